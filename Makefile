@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: Apache-2.0
+# PostQ: one non-recursive Makefile; the pieces live in mk/*.mk.
+#
+#   make                 library + programs under build/
+#   make check           install what is missing, build, run every test
+#   make check SAN=address,undefined
+#   make bench | bench-count | ct-test | install PREFIX=… DESTDIR=…
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+include mk/config.mk
+include mk/lib.mk
+include mk/programs.mk
+include mk/tests.mk
+include mk/bench.mk
+include mk/install.mk
+
+.PHONY: all deps clean run
+all: $(LIB_A) $(LIB_SO) $(PROGRAMS)
+
+deps:
+	@scripts/install-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run.sh
+
+clean:
+	rm -rf build
+
+-include $(DEPFILES)

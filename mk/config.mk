@@ -1,0 +1,45 @@
+# Toolchain, flags and foreign libraries (found with pkg-config).
+
+CC       ?= cc
+PKG      ?= pkg-config
+PREFIX   ?= /usr/local
+SAN      ?=
+VERSION  := 0.1.0
+SOVER    := 0
+
+# Variants build out of tree in their own directory so objects never mix.
+ifeq ($(strip $(SAN)),)
+O        ?= build
+else
+O        ?= build/san
+endif
+
+WARN     := -Wall -Wextra -Wconversion -Wsign-conversion -Wshadow -Wvla -Wstrict-prototypes \
+            -Wmissing-prototypes -Wformat=2 -Wundef -Wcast-qual
+ifneq ($(CI),)
+WARN     += -Werror
+endif
+OPT      ?= -O2
+CFLAGS   ?= $(OPT) -g
+CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE
+BASEFLAGS := -std=c11 $(WARN) -fPIC -fvisibility=hidden -fstack-protector-strong -pipe
+
+ifeq ($(strip $(SAN)),)
+HARDEN   := -D_FORTIFY_SOURCE=3
+else
+HARDEN   := -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+SANLD    := -fsanitize=$(SAN)
+endif
+
+ALL_CFLAGS = $(BASEFLAGS) $(HARDEN) $(CFLAGS)
+LDHARDEN   := -Wl,-z,relro,-z,now $(SANLD)
+
+# Foreign libraries: each used by exactly one source file (see ARCHITECTURE.md).
+LIB_PKGS   := libcrypto libsodium
+TEST_PKGS  := cmocka jansson
+pkgcflags   = $(shell $(PKG) --cflags $(1) 2>/dev/null)
+pkglibs     = $(shell $(PKG) --libs $(1) 2>/dev/null)
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(EXTRA_CFLAGS) -MMD -MP -c -o $@ $<

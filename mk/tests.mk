@@ -1,0 +1,29 @@
+# Tests: tests/unit/<module>/<name>_test.c -> $(O)/tests/<module>/<name>_test (cmocka).
+# scripts/run-tests.sh runs them all and prints "N passed, N failed" last.
+
+SHARED        ?= $(abspath ../shared)
+TEST_SRCS     := $(wildcard tests/unit/*/*_test.c)
+TEST_BINS     := $(TEST_SRCS:tests/unit/%.c=$(O)/tests/%)
+TESTLIB_SRCS  := $(wildcard tests/lib/*.c)
+TESTLIB_OBJS  := $(TESTLIB_SRCS:%.c=$(O)/%.o)
+TEST_LIBS      = $(call pkglibs,$(TEST_PKGS)) $(LIB_LIBS)
+DEPFILES      += $(TEST_SRCS:%.c=$(O)/%.d) $(TESTLIB_OBJS:.o=.d)
+SCRIPT_TESTS  := $(if $(strip $(SAN)),,tests/ct/ct-test.sh)
+
+$(TEST_SRCS:%.c=$(O)/%.o) $(TESTLIB_OBJS): CPPFLAGS += -Itests/lib $(call pkgcflags,$(TEST_PKGS) $(LIB_PKGS))
+
+$(O)/tests/%: $(O)/tests/unit/%.o $(TESTLIB_OBJS) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(LDHARDEN) -o $@ $< $(TESTLIB_OBJS) $(LIB_A) $(TEST_LIBS)
+
+.PHONY: check tests test
+tests: $(TEST_BINS)
+
+# check: dependencies, every build output, then every test (unit, vectors, ct).
+check: deps
+	@$(MAKE) --no-print-directory all tests ct-bins
+	@POSTQ_SHARED="$(SHARED)" POSTQ_BUILD="$(O)" scripts/run-tests.sh $(TEST_BINS) $(SCRIPT_TESTS)
+
+# Run the tests without the dependency step (faster while developing).
+test: all tests ct-bins
+	@POSTQ_SHARED="$(SHARED)" POSTQ_BUILD="$(O)" scripts/run-tests.sh $(TEST_BINS) $(SCRIPT_TESTS)

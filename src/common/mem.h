@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Memory: wiping secrets, and the one allocator every module uses (so tests can make the Nth
+ * allocation fail, as SQLite's test_malloc does). */
+#ifndef POSTQ_COMMON_MEM_H
+#define POSTQ_COMMON_MEM_H
+
+#include <stddef.h>
+
+/* Overwrite n bytes with zeros in a way the compiler may not elide. NULL/0 is fine. */
+void postq_wipe(void *p, size_t n);
+
+/* malloc/calloc/free with fault injection. postq_free(NULL) is fine. */
+void *postq_malloc(size_t n);
+void *postq_calloc(size_t count, size_t size);
+void *postq_realloc(void *p, size_t n);
+void postq_free(void *p);
+
+/* Test hook: make the nth allocation from now on (1 = the next) and every later one fail;
+ * 0 turns failures off. Returns how many allocations were made since the last call. */
+long postq_alloc_fail_at(long nth);
+
+#endif

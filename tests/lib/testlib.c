@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "testlib.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *tl_shared_dir(void)
+{
+    const char *d = getenv("POSTQ_SHARED");
+    return (d != NULL && d[0] != '\0') ? d : "../shared";
+}
+
+json_t *tl_load_json(const char *rel)
+{
+    char path[4096];
+    json_error_t jerr;
+    json_t *root;
+
+    snprintf(path, sizeof(path), "%s/%s", tl_shared_dir(), rel);
+    root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (root == NULL) {
+        fail_msg("cannot load vector file %s: %s (line %d)", path, jerr.text, jerr.line);
+    }
+    return root;
+}
+
+static int nibble(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+uint8_t *tl_hex(const char *hex, size_t *len)
+{
+    size_t n = strlen(hex);
+    uint8_t *out;
+
+    if (n % 2 != 0) {
+        fail_msg("odd-length hex string");
+    }
+    out = malloc(n / 2 + 1);
+    assert_non_null(out);
+    for (size_t i = 0; i < n / 2; i++) {
+        int hi = nibble(hex[2 * i]);
+        int lo = nibble(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            fail_msg("bad hex digit");
+        }
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    *len = n / 2;
+    return out;
+}
+
+uint8_t *tl_hex_member(const json_t *obj, const char *name, size_t *len)
+{
+    return tl_hex(tl_str(obj, name), len);
+}
+
+json_int_t tl_int(const json_t *obj, const char *name)
+{
+    const json_t *v = json_object_get(obj, name);
+    if (!json_is_integer(v)) {
+        fail_msg("member %s missing or not an integer", name);
+    }
+    return json_integer_value(v);
+}
+
+const char *tl_str(const json_t *obj, const char *name)
+{
+    const json_t *v = json_object_get(obj, name);
+    if (!json_is_string(v)) {
+        fail_msg("member %s missing or not a string", name);
+    }
+    return json_string_value(v);
+}
+
+void tl_index_build(struct tl_index *ix, json_t *expected)
+{
+    json_t *groups = json_object_get(expected, "testGroups");
+    size_t gi, ti;
+    json_t *g, *t;
+    json_int_t max = 0;
+
+    assert_true(json_is_array(groups));
+    json_array_foreach(groups, gi, g) {
+        json_array_foreach(json_object_get(g, "tests"), ti, t) {
+            json_int_t id = tl_int(t, "tcId");
+            assert_true(id > 0);
+            if (id > max) {
+                max = id;
+            }
+        }
+    }
+    ix->n = (size_t)max + 1;
+    ix->by_tcid = calloc(ix->n, sizeof(*ix->by_tcid));
+    assert_non_null(ix->by_tcid);
+    json_array_foreach(groups, gi, g) {
+        json_array_foreach(json_object_get(g, "tests"), ti, t) {
+            size_t id = (size_t)tl_int(t, "tcId");
+            assert_null(ix->by_tcid[id]); /* tcIds are unique per file */
+            ix->by_tcid[id] = t;
+        }
+    }
+}
+
+json_t *tl_index_get(const struct tl_index *ix, json_int_t tcid)
+{
+    if (tcid <= 0 || (size_t)tcid >= ix->n || ix->by_tcid[tcid] == NULL) {
+        fail_msg("no expected result for tcId %lld", (long long)tcid);
+    }
+    return ix->by_tcid[tcid];
+}
+
+void tl_index_free(struct tl_index *ix)
+{
+    free(ix->by_tcid);
+    ix->by_tcid = NULL;
+    ix->n = 0;
+}
