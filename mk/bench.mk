@@ -1,3 +1,38 @@
-# Benchmarks and the constant-time check (filled in below as they land).
-.PHONY: bench bench-count ct-test ct-bins
-ct-bins:
+# make ct-test: the ctgrind check. make bench / bench-count: timings and instruction counts.
+
+CT_OBJS := $(LIB_SRCS:%.c=$(O)/ct/%.o) $(O)/ct/tests/ct/ct_sign.o
+DEPFILES += $(CT_OBJS:.o=.d)
+
+$(O)/ct/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(call pkgcflags,$(LIB_PKGS)) -DPOSTQ_CT_TESTING $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/ct/ct_sign: $(CT_OBJS)
+	$(CC) $(LDHARDEN) -o $@ $^ $(LIB_LIBS)
+
+.PHONY: ct-bins ct-test bench bench-count
+ct-bins: $(if $(strip $(SAN)),,$(O)/ct/ct_sign)
+
+ct-test: deps
+	@$(MAKE) --no-print-directory ct-bins
+	@POSTQ_BUILD="$(O)" scripts/run-tests.sh tests/ct/ct-test.sh
+
+BENCH_BIN   := $(O)/bench/bench
+COUNT_BIN   := $(O)/bench/count
+BENCH_OBJS  := $(O)/bench/bench.o
+COUNT_OBJS  := $(O)/bench/count.o
+DEPFILES    += $(BENCH_OBJS:.o=.d) $(COUNT_OBJS:.o=.d)
+
+$(BENCH_BIN): $(BENCH_OBJS) $(LIB_A)
+	$(CC) $(LDHARDEN) -o $@ $(BENCH_OBJS) $(LIB_A) $(LIB_LIBS)
+
+$(COUNT_BIN): $(COUNT_OBJS) $(LIB_A)
+	$(CC) $(LDHARDEN) -o $@ $(COUNT_OBJS) $(LIB_A) $(LIB_LIBS)
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BENCH_BIN)
+	@$(BENCH_BIN)
+
+bench-count: deps
+	@$(MAKE) --no-print-directory $(COUNT_BIN)
+	@scripts/bench-count.sh $(COUNT_BIN)
