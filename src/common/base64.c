@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Base64 and base64url [RFC 4648 §4, §5]: encoding, and strict canonical decoding [§3.5].
+ * Characters are mapped with arithmetic on masks, never with a table indexed by the data or
+ * a branch on it; a decoding error is accumulated and decided once at the end. */
+#include "common/base64.h"
+
+#include "common/ct.h"
+#include "common/mem.h"
+
+/* All ones when lo <= c <= hi, else 0 (c, lo, hi below 2^31). */
+static uint32_t in_range(uint32_t c, uint32_t lo, uint32_t hi)
+{
+    return (((c - lo) | (hi - c)) >> 31) - 1u;
+}
+
+/* The two characters that differ between the alphabets: values 62 and 63 [§4, §5]. */
+static uint32_t char62(int variant)
+{
+    return variant == POSTQ_B64_URL ? '-' : '+';
+}
+static uint32_t char63(int variant)
+{
+    return variant == POSTQ_B64_URL ? '_' : '/';
+}
+
+/* 6-bit value -> character: A-Z from 'A', a-z from 'a' - 26, 0-9 from '0' - 52. */
+static char encode_6(uint32_t v, uint32_t c62, uint32_t c63)
+{
+    uint32_t upper = in_range(v, 0, 25);
+    uint32_t lower = in_range(v, 26, 51);
+    uint32_t digit = in_range(v, 52, 61);
+    uint32_t is62 = in_range(v, 62, 62);
+    uint32_t is63 = in_range(v, 63, 63);
+
+    return (char)(((v + 'A') & upper) | ((v + 'a' - 26u) & lower) | ((v + '0' - 52u) & digit) |
+                  (c62 & is62) | (c63 & is63));
+}
+
+/* Character -> 6-bit value; all ones is OR-ed into *bad when ch is outside the alphabet. */
+static uint32_t decode_6(unsigned char ch, uint32_t c62, uint32_t c63, uint32_t *bad)
+{
+    uint32_t c = ch;
+    uint32_t upper = in_range(c, 'A', 'Z');
+    uint32_t lower = in_range(c, 'a', 'z');
+    uint32_t digit = in_range(c, '0', '9');
+    uint32_t is62 = in_range(c, c62, c62);
+    uint32_t is63 = in_range(c, c63, c63);
+
+    *bad |= ~(upper | lower | digit | is62 | is63);
+    return ((c - 'A') & upper) | ((c - 'a' + 26u) & lower) | ((c - '0' + 52u) & digit) |
+           (62u & is62) | (63u & is63);
+}
+
+size_t postq_base64_encoded_len(size_t len, int variant)
+{
+    size_t groups = len / 3;
+    size_t rem = len % 3;
+    size_t tail;
+
+    if (variant == POSTQ_B64_STD) {
+        tail = rem == 0 ? 0 : 4;
+    } else if (variant == POSTQ_B64_URL) {
+        tail = rem == 0 ? 0 : rem + 1; /* 1 byte -> 2 characters, 2 bytes -> 3 */
+    } else {
+        return 0;
+    }
+    /* 4 * groups + tail + 1 (the NUL) must fit in a size_t. */
+    if (groups > (SIZE_MAX - 1 - tail) / 4) {
+        return 0;
+    }
+    return 4 * groups + tail;
+}
+
+size_t postq_base64_decoded_max(size_t in_len)
+{
+    return (in_len / 4) * 3 + (in_len % 4) * 3 / 4;
+}
+
+postq_err postq_base64_encode(char *out, size_t out_cap, size_t *out_len, const uint8_t *in,
+                              size_t len, int variant)
+{
+    size_t need;
+    size_t full = len / 3;
+    size_t rem = len % 3;
+    size_t o = 0;
+    uint32_t c62;
+    uint32_t c63;
+
+    if (out_len != NULL) {
+        *out_len = 0;
+    }
+    if ((variant != POSTQ_B64_STD && variant != POSTQ_B64_URL) || out == NULL ||
+        (in == NULL && len > 0)) {
+        return POSTQ_E_ARG;
+    }
+    need = postq_base64_encoded_len(len, variant);
+    if ((need == 0 && len > 0) || out_cap <= need) {
+        if (out_cap > 0) {
+            out[0] = '\0';
+        }
+        return POSTQ_E_LENGTH;
+    }
+    c62 = char62(variant);
+    c63 = char63(variant);
+    for (size_t i = 0; i < full; i++) {
+        const uint8_t *p = in + 3 * i;
+        uint32_t w = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+        out[o++] = encode_6(w >> 18, c62, c63);
+        out[o++] = encode_6((w >> 12) & 63u, c62, c63);
+        out[o++] = encode_6((w >> 6) & 63u, c62, c63);
+        out[o++] = encode_6(w & 63u, c62, c63);
+    }
+    if (rem > 0) {
+        const uint8_t *p = in + 3 * full;
+        uint32_t w = (uint32_t)p[0] << 16 | (rem == 2 ? (uint32_t)p[1] << 8 : 0u);
+        out[o++] = encode_6(w >> 18, c62, c63);
+        out[o++] = encode_6((w >> 12) & 63u, c62, c63);
+        if (rem == 2) {
+            out[o++] = encode_6((w >> 6) & 63u, c62, c63);
+        }
+        if (variant == POSTQ_B64_STD) {
+            while (o % 4 != 0) {
+                out[o++] = '=';
+            }
+        }
+    }
+    out[o] = '\0';
+    if (out_len != NULL) {
+        *out_len = o;
+    }
+    return POSTQ_OK;
+}
+
+postq_err postq_base64_decode(uint8_t *out, size_t out_cap, size_t *out_len, const char *in,
+                              size_t in_len, int variant)
+{
+    size_t pad = 0;
+    size_t full;
+    size_t rem;
+    size_t n;
+    uint32_t c62;
+    uint32_t c63;
+    uint32_t bad = 0;
+
+    if (out_len == NULL) {
+        return POSTQ_E_ARG;
+    }
+    *out_len = 0;
+    if ((variant != POSTQ_B64_STD && variant != POSTQ_B64_URL) || (in == NULL && in_len > 0)) {
+        return POSTQ_E_ARG;
+    }
+    if (variant == POSTQ_B64_STD) {
+        if (in_len % 4 != 0) {
+            return POSTQ_E_MALFORMED;
+        }
+        /* At most two '=' and only at the end [§4]; any other '=' fails the alphabet below.
+         * Where padding starts is public: it fixes the decoded length. */
+        if (in_len > 0 && in[in_len - 1] == '=') {
+            pad = in[in_len - 2] == '=' ? 2 : 1;
+        }
+    }
+    full = (in_len - pad) / 4;
+    rem = (in_len - pad) % 4;
+    if (rem == 1) {
+        return POSTQ_E_MALFORMED; /* 6 bits cannot hold a byte */
+    }
+    n = 3 * full + (rem == 0 ? 0 : rem - 1);
+    if (out == NULL && n > 0) {
+        return POSTQ_E_ARG;
+    }
+    if (out_cap < n) {
+        return POSTQ_E_LENGTH;
+    }
+    c62 = char62(variant);
+    c63 = char63(variant);
+    for (size_t i = 0; i < full; i++) {
+        const char *p = in + 4 * i;
+        uint32_t w = decode_6((unsigned char)p[0], c62, c63, &bad) << 18 |
+                     decode_6((unsigned char)p[1], c62, c63, &bad) << 12 |
+                     decode_6((unsigned char)p[2], c62, c63, &bad) << 6 |
+                     decode_6((unsigned char)p[3], c62, c63, &bad);
+        out[3 * i] = (uint8_t)(w >> 16);
+        out[3 * i + 1] = (uint8_t)(w >> 8);
+        out[3 * i + 2] = (uint8_t)w;
+    }
+    if (rem > 0) {
+        /* 2 characters carry 12 bits for 1 byte, 3 carry 18 bits for 2 bytes: the 4 or 2
+         * low bits left over must be zero, or two encodings would decode alike [§3.5]. */
+        const char *p = in + 4 * full;
+        uint32_t a = decode_6((unsigned char)p[0], c62, c63, &bad);
+        uint32_t b = decode_6((unsigned char)p[1], c62, c63, &bad);
+        if (rem == 2) {
+            out[3 * full] = (uint8_t)(a << 2 | b >> 4);
+            bad |= postq_ct_nonzero_mask(b & 15u);
+        } else {
+            uint32_t c = decode_6((unsigned char)p[2], c62, c63, &bad);
+            uint32_t w = a << 12 | b << 6 | c;
+            out[3 * full] = (uint8_t)(w >> 10);
+            out[3 * full + 1] = (uint8_t)(w >> 2);
+            bad |= postq_ct_nonzero_mask(c & 3u);
+        }
+    }
+    if (postq_ct_barrier_u32(bad) != 0) {
+        postq_wipe(out, n);
+        return POSTQ_E_MALFORMED;
+    }
+    *out_len = n;
+    return POSTQ_OK;
+}
