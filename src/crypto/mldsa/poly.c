@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Portable backend of the ML-DSA polynomial layer: NTT-domain arithmetic, rounding
+ * [FIPS 204 §7.4, Alg. 35-40] and sampling [FIPS 204 §7.3, Alg. 29-34] with SHAKE
+ * [FIPS 202] as H (SHAKE256) and G (SHAKE128). */
+#include "crypto/mldsa/poly.h"
+
+#include <string.h>
+
+#include "common/ct.h"
+#include "common/mem.h"
+#include "crypto/keccak.h"
+#include "crypto/mldsa/ntt.h"
+#include "crypto/mldsa/packing.h"
+#include "crypto/mldsa/reduce.h"
+
+#define N POSTQ_MLDSA_N
+#define Q POSTQ_MLDSA_Q
+#define D POSTQ_MLDSA_D
+
+/* ---- Arithmetic -------------------------------------------------------------------------- */
+
+void postq_mldsa_poly_ntt(struct postq_mldsa_poly *a) { postq_mldsa_ntt(a->c); }
+
+void postq_mldsa_poly_invntt_tomont(struct postq_mldsa_poly *a) { postq_mldsa_invntt_tomont(a->c); }
+
+void postq_mldsa_poly_pointwise(struct postq_mldsa_poly *r, const struct postq_mldsa_poly *a,
+                                const struct postq_mldsa_poly *b)
+{
+    for (unsigned i = 0; i < N; i++) {
+        r->c[i] = postq_mldsa_montgomery_reduce((int64_t)a->c[i] * b->c[i]);
+    }
+}
+
+void postq_mldsa_poly_dot(struct postq_mldsa_poly *r, const struct postq_mldsa_poly *a,
+                          const struct postq_mldsa_poly *b, unsigned n)
+{
+    /* Lazy reduction: n <= 7 products of |a| < q by |b| < 9q sum to below 63 q^2 < 2^31 q,
+     * within the Montgomery input range, so one reduction per coefficient suffices. */
+    for (unsigned i = 0; i < N; i++) {
+        int64_t acc = 0;
+        for (unsigned j = 0; j < n; j++) {
+            acc += (int64_t)a[j].c[i] * b[j].c[i];
+        }
+        r->c[i] = postq_mldsa_montgomery_reduce(acc);
+    }
+}
+
+void postq_mldsa_poly_add(struct postq_mldsa_poly *r, const struct postq_mldsa_poly *a,
+                          const struct postq_mldsa_poly *b)
+{
+    for (unsigned i = 0; i < N; i++) {
+        r->c[i] = a->c[i] + b->c[i];
+    }
+}
+
+void postq_mldsa_poly_sub(struct postq_mldsa_poly *r, const struct postq_mldsa_poly *a,
+                          const struct postq_mldsa_poly *b)
+{
+    for (unsigned i = 0; i < N; i++) {
+        r->c[i] = a->c[i] - b->c[i];
+    }
+}
+
+void postq_mldsa_poly_reduce(struct postq_mldsa_poly *a)
+{
+    for (unsigned i = 0; i < N; i++) {
+        a->c[i] = postq_mldsa_reduce32(a->c[i]);
+    }
+}
+
+void postq_mldsa_poly_caddq(struct postq_mldsa_poly *a)
+{
+    for (unsigned i = 0; i < N; i++) {
+        a->c[i] = postq_mldsa_caddq(a->c[i]);
+    }
+}
+
+void postq_mldsa_poly_freeze(struct postq_mldsa_poly *a)
+{
+    for (unsigned i = 0; i < N; i++) {
+        a->c[i] = postq_mldsa_freeze(a->c[i]);
+    }
+}
+
+void postq_mldsa_poly_shiftl(struct postq_mldsa_poly *a)
+{
+    for (unsigned i = 0; i < N; i++) {
+        a->c[i] = (int32_t)((uint32_t)a->c[i] << D);
+    }
+}
+
+uint32_t postq_mldsa_poly_chknorm(const struct postq_mldsa_poly *a, int32_t bound)
+{
+    uint32_t bad = 0;
+
+    for (unsigned i = 0; i < N; i++) {
+        int32_t sign = a->c[i] >> 31;
+        int32_t abs = (a->c[i] ^ sign) - sign;
+        bad |= (uint32_t)(bound - 1 - abs) >> 31; /* abs >= bound */
+    }
+    return 0u - bad;
+}
+
+/* ---- Rounding ---------------------------------------------------------------------------- */
+
+void postq_mldsa_poly_power2round(struct postq_mldsa_poly *a1, struct postq_mldsa_poly *a0,
+                                  const struct postq_mldsa_poly *a)
+{
+    /* Alg. 35: r0 = r mod+- 2^d in (-2^(d-1), 2^(d-1)], r1 = (r - r0) / 2^d. Rounding
+     * r / 2^d half-down gives r1 directly. */
+    for (unsigned i = 0; i < N; i++) {
+        int32_t r = a->c[i];
+        int32_t r1 = (r + (1 << (D - 1)) - 1) >> D;
+        a1->c[i] = r1;
+        a0->c[i] = r - (r1 << D);
+    }
+}
+
+/* Decompose [Alg. 36] of r in [0, q): returns r1, stores r0.
+ * r0 = r mod+- 2 gamma2 lies in (-gamma2, gamma2], so r1 = (r - r0) / (2 gamma2) =
+ * floor((r + gamma2 - 1) / (2 gamma2)). The quotient comes from a multiply-shift that is exact
+ * for all r < q (the unit test checks every r against the definition). Steps 3-5: when
+ * r - r0 = q - 1, r1 becomes 0 and r0 drops by 1.
+ * CT: no branch and no division; gamma2 is a compile-time constant after inlining. */
+static inline int32_t decompose1(int32_t *r0, int32_t r, int32_t gamma2)
+{
+    uint64_t x = (uint64_t)(uint32_t)(r + gamma2 - 1);
+    int32_t r1;
+    int32_t top;
+    int32_t wrap;
+
+    if (gamma2 == POSTQ_MLDSA_GAMMA2_88) {
+        r1 = (int32_t)((x * 2886403u) >> 39); /* 2886403 = ceil(2^39 / 190464) */
+        top = 44;                              /* (q - 1) / (2 gamma2) */
+    } else {
+        r1 = (int32_t)((x * 16793617u) >> 43); /* 16793617 = ceil(2^43 / 523776) */
+        top = 16;
+    }
+    wrap = (top - 1 - r1) >> 31; /* all ones exactly when r1 == top */
+    *r0 = r - r1 * 2 * gamma2 + wrap;
+    return r1 & ~wrap;
+}
+
+void postq_mldsa_poly_decompose(struct postq_mldsa_poly *a1, struct postq_mldsa_poly *a0,
+                                const struct postq_mldsa_poly *a, int32_t gamma2)
+{
+    int32_t r0;
+    int32_t r1;
+
+    /* Two copies so that decompose1 sees gamma2 as a constant. */
+    if (gamma2 == POSTQ_MLDSA_GAMMA2_88) {
+        for (unsigned i = 0; i < N; i++) {
+            r1 = decompose1(&r0, a->c[i], POSTQ_MLDSA_GAMMA2_88);
+            if (a1 != NULL) {
+                a1->c[i] = r1;
+            }
+            if (a0 != NULL) {
+                a0->c[i] = r0;
+            }
+        }
+    } else {
+        for (unsigned i = 0; i < N; i++) {
+            r1 = decompose1(&r0, a->c[i], POSTQ_MLDSA_GAMMA2_32);
+            if (a1 != NULL) {
+                a1->c[i] = r1;
+            }
+            if (a0 != NULL) {
+                a0->c[i] = r0;
+            }
+        }
+    }
+}
+
+/* One coefficient of MakeHint [Alg. 39]: 1 when HighBits(r + z) != HighBits(r).
+ * CT: branch-free. */
+static inline uint8_t make_hint1(int32_t z, int32_t r, int32_t gamma2)
+{
+    int32_t r0;
+    int32_t v = postq_mldsa_caddq(postq_mldsa_reduce32(r + z)); /* r + z mod q, in [0, q) */
+    uint32_t diff = (uint32_t)(decompose1(&r0, r, gamma2) ^ decompose1(&r0, v, gamma2));
+
+    return (uint8_t)((diff | (0u - diff)) >> 31);
+}
+
+unsigned postq_mldsa_poly_make_hint(uint8_t h[POSTQ_MLDSA_N], const struct postq_mldsa_poly *z,
+                                    const struct postq_mldsa_poly *r, int32_t gamma2)
+{
+    unsigned n = 0;
+
+    if (gamma2 == POSTQ_MLDSA_GAMMA2_88) {
+        for (unsigned i = 0; i < N; i++) {
+            h[i] = make_hint1(z->c[i], r->c[i], POSTQ_MLDSA_GAMMA2_88);
+            n += h[i];
+        }
+    } else {
+        for (unsigned i = 0; i < N; i++) {
+            h[i] = make_hint1(z->c[i], r->c[i], POSTQ_MLDSA_GAMMA2_32);
+            n += h[i];
+        }
+    }
+    return n;
+}
+
+void postq_mldsa_poly_use_hint(struct postq_mldsa_poly *a1, const struct postq_mldsa_poly *a,
+                               const uint8_t h[POSTQ_MLDSA_N], int32_t gamma2)
+{
+    int32_t r0;
+
+    /* Alg. 40: with a hint, move r1 one step towards r0's side, modulo m = (q-1)/(2 gamma2). */
+    if (gamma2 == POSTQ_MLDSA_GAMMA2_88) {
+        for (unsigned i = 0; i < N; i++) {
+            int32_t r1 = decompose1(&r0, a->c[i], POSTQ_MLDSA_GAMMA2_88);
+            if (h[i] != 0) {
+                if (r0 > 0) {
+                    r1 = (r1 == 43) ? 0 : r1 + 1;
+                } else {
+                    r1 = (r1 == 0) ? 43 : r1 - 1;
+                }
+            }
+            a1->c[i] = r1;
+        }
+    } else {
+        for (unsigned i = 0; i < N; i++) {
+            int32_t r1 = decompose1(&r0, a->c[i], POSTQ_MLDSA_GAMMA2_32);
+            if (h[i] != 0) {
+                r1 = (r0 > 0 ? r1 + 1 : r1 - 1) & 15;
+            }
+            a1->c[i] = r1;
+        }
+    }
+}
+
+/* ---- Sampling ---------------------------------------------------------------------------- */
+
+/* Blocks squeezed up front: enough for 256 coefficients with overwhelming probability. */
+#define UNIFORM_BLOCKS 5 /* 840 bytes = 280 candidates; 256 needed, each kept w.p. ~0.999 */
+#define GAMMA1_BLOCKS 5  /* 680 bytes >= 640 = 32 * 20 */
+
+/* CoeffFromThreeBytes [Alg. 14] over buf: appends accepted coefficients to a from position
+ * ctr; returns the new count. Public data (rho). */
+static unsigned rej_uniform(int32_t *a, unsigned ctr, const uint8_t *buf, size_t len)
+{
+    for (size_t pos = 0; ctr < N && pos + 3 <= len; pos += 3) {
+        int32_t t = (int32_t)((uint32_t)buf[pos] | (uint32_t)buf[pos + 1] << 8 |
+                              ((uint32_t)buf[pos + 2] & 0x7F) << 16);
+        if (t < Q) {
+            a[ctr++] = t;
+        }
+    }
+    return ctr;
+}
+
+void postq_mldsa_poly_uniform(struct postq_mldsa_poly *a, const uint8_t rho[POSTQ_MLDSA_RHO_BYTES],
+                              uint8_t s, uint8_t r)
+{
+    struct postq_keccak g;
+    uint8_t buf[UNIFORM_BLOCKS * POSTQ_SHAKE128_RATE];
+    uint8_t idx[2] = {s, r}; /* Alg. 32 step 3: rho || IntegerToBytes(s, 1) || ... (r, 1) */
+    unsigned ctr;
+
+    postq_shake128_init(&g);
+    postq_keccak_absorb(&g, rho, POSTQ_MLDSA_RHO_BYTES);
+    postq_keccak_absorb(&g, idx, sizeof(idx));
+    postq_keccak_finalize(&g);
+    /* The rate (168) is a multiple of 3, so candidates never straddle blocks. */
+    postq_keccak_squeezeblocks(&g, buf, UNIFORM_BLOCKS);
+    ctr = rej_uniform(a->c, 0, buf, sizeof(buf));
+    while (ctr < N) {
+        postq_keccak_squeezeblocks(&g, buf, 1);
+        ctr = rej_uniform(a->c, ctr, buf, POSTQ_SHAKE128_RATE);
+    }
+}
+
+/* CoeffFromHalfByte [Alg. 15] over buf, both half-bytes of each byte (low first), appending
+ * to a from ctr; returns the new count.
+ * CT: a half-byte b is kept when b < 15 (eta 2) or b < 9 (eta 4). Whether it is kept is
+ * declassified: rejection sampling makes the kept values uniform and independent of which
+ * half-bytes were rejected, so the accept bits (and the number of blocks drawn) say nothing
+ * about s1 or s2. The coefficient itself is computed without branch or division. */
+static unsigned rej_eta(int32_t *a, unsigned ctr, const uint8_t *buf, size_t len, int32_t eta)
+{
+    for (size_t pos = 0; ctr < N && pos < len; pos++) {
+        for (unsigned half = 0; half < 2 && ctr < N; half++) {
+            uint32_t b = (uint32_t)(buf[pos] >> (4 * half)) & 15;
+            uint32_t keep;
+            int32_t coeff;
+
+            if (eta == 2) {
+                /* b mod 5 = b - 5 floor(b / 5), and floor(b / 5) = (b * 205) >> 10 for
+                 * b < 16: no division instruction on secret data. */
+                uint32_t q5 = (b * 205) >> 10;
+                coeff = 2 - (int32_t)(b - 5 * q5);
+                keep = (b - 15) >> 31;
+            } else {
+                coeff = 4 - (int32_t)b;
+                keep = (b - 9) >> 31;
+            }
+            POSTQ_CT_PUBLIC(&keep, sizeof(keep));
+            if (keep != 0) {
+                a[ctr++] = coeff;
+            }
+        }
+    }
+    return ctr;
+}
+
+void postq_mldsa_poly_uniform_eta(struct postq_mldsa_poly *a,
+                                  const uint8_t rhoprime[POSTQ_MLDSA_CRH_BYTES], uint16_t nonce,
+                                  int32_t eta)
+{
+    struct postq_keccak h;
+    uint8_t buf[2 * POSTQ_SHAKE256_RATE];
+    uint8_t n[2] = {(uint8_t)nonce, (uint8_t)(nonce >> 8)}; /* IntegerToBytes(nonce, 2) */
+    /* One block gives 272 half-bytes (~255 kept for eta 2, ~153 for eta 4). */
+    size_t nblocks = (eta == 2) ? 1 : 2;
+    unsigned ctr;
+
+    postq_shake256_init(&h);
+    postq_keccak_absorb(&h, rhoprime, POSTQ_MLDSA_CRH_BYTES);
+    postq_keccak_absorb(&h, n, sizeof(n));
+    postq_keccak_finalize(&h);
+    postq_keccak_squeezeblocks(&h, buf, nblocks);
+    ctr = rej_eta(a->c, 0, buf, nblocks * POSTQ_SHAKE256_RATE, eta);
+    while (ctr < N) {
+        postq_keccak_squeezeblocks(&h, buf, 1);
+        ctr = rej_eta(a->c, ctr, buf, POSTQ_SHAKE256_RATE, eta);
+    }
+    postq_keccak_wipe(&h);
+    postq_wipe(buf, sizeof(buf));
+}
+
+void postq_mldsa_poly_uniform_gamma1(struct postq_mldsa_poly *a,
+                                     const uint8_t rhopp[POSTQ_MLDSA_CRH_BYTES], uint16_t nonce,
+                                     int32_t gamma1)
+{
+    struct postq_keccak h;
+    uint8_t buf[GAMMA1_BLOCKS * POSTQ_SHAKE256_RATE];
+    uint8_t n[2] = {(uint8_t)nonce, (uint8_t)(nonce >> 8)}; /* IntegerToBytes(kappa + r, 2) */
+
+    postq_shake256_init(&h);
+    postq_keccak_absorb(&h, rhopp, POSTQ_MLDSA_CRH_BYTES);
+    postq_keccak_absorb(&h, n, sizeof(n));
+    postq_keccak_finalize(&h);
+    postq_keccak_squeezeblocks(&h, buf, GAMMA1_BLOCKS);
+    postq_mldsa_polyz_unpack(a, buf, gamma1);
+    postq_keccak_wipe(&h);
+    postq_wipe(buf, sizeof(buf));
+}
+
+void postq_mldsa_poly_challenge(struct postq_mldsa_poly *c, const uint8_t *ctilde,
+                                size_t ctilde_len, unsigned tau)
+{
+    struct postq_keccak h;
+    uint8_t buf[POSTQ_SHAKE256_RATE];
+    uint64_t signs = 0;
+    size_t pos = 8;
+
+    postq_shake256_init(&h);
+    postq_keccak_absorb(&h, ctilde, ctilde_len);
+    postq_keccak_finalize(&h);
+    postq_keccak_squeezeblocks(&h, buf, 1);
+    /* Alg. 29 steps 4-5: the first 8 bytes give the signs, bit 0 of byte 0 first. */
+    for (unsigned i = 0; i < 8; i++) {
+        signs |= (uint64_t)buf[i] << (8 * i);
+    }
+    memset(c->c, 0, sizeof(c->c));
+    for (unsigned i = N - tau; i < N; i++) {
+        unsigned j;
+        /* Steps 7-10: draw bytes until one is at most i. */
+        do {
+            if (pos == sizeof(buf)) {
+                postq_keccak_squeezeblocks(&h, buf, 1);
+                pos = 0;
+            }
+            j = buf[pos++];
+        } while (j > i);
+        c->c[i] = c->c[j];
+        c->c[j] = 1 - 2 * (int32_t)(signs & 1);
+        signs >>= 1;
+    }
+}

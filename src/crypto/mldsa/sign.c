@@ -1,0 +1,566 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ML-DSA public API [FIPS 204 §5-6]: KeyGen_internal (Alg. 6), Sign (Alg. 2) and
+ * Sign_internal (Alg. 7), Verify (Alg. 3) and Verify_internal (Alg. 8), and the external-mu
+ * variants (§6.2: mu computed by the caller). H is SHAKE256 throughout. */
+#include <postq/mldsa.h>
+
+#include <string.h>
+
+#include "common/ct.h"
+#include "common/mem.h"
+#include "crypto/keccak.h"
+#include "crypto/mldsa/packing.h"
+#include "crypto/mldsa/params.h"
+#include "crypto/mldsa/poly.h"
+#include "crypto/mldsa/sign.h"
+
+#define K_MAX POSTQ_MLDSA_K_MAX
+#define L_MAX POSTQ_MLDSA_L_MAX
+#define N POSTQ_MLDSA_N
+
+typedef struct postq_mldsa_poly poly;
+
+/* M' in up to three pieces, absorbed in order, so that the message is never copied:
+ * (0 || len(ctx), ctx, M) for ML-DSA.Sign / Verify [Alg. 2 step 10, Alg. 3 step 5], or
+ * (M') alone for the internal functions. */
+struct mprime {
+    const uint8_t *part[3];
+    size_t len[3];
+};
+
+size_t postq_mldsa_pk_bytes(int level)
+{
+    const struct postq_mldsa_params *p = postq_mldsa_params_get(level);
+    return p != NULL ? p->pk_bytes : 0;
+}
+
+size_t postq_mldsa_sk_bytes(int level)
+{
+    const struct postq_mldsa_params *p = postq_mldsa_params_get(level);
+    return p != NULL ? p->sk_bytes : 0;
+}
+
+size_t postq_mldsa_sig_bytes(int level)
+{
+    const struct postq_mldsa_params *p = postq_mldsa_params_get(level);
+    return p != NULL ? p->sig_bytes : 0;
+}
+
+/* Row i of ExpandA [Alg. 32]: A[i][j] = RejNTTPoly(rho || j || i) for j < l.
+ * CT: depends on rho only, which is public. */
+static void expand_a_row(const struct postq_mldsa_params *p, poly row[L_MAX],
+                         const uint8_t rho[POSTQ_MLDSA_RHO_BYTES], unsigned i)
+{
+    for (unsigned j = 0; j < p->l; j++) {
+        postq_mldsa_poly_uniform(&row[j], rho, (uint8_t)j, (uint8_t)i);
+    }
+}
+
+/* mu = H(tr || M', 64) [Alg. 7 step 6, Alg. 8 step 7]. Public inputs. */
+static void compute_mu(uint8_t mu[POSTQ_MLDSA_CRH_BYTES], const uint8_t tr[POSTQ_MLDSA_TR_BYTES],
+                       const struct mprime *m)
+{
+    struct postq_keccak h;
+
+    postq_shake256_init(&h);
+    postq_keccak_absorb(&h, tr, POSTQ_MLDSA_TR_BYTES);
+    for (unsigned i = 0; i < 3; i++) {
+        if (m->len[i] > 0) {
+            postq_keccak_absorb(&h, m->part[i], m->len[i]);
+        }
+    }
+    postq_keccak_squeeze(&h, mu, POSTQ_MLDSA_CRH_BYTES);
+}
+
+/* t = NTT^-1(A o s1hat) + s2 for row i, in [0, q) [Alg. 6 step 5].
+ * CT: branch-free in s1, s2. */
+static void compute_t_row(const struct postq_mldsa_params *p, poly *t, poly row[L_MAX],
+                          const uint8_t rho[POSTQ_MLDSA_RHO_BYTES], const poly *s1hat,
+                          const poly *s2, unsigned i)
+{
+    expand_a_row(p, row, rho, i);
+    postq_mldsa_poly_dot(t, row, s1hat, p->l);
+    postq_mldsa_poly_invntt_tomont(t);
+    postq_mldsa_poly_add(t, t, s2);
+    postq_mldsa_poly_freeze(t);
+}
+
+/* ---- KeyGen ----------------------------------------------------------------------------- */
+
+struct keygen_ws {
+    uint8_t seedbuf[POSTQ_MLDSA_RHO_BYTES + POSTQ_MLDSA_CRH_BYTES + POSTQ_MLDSA_KEY_BYTES];
+    uint8_t tr[POSTQ_MLDSA_TR_BYTES];
+    poly s1[L_MAX], s1hat[L_MAX], s2[K_MAX], t0[K_MAX];
+    poly row[L_MAX], t, t1;
+    struct postq_keccak h;
+};
+
+/* ML-DSA.KeyGen_internal [Alg. 6].
+ * CT: rho and t1 are declassified (they are the public key); the rejection sampling of
+ * ExpandS reveals only which half-bytes it rejected. Nothing else depends on seed. */
+static void keygen_internal(const struct postq_mldsa_params *p, struct keygen_ws *ws,
+                            const uint8_t seed[POSTQ_MLDSA_SEED_BYTES], uint8_t *pk, uint8_t *sk)
+{
+    uint8_t kl[2] = {(uint8_t)p->k, (uint8_t)p->l};
+    const uint8_t *rho = ws->seedbuf;
+    const uint8_t *rhoprime = ws->seedbuf + POSTQ_MLDSA_RHO_BYTES;
+    const uint8_t *key = rhoprime + POSTQ_MLDSA_CRH_BYTES;
+
+    /* Step 1: (rho, rho', K) = H(xi || IntegerToBytes(k, 1) || IntegerToBytes(l, 1), 128). */
+    postq_shake256_init(&ws->h);
+    postq_keccak_absorb(&ws->h, seed, POSTQ_MLDSA_SEED_BYTES);
+    postq_keccak_absorb(&ws->h, kl, sizeof(kl));
+    postq_keccak_squeeze(&ws->h, ws->seedbuf, sizeof(ws->seedbuf));
+    postq_keccak_wipe(&ws->h);
+    /* CT: rho is the first part of pk. */
+    POSTQ_CT_PUBLIC(ws->seedbuf, POSTQ_MLDSA_RHO_BYTES);
+
+    /* Step 4: (s1, s2) = ExpandS(rho') [Alg. 33]. */
+    for (unsigned j = 0; j < p->l; j++) {
+        postq_mldsa_poly_uniform_eta(&ws->s1[j], rhoprime, (uint16_t)j, p->eta);
+        ws->s1hat[j] = ws->s1[j];
+        postq_mldsa_poly_ntt(&ws->s1hat[j]);
+    }
+    for (unsigned i = 0; i < p->k; i++) {
+        postq_mldsa_poly_uniform_eta(&ws->s2[i], rhoprime, (uint16_t)(p->l + i), p->eta);
+    }
+
+    /* Steps 3, 5-6, 8: row by row, t = NTT^-1(A o NTT(s1)) + s2, (t1, t0) = Power2Round(t),
+     * pk = rho || SimpleBitPack(t1). A is expanded one row at a time and not kept. */
+    memcpy(pk, rho, POSTQ_MLDSA_RHO_BYTES);
+    for (unsigned i = 0; i < p->k; i++) {
+        compute_t_row(p, &ws->t, ws->row, rho, ws->s1hat, &ws->s2[i], i);
+        postq_mldsa_poly_power2round(&ws->t1, &ws->t0[i], &ws->t);
+        /* CT: t1 is the rest of pk. */
+        POSTQ_CT_PUBLIC(&ws->t1, sizeof(ws->t1));
+        postq_mldsa_polyt1_pack(pk + POSTQ_MLDSA_RHO_BYTES + i * POSTQ_MLDSA_T1_POLY_BYTES,
+                                &ws->t1);
+    }
+
+    /* Steps 9-10: tr = H(pk, 64); sk = skEncode(rho, K, tr, s1, s2, t0). */
+    postq_shake256(ws->tr, sizeof(ws->tr), pk, p->pk_bytes);
+    postq_mldsa_sk_encode(p, sk, rho, key, ws->tr, ws->s1, ws->s2, ws->t0);
+}
+
+int postq_mldsa_keygen(int level, const uint8_t seed[32], uint8_t *pk, uint8_t *sk)
+{
+    const struct postq_mldsa_params *p = postq_mldsa_params_get(level);
+    struct keygen_ws ws;
+
+    if (p == NULL) {
+        return POSTQ_E_UNSUPPORTED;
+    }
+    if (seed == NULL || pk == NULL || sk == NULL) {
+        return POSTQ_E_ARG;
+    }
+    keygen_internal(p, &ws, seed, pk, sk);
+    postq_wipe(&ws, sizeof(ws));
+    return POSTQ_OK;
+}
+
+postq_err postq_mldsa_pk_from_sk(int level, const uint8_t *sk, uint8_t *pk)
+{
+    const struct postq_mldsa_params *p = postq_mldsa_params_get(level);
+    struct keygen_ws ws;
+    postq_err err = POSTQ_OK;
+    uint32_t bad;
+
+    if (p == NULL) {
+        return POSTQ_E_UNSUPPORTED;
+    }
+    if (sk == NULL || pk == NULL) {
+        return POSTQ_E_ARG;
+    }
+    /* skDecode [Alg. 25]; only rho, s1 and s2 are needed. */
+    bad = postq_mldsa_sk_decode(p, ws.seedbuf, NULL, NULL, ws.s1, ws.s2, ws.t0, sk);
+    POSTQ_CT_PUBLIC(&bad, sizeof(bad));
+    if (bad != 0) {
+        err = POSTQ_E_KEY_INVALID;
+        goto out;
+    }
+    POSTQ_CT_PUBLIC(ws.seedbuf, POSTQ_MLDSA_RHO_BYTES);
+    for (unsigned j = 0; j < p->l; j++) {
+        ws.s1hat[j] = ws.s1[j];
+        postq_mldsa_poly_ntt(&ws.s1hat[j]);
+    }
+    memcpy(pk, ws.seedbuf, POSTQ_MLDSA_RHO_BYTES);
+    for (unsigned i = 0; i < p->k; i++) {
+        compute_t_row(p, &ws.t, ws.row, ws.seedbuf, ws.s1hat, &ws.s2[i], i);
+        postq_mldsa_poly_power2round(&ws.t1, &ws.t0[i], &ws.t);
+        POSTQ_CT_PUBLIC(&ws.t1, sizeof(ws.t1));
+        postq_mldsa_polyt1_pack(pk + POSTQ_MLDSA_RHO_BYTES + i * POSTQ_MLDSA_T1_POLY_BYTES,
+                                &ws.t1);
+    }
+out:
+    postq_wipe(&ws, sizeof(ws));
+    return err;
+}
+
+/* ---- Sign ------------------------------------------------------------------------------- */
+
+/* Everything secret that signing holds, wiped as one block. */
+struct sign_secrets {
+    uint8_t key[POSTQ_MLDSA_KEY_BYTES];
+    uint8_t rhopp[POSTQ_MLDSA_CRH_BYTES]; /* rho'' */
+    poly s1[L_MAX], s2[K_MAX], t0[K_MAX]; /* NTT domain */
+    poly y[L_MAX];                        /* the mask */
+    poly z[L_MAX];                        /* NTT(y), then z = y + c s1 */
+    poly w[K_MAX];                        /* w = A y, then r = w - c s2 */
+    poly tmp;
+    uint8_t h[K_MAX][N];
+    uint8_t w1[K_MAX * 32 * 6]; /* w1Encode(w1) */
+    struct postq_keccak hs;
+};
+
+struct sign_ws {
+    poly a[K_MAX][L_MAX]; /* A-hat, public */
+    poly c;               /* NTT(c), public once c-tilde is */
+    uint8_t rho[POSTQ_MLDSA_RHO_BYTES];
+    uint8_t tr[POSTQ_MLDSA_TR_BYTES];
+    uint8_t mu[POSTQ_MLDSA_CRH_BYTES];
+    uint8_t ctilde[POSTQ_MLDSA_CTILDE_MAX];
+    struct sign_secrets s;
+};
+
+/* ML-DSA.Sign_internal [Alg. 7]. mu_in is the external mu (then m is unused), or NULL to
+ * compute mu = H(tr || M'). rnd is 32 bytes (never NULL here).
+ * CT: rho and tr (public-key data) and c-tilde are declassified; so are the two rejection
+ * decisions of each iteration (steps 23 and 27) and the accepted signature. Which half-bytes
+ * ExpandS rejected is not relevant here (s1, s2 come from sk). */
+static postq_err sign_internal(const struct postq_mldsa_params *p, struct sign_ws *ws,
+                               const uint8_t *sk, const struct mprime *m, const uint8_t *mu_in,
+                               const uint8_t rnd[POSTQ_MLDSA_RND_BYTES], uint8_t *sig)
+{
+    struct sign_secrets *s = &ws->s;
+    size_t w1_poly_bytes = 32 * (size_t)p->w1_bits;
+    uint32_t kappa = 0;
+    uint32_t reject;
+
+    /* Step 1: skDecode [Alg. 25], refusing s1/s2 coefficients outside [-eta, eta]. */
+    reject = postq_mldsa_sk_decode(p, ws->rho, s->key, ws->tr, s->s1, s->s2, s->t0, sk);
+    /* CT: whether the key is well formed is the API's answer, not a secret. */
+    POSTQ_CT_PUBLIC(&reject, sizeof(reject));
+    if (reject != 0) {
+        return POSTQ_E_KEY_INVALID;
+    }
+    /* CT: rho is part of pk, and tr = H(pk) is computable from it. */
+    POSTQ_CT_PUBLIC(ws->rho, sizeof(ws->rho));
+    POSTQ_CT_PUBLIC(ws->tr, sizeof(ws->tr));
+
+    /* Steps 2-4: NTT of s1, s2, t0, once, outside the rejection loop. */
+    for (unsigned j = 0; j < p->l; j++) {
+        postq_mldsa_poly_ntt(&s->s1[j]);
+    }
+    for (unsigned i = 0; i < p->k; i++) {
+        postq_mldsa_poly_ntt(&s->s2[i]);
+        postq_mldsa_poly_ntt(&s->t0[i]);
+    }
+    /* Step 5: A-hat = ExpandA(rho), kept for every iteration. */
+    for (unsigned i = 0; i < p->k; i++) {
+        expand_a_row(p, ws->a[i], ws->rho, i);
+    }
+    /* Step 6: mu = H(BytesToBits(tr) || M', 64), unless given. */
+    if (mu_in != NULL) {
+        memcpy(ws->mu, mu_in, POSTQ_MLDSA_CRH_BYTES);
+    } else {
+        compute_mu(ws->mu, ws->tr, m);
+    }
+    /* Step 7: rho'' = H(K || rnd || mu, 64). */
+    postq_shake256_init(&s->hs);
+    postq_keccak_absorb(&s->hs, s->key, sizeof(s->key));
+    postq_keccak_absorb(&s->hs, rnd, POSTQ_MLDSA_RND_BYTES);
+    postq_keccak_absorb(&s->hs, ws->mu, sizeof(ws->mu));
+    postq_keccak_squeeze(&s->hs, s->rhopp, sizeof(s->rhopp));
+
+    /* Steps 8-33: the rejection loop. */
+    for (;;) {
+        unsigned nhints = 0;
+
+        /* IntegerToBytes(kappa + r, 2) needs kappa + l - 1 < 2^16; reaching it would take
+         * thousands of rejections (probability far below 2^-256). */
+        if (kappa + p->l > 0x10000) {
+            return POSTQ_E_INTERNAL;
+        }
+        /* Step 11: y = ExpandMask(rho'', kappa) [Alg. 34]. */
+        for (unsigned j = 0; j < p->l; j++) {
+            postq_mldsa_poly_uniform_gamma1(&s->y[j], s->rhopp, (uint16_t)(kappa + j), p->gamma1);
+        }
+        kappa += p->l; /* step 32, done early: nothing below reads kappa */
+
+        /* Step 12: w = NTT^-1(A-hat o NTT(y)), in [0, q). */
+        for (unsigned j = 0; j < p->l; j++) {
+            s->z[j] = s->y[j];
+            postq_mldsa_poly_ntt(&s->z[j]);
+        }
+        for (unsigned i = 0; i < p->k; i++) {
+            postq_mldsa_poly_dot(&s->w[i], ws->a[i], s->z, p->l);
+            postq_mldsa_poly_invntt_tomont(&s->w[i]);
+            postq_mldsa_poly_caddq(&s->w[i]);
+        }
+
+        /* Steps 13-15: w1 = HighBits(w); c-tilde = H(mu || w1Encode(w1), lambda/4). */
+        for (unsigned i = 0; i < p->k; i++) {
+            postq_mldsa_poly_decompose(&s->tmp, NULL, &s->w[i], p->gamma2);
+            postq_mldsa_polyw1_pack(&s->w1[i * w1_poly_bytes], &s->tmp, p->gamma2);
+        }
+        postq_shake256_init(&s->hs);
+        postq_keccak_absorb(&s->hs, ws->mu, sizeof(ws->mu));
+        postq_keccak_absorb(&s->hs, s->w1, p->k * w1_poly_bytes);
+        postq_keccak_squeeze(&s->hs, ws->ctilde, p->ctilde_bytes);
+        /* CT: c-tilde is a hash output (a random oracle in the security proof), published
+         * with the signature, and for a rejected attempt it reveals nothing without z. */
+        POSTQ_CT_PUBLIC(ws->ctilde, p->ctilde_bytes);
+
+        /* Steps 16-17: c = SampleInBall(c-tilde), c-hat = NTT(c). */
+        postq_mldsa_poly_challenge(&ws->c, ws->ctilde, p->ctilde_bytes, p->tau);
+        postq_mldsa_poly_ntt(&ws->c);
+
+        /* Steps 18, 20, 23: z = y + NTT^-1(c-hat o s1-hat); reject if ||z|| >= gamma1 - beta.
+         * reduce gives the representative of |.| <= 6283008, exact for the norm check. */
+        reject = 0;
+        for (unsigned j = 0; j < p->l; j++) {
+            postq_mldsa_poly_pointwise(&s->z[j], &ws->c, &s->s1[j]);
+            postq_mldsa_poly_invntt_tomont(&s->z[j]);
+            postq_mldsa_poly_add(&s->z[j], &s->z[j], &s->y[j]);
+            postq_mldsa_poly_reduce(&s->z[j]);
+            reject |= postq_mldsa_poly_chknorm(&s->z[j], p->gamma1 - p->beta);
+        }
+        /* Steps 19, 21, 23: r = w - NTT^-1(c-hat o s2-hat) (kept in w, in [0, q));
+         * r0 = LowBits(r); reject if ||r0|| >= gamma2 - beta. */
+        for (unsigned i = 0; i < p->k; i++) {
+            postq_mldsa_poly_pointwise(&s->tmp, &ws->c, &s->s2[i]);
+            postq_mldsa_poly_invntt_tomont(&s->tmp);
+            postq_mldsa_poly_sub(&s->w[i], &s->w[i], &s->tmp);
+            postq_mldsa_poly_freeze(&s->w[i]);
+            postq_mldsa_poly_decompose(NULL, &s->tmp, &s->w[i], p->gamma2);
+            reject |= postq_mldsa_poly_chknorm(&s->tmp, p->gamma2 - p->beta);
+        }
+        /* CT: the outcome of step 23 is public (the iteration count is, FIPS 204 §3.6.3);
+         * the norms and coefficients are not revealed. */
+        POSTQ_CT_PUBLIC(&reject, sizeof(reject));
+        if (reject != 0) {
+            continue;
+        }
+
+        /* Steps 25-27: ct0 = NTT^-1(c-hat o t0-hat); h = MakeHint(-ct0, w - cs2 + ct0), i.e.
+         * h = [HighBits(r + ct0) != HighBits(r)]; reject if ||ct0|| >= gamma2 or more than
+         * omega ones in h. */
+        for (unsigned i = 0; i < p->k; i++) {
+            postq_mldsa_poly_pointwise(&s->tmp, &ws->c, &s->t0[i]);
+            postq_mldsa_poly_invntt_tomont(&s->tmp);
+            postq_mldsa_poly_reduce(&s->tmp);
+            reject |= postq_mldsa_poly_chknorm(&s->tmp, p->gamma2);
+            nhints += postq_mldsa_poly_make_hint(s->h[i], &s->tmp, &s->w[i], p->gamma2);
+        }
+        reject |= 0u - ((p->omega - nhints) >> 31); /* nhints > omega, without a branch */
+        /* CT: the outcome of step 27, as for step 23. */
+        POSTQ_CT_PUBLIC(&reject, sizeof(reject));
+        if (reject != 0) {
+            continue;
+        }
+
+        /* Step 33: sigma = sigEncode(c-tilde, z mod+- q, h). CT: the accepted signature is
+         * the output, public by definition. */
+        for (unsigned j = 0; j < p->l; j++) {
+            POSTQ_CT_PUBLIC(&s->z[j], sizeof(s->z[j]));
+        }
+        POSTQ_CT_PUBLIC(s->h, sizeof(s->h));
+        postq_mldsa_sig_encode(p, sig, ws->ctilde, s->z, (const uint8_t(*)[N])s->h);
+        return POSTQ_OK;
+    }
+}
+
+/* Checks shared by the signing entry points, runs Sign_internal with the right inputs, wipes,
+ * and zeroes sig on failure. */
+static postq_err sign_common(int level, const uint8_t *sk, const struct mprime *m,
+                             const uint8_t *mu, const uint8_t *rnd, uint8_t *sig, int args_ok)
+{
+    static const uint8_t zero_rnd[POSTQ_MLDSA_RND_BYTES] = {0};
+    const struct postq_mldsa_params *p = postq_mldsa_params_get(level);
+    struct sign_ws ws;
+    postq_err err;
+
+    if (p == NULL) {
+        return POSTQ_E_UNSUPPORTED; /* size of sig unknown: nothing to zero */
+    }
+    if (sig == NULL) {
+        return POSTQ_E_ARG;
+    }
+    if (sk == NULL || args_ok != POSTQ_OK) {
+        err = sk == NULL ? POSTQ_E_ARG : args_ok;
+        memset(sig, 0, p->sig_bytes);
+        return err;
+    }
+    /* rnd = NULL is the deterministic variant: rnd = 0^32 [Alg. 2 step 5 note]. */
+    err = sign_internal(p, &ws, sk, m, mu, rnd != NULL ? rnd : zero_rnd, sig);
+    postq_wipe(&ws.s, sizeof(ws.s));
+    if (err != POSTQ_OK) {
+        memset(sig, 0, p->sig_bytes);
+    }
+    return err;
+}
+
+/* Checks a message/context pair: NULL only with length 0, ctx at most 255 bytes. */
+static postq_err check_msg_ctx(const uint8_t *msg, size_t msglen, const uint8_t *ctx,
+                               size_t ctxlen)
+{
+    if ((msg == NULL && msglen > 0) || (ctx == NULL && ctxlen > 0)) {
+        return POSTQ_E_ARG;
+    }
+    if (ctxlen > POSTQ_MLDSA_CTX_MAX) {
+        return POSTQ_E_LENGTH;
+    }
+    return POSTQ_OK;
+}
+
+int postq_mldsa_sign(int level, const uint8_t *sk, const uint8_t *msg, size_t msglen,
+                     const uint8_t *ctx, size_t ctxlen, const uint8_t rnd[32], uint8_t *sig)
+{
+    postq_err ok = check_msg_ctx(msg, msglen, ctx, ctxlen);
+    /* Alg. 2 step 10: M' = IntegerToBytes(0, 1) || IntegerToBytes(|ctx|, 1) || ctx || M. */
+    uint8_t pre[2] = {0, (uint8_t)ctxlen};
+    struct mprime m = {{pre, ctx, msg}, {sizeof(pre), ctxlen, msglen}};
+
+    return sign_common(level, sk, &m, NULL, rnd, sig, ok);
+}
+
+int postq_mldsa_sign_internal(int level, const uint8_t *sk, const uint8_t *mprime, size_t len,
+                              const uint8_t rnd[32], uint8_t *sig)
+{
+    postq_err ok = (mprime == NULL && len > 0) ? POSTQ_E_ARG : POSTQ_OK;
+    struct mprime m = {{mprime, NULL, NULL}, {len, 0, 0}};
+
+    return sign_common(level, sk, &m, NULL, rnd, sig, ok);
+}
+
+int postq_mldsa_sign_mu(int level, const uint8_t *sk, const uint8_t mu[64], const uint8_t rnd[32],
+                        uint8_t *sig)
+{
+    postq_err ok = (mu == NULL) ? POSTQ_E_ARG : POSTQ_OK;
+
+    return sign_common(level, sk, NULL, mu, rnd, sig, ok);
+}
+
+/* ---- Verify ----------------------------------------------------------------------------- */
+
+struct verify_ws {
+    poly z[L_MAX];
+    poly row[L_MAX];
+    poly w, tmp, c;
+    uint8_t h[K_MAX][N];
+    uint8_t w1[K_MAX * 32 * 6];
+    uint8_t tr[POSTQ_MLDSA_TR_BYTES];
+    uint8_t mu[POSTQ_MLDSA_CRH_BYTES];
+    uint8_t ctilde[POSTQ_MLDSA_CTILDE_MAX];
+    struct postq_keccak hs;
+};
+
+/* ML-DSA.Verify_internal [Alg. 8]; mu_in as for sign_internal. All inputs are public, so this
+ * is not constant time. */
+static postq_err verify_internal(const struct postq_mldsa_params *p, struct verify_ws *ws,
+                                 const uint8_t *pk, const struct mprime *m,
+                                 const uint8_t *mu_in, const uint8_t *sig, size_t siglen)
+{
+    const uint8_t *rho = pk;
+    const uint8_t *t1 = pk + POSTQ_MLDSA_RHO_BYTES;
+    size_t w1_poly_bytes = 32 * (size_t)p->w1_bits;
+
+    if (siglen != p->sig_bytes) {
+        return POSTQ_E_INVALID;
+    }
+    /* Steps 2-4: (c-tilde, z, h) = sigDecode(sigma); a malformed hint is invalid. */
+    if (postq_mldsa_sig_decode(p, ws->z, ws->h, sig) != 0) {
+        return POSTQ_E_INVALID;
+    }
+    /* Step 13 (first half), checked early as it is cheap: ||z|| < gamma1 - beta. */
+    for (unsigned j = 0; j < p->l; j++) {
+        if (postq_mldsa_poly_chknorm(&ws->z[j], p->gamma1 - p->beta) != 0) {
+            return POSTQ_E_INVALID;
+        }
+    }
+    /* Steps 6-7: tr = H(pk, 64); mu = H(BytesToBits(tr) || M', 64), unless given. */
+    if (mu_in != NULL) {
+        memcpy(ws->mu, mu_in, POSTQ_MLDSA_CRH_BYTES);
+    } else {
+        postq_shake256(ws->tr, sizeof(ws->tr), pk, p->pk_bytes);
+        compute_mu(ws->mu, ws->tr, m);
+    }
+    /* Step 8: c = SampleInBall(c-tilde); c-tilde is the first lambda/4 bytes of sig. */
+    postq_mldsa_poly_challenge(&ws->c, sig, p->ctilde_bytes, p->tau);
+    postq_mldsa_poly_ntt(&ws->c);
+    for (unsigned j = 0; j < p->l; j++) {
+        postq_mldsa_poly_ntt(&ws->z[j]);
+    }
+    /* Steps 5, 9-10, row by row: w'_Approx = NTT^-1(A-hat o NTT(z) - NTT(c) o NTT(t1 2^d));
+     * w1' = UseHint(h, w'_Approx). A is expanded one row at a time and not kept. */
+    for (unsigned i = 0; i < p->k; i++) {
+        expand_a_row(p, ws->row, rho, i);
+        postq_mldsa_poly_dot(&ws->w, ws->row, ws->z, p->l);
+        postq_mldsa_polyt1_unpack(&ws->tmp, t1 + i * POSTQ_MLDSA_T1_POLY_BYTES);
+        postq_mldsa_poly_shiftl(&ws->tmp);
+        postq_mldsa_poly_ntt(&ws->tmp);
+        postq_mldsa_poly_pointwise(&ws->tmp, &ws->c, &ws->tmp);
+        postq_mldsa_poly_sub(&ws->w, &ws->w, &ws->tmp);
+        postq_mldsa_poly_reduce(&ws->w);
+        postq_mldsa_poly_invntt_tomont(&ws->w);
+        postq_mldsa_poly_caddq(&ws->w);
+        postq_mldsa_poly_use_hint(&ws->tmp, &ws->w, ws->h[i], p->gamma2);
+        postq_mldsa_polyw1_pack(&ws->w1[i * w1_poly_bytes], &ws->tmp, p->gamma2);
+    }
+    /* Steps 12-13: c-tilde' = H(mu || w1Encode(w1'), lambda/4); valid iff it equals c-tilde. */
+    postq_shake256_init(&ws->hs);
+    postq_keccak_absorb(&ws->hs, ws->mu, sizeof(ws->mu));
+    postq_keccak_absorb(&ws->hs, ws->w1, p->k * w1_poly_bytes);
+    postq_keccak_squeeze(&ws->hs, ws->ctilde, p->ctilde_bytes);
+    if (memcmp(ws->ctilde, sig, p->ctilde_bytes) != 0) {
+        return POSTQ_E_INVALID;
+    }
+    return POSTQ_OK;
+}
+
+static postq_err verify_common(int level, const uint8_t *pk, const struct mprime *m,
+                               const uint8_t *mu, const uint8_t *sig, size_t siglen,
+                               postq_err args_ok)
+{
+    const struct postq_mldsa_params *p = postq_mldsa_params_get(level);
+    struct verify_ws ws;
+
+    if (p == NULL) {
+        return POSTQ_E_UNSUPPORTED;
+    }
+    if (pk == NULL || sig == NULL) {
+        return POSTQ_E_ARG;
+    }
+    if (args_ok != POSTQ_OK) {
+        return args_ok;
+    }
+    return verify_internal(p, &ws, pk, m, mu, sig, siglen);
+}
+
+int postq_mldsa_verify(int level, const uint8_t *pk, const uint8_t *msg, size_t msglen,
+                       const uint8_t *ctx, size_t ctxlen, const uint8_t *sig, size_t siglen)
+{
+    postq_err ok = check_msg_ctx(msg, msglen, ctx, ctxlen);
+    /* Alg. 3 step 5: M' = IntegerToBytes(0, 1) || IntegerToBytes(|ctx|, 1) || ctx || M. */
+    uint8_t pre[2] = {0, (uint8_t)ctxlen};
+    struct mprime m = {{pre, ctx, msg}, {sizeof(pre), ctxlen, msglen}};
+
+    return verify_common(level, pk, &m, NULL, sig, siglen, ok);
+}
+
+int postq_mldsa_verify_internal(int level, const uint8_t *pk, const uint8_t *mprime, size_t len,
+                                const uint8_t *sig, size_t siglen)
+{
+    postq_err ok = (mprime == NULL && len > 0) ? POSTQ_E_ARG : POSTQ_OK;
+    struct mprime m = {{mprime, NULL, NULL}, {len, 0, 0}};
+
+    return verify_common(level, pk, &m, NULL, sig, siglen, ok);
+}
+
+int postq_mldsa_verify_mu(int level, const uint8_t *pk, const uint8_t mu[64], const uint8_t *sig,
+                          size_t siglen)
+{
+    postq_err ok = (mu == NULL) ? POSTQ_E_ARG : POSTQ_OK;
+
+    return verify_common(level, pk, NULL, mu, sig, siglen, ok);
+}
