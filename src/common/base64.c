@@ -7,12 +7,6 @@
 #include "common/ct.h"
 #include "common/mem.h"
 
-/* All ones when lo <= c <= hi, else 0 (c, lo, hi below 2^31). */
-static uint32_t in_range(uint32_t c, uint32_t lo, uint32_t hi)
-{
-    return (((c - lo) | (hi - c)) >> 31) - 1u;
-}
-
 /* The two characters that differ between the alphabets: values 62 and 63 [§4, §5]. */
 static uint32_t char62(int variant)
 {
@@ -26,11 +20,11 @@ static uint32_t char63(int variant)
 /* 6-bit value -> character: A-Z from 'A', a-z from 'a' - 26, 0-9 from '0' - 52. */
 static char encode_6(uint32_t v, uint32_t c62, uint32_t c63)
 {
-    uint32_t upper = in_range(v, 0, 25);
-    uint32_t lower = in_range(v, 26, 51);
-    uint32_t digit = in_range(v, 52, 61);
-    uint32_t is62 = in_range(v, 62, 62);
-    uint32_t is63 = in_range(v, 63, 63);
+    uint32_t upper = postq_ct_in_range_u32(v, 0, 25);
+    uint32_t lower = postq_ct_in_range_u32(v, 26, 51);
+    uint32_t digit = postq_ct_in_range_u32(v, 52, 61);
+    uint32_t is62 = postq_ct_in_range_u32(v, 62, 62);
+    uint32_t is63 = postq_ct_in_range_u32(v, 63, 63);
 
     return (char)(((v + 'A') & upper) | ((v + 'a' - 26u) & lower) | ((v + '0' - 52u) & digit) |
                   (c62 & is62) | (c63 & is63));
@@ -40,11 +34,11 @@ static char encode_6(uint32_t v, uint32_t c62, uint32_t c63)
 static uint32_t decode_6(unsigned char ch, uint32_t c62, uint32_t c63, uint32_t *bad)
 {
     uint32_t c = ch;
-    uint32_t upper = in_range(c, 'A', 'Z');
-    uint32_t lower = in_range(c, 'a', 'z');
-    uint32_t digit = in_range(c, '0', '9');
-    uint32_t is62 = in_range(c, c62, c62);
-    uint32_t is63 = in_range(c, c63, c63);
+    uint32_t upper = postq_ct_in_range_u32(c, 'A', 'Z');
+    uint32_t lower = postq_ct_in_range_u32(c, 'a', 'z');
+    uint32_t digit = postq_ct_in_range_u32(c, '0', '9');
+    uint32_t is62 = postq_ct_in_range_u32(c, c62, c62);
+    uint32_t is63 = postq_ct_in_range_u32(c, c63, c63);
 
     *bad |= ~(upper | lower | digit | is62 | is63);
     return ((c - 'A') & upper) | ((c - 'a' + 26u) & lower) | ((c - '0' + 52u) & digit) |

@@ -22,6 +22,12 @@ static inline uint32_t postq_ct_nonzero_mask(uint32_t x)
     return postq_ct_barrier_u32((uint32_t)(0u - ((x | (0u - x)) >> 31)));
 }
 
+/* All ones when lo <= c <= hi, else 0 (for small values: c, lo, hi < 2^31). */
+static inline uint32_t postq_ct_in_range_u32(uint32_t c, uint32_t lo, uint32_t hi)
+{
+    return postq_ct_barrier_u32((((c - lo) | (hi - c)) >> 31) - 1u);
+}
+
 /* a when mask is all ones, b when mask is 0. */
 static inline uint32_t postq_ct_select_u32(uint32_t mask, uint32_t a, uint32_t b)
 {

@@ -6,12 +6,6 @@
 #include "common/ct.h"
 #include "common/mem.h"
 
-/* All ones when lo <= c <= hi, else 0 (c, lo, hi below 2^31). */
-static uint32_t in_range(uint32_t c, uint32_t lo, uint32_t hi)
-{
-    return (((c - lo) | (hi - c)) >> 31) - 1u;
-}
-
 /* 0..15 -> '0'..'9', 'a'..'f': past 9 the character jumps by 'a' - '0' - 10 = 39. */
 static char nibble_to_char(uint32_t n)
 {
@@ -53,9 +47,9 @@ postq_err postq_hex_encode(char *out, size_t out_cap, const uint8_t *in, size_t 
 static uint32_t char_to_nibble(unsigned char ch, uint32_t upper_ok, uint32_t *bad)
 {
     uint32_t c = ch;
-    uint32_t digit = in_range(c, '0', '9');
-    uint32_t lower = in_range(c, 'a', 'f');
-    uint32_t upper = in_range(c, 'A', 'F') & upper_ok;
+    uint32_t digit = postq_ct_in_range_u32(c, '0', '9');
+    uint32_t lower = postq_ct_in_range_u32(c, 'a', 'f');
+    uint32_t upper = postq_ct_in_range_u32(c, 'A', 'F') & upper_ok;
 
     *bad |= ~(digit | lower | upper);
     return ((c - '0') & digit) | ((c - 'a' + 10u) & lower) | ((c - 'A' + 10u) & upper);
