@@ -10,7 +10,8 @@
 #include <postq/err.h>
 
 /* Fill out[0..len) with random bytes. Retries on EINTR and short reads. POSTQ_E_RNG when the
- * kernel refuses (out is then zeroed); POSTQ_E_ARG for out NULL with len > 0. Thread-safe. */
+ * kernel refuses (out is then zeroed); POSTQ_E_ARG for out NULL with len > 0. Thread-safe.
+ * CT: nothing branches on or indexes by the bytes produced; time depends on len only. */
 POSTQ_MUST_CHECK postq_err postq_rand_bytes(uint8_t *out, size_t len);
 
 /* Test hook, as postq_alloc_fail_at: make the nth call of postq_rand_bytes from now on
