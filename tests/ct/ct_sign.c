@@ -87,9 +87,9 @@ int main(int argc, char **argv)
 
     if (argc == 2 && strcmp(argv[1], "--leak") == 0) {
         /* The negative control: a secret-dependent branch valgrind must report. */
-        volatile uint8_t secret[1] = {1};
-        POSTQ_CT_SECRET((const void *)secret, 1);
-        if (secret[0] == 1) {
+        uint8_t secret[1] = {1};
+        POSTQ_CT_SECRET(secret, 1);
+        if (*(volatile uint8_t *)secret == 1) {
             puts("branched on a secret");
         }
         return 0;
