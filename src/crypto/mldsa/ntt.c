@@ -6,6 +6,7 @@
 
 #include "crypto/mldsa/reduce.h"
 
+/* clang-format off */
 static const int32_t zetas[256] = {
     -4186625, 25847, -2608894, -518909, 237124, -777960, -876248, 466468,
     1826347, 2353451, -359251, -2091905, 3119733, -2884855, 3111497, 2680103,
@@ -40,25 +41,59 @@ static const int32_t zetas[256] = {
     -2939036, -2235985, -420899, -2286327, 183443, -976891, 1612842, -3545687,
     -554416, 3919660, -48306, -1362209, 3937738, 1400424, -846154, 1976782,
 };
+/* clang-format on */
 
-/* (2^32)^2 / 256 mod q: undoes the 256 of the transform and leaves the Montgomery factor 2^32
- * (Alg. 42 step 21 multiplies by f = 256^-1; one Montgomery reduction divides by 2^32). */
-#define INVNTT_F 41978
+/* Alg. 42 step 21 multiplies by f = 256^-1. Here f = (2^32)^2 / 256 mod q: one Montgomery
+ * reduction divides by 2^32 and leaves the "tomont" factor 2^32. It is folded into the last
+ * layer, where the difference path also carries -zeta_1: F_ZETA = f * (-zetas[1]) / 2^32. */
+#define INVNTT_F      41978
+#define INVNTT_F_ZETA 3975713
+
+/* One layer of Alg. 41 (steps 3-11) for a given len; m indexes the twiddles. Inlined with a
+ * constant len so that the short inner loops of the last layers unroll.
+ * CT: branch-free; memory access depends on len only. */
+static inline void ntt_layer(int32_t a[256], unsigned len, unsigned *m)
+{
+    for (unsigned start = 0; start < 256; start += 2 * len) {
+        int64_t z = zetas[++*m];
+        int32_t *lo = a + start;
+        int32_t *hi = lo + len;
+        for (unsigned j = 0; j < len; j++) {
+            int32_t t = postq_mldsa_montgomery_reduce(z * hi[j]);
+            hi[j] = lo[j] - t;
+            lo[j] = lo[j] + t;
+        }
+    }
+}
 
 void postq_mldsa_ntt(int32_t a[256])
 {
     unsigned m = 0;
 
-    /* Alg. 41: Cooley-Tukey butterflies, len = 128 down to 1. Each layer adds at most q to
-     * the magnitude, so 8 layers stay below 9q < 2^31. */
-    for (unsigned len = 128; len > 0; len >>= 1) {
-        for (unsigned start = 0; start < 256; start += 2 * len) {
-            int64_t z = zetas[++m];
-            for (unsigned j = start; j < start + len; j++) {
-                int32_t t = postq_mldsa_montgomery_reduce(z * a[j + len]);
-                a[j + len] = a[j] - t;
-                a[j] = a[j] + t;
-            }
+    /* Cooley-Tukey butterflies, len = 128 down to 1. Each layer adds at most q to the
+     * magnitude, so 8 layers stay below 9q < 2^31. */
+    ntt_layer(a, 128, &m);
+    ntt_layer(a, 64, &m);
+    ntt_layer(a, 32, &m);
+    ntt_layer(a, 16, &m);
+    ntt_layer(a, 8, &m);
+    ntt_layer(a, 4, &m);
+    ntt_layer(a, 2, &m);
+    ntt_layer(a, 1, &m);
+}
+
+/* One layer of Alg. 42 (steps 3-19) for len < 128; m counts the twiddles down.
+ * CT: branch-free; memory access depends on len only. */
+static inline void invntt_layer(int32_t a[256], unsigned len, unsigned *m)
+{
+    for (unsigned start = 0; start < 256; start += 2 * len) {
+        int64_t z = -zetas[--*m];
+        int32_t *lo = a + start;
+        int32_t *hi = lo + len;
+        for (unsigned j = 0; j < len; j++) {
+            int32_t t = lo[j];
+            lo[j] = t + hi[j];
+            hi[j] = postq_mldsa_montgomery_reduce(z * (t - hi[j]));
         }
     }
 }
@@ -67,20 +102,20 @@ void postq_mldsa_invntt_tomont(int32_t a[256])
 {
     unsigned m = 256;
 
-    /* Alg. 42: Gentleman-Sande butterflies, len = 1 up to 128. The sums are not reduced:
-     * after 8 layers a coefficient is a sum of at most 256 inputs, |.| < 256 q < 2^31. The
+    /* Gentleman-Sande butterflies, len = 1 up to 128. The sums are not reduced: after 8
+     * layers a coefficient is a sum of at most 256 inputs, |.| < 256 q < 2^31. The
      * differences go through a Montgomery product and stay below q. */
-    for (unsigned len = 1; len < 256; len <<= 1) {
-        for (unsigned start = 0; start < 256; start += 2 * len) {
-            int64_t z = -zetas[--m];
-            for (unsigned j = start; j < start + len; j++) {
-                int32_t t = a[j];
-                a[j] = t + a[j + len];
-                a[j + len] = postq_mldsa_montgomery_reduce(z * (t - a[j + len]));
-            }
-        }
-    }
-    for (unsigned j = 0; j < 256; j++) {
-        a[j] = postq_mldsa_montgomery_reduce((int64_t)INVNTT_F * a[j]);
+    invntt_layer(a, 1, &m);
+    invntt_layer(a, 2, &m);
+    invntt_layer(a, 4, &m);
+    invntt_layer(a, 8, &m);
+    invntt_layer(a, 16, &m);
+    invntt_layer(a, 32, &m);
+    invntt_layer(a, 64, &m);
+    /* Last layer (len = 128, zeta index 1) fused with the scaling of step 21. */
+    for (unsigned j = 0; j < 128; j++) {
+        int32_t t = a[j];
+        a[j] = postq_mldsa_montgomery_reduce((int64_t)INVNTT_F * (t + a[j + 128]));
+        a[j + 128] = postq_mldsa_montgomery_reduce((int64_t)INVNTT_F_ZETA * (t - a[j + 128]));
     }
 }

@@ -8,7 +8,8 @@
 
 /* Coefficients are packed in groups whose bits fill whole bytes; a group (or half of one) is
  * moved through a 64-bit little-endian word. These loops have constant bounds and compile to
- * plain loads and shifts. */
+ * plain loads and shifts.
+ * CT: no branch or index depends on the bytes moved. */
 static inline uint64_t load_le(const uint8_t *p, unsigned n)
 {
     uint64_t v = 0;
@@ -27,8 +28,7 @@ static inline void store_le(uint8_t *p, uint64_t v, unsigned n)
 
 /* ---- t1: 10 bits, 4 coefficients in 5 bytes ----------------------------------------- */
 
-void postq_mldsa_polyt1_pack(uint8_t r[POSTQ_MLDSA_T1_POLY_BYTES],
-                             const struct postq_mldsa_poly *a)
+void postq_mldsa_polyt1_pack(uint8_t r[POSTQ_MLDSA_T1_POLY_BYTES], const struct postq_mldsa_poly *a)
 {
     for (unsigned i = 0; i < POSTQ_MLDSA_N / 4; i++) {
         const int32_t *c = &a->c[4 * i];
@@ -51,8 +51,7 @@ void postq_mldsa_polyt1_unpack(struct postq_mldsa_poly *a,
 
 /* ---- t0: 13 bits as 2^12 - t0, 8 coefficients in 13 bytes --------------------------- */
 
-void postq_mldsa_polyt0_pack(uint8_t r[POSTQ_MLDSA_T0_POLY_BYTES],
-                             const struct postq_mldsa_poly *a)
+void postq_mldsa_polyt0_pack(uint8_t r[POSTQ_MLDSA_T0_POLY_BYTES], const struct postq_mldsa_poly *a)
 {
     for (unsigned i = 0; i < POSTQ_MLDSA_N / 8; i++) {
         uint64_t lo = 0;
@@ -133,10 +132,10 @@ void postq_mldsa_polyz_pack(uint8_t *r, const struct postq_mldsa_poly *a, int32_
     if (gamma1 == (1 << 17)) {
         for (unsigned i = 0; i < POSTQ_MLDSA_N / 4; i++) {
             const int32_t *c = &a->c[4 * i];
-            uint64_t lo = (uint64_t)(uint32_t)(gamma1 - c[0]) |
-                          (uint64_t)(uint32_t)(gamma1 - c[1]) << 18;
-            uint64_t hi = (uint64_t)(uint32_t)(gamma1 - c[2]) |
-                          (uint64_t)(uint32_t)(gamma1 - c[3]) << 18;
+            uint64_t lo = (uint64_t)(uint32_t)(gamma1 - c[0]);
+            uint64_t hi = (uint64_t)(uint32_t)(gamma1 - c[2]);
+            lo |= (uint64_t)(uint32_t)(gamma1 - c[1]) << 18;
+            hi |= (uint64_t)(uint32_t)(gamma1 - c[3]) << 18;
             /* 72 bits = lo | hi << 36: bytes 0-7, then bits 64-71 = hi >> 28. */
             store_le(&r[9 * i], lo | hi << 36, 8);
             r[9 * i + 8] = (uint8_t)(hi >> 28);
@@ -178,8 +177,8 @@ void postq_mldsa_polyw1_pack(uint8_t *r, const struct postq_mldsa_poly *a, int32
     if (gamma2 == POSTQ_MLDSA_GAMMA2_88) {
         for (unsigned i = 0; i < POSTQ_MLDSA_N / 4; i++) {
             const int32_t *c = &a->c[4 * i];
-            uint32_t v = (uint32_t)c[0] | (uint32_t)c[1] << 6 | (uint32_t)c[2] << 12 |
-                         (uint32_t)c[3] << 18;
+            uint32_t v =
+                (uint32_t)c[0] | (uint32_t)c[1] << 6 | (uint32_t)c[2] << 12 | (uint32_t)c[3] << 18;
             store_le(&r[3 * i], v, 3);
         }
     } else {
@@ -219,10 +218,9 @@ void postq_mldsa_sk_encode(const struct postq_mldsa_params *p, uint8_t *sk,
 
 uint32_t postq_mldsa_sk_decode(const struct postq_mldsa_params *p,
                                uint8_t rho[POSTQ_MLDSA_RHO_BYTES],
-                               uint8_t key[POSTQ_MLDSA_KEY_BYTES],
-                               uint8_t tr[POSTQ_MLDSA_TR_BYTES], struct postq_mldsa_poly *s1,
-                               struct postq_mldsa_poly *s2, struct postq_mldsa_poly *t0,
-                               const uint8_t *sk)
+                               uint8_t key[POSTQ_MLDSA_KEY_BYTES], uint8_t tr[POSTQ_MLDSA_TR_BYTES],
+                               struct postq_mldsa_poly *s1, struct postq_mldsa_poly *s2,
+                               struct postq_mldsa_poly *t0, const uint8_t *sk)
 {
     size_t eta_bytes = 32 * (size_t)p->eta_bits;
     uint32_t bad = 0;
@@ -253,9 +251,8 @@ uint32_t postq_mldsa_sk_decode(const struct postq_mldsa_params *p,
 
 /* ---- Signature [Alg. 20-21, 26-27] -------------------------------------------------------- */
 
-void postq_mldsa_sig_encode(const struct postq_mldsa_params *p, uint8_t *sig,
-                            const uint8_t *ctilde, const struct postq_mldsa_poly *z,
-                            const uint8_t h[][POSTQ_MLDSA_N])
+void postq_mldsa_sig_encode(const struct postq_mldsa_params *p, uint8_t *sig, const uint8_t *ctilde,
+                            const struct postq_mldsa_poly *z, const uint8_t h[][POSTQ_MLDSA_N])
 {
     size_t z_bytes = 32 * (size_t)p->z_bits;
     uint8_t *y;

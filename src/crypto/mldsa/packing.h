@@ -66,17 +66,15 @@ void postq_mldsa_sk_encode(const struct postq_mldsa_params *p, uint8_t *sk,
  * CT: branch-free; the caller declassifies the returned mask. */
 uint32_t postq_mldsa_sk_decode(const struct postq_mldsa_params *p,
                                uint8_t rho[POSTQ_MLDSA_RHO_BYTES],
-                               uint8_t key[POSTQ_MLDSA_KEY_BYTES],
-                               uint8_t tr[POSTQ_MLDSA_TR_BYTES], struct postq_mldsa_poly *s1,
-                               struct postq_mldsa_poly *s2, struct postq_mldsa_poly *t0,
-                               const uint8_t *sk);
+                               uint8_t key[POSTQ_MLDSA_KEY_BYTES], uint8_t tr[POSTQ_MLDSA_TR_BYTES],
+                               struct postq_mldsa_poly *s1, struct postq_mldsa_poly *s2,
+                               struct postq_mldsa_poly *t0, const uint8_t *sk);
 
 /* sigEncode [Alg. 26] with HintBitPack [Alg. 20]. z centred in (-gamma1, gamma1];
  * h[i][j] in {0, 1} with at most omega ones.
  * Not constant time in h (the signature is public once accepted). */
-void postq_mldsa_sig_encode(const struct postq_mldsa_params *p, uint8_t *sig,
-                            const uint8_t *ctilde, const struct postq_mldsa_poly *z,
-                            const uint8_t h[][POSTQ_MLDSA_N]);
+void postq_mldsa_sig_encode(const struct postq_mldsa_params *p, uint8_t *sig, const uint8_t *ctilde,
+                            const struct postq_mldsa_poly *z, const uint8_t h[][POSTQ_MLDSA_N]);
 
 /* sigDecode [Alg. 27] with HintBitUnpack [Alg. 21]: z and h from sig (c-tilde is the first
  * lambda/4 bytes of sig). Returns 0, or -1 when the hint encoding is malformed (a count

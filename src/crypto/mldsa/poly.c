@@ -19,9 +19,15 @@
 
 /* ---- Arithmetic -------------------------------------------------------------------------- */
 
-void postq_mldsa_poly_ntt(struct postq_mldsa_poly *a) { postq_mldsa_ntt(a->c); }
+void postq_mldsa_poly_ntt(struct postq_mldsa_poly *a)
+{
+    postq_mldsa_ntt(a->c);
+}
 
-void postq_mldsa_poly_invntt_tomont(struct postq_mldsa_poly *a) { postq_mldsa_invntt_tomont(a->c); }
+void postq_mldsa_poly_invntt_tomont(struct postq_mldsa_poly *a)
+{
+    postq_mldsa_invntt_tomont(a->c);
+}
 
 void postq_mldsa_poly_pointwise(struct postq_mldsa_poly *r, const struct postq_mldsa_poly *a,
                                 const struct postq_mldsa_poly *b)
@@ -31,17 +37,39 @@ void postq_mldsa_poly_pointwise(struct postq_mldsa_poly *r, const struct postq_m
     }
 }
 
-void postq_mldsa_poly_dot(struct postq_mldsa_poly *r, const struct postq_mldsa_poly *a,
-                          const struct postq_mldsa_poly *b, unsigned n)
+/* Sum of n products per coefficient, n a constant after inlining (the loop unrolls).
+ * CT: branch-free. */
+static inline void dot_n(struct postq_mldsa_poly *r, const struct postq_mldsa_poly *a,
+                         const struct postq_mldsa_poly *b, unsigned n)
 {
-    /* Lazy reduction: n <= 7 products of |a| < q by |b| < 9q sum to below 63 q^2 < 2^31 q,
-     * within the Montgomery input range, so one reduction per coefficient suffices. */
     for (unsigned i = 0; i < N; i++) {
         int64_t acc = 0;
         for (unsigned j = 0; j < n; j++) {
             acc += (int64_t)a[j].c[i] * b[j].c[i];
         }
         r->c[i] = postq_mldsa_montgomery_reduce(acc);
+    }
+}
+
+void postq_mldsa_poly_dot(struct postq_mldsa_poly *r, const struct postq_mldsa_poly *a,
+                          const struct postq_mldsa_poly *b, unsigned n)
+{
+    /* Lazy reduction: n <= 7 products of |a| < q by |b| < 9q sum to below 63 q^2 < 2^31 q,
+     * within the Montgomery input range, so one reduction per coefficient suffices. The
+     * widths l = 4, 5, 7 of the three parameter sets get their own copies. */
+    switch (n) {
+    case 4:
+        dot_n(r, a, b, 4);
+        break;
+    case 5:
+        dot_n(r, a, b, 5);
+        break;
+    case 7:
+        dot_n(r, a, b, 7);
+        break;
+    default:
+        dot_n(r, a, b, n);
+        break;
     }
 }
 
@@ -131,12 +159,14 @@ static inline int32_t decompose1(int32_t *r0, int32_t r, int32_t gamma2)
 
     if (gamma2 == POSTQ_MLDSA_GAMMA2_88) {
         r1 = (int32_t)((x * 2886403u) >> 39); /* 2886403 = ceil(2^39 / 190464) */
-        top = 44;                              /* (q - 1) / (2 gamma2) */
+        top = 44;                             /* (q - 1) / (2 gamma2) */
     } else {
         r1 = (int32_t)((x * 16793617u) >> 43); /* 16793617 = ceil(2^43 / 523776) */
         top = 16;
     }
-    wrap = (top - 1 - r1) >> 31; /* all ones exactly when r1 == top */
+    /* All ones exactly when r1 == top. The barrier keeps compilers from turning the mask back
+     * into a compare and branch (clang -O1 does). */
+    wrap = (int32_t)postq_ct_barrier_u32((uint32_t)((top - 1 - r1) >> 31));
     *r0 = r - r1 * 2 * gamma2 + wrap;
     return r1 & ~wrap;
 }
@@ -234,18 +264,29 @@ void postq_mldsa_poly_use_hint(struct postq_mldsa_poly *a1, const struct postq_m
 
 /* Blocks squeezed up front: enough for 256 coefficients with overwhelming probability. */
 #define UNIFORM_BLOCKS 5 /* 840 bytes = 280 candidates; 256 needed, each kept w.p. ~0.999 */
-#define GAMMA1_BLOCKS 5  /* 680 bytes >= 640 = 32 * 20 */
+#define GAMMA1_BLOCKS  5 /* 680 bytes >= 640 = 32 * 20 */
 
-/* CoeffFromThreeBytes [Alg. 14] over buf: appends accepted coefficients to a from position
- * ctr; returns the new count. Public data (rho). */
+/* Little-endian 32-bit load (one instruction where unaligned loads are allowed). */
+static inline uint32_t load32_le(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof(v));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap32(v);
+#endif
+    return v;
+}
+
+/* CoeffFromThreeBytes [Alg. 14] over buf[0..len): appends accepted coefficients to a from
+ * position ctr; returns the new count. buf must have one readable byte past len (each
+ * candidate is read as 4 bytes and masked to 23 bits). Public data (rho). Every candidate
+ * is stored and the count advances only if it is below q: no unpredictable branch. */
 static unsigned rej_uniform(int32_t *a, unsigned ctr, const uint8_t *buf, size_t len)
 {
     for (size_t pos = 0; ctr < N && pos + 3 <= len; pos += 3) {
-        int32_t t = (int32_t)((uint32_t)buf[pos] | (uint32_t)buf[pos + 1] << 8 |
-                              ((uint32_t)buf[pos + 2] & 0x7F) << 16);
-        if (t < Q) {
-            a[ctr++] = t;
-        }
+        uint32_t t = load32_le(&buf[pos]) & 0x7FFFFF;
+        a[ctr] = (int32_t)t;
+        ctr += (t < Q);
     }
     return ctr;
 }
@@ -254,7 +295,7 @@ void postq_mldsa_poly_uniform(struct postq_mldsa_poly *a, const uint8_t rho[POST
                               uint8_t s, uint8_t r)
 {
     struct postq_keccak g;
-    uint8_t buf[UNIFORM_BLOCKS * POSTQ_SHAKE128_RATE];
+    uint8_t buf[UNIFORM_BLOCKS * POSTQ_SHAKE128_RATE + 1]; /* + 1: rej_uniform's 4-byte reads */
     uint8_t idx[2] = {s, r}; /* Alg. 32 step 3: rho || IntegerToBytes(s, 1) || ... (r, 1) */
     unsigned ctr;
 
@@ -263,42 +304,47 @@ void postq_mldsa_poly_uniform(struct postq_mldsa_poly *a, const uint8_t rho[POST
     postq_keccak_absorb(&g, idx, sizeof(idx));
     postq_keccak_finalize(&g);
     /* The rate (168) is a multiple of 3, so candidates never straddle blocks. */
+    buf[sizeof(buf) - 1] = 0;
     postq_keccak_squeezeblocks(&g, buf, UNIFORM_BLOCKS);
-    ctr = rej_uniform(a->c, 0, buf, sizeof(buf));
+    ctr = rej_uniform(a->c, 0, buf, UNIFORM_BLOCKS * POSTQ_SHAKE128_RATE);
     while (ctr < N) {
         postq_keccak_squeezeblocks(&g, buf, 1);
         ctr = rej_uniform(a->c, ctr, buf, POSTQ_SHAKE128_RATE);
     }
 }
 
-/* CoeffFromHalfByte [Alg. 15] over buf, both half-bytes of each byte (low first), appending
- * to a from ctr; returns the new count.
- * CT: a half-byte b is kept when b < 15 (eta 2) or b < 9 (eta 4). Whether it is kept is
- * declassified: rejection sampling makes the kept values uniform and independent of which
- * half-bytes were rejected, so the accept bits (and the number of blocks drawn) say nothing
- * about s1 or s2. The coefficient itself is computed without branch or division. */
+/* CoeffFromHalfByte [Alg. 15] for eta = 2: b < 15 gives 2 - (b mod 5). For b < 16,
+ * floor(b / 5) = (b * 205) >> 10.
+ * CT: no branch and no division instruction on the secret half-byte. */
+static inline int32_t coeff_eta2(uint32_t b)
+{
+    return 2 - (int32_t)(b - 5 * ((b * 205) >> 10));
+}
+
+/* RejBoundedPoly's inner loop [Alg. 31 steps 4-14] over buf, both half-bytes of each byte (low
+ * first), appending to a from ctr; returns the new count. A half-byte b is kept when
+ * b < 15 (eta = 2) or b < 9 (eta = 4).
+ * CT: whether a half-byte is kept is declassified: rejection sampling makes the kept values
+ * uniform and independent of which half-bytes were rejected, so the accept bits (and the
+ * number of blocks drawn) say nothing about s1 or s2. The coefficient itself is computed
+ * without a branch and stored at a public position. */
 static unsigned rej_eta(int32_t *a, unsigned ctr, const uint8_t *buf, size_t len, int32_t eta)
 {
-    for (size_t pos = 0; ctr < N && pos < len; pos++) {
-        for (unsigned half = 0; half < 2 && ctr < N; half++) {
-            uint32_t b = (uint32_t)(buf[pos] >> (4 * half)) & 15;
-            uint32_t keep;
-            int32_t coeff;
+    uint32_t bound = eta == 2 ? 15 : 9;
 
-            if (eta == 2) {
-                /* b mod 5 = b - 5 floor(b / 5), and floor(b / 5) = (b * 205) >> 10 for
-                 * b < 16: no division instruction on secret data. */
-                uint32_t q5 = (b * 205) >> 10;
-                coeff = 2 - (int32_t)(b - 5 * q5);
-                keep = (b - 15) >> 31;
-            } else {
-                coeff = 4 - (int32_t)b;
-                keep = (b - 9) >> 31;
-            }
-            POSTQ_CT_PUBLIC(&keep, sizeof(keep));
-            if (keep != 0) {
-                a[ctr++] = coeff;
-            }
+    for (size_t pos = 0; ctr < N && pos < len; pos++) {
+        uint32_t b0 = buf[pos] & 15u;
+        uint32_t b1 = (uint32_t)buf[pos] >> 4;
+        uint32_t keep0 = (b0 - bound) >> 31;
+        uint32_t keep1 = (b1 - bound) >> 31;
+
+        POSTQ_CT_PUBLIC(&keep0, sizeof(keep0));
+        POSTQ_CT_PUBLIC(&keep1, sizeof(keep1));
+        a[ctr] = eta == 2 ? coeff_eta2(b0) : 4 - (int32_t)b0;
+        ctr += keep0;
+        if (ctr < N) {
+            a[ctr] = eta == 2 ? coeff_eta2(b1) : 4 - (int32_t)b1;
+            ctr += keep1;
         }
     }
     return ctr;

@@ -37,23 +37,27 @@ void postq_mldsa_poly_pointwise(struct postq_mldsa_poly *r, const struct postq_m
 void postq_mldsa_poly_dot(struct postq_mldsa_poly *r, const struct postq_mldsa_poly *a,
                           const struct postq_mldsa_poly *b, unsigned n);
 
-/* r = a + b and r = a - b, no reduction (the caller keeps the sums below 2^31). */
+/* r = a + b and r = a - b, no reduction (the caller keeps the sums below 2^31).
+ * CT: branch-free. */
 void postq_mldsa_poly_add(struct postq_mldsa_poly *r, const struct postq_mldsa_poly *a,
                           const struct postq_mldsa_poly *b);
 void postq_mldsa_poly_sub(struct postq_mldsa_poly *r, const struct postq_mldsa_poly *a,
                           const struct postq_mldsa_poly *b);
 
-/* Each coefficient to a representative with |c_i| <= 6283008 (reduce32); input below 2^31 -
- * 2^22. CT: branch-free. */
+/* Each coefficient to a representative with |c_i| <= 6283008 (reduce32); input below
+ * 2^31 - 2^22.
+ * CT: branch-free. */
 void postq_mldsa_poly_reduce(struct postq_mldsa_poly *a);
 
-/* Adds q to each negative coefficient: (-q, q) to [0, q). CT: branch-free. */
+/* Adds q to each negative coefficient: (-q, q) to [0, q).
+ * CT: branch-free. */
 void postq_mldsa_poly_caddq(struct postq_mldsa_poly *a);
 
-/* Each coefficient to [0, q); input within reduce32's range. CT: branch-free. */
+/* Each coefficient to [0, q); input within reduce32's range.
+ * CT: branch-free. */
 void postq_mldsa_poly_freeze(struct postq_mldsa_poly *a);
 
-/* a = a * 2^d (t1 * 2^d in Verify, Alg. 8 step 9); input t1 in [0, 2^10). */
+/* a = a * 2^d (t1 * 2^d in Verify, Alg. 8 step 9); input t1 in [0, 2^10). Public data. */
 void postq_mldsa_poly_shiftl(struct postq_mldsa_poly *a);
 
 /* All ones when some |c_i| >= bound, else 0 (the infinity-norm checks of Alg. 7 and 8).

@@ -294,7 +294,7 @@ static void print_tally(const char *set, const struct tally *tl, unsigned expect
     assert_int_equal(passed, expected);
 }
 
-/* ---- keyGen: pk and the full sk ------------------------------------------------------------ */
+/* ---- keyGen: pk and the full sk -------------------------------------------------------------- */
 
 static void test_acvp_keygen(void **state)
 {
@@ -347,7 +347,7 @@ static void test_acvp_keygen(void **state)
     json_decref(expected);
 }
 
-/* ---- sigGen: byte-exact signature, which must also verify --------------------------------- */
+/* ---- sigGen: byte-exact signature, which must also verify ------------------------------------ */
 
 static void run_siggen(const char *dir, const char *set, int tr1, unsigned expected_count)
 {
@@ -457,7 +457,7 @@ static void test_acvp_siggen_tr1(void **state)
     run_siggen("ML-DSA-sigGen-FIPS204-tr1", "ML-DSA sigGen-tr1", 1, 720);
 }
 
-/* ---- sigVer: the verdict must match testPassed -------------------------------------------- */
+/* ---- sigVer: the verdict must match testPassed ----------------------------------------------- */
 
 static void test_acvp_sigver(void **state)
 {

@@ -83,7 +83,7 @@ static int all_zero(const uint8_t *p, size_t n)
     return acc == 0;
 }
 
-/* ---- Sizes and arguments ------------------------------------------------------------------ */
+/* ---- Sizes and arguments --------------------------------------------------------------------- */
 
 static void test_sizes(void **state)
 {
@@ -229,7 +229,7 @@ static void test_ctx_length(void **state)
                      POSTQ_E_LENGTH);
 }
 
-/* ---- Malformed signatures ------------------------------------------------------------------ */
+/* ---- Malformed signatures -------------------------------------------------------------------- */
 
 static void test_sig_truncated_and_long(void **state)
 {
@@ -463,8 +463,9 @@ static void test_sk_out_of_range(void **state)
          * of s1, the last of s1, the first of s2 and the last of s2, at coefficients 0, 101
          * and 255. */
         for (unsigned which = 0; which < 4; which++) {
-            size_t poly = which == 0 ? 0 : which == 1 ? p->l - 1 : which == 2 ? p->l : p->l + p->k - 1;
-            size_t off = 128 + poly * poly_bytes;
+            /* s1[0], s1[l - 1], s2[0], s2[k - 1] */
+            const size_t polys[4] = {0, p->l - 1, p->l, p->l + p->k - 1};
+            size_t off = 128 + polys[which] * poly_bytes;
             for (unsigned v = 2 * (unsigned)p->eta + 1; v < (1u << p->eta_bits); v++) {
                 for (unsigned idx = 0; idx < 256; idx += (idx == 0 ? 101 : 154)) {
                     memcpy(bad, f.sk, f.sklen);
@@ -494,7 +495,7 @@ static void test_sk_out_of_range(void **state)
     printf("# ML-DSA: %u private keys with an s1/s2 coefficient out of range refused\n", cases);
 }
 
-/* ---- Signing modes ----------------------------------------------------------------------------- */
+/* ---- Signing modes --------------------------------------------------------------------------- */
 
 static void test_deterministic_and_hedged(void **state)
 {
