@@ -8,7 +8,7 @@ TESTLIB_SRCS  := $(wildcard tests/lib/*.c)
 TESTLIB_OBJS  := $(TESTLIB_SRCS:%.c=$(O)/%.o)
 TEST_LIBS      = $(call pkglibs,$(TEST_PKGS)) $(LIB_LIBS)
 DEPFILES      += $(TEST_SRCS:%.c=$(O)/%.d) $(TESTLIB_OBJS:.o=.d)
-SCRIPT_TESTS  := $(if $(strip $(SAN)),,tests/ct/ct-test.sh)
+SCRIPT_TESTS  := scripts/lint.sh $(if $(strip $(SAN)),,tests/ct/ct-test.sh)
 
 $(TEST_SRCS:%.c=$(O)/%.o) $(TESTLIB_OBJS): CPPFLAGS += -Itests/lib $(call pkgcflags,$(TEST_PKGS) $(LIB_PKGS))
 
@@ -16,7 +16,10 @@ $(O)/tests/%: $(O)/tests/unit/%.o $(TESTLIB_OBJS) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(LDHARDEN) -o $@ $< $(TESTLIB_OBJS) $(LIB_A) $(TEST_LIBS)
 
-.PHONY: check tests test
+.PHONY: check tests test lint
+lint:
+	@scripts/lint.sh
+
 tests: $(TEST_BINS)
 
 # check: dependencies, every build output, then every test (unit, vectors, ct).
