@@ -18,8 +18,6 @@
 #define L_MAX POSTQ_MLDSA_L_MAX
 #define N     POSTQ_MLDSA_N
 
-typedef struct postq_mldsa_poly poly;
-
 /* M' in up to three pieces, absorbed in order, so that the message is never copied:
  * (0 || len(ctx), ctx, M) for ML-DSA.Sign / Verify [Alg. 2 step 10, Alg. 3 step 5], or
  * (M') alone for the internal functions. */
@@ -48,7 +46,7 @@ size_t postq_mldsa_sig_bytes(int level)
 
 /* Row i of ExpandA [Alg. 32]: A[i][j] = RejNTTPoly(rho || j || i) for j < l.
  * CT: depends on rho only, which is public. */
-static void expand_a_row(const struct postq_mldsa_params *p, poly row[L_MAX],
+static void expand_a_row(const struct postq_mldsa_params *p, struct postq_mldsa_poly row[L_MAX],
                          const uint8_t rho[POSTQ_MLDSA_RHO_BYTES], unsigned i)
 {
     for (unsigned j = 0; j < p->l; j++) {
@@ -74,9 +72,11 @@ static void compute_mu(uint8_t mu[POSTQ_MLDSA_CRH_BYTES], const uint8_t tr[POSTQ
 
 /* t = NTT^-1(A o s1hat) + s2 for row i, in [0, q) [Alg. 6 step 5].
  * CT: branch-free in s1, s2. */
-static void compute_t_row(const struct postq_mldsa_params *p, poly *t, poly row[L_MAX],
-                          const uint8_t rho[POSTQ_MLDSA_RHO_BYTES], const poly *s1hat,
-                          const poly *s2, unsigned i)
+static void compute_t_row(const struct postq_mldsa_params *p, struct postq_mldsa_poly *t,
+                          struct postq_mldsa_poly row[L_MAX],
+                          const uint8_t rho[POSTQ_MLDSA_RHO_BYTES],
+                          const struct postq_mldsa_poly *s1hat, const struct postq_mldsa_poly *s2,
+                          unsigned i)
 {
     expand_a_row(p, row, rho, i);
     postq_mldsa_poly_dot(t, row, s1hat, p->l);
@@ -90,8 +90,8 @@ static void compute_t_row(const struct postq_mldsa_params *p, poly *t, poly row[
 struct keygen_ws {
     uint8_t seedbuf[POSTQ_MLDSA_RHO_BYTES + POSTQ_MLDSA_CRH_BYTES + POSTQ_MLDSA_KEY_BYTES];
     uint8_t tr[POSTQ_MLDSA_TR_BYTES];
-    poly s1[L_MAX], s1hat[L_MAX], s2[K_MAX], t0[K_MAX];
-    poly row[L_MAX], t, t1;
+    struct postq_mldsa_poly s1[L_MAX], s1hat[L_MAX], s2[K_MAX], t0[K_MAX];
+    struct postq_mldsa_poly row[L_MAX], t, t1;
     struct postq_keccak h;
 };
 
@@ -202,20 +202,20 @@ out:
  * painted thread stack, gcc 12 -O2 x86-64); keygen about 41 KiB, verify about 24 KiB. */
 struct sign_secrets {
     uint8_t key[POSTQ_MLDSA_KEY_BYTES];
-    uint8_t rhopp[POSTQ_MLDSA_CRH_BYTES]; /* rho'' */
-    poly s1[L_MAX], s2[K_MAX], t0[K_MAX]; /* NTT domain */
-    poly y[L_MAX];                        /* the mask */
-    poly z[L_MAX];                        /* NTT(y), then z = y + c s1 */
-    poly w[K_MAX];                        /* w = A y, then r = w - c s2 */
-    poly tmp;
+    uint8_t rhopp[POSTQ_MLDSA_CRH_BYTES];                    /* rho'' */
+    struct postq_mldsa_poly s1[L_MAX], s2[K_MAX], t0[K_MAX]; /* NTT domain */
+    struct postq_mldsa_poly y[L_MAX];                        /* the mask */
+    struct postq_mldsa_poly z[L_MAX];                        /* NTT(y), then z = y + c s1 */
+    struct postq_mldsa_poly w[K_MAX];                        /* w = A y, then r = w - c s2 */
+    struct postq_mldsa_poly tmp;
     uint8_t h[K_MAX][N];
     uint8_t w1[K_MAX * 32 * 6]; /* w1Encode(w1) */
     struct postq_keccak hs;
 };
 
 struct sign_ws {
-    poly a[K_MAX][L_MAX]; /* A-hat, public */
-    poly c;               /* NTT(c), public once c-tilde is */
+    struct postq_mldsa_poly a[K_MAX][L_MAX]; /* A-hat, public */
+    struct postq_mldsa_poly c;               /* NTT(c), public once c-tilde is */
     uint8_t rho[POSTQ_MLDSA_RHO_BYTES];
     uint8_t tr[POSTQ_MLDSA_TR_BYTES];
     uint8_t mu[POSTQ_MLDSA_CRH_BYTES];
@@ -445,9 +445,9 @@ int postq_mldsa_sign_mu(int level, const uint8_t *sk, const uint8_t mu[64], cons
 /* ---- Verify ----------------------------------------------------------------------------- */
 
 struct verify_ws {
-    poly z[L_MAX];
-    poly row[L_MAX];
-    poly w, tmp, c;
+    struct postq_mldsa_poly z[L_MAX];
+    struct postq_mldsa_poly row[L_MAX];
+    struct postq_mldsa_poly w, tmp, c;
     uint8_t h[K_MAX][N];
     uint8_t w1[K_MAX * 32 * 6];
     uint8_t tr[POSTQ_MLDSA_TR_BYTES];
