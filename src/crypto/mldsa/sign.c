@@ -336,8 +336,10 @@ static postq_err sign_internal(const struct postq_mldsa_params *p, struct sign_w
             postq_mldsa_poly_decompose(NULL, &s->tmp, &s->w[i], p->gamma2);
             reject |= postq_mldsa_poly_chknorm(&s->tmp, p->gamma2 - p->beta);
         }
-        /* CT: the outcome of step 23 is public (the iteration count is, FIPS 204 §3.6.3);
-         * the norms and coefficients are not revealed. */
+        /* CT: the outcome of step 23 is public by design: the standard branches on it, and
+         * the number of attempts it reveals is accounted for in the analysis of Fiat-Shamir
+         * with aborts (a rejected attempt is never output). Norms and coefficients stay
+         * secret. */
         POSTQ_CT_PUBLIC(&reject, sizeof(reject));
         if (reject != 0) {
             continue;
