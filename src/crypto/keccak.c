@@ -244,14 +244,16 @@ void postq_keccak_squeeze(struct postq_keccak *k, uint8_t *out, size_t len)
 
 void postq_keccak_squeezeblocks(struct postq_keccak *k, uint8_t *out, size_t nblocks)
 {
+    const unsigned lanes = k->rate / 8; /* read once: out may alias *k for the compiler */
+
     postq_keccak_finalize(k);
     assert(k->pos == k->rate);
     while (nblocks-- > 0) {
         postq_keccak_f1600(k->s);
-        for (unsigned i = 0; i < k->rate / 8; i++) {
+        for (unsigned i = 0; i < lanes; i++) {
             store64_le(out + 8 * i, k->s[i]);
         }
-        out += k->rate;
+        out += 8 * lanes;
     }
 }
 
