@@ -35,7 +35,7 @@ ALL_CFLAGS = $(BASEFLAGS) $(HARDEN) $(CFLAGS)
 LDHARDEN   := -Wl,-z,relro,-z,now $(SANLD)
 
 # Foreign libraries: each used by exactly one source file (see ARCHITECTURE.md).
-LIB_PKGS   := libcrypto libsodium
+LIB_PKGS   := libcrypto libsodium jansson
 TEST_PKGS  := cmocka jansson
 pkgcflags   = $(shell $(PKG) --cflags $(1) 2>/dev/null)
 pkglibs     = $(shell $(PKG) --libs $(1) 2>/dev/null)

@@ -1,6 +1,7 @@
-# libpostq: static and shared, from src/common and src/crypto (more modules join as they land).
+# libpostq: static and shared, from src/common, src/crypto, src/attest and src/policy (more modules join as they land).
 
-LIB_SRCS := $(wildcard src/common/*.c) $(wildcard src/crypto/*.c) $(wildcard src/crypto/mldsa/*.c)
+LIB_SRCS := $(wildcard src/common/*.c) $(wildcard src/crypto/*.c) $(wildcard src/crypto/mldsa/*.c) \
+            $(wildcard src/attest/*.c) $(wildcard src/attest/vendor/*.c) $(wildcard src/policy/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 LIB_A    := $(O)/libpostq.a
 LIB_SO   := $(O)/libpostq.so

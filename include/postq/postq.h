@@ -3,6 +3,7 @@
 #ifndef POSTQ_POSTQ_H
 #define POSTQ_POSTQ_H
 
+#include <postq/attest.h>
 #include <postq/err.h>
 #include <postq/hybrid.h>
 #include <postq/mldsa.h>

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The mock attestation document's claims [DESIGN §5.1]: strict decoder, encoder, and the
+ * whole-document encoder the enclave uses (claims -> JWS signed by the root key).
+ *
+ * | claim           | JSON type         | rule                                           |
+ * |-----------------|-------------------|------------------------------------------------|
+ * | v               | integer           | exactly 1                                      |
+ * | vendor          | string            | 1..31 characters                               |
+ * | moduleId        | string            | 1..127 characters                              |
+ * | imageHash       | string            | 64 lowercase hex                               |
+ * | keyId           | string            | 1..127 characters                              |
+ * | algorithm       | string            | 1..31 characters                               |
+ * | publicKeySha256 | string            | 64 lowercase hex                               |
+ * | payloadSha256   | string            | 64 lowercase hex                               |
+ * | sigSha256       | string            | 64 lowercase hex                               |
+ * | counter         | integer           | 0..2^63-1                                      |
+ * | nonce           | string            | canonical unpadded base64url of 32 bytes       |
+ * | timestamp       | integer           | milliseconds since the epoch, 0..2^63-1        |
+ *
+ * All claims are required; unknown members are ignored; duplicates, non-objects, invalid UTF-8,
+ * trailing bytes and reals where integers belong (1.0) are rejected. The vendor claim is only
+ * read here: whether it matches is the verifier's check (vendor_mismatch). */
+#ifndef POSTQ_ATTEST_DOC_H
+#define POSTQ_ATTEST_DOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <postq/err.h>
+
+#include "common/buf.h"
+
+#define POSTQ_DOC_VERSION 1
+#define POSTQ_DOC_VENDOR_MAX 32    /* text, NUL included */
+#define POSTQ_DOC_MODULE_ID_MAX 128
+#define POSTQ_DOC_KEY_ID_MAX 128
+#define POSTQ_DOC_ALG_MAX 32
+#define POSTQ_DOC_NONCE_BYTES 32
+
+struct postq_doc_claims {
+    int64_t v;
+    char vendor[POSTQ_DOC_VENDOR_MAX];
+    char module_id[POSTQ_DOC_MODULE_ID_MAX];
+    uint8_t image_hash[32];
+    char key_id[POSTQ_DOC_KEY_ID_MAX];
+    char algorithm[POSTQ_DOC_ALG_MAX];
+    uint8_t public_key_sha256[32];
+    uint8_t payload_sha256[32];
+    uint8_t sig_sha256[32];
+    uint64_t counter;
+    uint8_t nonce[POSTQ_DOC_NONCE_BYTES];
+    int64_t timestamp_ms;
+};
+
+/* Decode the claims JSON json[0..len) strictly (table above) into *c (zeroed on failure).
+ *   detail  "claims.<name>: <problem>" on failure, "" on success; may be NULL when cap is 0.
+ * POSTQ_OK; POSTQ_E_MALFORMED; POSTQ_E_ARG for NULL. */
+POSTQ_MUST_CHECK postq_err postq_doc_claims_decode(struct postq_doc_claims *c, const uint8_t *json,
+                                                   size_t len, char *detail, size_t cap);
+
+/* Append the compact claims JSON of c to out. POSTQ_E_ARG when c breaks a rule of the table
+ * (so the encoder never writes what the decoder refuses); POSTQ_E_NOMEM, POSTQ_E_TOO_LARGE. */
+POSTQ_MUST_CHECK postq_err postq_doc_claims_encode(struct postq_buf *out,
+                                                   const struct postq_doc_claims *c);
+
+/* The raw mock document: JWS of header {"alg":"Ed25519","typ":"postq-attestation+jws",
+ * "kid":kid} and c's claims, signed with the 32-byte Ed25519 root seed, appended to out.
+ * kid may be NULL (no kid member) and is at most 127 characters. Errors as above and as
+ * postq_jws_sign_ed25519. CT: the seed decides no branch. */
+POSTQ_MUST_CHECK postq_err postq_doc_encode_mock(struct postq_buf *out,
+                                                 const struct postq_doc_claims *c, const char *kid,
+                                                 const uint8_t root_seed[32]);
+
+/* As postq_doc_encode_mock, but appends docB64: the standard padded base64 of the raw
+ * document [DESIGN §5.1], NUL-terminated as every postq_buf is. */
+POSTQ_MUST_CHECK postq_err postq_doc_encode_mock_b64(struct postq_buf *out,
+                                                     const struct postq_doc_claims *c,
+                                                     const char *kid,
+                                                     const uint8_t root_seed[32]);
+
+#endif

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The vendor-pluggable verifier: one table (verify.c) from vendor to a struct of function
+ * pointers. A vendor's file (vendor/<vendor>.c) knows its document format, its signature or
+ * certificate chain and its matchRules; the generic code (verify.c) runs the checks every
+ * vendor shares. Adding Nitro (COSE_Sign1 / CBOR / X.509), Azure (JWT RS256 under a JWKS) or
+ * GCP (JWT with x5c) is one new file plus its line in the table.
+ *
+ * Order of work for one document (DESIGN §5.4):
+ *   verify.c   base64 -> raw bytes                                  doc_malformed
+ *   parse      raw bytes -> vendor state + normalized claims        doc_malformed
+ *   verify.c   claims.vendor = policy vendor = declared vendor      vendor_mismatch
+ *   verify.c   parse != NULL                                        vendor_unsupported
+ *   appraise   header algorithm; signature / chain to the pinned    doc_alg_unsupported,
+ *              root; measurements, debug mode, vendor claims        doc_signature_invalid |
+ *              against the policy's matchRules                      chain_invalid, image_ /
+ *                                                                   measurement_not_allowed,
+ *                                                                   debug_not_allowed,
+ *                                                                   claims_invalid
+ *   verify.c   age, clock skew, payload / signature / key / nonce / counter bindings
+ *
+ * A vendor without a verifier yet has parse == NULL: its documents get vendor_unsupported
+ * (the raw bytes are then only checked to be valid base64). */
+#ifndef POSTQ_ATTEST_VERIFIER_H
+#define POSTQ_ATTEST_VERIFIER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <postq/attest.h>
+#include <postq/err.h>
+
+
+/* Vendors: the one list of names [DESIGN §5.2]. */
+enum postq_vendor {
+    POSTQ_VENDOR_NONE = 0,
+    POSTQ_VENDOR_MOCK,
+    POSTQ_VENDOR_AWS_NITRO,
+    POSTQ_VENDOR_AZURE_CVM,
+    POSTQ_VENDOR_GCP_CS,
+    POSTQ_VENDOR_COUNT
+};
+
+/* The vendor of a name (exact, case-sensitive), POSTQ_VENDOR_NONE when unknown or NULL. */
+enum postq_vendor postq_attest_vendor_from_name(const char *name);
+/* The name of a vendor ("mock", "aws-nitro-enclave", ...); NULL for NONE or out of range. */
+const char *postq_attest_vendor_name(enum postq_vendor v);
+
+#define POSTQ_POLICY_IMAGES_MAX 128
+#define POSTQ_POLICY_MAX_AGE_MAX 315360000 /* ten years, in seconds */
+#define POSTQ_POLICY_ID_MAX 128            /* id text, NUL included */
+
+/* A parsed attestation policy [DESIGN §5.2]: what the checks are decided against. Filled by
+ * src/policy (postq_policy_parse, which owns the JSON rules), read here. */
+struct postq_attest_policy {
+    enum postq_vendor vendor;
+    int enforce;                  /* 1 unless "enforce": false */
+    int64_t max_doc_age_s;        /* 0 when maxDocAgeSeconds is absent */
+    char id[POSTQ_POLICY_ID_MAX]; /* "" when absent */
+    /* vendor mock */
+    uint8_t root_pk[32];
+    size_t n_images;
+    uint8_t images[POSTQ_POLICY_IMAGES_MAX][32];
+    /* other vendors: matchRules as compact JSON, NUL-terminated, for their verifier to parse;
+     * owned (postq_malloc), NULL for mock */
+    char *match_rules_json;
+};
+
+/* Run every check of DESIGN §5.4 on doc_b64 under an already parsed policy: what
+ * postq_attest_verify_ex does after parsing the policy JSON. in may be NULL. Return codes as
+ * postq_attest_verify_ex (POSTQ_OK whenever out->verdict holds a verdict). */
+POSTQ_MUST_CHECK postq_err postq_attest_check_all(struct postq_attest_report *out,
+                                                  const char *doc_b64,
+                                                  const struct postq_attest_policy *policy,
+                                                  const struct postq_attest_input *in,
+                                                  int64_t now_ms);
+
+/* Records the checks as they run (the report of postq_attest_verify_ex). */
+struct postq_attest_run {
+    struct postq_attest_report *report;
+};
+
+/* Record that check name (a POSTQ_REASON_* code) ran and passed. */
+void postq_attest_pass(struct postq_attest_run *run, const char *name);
+
+/* Record that check name failed: the verdict gets name as its reason and the formatted text as
+ * its detail. Returns POSTQ_E_REJECTED, which a vendor's appraise returns as is. */
+postq_err postq_attest_fail(struct postq_attest_run *run, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+struct postq_attest_vendor {
+    enum postq_vendor id;
+    const char *name; /* as in policies and docs: "mock", "aws-nitro-enclave", ... */
+
+    /* Decode raw[0..len) without trusting it: structure, types, sizes. On success *state is
+     * the vendor's own (freed by release) and claims is filled (claims->vendor included: the
+     * vendor the document says it comes from). POSTQ_E_MALFORMED (or TOO_LARGE) with detail
+     * for a malformed document; POSTQ_E_NOMEM. NULL: no verifier for this vendor yet. */
+    postq_err (*parse)(const uint8_t *raw, size_t len, void **state,
+                       struct postq_attest_claims *claims, char *detail, size_t cap);
+
+    /* The vendor's checks, in §5.4 order, each recorded with postq_attest_pass or
+     * postq_attest_fail; stop at the
+     * first failure and return POSTQ_E_REJECTED. POSTQ_OK when all passed; another negative
+     * code when something other than the document failed (backend, memory). now_ms is for
+     * certificate validity. */
+    postq_err (*appraise)(void *state, const struct postq_attest_claims *claims,
+                          const struct postq_attest_policy *policy, int64_t now_ms,
+                          struct postq_attest_run *run);
+
+    /* Free what parse made. NULL is fine. */
+    void (*release)(void *state);
+};
+
+/* The table entry of vendor v; NULL for POSTQ_VENDOR_NONE or out of range. */
+const struct postq_attest_vendor *postq_attest_vendor_get(enum postq_vendor v);
+
+/* Vendors implemented in vendor/<vendor>.c. */
+extern const struct postq_attest_vendor postq_attest_vendor_mock;
+
+#endif

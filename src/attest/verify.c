@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Attestation re-verification [DESIGN §5.4, §8]: the vendor table and the checks every vendor
+ * shares, run in the order of §5.4 and stopped at the first failure (see verifier.h). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <postq/attest.h>
+#include <postq/hybrid.h>
+
+#include "attest/verifier.h"
+#include "common/base64.h"
+#include "common/ct.h"
+#include "common/mem.h"
+#include "crypto/sha2.h"
+
+/* The one vendor table. Hardware vendors are registered without a verifier for now: their
+ * documents get vendor_unsupported. A vendor's file fills in parse/appraise/release. */
+static const struct postq_attest_vendor vendor_aws_nitro = {
+    .id = POSTQ_VENDOR_AWS_NITRO, .name = "aws-nitro-enclave"};
+static const struct postq_attest_vendor vendor_azure_cvm = {
+    .id = POSTQ_VENDOR_AZURE_CVM, .name = "azure-confidential-vm"};
+static const struct postq_attest_vendor vendor_gcp_cs = {
+    .id = POSTQ_VENDOR_GCP_CS, .name = "gcp-confidential-space"};
+
+static const struct postq_attest_vendor *const vendors[POSTQ_VENDOR_COUNT] = {
+    [POSTQ_VENDOR_MOCK] = &postq_attest_vendor_mock,
+    [POSTQ_VENDOR_AWS_NITRO] = &vendor_aws_nitro,
+    [POSTQ_VENDOR_AZURE_CVM] = &vendor_azure_cvm,
+    [POSTQ_VENDOR_GCP_CS] = &vendor_gcp_cs,
+};
+
+enum postq_vendor postq_attest_vendor_from_name(const char *name)
+{
+    if (name == NULL) {
+        return POSTQ_VENDOR_NONE;
+    }
+    for (int v = POSTQ_VENDOR_MOCK; v < POSTQ_VENDOR_COUNT; v++) {
+        if (strcmp(name, vendors[v]->name) == 0) {
+            return (enum postq_vendor)v;
+        }
+    }
+    return POSTQ_VENDOR_NONE;
+}
+
+const char *postq_attest_vendor_name(enum postq_vendor v)
+{
+    const struct postq_attest_vendor *e = postq_attest_vendor_get(v);
+    return e != NULL ? e->name : NULL;
+}
+
+const struct postq_attest_vendor *postq_attest_vendor_get(enum postq_vendor v)
+{
+    if ((int)v <= POSTQ_VENDOR_NONE || (int)v >= POSTQ_VENDOR_COUNT) {
+        return NULL;
+    }
+    return vendors[v];
+}
+
+/* ---- recording ---- */
+
+static void add_check(struct postq_attest_report *r, const char *name, int passed)
+{
+    if (r->n_checks < POSTQ_ATTEST_CHECKS_MAX) {
+        r->checks[r->n_checks].name = name;
+        r->checks[r->n_checks].passed = passed;
+        r->n_checks++;
+    }
+}
+
+void postq_attest_pass(struct postq_attest_run *run, const char *name)
+{
+    add_check(run->report, name, 1);
+}
+
+postq_err postq_attest_fail(struct postq_attest_run *run, const char *name, const char *fmt, ...)
+{
+    postq_verdict *v = &run->report->verdict;
+    va_list ap;
+
+    add_check(run->report, name, 0);
+    v->ok = 0;
+    (void)snprintf(v->reason, sizeof(v->reason), "%s", name);
+    va_start(ap, fmt);
+    (void)vsnprintf(v->detail, sizeof(v->detail), fmt, ap);
+    va_end(ap);
+    return POSTQ_E_REJECTED;
+}
+
+/* ---- the generic checks ---- */
+
+static postq_err check_times(struct postq_attest_run *run, const struct postq_attest_claims *c,
+                             const struct postq_attest_policy *policy, int64_t now_ms)
+{
+    int64_t ts = c->timestamp_ms;
+    int have = (c->have & POSTQ_CLAIM_TIMESTAMP) != 0;
+
+    if (policy->max_doc_age_s > 0) {
+        /* now_ms >= 0 and the age is capped far below INT64_MAX / 1000: no overflow. */
+        int64_t oldest = now_ms - policy->max_doc_age_s * 1000;
+        if (!have) {
+            return postq_attest_fail(run, POSTQ_REASON_DOC_STALE, "document has no timestamp");
+        }
+        if (ts < oldest) {
+            return postq_attest_fail(run, POSTQ_REASON_DOC_STALE,
+                                     "timestamp %lld is %lld ms before now %lld; "
+                                     "maxDocAgeSeconds %lld",
+                                     (long long)ts, (long long)(now_ms - ts), (long long)now_ms,
+                                     (long long)policy->max_doc_age_s);
+        }
+        postq_attest_pass(run, POSTQ_REASON_DOC_STALE);
+    }
+    if (have) {
+        if (now_ms <= INT64_MAX - POSTQ_ATTEST_FUTURE_SKEW_MS &&
+            ts > now_ms + POSTQ_ATTEST_FUTURE_SKEW_MS) {
+            return postq_attest_fail(run, POSTQ_REASON_DOC_FROM_FUTURE,
+                                     "timestamp %lld is %lld ms after now %lld (60 s allowed)",
+                                     (long long)ts, (long long)(ts - now_ms), (long long)now_ms);
+        }
+        postq_attest_pass(run, POSTQ_REASON_DOC_FROM_FUTURE);
+    }
+    return POSTQ_OK;
+}
+
+/* Compare a digest the document claims with the one computed; both public. */
+static postq_err check_digest(struct postq_attest_run *run, const char *name, int have,
+                              const uint8_t claimed[32], const uint8_t actual[32],
+                              const char *claim)
+{
+    if (!have) {
+        return postq_attest_fail(run, name, "document carries no %s", claim);
+    }
+    if (!postq_ct_memeq(claimed, actual, 32)) {
+        return postq_attest_fail(run, name, "%s does not match", claim);
+    }
+    postq_attest_pass(run, name);
+    return POSTQ_OK;
+}
+
+static postq_err check_bindings(struct postq_attest_run *run, const struct postq_attest_claims *c,
+                                const struct postq_attest_input *in)
+{
+    uint8_t digest[32];
+    const char *alg;
+    size_t pk_len = 0;
+    postq_err err;
+
+    if (in->payload != NULL || in->payload_sha256 != NULL) {
+        if (in->payload != NULL) {
+            err = postq_sha256(digest, in->payload, in->payload_len);
+            if (err != POSTQ_OK) {
+                return err;
+            }
+        } else {
+            memcpy(digest, in->payload_sha256, 32);
+        }
+        err = check_digest(run, POSTQ_REASON_PAYLOAD_HASH_MISMATCH,
+                           (c->have & POSTQ_CLAIM_PAYLOAD_SHA256) != 0, c->payload_sha256, digest,
+                           "payloadSha256");
+        if (err != POSTQ_OK) {
+            return err;
+        }
+    }
+    if (in->sig != NULL) {
+        err = postq_sha256(digest, in->sig, in->sig_len);
+        if (err == POSTQ_OK) {
+            err = check_digest(run, POSTQ_REASON_SIG_HASH_MISMATCH,
+                               (c->have & POSTQ_CLAIM_SIG_SHA256) != 0, c->sig_sha256, digest,
+                               "sigSha256");
+        }
+        if (err != POSTQ_OK) {
+            return err;
+        }
+    }
+    if (in->public_key == NULL) {
+        return POSTQ_OK;
+    }
+    alg = in->key_alg != NULL ? in->key_alg : c->algorithm;
+    if ((c->have & POSTQ_CLAIM_KEY) == 0) {
+        return postq_attest_fail(run, POSTQ_REASON_KEY_MISMATCH, "document names no key");
+    }
+    if (strcmp(alg, c->algorithm) != 0) {
+        return postq_attest_fail(run, POSTQ_REASON_KEY_MISMATCH,
+                                 "key algorithm \"%s\", document algorithm \"%s\"", alg,
+                                 c->algorithm);
+    }
+    if (postq_hybrid_sizes(alg, &pk_len, NULL, NULL) != POSTQ_OK) {
+        return postq_attest_fail(run, POSTQ_REASON_KEY_MISMATCH, "unknown algorithm \"%s\"",
+                                 alg);
+    }
+    if (in->public_key_len != pk_len) {
+        return postq_attest_fail(run, POSTQ_REASON_KEY_MISMATCH,
+                                 "public key is %zu bytes, %s has %zu", in->public_key_len, alg,
+                                 pk_len);
+    }
+    err = postq_sha256(digest, in->public_key, in->public_key_len);
+    if (err == POSTQ_OK) {
+        err = check_digest(run, POSTQ_REASON_KEY_MISMATCH, 1, c->public_key_sha256, digest,
+                           "publicKeySha256");
+    }
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    if (in->payload != NULL && in->sig != NULL) {
+        err = postq_hybrid_verify(alg, in->public_key, in->payload,
+                                  in->payload_len, NULL, 0, in->sig, in->sig_len);
+        if (err != POSTQ_OK) {
+            return postq_attest_fail(run, POSTQ_REASON_SIGNATURE_INVALID,
+                                     "%s signature does not verify under the public key", alg);
+        }
+        postq_attest_pass(run, POSTQ_REASON_SIGNATURE_INVALID);
+    }
+    return POSTQ_OK;
+}
+
+static postq_err check_freshness(struct postq_attest_run *run,
+                                 const struct postq_attest_claims *c,
+                                 const struct postq_attest_input *in)
+{
+    int seen;
+
+    if (in->nonce != NULL) {
+        if ((c->have & POSTQ_CLAIM_NONCE) == 0) {
+            return postq_attest_fail(run, POSTQ_REASON_NONCE_MISMATCH,
+                                     "document carries no nonce");
+        }
+        if (!postq_ct_memeq(c->nonce, in->nonce, 32)) {
+            return postq_attest_fail(run, POSTQ_REASON_NONCE_MISMATCH,
+                                     "nonce is not the one sent");
+        }
+        postq_attest_pass(run, POSTQ_REASON_NONCE_MISMATCH);
+    }
+    if (in->counter_seen != NULL) {
+        if ((c->have & (POSTQ_CLAIM_COUNTER | POSTQ_CLAIM_MODULE_ID)) !=
+            (POSTQ_CLAIM_COUNTER | POSTQ_CLAIM_MODULE_ID)) {
+            return postq_attest_fail(run, POSTQ_REASON_COUNTER_REUSED,
+                                     "document carries no moduleId and counter");
+        }
+        seen = in->counter_seen(in->counter_ctx, c->module_id, c->counter);
+        if (seen < 0) {
+            return seen;
+        }
+        if (seen != 0) {
+            return postq_attest_fail(run, POSTQ_REASON_COUNTER_REUSED,
+                                     "counter %llu of module \"%s\" was seen before",
+                                     (unsigned long long)c->counter, c->module_id);
+        }
+        postq_attest_pass(run, POSTQ_REASON_COUNTER_REUSED);
+    }
+    return POSTQ_OK;
+}
+
+/* ---- the sequence ---- */
+
+static postq_err run_checks(struct postq_attest_run *run, const char *doc_b64,
+                            const struct postq_attest_policy *policy,
+                            const struct postq_attest_input *in, int64_t now_ms)
+{
+    struct postq_attest_report *r = run->report;
+    const struct postq_attest_vendor *vendor = postq_attest_vendor_get(policy->vendor);
+    const char *policy_vendor = postq_attest_vendor_name(policy->vendor);
+    char detail[sizeof(r->verdict.detail)];
+    size_t b64_len = strnlen(doc_b64, POSTQ_ATTEST_DOC_B64_MAX + 1), raw_len = 0;
+    uint8_t *raw = NULL;
+    void *state = NULL;
+    postq_err err;
+
+    if (vendor == NULL || policy_vendor == NULL) {
+        return POSTQ_E_INTERNAL;
+    }
+    /* doc_malformed: base64, then the vendor's own format. */
+    if (b64_len > POSTQ_ATTEST_DOC_B64_MAX) {
+        return postq_attest_fail(run, POSTQ_REASON_DOC_MALFORMED,
+                                 "docB64: over %d characters", POSTQ_ATTEST_DOC_B64_MAX);
+    }
+    raw = postq_malloc(postq_base64_decoded_max(b64_len) + 1);
+    if (raw == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    if (postq_base64_decode(raw, postq_base64_decoded_max(b64_len) + 1, &raw_len, doc_b64,
+                            b64_len, POSTQ_B64_STD) != POSTQ_OK ||
+        raw_len == 0) {
+        err = postq_attest_fail(run, POSTQ_REASON_DOC_MALFORMED,
+                                "docB64: not canonical padded base64 of a document");
+        goto out;
+    }
+    if (vendor->parse != NULL) {
+        detail[0] = '\0';
+        err = vendor->parse(raw, raw_len, &state, &r->claims, detail, sizeof(detail));
+        if (err == POSTQ_E_NOMEM) {
+            goto out;
+        }
+        if (err != POSTQ_OK) {
+            err = postq_attest_fail(run, POSTQ_REASON_DOC_MALFORMED, "%s", detail);
+            goto out;
+        }
+        r->have_claims = 1;
+    }
+    postq_attest_pass(run, POSTQ_REASON_DOC_MALFORMED);
+
+    /* vendor_mismatch: document, policy and declaration agree. */
+    if (in->vendor != NULL && strcmp(in->vendor, policy_vendor) != 0) {
+        err = postq_attest_fail(run, POSTQ_REASON_VENDOR_MISMATCH,
+                                "declared vendor \"%.40s\", policy vendor \"%s\"", in->vendor,
+                                policy_vendor);
+        goto out;
+    }
+    if (r->have_claims && strcmp(r->claims.vendor, policy_vendor) != 0) {
+        err = postq_attest_fail(run, POSTQ_REASON_VENDOR_MISMATCH,
+                                "document vendor \"%s\", policy vendor \"%s\"", r->claims.vendor,
+                                policy_vendor);
+        goto out;
+    }
+    postq_attest_pass(run, POSTQ_REASON_VENDOR_MISMATCH);
+
+    if (vendor->parse == NULL || vendor->appraise == NULL) {
+        err = postq_attest_fail(run, POSTQ_REASON_VENDOR_UNSUPPORTED,
+                                "no verifier for vendor \"%s\" in this build", policy_vendor);
+        goto out;
+    }
+    postq_attest_pass(run, POSTQ_REASON_VENDOR_UNSUPPORTED);
+
+    err = vendor->appraise(state, &r->claims, policy, now_ms, run);
+    if (err == POSTQ_OK) {
+        err = check_times(run, &r->claims, policy, now_ms);
+    }
+    if (err == POSTQ_OK) {
+        err = check_bindings(run, &r->claims, in);
+    }
+    if (err == POSTQ_OK) {
+        err = check_freshness(run, &r->claims, in);
+    }
+out:
+    if (vendor->release != NULL) {
+        vendor->release(state);
+    }
+    postq_wipe(raw, raw_len);
+    postq_free(raw);
+    return err;
+}
+
+static int input_ok(const struct postq_attest_input *in)
+{
+    return (in->payload != NULL || in->payload_len == 0) && (in->sig != NULL || in->sig_len == 0) &&
+           (in->public_key != NULL || in->public_key_len == 0);
+}
+
+postq_err postq_attest_check_all(struct postq_attest_report *out, const char *doc_b64,
+                                 const struct postq_attest_policy *policy,
+                                 const struct postq_attest_input *in, int64_t now_ms)
+{
+    static const struct postq_attest_input none;
+    struct postq_attest_run run;
+    postq_err err;
+
+    if (out == NULL) {
+        return POSTQ_E_ARG;
+    }
+    memset(out, 0, sizeof(*out));
+    if (in == NULL) {
+        in = &none;
+    }
+    if (doc_b64 == NULL || policy == NULL || now_ms < 0 || !input_ok(in)) {
+        (void)snprintf(out->verdict.detail, sizeof(out->verdict.detail),
+                       "invalid arguments (NULL input, NULL buffer with a length, or now < 0)");
+        return POSTQ_E_ARG;
+    }
+    run.report = out;
+    err = run_checks(&run, doc_b64, policy, in, now_ms);
+    if (err == POSTQ_OK) {
+        out->verdict.ok = 1;
+        return POSTQ_OK;
+    }
+    if (err == POSTQ_E_REJECTED) {
+        return POSTQ_OK; /* a verdict: fail, with its reason */
+    }
+    /* Not a verdict: memory, backend or the counter lookup failed. */
+    out->verdict.ok = 0;
+    out->verdict.reason[0] = '\0';
+    (void)snprintf(out->verdict.detail, sizeof(out->verdict.detail), "%s", postq_strerror(err));
+    return err;
+}
