@@ -12,6 +12,7 @@
 #include "crypto/ed.h"
 #include "crypto/keccak.h"
 #include "crypto/rand.h"
+#include "crypto/composite.h"
 #include "crypto/sha2.h"
 
 /*
@@ -94,17 +95,12 @@ static postq_err lookup(const char *name, const struct alg **out)
     return POSTQ_E_UNSUPPORTED;
 }
 
-/* A non-NULL pointer for an empty message (the hash functions want one). */
-static const uint8_t empty_msg[1];
-
-/* M' = Prefix || Label || len(ctx) || ctx || PH(M) [§4.2 steps 1-2]. ctxlen <= 255 (checked by
- * the callers). Everything here is public. */
-static postq_err build_mprime(const struct alg *a, const uint8_t *msg, size_t msglen,
-                              const uint8_t *ctx, size_t ctxlen, uint8_t mprime[MPRIME_MAX],
-                              size_t *mlen)
+/* M' = Prefix || Label || len(ctx) || ctx || PH(M) [§4.2 steps 1-2], from PH(M) already
+ * computed. ctxlen <= 255 (checked by the callers). Everything here is public. */
+static size_t build_mprime(const struct alg *a, const uint8_t ph[PH_BYTES], const uint8_t *ctx,
+                           size_t ctxlen, uint8_t mprime[MPRIME_MAX])
 {
     size_t n = 0;
-    postq_err err = POSTQ_OK;
 
     memcpy(mprime, PREFIX, PREFIX_BYTES);
     n += PREFIX_BYTES;
@@ -115,15 +111,81 @@ static postq_err build_mprime(const struct alg *a, const uint8_t *msg, size_t ms
         memcpy(mprime + n, ctx, ctxlen);
         n += ctxlen;
     }
-    if (msg == NULL) {
-        msg = empty_msg;
+    memcpy(mprime + n, ph, PH_BYTES);
+    return n + PH_BYTES;
+}
+
+/* ---- PH(M), incrementally ------------------------------------------------------------------ */
+
+postq_err postq_hybrid_ph_init(struct postq_hybrid_ph *h, const char *alg)
+{
+    const struct alg *a;
+    postq_err err;
+
+    if (h == NULL) {
+        return POSTQ_E_ARG;
     }
-    if (a->ph == PH_SHA512) {
-        err = postq_sha512(mprime + n, msg, msglen);
-    } else {
-        postq_shake256(mprime + n, PH_BYTES, msg, msglen);
+    memset(h, 0, sizeof(*h));
+    err = lookup(alg, &a);
+    if (err != POSTQ_OK) {
+        return err;
     }
-    *mlen = n + PH_BYTES;
+    h->shake = (a->ph == PH_SHAKE256);
+    if (h->shake) {
+        postq_shake256_init(&h->keccak);
+        return POSTQ_OK;
+    }
+    return postq_sha2_init(&h->sha, 512);
+}
+
+postq_err postq_hybrid_ph_update(struct postq_hybrid_ph *h, const uint8_t *in, size_t len)
+{
+    if (h == NULL || (in == NULL && len != 0)) {
+        return POSTQ_E_ARG;
+    }
+    if (h->shake) {
+        postq_keccak_absorb(&h->keccak, in, len);
+        return POSTQ_OK;
+    }
+    return postq_sha2_update(&h->sha, in, len);
+}
+
+postq_err postq_hybrid_ph_final(struct postq_hybrid_ph *h, uint8_t ph[POSTQ_HYBRID_PH_BYTES])
+{
+    if (h == NULL || ph == NULL) {
+        postq_hybrid_ph_abort(h);
+        return POSTQ_E_ARG;
+    }
+    if (h->shake) {
+        postq_keccak_squeeze(&h->keccak, ph, PH_BYTES);
+        postq_keccak_wipe(&h->keccak);
+        return POSTQ_OK;
+    }
+    return postq_sha2_final(&h->sha, ph);
+}
+
+void postq_hybrid_ph_abort(struct postq_hybrid_ph *h)
+{
+    if (h != NULL) {
+        postq_sha2_abort(&h->sha);
+        postq_keccak_wipe(&h->keccak);
+    }
+}
+
+/* PH(M) in one call. */
+static postq_err prehash(const char *alg, const uint8_t *msg, size_t msglen,
+                         uint8_t ph[PH_BYTES])
+{
+    struct postq_hybrid_ph h;
+    postq_err err = postq_hybrid_ph_init(&h, alg);
+
+    if (err == POSTQ_OK) {
+        err = postq_hybrid_ph_update(&h, msg, msglen);
+    }
+    if (err == POSTQ_OK) {
+        return postq_hybrid_ph_final(&h, ph);
+    }
+    postq_hybrid_ph_abort(&h);
     return err;
 }
 
@@ -224,6 +286,7 @@ int postq_hybrid_sign_rnd(const char *alg, const uint8_t *sk, const uint8_t *msg
     uint8_t mprime[MPRIME_MAX];
     uint8_t mldsa_pk[POSTQ_MLDSA_PK_MAX];
     uint8_t mldsa_sk[POSTQ_MLDSA_SK_MAX];
+    uint8_t ph[PH_BYTES];
     size_t mlen = 0;
     postq_err err;
 
@@ -242,10 +305,11 @@ int postq_hybrid_sign_rnd(const char *alg, const uint8_t *sk, const uint8_t *msg
         err = POSTQ_E_LENGTH;
         goto out;
     }
-    err = build_mprime(a, msg, msglen, ctx, ctxlen, mprime, &mlen);
+    err = prehash(alg, msg, msglen, ph);
     if (err != POSTQ_OK) {
         goto out;
     }
+    mlen = build_mprime(a, ph, ctx, ctxlen, mprime);
     err = postq_mldsa_keygen(a->level, sk, mldsa_pk, mldsa_sk);
     if (err != POSTQ_OK) {
         goto out;
@@ -296,14 +360,15 @@ out:
  * failure from a forgery. */
 static int is_internal(postq_err err) { return postq_err_category(err) == POSTQ_CAT_BUG; }
 
-/* Composite-ML-DSA.Verify [§4.3]. Both halves are always checked; the answer is valid only if
- * both are. Not constant time: every input is public. */
-int postq_hybrid_verify(const char *alg, const uint8_t *pk, const uint8_t *msg, size_t msglen,
-                        const uint8_t *ctx, size_t ctxlen, const uint8_t *sig, size_t siglen)
+/* Composite-ML-DSA.Verify [§4.3] from PH(M). Both halves are always checked; the answer is
+ * valid only if both are. Not constant time: every input is public. */
+postq_err postq_hybrid_verify_ph(const char *alg, const uint8_t *pk,
+                                 const uint8_t ph[POSTQ_HYBRID_PH_BYTES], const uint8_t *ctx,
+                                 size_t ctxlen, const uint8_t *sig, size_t siglen)
 {
     const struct alg *a;
     uint8_t mprime[MPRIME_MAX];
-    size_t mlen = 0;
+    size_t mlen;
     postq_err err;
     postq_err err_mldsa;
     postq_err err_ed;
@@ -312,7 +377,7 @@ int postq_hybrid_verify(const char *alg, const uint8_t *pk, const uint8_t *msg, 
     if (err != POSTQ_OK) {
         return err;
     }
-    if (pk == NULL || (msg == NULL && msglen != 0) || (ctx == NULL && ctxlen != 0)) {
+    if (pk == NULL || ph == NULL || (ctx == NULL && ctxlen != 0)) {
         return POSTQ_E_ARG;
     }
     if (ctxlen > POSTQ_HYBRID_CTX_MAX) {
@@ -321,10 +386,7 @@ int postq_hybrid_verify(const char *alg, const uint8_t *pk, const uint8_t *msg, 
     if (sig == NULL || siglen != sig_bytes(a)) {
         return POSTQ_E_INVALID;
     }
-    err = build_mprime(a, msg, msglen, ctx, ctxlen, mprime, &mlen);
-    if (err != POSTQ_OK) {
-        return err;
-    }
+    mlen = build_mprime(a, ph, ctx, ctxlen, mprime);
     err_mldsa = postq_mldsa_verify(a->level, pk, mprime, mlen, label(a), LABEL_BYTES, sig,
                                    a->mldsa_sig);
     err_ed = postq_ed_verify(a->curve, pk + a->mldsa_pk, mprime, mlen, sig + a->mldsa_sig,
@@ -339,4 +401,20 @@ int postq_hybrid_verify(const char *alg, const uint8_t *pk, const uint8_t *msg, 
         return POSTQ_E_INVALID;
     }
     return POSTQ_OK;
+}
+
+int postq_hybrid_verify(const char *alg, const uint8_t *pk, const uint8_t *msg, size_t msglen,
+                        const uint8_t *ctx, size_t ctxlen, const uint8_t *sig, size_t siglen)
+{
+    uint8_t ph[PH_BYTES];
+    postq_err err;
+
+    if (msg == NULL && msglen != 0) {
+        return POSTQ_E_ARG;
+    }
+    err = prehash(alg, msg, msglen, ph);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    return postq_hybrid_verify_ph(alg, pk, ph, ctx, ctxlen, sig, siglen);
 }

@@ -65,7 +65,7 @@ postq_err postq_sha512(uint8_t out[64], const uint8_t *in, size_t len)
     return digest(512, out, POSTQ_SHA512_BYTES, in, len);
 }
 
-postq_err postq_sha256_init(struct postq_sha256 *h)
+postq_err postq_sha2_init(struct postq_sha2 *h, int bits)
 {
     const EVP_MD *type;
     EVP_MD_CTX *ctx;
@@ -75,7 +75,12 @@ postq_err postq_sha256_init(struct postq_sha256 *h)
     }
     h->md = NULL;
     h->failed = 0;
-    type = get_md(256);
+    h->out_len = 0;
+    if (bits != 256 && bits != 512) {
+        return POSTQ_E_UNSUPPORTED;
+    }
+    h->out_len = (size_t)bits / 8;
+    type = get_md(bits);
     ctx = EVP_MD_CTX_new();
     if (type == NULL || ctx == NULL || EVP_DigestInit_ex(ctx, type, NULL) != 1) {
         EVP_MD_CTX_free(ctx);
@@ -86,7 +91,7 @@ postq_err postq_sha256_init(struct postq_sha256 *h)
     return POSTQ_OK;
 }
 
-postq_err postq_sha256_update(struct postq_sha256 *h, const uint8_t *in, size_t len)
+postq_err postq_sha2_update(struct postq_sha2 *h, const uint8_t *in, size_t len)
 {
     if (h == NULL || h->md == NULL || (in == NULL && len != 0)) {
         if (h != NULL) {
@@ -105,29 +110,29 @@ postq_err postq_sha256_update(struct postq_sha256 *h, const uint8_t *in, size_t 
     return POSTQ_OK;
 }
 
-postq_err postq_sha256_final(struct postq_sha256 *h, uint8_t out[32])
+postq_err postq_sha2_final(struct postq_sha2 *h, uint8_t *out)
 {
     unsigned int n = 0;
     postq_err err = POSTQ_OK;
 
     if (h == NULL || out == NULL) {
-        postq_sha256_abort(h);
+        postq_sha2_abort(h);
         return POSTQ_E_ARG;
     }
     if (h->md == NULL) {
         err = POSTQ_E_ARG;
-    } else if (h->failed || EVP_DigestFinal_ex(h->md, out, &n) != 1 || n != POSTQ_SHA256_BYTES) {
+    } else if (h->failed || EVP_DigestFinal_ex(h->md, out, &n) != 1 || n != h->out_len) {
         err = POSTQ_E_CRYPTO;
         ERR_clear_error();
     }
     if (err != POSTQ_OK) {
-        postq_wipe(out, POSTQ_SHA256_BYTES);
+        postq_wipe(out, h->out_len);
     }
-    postq_sha256_abort(h);
+    postq_sha2_abort(h);
     return err;
 }
 
-void postq_sha256_abort(struct postq_sha256 *h)
+void postq_sha2_abort(struct postq_sha2 *h)
 {
     if (h == NULL) {
         return;

@@ -18,25 +18,28 @@
 POSTQ_MUST_CHECK postq_err postq_sha256(uint8_t out[32], const uint8_t *in, size_t len);
 POSTQ_MUST_CHECK postq_err postq_sha512(uint8_t out[64], const uint8_t *in, size_t len);
 
-/* Incremental SHA-256. The caller owns the struct; it holds a pointer to OpenSSL's context,
- * allocated by init and released by final or abort (each safe to call once after init).
+/* Incremental SHA-256 (bits 256) or SHA-512 (bits 512). The caller owns the struct; it holds a
+ * pointer to OpenSSL's context, allocated by init and released by final or abort (each safe to
+ * call once after init).
  *
- *   struct postq_sha256 h;
- *   err = postq_sha256_init(&h);            then any number of postq_sha256_update(&h, p, n)
- *   err = postq_sha256_final(&h, digest);   or postq_sha256_abort(&h) to drop it
+ *   struct postq_sha2 h;
+ *   err = postq_sha2_init(&h, 256);         then any number of postq_sha2_update(&h, p, n)
+ *   err = postq_sha2_final(&h, digest);     or postq_sha2_abort(&h) to drop it
+ *
+ * final writes bits / 8 bytes. bits other than 256 or 512 is POSTQ_E_UNSUPPORTED.
  *
  * A failed update is remembered: final then fails too (POSTQ_E_CRYPTO, digest zeroed) and still
  * releases the context. One thread at a time per context. */
-struct postq_sha256 {
+struct postq_sha2 {
     void *md; /* EVP_MD_CTX *, opaque outside sha2.c */
     int failed;
+    size_t out_len;
 };
 
-POSTQ_MUST_CHECK postq_err postq_sha256_init(struct postq_sha256 *h);
-POSTQ_MUST_CHECK postq_err postq_sha256_update(struct postq_sha256 *h, const uint8_t *in,
-                                               size_t len);
-POSTQ_MUST_CHECK postq_err postq_sha256_final(struct postq_sha256 *h, uint8_t out[32]);
+POSTQ_MUST_CHECK postq_err postq_sha2_init(struct postq_sha2 *h, int bits);
+POSTQ_MUST_CHECK postq_err postq_sha2_update(struct postq_sha2 *h, const uint8_t *in, size_t len);
+POSTQ_MUST_CHECK postq_err postq_sha2_final(struct postq_sha2 *h, uint8_t *out);
 /* Release the context without a digest. NULL, or a context already finished, is fine. */
-void postq_sha256_abort(struct postq_sha256 *h);
+void postq_sha2_abort(struct postq_sha2 *h);
 
 #endif

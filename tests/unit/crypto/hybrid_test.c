@@ -14,6 +14,8 @@
 #include <postq/hybrid.h>
 #include <postq/mldsa.h>
 
+#include "crypto/composite.h"
+
 /* ---- the spec, written out ---- */
 
 /* Prefix: the 32 ASCII bytes "CompositeAlgorithmSignatures2025". */
@@ -623,6 +625,50 @@ static void test_regression_pin(void **state)
     assert_string_equal(hex, regression_sha256);
 }
 
+/* The streaming pre-hash: PH fed in pieces of every size gives the same PH, and verify_ph
+ * accepts exactly what verify accepts. */
+static void test_streaming_prehash(void **state)
+{
+    static const char *names[] = {"mldsa44+ed25519", "mldsa65+ed25519", "mldsa87+ed448"};
+    static uint8_t pk[POSTQ_HYBRID_PK_MAX], sk[POSTQ_HYBRID_SK_MAX], sig[POSTQ_HYBRID_SIG_MAX];
+    uint8_t payload[700];
+    uint8_t ph_whole[POSTQ_HYBRID_PH_BYTES], ph[POSTQ_HYBRID_PH_BYTES];
+    struct postq_hybrid_ph h;
+    size_t siglen;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(payload); i++) {
+        payload[i] = (uint8_t)(i * 7 + 1);
+    }
+    for (size_t n = 0; n < 3; n++) {
+        assert_int_equal(postq_hybrid_sizes(names[n], NULL, NULL, &siglen), POSTQ_OK);
+        assert_int_equal(postq_hybrid_keygen(names[n], pk, sk), POSTQ_OK);
+        assert_int_equal(postq_hybrid_sign(names[n], sk, payload, sizeof(payload), NULL, 0, sig),
+                         POSTQ_OK);
+
+        assert_int_equal(postq_hybrid_ph_init(&h, names[n]), POSTQ_OK);
+        assert_int_equal(postq_hybrid_ph_update(&h, payload, sizeof(payload)), POSTQ_OK);
+        assert_int_equal(postq_hybrid_ph_final(&h, ph_whole), POSTQ_OK);
+        for (size_t piece = 1; piece <= 200; piece += 13) {
+            assert_int_equal(postq_hybrid_ph_init(&h, names[n]), POSTQ_OK);
+            for (size_t off = 0; off < sizeof(payload); off += piece) {
+                size_t len = sizeof(payload) - off < piece ? sizeof(payload) - off : piece;
+                assert_int_equal(postq_hybrid_ph_update(&h, payload + off, len), POSTQ_OK);
+            }
+            assert_int_equal(postq_hybrid_ph_final(&h, ph), POSTQ_OK);
+            assert_memory_equal(ph, ph_whole, sizeof(ph));
+        }
+        assert_int_equal(postq_hybrid_verify_ph(names[n], pk, ph, NULL, 0, sig, siglen), POSTQ_OK);
+        ph[0] ^= 1;
+        assert_int_equal(postq_hybrid_verify_ph(names[n], pk, ph, NULL, 0, sig, siglen),
+                         POSTQ_E_INVALID);
+        assert_int_equal(postq_hybrid_verify_ph(names[n], pk, ph_whole, NULL, 0, sig, siglen - 1),
+                         POSTQ_E_INVALID);
+    }
+    assert_int_equal(postq_hybrid_ph_init(&h, "mldsa65+rsa"), POSTQ_E_UNSUPPORTED);
+    assert_int_equal(postq_hybrid_ph_init(NULL, names[0]), POSTQ_E_ARG);
+}
+
 static void test_arguments(void **state)
 {
     (void)state;
@@ -683,6 +729,7 @@ int main(void)
         cmocka_unit_test(test_deterministic_and_hedged),
         cmocka_unit_test(test_known_answer_by_hand),
         cmocka_unit_test(test_regression_pin),
+        cmocka_unit_test(test_streaming_prehash),
         cmocka_unit_test(test_arguments),
     };
 

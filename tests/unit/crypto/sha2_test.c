@@ -42,7 +42,7 @@ static void test_known_answers(void **state)
         uint8_t *want256 = tl_hex(kats[i].sha256, &len);
         uint8_t *want512 = tl_hex(kats[i].sha512, &len);
         uint8_t got[64];
-        struct postq_sha256 h;
+        struct postq_sha2 h;
 
         assert_int_equal(postq_sha256(got, m, n), POSTQ_OK);
         assert_memory_equal(got, want256, 32);
@@ -55,11 +55,11 @@ static void test_known_answers(void **state)
             assert_memory_equal(got, want512, 64);
         }
         /* Byte at a time through the incremental interface. */
-        assert_int_equal(postq_sha256_init(&h), POSTQ_OK);
+        assert_int_equal(postq_sha2_init(&h, 256), POSTQ_OK);
         for (size_t j = 0; j < n; j++) {
-            assert_int_equal(postq_sha256_update(&h, m + j, 1), POSTQ_OK);
+            assert_int_equal(postq_sha2_update(&h, m + j, 1), POSTQ_OK);
         }
-        assert_int_equal(postq_sha256_final(&h, got), POSTQ_OK);
+        assert_int_equal(postq_sha2_final(&h, got), POSTQ_OK);
         assert_memory_equal(got, want256, 32);
         free(want256);
         free(want512);
@@ -75,23 +75,23 @@ static void test_million_a(void **state)
     };
     uint8_t chunk[1000];
     uint8_t got[32];
-    struct postq_sha256 h;
+    struct postq_sha2 h;
     size_t done = 0;
     size_t step = 1;
 
     (void)state;
     memset(chunk, 'a', sizeof(chunk));
-    assert_int_equal(postq_sha256_init(&h), POSTQ_OK);
+    assert_int_equal(postq_sha2_init(&h, 256), POSTQ_OK);
     while (done < 1000000) {
         size_t n = step < 1000000 - done ? step : 1000000 - done;
-        assert_int_equal(postq_sha256_update(&h, chunk, n), POSTQ_OK);
+        assert_int_equal(postq_sha2_update(&h, chunk, n), POSTQ_OK);
         done += n;
         step = step % 997 + 1 + step / 3; /* uneven sizes, all <= 1000 */
         if (step > sizeof(chunk)) {
             step = 1;
         }
     }
-    assert_int_equal(postq_sha256_final(&h, got), POSTQ_OK);
+    assert_int_equal(postq_sha2_final(&h, got), POSTQ_OK);
     assert_memory_equal(got, want, 32);
 }
 
@@ -108,32 +108,54 @@ static void test_every_split(void **state)
     }
     assert_int_equal(postq_sha256(want, msg, sizeof(msg)), POSTQ_OK);
     for (size_t split = 0; split <= sizeof(msg); split++) {
-        struct postq_sha256 h;
-        assert_int_equal(postq_sha256_init(&h), POSTQ_OK);
-        assert_int_equal(postq_sha256_update(&h, msg, split), POSTQ_OK);
-        assert_int_equal(postq_sha256_update(&h, NULL, 0), POSTQ_OK);
-        assert_int_equal(postq_sha256_update(&h, msg + split, sizeof(msg) - split), POSTQ_OK);
-        assert_int_equal(postq_sha256_final(&h, got), POSTQ_OK);
+        struct postq_sha2 h;
+        assert_int_equal(postq_sha2_init(&h, 256), POSTQ_OK);
+        assert_int_equal(postq_sha2_update(&h, msg, split), POSTQ_OK);
+        assert_int_equal(postq_sha2_update(&h, NULL, 0), POSTQ_OK);
+        assert_int_equal(postq_sha2_update(&h, msg + split, sizeof(msg) - split), POSTQ_OK);
+        assert_int_equal(postq_sha2_final(&h, got), POSTQ_OK);
         assert_memory_equal(got, want, 32);
     }
     /* Three pieces, every pair of split points. */
     for (size_t a = 0; a <= sizeof(msg); a += 7) {
         for (size_t b = a; b <= sizeof(msg); b += 11) {
-            struct postq_sha256 h;
-            assert_int_equal(postq_sha256_init(&h), POSTQ_OK);
-            assert_int_equal(postq_sha256_update(&h, msg, a), POSTQ_OK);
-            assert_int_equal(postq_sha256_update(&h, msg + a, b - a), POSTQ_OK);
-            assert_int_equal(postq_sha256_update(&h, msg + b, sizeof(msg) - b), POSTQ_OK);
-            assert_int_equal(postq_sha256_final(&h, got), POSTQ_OK);
+            struct postq_sha2 h;
+            assert_int_equal(postq_sha2_init(&h, 256), POSTQ_OK);
+            assert_int_equal(postq_sha2_update(&h, msg, a), POSTQ_OK);
+            assert_int_equal(postq_sha2_update(&h, msg + a, b - a), POSTQ_OK);
+            assert_int_equal(postq_sha2_update(&h, msg + b, sizeof(msg) - b), POSTQ_OK);
+            assert_int_equal(postq_sha2_final(&h, got), POSTQ_OK);
             assert_memory_equal(got, want, 32);
         }
+    }
+}
+
+/* Incremental SHA-512 equals one-shot at every split (the composite pre-hash streams it). */
+static void test_every_split_sha512(void **state)
+{
+    uint8_t msg[300];
+    uint8_t want[64];
+    uint8_t got[64];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(msg); i++) {
+        msg[i] = (uint8_t)(i * 29 + 3);
+    }
+    assert_int_equal(postq_sha512(want, msg, sizeof(msg)), POSTQ_OK);
+    for (size_t split = 0; split <= sizeof(msg); split++) {
+        struct postq_sha2 h;
+        assert_int_equal(postq_sha2_init(&h, 512), POSTQ_OK);
+        assert_int_equal(postq_sha2_update(&h, msg, split), POSTQ_OK);
+        assert_int_equal(postq_sha2_update(&h, msg + split, sizeof(msg) - split), POSTQ_OK);
+        assert_int_equal(postq_sha2_final(&h, got), POSTQ_OK);
+        assert_memory_equal(got, want, 64);
     }
 }
 
 static void test_arguments(void **state)
 {
     uint8_t out[64];
-    struct postq_sha256 h;
+    struct postq_sha2 h;
 
     (void)state;
     assert_int_equal(postq_sha256(NULL, NULL, 0), POSTQ_E_ARG);
@@ -148,32 +170,34 @@ static void test_arguments(void **state)
     for (size_t i = 0; i < 64; i++) {
         assert_int_equal(out[i], 0);
     }
-    assert_int_equal(postq_sha256_init(NULL), POSTQ_E_ARG);
+    assert_int_equal(postq_sha2_init(NULL, 256), POSTQ_E_ARG);
+    assert_int_equal(postq_sha2_init(&h, 384), POSTQ_E_UNSUPPORTED);
+    assert_null(h.md);
 
     /* A bad update poisons the context: final fails, zeroes, and releases it. */
-    assert_int_equal(postq_sha256_init(&h), POSTQ_OK);
-    assert_int_equal(postq_sha256_update(&h, NULL, 5), POSTQ_E_ARG);
+    assert_int_equal(postq_sha2_init(&h, 256), POSTQ_OK);
+    assert_int_equal(postq_sha2_update(&h, NULL, 5), POSTQ_E_ARG);
     memset(out, 0xaa, sizeof(out));
-    assert_int_not_equal(postq_sha256_final(&h, out), POSTQ_OK);
+    assert_int_not_equal(postq_sha2_final(&h, out), POSTQ_OK);
     for (size_t i = 0; i < 32; i++) {
         assert_int_equal(out[i], 0);
     }
     assert_null(h.md);
 
     /* abort releases; abort and final after release are harmless. */
-    assert_int_equal(postq_sha256_init(&h), POSTQ_OK);
-    assert_int_equal(postq_sha256_update(&h, (const uint8_t *)"x", 1), POSTQ_OK);
-    postq_sha256_abort(&h);
+    assert_int_equal(postq_sha2_init(&h, 256), POSTQ_OK);
+    assert_int_equal(postq_sha2_update(&h, (const uint8_t *)"x", 1), POSTQ_OK);
+    postq_sha2_abort(&h);
     assert_null(h.md);
-    postq_sha256_abort(&h);
-    postq_sha256_abort(NULL);
-    assert_int_equal(postq_sha256_update(&h, (const uint8_t *)"x", 1), POSTQ_E_ARG);
-    assert_int_equal(postq_sha256_final(&h, out), POSTQ_E_ARG);
-    assert_int_equal(postq_sha256_final(NULL, out), POSTQ_E_ARG);
+    postq_sha2_abort(&h);
+    postq_sha2_abort(NULL);
+    assert_int_equal(postq_sha2_update(&h, (const uint8_t *)"x", 1), POSTQ_E_ARG);
+    assert_int_equal(postq_sha2_final(&h, out), POSTQ_E_ARG);
+    assert_int_equal(postq_sha2_final(NULL, out), POSTQ_E_ARG);
 
     /* final with a NULL output still releases the context. */
-    assert_int_equal(postq_sha256_init(&h), POSTQ_OK);
-    assert_int_equal(postq_sha256_final(&h, NULL), POSTQ_E_ARG);
+    assert_int_equal(postq_sha2_init(&h, 256), POSTQ_OK);
+    assert_int_equal(postq_sha2_final(&h, NULL), POSTQ_E_ARG);
     assert_null(h.md);
 }
 
@@ -183,6 +207,7 @@ int main(void)
         cmocka_unit_test(test_known_answers),
         cmocka_unit_test(test_million_a),
         cmocka_unit_test(test_every_split),
+        cmocka_unit_test(test_every_split_sha512),
         cmocka_unit_test(test_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
