@@ -68,7 +68,7 @@ static postq_err parse_mock_rules(struct postq_attest_policy *p, const json_t *r
     const json_t *list = json_object_get(rules, "allowedImageHashes");
     const json_t *key = json_object_get(rules, "rootPublicKeyB64");
     size_t i, n, got = 0;
-    uint8_t pk[33];
+    uint8_t pk[48];
 
     if (list == NULL) {
         set_detail(detail, cap, "matchRules.allowedImageHashes: missing");
@@ -110,11 +110,14 @@ static postq_err parse_mock_rules(struct postq_attest_policy *p, const json_t *r
         set_detail(detail, cap, "matchRules.rootPublicKeyB64: not a string");
         return POSTQ_E_MALFORMED;
     }
-    if (json_string_length(key) > 48 ||
-        postq_base64_decode(pk, sizeof(pk), &got, json_string_value(key),
+    /* 64 characters decode to at most 48 bytes; a longer string cannot be a 32-byte key. */
+    if (json_string_length(key) > 64) {
+        set_detail(detail, cap, "matchRules.rootPublicKeyB64: not 32 bytes");
+        return POSTQ_E_MALFORMED;
+    }
+    if (postq_base64_decode(pk, sizeof(pk), &got, json_string_value(key),
                             json_string_length(key), POSTQ_B64_STD) != POSTQ_OK) {
-        set_detail(detail, cap, "matchRules.rootPublicKeyB64: not canonical padded "
-                                         "base64");
+        set_detail(detail, cap, "matchRules.rootPublicKeyB64: not canonical padded base64");
         return POSTQ_E_MALFORMED;
     }
     if (got != 32) {

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* src/policy/policy.c: the policy JSON of DESIGN §5.2. A good policy of each vendor, defaults,
+ * and for every rule one breaking case whose error names the field. */
+#include "testlib.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy/policy.h"
+
+#define HASH1 "1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f00f"
+#define HASH2 "0000000000000000000000000000000000000000000000000000000000000001"
+#define KEY32 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" /* bytes 0..31 */
+
+/* A mock policy with rules spliced into matchRules and top spliced at the top level. */
+static char *mock_policy(const char *rules, const char *top)
+{
+    char *s = malloc(4096);
+
+    assert_non_null(s);
+    snprintf(s, 4096, "{\"vendor\":\"mock\",\"matchRules\":{%s}%s%s}", rules,
+             top != NULL ? "," : "", top != NULL ? top : "");
+    return s;
+}
+
+static postq_err parse(struct postq_attest_policy *p, const char *json, char *detail, size_t cap)
+{
+    return postq_policy_parse(p, json, strlen(json), detail, cap);
+}
+
+static void test_good_mock_policy(void **state)
+{
+    struct postq_attest_policy p;
+    char detail[200];
+    const char *json =
+        "{\"id\":\"pol_1\",\"name\":\"release-signing-prod\",\"vendor\":\"mock\","
+        "\"matchRules\":{\"allowedImageHashes\":[\"" HASH1 "\",\"" HASH2 "\"],"
+        "\"rootPublicKeyB64\":\"" KEY32 "\",\"maxDocAgeSeconds\":300},\"enforce\":true,"
+        "\"createdAt\":\"2025-11-24T16:00:00Z\",\"somethingNew\":{\"a\":[1,2]}}";
+
+    (void)state;
+    assert_int_equal(parse(&p, json, detail, sizeof(detail)), POSTQ_OK);
+    assert_string_equal(detail, "");
+    assert_int_equal(p.vendor, POSTQ_VENDOR_MOCK);
+    assert_int_equal(p.enforce, 1);
+    assert_int_equal(p.max_doc_age_s, 300);
+    assert_string_equal(p.id, "pol_1");
+    assert_int_equal(p.n_images, 2);
+    assert_int_equal(p.images[0][0], 0x1e);
+    assert_int_equal(p.images[1][31], 0x01);
+    for (int i = 0; i < 32; i++) {
+        assert_int_equal(p.root_pk[i], i);
+    }
+    assert_null(p.match_rules_json);
+    postq_policy_free(&p);
+    postq_policy_free(&p); /* twice is fine */
+    postq_policy_free(NULL);
+}
+
+static void test_defaults_and_audit(void **state)
+{
+    struct postq_attest_policy p;
+    char *json = mock_policy("\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":\"" KEY32 "\"",
+                      "\"enforce\":false");
+
+    (void)state;
+    assert_int_equal(parse(&p, json, NULL, 0), POSTQ_OK);
+    assert_int_equal(p.enforce, 0);
+    assert_int_equal(p.max_doc_age_s, 0);
+    assert_string_equal(p.id, "");
+    postq_policy_free(&p);
+    free(json);
+    json = mock_policy("\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":\"" KEY32 "\"", NULL);
+    assert_int_equal(parse(&p, json, NULL, 0), POSTQ_OK);
+    assert_int_equal(p.enforce, 1);
+    postq_policy_free(&p);
+    free(json);
+}
+
+static void test_hardware_vendors_accepted(void **state)
+{
+    static const struct {
+        const char *vendor;
+        enum postq_vendor id;
+    } hw[] = {
+        {"aws-nitro-enclave", POSTQ_VENDOR_AWS_NITRO},
+        {"azure-confidential-vm", POSTQ_VENDOR_AZURE_CVM},
+        {"gcp-confidential-space", POSTQ_VENDOR_GCP_CS},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(hw) / sizeof(hw[0]); i++) {
+        struct postq_attest_policy p;
+        char json[256];
+        snprintf(json, sizeof(json),
+                 "{\"vendor\":\"%s\",\"matchRules\":{\"pcrs\":{\"0\":[\"ab\"]},"
+                 "\"maxDocAgeSeconds\":60}}",
+                 hw[i].vendor);
+        assert_int_equal(parse(&p, json, NULL, 0), POSTQ_OK);
+        assert_int_equal(p.vendor, hw[i].id);
+        assert_int_equal(p.max_doc_age_s, 60);
+        assert_non_null(p.match_rules_json);
+        assert_string_equal(p.match_rules_json, "{\"pcrs\":{\"0\":[\"ab\"]},\"maxDocAgeSeconds\":60}");
+        postq_policy_free(&p);
+    }
+}
+
+/* Each case: a whole policy and the exact detail expected. */
+static void test_errors_name_the_field(void **state)
+{
+    static const struct {
+        const char *rules, *top, *detail;
+    } cases[] = {
+        {"\"rootPublicKeyB64\":\"" KEY32 "\"", NULL, "matchRules.allowedImageHashes: missing"},
+        {"\"allowedImageHashes\":\"" HASH1 "\",\"rootPublicKeyB64\":\"" KEY32 "\"", NULL,
+         "matchRules.allowedImageHashes: not an array"},
+        {"\"allowedImageHashes\":[],\"rootPublicKeyB64\":\"" KEY32 "\"", NULL,
+         "matchRules.allowedImageHashes: empty (policies fail closed)"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\",\"1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C4B5A6978"
+         "8796A5B4C3D2E1F00F\"],\"rootPublicKeyB64\":\"" KEY32 "\"",
+         NULL, "matchRules.allowedImageHashes[1]: not 64 lowercase hex characters"},
+        {"\"allowedImageHashes\":[\"1e2d\"],\"rootPublicKeyB64\":\"" KEY32 "\"", NULL,
+         "matchRules.allowedImageHashes[0]: not 64 lowercase hex characters"},
+        {"\"allowedImageHashes\":[\"" HASH1 "0\"],\"rootPublicKeyB64\":\"" KEY32 "\"", NULL,
+         "matchRules.allowedImageHashes[0]: not 64 lowercase hex characters"},
+        {"\"allowedImageHashes\":[32],\"rootPublicKeyB64\":\"" KEY32 "\"", NULL,
+         "matchRules.allowedImageHashes[0]: not 64 lowercase hex characters"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"]", NULL, "matchRules.rootPublicKeyB64: missing"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":[]", NULL,
+         "matchRules.rootPublicKeyB64: not a string"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":"
+         "\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg==\"",
+         NULL, "matchRules.rootPublicKeyB64: not 32 bytes"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":"
+         "\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g\"",
+         NULL, "matchRules.rootPublicKeyB64: not 32 bytes"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":"
+         "\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4v\"",
+         NULL, "matchRules.rootPublicKeyB64: not 32 bytes"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":"
+         "\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEy\"",
+         NULL, "matchRules.rootPublicKeyB64: not 32 bytes"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":\"\"", NULL,
+         "matchRules.rootPublicKeyB64: not 32 bytes"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":"
+         "\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\"",
+         NULL, "matchRules.rootPublicKeyB64: not canonical padded base64"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":"
+         "\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh-=\"",
+         NULL, "matchRules.rootPublicKeyB64: not canonical padded base64"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":"
+         "\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9=\"",
+         NULL, "matchRules.rootPublicKeyB64: not canonical padded base64"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":\" " KEY32 "\"", NULL,
+         "matchRules.rootPublicKeyB64: not canonical padded base64"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":\"" KEY32
+         "\",\"maxDocAgeSeconds\":0",
+         NULL, "matchRules.maxDocAgeSeconds: not an integer in 1..315360000"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":\"" KEY32
+         "\",\"maxDocAgeSeconds\":-5",
+         NULL, "matchRules.maxDocAgeSeconds: not an integer in 1..315360000"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":\"" KEY32
+         "\",\"maxDocAgeSeconds\":300.0",
+         NULL, "matchRules.maxDocAgeSeconds: not an integer in 1..315360000"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":\"" KEY32
+         "\",\"maxDocAgeSeconds\":\"300\"",
+         NULL, "matchRules.maxDocAgeSeconds: not an integer in 1..315360000"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":\"" KEY32
+         "\",\"maxDocAgeSeconds\":315360001",
+         NULL, "matchRules.maxDocAgeSeconds: not an integer in 1..315360000"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":\"" KEY32 "\"",
+         "\"enforce\":\"true\"", "enforce: not a boolean"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":\"" KEY32 "\"",
+         "\"enforce\":1", "enforce: not a boolean"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":\"" KEY32 "\"", "\"id\":7",
+         "id: not a string"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":\"" KEY32 "\"",
+         "\"name\":null", "name: not a string"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":\"" KEY32 "\"",
+         "\"createdAt\":1", "createdAt: not a string"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct postq_attest_policy p;
+        char detail[200];
+        char *json = mock_policy(cases[i].rules, cases[i].top);
+        postq_err err = parse(&p, json, detail, sizeof(detail));
+        if (err != POSTQ_E_MALFORMED || strcmp(detail, cases[i].detail) != 0) {
+            fail_msg("case %zu: err %d, detail \"%s\", expected \"%s\"", i, err, detail,
+                     cases[i].detail);
+        }
+        assert_null(p.match_rules_json);
+        free(json);
+    }
+}
+
+static void test_top_level_errors(void **state)
+{
+    static const struct {
+        const char *json, *detail_prefix;
+    } cases[] = {
+        {"[]", "policy: not a JSON object"},
+        {"{\"matchRules\":{}}", "vendor: missing"},
+        {"{\"vendor\":1,\"matchRules\":{}}", "vendor: not a string"},
+        {"{\"vendor\":\"MOCK\",\"matchRules\":{}}", "vendor: unknown vendor"},
+        {"{\"vendor\":\"aws-nitro\",\"matchRules\":{}}", "vendor: unknown vendor"},
+        {"{\"vendor\":\"mock\"}", "matchRules: missing"},
+        {"{\"vendor\":\"mock\",\"matchRules\":[]}", "matchRules: not an object"},
+        {"{\"vendor\":\"aws-nitro-enclave\",\"matchRules\":\"x\"}", "matchRules: not an object"},
+        {"", "policy: invalid JSON"},
+        {"{", "policy: invalid JSON"},
+        {"{\"vendor\":\"mock\",\"vendor\":\"mock\",\"matchRules\":{}}", "policy: invalid JSON"},
+        {"{\"vendor\":\"mock\",\"matchRules\":{\"rootPublicKeyB64\":\"" KEY32
+         "\",\"rootPublicKeyB64\":\"" KEY32 "\",\"allowedImageHashes\":[\"" HASH1 "\"]}}",
+         "policy: invalid JSON"},
+        {"{\"vendor\":\"mock\",\"x\":{\"a\":1,\"a\":2},\"matchRules\":{}}", "policy: invalid JSON"},
+        {"{\"vendor\":\"mock\",\"matchRules\":{}} {}", "policy: invalid JSON"},
+        {"{\"vendor\":\"mo\xffk\",\"matchRules\":{}}", "policy: invalid JSON"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct postq_attest_policy p;
+        char detail[200];
+        postq_err err = parse(&p, cases[i].json, detail, sizeof(detail));
+        if (err != POSTQ_E_MALFORMED ||
+            strncmp(detail, cases[i].detail_prefix, strlen(cases[i].detail_prefix)) != 0) {
+            fail_msg("case %zu: err %d, detail \"%s\"", i, err, detail);
+        }
+    }
+}
+
+static void test_sizes(void **state)
+{
+    struct postq_attest_policy p;
+    size_t cap = 200 * 70 + 256, n;
+    char *json = malloc(cap);
+    char detail[200];
+
+    (void)state;
+    /* 128 hashes are fine, 129 are not. */
+    for (size_t count = 128; count <= 129; count++) {
+        n = (size_t)snprintf(json, cap, "{\"vendor\":\"mock\",\"matchRules\":{"
+                                        "\"rootPublicKeyB64\":\"" KEY32 "\","
+                                        "\"allowedImageHashes\":[");
+        for (size_t i = 0; i < count; i++) {
+            n += (size_t)snprintf(json + n, cap - n, "%s\"%062zx%02x\"", i ? "," : "", i,
+                                  (unsigned)(i & 0xff));
+        }
+        snprintf(json + n, cap - n, "]}}");
+        if (count == 128) {
+            assert_int_equal(parse(&p, json, detail, sizeof(detail)), POSTQ_OK);
+            assert_int_equal(p.n_images, 128);
+            postq_policy_free(&p);
+        } else {
+            assert_int_equal(parse(&p, json, detail, sizeof(detail)), POSTQ_E_MALFORMED);
+            assert_string_equal(detail, "matchRules.allowedImageHashes: more than 128 entries");
+        }
+    }
+    free(json);
+    /* Over the size cap, whatever it holds. */
+    json = malloc(POSTQ_POLICY_JSON_MAX + 2);
+    memset(json, ' ', POSTQ_POLICY_JSON_MAX + 1);
+    json[POSTQ_POLICY_JSON_MAX + 1] = '\0';
+    assert_int_equal(parse(&p, json, detail, sizeof(detail)), POSTQ_E_TOO_LARGE);
+    free(json);
+    /* Arguments. */
+    assert_int_equal(postq_policy_parse(NULL, "{}", 2, NULL, 0), POSTQ_E_ARG);
+    assert_int_equal(postq_policy_parse(&p, NULL, 0, NULL, 0), POSTQ_E_ARG);
+    /* A tiny detail buffer is still terminated. */
+    assert_int_equal(postq_policy_parse(&p, "[]", 2, detail, 4), POSTQ_E_MALFORMED);
+    assert_string_equal(detail, "pol");
+}
+
+static void test_vendor_names(void **state)
+{
+    (void)state;
+    assert_int_equal(postq_attest_vendor_from_name("mock"), POSTQ_VENDOR_MOCK);
+    assert_int_equal(postq_attest_vendor_from_name("gcp-confidential-space"), POSTQ_VENDOR_GCP_CS);
+    assert_int_equal(postq_attest_vendor_from_name(NULL), POSTQ_VENDOR_NONE);
+    assert_int_equal(postq_attest_vendor_from_name(""), POSTQ_VENDOR_NONE);
+    assert_string_equal(postq_attest_vendor_name(POSTQ_VENDOR_AZURE_CVM), "azure-confidential-vm");
+    assert_null(postq_attest_vendor_name(POSTQ_VENDOR_NONE));
+    assert_null(postq_attest_vendor_name(POSTQ_VENDOR_COUNT));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_mock_policy),
+        cmocka_unit_test(test_defaults_and_audit),
+        cmocka_unit_test(test_hardware_vendors_accepted),
+        cmocka_unit_test(test_errors_name_the_field),
+        cmocka_unit_test(test_top_level_errors),
+        cmocka_unit_test(test_sizes),
+        cmocka_unit_test(test_vendor_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
