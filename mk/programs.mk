@@ -10,6 +10,7 @@ DEPFILES += $(CLI_OBJS:.o=.d) $(SERVER_OBJS:.o=.d) $(ENCLAVE_OBJS:.o=.d)
 PROG_LDFLAGS = -pie $(LDHARDEN)
 
 $(CLI_OBJS) $(SERVER_OBJS) $(ENCLAVE_OBJS): ALL_CFLAGS += -fPIE
+$(CLI_OBJS) $(SERVER_OBJS) $(ENCLAVE_OBJS): CPPFLAGS += $(call pkgcflags,$(LIB_PKGS))
 
 $(O)/bin/postq: $(CLI_OBJS) $(LIB_A)
 	@mkdir -p $(@D)

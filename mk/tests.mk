@@ -8,9 +8,18 @@ TESTLIB_SRCS  := $(wildcard tests/lib/*.c)
 TESTLIB_OBJS  := $(TESTLIB_SRCS:%.c=$(O)/%.o)
 TEST_LIBS      = $(call pkglibs,$(TEST_PKGS)) $(LIB_LIBS)
 DEPFILES      += $(TEST_SRCS:%.c=$(O)/%.d) $(TESTLIB_OBJS:.o=.d)
-SCRIPT_TESTS  := scripts/lint.sh $(if $(strip $(SAN)),,tests/ct/ct-test.sh)
+SCRIPT_TESTS  := scripts/lint.sh $(wildcard tests/cli/*.sh) $(if $(strip $(SAN)),,tests/ct/ct-test.sh)
 
 $(TEST_SRCS:%.c=$(O)/%.o) $(TESTLIB_OBJS): CPPFLAGS += -Itests/lib $(call pkgcflags,$(TEST_PKGS) $(LIB_PKGS))
+
+# Test tools (no cmocka): programs the shell tests use to make real fixtures.
+TOOL_SRCS     := $(wildcard tests/tools/*.c)
+TOOL_BINS     := $(TOOL_SRCS:tests/tools/%.c=$(O)/tests/tools/%)
+DEPFILES      += $(TOOL_SRCS:%.c=$(O)/%.d)
+$(TOOL_SRCS:%.c=$(O)/%.o): CPPFLAGS += $(call pkgcflags,$(LIB_PKGS))
+$(O)/tests/tools/%: $(O)/tests/tools/%.o $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(LDHARDEN) -o $@ $< $(LIB_A) $(LIB_LIBS)
 
 $(O)/tests/%: $(O)/tests/unit/%.o $(TESTLIB_OBJS) $(LIB_A)
 	@mkdir -p $(@D)
@@ -20,7 +29,7 @@ $(O)/tests/%: $(O)/tests/unit/%.o $(TESTLIB_OBJS) $(LIB_A)
 lint:
 	@scripts/lint.sh
 
-tests: $(TEST_BINS)
+tests: $(TEST_BINS) $(TOOL_BINS)
 
 # check: dependencies, every build output, then every test (unit, vectors, ct).
 check: deps

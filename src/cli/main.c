@@ -1,26 +1,64 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* postq: the command-line client. */
+/* postq: the command-line client [DESIGN §7]. POSTQ_API_URL / POSTQ_API_KEY configure the
+ * commands that talk to the API; verify and attest verify never touch the network. */
 #include <stdio.h>
 #include <string.h>
 
 #include <postq/postq.h>
 
+#include "cli/cli.h"
+
+/* Commands that need the API server and the SDK client, which are not built yet. */
+static int not_yet(int argc, char **argv)
+{
+    (void)argc;
+    fprintf(stderr, "postq: %s: needs the API server and the SDK client, which are not built "
+                    "yet; offline verification (postq verify, postq attest verify) works\n",
+            argv[0]);
+    return CLI_USAGE;
+}
+
+static const struct cli_command commands[] = {
+    {"verify", "check a signature (and, with --policy, its attestation) offline", cli_cmd_verify},
+    {"attest", "attest verify: check an attestation document under a pinned policy",
+     cli_cmd_attest},
+    {"enclave", "enclave info (not built yet)", not_yet},
+    {"policy", "policy create | list | get (not built yet)", not_yet},
+    {"key", "key create | list | get (not built yet)", not_yet},
+    {"sign", "sign a payload (not built yet)", not_yet},
+};
+
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: postq <command> [options]\n"
-               "       postq --version\n");
+    fprintf(f, "usage: postq <command> [options]    (postq <command> --help for more)\n\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    }
+    fprintf(f, "\nExit: 0 verified / done, 1 verification failed, 2 usage or unreadable input,\n"
+               "3 server or network error.\n");
 }
 
 int main(int argc, char **argv)
 {
-    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-        printf("postq %s\n", POSTQ_VERSION);
-        return 0;
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
     }
-    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("postq %s\n", POSTQ_VERSION);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
         usage(stdout);
-        return 0;
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            return commands[i].run(argc - 1, argv + 1);
+        }
     }
     usage(stderr);
-    return 2;
+    fprintf(stderr, "postq: unknown command \"%s\"\n", argv[1]);
+    return CLI_USAGE;
 }

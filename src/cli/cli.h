@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* postq: shared pieces of the commands. Exit codes are DESIGN §7's: */
+#ifndef POSTQ_CLI_CLI_H
+#define POSTQ_CLI_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <postq/err.h>
+
+#include "common/buf.h"
+
+#define CLI_OK 0       /* verified / done */
+#define CLI_REJECTED 1 /* verification failed: "rejected: <reason>: <detail>" on stderr */
+#define CLI_USAGE 2    /* usage, or input that cannot be read */
+#define CLI_SERVER 3   /* server or network error */
+
+/* One command: name (as typed after "postq"), summary, and its entry point. */
+struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+};
+
+/* Options: "--name VALUE" or "--name=VALUE". Returns 1 when argv[*i] is option name and puts
+ * its value in *value (advancing *i past it); exits the process with a usage error when the
+ * value is missing. */
+int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **value);
+
+/* Print "postq: <message>" to stderr and return CLI_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Read a whole file (path "-" is standard input) of at most max bytes into b (initialised
+ * here; the caller frees it with postq_buf_free). On failure prints "postq: <what>: <path>:
+ * <why>" and returns a postq_err. The buffer is NUL-terminated (not counted in len). */
+postq_err cli_read_file(struct postq_buf *b, const char *path, size_t max, const char *what);
+
+/* Stream a payload file once, computing its SHA-256 and, when alg is not NULL, the composite
+ * pre-hash PH(M) of alg. Any size; memory stays constant. Prints the error on failure. */
+postq_err cli_hash_payload(const char *path, const char *alg, uint8_t sha256[32],
+                           uint8_t ph[64]);
+
+/* The public key file of `--public-key`: PEM SubjectPublicKeyInfo, or the key's JSON from the
+ * API ({"algorithm": ..., "publicKeyB64": ...}). pk holds POSTQ_HYBRID_PK_MAX bytes; *alg is
+ * static storage. Prints the error on failure. */
+postq_err cli_read_public_key(const char *path, const char **alg, uint8_t *pk, size_t *pk_len);
+
+/* "--at TIME" (RFC 3339 or Unix seconds) or now. Prints the error on failure. */
+postq_err cli_parse_time(const char *at, int64_t *now_ms);
+
+/* Lowercase hex of n bytes into out (2n + 1 bytes). */
+void cli_hex(char *out, const uint8_t *in, size_t n);
+
+int cli_cmd_verify(int argc, char **argv);
+int cli_cmd_attest(int argc, char **argv);
+
+#endif

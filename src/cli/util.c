@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* postq: option parsing, files, payload hashing and key files shared by the commands. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include <postq/hybrid.h>
+
+#include "common/base64.h"
+#include "common/hex.h"
+#include "common/timefmt.h"
+#include "crypto/composite.h"
+#include "crypto/sha2.h"
+#include "crypto/spki.h"
+
+int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **value)
+{
+    const char *arg = argv[*i];
+    size_t n = strlen(name);
+
+    if (strncmp(arg, name, n) != 0) {
+        return 0;
+    }
+    if (arg[n] == '=') {
+        *value = arg + n + 1;
+        return 1;
+    }
+    if (arg[n] != '\0') {
+        return 0;
+    }
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "postq: %s needs a value\n", name);
+        exit(CLI_USAGE);
+    }
+    *i += 1;
+    *value = argv[*i];
+    return 1;
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("postq: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return CLI_USAGE;
+}
+
+static int open_input(const char *path)
+{
+    if (strcmp(path, "-") == 0) {
+        return STDIN_FILENO;
+    }
+    return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+postq_err cli_read_file(struct postq_buf *b, const char *path, size_t max, const char *what)
+{
+    uint8_t chunk[65536];
+    postq_err err = POSTQ_OK;
+    int fd;
+
+    postq_buf_init(b, max);
+    fd = open_input(path);
+    if (fd < 0) {
+        fprintf(stderr, "postq: %s: %s: %s\n", what, path, strerror(errno));
+        return POSTQ_E_IO;
+    }
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            fprintf(stderr, "postq: %s: %s: %s\n", what, path, strerror(errno));
+            err = POSTQ_E_IO;
+            break;
+        }
+        if (n == 0) {
+            break;
+        }
+        err = postq_buf_append(b, chunk, (size_t)n);
+        if (err == POSTQ_E_TOO_LARGE) {
+            fprintf(stderr, "postq: %s: %s: larger than %zu bytes\n", what, path, max);
+            break;
+        }
+        if (err != POSTQ_OK) {
+            fprintf(stderr, "postq: %s: %s: %s\n", what, path, postq_strerror(err));
+            break;
+        }
+    }
+    if (fd != STDIN_FILENO) {
+        close(fd);
+    }
+    if (err == POSTQ_OK && b->p == NULL) {
+        err = postq_buf_reserve(b, 1); /* an empty file still gets its NUL */
+    }
+    if (err != POSTQ_OK) {
+        postq_buf_free(b);
+    }
+    return err;
+}
+
+postq_err cli_hash_payload(const char *path, const char *alg, uint8_t sha256[32], uint8_t ph[64])
+{
+    static uint8_t chunk[1 << 16];
+    struct postq_sha2 sha;
+    struct postq_hybrid_ph pre;
+    postq_err err;
+    int fd = open_input(path);
+
+    if (fd < 0) {
+        fprintf(stderr, "postq: payload: %s: %s\n", path, strerror(errno));
+        return POSTQ_E_IO;
+    }
+    memset(&pre, 0, sizeof(pre));
+    err = postq_sha2_init(&sha, 256);
+    if (err == POSTQ_OK && alg != NULL) {
+        err = postq_hybrid_ph_init(&pre, alg);
+    }
+    while (err == POSTQ_OK) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            fprintf(stderr, "postq: payload: %s: %s\n", path, strerror(errno));
+            err = POSTQ_E_IO;
+            break;
+        }
+        if (n == 0) {
+            break;
+        }
+        err = postq_sha2_update(&sha, chunk, (size_t)n);
+        if (err == POSTQ_OK && alg != NULL) {
+            err = postq_hybrid_ph_update(&pre, chunk, (size_t)n);
+        }
+    }
+    if (fd != STDIN_FILENO) {
+        close(fd);
+    }
+    if (err == POSTQ_OK) {
+        err = postq_sha2_final(&sha, sha256);
+    } else {
+        postq_sha2_abort(&sha);
+    }
+    if (alg != NULL) {
+        if (err == POSTQ_OK) {
+            err = postq_hybrid_ph_final(&pre, ph);
+        } else {
+            postq_hybrid_ph_abort(&pre);
+        }
+    }
+    if (err != POSTQ_OK && err != POSTQ_E_IO) {
+        fprintf(stderr, "postq: payload: %s: %s\n", path, postq_strerror(err));
+    }
+    return err;
+}
+
+/* {"algorithm": "...", "publicKeyB64": "..."}: the key as GET /v1/hybrid-keys/{id} shows it. */
+static postq_err key_from_json(const struct postq_buf *b, const char *path, const char **alg,
+                               uint8_t *pk, size_t *pk_len)
+{
+    static const char *names[] = {"mldsa44+ed25519", "mldsa65+ed25519", "mldsa87+ed448"};
+    json_error_t jerr;
+    json_t *root = json_loadb((const char *)b->p, b->len, JSON_REJECT_DUPLICATES, &jerr);
+    const json_t *a, *k;
+    postq_err err = POSTQ_E_MALFORMED;
+    size_t want = 0;
+
+    if (root == NULL) {
+        fprintf(stderr, "postq: public key: %s: invalid JSON: %s\n", path, jerr.text);
+        return POSTQ_E_MALFORMED;
+    }
+    a = json_object_get(root, "algorithm");
+    k = json_object_get(root, "publicKeyB64");
+    for (size_t i = 0; json_is_string(a) && i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strcmp(json_string_value(a), names[i]) == 0) {
+            *alg = names[i];
+        }
+    }
+    if (*alg == NULL) {
+        fprintf(stderr, "postq: public key: %s: \"algorithm\" missing or unknown\n", path);
+    } else if (!json_is_string(k) ||
+               postq_hybrid_sizes(*alg, &want, NULL, NULL) != POSTQ_OK ||
+               postq_base64_decode(pk, POSTQ_HYBRID_PK_MAX, pk_len, json_string_value(k),
+                                   json_string_length(k), POSTQ_B64_STD) != POSTQ_OK ||
+               *pk_len != want) {
+        fprintf(stderr, "postq: public key: %s: \"publicKeyB64\" is not base64 of a %s key\n",
+                path, *alg);
+    } else {
+        err = POSTQ_OK;
+    }
+    json_decref(root);
+    return err;
+}
+
+postq_err cli_read_public_key(const char *path, const char **alg, uint8_t *pk, size_t *pk_len)
+{
+    struct postq_buf b;
+    postq_err err;
+    size_t i = 0;
+
+    *alg = NULL;
+    *pk_len = 0;
+    err = cli_read_file(&b, path, 65536, "public key");
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    while (i < b.len && (b.p[i] == ' ' || b.p[i] == '\n' || b.p[i] == '\r' || b.p[i] == '\t')) {
+        i++;
+    }
+    if (i < b.len && b.p[i] == '{') {
+        err = key_from_json(&b, path, alg, pk, pk_len);
+    } else {
+        err = postq_spki_decode_pem(alg, pk, POSTQ_HYBRID_PK_MAX, pk_len, (const char *)b.p,
+                                    b.len);
+        if (err != POSTQ_OK) {
+            fprintf(stderr, "postq: public key: %s: not a PEM composite public key (%s)\n", path,
+                    postq_strerror(err));
+        }
+    }
+    postq_buf_free(&b);
+    return err;
+}
+
+postq_err cli_parse_time(const char *at, int64_t *now_ms)
+{
+    if (at == NULL) {
+        *now_ms = postq_time_now_ms();
+        return POSTQ_OK;
+    }
+    if (postq_time_parse(now_ms, at, strlen(at)) != POSTQ_OK) {
+        fprintf(stderr, "postq: --at: \"%s\" is neither RFC 3339 (2026-01-31T12:00:00Z) nor "
+                        "Unix seconds\n",
+                at);
+        return POSTQ_E_MALFORMED;
+    }
+    return POSTQ_OK;
+}
+
+void cli_hex(char *out, const uint8_t *in, size_t n)
+{
+    if (postq_hex_encode(out, 2 * n + 1, in, n) != POSTQ_OK) {
+        out[0] = '\0';
+    }
+}

@@ -1,0 +1,484 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* postq verify and postq attest verify [DESIGN §5.4, §7]: offline re-verification of a
+ * signature and of the attestation document that came with it. Neither touches the network.
+ * Payloads are hashed as they stream, so their size does not matter. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include <postq/attest.h>
+#include <postq/hybrid.h>
+
+#include "attest/sign_result.h"
+#include "cli/cli.h"
+#include "common/base64.h"
+#include "common/mem.h"
+#include "common/timefmt.h"
+#include "crypto/composite.h"
+#include "crypto/sha2.h"
+
+#define POLICY_FILE_MAX 65536
+#define DOC_FILE_MAX 65536
+
+/* Everything one run found out: the checks that ran, in order, and the verdict. */
+struct run {
+    const char *command;
+    int64_t now_ms;
+    struct postq_attest_report r;
+};
+
+static void add_check(struct run *run, const char *name, int passed, const char *detail)
+{
+    struct postq_attest_report *r = &run->r;
+
+    if (r->n_checks < POSTQ_ATTEST_CHECKS_MAX) {
+        r->checks[r->n_checks].name = name;
+        r->checks[r->n_checks].passed = passed;
+        r->n_checks++;
+    }
+    if (!passed) {
+        r->verdict.ok = 0;
+        snprintf(r->verdict.reason, sizeof(r->verdict.reason), "%s", name);
+        snprintf(r->verdict.detail, sizeof(r->verdict.detail), "%s", detail);
+    }
+}
+
+static void put_hex(json_t *o, const char *name, const uint8_t *p, size_t n)
+{
+    char hex[2 * 64 + 1];
+    cli_hex(hex, p, n);
+    json_object_set_new(o, name, json_string(hex));
+}
+
+static json_t *claims_json(const struct postq_attest_claims *c)
+{
+    json_t *o = json_object();
+    char when[POSTQ_TIME_RFC3339_MAX];
+
+    json_object_set_new(o, "vendor", json_string(c->vendor));
+    if (c->have & POSTQ_CLAIM_MODULE_ID) {
+        json_object_set_new(o, "moduleId", json_string(c->module_id));
+    }
+    if (c->have & POSTQ_CLAIM_MEASUREMENT) {
+        put_hex(o, "imageHash", c->measurement, c->measurement_len);
+    }
+    if (c->have & POSTQ_CLAIM_KEY) {
+        json_object_set_new(o, "keyId", json_string(c->key_id));
+        json_object_set_new(o, "algorithm", json_string(c->algorithm));
+        put_hex(o, "publicKeySha256", c->public_key_sha256, 32);
+    }
+    if (c->have & POSTQ_CLAIM_PAYLOAD_SHA256) {
+        put_hex(o, "payloadSha256", c->payload_sha256, 32);
+    }
+    if (c->have & POSTQ_CLAIM_SIG_SHA256) {
+        put_hex(o, "sigSha256", c->sig_sha256, 32);
+    }
+    if (c->have & POSTQ_CLAIM_COUNTER) {
+        json_object_set_new(o, "counter", json_integer((json_int_t)c->counter));
+    }
+    if (c->have & POSTQ_CLAIM_TIMESTAMP) {
+        json_object_set_new(o, "timestamp", json_integer((json_int_t)c->timestamp_ms));
+        if (postq_time_format(when, sizeof(when), c->timestamp_ms) == POSTQ_OK) {
+            json_object_set_new(o, "signedAt", json_string(when));
+        }
+    }
+    return o;
+}
+
+/* --json: every check that ran and its outcome, the verdict, the claims. */
+static void print_json(const struct run *run)
+{
+    const struct postq_attest_report *r = &run->r;
+    json_t *o = json_object();
+    json_t *checks = json_array();
+    char at[POSTQ_TIME_RFC3339_MAX];
+    char *text;
+
+    json_object_set_new(o, "command", json_string(run->command));
+    json_object_set_new(o, "verdict", json_string(r->verdict.ok ? "pass" : "fail"));
+    if (!r->verdict.ok) {
+        json_object_set_new(o, "reason", json_string(r->verdict.reason));
+        json_object_set_new(o, "detail", json_string(r->verdict.detail));
+    }
+    if (postq_time_format(at, sizeof(at), run->now_ms) == POSTQ_OK) {
+        json_object_set_new(o, "at", json_string(at));
+    }
+    for (size_t i = 0; i < r->n_checks; i++) {
+        json_t *c = json_object();
+        json_object_set_new(c, "check", json_string(r->checks[i].name));
+        json_object_set_new(c, "result", json_string(r->checks[i].passed ? "pass" : "fail"));
+        json_array_append_new(checks, c);
+    }
+    json_object_set_new(o, "checks", checks);
+    if (r->have_claims) {
+        json_object_set_new(o, "claims", claims_json(&r->claims));
+    }
+    text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (text != NULL) {
+        puts(text);
+        free(text);
+    }
+    json_decref(o);
+}
+
+/* The human summary of a pass, and the one line of a failure. Returns the exit code. */
+static int finish(const struct run *run, int json, const char *headline)
+{
+    const struct postq_attest_report *r = &run->r;
+    const struct postq_attest_claims *c = &r->claims;
+    char hex[2 * 64 + 1];
+    char when[POSTQ_TIME_RFC3339_MAX];
+
+    if (json) {
+        print_json(run);
+    }
+    if (!r->verdict.ok) {
+        fprintf(stderr, "rejected: %s: %s\n", r->verdict.reason, r->verdict.detail);
+        return CLI_REJECTED;
+    }
+    if (json) {
+        return CLI_OK;
+    }
+    printf("verified: %s\n", headline);
+    if (r->have_claims) {
+        printf("  vendor     %s, module %s\n", c->vendor, c->module_id);
+        if (c->have & POSTQ_CLAIM_MEASUREMENT) {
+            cli_hex(hex, c->measurement, c->measurement_len);
+            printf("  image      %s (allowed by the policy)\n", hex);
+        }
+        if (c->have & POSTQ_CLAIM_KEY) {
+            printf("  key        %s (%s)\n", c->key_id, c->algorithm);
+        }
+        if (c->have & POSTQ_CLAIM_PAYLOAD_SHA256) {
+            cli_hex(hex, c->payload_sha256, 32);
+            printf("  payload    sha256 %s\n", hex);
+        }
+        if ((c->have & POSTQ_CLAIM_TIMESTAMP) &&
+            postq_time_format(when, sizeof(when), c->timestamp_ms) == POSTQ_OK) {
+            printf("  signed     %s, counter %llu\n", when, (unsigned long long)c->counter);
+        }
+    }
+    printf("  checks     %zu passed:", r->n_checks);
+    for (size_t i = 0; i < r->n_checks; i++) {
+        printf(" %s", r->checks[i].name);
+    }
+    printf("\n");
+    return CLI_OK;
+}
+
+/* Run the attestation checks; usage-level problems (a bad policy) print and return non-zero. */
+static int attest_checks(struct run *run, const char *doc_b64, const char *policy_json,
+                         const struct postq_attest_input *in)
+{
+    int err = postq_attest_verify_ex(doc_b64, policy_json, in, run->now_ms, &run->r);
+
+    if (err != POSTQ_OK) {
+        fprintf(stderr, "postq: %s%s%s\n", postq_strerror(err),
+                run->r.verdict.detail[0] != '\0' ? ": " : "", run->r.verdict.detail);
+        return postq_err_category(err) == POSTQ_CAT_BUG ? CLI_SERVER : CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+static int read_sign_result(const char *path, struct postq_sign_result *sr)
+{
+    struct postq_buf b;
+    char detail[256];
+    postq_err err = cli_read_file(&b, path, POSTQ_SIGN_RESULT_JSON_MAX, "sign result");
+
+    if (err != POSTQ_OK) {
+        return CLI_USAGE;
+    }
+    err = postq_sign_result_parse(sr, (const char *)b.p, b.len, detail, sizeof(detail));
+    postq_buf_free(&b);
+    if (err != POSTQ_OK) {
+        fprintf(stderr, "postq: sign result: %s: %s\n", path, detail);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+/* --doc: the document's bytes, or their base64. Returns the base64 in *out (free()). */
+static int read_doc(const char *path, char **out)
+{
+    struct postq_buf b;
+    size_t n, dec = 0, enc;
+    postq_err err = cli_read_file(&b, path, DOC_FILE_MAX, "document");
+
+    *out = NULL;
+    if (err != POSTQ_OK) {
+        return CLI_USAGE;
+    }
+    n = b.len;
+    while (n > 0 && (b.p[n - 1] == '\n' || b.p[n - 1] == '\r' || b.p[n - 1] == ' ')) {
+        n--;
+    }
+    {
+        uint8_t *scratch = postq_malloc(postq_base64_decoded_max(n) + 1);
+        int is_b64 = scratch != NULL && n > 0 &&
+                     postq_base64_decode(scratch, postq_base64_decoded_max(n) + 1, &dec,
+                                         (const char *)b.p, n, POSTQ_B64_STD) == POSTQ_OK;
+        postq_free(scratch);
+        if (is_b64) {
+            *out = strndup((const char *)b.p, n);
+        } else {
+            enc = postq_base64_encoded_len(b.len, POSTQ_B64_STD);
+            *out = malloc(enc + 1);
+            if (*out != NULL && postq_base64_encode(*out, enc + 1, NULL, b.p, b.len,
+                                                    POSTQ_B64_STD) != POSTQ_OK) {
+                free(*out);
+                *out = NULL;
+            }
+        }
+    }
+    postq_buf_free(&b);
+    if (*out == NULL) {
+        fprintf(stderr, "postq: document: %s: out of memory\n", path);
+        return CLI_SERVER;
+    }
+    return CLI_OK;
+}
+
+static const char verify_usage[] =
+    "usage: postq verify --public-key KEY --sign-result SIG.json --payload FILE\n"
+    "                    [--policy POLICY.json] [--at TIME] [--json]\n"
+    "\n"
+    "Check a signature offline: the composite signature of FILE under KEY (a PEM public key,\n"
+    "or the key's JSON from the API), and the payload hash the sign result records. With\n"
+    "--policy, also the attestation document under that policy (as postq attest verify).\n"
+    "Never touches the network. FILE may be - for standard input.\n"
+    "\n"
+    "Exit: 0 verified, 1 rejected (stderr: rejected: <reason>: <detail>), 2 usage or unreadable\n"
+    "input.\n";
+
+int cli_cmd_verify(int argc, char **argv)
+{
+    const char *key_path = NULL, *sr_path = NULL, *payload = NULL, *policy_path = NULL;
+    const char *at = NULL, *key_alg = NULL;
+    static struct postq_sign_result sr;
+    static struct run run;
+    uint8_t pk[POSTQ_HYBRID_PK_MAX], sha[32], ph[64];
+    struct postq_buf policy = {0};
+    size_t pk_len = 0;
+    int json = 0, rc;
+    char headline[256];
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(verify_usage, stdout);
+            return CLI_OK;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else if (!cli_opt_value(argc, argv, &i, "--public-key", &key_path) &&
+                   !cli_opt_value(argc, argv, &i, "--sign-result", &sr_path) &&
+                   !cli_opt_value(argc, argv, &i, "--payload", &payload) &&
+                   !cli_opt_value(argc, argv, &i, "--policy", &policy_path) &&
+                   !cli_opt_value(argc, argv, &i, "--at", &at)) {
+            fputs(verify_usage, stderr);
+            return cli_usage_error("verify: unknown argument \"%s\"", argv[i]);
+        }
+    }
+    if (key_path == NULL || sr_path == NULL || payload == NULL) {
+        fputs(verify_usage, stderr);
+        return cli_usage_error("verify: --public-key, --sign-result and --payload are required");
+    }
+    memset(&run, 0, sizeof(run));
+    run.command = "verify";
+    run.r.verdict.ok = 1;
+    if (cli_parse_time(at, &run.now_ms) != POSTQ_OK ||
+        cli_read_public_key(key_path, &key_alg, pk, &pk_len) != POSTQ_OK) {
+        return CLI_USAGE;
+    }
+    rc = read_sign_result(sr_path, &sr);
+    if (rc != CLI_OK) {
+        return rc;
+    }
+    if (policy_path != NULL &&
+        cli_read_file(&policy, policy_path, POLICY_FILE_MAX, "policy") != POSTQ_OK) {
+        return CLI_USAGE;
+    }
+    if (cli_hash_payload(payload, sr.algorithm, sha, ph) != POSTQ_OK) {
+        postq_buf_free(&policy);
+        return CLI_USAGE;
+    }
+
+    if (policy_path != NULL) {
+        /* The document first, in DESIGN §5.4's order; then the signature itself. */
+        struct postq_attest_input in;
+        memset(&in, 0, sizeof(in));
+        in.payload_sha256 = sha;
+        in.sig = sr.signature;
+        in.sig_len = sr.sig_len;
+        in.public_key = pk;
+        in.public_key_len = pk_len;
+        in.key_alg = key_alg;
+        if (!sr.has_attestation) {
+            add_check(&run, POSTQ_REASON_DOC_MALFORMED, 0,
+                      "the sign result carries no attestation document (a software key?)");
+        } else {
+            in.vendor = sr.vendor;
+            rc = attest_checks(&run, sr.doc_b64, (const char *)policy.p, &in);
+            if (rc != CLI_OK) {
+                postq_buf_free(&policy);
+                return rc;
+            }
+        }
+    } else {
+        add_check(&run, POSTQ_REASON_KEY_MISMATCH, strcmp(key_alg, sr.algorithm) == 0,
+                  "the public key's algorithm differs from the signature's");
+        if (run.r.verdict.ok) {
+            add_check(&run, POSTQ_REASON_PAYLOAD_HASH_MISMATCH,
+                      memcmp(sha, sr.payload_sha256, 32) == 0,
+                      "the payload's SHA-256 differs from the sign result's payloadSha256");
+        }
+    }
+    postq_buf_free(&policy);
+    if (run.r.verdict.ok) {
+        int err = strcmp(key_alg, sr.algorithm) != 0
+                      ? POSTQ_E_INVALID
+                      : postq_hybrid_verify_ph(sr.algorithm, pk, ph, NULL, 0, sr.signature,
+                                               sr.sig_len);
+        if (postq_err_category(err) == POSTQ_CAT_BUG) {
+            fprintf(stderr, "postq: verify: %s\n", postq_strerror(err));
+            return CLI_SERVER;
+        }
+        add_check(&run, POSTQ_REASON_SIGNATURE_INVALID, err == POSTQ_OK,
+                  "the composite signature does not verify under the public key");
+    }
+    snprintf(headline, sizeof(headline), "%s signature of %s%s", sr.algorithm, payload,
+             policy_path != NULL ? ", made in an attested enclave allowed by the policy"
+                                 : " (no --policy: where it was made is not checked)");
+    return finish(&run, json, headline);
+}
+
+static const char attest_usage[] =
+    "usage: postq attest verify --policy POLICY.json --sign-result SIG.json --payload FILE\n"
+    "                           [--public-key KEY] [--at TIME] [--json]\n"
+    "       postq attest verify --policy POLICY.json --doc DOC [--at TIME] [--json]\n"
+    "\n"
+    "Verify an attestation document offline under a pinned policy (DESIGN §5.4): the document's\n"
+    "signature under the policy's root key, the image allow-list, its age, and its bindings to\n"
+    "the payload and the signature. --doc checks a bare document (its bytes or their base64)\n"
+    "without those bindings. TIME is RFC 3339 or Unix seconds (default: now). With\n"
+    "--public-key, the composite signature is checked as well. Never touches the network.\n"
+    "\n"
+    "Exit: 0 verified, 1 rejected (stderr: rejected: <reason>: <detail>), 2 usage or unreadable\n"
+    "input.\n";
+
+static int attest_verify(int argc, char **argv)
+{
+    const char *policy_path = NULL, *sr_path = NULL, *payload = NULL, *doc_path = NULL;
+    const char *at = NULL, *key_path = NULL, *key_alg = NULL;
+    static struct postq_sign_result sr;
+    static struct run run;
+    struct postq_attest_input in;
+    struct postq_buf policy;
+    uint8_t pk[POSTQ_HYBRID_PK_MAX], sha[32], ph[64];
+    size_t pk_len = 0;
+    char *doc_b64 = NULL;
+    int json = 0, rc;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(attest_usage, stdout);
+            return CLI_OK;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else if (!cli_opt_value(argc, argv, &i, "--policy", &policy_path) &&
+                   !cli_opt_value(argc, argv, &i, "--sign-result", &sr_path) &&
+                   !cli_opt_value(argc, argv, &i, "--payload", &payload) &&
+                   !cli_opt_value(argc, argv, &i, "--doc", &doc_path) &&
+                   !cli_opt_value(argc, argv, &i, "--public-key", &key_path) &&
+                   !cli_opt_value(argc, argv, &i, "--at", &at)) {
+            fputs(attest_usage, stderr);
+            return cli_usage_error("attest verify: unknown argument \"%s\"", argv[i]);
+        }
+    }
+    if (policy_path == NULL || (doc_path == NULL) == (sr_path == NULL) ||
+        (sr_path != NULL && payload == NULL) || (doc_path != NULL && (payload != NULL ||
+                                                                     key_path != NULL))) {
+        fputs(attest_usage, stderr);
+        return cli_usage_error("attest verify: give --policy with either --sign-result and "
+                               "--payload, or --doc");
+    }
+    memset(&run, 0, sizeof(run));
+    memset(&in, 0, sizeof(in));
+    run.command = "attest verify";
+    run.r.verdict.ok = 1;
+    if (cli_parse_time(at, &run.now_ms) != POSTQ_OK) {
+        return CLI_USAGE;
+    }
+    if (key_path != NULL && cli_read_public_key(key_path, &key_alg, pk, &pk_len) != POSTQ_OK) {
+        return CLI_USAGE;
+    }
+    if (doc_path != NULL) {
+        rc = read_doc(doc_path, &doc_b64);
+    } else {
+        rc = read_sign_result(sr_path, &sr);
+        if (rc == CLI_OK && cli_hash_payload(payload, sr.algorithm, sha, ph) != POSTQ_OK) {
+            rc = CLI_USAGE;
+        }
+    }
+    if (rc != CLI_OK) {
+        return rc;
+    }
+    if (cli_read_file(&policy, policy_path, POLICY_FILE_MAX, "policy") != POSTQ_OK) {
+        free(doc_b64);
+        return CLI_USAGE;
+    }
+    if (doc_path != NULL) {
+        rc = attest_checks(&run, doc_b64, (const char *)policy.p, NULL);
+    } else if (!sr.has_attestation) {
+        add_check(&run, POSTQ_REASON_DOC_MALFORMED, 0,
+                  "the sign result carries no attestation document (a software key?)");
+    } else {
+        in.vendor = sr.vendor;
+        in.payload_sha256 = sha;
+        in.sig = sr.signature;
+        in.sig_len = sr.sig_len;
+        if (key_path != NULL) {
+            in.public_key = pk;
+            in.public_key_len = pk_len;
+            in.key_alg = key_alg;
+        }
+        rc = attest_checks(&run, sr.doc_b64, (const char *)policy.p, &in);
+    }
+    postq_buf_free(&policy);
+    free(doc_b64);
+    if (rc != CLI_OK) {
+        return rc;
+    }
+    if (sr_path != NULL && run.r.verdict.ok && memcmp(sha, sr.payload_sha256, 32) != 0) {
+        /* The document binds the payload; the sign result's own copy of its hash must agree
+         * too (part of the same check, listed only when it fails). */
+        add_check(&run, POSTQ_REASON_PAYLOAD_HASH_MISMATCH, 0,
+                  "the payload's SHA-256 differs from the sign result's payloadSha256");
+    }
+    if (key_path != NULL && run.r.verdict.ok) {
+        int err = postq_hybrid_verify_ph(sr.algorithm, pk, ph, NULL, 0, sr.signature, sr.sig_len);
+        if (postq_err_category(err) == POSTQ_CAT_BUG) {
+            fprintf(stderr, "postq: verify: %s\n", postq_strerror(err));
+            return CLI_SERVER;
+        }
+        add_check(&run, POSTQ_REASON_SIGNATURE_INVALID, err == POSTQ_OK,
+                  "the composite signature does not verify under the public key");
+    }
+    return finish(&run, json,
+                  doc_path != NULL ? "attestation document (bare: not bound to a payload)"
+                                   : "attestation of the signature over the payload");
+}
+
+int cli_cmd_attest(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "verify") == 0) {
+        return attest_verify(argc - 1, argv + 1);
+    }
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(attest_usage, stdout);
+        return CLI_OK;
+    }
+    fputs(attest_usage, stderr);
+    return cli_usage_error("attest: unknown subcommand%s%s", argc >= 2 ? " " : "",
+                           argc >= 2 ? argv[1] : "");
+}
