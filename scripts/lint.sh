@@ -15,11 +15,12 @@ declare -A ALLOW=(
     [crypto]="common crypto"
     [attest]="common crypto attest"
     [policy]="common crypto attest policy"
+    [proto]="common proto"
     [store]="common store"
     [sdk]="common crypto attest policy sdk"
     [cli]="common crypto attest policy sdk cli"
-    [server]="common crypto attest policy store server"
-    [enclave]="common crypto attest enclave"
+    [server]="common crypto attest policy store proto server"
+    [enclave]="common crypto attest proto enclave"
 )
 
 for f in $(git ls-files 'src/*.c' 'src/*.h'); do
@@ -43,7 +44,7 @@ check_foreign() {
     done
 }
 check_foreign 'sodium' 'src/crypto/ed\.c'
-check_foreign 'openssl/' 'src/crypto/ed\.c|src/crypto/sha2\.c|src/attest/vendor/[a-z0-9_-]+\.c|src/attest/x509\.c'
+check_foreign 'openssl/' 'src/crypto/ed\.c|src/crypto/sha2\.c|src/crypto/aead\.c|src/attest/vendor/[a-z0-9_-]+\.c|src/attest/x509\.c'
 check_foreign 'microhttpd\.h' 'src/server/http\.c'
 check_foreign 'sqlite3\.h' 'src/store/store_sqlite\.c'
 check_foreign 'libpq-fe\.h' 'src/store/store_pg\.c'
