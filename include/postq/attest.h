@@ -89,8 +89,8 @@ struct postq_attest_input {
     const uint8_t *payload;         /* payload bytes, or NULL */
     size_t payload_len;
     const uint8_t *payload_sha256;  /* 32 bytes: SHA-256 of a payload hashed by the caller
-                                       (streaming); used when payload is NULL. The composite
-                                       signature check needs the bytes themselves. */
+                                       (streaming); used when payload is NULL. For the
+                                       composite signature check give payload_ph too. */
     const uint8_t *sig;             /* composite signature, or NULL */
     size_t sig_len;
     const uint8_t *public_key;      /* composite public key, or NULL */
@@ -103,6 +103,11 @@ struct postq_attest_input {
      * 1 when already seen, a negative postq_err when the lookup failed (returned as is). */
     int (*counter_seen)(void *ctx, const char *module_id, uint64_t counter);
     void *counter_ctx;
+    const uint8_t *payload_ph;      /* 64 bytes: the composite pre-hash PH(payload) of DESIGN §4
+                                       for the key's algorithm (SHA-512; SHAKE256/64 for
+                                       mldsa87+ed448), hashed by the caller as the payload
+                                       streamed. With payload NULL it lets signature_invalid
+                                       run; ignored when payload is given. */
 };
 
 /* What the document claims, as far as the vendor's verifier could read it. For mock every
@@ -156,7 +161,8 @@ struct postq_attest_report {
  *   doc_alg_unsupported, chain_invalid, measurement_not_allowed, debug_not_allowed,
  *   claims_invalid), then doc_stale (when maxDocAgeSeconds is set), doc_from_future,
  *   payload_hash_mismatch (payload or payload_sha256 given), sig_hash_mismatch (sig given),
- *   key_mismatch (public_key given), signature_invalid (payload, sig and public_key given),
+ *   key_mismatch (public_key given), signature_invalid (sig, public_key and payload or
+ *   payload_ph given),
  *   nonce_mismatch (nonce given), counter_reused (counter_seen given).
  * in may be NULL (no optional input). out must not be NULL; it is overwritten.
  * Return codes as postq_attest_verify; the verdict is in out->verdict. */

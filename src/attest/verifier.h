@@ -109,6 +109,13 @@ struct postq_attest_vendor {
 
     /* Free what parse made. NULL is fine. */
     void (*release)(void *state);
+
+    /* Validate the vendor's matchRules (compact JSON, as struct postq_attest_policy keeps it)
+     * when a policy is parsed, so that a bad policy is refused when it is created rather than
+     * at verification. POSTQ_E_MALFORMED with detail naming the field
+     * ("matchRules.pcrs.8[0]: ..."). NULL: kept as is (mock's rules are checked by
+     * src/policy itself). */
+    postq_err (*check_rules)(const char *match_rules_json, char *detail, size_t cap);
 };
 
 /* The table entry of vendor v; NULL for POSTQ_VENDOR_NONE or out of range. */

@@ -12,6 +12,7 @@
 #include "common/base64.h"
 #include "common/ct.h"
 #include "common/mem.h"
+#include "crypto/composite.h"
 #include "crypto/sha2.h"
 
 /* The one vendor table. Hardware vendors are registered without a verifier for now: their
@@ -201,9 +202,17 @@ static postq_err check_bindings(struct postq_attest_run *run, const struct postq
     if (err != POSTQ_OK) {
         return err;
     }
-    if (in->payload != NULL && in->sig != NULL) {
-        err = postq_hybrid_verify(alg, in->public_key, in->payload,
-                                  in->payload_len, NULL, 0, in->sig, in->sig_len);
+    if (in->sig != NULL && (in->payload != NULL || in->payload_ph != NULL)) {
+        if (in->payload != NULL) {
+            err = postq_hybrid_verify(alg, in->public_key, in->payload, in->payload_len, NULL, 0,
+                                      in->sig, in->sig_len);
+        } else {
+            err = postq_hybrid_verify_ph(alg, in->public_key, in->payload_ph, NULL, 0, in->sig,
+                                         in->sig_len);
+        }
+        if (postq_err_category(err) == POSTQ_CAT_BUG) {
+            return err; /* the backend failed: no verdict */
+        }
         if (err != POSTQ_OK) {
             return postq_attest_fail(run, POSTQ_REASON_SIGNATURE_INVALID,
                                      "%s signature does not verify under the public key", alg);

@@ -209,6 +209,13 @@ static postq_err parse_obj(struct postq_attest_policy *p, const json_t *obj, cha
             return POSTQ_E_NOMEM;
         }
     }
+    {
+        /* The vendor's verifier owns the meaning of its rules. */
+        const struct postq_attest_vendor *v = postq_attest_vendor_get(p->vendor);
+        if (v != NULL && v->check_rules != NULL) {
+            return v->check_rules(p->match_rules_json, detail, cap);
+        }
+    }
     return POSTQ_OK;
 }
 

@@ -9,7 +9,7 @@
  * |   mock: allowedImageHashes      | required, 1..POSTQ_POLICY_IMAGES_MAX lowercase 64-hex    |
  * |   mock: rootPublicKeyB64        | required, standard padded base64 of exactly 32 bytes     |
  * |   maxDocAgeSeconds (any vendor) | optional positive integer <= POSTQ_POLICY_MAX_AGE_MAX    |
- * |   hardware vendors              | kept as compact JSON for their verifier (not checked yet)|
+ * |   hardware vendors              | kept as compact JSON; checked by the vendor's check_rules |
  * | enforce                         | optional boolean, default true                           |
  * | id, name, createdAt             | optional strings                                         |
  *

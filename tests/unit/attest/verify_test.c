@@ -10,6 +10,7 @@
 
 #include <postq/attest.h>
 
+#include "crypto/composite.h"
 #include "crypto/sha2.h"
 #include "mockdoc.h"
 
@@ -619,6 +620,41 @@ static void test_signature_invalid(void **state)
     free(doc);
 }
 
+static void test_streamed_payload(void **state)
+{
+    char *doc = md_doc_b64(&F.claims, F.root_seed);
+    struct postq_attest_input in = full_input();
+    struct postq_hybrid_ph ph;
+    uint8_t digest[32], pre[POSTQ_HYBRID_PH_BYTES];
+    const struct postq_attest_report *r;
+
+    (void)state;
+    /* The payload hashed in two pieces by the caller: SHA-256 for the binding, PH for the
+     * composite signature. Every check runs, in order, without the bytes. */
+    assert_int_equal(postq_sha256(digest, F.payload, F.payload_len), POSTQ_OK);
+    assert_int_equal(postq_hybrid_ph_init(&ph, F.alg), POSTQ_OK);
+    assert_int_equal(postq_hybrid_ph_update(&ph, F.payload, 5), POSTQ_OK);
+    assert_int_equal(postq_hybrid_ph_update(&ph, F.payload + 5, F.payload_len - 5), POSTQ_OK);
+    assert_int_equal(postq_hybrid_ph_final(&ph, pre), POSTQ_OK);
+    in.payload = NULL;
+    in.payload_len = 0;
+    in.payload_sha256 = digest;
+    in.payload_ph = pre;
+    r = run(doc, POLICY, &in, MD_NOW_MS);
+    expect_reason(r, NULL);
+    assert_int_equal(r->n_checks, 13);
+    assert_string_equal(r->checks[10].name, POSTQ_REASON_SIGNATURE_INVALID);
+    /* A pre-hash of other bytes: the signature does not verify. */
+    pre[0] ^= 1;
+    expect_reason(run(doc, POLICY, &in, MD_NOW_MS), POSTQ_REASON_SIGNATURE_INVALID);
+    /* Without payload_ph the signature check does not run. */
+    in.payload_ph = NULL;
+    r = run(doc, POLICY, &in, MD_NOW_MS);
+    expect_reason(r, NULL);
+    assert_int_equal(r->n_checks, 12);
+    free(doc);
+}
+
 static void test_nonce_mismatch(void **state)
 {
     char *doc = md_doc_b64(&F.claims, F.root_seed);
@@ -911,6 +947,7 @@ int main(void)
         cmocka_unit_test(test_sig_hash_mismatch),
         cmocka_unit_test(test_key_mismatch),
         cmocka_unit_test(test_signature_invalid),
+        cmocka_unit_test(test_streamed_payload),
         cmocka_unit_test(test_nonce_mismatch),
         cmocka_unit_test(test_counter_reused),
         cmocka_unit_test(test_check_order),
