@@ -19,6 +19,9 @@
 #define LLVMFuzzerTestOneInput fuzz_policy_one
 #include "../../fuzz/fuzz_policy.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_sign_result_one
+#include "../../fuzz/fuzz_sign_result.c"
+#undef LLVMFuzzerTestOneInput
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
@@ -63,7 +66,7 @@ static void replay(const char *target, int (*one)(const uint8_t *, size_t))
         data = slurp(path, &len);
         /* The whole input, then every prefix: truncations are the cheapest mutations. */
         assert_int_equal(one(data, len), 0);
-        for (size_t n = 0; n < len && len <= 4096; n += 7) {
+        for (size_t n = 0; n < len && len <= 16384; n += 7) {
             assert_int_equal(one(data, n), 0);
         }
         free(data);
@@ -90,6 +93,12 @@ static void test_replay_policy(void **state)
 {
     (void)state;
     replay("policy", fuzz_policy_one);
+}
+
+static void test_replay_sign_result(void **state)
+{
+    (void)state;
+    replay("sign_result", fuzz_sign_result_one);
 }
 
 /* The corpus's good document really is good under fuzz_jws's policy: the target reaches the
@@ -121,6 +130,7 @@ int main(void)
         cmocka_unit_test(test_replay_jws),
         cmocka_unit_test(test_replay_claims),
         cmocka_unit_test(test_replay_policy),
+        cmocka_unit_test(test_replay_sign_result),
         cmocka_unit_test(test_corpus_good_doc_passes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
