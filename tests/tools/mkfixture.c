@@ -92,6 +92,14 @@ static void tagged(uint8_t out[32], const char *what, int tag)
     }
 }
 
+/* A JSON string that takes ownership of a malloc'd C string. */
+static json_t *own(char *s)
+{
+    json_t *v = json_string(s);
+    free(s);
+    return v;
+}
+
 static void write_json(const char *dir, const char *name, json_t *o)
 {
     char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -212,12 +220,12 @@ int main(int argc, char **argv)
     json_object_set_new(o, "keyId", json_string("key_test"));
     json_object_set_new(o, "keyVersion", json_integer(1));
     json_object_set_new(o, "algorithm", json_string(alg));
-    json_object_set_new(o, "payloadSha256", json_string(hex(c.payload_sha256, 32)));
-    json_object_set_new(o, "signatureB64", json_string(b64(sig, sig_len)));
+    json_object_set_new(o, "payloadSha256", own(hex(c.payload_sha256, 32)));
+    json_object_set_new(o, "signatureB64", own(b64(sig, sig_len)));
     json_object_set_new(o, "createdAt", json_string("2025-11-24T16:00:00Z"));
     att = json_object();
     json_object_set_new(att, "vendor", json_string(vendor));
-    json_object_set_new(att, "imageHash", json_string(hex(image, 32)));
+    json_object_set_new(att, "imageHash", own(hex(image, 32)));
     json_object_set_new(att, "counter", json_integer(42));
     json_object_set_new(att, "docB64", json_string((const char *)docb64.p));
     json_object_set_new(att, "verdict", json_string("pass"));
@@ -235,9 +243,9 @@ int main(int argc, char **argv)
     json_object_set_new(o, "vendor", json_string(policy_vendor));
     rules = json_object();
     images = json_array();
-    json_array_append_new(images, json_string(hex(policy_image, 32)));
+    json_array_append_new(images, own(hex(policy_image, 32)));
     json_object_set_new(rules, "allowedImageHashes", images);
-    json_object_set_new(rules, "rootPublicKeyB64", json_string(b64(policy_root_pk, 32)));
+    json_object_set_new(rules, "rootPublicKeyB64", own(b64(policy_root_pk, 32)));
     if (max_age > 0) {
         json_object_set_new(rules, "maxDocAgeSeconds", json_integer(max_age));
     }
@@ -253,7 +261,7 @@ int main(int argc, char **argv)
     o = json_object();
     json_object_set_new(o, "id", json_string("key_test"));
     json_object_set_new(o, "algorithm", json_string(alg));
-    json_object_set_new(o, "publicKeyB64", json_string(b64(pk, pk_len)));
+    json_object_set_new(o, "publicKeyB64", own(b64(pk, pk_len)));
     write_json(dir, "key.json", o);
 
     postq_buf_free(&doc);
