@@ -12,6 +12,7 @@
 #include "common/base64.h"
 #include "common/ct.h"
 #include "common/mem.h"
+#include "common/timefmt.h"
 #include "crypto/composite.h"
 #include "crypto/sha2.h"
 
@@ -90,6 +91,14 @@ postq_err postq_attest_fail(struct postq_attest_run *run, const char *name, cons
 
 /* ---- the generic checks ---- */
 
+/* A time for a detail message: RFC 3339, or the raw milliseconds when out of range. */
+static void stamp(char out[POSTQ_TIME_RFC3339_MAX], int64_t ms)
+{
+    if (postq_time_format(out, POSTQ_TIME_RFC3339_MAX, ms) != POSTQ_OK) {
+        snprintf(out, POSTQ_TIME_RFC3339_MAX, "%lld ms", (long long)ms);
+    }
+}
+
 static postq_err check_times(struct postq_attest_run *run, const struct postq_attest_claims *c,
                              const struct postq_attest_policy *policy, int64_t now_ms)
 {
@@ -103,10 +112,12 @@ static postq_err check_times(struct postq_attest_run *run, const struct postq_at
             return postq_attest_fail(run, POSTQ_REASON_DOC_STALE, "document has no timestamp");
         }
         if (ts < oldest) {
+            char when[POSTQ_TIME_RFC3339_MAX], at[POSTQ_TIME_RFC3339_MAX];
+            stamp(when, ts);
+            stamp(at, now_ms);
             return postq_attest_fail(run, POSTQ_REASON_DOC_STALE,
-                                     "timestamp %lld is %lld ms before now %lld; "
-                                     "maxDocAgeSeconds %lld",
-                                     (long long)ts, (long long)(now_ms - ts), (long long)now_ms,
+                                     "signed %s, %lld s before %s; the policy allows %lld s",
+                                     when, (long long)((now_ms - ts) / 1000), at,
                                      (long long)policy->max_doc_age_s);
         }
         postq_attest_pass(run, POSTQ_REASON_DOC_STALE);
@@ -114,9 +125,12 @@ static postq_err check_times(struct postq_attest_run *run, const struct postq_at
     if (have) {
         if (now_ms <= INT64_MAX - POSTQ_ATTEST_FUTURE_SKEW_MS &&
             ts > now_ms + POSTQ_ATTEST_FUTURE_SKEW_MS) {
+            char when[POSTQ_TIME_RFC3339_MAX], at[POSTQ_TIME_RFC3339_MAX];
+            stamp(when, ts);
+            stamp(at, now_ms);
             return postq_attest_fail(run, POSTQ_REASON_DOC_FROM_FUTURE,
-                                     "timestamp %lld is %lld ms after now %lld (60 s allowed)",
-                                     (long long)ts, (long long)(ts - now_ms), (long long)now_ms);
+                                     "signed %s, %lld s after %s; 60 s of clock skew allowed",
+                                     when, (long long)((ts - now_ms) / 1000), at);
         }
         postq_attest_pass(run, POSTQ_REASON_DOC_FROM_FUTURE);
     }
