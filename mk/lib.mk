@@ -1,7 +1,8 @@
 # libpostq: static and shared, from src/common, src/crypto, src/attest and src/policy (more modules join as they land).
 
 LIB_SRCS := $(wildcard src/common/*.c) $(wildcard src/crypto/*.c) $(wildcard src/crypto/mldsa/*.c) \
-            $(wildcard src/attest/*.c) $(wildcard src/attest/vendor/*.c) $(wildcard src/policy/*.c)
+            $(wildcard src/attest/*.c) $(wildcard src/attest/vendor/*.c) $(wildcard src/policy/*.c) \
+            $(wildcard src/proto/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 LIB_A    := $(O)/libpostq.a
 LIB_SO   := $(O)/libpostq.so
