@@ -16,6 +16,7 @@ include mk/programs.mk
 include mk/tests.mk
 include mk/bench.mk
 include mk/install.mk
+include mk/fuzz.mk
 
 .PHONY: all deps clean run
 all: $(LIB_A) $(LIB_SO) $(PROGRAMS)

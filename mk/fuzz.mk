@@ -1,0 +1,35 @@
+# make fuzz: libFuzzer binaries (clang) for every tests/fuzz/fuzz_<target>.c, under
+# build/fuzz/. make fuzz-run FUZZ_SECONDS=60 runs each for that long on a copy of its committed
+# corpus (new inputs land in build/fuzz/corpus/<target>, not in the tree). make test replays
+# the committed corpora without libFuzzer (tests/unit/attest/fuzz_replay_test.c).
+
+FUZZ_CC      ?= clang
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_DIR     := build/fuzz
+FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS    := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_DIR)/%)
+FUZZ_LIBOBJS := $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_SECONDS ?= 60
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(call pkgcflags,$(LIB_PKGS)) -DPOSTQ_BUILDING_LIB -std=c11 -g -O1 \
+	    -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $@ $<
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBOBJS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
+	    $(FUZZ_LIBOBJS) $(LIB_LIBS)
+
+.SECONDARY: $(FUZZ_LIBOBJS)
+.PHONY: fuzz fuzz-run
+fuzz: $(FUZZ_BINS)
+
+fuzz-run: fuzz
+	@for t in $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%); do \
+	    mkdir -p $(FUZZ_DIR)/corpus/$$t && cp tests/fuzz/corpus/$$t/* $(FUZZ_DIR)/corpus/$$t/ && \
+	    echo "fuzz_$$t: $(FUZZ_SECONDS) s" && \
+	    $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	        $(FUZZ_DIR)/corpus/$$t 2>&1 | grep -E '^(stat::number_of_executed_units|==.*ERROR|SUMMARY)' \
+	        || exit 1; \
+	done
