@@ -34,7 +34,8 @@ endif
 ALL_CFLAGS = $(BASEFLAGS) $(HARDEN) $(CFLAGS)
 LDHARDEN   := -Wl,-z,relro,-z,now $(SANLD)
 
-# Foreign libraries: each used by exactly one source file (see ARCHITECTURE.md).
+# Foreign libraries. Each crypto library and (later) network/storage library is used by one
+# file (ARCHITECTURE.md, checked by make lint); jansson is the JSON data structure throughout.
 LIB_PKGS   := libcrypto libsodium jansson
 TEST_PKGS  := cmocka jansson
 pkgcflags   = $(shell $(PKG) --cflags $(1) 2>/dev/null)
