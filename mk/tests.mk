@@ -8,7 +8,7 @@ TESTLIB_SRCS  := $(wildcard tests/lib/*.c)
 TESTLIB_OBJS  := $(TESTLIB_SRCS:%.c=$(O)/%.o)
 TEST_LIBS      = $(call pkglibs,$(TEST_PKGS)) $(LIB_LIBS)
 DEPFILES      += $(TEST_SRCS:%.c=$(O)/%.d) $(TESTLIB_OBJS:.o=.d)
-SCRIPT_TESTS  := scripts/lint.sh $(wildcard tests/cli/*.sh) $(if $(strip $(SAN)),,tests/ct/ct-test.sh)
+SCRIPT_TESTS  := scripts/lint.sh scripts/check-symbols.sh $(wildcard tests/cli/*.sh) $(if $(strip $(SAN)),,tests/ct/ct-test.sh)
 
 $(TEST_SRCS:%.c=$(O)/%.o) $(TESTLIB_OBJS): CPPFLAGS += -Itests/lib $(call pkgcflags,$(TEST_PKGS) $(LIB_PKGS))
 
@@ -25,9 +25,12 @@ $(O)/tests/%: $(O)/tests/unit/%.o $(TESTLIB_OBJS) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(LDHARDEN) -o $@ $< $(TESTLIB_OBJS) $(LIB_A) $(TEST_LIBS)
 
-.PHONY: check tests test lint
+.PHONY: check tests test lint check-symbols
 lint:
 	@scripts/lint.sh
+
+check-symbols: $(LIB_SO)
+	@POSTQ_BUILD=$(O) scripts/check-symbols.sh
 
 tests: $(TEST_BINS) $(TOOL_BINS)
 
