@@ -12,6 +12,7 @@
 
 include mk/config.mk
 include mk/lib.mk
+include mk/server.mk
 include mk/programs.mk
 include mk/tests.mk
 include mk/bench.mk
@@ -19,7 +20,7 @@ include mk/install.mk
 include mk/fuzz.mk
 
 .PHONY: all deps clean run
-all: $(LIB_A) $(LIB_SO) $(PROGRAMS)
+all: $(LIB_A) $(LIB_SO) $(SERVER_LIB_A) $(PROGRAMS)
 
 deps:
 	@scripts/install-deps.sh

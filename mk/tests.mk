@@ -23,7 +23,12 @@ $(O)/tests/tools/%: $(O)/tests/tools/%.o $(LIB_A)
 
 $(O)/tests/%: $(O)/tests/unit/%.o $(TESTLIB_OBJS) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(LDHARDEN) -o $@ $< $(TESTLIB_OBJS) $(LIB_A) $(TEST_LIBS)
+	$(CC) $(LDHARDEN) -o $@ $< $(TESTLIB_OBJS) $(TEST_SERVER_A) $(LIB_A) $(TEST_LIBS) $(TEST_SERVER_LIBS)
+
+# The store's tests also link the server library and SQLite.
+$(O)/tests/store/%: TEST_SERVER_A = $(SERVER_LIB_A)
+$(O)/tests/store/%: TEST_SERVER_LIBS = $(SERVER_LIBS) -lpthread
+$(filter $(O)/tests/store/%,$(TEST_BINS)): $(SERVER_LIB_A)
 
 .PHONY: check tests test lint check-symbols
 lint:

@@ -10,6 +10,7 @@ declare -A PKGS=(
     [libsodium]=libsodium-dev
     [jansson]=libjansson-dev
     [cmocka]=libcmocka-dev
+    [sqlite3]=libsqlite3-dev
 )
 # command -> Debian package
 declare -A CMDS=(

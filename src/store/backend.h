@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Inside the store module only: the ops table each backend fills, the handle header every
+ * backend's handle starts with, and the helpers store.c gives the backends (fault injection,
+ * the thread's detail text). store.c checks arguments before it dispatches, so an op may rely
+ * on non-NULL pointers, valid ids and limits in range. */
+#ifndef POSTQ_STORE_BACKEND_H
+#define POSTQ_STORE_BACKEND_H
+
+#include "store/store.h"
+
+struct postq_store_ops {
+    const char *name;
+    void (*close)(struct postq_store *s);
+    postq_err (*health)(struct postq_store *s);
+    postq_err (*schema_version)(struct postq_store *s, int64_t *version);
+    postq_err (*org_create)(struct postq_store *s, struct postq_store_org *rec);
+    postq_err (*org_get)(struct postq_store *s, const char *id, struct postq_store_org *out);
+    postq_err (*apikey_create)(struct postq_store *s, struct postq_store_apikey *rec);
+    postq_err (*apikey_get_by_id)(struct postq_store *s, const char *id,
+                                  struct postq_store_apikey *out);
+    postq_err (*apikey_list)(struct postq_store *s, const char *org_id, size_t limit,
+                             const char *cursor, struct postq_store_apikey_page *page);
+    postq_err (*apikey_delete)(struct postq_store *s, const char *org_id, const char *id);
+    /* rec: id, org_id and created_at already assigned; the backend only inserts. */
+    postq_err (*policy_create)(struct postq_store *s, const struct postq_store_policy *rec);
+    postq_err (*policy_get)(struct postq_store *s, const char *org_id, const char *id,
+                            struct postq_store_policy *out);
+    postq_err (*policy_list)(struct postq_store *s, const char *org_id, size_t limit,
+                             const char *cursor, struct postq_store_policy_page *page);
+    postq_err (*policy_delete)(struct postq_store *s, const char *org_id, const char *id);
+    postq_err (*key_create)(struct postq_store *s, const struct postq_store_key *rec);
+    postq_err (*key_get)(struct postq_store *s, const char *org_id, const char *id,
+                         struct postq_store_key *out);
+    postq_err (*key_list)(struct postq_store *s, const char *org_id, size_t limit,
+                          const char *cursor, struct postq_store_key_page *page);
+    postq_err (*counter_seen)(struct postq_store *s, const char *module_id, int64_t counter,
+                              int *seen);
+    postq_err (*put_signature)(struct postq_store *s, const struct postq_store_sig *sig,
+                               const char *module_id, int64_t counter, int record_counter);
+    postq_err (*sig_get)(struct postq_store *s, const char *org_id, const char *id,
+                         struct postq_store_sig *out);
+    postq_err (*sig_list)(struct postq_store *s, const char *org_id, const char *key_id,
+                          size_t limit, const char *cursor, struct postq_store_sig_page *page);
+};
+
+/* Every backend's handle begins with this. */
+struct postq_store {
+    const struct postq_store_ops *ops;
+};
+
+/* Backends' constructors (one per scheme). */
+postq_err postq_store_sqlite_open(const char *path, struct postq_store **out);
+
+/* Called before each database statement a backend runs (not before a rollback): POSTQ_E_IO
+ * when the fault hook says this one fails, else POSTQ_OK. */
+postq_err postq_store_fault_tick(void);
+
+/* Set the calling thread's detail text (printf-style; truncated to fit). */
+void postq_store_set_errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

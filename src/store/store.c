@@ -1,0 +1,647 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The store's front: picks the backend by URL scheme, checks every argument once, assigns ids
+ * and times, and keeps the fault-injection counter and each thread's detail text. */
+#include "store/backend.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/mem.h"
+#include "common/timefmt.h"
+
+static _Thread_local char errmsg[256];
+
+void postq_store_set_errmsg(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
+    va_end(ap);
+}
+
+const char *postq_store_errmsg(void)
+{
+    return errmsg;
+}
+
+/* ---- fault injection ---------------------------------------------------------------------- */
+
+static atomic_long fail_at;
+static atomic_long op_count;
+
+long postq_store_fail_at(long nth)
+{
+    long ran = atomic_exchange(&op_count, 0);
+    atomic_store(&fail_at, nth);
+    return ran;
+}
+
+postq_err postq_store_fault_tick(void)
+{
+    long n = atomic_fetch_add(&op_count, 1) + 1;
+    long at = atomic_load(&fail_at);
+    if (at > 0 && n >= at) {
+        postq_store_set_errmsg("injected fault at store operation %ld", n);
+        return POSTQ_E_IO;
+    }
+    return POSTQ_OK;
+}
+
+/* ---- argument checks ---------------------------------------------------------------------- */
+
+/* Copy a C string into a fixed field; POSTQ_E_TOO_LARGE if it does not fit. */
+static postq_err copy_str(char *dst, size_t cap, const char *src, const char *what)
+{
+    size_t n;
+    if (src == NULL) {
+        return POSTQ_E_ARG;
+    }
+    n = strlen(src);
+    if (n >= cap) {
+        postq_store_set_errmsg("%s longer than %zu bytes", what, cap - 1);
+        return POSTQ_E_TOO_LARGE;
+    }
+    memcpy(dst, src, n + 1);
+    return POSTQ_OK;
+}
+
+/* An id that comes from outside: NULL is a bug (ARG); a malformed one cannot exist (NOT_FOUND). */
+static postq_err check_id(const char *id, const char *prefix)
+{
+    if (id == NULL) {
+        return POSTQ_E_ARG;
+    }
+    if (postq_id_check(id, prefix) != POSTQ_OK) {
+        postq_store_set_errmsg("no such %s id", prefix);
+        return POSTQ_E_NOT_FOUND;
+    }
+    return POSTQ_OK;
+}
+
+static postq_err check_page(size_t limit, const char *cursor, const char *prefix)
+{
+    if (limit == 0 || limit > POSTQ_STORE_PAGE_MAX) {
+        postq_store_set_errmsg("limit must be 1..%d", POSTQ_STORE_PAGE_MAX);
+        return POSTQ_E_ARG;
+    }
+    if (cursor != NULL && cursor[0] != '\0' && postq_id_check(cursor, prefix) != POSTQ_OK) {
+        postq_store_set_errmsg("malformed cursor");
+        return POSTQ_E_ARG;
+    }
+    return POSTQ_OK;
+}
+
+/* NULL for NULL or "": what the backends take for "no filter" and "first page". */
+static const char *nonempty(const char *s)
+{
+    return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
+static size_t strnlen_max(const char *s, size_t cap)
+{
+    return strnlen(s, cap);
+}
+
+/* A fixed field of an in-record must be NUL-terminated within its size. */
+#define FIELD_OK(f) (strnlen_max((f), sizeof(f)) < sizeof(f))
+
+/* ---- open, close, health ------------------------------------------------------------------ */
+
+postq_err postq_store_open(const char *url, struct postq_store **out)
+{
+    if (out == NULL) {
+        return POSTQ_E_ARG;
+    }
+    *out = NULL;
+    errmsg[0] = '\0';
+    if (url == NULL) {
+        return POSTQ_E_ARG;
+    }
+    if (strncmp(url, "sqlite:", 7) == 0) {
+        if (url[7] == '\0') {
+            postq_store_set_errmsg("sqlite: URL without a path");
+            return POSTQ_E_ARG;
+        }
+        return postq_store_sqlite_open(url + 7, out);
+    }
+    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
+        postq_store_set_errmsg("the PostgreSQL backend is not built yet");
+        return POSTQ_E_UNSUPPORTED;
+    }
+    postq_store_set_errmsg("unknown store URL scheme (want sqlite:PATH)");
+    return POSTQ_E_ARG;
+}
+
+void postq_store_close(struct postq_store *s)
+{
+    if (s != NULL) {
+        s->ops->close(s);
+    }
+}
+
+postq_err postq_store_health(struct postq_store *s)
+{
+    if (s == NULL) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    return s->ops->health(s);
+}
+
+postq_err postq_store_schema_version(struct postq_store *s, int64_t *version)
+{
+    if (s == NULL || version == NULL) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    return s->ops->schema_version(s, version);
+}
+
+/* Fresh id and time for a new row. */
+static postq_err new_row(char *id, const char *prefix, int64_t *created_at)
+{
+    postq_err err = postq_id_new(id, POSTQ_ID_MAX, prefix);
+    if (err == POSTQ_OK && *created_at == 0) {
+        *created_at = postq_time_now_ms();
+    }
+    return err;
+}
+
+/* ---- organisations ------------------------------------------------------------------------ */
+
+postq_err postq_store_org_create(struct postq_store *s, const char *name,
+                                 struct postq_store_org *out)
+{
+    postq_err err;
+    if (s == NULL || out == NULL || name == NULL) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    memset(out, 0, sizeof(*out));
+    err = copy_str(out->name, sizeof(out->name), name, "name");
+    if (err == POSTQ_OK) {
+        err = new_row(out->id, "org", &out->created_at);
+    }
+    if (err == POSTQ_OK) {
+        err = s->ops->org_create(s, out);
+    }
+    if (err != POSTQ_OK) {
+        memset(out, 0, sizeof(*out));
+    }
+    return err;
+}
+
+postq_err postq_store_org_get(struct postq_store *s, const char *id, struct postq_store_org *out)
+{
+    postq_err err;
+    if (s == NULL || out == NULL) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    memset(out, 0, sizeof(*out));
+    err = check_id(id, "org");
+    if (err == POSTQ_OK) {
+        err = s->ops->org_get(s, id, out);
+    }
+    return err;
+}
+
+/* ---- API keys ----------------------------------------------------------------------------- */
+
+postq_err postq_store_apikey_create(struct postq_store *s, const char *org_id, const char *name,
+                                    enum postq_store_role role,
+                                    const uint8_t secret_hash[POSTQ_STORE_SECRET_HASH_BYTES],
+                                    struct postq_store_apikey *out)
+{
+    postq_err err;
+    if (s == NULL || out == NULL || name == NULL || secret_hash == NULL ||
+        role < POSTQ_STORE_ROLE_ADMIN || role > POSTQ_STORE_ROLE_VIEWER) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    memset(out, 0, sizeof(*out));
+    err = check_id(org_id, "org");
+    if (err == POSTQ_OK) {
+        err = copy_str(out->org_id, sizeof(out->org_id), org_id, "org id");
+    }
+    if (err == POSTQ_OK) {
+        err = copy_str(out->name, sizeof(out->name), name, "name");
+    }
+    if (err == POSTQ_OK) {
+        out->role = role;
+        memcpy(out->secret_hash, secret_hash, POSTQ_STORE_SECRET_HASH_BYTES);
+        err = new_row(out->id, "ak", &out->created_at);
+    }
+    if (err == POSTQ_OK) {
+        err = s->ops->apikey_create(s, out);
+    }
+    if (err != POSTQ_OK) {
+        postq_wipe(out, sizeof(*out));
+    }
+    return err;
+}
+
+postq_err postq_store_apikey_get_by_id(struct postq_store *s, const char *id,
+                                       struct postq_store_apikey *out)
+{
+    postq_err err;
+    if (s == NULL || out == NULL) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    memset(out, 0, sizeof(*out));
+    err = check_id(id, "ak");
+    if (err == POSTQ_OK) {
+        err = s->ops->apikey_get_by_id(s, id, out);
+    }
+    return err;
+}
+
+postq_err postq_store_apikey_list(struct postq_store *s, const char *org_id, size_t limit,
+                                  const char *cursor, struct postq_store_apikey_page *page)
+{
+    postq_err err;
+    if (s == NULL || page == NULL) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    memset(page, 0, sizeof(*page));
+    err = check_id(org_id, "org");
+    if (err == POSTQ_OK) {
+        err = check_page(limit, cursor, "ak");
+    }
+    if (err == POSTQ_OK) {
+        err = s->ops->apikey_list(s, org_id, limit, nonempty(cursor), page);
+    }
+    return err;
+}
+
+postq_err postq_store_apikey_delete(struct postq_store *s, const char *org_id, const char *id)
+{
+    postq_err err;
+    if (s == NULL) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    err = check_id(org_id, "org");
+    if (err == POSTQ_OK) {
+        err = check_id(id, "ak");
+    }
+    if (err == POSTQ_OK) {
+        err = s->ops->apikey_delete(s, org_id, id);
+    }
+    return err;
+}
+
+void postq_store_apikey_page_clear(struct postq_store_apikey_page *page)
+{
+    if (page != NULL) {
+        if (page->items != NULL) {
+            postq_wipe(page->items, page->n * sizeof(page->items[0]));
+        }
+        postq_free(page->items);
+        memset(page, 0, sizeof(*page));
+    }
+}
+
+/* ---- attestation policies ----------------------------------------------------------------- */
+
+postq_err postq_store_policy_create(struct postq_store *s, const char *org_id,
+                                    const struct postq_store_policy *in,
+                                    struct postq_store_policy *out)
+{
+    size_t body_len;
+    char *body;
+    postq_err err;
+    if (s == NULL || in == NULL || out == NULL || in == out || in->body == NULL ||
+        (in->enforce != 0 && in->enforce != 1) || !FIELD_OK(in->name) || !FIELD_OK(in->vendor)) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    memset(out, 0, sizeof(*out));
+    err = check_id(org_id, "org");
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    /* out owns a copy of the body from the start, so success needs no second round trip. */
+    body_len = strlen(in->body);
+    body = postq_malloc(body_len + 1);
+    if (body == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    memcpy(body, in->body, body_len + 1);
+    out->mem_ = body;
+    out->body = body;
+    memcpy(out->org_id, org_id, strlen(org_id) + 1);
+    memcpy(out->name, in->name, sizeof(out->name));
+    memcpy(out->vendor, in->vendor, sizeof(out->vendor));
+    out->enforce = in->enforce;
+    err = new_row(out->id, "pol", &out->created_at);
+    if (err == POSTQ_OK) {
+        err = s->ops->policy_create(s, out);
+    }
+    if (err != POSTQ_OK) {
+        postq_store_policy_clear(out);
+    }
+    return err;
+}
+
+postq_err postq_store_policy_get(struct postq_store *s, const char *org_id, const char *id,
+                                 struct postq_store_policy *out)
+{
+    postq_err err;
+    if (s == NULL || out == NULL) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    memset(out, 0, sizeof(*out));
+    err = check_id(org_id, "org");
+    if (err == POSTQ_OK) {
+        err = check_id(id, "pol");
+    }
+    if (err == POSTQ_OK) {
+        err = s->ops->policy_get(s, org_id, id, out);
+    }
+    return err;
+}
+
+postq_err postq_store_policy_list(struct postq_store *s, const char *org_id, size_t limit,
+                                  const char *cursor, struct postq_store_policy_page *page)
+{
+    postq_err err;
+    if (s == NULL || page == NULL) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    memset(page, 0, sizeof(*page));
+    err = check_id(org_id, "org");
+    if (err == POSTQ_OK) {
+        err = check_page(limit, cursor, "pol");
+    }
+    if (err == POSTQ_OK) {
+        err = s->ops->policy_list(s, org_id, limit, nonempty(cursor), page);
+    }
+    return err;
+}
+
+postq_err postq_store_policy_delete(struct postq_store *s, const char *org_id, const char *id)
+{
+    postq_err err;
+    if (s == NULL) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    err = check_id(org_id, "org");
+    if (err == POSTQ_OK) {
+        err = check_id(id, "pol");
+    }
+    if (err == POSTQ_OK) {
+        err = s->ops->policy_delete(s, org_id, id);
+    }
+    return err;
+}
+
+void postq_store_policy_clear(struct postq_store_policy *p)
+{
+    if (p != NULL) {
+        postq_free(p->mem_);
+        memset(p, 0, sizeof(*p));
+    }
+}
+
+void postq_store_policy_page_clear(struct postq_store_policy_page *page)
+{
+    if (page != NULL) {
+        for (size_t i = 0; i < page->n; i++) {
+            postq_store_policy_clear(&page->items[i]);
+        }
+        postq_free(page->items);
+        memset(page, 0, sizeof(*page));
+    }
+}
+
+/* ---- hybrid keys -------------------------------------------------------------------------- */
+
+postq_err postq_store_key_create(struct postq_store *s, const char *org_id,
+                                 const struct postq_store_key *in, struct postq_store_key *out)
+{
+    size_t pk_len, sk_len;
+    uint8_t *mem;
+    postq_err err;
+    if (s == NULL || in == NULL || out == NULL || in == out || !FIELD_OK(in->name) ||
+        !FIELD_OK(in->algorithm) || !FIELD_OK(in->provider) || !FIELD_OK(in->policy_id) ||
+        in->public_key.p == NULL || in->public_key.len == 0 || in->sealed_key.p == NULL ||
+        in->sealed_key.len == 0) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    memset(out, 0, sizeof(*out));
+    err = check_id(org_id, "org");
+    if (err == POSTQ_OK && in->policy_id[0] != '\0') {
+        err = check_id(in->policy_id, "pol");
+    }
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    pk_len = in->public_key.len;
+    sk_len = in->sealed_key.len;
+    if (pk_len > SIZE_MAX / 2 || sk_len > SIZE_MAX / 2) {
+        return POSTQ_E_TOO_LARGE;
+    }
+    mem = postq_malloc(pk_len + sk_len);
+    if (mem == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    memcpy(mem, in->public_key.p, pk_len);
+    memcpy(mem + pk_len, in->sealed_key.p, sk_len);
+    memcpy(out->org_id, org_id, strlen(org_id) + 1);
+    memcpy(out->name, in->name, sizeof(out->name));
+    memcpy(out->algorithm, in->algorithm, sizeof(out->algorithm));
+    memcpy(out->provider, in->provider, sizeof(out->provider));
+    memcpy(out->policy_id, in->policy_id, sizeof(out->policy_id));
+    out->public_key.p = mem;
+    out->public_key.len = pk_len;
+    out->sealed_key.p = mem + pk_len;
+    out->sealed_key.len = sk_len;
+    out->mem_ = mem;
+    out->version = 1;
+    err = new_row(out->id, "key", &out->created_at);
+    if (err == POSTQ_OK) {
+        err = s->ops->key_create(s, out);
+    }
+    if (err != POSTQ_OK) {
+        postq_store_key_clear(out);
+    }
+    return err;
+}
+
+postq_err postq_store_key_get(struct postq_store *s, const char *org_id, const char *id,
+                              struct postq_store_key *out)
+{
+    postq_err err;
+    if (s == NULL || out == NULL) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    memset(out, 0, sizeof(*out));
+    err = check_id(org_id, "org");
+    if (err == POSTQ_OK) {
+        err = check_id(id, "key");
+    }
+    if (err == POSTQ_OK) {
+        err = s->ops->key_get(s, org_id, id, out);
+    }
+    return err;
+}
+
+postq_err postq_store_key_list(struct postq_store *s, const char *org_id, size_t limit,
+                               const char *cursor, struct postq_store_key_page *page)
+{
+    postq_err err;
+    if (s == NULL || page == NULL) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    memset(page, 0, sizeof(*page));
+    err = check_id(org_id, "org");
+    if (err == POSTQ_OK) {
+        err = check_page(limit, cursor, "key");
+    }
+    if (err == POSTQ_OK) {
+        err = s->ops->key_list(s, org_id, limit, nonempty(cursor), page);
+    }
+    return err;
+}
+
+void postq_store_key_clear(struct postq_store_key *k)
+{
+    if (k != NULL) {
+        postq_free(k->mem_);
+        memset(k, 0, sizeof(*k));
+    }
+}
+
+void postq_store_key_page_clear(struct postq_store_key_page *page)
+{
+    if (page != NULL) {
+        for (size_t i = 0; i < page->n; i++) {
+            postq_store_key_clear(&page->items[i]);
+        }
+        postq_free(page->items);
+        memset(page, 0, sizeof(*page));
+    }
+}
+
+/* ---- signatures --------------------------------------------------------------------------- */
+
+postq_err postq_store_counter_seen(struct postq_store *s, const char *module_id, int64_t counter,
+                                   int *seen)
+{
+    if (seen != NULL) {
+        *seen = 0;
+    }
+    if (s == NULL || module_id == NULL || module_id[0] == '\0' || seen == NULL) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    if (strlen(module_id) >= POSTQ_STORE_MODULE_MAX) {
+        return POSTQ_E_TOO_LARGE;
+    }
+    return s->ops->counter_seen(s, module_id, counter, seen);
+}
+
+postq_err postq_store_put_signature(struct postq_store *s, struct postq_store_sig *sig,
+                                    const char *module_id, int64_t counter, int record_counter)
+{
+    postq_err err;
+    if (s == NULL || sig == NULL || sig->signature.p == NULL || sig->signature.len == 0 ||
+        !FIELD_OK(sig->algorithm) || !FIELD_OK(sig->org_id) || !FIELD_OK(sig->key_id)) {
+        return POSTQ_E_ARG;
+    }
+    if (record_counter && (module_id == NULL || module_id[0] == '\0')) {
+        return POSTQ_E_ARG;
+    }
+    if (sig->has_attestation && (!FIELD_OK(sig->att.vendor) || !FIELD_OK(sig->att.image_hash) ||
+                                 !FIELD_OK(sig->att.module_id) || !FIELD_OK(sig->att.reason) ||
+                                 sig->att.verdict < POSTQ_STORE_VERDICT_PASS ||
+                                 sig->att.verdict > POSTQ_STORE_VERDICT_FAIL)) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    if (record_counter && strlen(module_id) >= POSTQ_STORE_MODULE_MAX) {
+        return POSTQ_E_TOO_LARGE;
+    }
+    err = check_id(sig->org_id, "org");
+    if (err == POSTQ_OK) {
+        err = check_id(sig->key_id, "key");
+    }
+    if (err == POSTQ_OK) {
+        err = new_row(sig->id, "sig", &sig->created_at);
+    }
+    if (err == POSTQ_OK) {
+        err = s->ops->put_signature(s, sig, module_id, counter, record_counter);
+    }
+    return err;
+}
+
+postq_err postq_store_sig_get(struct postq_store *s, const char *org_id, const char *id,
+                              struct postq_store_sig *out)
+{
+    postq_err err;
+    if (s == NULL || out == NULL) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    memset(out, 0, sizeof(*out));
+    err = check_id(org_id, "org");
+    if (err == POSTQ_OK) {
+        err = check_id(id, "sig");
+    }
+    if (err == POSTQ_OK) {
+        err = s->ops->sig_get(s, org_id, id, out);
+    }
+    return err;
+}
+
+postq_err postq_store_sig_list(struct postq_store *s, const char *org_id, const char *key_id,
+                               size_t limit, const char *cursor, struct postq_store_sig_page *page)
+{
+    postq_err err;
+    if (s == NULL || page == NULL) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    memset(page, 0, sizeof(*page));
+    err = check_id(org_id, "org");
+    if (err == POSTQ_OK && key_id != NULL && key_id[0] != '\0') {
+        err = check_id(key_id, "key");
+    }
+    if (err == POSTQ_OK) {
+        err = check_page(limit, cursor, "sig");
+    }
+    if (err == POSTQ_OK) {
+        err = s->ops->sig_list(s, org_id, nonempty(key_id), limit, nonempty(cursor), page);
+    }
+    return err;
+}
+
+void postq_store_sig_clear(struct postq_store_sig *sig)
+{
+    if (sig != NULL) {
+        postq_free(sig->mem_);
+        memset(sig, 0, sizeof(*sig));
+    }
+}
+
+void postq_store_sig_page_clear(struct postq_store_sig_page *page)
+{
+    if (page != NULL) {
+        for (size_t i = 0; i < page->n; i++) {
+            postq_store_sig_clear(&page->items[i]);
+        }
+        postq_free(page->items);
+        memset(page, 0, sizeof(*page));
+    }
+}

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The API server's storage: organisations, API keys, attestation policies, hybrid keys and
+ * sign results (DESIGN §5.2, §5.3, §6), behind one interface with a backend per URL scheme
+ * (store_sqlite.c today; store_pg.c later). tests/unit/store/store_contract_test.c runs the
+ * same contract against every backend.
+ *
+ * Scoping: every get, list and delete takes the caller's organisation id; a row of another
+ * organisation answers POSTQ_E_NOT_FOUND exactly as a missing one does. The one unscoped read
+ * is postq_store_apikey_get_by_id, which authentication needs before it knows the organisation.
+ *
+ * Records: fixed-size fields are inline; variable-size fields are views (struct postq_bytes, or
+ * a NUL-terminated const char *). In a record the caller passes IN (create, put), the views are
+ * borrowed: the store only reads them during the call. A record the store fills OUT (get, list)
+ * owns its views through one block at `mem_`; release it with the matching _clear(), which
+ * wipes and frees (NULL and cleared records are fine). Records passed in must have mem_ NULL
+ * (start from a zeroed struct).
+ *
+ * Errors common to every call: POSTQ_E_ARG (NULL store or record, a bad id, a limit outside
+ * 1..POSTQ_STORE_PAGE_MAX), POSTQ_E_TOO_LARGE (a string longer than its field), POSTQ_E_BUSY (the
+ * database stayed locked past the busy timeout: retry), POSTQ_E_IO (the database failed, or an
+ * injected fault), POSTQ_E_NOMEM. On any failure nothing was written and out-records are
+ * cleared. postq_store_errmsg() gives the calling thread's detail text for its last failure.
+ *
+ * Threads: a store handle is safe to share between threads; each call borrows a database
+ * connection from the handle's pool for its duration (see store_sqlite.c). Records are not
+ * shared: one thread at a time per record. Open and close are not concurrent with other calls.
+ *
+ * Durability: a call that writes returns POSTQ_OK only after its transaction is committed
+ * durably (SQLite: WAL with synchronous=FULL), so the server may answer 2xx right after. */
+#ifndef POSTQ_STORE_STORE_H
+#define POSTQ_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <postq/err.h>
+
+#include "common/buf.h"
+#include "common/id.h"
+
+#define POSTQ_STORE_NAME_MAX          128 /* names: up to 127 bytes of UTF-8 */
+#define POSTQ_STORE_ALG_MAX           64  /* "mldsa65+ed25519" */
+#define POSTQ_STORE_VENDOR_MAX        48  /* "gcp-confidential-space" */
+#define POSTQ_STORE_PROVIDER_MAX      32  /* "enclave-mock", "software" */
+#define POSTQ_STORE_HASH_MAX          129 /* imageHash: lowercase hex, up to 64 bytes */
+#define POSTQ_STORE_MODULE_MAX        128 /* moduleId */
+#define POSTQ_STORE_REASON_MAX        48  /* a DESIGN §5.4 reason code */
+#define POSTQ_STORE_SECRET_HASH_BYTES 32
+#define POSTQ_STORE_PAGE_MAX          100 /* largest limit of a list call */
+
+struct postq_store; /* opaque; see Threads above */
+
+enum postq_store_role {
+    POSTQ_STORE_ROLE_ADMIN = 1, /* manages policies, keys and API keys; signs; reads */
+    POSTQ_STORE_ROLE_SIGNER,    /* signs; reads */
+    POSTQ_STORE_ROLE_VIEWER     /* reads */
+};
+
+enum postq_store_verdict {
+    POSTQ_STORE_VERDICT_NONE = 0, /* no attestation (a software key) */
+    POSTQ_STORE_VERDICT_PASS,
+    POSTQ_STORE_VERDICT_FAIL /* stored only under a policy with enforce: false */
+};
+
+struct postq_store_org {
+    char id[POSTQ_ID_MAX]; /* "org_…" */
+    char name[POSTQ_STORE_NAME_MAX];
+    int64_t created_at; /* ms since the Unix epoch, as every time here */
+};
+
+struct postq_store_apikey {
+    char id[POSTQ_ID_MAX]; /* "ak_…": the public half of the token */
+    char org_id[POSTQ_ID_MAX];
+    char name[POSTQ_STORE_NAME_MAX];
+    enum postq_store_role role;
+    uint8_t secret_hash[POSTQ_STORE_SECRET_HASH_BYTES]; /* SHA-256 of the secret half */
+    int64_t created_at;
+};
+
+struct postq_store_policy {
+    char id[POSTQ_ID_MAX]; /* "pol_…" */
+    char org_id[POSTQ_ID_MAX];
+    char name[POSTQ_STORE_NAME_MAX];
+    char vendor[POSTQ_STORE_VENDOR_MAX];
+    const char *body; /* the policy JSON text (DESIGN §5.2 matchRules and all), as given */
+    int enforce;      /* 0 or 1 */
+    int64_t created_at;
+    void *mem_;
+};
+
+struct postq_store_key {
+    char id[POSTQ_ID_MAX]; /* "key_…" */
+    char org_id[POSTQ_ID_MAX];
+    char name[POSTQ_STORE_NAME_MAX];
+    char algorithm[POSTQ_STORE_ALG_MAX];
+    char provider[POSTQ_STORE_PROVIDER_MAX];
+    char policy_id[POSTQ_ID_MAX];  /* "" when no policy is bound */
+    struct postq_bytes public_key; /* composite public key */
+    struct postq_bytes sealed_key; /* sealed private key (enclave blob or server-sealed) */
+    int64_t version;               /* 1 at creation */
+    int64_t created_at;
+    void *mem_;
+};
+
+struct postq_store_attestation {
+    char vendor[POSTQ_STORE_VENDOR_MAX];
+    char image_hash[POSTQ_STORE_HASH_MAX];
+    char module_id[POSTQ_STORE_MODULE_MAX];
+    int64_t counter;
+    const char *doc_b64; /* the document, base64 as in the sign result */
+    enum postq_store_verdict verdict;
+    char reason[POSTQ_STORE_REASON_MAX]; /* "" unless verdict is FAIL */
+};
+
+/* One sign result (DESIGN §5.3). */
+struct postq_store_sig {
+    char id[POSTQ_ID_MAX]; /* "sig_…" */
+    char org_id[POSTQ_ID_MAX];
+    char key_id[POSTQ_ID_MAX];
+    int64_t key_version;
+    char algorithm[POSTQ_STORE_ALG_MAX];
+    uint8_t payload_sha256[32];
+    struct postq_bytes signature; /* composite signature bytes */
+    int64_t created_at;
+    int has_attestation; /* 0 for software keys: att is then all empty */
+    struct postq_store_attestation att;
+    void *mem_;
+};
+
+/* A page of a list: items[0..n) newest first (ids descending). next_cursor is "" on the last
+ * page, else the value to pass as cursor for the next one. Owned: release with the _clear(). */
+struct postq_store_apikey_page {
+    struct postq_store_apikey *items;
+    size_t n;
+    char next_cursor[POSTQ_ID_MAX];
+};
+struct postq_store_policy_page {
+    struct postq_store_policy *items;
+    size_t n;
+    char next_cursor[POSTQ_ID_MAX];
+};
+struct postq_store_key_page {
+    struct postq_store_key *items;
+    size_t n;
+    char next_cursor[POSTQ_ID_MAX];
+};
+struct postq_store_sig_page {
+    struct postq_store_sig *items;
+    size_t n;
+    char next_cursor[POSTQ_ID_MAX];
+};
+
+/* ---- open, close, health ------------------------------------------------------------------ */
+
+/* Open the store named by url and bring its schema up to date (each pending migration in
+ * order, inside one transaction; a database newer than this program is refused).
+ *   "sqlite:PATH"  SQLite file at PATH, created if missing (PATH may be relative).
+ *   "postgres://…", "postgresql://…"  POSTQ_E_UNSUPPORTED until that backend exists.
+ * POSTQ_E_ARG for another scheme or an empty path; POSTQ_E_IO when the file cannot be opened
+ * or created, is not a database, or the schema cannot be applied; POSTQ_E_UNSUPPORTED for a
+ * schema version newer than this program knows. On failure *out is NULL. */
+POSTQ_MUST_CHECK postq_err postq_store_open(const char *url, struct postq_store **out);
+
+/* Close every connection and free the handle. NULL is fine. No call may be running. */
+void postq_store_close(struct postq_store *s);
+
+/* A cheap round trip to the database (for GET /healthz). */
+POSTQ_MUST_CHECK postq_err postq_store_health(struct postq_store *s);
+
+/* The schema version the store runs at (the highest applied migration). */
+POSTQ_MUST_CHECK postq_err postq_store_schema_version(struct postq_store *s, int64_t *version);
+
+/* The calling thread's detail text for its last failed store call ("" if none). Thread-local
+ * storage, valid until this thread's next store call. Never contains secrets. */
+const char *postq_store_errmsg(void);
+
+/* ---- organisations ------------------------------------------------------------------------ */
+
+/* Create an organisation; fills out (id, name, created_at). */
+POSTQ_MUST_CHECK postq_err postq_store_org_create(struct postq_store *s, const char *name,
+                                                  struct postq_store_org *out);
+/* POSTQ_E_NOT_FOUND if there is no organisation id. */
+POSTQ_MUST_CHECK postq_err postq_store_org_get(struct postq_store *s, const char *id,
+                                               struct postq_store_org *out);
+
+/* ---- API keys ----------------------------------------------------------------------------- */
+
+/* Create an API key of org_id; fills out. secret_hash: POSTQ_STORE_SECRET_HASH_BYTES bytes
+ * (the server hashes the secret; the store never sees it). POSTQ_E_NOT_FOUND for an unknown
+ * organisation. */
+POSTQ_MUST_CHECK postq_err postq_store_apikey_create(
+    struct postq_store *s, const char *org_id, const char *name, enum postq_store_role role,
+    const uint8_t secret_hash[POSTQ_STORE_SECRET_HASH_BYTES], struct postq_store_apikey *out);
+/* Look a key up by its public id alone, for authentication: the caller then compares
+ * out->secret_hash with postq_ct_memeq and takes out->org_id as the caller's organisation. */
+POSTQ_MUST_CHECK postq_err postq_store_apikey_get_by_id(struct postq_store *s, const char *id,
+                                                        struct postq_store_apikey *out);
+/* limit 1..POSTQ_STORE_PAGE_MAX; cursor NULL or "" for the first page. */
+POSTQ_MUST_CHECK postq_err postq_store_apikey_list(struct postq_store *s, const char *org_id,
+                                                   size_t limit, const char *cursor,
+                                                   struct postq_store_apikey_page *page);
+POSTQ_MUST_CHECK postq_err postq_store_apikey_delete(struct postq_store *s, const char *org_id,
+                                                     const char *id);
+void postq_store_apikey_page_clear(struct postq_store_apikey_page *page);
+
+/* ---- attestation policies ----------------------------------------------------------------- */
+
+/* Create from in->name, vendor, body, enforce (in->id, org_id, created_at are ignored); fills
+ * out (a distinct record), which owns a copy of the body. POSTQ_E_NOT_FOUND for an unknown
+ * organisation. */
+POSTQ_MUST_CHECK postq_err postq_store_policy_create(struct postq_store *s, const char *org_id,
+                                                     const struct postq_store_policy *in,
+                                                     struct postq_store_policy *out);
+POSTQ_MUST_CHECK postq_err postq_store_policy_get(struct postq_store *s, const char *org_id,
+                                                  const char *id, struct postq_store_policy *out);
+POSTQ_MUST_CHECK postq_err postq_store_policy_list(struct postq_store *s, const char *org_id,
+                                                   size_t limit, const char *cursor,
+                                                   struct postq_store_policy_page *page);
+/* POSTQ_E_CONFLICT while a hybrid key is bound to it (nothing is deleted). */
+POSTQ_MUST_CHECK postq_err postq_store_policy_delete(struct postq_store *s, const char *org_id,
+                                                     const char *id);
+void postq_store_policy_clear(struct postq_store_policy *p);
+void postq_store_policy_page_clear(struct postq_store_policy_page *page);
+
+/* ---- hybrid keys -------------------------------------------------------------------------- */
+
+/* Create from in->name, algorithm, provider, policy_id ("" for none), public_key, sealed_key
+ * (both non-empty); fills out (a distinct record; version 1). POSTQ_E_NOT_FOUND for an unknown
+ * organisation or a policy_id that is not a policy of org_id. */
+POSTQ_MUST_CHECK postq_err postq_store_key_create(struct postq_store *s, const char *org_id,
+                                                  const struct postq_store_key *in,
+                                                  struct postq_store_key *out);
+POSTQ_MUST_CHECK postq_err postq_store_key_get(struct postq_store *s, const char *org_id,
+                                               const char *id, struct postq_store_key *out);
+POSTQ_MUST_CHECK postq_err postq_store_key_list(struct postq_store *s, const char *org_id,
+                                                size_t limit, const char *cursor,
+                                                struct postq_store_key_page *page);
+void postq_store_key_clear(struct postq_store_key *k);
+void postq_store_key_page_clear(struct postq_store_key_page *page);
+
+/* ---- signatures: the sign path ------------------------------------------------------------ */
+
+/* Whether (module_id, counter) was already recorded by a put_signature. Read-only: the
+ * verifier's counter_reused check runs before the write; the write's uniqueness constraint is
+ * what makes the check race-free. *seen is 1 or 0. */
+POSTQ_MUST_CHECK postq_err postq_store_counter_seen(struct postq_store *s, const char *module_id,
+                                                    int64_t counter, int *seen);
+
+/* Store one sign result, in ONE transaction with, when record_counter is non-zero, the pair
+ * (module_id, counter) in a table that refuses a pair it already holds.
+ *   sig   in: org_id, key_id, key_version, algorithm, payload_sha256, signature (non-empty),
+ *         has_attestation and att (att.doc_b64 may be NULL); created_at 0 means now. The store
+ *         assigns sig->id (a fresh "sig_…", which sorts after every earlier one) and, if it was
+ *         0, sig->created_at — also on failure, so do not reuse them.
+ * POSTQ_E_CONFLICT when the pair was already recorded; POSTQ_E_NOT_FOUND when key_id is not a
+ * key of org_id. On every failure nothing at all was written. POSTQ_OK means committed. */
+POSTQ_MUST_CHECK postq_err postq_store_put_signature(struct postq_store *s,
+                                                     struct postq_store_sig *sig,
+                                                     const char *module_id, int64_t counter,
+                                                     int record_counter);
+POSTQ_MUST_CHECK postq_err postq_store_sig_get(struct postq_store *s, const char *org_id,
+                                               const char *id, struct postq_store_sig *out);
+/* Newest first. key_id NULL or "" lists every key's signatures; a key_id that is not a key of
+ * org_id is POSTQ_E_NOT_FOUND. cursor: NULL/"" or a next_cursor of an earlier page. */
+POSTQ_MUST_CHECK postq_err postq_store_sig_list(struct postq_store *s, const char *org_id,
+                                                const char *key_id, size_t limit,
+                                                const char *cursor,
+                                                struct postq_store_sig_page *page);
+void postq_store_sig_clear(struct postq_store_sig *sig);
+void postq_store_sig_page_clear(struct postq_store_sig_page *page);
+
+/* ---- fault injection (tests) -------------------------------------------------------------- */
+
+/* Make the nth store operation from now on (1 = the next) and every later one fail with
+ * POSTQ_E_IO; 0 turns failures off. Returns how many operations ran since the last call. An
+ * operation is one database statement a backend runs — BEGIN and COMMIT included — so an
+ * injected failure can land between the writes of one transaction; the rollback that cleans up
+ * is never failed. A test learns how many operations a call takes from the return value of
+ * postq_store_fail_at(0) after it. Counts across all handles and threads (atomically). */
+long postq_store_fail_at(long nth);
+
+#endif

@@ -1,0 +1,1253 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The SQLite backend ("sqlite:PATH"). The schema is src/store/schema/NNN_*.sql (the tables are
+ * documented there), embedded at build time (scripts/embed-sql.sh → migrations.h) and applied
+ * at open by the migration runner below.
+ *
+ * Durability: WAL with synchronous=FULL, so a transaction is on disk when COMMIT returns and
+ * a committed row survives a crash or power loss. foreign_keys=ON enforces organisation
+ * scoping between tables and the policy-in-use rule (ON DELETE RESTRICT).
+ *
+ * Threads: the handle keeps a pool of up to POOL_MAX connections, each with its own prepared
+ * statements; a call borrows one connection for its duration (a mutex guards only the pool),
+ * so readers run in parallel under WAL and writers queue on SQLite's write lock, waiting up to
+ * BUSY_TIMEOUT_MS (then POSTQ_E_BUSY). Every write transaction starts with BEGIN IMMEDIATE, so
+ * it takes the write lock first and never fails half-way for a lock. Connections are opened
+ * with SQLITE_OPEN_NOMUTEX: the pool already gives each connection to one thread at a time. */
+#include "store/backend.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "common/mem.h"
+#include "common/timefmt.h"
+
+#define POOL_MAX        16
+#define BUSY_TIMEOUT_MS 5000
+
+struct migration {
+    int version;
+    const char *name;
+    const char *sql;
+};
+#include "store/migrations.h"
+
+#define MIGRATIONS_N (sizeof(migrations) / sizeof(migrations[0]))
+
+/* Every statement the backend runs, prepared once per connection on first use. */
+enum stmt_id {
+    S_BEGIN,
+    S_COMMIT,
+    S_ROLLBACK,
+    S_VERSION,
+    S_ORG_INSERT,
+    S_ORG_GET,
+    S_AK_INSERT,
+    S_AK_GET,
+    S_AK_LIST,
+    S_AK_DELETE,
+    S_POL_INSERT,
+    S_POL_GET,
+    S_POL_LIST,
+    S_POL_DELETE,
+    S_KEY_INSERT,
+    S_KEY_GET,
+    S_KEY_LIST,
+    S_KEY_EXISTS,
+    S_CTR_SEEN,
+    S_CTR_INSERT,
+    S_SIG_INSERT,
+    S_SIG_GET,
+    S_SIG_LIST,
+    S_SIG_LIST_KEY,
+    S_COUNT
+};
+
+#define AK_COLS  "id, org_id, name, role, secret_hash, created_at"
+#define POL_COLS "id, org_id, name, vendor, body, enforce, created_at"
+#define KEY_COLS                                                                                   \
+    "id, org_id, name, algorithm, provider, policy_id, public_key, sealed_key, version, "          \
+    "created_at"
+#define SIG_COLS                                                                                   \
+    "id, org_id, key_id, key_version, algorithm, payload_sha256, signature, created_at, "          \
+    "att_vendor, att_image_hash, att_module_id, att_counter, att_doc_b64, att_verdict, "           \
+    "att_reason"
+
+/* Lists page by id: "id < cursor", newest first. With no cursor we bind "~", which sorts after
+ * every id ("<lowercase prefix>_<digits and capitals>"). */
+static const char *const stmt_sql[S_COUNT] = {
+    [S_BEGIN] = "BEGIN IMMEDIATE",
+    [S_COMMIT] = "COMMIT",
+    [S_ROLLBACK] = "ROLLBACK",
+    [S_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_migrations",
+    [S_ORG_INSERT] = "INSERT INTO orgs (id, name, created_at) VALUES (?1, ?2, ?3)",
+    [S_ORG_GET] = "SELECT id, name, created_at FROM orgs WHERE id = ?1",
+    [S_AK_INSERT] = "INSERT INTO api_keys (" AK_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_AK_GET] = "SELECT " AK_COLS " FROM api_keys WHERE id = ?1",
+    [S_AK_LIST] = "SELECT " AK_COLS " FROM api_keys WHERE org_id = ?1 AND id < ?2 "
+                  "ORDER BY id DESC LIMIT ?3",
+    [S_AK_DELETE] = "DELETE FROM api_keys WHERE org_id = ?1 AND id = ?2",
+    [S_POL_INSERT] = "INSERT INTO policies (" POL_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_POL_GET] = "SELECT " POL_COLS " FROM policies WHERE org_id = ?1 AND id = ?2",
+    [S_POL_LIST] = "SELECT " POL_COLS " FROM policies WHERE org_id = ?1 AND id < ?2 "
+                   "ORDER BY id DESC LIMIT ?3",
+    [S_POL_DELETE] = "DELETE FROM policies WHERE org_id = ?1 AND id = ?2",
+    [S_KEY_INSERT] = "INSERT INTO hybrid_keys (" KEY_COLS ") "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [S_KEY_GET] = "SELECT " KEY_COLS " FROM hybrid_keys WHERE org_id = ?1 AND id = ?2",
+    [S_KEY_LIST] = "SELECT " KEY_COLS " FROM hybrid_keys WHERE org_id = ?1 AND id < ?2 "
+                   "ORDER BY id DESC LIMIT ?3",
+    [S_KEY_EXISTS] = "SELECT 1 FROM hybrid_keys WHERE org_id = ?1 AND id = ?2",
+    [S_CTR_SEEN] = "SELECT 1 FROM enclave_counters WHERE module_id = ?1 AND counter = ?2",
+    [S_CTR_INSERT] = "INSERT INTO enclave_counters (module_id, counter, signature_id) "
+                     "VALUES (?1, ?2, ?3)",
+    [S_SIG_INSERT] = "INSERT INTO signatures (" SIG_COLS ") VALUES "
+                     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    [S_SIG_GET] = "SELECT " SIG_COLS " FROM signatures WHERE org_id = ?1 AND id = ?2",
+    [S_SIG_LIST] = "SELECT " SIG_COLS " FROM signatures WHERE org_id = ?1 AND id < ?2 "
+                   "ORDER BY id DESC LIMIT ?3",
+    [S_SIG_LIST_KEY] = "SELECT " SIG_COLS " FROM signatures WHERE org_id = ?1 AND key_id = ?4 "
+                       "AND id < ?2 ORDER BY id DESC LIMIT ?3",
+};
+
+struct conn {
+    sqlite3 *db;
+    sqlite3_stmt *stmt[S_COUNT];
+    struct conn *next_free;
+};
+
+struct sqlite_store {
+    struct postq_store base; /* first: the handle the front sees */
+    char *path;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct conn *all[POOL_MAX];
+    size_t n_all; /* connections open or being opened */
+    struct conn *free_list;
+};
+
+static struct sqlite_store *impl(struct postq_store *s)
+{
+    return (struct sqlite_store *)s;
+}
+
+/* ---- errors ------------------------------------------------------------------------------- */
+
+/* Map a failed SQLite result; constraint violations are mapped by the caller, who knows which
+ * constraint a statement can break. */
+static postq_err fail(sqlite3 *db, int rc, const char *what)
+{
+    postq_store_set_errmsg("sqlite: %s: %s", what,
+                           db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return POSTQ_E_BUSY;
+    case SQLITE_NOMEM:
+        return POSTQ_E_NOMEM;
+    case SQLITE_TOOBIG:
+        return POSTQ_E_TOO_LARGE;
+    default:
+        return POSTQ_E_IO;
+    }
+}
+
+/* ---- connections -------------------------------------------------------------------------- */
+
+static void conn_close(struct conn *c)
+{
+    if (c == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < S_COUNT; i++) {
+        sqlite3_finalize(c->stmt[i]);
+    }
+    sqlite3_close(c->db);
+    postq_free(c);
+}
+
+/* One statement with no result we need, run outside the fault hook (connection setup). */
+static postq_err exec_plain(sqlite3 *db, const char *sql)
+{
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? POSTQ_OK : fail(db, rc, sql);
+}
+
+static postq_err conn_open(const char *path, struct conn **out)
+{
+    struct conn *c;
+    sqlite3_stmt *st = NULL;
+    postq_err err;
+    int rc;
+
+    *out = NULL;
+    c = postq_calloc(1, sizeof(*c));
+    if (c == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    rc = sqlite3_open_v2(path, &c->db,
+                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        err = rc == SQLITE_NOMEM ? POSTQ_E_NOMEM : POSTQ_E_IO;
+        postq_store_set_errmsg("sqlite: cannot open %s: %s", path,
+                               c->db != NULL ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+        goto out;
+    }
+    sqlite3_extended_result_codes(c->db, 1);
+    sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+
+    /* The first statement reads the file: a file that is not a database fails here. */
+    rc = sqlite3_prepare_v2(c->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+    }
+    if (rc != SQLITE_ROW) {
+        err = fail(c->db, rc, "PRAGMA journal_mode=WAL");
+        err = err == POSTQ_E_BUSY ? err : POSTQ_E_IO;
+        goto out;
+    }
+    if (sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "wal") != 0) {
+        postq_store_set_errmsg("sqlite: %s: cannot switch to WAL mode", path);
+        err = POSTQ_E_IO;
+        goto out;
+    }
+    err = exec_plain(c->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+                            "PRAGMA trusted_schema=OFF");
+out:
+    sqlite3_finalize(st);
+    if (err != POSTQ_OK) {
+        conn_close(c);
+        return err;
+    }
+    *out = c;
+    return POSTQ_OK;
+}
+
+/* Borrow a connection (opening one while the pool is not full) / give it back. */
+static postq_err acquire(struct sqlite_store *st, struct conn **out)
+{
+    struct conn *c;
+    postq_err err;
+
+    pthread_mutex_lock(&st->lock);
+    while (st->free_list == NULL && st->n_all == POOL_MAX) {
+        pthread_cond_wait(&st->cond, &st->lock);
+    }
+    if (st->free_list != NULL) {
+        c = st->free_list;
+        st->free_list = c->next_free;
+        pthread_mutex_unlock(&st->lock);
+        *out = c;
+        return POSTQ_OK;
+    }
+    st->n_all++; /* reserve the slot, open outside the lock */
+    pthread_mutex_unlock(&st->lock);
+
+    err = conn_open(st->path, &c);
+
+    pthread_mutex_lock(&st->lock);
+    if (err != POSTQ_OK) {
+        st->n_all--;
+        pthread_cond_signal(&st->cond);
+    } else {
+        for (size_t i = 0; i < POOL_MAX; i++) {
+            if (st->all[i] == NULL) {
+                st->all[i] = c;
+                break;
+            }
+        }
+        *out = c;
+    }
+    pthread_mutex_unlock(&st->lock);
+    return err;
+}
+
+static void release(struct sqlite_store *st, struct conn *c)
+{
+    pthread_mutex_lock(&st->lock);
+    c->next_free = st->free_list;
+    st->free_list = c;
+    pthread_cond_signal(&st->cond);
+    pthread_mutex_unlock(&st->lock);
+}
+
+/* ---- statements --------------------------------------------------------------------------- */
+
+/* The connection's statement id, ready to bind; counts one store operation (fault hook). */
+static postq_err stmt(struct conn *c, enum stmt_id id, sqlite3_stmt **out)
+{
+    postq_err err = postq_store_fault_tick();
+    *out = NULL;
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    if (c->stmt[id] == NULL) {
+        int rc = sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                                    &c->stmt[id], NULL);
+        if (rc != SQLITE_OK) {
+            return fail(c->db, rc, "prepare");
+        }
+    }
+    *out = c->stmt[id];
+    return POSTQ_OK;
+}
+
+static void done(sqlite3_stmt *st)
+{
+    if (st != NULL) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+}
+
+/* Step once: *row is 1 for a row, 0 when done. */
+static postq_err step(struct conn *c, sqlite3_stmt *st, int *row, int *rc_out)
+{
+    int rc = sqlite3_step(st);
+    if (rc_out != NULL) {
+        /* The extended code names the constraint that failed. */
+        *rc_out = rc == SQLITE_ROW || rc == SQLITE_DONE ? rc : sqlite3_extended_errcode(c->db);
+    }
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+        *row = rc == SQLITE_ROW;
+        return POSTQ_OK;
+    }
+    *row = 0;
+    return fail(c->db, rc, "step");
+}
+
+/* Run a statement with no result to the end. */
+static postq_err run(struct conn *c, sqlite3_stmt *st, int *rc_out)
+{
+    int row;
+    postq_err err = step(c, st, &row, rc_out);
+    done(st);
+    return err;
+}
+
+static postq_err run_id(struct conn *c, enum stmt_id id)
+{
+    sqlite3_stmt *st;
+    postq_err err = stmt(c, id, &st);
+    if (err == POSTQ_OK) {
+        err = run(c, st, NULL);
+    }
+    return err;
+}
+
+/* Undo an open transaction; never fault-injected, and safe when none is open. */
+static void rollback(struct conn *c)
+{
+    if (!sqlite3_get_autocommit(c->db)) {
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+}
+
+static postq_err bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    int rc = s == NULL ? sqlite3_bind_null(st, i) : sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    return rc == SQLITE_OK ? POSTQ_OK : POSTQ_E_NOMEM;
+}
+
+static postq_err bind_blob(sqlite3_stmt *st, int i, const void *p, size_t len)
+{
+    if (len > INT_MAX) {
+        return POSTQ_E_TOO_LARGE;
+    }
+    return sqlite3_bind_blob(st, i, p, (int)len, SQLITE_STATIC) == SQLITE_OK ? POSTQ_OK
+                                                                             : POSTQ_E_NOMEM;
+}
+
+static postq_err bind_int(sqlite3_stmt *st, int i, int64_t v)
+{
+    return sqlite3_bind_int64(st, i, v) == SQLITE_OK ? POSTQ_OK : POSTQ_E_NOMEM;
+}
+
+/* A TEXT column into a fixed field ("" for NULL); a value that does not fit is corruption. */
+static postq_err col_text(sqlite3_stmt *st, int i, char *dst, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    int n = sqlite3_column_bytes(st, i);
+    if (t == NULL) {
+        dst[0] = '\0';
+        return sqlite3_column_type(st, i) == SQLITE_NULL ? POSTQ_OK : POSTQ_E_NOMEM;
+    }
+    if (n < 0 || (size_t)n >= cap) {
+        postq_store_set_errmsg("sqlite: stored value of column %d too long", i);
+        return POSTQ_E_IO;
+    }
+    memcpy(dst, t, (size_t)n + 1);
+    return POSTQ_OK;
+}
+
+static size_t col_len(sqlite3_stmt *st, int i)
+{
+    int n = sqlite3_column_bytes(st, i);
+    return n < 0 ? 0 : (size_t)n;
+}
+
+/* ---- open and migrations ------------------------------------------------------------------ */
+
+static postq_err migrate(struct conn *c)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t have = 0;
+    int rc;
+    postq_err err;
+
+    err = exec_plain(c->db, "BEGIN IMMEDIATE");
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = exec_plain(c->db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                            "version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, "
+                            "applied_at INTEGER NOT NULL)");
+    if (err != POSTQ_OK) {
+        goto out;
+    }
+    rc = sqlite3_prepare_v2(c->db, stmt_sql[S_VERSION], -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+    }
+    if (rc != SQLITE_ROW) {
+        err = fail(c->db, rc, "reading schema_migrations");
+        goto out;
+    }
+    have = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (have > migrations[MIGRATIONS_N - 1].version) {
+        postq_store_set_errmsg("sqlite: schema version %lld is newer than this program's %d",
+                               (long long)have, migrations[MIGRATIONS_N - 1].version);
+        err = POSTQ_E_UNSUPPORTED;
+        goto out;
+    }
+    for (size_t i = 0; i < MIGRATIONS_N; i++) {
+        if (migrations[i].version <= have) {
+            continue;
+        }
+        err = exec_plain(c->db, migrations[i].sql);
+        if (err != POSTQ_OK) {
+            postq_store_set_errmsg("sqlite: migration %s failed: %s", migrations[i].name,
+                                   sqlite3_errmsg(c->db));
+            goto out;
+        }
+        rc = sqlite3_prepare_v2(c->db,
+                                "INSERT INTO schema_migrations (version, name, applied_at) "
+                                "VALUES (?1, ?2, ?3)",
+                                -1, &st, NULL);
+        if (rc == SQLITE_OK) {
+            sqlite3_bind_int64(st, 1, migrations[i].version);
+            sqlite3_bind_text(st, 2, migrations[i].name, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 3, postq_time_now_ms());
+            rc = sqlite3_step(st);
+        }
+        sqlite3_finalize(st);
+        st = NULL;
+        if (rc != SQLITE_DONE) {
+            err = fail(c->db, rc, "recording a migration");
+            goto out;
+        }
+    }
+    err = exec_plain(c->db, "COMMIT");
+out:
+    sqlite3_finalize(st);
+    if (err != POSTQ_OK) {
+        rollback(c);
+        if (err != POSTQ_E_UNSUPPORTED && err != POSTQ_E_BUSY && err != POSTQ_E_NOMEM) {
+            err = POSTQ_E_IO;
+        }
+    }
+    return err;
+}
+
+static const struct postq_store_ops sqlite_ops;
+
+static void sqlite_close(struct postq_store *s)
+{
+    struct sqlite_store *st = impl(s);
+    for (size_t i = 0; i < POOL_MAX; i++) {
+        conn_close(st->all[i]);
+    }
+    pthread_cond_destroy(&st->cond);
+    pthread_mutex_destroy(&st->lock);
+    postq_free(st->path);
+    postq_free(st);
+}
+
+postq_err postq_store_sqlite_open(const char *path, struct postq_store **out)
+{
+    struct sqlite_store *st;
+    struct conn *c = NULL;
+    size_t n = strlen(path);
+    postq_err err;
+
+    st = postq_calloc(1, sizeof(*st));
+    if (st == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    st->base.ops = &sqlite_ops;
+    pthread_mutex_init(&st->lock, NULL);
+    pthread_cond_init(&st->cond, NULL);
+    st->path = postq_malloc(n + 1);
+    if (st->path == NULL) {
+        err = POSTQ_E_NOMEM;
+        goto out;
+    }
+    memcpy(st->path, path, n + 1);
+    err = acquire(st, &c);
+    if (err != POSTQ_OK) {
+        goto out;
+    }
+    err = migrate(c);
+    release(st, c);
+out:
+    if (err != POSTQ_OK) {
+        sqlite_close(&st->base);
+        return err;
+    }
+    *out = &st->base;
+    return POSTQ_OK;
+}
+
+/* ---- row readers -------------------------------------------------------------------------- */
+
+typedef postq_err (*row_fn)(sqlite3_stmt *st, void *rec);
+
+static postq_err read_org(sqlite3_stmt *st, void *rec)
+{
+    struct postq_store_org *o = rec;
+    postq_err err = col_text(st, 0, o->id, sizeof(o->id));
+    if (err == POSTQ_OK) {
+        err = col_text(st, 1, o->name, sizeof(o->name));
+    }
+    o->created_at = sqlite3_column_int64(st, 2);
+    return err;
+}
+
+static const char *const role_names[] = {"", "admin", "signer", "viewer"};
+
+static postq_err read_apikey(sqlite3_stmt *st, void *rec)
+{
+    struct postq_store_apikey *k = rec;
+    char role[16];
+    postq_err err = col_text(st, 0, k->id, sizeof(k->id));
+    if (err == POSTQ_OK) {
+        err = col_text(st, 1, k->org_id, sizeof(k->org_id));
+    }
+    if (err == POSTQ_OK) {
+        err = col_text(st, 2, k->name, sizeof(k->name));
+    }
+    if (err == POSTQ_OK) {
+        err = col_text(st, 3, role, sizeof(role));
+    }
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    k->role = 0;
+    for (int r = POSTQ_STORE_ROLE_ADMIN; r <= POSTQ_STORE_ROLE_VIEWER; r++) {
+        if (strcmp(role, role_names[r]) == 0) {
+            k->role = (enum postq_store_role)r;
+        }
+    }
+    if (k->role == 0 || col_len(st, 4) != POSTQ_STORE_SECRET_HASH_BYTES) {
+        postq_store_set_errmsg("sqlite: corrupt api_keys row");
+        return POSTQ_E_IO;
+    }
+    memcpy(k->secret_hash, sqlite3_column_blob(st, 4), POSTQ_STORE_SECRET_HASH_BYTES);
+    k->created_at = sqlite3_column_int64(st, 5);
+    return POSTQ_OK;
+}
+
+static postq_err read_policy(sqlite3_stmt *st, void *rec)
+{
+    struct postq_store_policy *p = rec;
+    const unsigned char *body;
+    size_t body_len;
+    char *mem;
+    postq_err err = col_text(st, 0, p->id, sizeof(p->id));
+    if (err == POSTQ_OK) {
+        err = col_text(st, 1, p->org_id, sizeof(p->org_id));
+    }
+    if (err == POSTQ_OK) {
+        err = col_text(st, 2, p->name, sizeof(p->name));
+    }
+    if (err == POSTQ_OK) {
+        err = col_text(st, 3, p->vendor, sizeof(p->vendor));
+    }
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    body = sqlite3_column_text(st, 4);
+    body_len = col_len(st, 4);
+    if (body == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    mem = postq_malloc(body_len + 1);
+    if (mem == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    memcpy(mem, body, body_len + 1);
+    p->mem_ = mem;
+    p->body = mem;
+    p->enforce = sqlite3_column_int(st, 5) != 0;
+    p->created_at = sqlite3_column_int64(st, 6);
+    return POSTQ_OK;
+}
+
+static postq_err read_key(sqlite3_stmt *st, void *rec)
+{
+    struct postq_store_key *k = rec;
+    const void *pk, *sk;
+    size_t pk_len, sk_len;
+    uint8_t *mem;
+    postq_err err = col_text(st, 0, k->id, sizeof(k->id));
+    if (err == POSTQ_OK) {
+        err = col_text(st, 1, k->org_id, sizeof(k->org_id));
+    }
+    if (err == POSTQ_OK) {
+        err = col_text(st, 2, k->name, sizeof(k->name));
+    }
+    if (err == POSTQ_OK) {
+        err = col_text(st, 3, k->algorithm, sizeof(k->algorithm));
+    }
+    if (err == POSTQ_OK) {
+        err = col_text(st, 4, k->provider, sizeof(k->provider));
+    }
+    if (err == POSTQ_OK) {
+        err = col_text(st, 5, k->policy_id, sizeof(k->policy_id));
+    }
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    pk = sqlite3_column_blob(st, 6);
+    pk_len = col_len(st, 6);
+    sk = sqlite3_column_blob(st, 7);
+    sk_len = col_len(st, 7);
+    if (pk == NULL || sk == NULL) {
+        postq_store_set_errmsg("sqlite: corrupt hybrid_keys row");
+        return POSTQ_E_IO;
+    }
+    mem = postq_malloc(pk_len + sk_len);
+    if (mem == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    memcpy(mem, pk, pk_len);
+    memcpy(mem + pk_len, sk, sk_len);
+    k->mem_ = mem;
+    k->public_key.p = mem;
+    k->public_key.len = pk_len;
+    k->sealed_key.p = mem + pk_len;
+    k->sealed_key.len = sk_len;
+    k->version = sqlite3_column_int64(st, 8);
+    k->created_at = sqlite3_column_int64(st, 9);
+    return POSTQ_OK;
+}
+
+static postq_err read_sig(sqlite3_stmt *st, void *rec)
+{
+    struct postq_store_sig *g = rec;
+    const void *sig;
+    const unsigned char *doc;
+    size_t sig_len, doc_len;
+    char verdict[8];
+    uint8_t *mem;
+    postq_err err = col_text(st, 0, g->id, sizeof(g->id));
+    if (err == POSTQ_OK) {
+        err = col_text(st, 1, g->org_id, sizeof(g->org_id));
+    }
+    if (err == POSTQ_OK) {
+        err = col_text(st, 2, g->key_id, sizeof(g->key_id));
+    }
+    if (err == POSTQ_OK) {
+        err = col_text(st, 4, g->algorithm, sizeof(g->algorithm));
+    }
+    if (err == POSTQ_OK) {
+        err = col_text(st, 8, g->att.vendor, sizeof(g->att.vendor));
+    }
+    if (err == POSTQ_OK) {
+        err = col_text(st, 9, g->att.image_hash, sizeof(g->att.image_hash));
+    }
+    if (err == POSTQ_OK) {
+        err = col_text(st, 10, g->att.module_id, sizeof(g->att.module_id));
+    }
+    if (err == POSTQ_OK) {
+        err = col_text(st, 13, verdict, sizeof(verdict));
+    }
+    if (err == POSTQ_OK) {
+        err = col_text(st, 14, g->att.reason, sizeof(g->att.reason));
+    }
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    g->key_version = sqlite3_column_int64(st, 3);
+    if (col_len(st, 5) != 32 || sqlite3_column_blob(st, 5) == NULL) {
+        postq_store_set_errmsg("sqlite: corrupt signatures row");
+        return POSTQ_E_IO;
+    }
+    memcpy(g->payload_sha256, sqlite3_column_blob(st, 5), 32);
+    g->created_at = sqlite3_column_int64(st, 7);
+    g->att.counter = sqlite3_column_int64(st, 11);
+    g->has_attestation = sqlite3_column_type(st, 13) != SQLITE_NULL;
+    g->att.verdict = strcmp(verdict, "pass") == 0   ? POSTQ_STORE_VERDICT_PASS
+                     : strcmp(verdict, "fail") == 0 ? POSTQ_STORE_VERDICT_FAIL
+                                                    : POSTQ_STORE_VERDICT_NONE;
+
+    sig = sqlite3_column_blob(st, 6);
+    sig_len = col_len(st, 6);
+    doc = sqlite3_column_text(st, 12);
+    doc_len = doc != NULL ? col_len(st, 12) + 1 : 0;
+    if (sig == NULL) {
+        postq_store_set_errmsg("sqlite: corrupt signatures row");
+        return POSTQ_E_IO;
+    }
+    mem = postq_malloc(sig_len + doc_len);
+    if (mem == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    memcpy(mem, sig, sig_len);
+    g->signature.p = mem;
+    g->signature.len = sig_len;
+    if (doc != NULL) {
+        memcpy(mem + sig_len, doc, doc_len);
+        g->att.doc_b64 = (const char *)(mem + sig_len);
+    }
+    g->mem_ = mem;
+    return POSTQ_OK;
+}
+
+/* ---- generic get and list ----------------------------------------------------------------- */
+
+/* Run a bound single-row SELECT: POSTQ_E_NOT_FOUND without a row. */
+static postq_err get_one(struct conn *c, sqlite3_stmt *st, row_fn fn, void *rec)
+{
+    int row;
+    postq_err err = step(c, st, &row, NULL);
+    if (err == POSTQ_OK && !row) {
+        err = POSTQ_E_NOT_FOUND;
+    }
+    if (err == POSTQ_OK) {
+        err = fn(st, rec);
+    }
+    done(st);
+    return err;
+}
+
+/* Run a bound list SELECT whose LIMIT (?3) is set here to limit + 1: fill up to limit records
+ * into a fresh array of item_size records; next_cursor is the last id when more rows exist. */
+static postq_err get_page(struct conn *c, sqlite3_stmt *st, row_fn fn, size_t item_size,
+                          size_t limit, void **items, size_t *n, char *next_cursor)
+{
+    uint8_t *arr;
+    int row = 1;
+    postq_err err;
+
+    *items = NULL;
+    *n = 0;
+    next_cursor[0] = '\0';
+    arr = postq_calloc(limit, item_size);
+    if (arr == NULL) {
+        done(st);
+        return POSTQ_E_NOMEM;
+    }
+    *items = arr;
+    err = bind_int(st, 3, (int64_t)limit + 1);
+    while (err == POSTQ_OK) {
+        err = step(c, st, &row, NULL);
+        if (err != POSTQ_OK || !row) {
+            break;
+        }
+        if (*n == limit) {
+            /* The first record's id field is at offset 0 in every record type. */
+            memcpy(next_cursor, arr + (limit - 1) * item_size, POSTQ_ID_MAX);
+            break;
+        }
+        err = fn(st, arr + *n * item_size);
+        (*n)++; /* counted also on failure, so the page clear releases what fn took */
+    }
+    done(st);
+    return err;
+}
+
+/* ---- ops ---------------------------------------------------------------------------------- */
+
+#define WITH_CONN(s, c, err)                                                                       \
+    struct sqlite_store *st_ = impl(s);                                                            \
+    struct conn *c = NULL;                                                                         \
+    postq_err err = acquire(st_, &c)
+
+static postq_err sq_health(struct postq_store *s)
+{
+    sqlite3_stmt *st;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = stmt(c, S_VERSION, &st);
+    if (err == POSTQ_OK) {
+        int row;
+        err = step(c, st, &row, NULL);
+        done(st);
+    }
+    release(st_, c);
+    return err;
+}
+
+static postq_err sq_schema_version(struct postq_store *s, int64_t *version)
+{
+    sqlite3_stmt *st;
+    WITH_CONN(s, c, err);
+    *version = 0;
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = stmt(c, S_VERSION, &st);
+    if (err == POSTQ_OK) {
+        int row;
+        err = step(c, st, &row, NULL);
+        if (err == POSTQ_OK && row) {
+            *version = sqlite3_column_int64(st, 0);
+        }
+        done(st);
+    }
+    release(st_, c);
+    return err;
+}
+
+/* An INSERT whose only possible constraint failure is a foreign key (the organisation, or the
+ * policy of that organisation): that answers NOT_FOUND. */
+static postq_err insert_scoped(struct conn *c, sqlite3_stmt *st)
+{
+    int rc;
+    postq_err err = run(c, st, &rc);
+    if (err != POSTQ_OK && rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        postq_store_set_errmsg("no such organisation or policy");
+        err = POSTQ_E_NOT_FOUND;
+    }
+    return err;
+}
+
+static postq_err sq_org_create(struct postq_store *s, struct postq_store_org *rec)
+{
+    sqlite3_stmt *st;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = stmt(c, S_ORG_INSERT, &st);
+    if (err == POSTQ_OK) {
+        err = bind_text(st, 1, rec->id);
+        err = err == POSTQ_OK ? bind_text(st, 2, rec->name) : err;
+        err = err == POSTQ_OK ? bind_int(st, 3, rec->created_at) : err;
+        err = err == POSTQ_OK ? run(c, st, NULL) : (done(st), err);
+    }
+    release(st_, c);
+    return err;
+}
+
+/* Bind ?1 (and ?2) and read one row. */
+static postq_err get_by(struct postq_store *s, enum stmt_id id, const char *a, const char *b,
+                        row_fn fn, void *rec)
+{
+    sqlite3_stmt *st;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = stmt(c, id, &st);
+    if (err == POSTQ_OK) {
+        err = bind_text(st, 1, a);
+        err = err == POSTQ_OK && b != NULL ? bind_text(st, 2, b) : err;
+        err = err == POSTQ_OK ? get_one(c, st, fn, rec) : (done(st), err);
+    }
+    release(st_, c);
+    return err;
+}
+
+static postq_err sq_org_get(struct postq_store *s, const char *id, struct postq_store_org *out)
+{
+    return get_by(s, S_ORG_GET, id, NULL, read_org, out);
+}
+
+static postq_err sq_apikey_create(struct postq_store *s, struct postq_store_apikey *rec)
+{
+    sqlite3_stmt *st;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = stmt(c, S_AK_INSERT, &st);
+    if (err == POSTQ_OK) {
+        err = bind_text(st, 1, rec->id);
+        err = err == POSTQ_OK ? bind_text(st, 2, rec->org_id) : err;
+        err = err == POSTQ_OK ? bind_text(st, 3, rec->name) : err;
+        err = err == POSTQ_OK ? bind_text(st, 4, role_names[rec->role]) : err;
+        err = err == POSTQ_OK ? bind_blob(st, 5, rec->secret_hash, sizeof(rec->secret_hash)) : err;
+        err = err == POSTQ_OK ? bind_int(st, 6, rec->created_at) : err;
+        err = err == POSTQ_OK ? insert_scoped(c, st) : (done(st), err);
+    }
+    release(st_, c);
+    return err;
+}
+
+static postq_err sq_apikey_get_by_id(struct postq_store *s, const char *id,
+                                     struct postq_store_apikey *out)
+{
+    return get_by(s, S_AK_GET, id, NULL, read_apikey, out);
+}
+
+/* Bind ?1 org, ?2 cursor (or "~"), ?4 key filter, and read one page. */
+static postq_err list_by(struct postq_store *s, enum stmt_id id, const char *org_id,
+                         const char *cursor, const char *key_id, row_fn fn, size_t item_size,
+                         size_t limit, void **items, size_t *n, char *next_cursor)
+{
+    sqlite3_stmt *st;
+    WITH_CONN(s, c, err);
+    *items = NULL;
+    *n = 0;
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = stmt(c, id, &st);
+    if (err == POSTQ_OK) {
+        err = bind_text(st, 1, org_id);
+        err = err == POSTQ_OK ? bind_text(st, 2, cursor != NULL ? cursor : "~") : err;
+        err = err == POSTQ_OK && key_id != NULL ? bind_text(st, 4, key_id) : err;
+        if (err == POSTQ_OK) {
+            err = get_page(c, st, fn, item_size, limit, items, n, next_cursor);
+        } else {
+            done(st);
+        }
+    }
+    release(st_, c);
+    return err;
+}
+
+static postq_err sq_apikey_list(struct postq_store *s, const char *org_id, size_t limit,
+                                const char *cursor, struct postq_store_apikey_page *page)
+{
+    void *items;
+    postq_err err = list_by(s, S_AK_LIST, org_id, cursor, NULL, read_apikey, sizeof(page->items[0]),
+                            limit, &items, &page->n, page->next_cursor);
+    page->items = items;
+    if (err != POSTQ_OK) {
+        postq_store_apikey_page_clear(page);
+    }
+    return err;
+}
+
+/* DELETE … WHERE org_id = ?1 AND id = ?2: NOT_FOUND when no row matched; a foreign key that
+ * still points at the row answers CONFLICT. */
+static postq_err delete_by(struct postq_store *s, enum stmt_id id, const char *org_id,
+                           const char *row_id)
+{
+    sqlite3_stmt *st;
+    int rc;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = stmt(c, id, &st);
+    if (err == POSTQ_OK) {
+        err = bind_text(st, 1, org_id);
+        err = err == POSTQ_OK ? bind_text(st, 2, row_id) : err;
+        if (err == POSTQ_OK) {
+            err = run(c, st, &rc);
+            /* ON DELETE RESTRICT reports SQLITE_CONSTRAINT_TRIGGER, a deferred-less foreign
+             * key SQLITE_CONSTRAINT_FOREIGNKEY: a DELETE breaks no other constraint. */
+            if (err != POSTQ_OK && (rc & 0xff) == SQLITE_CONSTRAINT) {
+                postq_store_set_errmsg("still in use");
+                err = POSTQ_E_CONFLICT;
+            } else if (err == POSTQ_OK && sqlite3_changes(c->db) == 0) {
+                err = POSTQ_E_NOT_FOUND;
+            }
+        } else {
+            done(st);
+        }
+    }
+    release(st_, c);
+    return err;
+}
+
+static postq_err sq_apikey_delete(struct postq_store *s, const char *org_id, const char *id)
+{
+    return delete_by(s, S_AK_DELETE, org_id, id);
+}
+
+static postq_err sq_policy_create(struct postq_store *s, const struct postq_store_policy *rec)
+{
+    sqlite3_stmt *st;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = stmt(c, S_POL_INSERT, &st);
+    if (err == POSTQ_OK) {
+        err = bind_text(st, 1, rec->id);
+        err = err == POSTQ_OK ? bind_text(st, 2, rec->org_id) : err;
+        err = err == POSTQ_OK ? bind_text(st, 3, rec->name) : err;
+        err = err == POSTQ_OK ? bind_text(st, 4, rec->vendor) : err;
+        err = err == POSTQ_OK ? bind_text(st, 5, rec->body) : err;
+        err = err == POSTQ_OK ? bind_int(st, 6, rec->enforce) : err;
+        err = err == POSTQ_OK ? bind_int(st, 7, rec->created_at) : err;
+        err = err == POSTQ_OK ? insert_scoped(c, st) : (done(st), err);
+    }
+    release(st_, c);
+    return err;
+}
+
+static postq_err sq_policy_get(struct postq_store *s, const char *org_id, const char *id,
+                               struct postq_store_policy *out)
+{
+    postq_err err = get_by(s, S_POL_GET, org_id, id, read_policy, out);
+    if (err != POSTQ_OK) {
+        postq_store_policy_clear(out);
+    }
+    return err;
+}
+
+static postq_err sq_policy_list(struct postq_store *s, const char *org_id, size_t limit,
+                                const char *cursor, struct postq_store_policy_page *page)
+{
+    void *items;
+    postq_err err = list_by(s, S_POL_LIST, org_id, cursor, NULL, read_policy,
+                            sizeof(page->items[0]), limit, &items, &page->n, page->next_cursor);
+    page->items = items;
+    if (err != POSTQ_OK) {
+        postq_store_policy_page_clear(page);
+    }
+    return err;
+}
+
+static postq_err sq_policy_delete(struct postq_store *s, const char *org_id, const char *id)
+{
+    return delete_by(s, S_POL_DELETE, org_id, id);
+}
+
+static postq_err sq_key_create(struct postq_store *s, const struct postq_store_key *rec)
+{
+    sqlite3_stmt *st;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = stmt(c, S_KEY_INSERT, &st);
+    if (err == POSTQ_OK) {
+        err = bind_text(st, 1, rec->id);
+        err = err == POSTQ_OK ? bind_text(st, 2, rec->org_id) : err;
+        err = err == POSTQ_OK ? bind_text(st, 3, rec->name) : err;
+        err = err == POSTQ_OK ? bind_text(st, 4, rec->algorithm) : err;
+        err = err == POSTQ_OK ? bind_text(st, 5, rec->provider) : err;
+        err = err == POSTQ_OK ? bind_text(st, 6, rec->policy_id[0] != '\0' ? rec->policy_id : NULL)
+                              : err;
+        err = err == POSTQ_OK ? bind_blob(st, 7, rec->public_key.p, rec->public_key.len) : err;
+        err = err == POSTQ_OK ? bind_blob(st, 8, rec->sealed_key.p, rec->sealed_key.len) : err;
+        err = err == POSTQ_OK ? bind_int(st, 9, rec->version) : err;
+        err = err == POSTQ_OK ? bind_int(st, 10, rec->created_at) : err;
+        err = err == POSTQ_OK ? insert_scoped(c, st) : (done(st), err);
+    }
+    release(st_, c);
+    return err;
+}
+
+static postq_err sq_key_get(struct postq_store *s, const char *org_id, const char *id,
+                            struct postq_store_key *out)
+{
+    postq_err err = get_by(s, S_KEY_GET, org_id, id, read_key, out);
+    if (err != POSTQ_OK) {
+        postq_store_key_clear(out);
+    }
+    return err;
+}
+
+static postq_err sq_key_list(struct postq_store *s, const char *org_id, size_t limit,
+                             const char *cursor, struct postq_store_key_page *page)
+{
+    void *items;
+    postq_err err = list_by(s, S_KEY_LIST, org_id, cursor, NULL, read_key, sizeof(page->items[0]),
+                            limit, &items, &page->n, page->next_cursor);
+    page->items = items;
+    if (err != POSTQ_OK) {
+        postq_store_key_page_clear(page);
+    }
+    return err;
+}
+
+static postq_err sq_counter_seen(struct postq_store *s, const char *module_id, int64_t counter,
+                                 int *seen)
+{
+    sqlite3_stmt *st;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = stmt(c, S_CTR_SEEN, &st);
+    if (err == POSTQ_OK) {
+        err = bind_text(st, 1, module_id);
+        err = err == POSTQ_OK ? bind_int(st, 2, counter) : err;
+        if (err == POSTQ_OK) {
+            err = step(c, st, seen, NULL);
+        }
+        done(st);
+    }
+    release(st_, c);
+    return err;
+}
+
+static postq_err bind_sig(sqlite3_stmt *st, const struct postq_store_sig *g)
+{
+    const struct postq_store_attestation *a = g->has_attestation ? &g->att : NULL;
+    postq_err err = bind_text(st, 1, g->id);
+    err = err == POSTQ_OK ? bind_text(st, 2, g->org_id) : err;
+    err = err == POSTQ_OK ? bind_text(st, 3, g->key_id) : err;
+    err = err == POSTQ_OK ? bind_int(st, 4, g->key_version) : err;
+    err = err == POSTQ_OK ? bind_text(st, 5, g->algorithm) : err;
+    err = err == POSTQ_OK ? bind_blob(st, 6, g->payload_sha256, sizeof(g->payload_sha256)) : err;
+    err = err == POSTQ_OK ? bind_blob(st, 7, g->signature.p, g->signature.len) : err;
+    err = err == POSTQ_OK ? bind_int(st, 8, g->created_at) : err;
+    if (err != POSTQ_OK || a == NULL) {
+        return err; /* the att_ columns stay NULL */
+    }
+    err = bind_text(st, 9, a->vendor);
+    err = err == POSTQ_OK ? bind_text(st, 10, a->image_hash) : err;
+    err = err == POSTQ_OK ? bind_text(st, 11, a->module_id) : err;
+    err = err == POSTQ_OK ? bind_int(st, 12, a->counter) : err;
+    err = err == POSTQ_OK ? bind_text(st, 13, a->doc_b64) : err;
+    err = err == POSTQ_OK
+              ? bind_text(st, 14, a->verdict == POSTQ_STORE_VERDICT_PASS ? "pass" : "fail")
+              : err;
+    err = err == POSTQ_OK
+              ? bind_text(st, 15,
+                          a->verdict == POSTQ_STORE_VERDICT_FAIL && a->reason[0] != '\0' ? a->reason
+                                                                                         : NULL)
+              : err;
+    return err;
+}
+
+/* The sign path: BEGIN IMMEDIATE; the counter pair (its primary key refuses a repeat); the sign
+ * result (its foreign key refuses another organisation's key); COMMIT. Any failure rolls the
+ * whole transaction back. */
+static postq_err sq_put_signature(struct postq_store *s, const struct postq_store_sig *sig,
+                                  const char *module_id, int64_t counter, int record_counter)
+{
+    sqlite3_stmt *st;
+    int rc = SQLITE_OK;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = run_id(c, S_BEGIN);
+    if (err != POSTQ_OK) {
+        goto out;
+    }
+    if (record_counter) {
+        err = stmt(c, S_CTR_INSERT, &st);
+        if (err != POSTQ_OK) {
+            goto out;
+        }
+        err = bind_text(st, 1, module_id);
+        err = err == POSTQ_OK ? bind_int(st, 2, counter) : err;
+        err = err == POSTQ_OK ? bind_text(st, 3, sig->id) : err;
+        err = err == POSTQ_OK ? run(c, st, &rc) : (done(st), err);
+        if (err != POSTQ_OK) {
+            if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) {
+                postq_store_set_errmsg("counter %lld of module %s already used", (long long)counter,
+                                       module_id);
+                err = POSTQ_E_CONFLICT;
+            }
+            goto out;
+        }
+    }
+    err = stmt(c, S_SIG_INSERT, &st);
+    if (err != POSTQ_OK) {
+        goto out;
+    }
+    err = bind_sig(st, sig);
+    err = err == POSTQ_OK ? run(c, st, &rc) : (done(st), err);
+    if (err != POSTQ_OK) {
+        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+            postq_store_set_errmsg("no such key");
+            err = POSTQ_E_NOT_FOUND;
+        }
+        goto out;
+    }
+    err = run_id(c, S_COMMIT);
+out:
+    if (err != POSTQ_OK) {
+        rollback(c);
+    }
+    release(st_, c);
+    return err;
+}
+
+static postq_err sq_sig_get(struct postq_store *s, const char *org_id, const char *id,
+                            struct postq_store_sig *out)
+{
+    postq_err err = get_by(s, S_SIG_GET, org_id, id, read_sig, out);
+    if (err != POSTQ_OK) {
+        postq_store_sig_clear(out);
+    }
+    return err;
+}
+
+static postq_err sq_sig_list(struct postq_store *s, const char *org_id, const char *key_id,
+                             size_t limit, const char *cursor, struct postq_store_sig_page *page)
+{
+    void *items = NULL;
+    postq_err err = POSTQ_OK;
+
+    if (key_id != NULL) {
+        /* A filter on another organisation's key is NOT_FOUND, as a get of it would be. */
+        sqlite3_stmt *st;
+        WITH_CONN(s, c, err2);
+        if (err2 == POSTQ_OK) {
+            err2 = stmt(c, S_KEY_EXISTS, &st);
+            if (err2 == POSTQ_OK) {
+                int row = 0;
+                err2 = bind_text(st, 1, org_id);
+                err2 = err2 == POSTQ_OK ? bind_text(st, 2, key_id) : err2;
+                err2 = err2 == POSTQ_OK ? step(c, st, &row, NULL) : err2;
+                done(st);
+                if (err2 == POSTQ_OK && !row) {
+                    err2 = POSTQ_E_NOT_FOUND;
+                }
+            }
+            release(st_, c);
+        }
+        err = err2;
+    }
+    if (err == POSTQ_OK) {
+        err = list_by(s, key_id != NULL ? S_SIG_LIST_KEY : S_SIG_LIST, org_id, cursor, key_id,
+                      read_sig, sizeof(page->items[0]), limit, &items, &page->n, page->next_cursor);
+        page->items = items;
+    }
+    if (err != POSTQ_OK) {
+        postq_store_sig_page_clear(page);
+    }
+    return err;
+}
+
+static const struct postq_store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sqlite_close,
+    .health = sq_health,
+    .schema_version = sq_schema_version,
+    .org_create = sq_org_create,
+    .org_get = sq_org_get,
+    .apikey_create = sq_apikey_create,
+    .apikey_get_by_id = sq_apikey_get_by_id,
+    .apikey_list = sq_apikey_list,
+    .apikey_delete = sq_apikey_delete,
+    .policy_create = sq_policy_create,
+    .policy_get = sq_policy_get,
+    .policy_list = sq_policy_list,
+    .policy_delete = sq_policy_delete,
+    .key_create = sq_key_create,
+    .key_get = sq_key_get,
+    .key_list = sq_key_list,
+    .counter_seen = sq_counter_seen,
+    .put_signature = sq_put_signature,
+    .sig_get = sq_sig_get,
+    .sig_list = sq_sig_list,
+};

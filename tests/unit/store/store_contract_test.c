@@ -1,0 +1,797 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The store contract (src/store/store.h), written against the interface only and run for every
+ * backend in `backends` below: CRUD of each table, organisation scoping, the policy-in-use
+ * rule, the sign path's one transaction (counter reuse, fault injection at every operation),
+ * paging, durability across reopen, concurrency, and clean failures on bad files and paths.
+ * A new backend (PostgreSQL) adds one row to `backends`. */
+#include "testlib.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+/* ---- backends ----------------------------------------------------------------------------- */
+
+struct backend {
+    const char *name;
+    int file_based; /* the corrupt-file and unwritable-path cases apply */
+    /* Write a URL for a fresh, empty store under the temporary directory dir. */
+    void (*url)(char *out, size_t cap, const char *dir);
+};
+
+static void sqlite_url(char *out, size_t cap, const char *dir)
+{
+    snprintf(out, cap, "sqlite:%s/store.db", dir);
+}
+
+static const struct backend backends[] = {
+    {"sqlite", 1, sqlite_url},
+};
+static const struct backend *backend;
+
+/* ---- fixture: a fresh store with two organisations ---------------------------------------- */
+
+struct fx {
+    char dir[64];
+    char url[128];
+    struct postq_store *s;
+    struct postq_store_org a, b;
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+    if (f == NULL) {
+        return -1;
+    }
+    snprintf(f->dir, sizeof(f->dir), "/tmp/postq-store-XXXXXX");
+    if (mkdtemp(f->dir) == NULL) {
+        free(f);
+        return -1;
+    }
+    backend->url(f->url, sizeof(f->url), f->dir);
+    if (postq_store_open(f->url, &f->s) != POSTQ_OK ||
+        postq_store_org_create(f->s, "acme", &f->a) != POSTQ_OK ||
+        postq_store_org_create(f->s, "globex", &f->b) != POSTQ_OK) {
+        fprintf(stderr, "setup: %s\n", postq_store_errmsg());
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    char cmd[128];
+    postq_store_fail_at(0);
+    postq_store_close(f->s);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+    if (system(cmd) != 0) {
+        return -1;
+    }
+    free(f);
+    return 0;
+}
+
+/* ---- helpers ------------------------------------------------------------------------------ */
+
+static const uint8_t pk_bytes[] = {1, 2, 3, 4, 5, 0, 7};
+static const uint8_t sealed_bytes[] = {9, 8, 7, 0, 6};
+static const uint8_t sig_bytes[] = {0xde, 0xad, 0x00, 0xbe, 0xef};
+
+static void make_policy(struct postq_store *s, const char *org, struct postq_store_policy *out)
+{
+    struct postq_store_policy in;
+    memset(&in, 0, sizeof(in));
+    strcpy(in.name, "release-signing-prod");
+    strcpy(in.vendor, "mock");
+    in.body = "{\"vendor\":\"mock\",\"matchRules\":{\"allowedImageHashes\":[\"ab\"]}}";
+    in.enforce = 1;
+    assert_int_equal(postq_store_policy_create(s, org, &in, out), POSTQ_OK);
+}
+
+static postq_err try_key(struct postq_store *s, const char *org, const char *policy_id,
+                         struct postq_store_key *out)
+{
+    struct postq_store_key in;
+    memset(&in, 0, sizeof(in));
+    strcpy(in.name, "release");
+    strcpy(in.algorithm, "mldsa65+ed25519");
+    strcpy(in.provider, policy_id != NULL ? "enclave-mock" : "software");
+    if (policy_id != NULL) {
+        strcpy(in.policy_id, policy_id);
+    }
+    in.public_key = (struct postq_bytes){pk_bytes, sizeof(pk_bytes)};
+    in.sealed_key = (struct postq_bytes){sealed_bytes, sizeof(sealed_bytes)};
+    return postq_store_key_create(s, org, &in, out);
+}
+
+static void make_key(struct postq_store *s, const char *org, const char *policy_id,
+                     struct postq_store_key *out)
+{
+    assert_int_equal(try_key(s, org, policy_id, out), POSTQ_OK);
+}
+
+/* A sign result of key; attested when counter >= 0. */
+static void fill_sig(struct postq_store_sig *g, const struct postq_store_key *key, int64_t counter)
+{
+    memset(g, 0, sizeof(*g));
+    strcpy(g->org_id, key->org_id);
+    strcpy(g->key_id, key->id);
+    g->key_version = key->version;
+    strcpy(g->algorithm, key->algorithm);
+    memset(g->payload_sha256, 0x5a, sizeof(g->payload_sha256));
+    g->signature = (struct postq_bytes){sig_bytes, sizeof(sig_bytes)};
+    if (counter >= 0) {
+        g->has_attestation = 1;
+        strcpy(g->att.vendor, "mock");
+        strcpy(g->att.image_hash, "00ff");
+        strcpy(g->att.module_id, "mod-1");
+        g->att.counter = counter;
+        g->att.doc_b64 = "ZG9j";
+        g->att.verdict = POSTQ_STORE_VERDICT_PASS;
+    }
+}
+
+static postq_err put(struct postq_store *s, const struct postq_store_key *key, int64_t counter,
+                     char id_out[POSTQ_ID_MAX])
+{
+    struct postq_store_sig g;
+    postq_err err;
+    fill_sig(&g, key, counter);
+    err = postq_store_put_signature(s, &g, "mod-1", counter, counter >= 0);
+    if (id_out != NULL) {
+        memcpy(id_out, g.id, POSTQ_ID_MAX);
+    }
+    return err;
+}
+
+/* How many signatures org has (all pages). */
+static size_t count_sigs(struct postq_store *s, const char *org, const char *key_id)
+{
+    char cursor[POSTQ_ID_MAX] = "";
+    size_t total = 0;
+    do {
+        struct postq_store_sig_page page;
+        assert_int_equal(postq_store_sig_list(s, org, key_id, 100, cursor, &page), POSTQ_OK);
+        total += page.n;
+        memcpy(cursor, page.next_cursor, sizeof(cursor));
+        postq_store_sig_page_clear(&page);
+    } while (cursor[0] != '\0');
+    return total;
+}
+
+/* ---- CRUD --------------------------------------------------------------------------------- */
+
+static void test_orgs(void **state)
+{
+    struct fx *f = *state;
+    struct postq_store_org o;
+    char long_name[POSTQ_STORE_NAME_MAX + 1];
+
+    assert_int_equal(postq_store_org_get(f->s, f->a.id, &o), POSTQ_OK);
+    assert_string_equal(o.id, f->a.id);
+    assert_string_equal(o.name, "acme");
+    assert_true(o.created_at > 0);
+    assert_int_equal(o.created_at, f->a.created_at);
+    assert_int_equal(postq_id_check(o.id, "org"), POSTQ_OK);
+
+    assert_int_equal(postq_store_org_get(f->s, "org_00000000000000000000000000", &o),
+                     POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_org_get(f->s, "nonsense", &o), POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_org_get(f->s, NULL, &o), POSTQ_E_ARG);
+
+    memset(long_name, 'n', sizeof(long_name) - 1);
+    long_name[sizeof(long_name) - 1] = '\0';
+    assert_int_equal(postq_store_org_create(f->s, long_name, &o), POSTQ_E_TOO_LARGE);
+    long_name[POSTQ_STORE_NAME_MAX - 1] = '\0';
+    assert_int_equal(postq_store_org_create(f->s, long_name, &o), POSTQ_OK);
+    assert_int_equal(postq_store_health(f->s), POSTQ_OK);
+}
+
+static void test_apikeys(void **state)
+{
+    struct fx *f = *state;
+    uint8_t h[POSTQ_STORE_SECRET_HASH_BYTES];
+    struct postq_store_apikey k1, k2, got;
+    struct postq_store_apikey_page page;
+
+    memset(h, 0xa5, sizeof(h));
+    assert_int_equal(
+        postq_store_apikey_create(f->s, f->a.id, "ci", POSTQ_STORE_ROLE_SIGNER, h, &k1), POSTQ_OK);
+    h[0] = 1;
+    assert_int_equal(
+        postq_store_apikey_create(f->s, f->a.id, "ops", POSTQ_STORE_ROLE_ADMIN, h, &k2), POSTQ_OK);
+    assert_int_equal(postq_id_check(k1.id, "ak"), POSTQ_OK);
+
+    assert_int_equal(postq_store_apikey_get_by_id(f->s, k1.id, &got), POSTQ_OK);
+    assert_string_equal(got.org_id, f->a.id);
+    assert_string_equal(got.name, "ci");
+    assert_int_equal(got.role, POSTQ_STORE_ROLE_SIGNER);
+    assert_int_equal(got.secret_hash[0], 0xa5);
+    assert_int_equal(got.created_at, k1.created_at);
+
+    assert_int_equal(postq_store_apikey_list(f->s, f->a.id, 100, NULL, &page), POSTQ_OK);
+    assert_int_equal(page.n, 2);
+    assert_string_equal(page.items[0].id, k2.id); /* newest first */
+    assert_string_equal(page.items[1].id, k1.id);
+    assert_int_equal(page.items[0].role, POSTQ_STORE_ROLE_ADMIN);
+    assert_string_equal(page.next_cursor, "");
+    postq_store_apikey_page_clear(&page);
+    postq_store_apikey_page_clear(&page); /* twice is fine */
+
+    assert_int_equal(postq_store_apikey_delete(f->s, f->a.id, k1.id), POSTQ_OK);
+    assert_int_equal(postq_store_apikey_delete(f->s, f->a.id, k1.id), POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_apikey_get_by_id(f->s, k1.id, &got), POSTQ_E_NOT_FOUND);
+
+    /* Unknown organisation, bad role. */
+    assert_int_equal(postq_store_apikey_create(f->s, "org_00000000000000000000000000", "x",
+                                               POSTQ_STORE_ROLE_VIEWER, h, &got),
+                     POSTQ_E_NOT_FOUND);
+    assert_int_equal(
+        postq_store_apikey_create(f->s, f->a.id, "x", (enum postq_store_role)0, h, &got),
+        POSTQ_E_ARG);
+}
+
+static void test_policies(void **state)
+{
+    struct fx *f = *state;
+    struct postq_store_policy p, got;
+    struct postq_store_policy_page page;
+    struct postq_store_key k;
+
+    make_policy(f->s, f->a.id, &p);
+    assert_int_equal(postq_id_check(p.id, "pol"), POSTQ_OK);
+    assert_true(p.created_at > 0);
+    assert_int_equal(postq_store_policy_get(f->s, f->a.id, p.id, &got), POSTQ_OK);
+    assert_string_equal(got.name, "release-signing-prod");
+    assert_string_equal(got.vendor, "mock");
+    assert_string_equal(got.body, p.body);
+    assert_int_equal(got.enforce, 1);
+    assert_int_equal(got.created_at, p.created_at);
+    postq_store_policy_clear(&got);
+
+    assert_int_equal(postq_store_policy_list(f->s, f->a.id, 10, "", &page), POSTQ_OK);
+    assert_int_equal(page.n, 1);
+    assert_string_equal(page.items[0].body, p.body);
+    postq_store_policy_page_clear(&page);
+
+    /* Bound to a key: delete refused, nothing deleted. */
+    make_key(f->s, f->a.id, p.id, &k);
+    assert_int_equal(postq_store_policy_delete(f->s, f->a.id, p.id), POSTQ_E_CONFLICT);
+    assert_int_equal(postq_store_policy_get(f->s, f->a.id, p.id, &got), POSTQ_OK);
+    postq_store_policy_clear(&got);
+    postq_store_key_clear(&k);
+
+    /* Unbound: delete works once. */
+    struct postq_store_policy p2;
+    make_policy(f->s, f->a.id, &p2);
+    assert_int_equal(postq_store_policy_delete(f->s, f->a.id, p2.id), POSTQ_OK);
+    assert_int_equal(postq_store_policy_delete(f->s, f->a.id, p2.id), POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_policy_get(f->s, f->a.id, p2.id, &got), POSTQ_E_NOT_FOUND);
+    postq_store_policy_clear(&p2);
+    postq_store_policy_clear(&p);
+}
+
+static void test_keys(void **state)
+{
+    struct fx *f = *state;
+    struct postq_store_policy p;
+    struct postq_store_key k, soft, got;
+    struct postq_store_key_page page;
+
+    make_policy(f->s, f->a.id, &p);
+    make_key(f->s, f->a.id, p.id, &k);
+    make_key(f->s, f->a.id, NULL, &soft);
+    assert_int_equal(postq_id_check(k.id, "key"), POSTQ_OK);
+    assert_int_equal(k.version, 1);
+
+    assert_int_equal(postq_store_key_get(f->s, f->a.id, k.id, &got), POSTQ_OK);
+    assert_string_equal(got.name, "release");
+    assert_string_equal(got.algorithm, "mldsa65+ed25519");
+    assert_string_equal(got.provider, "enclave-mock");
+    assert_string_equal(got.policy_id, p.id);
+    assert_int_equal(got.version, 1);
+    assert_int_equal(got.public_key.len, sizeof(pk_bytes));
+    assert_memory_equal(got.public_key.p, pk_bytes, sizeof(pk_bytes));
+    assert_int_equal(got.sealed_key.len, sizeof(sealed_bytes));
+    assert_memory_equal(got.sealed_key.p, sealed_bytes, sizeof(sealed_bytes));
+    assert_int_equal(got.created_at, k.created_at);
+    postq_store_key_clear(&got);
+
+    assert_int_equal(postq_store_key_get(f->s, f->a.id, soft.id, &got), POSTQ_OK);
+    assert_string_equal(got.policy_id, "");
+    assert_string_equal(got.provider, "software");
+    postq_store_key_clear(&got);
+
+    assert_int_equal(postq_store_key_list(f->s, f->a.id, 1, NULL, &page), POSTQ_OK);
+    assert_int_equal(page.n, 1);
+    assert_string_equal(page.items[0].id, soft.id);
+    assert_string_equal(page.next_cursor, soft.id);
+    char cursor[POSTQ_ID_MAX];
+    memcpy(cursor, page.next_cursor, sizeof(cursor));
+    postq_store_key_page_clear(&page);
+    assert_int_equal(postq_store_key_list(f->s, f->a.id, 1, cursor, &page), POSTQ_OK);
+    assert_int_equal(page.n, 1);
+    assert_string_equal(page.items[0].id, k.id);
+    assert_memory_equal(page.items[0].public_key.p, pk_bytes, sizeof(pk_bytes));
+    postq_store_key_page_clear(&page);
+
+    /* A policy that does not exist, or is another organisation's: NOT_FOUND, nothing made. */
+    assert_int_equal(try_key(f->s, f->a.id, "pol_00000000000000000000000000", &got),
+                     POSTQ_E_NOT_FOUND);
+    assert_int_equal(try_key(f->s, f->b.id, p.id, &got), POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_key_list(f->s, f->b.id, 100, NULL, &page), POSTQ_OK);
+    assert_int_equal(page.n, 0);
+    postq_store_key_page_clear(&page);
+
+    postq_store_key_clear(&k);
+    postq_store_key_clear(&soft);
+    postq_store_policy_clear(&p);
+}
+
+static void test_signatures(void **state)
+{
+    struct fx *f = *state;
+    struct postq_store_key k, soft;
+    struct postq_store_sig g, got;
+    int seen = 7;
+
+    make_key(f->s, f->a.id, NULL, &k);
+    make_key(f->s, f->a.id, NULL, &soft);
+
+    assert_int_equal(postq_store_counter_seen(f->s, "mod-1", 42, &seen), POSTQ_OK);
+    assert_int_equal(seen, 0);
+    fill_sig(&g, &k, 42);
+    g.att.verdict = POSTQ_STORE_VERDICT_FAIL;
+    strcpy(g.att.reason, "image_not_allowed");
+    assert_int_equal(postq_store_put_signature(f->s, &g, "mod-1", 42, 1), POSTQ_OK);
+    assert_int_equal(postq_id_check(g.id, "sig"), POSTQ_OK);
+    assert_true(g.created_at > 0);
+    assert_int_equal(postq_store_counter_seen(f->s, "mod-1", 42, &seen), POSTQ_OK);
+    assert_int_equal(seen, 1);
+    assert_int_equal(postq_store_counter_seen(f->s, "mod-2", 42, &seen), POSTQ_OK);
+    assert_int_equal(seen, 0);
+
+    assert_int_equal(postq_store_sig_get(f->s, f->a.id, g.id, &got), POSTQ_OK);
+    assert_string_equal(got.key_id, k.id);
+    assert_int_equal(got.key_version, 1);
+    assert_string_equal(got.algorithm, "mldsa65+ed25519");
+    assert_memory_equal(got.payload_sha256, g.payload_sha256, 32);
+    assert_int_equal(got.signature.len, sizeof(sig_bytes));
+    assert_memory_equal(got.signature.p, sig_bytes, sizeof(sig_bytes));
+    assert_int_equal(got.created_at, g.created_at);
+    assert_int_equal(got.has_attestation, 1);
+    assert_string_equal(got.att.vendor, "mock");
+    assert_string_equal(got.att.image_hash, "00ff");
+    assert_string_equal(got.att.module_id, "mod-1");
+    assert_int_equal(got.att.counter, 42);
+    assert_string_equal(got.att.doc_b64, "ZG9j");
+    assert_int_equal(got.att.verdict, POSTQ_STORE_VERDICT_FAIL);
+    assert_string_equal(got.att.reason, "image_not_allowed");
+    postq_store_sig_clear(&got);
+
+    /* A software key's result: no attestation, no counter. */
+    fill_sig(&g, &soft, -1);
+    g.created_at = 1234;
+    assert_int_equal(postq_store_put_signature(f->s, &g, NULL, 0, 0), POSTQ_OK);
+    assert_int_equal(postq_store_sig_get(f->s, f->a.id, g.id, &got), POSTQ_OK);
+    assert_int_equal(got.has_attestation, 0);
+    assert_int_equal(got.att.verdict, POSTQ_STORE_VERDICT_NONE);
+    assert_null(got.att.doc_b64);
+    assert_string_equal(got.att.module_id, "");
+    assert_int_equal(got.created_at, 1234);
+    postq_store_sig_clear(&got);
+
+    /* Audit mode after a reused counter: stored without recording the pair again. */
+    fill_sig(&g, &k, 42);
+    g.att.verdict = POSTQ_STORE_VERDICT_FAIL;
+    strcpy(g.att.reason, "counter_reused");
+    assert_int_equal(postq_store_put_signature(f->s, &g, "mod-1", 42, 0), POSTQ_OK);
+
+    /* A key that does not exist, or is another organisation's: NOT_FOUND, nothing stored. */
+    fill_sig(&g, &k, 43);
+    strcpy(g.org_id, f->b.id);
+    assert_int_equal(postq_store_put_signature(f->s, &g, "mod-1", 43, 1), POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_counter_seen(f->s, "mod-1", 43, &seen), POSTQ_OK);
+    assert_int_equal(seen, 0);
+    assert_int_equal(count_sigs(f->s, f->b.id, NULL), 0);
+    assert_int_equal(count_sigs(f->s, f->a.id, NULL), 3);
+
+    postq_store_key_clear(&k);
+    postq_store_key_clear(&soft);
+}
+
+/* ---- scoping ------------------------------------------------------------------------------ */
+
+static void test_org_scoping(void **state)
+{
+    struct fx *f = *state;
+    struct postq_store_policy p, gp;
+    struct postq_store_key k, gk;
+    struct postq_store_sig gs;
+    struct postq_store_sig_page sp;
+    struct postq_store_policy_page pp;
+    struct postq_store_apikey_page ap;
+    struct postq_store_apikey ak;
+    char sig_id[POSTQ_ID_MAX];
+    uint8_t h[32] = {0};
+
+    make_policy(f->s, f->a.id, &p);
+    make_key(f->s, f->a.id, p.id, &k);
+    assert_int_equal(put(f->s, &k, 1, sig_id), POSTQ_OK);
+    assert_int_equal(postq_store_apikey_create(f->s, f->a.id, "a", POSTQ_STORE_ROLE_ADMIN, h, &ak),
+                     POSTQ_OK);
+
+    /* Organisation b sees none of a's rows. */
+    assert_int_equal(postq_store_policy_get(f->s, f->b.id, p.id, &gp), POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_key_get(f->s, f->b.id, k.id, &gk), POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_sig_get(f->s, f->b.id, sig_id, &gs), POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_policy_delete(f->s, f->b.id, p.id), POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_apikey_delete(f->s, f->b.id, ak.id), POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_sig_list(f->s, f->b.id, k.id, 10, NULL, &sp), POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_sig_list(f->s, f->b.id, NULL, 10, NULL, &sp), POSTQ_OK);
+    assert_int_equal(sp.n, 0);
+    postq_store_sig_page_clear(&sp);
+    assert_int_equal(postq_store_policy_list(f->s, f->b.id, 10, NULL, &pp), POSTQ_OK);
+    assert_int_equal(pp.n, 0);
+    postq_store_policy_page_clear(&pp);
+    assert_int_equal(postq_store_apikey_list(f->s, f->b.id, 10, NULL, &ap), POSTQ_OK);
+    assert_int_equal(ap.n, 0);
+    postq_store_apikey_page_clear(&ap);
+
+    /* ... and a's rows are all still there. */
+    assert_int_equal(postq_store_policy_get(f->s, f->a.id, p.id, &gp), POSTQ_OK);
+    postq_store_policy_clear(&gp);
+    assert_int_equal(postq_store_sig_get(f->s, f->a.id, sig_id, &gs), POSTQ_OK);
+    postq_store_sig_clear(&gs);
+    struct postq_store_apikey ak2;
+    assert_int_equal(postq_store_apikey_get_by_id(f->s, ak.id, &ak2), POSTQ_OK);
+
+    postq_store_key_clear(&k);
+    postq_store_policy_clear(&p);
+}
+
+/* ---- the sign path's transaction ---------------------------------------------------------- */
+
+static void test_counter_reuse_is_atomic(void **state)
+{
+    struct fx *f = *state;
+    struct postq_store_key k;
+    struct postq_store_sig_page page;
+    char first[POSTQ_ID_MAX], second[POSTQ_ID_MAX];
+
+    make_key(f->s, f->a.id, NULL, &k);
+    assert_int_equal(put(f->s, &k, 7, first), POSTQ_OK);
+    assert_int_equal(put(f->s, &k, 7, second), POSTQ_E_CONFLICT);
+    assert_int_equal(count_sigs(f->s, f->a.id, NULL), 1);
+    assert_int_equal(postq_store_sig_list(f->s, f->a.id, NULL, 100, NULL, &page), POSTQ_OK);
+    assert_string_equal(page.items[0].id, first);
+    postq_store_sig_page_clear(&page);
+    struct postq_store_sig got;
+    assert_int_equal(postq_store_sig_get(f->s, f->a.id, second, &got), POSTQ_E_NOT_FOUND);
+    /* Another module's counter 7 is a different pair. */
+    struct postq_store_sig g;
+    fill_sig(&g, &k, 7);
+    assert_int_equal(postq_store_put_signature(f->s, &g, "mod-2", 7, 1), POSTQ_OK);
+    postq_store_key_clear(&k);
+}
+
+static void test_fault_at_every_operation(void **state)
+{
+    struct fx *f = *state;
+    struct postq_store_key k;
+    long ops;
+    int stored = 0;
+
+    make_key(f->s, f->a.id, NULL, &k);
+    postq_store_fail_at(0);
+    assert_int_equal(put(f->s, &k, 0, NULL), POSTQ_OK);
+    ops = postq_store_fail_at(0);
+    assert_true(ops >= 3); /* at least BEGIN, two INSERTs, COMMIT */
+
+    for (long n = 1; n <= ops + 1; n++) {
+        int64_t counter = n + 100;
+        int seen = 1;
+        postq_store_fail_at(n);
+        postq_err err = put(f->s, &k, counter, NULL);
+        postq_store_fail_at(0);
+        assert_int_equal(postq_store_counter_seen(f->s, "mod-1", counter, &seen), POSTQ_OK);
+        if (n <= ops) {
+            assert_int_equal(err, POSTQ_E_IO);
+            assert_int_equal(seen, 0);
+            assert_int_equal(count_sigs(f->s, f->a.id, NULL), 1 + (size_t)stored);
+        } else {
+            assert_int_equal(err, POSTQ_OK);
+            assert_int_equal(seen, 1);
+            stored++;
+            assert_int_equal(count_sigs(f->s, f->a.id, NULL), 1 + (size_t)stored);
+        }
+    }
+    /* Reads and the other writes fail cleanly too. */
+    struct postq_store_sig_page page;
+    struct postq_store_org o;
+    postq_store_fail_at(1);
+    assert_int_equal(postq_store_sig_list(f->s, f->a.id, NULL, 10, NULL, &page), POSTQ_E_IO);
+    assert_null(page.items);
+    assert_int_equal(postq_store_org_create(f->s, "x", &o), POSTQ_E_IO);
+    assert_int_equal(postq_store_health(f->s), POSTQ_E_IO);
+    postq_store_fail_at(0);
+    assert_int_equal(postq_store_health(f->s), POSTQ_OK);
+    postq_store_key_clear(&k);
+}
+
+/* ---- paging ------------------------------------------------------------------------------- */
+
+static void test_paging_250(void **state)
+{
+    struct fx *f = *state;
+    struct postq_store_key k, other;
+    static char ids[250][POSTQ_ID_MAX];
+    char cursor[POSTQ_ID_MAX] = "";
+    size_t seen = 0, pages = 0;
+
+    make_key(f->s, f->a.id, NULL, &k);
+    make_key(f->s, f->a.id, NULL, &other);
+    for (int i = 0; i < 250; i++) {
+        assert_int_equal(put(f->s, &k, i, ids[i]), POSTQ_OK);
+        if (i % 10 == 0) {
+            assert_int_equal(put(f->s, &other, -1, NULL), POSTQ_OK);
+        }
+    }
+    /* Filtered by key: ids[249] .. ids[0], each exactly once, 100 + 100 + 50. */
+    do {
+        struct postq_store_sig_page page;
+        assert_int_equal(postq_store_sig_list(f->s, f->a.id, k.id, 100, cursor, &page), POSTQ_OK);
+        pages++;
+        for (size_t i = 0; i < page.n; i++) {
+            assert_string_equal(page.items[i].id, ids[249 - seen]);
+            assert_string_equal(page.items[i].key_id, k.id);
+            if (i > 0) {
+                assert_true(page.items[i].created_at <= page.items[i - 1].created_at);
+            }
+            seen++;
+        }
+        assert_int_equal(page.n, pages < 3 ? 100 : 50);
+        memcpy(cursor, page.next_cursor, sizeof(cursor));
+        postq_store_sig_page_clear(&page);
+    } while (cursor[0] != '\0');
+    assert_int_equal(seen, 250);
+    assert_int_equal(pages, 3);
+
+    /* Unfiltered: 275, newest first; the other key alone: 25. */
+    assert_int_equal(count_sigs(f->s, f->a.id, NULL), 275);
+    assert_int_equal(count_sigs(f->s, f->a.id, other.id), 25);
+    struct postq_store_sig_page page;
+    assert_int_equal(postq_store_sig_list(f->s, f->a.id, NULL, 3, NULL, &page), POSTQ_OK);
+    assert_int_equal(page.n, 3);
+    assert_string_equal(page.items[0].id, ids[249]);
+    assert_true(strcmp(page.items[0].id, page.items[1].id) > 0);
+    assert_true(strcmp(page.items[1].id, page.items[2].id) > 0);
+    assert_true(page.items[0].created_at >= page.items[2].created_at);
+    postq_store_sig_page_clear(&page);
+
+    /* Limits out of 1..100 and cursors that are not signature ids are refused. */
+    assert_int_equal(postq_store_sig_list(f->s, f->a.id, NULL, 0, NULL, &page), POSTQ_E_ARG);
+    assert_int_equal(postq_store_sig_list(f->s, f->a.id, NULL, 101, NULL, &page), POSTQ_E_ARG);
+    assert_int_equal(postq_store_sig_list(f->s, f->a.id, NULL, 10, "garbage", &page), POSTQ_E_ARG);
+    assert_int_equal(postq_store_sig_list(f->s, f->a.id, NULL, 10, k.id, &page), POSTQ_E_ARG);
+    postq_store_key_clear(&k);
+    postq_store_key_clear(&other);
+}
+
+static void test_exact_page_boundary(void **state)
+{
+    struct fx *f = *state;
+    struct postq_store_key k;
+    struct postq_store_sig_page page;
+
+    make_key(f->s, f->a.id, NULL, &k);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(put(f->s, &k, i, NULL), POSTQ_OK);
+    }
+    assert_int_equal(postq_store_sig_list(f->s, f->a.id, NULL, 4, NULL, &page), POSTQ_OK);
+    assert_int_equal(page.n, 4);
+    assert_string_equal(page.next_cursor, ""); /* no empty trailing page */
+    postq_store_sig_page_clear(&page);
+    postq_store_key_clear(&k);
+}
+
+/* ---- durability --------------------------------------------------------------------------- */
+
+static void test_reopen(void **state)
+{
+    struct fx *f = *state;
+    struct postq_store_key k, got;
+    struct postq_store_org o;
+    char sig_id[POSTQ_ID_MAX];
+    int64_t version = 0;
+
+    make_key(f->s, f->a.id, NULL, &k);
+    assert_int_equal(put(f->s, &k, 5, sig_id), POSTQ_OK);
+    assert_int_equal(postq_store_schema_version(f->s, &version), POSTQ_OK);
+    assert_int_equal(version, 1);
+    postq_store_close(f->s);
+    f->s = NULL;
+
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(postq_store_open(f->url, &f->s), POSTQ_OK);
+        assert_int_equal(postq_store_schema_version(f->s, &version), POSTQ_OK);
+        assert_int_equal(version, 1);
+        assert_int_equal(postq_store_org_get(f->s, f->a.id, &o), POSTQ_OK);
+        assert_int_equal(postq_store_key_get(f->s, f->a.id, k.id, &got), POSTQ_OK);
+        assert_memory_equal(got.sealed_key.p, sealed_bytes, sizeof(sealed_bytes));
+        postq_store_key_clear(&got);
+        struct postq_store_sig g;
+        assert_int_equal(postq_store_sig_get(f->s, f->a.id, sig_id, &g), POSTQ_OK);
+        postq_store_sig_clear(&g);
+        assert_int_equal(put(f->s, &k, 5, NULL), POSTQ_E_CONFLICT); /* the pair survived too */
+        postq_store_close(f->s);
+        f->s = NULL;
+    }
+    assert_int_equal(postq_store_open(f->url, &f->s), POSTQ_OK);
+    postq_store_key_clear(&k);
+}
+
+/* ---- concurrency -------------------------------------------------------------------------- */
+
+#define THREADS    4
+#define PER_THREAD 100
+
+struct worker {
+    struct postq_store *s;
+    const struct postq_store_key *key;
+    int64_t base;
+    int n;
+    int ok, conflict, other;
+};
+
+static void *work(void *arg)
+{
+    struct worker *w = arg;
+    for (int i = 0; i < w->n; i++) {
+        postq_err err = put(w->s, w->key, w->base + i, NULL);
+        if (err == POSTQ_OK) {
+            w->ok++;
+        } else if (err == POSTQ_E_CONFLICT) {
+            w->conflict++;
+        } else {
+            fprintf(stderr, "worker: %s: %s\n", postq_err_name(err), postq_store_errmsg());
+            w->other++;
+        }
+    }
+    return NULL;
+}
+
+static void test_concurrent_puts(void **state)
+{
+    struct fx *f = *state;
+    struct postq_store_key k;
+    pthread_t th[THREADS];
+    struct worker w[THREADS];
+
+    make_key(f->s, f->a.id, NULL, &k);
+    for (int t = 0; t < THREADS; t++) {
+        w[t] = (struct worker){f->s, &k, t * 1000, PER_THREAD, 0, 0, 0};
+        assert_int_equal(pthread_create(&th[t], NULL, work, &w[t]), 0);
+    }
+    for (int t = 0; t < THREADS; t++) {
+        assert_int_equal(pthread_join(th[t], NULL), 0);
+        assert_int_equal(w[t].ok, PER_THREAD);
+        assert_int_equal(w[t].other, 0);
+    }
+    assert_int_equal(count_sigs(f->s, f->a.id, NULL), THREADS * PER_THREAD);
+
+    /* Two threads race for the same counters: each pair is won exactly once. */
+    for (int t = 0; t < 2; t++) {
+        w[t] = (struct worker){f->s, &k, 50000, 50, 0, 0, 0};
+        assert_int_equal(pthread_create(&th[t], NULL, work, &w[t]), 0);
+    }
+    for (int t = 0; t < 2; t++) {
+        assert_int_equal(pthread_join(th[t], NULL), 0);
+        assert_int_equal(w[t].other, 0);
+    }
+    assert_int_equal(w[0].ok + w[1].ok, 50);
+    assert_int_equal(w[0].conflict + w[1].conflict, 50);
+    assert_int_equal(count_sigs(f->s, f->a.id, NULL), THREADS * PER_THREAD + 50);
+    postq_store_key_clear(&k);
+}
+
+/* ---- opening ------------------------------------------------------------------------------ */
+
+static void test_open_urls(void **state)
+{
+    struct postq_store *s = (struct postq_store *)state; /* anything non-NULL */
+    (void)state;
+    assert_int_equal(postq_store_open("postgres://localhost/postq", &s), POSTQ_E_UNSUPPORTED);
+    assert_null(s);
+    assert_int_equal(postq_store_open("postgresql://localhost/postq", &s), POSTQ_E_UNSUPPORTED);
+    assert_int_equal(postq_store_open("mysql://x", &s), POSTQ_E_ARG);
+    assert_int_equal(postq_store_open("sqlite:", &s), POSTQ_E_ARG);
+    assert_int_equal(postq_store_open(NULL, &s), POSTQ_E_ARG);
+    assert_int_equal(postq_store_open("sqlite:/tmp/x.db", NULL), POSTQ_E_ARG);
+    postq_store_close(NULL);
+}
+
+static void test_file_not_a_database(void **state)
+{
+    struct fx *f = *state;
+    static const char *const contents[] = {
+        "this is not a database, just some text that is long enough to look like a header....",
+        "SQLite format 3", /* a truncated header */
+    };
+    char path[128];
+    struct postq_store *s;
+
+    if (!backend->file_based) {
+        return;
+    }
+    for (size_t i = 0; i < sizeof(contents) / sizeof(contents[0]); i++) {
+        snprintf(path, sizeof(path), "%s/junk%zu.db", f->dir, i);
+        FILE *fp = fopen(path, "wb");
+        assert_non_null(fp);
+        for (int r = 0; r < 64; r++) {
+            fputs(contents[i], fp);
+        }
+        fclose(fp);
+        char url[160];
+        snprintf(url, sizeof(url), "sqlite:%s", path);
+        s = (struct postq_store *)f;
+        assert_int_equal(postq_store_open(url, &s), POSTQ_E_IO);
+        assert_null(s);
+        assert_true(strlen(postq_store_errmsg()) > 0);
+    }
+}
+
+static void test_unwritable_path(void **state)
+{
+    struct fx *f = *state;
+    char url[160];
+    struct postq_store *s = NULL;
+
+    if (!backend->file_based) {
+        return;
+    }
+    snprintf(url, sizeof(url), "sqlite:%s/no/such/dir/store.db", f->dir);
+    assert_int_equal(postq_store_open(url, &s), POSTQ_E_IO);
+    assert_null(s);
+    snprintf(url, sizeof(url), "sqlite:%s", f->dir); /* a directory */
+    assert_int_equal(postq_store_open(url, &s), POSTQ_E_IO);
+    assert_null(s);
+    assert_int_equal(postq_store_open("sqlite:/proc/postq-store.db", &s), POSTQ_E_IO);
+    assert_null(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_orgs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_apikeys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_policies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signatures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_org_scoping, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counter_reuse_is_atomic, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fault_at_every_operation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_paging_250, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exact_page_boundary, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_puts, setup, teardown),
+        cmocka_unit_test(test_open_urls),
+        cmocka_unit_test_setup_teardown(test_file_not_a_database, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unwritable_path, setup, teardown),
+    };
+    int failed = 0;
+    for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+        backend = &backends[i];
+        failed += cmocka_run_group_tests_name(backends[i].name, tests, NULL, NULL);
+    }
+    return failed;
+}
