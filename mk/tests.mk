@@ -26,6 +26,7 @@ $(O)/tests/%: $(O)/tests/unit/%.o $(TESTLIB_OBJS) $(LIB_A)
 	$(CC) $(LDHARDEN) -o $@ $< $(TESTLIB_OBJS) $(TEST_SERVER_A) $(LIB_A) $(TEST_LIBS) $(TEST_SERVER_LIBS)
 
 # The store's tests also link the server library and SQLite.
+$(O)/tests/unit/store/%.o: CPPFLAGS += $(call pkgcflags,$(SERVER_PKGS))
 $(O)/tests/store/%: TEST_SERVER_A = $(SERVER_LIB_A)
 $(O)/tests/store/%: TEST_SERVER_LIBS = $(SERVER_LIBS) -lpthread
 $(filter $(O)/tests/store/%,$(TEST_BINS)): $(SERVER_LIB_A)

@@ -15,6 +15,8 @@ struct postq_store_ops {
     postq_err (*schema_version)(struct postq_store *s, int64_t *version);
     postq_err (*org_create)(struct postq_store *s, struct postq_store_org *rec);
     postq_err (*org_get)(struct postq_store *s, const char *id, struct postq_store_org *out);
+    postq_err (*org_list)(struct postq_store *s, size_t limit, const char *cursor,
+                          struct postq_store_org_page *page);
     postq_err (*apikey_create)(struct postq_store *s, struct postq_store_apikey *rec);
     postq_err (*apikey_get_by_id)(struct postq_store *s, const char *id,
                                   struct postq_store_apikey *out);

@@ -208,6 +208,30 @@ postq_err postq_store_org_get(struct postq_store *s, const char *id, struct post
     return err;
 }
 
+postq_err postq_store_org_list(struct postq_store *s, size_t limit, const char *cursor,
+                               struct postq_store_org_page *page)
+{
+    postq_err err;
+    if (s == NULL || page == NULL) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    memset(page, 0, sizeof(*page));
+    err = check_page(limit, cursor, "org");
+    if (err == POSTQ_OK) {
+        err = s->ops->org_list(s, limit, nonempty(cursor), page);
+    }
+    return err;
+}
+
+void postq_store_org_page_clear(struct postq_store_org_page *page)
+{
+    if (page != NULL) {
+        postq_free(page->items);
+        memset(page, 0, sizeof(*page));
+    }
+}
+
 /* ---- API keys ----------------------------------------------------------------------------- */
 
 postq_err postq_store_apikey_create(struct postq_store *s, const char *org_id, const char *name,

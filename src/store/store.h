@@ -129,6 +129,11 @@ struct postq_store_sig {
 
 /* A page of a list: items[0..n) newest first (ids descending). next_cursor is "" on the last
  * page, else the value to pass as cursor for the next one. Owned: release with the _clear(). */
+struct postq_store_org_page {
+    struct postq_store_org *items;
+    size_t n;
+    char next_cursor[POSTQ_ID_MAX];
+};
 struct postq_store_apikey_page {
     struct postq_store_apikey *items;
     size_t n;
@@ -182,6 +187,13 @@ POSTQ_MUST_CHECK postq_err postq_store_org_create(struct postq_store *s, const c
 /* POSTQ_E_NOT_FOUND if there is no organisation id. */
 POSTQ_MUST_CHECK postq_err postq_store_org_get(struct postq_store *s, const char *id,
                                                struct postq_store_org *out);
+
+/* Every organisation, newest first (for the server host's own tools, e.g. `make run` deciding
+ * whether to create the demo organisation; never reachable from the HTTP API). */
+POSTQ_MUST_CHECK postq_err postq_store_org_list(struct postq_store *s, size_t limit,
+                                                const char *cursor,
+                                                struct postq_store_org_page *page);
+void postq_store_org_page_clear(struct postq_store_org_page *page);
 
 /* ---- API keys ----------------------------------------------------------------------------- */
 

@@ -43,6 +43,7 @@ enum stmt_id {
     S_VERSION,
     S_ORG_INSERT,
     S_ORG_GET,
+    S_ORG_LIST,
     S_AK_INSERT,
     S_AK_GET,
     S_AK_LIST,
@@ -83,6 +84,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_migrations",
     [S_ORG_INSERT] = "INSERT INTO orgs (id, name, created_at) VALUES (?1, ?2, ?3)",
     [S_ORG_GET] = "SELECT id, name, created_at FROM orgs WHERE id = ?1",
+    [S_ORG_LIST] = "SELECT id, name, created_at FROM orgs WHERE id < ?2 ORDER BY id DESC LIMIT ?3",
     [S_AK_INSERT] = "INSERT INTO api_keys (" AK_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [S_AK_GET] = "SELECT " AK_COLS " FROM api_keys WHERE id = ?1",
     [S_AK_LIST] = "SELECT " AK_COLS " FROM api_keys WHERE org_id = ?1 AND id < ?2 "
@@ -911,7 +913,7 @@ static postq_err list_by(struct postq_store *s, enum stmt_id id, const char *org
     }
     err = stmt(c, id, &st);
     if (err == POSTQ_OK) {
-        err = bind_text(st, 1, org_id);
+        err = org_id != NULL ? bind_text(st, 1, org_id) : POSTQ_OK; /* NULL: S_ORG_LIST */
         err = err == POSTQ_OK ? bind_text(st, 2, cursor != NULL ? cursor : "~") : err;
         err = err == POSTQ_OK && key_id != NULL ? bind_text(st, 4, key_id) : err;
         if (err == POSTQ_OK) {
@@ -921,6 +923,19 @@ static postq_err list_by(struct postq_store *s, enum stmt_id id, const char *org
         }
     }
     release(st_, c);
+    return err;
+}
+
+static postq_err sq_org_list(struct postq_store *s, size_t limit, const char *cursor,
+                             struct postq_store_org_page *page)
+{
+    void *items;
+    postq_err err = list_by(s, S_ORG_LIST, NULL, cursor, NULL, read_org, sizeof(page->items[0]),
+                            limit, &items, &page->n, page->next_cursor);
+    page->items = items;
+    if (err != POSTQ_OK) {
+        postq_store_org_page_clear(page);
+    }
     return err;
 }
 
@@ -1235,6 +1250,7 @@ static const struct postq_store_ops sqlite_ops = {
     .schema_version = sq_schema_version,
     .org_create = sq_org_create,
     .org_get = sq_org_get,
+    .org_list = sq_org_list,
     .apikey_create = sq_apikey_create,
     .apikey_get_by_id = sq_apikey_get_by_id,
     .apikey_list = sq_apikey_list,

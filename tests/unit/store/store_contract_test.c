@@ -2,16 +2,18 @@
 /* The store contract (src/store/store.h), written against the interface only and run for every
  * backend in `backends` below: CRUD of each table, organisation scoping, the policy-in-use
  * rule, the sign path's one transaction (counter reuse, fault injection at every operation),
- * paging, durability across reopen, concurrency, and clean failures on bad files and paths.
- * A new backend (PostgreSQL) adds one row to `backends`. */
+ * paging, durability across reopen and after a killed writer, concurrency, and clean failures on
+ * bad files and paths. A new backend (PostgreSQL) adds one row to `backends`. */
 #include "testlib.h"
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "store/store.h"
@@ -194,6 +196,23 @@ static void test_orgs(void **state)
     long_name[POSTQ_STORE_NAME_MAX - 1] = '\0';
     assert_int_equal(postq_store_org_create(f->s, long_name, &o), POSTQ_OK);
     assert_int_equal(postq_store_health(f->s), POSTQ_OK);
+
+    /* Three organisations now, newest first, two pages of 2 + 1. */
+    struct postq_store_org_page page;
+    assert_int_equal(postq_store_org_list(f->s, 2, NULL, &page), POSTQ_OK);
+    assert_int_equal(page.n, 2);
+    assert_string_equal(page.items[0].id, o.id);
+    assert_string_equal(page.items[1].id, f->b.id);
+    assert_string_equal(page.next_cursor, f->b.id);
+    char cursor[POSTQ_ID_MAX];
+    memcpy(cursor, page.next_cursor, sizeof(cursor));
+    postq_store_org_page_clear(&page);
+    assert_int_equal(postq_store_org_list(f->s, 2, cursor, &page), POSTQ_OK);
+    assert_int_equal(page.n, 1);
+    assert_string_equal(page.items[0].id, f->a.id);
+    assert_string_equal(page.items[0].name, "acme");
+    assert_string_equal(page.next_cursor, "");
+    postq_store_org_page_clear(&page);
 }
 
 static void test_apikeys(void **state)
@@ -640,6 +659,61 @@ static void test_reopen(void **state)
     postq_store_key_clear(&k);
 }
 
+/* A writer killed with SIGKILL: every signature it was told was stored is there after reopen. */
+static void test_killed_writer(void **state)
+{
+    struct fx *f = *state;
+    struct postq_store_key k;
+    char ids[40][POSTQ_ID_MAX];
+    int fds[2];
+    pid_t pid;
+
+    make_key(f->s, f->a.id, NULL, &k);
+    assert_int_equal(pipe(fds), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        /* The child opens its own handle (connections never cross fork) and writes forever. */
+        struct postq_store *s;
+        close(fds[0]);
+        if (postq_store_open(f->url, &s) != POSTQ_OK) {
+            _exit(2);
+        }
+        for (int64_t i = 0;; i++) {
+            char id[POSTQ_ID_MAX];
+            if (put(s, &k, 1000 + i, id) != POSTQ_OK ||
+                write(fds[1], id, sizeof(id)) != (ssize_t)sizeof(id)) {
+                _exit(3);
+            }
+        }
+    }
+    close(fds[1]);
+    for (size_t i = 0; i < 40; i++) {
+        size_t got = 0;
+        while (got < POSTQ_ID_MAX) {
+            ssize_t r = read(fds[0], ids[i] + got, POSTQ_ID_MAX - got);
+            assert_true(r > 0);
+            got += (size_t)r;
+        }
+    }
+    assert_int_equal(kill(pid, SIGKILL), 0);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    close(fds[0]);
+
+    postq_store_close(f->s);
+    assert_int_equal(postq_store_open(f->url, &f->s), POSTQ_OK);
+    for (size_t i = 0; i < 40; i++) {
+        struct postq_store_sig g;
+        assert_int_equal(postq_store_sig_get(f->s, f->a.id, ids[i], &g), POSTQ_OK);
+        assert_int_equal(g.att.counter, 1000 + (int64_t)i);
+        postq_store_sig_clear(&g);
+    }
+    assert_true(count_sigs(f->s, f->a.id, NULL) >= 40);
+    postq_store_key_clear(&k);
+}
+
 /* ---- concurrency -------------------------------------------------------------------------- */
 
 #define THREADS    4
@@ -783,6 +857,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_paging_250, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exact_page_boundary, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_killed_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_puts, setup, teardown),
         cmocka_unit_test(test_open_urls),
         cmocka_unit_test_setup_teardown(test_file_not_a_database, setup, teardown),
