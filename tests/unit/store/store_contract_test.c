@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/mem.h"
 #include "store/store.h"
 
 /* ---- backends ----------------------------------------------------------------------------- */
@@ -88,7 +89,8 @@ static const uint8_t pk_bytes[] = {1, 2, 3, 4, 5, 0, 7};
 static const uint8_t sealed_bytes[] = {9, 8, 7, 0, 6};
 static const uint8_t sig_bytes[] = {0xde, 0xad, 0x00, 0xbe, 0xef};
 
-static void make_policy(struct postq_store *s, const char *org, struct postq_store_policy *out)
+static void make_policy_err(struct postq_store *s, const char *org, struct postq_store_policy *out,
+                            postq_err *err)
 {
     struct postq_store_policy in;
     memset(&in, 0, sizeof(in));
@@ -96,7 +98,14 @@ static void make_policy(struct postq_store *s, const char *org, struct postq_sto
     strcpy(in.vendor, "mock");
     in.body = "{\"vendor\":\"mock\",\"matchRules\":{\"allowedImageHashes\":[\"ab\"]}}";
     in.enforce = 1;
-    assert_int_equal(postq_store_policy_create(s, org, &in, out), POSTQ_OK);
+    *err = postq_store_policy_create(s, org, &in, out);
+}
+
+static void make_policy(struct postq_store *s, const char *org, struct postq_store_policy *out)
+{
+    postq_err err;
+    make_policy_err(s, org, out, &err);
+    assert_int_equal(err, POSTQ_OK);
 }
 
 static postq_err try_key(struct postq_store *s, const char *org, const char *policy_id,
@@ -547,6 +556,65 @@ static void test_fault_at_every_operation(void **state)
     postq_store_key_clear(&k);
 }
 
+/* Every allocation of ours failing in turn: a clean POSTQ_E_NOMEM, nothing leaked (ASan),
+ * nothing half-written. */
+static void test_allocation_failures(void **state)
+{
+    struct fx *f = *state;
+    struct postq_store_key k;
+    struct postq_store_policy p;
+    int done_get = 0, done_list = 0, done_open = 0, done_policy = 0;
+
+    make_key(f->s, f->a.id, NULL, &k);
+    assert_int_equal(put(f->s, &k, 1, NULL), POSTQ_OK);
+    assert_int_equal(put(f->s, &k, 2, NULL), POSTQ_OK);
+    for (long n = 1; n < 64 && !(done_get && done_list && done_open && done_policy); n++) {
+        struct postq_store_key got;
+        struct postq_store_sig_page page;
+        struct postq_store *s2 = NULL;
+        postq_err err;
+
+        postq_alloc_fail_at(n);
+        err = postq_store_key_get(f->s, f->a.id, k.id, &got);
+        postq_alloc_fail_at(0);
+        assert_true(err == POSTQ_OK || err == POSTQ_E_NOMEM);
+        done_get |= err == POSTQ_OK;
+        postq_store_key_clear(&got);
+
+        postq_alloc_fail_at(n);
+        err = postq_store_sig_list(f->s, f->a.id, NULL, 10, NULL, &page);
+        postq_alloc_fail_at(0);
+        assert_true(err == POSTQ_OK || err == POSTQ_E_NOMEM);
+        assert_true(err == POSTQ_OK || page.items == NULL);
+        done_list |= err == POSTQ_OK;
+        postq_store_sig_page_clear(&page);
+
+        postq_alloc_fail_at(n);
+        err = postq_store_open(f->url, &s2);
+        postq_alloc_fail_at(0);
+        assert_true(err == POSTQ_OK || err == POSTQ_E_NOMEM);
+        assert_true(err == POSTQ_OK || s2 == NULL);
+        done_open |= err == POSTQ_OK;
+        postq_store_close(s2);
+
+        struct postq_store_policy_page pp;
+        postq_alloc_fail_at(n);
+        make_policy_err(f->s, f->b.id, &p, &err);
+        postq_alloc_fail_at(0);
+        assert_true(err == POSTQ_OK || err == POSTQ_E_NOMEM);
+        assert_int_equal(postq_store_policy_list(f->s, f->b.id, 100, NULL, &pp), POSTQ_OK);
+        assert_int_equal(pp.n, err == POSTQ_OK ? 1 : 0);
+        postq_store_policy_page_clear(&pp);
+        if (err == POSTQ_OK) {
+            done_policy = 1;
+            assert_int_equal(postq_store_policy_delete(f->s, f->b.id, p.id), POSTQ_OK);
+            postq_store_policy_clear(&p);
+        }
+    }
+    assert_true(done_get && done_list && done_open && done_policy);
+    postq_store_key_clear(&k);
+}
+
 /* ---- paging ------------------------------------------------------------------------------- */
 
 static void test_paging_250(void **state)
@@ -854,6 +922,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_org_scoping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counter_reuse_is_atomic, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fault_at_every_operation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_allocation_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_paging_250, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exact_page_boundary, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
