@@ -1,26 +1,208 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* postq-enclave: the mock enclave. */
+/* postq-enclave: the mock enclave [DESIGN §2, §7]. Holds the root key, the sealing key and the
+ * counter; answers info, keygen and sign+attest on a Unix socket; `measure` prints what a
+ * policy pins. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include <postq/postq.h>
 
+#include "common/base64.h"
+#include "common/hex.h"
+#include "crypto/rand.h"
+#include "enclave/enclave.h"
+
+#define DEFAULT_STATE "var/enclave"
+#define FAULT_ENV "POSTQ_ENCLAVE_TEST_FAULT"
+#define ALLOW_ENV "POSTQ_ENCLAVE_ALLOW_TEST_FAULTS"
+
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: postq-enclave <command> [options]\n"
-               "       postq --version\n");
+    fprintf(f,
+            "usage: postq-enclave [--state DIR] [--listen unix:PATH] [--workers N]\n"
+            "                     [--io-timeout-ms MS] [--idle-timeout-ms MS] [--max-conns N]\n"
+            "       postq-enclave measure [--state DIR]\n"
+            "       postq-enclave --version | --help\n"
+            "\n"
+            "The mock enclave: keeps the Ed25519 root key, the AES-256 sealing key and the\n"
+            "attestation counter in DIR (default " DEFAULT_STATE ", created 0700 on first\n"
+            "start) and answers info, keygen and sign on a Unix socket (default\n"
+            "unix:DIR/enclave.sock, mode 0600). Protocol: docs/enclave-protocol.md.\n"
+            "\n"
+            "  measure          print {\"vendor\",\"moduleId\",\"imageHash\",\"rootPublicKeyB64\"}:\n"
+            "                   what an attestation policy pins for this enclave\n"
+            "  --workers N      signing threads (default: online CPUs, 2..16)\n"
+            "  --io-timeout-ms  deadline to read a whole request or write a reply (30000)\n"
+            "  --idle-timeout-ms  close connections idle this long (300000)\n"
+            "  --max-conns N    open connections at most (256); more get a busy reply\n"
+            "\n"
+            "TEST ONLY: fault modes make the enclave produce bad documents so that the API's\n"
+            "enforcement can be tested. They are refused unless " ALLOW_ENV "=1 is set too:\n"
+            "  " FAULT_ENV "=MODE, MODE one of\n"
+            "  %s.\n"
+            "Never set these in production.\n",
+            postq_enclave_fault_list());
+}
+
+/* The fault mode from the environment: 0 none, -1 refused (message printed). */
+static int fault_from_env(void)
+{
+    const char *mode = getenv(FAULT_ENV), *allow = getenv(ALLOW_ENV);
+    int f;
+
+    if (mode == NULL || mode[0] == 0) {
+        return 0;
+    }
+    if (allow == NULL || strcmp(allow, "1") != 0) {
+        fprintf(stderr,
+                "postq-enclave: %s is set but %s=1 is not: test fault modes are refused\n",
+                FAULT_ENV, ALLOW_ENV);
+        return -1;
+    }
+    f = postq_enclave_fault_parse(mode);
+    if (f < 0) {
+        fprintf(stderr, "postq-enclave: unknown %s '%s' (one of: %s)\n", FAULT_ENV, mode,
+                postq_enclave_fault_list());
+        return -1;
+    }
+    return f;
+}
+
+static int measure(struct postq_enclave *e)
+{
+    char hex[65], b64[45];
+
+    if (postq_hex_encode(hex, sizeof(hex), e->image_hash, 32) != POSTQ_OK ||
+        postq_base64_encode(b64, sizeof(b64), NULL, e->root_pk, 32, POSTQ_B64_STD) != POSTQ_OK) {
+        return 3;
+    }
+    /* Every value is from a fixed alphabet (hex, base64, "mock-" + hex): no escaping needed. */
+    printf("{\"vendor\":\"%s\",\"moduleId\":\"%s\",\"imageHash\":\"%s\",\"rootPublicKeyB64\":"
+           "\"%s\"}\n",
+           POSTQ_ENCLAVE_VENDOR, e->module_id, hex, b64);
+    return fflush(stdout) == 0 ? 0 : 3;
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == 0 || *end != 0 || v < lo || v > hi) {
+        return 0;
+    }
+    *out = (int)v;
+    return 1;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-        printf("postq-enclave %s\n", POSTQ_VERSION);
-        return 0;
+    struct postq_enclave e;
+    struct postq_enclave_server_opts o;
+    const char *state = getenv("POSTQ_ENCLAVE_STATE"), *listen_addr = NULL;
+    char sock[4200], detail[512];
+    int is_measure = 0, fault, rc;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    postq_err err;
+
+    memset(&o, 0, sizeof(o));
+    o.workers = cpus < 2 ? 2 : cpus > 16 ? 16 : (int)cpus;
+    o.io_timeout_ms = 30000;
+    o.idle_timeout_ms = 300000;
+    o.max_conns = 256;
+    if (state == NULL || state[0] == 0) {
+        state = DEFAULT_STATE;
     }
-    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        usage(stdout);
-        return 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int ok = 1;
+        if (strcmp(a, "--version") == 0) {
+            printf("postq-enclave %s\n", POSTQ_VERSION);
+            return 0;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (i == 1 && strcmp(a, "measure") == 0) {
+            is_measure = 1;
+            continue;
+        } else if (v == NULL) {
+            ok = 0;
+        } else if (strcmp(a, "--state") == 0) {
+            state = v;
+        } else if (strcmp(a, "--listen") == 0 && !is_measure) {
+            listen_addr = v;
+        } else if (strcmp(a, "--workers") == 0 && !is_measure) {
+            ok = parse_int(v, 1, 256, &o.workers);
+        } else if (strcmp(a, "--io-timeout-ms") == 0 && !is_measure) {
+            ok = parse_int(v, 1, 3600000, &o.io_timeout_ms);
+        } else if (strcmp(a, "--idle-timeout-ms") == 0 && !is_measure) {
+            ok = parse_int(v, 1, 86400000, &o.idle_timeout_ms);
+        } else if (strcmp(a, "--max-conns") == 0 && !is_measure) {
+            ok = parse_int(v, 1, 65536, &o.max_conns);
+        } else {
+            ok = 0;
+        }
+        if (!ok) {
+            fprintf(stderr, "postq-enclave: bad argument '%s'\n", a);
+            usage(stderr);
+            return 2;
+        }
+        i++;
     }
-    usage(stderr);
-    return 2;
+
+    /* Before any secret exists: no core dumps, no ptrace by other processes of this user. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+        fprintf(stderr, "postq-enclave: cannot make the process non-dumpable\n");
+        return 3;
+    }
+    fault = fault_from_env();
+    if (fault < 0) {
+        return 2;
+    }
+
+    err = postq_enclave_open(&e, state, !is_measure, detail, sizeof(detail));
+    if (err != POSTQ_OK) {
+        fprintf(stderr, "postq-enclave: %s\n", detail);
+        return err == POSTQ_E_CONFLICT || err == POSTQ_E_ARG ? 2 : 3;
+    }
+    if (is_measure) {
+        rc = measure(&e);
+        postq_enclave_close(&e);
+        return rc;
+    }
+    if (!e.sec_locked) {
+        fprintf(stderr, "postq-enclave: WARNING: mlock failed (RLIMIT_MEMLOCK?): keys may be "
+                        "swapped out\n");
+    }
+    e.fault = fault;
+    if (fault != 0) {
+        if (postq_rand_bytes(e.sec->fault_root_seed, 32) != POSTQ_OK) {
+            postq_enclave_close(&e);
+            return 3;
+        }
+        fprintf(stderr,
+                "postq-enclave: *** WARNING: TEST FAULT MODE '%s' IS ON: this enclave produces "
+                "deliberately bad attestation documents. Tests only. ***\n",
+                postq_enclave_fault_name(fault));
+    }
+
+    if (listen_addr == NULL) {
+        snprintf(sock, sizeof(sock), "%s/enclave.sock", state);
+    } else if (strncmp(listen_addr, "unix:", 5) == 0 && listen_addr[5] != 0) {
+        snprintf(sock, sizeof(sock), "%s", listen_addr + 5);
+    } else {
+        fprintf(stderr, "postq-enclave: --listen takes unix:PATH\n");
+        postq_enclave_close(&e);
+        return 2;
+    }
+    o.socket_path = sock;
+    err = postq_enclave_serve(&e, &o);
+    postq_enclave_close(&e);
+    if (err != POSTQ_OK) {
+        return err == POSTQ_E_CONFLICT || err == POSTQ_E_ARG ? 2 : 3;
+    }
+    fprintf(stderr, "postq-enclave: stopped\n");
+    return 0;
 }

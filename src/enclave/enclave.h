@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* postq-enclave internals: the state directory (keys, moduleId, counter mark), sealing of
+ * private keys, the request handler and the socket server. docs/enclave-protocol.md is the
+ * reference for every format named here. */
+#ifndef POSTQ_ENCLAVE_ENCLAVE_H
+#define POSTQ_ENCLAVE_ENCLAVE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <postq/err.h>
+
+#include "common/buf.h"
+
+#define POSTQ_ENCLAVE_VENDOR "mock"
+#define POSTQ_ENCLAVE_MODULE_ID_MAX 64
+#define POSTQ_ENCLAVE_KID_MAX 32
+
+/* ---- files of the state directory (state.c) ---- */
+
+/* Write dir/name atomically with mode 0600: a temporary file in dir, write, fsync, rename,
+ * fsync of dir. After a crash at any instant dir/name is either the old or the new file. */
+POSTQ_MUST_CHECK postq_err postq_enclave_write_atomic(const char *dir, const char *name,
+                                                      const void *p, size_t n);
+
+/* Read dir/name (at most cap bytes; a larger file is POSTQ_E_TOO_LARGE) into buf. POSTQ_E_NOT_FOUND
+ * when it does not exist, POSTQ_E_IO on other errors. */
+POSTQ_MUST_CHECK postq_err postq_enclave_read_file(const char *dir, const char *name, uint8_t *buf,
+                                                   size_t cap, size_t *len);
+
+/* Memory for secrets: page-aligned, locked (mlock) and left out of core dumps
+ * (MADV_DONTDUMP). *locked tells whether mlock succeeded (it can fail under RLIMIT_MEMLOCK;
+ * the caller warns). Free with postq_enclave_secure_free, which wipes. */
+POSTQ_MUST_CHECK postq_err postq_enclave_secure_alloc(size_t n, void **out, int *locked);
+void postq_enclave_secure_free(void *p, size_t n);
+
+/* The secrets, in secure memory. They never leave the process but as signatures and
+ * sealed blobs. */
+struct postq_enclave_secrets {
+    uint8_t root_seed[32];       /* Ed25519 root key: signs attestation documents */
+    uint8_t seal_key[32];        /* AES-256-GCM key of sealed private keys */
+    uint8_t fault_root_seed[32]; /* fault mode other-root only: a fresh, unpinned root */
+};
+
+/* ---- the counter (counter.c) ---- */
+
+#define POSTQ_ENCLAVE_COUNTER_STEP 1024
+#define POSTQ_ENCLAVE_COUNTER_FILE "counter"
+
+/* Values come from memory; each time the reserved range runs out, the next one is made
+ * durable first (write, fsync, rename of the mark file, fsync of the directory). The mark file
+ * holds the first value not yet reserved: every value handed out by any earlier run is below
+ * it, so a restart continues at the mark. Thread-safe. */
+struct postq_enclave_counter {
+    pthread_mutex_t mu;
+    char dir[4096];
+    uint64_t next; /* next value to hand out */
+    uint64_t mark; /* values in [next, mark) are reserved durably */
+    uint64_t step;
+};
+
+/* Read the mark of dir (absent: 1, the first counter) and set up c. step 0 is the default.
+ * POSTQ_E_MALFORMED for a mark file that is not one decimal number and a newline (never
+ * guessed: a start with an unreadable mark fails). */
+POSTQ_MUST_CHECK postq_err postq_enclave_counter_open(struct postq_enclave_counter *c,
+                                                      const char *dir, uint64_t step);
+/* The next counter value; reserves a new range first when the current one is used up.
+ * POSTQ_E_IO when the reservation could not be made durable (nothing is handed out then). */
+POSTQ_MUST_CHECK postq_err postq_enclave_counter_next(struct postq_enclave_counter *c,
+                                                      uint64_t *out);
+void postq_enclave_counter_close(struct postq_enclave_counter *c);
+
+/* ---- sealed private keys (seal.c) ---- */
+
+#define POSTQ_ENCLAVE_SEAL_VERSION 1
+#define POSTQ_ENCLAVE_SEAL_OVERHEAD (1 + 12 + 16) /* version, nonce, tag */
+
+/* Seal the composite private key sk (sized for alg) for key_id:
+ *   version (1) || nonce (12) || AES-256-GCM(seal_key, nonce, sk, aad) || tag (16)
+ *   aad = "postq-sealed-key" || version || len(alg) (1) || alg || len(keyId) (1) || keyId
+ * out holds POSTQ_ENCLAVE_SEAL_OVERHEAD + sk length bytes. POSTQ_E_UNSUPPORTED for an unknown
+ * alg, POSTQ_E_ARG for a key id of 0 or more than 127 characters, POSTQ_E_LENGTH when out is
+ * too small, POSTQ_E_RNG. CT: seal_key and sk decide no branch. */
+POSTQ_MUST_CHECK postq_err postq_enclave_seal(uint8_t *out, size_t cap, size_t *out_len,
+                                              const uint8_t seal_key[32], const char *alg,
+                                              const char *key_id, const uint8_t *sk);
+
+/* Open a sealed key: sk receives alg's private key size. POSTQ_E_INVALID when the blob is not
+ * a sealed key of this enclave for exactly (alg, key_id) — tampered, truncated, another
+ * version, key id or algorithm (sk is then wiped); POSTQ_E_UNSUPPORTED for an unknown alg.
+ * CT: as postq_aead_open. */
+POSTQ_MUST_CHECK postq_err postq_enclave_unseal(uint8_t *sk, size_t cap,
+                                                const uint8_t seal_key[32], const char *alg,
+                                                const char *key_id, const uint8_t *sealed,
+                                                size_t len);
+
+/* ---- test-only fault modes (ops.c) ---- */
+
+enum postq_enclave_fault {
+    POSTQ_FAULT_NONE = 0,
+    POSTQ_FAULT_IMAGE_HASH,     /* imageHash of another image */
+    POSTQ_FAULT_SIG_SHA256,     /* sigSha256 not of the returned signature */
+    POSTQ_FAULT_PAYLOAD_SHA256, /* payloadSha256 not of the payload */
+    POSTQ_FAULT_NONCE,          /* nonce other than the request's */
+    POSTQ_FAULT_STALE_CLOCK,    /* timestamp one day in the past */
+    POSTQ_FAULT_FUTURE_CLOCK,   /* timestamp one hour in the future */
+    POSTQ_FAULT_REUSED_COUNTER, /* every document repeats the first counter */
+    POSTQ_FAULT_OTHER_ROOT      /* documents signed by a root nobody pinned */
+};
+
+/* The mode named s ("image-hash", ...); -1 when unknown. */
+int postq_enclave_fault_parse(const char *s);
+const char *postq_enclave_fault_name(int fault);
+/* "image-hash, sig-sha256, ..." for usage text. */
+const char *postq_enclave_fault_list(void);
+
+/* ---- the enclave ---- */
+
+struct postq_enclave {
+    char state_dir[4096];
+    char module_id[POSTQ_ENCLAVE_MODULE_ID_MAX];
+    char kid[POSTQ_ENCLAVE_KID_MAX];
+    uint8_t image_hash[32];
+    uint8_t root_pk[32];
+    struct postq_enclave_secrets *sec;
+    int sec_locked;
+    int lock_fd;
+    struct postq_enclave_counter counter;
+    int counter_open;
+    int fault;
+    pthread_mutex_t fault_mu;
+    int have_fault_counter;
+    uint64_t fault_counter;
+};
+
+/* SHA-256 of the running executable (/proc/self/exe). */
+POSTQ_MUST_CHECK postq_err postq_enclave_measure_self(uint8_t out[32]);
+
+/* Open (creating on first use) the state directory dir: directory 0700, root.key, seal.key,
+ * module-id (files 0600, each written atomically), and read the keys into secure memory.
+ * With for_daemon, also take the directory's lock (one daemon per state directory) and open
+ * the counter. detail receives a message on failure. */
+POSTQ_MUST_CHECK postq_err postq_enclave_open(struct postq_enclave *e, const char *dir,
+                                              int for_daemon, char *detail, size_t cap);
+void postq_enclave_close(struct postq_enclave *e);
+
+/* Handle one request body; append the whole reply frame to reply. A hostile request gets an
+ * error reply; a non-OK return means not even an error reply could be made (out of memory). */
+POSTQ_MUST_CHECK postq_err postq_enclave_handle(struct postq_enclave *e, const uint8_t *body,
+                                                size_t len, struct postq_buf *reply);
+
+/* An error reply frame for status (used before a request could be read). */
+POSTQ_MUST_CHECK postq_err postq_enclave_error_reply(struct postq_buf *reply, int status,
+                                                     const char *message);
+
+/* ---- the server (server.c) ---- */
+
+struct postq_enclave_server_opts {
+    const char *socket_path;
+    int workers;        /* signing threads */
+    int io_timeout_ms;  /* whole-frame read or write deadline per request */
+    int idle_timeout_ms;
+    int max_conns;
+};
+
+/* Listen on socket_path (mode 0600) and serve until SIGTERM or SIGINT; then finish requests in
+ * flight, remove the socket file and return POSTQ_OK. */
+POSTQ_MUST_CHECK postq_err postq_enclave_serve(struct postq_enclave *e,
+                                               const struct postq_enclave_server_opts *o);
+
+#endif

@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The enclave's state directory and secure memory. Files (docs/enclave-protocol.md):
+ *   root.key   32 bytes, the Ed25519 root seed        seal.key  32 bytes, the AES-256 key
+ *   module-id  "mock-" and 32 lowercase hex, newline   counter   the counter's mark
+ *   lock       flock()ed by the running daemon
+ * Each is written once, atomically (temp + fsync + rename + fsync of the directory). */
+#include "enclave/enclave.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/hex.h"
+#include "common/mem.h"
+#include "crypto/ed.h"
+#include "crypto/rand.h"
+#include "crypto/sha2.h"
+
+postq_err postq_enclave_write_atomic(const char *dir, const char *name, const void *p, size_t n)
+{
+    char tmp[4200], dst[4200];
+    const uint8_t *b = p;
+    size_t done = 0;
+    int fd, dfd, ok;
+
+    if (snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst) ||
+        snprintf(tmp, sizeof(tmp), "%s/.%s.tmp.%ld", dir, name, (long)getpid()) >=
+            (int)sizeof(tmp)) {
+        return POSTQ_E_ARG;
+    }
+    (void)unlink(tmp); /* a leftover of a crashed run with the same pid */
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        return POSTQ_E_IO;
+    }
+    while (done < n) {
+        ssize_t w = write(fd, b + done, n - done);
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w <= 0) {
+            break;
+        }
+        done += (size_t)w;
+    }
+    ok = done == n && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    if (!ok || rename(tmp, dst) != 0) {
+        (void)unlink(tmp);
+        return POSTQ_E_IO;
+    }
+    /* The rename is durable only once the directory entry is. */
+    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) {
+        return POSTQ_E_IO;
+    }
+    ok = fsync(dfd) == 0;
+    close(dfd);
+    return ok ? POSTQ_OK : POSTQ_E_IO;
+}
+
+postq_err postq_enclave_read_file(const char *dir, const char *name, uint8_t *buf, size_t cap,
+                                  size_t *len)
+{
+    char path[4200];
+    size_t got = 0;
+    int fd;
+
+    *len = 0;
+    if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path)) {
+        return POSTQ_E_ARG;
+    }
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        return errno == ENOENT ? POSTQ_E_NOT_FOUND : POSTQ_E_IO;
+    }
+    for (;;) {
+        uint8_t extra;
+        ssize_t r = got < cap ? read(fd, buf + got, cap - got) : read(fd, &extra, 1);
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r < 0) {
+            close(fd);
+            postq_wipe(buf, cap);
+            return POSTQ_E_IO;
+        }
+        if (r == 0) {
+            break;
+        }
+        if (got == cap) {
+            close(fd);
+            postq_wipe(buf, cap);
+            return POSTQ_E_TOO_LARGE;
+        }
+        got += (size_t)r;
+    }
+    close(fd);
+    *len = got;
+    return POSTQ_OK;
+}
+
+postq_err postq_enclave_secure_alloc(size_t n, void **out, int *locked)
+{
+    void *p;
+
+    *out = NULL;
+    *locked = 0;
+    p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        return POSTQ_E_NOMEM;
+    }
+    (void)madvise(p, n, MADV_DONTDUMP);
+    (void)madvise(p, n, MADV_WIPEONFORK);
+    *locked = mlock(p, n) == 0;
+    *out = p;
+    return POSTQ_OK;
+}
+
+void postq_enclave_secure_free(void *p, size_t n)
+{
+    if (p == NULL) {
+        return;
+    }
+    postq_wipe(p, n);
+    (void)munlock(p, n);
+    (void)munmap(p, n);
+}
+
+postq_err postq_enclave_measure_self(uint8_t out[32])
+{
+    uint8_t chunk[65536];
+    struct postq_sha2 h;
+    postq_err err;
+    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0) {
+        return POSTQ_E_IO;
+    }
+    err = postq_sha2_init(&h, 256);
+    if (err != POSTQ_OK) {
+        close(fd);
+        return err;
+    }
+    for (;;) {
+        ssize_t r = read(fd, chunk, sizeof(chunk));
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r < 0) {
+            err = POSTQ_E_IO;
+            break;
+        }
+        if (r == 0) {
+            break;
+        }
+        err = postq_sha2_update(&h, chunk, (size_t)r);
+        if (err != POSTQ_OK) {
+            break;
+        }
+    }
+    close(fd);
+    if (err != POSTQ_OK) {
+        postq_sha2_abort(&h);
+        return err;
+    }
+    return postq_sha2_final(&h, out);
+}
+
+/* Load a 32-byte secret file, creating it from the CSPRNG when absent. */
+static postq_err load_or_create_key(const char *dir, const char *name, uint8_t key[32],
+                                    int may_create)
+{
+    size_t len = 0;
+    postq_err err = postq_enclave_read_file(dir, name, key, 32, &len);
+
+    if (err == POSTQ_OK) {
+        return len == 32 ? POSTQ_OK : POSTQ_E_MALFORMED;
+    }
+    if (err != POSTQ_E_NOT_FOUND || !may_create) {
+        return err;
+    }
+    err = postq_rand_bytes(key, 32);
+    if (err == POSTQ_OK) {
+        err = postq_enclave_write_atomic(dir, name, key, 32);
+    }
+    if (err != POSTQ_OK) {
+        postq_wipe(key, 32);
+    }
+    return err;
+}
+
+static int module_id_ok(const uint8_t *p, size_t len)
+{
+    /* "mock-" + 32 lowercase hex + "\n" */
+    if (len != 38 || memcmp(p, "mock-", 5) != 0 || p[37] != '\n') {
+        return 0;
+    }
+    for (size_t i = 5; i < 37; i++) {
+        if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f'))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static postq_err load_or_create_module_id(const char *dir, char *out, size_t cap,
+                                          int may_create)
+{
+    uint8_t buf[64], rnd[16];
+    size_t len = 0;
+    postq_err err = postq_enclave_read_file(dir, "module-id", buf, sizeof(buf), &len);
+
+    if (err == POSTQ_E_NOT_FOUND && may_create) {
+        memcpy(buf, "mock-", 5);
+        err = postq_rand_bytes(rnd, sizeof(rnd));
+        if (err == POSTQ_OK) {
+            err = postq_hex_encode((char *)buf + 5, sizeof(buf) - 5, rnd, sizeof(rnd));
+        }
+        if (err == POSTQ_OK) {
+            buf[37] = '\n';
+            len = 38;
+            err = postq_enclave_write_atomic(dir, "module-id", buf, len);
+        }
+    }
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    if (!module_id_ok(buf, len) || cap < 38) {
+        return POSTQ_E_MALFORMED;
+    }
+    memcpy(out, buf, 37);
+    out[37] = 0;
+    return POSTQ_OK;
+}
+
+__attribute__((format(printf, 4, 5))) static void say(char *detail, size_t cap, postq_err err,
+                                                       const char *fmt, ...)
+{
+    va_list ap;
+    size_t n;
+
+    if (detail == NULL || cap == 0) {
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(detail, cap, fmt, ap);
+    va_end(ap);
+    n = strlen(detail);
+    snprintf(detail + n, cap - n, ": %s", postq_strerror(err));
+}
+
+postq_err postq_enclave_open(struct postq_enclave *e, const char *dir, int for_daemon,
+                             char *detail, size_t cap)
+{
+    struct stat st;
+    uint8_t pkh[32];
+    char path[4200];
+    postq_err err;
+    int lock_fd = -1;
+
+    memset(e, 0, sizeof(*e));
+    e->lock_fd = -1;
+    if (pthread_mutex_init(&e->fault_mu, NULL) != 0) {
+        return POSTQ_E_INTERNAL;
+    }
+    if (dir == NULL || strlen(dir) == 0 || strlen(dir) >= sizeof(e->state_dir) - 64) {
+        say(detail, cap, POSTQ_E_ARG, "state directory %s", dir ? dir : "(null)");
+        return POSTQ_E_ARG;
+    }
+    snprintf(e->state_dir, sizeof(e->state_dir), "%s", dir);
+
+    err = postq_enclave_measure_self(e->image_hash);
+    if (err != POSTQ_OK) {
+        say(detail, cap, err, "measuring /proc/self/exe");
+        return err;
+    }
+
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        say(detail, cap, POSTQ_E_IO, "creating %s", dir);
+        return POSTQ_E_IO;
+    }
+    if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+        (st.st_mode & 077) != 0) {
+        say(detail, cap, POSTQ_E_IO, "state directory %s must be a directory of ours with mode 0700",
+            dir);
+        return POSTQ_E_IO;
+    }
+
+    /* One process creates the files at a time; the daemon holds the lock while it runs. */
+    snprintf(path, sizeof(path), "%s/lock", dir);
+    lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (lock_fd < 0) {
+        say(detail, cap, POSTQ_E_IO, "opening %s", path);
+        return POSTQ_E_IO;
+    }
+    if (flock(lock_fd, LOCK_EX | (for_daemon ? LOCK_NB : 0)) != 0) {
+        close(lock_fd);
+        if (for_daemon) {
+            say(detail, cap, POSTQ_E_CONFLICT, "state directory %s is in use by another postq-enclave", dir);
+            return POSTQ_E_CONFLICT;
+        }
+        say(detail, cap, POSTQ_E_IO, "locking %s", path);
+        return POSTQ_E_IO;
+    }
+
+    err = postq_enclave_secure_alloc(sizeof(*e->sec), (void **)&e->sec, &e->sec_locked);
+    if (err != POSTQ_OK) {
+        say(detail, cap, err, "secure memory");
+        goto out;
+    }
+    err = load_or_create_key(dir, "root.key", e->sec->root_seed, 1);
+    if (err != POSTQ_OK) {
+        say(detail, cap, err, "root.key in %s", dir);
+        goto out;
+    }
+    err = load_or_create_key(dir, "seal.key", e->sec->seal_key, 1);
+    if (err != POSTQ_OK) {
+        say(detail, cap, err, "seal.key in %s", dir);
+        goto out;
+    }
+    err = load_or_create_module_id(dir, e->module_id, sizeof(e->module_id), 1);
+    if (err != POSTQ_OK) {
+        say(detail, cap, err, "module-id in %s", dir);
+        goto out;
+    }
+    err = postq_ed_keypair(POSTQ_ED25519, e->sec->root_seed, e->root_pk);
+    if (err == POSTQ_OK) {
+        err = postq_sha256(pkh, e->root_pk, sizeof(e->root_pk));
+    }
+    if (err == POSTQ_OK) {
+        /* kid: "root-" and the first 8 bytes of SHA-256(root public key), in hex. */
+        memcpy(e->kid, "root-", 5);
+        err = postq_hex_encode(e->kid + 5, sizeof(e->kid) - 5, pkh, 8);
+    }
+    if (err != POSTQ_OK) {
+        say(detail, cap, err, "root key");
+        goto out;
+    }
+    if (for_daemon) {
+        err = postq_enclave_counter_open(&e->counter, dir, 0);
+        if (err != POSTQ_OK) {
+            say(detail, cap, err, "counter mark in %s", dir);
+            goto out;
+        }
+        e->counter_open = 1;
+        e->lock_fd = lock_fd;
+        lock_fd = -1;
+    }
+out:
+    if (lock_fd >= 0) {
+        close(lock_fd); /* releases the flock */
+    }
+    if (err != POSTQ_OK) {
+        postq_enclave_close(e);
+    }
+    return err;
+}
+
+void postq_enclave_close(struct postq_enclave *e)
+{
+    if (e == NULL) {
+        return;
+    }
+    if (e->counter_open) {
+        postq_enclave_counter_close(&e->counter);
+        e->counter_open = 0;
+    }
+    postq_enclave_secure_free(e->sec, sizeof(*e->sec));
+    e->sec = NULL;
+    if (e->lock_fd >= 0) {
+        close(e->lock_fd);
+        e->lock_fd = -1;
+    }
+    pthread_mutex_destroy(&e->fault_mu);
+}
