@@ -261,9 +261,12 @@ POSTQ_MUST_CHECK postq_err postq_store_counter_seen(struct postq_store *s, const
 /* Store one sign result, in ONE transaction with, when record_counter is non-zero, the pair
  * (module_id, counter) in a table that refuses a pair it already holds.
  *   sig   in: org_id, key_id, key_version, algorithm, payload_sha256, signature (non-empty),
- *         has_attestation and att (att.doc_b64 may be NULL); created_at 0 means now. The store
- *         assigns sig->id (a fresh "sig_…", which sorts after every earlier one) and, if it was
- *         0, sig->created_at — also on failure, so do not reuse them.
+ *         has_attestation and att (verdict PASS or FAIL; doc_b64 may be NULL); created_at 0
+ *         means now. The store assigns sig->id (a fresh "sig_…", which sorts after every
+ *         earlier one) and, if it was 0, sig->created_at — also on failure: do not reuse them.
+ *   module_id, counter  the pair to record (module_id may be NULL when record_counter is 0).
+ *         Under enforce: false a reused pair is stored with record_counter 0 (verdict FAIL,
+ *         reason counter_reused), since the pair is already held.
  * POSTQ_E_CONFLICT when the pair was already recorded; POSTQ_E_NOT_FOUND when key_id is not a
  * key of org_id. On every failure nothing at all was written. POSTQ_OK means committed. */
 POSTQ_MUST_CHECK postq_err postq_store_put_signature(struct postq_store *s,

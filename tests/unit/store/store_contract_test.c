@@ -846,6 +846,76 @@ static void test_concurrent_puts(void **state)
     postq_store_key_clear(&k);
 }
 
+/* ---- argument checks --------------------------------------------------------------------- */
+
+static void test_argument_checks(void **state)
+{
+    struct fx *f = *state;
+    struct postq_store_key k, kout;
+    struct postq_store_sig g;
+    struct postq_store_policy pin, pout;
+    struct postq_store_apikey ak;
+    char name[POSTQ_STORE_NAME_MAX + 8];
+    uint8_t h[32] = {0};
+    int seen;
+
+    make_key(f->s, f->a.id, NULL, &k);
+
+    /* Names one byte too long. */
+    memset(name, 'x', sizeof(name));
+    name[POSTQ_STORE_NAME_MAX] = '\0';
+    assert_int_equal(postq_store_apikey_create(f->s, f->a.id, name, POSTQ_STORE_ROLE_ADMIN, h, &ak),
+                     POSTQ_E_TOO_LARGE);
+    /* A fixed field that is not NUL-terminated. */
+    memset(&pin, 0, sizeof(pin));
+    memset(pin.name, 'x', sizeof(pin.name));
+    strcpy(pin.vendor, "mock");
+    pin.body = "{}";
+    assert_int_equal(postq_store_policy_create(f->s, f->a.id, &pin, &pout), POSTQ_E_ARG);
+    pin.name[0] = '\0';
+    pin.enforce = 2;
+    assert_int_equal(postq_store_policy_create(f->s, f->a.id, &pin, &pout), POSTQ_E_ARG);
+    pin.enforce = 0;
+    pin.body = NULL;
+    assert_int_equal(postq_store_policy_create(f->s, f->a.id, &pin, &pout), POSTQ_E_ARG);
+
+    /* A key without key material. */
+    memset(&kout, 0, sizeof(kout));
+    assert_int_equal(postq_store_key_create(f->s, f->a.id, &kout, &kout), POSTQ_E_ARG);
+
+    /* Sign results: no signature bytes; an attestation without a verdict; a counter to record
+     * without a module. */
+    fill_sig(&g, &k, 1);
+    g.signature.len = 0;
+    assert_int_equal(postq_store_put_signature(f->s, &g, "mod-1", 1, 1), POSTQ_E_ARG);
+    fill_sig(&g, &k, 1);
+    g.att.verdict = POSTQ_STORE_VERDICT_NONE;
+    assert_int_equal(postq_store_put_signature(f->s, &g, "mod-1", 1, 1), POSTQ_E_ARG);
+    fill_sig(&g, &k, 1);
+    assert_int_equal(postq_store_put_signature(f->s, &g, NULL, 1, 1), POSTQ_E_ARG);
+    assert_int_equal(postq_store_put_signature(f->s, &g, "", 1, 1), POSTQ_E_ARG);
+    memset(name, 'm', sizeof(name));
+    name[POSTQ_STORE_MODULE_MAX] = '\0';
+    assert_int_equal(postq_store_put_signature(f->s, &g, name, 1, 1), POSTQ_E_TOO_LARGE);
+    assert_int_equal(postq_store_counter_seen(f->s, name, 1, &seen), POSTQ_E_TOO_LARGE);
+    assert_int_equal(postq_store_counter_seen(f->s, "", 1, &seen), POSTQ_E_ARG);
+    assert_int_equal(postq_store_counter_seen(f->s, "mod-1", 1, NULL), POSTQ_E_ARG);
+    assert_int_equal(postq_store_put_signature(NULL, &g, "mod-1", 1, 1), POSTQ_E_ARG);
+    assert_int_equal(count_sigs(f->s, f->a.id, NULL), 0);
+    assert_int_equal(postq_store_counter_seen(f->s, "mod-1", 1, &seen), POSTQ_OK);
+    assert_int_equal(seen, 0);
+
+    /* NULL handles and records. */
+    assert_int_equal(postq_store_health(NULL), POSTQ_E_ARG);
+    assert_int_equal(postq_store_org_create(f->s, "x", NULL), POSTQ_E_ARG);
+    assert_int_equal(postq_store_sig_get(f->s, f->a.id, NULL, &g), POSTQ_E_ARG);
+    postq_store_sig_clear(NULL);
+    postq_store_key_clear(NULL);
+    postq_store_policy_clear(NULL);
+    postq_store_sig_page_clear(NULL);
+    postq_store_key_clear(&k);
+}
+
 /* ---- opening ------------------------------------------------------------------------------ */
 
 static void test_open_urls(void **state)
@@ -928,6 +998,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_killed_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_puts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_argument_checks, setup, teardown),
         cmocka_unit_test(test_open_urls),
         cmocka_unit_test_setup_teardown(test_file_not_a_database, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unwritable_path, setup, teardown),
