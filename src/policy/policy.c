@@ -2,30 +2,16 @@
 /* Attestation policy JSON [DESIGN §5.2]: strict parse and validation (rules in policy.h). */
 #include "policy/policy.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
+#include "attest/util.h"
 #include "common/base64.h"
 #include "common/hex.h"
 #include "common/mem.h"
-
-/* Bounded detail text; always terminated. */
-__attribute__((format(printf, 3, 4))) static void set_detail(char *detail, size_t cap,
-                                                              const char *fmt, ...)
-{
-    va_list ap;
-
-    if (detail == NULL || cap == 0) {
-        return;
-    }
-    va_start(ap, fmt);
-    (void)vsnprintf(detail, cap, fmt, ap);
-    va_end(ap);
-}
 
 /* Exactly 64 lowercase hex characters into 32 bytes. */
 static int hex32(uint8_t out[32], const char *s)
@@ -48,12 +34,12 @@ static postq_err opt_string(const json_t *obj, const char *name, char *out, size
         return POSTQ_OK;
     }
     if (!json_is_string(v)) {
-        set_detail(detail, cap, "%s: not a string", name);
+        postq_attest_detail(detail, cap, "%s: not a string", name);
         return POSTQ_E_MALFORMED;
     }
     if (out != NULL) {
         if (json_string_length(v) >= out_cap) {
-            set_detail(detail, cap, "%s: longer than %zu characters", name,
+            postq_attest_detail(detail, cap, "%s: longer than %zu characters", name,
                                 out_cap - 1);
             return POSTQ_E_MALFORMED;
         }
@@ -71,21 +57,21 @@ static postq_err parse_mock_rules(struct postq_attest_policy *p, const json_t *r
     uint8_t pk[48];
 
     if (list == NULL) {
-        set_detail(detail, cap, "matchRules.allowedImageHashes: missing");
+        postq_attest_detail(detail, cap, "matchRules.allowedImageHashes: missing");
         return POSTQ_E_MALFORMED;
     }
     if (!json_is_array(list)) {
-        set_detail(detail, cap, "matchRules.allowedImageHashes: not an array");
+        postq_attest_detail(detail, cap, "matchRules.allowedImageHashes: not an array");
         return POSTQ_E_MALFORMED;
     }
     n = json_array_size(list);
     if (n == 0) {
-        set_detail(detail, cap, "matchRules.allowedImageHashes: empty (policies fail "
+        postq_attest_detail(detail, cap, "matchRules.allowedImageHashes: empty (policies fail "
                                          "closed)");
         return POSTQ_E_MALFORMED;
     }
     if (n > POSTQ_POLICY_IMAGES_MAX) {
-        set_detail(detail, cap, "matchRules.allowedImageHashes: more than %d entries",
+        postq_attest_detail(detail, cap, "matchRules.allowedImageHashes: more than %d entries",
                             POSTQ_POLICY_IMAGES_MAX);
         return POSTQ_E_MALFORMED;
     }
@@ -93,7 +79,7 @@ static postq_err parse_mock_rules(struct postq_attest_policy *p, const json_t *r
         const json_t *h = json_array_get(list, i);
         if (!json_is_string(h) ||
             !hex32(p->images[i], json_string_value(h))) {
-            set_detail(detail, cap,
+            postq_attest_detail(detail, cap,
                                 "matchRules.allowedImageHashes[%zu]: not 64 lowercase hex "
                                 "characters",
                                 i);
@@ -103,25 +89,25 @@ static postq_err parse_mock_rules(struct postq_attest_policy *p, const json_t *r
     p->n_images = n;
 
     if (key == NULL) {
-        set_detail(detail, cap, "matchRules.rootPublicKeyB64: missing");
+        postq_attest_detail(detail, cap, "matchRules.rootPublicKeyB64: missing");
         return POSTQ_E_MALFORMED;
     }
     if (!json_is_string(key)) {
-        set_detail(detail, cap, "matchRules.rootPublicKeyB64: not a string");
+        postq_attest_detail(detail, cap, "matchRules.rootPublicKeyB64: not a string");
         return POSTQ_E_MALFORMED;
     }
     /* 64 characters decode to at most 48 bytes; a longer string cannot be a 32-byte key. */
     if (json_string_length(key) > 64) {
-        set_detail(detail, cap, "matchRules.rootPublicKeyB64: not 32 bytes");
+        postq_attest_detail(detail, cap, "matchRules.rootPublicKeyB64: not 32 bytes");
         return POSTQ_E_MALFORMED;
     }
     if (postq_base64_decode(pk, sizeof(pk), &got, json_string_value(key),
                             json_string_length(key), POSTQ_B64_STD) != POSTQ_OK) {
-        set_detail(detail, cap, "matchRules.rootPublicKeyB64: not canonical padded base64");
+        postq_attest_detail(detail, cap, "matchRules.rootPublicKeyB64: not canonical padded base64");
         return POSTQ_E_MALFORMED;
     }
     if (got != 32) {
-        set_detail(detail, cap, "matchRules.rootPublicKeyB64: not 32 bytes");
+        postq_attest_detail(detail, cap, "matchRules.rootPublicKeyB64: not 32 bytes");
         return POSTQ_E_MALFORMED;
     }
     memcpy(p->root_pk, pk, 32);
@@ -137,7 +123,7 @@ static postq_err parse_obj(struct postq_attest_policy *p, const json_t *obj, cha
     postq_err err;
 
     if (!json_is_object(obj)) {
-        set_detail(detail, cap, "policy: not a JSON object");
+        postq_attest_detail(detail, cap, "policy: not a JSON object");
         return POSTQ_E_MALFORMED;
     }
     err = opt_string(obj, "id", p->id, sizeof(p->id), detail, cap);
@@ -151,38 +137,38 @@ static postq_err parse_obj(struct postq_attest_policy *p, const json_t *obj, cha
         return err;
     }
     if (vendor == NULL) {
-        set_detail(detail, cap, "vendor: missing");
+        postq_attest_detail(detail, cap, "vendor: missing");
         return POSTQ_E_MALFORMED;
     }
     if (!json_is_string(vendor)) {
-        set_detail(detail, cap, "vendor: not a string");
+        postq_attest_detail(detail, cap, "vendor: not a string");
         return POSTQ_E_MALFORMED;
     }
     p->vendor = postq_attest_vendor_from_name(json_string_value(vendor));
     if (p->vendor == POSTQ_VENDOR_NONE) {
-        set_detail(detail, cap, "vendor: unknown vendor");
+        postq_attest_detail(detail, cap, "vendor: unknown vendor");
         return POSTQ_E_MALFORMED;
     }
     if (enforce != NULL) {
         if (!json_is_boolean(enforce)) {
-            set_detail(detail, cap, "enforce: not a boolean");
+            postq_attest_detail(detail, cap, "enforce: not a boolean");
             return POSTQ_E_MALFORMED;
         }
         p->enforce = json_is_true(enforce);
     }
     if (rules == NULL) {
-        set_detail(detail, cap, "matchRules: missing");
+        postq_attest_detail(detail, cap, "matchRules: missing");
         return POSTQ_E_MALFORMED;
     }
     if (!json_is_object(rules)) {
-        set_detail(detail, cap, "matchRules: not an object");
+        postq_attest_detail(detail, cap, "matchRules: not an object");
         return POSTQ_E_MALFORMED;
     }
     age = json_object_get(rules, "maxDocAgeSeconds");
     if (age != NULL) {
         if (!json_is_integer(age) || json_integer_value(age) <= 0 ||
             json_integer_value(age) > POSTQ_POLICY_MAX_AGE_MAX) {
-            set_detail(detail, cap,
+            postq_attest_detail(detail, cap,
                                 "matchRules.maxDocAgeSeconds: not an integer in 1..%d",
                                 POSTQ_POLICY_MAX_AGE_MAX);
             return POSTQ_E_MALFORMED;
@@ -226,19 +212,19 @@ postq_err postq_policy_parse(struct postq_attest_policy *p, const char *json, si
     json_t *obj;
     postq_err err;
 
-    set_detail(detail, cap, "%s", "");
+    postq_attest_detail(detail, cap, "%s", "");
     if (p == NULL || json == NULL) {
         return POSTQ_E_ARG;
     }
     memset(p, 0, sizeof(*p));
     p->enforce = 1;
     if (len > POSTQ_POLICY_JSON_MAX) {
-        set_detail(detail, cap, "policy: over %d bytes", POSTQ_POLICY_JSON_MAX);
+        postq_attest_detail(detail, cap, "policy: over %d bytes", POSTQ_POLICY_JSON_MAX);
         return POSTQ_E_TOO_LARGE;
     }
     obj = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
     if (obj == NULL) {
-        set_detail(detail, cap, "policy: invalid JSON at line %d column %d: %s",
+        postq_attest_detail(detail, cap, "policy: invalid JSON at line %d column %d: %s",
                             jerr.line, jerr.column, jerr.text);
         return POSTQ_E_MALFORMED;
     }
