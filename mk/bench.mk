@@ -10,7 +10,7 @@ $(O)/ct/%.o: %.c
 $(O)/ct/ct_sign: $(CT_OBJS)
 	$(CC) $(LDHARDEN) -o $@ $^ $(LIB_LIBS)
 
-.PHONY: ct-bins ct-test bench bench-count
+.PHONY: ct-bins ct-test bench bench-count bench-enclave
 ct-bins: $(if $(strip $(SAN)),,$(O)/ct/ct_sign)
 
 ct-test: deps
@@ -21,7 +21,9 @@ BENCH_BIN   := $(O)/bench/bench
 COUNT_BIN   := $(O)/bench/count
 BENCH_OBJS  := $(O)/bench/bench.o
 COUNT_OBJS  := $(O)/bench/count.o
-DEPFILES    += $(BENCH_OBJS:.o=.d) $(COUNT_OBJS:.o=.d)
+ENCLAVE_BENCH_BIN  := $(O)/bench/enclave_bench
+ENCLAVE_BENCH_OBJS := $(O)/bench/enclave_bench.o
+DEPFILES    += $(BENCH_OBJS:.o=.d) $(COUNT_OBJS:.o=.d) $(ENCLAVE_BENCH_OBJS:.o=.d)
 
 $(BENCH_BIN): $(BENCH_OBJS) $(LIB_A)
 	$(CC) $(LDHARDEN) -o $@ $(BENCH_OBJS) $(LIB_A) $(LIB_LIBS)
@@ -29,9 +31,18 @@ $(BENCH_BIN): $(BENCH_OBJS) $(LIB_A)
 $(COUNT_BIN): $(COUNT_OBJS) $(LIB_A)
 	$(CC) $(LDHARDEN) -o $@ $(COUNT_OBJS) $(LIB_A) $(LIB_LIBS)
 
+$(ENCLAVE_BENCH_BIN): $(ENCLAVE_BENCH_OBJS) $(LIB_A)
+	$(CC) $(LDHARDEN) -o $@ $(ENCLAVE_BENCH_OBJS) $(LIB_A) $(LIB_LIBS)
+
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BIN)
 	@$(BENCH_BIN)
+	@$(MAKE) --no-print-directory bench-enclave
+
+# Signs per second through postq-enclave's socket vs the in-process sign + document.
+bench-enclave: deps
+	@$(MAKE) --no-print-directory $(ENCLAVE_BENCH_BIN) $(O)/bin/postq-enclave
+	@$(ENCLAVE_BENCH_BIN) $(O)/bin/postq-enclave
 
 bench-count: deps
 	@$(MAKE) --no-print-directory $(COUNT_BIN)

@@ -75,22 +75,24 @@ void postq_enclave_counter_close(struct postq_enclave_counter *c);
 
 #define POSTQ_ENCLAVE_SEAL_VERSION 1
 #define POSTQ_ENCLAVE_SEAL_OVERHEAD (1 + 12 + 16) /* version, nonce, tag */
+#define POSTQ_ENCLAVE_SEALED_MAX (POSTQ_ENCLAVE_SEAL_OVERHEAD + 89 + 32)
 
-/* Seal the composite private key sk (sized for alg) for key_id:
- *   version (1) || nonce (12) || AES-256-GCM(seal_key, nonce, sk, aad) || tag (16)
+/* Seal the composite private key sk (sized for alg) and the SHA-256 of its public key for key_id:
+ *   version (1) || nonce (12) || AES-256-GCM(seal_key, nonce, sk || pk_sha256, aad) || tag (16)
  *   aad = "postq-sealed-key" || version || len(alg) (1) || alg || len(keyId) (1) || keyId
- * out holds POSTQ_ENCLAVE_SEAL_OVERHEAD + sk length bytes. POSTQ_E_UNSUPPORTED for an unknown
+ * out holds POSTQ_ENCLAVE_SEAL_OVERHEAD + sk length + 32 bytes. POSTQ_E_UNSUPPORTED for an unknown
  * alg, POSTQ_E_ARG for a key id of 0 or more than 127 characters, POSTQ_E_LENGTH when out is
  * too small, POSTQ_E_RNG. CT: seal_key and sk decide no branch. */
 POSTQ_MUST_CHECK postq_err postq_enclave_seal(uint8_t *out, size_t cap, size_t *out_len,
                                               const uint8_t seal_key[32], const char *alg,
-                                              const char *key_id, const uint8_t *sk);
+                                              const char *key_id, const uint8_t *sk,
+                                              const uint8_t pk_sha256[32]);
 
-/* Open a sealed key: sk receives alg's private key size. POSTQ_E_INVALID when the blob is not
- * a sealed key of this enclave for exactly (alg, key_id) — tampered, truncated, another
- * version, key id or algorithm (sk is then wiped); POSTQ_E_UNSUPPORTED for an unknown alg.
- * CT: as postq_aead_open. */
-POSTQ_MUST_CHECK postq_err postq_enclave_unseal(uint8_t *sk, size_t cap,
+/* Open a sealed key: sk receives alg's private key size, pk_sha256 the public key's digest.
+ * POSTQ_E_INVALID when the blob is not a sealed key of this enclave for exactly (alg, key_id)
+ * — tampered, truncated, another version, key id or algorithm (sk and pk_sha256 are then
+ * wiped); POSTQ_E_UNSUPPORTED for an unknown alg. CT: as postq_aead_open. */
+POSTQ_MUST_CHECK postq_err postq_enclave_unseal(uint8_t *sk, size_t cap, uint8_t pk_sha256[32],
                                                 const uint8_t seal_key[32], const char *alg,
                                                 const char *key_id, const uint8_t *sealed,
                                                 size_t len);

@@ -102,7 +102,7 @@ static postq_err do_keygen(struct postq_enclave *e, const struct postq_proto_req
                            struct postq_buf *reply)
 {
     uint8_t pk[POSTQ_HYBRID_PK_MAX], sk[POSTQ_HYBRID_SK_MAX];
-    uint8_t sealed[POSTQ_ENCLAVE_SEAL_OVERHEAD + POSTQ_HYBRID_SK_MAX];
+    uint8_t sealed[POSTQ_ENCLAVE_SEALED_MAX], pkh[32];
     size_t pk_len = 0, sealed_len = 0;
     struct postq_proto_resp r;
     postq_err err;
@@ -117,8 +117,11 @@ static postq_err do_keygen(struct postq_enclave *e, const struct postq_proto_req
     }
     err = postq_hybrid_keygen(q->alg, pk, sk);
     if (err == POSTQ_OK) {
+        err = postq_sha256(pkh, pk, pk_len);
+    }
+    if (err == POSTQ_OK) {
         err = postq_enclave_seal(sealed, sizeof(sealed), &sealed_len, e->sec->seal_key, q->alg,
-                                 q->key_id, sk);
+                                 q->key_id, sk, pkh);
     }
     postq_wipe(sk, sizeof(sk));
     if (err != POSTQ_OK) {
@@ -154,8 +157,8 @@ static postq_err next_counter(struct postq_enclave *e, uint64_t *out)
 static postq_err do_sign(struct postq_enclave *e, const struct postq_proto_req *q,
                          struct postq_buf *reply)
 {
-    uint8_t pk[POSTQ_HYBRID_PK_MAX], sk[POSTQ_HYBRID_SK_MAX], sig[POSTQ_HYBRID_SIG_MAX];
-    size_t pk_len = 0, sig_len = 0;
+    uint8_t sk[POSTQ_HYBRID_SK_MAX], sig[POSTQ_HYBRID_SIG_MAX];
+    size_t sig_len = 0;
     struct postq_doc_claims c;
     struct postq_buf doc;
     struct postq_proto_resp r;
@@ -166,7 +169,7 @@ static postq_err do_sign(struct postq_enclave *e, const struct postq_proto_req *
 
     postq_buf_init(&doc, POSTQ_ATTEST_DOC_B64_MAX);
     memset(&c, 0, sizeof(c));
-    if (postq_hybrid_sizes(q->alg, &pk_len, NULL, &sig_len) != POSTQ_OK) {
+    if (postq_hybrid_sizes(q->alg, NULL, NULL, &sig_len) != POSTQ_OK) {
         status = POSTQ_PROTO_E_UNSUPPORTED_ALG;
         msg = "unknown algorithm";
         err = POSTQ_E_UNSUPPORTED;
@@ -178,26 +181,20 @@ static postq_err do_sign(struct postq_enclave *e, const struct postq_proto_req *
         err = POSTQ_E_ARG;
         goto out;
     }
-    err = postq_enclave_unseal(sk, sizeof(sk), e->sec->seal_key, q->alg, q->key_id, q->sealed.p,
-                               q->sealed.len);
+    err = postq_enclave_unseal(sk, sizeof(sk), c.public_key_sha256, e->sec->seal_key, q->alg,
+                               q->key_id, q->sealed.p, q->sealed.len);
     if (err != POSTQ_OK) {
         status = POSTQ_PROTO_E_SEALED_KEY;
         msg = "sealed key refused: not sealed by this enclave for this keyId and algorithm";
         goto out;
     }
-    err = postq_hybrid_public_key(q->alg, sk, pk);
-    if (err == POSTQ_OK) {
-        err = postq_hybrid_sign(q->alg, sk, q->payload.p, q->payload.len, NULL, 0, sig);
-    }
+    err = postq_hybrid_sign(q->alg, sk, q->payload.p, q->payload.len, NULL, 0, sig);
     postq_wipe(sk, sizeof(sk));
     if (err == POSTQ_OK) {
         err = postq_sha256(c.payload_sha256, q->payload.p, q->payload.len);
     }
     if (err == POSTQ_OK) {
         err = postq_sha256(c.sig_sha256, sig, sig_len);
-    }
-    if (err == POSTQ_OK) {
-        err = postq_sha256(c.public_key_sha256, pk, pk_len);
     }
     if (err == POSTQ_OK) {
         err = next_counter(e, &c.counter);

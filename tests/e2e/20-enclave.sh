@@ -117,8 +117,8 @@ wait "$STALL" 2>/dev/null
 kill -TERM "$PID"
 wait "$PID"
 rc=$?
-expect "SIGTERM: exit 0 and the socket file is removed" 0 "" \
-    sh -c "[ $rc -eq 0 ] && [ ! -e '$D/a.sock' ] && grep -q stopped '$D/a.log'"
+expect "SIGTERM: exit 0, socket file removed, no sanitizer report" 0 "" \
+    sh -c "[ $rc -eq 0 ] && [ ! -e '$D/a.sock' ] && grep -q stopped '$D/a.log' && ! grep -q Sanitizer '$D/a.log'"
 
 # ---- a stalled client is dropped after the I/O deadline ----
 enclave_start a -- --io-timeout-ms 300 --workers 1 || exit 1

@@ -151,6 +151,7 @@ static int cmd_sign(const char *addr, const char *alg, const char *key_id, const
     uint8_t nonce[32], *pk, *sealed, *payload;
     char *policy = NULL;
     size_t pk_len, sealed_len, payload_len, policy_len;
+    int rc = 0;
 
     snprintf(path, sizeof(path), "%s/pk.bin", dir);
     pk = read_all(path, &pk_len);
@@ -185,7 +186,8 @@ static int cmd_sign(const char *addr, const char *alg, const char *key_id, const
         }
         if (r.status != POSTQ_PROTO_OK) {
             printf("error: %s: %s\n", postq_proto_status_name(r.status), r.message);
-            return 4;
+            rc = 4;
+            break;
         }
         /* Record the reply before judging it: a printed counter is one the enclave issued. */
         printf("counter %llu\n", (unsigned long long)r.counter);
@@ -196,7 +198,7 @@ static int cmd_sign(const char *addr, const char *alg, const char *key_id, const
             struct postq_attest_input in;
             struct postq_attest_report rep;
             char *doc = malloc(r.doc_b64.len + 1);
-            int rc;
+            int vrc;
 
             if (doc == NULL) {
                 die(3, "memory");
@@ -214,20 +216,22 @@ static int cmd_sign(const char *addr, const char *alg, const char *key_id, const
             in.key_alg = alg;
             in.nonce = nonce;
             in.counter_seen = counter_seen;
-            rc = postq_attest_verify_ex(doc, policy, &in, now_ms(), &rep);
+            vrc = postq_attest_verify_ex(doc, policy, &in, now_ms(), &rep);
             free(doc);
-            if (rc != 0) {
-                printf("verify error: %s: %s\n", postq_strerror(rc), rep.verdict.detail);
-                return 3;
+            if (vrc != 0) {
+                printf("verify error: %s: %s\n", postq_strerror(vrc), rep.verdict.detail);
+                rc = 3;
+                break;
             }
             if (!rep.verdict.ok) {
                 printf("rejected: %s: %s\n", rep.verdict.reason, rep.verdict.detail);
-                return 1;
+                rc = 1;
+                break;
             }
         }
         seen[n_seen++] = r.counter;
     }
-    if (policy != NULL) {
+    if (policy != NULL && rc == 0) {
         printf("verified %ld documents\n", n);
     }
     postq_proto_client_close(&c);
@@ -236,7 +240,7 @@ static int cmd_sign(const char *addr, const char *alg, const char *key_id, const
     free(sealed);
     free(payload);
     free(policy);
-    return 0;
+    return rc;
 }
 
 static int cmd_sign_sealed(const char *addr, const char *alg, const char *key_id,
