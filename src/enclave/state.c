@@ -263,7 +263,7 @@ postq_err postq_enclave_open(struct postq_enclave *e, const char *dir, int for_d
     uint8_t pkh[32];
     char path[4200];
     postq_err err;
-    int lock_fd = -1;
+    int lock_fd = -1, may_create = 1;
 
     memset(e, 0, sizeof(*e));
     e->lock_fd = -1;
@@ -293,21 +293,24 @@ postq_err postq_enclave_open(struct postq_enclave *e, const char *dir, int for_d
         return POSTQ_E_IO;
     }
 
-    /* One process creates the files at a time; the daemon holds the lock while it runs. */
+    /* The lock: a daemon holds it while it runs (one counter per state directory), and only
+     * its holder creates files. measure of a running daemon's directory cannot take it and
+     * only reads: the files exist, since the daemon made them before it took requests. */
     snprintf(path, sizeof(path), "%s/lock", dir);
     lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (lock_fd < 0) {
         say(detail, cap, POSTQ_E_IO, "opening %s", path);
         return POSTQ_E_IO;
     }
-    if (flock(lock_fd, LOCK_EX | (for_daemon ? LOCK_NB : 0)) != 0) {
+    if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
         close(lock_fd);
+        lock_fd = -1;
         if (for_daemon) {
-            say(detail, cap, POSTQ_E_CONFLICT, "state directory %s is in use by another postq-enclave", dir);
+            say(detail, cap, POSTQ_E_CONFLICT,
+                "state directory %s is in use by another postq-enclave", dir);
             return POSTQ_E_CONFLICT;
         }
-        say(detail, cap, POSTQ_E_IO, "locking %s", path);
-        return POSTQ_E_IO;
+        may_create = 0;
     }
 
     err = postq_enclave_secure_alloc(sizeof(*e->sec), (void **)&e->sec, &e->sec_locked);
@@ -315,17 +318,17 @@ postq_err postq_enclave_open(struct postq_enclave *e, const char *dir, int for_d
         say(detail, cap, err, "secure memory");
         goto out;
     }
-    err = load_or_create_key(dir, "root.key", e->sec->root_seed, 1);
+    err = load_or_create_key(dir, "root.key", e->sec->root_seed, may_create);
     if (err != POSTQ_OK) {
         say(detail, cap, err, "root.key in %s", dir);
         goto out;
     }
-    err = load_or_create_key(dir, "seal.key", e->sec->seal_key, 1);
+    err = load_or_create_key(dir, "seal.key", e->sec->seal_key, may_create);
     if (err != POSTQ_OK) {
         say(detail, cap, err, "seal.key in %s", dir);
         goto out;
     }
-    err = load_or_create_module_id(dir, e->module_id, sizeof(e->module_id), 1);
+    err = load_or_create_module_id(dir, e->module_id, sizeof(e->module_id), may_create);
     if (err != POSTQ_OK) {
         say(detail, cap, err, "module-id in %s", dir);
         goto out;

@@ -33,6 +33,8 @@ expect "socket file is 0600" 0 "" sh -c "[ \$(stat -c %a '$D/a.sock') = 600 ]"
 expect "second daemon on the same state dir is refused" 2 "in use" \
     "$ENCLAVE" --state "$D/a" --listen "unix:$D/a2.sock"
 expect "info round trip" 0 "vendor mock" "$CLIENT" info "$A"
+expect "measure while the daemon runs: same identity" 0 "" \
+    sh -c "[ \"\$('$ENCLAVE' measure --state '$D/a')\" = '$m1' ]"
 
 # ---- keygen + sign for every algorithm, documents verified ----
 for alg in mldsa44+ed25519 mldsa65+ed25519 mldsa87+ed448; do
