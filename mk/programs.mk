@@ -16,9 +16,14 @@ $(O)/bin/postq: $(CLI_OBJS) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(PROG_LDFLAGS) -o $@ $(CLI_OBJS) $(LIB_A) $(LIB_LIBS)
 
-$(O)/bin/postq-api: $(SERVER_OBJS) $(LIB_A)
+# postq-api links the server library (the store), SQLite and libmicrohttpd (http.c only).
+API_PKGS := libmicrohttpd
+$(SERVER_OBJS): CPPFLAGS += $(call pkgcflags,$(API_PKGS) $(SERVER_PKGS))
+
+$(O)/bin/postq-api: $(SERVER_OBJS) $(SERVER_LIB_A) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(PROG_LDFLAGS) -o $@ $(SERVER_OBJS) $(LIB_A) $(LIB_LIBS)
+	$(CC) $(PROG_LDFLAGS) -o $@ $(SERVER_OBJS) $(SERVER_LIB_A) $(LIB_A) $(LIB_LIBS) \
+	    $(SERVER_LIBS) $(call pkglibs,$(API_PKGS)) -lpthread
 
 $(O)/bin/postq-enclave: $(ENCLAVE_OBJS) $(LIB_A)
 	@mkdir -p $(@D)

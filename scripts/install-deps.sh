@@ -11,6 +11,7 @@ declare -A PKGS=(
     [jansson]=libjansson-dev
     [cmocka]=libcmocka-dev
     [sqlite3]=libsqlite3-dev
+    [libmicrohttpd]=libmicrohttpd-dev
 )
 # command -> Debian package
 declare -A CMDS=(
@@ -18,6 +19,7 @@ declare -A CMDS=(
     [make]=make
     [pkg-config]=pkg-config
     [valgrind]=valgrind
+    [curl]=curl
 )
 # headers checked by path -> Debian package
 declare -A HDRS=(

@@ -1,14 +1,249 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* postq-api: the HTTP API server. */
+/* postq-api: the HTTP API server and its host-side tools [DESIGN §6, §7]:
+ *   postq-api serve [--listen 127.0.0.1:8080] [--db sqlite:PATH] [--enclave unix:PATH]
+ *                   [--state DIR] [--threads N]
+ *   postq-api org create NAME [--db …]                  prints the admin API key once
+ *   postq-api apikey create --org ID --role R [--name N] [--db …] */
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <postq/postq.h>
 
+#include "common/id.h"
+#include "common/mem.h"
+#include "server/server.h"
+
+#define DEFAULT_LISTEN "127.0.0.1:8080"
+#define DEFAULT_DB "sqlite:var/postq.db"
+#define DEFAULT_ENCLAVE "unix:var/enclave/enclave.sock"
+#define DEFAULT_STATE "var/api"
+
+postq_err postq_api_apikey_create(struct postq_store *store, const char *org_id,
+                                  const char *name, enum postq_store_role role,
+                                  struct postq_store_apikey *out, char *token, size_t cap);
+
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: postq-api <command> [options]\n"
-               "       postq --version\n");
+    fprintf(f,
+            "usage: postq-api serve [--listen HOST:PORT] [--db sqlite:PATH] [--enclave unix:PATH]\n"
+            "                       [--state DIR] [--threads N]\n"
+            "       postq-api org create NAME [--db sqlite:PATH]\n"
+            "       postq-api apikey create --org ID --role admin|signer|viewer [--name N]\n"
+            "                       [--db sqlite:PATH]\n"
+            "       postq-api --version | --help\n"
+            "\n"
+            "serve      the HTTP API of DESIGN §6 (defaults: --listen " DEFAULT_LISTEN
+            ",\n"
+            "           --db " DEFAULT_DB ", --enclave " DEFAULT_ENCLAVE ",\n"
+            "           --state " DEFAULT_STATE
+            ": the key-encryption key of software keys).\n"
+            "           Port 0 picks a free port; the bound address is printed on stdout.\n"
+            "org create     make an organisation and print its admin API key, once.\n"
+            "apikey create  make another API key of an organisation and print it, once.\n");
+}
+
+/* Options after the command words: --name VALUE pairs into vals (NULL when absent). */
+static int opts(int argc, char **argv, int start, const char *const *names, const char **vals,
+                size_t n, const char **positional)
+{
+    if (positional != NULL) {
+        *positional = NULL;
+    }
+    for (int i = start; i < argc; i++) {
+        size_t k;
+        for (k = 0; k < n; k++) {
+            if (strcmp(argv[i], names[k]) == 0) {
+                break;
+            }
+        }
+        if (k < n) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "postq-api: %s needs a value\n", argv[i]);
+                return 0;
+            }
+            vals[k] = argv[++i];
+        } else if (positional != NULL && *positional == NULL && argv[i][0] != '-') {
+            *positional = argv[i];
+        } else {
+            fprintf(stderr, "postq-api: unexpected argument '%s'\n", argv[i]);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int open_store(const char *db, struct postq_store **s)
+{
+    postq_err err = postq_store_open(db, s);
+    if (err != POSTQ_OK) {
+        fprintf(stderr, "postq-api: cannot open the store %s: %s (%s)\n", db,
+                postq_strerror(err), postq_store_errmsg());
+        return 0;
+    }
+    return 1;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    static const char *const names[] = {"--listen", "--db", "--enclave", "--state", "--threads"};
+    const char *v[5] = {DEFAULT_LISTEN, DEFAULT_DB, DEFAULT_ENCLAVE, DEFAULT_STATE, NULL};
+    struct postq_http_server *http = NULL;
+    struct postq_http_app app;
+    struct postq_api api;
+    char bound[64];
+    unsigned threads;
+    sigset_t set;
+    postq_err err;
+    int sig, rc = 1;
+
+    if (!opts(argc, argv, 2, names, v, 5, NULL)) {
+        return 2;
+    }
+    if (v[4] != NULL) {
+        char *end;
+        long t = strtol(v[4], &end, 10);
+        if (*end != '\0' || t < 1 || t > 256) {
+            fprintf(stderr, "postq-api: --threads: 1..256\n");
+            return 2;
+        }
+        threads = (unsigned)t;
+    } else {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n < 4 ? 4 : (n > 32 ? 32 : (unsigned)n);
+    }
+    memset(&api, 0, sizeof(api));
+    /* Signals are taken by sigwait below; every thread MHD starts inherits the mask. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    postq_metrics_init();
+    if (!open_store(v[1], &api.store)) {
+        return 1;
+    }
+    err = postq_kek_load(v[3], api.kek);
+    if (err != POSTQ_OK) {
+        fprintf(stderr, "postq-api: cannot load or create %s/kek.key: %s\n", v[3],
+                postq_strerror(err));
+        goto out;
+    }
+    api.have_kek = 1;
+    err = postq_enclave_pool_new(v[2], POSTQ_API_ENCLAVE_TIMEOUT_MS, &api.enclave);
+    if (err != POSTQ_OK) {
+        fprintf(stderr, "postq-api: --enclave %s: %s\n", v[2], postq_strerror(err));
+        goto out;
+    }
+    app.body_cap = postq_api_body_cap;
+    app.handle = postq_api_handle;
+    app.ctx = &api;
+    err = postq_http_start(&http, v[0], threads, &app, bound, sizeof(bound));
+    if (err != POSTQ_OK) {
+        fprintf(stderr, "postq-api: cannot listen on %s: %s\n", v[0], postq_strerror(err));
+        goto out;
+    }
+    printf("postq-api listening on http://%s\n", bound);
+    fflush(stdout);
+    fprintf(stderr, "postq-api: store %s, enclave %s, %u threads\n", v[1], v[2], threads);
+    if (sigwait(&set, &sig) == 0) {
+        fprintf(stderr, "postq-api: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    }
+    rc = 0;
+out:
+    postq_http_stop(http);
+    postq_enclave_pool_free(api.enclave);
+    postq_store_close(api.store);
+    postq_wipe(api.kek, sizeof(api.kek));
+    return rc;
+}
+
+static int cmd_org_create(int argc, char **argv)
+{
+    static const char *const names[] = {"--db"};
+    const char *v[1] = {DEFAULT_DB}, *name;
+    struct postq_store *s = NULL;
+    struct postq_store_org org;
+    struct postq_store_apikey k;
+    char token[POSTQ_TOKEN_MAX];
+    postq_err err;
+
+    if (!opts(argc, argv, 3, names, v, 1, &name) || name == NULL) {
+        fprintf(stderr, "usage: postq-api org create NAME [--db sqlite:PATH]\n");
+        return 2;
+    }
+    if (name[0] == '\0' || strlen(name) >= POSTQ_STORE_NAME_MAX) {
+        fprintf(stderr, "postq-api: NAME: 1..127 bytes\n");
+        return 2;
+    }
+    if (!open_store(v[0], &s)) {
+        return 1;
+    }
+    memset(&org, 0, sizeof(org));
+    memset(&k, 0, sizeof(k));
+    err = postq_store_org_create(s, name, &org);
+    if (err == POSTQ_OK) {
+        err = postq_api_apikey_create(s, org.id, "admin", POSTQ_STORE_ROLE_ADMIN, &k, token,
+                                      sizeof(token));
+    }
+    postq_store_close(s);
+    if (err != POSTQ_OK) {
+        fprintf(stderr, "postq-api: org create: %s\n", postq_strerror(err));
+        return 1;
+    }
+    fprintf(stderr, "organisation %s (%s); its admin API key, shown once:\n", org.id, name);
+    printf("%s\n", token);
+    postq_wipe(token, sizeof(token));
+    return 0;
+}
+
+static int cmd_apikey_create(int argc, char **argv)
+{
+    static const char *const names[] = {"--db", "--org", "--role", "--name"};
+    const char *v[4] = {DEFAULT_DB, NULL, NULL, NULL};
+    struct postq_store *s = NULL;
+    struct postq_store_apikey k;
+    enum postq_store_role role;
+    char token[POSTQ_TOKEN_MAX];
+    postq_err err;
+
+    if (!opts(argc, argv, 3, names, v, 4, NULL) || v[1] == NULL || v[2] == NULL) {
+        fprintf(stderr, "usage: postq-api apikey create --org ID --role admin|signer|viewer "
+                        "[--name N] [--db sqlite:PATH]\n");
+        return 2;
+    }
+    if (strcmp(v[2], "admin") == 0) {
+        role = POSTQ_STORE_ROLE_ADMIN;
+    } else if (strcmp(v[2], "signer") == 0) {
+        role = POSTQ_STORE_ROLE_SIGNER;
+    } else if (strcmp(v[2], "viewer") == 0) {
+        role = POSTQ_STORE_ROLE_VIEWER;
+    } else {
+        fprintf(stderr, "postq-api: --role: admin, signer or viewer\n");
+        return 2;
+    }
+    if (postq_id_check(v[1], "org") != POSTQ_OK) {
+        fprintf(stderr, "postq-api: --org: not an organisation id (org_…)\n");
+        return 2;
+    }
+    if (!open_store(v[0], &s)) {
+        return 1;
+    }
+    memset(&k, 0, sizeof(k));
+    err = postq_api_apikey_create(s, v[1], v[3] != NULL ? v[3] : v[2], role, &k, token,
+                                  sizeof(token));
+    postq_store_close(s);
+    if (err != POSTQ_OK) {
+        fprintf(stderr, "postq-api: apikey create: %s\n",
+                err == POSTQ_E_NOT_FOUND ? "no such organisation" : postq_strerror(err));
+        return 1;
+    }
+    fprintf(stderr, "API key %s (%s) of %s, shown once:\n", k.id, v[2], v[1]);
+    printf("%s\n", token);
+    postq_wipe(token, sizeof(token));
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -20,6 +255,15 @@ int main(int argc, char **argv)
     if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         usage(stdout);
         return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "serve") == 0) {
+        return cmd_serve(argc, argv);
+    }
+    if (argc >= 3 && strcmp(argv[1], "org") == 0 && strcmp(argv[2], "create") == 0) {
+        return cmd_org_create(argc, argv);
+    }
+    if (argc >= 3 && strcmp(argv[1], "apikey") == 0 && strcmp(argv[2], "create") == 0) {
+        return cmd_apikey_create(argc, argv);
     }
     usage(stderr);
     return 2;

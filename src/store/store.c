@@ -491,7 +491,17 @@ postq_err postq_store_key_create(struct postq_store *s, const char *org_id,
     out->sealed_key.len = sk_len;
     out->mem_ = mem;
     out->version = 1;
-    err = new_row(out->id, "key", &out->created_at);
+    if (in->id[0] != '\0') {
+        /* A caller-chosen id: the enclave binds a sealed key to its key id at keygen, before
+         * the row exists. */
+        err = check_id(in->id, "key");
+        if (err == POSTQ_OK) {
+            memcpy(out->id, in->id, sizeof(out->id));
+            out->created_at = postq_time_now_ms();
+        }
+    } else {
+        err = new_row(out->id, "key", &out->created_at);
+    }
     if (err == POSTQ_OK) {
         err = s->ops->key_create(s, out);
     }

@@ -237,7 +237,9 @@ void postq_store_policy_page_clear(struct postq_store_policy_page *page);
 /* ---- hybrid keys -------------------------------------------------------------------------- */
 
 /* Create from in->name, algorithm, provider, policy_id ("" for none), public_key, sealed_key
- * (both non-empty); fills out (a distinct record; version 1). POSTQ_E_NOT_FOUND for an unknown
+ * (both non-empty); fills out (a distinct record; version 1). in->id "" lets the store assign
+ * a fresh id; a caller-made "key_…" id (postq_id_new) is used as given — the enclave binds the
+ * sealed key to it before the row exists; POSTQ_E_CONFLICT if it is taken. POSTQ_E_NOT_FOUND for an unknown
  * organisation or a policy_id that is not a policy of org_id. */
 POSTQ_MUST_CHECK postq_err postq_store_key_create(struct postq_store *s, const char *org_id,
                                                   const struct postq_store_key *in,

@@ -817,8 +817,8 @@ static postq_err sq_schema_version(struct postq_store *s, int64_t *version)
     return err;
 }
 
-/* An INSERT whose only possible constraint failure is a foreign key (the organisation, or the
- * policy of that organisation): that answers NOT_FOUND. */
+/* An INSERT whose constraint failures are a foreign key (the organisation, or the policy of
+ * that organisation): NOT_FOUND; or a caller-chosen id already taken: CONFLICT. */
 static postq_err insert_scoped(struct conn *c, sqlite3_stmt *st)
 {
     int rc;
@@ -826,6 +826,9 @@ static postq_err insert_scoped(struct conn *c, sqlite3_stmt *st)
     if (err != POSTQ_OK && rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
         postq_store_set_errmsg("no such organisation or policy");
         err = POSTQ_E_NOT_FOUND;
+    } else if (err != POSTQ_OK && rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        postq_store_set_errmsg("id already taken");
+        err = POSTQ_E_CONFLICT;
     }
     return err;
 }

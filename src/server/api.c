@@ -1,0 +1,1130 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The HTTP API of DESIGN §6: routing, authentication (Bearer API keys, hashed, compared in
+ * constant time), roles, strict request JSON, and the handlers for policies, hybrid keys,
+ * signatures, API keys, the enclave, health and metrics (the sign path is in sign.c).
+ * Errors are {"error":{"code","message"}}; every query is scoped to the caller's organisation,
+ * so another organisation's id answers 404 like a missing one. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <postq/hybrid.h>
+
+#include "attest/verifier.h"
+#include "common/base64.h"
+#include "common/ct.h"
+#include "common/hex.h"
+#include "common/id.h"
+#include "common/mem.h"
+#include "common/timefmt.h"
+#include "crypto/rand.h"
+#include "crypto/sha2.h"
+#include "policy/policy.h"
+#include "server/server.h"
+
+#define PAGE_DEFAULT 50
+
+/* ---- replies ---- */
+
+void postq_api_error(struct postq_http_resp *resp, int status, const char *code,
+                     const char *message)
+{
+    json_t *j = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
+    postq_api_json_reply(resp, status, j);
+    if (j == NULL) {
+        resp->status = 500;
+    }
+}
+
+void postq_api_json_reply(struct postq_http_resp *resp, int status, json_t *j)
+{
+    size_t n;
+    postq_buf_reset(&resp->body);
+    resp->content_type = "application/json";
+    if (j == NULL) {
+        resp->status = 500;
+        if (postq_buf_append_str(&resp->body, "{\"error\":{\"code\":\"internal\","
+                                              "\"message\":\"out of memory\"}}") != POSTQ_OK) {
+            resp->body.len = 0;
+        }
+        return;
+    }
+    n = json_dumpb(j, NULL, 0, JSON_COMPACT);
+    if (n == 0 || postq_buf_reserve(&resp->body, n + 1) != POSTQ_OK) {
+        json_decref(j);
+        resp->status = 500;
+        if (postq_buf_append_str(&resp->body, "{\"error\":{\"code\":\"internal\","
+                                              "\"message\":\"reply too large\"}}") != POSTQ_OK) {
+            resp->body.len = 0;
+        }
+        return;
+    }
+    resp->body.len = json_dumpb(j, (char *)resp->body.p, n, JSON_COMPACT);
+    resp->body.p[resp->body.len] = '\0';
+    if (postq_buf_append(&resp->body, "\n", 1) != POSTQ_OK) {
+        /* reserved above: cannot fail */
+    }
+    resp->status = status;
+    json_decref(j);
+}
+
+void postq_api_fail(struct postq_http_resp *resp, postq_err err, const char *what)
+{
+    char msg[256];
+    const char *code;
+    int status = postq_err_http_status(err);
+    switch (err) {
+    case POSTQ_E_NOT_FOUND:
+        code = "not_found";
+        break;
+    case POSTQ_E_CONFLICT:
+        code = "conflict";
+        break;
+    case POSTQ_E_BUSY:
+        code = "busy";
+        break;
+    case POSTQ_E_NETWORK:
+        code = "unavailable";
+        break;
+    case POSTQ_E_ARG:
+    case POSTQ_E_MALFORMED:
+    case POSTQ_E_LENGTH:
+        code = "invalid_request";
+        status = 400;
+        break;
+    case POSTQ_E_TOO_LARGE:
+        code = "too_large";
+        break;
+    default:
+        code = "internal";
+        status = 500;
+        break;
+    }
+    snprintf(msg, sizeof(msg), "%s: %s", what, postq_strerror(err));
+    postq_api_error(resp, status, code, msg);
+}
+
+static void text_reply(struct postq_http_resp *resp, int status, const char *ctype)
+{
+    resp->status = status;
+    resp->content_type = ctype;
+}
+
+/* ---- request helpers ---- */
+
+/* The media type of a Content-Type value equals want (case-insensitive, parameters ignored). */
+static int media_is(const char *ctype, const char *want)
+{
+    size_t n = strlen(want);
+    if (ctype == NULL) {
+        return 0;
+    }
+    while (*ctype == ' ' || *ctype == '\t') {
+        ctype++;
+    }
+    if (strncasecmp(ctype, want, n) != 0) {
+        return 0;
+    }
+    ctype += n;
+    while (*ctype == ' ' || *ctype == '\t') {
+        ctype++;
+    }
+    return *ctype == '\0' || *ctype == ';';
+}
+
+/* Parse the body as one JSON object, strictly: NULL after answering 415 / 413 / 400. */
+static json_t *json_body(const struct postq_http_req *req, struct postq_http_resp *resp)
+{
+    json_error_t e;
+    json_t *j;
+    char msg[300];
+
+    if (!media_is(req->content_type, "application/json")) {
+        postq_api_error(resp, 415, "unsupported_media_type",
+                        "the body must be application/json");
+        return NULL;
+    }
+    j = json_loadb((const char *)req->body.p, req->body.len, JSON_REJECT_DUPLICATES, &e);
+    if (j == NULL) {
+        snprintf(msg, sizeof(msg), "invalid JSON at byte %d: %s", e.position, e.text);
+        postq_api_error(resp, 400, strstr(e.text, "duplicate") != NULL ? "duplicate_member"
+                                                                         : "malformed_json",
+                        msg);
+        return NULL;
+    }
+    if (!json_is_object(j)) {
+        json_decref(j);
+        postq_api_error(resp, 400, "invalid_request", "the body must be a JSON object");
+        return NULL;
+    }
+    return j;
+}
+
+/* A string member: 1 and *out set; 0 when absent or null (then *out NULL); -1 after
+ * answering 400 (wrong type, empty or longer than max - 1 bytes). */
+static int str_member(json_t *o, const char *name, size_t max, const char **out,
+                      struct postq_http_resp *resp)
+{
+    char msg[160];
+    json_t *v = json_object_get(o, name);
+    *out = NULL;
+    if (v == NULL || json_is_null(v)) {
+        return 0;
+    }
+    if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) >= max ||
+        strlen(json_string_value(v)) != json_string_length(v)) {
+        snprintf(msg, sizeof(msg), "%s: must be a non-empty string of at most %zu bytes", name,
+                 max - 1);
+        postq_api_error(resp, 400, "invalid_request", msg);
+        return -1;
+    }
+    *out = json_string_value(v);
+    return 1;
+}
+
+static int required_str(json_t *o, const char *name, size_t max, const char **out,
+                        struct postq_http_resp *resp)
+{
+    char msg[160];
+    int r = str_member(o, name, max, out, resp);
+    if (r == 0) {
+        snprintf(msg, sizeof(msg), "%s: required", name);
+        postq_api_error(resp, 400, "invalid_request", msg);
+        return -1;
+    }
+    return r;
+}
+
+/* limit and cursor of a list call; 0 after answering 400. */
+static int page_args(const struct postq_http_req *req, struct postq_http_resp *resp,
+                     size_t *limit, const char **cursor)
+{
+    const char *l = req->query(req, "limit");
+    *cursor = req->query(req, "cursor");
+    *limit = PAGE_DEFAULT;
+    if (l != NULL) {
+        char *end;
+        long v = strtol(l, &end, 10);
+        if (*l == '\0' || *end != '\0' || v < 1 || v > POSTQ_STORE_PAGE_MAX) {
+            postq_api_error(resp, 400, "invalid_request", "limit: an integer from 1 to 100");
+            return 0;
+        }
+        *limit = (size_t)v;
+    }
+    if (*cursor != NULL && **cursor == '\0') {
+        *cursor = NULL;
+    }
+    return 1;
+}
+
+static json_t *time_json(int64_t ms)
+{
+    char t[POSTQ_TIME_RFC3339_MAX];
+    if (postq_time_format(t, sizeof(t), ms) != POSTQ_OK) {
+        return json_null();
+    }
+    return json_string(t);
+}
+
+static json_t *b64_json(const uint8_t *p, size_t len)
+{
+    size_t n = postq_base64_encoded_len(len, POSTQ_B64_STD) + 1;
+    char *s = postq_malloc(n);
+    json_t *j = NULL;
+    if (s != NULL && postq_base64_encode(s, n, NULL, p, len, POSTQ_B64_STD) == POSTQ_OK) {
+        j = json_string(s);
+    }
+    postq_free(s);
+    return j;
+}
+
+static json_t *hex_json(const uint8_t *p, size_t len)
+{
+    char s[2 * 64 + 1];
+    if (len > 64 || postq_hex_encode(s, sizeof(s), p, len) != POSTQ_OK) {
+        return NULL;
+    }
+    return json_string(s);
+}
+
+static json_t *page_json(json_t *items, const char *next)
+{
+    return json_pack("{s:o,s:o}", "items", items, "nextCursor",
+                     next[0] != '\0' ? json_string(next) : json_null());
+}
+
+/* ---- authentication ---- */
+
+static const char *role_name(enum postq_store_role r)
+{
+    switch (r) {
+    case POSTQ_STORE_ROLE_ADMIN:
+        return "admin";
+    case POSTQ_STORE_ROLE_SIGNER:
+        return "signer";
+    default:
+        return "viewer";
+    }
+}
+
+static int role_from(const char *s, enum postq_store_role *r)
+{
+    if (strcmp(s, "admin") == 0) {
+        *r = POSTQ_STORE_ROLE_ADMIN;
+    } else if (strcmp(s, "signer") == 0) {
+        *r = POSTQ_STORE_ROLE_SIGNER;
+    } else if (strcmp(s, "viewer") == 0) {
+        *r = POSTQ_STORE_ROLE_VIEWER;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* Fill who from the Authorization header; 0 after answering 401 (or 5xx when the store
+ * fails). The secret is never logged or echoed. */
+static int authenticate(struct postq_api *api, const struct postq_http_req *req,
+                        struct postq_http_resp *resp, struct postq_api_caller *who)
+{
+    struct postq_store_apikey k;
+    uint8_t hash[32];
+    const char *h = req->authorization, *tok;
+    postq_err err;
+    int ok;
+
+    if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
+        postq_api_error(resp, 401, "unauthorized", "missing Authorization: Bearer <api key>");
+        return 0;
+    }
+    tok = h + 7;
+    while (*tok == ' ') {
+        tok++;
+    }
+    memset(&k, 0, sizeof(k));
+    err = postq_token_parse(tok, strlen(tok), who->apikey_id, sizeof(who->apikey_id), hash);
+    if (err == POSTQ_OK) {
+        err = postq_store_apikey_get_by_id(api->store, who->apikey_id, &k);
+    }
+    if (err == POSTQ_E_AUTH || err == POSTQ_E_NOT_FOUND || err == POSTQ_E_ARG) {
+        postq_wipe(hash, sizeof(hash));
+        postq_api_error(resp, 401, "unauthorized", "invalid API key");
+        return 0;
+    }
+    if (err != POSTQ_OK) {
+        postq_wipe(hash, sizeof(hash));
+        postq_api_fail(resp, err, "authentication");
+        return 0;
+    }
+    ok = postq_ct_memeq(hash, k.secret_hash, sizeof(hash));
+    postq_wipe(hash, sizeof(hash));
+    if (!ok) {
+        postq_wipe(&k, sizeof(k));
+        postq_api_error(resp, 401, "unauthorized", "invalid API key");
+        return 0;
+    }
+    memcpy(who->org_id, k.org_id, sizeof(who->org_id));
+    who->role = k.role;
+    postq_wipe(&k, sizeof(k));
+    return 1;
+}
+
+/* Roles: admin (1) > signer (2) > viewer (3). */
+static int allow(const struct postq_api_caller *who, enum postq_store_role need,
+                 struct postq_http_resp *resp)
+{
+    char msg[96];
+    if ((int)who->role <= (int)need) {
+        return 1;
+    }
+    snprintf(msg, sizeof(msg), "this API key's role (%s) may not do this; %s is needed",
+             role_name(who->role), role_name(need));
+    postq_api_error(resp, 403, "forbidden", msg);
+    return 0;
+}
+
+/* ---- policies ---- */
+
+static json_t *policy_json(const struct postq_store_policy *p)
+{
+    json_t *body = json_loads(p->body, JSON_REJECT_DUPLICATES, NULL), *mr, *o;
+    if (body == NULL) {
+        return NULL;
+    }
+    mr = json_object_get(body, "matchRules");
+    o = json_pack("{s:s,s:s,s:s,s:O,s:b,s:o}", "id", p->id, "name", p->name, "vendor", p->vendor,
+                  "matchRules", mr != NULL ? mr : json_null(), "enforce", p->enforce,
+                  "createdAt", time_json(p->created_at));
+    json_decref(body);
+    return o;
+}
+
+static void policy_create(struct postq_api *api, const struct postq_api_caller *who,
+                          const struct postq_http_req *req, struct postq_http_resp *resp)
+{
+    struct postq_attest_policy parsed;
+    struct postq_store_policy in, out;
+    char detail[256], msg[300];
+    const char *name;
+    json_t *j, *stored = NULL;
+    char *text = NULL;
+    postq_err err;
+
+    memset(&in, 0, sizeof(in));
+    memset(&out, 0, sizeof(out));
+    memset(&parsed, 0, sizeof(parsed));
+    j = json_body(req, resp);
+    if (j == NULL) {
+        return;
+    }
+    if (required_str(j, "name", POSTQ_STORE_NAME_MAX, &name, resp) < 0) {
+        goto out;
+    }
+    err = postq_policy_parse(&parsed, (const char *)req->body.p, req->body.len, detail,
+                             sizeof(detail));
+    if (err != POSTQ_OK) {
+        snprintf(msg, sizeof(msg), "invalid policy: %s", detail);
+        postq_api_error(resp, err == POSTQ_E_TOO_LARGE ? 413 : 400, "invalid_policy", msg);
+        goto out;
+    }
+    if (postq_attest_vendor_get(parsed.vendor) == NULL ||
+        postq_attest_vendor_get(parsed.vendor)->parse == NULL) {
+        snprintf(msg, sizeof(msg), "no verifier for vendor %s is built yet",
+                 postq_attest_vendor_name(parsed.vendor));
+        postq_api_error(resp, 422, "vendor_unsupported", msg);
+        goto out;
+    }
+    /* What is stored (and verified against at sign time): the policy without id/createdAt. */
+    stored = json_pack("{s:s,s:s,s:O,s:b}", "name", name, "vendor",
+                       postq_attest_vendor_name(parsed.vendor), "matchRules",
+                       json_object_get(j, "matchRules"), "enforce", parsed.enforce);
+    text = stored != NULL ? json_dumps(stored, JSON_COMPACT) : NULL;
+    if (text == NULL) {
+        postq_api_fail(resp, POSTQ_E_NOMEM, "policy");
+        goto out;
+    }
+    snprintf(in.name, sizeof(in.name), "%s", name);
+    snprintf(in.vendor, sizeof(in.vendor), "%s", postq_attest_vendor_name(parsed.vendor));
+    in.body = text;
+    in.enforce = parsed.enforce;
+    err = postq_store_policy_create(api->store, who->org_id, &in, &out);
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "policy");
+        goto out;
+    }
+    postq_api_json_reply(resp, 201, policy_json(&out));
+out:
+    postq_store_policy_clear(&out);
+    postq_policy_free(&parsed);
+    free(text);
+    json_decref(stored);
+    json_decref(j);
+}
+
+static void policy_get(struct postq_api *api, const struct postq_api_caller *who,
+                       const char *id, struct postq_http_resp *resp)
+{
+    struct postq_store_policy p;
+    postq_err err;
+    memset(&p, 0, sizeof(p));
+    err = postq_id_check(id, "pol") == POSTQ_OK
+              ? postq_store_policy_get(api->store, who->org_id, id, &p)
+              : POSTQ_E_NOT_FOUND;
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "attestation policy");
+        return;
+    }
+    postq_api_json_reply(resp, 200, policy_json(&p));
+    postq_store_policy_clear(&p);
+}
+
+static void policy_list(struct postq_api *api, const struct postq_api_caller *who,
+                        const struct postq_http_req *req, struct postq_http_resp *resp)
+{
+    struct postq_store_policy_page pg;
+    const char *cursor;
+    size_t limit;
+    json_t *items;
+    postq_err err;
+
+    memset(&pg, 0, sizeof(pg));
+    if (!page_args(req, resp, &limit, &cursor)) {
+        return;
+    }
+    err = postq_store_policy_list(api->store, who->org_id, limit, cursor, &pg);
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "attestation policies");
+        return;
+    }
+    items = json_array();
+    for (size_t i = 0; items != NULL && i < pg.n; i++) {
+        if (json_array_append_new(items, policy_json(&pg.items[i])) != 0) {
+            json_decref(items);
+            items = NULL;
+        }
+    }
+    postq_api_json_reply(resp, 200, items != NULL ? page_json(items, pg.next_cursor) : NULL);
+    postq_store_policy_page_clear(&pg);
+}
+
+static void policy_delete(struct postq_api *api, const struct postq_api_caller *who,
+                          const char *id, struct postq_http_resp *resp)
+{
+    postq_err err = postq_id_check(id, "pol") == POSTQ_OK
+                        ? postq_store_policy_delete(api->store, who->org_id, id)
+                        : POSTQ_E_NOT_FOUND;
+    if (err == POSTQ_E_CONFLICT) {
+        postq_api_error(resp, 409, "policy_in_use",
+                        "a hybrid key is bound to this attestation policy");
+        return;
+    }
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "attestation policy");
+        return;
+    }
+    text_reply(resp, 204, NULL);
+}
+
+/* ---- hybrid keys ---- */
+
+static json_t *key_json(const struct postq_store_key *k)
+{
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:o,s:I,s:o}", "id", k->id, "name", k->name,
+                          "algorithm", k->algorithm, "pqProvider", k->provider, "publicKeyB64",
+                          b64_json(k->public_key.p, k->public_key.len), "keyVersion",
+                          (json_int_t)k->version, "createdAt", time_json(k->created_at));
+    if (o != NULL && k->policy_id[0] != '\0') {
+        json_object_set_new(o, "attestationPolicyId", json_string(k->policy_id));
+    }
+    return o;
+}
+
+static void key_create(struct postq_api *api, const struct postq_api_caller *who,
+                       const struct postq_http_req *req, struct postq_http_resp *resp)
+{
+    struct postq_store_key in, out;
+    struct postq_store_policy pol;
+    struct postq_proto_client *c = NULL;
+    struct postq_proto_resp er;
+    struct postq_proto_req ereq;
+    uint8_t pk[POSTQ_HYBRID_PK_MAX], sk[POSTQ_HYBRID_SK_MAX];
+    uint8_t sealed[POSTQ_HYBRID_SK_MAX + POSTQ_KEK_SEALED_OVERHEAD];
+    const char *name, *alg, *provider, *pol_id;
+    size_t pk_len, sk_len, sig_len, sealed_len;
+    char msg[200];
+    postq_err err;
+    json_t *j;
+    int enclave;
+
+    memset(&in, 0, sizeof(in));
+    memset(&out, 0, sizeof(out));
+    memset(&pol, 0, sizeof(pol));
+    j = json_body(req, resp);
+    if (j == NULL) {
+        return;
+    }
+    if (required_str(j, "name", POSTQ_STORE_NAME_MAX, &name, resp) < 0 ||
+        str_member(j, "algorithm", POSTQ_STORE_ALG_MAX, &alg, resp) < 0 ||
+        required_str(j, "pqProvider", POSTQ_STORE_PROVIDER_MAX, &provider, resp) < 0 ||
+        str_member(j, "attestationPolicyId", POSTQ_ID_MAX, &pol_id, resp) < 0) {
+        goto out;
+    }
+    if (alg == NULL) {
+        alg = POSTQ_HYBRID_DEFAULT_ALG;
+    }
+    if (postq_hybrid_sizes(alg, &pk_len, &sk_len, &sig_len) != POSTQ_OK) {
+        snprintf(msg, sizeof(msg), "algorithm: %s is not one of mldsa44+ed25519, "
+                                   "mldsa65+ed25519, mldsa87+ed448", alg);
+        postq_api_error(resp, 400, "invalid_request", msg);
+        goto out;
+    }
+    enclave = strcmp(provider, "enclave-mock") == 0;
+    if (!enclave && strcmp(provider, "software") != 0) {
+        postq_api_error(resp, 400, "invalid_request",
+                        "pqProvider: one of enclave-mock, software");
+        goto out;
+    }
+    if (enclave && pol_id == NULL) {
+        postq_api_error(resp, 422, "policy_required",
+                        "an enclave-mock key needs attestationPolicyId (a policy of vendor "
+                        "mock)");
+        goto out;
+    }
+    if (!enclave && pol_id != NULL) {
+        postq_api_error(resp, 422, "policy_not_applicable",
+                        "software keys carry no attestation: attestationPolicyId must be absent");
+        goto out;
+    }
+    if (enclave) {
+        err = postq_id_check(pol_id, "pol") == POSTQ_OK
+                  ? postq_store_policy_get(api->store, who->org_id, pol_id, &pol)
+                  : POSTQ_E_NOT_FOUND;
+        if (err != POSTQ_OK) {
+            postq_api_fail(resp, err, "attestationPolicyId");
+            goto out;
+        }
+        if (strcmp(pol.vendor, "mock") != 0) {
+            snprintf(msg, sizeof(msg),
+                     "an enclave-mock key needs a policy of vendor mock, not %s", pol.vendor);
+            postq_api_error(resp, 422, "vendor_mismatch", msg);
+            goto out;
+        }
+        memcpy(in.policy_id, pol.id, sizeof(in.policy_id));
+    }
+    err = postq_id_new(in.id, sizeof(in.id), "key");
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "key id");
+        goto out;
+    }
+    snprintf(in.name, sizeof(in.name), "%s", name);
+    snprintf(in.algorithm, sizeof(in.algorithm), "%s", alg);
+    snprintf(in.provider, sizeof(in.provider), "%s", provider);
+    if (enclave) {
+        memset(&ereq, 0, sizeof(ereq));
+        ereq.op = POSTQ_PROTO_OP_KEYGEN;
+        snprintf(ereq.alg, sizeof(ereq.alg), "%s", alg);
+        snprintf(ereq.key_id, sizeof(ereq.key_id), "%s", in.id);
+        err = postq_enclave_call(api->enclave, &ereq, &er, &c);
+        if (err != POSTQ_OK) {
+            postq_metrics_enclave_error("unreachable");
+            postq_api_error(resp, 503, "enclave_unavailable", "the enclave cannot be reached");
+            goto out;
+        }
+        if (er.status != POSTQ_PROTO_OK) {
+            postq_metrics_enclave_error(postq_proto_status_name(er.status));
+            snprintf(msg, sizeof(msg), "enclave keygen failed: %s",
+                     postq_proto_status_name(er.status));
+            postq_api_error(resp, er.status == POSTQ_PROTO_E_BUSY ? 503 : 500, "enclave_error",
+                            msg);
+            goto out;
+        }
+        in.public_key = er.public_key;
+        in.sealed_key = er.sealed;
+    } else {
+        if (!api->have_kek) {
+            postq_api_error(resp, 500, "internal", "no key-encryption key (--state)");
+            goto out;
+        }
+        err = postq_hybrid_keygen(alg, pk, sk);
+        if (err == POSTQ_OK) {
+            err = postq_kek_seal(sealed, sizeof(sealed), &sealed_len, api->kek, in.id, alg, sk,
+                                 sk_len);
+        }
+        postq_wipe(sk, sizeof(sk));
+        if (err != POSTQ_OK) {
+            postq_api_fail(resp, err, "software key");
+            goto out;
+        }
+        in.public_key.p = pk;
+        in.public_key.len = pk_len;
+        in.sealed_key.p = sealed;
+        in.sealed_key.len = sealed_len;
+    }
+    err = postq_store_key_create(api->store, who->org_id, &in, &out);
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "hybrid key");
+        goto out;
+    }
+    postq_api_json_reply(resp, 201, key_json(&out));
+out:
+    postq_enclave_pool_put(api->enclave, c, 1);
+    postq_wipe(sealed, sizeof(sealed));
+    postq_store_key_clear(&out);
+    postq_store_policy_clear(&pol);
+    json_decref(j);
+}
+
+static void key_get(struct postq_api *api, const struct postq_api_caller *who, const char *id,
+                    struct postq_http_resp *resp)
+{
+    struct postq_store_key k;
+    postq_err err;
+    memset(&k, 0, sizeof(k));
+    err = postq_id_check(id, "key") == POSTQ_OK
+              ? postq_store_key_get(api->store, who->org_id, id, &k)
+              : POSTQ_E_NOT_FOUND;
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "hybrid key");
+        return;
+    }
+    postq_api_json_reply(resp, 200, key_json(&k));
+    postq_store_key_clear(&k);
+}
+
+static void key_list(struct postq_api *api, const struct postq_api_caller *who,
+                     const struct postq_http_req *req, struct postq_http_resp *resp)
+{
+    struct postq_store_key_page pg;
+    const char *cursor;
+    size_t limit;
+    json_t *items;
+    postq_err err;
+
+    memset(&pg, 0, sizeof(pg));
+    if (!page_args(req, resp, &limit, &cursor)) {
+        return;
+    }
+    err = postq_store_key_list(api->store, who->org_id, limit, cursor, &pg);
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "hybrid keys");
+        return;
+    }
+    items = json_array();
+    for (size_t i = 0; items != NULL && i < pg.n; i++) {
+        if (json_array_append_new(items, key_json(&pg.items[i])) != 0) {
+            json_decref(items);
+            items = NULL;
+        }
+    }
+    postq_api_json_reply(resp, 200, items != NULL ? page_json(items, pg.next_cursor) : NULL);
+    postq_store_key_page_clear(&pg);
+}
+
+/* ---- signatures ---- */
+
+json_t *postq_api_sig_json(const struct postq_store_sig *s)
+{
+    json_t *o, *att;
+    o = json_pack("{s:s,s:s,s:I,s:s,s:o,s:o,s:o}", "id", s->id, "keyId", s->key_id, "keyVersion",
+                  (json_int_t)s->key_version, "algorithm", s->algorithm, "payloadSha256",
+                  hex_json(s->payload_sha256, 32), "signatureB64",
+                  b64_json(s->signature.p, s->signature.len), "createdAt",
+                  time_json(s->created_at));
+    if (o == NULL || !s->has_attestation) {
+        return o;
+    }
+    att = json_pack("{s:s,s:s,s:I,s:s,s:s}", "vendor", s->att.vendor, "imageHash",
+                    s->att.image_hash, "counter", (json_int_t)s->att.counter, "docB64",
+                    s->att.doc_b64 != NULL ? s->att.doc_b64 : "", "verdict",
+                    s->att.verdict == POSTQ_STORE_VERDICT_PASS ? "pass" : "fail");
+    if (att != NULL && s->att.verdict != POSTQ_STORE_VERDICT_PASS) {
+        json_object_set_new(att, "reason", json_string(s->att.reason));
+    }
+    if (att == NULL || json_object_set_new(o, "attestation", att) != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static void sig_get(struct postq_api *api, const struct postq_api_caller *who, const char *id,
+                    struct postq_http_resp *resp)
+{
+    struct postq_store_sig s;
+    postq_err err;
+    memset(&s, 0, sizeof(s));
+    err = postq_id_check(id, "sig") == POSTQ_OK
+              ? postq_store_sig_get(api->store, who->org_id, id, &s)
+              : POSTQ_E_NOT_FOUND;
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "signature");
+        return;
+    }
+    postq_api_json_reply(resp, 200, postq_api_sig_json(&s));
+    postq_store_sig_clear(&s);
+}
+
+static void sig_list(struct postq_api *api, const struct postq_api_caller *who,
+                     const struct postq_http_req *req, struct postq_http_resp *resp)
+{
+    struct postq_store_sig_page pg;
+    const char *cursor, *key_id = req->query(req, "keyId");
+    size_t limit;
+    json_t *items;
+    postq_err err;
+
+    memset(&pg, 0, sizeof(pg));
+    if (!page_args(req, resp, &limit, &cursor)) {
+        return;
+    }
+    if (key_id != NULL && key_id[0] != '\0' && postq_id_check(key_id, "key") != POSTQ_OK) {
+        postq_api_fail(resp, POSTQ_E_NOT_FOUND, "keyId");
+        return;
+    }
+    err = postq_store_sig_list(api->store, who->org_id, key_id, limit, cursor, &pg);
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "signatures");
+        return;
+    }
+    items = json_array();
+    for (size_t i = 0; items != NULL && i < pg.n; i++) {
+        if (json_array_append_new(items, postq_api_sig_json(&pg.items[i])) != 0) {
+            json_decref(items);
+            items = NULL;
+        }
+    }
+    postq_api_json_reply(resp, 200, items != NULL ? page_json(items, pg.next_cursor) : NULL);
+    postq_store_sig_page_clear(&pg);
+}
+
+/* ---- API keys ---- */
+
+static json_t *apikey_json(const struct postq_store_apikey *k)
+{
+    return json_pack("{s:s,s:s,s:s,s:o}", "id", k->id, "name", k->name, "role",
+                     role_name(k->role), "createdAt", time_json(k->created_at));
+}
+
+/* Create an API key of org_id: token receives the secret token (cap >= POSTQ_TOKEN_MAX). Also
+ * used by `postq-api org create` and `apikey create` (main.c). */
+postq_err postq_api_apikey_create(struct postq_store *store, const char *org_id,
+                                  const char *name, enum postq_store_role role,
+                                  struct postq_store_apikey *out, char *token, size_t cap);
+postq_err postq_api_apikey_create(struct postq_store *store, const char *org_id,
+                                  const char *name, enum postq_store_role role,
+                                  struct postq_store_apikey *out, char *token, size_t cap)
+{
+    uint8_t secret[POSTQ_TOKEN_SECRET_BYTES], hash[32];
+    postq_err err;
+
+    err = postq_rand_bytes(secret, sizeof(secret));
+    if (err == POSTQ_OK) {
+        err = postq_sha256(hash, secret, sizeof(secret)); /* as postq_token_parse hashes it */
+    }
+    if (err == POSTQ_OK) {
+        err = postq_store_apikey_create(store, org_id, name, role, hash, out);
+    }
+    if (err == POSTQ_OK) {
+        err = postq_token_new(token, cap, out->id, secret);
+    }
+    postq_wipe(secret, sizeof(secret));
+    postq_wipe(hash, sizeof(hash));
+    if (err != POSTQ_OK && cap > 0) {
+        postq_wipe(token, cap);
+    }
+    return err;
+}
+
+static void apikey_create(struct postq_api *api, const struct postq_api_caller *who,
+                          const struct postq_http_req *req, struct postq_http_resp *resp)
+{
+    struct postq_store_apikey k;
+    enum postq_store_role role;
+    char token[POSTQ_TOKEN_MAX];
+    const char *name, *rs;
+    postq_err err;
+    json_t *j, *o;
+
+    memset(&k, 0, sizeof(k));
+    j = json_body(req, resp);
+    if (j == NULL) {
+        return;
+    }
+    if (required_str(j, "name", POSTQ_STORE_NAME_MAX, &name, resp) < 0 ||
+        required_str(j, "role", 16, &rs, resp) < 0) {
+        goto out;
+    }
+    if (!role_from(rs, &role)) {
+        postq_api_error(resp, 400, "invalid_request", "role: one of admin, signer, viewer");
+        goto out;
+    }
+    err = postq_api_apikey_create(api->store, who->org_id, name, role, &k, token,
+                                  sizeof(token));
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "API key");
+        goto out;
+    }
+    o = apikey_json(&k);
+    if (o != NULL) {
+        json_object_set_new(o, "token", json_string(token));
+    }
+    postq_api_json_reply(resp, 201, o);
+    postq_wipe(token, sizeof(token));
+out:
+    json_decref(j);
+}
+
+static void apikey_list(struct postq_api *api, const struct postq_api_caller *who,
+                        const struct postq_http_req *req, struct postq_http_resp *resp)
+{
+    struct postq_store_apikey_page pg;
+    const char *cursor;
+    size_t limit;
+    json_t *items;
+    postq_err err;
+
+    memset(&pg, 0, sizeof(pg));
+    if (!page_args(req, resp, &limit, &cursor)) {
+        return;
+    }
+    err = postq_store_apikey_list(api->store, who->org_id, limit, cursor, &pg);
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "API keys");
+        return;
+    }
+    items = json_array();
+    for (size_t i = 0; items != NULL && i < pg.n; i++) {
+        if (json_array_append_new(items, apikey_json(&pg.items[i])) != 0) {
+            json_decref(items);
+            items = NULL;
+        }
+    }
+    postq_api_json_reply(resp, 200, items != NULL ? page_json(items, pg.next_cursor) : NULL);
+    postq_store_apikey_page_clear(&pg);
+}
+
+static void apikey_delete(struct postq_api *api, const struct postq_api_caller *who,
+                          const char *id, struct postq_http_resp *resp)
+{
+    postq_err err = postq_id_check(id, "ak") == POSTQ_OK
+                        ? postq_store_apikey_delete(api->store, who->org_id, id)
+                        : POSTQ_E_NOT_FOUND;
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "API key");
+        return;
+    }
+    text_reply(resp, 204, NULL);
+}
+
+/* ---- enclave, health, metrics ---- */
+
+/* The enclave's info reply as {vendor, moduleId, imageHash, rootPublicKeyB64}; NULL with *err
+ * set when the enclave cannot answer. */
+static json_t *enclave_info(struct postq_api *api, postq_err *err, int *status)
+{
+    struct postq_proto_client *c = NULL;
+    struct postq_proto_req req;
+    struct postq_proto_resp r;
+    json_t *o = NULL;
+
+    memset(&req, 0, sizeof(req));
+    req.op = POSTQ_PROTO_OP_INFO;
+    *status = POSTQ_PROTO_OK;
+    *err = postq_enclave_call(api->enclave, &req, &r, &c);
+    if (*err != POSTQ_OK) {
+        postq_metrics_enclave_error("unreachable");
+        return NULL;
+    }
+    *status = r.status;
+    if (r.status == POSTQ_PROTO_OK) {
+        o = json_pack("{s:s,s:s,s:o,s:o}", "vendor", r.vendor, "moduleId", r.module_id,
+                      "imageHash", hex_json(r.image_hash.p, r.image_hash.len),
+                      "rootPublicKeyB64", b64_json(r.root_public_key.p, r.root_public_key.len));
+        *err = o != NULL ? POSTQ_OK : POSTQ_E_NOMEM;
+    } else {
+        postq_metrics_enclave_error(postq_proto_status_name(r.status));
+        *err = POSTQ_E_INTERNAL;
+    }
+    postq_enclave_pool_put(api->enclave, c, 1);
+    return o;
+}
+
+static void enclave_get(struct postq_api *api, struct postq_http_resp *resp)
+{
+    postq_err err;
+    int status;
+    json_t *o = enclave_info(api, &err, &status);
+    if (o == NULL) {
+        postq_api_error(resp, 503, "enclave_unavailable",
+                        status != POSTQ_PROTO_OK ? postq_proto_status_name(status)
+                                                 : "the enclave cannot be reached");
+        return;
+    }
+    postq_api_json_reply(resp, 200, o);
+}
+
+static void healthz(struct postq_api *api, struct postq_http_resp *resp)
+{
+    postq_err serr = postq_store_health(api->store), eerr;
+    int status;
+    json_t *info = enclave_info(api, &eerr, &status);
+    int ok = serr == POSTQ_OK && info != NULL;
+    json_decref(info);
+    postq_api_json_reply(resp, ok ? 200 : 503,
+                         json_pack("{s:s,s:s,s:s}", "status", ok ? "ok" : "unavailable",
+                                   "store", serr == POSTQ_OK ? "ok" : "unavailable", "enclave",
+                                   info != NULL ? "ok" : "unavailable"));
+}
+
+static void metrics(struct postq_http_resp *resp)
+{
+    postq_buf_reset(&resp->body);
+    if (postq_metrics_render(&resp->body) != POSTQ_OK) {
+        postq_api_error(resp, 500, "internal", "metrics");
+        return;
+    }
+    text_reply(resp, 200, "text/plain; version=0.0.4; charset=utf-8");
+}
+
+/* ---- routing ---- */
+
+size_t postq_api_body_cap(void *ctx, const char *method, const char *path, const char *ctype)
+{
+    (void)ctx;
+    if (strcmp(method, "POST") == 0 && strcmp(path, "/v1/sign") == 0 &&
+        media_is(ctype, "application/octet-stream")) {
+        return POSTQ_API_OCTET_MAX;
+    }
+    return POSTQ_API_JSON_MAX;
+}
+
+enum { R_NONE, R_POLICIES, R_POLICY, R_KEYS, R_KEY, R_SIGN, R_SIGS, R_SIG, R_APIKEYS, R_APIKEY,
+       R_ENCLAVE, R_HEALTH, R_METRICS };
+
+static const char *const route_names[] = {
+    [R_NONE] = "other",
+    [R_POLICIES] = "/v1/attestation-policies",
+    [R_POLICY] = "/v1/attestation-policies/{id}",
+    [R_KEYS] = "/v1/hybrid-keys",
+    [R_KEY] = "/v1/hybrid-keys/{id}",
+    [R_SIGN] = "/v1/sign",
+    [R_SIGS] = "/v1/signatures",
+    [R_SIG] = "/v1/signatures/{id}",
+    [R_APIKEYS] = "/v1/api-keys",
+    [R_APIKEY] = "/v1/api-keys/{id}",
+    [R_ENCLAVE] = "/v1/enclave",
+    [R_HEALTH] = "/healthz",
+    [R_METRICS] = "/metrics",
+};
+
+/* The route of path; *id points at the {id} segment of an item route. */
+static int route_of(const char *path, const char **id)
+{
+    static const struct {
+        const char *prefix;
+        int coll, item;
+    } t[] = {
+        {"/v1/attestation-policies", R_POLICIES, R_POLICY},
+        {"/v1/hybrid-keys", R_KEYS, R_KEY},
+        {"/v1/signatures", R_SIGS, R_SIG},
+        {"/v1/api-keys", R_APIKEYS, R_APIKEY},
+        {"/v1/sign", R_SIGN, R_NONE},
+        {"/v1/enclave", R_ENCLAVE, R_NONE},
+        {"/healthz", R_HEALTH, R_NONE},
+        {"/metrics", R_METRICS, R_NONE},
+    };
+    *id = NULL;
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        size_t n = strlen(t[i].prefix);
+        if (strncmp(path, t[i].prefix, n) != 0) {
+            continue;
+        }
+        if (path[n] == '\0') {
+            return t[i].coll;
+        }
+        if (path[n] == '/' && t[i].item != R_NONE && path[n + 1] != '\0' &&
+            strchr(path + n + 1, '/') == NULL) {
+            *id = path + n + 1;
+            return t[i].item;
+        }
+    }
+    return R_NONE;
+}
+
+/* Which methods a route answers ("GET POST"), for 405. */
+static const char *route_methods(int r)
+{
+    switch (r) {
+    case R_POLICIES:
+    case R_KEYS:
+    case R_APIKEYS:
+        return "GET POST";
+    case R_POLICY:
+        return "GET DELETE";
+    case R_APIKEY:
+        return "DELETE";
+    case R_SIGN:
+        return "POST";
+    default:
+        return "GET";
+    }
+}
+
+static void dispatch(struct postq_api *api, int r, const char *id,
+                     const struct postq_http_req *req, struct postq_http_resp *resp)
+{
+    struct postq_api_caller who;
+    const char *m = req->method;
+    int post = strcmp(m, "POST") == 0, get = strcmp(m, "GET") == 0,
+        del = strcmp(m, "DELETE") == 0;
+    char msg[96];
+
+    if (r == R_NONE) {
+        postq_api_error(resp, 404, "not_found", "no such route");
+        return;
+    }
+    if (!((get && strstr(route_methods(r), "GET") != NULL) ||
+          (post && strstr(route_methods(r), "POST") != NULL) ||
+          (del && strstr(route_methods(r), "DELETE") != NULL))) {
+        snprintf(msg, sizeof(msg), "%s answers %s", route_names[r], route_methods(r));
+        postq_api_error(resp, 405, "method_not_allowed", msg);
+        return;
+    }
+    if (r == R_HEALTH) {
+        healthz(api, resp);
+        return;
+    }
+    if (r == R_METRICS) {
+        metrics(resp);
+        return;
+    }
+    memset(&who, 0, sizeof(who));
+    if (!authenticate(api, req, resp, &who)) {
+        return;
+    }
+    if (req->body_too_large) {
+        postq_api_error(resp, 413, "too_large",
+                        "the body is over the cap: 1 MiB for JSON, 64 MiB for an "
+                        "application/octet-stream payload");
+        return;
+    }
+    switch (r) {
+    case R_ENCLAVE:
+        enclave_get(api, resp);
+        break;
+    case R_POLICIES:
+        if (post ? allow(&who, POSTQ_STORE_ROLE_ADMIN, resp) : 1) {
+            post ? policy_create(api, &who, req, resp) : policy_list(api, &who, req, resp);
+        }
+        break;
+    case R_POLICY:
+        if (del ? allow(&who, POSTQ_STORE_ROLE_ADMIN, resp) : 1) {
+            del ? policy_delete(api, &who, id, resp) : policy_get(api, &who, id, resp);
+        }
+        break;
+    case R_KEYS:
+        if (post ? allow(&who, POSTQ_STORE_ROLE_ADMIN, resp) : 1) {
+            post ? key_create(api, &who, req, resp) : key_list(api, &who, req, resp);
+        }
+        break;
+    case R_KEY:
+        key_get(api, &who, id, resp);
+        break;
+    case R_SIGN:
+        if (allow(&who, POSTQ_STORE_ROLE_SIGNER, resp)) {
+            postq_api_sign(api, &who, req, resp);
+        }
+        break;
+    case R_SIGS:
+        sig_list(api, &who, req, resp);
+        break;
+    case R_SIG:
+        sig_get(api, &who, id, resp);
+        break;
+    case R_APIKEYS:
+        if (allow(&who, POSTQ_STORE_ROLE_ADMIN, resp)) {
+            post ? apikey_create(api, &who, req, resp) : apikey_list(api, &who, req, resp);
+        }
+        break;
+    case R_APIKEY:
+        if (allow(&who, POSTQ_STORE_ROLE_ADMIN, resp)) {
+            apikey_delete(api, &who, id, resp);
+        }
+        break;
+    default:
+        postq_api_error(resp, 404, "not_found", "no such route");
+        break;
+    }
+}
+
+void postq_api_handle(void *ctx, const struct postq_http_req *req, struct postq_http_resp *resp)
+{
+    struct postq_api *api = ctx;
+    const char *id;
+    int r = route_of(req->path, &id);
+    dispatch(api, r, id, req, resp);
+    if (resp->status == 0) {
+        postq_api_error(resp, 500, "internal", "no reply");
+    }
+    postq_metrics_request(route_names[r], req->method, resp->status);
+}

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A pool of connections to postq-enclave (DESIGN §2): idle connections are reused; one that
+ * turns out dead (the enclave restarted) is replaced once by a fresh connection, so the API
+ * recovers from an enclave restart without operator action. */
+#include <pthread.h>
+#include <string.h>
+
+#include "common/mem.h"
+#include "server/server.h"
+
+#define POOL_IDLE_MAX 32
+
+struct postq_enclave_pool {
+    pthread_mutex_t mu;
+    char addr[256];
+    int timeout_ms;
+    struct postq_proto_client *idle[POOL_IDLE_MAX];
+    size_t n_idle;
+};
+
+postq_err postq_enclave_pool_new(const char *addr, int timeout_ms, struct postq_enclave_pool **out)
+{
+    struct postq_enclave_pool *p;
+    *out = NULL;
+    if (addr == NULL || strlen(addr) >= sizeof(p->addr)) {
+        return POSTQ_E_ARG;
+    }
+    p = postq_calloc(1, sizeof(*p));
+    if (p == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    pthread_mutex_init(&p->mu, NULL);
+    memcpy(p->addr, addr, strlen(addr) + 1);
+    p->timeout_ms = timeout_ms;
+    *out = p;
+    return POSTQ_OK;
+}
+
+static void client_free(struct postq_proto_client *c)
+{
+    if (c != NULL) {
+        postq_proto_client_close(c);
+        postq_free(c);
+    }
+}
+
+void postq_enclave_pool_free(struct postq_enclave_pool *p)
+{
+    if (p == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < p->n_idle; i++) {
+        client_free(p->idle[i]);
+    }
+    pthread_mutex_destroy(&p->mu);
+    postq_free(p);
+}
+
+static postq_err fresh(struct postq_enclave_pool *p, struct postq_proto_client **out)
+{
+    struct postq_proto_client *c = postq_calloc(1, sizeof(*c));
+    postq_err err;
+    *out = NULL;
+    if (c == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    c->fd = -1;
+    err = postq_proto_client_connect(c, p->addr, p->timeout_ms);
+    if (err != POSTQ_OK) {
+        client_free(c);
+        return err;
+    }
+    *out = c;
+    return POSTQ_OK;
+}
+
+postq_err postq_enclave_call(struct postq_enclave_pool *p, const struct postq_proto_req *req,
+                             struct postq_proto_resp *resp, struct postq_proto_client **out)
+{
+    struct postq_proto_client *c = NULL;
+    int reused = 0;
+    postq_err err;
+
+    *out = NULL;
+    pthread_mutex_lock(&p->mu);
+    if (p->n_idle > 0) {
+        c = p->idle[--p->n_idle];
+        reused = 1;
+    }
+    pthread_mutex_unlock(&p->mu);
+    if (c == NULL) {
+        err = fresh(p, &c);
+        if (err != POSTQ_OK) {
+            return err;
+        }
+    }
+    err = postq_proto_client_call(c, req, resp);
+    if (err == POSTQ_E_NETWORK && reused) {
+        client_free(c);
+        err = fresh(p, &c);
+        if (err != POSTQ_OK) {
+            return err;
+        }
+        err = postq_proto_client_call(c, req, resp);
+    }
+    if (err != POSTQ_OK) {
+        client_free(c);
+        return err;
+    }
+    *out = c;
+    return POSTQ_OK;
+}
+
+void postq_enclave_pool_put(struct postq_enclave_pool *p, struct postq_proto_client *c, int ok)
+{
+    if (c == NULL) {
+        return;
+    }
+    if (ok && c->fd >= 0) {
+        postq_buf_reset(&c->tx);
+        pthread_mutex_lock(&p->mu);
+        if (p->n_idle < POOL_IDLE_MAX) {
+            p->idle[p->n_idle++] = c;
+            c = NULL;
+        }
+        pthread_mutex_unlock(&p->mu);
+    }
+    client_free(c);
+}

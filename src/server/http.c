@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The HTTP layer on libmicrohttpd (the one file that includes microhttpd.h): a thread pool
+ * with explicit stacks, connection timeouts, a body cap decided per request before a byte of
+ * the body is read, and one arena per request released when MHD says the request is over. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <microhttpd.h>
+
+#include "common/mem.h"
+#include "server/server.h"
+
+struct postq_http_server {
+    struct MHD_Daemon *d;
+    struct postq_http_app app;
+};
+
+/* One request's state, from its first access callback to its completion callback. */
+struct req_state {
+    struct postq_buf body;
+    size_t cap;
+    int too_large;
+    int answered;
+    struct postq_arena arena;
+};
+
+static const char *query_get(const struct postq_http_req *req, const char *name)
+{
+    return MHD_lookup_connection_value((struct MHD_Connection *)req->conn_,
+                                       MHD_GET_ARGUMENT_KIND, name);
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *conn, struct postq_http_resp *r)
+{
+    struct MHD_Response *m;
+    enum MHD_Result ret;
+
+    m = MHD_create_response_from_buffer(r->body.len, r->body.p, MHD_RESPMEM_MUST_COPY);
+    if (m == NULL) {
+        return MHD_NO;
+    }
+    if (r->content_type != NULL && r->body.len > 0) {
+        (void)MHD_add_response_header(m, "Content-Type", r->content_type);
+    }
+    (void)MHD_add_response_header(m, "Cache-Control", "no-store");
+    (void)MHD_add_response_header(m, "X-Content-Type-Options", "nosniff");
+    ret = MHD_queue_response(conn, (unsigned)(r->status > 0 ? r->status : 500), m);
+    MHD_destroy_response(m);
+    return ret;
+}
+
+static enum MHD_Result answer(struct postq_http_server *s, struct MHD_Connection *conn,
+                              struct req_state *st, const char *url, const char *method)
+{
+    struct postq_http_req req;
+    struct postq_http_resp resp;
+    enum MHD_Result ret;
+
+    memset(&req, 0, sizeof(req));
+    req.method = method;
+    req.path = url;
+    req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+    req.body = postq_buf_bytes(&st->body);
+    req.body_too_large = st->too_large;
+    req.query = query_get;
+    req.conn_ = conn;
+    req.arena = &st->arena;
+    memset(&resp, 0, sizeof(resp));
+    postq_buf_init(&resp.body, POSTQ_API_JSON_MAX);
+    s->app.handle(s->app.ctx, &req, &resp);
+    ret = send_resp(conn, &resp);
+    postq_buf_free(&resp.body);
+    st->answered = 1;
+    return ret;
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
+                                 const char *method, const char *version,
+                                 const char *upload_data, size_t *upload_data_size,
+                                 void **con_cls)
+{
+    struct postq_http_server *s = cls;
+    struct req_state *st = *con_cls;
+    (void)version;
+
+    if (st == NULL) {
+        const char *ctype = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+        const char *clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        st = postq_calloc(1, sizeof(*st));
+        if (st == NULL) {
+            return MHD_NO;
+        }
+        postq_arena_init(&st->arena);
+        st->cap = s->app.body_cap(s->app.ctx, method, url, ctype);
+        postq_buf_init(&st->body, st->cap);
+        *con_cls = st;
+        if (clen != NULL) {
+            char *end;
+            unsigned long long n = strtoull(clen, &end, 10);
+            if (*end != '\0' || n > st->cap) {
+                /* Refuse before reading the body; MHD closes the connection after. */
+                st->too_large = 1;
+                return answer(s, conn, st, url, method);
+            }
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        if (!st->too_large && !st->answered &&
+            postq_buf_append(&st->body, upload_data, *upload_data_size) != POSTQ_OK) {
+            st->too_large = 1;
+            postq_buf_free(&st->body);
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (st->answered) {
+        return MHD_YES;
+    }
+    return answer(s, conn, st, url, method);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct req_state *st = *con_cls;
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    if (st != NULL) {
+        postq_buf_free(&st->body);
+        postq_arena_release(&st->arena);
+        postq_free(st);
+        *con_cls = NULL;
+    }
+}
+
+static postq_err parse_listen(const char *listen, struct sockaddr_in *sa)
+{
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    char *end;
+    unsigned long port;
+    size_t n;
+
+    if (colon == NULL) {
+        return POSTQ_E_ARG;
+    }
+    n = (size_t)(colon - listen);
+    if (n == 0 || n >= sizeof(host)) {
+        return POSTQ_E_ARG;
+    }
+    memcpy(host, listen, n);
+    host[n] = '\0';
+    port = strtoul(colon + 1, &end, 10);
+    if (colon[1] == '\0' || *end != '\0' || port > 65535) {
+        return POSTQ_E_ARG;
+    }
+    memset(sa, 0, sizeof(*sa));
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (strcmp(host, "localhost") == 0) {
+        sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    } else if (inet_pton(AF_INET, host, &sa->sin_addr) != 1) {
+        return POSTQ_E_ARG;
+    }
+    return POSTQ_OK;
+}
+
+postq_err postq_http_start(struct postq_http_server **out, const char *listen, unsigned threads,
+                           const struct postq_http_app *app, char *bound, size_t bound_cap)
+{
+    struct sockaddr_in sa, got;
+    socklen_t len = sizeof(got);
+    const union MHD_DaemonInfo *info;
+    struct postq_http_server *s;
+    char ip[INET_ADDRSTRLEN];
+    postq_err err;
+
+    *out = NULL;
+    err = parse_listen(listen, &sa);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    s = postq_calloc(1, sizeof(*s));
+    if (s == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    s->app = *app;
+    s->d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+        on_access, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)(threads > 0 ? threads : 1), MHD_OPTION_THREAD_STACK_SIZE,
+        (size_t)POSTQ_API_THREAD_STACK, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)POSTQ_API_CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)256, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        s, MHD_OPTION_END);
+    if (s->d == NULL) {
+        postq_free(s);
+        return POSTQ_E_NETWORK;
+    }
+    info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_LISTEN_FD);
+    if (info == NULL || getsockname(info->listen_fd, (struct sockaddr *)&got, &len) != 0 ||
+        inet_ntop(AF_INET, &got.sin_addr, ip, sizeof(ip)) == NULL) {
+        postq_http_stop(s);
+        return POSTQ_E_NETWORK;
+    }
+    if (snprintf(bound, bound_cap, "%s:%u", ip, (unsigned)ntohs(got.sin_port)) < 0) {
+        postq_http_stop(s);
+        return POSTQ_E_INTERNAL;
+    }
+    *out = s;
+    return POSTQ_OK;
+}
+
+void postq_http_stop(struct postq_http_server *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    MHD_stop_daemon(s->d);
+    postq_free(s);
+}

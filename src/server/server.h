@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* postq-api internals: the HTTP layer's request/response (http.c, the one file that touches
+ * libmicrohttpd), the per-request arena, the API state and its handlers (api.c, sign.c), the
+ * enclave connection pool (enclave.c), the key-encryption key for software keys (kek.c) and
+ * the Prometheus metrics (metrics.c). DESIGN §6 is the contract these implement. */
+#ifndef POSTQ_SERVER_SERVER_H
+#define POSTQ_SERVER_SERVER_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <postq/err.h>
+
+#include "common/buf.h"
+#include "proto/enclave_proto.h"
+#include "store/store.h"
+
+/* Body caps (DESIGN §6): a JSON body, the JSON form of POST /v1/sign included, is at most
+ * 1 MiB; a raw application/octet-stream payload for POST /v1/sign at most 64 MiB. */
+#define POSTQ_API_JSON_MAX ((size_t)1 << 20)
+#define POSTQ_API_OCTET_MAX POSTQ_PROTO_PAYLOAD_MAX
+#define POSTQ_API_THREAD_STACK ((size_t)1 << 20) /* >= 512 KiB: ML-DSA-87 signs on it */
+#define POSTQ_API_CONN_TIMEOUT_S 30
+#define POSTQ_API_ENCLAVE_TIMEOUT_MS 30000
+
+/* ---- per-request arena: every allocation is released at once when the request ends ---- */
+
+struct postq_arena_block;
+struct postq_arena {
+    struct postq_arena_block *head;
+};
+void postq_arena_init(struct postq_arena *a);
+/* n bytes aligned for any type, zeroed; NULL when memory runs out. */
+void *postq_arena_alloc(struct postq_arena *a, size_t n);
+char *postq_arena_strndup(struct postq_arena *a, const char *s, size_t n);
+/* Wipe and free every block. */
+void postq_arena_release(struct postq_arena *a);
+
+/* ---- HTTP ---- */
+
+struct postq_http_req {
+    const char *method;
+    const char *path;          /* without the query string */
+    const char *authorization; /* header value or NULL */
+    const char *content_type;  /* header value or NULL */
+    struct postq_bytes body;
+    int body_too_large; /* the body passed its cap: answer 413 */
+    const char *(*query)(const struct postq_http_req *req, const char *name); /* NULL if absent */
+    void *conn_;
+    struct postq_arena *arena;
+};
+
+struct postq_http_resp {
+    int status;
+    const char *content_type; /* static storage */
+    struct postq_buf body;    /* capped at POSTQ_API_JSON_MAX; freed by the HTTP layer */
+};
+
+/* The application's side. */
+struct postq_http_app {
+    /* The body cap for a request, decided from its method, path and content type. */
+    size_t (*body_cap)(void *ctx, const char *method, const char *path, const char *ctype);
+    /* Fill resp for req (resp->status 0 means 500). Runs on a pool thread. */
+    void (*handle)(void *ctx, const struct postq_http_req *req, struct postq_http_resp *resp);
+    void *ctx;
+};
+
+struct postq_http_server;
+
+/* Listen on "HOST:PORT" (IPv4 literal; port 0 = ephemeral) with `threads` pool threads, each
+ * with a POSTQ_API_THREAD_STACK stack. bound receives the address actually bound
+ * ("127.0.0.1:43127"). POSTQ_E_ARG for a bad address; POSTQ_E_NETWORK when the daemon does
+ * not start. */
+POSTQ_MUST_CHECK postq_err postq_http_start(struct postq_http_server **out, const char *listen,
+                                            unsigned threads, const struct postq_http_app *app,
+                                            char *bound, size_t bound_cap);
+void postq_http_stop(struct postq_http_server *s);
+
+/* ---- metrics ---- */
+
+void postq_metrics_init(void);
+/* One request answered: route is a template ("/v1/hybrid-keys/{id}"), static storage. */
+void postq_metrics_request(const char *route, const char *method, int status);
+void postq_metrics_sign_latency(double seconds);
+void postq_metrics_rejection(const char *reason);
+void postq_metrics_enclave_error(const char *kind);
+/* The Prometheus text exposition into out. */
+POSTQ_MUST_CHECK postq_err postq_metrics_render(struct postq_buf *out);
+
+/* ---- the enclave connection pool ---- */
+
+struct postq_enclave_pool;
+POSTQ_MUST_CHECK postq_err postq_enclave_pool_new(const char *addr, int timeout_ms,
+                                                  struct postq_enclave_pool **out);
+void postq_enclave_pool_free(struct postq_enclave_pool *p);
+/* Run one request on a pooled connection (a new one when none is idle; one retry on a fresh
+ * connection when a reused one turns out dead, e.g. after an enclave restart). On POSTQ_OK,
+ * *c holds the connection whose buffer resp points into: hand it back with
+ * postq_enclave_pool_put once resp is no longer needed. POSTQ_E_NETWORK when the enclave
+ * cannot be reached. */
+POSTQ_MUST_CHECK postq_err postq_enclave_call(struct postq_enclave_pool *p,
+                                              const struct postq_proto_req *req,
+                                              struct postq_proto_resp *resp,
+                                              struct postq_proto_client **c);
+void postq_enclave_pool_put(struct postq_enclave_pool *p, struct postq_proto_client *c, int ok);
+
+/* ---- the key-encryption key (software keys) ---- */
+
+#define POSTQ_KEK_BYTES 32
+#define POSTQ_KEK_SEALED_OVERHEAD (1 + 12 + 16) /* version, nonce, tag */
+
+/* Load DIR/kek.key, creating DIR (0700) and the key (32 random bytes, file 0600, written to a
+ * temporary file and renamed, so a crash never leaves half a key) when missing.
+ * POSTQ_E_IO when the file cannot be read or written, or has the wrong size or mode. */
+POSTQ_MUST_CHECK postq_err postq_kek_load(const char *dir, uint8_t kek[POSTQ_KEK_BYTES]);
+/* Seal sk under kek, bound to key_id and alg (AAD). out receives len + overhead bytes. */
+POSTQ_MUST_CHECK postq_err postq_kek_seal(uint8_t *out, size_t out_cap, size_t *out_len,
+                                          const uint8_t kek[POSTQ_KEK_BYTES], const char *key_id,
+                                          const char *alg, const uint8_t *sk, size_t sk_len);
+/* Open what postq_kek_seal made; POSTQ_E_INVALID for a blob of another key, id or alg. */
+POSTQ_MUST_CHECK postq_err postq_kek_open(uint8_t *sk, size_t sk_cap, size_t *sk_len,
+                                          const uint8_t kek[POSTQ_KEK_BYTES], const char *key_id,
+                                          const char *alg, const uint8_t *in, size_t in_len);
+
+/* ---- API keys: tokens ---- */
+
+#define POSTQ_TOKEN_PREFIX "pqk_"
+#define POSTQ_TOKEN_SECRET_BYTES 32
+#define POSTQ_TOKEN_MAX 128
+
+/* Make a token "pqk_<apikey id>_<base64url of 32 random bytes>" and the SHA-256 of its secret.
+ * The token is a secret: wipe it after use. */
+POSTQ_MUST_CHECK postq_err postq_token_new(char *token, size_t cap, const char *apikey_id,
+                                           const uint8_t secret[POSTQ_TOKEN_SECRET_BYTES]);
+/* Split a token into its API key id (id_cap >= POSTQ_ID_MAX) and the SHA-256 of its secret.
+ * POSTQ_E_AUTH for anything that is not a well-formed token. */
+POSTQ_MUST_CHECK postq_err postq_token_parse(const char *token, size_t len, char *id,
+                                             size_t id_cap, uint8_t hash[32]);
+
+/* ---- the API ---- */
+
+struct postq_api {
+    struct postq_store *store;
+    struct postq_enclave_pool *enclave;
+    uint8_t kek[POSTQ_KEK_BYTES];
+    int have_kek;
+};
+
+size_t postq_api_body_cap(void *ctx, const char *method, const char *path, const char *ctype);
+void postq_api_handle(void *ctx, const struct postq_http_req *req, struct postq_http_resp *resp);
+
+/* Used by api.c and sign.c. */
+struct postq_api_caller {
+    char org_id[POSTQ_ID_MAX];
+    char apikey_id[POSTQ_ID_MAX];
+    enum postq_store_role role;
+};
+void postq_api_error(struct postq_http_resp *resp, int status, const char *code,
+                     const char *message);
+void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
+                    const struct postq_http_req *req, struct postq_http_resp *resp);
+/* The sign result (DESIGN §5.3) of a stored row as a jansson object (NULL on NOMEM). */
+json_t *postq_api_sig_json(const struct postq_store_sig *sig);
+/* Serialize j (consumed) into resp with status. */
+void postq_api_json_reply(struct postq_http_resp *resp, int status, json_t *j);
+/* Answer a store/other failure with the table's status and a generic code. */
+void postq_api_fail(struct postq_http_resp *resp, postq_err err, const char *what);
+
+#endif

@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* POST /v1/sign [DESIGN §2, §5.3, §5.4, §6]: draw a fresh 32-byte nonce, have the enclave sign
+ * and attest, verify the document under the key's bound policy with every binding (payload,
+ * signature, public key, algorithm, nonce, (moduleId, counter) unseen), then store the result
+ * in one transaction and answer only once it is committed. enforce: true turns any failure
+ * into a 422 whose error.code is the reason, with nothing stored; enforce: false stores and
+ * returns the result with verdict "fail" and the reason. Software keys are signed here, under
+ * the key sealed by the server's key-encryption key, and carry no attestation. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <postq/attest.h>
+#include <postq/hybrid.h>
+
+#include "common/base64.h"
+#include "common/hex.h"
+#include "common/id.h"
+#include "common/mem.h"
+#include "common/timefmt.h"
+#include "crypto/rand.h"
+#include "crypto/sha2.h"
+#include "server/server.h"
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int counter_seen(void *ctx, const char *module_id, uint64_t counter)
+{
+    int seen = 0;
+    postq_err err;
+    if (counter > INT64_MAX) {
+        return 1;
+    }
+    err = postq_store_counter_seen(ctx, module_id, (int64_t)counter, &seen);
+    return err != POSTQ_OK ? err : seen;
+}
+
+/* The payload and key id of the request, in either form. 0 after answering 4xx. */
+static int sign_args(const struct postq_http_req *req, struct postq_http_resp *resp,
+                     char *key_id, size_t key_cap, struct postq_bytes *payload)
+{
+    json_error_t e;
+    json_t *j, *k, *p;
+    const char *b64;
+    uint8_t *buf;
+    size_t b64_len, n = 0;
+    char msg[300];
+
+    if (req->content_type != NULL &&
+        strncasecmp(req->content_type, "application/octet-stream", 24) == 0) {
+        const char *q = req->query(req, "keyId");
+        if (q == NULL || q[0] == '\0') {
+            postq_api_error(resp, 400, "invalid_request",
+                            "keyId: required as a query parameter with an "
+                            "application/octet-stream body");
+            return 0;
+        }
+        if (strlen(q) >= key_cap) {
+            postq_api_error(resp, 404, "not_found", "hybrid key: not found");
+            return 0;
+        }
+        memcpy(key_id, q, strlen(q) + 1);
+        *payload = req->body;
+        return 1;
+    }
+    if (req->content_type == NULL ||
+        strncasecmp(req->content_type, "application/json", 16) != 0 ||
+        (req->content_type[16] != '\0' && req->content_type[16] != ';' &&
+         req->content_type[16] != ' ')) {
+        postq_api_error(resp, 415, "unsupported_media_type",
+                        "the body must be application/json ({keyId, payloadB64}) or "
+                        "application/octet-stream with ?keyId=");
+        return 0;
+    }
+    j = json_loadb((const char *)req->body.p, req->body.len, JSON_REJECT_DUPLICATES, &e);
+    if (j == NULL) {
+        snprintf(msg, sizeof(msg), "invalid JSON at byte %d: %s", e.position, e.text);
+        postq_api_error(resp, 400, strstr(e.text, "duplicate") != NULL ? "duplicate_member"
+                                                                         : "malformed_json",
+                        msg);
+        return 0;
+    }
+    k = json_object_get(j, "keyId");
+    p = json_object_get(j, "payloadB64");
+    if (!json_is_object(j) || !json_is_string(k) || json_string_length(k) == 0 ||
+        !json_is_string(p)) {
+        json_decref(j);
+        postq_api_error(resp, 400, "invalid_request",
+                        "the body must be {\"keyId\": string, \"payloadB64\": base64 string}");
+        return 0;
+    }
+    if (json_string_length(k) >= key_cap) {
+        json_decref(j);
+        postq_api_error(resp, 404, "not_found", "hybrid key: not found");
+        return 0;
+    }
+    memcpy(key_id, json_string_value(k), json_string_length(k) + 1);
+    b64 = json_string_value(p);
+    b64_len = json_string_length(p);
+    buf = postq_arena_alloc(req->arena, postq_base64_decoded_max(b64_len) + 1);
+    if (buf == NULL || postq_base64_decode(buf, postq_base64_decoded_max(b64_len) + 1, &n, b64,
+                                           b64_len, POSTQ_B64_STD) != POSTQ_OK) {
+        json_decref(j);
+        postq_api_error(resp, 400, "invalid_request",
+                        "payloadB64: not canonical padded standard base64");
+        return 0;
+    }
+    json_decref(j);
+    payload->p = buf;
+    payload->len = n;
+    return 1;
+}
+
+static void reply_stored(struct postq_http_resp *resp, const struct postq_store_sig *sig)
+{
+    postq_api_json_reply(resp, 200, postq_api_sig_json(sig));
+}
+
+static void sign_software(struct postq_api *api, const struct postq_store_key *key,
+                          struct postq_bytes payload, struct postq_store_sig *sig,
+                          struct postq_http_resp *resp)
+{
+    uint8_t sk[POSTQ_HYBRID_SK_MAX], s[POSTQ_HYBRID_SIG_MAX];
+    size_t sk_len = 0, pk_len, want_sk, sig_len;
+    postq_err err;
+
+    err = postq_hybrid_sizes(key->algorithm, &pk_len, &want_sk, &sig_len);
+    if (err == POSTQ_OK && !api->have_kek) {
+        err = POSTQ_E_INTERNAL;
+    }
+    if (err == POSTQ_OK) {
+        err = postq_kek_open(sk, sizeof(sk), &sk_len, api->kek, key->id, key->algorithm,
+                             key->sealed_key.p, key->sealed_key.len);
+    }
+    if (err == POSTQ_OK && sk_len != want_sk) {
+        err = POSTQ_E_INVALID;
+    }
+    if (err == POSTQ_OK) {
+        err = postq_hybrid_sign(key->algorithm, sk, payload.p, payload.len, NULL, 0, s);
+    }
+    postq_wipe(sk, sizeof(sk));
+    if (err != POSTQ_OK) {
+        postq_api_error(resp, 500, "internal", "the software key could not sign");
+        return;
+    }
+    sig->signature.p = s;
+    sig->signature.len = sig_len;
+    sig->has_attestation = 0;
+    err = postq_store_put_signature(api->store, sig, "", 0, 0);
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "signature");
+        return;
+    }
+    reply_stored(resp, sig);
+}
+
+static void reject(struct postq_http_resp *resp, const char *reason, const char *detail)
+{
+    postq_metrics_rejection(reason);
+    postq_api_error(resp, 422, reason, detail[0] != '\0' ? detail : reason);
+}
+
+void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
+                    const struct postq_http_req *req, struct postq_http_resp *resp)
+{
+    struct postq_store_key key;
+    struct postq_store_policy pol;
+    struct postq_store_sig sig;
+    struct postq_proto_client *c = NULL;
+    struct postq_proto_req ereq;
+    struct postq_proto_resp er;
+    struct postq_attest_input in;
+    struct postq_attest_report *rep = NULL;
+    struct postq_bytes payload = {NULL, 0};
+    uint8_t nonce[POSTQ_PROTO_NONCE_BYTES];
+    char key_id[POSTQ_ID_MAX], msg[300];
+    char *doc = NULL;
+    double t0 = mono_s();
+    int record, ok_conn = 1;
+    postq_err err;
+
+    memset(&key, 0, sizeof(key));
+    memset(&pol, 0, sizeof(pol));
+    memset(&sig, 0, sizeof(sig));
+    if (!sign_args(req, resp, key_id, sizeof(key_id), &payload)) {
+        goto out;
+    }
+    err = postq_id_check(key_id, "key") == POSTQ_OK
+              ? postq_store_key_get(api->store, who->org_id, key_id, &key)
+              : POSTQ_E_NOT_FOUND;
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "hybrid key");
+        goto out;
+    }
+    memcpy(sig.org_id, who->org_id, sizeof(sig.org_id));
+    memcpy(sig.key_id, key.id, sizeof(sig.key_id));
+    memcpy(sig.algorithm, key.algorithm, sizeof(sig.algorithm));
+    sig.key_version = key.version;
+    err = postq_sha256(sig.payload_sha256, payload.p, payload.len);
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "payload");
+        goto out;
+    }
+    if (strcmp(key.provider, "software") == 0) {
+        sign_software(api, &key, payload, &sig, resp);
+        goto out;
+    }
+    if (key.policy_id[0] == '\0') {
+        postq_api_error(resp, 500, "internal", "an enclave key without a policy");
+        goto out;
+    }
+    err = postq_store_policy_get(api->store, who->org_id, key.policy_id, &pol);
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "attestation policy");
+        goto out;
+    }
+    err = postq_rand_bytes(nonce, sizeof(nonce));
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "nonce");
+        goto out;
+    }
+    memset(&ereq, 0, sizeof(ereq));
+    ereq.op = POSTQ_PROTO_OP_SIGN;
+    if (strlen(key.algorithm) >= sizeof(ereq.alg) || strlen(key.id) >= sizeof(ereq.key_id)) {
+        postq_api_error(resp, 500, "internal", "key algorithm or id too long");
+        goto out;
+    }
+    snprintf(ereq.alg, sizeof(ereq.alg), "%s", key.algorithm);
+    snprintf(ereq.key_id, sizeof(ereq.key_id), "%s", key.id);
+    ereq.sealed = key.sealed_key;
+    ereq.nonce.p = nonce;
+    ereq.nonce.len = sizeof(nonce);
+    ereq.payload = payload;
+    err = postq_enclave_call(api->enclave, &ereq, &er, &c);
+    if (err != POSTQ_OK) {
+        postq_metrics_enclave_error("unreachable");
+        postq_api_error(resp, 503, "enclave_unavailable", "the enclave cannot be reached");
+        goto out;
+    }
+    if (er.status != POSTQ_PROTO_OK) {
+        postq_metrics_enclave_error(postq_proto_status_name(er.status));
+        snprintf(msg, sizeof(msg), "enclave sign failed: %s",
+                 postq_proto_status_name(er.status));
+        postq_api_error(resp, er.status == POSTQ_PROTO_E_BUSY ? 503 : 500, "enclave_error", msg);
+        goto out;
+    }
+    if (er.doc_b64.len > POSTQ_ATTEST_DOC_B64_MAX || er.signature.len == 0) {
+        postq_metrics_enclave_error("bad_reply");
+        postq_api_error(resp, 500, "enclave_error", "the enclave's reply is unusable");
+        goto out;
+    }
+    doc = postq_arena_strndup(req->arena, (const char *)er.doc_b64.p, er.doc_b64.len);
+    rep = postq_arena_alloc(req->arena, sizeof(*rep));
+    if (doc == NULL || rep == NULL) {
+        postq_api_fail(resp, POSTQ_E_NOMEM, "sign");
+        goto out;
+    }
+    memset(&in, 0, sizeof(in));
+    in.vendor = "mock";
+    in.payload = payload.p != NULL ? payload.p : (const uint8_t *)"";
+    in.payload_len = payload.len;
+    in.sig = er.signature.p;
+    in.sig_len = er.signature.len;
+    in.public_key = key.public_key.p;
+    in.public_key_len = key.public_key.len;
+    in.key_alg = key.algorithm;
+    in.nonce = nonce;
+    in.counter_seen = counter_seen;
+    in.counter_ctx = api->store;
+    err = postq_attest_verify_ex(doc, pol.body, &in, postq_time_now_ms(), rep);
+    if (err != POSTQ_OK) {
+        /* The counter lookup or the policy failed: no verdict, nothing stored. */
+        postq_api_fail(resp, err, "attestation verification");
+        goto out;
+    }
+    if (!rep->verdict.ok && pol.enforce) {
+        reject(resp, rep->verdict.reason, rep->verdict.detail);
+        goto out;
+    }
+    sig.signature = er.signature;
+    sig.has_attestation = 1;
+    snprintf(sig.att.vendor, sizeof(sig.att.vendor), "%s", "mock");
+    sig.att.counter = er.counter > INT64_MAX ? INT64_MAX : (int64_t)er.counter;
+    sig.att.doc_b64 = doc;
+    sig.att.verdict = rep->verdict.ok ? POSTQ_STORE_VERDICT_PASS : POSTQ_STORE_VERDICT_FAIL;
+    snprintf(sig.att.reason, sizeof(sig.att.reason), "%s",
+             rep->verdict.ok ? "" : rep->verdict.reason);
+    record = 0;
+    if (rep->have_claims) {
+        const struct postq_attest_claims *cl = &rep->claims;
+        if (cl->vendor[0] != '\0') {
+            snprintf(sig.att.vendor, sizeof(sig.att.vendor), "%s", cl->vendor);
+        }
+        if ((cl->have & POSTQ_CLAIM_MEASUREMENT) && cl->measurement_len <= 64) {
+            if (postq_hex_encode(sig.att.image_hash, sizeof(sig.att.image_hash),
+                                 cl->measurement, cl->measurement_len) != POSTQ_OK) {
+                sig.att.image_hash[0] = '\0';
+            }
+        }
+        if ((cl->have & POSTQ_CLAIM_MODULE_ID) && (cl->have & POSTQ_CLAIM_COUNTER) &&
+            cl->counter <= INT64_MAX) {
+            snprintf(sig.att.module_id, sizeof(sig.att.module_id), "%s", cl->module_id);
+            sig.att.counter = (int64_t)cl->counter;
+            /* A reused counter is stored (audit mode) without claiming the pair again. */
+            record = rep->verdict.ok ||
+                     strcmp(rep->verdict.reason, POSTQ_REASON_COUNTER_REUSED) != 0;
+        }
+    }
+    if (!rep->verdict.ok) {
+        postq_metrics_rejection(rep->verdict.reason);
+    }
+    err = postq_store_put_signature(api->store, &sig, sig.att.module_id, sig.att.counter,
+                                    record);
+    if (err == POSTQ_E_CONFLICT && record) {
+        /* Another request recorded the same (moduleId, counter) between the check and the
+         * write: the counter was reused after all. */
+        if (pol.enforce) {
+            reject(resp, POSTQ_REASON_COUNTER_REUSED, "the (moduleId, counter) pair was seen");
+            goto out;
+        }
+        postq_metrics_rejection(POSTQ_REASON_COUNTER_REUSED);
+        sig.att.verdict = POSTQ_STORE_VERDICT_FAIL;
+        snprintf(sig.att.reason, sizeof(sig.att.reason), "%s", POSTQ_REASON_COUNTER_REUSED);
+        sig.id[0] = '\0';
+        sig.created_at = 0;
+        err = postq_store_put_signature(api->store, &sig, sig.att.module_id, sig.att.counter, 0);
+    }
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "signature");
+        goto out;
+    }
+    reply_stored(resp, &sig);
+out:
+    postq_enclave_pool_put(api->enclave, c, ok_conn);
+    postq_wipe(nonce, sizeof(nonce));
+    postq_store_key_clear(&key);
+    postq_store_policy_clear(&pol);
+    postq_metrics_sign_latency(mono_s() - t0);
+}

@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: Apache-2.0
+# End-to-end helpers for postq-api (source after lib.sh): a real server on an ephemeral
+# 127.0.0.1 port with its own SQLite file and state directory under E2E_DIR, driven with curl.
+#   api_start NAME ENCLAVE   serve with db E2E_DIR/NAME.db, state E2E_DIR/NAME-state, enclave
+#                            socket E2E_DIR/ENCLAVE.sock; sets API_PID and API_URL
+#   api_org NAME             `postq-api org create` on E2E_DIR/api.db; prints the admin key
+#   call METHOD PATH TOKEN [CURL ARGS...]   the body, then a last line "HTTP <status>"
+#   jfield NAME              the first string member NAME of the JSON on stdin
+API=$B/bin/postq-api
+CLI=$B/bin/postq
+
+api_start() {
+    local name=$1 enc=$2
+    : >"$E2E_DIR/$name.out"
+    "$API" serve --listen 127.0.0.1:0 --db "sqlite:$E2E_DIR/api.db" \
+        --enclave "unix:$E2E_DIR/$enc.sock" --state "$E2E_DIR/$name-state" --threads 4 \
+        >"$E2E_DIR/$name.out" 2>>"$E2E_DIR/$name.log" &
+    API_PID=$!
+    E2E_PIDS+=("$API_PID")
+    for _ in $(seq 1 250); do
+        API_URL=$(sed -n 's/^postq-api listening on //p' "$E2E_DIR/$name.out")
+        [ -n "$API_URL" ] && return 0
+        kill -0 "$API_PID" 2>/dev/null || break
+        sleep 0.02
+    done
+    echo "postq-api $name did not start:"; cat "$E2E_DIR/$name.log"
+    return 1
+}
+
+api_org() {
+    "$API" org create "$1" --db "sqlite:$E2E_DIR/api.db" 2>/dev/null
+}
+
+call() {
+    local method=$1 path=$2 token=$3
+    shift 3
+    local auth=()
+    [ -n "$token" ] && auth=(-H "Authorization: Bearer $token")
+    curl -sS --max-time 60 -X "$method" "${auth[@]}" "$@" -w '\nHTTP %{http_code}\n' \
+        "$API_URL$path"
+}
+
+jfield() {
+    sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p" | head -n 1
+}
