@@ -31,6 +31,14 @@ $(O)/tests/store/%: TEST_SERVER_A = $(SERVER_LIB_A)
 $(O)/tests/store/%: TEST_SERVER_LIBS = $(SERVER_LIBS) -lpthread
 $(filter $(O)/tests/store/%,$(TEST_BINS)): $(SERVER_LIB_A)
 
+# The server's tests link postq-api's objects (all but main.o), the server library, SQLite and
+# libmicrohttpd.
+SERVER_TEST_OBJS := $(filter-out $(O)/src/server/main.o,$(SERVER_OBJS))
+$(O)/tests/unit/server/%.o: CPPFLAGS += $(call pkgcflags,$(SERVER_PKGS) libmicrohttpd)
+$(O)/tests/server/%: TEST_SERVER_A = $(SERVER_TEST_OBJS) $(SERVER_LIB_A)
+$(O)/tests/server/%: TEST_SERVER_LIBS = $(SERVER_LIBS) $(call pkglibs,libmicrohttpd) -lpthread
+$(filter $(O)/tests/server/%,$(TEST_BINS)): $(SERVER_TEST_OBJS) $(SERVER_LIB_A)
+
 .PHONY: check tests test lint check-symbols
 lint:
 	@scripts/lint.sh

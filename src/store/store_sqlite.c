@@ -826,7 +826,8 @@ static postq_err insert_scoped(struct conn *c, sqlite3_stmt *st)
     if (err != POSTQ_OK && rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
         postq_store_set_errmsg("no such organisation or policy");
         err = POSTQ_E_NOT_FOUND;
-    } else if (err != POSTQ_OK && rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    } else if (err != POSTQ_OK &&
+               (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)) {
         postq_store_set_errmsg("id already taken");
         err = POSTQ_E_CONFLICT;
     }
