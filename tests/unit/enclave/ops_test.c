@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The enclave's request handler, in process (no socket): keygen then sign round-trip and the
+ * document verifies; every truncation of a sign request, every flipped byte of its sealed key,
+ * wrong lengths, unknown ops and algorithms get an error reply with the right status, never a
+ * crash; the reused-counter fault repeats a counter, and with no fault counters increase.
+ * The enclave is a program, not a library module, so its sources are compiled in here. */
+#include "testlib.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <postq/attest.h>
+
+#include "../../../src/enclave/counter.c"
+#include "../../../src/enclave/ops.c"
+#include "../../../src/enclave/seal.c"
+#include "../../../src/enclave/state.c"
+#include "common/base64.h"
+#include "common/hex.h"
+
+static char dir[64];
+static struct postq_enclave enc;
+
+static int setup(void **state)
+{
+    char detail[256];
+    (void)state;
+    strcpy(dir, "/tmp/postq-ops-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    strcat(dir, "/st");
+    assert_int_equal(postq_enclave_open(&enc, dir, 1, detail, sizeof(detail)), POSTQ_OK);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[128];
+    (void)state;
+    postq_enclave_close(&enc);
+    dir[strlen(dir) - 3] = 0;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    return system(cmd);
+}
+
+/* Run one request through the handler; decode the reply for op into *r (views into *reply). */
+static void call(const struct postq_proto_req *q, struct postq_buf *reply,
+                 struct postq_proto_resp *r)
+{
+    struct postq_buf req;
+    postq_buf_init(&req, POSTQ_PROTO_FRAME_MAX + 4);
+    assert_int_equal(postq_proto_encode_request(&req, q), POSTQ_OK);
+    postq_buf_reset(reply);
+    assert_int_equal(postq_enclave_handle(&enc, req.p + 4, req.len - 4, reply), POSTQ_OK);
+    assert_int_equal(postq_proto_decode_reply(r, q->op, reply->p + 4, reply->len - 4), POSTQ_OK);
+    postq_buf_free(&req);
+}
+
+struct key {
+    uint8_t pk[POSTQ_HYBRID_PK_MAX];
+    size_t pk_len;
+    uint8_t sealed[256];
+    size_t sealed_len;
+};
+
+static void keygen(const char *alg, const char *key_id, struct key *k)
+{
+    struct postq_proto_req q;
+    struct postq_proto_resp r;
+    struct postq_buf reply;
+
+    memset(&q, 0, sizeof(q));
+    q.op = POSTQ_PROTO_OP_KEYGEN;
+    snprintf(q.alg, sizeof(q.alg), "%s", alg);
+    snprintf(q.key_id, sizeof(q.key_id), "%s", key_id);
+    postq_buf_init(&reply, 1 << 20);
+    call(&q, &reply, &r);
+    assert_int_equal(r.status, POSTQ_PROTO_OK);
+    assert_true(r.public_key.len <= sizeof(k->pk) && r.sealed.len <= sizeof(k->sealed));
+    memcpy(k->pk, r.public_key.p, r.public_key.len);
+    k->pk_len = r.public_key.len;
+    memcpy(k->sealed, r.sealed.p, r.sealed.len);
+    k->sealed_len = r.sealed.len;
+    postq_buf_free(&reply);
+}
+
+static const uint8_t payload[] = "payload for the enclave";
+static uint8_t nonce[32] = {9, 8, 7};
+
+static void sign_req(struct postq_proto_req *q, const char *alg, const struct key *k)
+{
+    memset(q, 0, sizeof(*q));
+    q->op = POSTQ_PROTO_OP_SIGN;
+    snprintf(q->alg, sizeof(q->alg), "%s", alg);
+    strcpy(q->key_id, "key_1");
+    q->sealed.p = k->sealed;
+    q->sealed.len = k->sealed_len;
+    q->nonce.p = nonce;
+    q->nonce.len = 32;
+    q->payload.p = payload;
+    q->payload.len = sizeof(payload) - 1;
+}
+
+static void policy_json(char *out, size_t cap)
+{
+    char h[65], k[45];
+    assert_int_equal(postq_hex_encode(h, sizeof(h), enc.image_hash, 32), POSTQ_OK);
+    assert_int_equal(postq_base64_encode(k, sizeof(k), NULL, enc.root_pk, 32, POSTQ_B64_STD),
+                     POSTQ_OK);
+    snprintf(out, cap,
+             "{\"id\":\"pol_t\",\"name\":\"t\",\"vendor\":\"mock\",\"matchRules\":{"
+             "\"allowedImageHashes\":[\"%s\"],\"rootPublicKeyB64\":\"%s\","
+             "\"maxDocAgeSeconds\":300},\"enforce\":true}",
+             h, k);
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void test_sign_round_trip_verifies(void **state)
+{
+    (void)state;
+    static const char *const algs[] = {"mldsa44+ed25519", "mldsa65+ed25519", "mldsa87+ed448"};
+    char policy[512];
+    uint64_t last = 0;
+
+    policy_json(policy, sizeof(policy));
+    for (size_t i = 0; i < 3; i++) {
+        struct key k;
+        struct postq_proto_req q;
+        struct postq_proto_resp r;
+        struct postq_buf reply;
+        struct postq_attest_input in;
+        struct postq_attest_report rep;
+        char *doc;
+
+        keygen(algs[i], "key_1", &k);
+        sign_req(&q, algs[i], &k);
+        postq_buf_init(&reply, 1 << 20);
+        call(&q, &reply, &r);
+        assert_int_equal(r.status, POSTQ_PROTO_OK);
+        assert_true(r.counter > last);
+        last = r.counter;
+        doc = calloc(1, r.doc_b64.len + 1);
+        assert_non_null(doc);
+        memcpy(doc, r.doc_b64.p, r.doc_b64.len);
+        memset(&in, 0, sizeof(in));
+        in.vendor = "mock";
+        in.payload = payload;
+        in.payload_len = sizeof(payload) - 1;
+        in.sig = r.signature.p;
+        in.sig_len = r.signature.len;
+        in.public_key = k.pk;
+        in.public_key_len = k.pk_len;
+        in.nonce = nonce;
+        assert_int_equal(postq_attest_verify_ex(doc, policy, &in, now_ms(), &rep), POSTQ_OK);
+        if (!rep.verdict.ok) {
+            fail_msg("%s: %s: %s", algs[i], rep.verdict.reason, rep.verdict.detail);
+        }
+        assert_true(rep.claims.counter == r.counter);
+        assert_string_equal(rep.claims.key_id, "key_1");
+        assert_string_equal(rep.claims.module_id, enc.module_id);
+        free(doc);
+        postq_buf_free(&reply);
+    }
+}
+
+static void expect_status(const uint8_t *body, size_t len, int want)
+{
+    struct postq_buf reply;
+    struct postq_proto_resp r;
+
+    postq_buf_init(&reply, 1 << 20);
+    assert_int_equal(postq_enclave_handle(&enc, body, len, &reply), POSTQ_OK);
+    assert_int_equal(postq_proto_decode_reply(&r, POSTQ_PROTO_OP_SIGN, reply.p + 4, reply.len - 4),
+                     POSTQ_OK);
+    if (r.status != want) {
+        fail_msg("status %s, want %s (%s)", postq_proto_status_name(r.status),
+                 postq_proto_status_name(want), r.message);
+    }
+    postq_buf_free(&reply);
+}
+
+static void test_hostile_requests(void **state)
+{
+    (void)state;
+    struct key k;
+    struct postq_proto_req q;
+    struct postq_buf req;
+    const char *alg = "mldsa65+ed25519";
+
+    keygen(alg, "key_1", &k);
+    sign_req(&q, alg, &k);
+    postq_buf_init(&req, 1 << 20);
+    assert_int_equal(postq_proto_encode_request(&req, &q), POSTQ_OK);
+    /* Every truncation of a valid sign request. */
+    for (size_t n = 0; n < req.len - 4; n++) {
+        expect_status(req.p + 4, n, POSTQ_PROTO_E_MALFORMED);
+    }
+    /* Unknown op, unknown version. */
+    req.p[5] = 77;
+    expect_status(req.p + 4, req.len - 4, POSTQ_PROTO_E_UNKNOWN_OP);
+    req.p[5] = POSTQ_PROTO_OP_SIGN;
+    req.p[4] = 9;
+    expect_status(req.p + 4, req.len - 4, POSTQ_PROTO_E_VERSION);
+    postq_buf_free(&req);
+
+    /* Every byte of the sealed key flipped. */
+    for (size_t i = 0; i < k.sealed_len; i++) {
+        struct key t = k;
+        t.sealed[i] ^= 0x80;
+        sign_req(&q, alg, &t);
+        postq_buf_init(&req, 1 << 20);
+        assert_int_equal(postq_proto_encode_request(&req, &q), POSTQ_OK);
+        expect_status(req.p + 4, req.len - 4, POSTQ_PROTO_E_SEALED_KEY);
+        postq_buf_free(&req);
+    }
+    /* Another key id, another algorithm, an unknown algorithm, a bad key id. */
+    {
+        static const struct {
+            const char *alg, *key_id;
+            int want;
+        } cases[] = {
+            {"mldsa65+ed25519", "key_2", POSTQ_PROTO_E_SEALED_KEY},
+            {"mldsa44+ed25519", "key_1", POSTQ_PROTO_E_SEALED_KEY},
+            {"mldsa87+ed448", "key_1", POSTQ_PROTO_E_SEALED_KEY},
+            {"mldsa65", "key_1", POSTQ_PROTO_E_UNSUPPORTED_ALG},
+            {"mldsa65+ed25519", "key\x01", POSTQ_PROTO_E_BAD_LENGTH},
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+            sign_req(&q, cases[i].alg, &k);
+            strcpy(q.key_id, cases[i].key_id);
+            postq_buf_init(&req, 1 << 20);
+            assert_int_equal(postq_proto_encode_request(&req, &q), POSTQ_OK);
+            expect_status(req.p + 4, req.len - 4, cases[i].want);
+            postq_buf_free(&req);
+        }
+    }
+}
+
+static void test_reused_counter_fault(void **state)
+{
+    (void)state;
+    struct key k;
+    struct postq_proto_req q;
+    struct postq_proto_resp r;
+    struct postq_buf reply;
+    uint64_t first;
+
+    keygen("mldsa44+ed25519", "key_1", &k);
+    sign_req(&q, "mldsa44+ed25519", &k);
+    postq_buf_init(&reply, 1 << 20);
+    enc.fault = POSTQ_FAULT_REUSED_COUNTER;
+    call(&q, &reply, &r);
+    first = r.counter;
+    call(&q, &reply, &r);
+    assert_true(r.counter == first);
+    enc.fault = POSTQ_FAULT_NONE;
+    call(&q, &reply, &r);
+    assert_true(r.counter > first);
+    postq_buf_free(&reply);
+    assert_int_equal(postq_enclave_fault_parse("reused-counter"), POSTQ_FAULT_REUSED_COUNTER);
+    assert_int_equal(postq_enclave_fault_parse("none"), -1);
+    assert_int_equal(postq_enclave_fault_parse(NULL), -1);
+    assert_string_equal(postq_enclave_fault_name(POSTQ_FAULT_OTHER_ROOT), "other-root");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_sign_round_trip_verifies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_requests, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reused_counter_fault, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
