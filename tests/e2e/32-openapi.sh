@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# docs/openapi.yaml against the running server: every documented operation exists and
+# answers, with a well-formed request, one of its documented status codes; every /v1
+# operation answers 401 without a key and documents it; every route the server has
+# (src/server/api.c) is documented.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+. "$here/api-lib.sh"
+D=$E2E_DIR
+ROOT=$(cd "$here/../.." && pwd)
+SPEC=$ROOT/docs/openapi.yaml
+JSON=(-H 'Content-Type: application/json')
+
+# "METHOD PATH CODE CODE ..." for every operation of the spec.
+awk '
+    /^paths:/ { inp = 1; next }
+    /^[a-z]/ { if (inp && op != "") print op codes; inp = 0; op = "" }
+    inp && /^  \/[^ ]*:$/ { if (op != "") print op codes; op = ""; path = $1; sub(/:$/, "", path); next }
+    inp && /^    (get|post|delete|put|patch):$/ {
+        if (op != "") print op codes
+        m = toupper($1); sub(/:$/, "", m); op = m " " path; codes = ""; next }
+    inp && /^        "[0-9][0-9][0-9]":/ { c = $1; gsub(/[":]/, "", c); codes = codes " " c }
+' "$SPEC" >"$D/ops.txt"
+expect "the spec lists operations" 0 "" test "$(wc -l <"$D/ops.txt")" -eq 16
+
+enclave_start enc || exit 1
+api_start api enc || exit 1
+ADMIN=$(api_org acme)
+call GET /v1/enclave "$ADMIN" >"$D/enclave.json"
+H=$(jfield imageHash <"$D/enclave.json")
+K=$(jfield rootPublicKeyB64 <"$D/enclave.json")
+POLICY="{\"name\":\"p\",\"vendor\":\"mock\",\"matchRules\":{\"allowedImageHashes\":[\"$H\"],\"rootPublicKeyB64\":\"$K\"}}"
+POL=$(call POST /v1/attestation-policies "$ADMIN" "${JSON[@]}" -d "$POLICY" | jfield id)
+SPARE=$(call POST /v1/attestation-policies "$ADMIN" "${JSON[@]}" -d "$POLICY" | jfield id)
+KEY=$(call POST /v1/hybrid-keys "$ADMIN" "${JSON[@]}" \
+    -d "{\"name\":\"k\",\"pqProvider\":\"enclave-mock\",\"attestationPolicyId\":\"$POL\"}" | jfield id)
+SIG=$(call POST "/v1/sign?keyId=$KEY" "$ADMIN" -H 'Content-Type: application/octet-stream' \
+    --data-binary @"$SPEC" | jfield id)
+AK=$(call POST /v1/api-keys "$ADMIN" "${JSON[@]}" -d '{"name":"t","role":"viewer"}' | jfield id)
+
+# A well-formed request for an operation: prints the status code.
+status_of() { # METHOD PATH TOKEN
+    local m=$1 p=$2 t=$3 args=()
+    case "$m $p" in
+    "POST /v1/attestation-policies") args=("${JSON[@]}" -d "$POLICY") ;;
+    "POST /v1/hybrid-keys") args=("${JSON[@]}" -d '{"name":"s","pqProvider":"software"}') ;;
+    "POST /v1/sign") args=("${JSON[@]}" -d "{\"keyId\":\"$KEY\",\"payloadB64\":\"aGk=\"}") ;;
+    "POST /v1/api-keys") args=("${JSON[@]}" -d '{"name":"n","role":"signer"}') ;;
+    esac
+    case "$m $p" in
+    "DELETE /v1/attestation-policies/{id}") p=/v1/attestation-policies/$SPARE ;;
+    "DELETE /v1/api-keys/{id}") p=/v1/api-keys/$AK ;;
+    *"/v1/attestation-policies/{id}") p=/v1/attestation-policies/$POL ;;
+    *"/v1/hybrid-keys/{id}") p=/v1/hybrid-keys/$KEY ;;
+    *"/v1/signatures/{id}") p=/v1/signatures/$SIG ;;
+    esac
+    call "$m" "$p" "$t" "${args[@]}" | sed -n 's/^HTTP //p'
+}
+
+documents() { # STATUS CODES...: STATUS is one of CODES
+    local s=$1
+    shift
+    case " $* " in *" $s "*) return 0 ;; esac
+    echo "status $s is not documented (documented: $*)"
+    return 1
+}
+
+while read -r m p codes; do
+    # shellcheck disable=SC2086
+    expect "$m $p answers a documented status" 0 "" documents "$(status_of "$m" "$p" "$ADMIN")" $codes
+    case "$p" in
+    /v1/*)
+        # shellcheck disable=SC2086
+        expect "$m $p without a key: 401" 0 "" documents "$(status_of "$m" "$p" "")" 401
+        expect "$m $p documents 401" 0 "" sh -c "echo ' $codes ' | grep -q ' 401 '"
+        ;;
+    esac
+done <"$D/ops.txt"
+
+# Every route the server has is in the spec.
+sed -n 's/^    \[R_[A-Z]*\] = "\(\/[^"]*\)",$/\1/p' "$ROOT/src/server/api.c" >"$D/routes.txt"
+expect "the server's route table was read" 0 "" test "$(wc -l <"$D/routes.txt")" -ge 12
+while read -r r; do
+    expect "route $r is documented" 0 "" grep -q "^  $r:\$" "$SPEC"
+done <"$D/routes.txt"
+t_done
