@@ -142,9 +142,11 @@ POSTQ_MUST_CHECK postq_err postq_enclave_measure_self(uint8_t out[32]);
 /* Open (creating on first use) the state directory dir: directory 0700, root.key, seal.key,
  * module-id (files 0600, each written atomically), and read the keys into secure memory.
  * With for_daemon, also take the directory's lock (one daemon per state directory) and open
- * the counter. detail receives a message on failure. */
+ * the counter, reserving counter_step values at a time (0: POSTQ_ENCLAVE_COUNTER_STEP).
+ * detail receives a message on failure. */
 POSTQ_MUST_CHECK postq_err postq_enclave_open(struct postq_enclave *e, const char *dir,
-                                              int for_daemon, char *detail, size_t cap);
+                                              int for_daemon, uint64_t counter_step,
+                                              char *detail, size_t cap);
 void postq_enclave_close(struct postq_enclave *e);
 
 /* Handle one request body; append the whole reply frame to reply. A hostile request gets an

@@ -24,6 +24,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: postq-enclave [--state DIR] [--listen unix:PATH] [--workers N]\n"
             "                     [--io-timeout-ms MS] [--idle-timeout-ms MS] [--max-conns N]\n"
+            "                     [--counter-step N]\n"
             "       postq-enclave measure [--state DIR]\n"
             "       postq-enclave --version | --help\n"
             "\n"
@@ -38,6 +39,8 @@ static void usage(FILE *f)
             "  --io-timeout-ms  deadline to read a whole request or write a reply (30000)\n"
             "  --idle-timeout-ms  close connections idle this long (300000)\n"
             "  --max-conns N    open connections at most (256); more get a busy reply\n"
+            "  --counter-step N counter values reserved per durable write (1024): one fsync\n"
+            "                   per N signatures; a restart skips at most N - 1 values\n"
             "\n"
             "TEST ONLY: fault modes make the enclave produce bad documents so that the API's\n"
             "enforcement can be tested. They are refused unless " ALLOW_ENV "=1 is set too:\n"
@@ -103,7 +106,7 @@ int main(int argc, char **argv)
     struct postq_enclave_server_opts o;
     const char *state = getenv("POSTQ_ENCLAVE_STATE"), *listen_addr = NULL;
     char sock[4200], detail[512];
-    int is_measure = 0, fault, rc;
+    int is_measure = 0, fault, rc, counter_step = POSTQ_ENCLAVE_COUNTER_STEP;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     postq_err err;
 
@@ -141,6 +144,8 @@ int main(int argc, char **argv)
             ok = parse_int(v, 1, 86400000, &o.idle_timeout_ms);
         } else if (strcmp(a, "--max-conns") == 0 && !is_measure) {
             ok = parse_int(v, 1, 65536, &o.max_conns);
+        } else if (strcmp(a, "--counter-step") == 0 && !is_measure) {
+            ok = parse_int(v, 1, 1000000, &counter_step);
         } else {
             ok = 0;
         }
@@ -162,7 +167,8 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    err = postq_enclave_open(&e, state, !is_measure, detail, sizeof(detail));
+    err = postq_enclave_open(&e, state, !is_measure, (uint64_t)counter_step, detail,
+                             sizeof(detail));
     if (err != POSTQ_OK) {
         fprintf(stderr, "postq-enclave: %s\n", detail);
         return err == POSTQ_E_CONFLICT || err == POSTQ_E_ARG ? 2 : 3;

@@ -257,7 +257,7 @@ __attribute__((format(printf, 4, 5))) static void say(char *detail, size_t cap, 
 }
 
 postq_err postq_enclave_open(struct postq_enclave *e, const char *dir, int for_daemon,
-                             char *detail, size_t cap)
+                             uint64_t counter_step, char *detail, size_t cap)
 {
     struct stat st;
     uint8_t pkh[32];
@@ -347,7 +347,7 @@ postq_err postq_enclave_open(struct postq_enclave *e, const char *dir, int for_d
         goto out;
     }
     if (for_daemon) {
-        err = postq_enclave_counter_open(&e->counter, dir, 0);
+        err = postq_enclave_counter_open(&e->counter, dir, counter_step);
         if (err != POSTQ_OK) {
             say(detail, cap, err, "counter mark in %s", dir);
             goto out;

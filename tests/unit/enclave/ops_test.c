@@ -31,7 +31,7 @@ static int setup(void **state)
     strcpy(dir, "/tmp/postq-ops-XXXXXX");
     assert_non_null(mkdtemp(dir));
     strcat(dir, "/st");
-    assert_int_equal(postq_enclave_open(&enc, dir, 1, detail, sizeof(detail)), POSTQ_OK);
+    assert_int_equal(postq_enclave_open(&enc, dir, 1, 0, detail, sizeof(detail)), POSTQ_OK);
     return 0;
 }
 
