@@ -50,6 +50,10 @@ expect "postq attest verify --doc accepts the enclave's document" 0 "verified:" 
 head -c 1048576 /dev/urandom >"$D/big.bin"
 expect "sign a 1 MiB payload" 0 "verified 1 documents" \
     "$CLIENT" sign "$A" "$ALG" "key_$ALG" "$K" "$D/big.bin" "$D/policy.json" 1
+head -c 67108864 /dev/zero >"$D/cap.bin"
+expect "sign a 64 MiB payload (the cap)" 0 "verified 1 documents" \
+    "$CLIENT" sign "$A" "$ALG" "key_$ALG" "$K" "$D/cap.bin" "$D/policy.json" 1
+rm -f "$D/cap.bin"
 : >"$D/empty.bin"
 expect "sign an empty payload" 0 "verified 1 documents" \
     "$CLIENT" sign "$A" "$ALG" "key_$ALG" "$K" "$D/empty.bin" "$D/policy.json" 1

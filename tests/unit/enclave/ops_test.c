@@ -211,6 +211,39 @@ static void test_hostile_requests(void **state)
     expect_status(req.p + 4, req.len - 4, POSTQ_PROTO_E_VERSION);
     postq_buf_free(&req);
 
+    /* A payload one byte over 64 MiB, in a frame under the frame cap: bad_length. The
+     * encoder refuses to write it, so the frame is built by hand. */
+    {
+        static const char *const txt[2] = {"mldsa65+ed25519", "key_1"};
+        size_t pay = POSTQ_PROTO_PAYLOAD_MAX + 1;
+        uint8_t l[4], hdr[8] = {0, 0, 0, 0, 1, POSTQ_PROTO_OP_SIGN, 0, 0};
+        struct postq_buf f;
+        postq_buf_init(&f, POSTQ_PROTO_FRAME_MAX + 4);
+        assert_int_equal(postq_buf_append(&f, hdr, 8), POSTQ_OK);
+        for (int i = 0; i < 4; i++) {
+            const uint8_t *p = i < 2 ? (const uint8_t *)txt[i] : i == 2 ? k.sealed : nonce;
+            size_t n = i < 2 ? strlen(txt[i]) : i == 2 ? k.sealed_len : 32;
+            l[0] = 0;
+            l[1] = 0;
+            l[2] = (uint8_t)(n >> 8);
+            l[3] = (uint8_t)n;
+            assert_int_equal(postq_buf_append(&f, l, 4), POSTQ_OK);
+            assert_int_equal(postq_buf_append(&f, p, n), POSTQ_OK);
+        }
+        l[0] = (uint8_t)(pay >> 24);
+        l[1] = (uint8_t)(pay >> 16);
+        l[2] = (uint8_t)(pay >> 8);
+        l[3] = (uint8_t)pay;
+        assert_int_equal(postq_buf_append(&f, l, 4), POSTQ_OK);
+        assert_int_equal(postq_buf_reserve(&f, pay), POSTQ_OK);
+        memset(f.p + f.len, 0, pay);
+        f.len += pay;
+        f.p[f.len] = 0;
+        assert_true(f.len - 4 <= POSTQ_PROTO_FRAME_MAX);
+        expect_status(f.p + 4, f.len - 4, POSTQ_PROTO_E_BAD_LENGTH);
+        postq_buf_free(&f);
+    }
+
     /* Every byte of the sealed key flipped. */
     for (size_t i = 0; i < k.sealed_len; i++) {
         struct key t = k;
