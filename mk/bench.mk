@@ -38,6 +38,7 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BIN)
 	@$(BENCH_BIN)
 	@$(MAKE) --no-print-directory bench-enclave
+	@$(MAKE) --no-print-directory bench-api
 
 # Signs per second through postq-enclave's socket vs the in-process sign + document.
 bench-enclave: deps
@@ -47,3 +48,15 @@ bench-enclave: deps
 bench-count: deps
 	@$(MAKE) --no-print-directory $(COUNT_BIN)
 	@scripts/bench-count.sh $(COUNT_BIN)
+
+# POST /v1/sign through postq-api vs the same signs straight to the enclave (bench/api_bench.c).
+API_BENCH_BIN  := $(O)/bench/api_bench
+API_BENCH_OBJS := $(O)/bench/api_bench.o
+DEPFILES       += $(API_BENCH_OBJS:.o=.d)
+$(API_BENCH_BIN): $(API_BENCH_OBJS) $(LIB_A)
+	$(CC) $(LDHARDEN) -o $@ $(API_BENCH_OBJS) $(LIB_A) $(LIB_LIBS) -lpthread
+
+.PHONY: bench-api
+bench-api: deps
+	@$(MAKE) --no-print-directory $(API_BENCH_BIN) $(O)/bin/postq-enclave $(O)/bin/postq-api
+	@$(API_BENCH_BIN) $(O) $(API_BENCH_SECONDS)

@@ -1,0 +1,507 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* make bench-api: POST /v1/sign through postq-api (1 KiB payloads, application/octet-stream,
+ * 2 and 4 concurrent clients on keep-alive loopback connections) against the enclave alone
+ * (the same sign calls straight to postq-enclave's socket, same number of clients): throughput,
+ * p50 / p99 latency, and the API's rate as a share of the enclave-only rate. The API's target
+ * (issue 5): no more than 25% added over the enclave-only cost at 2 clients.
+ *
+ *   api_bench BUILD_DIR [SECONDS]      (make bench-api [API_BENCH_SECONDS=N])
+ *
+ * The SQLite file lives under $TMPDIR (default /tmp): on a disk every sign pays the store's
+ * durable commit (WAL, synchronous=FULL: one fsync); TMPDIR=/dev/shm shows the cost without it.
+ * Starts postq-enclave and postq-api (port 0) on a temporary directory, makes an organisation,
+ * a policy pinned to the enclave and a bound key, measures, and stops both with SIGTERM. */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "crypto/rand.h"
+#include "proto/enclave_proto.h"
+
+#define PAYLOAD 1024
+#define MAX_CLIENTS 8
+#define MAX_SAMPLES 200000
+
+static char g_dir[64], g_sock[128], g_host[64], g_token[160], g_key[64];
+static int g_port;
+static pid_t g_enclave = -1, g_api = -1;
+static double g_seconds = 3.0;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void stop_all(void)
+{
+    pid_t p[2] = {g_api, g_enclave};
+    for (int i = 0; i < 2; i++) {
+        if (p[i] > 0) {
+            kill(p[i], SIGTERM);
+            waitpid(p[i], NULL, 0);
+        }
+    }
+    g_api = g_enclave = -1;
+    if (g_dir[0] != '\0') {
+        char cmd[128];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_dir);
+        if (system(cmd) != 0) {
+            fprintf(stderr, "api_bench: could not remove %s\n", g_dir);
+        }
+    }
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    exit(1); /* atexit: stop_all */
+}
+
+static void die(const char *what)
+{
+    fprintf(stderr, "api_bench: %s\n", what);
+    stop_all();
+    exit(1);
+}
+
+/* ---- a minimal HTTP/1.1 keep-alive client ---- */
+
+static int http_connect(void)
+{
+    struct sockaddr_in sa;
+    int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return -1;
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)g_port);
+    if (inet_pton(AF_INET, g_host, &sa.sin_addr) != 1 ||
+        connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        close(fd);
+        return -1;
+    }
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    return fd;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n > 0) {
+        ssize_t w = write(fd, c, n);
+        if (w <= 0) {
+            return -1;
+        }
+        c += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Send one request and read the reply into body (NUL-terminated, cap bytes). Returns the
+ * status, -1 on a connection failure. */
+static int http_call(int fd, const char *method, const char *path, const char *ctype,
+                     const void *data, size_t len, char *body, size_t cap)
+{
+    char head[1024], buf[65536];
+    size_t have = 0, need;
+    int n, status;
+    char *end, *cl;
+
+    n = snprintf(head, sizeof(head),
+                 "%s %s HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"
+                 "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n",
+                 method, path, g_host, g_token, ctype, len);
+    if (n < 0 || (size_t)n >= sizeof(head) || write_all(fd, head, (size_t)n) != 0 ||
+        (len > 0 && write_all(fd, data, len) != 0)) {
+        return -1;
+    }
+    for (;;) {
+        ssize_t r = read(fd, buf + have, sizeof(buf) - 1 - have);
+        if (r <= 0) {
+            return -1;
+        }
+        have += (size_t)r;
+        buf[have] = '\0';
+        end = strstr(buf, "\r\n\r\n");
+        if (end == NULL) {
+            if (have >= sizeof(buf) - 1) {
+                return -1;
+            }
+            continue;
+        }
+        cl = strcasestr(buf, "\r\nContent-Length:");
+        need = (size_t)(end + 4 - buf) + (cl != NULL && cl < end ? strtoul(cl + 17, NULL, 10) : 0);
+        if (need >= sizeof(buf)) {
+            return -1;
+        }
+        if (have >= need) {
+            break;
+        }
+    }
+    status = atoi(buf + 9);
+    if (body != NULL && cap > 0) {
+        snprintf(body, cap, "%s", end + 4);
+    }
+    return status;
+}
+
+/* The first string member name of json into out. */
+static int jfield(const char *json, const char *name, char *out, size_t cap)
+{
+    char pat[64];
+    const char *p, *q;
+    snprintf(pat, sizeof(pat), "\"%s\":\"", name);
+    p = strstr(json, pat);
+    if (p == NULL) {
+        return -1;
+    }
+    p += strlen(pat);
+    q = strchr(p, '"');
+    if (q == NULL || (size_t)(q - p) >= cap) {
+        return -1;
+    }
+    memcpy(out, p, (size_t)(q - p));
+    out[q - p] = '\0';
+    return 0;
+}
+
+/* ---- setup ---- */
+
+static pid_t spawn(char *const argv[], int out_fd)
+{
+    pid_t pid = fork();
+    if (pid < 0) {
+        die("fork");
+    }
+    if (pid == 0) {
+        int devnull = open("/dev/null", 1);
+        if (out_fd >= 0) {
+            dup2(out_fd, 1);
+        }
+        if (devnull >= 0) {
+            dup2(devnull, 2);
+        }
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+static void setup(const char *build)
+{
+    char enclave[256], api[256], listen_arg[160], db[160], state[160], line[256], cmd[600];
+    char body[65536], pol[64], img[80], root[80], req[1024];
+    struct stat sb;
+    FILE *f;
+    int pfd[2], fd, st;
+
+    const char *tmp = getenv("TMPDIR");
+    snprintf(g_dir, sizeof(g_dir), "%s/postq-api-bench-XXXXXX",
+             tmp != NULL && tmp[0] != '\0' && strlen(tmp) < 40 ? tmp : "/tmp");
+    if (mkdtemp(g_dir) == NULL) {
+        die("mkdtemp");
+    }
+    snprintf(enclave, sizeof(enclave), "%s/bin/postq-enclave", build);
+    snprintf(api, sizeof(api), "%s/bin/postq-api", build);
+    snprintf(g_sock, sizeof(g_sock), "%s/enclave.sock", g_dir);
+    snprintf(listen_arg, sizeof(listen_arg), "unix:%s", g_sock);
+    snprintf(state, sizeof(state), "%s/enclave", g_dir);
+    {
+        char *argv[] = {enclave, "--state", state, "--listen", listen_arg, NULL};
+        g_enclave = spawn(argv, -1);
+    }
+    for (int i = 0; i < 500 && stat(g_sock, &sb) != 0; i++) {
+        usleep(10000);
+    }
+    if (stat(g_sock, &sb) != 0) {
+        die("postq-enclave did not start");
+    }
+    snprintf(db, sizeof(db), "sqlite:%s/api.db", g_dir);
+    snprintf(cmd, sizeof(cmd), "'%s' org create bench --db '%s' 2>/dev/null", api, db);
+    f = popen(cmd, "r");
+    if (f == NULL || fgets(g_token, sizeof(g_token), f) == NULL) {
+        die("org create");
+    }
+    pclose(f);
+    g_token[strcspn(g_token, "\n")] = '\0';
+    snprintf(state, sizeof(state), "%s/api", g_dir);
+    if (pipe(pfd) != 0) {
+        die("pipe");
+    }
+    {
+        char *argv[] = {api,   "serve", "--listen", "127.0.0.1:0", "--db",    db,
+                        "--enclave", listen_arg, "--state", state, NULL};
+        g_api = spawn(argv, pfd[1]);
+    }
+    close(pfd[1]);
+    f = fdopen(pfd[0], "r");
+    if (f == NULL || fgets(line, sizeof(line), f) == NULL ||
+        sscanf(line, "postq-api listening on http://%63[0-9.]:%d", g_host, &g_port) != 2) {
+        die("postq-api did not start");
+    }
+    fclose(f);
+    fd = http_connect();
+    if (fd < 0) {
+        die("connect to postq-api");
+    }
+    st = http_call(fd, "GET", "/v1/enclave", "application/json", NULL, 0, body, sizeof(body));
+    if (st != 200 || jfield(body, "imageHash", img, sizeof(img)) != 0 ||
+        jfield(body, "rootPublicKeyB64", root, sizeof(root)) != 0) {
+        die("GET /v1/enclave");
+    }
+    snprintf(req, sizeof(req),
+             "{\"name\":\"bench\",\"vendor\":\"mock\",\"matchRules\":{\"allowedImageHashes\":"
+             "[\"%s\"],\"rootPublicKeyB64\":\"%s\",\"maxDocAgeSeconds\":300},\"enforce\":true}",
+             img, root);
+    st = http_call(fd, "POST", "/v1/attestation-policies", "application/json", req,
+                   strlen(req), body, sizeof(body));
+    if (st != 201 || jfield(body, "id", pol, sizeof(pol)) != 0) {
+        die("POST /v1/attestation-policies");
+    }
+    snprintf(req, sizeof(req),
+             "{\"name\":\"bench\",\"pqProvider\":\"enclave-mock\",\"attestationPolicyId\":\"%s\"}",
+             pol);
+    st = http_call(fd, "POST", "/v1/hybrid-keys", "application/json", req, strlen(req), body,
+                   sizeof(body));
+    if (st != 201 || jfield(body, "id", g_key, sizeof(g_key)) != 0) {
+        die("POST /v1/hybrid-keys");
+    }
+    close(fd);
+}
+
+/* ---- the measurement ---- */
+
+struct worker {
+    pthread_t t;
+    int enclave_only;
+    double *lat;
+    size_t n;
+    int failed;
+    struct postq_bytes sealed;
+    const char *alg, *key_id;
+};
+
+static uint8_t g_payload[PAYLOAD];
+static volatile int g_go;
+static double g_deadline;
+
+static void *work_api(void *arg)
+{
+    struct worker *w = arg;
+    char path[128], body[256];
+    int fd = http_connect();
+    snprintf(path, sizeof(path), "/v1/sign?keyId=%s", g_key);
+    while (!g_go) {
+    }
+    while (fd >= 0 && w->n < MAX_SAMPLES) {
+        double t0 = now_s();
+        int st;
+        if (t0 >= g_deadline) {
+            break;
+        }
+        st = http_call(fd, "POST", path, "application/octet-stream", g_payload, PAYLOAD, body,
+                       sizeof(body));
+        if (st != 200) {
+            w->failed = 1;
+            break;
+        }
+        w->lat[w->n++] = now_s() - t0;
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return NULL;
+}
+
+static void *work_enclave(void *arg)
+{
+    struct worker *w = arg;
+    struct postq_proto_client c;
+    struct postq_proto_req req;
+    struct postq_proto_resp resp;
+    uint8_t nonce[32];
+
+    memset(&c, 0, sizeof(c));
+    c.fd = -1;
+    {
+        char addr[160];
+        snprintf(addr, sizeof(addr), "unix:%s", g_sock);
+        if (postq_proto_client_connect(&c, addr, 30000) != POSTQ_OK) {
+            w->failed = 1;
+            return NULL;
+        }
+    }
+    memset(&req, 0, sizeof(req));
+    req.op = POSTQ_PROTO_OP_SIGN;
+    snprintf(req.alg, sizeof(req.alg), "%s", w->alg);
+    snprintf(req.key_id, sizeof(req.key_id), "%s", w->key_id);
+    req.sealed = w->sealed;
+    req.nonce.p = nonce;
+    req.nonce.len = sizeof(nonce);
+    req.payload.p = g_payload;
+    req.payload.len = PAYLOAD;
+    while (!g_go) {
+    }
+    while (w->n < MAX_SAMPLES) {
+        double t0 = now_s();
+        if (t0 >= g_deadline) {
+            break;
+        }
+        if (postq_rand_bytes(nonce, sizeof(nonce)) != POSTQ_OK ||
+            postq_proto_client_call(&c, &req, &resp) != POSTQ_OK || resp.status != 0) {
+            w->failed = 1;
+            break;
+        }
+        w->lat[w->n++] = now_s() - t0;
+    }
+    postq_proto_client_close(&c);
+    return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+struct result {
+    double rate, p50, p99;
+};
+
+static struct result run(int clients, int enclave_only, struct postq_bytes sealed,
+                         const char *alg, const char *key_id)
+{
+    struct worker w[MAX_CLIENTS];
+    struct result r = {0, 0, 0};
+    double *all, t0;
+    size_t total = 0, k = 0;
+
+    memset(w, 0, sizeof(w));
+    g_go = 0;
+    for (int i = 0; i < clients; i++) {
+        w[i].lat = malloc(MAX_SAMPLES * sizeof(double));
+        w[i].enclave_only = enclave_only;
+        w[i].sealed = sealed;
+        w[i].alg = alg;
+        w[i].key_id = key_id;
+        if (w[i].lat == NULL ||
+            pthread_create(&w[i].t, NULL, enclave_only ? work_enclave : work_api, &w[i]) != 0) {
+            die("thread");
+        }
+    }
+    usleep(100000);
+    t0 = now_s();
+    g_deadline = t0 + g_seconds;
+    g_go = 1;
+    for (int i = 0; i < clients; i++) {
+        pthread_join(w[i].t, NULL);
+        if (w[i].failed) {
+            die(enclave_only ? "an enclave sign failed" : "a POST /v1/sign failed");
+        }
+        total += w[i].n;
+    }
+    all = malloc((total > 0 ? total : 1) * sizeof(double));
+    if (all == NULL) {
+        die("malloc");
+    }
+    for (int i = 0; i < clients; i++) {
+        memcpy(all + k, w[i].lat, w[i].n * sizeof(double));
+        k += w[i].n;
+        free(w[i].lat);
+    }
+    qsort(all, total, sizeof(double), cmp_double);
+    r.rate = (double)total / (now_s() - t0);
+    if (total > 0) {
+        r.p50 = all[total / 2] * 1e3;
+        r.p99 = all[(total * 99) / 100 < total ? (total * 99) / 100 : total - 1] * 1e3;
+    }
+    free(all);
+    return r;
+}
+
+int main(int argc, char **argv)
+{
+    static const int counts[] = {2, 4};
+    struct postq_proto_client c;
+    struct postq_proto_req req;
+    struct postq_proto_resp resp;
+    struct postq_bytes sealed;
+    uint8_t *sealed_copy;
+    char addr[160];
+
+    if (argc < 2 || argc > 3) {
+        fprintf(stderr, "usage: api_bench BUILD_DIR [SECONDS]\n");
+        return 2;
+    }
+    if (argc == 3) {
+        g_seconds = atof(argv[2]);
+        if (g_seconds <= 0 || g_seconds > 600) {
+            fprintf(stderr, "api_bench: SECONDS: 0..600\n");
+            return 2;
+        }
+    }
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    atexit(stop_all);
+    if (postq_rand_bytes(g_payload, sizeof(g_payload)) != POSTQ_OK) {
+        die("rand");
+    }
+    setup(argv[1]);
+
+    /* A key made straight in the enclave for the enclave-only runs (same algorithm). */
+    memset(&c, 0, sizeof(c));
+    c.fd = -1;
+    snprintf(addr, sizeof(addr), "unix:%s", g_sock);
+    memset(&req, 0, sizeof(req));
+    req.op = POSTQ_PROTO_OP_KEYGEN;
+    snprintf(req.alg, sizeof(req.alg), "mldsa65+ed25519");
+    snprintf(req.key_id, sizeof(req.key_id), "key_bench");
+    if (postq_proto_client_connect(&c, addr, 30000) != POSTQ_OK ||
+        postq_proto_client_call(&c, &req, &resp) != POSTQ_OK || resp.status != 0) {
+        die("enclave keygen");
+    }
+    sealed_copy = malloc(resp.sealed.len);
+    if (sealed_copy == NULL) {
+        die("malloc");
+    }
+    memcpy(sealed_copy, resp.sealed.p, resp.sealed.len);
+    sealed.p = sealed_copy;
+    sealed.len = resp.sealed.len;
+    postq_proto_client_close(&c);
+
+    printf("POST /v1/sign vs the enclave alone: mldsa65+ed25519, %d-byte payloads, keep-alive "
+           "loopback, %.0f s per run\n",
+           PAYLOAD, g_seconds);
+    printf("%-8s %-14s %10s %9s %9s\n", "clients", "path", "signs/s", "p50 ms", "p99 ms");
+    for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+        struct result e = run(counts[i], 1, sealed, "mldsa65+ed25519", "key_bench");
+        struct result a = run(counts[i], 0, sealed, NULL, NULL);
+        printf("%-8d %-14s %10.0f %9.3f %9.3f\n", counts[i], "enclave only", e.rate, e.p50,
+               e.p99);
+        printf("%-8d %-14s %10.0f %9.3f %9.3f\n", counts[i], "POST /v1/sign", a.rate, a.p50,
+               a.p99);
+        printf("%-8d API rate = %.0f%% of the enclave-only rate; p50 +%.0f%% (target at 2 "
+               "clients: +25%% at most)\n",
+               counts[i], 100.0 * a.rate / e.rate, e.p50 > 0 ? 100.0 * (a.p50 - e.p50) / e.p50 : 0);
+    }
+    free(sealed_copy);
+    stop_all();
+    return 0;
+}
