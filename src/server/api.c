@@ -765,11 +765,6 @@ static json_t *apikey_json(const struct postq_store_apikey *k)
                      role_name(k->role), "createdAt", time_json(k->created_at));
 }
 
-/* Create an API key of org_id: token receives the secret token (cap >= POSTQ_TOKEN_MAX). Also
- * used by `postq-api org create` and `apikey create` (main.c). */
-postq_err postq_api_apikey_create(struct postq_store *store, const char *org_id,
-                                  const char *name, enum postq_store_role role,
-                                  struct postq_store_apikey *out, char *token, size_t cap);
 postq_err postq_api_apikey_create(struct postq_store *store, const char *org_id,
                                   const char *name, enum postq_store_role role,
                                   struct postq_store_apikey *out, char *token, size_t cap)

@@ -21,10 +21,6 @@
 #define DEFAULT_ENCLAVE "unix:var/enclave/enclave.sock"
 #define DEFAULT_STATE "var/api"
 
-postq_err postq_api_apikey_create(struct postq_store *store, const char *org_id,
-                                  const char *name, enum postq_store_role role,
-                                  struct postq_store_apikey *out, char *token, size_t cap);
-
 static void usage(FILE *f)
 {
     fprintf(f,

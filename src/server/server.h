@@ -165,6 +165,13 @@ void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
 json_t *postq_api_sig_json(const struct postq_store_sig *sig);
 /* Serialize j (consumed) into resp with status. */
 void postq_api_json_reply(struct postq_http_resp *resp, int status, json_t *j);
+/* Create an API key of org_id with a fresh secret; token receives "pqk_<id>_<secret>" (cap >=
+ * POSTQ_TOKEN_MAX; a secret: wipe it after use). Used by POST /v1/api-keys and by
+ * `postq-api org create` / `apikey create`. Store errors as postq_store_apikey_create. */
+POSTQ_MUST_CHECK postq_err postq_api_apikey_create(struct postq_store *store, const char *org_id,
+                                                  const char *name, enum postq_store_role role,
+                                                  struct postq_store_apikey *out, char *token,
+                                                  size_t cap);
 /* Answer a store/other failure with the table's status and a generic code. */
 void postq_api_fail(struct postq_http_resp *resp, postq_err err, const char *what);
 

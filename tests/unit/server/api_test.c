@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The API's handlers in process (no sockets): requests built by hand go through
+ * postq_api_handle with a real SQLite store and no reachable enclave. The sign path under
+ * store faults (every operation failed in turn) and allocation faults: a 200 is only ever sent
+ * for a committed row, and a failed request stores nothing. Also: the enclave being down (503),
+ * strict JSON, roles and scoping. */
+#include "testlib.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/mem.h"
+#include "crypto/rand.h"
+#include "server/server.h"
+
+struct fixture {
+    char dir[64];
+    struct postq_api api;
+    char org[POSTQ_ID_MAX];
+    char admin[POSTQ_TOKEN_MAX];
+    char viewer[POSTQ_TOKEN_MAX];
+    char other[POSTQ_TOKEN_MAX];
+};
+
+struct reply {
+    int status;
+    char body[16384];
+};
+
+struct qpair {
+    const char *k, *v;
+};
+static const struct qpair *g_query;
+
+static const char *query(const struct postq_http_req *req, const char *name)
+{
+    (void)req;
+    for (const struct qpair *q = g_query; q != NULL && q->k != NULL; q++) {
+        if (strcmp(q->k, name) == 0) {
+            return q->v;
+        }
+    }
+    return NULL;
+}
+
+static void call(struct fixture *f, const char *method, const char *path, const char *token,
+                 const char *ctype, const char *body, const struct qpair *q, struct reply *r)
+{
+    struct postq_http_req req;
+    struct postq_http_resp resp;
+    struct postq_arena arena;
+    char auth[POSTQ_TOKEN_MAX + 16];
+
+    memset(&req, 0, sizeof(req));
+    memset(&resp, 0, sizeof(resp));
+    postq_arena_init(&arena);
+    postq_buf_init(&resp.body, POSTQ_API_JSON_MAX);
+    snprintf(auth, sizeof(auth), "Bearer %s", token != NULL ? token : "");
+    req.method = method;
+    req.path = path;
+    req.authorization = token != NULL ? auth : NULL;
+    req.content_type = ctype;
+    req.body.p = (const uint8_t *)body;
+    req.body.len = body != NULL ? strlen(body) : 0;
+    req.query = query;
+    req.arena = &arena;
+    g_query = q;
+    postq_api_handle(&f->api, &req, &resp);
+    r->status = resp.status;
+    snprintf(r->body, sizeof(r->body), "%s", resp.body.p != NULL ? (char *)resp.body.p : "");
+    postq_buf_free(&resp.body);
+    postq_arena_release(&arena);
+}
+
+/* The first string member name of json. */
+static void jfield(const char *json, const char *name, char *out, size_t cap)
+{
+    char pat[64];
+    const char *p, *e;
+    snprintf(pat, sizeof(pat), "\"%s\":\"", name);
+    p = strstr(json, pat);
+    assert_non_null(p);
+    p += strlen(pat);
+    e = strchr(p, '"');
+    assert_non_null(e);
+    assert_true((size_t)(e - p) < cap);
+    memcpy(out, p, (size_t)(e - p));
+    out[e - p] = '\0';
+}
+
+static size_t count_sigs(struct fixture *f)
+{
+    struct postq_store_sig_page pg;
+    size_t n;
+    memset(&pg, 0, sizeof(pg));
+    assert_int_equal(postq_store_sig_list(f->api.store, f->org, NULL, 100, NULL, &pg), POSTQ_OK);
+    n = pg.n;
+    postq_store_sig_page_clear(&pg);
+    return n;
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    struct postq_store_org org, org2;
+    struct postq_store_apikey k;
+    char url[128];
+    assert_non_null(f);
+    snprintf(f->dir, sizeof(f->dir), "/tmp/postq-api-test-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(url, sizeof(url), "sqlite:%s/api.db", f->dir);
+    assert_int_equal(postq_store_open(url, &f->api.store), POSTQ_OK);
+    assert_int_equal(postq_enclave_pool_new("unix:/nonexistent/postq.sock", 1000, &f->api.enclave),
+                     POSTQ_OK);
+    assert_int_equal(postq_rand_bytes(f->api.kek, sizeof(f->api.kek)), POSTQ_OK);
+    f->api.have_kek = 1;
+    memset(&org, 0, sizeof(org));
+    memset(&org2, 0, sizeof(org2));
+    assert_int_equal(postq_store_org_create(f->api.store, "acme", &org), POSTQ_OK);
+    assert_int_equal(postq_store_org_create(f->api.store, "globex", &org2), POSTQ_OK);
+    memcpy(f->org, org.id, sizeof(f->org));
+    assert_int_equal(postq_api_apikey_create(f->api.store, org.id, "a", POSTQ_STORE_ROLE_ADMIN, &k,
+                                             f->admin, sizeof(f->admin)),
+                     POSTQ_OK);
+    assert_int_equal(postq_api_apikey_create(f->api.store, org.id, "v", POSTQ_STORE_ROLE_VIEWER,
+                                             &k, f->viewer, sizeof(f->viewer)),
+                     POSTQ_OK);
+    assert_int_equal(postq_api_apikey_create(f->api.store, org2.id, "o", POSTQ_STORE_ROLE_ADMIN,
+                                             &k, f->other, sizeof(f->other)),
+                     POSTQ_OK);
+    postq_metrics_init();
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    char cmd[128];
+    postq_enclave_pool_free(f->api.enclave);
+    postq_store_close(f->api.store);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+static void software_key(struct fixture *f, char *id, size_t cap)
+{
+    struct reply r;
+    call(f, "POST", "/v1/hybrid-keys", f->admin, "application/json",
+         "{\"name\":\"sw\",\"pqProvider\":\"software\"}", NULL, &r);
+    assert_int_equal(r.status, 201);
+    jfield(r.body, "id", id, cap);
+}
+
+static void test_software_sign_and_scope(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    char key[64], sig[64], body[256], path[128];
+    software_key(f, key, sizeof(key));
+    snprintf(body, sizeof(body), "{\"keyId\":\"%s\",\"payloadB64\":\"aGVsbG8=\"}", key);
+    call(f, "POST", "/v1/sign", f->admin, "application/json; charset=utf-8", body, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_null(strstr(r.body, "attestation"));
+    assert_non_null(strstr(r.body, "\"payloadSha256\":\"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824\""));
+    jfield(r.body, "id", sig, sizeof(sig));
+    snprintf(path, sizeof(path), "/v1/signatures/%s", sig);
+    call(f, "GET", path, f->viewer, NULL, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    call(f, "GET", path, f->other, NULL, NULL, NULL, &r);
+    assert_int_equal(r.status, 404);
+    call(f, "POST", "/v1/sign", f->other, "application/json", body, NULL, &r);
+    assert_int_equal(r.status, 404);
+    call(f, "POST", "/v1/sign", f->viewer, "application/json", body, NULL, &r);
+    assert_int_equal(r.status, 403);
+    call(f, "POST", "/v1/sign", NULL, "application/json", body, NULL, &r);
+    assert_int_equal(r.status, 401);
+}
+
+static void test_strict_requests(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    call(f, "POST", "/v1/api-keys", f->admin, "text/plain", "{}", NULL, &r);
+    assert_int_equal(r.status, 415);
+    call(f, "POST", "/v1/api-keys", f->admin, "application/json", "{\"name\":\"a\",\"name\":\"b\"}",
+         NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "duplicate_member"));
+    call(f, "POST", "/v1/api-keys", f->admin, "application/json", "{\"name\":", NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body, "malformed_json"));
+    call(f, "POST", "/v1/api-keys", f->admin, "application/json", "{\"name\":7,\"role\":\"admin\"}",
+         NULL, &r);
+    assert_int_equal(r.status, 400);
+    call(f, "POST", "/v1/api-keys", f->admin, "application/json",
+         "{\"name\":\"x\",\"role\":\"viewer\"}", NULL, &r);
+    assert_int_equal(r.status, 201);
+    assert_non_null(strstr(r.body, "\"token\":\"pqk_"));
+    call(f, "GET", "/v1/nothing", f->admin, NULL, NULL, NULL, &r);
+    assert_int_equal(r.status, 404);
+    call(f, "PATCH", "/v1/sign", f->admin, NULL, NULL, NULL, &r);
+    assert_int_equal(r.status, 405);
+    {
+        static const struct qpair q[] = {{"limit", "101"}, {NULL, NULL}};
+        call(f, "GET", "/v1/hybrid-keys", f->viewer, NULL, NULL, q, &r);
+        assert_int_equal(r.status, 400);
+    }
+}
+
+static void test_enclave_down(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    char pol[64], body[512];
+    call(f, "GET", "/v1/enclave", f->viewer, NULL, NULL, NULL, &r);
+    assert_int_equal(r.status, 503);
+    assert_non_null(strstr(r.body, "enclave_unavailable"));
+    call(f, "GET", "/healthz", NULL, NULL, NULL, NULL, &r);
+    assert_int_equal(r.status, 503);
+    assert_non_null(strstr(r.body, "\"store\":\"ok\""));
+    call(f, "POST", "/v1/attestation-policies", f->admin, "application/json",
+         "{\"name\":\"p\",\"vendor\":\"mock\",\"matchRules\":{\"allowedImageHashes\":["
+         "\"0000000000000000000000000000000000000000000000000000000000000000\"],"
+         "\"rootPublicKeyB64\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}}",
+         NULL, &r);
+    assert_int_equal(r.status, 201);
+    jfield(r.body, "id", pol, sizeof(pol));
+    snprintf(body, sizeof(body),
+             "{\"name\":\"k\",\"pqProvider\":\"enclave-mock\",\"attestationPolicyId\":\"%s\"}", pol);
+    call(f, "POST", "/v1/hybrid-keys", f->admin, "application/json", body, NULL, &r);
+    assert_int_equal(r.status, 503);
+    call(f, "GET", "/metrics", NULL, NULL, NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "postq_enclave_errors_total{kind=\"unreachable\"}"));
+}
+
+/* Every store operation of a sign fails in turn: never a 200, never a row. */
+static void test_sign_store_faults(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    char key[64], body[256];
+    long ops;
+    software_key(f, key, sizeof(key));
+    snprintf(body, sizeof(body), "{\"keyId\":\"%s\",\"payloadB64\":\"aGVsbG8=\"}", key);
+    postq_store_fail_at(0);
+    call(f, "POST", "/v1/sign", f->admin, "application/json", body, NULL, &r);
+    ops = postq_store_fail_at(0);
+    assert_int_equal(r.status, 200);
+    assert_true(ops >= 3);
+    for (long n = 1; n <= ops; n++) {
+        size_t before = count_sigs(f);
+        postq_store_fail_at(n);
+        call(f, "POST", "/v1/sign", f->admin, "application/json", body, NULL, &r);
+        postq_store_fail_at(0);
+        assert_true(r.status >= 500);
+        assert_non_null(strstr(r.body, "\"error\""));
+        assert_int_equal(count_sigs(f), before);
+    }
+}
+
+/* Every allocation of a sign fails in turn: a 200 only with its row stored; no leak (ASan). */
+static void test_sign_alloc_faults(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    char key[64], body[256];
+    long allocs;
+    software_key(f, key, sizeof(key));
+    snprintf(body, sizeof(body), "{\"keyId\":\"%s\",\"payloadB64\":\"aGVsbG8=\"}", key);
+    postq_alloc_fail_at(0);
+    call(f, "POST", "/v1/sign", f->admin, "application/json", body, NULL, &r);
+    allocs = postq_alloc_fail_at(0);
+    assert_int_equal(r.status, 200);
+    for (long n = 1; n <= allocs; n++) {
+        size_t before = count_sigs(f);
+        postq_alloc_fail_at(n);
+        call(f, "POST", "/v1/sign", f->admin, "application/json", body, NULL, &r);
+        postq_alloc_fail_at(0);
+        if (r.status == 200) {
+            assert_int_equal(count_sigs(f), before + 1);
+        } else {
+            assert_true(r.status >= 500);
+            assert_true(count_sigs(f) <= before + 1);
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_software_sign_and_scope, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_strict_requests, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_enclave_down, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sign_store_faults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sign_alloc_faults, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
