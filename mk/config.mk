@@ -36,7 +36,7 @@ LDHARDEN   := -Wl,-z,relro,-z,now $(SANLD)
 
 # Foreign libraries. Each crypto library and (later) network/storage library is used by one
 # file (ARCHITECTURE.md, checked by make lint); jansson is the JSON data structure throughout.
-LIB_PKGS   := libcrypto libsodium jansson
+LIB_PKGS   := libcrypto libsodium jansson libcurl
 TEST_PKGS  := cmocka jansson
 pkgcflags   = $(shell $(PKG) --cflags $(1) 2>/dev/null)
 pkglibs     = $(shell $(PKG) --libs $(1) 2>/dev/null)

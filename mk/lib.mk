@@ -2,7 +2,7 @@
 
 LIB_SRCS := $(wildcard src/common/*.c) $(wildcard src/crypto/*.c) $(wildcard src/crypto/mldsa/*.c) \
             $(wildcard src/attest/*.c) $(wildcard src/attest/vendor/*.c) $(wildcard src/policy/*.c) \
-            $(wildcard src/proto/*.c)
+            $(wildcard src/proto/*.c) $(wildcard src/sdk/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 LIB_A    := $(O)/libpostq.a
 LIB_SO   := $(O)/libpostq.so

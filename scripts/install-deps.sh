@@ -12,6 +12,7 @@ declare -A PKGS=(
     [cmocka]=libcmocka-dev
     [sqlite3]=libsqlite3-dev
     [libmicrohttpd]=libmicrohttpd-dev
+    [libcurl]=libcurl4-openssl-dev
 )
 # command -> Debian package
 declare -A CMDS=(

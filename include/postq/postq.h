@@ -4,6 +4,7 @@
 #define POSTQ_POSTQ_H
 
 #include <postq/attest.h>
+#include <postq/client.h>
 #include <postq/err.h>
 #include <postq/hybrid.h>
 #include <postq/mldsa.h>

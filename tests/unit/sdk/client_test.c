@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The SDK client against a scripted loopback HTTP server (a thread answering canned
+ * responses in order): status mapping, the server's error kept, 429/503 retried and nothing
+ * else, a refused connection, argument checks; and the result readers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <postq/client.h>
+
+/* ---- a scripted server: one canned answer per connection, then closes it ---- */
+
+#define MAX_ANSWERS 8
+
+struct script {
+    int fd;
+    int port;
+    int n;
+    const char *answers[MAX_ANSWERS];
+    int served;
+    char last_request[4096];
+    pthread_t thread;
+};
+
+static void *serve(void *arg)
+{
+    struct script *s = arg;
+
+    for (int i = 0; i < s->n; i++) {
+        int c = accept(s->fd, NULL, NULL);
+        ssize_t got;
+        size_t len = 0;
+        if (c < 0) {
+            break;
+        }
+        /* Read the head (and small bodies) until a quiet moment or the end of the head. */
+        while (len < sizeof(s->last_request) - 1) {
+            got = recv(c, s->last_request + len, sizeof(s->last_request) - 1 - len, 0);
+            if (got <= 0) {
+                break;
+            }
+            len += (size_t)got;
+            s->last_request[len] = '\0';
+            char *end = strstr(s->last_request, "\r\n\r\n");
+            if (end != NULL) {
+                const char *cl = strstr(s->last_request, "Content-Length: ");
+                size_t body = cl != NULL ? (size_t)atol(cl + 16) : 0;
+                if (len >= (size_t)(end + 4 - s->last_request) + body) {
+                    break;
+                }
+            }
+        }
+        s->last_request[len] = '\0';
+        if (send(c, s->answers[i], strlen(s->answers[i]), MSG_NOSIGNAL) < 0) {
+            close(c);
+            break;
+        }
+        s->served++;
+        close(c);
+    }
+    return NULL;
+}
+
+static void script_start(struct script *s, int n, ...)
+{
+    struct sockaddr_in a;
+    socklen_t alen = sizeof(a);
+    va_list ap;
+
+    memset(s, 0, sizeof(*s));
+    s->n = n;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++) {
+        s->answers[i] = va_arg(ap, const char *);
+    }
+    va_end(ap);
+    s->fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(s->fd >= 0);
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(s->fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(listen(s->fd, 8), 0);
+    assert_int_equal(getsockname(s->fd, (struct sockaddr *)&a, &alen), 0);
+    s->port = ntohs(a.sin_port);
+    assert_int_equal(pthread_create(&s->thread, NULL, serve, s), 0);
+}
+
+static void script_stop(struct script *s)
+{
+    shutdown(s->fd, SHUT_RDWR);
+    close(s->fd);
+    pthread_join(s->thread, NULL);
+}
+
+static struct postq_client *client_for(const struct script *s)
+{
+    char url[64];
+    struct postq_client *c = NULL;
+
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/", s->port);
+    assert_int_equal(postq_client_new(url, "pqk_test_secret", &c), POSTQ_OK);
+    postq_client_set_retries(c, 3, 1);
+    postq_client_set_timeouts(c, 2000, 5000);
+    return c;
+}
+
+#define OK_JSON(body)                                                                            \
+    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n" body
+#define ERR(status, code, msg)                                                                   \
+    "HTTP/1.1 " status "\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"       \
+    "{\"error\":{\"code\":\"" code "\",\"message\":\"" msg "\"}}"
+
+static const char enclave_body[] =
+    "{\"vendor\":\"mock\",\"moduleId\":\"mod_1\",\"imageHash\":"
+    "\"009ba4f79d20fda843cacdd2cfd981786f63f6c1b50cc5ad5cd8f2ab8c32fef6\","
+    "\"rootPublicKeyB64\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}";
+
+static void test_enclave_info_and_bearer(void **state)
+{
+    struct script s;
+    struct postq_client *c;
+    struct postq_enclave_info info;
+    char *json = NULL;
+    (void)state;
+
+    script_start(&s, 1, OK_JSON("{\"vendor\":\"mock\",\"moduleId\":\"mod_1\",\"imageHash\":"
+                                "\"009ba4f79d20fda843cacdd2cfd981786f63f6c1b50cc5ad5cd8f2ab8c32fef6\","
+                                "\"rootPublicKeyB64\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}"));
+    c = client_for(&s);
+    assert_int_equal(postq_client_enclave_info(c, &info, &json), POSTQ_OK);
+    assert_string_equal(info.vendor, "mock");
+    assert_string_equal(info.module_id, "mod_1");
+    assert_int_equal(strlen(info.image_hash), 64);
+    assert_non_null(json);
+    assert_string_equal(json, enclave_body);
+    assert_non_null(strstr(s.last_request, "GET /v1/enclave HTTP/1.1"));
+    assert_non_null(strstr(s.last_request, "Authorization: Bearer pqk_test_secret"));
+    assert_string_equal(postq_client_errmsg(c), "");
+    assert_int_equal(postq_client_http_status(c), 200);
+    postq_text_free(json);
+    postq_client_free(c);
+    script_stop(&s);
+}
+
+static void test_errors_keep_server_code_and_message(void **state)
+{
+    static const struct {
+        const char *answer;
+        postq_err want;
+        const char *code;
+    } cases[] = {
+        {ERR("401 Unauthorized", "unauthorized", "missing or invalid API key"), POSTQ_E_AUTH,
+         "unauthorized"},
+        {ERR("403 Forbidden", "forbidden", "role viewer"), POSTQ_E_FORBIDDEN, "forbidden"},
+        {ERR("404 Not Found", "not_found", "no such key"), POSTQ_E_NOT_FOUND, "not_found"},
+        {ERR("409 Conflict", "policy_in_use", "bound"), POSTQ_E_CONFLICT, "policy_in_use"},
+        {ERR("400 Bad Request", "invalid_request", "bad"), POSTQ_E_ARG, "invalid_request"},
+        {ERR("413 Payload Too Large", "too_large", "big"), POSTQ_E_TOO_LARGE, "too_large"},
+        {ERR("422 Unprocessable Entity", "policy_required", "x"), POSTQ_E_ARG, "policy_required"},
+        {ERR("500 Internal Server Error", "internal", "x"), POSTQ_E_INTERNAL, "internal"},
+        {"HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\n\r\nnot json", POSTQ_E_INTERNAL, ""},
+    };
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct script s;
+        struct postq_client *c;
+        char *json = (char *)1;
+
+        script_start(&s, 1, cases[i].answer);
+        c = client_for(&s);
+        assert_int_equal(postq_client_key_get(c, "key_1", &json), cases[i].want);
+        assert_null(json);
+        assert_string_equal(postq_client_error_code(c), cases[i].code);
+        if (cases[i].code[0] != '\0') {
+            assert_non_null(strstr(postq_client_errmsg(c), cases[i].code));
+        } else {
+            assert_non_null(strstr(postq_client_errmsg(c), "HTTP 502"));
+        }
+        assert_int_equal(s.served, 1); /* never retried */
+        postq_client_free(c);
+        script_stop(&s);
+    }
+}
+
+static void test_sign_422_is_rejected(void **state)
+{
+    struct script s;
+    struct postq_client *c;
+    static const uint8_t payload[] = "artifact";
+    (void)state;
+
+    script_start(&s, 1, ERR("422 Unprocessable Entity", "image_not_allowed", "image x"));
+    c = client_for(&s);
+    assert_int_equal(postq_client_sign(c, "key_1", payload, sizeof(payload) - 1, NULL),
+                     POSTQ_E_REJECTED);
+    assert_string_equal(postq_client_error_code(c), "image_not_allowed");
+    assert_non_null(strstr(s.last_request, "POST /v1/sign?keyId=key_1 HTTP/1.1"));
+    assert_non_null(strstr(s.last_request, "Content-Type: application/octet-stream"));
+    assert_non_null(strstr(s.last_request, "\r\n\r\nartifact"));
+    postq_client_free(c);
+    script_stop(&s);
+}
+
+static void test_503_and_429_retried_then_succeed(void **state)
+{
+    struct script s;
+    struct postq_client *c;
+    char *json = NULL;
+    (void)state;
+
+    script_start(&s, 3, ERR("503 Service Unavailable", "busy", "busy"),
+                 "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 0\r\nConnection: close\r\n\r\n",
+                 OK_JSON("{\"items\":[],\"nextCursor\":null}"));
+    c = client_for(&s);
+    assert_int_equal(postq_client_signatures_list(c, "key_1", 2, "sig_x", &json), POSTQ_OK);
+    assert_string_equal(json, "{\"items\":[],\"nextCursor\":null}");
+    assert_int_equal(s.served, 3);
+    assert_non_null(strstr(s.last_request, "GET /v1/signatures?keyId=key_1&limit=2&cursor=sig_x"));
+    postq_text_free(json);
+    postq_client_free(c);
+    script_stop(&s);
+}
+
+static void test_retries_give_up(void **state)
+{
+    struct script s;
+    struct postq_client *c;
+    (void)state;
+
+    script_start(&s, 2, ERR("503 Service Unavailable", "enclave_unavailable", "down"),
+                 ERR("503 Service Unavailable", "enclave_unavailable", "down"));
+    c = client_for(&s);
+    postq_client_set_retries(c, 1, 1);
+    assert_int_equal(postq_client_policy_list(c, 0, NULL, NULL), POSTQ_E_BUSY);
+    assert_string_equal(postq_client_error_code(c), "enclave_unavailable");
+    assert_int_equal(s.served, 2);
+    postq_client_free(c);
+    script_stop(&s);
+}
+
+static void test_connection_refused_is_network(void **state)
+{
+    struct script s;
+    struct postq_client *c;
+    char url[64];
+    (void)state;
+
+    script_start(&s, 0);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d", s.port);
+    script_stop(&s); /* the port is free again: nothing listens */
+    assert_int_equal(postq_client_new(url, NULL, &c), POSTQ_OK);
+    assert_int_equal(postq_client_policy_get(c, "pol_1", NULL), POSTQ_E_NETWORK);
+    assert_non_null(strstr(postq_client_errmsg(c), "cannot reach"));
+    assert_string_equal(postq_client_error_code(c), "");
+    assert_int_equal(postq_client_http_status(c), 0);
+    postq_client_free(c);
+}
+
+static void test_ids_are_escaped_and_delete(void **state)
+{
+    struct script s;
+    struct postq_client *c;
+    (void)state;
+
+    script_start(&s, 1, "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
+    c = client_for(&s);
+    assert_int_equal(postq_client_policy_delete(c, "pol/../x y"), POSTQ_OK);
+    assert_non_null(strstr(s.last_request, "DELETE /v1/attestation-policies/pol%2F..%2Fx%20y "));
+    postq_client_free(c);
+    script_stop(&s);
+}
+
+static void test_arguments(void **state)
+{
+    struct postq_client *c = (struct postq_client *)1;
+    (void)state;
+
+    assert_int_equal(postq_client_new("ftp://x", NULL, &c), POSTQ_E_ARG);
+    assert_null(c);
+    assert_int_equal(postq_client_new(NULL, NULL, NULL), POSTQ_E_ARG);
+    assert_int_equal(postq_client_new(NULL, "a\nb", &c), POSTQ_E_ARG);
+    assert_int_equal(postq_client_new(NULL, NULL, &c), POSTQ_OK);
+    assert_int_equal(postq_client_key_get(c, "", NULL), POSTQ_E_ARG);
+    assert_int_equal(postq_client_key_get(c, NULL, NULL), POSTQ_E_ARG);
+    assert_int_equal(postq_client_sign(c, "key_1", NULL, 3, NULL), POSTQ_E_ARG);
+    assert_int_equal(postq_client_sign_file(c, "key_1", "/nonexistent/file", NULL), POSTQ_E_IO);
+    assert_non_null(strstr(postq_client_errmsg(c), "/nonexistent/file"));
+    assert_int_equal(postq_client_policy_create(c, NULL, NULL), POSTQ_E_ARG);
+    assert_int_equal(postq_client_key_create(c, NULL, NULL, "software", NULL, NULL), POSTQ_E_ARG);
+    assert_int_equal(postq_client_enclave_info(NULL, NULL, NULL), POSTQ_E_ARG);
+    postq_client_free(c);
+    postq_client_free(NULL);
+    postq_text_free(NULL);
+}
+
+static void test_json_string(void **state)
+{
+    char out[16];
+    (void)state;
+
+    assert_int_equal(postq_json_string("{\"id\":\"pol_1\"}", "id", out, sizeof(out)), POSTQ_OK);
+    assert_string_equal(out, "pol_1");
+    assert_int_equal(postq_json_string("{\"a\":{\"b\":\"x\"}}", "a.b", out, sizeof(out)),
+                     POSTQ_OK);
+    assert_string_equal(out, "x");
+    assert_int_equal(postq_json_string("{\"a\":{\"b\":1}}", "a.b", out, sizeof(out)),
+                     POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_json_string("{\"a\":\"x\"}", "a.b", out, sizeof(out)),
+                     POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_json_string("{\"a\":\"x\"}", "", out, sizeof(out)), POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_json_string("{\"a\":\"x\",\"a\":\"y\"}", "a", out, sizeof(out)),
+                     POSTQ_E_MALFORMED);
+    assert_int_equal(postq_json_string("{\"a\":", "a", out, sizeof(out)), POSTQ_E_MALFORMED);
+    assert_int_equal(postq_json_string("{\"a\":\"0123456789abcdef\"}", "a", out, sizeof(out)),
+                     POSTQ_E_TOO_LARGE);
+    assert_string_equal(out, "");
+    assert_int_equal(postq_json_string(NULL, "a", out, sizeof(out)), POSTQ_E_ARG);
+}
+
+static void test_signature_info_rejects_bad(void **state)
+{
+    struct postq_signature_info *info = malloc(sizeof(*info));
+    (void)state;
+
+    assert_non_null(info);
+    assert_int_equal(postq_signature_info_parse(info, "{}"), POSTQ_E_MALFORMED);
+    assert_int_equal(postq_signature_info_parse(info, "not json"), POSTQ_E_MALFORMED);
+    assert_int_equal(postq_signature_info_parse(info, NULL), POSTQ_E_ARG);
+    assert_int_equal(postq_signature_info_parse(NULL, "{}"), POSTQ_E_ARG);
+    free(info);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_enclave_info_and_bearer),
+        cmocka_unit_test(test_errors_keep_server_code_and_message),
+        cmocka_unit_test(test_sign_422_is_rejected),
+        cmocka_unit_test(test_503_and_429_retried_then_succeed),
+        cmocka_unit_test(test_retries_give_up),
+        cmocka_unit_test(test_connection_refused_is_network),
+        cmocka_unit_test(test_ids_are_escaped_and_delete),
+        cmocka_unit_test(test_arguments),
+        cmocka_unit_test(test_json_string),
+        cmocka_unit_test(test_signature_info_rejects_bad),
+    };
+    return cmocka_run_group_tests_name("sdk/client", tests, NULL, NULL);
+}
