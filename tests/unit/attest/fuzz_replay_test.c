@@ -22,6 +22,9 @@
 #define LLVMFuzzerTestOneInput fuzz_sign_result_one
 #include "../../fuzz/fuzz_sign_result.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_cbor_one
+#include "../../fuzz/fuzz_cbor.c"
+#undef LLVMFuzzerTestOneInput
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
@@ -101,6 +104,12 @@ static void test_replay_sign_result(void **state)
     replay("sign_result", fuzz_sign_result_one);
 }
 
+static void test_replay_cbor(void **state)
+{
+    (void)state;
+    replay("cbor", fuzz_cbor_one);
+}
+
 /* The corpus's good document really is good under fuzz_jws's policy: the target reaches the
  * end of the checks, not only the parser. */
 static void test_corpus_good_doc_passes(void **state)
@@ -131,6 +140,7 @@ int main(void)
         cmocka_unit_test(test_replay_claims),
         cmocka_unit_test(test_replay_policy),
         cmocka_unit_test(test_replay_sign_result),
+        cmocka_unit_test(test_replay_cbor),
         cmocka_unit_test(test_corpus_good_doc_passes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
