@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <postq/hybrid.h>
 
@@ -30,6 +31,7 @@
 void postq_api_error(struct postq_http_resp *resp, int status, const char *code,
                      const char *message)
 {
+    resp->error_code = code;
     json_t *j = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
     postq_api_json_reply(resp, status, j);
     if (j == NULL) {
@@ -1112,14 +1114,34 @@ static void dispatch(struct postq_api *api, int r, const char *id,
     }
 }
 
+static double mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 void postq_api_handle(void *ctx, const struct postq_http_req *req, struct postq_http_resp *resp)
 {
     struct postq_api *api = ctx;
+    double t0 = mono_ms();
     const char *id;
     int r = route_of(req->path, &id);
+
+    if (postq_id_new(resp->request_id, sizeof(resp->request_id), "req") != POSTQ_OK) {
+        resp->request_id[0] = '\0';
+    }
     dispatch(api, r, id, req, resp);
     if (resp->status == 0) {
         postq_api_error(resp, 500, "internal", "no reply");
     }
     postq_metrics_request(route_names[r], req->method, resp->status);
+    if (api->log_requests) {
+        /* The route template, never the raw path or query (they may carry ids only, but the
+         * template keeps the log's shape fixed); no header or body is ever logged. */
+        fprintf(stderr, "postq-api: %s %s %s %d %.1f ms%s%s\n", resp->request_id,
+                r == R_NONE ? "-" : req->method, route_names[r], resp->status, mono_ms() - t0,
+                resp->error_code != NULL ? " " : "",
+                resp->error_code != NULL ? resp->error_code : "");
+    }
 }

@@ -47,6 +47,9 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct postq_http_
         (void)MHD_add_response_header(m, "Content-Type", r->content_type);
     }
     (void)MHD_add_response_header(m, "Cache-Control", "no-store");
+    if (r->request_id[0] != '\0') {
+        (void)MHD_add_response_header(m, "X-Request-Id", r->request_id);
+    }
     (void)MHD_add_response_header(m, "X-Content-Type-Options", "nosniff");
     ret = MHD_queue_response(conn, (unsigned)(r->status > 0 ? r->status : 500), m);
     MHD_destroy_response(m);

@@ -128,6 +128,7 @@ static int cmd_serve(int argc, char **argv)
         goto out;
     }
     api.have_kek = 1;
+    api.log_requests = 1;
     err = postq_enclave_pool_new(v[2], POSTQ_API_ENCLAVE_TIMEOUT_MS, &api.enclave);
     if (err != POSTQ_OK) {
         fprintf(stderr, "postq-api: --enclave %s: %s\n", v[2], postq_strerror(err));

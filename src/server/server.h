@@ -14,6 +14,7 @@
 #include <postq/err.h>
 
 #include "common/buf.h"
+#include "common/id.h"
 #include "proto/enclave_proto.h"
 #include "store/store.h"
 
@@ -56,6 +57,8 @@ struct postq_http_resp {
     int status;
     const char *content_type; /* static storage */
     struct postq_buf body;    /* capped at POSTQ_API_JSON_MAX; freed by the HTTP layer */
+    char request_id[POSTQ_ID_MAX]; /* sent as X-Request-Id when set */
+    const char *error_code;   /* error.code of an error reply (for the log); request lifetime */
 };
 
 /* The application's side. */
@@ -146,6 +149,7 @@ struct postq_api {
     struct postq_enclave_pool *enclave;
     uint8_t kek[POSTQ_KEK_BYTES];
     int have_kek;
+    int log_requests; /* one line per request on stderr: id, method, route, status, time */
 };
 
 size_t postq_api_body_cap(void *ctx, const char *method, const char *path, const char *ctype);

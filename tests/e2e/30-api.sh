@@ -36,6 +36,8 @@ enclave_start enc || exit 1
 EPID=$ENCLAVE_PID
 api_start api enc || exit 1
 expect "healthz: store and enclave ok" 0 '"status":"ok"' call GET /healthz ""
+expect "every reply carries X-Request-Id" 0 "X-Request-Id: req_" \
+    curl -s -D - -o /dev/null "$API_URL/healthz"
 expect "no API key: 401" 0 "HTTP 401" call GET /v1/enclave ""
 expect "bad API key: 401" 0 '"code":"unauthorized"' call GET /v1/enclave "${ADMIN%?}x"
 expect "unknown API key id: 401" 0 "HTTP 401" \
@@ -267,5 +269,6 @@ expect "8 parallel signs: 8 rows" 0 "" test "$(count_sigs "$KEY")" -eq $((before
 # ---- a clean stop ----
 kill -TERM "$API_PID"
 expect "SIGTERM stops the server cleanly" 0 "" wait "$API_PID"
+expect "the server logs one line per request with its id" 0 "POST /v1/sign 422" grep -E "^postq-api: req_[0-9A-Z]{26} " "$D/api.log"
 expect "the server never logged a token" 1 "" grep -q "pqk_" "$D/api.log"
 t_done
