@@ -18,6 +18,7 @@ include mk/tests.mk
 include mk/bench.mk
 include mk/install.mk
 include mk/fuzz.mk
+include mk/examples.mk
 
 .PHONY: all deps clean run
 all: $(LIB_A) $(LIB_SO) $(SERVER_LIB_A) $(PROGRAMS)

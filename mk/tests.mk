@@ -46,7 +46,7 @@ lint:
 check-symbols: $(LIB_SO)
 	@POSTQ_BUILD=$(O) scripts/check-symbols.sh
 
-tests: $(TEST_BINS) $(TOOL_BINS)
+tests: $(TEST_BINS) $(TOOL_BINS) examples
 
 # check: dependencies, every build output, then every test (unit, vectors, ct).
 check: deps

@@ -52,7 +52,18 @@ postq_err cli_parse_time(const char *at, int64_t *now_ms);
 /* Lowercase hex of n bytes into out (2n + 1 bytes). */
 void cli_hex(char *out, const uint8_t *in, size_t n);
 
+/* Write data[0..len) to path atomically: a temporary file beside it, written, fsync'd, then
+ * renamed over path (and the directory fsync'd); on any failure the temporary file is removed
+ * and path is left as it was. path "-" is standard output. Prints the error on failure. */
+postq_err cli_write_atomic(const char *path, const void *data, size_t len, const char *what);
+
 int cli_cmd_verify(int argc, char **argv);
 int cli_cmd_attest(int argc, char **argv);
+/* The commands that talk to the API (api.c): POSTQ_API_URL, POSTQ_API_KEY. */
+int cli_cmd_enclave(int argc, char **argv);
+int cli_cmd_policy(int argc, char **argv);
+int cli_cmd_key(int argc, char **argv);
+int cli_cmd_sign(int argc, char **argv);
+int cli_cmd_signature(int argc, char **argv);
 
 #endif

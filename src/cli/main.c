@@ -8,24 +8,15 @@
 
 #include "cli/cli.h"
 
-/* Commands that need the API server and the SDK client, which are not built yet. */
-static int not_yet(int argc, char **argv)
-{
-    (void)argc;
-    fprintf(stderr, "postq: %s: needs the API server and the SDK client, which are not built "
-                    "yet; offline verification (postq verify, postq attest verify) works\n",
-            argv[0]);
-    return CLI_USAGE;
-}
-
 static const struct cli_command commands[] = {
     {"verify", "check a signature (and, with --policy, its attestation) offline", cli_cmd_verify},
     {"attest", "attest verify: check an attestation document under a pinned policy",
      cli_cmd_attest},
-    {"enclave", "enclave info (not built yet)", not_yet},
-    {"policy", "policy create | list | get (not built yet)", not_yet},
-    {"key", "key create | list | get (not built yet)", not_yet},
-    {"sign", "sign a payload (not built yet)", not_yet},
+    {"enclave", "enclave info: what to pin in a policy", cli_cmd_enclave},
+    {"policy", "policy create | list | get | delete: attestation policies", cli_cmd_policy},
+    {"key", "key create | list | get: hybrid keys (--public-key-out key.pub)", cli_cmd_key},
+    {"sign", "sign a payload with a key (-o sig.json)", cli_cmd_sign},
+    {"signature", "signature list | get: stored sign results", cli_cmd_signature},
 };
 
 static void usage(FILE *f)
@@ -34,6 +25,8 @@ static void usage(FILE *f)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
     }
+    fprintf(f, "\nEnvironment: POSTQ_API_URL (default http://127.0.0.1:8080), POSTQ_API_KEY.\n"
+               "verify and attest verify never touch the network.\n");
     fprintf(f, "\nExit: 0 verified / done, 1 verification failed, 2 usage or unreadable input,\n"
                "3 server or network error.\n");
 }

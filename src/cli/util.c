@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -254,4 +255,102 @@ void cli_hex(char *out, const uint8_t *in, size_t n)
     if (postq_hex_encode(out, 2 * n + 1, in, n) != POSTQ_OK) {
         out[0] = '\0';
     }
+}
+
+/* Write everything or fail; EINTR and short writes retried. */
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w <= 0) {
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+postq_err cli_write_atomic(const char *path, const void *data, size_t len, const char *what)
+{
+    char *tmp = NULL, *dir = NULL;
+    size_t n;
+    int fd = -1, dfd, made = 0;
+    mode_t mask;
+
+    if (strcmp(path, "-") == 0) {
+        if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+            fprintf(stderr, "postq: %s: standard output: %s\n", what, strerror(errno));
+            return POSTQ_E_IO;
+        }
+        return POSTQ_OK;
+    }
+    n = strlen(path);
+    tmp = malloc(n + sizeof(".tmp.XXXXXX"));
+    dir = malloc(n + 2);
+    if (tmp == NULL || dir == NULL) {
+        free(tmp);
+        free(dir);
+        fprintf(stderr, "postq: %s: out of memory\n", what);
+        return POSTQ_E_NOMEM;
+    }
+    memcpy(tmp, path, n);
+    memcpy(tmp + n, ".tmp.XXXXXX", sizeof(".tmp.XXXXXX"));
+    /* The temporary file lives beside the target, so rename(2) replaces it in one step and
+     * a crash leaves either the old file or the new one, never a part. */
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        fprintf(stderr, "postq: %s: %s: %s\n", what, path, strerror(errno));
+        goto fail;
+    }
+    made = 1;
+    mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+        fprintf(stderr, "postq: %s: %s: %s\n", what, path, strerror(errno));
+        goto fail;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        fprintf(stderr, "postq: %s: %s: %s\n", what, path, strerror(errno));
+        goto fail;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0) {
+        fprintf(stderr, "postq: %s: %s: %s\n", what, path, strerror(errno));
+        goto fail;
+    }
+    /* Make the rename itself durable. */
+    memcpy(dir, path, n + 1);
+    {
+        char *slash = strrchr(dir, '/');
+        if (slash == NULL) {
+            strcpy(dir, ".");
+        } else if (slash == dir) {
+            dir[1] = '\0';
+        } else {
+            *slash = '\0';
+        }
+    }
+    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        (void)fsync(dfd);
+        close(dfd);
+    }
+    free(tmp);
+    free(dir);
+    return POSTQ_OK;
+fail:
+    if (fd >= 0) {
+        close(fd);
+    }
+    if (made) {
+        unlink(tmp);
+    }
+    free(tmp);
+    free(dir);
+    return POSTQ_E_IO;
 }

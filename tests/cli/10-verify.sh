@@ -146,7 +146,8 @@ expect "public key that is neither PEM nor JSON" 2 "public key" \
     $POSTQ verify --public-key $W/garbage.pub --sign-result $O/sig.json --payload $O/payload.bin
 expect "bad --at" 2 "--at" \
     $POSTQ attest verify --policy $O/policy.json --doc $O/doc.jws --at yesterday
-expect "commands of the API, not built yet" 2 "not built yet" $POSTQ sign --key k --payload x
+expect "sign: an unreadable payload is exit 2 before any network call" 2 "payload: x" \
+    env POSTQ_API_URL=http://127.0.0.1:1 $POSTQ sign --key k --payload x
 
 # ---- a large payload is hashed as it streams ----
 head -c $((48 * 1024 * 1024)) /dev/zero > $W/big.bin
