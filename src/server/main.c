@@ -118,6 +118,7 @@ static int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     postq_metrics_init();
+    json_object_seed(0); /* jansson's hash seed, once, before any thread makes an object */
     if (!open_store(v[1], &api.store)) {
         return 1;
     }

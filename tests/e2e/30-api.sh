@@ -85,9 +85,12 @@ expect "unknown provider: 400" 0 "HTTP 400" \
     call POST /v1/hybrid-keys "$ADMIN" "${JSON[@]}" -d '{"name":"x","pqProvider":"hsm"}'
 expect "unknown algorithm: 400" 0 "HTTP 400" \
     call POST /v1/hybrid-keys "$ADMIN" "${JSON[@]}" -d '{"name":"x","algorithm":"rsa","pqProvider":"software"}'
-expect "vendor without a verifier: 422 vendor_unsupported" 0 '"code":"vendor_unsupported"' \
+expect "aws-nitro-enclave policy (its verifier is built): 201" 0 "HTTP 201" \
     call POST /v1/attestation-policies "$ADMIN" "${JSON[@]}" \
     -d '{"name":"n","vendor":"aws-nitro-enclave","matchRules":{"pcrs":{"0":["'"$(printf '%096d' 0)"'"]},"rootCertSha256":"'"$(printf '%064d' 0)"'"}}'
+expect "aws-nitro-enclave policy with a short PCR: 400 names the field" 0 "matchRules.pcrs.0[0]" \
+    call POST /v1/attestation-policies "$ADMIN" "${JSON[@]}" \
+    -d '{"name":"n","vendor":"aws-nitro-enclave","matchRules":{"pcrs":{"0":["00"]},"rootCertSha256":"'"$(printf '%064d' 0)"'"}}'
 expect "invalid policy names the field: 400" 0 "matchRules" \
     call POST /v1/attestation-policies "$ADMIN" "${JSON[@]}" \
     -d '{"name":"n","vendor":"mock","matchRules":{"allowedImageHashes":[],"rootPublicKeyB64":"'"$K"'"}}'
@@ -153,7 +156,10 @@ head -c 1100000 /dev/zero | tr '\0' 'A' >"$D/big.b64"
 { printf '{"keyId":"%s","payloadB64":"' "$KEY"; cat "$D/big.b64"; printf '"}'; } >"$D/big.json"
 expect "JSON over 1 MiB: 413" 0 '"code":"too_large"' \
     call POST /v1/sign "$SIGNER" "${JSON[@]}" --data-binary @"$D/big.json"
-head -c $((64 * 1024 * 1024 + 1)) /dev/zero >"$D/huge.bin"
+head -c $((64 * 1024 * 1024)) /dev/zero >"$D/huge.bin"
+expect "octet-stream of exactly 64 MiB signs: 200" 0 '"verdict":"pass"' \
+    call POST "/v1/sign?keyId=$KEY" "$SIGNER" "${OCTET[@]}" --data-binary @"$D/huge.bin"
+printf 'x' >>"$D/huge.bin"
 expect "octet-stream over 64 MiB: 413" 0 "HTTP 413" \
     call POST "/v1/sign?keyId=$KEY" "$SIGNER" "${OCTET[@]}" --data-binary @"$D/huge.bin"
 rm -f "$D/huge.bin"
