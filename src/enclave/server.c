@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The socket server: one dispatcher thread polls the listening socket, the idle connections
- * and a signalfd; a connection with a request waiting goes on a bounded queue to a worker
- * thread (explicit stack size: ML-DSA-87 signing needs ~120 KiB), which reads one frame under
- * a deadline, answers it and hands the connection back. Idle connections cost no worker, a
- * stalled client holds one worker for at most io_timeout_ms, and SIGTERM/SIGINT finish the
- * requests in flight, then remove the socket file. */
+/* The socket server. One dispatcher thread polls the listening socket, every connection and a
+ * signalfd, and assembles frames with non-blocking reads; only a complete request goes on the
+ * bounded queue to a worker thread (explicit stack size: ML-DSA-87 signing needs ~120 KiB),
+ * which answers it and hands the connection back. So workers never wait for a client: a slow
+ * or stalled sender costs no worker at all, and is dropped when its frame is not complete
+ * within io_timeout_ms of its first byte. SIGTERM/SIGINT finish the requests in flight, then
+ * remove the socket file. */
 #include "enclave/enclave.h"
 
 #include <errno.h>
@@ -26,20 +27,33 @@
 
 #define WORKER_STACK_BYTES ((size_t)1 << 20)
 #define REPLY_MAX ((size_t)1 << 20)
-#define RX_KEEP_BYTES ((size_t)1 << 20) /* a worker frees a larger receive buffer after use */
+#define RX_KEEP_BYTES ((size_t)1 << 20) /* a larger receive buffer is freed after its request */
+
+/* One connection. The dispatcher owns it while busy is 0; once queued (busy 1) a worker owns
+ * it until it comes back through the back list. */
+struct conn {
+    int fd;
+    int busy;
+    int dead;               /* to be closed and freed by the dispatcher */
+    uint8_t prefix[4];
+    size_t prefix_got;
+    size_t body_len;
+    struct postq_buf rx;    /* the body being assembled */
+    int64_t deadline;       /* the frame in progress must be complete by then; 0: none */
+    int64_t last;           /* last activity, for the idle timeout */
+};
 
 struct server {
     struct postq_enclave *e;
     const struct postq_enclave_server_opts *o;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int *queue; /* connections with a request waiting: capacity max_conns */
+    struct conn **queue; /* complete requests waiting for a worker: capacity max_conns */
     size_t q_head, q_len;
-    int *back; /* connections the workers handed back to the dispatcher */
+    struct conn **back;  /* connections the workers handed back */
     size_t back_len;
-    int n_conns; /* every open connection: idle, queued or at a worker */
     int stopping;
-    int wake[2]; /* workers -> dispatcher */
+    int wake[2];         /* workers -> dispatcher */
 };
 
 static int64_t mono_ms(void)
@@ -49,59 +63,40 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void close_conn(struct server *s, int fd)
+static void conn_free(struct conn *c)
 {
-    close(fd);
-    pthread_mutex_lock(&s->mu);
-    s->n_conns--;
-    pthread_mutex_unlock(&s->mu);
+    if (c == NULL) {
+        return;
+    }
+    if (c->fd >= 0) {
+        close(c->fd);
+    }
+    postq_buf_free(&c->rx);
+    postq_free(c);
 }
 
-/* Serve one request on fd. 1: keep the connection, 0: close it. */
-static int serve_one(struct server *s, int fd, struct postq_buf *rx, struct postq_buf *tx)
+/* Ready the connection for its next frame. */
+static void conn_rearm(struct conn *c)
 {
-    postq_err err;
-    int keep = 1;
-
-    postq_buf_reset(tx);
-    err = postq_proto_read_frame(fd, rx, s->o->io_timeout_ms);
-    if (err == POSTQ_E_NOT_FOUND || err == POSTQ_E_NETWORK) {
-        return 0; /* the peer left, or stalled past the deadline */
-    }
-    if (err == POSTQ_OK) {
-        err = postq_enclave_handle(s->e, rx->p, rx->len, tx);
+    c->prefix_got = 0;
+    c->body_len = 0;
+    c->deadline = 0;
+    if (c->rx.cap > RX_KEEP_BYTES) {
+        postq_buf_free(&c->rx);
     } else {
-        /* The framing itself is broken (too large, too short): say so, then hang up, since
-         * the rest of the stream cannot be resynchronised. */
-        err = postq_enclave_error_reply(tx,
-                                        err == POSTQ_E_TOO_LARGE ? POSTQ_PROTO_E_TOO_LARGE
-                                                                 : POSTQ_PROTO_E_MALFORMED,
-                                        err == POSTQ_E_TOO_LARGE ? "frame over 64 MiB + 64 KiB"
-                                                                 : "frame shorter than a header");
-        keep = 0;
+        postq_buf_reset(&c->rx);
     }
-    if (err != POSTQ_OK ||
-        postq_proto_write2(fd, tx->p, tx->len, NULL, 0, s->o->io_timeout_ms) != POSTQ_OK) {
-        keep = 0;
-    }
-    if (rx->cap > RX_KEEP_BYTES) {
-        postq_buf_free(rx);
-    } else {
-        postq_buf_reset(rx);
-    }
-    postq_buf_reset(tx);
-    return keep;
 }
 
 static void *worker(void *arg)
 {
     struct server *s = arg;
-    struct postq_buf rx, tx;
+    struct postq_buf tx;
 
-    postq_buf_init(&rx, POSTQ_PROTO_FRAME_MAX);
     postq_buf_init(&tx, REPLY_MAX);
     for (;;) {
-        int fd;
+        struct conn *c;
+        postq_err err;
 
         pthread_mutex_lock(&s->mu);
         while (s->q_len == 0 && !s->stopping) {
@@ -111,25 +106,93 @@ static void *worker(void *arg)
             pthread_mutex_unlock(&s->mu);
             break;
         }
-        fd = s->queue[s->q_head];
+        c = s->queue[s->q_head];
         s->q_head = (s->q_head + 1) % (size_t)s->o->max_conns;
         s->q_len--;
         pthread_mutex_unlock(&s->mu);
 
-        if (!serve_one(s, fd, &rx, &tx)) {
-            close_conn(s, fd);
-            continue;
+        postq_buf_reset(&tx);
+        err = postq_enclave_handle(s->e, c->rx.p, c->rx.len, &tx);
+        if (err != POSTQ_OK ||
+            postq_proto_write2(c->fd, tx.p, tx.len, NULL, 0, s->o->io_timeout_ms) != POSTQ_OK) {
+            c->dead = 1; /* no reply could be made or delivered */
         }
+        postq_buf_reset(&tx);
+        conn_rearm(c);
+
         pthread_mutex_lock(&s->mu);
-        s->back[s->back_len++] = fd;
+        s->back[s->back_len++] = c;
         pthread_mutex_unlock(&s->mu);
         if (write(s->wake[1], "w", 1) < 0) {
             /* the pipe is full: the dispatcher is already due to wake */
         }
     }
-    postq_buf_free(&rx);
     postq_buf_free(&tx);
     return NULL;
+}
+
+/* Reading outcomes. */
+enum { READ_MORE, READ_FRAME, READ_CLOSE, READ_TOO_LARGE, READ_SHORT };
+
+/* Read what the peer has sent, without blocking, into c's frame. */
+static int read_some(struct server *s, struct conn *c, int64_t now)
+{
+    for (;;) {
+        ssize_t r;
+
+        if (c->prefix_got < 4) {
+            r = recv(c->fd, c->prefix + c->prefix_got, 4 - c->prefix_got, MSG_DONTWAIT);
+        } else if (c->rx.len < c->body_len) {
+            /* Into the buffer reserved for the whole body: no intermediate copy. */
+            r = recv(c->fd, c->rx.p + c->rx.len, c->body_len - c->rx.len, MSG_DONTWAIT);
+        } else {
+            return READ_FRAME;
+        }
+        if (r == 0) {
+            return READ_CLOSE; /* end of stream, between frames or inside one */
+        }
+        if (r < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return errno == EAGAIN || errno == EWOULDBLOCK ? READ_MORE : READ_CLOSE;
+        }
+        c->last = now;
+        if (c->prefix_got < 4) {
+            if (c->prefix_got == 0) {
+                c->deadline = now + s->o->io_timeout_ms; /* the frame's first byte */
+            }
+            c->prefix_got += (size_t)r;
+            if (c->prefix_got == 4) {
+                postq_err err = postq_proto_frame_len(c->prefix, &c->body_len);
+                if (err != POSTQ_OK) {
+                    return err == POSTQ_E_TOO_LARGE ? READ_TOO_LARGE : READ_SHORT;
+                }
+                postq_buf_reset(&c->rx);
+                /* Untouched pages of a large reservation cost no memory until data arrives. */
+                if (postq_buf_reserve(&c->rx, c->body_len) != POSTQ_OK) {
+                    return READ_CLOSE;
+                }
+            }
+        } else {
+            c->rx.len += (size_t)r;
+            c->rx.p[c->rx.len] = 0; /* keep the buffer's terminator invariant */
+        }
+    }
+}
+
+/* The framing itself is broken: say so (best effort, never blocking), then hang up, since the
+ * rest of the stream cannot be resynchronised. */
+static void refuse_frame(struct conn *c, int status, const char *message)
+{
+    struct postq_buf b;
+
+    postq_buf_init(&b, 512);
+    if (postq_enclave_error_reply(&b, status, message) == POSTQ_OK) {
+        (void)send(c->fd, b.p, b.len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    }
+    postq_buf_free(&b);
+    c->dead = 1;
 }
 
 static postq_err listen_on(const char *path, int *out)
@@ -178,10 +241,33 @@ static postq_err listen_on(const char *path, int *out)
     return POSTQ_OK;
 }
 
-struct idle {
-    int fd;
-    int64_t since;
-};
+static void accept_all(struct server *s, int lfd, struct conn **conns, size_t *n_conns,
+                       int64_t now)
+{
+    for (;;) {
+        int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        struct conn *c;
+
+        if (cfd < 0) {
+            return;
+        }
+        if (*n_conns >= (size_t)s->o->max_conns) {
+            struct conn tmp = {.fd = cfd};
+            refuse_frame(&tmp, POSTQ_PROTO_E_BUSY, "too many connections");
+            close(cfd);
+            continue;
+        }
+        c = postq_calloc(1, sizeof(*c));
+        if (c == NULL) {
+            close(cfd);
+            continue;
+        }
+        c->fd = cfd;
+        c->last = now;
+        postq_buf_init(&c->rx, POSTQ_PROTO_FRAME_MAX);
+        conns[(*n_conns)++] = c;
+    }
+}
 
 postq_err postq_enclave_serve(struct postq_enclave *e, const struct postq_enclave_server_opts *o)
 {
@@ -189,8 +275,8 @@ postq_err postq_enclave_serve(struct postq_enclave *e, const struct postq_enclav
     pthread_t *threads = NULL;
     pthread_attr_t attr;
     struct pollfd *pfds = NULL;
-    struct idle *idle = NULL;
-    size_t n_idle = 0, max = (size_t)o->max_conns;
+    struct conn **conns = NULL, **polled = NULL;
+    size_t n_conns = 0, max = (size_t)o->max_conns;
     int n_threads = 0, lfd = -1, sfd = -1;
     sigset_t mask;
     postq_err err;
@@ -210,13 +296,14 @@ postq_err postq_enclave_serve(struct postq_enclave *e, const struct postq_enclav
     signal(SIGPIPE, SIG_IGN);
     sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 
-    s.queue = postq_calloc(max, sizeof(int));
-    s.back = postq_calloc(max, sizeof(int));
-    idle = postq_calloc(max, sizeof(*idle));
+    s.queue = postq_calloc(max, sizeof(*s.queue));
+    s.back = postq_calloc(max, sizeof(*s.back));
+    conns = postq_calloc(max, sizeof(*conns));
+    polled = postq_calloc(max, sizeof(*polled));
     pfds = postq_calloc(max + 3, sizeof(*pfds));
     threads = postq_calloc((size_t)o->workers, sizeof(*threads));
-    if (sfd < 0 || s.queue == NULL || s.back == NULL || idle == NULL || pfds == NULL ||
-        threads == NULL || pipe2(s.wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+    if (sfd < 0 || s.queue == NULL || s.back == NULL || conns == NULL || polled == NULL ||
+        pfds == NULL || threads == NULL || pipe2(s.wake, O_CLOEXEC | O_NONBLOCK) != 0) {
         err = POSTQ_E_NOMEM;
         goto out;
     }
@@ -225,6 +312,7 @@ postq_err postq_enclave_serve(struct postq_enclave *e, const struct postq_enclav
         fprintf(stderr, "postq-enclave: cannot listen on unix:%s: %s\n", o->socket_path,
                 err == POSTQ_E_CONFLICT ? "another process is listening there (or it is not "
                                           "a socket)"
+                : err == POSTQ_E_ARG    ? "path too long for a Unix socket"
                                         : strerror(errno));
         goto out;
     }
@@ -244,17 +332,20 @@ postq_err postq_enclave_serve(struct postq_enclave *e, const struct postq_enclav
             o->socket_path, e->module_id, n_threads);
 
     for (;;) {
-        size_t np = 0;
+        size_t np = 0, n_polled = 0, kept = 0;
         int64_t now;
         int r;
 
         pfds[np++] = (struct pollfd){lfd, POLLIN, 0};
         pfds[np++] = (struct pollfd){sfd, POLLIN, 0};
         pfds[np++] = (struct pollfd){s.wake[0], POLLIN, 0};
-        for (size_t i = 0; i < n_idle; i++) {
-            pfds[np++] = (struct pollfd){idle[i].fd, POLLIN, 0};
+        for (size_t i = 0; i < n_conns; i++) {
+            if (!conns[i]->busy) {
+                polled[n_polled++] = conns[i];
+                pfds[np++] = (struct pollfd){conns[i]->fd, POLLIN, 0};
+            }
         }
-        r = poll(pfds, np, 1000);
+        r = poll(pfds, np, 250);
         if (r < 0 && errno != EINTR) {
             err = POSTQ_E_IO;
             break;
@@ -267,24 +358,8 @@ postq_err postq_enclave_serve(struct postq_enclave *e, const struct postq_enclav
             }
         }
         now = mono_ms();
-        /* Connections with a request waiting (or hung up) go to the workers. Walk backwards
-         * so removal by swapping with the last entry keeps indexes of unvisited ones. */
-        for (size_t i = n_idle; i-- > 0;) {
-            short ev = pfds[3 + i].revents;
-            if (ev == 0 && now - idle[i].since < o->idle_timeout_ms) {
-                continue;
-            }
-            if (ev == 0) {
-                close_conn(&s, idle[i].fd); /* idle too long */
-            } else {
-                pthread_mutex_lock(&s.mu);
-                s.queue[(s.q_head + s.q_len) % max] = idle[i].fd;
-                s.q_len++;
-                pthread_cond_signal(&s.cv);
-                pthread_mutex_unlock(&s.mu);
-            }
-            idle[i] = idle[--n_idle];
-        }
+
+        /* Connections the workers are done with. */
         if (pfds[2].revents != 0) {
             char drain[64];
             while (read(s.wake[0], drain, sizeof(drain)) > 0) {
@@ -292,40 +367,60 @@ postq_err postq_enclave_serve(struct postq_enclave *e, const struct postq_enclav
         }
         pthread_mutex_lock(&s.mu);
         for (size_t i = 0; i < s.back_len; i++) {
-            idle[n_idle].fd = s.back[i];
-            idle[n_idle].since = now;
-            n_idle++;
+            s.back[i]->busy = 0;
+            s.back[i]->last = now;
         }
         s.back_len = 0;
         pthread_mutex_unlock(&s.mu);
-        if (pfds[0].revents != 0) {
-            for (;;) {
-                int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-                int full;
-                if (cfd < 0) {
-                    break;
-                }
-                pthread_mutex_lock(&s.mu);
-                full = s.n_conns >= o->max_conns;
-                if (!full) {
-                    s.n_conns++;
-                }
-                pthread_mutex_unlock(&s.mu);
-                if (full) {
-                    struct postq_buf b;
-                    postq_buf_init(&b, 512);
-                    if (postq_enclave_error_reply(&b, POSTQ_PROTO_E_BUSY,
-                                                  "too many connections") == POSTQ_OK) {
-                        (void)send(cfd, b.p, b.len, MSG_DONTWAIT | MSG_NOSIGNAL);
-                    }
-                    postq_buf_free(&b);
-                    close(cfd);
-                    continue;
-                }
-                idle[n_idle].fd = cfd;
-                idle[n_idle].since = now;
-                n_idle++;
+
+        /* Bytes from clients: complete frames go to the workers. */
+        for (size_t i = 0; i < n_polled; i++) {
+            struct conn *c = polled[i];
+            if (pfds[3 + i].revents == 0) {
+                continue;
             }
+            switch (read_some(&s, c, now)) {
+            case READ_MORE:
+                break;
+            case READ_FRAME:
+                c->busy = 1;
+                pthread_mutex_lock(&s.mu);
+                s.queue[(s.q_head + s.q_len) % max] = c;
+                s.q_len++;
+                pthread_cond_signal(&s.cv);
+                pthread_mutex_unlock(&s.mu);
+                break;
+            case READ_TOO_LARGE:
+                refuse_frame(c, POSTQ_PROTO_E_TOO_LARGE, "frame over 64 MiB + 64 KiB");
+                break;
+            case READ_SHORT:
+                refuse_frame(c, POSTQ_PROTO_E_MALFORMED, "frame shorter than a header");
+                break;
+            default:
+                c->dead = 1;
+                break;
+            }
+        }
+
+        /* Deadlines: a frame not complete in time, a connection idle too long. Then drop the
+         * dead, keeping the order of the rest. */
+        for (size_t i = 0; i < n_conns; i++) {
+            struct conn *c = conns[i];
+            if (!c->busy && !c->dead &&
+                ((c->deadline != 0 && now > c->deadline) ||
+                 (c->deadline == 0 && now - c->last > o->idle_timeout_ms))) {
+                c->dead = 1;
+            }
+            if (c->dead && !c->busy) {
+                conn_free(c);
+            } else {
+                conns[kept++] = c;
+            }
+        }
+        n_conns = kept;
+
+        if (pfds[0].revents != 0) {
+            accept_all(&s, lfd, conns, &n_conns, now);
         }
     }
 
@@ -333,19 +428,14 @@ out:
     /* Stop taking work, let the workers finish what they hold, then close everything. */
     pthread_mutex_lock(&s.mu);
     s.stopping = 1;
+    s.q_len = 0; /* queued requests are dropped with their connections below */
     pthread_cond_broadcast(&s.cv);
     pthread_mutex_unlock(&s.mu);
     for (int i = 0; i < n_threads; i++) {
         pthread_join(threads[i], NULL);
     }
-    for (size_t i = 0; i < n_idle; i++) {
-        close(idle[i].fd);
-    }
-    for (size_t i = 0; i < s.q_len; i++) {
-        close(s.queue[(s.q_head + i) % max]);
-    }
-    for (size_t i = 0; i < s.back_len; i++) {
-        close(s.back[i]);
+    for (size_t i = 0; i < n_conns; i++) {
+        conn_free(conns[i]);
     }
     if (lfd >= 0) {
         close(lfd);
@@ -360,7 +450,8 @@ out:
     }
     postq_free(s.queue);
     postq_free(s.back);
-    postq_free(idle);
+    postq_free(conns);
+    postq_free(polled);
     postq_free(pfds);
     postq_free(threads);
     pthread_cond_destroy(&s.cv);

@@ -126,16 +126,21 @@ rc=$?
 expect "SIGTERM: exit 0, socket file removed, no sanitizer report" 0 "" \
     sh -c "[ $rc -eq 0 ] && [ ! -e '$D/a.sock' ] && grep -q stopped '$D/a.log' && ! grep -q Sanitizer '$D/a.log'"
 
-# ---- a stalled client is dropped after the I/O deadline ----
-enclave_start a -- --io-timeout-ms 300 --workers 1 || exit 1
+# ---- stalled senders hold no worker, and are dropped after the I/O deadline ----
+enclave_start a -- --io-timeout-ms 1500 --workers 1 || exit 1
 PID=$ENCLAVE_PID
-"$CLIENT" stall "$A" 3000 &
-STALL=$!
+STALLS=()
+for i in 1 2 3; do
+    "$CLIENT" stall "$A" 3000 &
+    STALLS+=($!)
+done
 sleep 0.1
-expect "one worker, one staller: served after the 300 ms deadline" 0 "verified 1 documents" \
+expect "one worker, three stalled senders: a sign is served at once" 0 "verified 1 documents" \
     timeout 2 "$CLIENT" sign "$A" "$ALG" "key_$ALG" "$K" "$D/payload.bin" "$D/policy.json" 1
-kill "$STALL" 2>/dev/null
-wait "$STALL" 2>/dev/null
+expect "a frame left incomplete is dropped after the 1500 ms deadline" 0 "closed" \
+    timeout 3 "$CLIENT" raw "$A" 00000010010200
+kill "${STALLS[@]}" 2>/dev/null
+wait "${STALLS[@]}" 2>/dev/null
 enclave_stop "$PID"
 
 # ---- kill -9 while signing, 20 times: counters strictly increase across restarts ----
