@@ -126,7 +126,7 @@ struct postq_attest_claims {
     unsigned have;              /* POSTQ_CLAIM_* bits */
     char vendor[32];            /* "" when unknown */
     char module_id[128];
-    uint8_t measurement[64];    /* mock: imageHash (32 bytes); Nitro: PCR0 (48) ... */
+    uint8_t measurement[64];    /* mock: imageHash (32 bytes); Nitro: PCR0 (48) */
     size_t measurement_len;
     char key_id[128];
     char algorithm[32];
@@ -158,8 +158,8 @@ struct postq_attest_report {
 /* The checks of DESIGN §5.4 in order, stopping at the first failure:
  *   doc_malformed, vendor_mismatch, vendor_unsupported, then the vendor's own checks (mock:
  *   doc_alg_unsupported, doc_signature_invalid, image_not_allowed; hardware vendors:
- *   doc_alg_unsupported, chain_invalid, measurement_not_allowed, debug_not_allowed,
- *   claims_invalid), then doc_stale (when maxDocAgeSeconds is set), doc_from_future,
+ *   doc_alg_unsupported, chain_invalid, doc_signature_invalid, debug_not_allowed,
+ *   measurement_not_allowed, claims_invalid: docs/vendors.md), then doc_stale (when maxDocAgeSeconds is set), doc_from_future,
  *   payload_hash_mismatch (payload or payload_sha256 given), sig_hash_mismatch (sig given),
  *   key_mismatch (public_key given), signature_invalid (sig, public_key and payload or
  *   payload_ph given),

@@ -16,10 +16,8 @@
 #include "crypto/composite.h"
 #include "crypto/sha2.h"
 
-/* The one vendor table. Hardware vendors are registered without a verifier for now: their
- * documents get vendor_unsupported. A vendor's file fills in parse/appraise/release. */
-static const struct postq_attest_vendor vendor_aws_nitro = {
-    .id = POSTQ_VENDOR_AWS_NITRO, .name = "aws-nitro-enclave"};
+/* The one vendor table. A vendor registered without a verifier (parse == NULL) gets
+ * vendor_unsupported for its documents. A vendor's file fills in parse/appraise/release. */
 static const struct postq_attest_vendor vendor_azure_cvm = {
     .id = POSTQ_VENDOR_AZURE_CVM, .name = "azure-confidential-vm"};
 static const struct postq_attest_vendor vendor_gcp_cs = {
@@ -27,7 +25,7 @@ static const struct postq_attest_vendor vendor_gcp_cs = {
 
 static const struct postq_attest_vendor *const vendors[POSTQ_VENDOR_COUNT] = {
     [POSTQ_VENDOR_MOCK] = &postq_attest_vendor_mock,
-    [POSTQ_VENDOR_AWS_NITRO] = &vendor_aws_nitro,
+    [POSTQ_VENDOR_AWS_NITRO] = &postq_attest_vendor_aws_nitro,
     [POSTQ_VENDOR_AZURE_CVM] = &vendor_azure_cvm,
     [POSTQ_VENDOR_GCP_CS] = &vendor_gcp_cs,
 };
@@ -275,12 +273,43 @@ static postq_err check_freshness(struct postq_attest_run *run,
 
 /* ---- the sequence ---- */
 
+/* Parse raw with another vendor's parser than the policy's: the declared vendor's first, then
+ * the table's order. POSTQ_OK with *parser, *state and claims set by the one that accepted
+ * it; POSTQ_E_MALFORMED when none did; POSTQ_E_NOMEM. */
+static postq_err other_vendor(const struct postq_attest_vendor **parser, const uint8_t *raw,
+                              size_t raw_len, void **state, struct postq_attest_claims *claims,
+                              enum postq_vendor policy_vendor, const char *declared)
+{
+    enum postq_vendor first = postq_attest_vendor_from_name(declared);
+
+    for (int k = -1; k < POSTQ_VENDOR_COUNT; k++) {
+        enum postq_vendor v = k < 0 ? first : (enum postq_vendor)k;
+        const struct postq_attest_vendor *e = postq_attest_vendor_get(v);
+        postq_err err;
+        if (e == NULL || e->parse == NULL || v == policy_vendor || (k >= 0 && v == first)) {
+            continue;
+        }
+        err = e->parse(raw, raw_len, state, claims, NULL, 0);
+        if (err == POSTQ_OK) {
+            *parser = e;
+            return POSTQ_OK;
+        }
+        *state = NULL;
+        memset(claims, 0, sizeof(*claims));
+        if (err == POSTQ_E_NOMEM) {
+            return err;
+        }
+    }
+    return POSTQ_E_MALFORMED;
+}
+
 static postq_err run_checks(struct postq_attest_run *run, const char *doc_b64,
                             const struct postq_attest_policy *policy,
                             const struct postq_attest_input *in, int64_t now_ms)
 {
     struct postq_attest_report *r = run->report;
     const struct postq_attest_vendor *vendor = postq_attest_vendor_get(policy->vendor);
+    const struct postq_attest_vendor *parser = vendor; /* whose parse made state */
     const char *policy_vendor = postq_attest_vendor_name(policy->vendor);
     char detail[sizeof(r->verdict.detail)];
     size_t b64_len = strnlen(doc_b64, POSTQ_ATTEST_DOC_B64_MAX + 1), raw_len = 0;
@@ -312,6 +341,16 @@ static postq_err run_checks(struct postq_attest_run *run, const char *doc_b64,
         err = vendor->parse(raw, raw_len, &state, &r->claims, detail, sizeof(detail));
         if (err == POSTQ_E_NOMEM) {
             goto out;
+        }
+        if (err != POSTQ_OK) {
+            /* Not the policy vendor's format. A well-formed document of another vendor is
+             * vendor_mismatch, not doc_malformed: try the declared vendor's parser first, then
+             * the others'. */
+            err = other_vendor(&parser, raw, raw_len, &state, &r->claims, policy->vendor,
+                               in->vendor);
+            if (err == POSTQ_E_NOMEM) {
+                goto out;
+            }
         }
         if (err != POSTQ_OK) {
             err = postq_attest_fail(run, POSTQ_REASON_DOC_MALFORMED, "%s", detail);
@@ -354,8 +393,8 @@ static postq_err run_checks(struct postq_attest_run *run, const char *doc_b64,
         err = check_freshness(run, &r->claims, in);
     }
 out:
-    if (vendor->release != NULL) {
-        vendor->release(state);
+    if (parser != NULL && parser->release != NULL) {
+        parser->release(state);
     }
     postq_wipe(raw, raw_len);
     postq_free(raw);

@@ -22,6 +22,11 @@ fx k87 --alg mldsa87+ed448
 fx badroot --policy-root-tag 2
 fx badimage --policy-image-tag 2
 fx nitro --policy-vendor aws-nitro-enclave
+# a valid aws-nitro-enclave policy (tests/cli/40-vendors.sh verifies real Nitro documents)
+cat > $W/nitro/policy.json <<EOF
+{"vendor":"aws-nitro-enclave","matchRules":{"pcrs":{"0":["$(printf '%096d' 0)"]},
+ "rootCertSha256":"641a0321a3e244efe456463195d606317ed7cdcc3c1756e09893f3c68f79bb5b"}}
+EOF
 fx noage --max-age 0
 fx noatt --no-attestation 1
 O=$W/ok
@@ -83,8 +88,8 @@ expect "image_not_allowed" 1 "rejected: image_not_allowed:" \
 expect "vendor_mismatch: policy for another vendor" 1 "rejected: vendor_mismatch:" \
     $POSTQ attest verify --policy $W/nitro/policy.json --sign-result $W/nitro/sig.json \
     --payload $W/nitro/payload.bin $AT
-expect "vendor_unsupported: a bare doc under a vendor with no verifier yet" 1 \
-    "rejected: vendor_unsupported:" \
+expect "vendor_mismatch: a bare mock doc under an aws-nitro-enclave policy" 1 \
+    "rejected: vendor_mismatch:" \
     $POSTQ attest verify --policy $W/nitro/policy.json --doc $W/nitro/doc.jws $AT
 expect "doc_malformed: a sign result without attestation" 1 "rejected: doc_malformed:" \
     $POSTQ attest verify --policy $W/noatt/policy.json --sign-result $W/noatt/sig.json \

@@ -85,9 +85,12 @@ expect "unknown provider: 400" 0 "HTTP 400" \
     call POST /v1/hybrid-keys "$ADMIN" "${JSON[@]}" -d '{"name":"x","pqProvider":"hsm"}'
 expect "unknown algorithm: 400" 0 "HTTP 400" \
     call POST /v1/hybrid-keys "$ADMIN" "${JSON[@]}" -d '{"name":"x","algorithm":"rsa","pqProvider":"software"}'
-expect "vendor without a verifier: 422 vendor_unsupported" 0 '"code":"vendor_unsupported"' \
+expect "aws-nitro-enclave policy (its verifier is built): 201" 0 "HTTP 201" \
     call POST /v1/attestation-policies "$ADMIN" "${JSON[@]}" \
     -d '{"name":"n","vendor":"aws-nitro-enclave","matchRules":{"pcrs":{"0":["'"$(printf '%096d' 0)"'"]},"rootCertSha256":"'"$(printf '%064d' 0)"'"}}'
+expect "aws-nitro-enclave policy with a short PCR: 400 names the field" 0 "matchRules.pcrs.0[0]" \
+    call POST /v1/attestation-policies "$ADMIN" "${JSON[@]}" \
+    -d '{"name":"n","vendor":"aws-nitro-enclave","matchRules":{"pcrs":{"0":["00"]},"rootCertSha256":"'"$(printf '%064d' 0)"'"}}'
 expect "invalid policy names the field: 400" 0 "matchRules" \
     call POST /v1/attestation-policies "$ADMIN" "${JSON[@]}" \
     -d '{"name":"n","vendor":"mock","matchRules":{"allowedImageHashes":[],"rootPublicKeyB64":"'"$K"'"}}'

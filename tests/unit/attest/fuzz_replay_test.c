@@ -25,6 +25,9 @@
 #define LLVMFuzzerTestOneInput fuzz_cbor_one
 #include "../../fuzz/fuzz_cbor.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_nitro_one
+#include "../../fuzz/fuzz_nitro.c"
+#undef LLVMFuzzerTestOneInput
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
@@ -110,6 +113,12 @@ static void test_replay_cbor(void **state)
     replay("cbor", fuzz_cbor_one);
 }
 
+static void test_replay_nitro(void **state)
+{
+    (void)state;
+    replay("nitro", fuzz_nitro_one);
+}
+
 /* The corpus's good document really is good under fuzz_jws's policy: the target reaches the
  * end of the checks, not only the parser. */
 static void test_corpus_good_doc_passes(void **state)
@@ -141,6 +150,7 @@ int main(void)
         cmocka_unit_test(test_replay_policy),
         cmocka_unit_test(test_replay_sign_result),
         cmocka_unit_test(test_replay_cbor),
+        cmocka_unit_test(test_replay_nitro),
         cmocka_unit_test(test_corpus_good_doc_passes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# postq attest verify --doc on the real hardware vendors' documents of ../shared/vendors, at
+# fixed times inside their validity windows (they are all past them now): each passes under a
+# policy pinning its measurements, and each negative gets its reason code of DESIGN §5.4.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/sh-test.sh"
+B=${POSTQ_BUILD:-build}
+POSTQ=$B/bin/postq
+V=${POSTQ_SHARED:-$here/../../../shared}/vendors
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+
+# ---- aws-nitro-enclave ----
+N=$V/aws-nitro/samples
+ROOT=641a0321a3e244efe456463195d606317ed7cdcc3c1756e09893f3c68f79bb5b
+P0=d265a83faa7b4fa0d73b82b6d06253e894445922937d0ee5a74fe4891da9817611a71e71b98e5329232902de3cf419af
+PB=4b8d4cf2a99e05ce1b5bddaf9d21cb446eb0e606c5bebd1ebf02b473a22165f7b68b0bb0d1ac5a90f0311e493522cfab
+ZERO=$(printf '%096d' 0)
+nitro_policy() { # $1 = pcrs object, $2 = extra members
+    printf '{"vendor":"aws-nitro-enclave","matchRules":{"pcrs":%s,"rootCertSha256":"%s"%s}}' \
+        "$1" "${3:-$ROOT}" "${2:-}"
+}
+nitro_policy "{\"0\":[\"$P0\"]}" > $W/n-prod.json
+nitro_policy "{\"0\":[\"$ZERO\"]}" ',"allowDebug":true' > $W/n-debug-ok.json
+nitro_policy "{\"0\":[\"$ZERO\"]}" > $W/n-debug.json
+nitro_policy "{\"0\":[\"$ZERO\"]}" > $W/n-other-pcr.json
+nitro_policy "{\"0\":[\"$PB\"],\"3\":[\"$ZERO\"]}" > $W/n-base.json
+nitro_policy "{\"0\":[\"$P0\"]}" '' "148b293821bb0c6a317f413c8ba475814091cb22d49b9e3c94198db8e8f86c39" > $W/n-root.json
+nitro_policy "{\"0\":[\"$P0\"]}" ',"maxDocAgeSeconds":60' > $W/n-age.json
+nitro_policy "{\"0\":[\"00\"]}" > $W/n-bad.json
+DOC=$N/evervault-cert-2023-01-18-prod-pcr8
+AT=2023-01-18T13:07:20Z
+
+expect "nitro: production document (raw CBOR) passes" 0 "verified:" \
+    $POSTQ attest verify --policy $W/n-prod.json --doc $DOC.cbor --at $AT
+expect "nitro: the same as base64" 0 "verified:" \
+    $POSTQ attest verify --policy $W/n-prod.json --doc $DOC.b64 --at $AT
+expect "nitro: --at as Unix seconds" 0 "verified:" \
+    $POSTQ attest verify --policy $W/n-prod.json --doc $DOC.cbor --at 1674047240
+expect "nitro: --json lists the hardware checks" 0 '"check": "chain_invalid"' \
+    $POSTQ attest verify --policy $W/n-prod.json --doc $DOC.cbor --at $AT --json
+expect "nitro: indefinite-length payload map, high-S signature" 0 "verified:" \
+    $POSTQ attest verify --policy $W/n-base.json --doc $N/base-2026-01-03-indefinite-map.cbor \
+    --at 2026-01-03T20:41:08Z
+expect "nitro: debug document under allowDebug" 0 "verified:" \
+    $POSTQ attest verify --policy $W/n-debug-ok.json --doc $N/evervault-ga-2023-09-18-debug.b64 \
+    --at 2023-09-18T15:03:31Z
+expect "nitro: debug_not_allowed" 1 "rejected: debug_not_allowed:" \
+    $POSTQ attest verify --policy $W/n-debug.json --doc $N/evervault-beta-2022-10-12-debug.cbor \
+    --at 2022-10-12T13:50:07Z
+expect "nitro: measurement_not_allowed (PCR0)" 1 "rejected: measurement_not_allowed:" \
+    $POSTQ attest verify --policy $W/n-other-pcr.json --doc $DOC.cbor --at $AT
+expect "nitro: chain_invalid (another root pinned)" 1 "rejected: chain_invalid:" \
+    $POSTQ attest verify --policy $W/n-root.json --doc $DOC.cbor --at $AT
+expect "nitro: chain_invalid (after the window)" 1 "rejected: chain_invalid:" \
+    $POSTQ attest verify --policy $W/n-prod.json --doc $DOC.cbor --at 2023-01-18T16:07:17Z
+expect "nitro: chain_invalid (today)" 1 "rejected: chain_invalid:" \
+    $POSTQ attest verify --policy $W/n-prod.json --doc $DOC.cbor
+expect "nitro: doc_stale (maxDocAgeSeconds 60)" 1 "rejected: doc_stale:" \
+    $POSTQ attest verify --policy $W/n-age.json --doc $DOC.cbor --at 2023-01-18T13:09:00Z
+# one byte flipped: the payload (module_id text), the signature (last bytes), a cabundle cert
+flip() { # $1 = file, $2 = offset, $3 = out
+    cp "$1" "$3" && printf "$(printf '\\%03o' $(( $(od -An -tu1 -j "$2" -N1 "$1") ^ 1 )))" |
+        dd of="$3" bs=1 seek="$2" conv=notrunc status=none
+}
+off=$(grep -boa 'i-0ec0e572c8263d8ff' $DOC.cbor | head -1 | cut -d: -f1)
+flip $DOC.cbor $((off + 3)) $W/flip-payload.cbor
+flip $DOC.cbor $(( $(stat -c %s $DOC.cbor) - 5 )) $W/flip-sig.cbor
+off=$(grep -boa 'us-east-1.aws.nitro-enclaves' $DOC.cbor | head -1 | cut -d: -f1)
+flip $DOC.cbor $((off + 2)) $W/flip-cert.cbor
+flip $DOC.cbor 3 $W/flip-header.cbor
+expect "nitro: payload byte flipped: doc_signature_invalid" 1 "rejected: doc_signature_invalid:" \
+    $POSTQ attest verify --policy $W/n-prod.json --doc $W/flip-payload.cbor --at $AT
+expect "nitro: signature byte flipped: doc_signature_invalid" 1 "rejected: doc_signature_invalid:" \
+    $POSTQ attest verify --policy $W/n-prod.json --doc $W/flip-sig.cbor --at $AT
+expect "nitro: certificate byte flipped: chain_invalid" 1 "rejected: chain_invalid:" \
+    $POSTQ attest verify --policy $W/n-prod.json --doc $W/flip-cert.cbor --at $AT
+expect "nitro: protected header byte flipped: doc_alg_unsupported" 1 "rejected: doc_alg_unsupported:" \
+    $POSTQ attest verify --policy $W/n-prod.json --doc $W/flip-header.cbor --at $AT
+head -c 3000 $DOC.cbor > $W/trunc.cbor
+expect "nitro: truncated: doc_malformed" 1 "rejected: doc_malformed:" \
+    $POSTQ attest verify --policy $W/n-prod.json --doc $W/trunc.cbor --at $AT
+expect "nitro: policy with a short PCR value: exit 2 naming the field" 2 "matchRules.pcrs.0[0]" \
+    $POSTQ attest verify --policy $W/n-bad.json --doc $DOC.cbor --at $AT
+
+t_done
