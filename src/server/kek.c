@@ -56,6 +56,7 @@ postq_err postq_kek_load(const char *dir, uint8_t kek[POSTQ_KEK_BYTES])
 {
     char path[4096], tmp[4096];
     postq_err err;
+    size_t n;
     int fd;
 
     if (snprintf(path, sizeof(path), "%s/%s", dir, KEK_FILE) >= (int)sizeof(path) ||
@@ -63,8 +64,24 @@ postq_err postq_kek_load(const char *dir, uint8_t kek[POSTQ_KEK_BYTES])
             (int)sizeof(tmp)) {
         return POSTQ_E_ARG;
     }
+    /* mkdir -p: every missing component, 0700. */
+    n = strlen(dir);
+    memcpy(tmp, dir, n + 1); /* fits: path above is longer */
+    for (size_t i = 1; i < n; i++) {
+        if (tmp[i] == '/') {
+            tmp[i] = '\0';
+            if (mkdir(tmp, 0700) != 0 && errno != EEXIST) {
+                return POSTQ_E_IO;
+            }
+            tmp[i] = '/';
+        }
+    }
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
         return POSTQ_E_IO;
+    }
+    if (snprintf(tmp, sizeof(tmp), "%s/.%s.%ld", dir, KEK_FILE, (long)getpid()) >=
+        (int)sizeof(tmp)) {
+        return POSTQ_E_ARG;
     }
     err = read_kek(path, kek);
     if (err != POSTQ_E_NOT_FOUND) {

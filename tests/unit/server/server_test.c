@@ -73,6 +73,14 @@ static void test_kek_file(void **state)
     int fd;
     (void)state;
     tmpdir(dir, sizeof(dir));
+    snprintf(sub, sizeof(sub), "%s/var/api/", dir); /* missing parents are made too */
+    assert_int_equal(postq_kek_load(sub, a), POSTQ_OK);
+    snprintf(path, sizeof(path), "%s/var/api/kek.key", dir);
+    assert_int_equal(unlink(path), 0);
+    snprintf(path, sizeof(path), "%s/var/api", dir);
+    assert_int_equal(rmdir(path), 0);
+    snprintf(path, sizeof(path), "%s/var", dir);
+    assert_int_equal(rmdir(path), 0);
     snprintf(sub, sizeof(sub), "%s/state", dir);
     snprintf(path, sizeof(path), "%s/kek.key", sub);
     assert_int_equal(postq_kek_load(sub, a), POSTQ_OK);
