@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# make install into a temporary DESTDIR + PREFIX: headers, static and shared library (with
+# its soname), postq.pc, the programs and the man pages land where they should; then
+# examples/three_calls.c is built against the installed tree with
+# `pkg-config --cflags --libs postq` (prefix redefined to the staging directory) and run
+# against a live server, and once more linked with the static library.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+. "$here/api-lib.sh"
+D=$E2E_DIR
+ROOT=$(cd "$here/../.." && pwd)
+PREFIX=/opt/postq
+STAGE=$D/stage
+P=$STAGE$PREFIX
+CC=${CC:-cc}
+
+# The make that runs this test may pass SAN=… in MAKEFLAGS: the child make inherits it and so
+# installs this build's objects (nothing is rebuilt: they are up to date).
+expect "make install PREFIX=$PREFIX DESTDIR=…" 0 "" \
+    make -C "$ROOT" --no-print-directory install O="$B" PREFIX="$PREFIX" DESTDIR="$STAGE"
+for f in include/postq/postq.h include/postq/client.h include/postq/attest.h lib/libpostq.a \
+    lib/libpostq.so lib/libpostq.so.0 lib/pkgconfig/postq.pc bin/postq bin/postq-api \
+    bin/postq-enclave share/man/man1/postq.1 share/man/man8/postq-api.8 \
+    share/man/man8/postq-enclave.8; do
+    expect "installed: $f" 0 "" test -e "$P/$f"
+done
+expect "the shared library's soname is libpostq.so.0" 0 "libpostq.so.0" \
+    sh -c "readelf -d '$P/lib/libpostq.so' | grep SONAME"
+expect "postq.pc names the prefix it was installed for" 0 "prefix=$PREFIX" cat "$P/lib/pkgconfig/postq.pc"
+expect "postq.pc: libcurl among the private requirements" 0 "libcurl" cat "$P/lib/pkgconfig/postq.pc"
+PC=(pkg-config --define-variable=prefix="$P")
+export PKG_CONFIG_PATH=$P/lib/pkgconfig
+expect "pkg-config --cflags --libs postq points into the staged prefix" 0 "-L$P/lib -lpostq" \
+    "${PC[@]}" --cflags --libs postq
+# A sanitizer build's library needs the sanitizer runtime in the program too.
+SANFLAGS=()
+nm -D "$P/lib/libpostq.so" 2>/dev/null | grep -q __asan_ && SANFLAGS=(-fsanitize=address,undefined)
+# shellcheck disable=SC2046
+expect "three_calls.c builds against the installed tree (shared)" 0 "" \
+    "$CC" -std=c11 -Wall -Wextra -Werror "${SANFLAGS[@]}" -o "$D/three_calls" "$ROOT/examples/three_calls.c" \
+    $("${PC[@]}" --cflags --libs postq)
+# shellcheck disable=SC2046
+expect "three_calls.c builds against the installed static library" 0 "" \
+    "$CC" -std=c11 -Wall -Wextra -Werror "${SANFLAGS[@]}" -o "$D/three_calls_static" "$ROOT/examples/three_calls.c" \
+    $("${PC[@]}" --cflags postq) "$P/lib/libpostq.a" $(pkg-config --libs libcrypto libsodium jansson libcurl)
+expect "the shared build loads the installed libpostq.so.0" 0 "$P/lib/libpostq.so.0" \
+    env LD_LIBRARY_PATH="$P/lib" ldd "$D/three_calls"
+expect "the installed postq runs" 0 "postq 0.1.0" "$P/bin/postq" --version
+
+ADMIN=$(api_org acme)
+enclave_start enc || exit 1
+EPID=$ENCLAVE_PID
+api_start api enc || exit 1
+printf 'installed artifact\n' >"$D/artifact.bin"
+expect "the installed build of three_calls runs the flow and re-verifies" 0 "verified:" \
+    env LD_LIBRARY_PATH="$P/lib" POSTQ_API_URL="$API_URL" POSTQ_API_KEY="$ADMIN" \
+    "$D/three_calls" "$D/artifact.bin"
+expect "...and so does the static build" 0 "verified:" \
+    env POSTQ_API_URL="$API_URL" POSTQ_API_KEY="$ADMIN" "$D/three_calls_static" "$D/artifact.bin"
+kill -TERM "$API_PID" 2>/dev/null
+wait "$API_PID" 2>/dev/null
+enclave_stop "$EPID"
+t_done
