@@ -124,5 +124,6 @@ const struct postq_attest_vendor *postq_attest_vendor_get(enum postq_vendor v);
 /* Vendors implemented in vendor/<vendor>.c. */
 extern const struct postq_attest_vendor postq_attest_vendor_mock;
 extern const struct postq_attest_vendor postq_attest_vendor_aws_nitro;
+extern const struct postq_attest_vendor postq_attest_vendor_gcp_cs;
 
 #endif

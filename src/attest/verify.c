@@ -20,14 +20,12 @@
  * vendor_unsupported for its documents. A vendor's file fills in parse/appraise/release. */
 static const struct postq_attest_vendor vendor_azure_cvm = {
     .id = POSTQ_VENDOR_AZURE_CVM, .name = "azure-confidential-vm"};
-static const struct postq_attest_vendor vendor_gcp_cs = {
-    .id = POSTQ_VENDOR_GCP_CS, .name = "gcp-confidential-space"};
 
 static const struct postq_attest_vendor *const vendors[POSTQ_VENDOR_COUNT] = {
     [POSTQ_VENDOR_MOCK] = &postq_attest_vendor_mock,
     [POSTQ_VENDOR_AWS_NITRO] = &postq_attest_vendor_aws_nitro,
     [POSTQ_VENDOR_AZURE_CVM] = &vendor_azure_cvm,
-    [POSTQ_VENDOR_GCP_CS] = &vendor_gcp_cs,
+    [POSTQ_VENDOR_GCP_CS] = &postq_attest_vendor_gcp_cs,
 };
 
 enum postq_vendor postq_attest_vendor_from_name(const char *name)

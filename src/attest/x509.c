@@ -99,6 +99,29 @@ out:
     return err;
 }
 
+postq_err postq_x509_valid_at(struct postq_bytes cert, int64_t at_s, char *detail, size_t cap)
+{
+    X509 *x = parse_cert(cert);
+    time_t t = (time_t)at_s;
+    postq_err err = POSTQ_OK;
+
+    if (x == NULL) {
+        postq_attest_detail(detail, cap, "certificate is not DER X.509");
+        ERR_clear_error();
+        return POSTQ_E_INVALID;
+    }
+    if (X509_cmp_time(X509_get0_notBefore(x), &t) >= 0) {
+        postq_attest_detail(detail, cap, "certificate is not yet valid");
+        err = POSTQ_E_INVALID;
+    } else if (X509_cmp_time(X509_get0_notAfter(x), &t) <= 0) {
+        postq_attest_detail(detail, cap, "certificate has expired");
+        err = POSTQ_E_INVALID;
+    }
+    X509_free(x);
+    ERR_clear_error();
+    return err;
+}
+
 /* Verify sig over msg with pkey and the digest md; sig in the key type's DER form. */
 static postq_err digest_verify(EVP_PKEY *pkey, const EVP_MD *md, struct postq_bytes msg,
                                const uint8_t *sig, size_t sig_len, char *detail, size_t cap)

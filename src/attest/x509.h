@@ -37,6 +37,11 @@ POSTQ_MUST_CHECK postq_err postq_x509_verify(struct postq_bytes cert, enum postq
                                              struct postq_bytes msg, struct postq_bytes sig,
                                              char *detail, size_t cap);
 
+/* Whether the DER certificate cert is inside its validity window at at_s (Unix seconds).
+ * POSTQ_OK; POSTQ_E_INVALID (not yet valid, expired, or not DER: detail); POSTQ_E_ARG. */
+POSTQ_MUST_CHECK postq_err postq_x509_valid_at(struct postq_bytes cert, int64_t at_s,
+                                               char *detail, size_t cap);
+
 /* RS256 under the RSA key (n, e) of a JWK (big-endian unsigned). Errors as postq_x509_verify;
  * POSTQ_E_INVALID also for a modulus under 2048 bits or an even or tiny exponent. */
 POSTQ_MUST_CHECK postq_err postq_x509_rs256_verify_jwk(struct postq_bytes n, struct postq_bytes e,

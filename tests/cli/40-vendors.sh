@@ -85,4 +85,45 @@ expect "nitro: truncated: doc_malformed" 1 "rejected: doc_malformed:" \
 expect "nitro: policy with a short PCR value: exit 2 naming the field" 2 "matchRules.pcrs.0[0]" \
     $POSTQ attest verify --policy $W/n-bad.json --doc $DOC.cbor --at $AT
 
+# ---- gcp-confidential-space (PKI token of a debug image, 2025-06-23 14:22:31 .. 15:22:31) ----
+G=$V/gcp-confidential-space
+TOK=$G/pki-token-debug-2025-06-23.jwt
+GROOT=148b293821bb0c6a317f413c8ba475814091cb22d49b9e3c94198db8e8f86c39
+GDIG=sha256:313b8a83d3c8bfc9abcffee4f538424473e2705383a7e46f16d159faf0e5ef34
+gcp_policy() { # $1 = root, $2 = digest, $3 = audience, $4 = extra members
+    printf '{"vendor":"gcp-confidential-space","matchRules":{"rootCertSha256":"%s","imageDigests":["%s"],"audiences":["%s"]%s}}' \
+        "$1" "$2" "$3" "${4:-}"
+}
+gcp_policy $GROOT $GDIG https://echo.oak.dev ',"allowDebug":true' > $W/g-ok.json
+gcp_policy $GROOT $GDIG https://echo.oak.dev > $W/g-prod.json
+gcp_policy $GROOT "sha256:$(printf '%064d' 0)" https://echo.oak.dev ',"allowDebug":true' > $W/g-digest.json
+gcp_policy $GROOT $GDIG https://sts.googleapis.com ',"allowDebug":true' > $W/g-aud.json
+gcp_policy $ROOT $GDIG https://echo.oak.dev ',"allowDebug":true' > $W/g-root.json
+GAT=2025-06-23T14:30:00Z
+expect "gcp: PKI token passes under allowDebug" 0 "verified:" \
+    $POSTQ attest verify --policy $W/g-ok.json --doc $TOK --at $GAT
+expect "gcp: debug_not_allowed (dbgstat enabled)" 1 "rejected: debug_not_allowed:" \
+    $POSTQ attest verify --policy $W/g-prod.json --doc $TOK --at $GAT
+expect "gcp: measurement_not_allowed (image digest)" 1 "rejected: measurement_not_allowed:" \
+    $POSTQ attest verify --policy $W/g-digest.json --doc $TOK --at $GAT
+expect "gcp: claims_invalid (audience)" 1 "rejected: claims_invalid:" \
+    $POSTQ attest verify --policy $W/g-aud.json --doc $TOK --at $GAT
+expect "gcp: chain_invalid (another root pinned)" 1 "rejected: chain_invalid:" \
+    $POSTQ attest verify --policy $W/g-root.json --doc $TOK --at $GAT
+expect "gcp: claims_invalid (token expired)" 1 "rejected: claims_invalid:" \
+    $POSTQ attest verify --policy $W/g-ok.json --doc $TOK --at 2025-06-23T15:22:31Z
+expect "gcp: chain_invalid (today: leaf expired)" 1 "rejected: chain_invalid:" \
+    $POSTQ attest verify --policy $W/g-ok.json --doc $TOK
+t=$(cat $TOK); printf '%s' "${t%????}AAAA" > $W/g-sig.jwt
+expect "gcp: signature changed: doc_signature_invalid" 1 "rejected: doc_signature_invalid:" \
+    $POSTQ attest verify --policy $W/g-ok.json --doc $W/g-sig.jwt --at $GAT
+head -c 5000 $TOK > $W/g-trunc.jwt
+expect "gcp: truncated: doc_malformed" 1 "rejected: doc_malformed:" \
+    $POSTQ attest verify --policy $W/g-ok.json --doc $W/g-trunc.jwt --at $GAT
+expect "gcp: the token under a Nitro policy: vendor_mismatch" 1 "rejected: vendor_mismatch:" \
+    $POSTQ attest verify --policy $W/n-prod.json --doc $TOK --at $GAT
+gcp_policy $GROOT "sha256:00" a > $W/g-bad.json
+expect "gcp: policy with a bad digest: exit 2 naming the field" 2 "matchRules.imageDigests[0]" \
+    $POSTQ attest verify --policy $W/g-bad.json --doc $TOK --at $GAT
+
 t_done

@@ -28,6 +28,9 @@
 #define LLVMFuzzerTestOneInput fuzz_nitro_one
 #include "../../fuzz/fuzz_nitro.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_gcp_one
+#include "../../fuzz/fuzz_gcp.c"
+#undef LLVMFuzzerTestOneInput
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
@@ -119,6 +122,12 @@ static void test_replay_nitro(void **state)
     replay("nitro", fuzz_nitro_one);
 }
 
+static void test_replay_gcp(void **state)
+{
+    (void)state;
+    replay("gcp", fuzz_gcp_one);
+}
+
 /* The corpus's good document really is good under fuzz_jws's policy: the target reaches the
  * end of the checks, not only the parser. */
 static void test_corpus_good_doc_passes(void **state)
@@ -151,6 +160,7 @@ int main(void)
         cmocka_unit_test(test_replay_sign_result),
         cmocka_unit_test(test_replay_cbor),
         cmocka_unit_test(test_replay_nitro),
+        cmocka_unit_test(test_replay_gcp),
         cmocka_unit_test(test_corpus_good_doc_passes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -401,7 +401,9 @@ static void put(struct builder *w, unsigned major, uint64_t v)
 static void put_bytes(struct builder *w, unsigned major, const void *p, size_t len)
 {
     put(w, major, len);
-    memcpy(w->b + w->n, p, len);
+    if (len > 0) {
+        memcpy(w->b + w->n, p, len);
+    }
     w->n += len;
 }
 

@@ -94,7 +94,9 @@ static void test_hardware_vendors_accepted(void **state)
         {"azure-confidential-vm", POSTQ_VENDOR_AZURE_CVM,
          "{\"pcrs\":{\"0\":[\"ab\"]},\"maxDocAgeSeconds\":60}"},
         {"gcp-confidential-space", POSTQ_VENDOR_GCP_CS,
-         "{\"pcrs\":{\"0\":[\"ab\"]},\"maxDocAgeSeconds\":60}"},
+         "{\"rootCertSha256\":\"148b293821bb0c6a317f413c8ba475814091cb22d49b9e3c94198db8e8f8"
+         "6c39\",\"imageDigests\":[\"sha256:313b8a83d3c8bfc9abcffee4f538424473e2705383a7e46f16"
+         "d159faf0e5ef34\"],\"audiences\":[\"https://echo.oak.dev\"],\"maxDocAgeSeconds\":60}"},
     };
 
     (void)state;
