@@ -284,20 +284,19 @@ static int role_from(const char *s, enum postq_store_role *r)
     return 1;
 }
 
-/* Fill who from the Authorization header; 0 after answering 401 (or 5xx when the store
- * fails). The secret is never logged or echoed. */
-static int authenticate(struct postq_api *api, const struct postq_http_req *req,
-                        struct postq_http_resp *resp, struct postq_api_caller *who)
+/* Check an Authorization header value and fill who. POSTQ_E_AUTH for a missing, malformed or
+ * unknown key or a wrong secret; a store error as is. Nothing here is logged: the token is a
+ * secret. */
+static postq_err check_token(struct postq_api *api, const char *h, struct postq_api_caller *who)
 {
     struct postq_store_apikey k;
     uint8_t hash[32];
-    const char *h = req->authorization, *tok;
+    const char *tok;
     postq_err err;
     int ok;
 
     if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
-        postq_api_error(resp, 401, "unauthorized", "missing Authorization: Bearer <api key>");
-        return 0;
+        return POSTQ_E_AUTH;
     }
     tok = h + 7;
     while (*tok == ' ') {
@@ -308,26 +307,40 @@ static int authenticate(struct postq_api *api, const struct postq_http_req *req,
     if (err == POSTQ_OK) {
         err = postq_store_apikey_get_by_id(api->store, who->apikey_id, &k);
     }
-    if (err == POSTQ_E_AUTH || err == POSTQ_E_NOT_FOUND || err == POSTQ_E_ARG) {
-        postq_wipe(hash, sizeof(hash));
-        postq_api_error(resp, 401, "unauthorized", "invalid API key");
+    if (err == POSTQ_E_NOT_FOUND || err == POSTQ_E_ARG) {
+        err = POSTQ_E_AUTH;
+    }
+    if (err == POSTQ_OK) {
+        ok = postq_ct_memeq(hash, k.secret_hash, sizeof(hash));
+        if (ok) {
+            memcpy(who->org_id, k.org_id, sizeof(who->org_id));
+            who->role = k.role;
+        } else {
+            err = POSTQ_E_AUTH;
+        }
+    }
+    postq_wipe(hash, sizeof(hash));
+    postq_wipe(&k, sizeof(k));
+    return err;
+}
+
+/* Fill who from the Authorization header; 0 after answering 401 (or 5xx when the store
+ * fails). */
+static int authenticate(struct postq_api *api, const struct postq_http_req *req,
+                        struct postq_http_resp *resp, struct postq_api_caller *who)
+{
+    postq_err err = check_token(api, req->authorization, who);
+    if (err == POSTQ_E_AUTH) {
+        postq_api_error(resp, 401, "unauthorized",
+                        req->authorization == NULL
+                            ? "missing Authorization: Bearer <api key>"
+                            : "invalid API key");
         return 0;
     }
     if (err != POSTQ_OK) {
-        postq_wipe(hash, sizeof(hash));
         postq_api_fail(resp, err, "authentication");
         return 0;
     }
-    ok = postq_ct_memeq(hash, k.secret_hash, sizeof(hash));
-    postq_wipe(hash, sizeof(hash));
-    if (!ok) {
-        postq_wipe(&k, sizeof(k));
-        postq_api_error(resp, 401, "unauthorized", "invalid API key");
-        return 0;
-    }
-    memcpy(who->org_id, k.org_id, sizeof(who->org_id));
-    who->role = k.role;
-    postq_wipe(&k, sizeof(k));
     return 1;
 }
 
@@ -945,11 +958,16 @@ static void metrics(struct postq_http_resp *resp)
 
 /* ---- routing ---- */
 
-size_t postq_api_body_cap(void *ctx, const char *method, const char *path, const char *ctype)
+size_t postq_api_body_cap(void *ctx, const char *method, const char *path, const char *ctype,
+                          const char *authorization)
 {
-    (void)ctx;
+    struct postq_api_caller who;
+    /* The 64 MiB cap only for a caller allowed to sign: an unauthenticated client can make the
+     * server hold at most POSTQ_API_JSON_MAX per connection. */
     if (strcmp(method, "POST") == 0 && strcmp(path, "/v1/sign") == 0 &&
-        media_is(ctype, "application/octet-stream")) {
+        media_is(ctype, "application/octet-stream") &&
+        check_token(ctx, authorization, &who) == POSTQ_OK &&
+        (int)who.role <= (int)POSTQ_STORE_ROLE_SIGNER) {
         return POSTQ_API_OCTET_MAX;
     }
     return POSTQ_API_JSON_MAX;
@@ -1027,6 +1045,25 @@ static const char *route_methods(int r)
     }
 }
 
+/* The least role a route and method need: viewer reads, signer signs, admin manages policies,
+ * keys and API keys (DESIGN §6). */
+static enum postq_store_role need_role(int r, int post, int del)
+{
+    switch (r) {
+    case R_SIGN:
+        return POSTQ_STORE_ROLE_SIGNER;
+    case R_APIKEYS:
+    case R_APIKEY:
+        return POSTQ_STORE_ROLE_ADMIN;
+    case R_POLICIES:
+    case R_POLICY:
+    case R_KEYS:
+        return post || del ? POSTQ_STORE_ROLE_ADMIN : POSTQ_STORE_ROLE_VIEWER;
+    default:
+        return POSTQ_STORE_ROLE_VIEWER;
+    }
+}
+
 static void dispatch(struct postq_api *api, int r, const char *id,
                      const struct postq_http_req *req, struct postq_http_resp *resp)
 {
@@ -1059,6 +1096,10 @@ static void dispatch(struct postq_api *api, int r, const char *id,
     if (!authenticate(api, req, resp, &who)) {
         return;
     }
+    /* Roles before the body's size: a caller who may not do this learns 403, not 413. */
+    if (!allow(&who, need_role(r, post, del), resp)) {
+        return;
+    }
     if (req->body_too_large) {
         postq_api_error(resp, 413, "too_large",
                         "the body is over the cap: 1 MiB for JSON, 64 MiB for an "
@@ -1070,27 +1111,19 @@ static void dispatch(struct postq_api *api, int r, const char *id,
         enclave_get(api, resp);
         break;
     case R_POLICIES:
-        if (post ? allow(&who, POSTQ_STORE_ROLE_ADMIN, resp) : 1) {
-            post ? policy_create(api, &who, req, resp) : policy_list(api, &who, req, resp);
-        }
+        post ? policy_create(api, &who, req, resp) : policy_list(api, &who, req, resp);
         break;
     case R_POLICY:
-        if (del ? allow(&who, POSTQ_STORE_ROLE_ADMIN, resp) : 1) {
-            del ? policy_delete(api, &who, id, resp) : policy_get(api, &who, id, resp);
-        }
+        del ? policy_delete(api, &who, id, resp) : policy_get(api, &who, id, resp);
         break;
     case R_KEYS:
-        if (post ? allow(&who, POSTQ_STORE_ROLE_ADMIN, resp) : 1) {
-            post ? key_create(api, &who, req, resp) : key_list(api, &who, req, resp);
-        }
+        post ? key_create(api, &who, req, resp) : key_list(api, &who, req, resp);
         break;
     case R_KEY:
         key_get(api, &who, id, resp);
         break;
     case R_SIGN:
-        if (allow(&who, POSTQ_STORE_ROLE_SIGNER, resp)) {
-            postq_api_sign(api, &who, req, resp);
-        }
+        postq_api_sign(api, &who, req, resp);
         break;
     case R_SIGS:
         sig_list(api, &who, req, resp);
@@ -1099,14 +1132,10 @@ static void dispatch(struct postq_api *api, int r, const char *id,
         sig_get(api, &who, id, resp);
         break;
     case R_APIKEYS:
-        if (allow(&who, POSTQ_STORE_ROLE_ADMIN, resp)) {
-            post ? apikey_create(api, &who, req, resp) : apikey_list(api, &who, req, resp);
-        }
+        post ? apikey_create(api, &who, req, resp) : apikey_list(api, &who, req, resp);
         break;
     case R_APIKEY:
-        if (allow(&who, POSTQ_STORE_ROLE_ADMIN, resp)) {
-            apikey_delete(api, &who, id, resp);
-        }
+        apikey_delete(api, &who, id, resp);
         break;
     default:
         postq_api_error(resp, 404, "not_found", "no such route");

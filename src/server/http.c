@@ -99,7 +99,9 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
             return MHD_NO;
         }
         postq_arena_init(&st->arena);
-        st->cap = s->app.body_cap(s->app.ctx, method, url, ctype);
+        st->cap = s->app.body_cap(
+            s->app.ctx, method, url, ctype,
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"));
         postq_buf_init(&st->body, st->cap);
         *con_cls = st;
         if (clen != NULL) {

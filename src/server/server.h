@@ -63,8 +63,10 @@ struct postq_http_resp {
 
 /* The application's side. */
 struct postq_http_app {
-    /* The body cap for a request, decided from its method, path and content type. */
-    size_t (*body_cap)(void *ctx, const char *method, const char *path, const char *ctype);
+    /* The body cap for a request, decided from its method, path, content type and
+     * Authorization header (NULL when absent) before any byte of the body is read. */
+    size_t (*body_cap)(void *ctx, const char *method, const char *path, const char *ctype,
+                       const char *authorization);
     /* Fill resp for req (resp->status 0 means 500). Runs on a pool thread. */
     void (*handle)(void *ctx, const struct postq_http_req *req, struct postq_http_resp *resp);
     void *ctx;
@@ -152,7 +154,8 @@ struct postq_api {
     int log_requests; /* one line per request on stderr: id, method, route, status, time */
 };
 
-size_t postq_api_body_cap(void *ctx, const char *method, const char *path, const char *ctype);
+size_t postq_api_body_cap(void *ctx, const char *method, const char *path, const char *ctype,
+                          const char *authorization);
 void postq_api_handle(void *ctx, const struct postq_http_req *req, struct postq_http_resp *resp);
 
 /* Used by api.c and sign.c. */

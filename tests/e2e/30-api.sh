@@ -170,6 +170,11 @@ expect "octet-stream of exactly 64 MiB signs: 200" 0 '"verdict":"pass"' \
 printf 'x' >>"$D/huge.bin"
 expect "octet-stream over 64 MiB: 413" 0 "HTTP 413" \
     call POST "/v1/sign?keyId=$KEY" "$SIGNER" "${OCTET[@]}" --data-binary @"$D/huge.bin"
+head -c $((2 * 1024 * 1024)) /dev/zero >"$D/2m.bin"
+expect "octet-stream over 1 MiB without a valid key: 401, body never read" 0 "HTTP 401" \
+    call POST "/v1/sign?keyId=$KEY" "${ADMIN%?}x" "${OCTET[@]}" --data-binary @"$D/2m.bin"
+expect "octet-stream over 1 MiB from a viewer: 403" 0 "HTTP 403" \
+    call POST "/v1/sign?keyId=$KEY" "$VIEWER" "${OCTET[@]}" --data-binary @"$D/2m.bin"
 rm -f "$D/huge.bin"
 expect "chunked JSON over 1 MiB: 413" 0 "HTTP 413" \
     call POST /v1/sign "$SIGNER" "${JSON[@]}" -H 'Transfer-Encoding: chunked' --data-binary @"$D/big.json"
