@@ -290,6 +290,73 @@ static void test_sign_alloc_faults(void **state)
     }
 }
 
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/* Mutated bodies and tokens on every POST route: never a crash, never a 2xx for a broken
+ * body, every error reply a well-formed {"error":{"code","message"}}. */
+static void test_hostile_inputs(void **state)
+{
+    struct fixture *f = *state;
+    struct reply r;
+    char key[64], sign[256], buf[1024], tok[POSTQ_TOKEN_MAX];
+    const char *paths[4] = {"/v1/sign", "/v1/hybrid-keys", "/v1/api-keys",
+                            "/v1/attestation-policies"};
+    const char *bodies[4];
+    software_key(f, key, sizeof(key));
+    snprintf(sign, sizeof(sign), "{\"keyId\":\"%s\",\"payloadB64\":\"aGVsbG8=\"}", key);
+    bodies[0] = sign;
+    bodies[1] = "{\"name\":\"sw\",\"algorithm\":\"mldsa44+ed25519\",\"pqProvider\":\"software\"}";
+    bodies[2] = "{\"name\":\"x\",\"role\":\"viewer\"}";
+    bodies[3] = "{\"name\":\"p\",\"vendor\":\"mock\",\"matchRules\":{\"allowedImageHashes\":["
+                "\"0000000000000000000000000000000000000000000000000000000000000000\"],"
+                "\"rootPublicKeyB64\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}}";
+    for (int i = 0; i < 2000; i++) {
+        size_t route = (size_t)(rnd() % 4), n = strlen(bodies[route]);
+        json_t *j;
+        memcpy(buf, bodies[route], n + 1);
+        switch (rnd() % 3) {
+        case 0: /* flip a byte */
+            buf[rnd() % n] = (char)(rnd() % 256);
+            break;
+        case 1: /* truncate */
+            buf[rnd() % n] = '\0';
+            break;
+        default: /* duplicate a member or insert a byte */
+            if (n + 1 < sizeof(buf)) {
+                size_t at = rnd() % n;
+                memmove(buf + at + 1, buf + at, n - at + 1);
+                buf[at] = (char)(rnd() % 128);
+            }
+            break;
+        }
+        call(f, "POST", paths[route], f->admin, "application/json", buf, NULL, &r);
+        assert_true(r.status >= 200 && r.status < 600);
+        if (r.status >= 400) {
+            assert_true(r.status < 500);
+            j = json_loads(r.body, JSON_REJECT_DUPLICATES, NULL);
+            assert_non_null(j);
+            assert_true(json_is_string(json_object_get(json_object_get(j, "error"), "code")));
+            json_decref(j);
+        } else {
+            /* A mutation that left a valid request: it did what the request says. */
+            assert_true(strcmp(buf, bodies[route]) != 0 || r.status == 200 || r.status == 201);
+        }
+    }
+    for (size_t i = 0; i < strlen(f->admin); i++) { /* every token byte changed: 401 */
+        memcpy(tok, f->admin, strlen(f->admin) + 1);
+        tok[i] = tok[i] == 'A' ? 'B' : 'A';
+        call(f, "GET", "/v1/hybrid-keys", tok, NULL, NULL, NULL, &r);
+        assert_int_equal(r.status, 401);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +365,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_enclave_down, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sign_store_faults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sign_alloc_faults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_inputs, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
