@@ -974,7 +974,7 @@ size_t postq_api_body_cap(void *ctx, const char *method, const char *path, const
 }
 
 enum { R_NONE, R_POLICIES, R_POLICY, R_KEYS, R_KEY, R_SIGN, R_SIGS, R_SIG, R_APIKEYS, R_APIKEY,
-       R_ENCLAVE, R_HEALTH, R_METRICS };
+       R_ENCLAVE, R_HEALTH, R_METRICS, R_WEB };
 
 static const char *const route_names[] = {
     [R_NONE] = "other",
@@ -990,6 +990,7 @@ static const char *const route_names[] = {
     [R_ENCLAVE] = "/v1/enclave",
     [R_HEALTH] = "/healthz",
     [R_METRICS] = "/metrics",
+    [R_WEB] = "/",
 };
 
 /* The route of path; *id points at the {id} segment of an item route. */
@@ -1022,6 +1023,10 @@ static int route_of(const char *path, const char **id)
             *id = path + n + 1;
             return t[i].item;
         }
+    }
+    /* Anything outside /v1 is one of the dashboard's files (or a 404 from web.c). */
+    if (path[0] == '/' && strncmp(path, "/v1/", 4) != 0 && strcmp(path, "/v1") != 0) {
+        return R_WEB;
     }
     return R_NONE;
 }
@@ -1069,7 +1074,8 @@ static void dispatch(struct postq_api *api, int r, const char *id,
 {
     struct postq_api_caller who;
     const char *m = req->method;
-    int post = strcmp(m, "POST") == 0, get = strcmp(m, "GET") == 0,
+    int post = strcmp(m, "POST") == 0,
+        get = strcmp(m, "GET") == 0 || (r == R_WEB && strcmp(m, "HEAD") == 0),
         del = strcmp(m, "DELETE") == 0;
     char msg[96];
 
@@ -1090,6 +1096,11 @@ static void dispatch(struct postq_api *api, int r, const char *id,
     }
     if (r == R_METRICS) {
         metrics(resp);
+        return;
+    }
+    if (r == R_WEB) {
+        /* No authentication: the files are public; the page asks for the API key. */
+        postq_web_serve(api->web_dir, req->path, resp);
         return;
     }
     memset(&who, 0, sizeof(who));

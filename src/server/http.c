@@ -51,6 +51,11 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct postq_http_
         (void)MHD_add_response_header(m, "X-Request-Id", r->request_id);
     }
     (void)MHD_add_response_header(m, "X-Content-Type-Options", "nosniff");
+    /* Every response, the dashboard's and the API's: only this origin's files, no inline
+     * script or style, never framed, no Referer sent anywhere. */
+    (void)MHD_add_response_header(m, "Content-Security-Policy", POSTQ_API_CSP);
+    (void)MHD_add_response_header(m, "Referrer-Policy", "no-referrer");
+    (void)MHD_add_response_header(m, "X-Frame-Options", "DENY");
     ret = MHD_queue_response(conn, (unsigned)(r->status > 0 ? r->status : 500), m);
     MHD_destroy_response(m);
     return ret;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* postq-api: the HTTP API server and its host-side tools [DESIGN §6, §7]:
  *   postq-api serve [--listen 127.0.0.1:8080] [--db sqlite:PATH] [--enclave unix:PATH]
- *                   [--state DIR] [--threads N]
+ *                   [--state DIR] [--threads N] [--web DIR]
  *   postq-api org create NAME [--db …]                  prints the admin API key once
  *   postq-api apikey create --org ID --role R [--name N] [--db …] */
 #include <signal.h>
@@ -25,7 +25,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: postq-api serve [--listen HOST:PORT] [--db sqlite:PATH] [--enclave unix:PATH]\n"
-            "                       [--state DIR] [--threads N]\n"
+            "                       [--state DIR] [--threads N] [--web DIR]\n"
             "       postq-api org create NAME [--db sqlite:PATH]\n"
             "       postq-api apikey create --org ID --role admin|signer|viewer [--name N]\n"
             "                       [--db sqlite:PATH]\n"
@@ -36,6 +36,8 @@ static void usage(FILE *f)
             "           --db " DEFAULT_DB ", --enclave " DEFAULT_ENCLAVE ",\n"
             "           --state " DEFAULT_STATE
             ": the key-encryption key of software keys).\n"
+            "           --web DIR: the dashboard's files, served under / (default: the\n"
+            "           installed share/postq/web, else the repository's web/).\n"
             "           Port 0 picks a free port; the bound address is printed on stdout.\n"
             "org create     make an organisation and print its admin API key, once.\n"
             "apikey create  make another API key of an organisation and print it, once.\n");
@@ -82,10 +84,43 @@ static int open_store(const char *db, struct postq_store **s)
     return 1;
 }
 
+/* The dashboard's directory beside this executable: BIN/../share/postq/web when installed,
+ * BIN/../../web in a build tree (build/bin/postq-api). NULL when neither has index.html. */
+static const char *default_web(char *out, size_t cap)
+{
+    static const char *const rel[] = {"/../share/postq/web", "/../../web"};
+    char exe[2048];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    char *slash;
+
+    if (n <= 0) {
+        return NULL;
+    }
+    exe[n] = '\0';
+    slash = strrchr(exe, '/');
+    if (slash == NULL) {
+        return NULL;
+    }
+    *slash = '\0';
+    for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+        char index[2200];
+        if (snprintf(out, cap, "%s%s", exe, rel[i]) >= (int)cap ||
+            snprintf(index, sizeof(index), "%s/index.html", out) >= (int)sizeof(index)) {
+            continue;
+        }
+        if (access(index, R_OK) == 0) {
+            return out;
+        }
+    }
+    return NULL;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
-    static const char *const names[] = {"--listen", "--db", "--enclave", "--state", "--threads"};
-    const char *v[5] = {DEFAULT_LISTEN, DEFAULT_DB, DEFAULT_ENCLAVE, DEFAULT_STATE, NULL};
+    static const char *const names[] = {"--listen", "--db",      "--enclave",
+                                        "--state",  "--threads", "--web"};
+    const char *v[6] = {DEFAULT_LISTEN, DEFAULT_DB, DEFAULT_ENCLAVE, DEFAULT_STATE, NULL, NULL};
+    char web[2100];
     struct postq_http_server *http = NULL;
     struct postq_http_app app;
     struct postq_api api;
@@ -95,8 +130,19 @@ static int cmd_serve(int argc, char **argv)
     postq_err err;
     int sig, rc = 1;
 
-    if (!opts(argc, argv, 2, names, v, 5, NULL)) {
+    if (!opts(argc, argv, 2, names, v, 6, NULL)) {
         return 2;
+    }
+    if (v[5] != NULL) {
+        char index[2200];
+        if (v[5][0] == '\0' ||
+            snprintf(index, sizeof(index), "%s/index.html", v[5]) >= (int)sizeof(index) ||
+            access(index, R_OK) != 0) {
+            fprintf(stderr, "postq-api: --web %s: no index.html there\n", v[5]);
+            return 2;
+        }
+    } else {
+        v[5] = default_web(web, sizeof(web));
     }
     if (v[4] != NULL) {
         char *end;
@@ -130,6 +176,7 @@ static int cmd_serve(int argc, char **argv)
     }
     api.have_kek = 1;
     api.log_requests = 1;
+    api.web_dir = v[5];
     err = postq_enclave_pool_new(v[2], POSTQ_API_ENCLAVE_TIMEOUT_MS, &api.enclave);
     if (err != POSTQ_OK) {
         fprintf(stderr, "postq-api: --enclave %s: %s\n", v[2], postq_strerror(err));
@@ -145,7 +192,8 @@ static int cmd_serve(int argc, char **argv)
     }
     printf("postq-api listening on http://%s\n", bound);
     fflush(stdout);
-    fprintf(stderr, "postq-api: store %s, enclave %s, %u threads\n", v[1], v[2], threads);
+    fprintf(stderr, "postq-api: store %s, enclave %s, %u threads, dashboard %s\n", v[1], v[2],
+            threads, v[5] != NULL ? v[5] : "none (--web DIR)");
     if (sigwait(&set, &sig) == 0) {
         fprintf(stderr, "postq-api: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     }

@@ -25,6 +25,12 @@
 #define POSTQ_API_THREAD_STACK ((size_t)1 << 20) /* >= 512 KiB: ML-DSA-87 signs on it */
 #define POSTQ_API_CONN_TIMEOUT_S 30
 #define POSTQ_API_ENCLAVE_TIMEOUT_MS 30000
+/* The Content-Security-Policy of every response (the dashboard is ES modules and one CSS
+ * file of this origin; it calls only this origin's API). */
+#define POSTQ_API_CSP                                                                          \
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "                \
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "                \
+    "form-action 'none'; frame-ancestors 'none'"
 
 /* ---- per-request arena: every allocation is released at once when the request ends ---- */
 
@@ -152,6 +158,7 @@ struct postq_api {
     uint8_t kek[POSTQ_KEK_BYTES];
     int have_kek;
     int log_requests; /* one line per request on stderr: id, method, route, status, time */
+    const char *web_dir; /* the dashboard's files (web/), served under `/`; NULL: none */
 };
 
 size_t postq_api_body_cap(void *ctx, const char *method, const char *path, const char *ctype,
@@ -179,6 +186,17 @@ POSTQ_MUST_CHECK postq_err postq_api_apikey_create(struct postq_store *store, co
                                                   const char *name, enum postq_store_role role,
                                                   struct postq_store_apikey *out, char *token,
                                                   size_t cap);
+/* ---- the dashboard's static files (web.c) ---- */
+
+/* The Content-Type of a served file's name, NULL for a type that is never served. */
+const char *postq_web_type(const char *path);
+/* path ("/app.js") is a name we serve: "/" then segments of [A-Za-z0-9._-], none empty or
+ * starting with '.', under 256 bytes, with a known type. */
+int postq_web_path_ok(const char *path);
+/* Answer GET path ("/" means "/index.html") with the file under dir (NULL: no dashboard),
+ * or 404. Files are regular, not symlinks, and under POSTQ_API_JSON_MAX bytes. */
+void postq_web_serve(const char *dir, const char *path, struct postq_http_resp *resp);
+
 /* Answer a store/other failure with the table's status and a generic code. */
 void postq_api_fail(struct postq_http_resp *resp, postq_err err, const char *what);
 

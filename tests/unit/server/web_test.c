@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* src/server/web.c: which names are served (every traversal, hidden file, odd byte and unknown
+ * type refused), the content types, a file read whole, a symlink, a directory and an oversized
+ * file refused, no dashboard directory at all. */
+#include "testlib.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "server/server.h"
+
+static void test_path_ok(void **state)
+{
+    static const char *const good[] = {"/index.html", "/app.js", "/css/app.css", "/a-b_c.1.js",
+                                       "/img/logo.svg", "/x.png"};
+    static const char *const bad[] = {
+        "", "/", "index.html", "/..", "/../etc/passwd", "/a/../b.js", "/.git/config", "/.env.js",
+        "/a//b.js", "/a/", "/a.js/", "/a b.js", "/a%2e%2e/b.js", "/a\\b.js", "/a.exe", "/a",
+        "/a.js?x", "/a.JS", "/a/.b.js", "/a.c", "/a/b.", "/a.html~"};
+    char longp[300];
+    (void)state;
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        assert_true(postq_web_path_ok(good[i]));
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (postq_web_path_ok(bad[i])) {
+            fail_msg("served: \"%s\"", bad[i]);
+        }
+    }
+    longp[0] = '/';
+    memset(longp + 1, 'a', sizeof(longp) - 5);
+    memcpy(longp + sizeof(longp) - 4, ".js", 4);
+    assert_false(postq_web_path_ok(longp));
+}
+
+static void test_types(void **state)
+{
+    (void)state;
+    assert_string_equal(postq_web_type("/index.html"), "text/html; charset=utf-8");
+    assert_string_equal(postq_web_type("/a/app.js"), "text/javascript; charset=utf-8");
+    assert_string_equal(postq_web_type("/app.css"), "text/css; charset=utf-8");
+    assert_string_equal(postq_web_type("/i.svg"), "image/svg+xml");
+    assert_null(postq_web_type("/a.sh"));
+    assert_null(postq_web_type("/a.d/b"));
+}
+
+static void put(const char *path, const char *text, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+static int serve(const char *dir, const char *path, struct postq_http_resp *r)
+{
+    memset(r, 0, sizeof(*r));
+    postq_buf_init(&r->body, POSTQ_API_JSON_MAX);
+    postq_web_serve(dir, path, r);
+    return r->status;
+}
+
+static void test_serve(void **state)
+{
+    char dir[] = "/tmp/postq-web-XXXXXX", p[256], q[256];
+    struct postq_http_resp r;
+    char *big;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(p, sizeof(p), "%s/index.html", dir);
+    put(p, "<!doctype html>", 15);
+    snprintf(p, sizeof(p), "%s/app.js", dir);
+    put(p, "export {};\n", 11);
+    snprintf(p, sizeof(p), "%s/sub.js", dir);
+    assert_int_equal(mkdir(p, 0700), 0);
+    snprintf(q, sizeof(q), "%s/link.js", dir);
+    assert_int_equal(symlink(p, q), 0);
+    snprintf(q, sizeof(q), "%s/secret.txt", dir);
+    assert_int_equal(symlink("/etc/hostname", q), 0);
+
+    assert_int_equal(serve(dir, "/", &r), 200);
+    assert_string_equal(r.content_type, "text/html; charset=utf-8");
+    assert_int_equal(r.body.len, 15);
+    assert_memory_equal(r.body.p, "<!doctype html>", 15);
+    postq_buf_free(&r.body);
+
+    assert_int_equal(serve(dir, "/app.js", &r), 200);
+    assert_string_equal(r.content_type, "text/javascript; charset=utf-8");
+    assert_int_equal(r.body.len, 11);
+    postq_buf_free(&r.body);
+
+    assert_int_equal(serve(dir, "/missing.js", &r), 404); /* absent */
+    postq_buf_free(&r.body);
+    assert_int_equal(serve(dir, "/sub.js", &r), 404); /* a directory */
+    postq_buf_free(&r.body);
+    assert_int_equal(serve(dir, "/secret.txt", &r), 404); /* a symlink */
+    postq_buf_free(&r.body);
+    assert_int_equal(serve(dir, "/../etc/hostname", &r), 404);
+    postq_buf_free(&r.body);
+    assert_int_equal(serve(NULL, "/", &r), 404); /* no dashboard */
+    assert_non_null(strstr((const char *)r.body.p, "--web"));
+    postq_buf_free(&r.body);
+
+    /* One byte under the cap is served; the cap itself is not. */
+    big = malloc(POSTQ_API_JSON_MAX);
+    assert_non_null(big);
+    memset(big, 'x', POSTQ_API_JSON_MAX);
+    snprintf(p, sizeof(p), "%s/big.txt", dir);
+    put(p, big, POSTQ_API_JSON_MAX - 1);
+    assert_int_equal(serve(dir, "/big.txt", &r), 200);
+    assert_int_equal(r.body.len, POSTQ_API_JSON_MAX - 1);
+    postq_buf_free(&r.body);
+    put(p, big, POSTQ_API_JSON_MAX);
+    assert_int_equal(serve(dir, "/big.txt", &r), 404);
+    postq_buf_free(&r.body);
+    free(big);
+
+    unlink(p);
+    snprintf(p, sizeof(p), "%s/index.html", dir);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s/app.js", dir);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s/secret.txt", dir);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s/link.js", dir);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s/sub.js", dir);
+    rmdir(p);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_path_ok),
+        cmocka_unit_test(test_types),
+        cmocka_unit_test(test_serve),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
