@@ -21,10 +21,13 @@ declare -A CMDS=(
     [pkg-config]=pkg-config
     [valgrind]=valgrind
     [curl]=curl
+    [node]=nodejs
+    [npm]=npm
 )
 # headers checked by path -> Debian package
 declare -A HDRS=(
     [/usr/include/valgrind/memcheck.h]=valgrind
+    [/usr/bin/chromium]=chromium
 )
 
 missing=()

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The dashboard in a real browser: real postq-enclave and postq-api (ephemeral loopback port,
+# temporary state), then Debian's chromium, headless, driven by playwright-core
+# (tests/e2e/dashboard/drive.mjs) through sign-in, a policy, a key, a signed file and the
+# in-browser verification (pass; tampered document and wrong payload fail with their reason).
+# Also over HTTP: the static files' types and headers, no directory traversal, the API key in
+# no log. Screenshots: build/test-artifacts/dashboard/. Needs chromium, node and npm
+# (scripts/install-deps.sh); installs playwright-core with `npm ci` on first use.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+. "$here/api-lib.sh"
+D=$E2E_DIR
+ROOT=$(cd "$here/../.." && pwd)
+ART=$ROOT/${POSTQ_BUILD:-build}/test-artifacts/dashboard
+DRV=$here/dashboard
+mkdir -p "$ART"
+
+for c in /usr/bin/chromium node npm; do
+    command -v "$c" >/dev/null 2>&1 || { echo "50-dashboard: $c is missing: run scripts/install-deps.sh (make deps)"; exit 1; }
+done
+if [ ! -d "$DRV/node_modules/playwright-core" ] || [ "$DRV/package-lock.json" -nt "$DRV/node_modules/.package-lock.json" ]; then
+    (cd "$DRV" && npm ci --no-audit --no-fund --loglevel=error >"$D/npm.log" 2>&1) ||
+        { echo "50-dashboard: npm ci failed:"; tail -n 20 "$D/npm.log"; exit 1; }
+fi
+
+enclave_start enc || exit 1
+api_start api enc || exit 1
+ADMIN=$(api_org acme)
+make_policy enc "$D/policy.json"
+head -c 5000 /dev/urandom >"$D/artifact.bin"
+printf 'not the signed file\n' >"$D/other.bin"
+
+# HTTP: types, headers, traversal.
+hdr() { curl -sS --max-time 10 --path-as-is -o /dev/null -D - "$API_URL$1" | tr -d '\r'; }
+expect "GET / is the dashboard (text/html)" 0 "content-type: text/html; charset=utf-8" sh -c "curl -sS -D - -o /dev/null '$API_URL/' | tr -d '\r' | tr A-Z a-z"
+expect "GET / has a strict CSP" 0 "content-security-policy: default-src 'self'; script-src 'self'; style-src 'self'" sh -c "curl -sS -D - -o /dev/null '$API_URL/' | tr -d '\r' | tr A-Z a-z"
+expect "GET / frame-ancestors 'none', nosniff, no-referrer" 0 "" sh -c "h=\$(curl -sS -D - -o /dev/null '$API_URL/' | tr -d '\r' | tr A-Z a-z); echo \"\$h\" | grep -q \"frame-ancestors 'none'\" && echo \"\$h\" | grep -q 'x-content-type-options: nosniff' && echo \"\$h\" | grep -q 'referrer-policy: no-referrer'"
+expect "GET /app.js is text/javascript" 0 "Content-Type: text/javascript; charset=utf-8" hdr /app.js
+expect "GET /app.css is text/css" 0 "Content-Type: text/css; charset=utf-8" hdr /app.css
+for p in '/../../etc/passwd' '/%2e%2e/%2e%2e/etc/passwd' '/..%2f..%2fetc%2fpasswd' '/.git/config' '/nope.html' '/index.html/' '//etc/passwd'; do
+    expect "GET $p: 404" 0 "HTTP/1.1 404" hdr "$p"
+done
+expect "POST /: 405" 0 "405" sh -c "curl -sS -o /dev/null -w '%{http_code}' -X POST '$API_URL/'"
+expect "the API still answers JSON under /v1" 0 "HTTP 401" call GET /v1/enclave ""
+
+# 25 more policies, so the list has a second page.
+for i in $(seq 1 25); do
+    call POST /v1/attestation-policies "$ADMIN" -H 'Content-Type: application/json' -d @"$D/policy.json" >/dev/null
+done
+
+echo "# chromium: $(/usr/bin/chromium --version 2>/dev/null | head -n 1)"
+API_URL=$API_URL API_KEY=$ADMIN PAYLOAD=$D/artifact.bin OTHER_PAYLOAD=$D/other.bin POLICY_FILE=$D/policy.json \
+    ARTIFACTS=$ART timeout --kill-after=5 100 node "$DRV/drive.mjs"
+rc=$?
+[ $rc -eq 0 ] || T_FAILED=$((T_FAILED + 1))
+
+expect "the API key is in no log line" 1 "" grep -qF "$ADMIN" "$D/api.log" "$D/api.out"
+t_done

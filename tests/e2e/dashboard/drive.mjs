@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: Apache-2.0
+// Drives Debian's chromium (headless, through playwright-core, no browser download) through
+// the dashboard served by a live postq-api: sign-in, a policy, a key, a signed file, the
+// in-browser verification passing, then failing for a tampered document and a wrong payload.
+// Each step prints cmocka-style lines; screenshots go to ARTIFACTS.
+// Environment: API_URL, API_KEY, PAYLOAD, OTHER_PAYLOAD, POLICY_FILE, ARTIFACTS.
+import { chromium } from 'playwright-core';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+
+const { API_URL, API_KEY, PAYLOAD, OTHER_PAYLOAD, POLICY_FILE, ARTIFACTS } = process.env;
+const STEP_MS = 15000;
+let run = 0;
+let failed = 0;
+let page;
+
+async function step(name, fn) {
+    run++;
+    console.log(`[ RUN      ] ${name}`);
+    try {
+        await fn();
+        console.log(`[       OK ] ${name}`);
+    } catch (e) {
+        failed++;
+        console.log(`[  FAILED  ] ${name}: ${String(e.message).split('\n').slice(0, 6).join('\n    ')}`);
+        if (page) await page.screenshot({ path: join(ARTIFACTS, `failed-${run}.png`), fullPage: true }).catch(() => {});
+    }
+}
+
+// page.waitForFunction polls with eval, which the dashboard's CSP refuses: poll from here.
+async function until(fn, arg) {
+    const end = Date.now() + STEP_MS;
+    for (;;) {
+        if (await page.evaluate(fn, arg)) return;
+        if (Date.now() > end) throw new Error(`timed out waiting for ${fn}`);
+        await new Promise((r) => setTimeout(r, 100));
+    }
+}
+
+function assert(cond, msg) {
+    if (!cond) throw new Error(msg);
+}
+
+const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+    timeout: 30000,
+});
+const ctx = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+ctx.setDefaultTimeout(STEP_MS);
+page = await ctx.newPage();
+const urls = [];
+const cspErrors = [];
+const origin = new URL(API_URL).origin;
+page.on('request', (r) => urls.push(r.url()));
+page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text());
+});
+page.on('pageerror', (e) => cspErrors.push(`page error: ${e.message}`));
+const shot = async (name, full = true) => {
+    if (full) await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(ARTIFACTS, name), fullPage: full });
+};
+let policyId = '';
+let keyId = '';
+let sigPath = '';
+
+await step('dashboard: the page loads with a strict CSP and no inline code', async () => {
+    const resp = await page.goto(`${API_URL}/`);
+    const hd = resp.headers();
+    assert(resp.status() === 200, `status ${resp.status()}`);
+    assert(/default-src 'self'/.test(hd['content-security-policy'] ?? ''), `CSP: ${hd['content-security-policy']}`);
+    assert(/frame-ancestors 'none'/.test(hd['content-security-policy']), 'CSP without frame-ancestors');
+    assert(!/unsafe-inline|unsafe-eval/.test(hd['content-security-policy']), 'CSP allows inline code');
+    assert(hd['x-content-type-options'] === 'nosniff' && hd['referrer-policy'] === 'no-referrer', 'nosniff / no-referrer missing');
+    await page.waitForSelector('#signin');
+    assert((await page.locator('script:not([src])').count()) === 0, 'an inline script');
+    assert((await page.locator('style, [style]').count()) === 0, 'inline style');
+});
+
+await step('dashboard: a wrong API key is refused with advice', async () => {
+    await page.fill('#apikey', 'pqk_ak_nothing_AAAA');
+    await page.click('#signin');
+    await page.getByText('The API refused this key.').waitFor();
+});
+
+await step('dashboard: sign in (key in sessionStorage only, never in a URL)', async () => {
+    await page.fill('#apikey', API_KEY);
+    await page.click('#signin');
+    await page.waitForSelector('#signout');
+    await page.getByRole('heading', { name: 'The enclave' }).waitFor();
+    const where = await page.evaluate(() => ({ s: sessionStorage.getItem('postq.apiKey'), l: localStorage.length, c: document.cookie }));
+    assert(where.s === API_KEY, 'not in sessionStorage');
+    assert(where.l === 0 && where.c === '', 'something in localStorage or a cookie');
+    await shot('01-overview.png');
+});
+
+await step('dashboard: policies list pages (Next / Previous)', async () => {
+    await page.goto(`${API_URL}/#/policies`);
+    await page.waitForSelector('table.list tbody tr');
+    assert((await page.locator('table.list tbody tr').count()) === 20, 'not 20 rows on page 1');
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await page.getByText('Page 2').waitFor();
+    await page.waitForSelector('table.list tbody tr');
+    await page.getByRole('button', { name: '← Previous' }).click();
+    await page.getByText('Page 1').waitFor();
+});
+
+await step('dashboard: create a policy (prefilled from the enclave, reviewed, saved)', async () => {
+    await page.click('#new-policy');
+    await until(() => document.querySelector('#pol-images')?.value.length === 64);
+    await page.fill('#pol-name', 'browser-policy');
+    await page.click('#policy-review');
+    await page.getByRole('heading', { name: 'Review the policy' }).waitFor();
+    await shot('02-policy-review.png');
+    await page.click('#policy-save');
+    await page.waitForURL(/#\/policies\/pol_/);
+    policyId = decodeURIComponent(page.url().split('#/policies/')[1]);
+    await page.getByRole('heading', { name: 'browser-policy' }).waitFor();
+});
+
+await step('dashboard: create a key bound to the policy', async () => {
+    await page.click('#policy-new-key');
+    await until((id) => document.querySelector('#key-policy')?.value === id, policyId);
+    await page.fill('#key-name', 'browser-key');
+    await page.click('#key-create');
+    await page.waitForURL(/#\/keys\/key_/);
+    keyId = decodeURIComponent(page.url().split('#/keys/')[1]);
+    await page.getByText(policyId).waitFor();
+});
+
+await step('dashboard: sign a file by upload and download the sign result', async () => {
+    await page.click('#key-sign');
+    await until((id) => document.querySelector('#sign-key')?.value === id, keyId);
+    await page.setInputFiles('#sign-file', PAYLOAD);
+    await page.click('#sign-go');
+    await page.waitForSelector('#sign-download');
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#sign-download')]);
+    sigPath = join(ARTIFACTS, 'sig.json');
+    await dl.saveAs(sigPath);
+    const sr = JSON.parse(readFileSync(sigPath, 'utf8'));
+    assert(sr.keyId === keyId && sr.attestation?.verdict === 'pass' && sr.attestation.docB64, 'not a sign result of the key');
+    await shot('03-signed.png');
+});
+
+await step('dashboard: the signature is listed and its detail shown', async () => {
+    await page.goto(`${API_URL}/#/signatures`);
+    const id = JSON.parse(readFileSync(sigPath, 'utf8')).id;
+    await page.click(`tr[data-id="${id}"] a`);
+    await page.waitForSelector('#sig-verify');
+    await page.getByRole('heading', { name: 'Attestation (as the API reports it)' }).waitFor();
+});
+
+async function verifyWith(srFile, payloadFile) {
+    await page.goto(`${API_URL}/#/verify`);
+    await page.setInputFiles('#verify-sr-file', srFile);
+    await page.getByText(`Loaded: file ${basename(srFile)}`).waitFor();
+    await page.setInputFiles('#verify-payload', payloadFile);
+    await page.getByText(`Payload: ${basename(payloadFile)} (`).waitFor();
+    await page.click('#verify-go');
+    await page.waitForSelector('#verdict');
+}
+
+await step('dashboard: pin the stored policy field by field', async () => {
+    await page.goto(`${API_URL}/#/pin/${encodeURIComponent(policyId)}`);
+    await page.waitForSelector('#pin-confirm');
+    assert(await page.locator('#pin-confirm').isDisabled(), 'pin allowed before the review');
+    for (const c of await page.locator('.pin-check').all()) await c.check();
+    await page.click('#pin-confirm');
+    await page.waitForURL(/#\/verify$/);
+    await page.getByText(`Pinned: stored policy browser-policy (${policyId})`).waitFor();
+});
+
+await step('dashboard: verify the sign result and payload (pass)', async () => {
+    await verifyWith(sigPath, PAYLOAD);
+    const cls = await page.getAttribute('#verdict', 'class');
+    assert(cls.includes('pass'), `verdict ${cls}: ${await page.textContent('#verdict')}`);
+    for (const c of ['doc_malformed', 'vendor_mismatch', 'vendor_unsupported', 'doc_alg_unsupported', 'doc_signature_invalid',
+        'image_not_allowed', 'doc_stale', 'doc_from_future', 'payload_hash_mismatch', 'sig_hash_mismatch']) {
+        assert((await page.getAttribute(`tr[data-code="${c}"]`, 'class')) === 'st-pass', `${c} did not pass`);
+    }
+    assert((await page.getAttribute('tr[data-code="signature_invalid"]', 'class')) === 'st-not-checked', 'composite signature claimed checked');
+    await page.getByText('not checked in the browser').first().waitFor();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot('04-verify-pass.png');
+});
+
+await step('dashboard: a tampered document fails (doc_signature_invalid)', async () => {
+    // One character of the JWS signature changed; the document stays canonical base64url.
+    const sr = JSON.parse(readFileSync(sigPath, 'utf8'));
+    const jws = Buffer.from(sr.attestation.docB64, 'base64').toString('latin1');
+    const parts = jws.split('.');
+    const s = parts[2];
+    parts[2] = `${s.slice(0, 10)}${s[10] === 'A' ? 'B' : 'A'}${s.slice(11)}`;
+    sr.attestation.docB64 = Buffer.from(parts.join('.'), 'latin1').toString('base64');
+    const bad = join(ARTIFACTS, 'sig-tampered.json');
+    writeFileSync(bad, JSON.stringify(sr));
+    await verifyWith(bad, PAYLOAD);
+    const t = await page.textContent('#verdict-reason');
+    assert(t === 'rejected: doc_signature_invalid: Ed25519 signature does not verify under the pinned root key', `got: ${t}`);
+    assert((await page.getAttribute('tr[data-code="doc_signature_invalid"]', 'class')) === 'st-fail', 'row not failed');
+    assert((await page.getAttribute('tr[data-code="image_not_allowed"]', 'class')) === 'st-not-run', 'a check ran after the failure');
+    await shot('05-verify-tampered.png');
+});
+
+await step('dashboard: a wrong payload fails (payload_hash_mismatch)', async () => {
+    await verifyWith(sigPath, OTHER_PAYLOAD);
+    const t = await page.textContent('#verdict-reason');
+    assert(t === 'rejected: payload_hash_mismatch: payloadSha256 does not match', `got: ${t}`);
+    await shot('06-verify-wrong-payload.png');
+});
+
+await step('dashboard: a pasted policy with another root key fails (doc_signature_invalid)', async () => {
+    const pol = JSON.parse(readFileSync(POLICY_FILE, 'utf8'));
+    pol.matchRules.rootPublicKeyB64 = Buffer.alloc(32, 7).toString('base64');
+    await page.goto(`${API_URL}/#/verify`);
+    await page.fill('#verify-policy', JSON.stringify(pol));
+    await page.click('#verify-pin');
+    await page.getByText('Pinned: pasted policy.json').waitFor();
+    await verifyWith(sigPath, PAYLOAD);
+    const t = await page.textContent('#verdict-reason');
+    assert(t.startsWith('rejected: doc_signature_invalid'), `got: ${t}`);
+});
+
+await step('dashboard: a policy with a duplicate member is refused', async () => {
+    const text = readFileSync(POLICY_FILE, 'utf8').replace('"vendor":"mock"', '"vendor":"mock","vendor":"mock"');
+    await page.fill('#verify-policy', text);
+    await page.click('#verify-pin');
+    await page.getByText(/duplicate member "vendor"/).waitFor();
+});
+
+await step('dashboard: readable on a phone (verification page)', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${API_URL}/#/verify`);
+    await page.fill('#verify-policy', readFileSync(POLICY_FILE, 'utf8'));
+    await page.click('#verify-pin');
+    await verifyWith(sigPath, PAYLOAD);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 0, `the page is ${overflow}px wider than the phone`);
+    await page.evaluate(() => document.getElementById('verdict').scrollIntoView());
+    await shot('07-verify-phone.png', false);
+    await page.setViewportSize({ width: 1280, height: 900 });
+});
+
+await step('dashboard: no CSP violation, no page error, the key in no URL, no third-party request', async () => {
+    assert(cspErrors.length === 0, cspErrors.join('; '));
+    assert(!urls.some((u) => u.includes(API_KEY)), 'the API key was in a URL');
+    const foreign = urls.filter((u) => !u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:'));
+    assert(foreign.length === 0, `third-party requests: ${foreign.join(' ')}`);
+});
+
+await step('dashboard: sign out forgets the key', async () => {
+    await page.goto(`${API_URL}/#/`);
+    await page.click('#signout');
+    await page.waitForSelector('#signin');
+    assert((await page.evaluate(() => sessionStorage.getItem('postq.apiKey'))) === null, 'key kept');
+});
+
+await browser.close();
+console.log(`[==========] ${run} test(s) run.`);
+console.log(`[  PASSED  ] ${run - failed} test(s).`);
+if (failed) console.log(`[  FAILED  ] ${failed} test(s)`);
+process.exit(failed ? 1 : 0);

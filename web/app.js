@@ -1,0 +1,761 @@
+// SPDX-License-Identifier: Apache-2.0
+// The PostQ dashboard: a hash-routed single page over the API of DESIGN §6 (policies, keys,
+// signing, signatures) and the in-browser re-verification of verify.js. No build step.
+import { h, clear, download, readFile, fmtTime, short } from './dom.js';
+import { call, page, session, ApiError, advice } from './api.js';
+import * as V from './verify.js';
+
+const PAGE = 20;
+const main = document.getElementById('main');
+const nav = document.getElementById('nav');
+const state = {
+    cursors: {},      // list path -> stack of cursors (paging back and forth)
+    verify: { policy: null, policySource: '', sr: null, srText: '', srSource: '', payload: null, payloadName: '' },
+};
+
+// ---- building blocks ----
+
+function alertBox(kind, title, ...body) {
+    return h('div', { class: `alert ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, h('strong', {}, title), ...body.map((b) => h('p', {}, b)));
+}
+
+function errorBox(e, what) {
+    if (e instanceof ApiError) {
+        return alertBox('error', `${what}: ${e.message}`, `${e.status ? `HTTP ${e.status}, ` : ''}${e.code}. ${advice(e)}`);
+    }
+    return alertBox('error', `${what}: ${e.message}`, advice(e));
+}
+
+function card(title, ...kids) {
+    return h('section', { class: 'card' }, title ? h('h2', {}, title) : null, ...kids);
+}
+
+function fields(rows) {
+    return h('dl', { class: 'fields' }, rows.filter(Boolean).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v ?? '—')]));
+}
+
+function code(text) {
+    return h('code', { class: 'mono' }, text);
+}
+
+function button(label, onclick, kind = 'primary', extra = {}) {
+    return h('button', { type: 'button', class: `btn ${kind}`, onclick, ...extra }, label);
+}
+
+function link(label, href, kind = 'secondary', extra = {}) {
+    return h('a', { class: `btn ${kind}`, href, ...extra }, label);
+}
+
+function pageHeader(title, sub, ...actions) {
+    return h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, title), sub ? h('p', { class: 'sub' }, sub) : null), h('div', { class: 'actions' }, actions));
+}
+
+function badge(text, kind) {
+    return h('span', { class: `badge ${kind}` }, text);
+}
+
+function loading() {
+    return h('p', { class: 'muted loading' }, 'Loading…');
+}
+
+function dropZone(id, label, hint, onfile, accept) {
+    const input = h('input', { type: 'file', id, accept, class: 'file-input' });
+    const name = h('span', { class: 'file-name' }, hint);
+    const zone = h('label', { class: 'drop', for: id }, h('span', { class: 'drop-title' }, label), name, input);
+    const take = async (f) => {
+        if (!f) return;
+        name.textContent = `${f.name} (${f.size.toLocaleString()} bytes)`;
+        zone.classList.add('has-file');
+        await onfile(f);
+    };
+    input.addEventListener('change', () => take(input.files[0]));
+    zone.addEventListener('dragover', (e) => {
+        e.preventDefault();
+        zone.classList.add('over');
+    });
+    zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+    zone.addEventListener('drop', (e) => {
+        e.preventDefault();
+        zone.classList.remove('over');
+        take(e.dataTransfer.files[0]);
+    });
+    return zone;
+}
+
+function needSignIn() {
+    if (session.key()) return false;
+    location.hash = `#/signin?next=${encodeURIComponent(location.hash || '#/')}`;
+    return true;
+}
+
+// ---- sign-in ----
+
+function viewSignIn(q) {
+    const input = h('input', { id: 'apikey', type: 'password', autocomplete: 'off', spellcheck: 'false', placeholder: 'pqk_…', required: true });
+    const msg = h('div', {});
+    const form = h('form', { class: 'stack', id: 'signin-form' },
+        h('label', { for: 'apikey' }, 'API key'), input,
+        h('p', { class: 'hint' }, 'Kept in this tab’s session storage only, sent only as an Authorization header to this server, gone when the tab closes. An organisation’s first key comes from ', code('postq-api org create NAME'), ' on the server host (', code('make run'), ' prints a demo key).'),
+        msg,
+        h('button', { type: 'submit', class: 'btn primary', id: 'signin' }, 'Sign in'));
+    form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        const k = input.value.trim();
+        if (!/^pqk_[A-Za-z0-9_-]+$/.test(k)) {
+            clear(msg).append(alertBox('error', 'That is not an API key.', 'API keys look like pqk_ak_…_…; paste the whole key.'));
+            return;
+        }
+        session.set(k);
+        try {
+            await call('GET', '/v1/enclave');
+        } catch (err) {
+            if (err instanceof ApiError && err.status === 401) {
+                session.clear();
+                clear(msg).append(alertBox('error', 'The API refused this key.', 'Check that you pasted the whole key and that it has not been deleted.'));
+                return;
+            }
+            // The key may be fine and the enclave down: keep it, the overview says more.
+        }
+        input.value = '';
+        const next = q.get('next');
+        location.hash = next && next.startsWith('#/') && !next.startsWith('#/signin') ? next : '#/';
+    });
+    return h('div', { class: 'narrow' }, pageHeader('Sign in', 'Use an API key of your organisation.'), card(null, form),
+        card('Only verifying?', h('p', {}, 'Re-verification needs no key: paste a sign result and your policy on the ', h('a', { href: '#/verify' }, 'Verify'), ' page.')));
+}
+
+// ---- overview ----
+
+function viewHome() {
+    if (needSignIn()) return null;
+    const box = h('div', {}, loading());
+    (async () => {
+        try {
+            const e = (await call('GET', '/v1/enclave')).json;
+            clear(box).append(fields([
+                ['Vendor', e.vendor],
+                ['Module', code(e.moduleId)],
+                ['Image hash', code(e.imageHash)],
+                ['Root public key', code(e.rootPublicKeyB64)],
+            ]), h('p', { class: 'hint' }, 'This is what the API reports. Pin it in a policy only after checking it against ', code('postq-enclave measure'), ' on the enclave host.'));
+        } catch (err) {
+            clear(box).append(errorBox(err, 'Cannot read the enclave'));
+        }
+    })();
+    const steps = h('ol', { class: 'steps' },
+        h('li', {}, h('a', { href: '#/policies/new' }, 'Create an attestation policy'), ' pinned to the enclave’s image and root key.'),
+        h('li', {}, h('a', { href: '#/keys/new' }, 'Create a key'), ' bound to that policy.'),
+        h('li', {}, h('a', { href: '#/sign' }, 'Sign a file'), ' and download the sign result.'),
+        h('li', {}, h('a', { href: '#/verify' }, 'Verify it'), ' here, against your own copy of the policy.'));
+    return h('div', {}, pageHeader('Overview', 'Post-quantum signing keys held in an attested enclave.'),
+        h('div', { class: 'grid2' }, card('Get started', steps), card('The enclave', box)));
+}
+
+// ---- lists with paging ----
+
+function listView({ title, sub, path, extra = {}, columns, href, empty, actions = [] }) {
+    if (needSignIn()) return null;
+    const key = `${path}?${new URLSearchParams(extra)}`;
+    const stack = (state.cursors[key] ??= [null]);
+    const body = h('div', {}, loading());
+    const load = async () => {
+        clear(body).append(loading());
+        let pg;
+        try {
+            pg = await page(path, PAGE, stack[stack.length - 1], extra);
+        } catch (err) {
+            clear(body).append(errorBox(err, `Cannot list ${title.toLowerCase()}`));
+            return;
+        }
+        clear(body);
+        if (pg.items.length === 0 && stack.length === 1) {
+            body.append(h('div', { class: 'empty' }, h('p', { class: 'empty-title' }, empty[0]), h('p', {}, empty[1]), empty[2] ?? null));
+            return;
+        }
+        const table = h('table', { class: 'list' },
+            h('thead', {}, h('tr', {}, columns.map((c) => h('th', { class: c.cls }, c.label)))),
+            h('tbody', {}, pg.items.map((it) => h('tr', { class: 'row', tabindex: 0, 'data-id': it.id, onclick: () => { location.hash = href(it); }, onkeydown: (e) => { if (e.key === 'Enter') location.hash = href(it); } },
+                columns.map((c, i) => h('td', { class: c.cls, 'data-label': c.label }, i === 0 ? h('a', { href: href(it) }, c.get(it)) : c.get(it)))))));
+        const prev = button('← Previous', () => { stack.pop(); load(); }, 'secondary', { disabled: stack.length === 1 });
+        const next = button('Next →', () => { stack.push(pg.nextCursor); load(); }, 'secondary', { disabled: !pg.nextCursor });
+        body.append(h('div', { class: 'table-wrap' }, table), h('div', { class: 'pager' }, prev, h('span', { class: 'muted' }, `Page ${stack.length}`), next));
+    };
+    load();
+    return h('div', {}, pageHeader(title, sub, ...actions), card(null, body));
+}
+
+const policyCols = [
+    { label: 'Name', get: (p) => p.name },
+    { label: 'Vendor', get: (p) => p.vendor },
+    { label: 'Mode', get: (p) => (p.enforce ? badge('enforce', 'ok') : badge('audit', 'warn')) },
+    { label: 'Id', get: (p) => code(p.id), cls: 'hide-sm' },
+    { label: 'Created', get: (p) => fmtTime(p.createdAt), cls: 'hide-sm' },
+];
+const keyCols = [
+    { label: 'Name', get: (k) => k.name },
+    { label: 'Algorithm', get: (k) => k.algorithm },
+    { label: 'Provider', get: (k) => k.pqProvider },
+    { label: 'Id', get: (k) => code(k.id), cls: 'hide-sm' },
+    { label: 'Created', get: (k) => fmtTime(k.createdAt), cls: 'hide-sm' },
+];
+const sigCols = [
+    { label: 'Signature', get: (s) => code(s.id) },
+    { label: 'Key', get: (s) => code(s.keyId), cls: 'hide-sm' },
+    { label: 'Payload SHA-256', get: (s) => code(short(s.payloadSha256, 16)), cls: 'hide-sm' },
+    { label: 'Attestation', get: (s) => (s.attestation ? badge(s.attestation.verdict, s.attestation.verdict === 'pass' ? 'ok' : 'bad') : badge('none', 'muted')) },
+    { label: 'Created', get: (s) => fmtTime(s.createdAt) },
+];
+
+// ---- policies ----
+
+function viewPolicies() {
+    return listView({
+        title: 'Policies', sub: 'What an enclave must prove before a key signs.', path: '/v1/attestation-policies', columns: policyCols,
+        href: (p) => `#/policies/${encodeURIComponent(p.id)}`,
+        empty: ['No policies yet.', 'A policy pins the enclave image and root key your keys may sign with.', link('Create a policy', '#/policies/new', 'primary')],
+        actions: [link('New policy', '#/policies/new', 'primary', { id: 'new-policy' })],
+    });
+}
+
+function policyBody(f) {
+    const body = {
+        name: f.name.trim(), vendor: f.vendor,
+        matchRules: { allowedImageHashes: f.images.split(/[\s,]+/).filter(Boolean), rootPublicKeyB64: f.root.trim() },
+        enforce: f.enforce,
+    };
+    if (f.maxAge.trim() !== '') body.matchRules.maxDocAgeSeconds = Number(f.maxAge.trim());
+    return body;
+}
+
+function policyProblems(b) {
+    const p = [];
+    if (!b.name) p.push('Give the policy a name.');
+    if (b.matchRules.allowedImageHashes.length === 0) p.push('List at least one allowed image hash (policies fail closed).');
+    for (const x of b.matchRules.allowedImageHashes) if (!/^[0-9a-f]{64}$/.test(x)) p.push(`"${short(x, 20)}" is not 64 lowercase hex characters.`);
+    const k = V.b64std(b.matchRules.rootPublicKeyB64);
+    if (!k || k.length !== 32) p.push('The root public key must be padded base64 of 32 bytes.');
+    const a = b.matchRules.maxDocAgeSeconds;
+    if (a !== undefined && !(Number.isInteger(a) && a >= 0)) p.push('Max document age is a whole number of seconds.');
+    return p;
+}
+
+function viewPolicyNew() {
+    if (needSignIn()) return null;
+    const f = {
+        name: h('input', { id: 'pol-name', type: 'text', value: 'release-signing', required: true }),
+        vendor: h('select', { id: 'pol-vendor' }, V.VENDORS.map((v) => h('option', { value: v }, v))),
+        images: h('textarea', { id: 'pol-images', rows: 3, class: 'mono', spellcheck: 'false' }),
+        root: h('input', { id: 'pol-root', type: 'text', class: 'mono', spellcheck: 'false' }),
+        maxAge: h('input', { id: 'pol-maxage', type: 'number', min: 0, step: 1, value: '300' }),
+        enforce: h('input', { id: 'pol-enforce', type: 'checkbox', checked: true }),
+    };
+    const note = h('div', {}, h('p', { class: 'muted' }, 'Reading the enclave’s measurement…'));
+    (async () => {
+        try {
+            const e = (await call('GET', '/v1/enclave')).json;
+            f.vendor.value = e.vendor;
+            f.images.value = e.imageHash;
+            f.root.value = e.rootPublicKeyB64;
+            clear(note).append(alertBox('info', 'Prefilled from GET /v1/enclave.', 'These values come from the API. Compare them with postq-enclave measure on the enclave host before you save.'));
+        } catch (err) {
+            clear(note).append(errorBox(err, 'Could not prefill from the enclave'), h('p', { class: 'hint' }, 'Fill in the image hash and root key from postq-enclave measure.'));
+        }
+    })();
+    const out = h('div', {});
+    const form = h('form', { class: 'stack', id: 'policy-form' },
+        note,
+        h('label', { for: 'pol-name' }, 'Name'), f.name,
+        h('label', { for: 'pol-vendor' }, 'Vendor'), f.vendor,
+        h('label', { for: 'pol-images' }, 'Allowed image hashes (SHA-256, one per line)'), f.images,
+        h('label', { for: 'pol-root' }, 'Root public key (Ed25519, base64)'), f.root,
+        h('label', { for: 'pol-maxage' }, 'Max document age (seconds, empty for none)'), f.maxAge,
+        h('label', { class: 'check' }, f.enforce, ' Enforce: refuse to sign when attestation fails (off = audit: record and return the failure)'),
+        h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary', id: 'policy-review' }, 'Review')));
+    const editCard = card('New policy', form);
+    form.addEventListener('submit', (e) => {
+        e.preventDefault();
+        const b = policyBody({ name: f.name.value, vendor: f.vendor.value, images: f.images.value, root: f.root.value, maxAge: f.maxAge.value, enforce: f.enforce.checked });
+        const probs = policyProblems(b);
+        clear(out);
+        if (probs.length) {
+            out.append(alertBox('error', 'Fix these before saving:', ...probs));
+            return;
+        }
+        editCard.hidden = true;
+        const msg = h('div', {});
+        const save = button('Save policy', async () => {
+            save.disabled = true;
+            try {
+                const p = (await call('POST', '/v1/attestation-policies', { json: b })).json;
+                location.hash = `#/policies/${encodeURIComponent(p.id)}`;
+            } catch (err) {
+                save.disabled = false;
+                clear(msg).append(errorBox(err, 'The policy was not saved'));
+            }
+        }, 'primary', { id: 'policy-save' });
+        out.append(card('Review the policy',
+            h('p', {}, 'This is exactly what will be stored. Keys bound to it sign only inside an enclave that proves these values.'),
+            fields([
+                ['Name', b.name], ['Vendor', b.vendor],
+                ['Allowed images', h('ul', { class: 'plain' }, b.matchRules.allowedImageHashes.map((x) => h('li', {}, code(x))))],
+                ['Root public key', code(b.matchRules.rootPublicKeyB64)],
+                ['Max document age', b.matchRules.maxDocAgeSeconds !== undefined ? `${b.matchRules.maxDocAgeSeconds} s` : 'none'],
+                ['Mode', b.enforce ? 'enforce' : 'audit'],
+            ]),
+            h('details', {}, h('summary', {}, 'JSON body'), h('pre', { class: 'mono' }, JSON.stringify(b, null, 2))),
+            msg,
+            h('div', { class: 'actions' }, button('Back to edit', () => { clear(out); editCard.hidden = false; }, 'secondary'), save)));
+    });
+    return h('div', { class: 'narrow' }, pageHeader('New policy', 'Pin the enclave your keys may sign in.'), editCard, out);
+}
+
+function viewPolicy(q, id) {
+    if (needSignIn()) return null;
+    const box = h('div', {}, loading());
+    (async () => {
+        let p;
+        try {
+            p = (await call('GET', `/v1/attestation-policies/${encodeURIComponent(id)}`)).json;
+        } catch (err) {
+            clear(box).append(errorBox(err, 'Cannot load the policy'), link('Back to policies', '#/policies'));
+            return;
+        }
+        const mr = p.matchRules ?? {};
+        const file = JSON.stringify({ id: p.id, name: p.name, vendor: p.vendor, matchRules: mr, enforce: p.enforce, createdAt: p.createdAt }, null, 2);
+        const msg = h('div', {});
+        const del = button('Delete', async () => {
+            if (!confirm(`Delete policy ${p.name}?`)) return;
+            try {
+                await call('DELETE', `/v1/attestation-policies/${encodeURIComponent(p.id)}`);
+                location.hash = '#/policies';
+            } catch (err) {
+                clear(msg).append(errorBox(err, 'Not deleted'));
+            }
+        }, 'danger');
+        clear(box).append(pageHeader(p.name, p.id,
+            link('Create a key bound to it', `#/keys/new?policy=${encodeURIComponent(p.id)}`, 'primary', { id: 'policy-new-key' }),
+            button('Download policy.json', () => download('policy.json', `${file}\n`), 'secondary'),
+            link('Pin for verification', `#/pin/${encodeURIComponent(p.id)}`, 'secondary', { id: 'policy-pin' }), del),
+        msg,
+        card('Policy', fields([
+            ['Vendor', p.vendor],
+            ['Mode', p.enforce ? badge('enforce', 'ok') : badge('audit', 'warn')],
+            ['Allowed images', Array.isArray(mr.allowedImageHashes) ? h('ul', { class: 'plain' }, mr.allowedImageHashes.map((x) => h('li', {}, code(x)))) : '—'],
+            ['Root public key', mr.rootPublicKeyB64 ? code(mr.rootPublicKeyB64) : '—'],
+            ['Max document age', mr.maxDocAgeSeconds !== undefined ? `${mr.maxDocAgeSeconds} s` : 'none'],
+            ['Created', fmtTime(p.createdAt)],
+        ])));
+    })();
+    return box;
+}
+
+// Pin a stored policy: every field is shown and confirmed by the user against their own record,
+// since the API is not trusted to say what the policy is.
+function viewPin(q, id) {
+    if (needSignIn()) return null;
+    const box = h('div', {}, loading());
+    (async () => {
+        let p;
+        try {
+            p = (await call('GET', `/v1/attestation-policies/${encodeURIComponent(id)}`)).json;
+        } catch (err) {
+            clear(box).append(errorBox(err, 'Cannot load the policy'));
+            return;
+        }
+        const mr = p.matchRules ?? {};
+        const rows = [
+            ['Vendor', p.vendor],
+            ...(mr.allowedImageHashes ?? []).map((x, i) => [`Allowed image ${i + 1}`, x]),
+            ['Root public key', mr.rootPublicKeyB64],
+            ['Max document age', mr.maxDocAgeSeconds !== undefined ? `${mr.maxDocAgeSeconds} s` : 'none'],
+        ];
+        const boxes = rows.map(() => h('input', { type: 'checkbox', class: 'pin-check' }));
+        const msg = h('div', {});
+        const pin = button('Pin this policy', () => {
+            try {
+                const pol = V.parsePolicy(JSON.stringify({ id: p.id, name: p.name, vendor: p.vendor, matchRules: mr }));
+                state.verify.policy = pol;
+                state.verify.policySource = `stored policy ${p.name} (${p.id}), reviewed field by field`;
+                location.hash = '#/verify';
+            } catch (err) {
+                clear(msg).append(alertBox('error', 'This policy cannot be pinned.', err.message));
+            }
+        }, 'primary', { id: 'pin-confirm', disabled: true });
+        boxes.forEach((b) => b.addEventListener('change', () => { pin.disabled = !boxes.every((x) => x.checked); }));
+        clear(box).append(pageHeader(`Pin ${p.name}`, 'Check each value against your own record (postq-enclave measure, your release notes), not against this page.'),
+            card(null, h('table', { class: 'list pin' }, h('tbody', {}, rows.map(([k, v], i) => h('tr', {}, h('th', {}, k), h('td', {}, code(v ?? '—')), h('td', {}, h('label', { class: 'check' }, boxes[i], ' matches')))))),
+                msg, h('div', { class: 'actions' }, link('Cancel', `#/policies/${encodeURIComponent(p.id)}`), pin)));
+    })();
+    return h('div', { class: 'narrow' }, box);
+}
+
+// ---- keys ----
+
+function viewKeys() {
+    return listView({
+        title: 'Keys', sub: 'Hybrid ML-DSA + Ed25519 keys; enclave keys sign only under their policy.', path: '/v1/hybrid-keys', columns: keyCols,
+        href: (k) => `#/keys/${encodeURIComponent(k.id)}`,
+        empty: ['No keys yet.', 'Create a policy first, then a key bound to it.', link('Create a key', '#/keys/new', 'primary')],
+        actions: [link('New key', '#/keys/new', 'primary', { id: 'new-key' })],
+    });
+}
+
+function viewKeyNew(q) {
+    if (needSignIn()) return null;
+    const name = h('input', { id: 'key-name', type: 'text', value: 'release', required: true });
+    const alg = h('select', { id: 'key-alg' }, ['mldsa65+ed25519', 'mldsa44+ed25519', 'mldsa87+ed448'].map((a) => h('option', { value: a }, a)));
+    const prov = h('select', { id: 'key-provider' }, h('option', { value: 'enclave-mock' }, 'enclave-mock (in the enclave, attested)'), h('option', { value: 'software' }, 'software (sealed by the API server, no attestation)'));
+    const pol = h('select', { id: 'key-policy' }, h('option', { value: '' }, 'Loading policies…'));
+    const msg = h('div', {});
+    (async () => {
+        try {
+            const pg = await page('/v1/attestation-policies', 100, null);
+            clear(pol);
+            if (pg.items.length === 0) {
+                pol.append(h('option', { value: '' }, 'No policies: create one first'));
+                msg.append(alertBox('info', 'An enclave key needs a policy.', 'Create a policy first, or choose the software provider.'));
+            }
+            for (const p of pg.items) pol.append(h('option', { value: p.id }, `${p.name} (${p.id})`));
+            if (q.get('policy')) pol.value = q.get('policy');
+        } catch (err) {
+            clear(pol).append(h('option', { value: '' }, '—'));
+            msg.append(errorBox(err, 'Cannot list policies'));
+        }
+    })();
+    const polRow = h('div', { class: 'stack' }, h('label', { for: 'key-policy' }, 'Attestation policy'), pol);
+    prov.addEventListener('change', () => { polRow.hidden = prov.value !== 'enclave-mock'; });
+    const form = h('form', { class: 'stack', id: 'key-form' },
+        h('label', { for: 'key-name' }, 'Name'), name,
+        h('label', { for: 'key-alg' }, 'Algorithm'), alg,
+        h('label', { for: 'key-provider' }, 'Provider'), prov,
+        polRow, msg,
+        h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary', id: 'key-create' }, 'Create key')));
+    form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        const body = { name: name.value.trim(), algorithm: alg.value, pqProvider: prov.value };
+        if (prov.value === 'enclave-mock') {
+            if (!pol.value) {
+                clear(msg).append(alertBox('error', 'Choose a policy.', 'Enclave keys must be bound to an attestation policy.'));
+                return;
+            }
+            body.attestationPolicyId = pol.value;
+        }
+        try {
+            const k = (await call('POST', '/v1/hybrid-keys', { json: body })).json;
+            location.hash = `#/keys/${encodeURIComponent(k.id)}`;
+        } catch (err) {
+            clear(msg).append(errorBox(err, 'The key was not created'));
+        }
+    });
+    return h('div', { class: 'narrow' }, pageHeader('New key', 'The enclave makes the key; its private half never leaves it.'), card(null, form));
+}
+
+function viewKey(q, id) {
+    if (needSignIn()) return null;
+    const box = h('div', {}, loading());
+    (async () => {
+        let k;
+        try {
+            k = (await call('GET', `/v1/hybrid-keys/${encodeURIComponent(id)}`)).json;
+        } catch (err) {
+            clear(box).append(errorBox(err, 'Cannot load the key'), link('Back to keys', '#/keys'));
+            return;
+        }
+        clear(box).append(pageHeader(k.name, k.id,
+            link('Sign a file', `#/sign?key=${encodeURIComponent(k.id)}`, 'primary', { id: 'key-sign' }),
+            link('Signatures', `#/signatures?keyId=${encodeURIComponent(k.id)}`, 'secondary'),
+            button('Download public key (JSON)', () => download(`${k.id}.json`, `${JSON.stringify(k, null, 2)}\n`), 'secondary')),
+        card('Key', fields([
+            ['Algorithm', k.algorithm], ['Provider', k.pqProvider], ['Version', String(k.keyVersion)],
+            ['Policy', k.attestationPolicyId ? h('a', { href: `#/policies/${encodeURIComponent(k.attestationPolicyId)}` }, k.attestationPolicyId) : 'none (no attestation)'],
+            ['Created', fmtTime(k.createdAt)],
+            ['Public key', h('details', {}, h('summary', {}, `${Math.floor((k.publicKeyB64.length * 3) / 4)} bytes`), h('pre', { class: 'mono wrap' }, k.publicKeyB64))],
+        ])));
+    })();
+    return box;
+}
+
+// ---- signing ----
+
+function viewSign(q) {
+    if (needSignIn()) return null;
+    const sel = h('select', { id: 'sign-key' }, h('option', { value: '' }, 'Loading keys…'));
+    const msg = h('div', {});
+    const out = h('div', {});
+    let file = null;
+    (async () => {
+        try {
+            const pg = await page('/v1/hybrid-keys', 100, null);
+            clear(sel);
+            if (pg.items.length === 0) {
+                sel.append(h('option', { value: '' }, 'No keys: create one first'));
+                msg.append(alertBox('info', 'No keys yet.', 'Create a key (bound to a policy) before signing.'));
+            }
+            for (const k of pg.items) sel.append(h('option', { value: k.id }, `${k.name} — ${k.algorithm}, ${k.pqProvider} (${k.id})`));
+            if (q.get('key')) sel.value = q.get('key');
+        } catch (err) {
+            msg.append(errorBox(err, 'Cannot list keys'));
+        }
+    })();
+    const go = button('Sign', async () => {
+        clear(msg);
+        if (!sel.value) return msg.append(alertBox('error', 'Choose a key.', 'Create one under Keys if the list is empty.'));
+        if (!file) return msg.append(alertBox('error', 'Choose a file to sign.', 'Drop it on the box or click the box to pick it.'));
+        go.disabled = true;
+        go.textContent = 'Signing…';
+        try {
+            const bytes = await readFile(file, false);
+            const r = await call('POST', `/v1/sign?keyId=${encodeURIComponent(sel.value)}`, { bytes });
+            showSigned(out, r.json, r.text, bytes, file.name);
+        } catch (err) {
+            msg.append(errorBox(err, 'Not signed'));
+        } finally {
+            go.disabled = false;
+            go.textContent = 'Sign';
+        }
+    }, 'primary', { id: 'sign-go' });
+    return h('div', { class: 'narrow' }, pageHeader('Sign a file', 'The file is sent to this server (up to 64 MiB) and signed in the enclave.'),
+        card(null, h('div', { class: 'stack' }, h('label', { for: 'sign-key' }, 'Key'), sel,
+            dropZone('sign-file', 'File to sign', 'Drop a file here or click to choose', (f) => { file = f; }),
+            msg, h('div', { class: 'actions' }, go))), out);
+}
+
+function showSigned(out, s, text, payload, payloadName) {
+    const a = s.attestation;
+    clear(out).append(card('Signed',
+        alertBox('ok', `Signature ${s.id} stored.`, a ? `The API says the enclave’s attestation ${a.verdict === 'pass' ? 'passed' : `failed (${a.reason})`} its policy — verify it yourself below.` : 'Software key: there is no attestation to verify.'),
+        fields([['Signature', code(s.id)], ['Key', code(s.keyId)], ['Algorithm', s.algorithm], ['Payload SHA-256', code(s.payloadSha256)], a ? ['Enclave counter', String(a.counter)] : null]),
+        h('div', { class: 'actions' },
+            button('Download sign result (JSON)', () => download(`${s.id}.json`, text), 'secondary', { id: 'sign-download' }),
+            a ? button('Verify in the browser', () => {
+                loadSignResult(text, `sign result ${s.id} (just signed)`);
+                state.verify.payload = payload;
+                state.verify.payloadName = payloadName;
+                location.hash = '#/verify';
+            }, 'primary', { id: 'sign-verify' }) : null)));
+}
+
+// ---- signatures ----
+
+function viewSignatures(q) {
+    const keyId = q.get('keyId');
+    return listView({
+        title: 'Signatures', sub: keyId ? `Made with ${keyId}.` : 'Every stored sign result of your organisation.', path: '/v1/signatures', extra: keyId ? { keyId } : {},
+        columns: sigCols, href: (s) => `#/signatures/${encodeURIComponent(s.id)}`,
+        empty: ['No signatures yet.', 'Sign a file and its sign result appears here.', link('Sign a file', '#/sign', 'primary')],
+        actions: [link('Sign a file', '#/sign', 'primary')],
+    });
+}
+
+function viewSignature(q, id) {
+    if (needSignIn()) return null;
+    const box = h('div', {}, loading());
+    (async () => {
+        let r;
+        try {
+            r = await call('GET', `/v1/signatures/${encodeURIComponent(id)}`);
+        } catch (err) {
+            clear(box).append(errorBox(err, 'Cannot load the signature'), link('Back to signatures', '#/signatures'));
+            return;
+        }
+        const s = r.json;
+        const a = s.attestation;
+        clear(box).append(pageHeader('Signature', s.id,
+            button('Download sign result (JSON)', () => download(`${s.id}.json`, r.text), 'secondary', { id: 'sig-download' }),
+            a ? button('Verify in the browser', () => { loadSignResult(r.text, `stored signature ${s.id}`); state.verify.payload = null; state.verify.payloadName = ''; location.hash = '#/verify'; }, 'primary', { id: 'sig-verify' }) : null),
+        card('Sign result', fields([
+            ['Key', h('a', { href: `#/keys/${encodeURIComponent(s.keyId)}` }, s.keyId)], ['Key version', String(s.keyVersion)], ['Algorithm', s.algorithm],
+            ['Payload SHA-256', code(s.payloadSha256)], ['Created', fmtTime(s.createdAt)],
+            ['Signature', h('details', {}, h('summary', {}, `${Math.floor((s.signatureB64.length * 3) / 4)} bytes`), h('pre', { class: 'mono wrap' }, s.signatureB64))],
+        ])),
+        a ? card('Attestation (as the API reports it)', fields([
+            ['Vendor', a.vendor], ['Image hash', code(a.imageHash)], ['Counter', String(a.counter)],
+            ['API verdict', badge(a.verdict, a.verdict === 'pass' ? 'ok' : 'bad')], a.reason ? ['Reason', a.reason] : null,
+        ]), h('p', { class: 'hint' }, 'Don’t take the API’s word for it: verify the document in your browser against your own policy.')) : card('Attestation', h('p', {}, 'None: this key is not held in an enclave.')));
+    })();
+    return box;
+}
+
+// ---- verification ----
+
+function loadSignResult(text, source) {
+    state.verify.sr = V.parseSignResult(text);
+    state.verify.srText = text;
+    state.verify.srSource = source;
+}
+
+function viewVerify() {
+    const v = state.verify;
+    const results = h('div', { id: 'verify-results' });
+
+    // 1. the pinned policy
+    const polStatus = h('div', {});
+    const polText = h('textarea', { id: 'verify-policy', rows: 6, class: 'mono', spellcheck: 'false', placeholder: '{"vendor":"mock","matchRules":{…}}' });
+    const showPolicy = () => {
+        clear(polStatus);
+        if (!v.policy) return;
+        polStatus.append(alertBox('ok', `Pinned: ${v.policySource}`), fields([
+            ['Vendor', v.policy.vendor],
+            ['Allowed images', h('ul', { class: 'plain' }, v.policy.images.map((x) => h('li', {}, code(x))))],
+            ['Root public key', code(v.policy.rootKeyB64 || '—')],
+            ['Max document age', v.policy.maxAge > 0 ? `${v.policy.maxAge} s` : 'none'],
+        ]));
+    };
+    const pinText = (text, source) => {
+        try {
+            v.policy = V.parsePolicy(text);
+            v.policySource = source;
+            showPolicy();
+        } catch (err) {
+            v.policy = null;
+            clear(polStatus).append(alertBox('error', 'This policy cannot be pinned.', err.message, 'Use the policy.json you keep (postq policy get ID -o policy.json, checked against postq-enclave measure).'));
+        }
+    };
+    const polCard = card('1. Your pinned policy',
+        h('p', { class: 'hint' }, 'The policy you trust, from your own records: it decides which root key and images are accepted. Paste or upload policy.json, or ', h('a', { href: '#/policies' }, 'review a stored one field by field'), '.'),
+        polText,
+        h('div', { class: 'actions' }, button('Pin pasted policy', () => pinText(polText.value, 'pasted policy.json'), 'secondary', { id: 'verify-pin' }),
+            dropZone('verify-policy-file', 'Upload policy.json', 'or drop it here', async (f) => pinText(await readFile(f, true), `file ${f.name}`), '.json,application/json')),
+        polStatus);
+
+    // 2. the sign result
+    const srStatus = h('div', {});
+    const srText = h('textarea', { id: 'verify-sr', rows: 6, class: 'mono', spellcheck: 'false', placeholder: '{"id":"sig_…","attestation":{"docB64":"…"}, …}' });
+    const showSr = () => {
+        clear(srStatus);
+        if (!v.sr) return;
+        srStatus.append(alertBox('ok', `Loaded: ${v.srSource}`), fields([['Key', code(v.sr.keyId)], ['Algorithm', v.sr.algorithm], ['Payload SHA-256', code(v.sr.payloadSha256)], ['Vendor (declared)', v.sr.vendor]]));
+    };
+    const takeSr = (text, source) => {
+        try {
+            loadSignResult(text, source);
+            showSr();
+        } catch (err) {
+            v.sr = null;
+            clear(srStatus).append(alertBox('error', 'This is not a sign result the dashboard can check.', err.message, 'Use the JSON that POST /v1/sign or postq sign -o wrote.'));
+        }
+    };
+    const srCard = card('2. The sign result',
+        h('p', { class: 'hint' }, 'The JSON returned when the file was signed (it carries the enclave’s attestation document).'),
+        srText,
+        h('div', { class: 'actions' }, button('Use pasted sign result', () => takeSr(srText.value, 'pasted sign result'), 'secondary', { id: 'verify-sr-use' }),
+            dropZone('verify-sr-file', 'Upload sig.json', 'or drop it here', async (f) => takeSr(await readFile(f, true), `file ${f.name}`), '.json,application/json')),
+        srStatus);
+
+    // 3. the payload, and "now"
+    const payStatus = h('p', { class: 'muted' }, v.payload ? `Payload: ${v.payloadName} (${v.payload.length.toLocaleString()} bytes)` : 'No payload: payloadSha256 will not be checked.');
+    const at = h('input', { id: 'verify-at', type: 'datetime-local', step: 1 });
+    const payCard = card('3. The signed file',
+        dropZone('verify-payload', 'The file that was signed', v.payload ? `${v.payloadName} (prefilled)` : 'Drop it here or click to choose', async (f) => {
+            v.payload = await readFile(f, false);
+            v.payloadName = f.name;
+            payStatus.textContent = `Payload: ${f.name} (${v.payload.length.toLocaleString()} bytes)`;
+        }),
+        payStatus,
+        h('label', { for: 'verify-at' }, 'Check at (optional; default now, like postq attest verify --at)'), at);
+
+    const go = button('Verify', async () => {
+        clear(results);
+        if (!v.policy) return results.append(alertBox('error', 'Pin a policy first (step 1).', 'Verification is only as good as the policy you pin.'));
+        if (!v.sr) return results.append(alertBox('error', 'Load a sign result first (step 2).', 'Paste or upload the sign result JSON.'));
+        if (!globalThis.crypto?.subtle) return results.append(alertBox('error', 'WebCrypto is not available on this page.', 'Open the dashboard over https or on localhost / 127.0.0.1.'));
+        const now = at.value ? new Date(at.value).getTime() : Date.now();
+        try {
+            showReport(results, await V.verify(v.policy, v.sr, v.payload, now), now);
+        } catch (err) {
+            results.append(alertBox('error', 'Verification could not run.', err.message));
+        }
+    }, 'primary big', { id: 'verify-go' });
+
+    showPolicy();
+    showSr();
+    return h('div', {}, pageHeader('Verify a signature', 'Checked here, in your browser, against the policy you pin — nothing the API says is trusted.'),
+        h('div', { class: 'grid2' }, polCard, srCard), payCard,
+        h('div', { class: 'actions center' }, go), results, compositeNote());
+}
+
+function compositeNote() {
+    return alertBox('info', 'What the browser does not check',
+        'The composite (ML-DSA + Ed25519) signature itself, and that the public key is the one the document names, are not checked in the browser (key_mismatch, signature_invalid). Check them offline with the CLI:',
+        h('pre', { class: 'mono' }, 'postq key get KEY_ID --public-key-out key.pub\npostq verify --public-key key.pub --sign-result sig.json --payload FILE --policy policy.json'));
+}
+
+function showReport(el, r, now) {
+    const icon = { pass: '✓', fail: '✗', 'not-run': '·', 'not-checked': '–' };
+    const label = { pass: 'passed', fail: 'failed', 'not-run': 'not run', 'not-checked': 'not checked' };
+    const passed = r.checks.filter((c) => c.status === 'pass');
+    const c = r.claims;
+    const banner = r.verdict === 'pass'
+        ? h('div', { class: 'verdict pass', id: 'verdict', role: 'status' }, h('div', { class: 'verdict-icon' }, '✓'), h('div', {},
+            h('strong', {}, 'Verified'),
+            h('p', {}, `${c.algorithm} signature by ${c.keyId}: the attestation document is signed by your pinned root, from an allowed image, fresh at ${V.stamp(now)}.`),
+            h('p', { class: 'mono small' }, `checks ${passed.length} passed: ${passed.map((x) => x.code).join(' ')}`)))
+        : h('div', { class: 'verdict fail', id: 'verdict', role: 'alert' }, h('div', { class: 'verdict-icon' }, '✗'), h('div', {},
+            h('strong', {}, 'Rejected'),
+            h('p', { class: 'mono', id: 'verdict-reason' }, `rejected: ${r.reason}: ${r.detail}`)));
+    const table = h('table', { class: 'checks', id: 'checks' },
+        h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, 'Reason code'), h('th', { class: 'hide-sm' }, 'Check'), h('th', {}, 'Result'))),
+        h('tbody', {}, r.checks.map((x) => h('tr', { class: `st-${x.status}`, 'data-code': x.code },
+            h('td', { class: 'st' }, icon[x.status]), h('td', {}, code(x.code)), h('td', { class: 'hide-sm' }, x.what),
+            h('td', {}, h('span', { class: 'st-label' }, label[x.status]), x.detail ? h('div', { class: 'detail' }, x.detail) : null)))));
+    el.append(card(null, banner, h('div', { class: 'table-wrap' }, table),
+        c ? h('details', {}, h('summary', {}, 'Document claims'), fields([
+            ['Vendor', c.vendor], ['Module', code(c.moduleId)], ['Image hash', code(c.imageHash)], ['Key', `${c.keyId} (${c.algorithm})`],
+            ['Public key SHA-256', code(c.publicKeySha256)], ['Payload SHA-256', code(c.payloadSha256)], ['Signature SHA-256', code(c.sigSha256)],
+            ['Counter', String(c.counter)], ['Signed at', V.stamp(c.timestamp)],
+        ])) : null));
+    el.scrollIntoView({ behavior: 'instant', block: 'start' });
+}
+
+// ---- routing ----
+
+const routes = [
+    [/^\/$/, viewHome],
+    [/^\/signin$/, viewSignIn],
+    [/^\/policies$/, viewPolicies],
+    [/^\/policies\/new$/, viewPolicyNew],
+    [/^\/policies\/([^/]+)$/, viewPolicy],
+    [/^\/pin\/([^/]+)$/, viewPin],
+    [/^\/keys$/, viewKeys],
+    [/^\/keys\/new$/, viewKeyNew],
+    [/^\/keys\/([^/]+)$/, viewKey],
+    [/^\/sign$/, viewSign],
+    [/^\/signatures$/, viewSignatures],
+    [/^\/signatures\/([^/]+)$/, viewSignature],
+    [/^\/verify$/, viewVerify],
+];
+
+function renderNav(path) {
+    const signedIn = !!session.key();
+    clear(nav);
+    const items = [['#/', 'Overview', '/'], ['#/policies', 'Policies', '/policies'], ['#/keys', 'Keys', '/keys'], ['#/sign', 'Sign', '/sign'], ['#/signatures', 'Signatures', '/signatures'], ['#/verify', 'Verify', '/verify']];
+    for (const [href, label, p] of items) {
+        const active = p === '/' ? path === '/' : path.startsWith(p) || (p === '/policies' && path.startsWith('/pin'));
+        nav.append(h('a', { href, class: active ? 'active' : '', 'aria-current': active ? 'page' : null }, label));
+    }
+    nav.append(signedIn
+        ? button('Sign out', () => { session.clear(); state.cursors = {}; location.hash = '#/signin'; }, 'link', { id: 'signout' })
+        : h('a', { href: '#/signin', class: path === '/signin' ? 'active' : '' }, 'Sign in'));
+}
+
+function route() {
+    const raw = location.hash.replace(/^#/, '') || '/';
+    const [path, qs] = raw.split('?');
+    const q = new URLSearchParams(qs ?? '');
+    renderNav(path);
+    for (const [re, view] of routes) {
+        const m = re.exec(path);
+        if (m) {
+            const el = view(q, ...m.slice(1).map(decodeURIComponent));
+            if (el) {
+                clear(main).append(el);
+                window.scrollTo(0, 0);
+            }
+            return;
+        }
+    }
+    clear(main).append(pageHeader('Not found', null), card(null, h('p', {}, 'There is no such page. '), link('Go to the overview', '#/')));
+}
+
+window.addEventListener('hashchange', route);
+route();
