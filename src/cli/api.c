@@ -511,7 +511,15 @@ int cli_cmd_policy(int argc, char **argv)
         if (strcmp(sub, "delete") == 0) {
             postq_err err = postq_client_policy_delete(c, id);
             rc = err != POSTQ_OK ? failed(c, err, "policy delete") : CLI_OK;
-            if (rc == CLI_OK && !json) {
+            if (rc == CLI_OK && json) {
+                json_t *o = json_pack("{s:s,s:b}", "id", id, "deleted", 1);
+                char *t = o != NULL ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+                if (t != NULL) {
+                    puts(t);
+                }
+                free(t);
+                json_decref(o);
+            } else if (rc == CLI_OK) {
                 printf("deleted policy %s\n", id);
             }
         } else {
@@ -717,10 +725,12 @@ int cli_cmd_key(int argc, char **argv)
 
 /* ---- postq sign ---- */
 
+#define SIGN_STDIN_MAX (64u << 20) /* POST /v1/sign's cap for a raw body */
+
 static const char sign_usage[] =
     "usage: postq sign --key ID --payload FILE [-o sig.json] [--json]\n"
     "\n"
-    "Sign FILE (streamed to the API, at most 64 MiB) with key ID. For an enclave key the\n"
+    "Sign FILE (streamed to the API, at most 64 MiB; - reads standard input) with key ID. For an enclave key the\n"
     "enclave signs and attests, and the API verifies the document under the key's policy\n"
     "before it answers. -o writes the sign result (DESIGN §5.3; what `postq verify` and\n"
     "`postq attest verify --sign-result` read) atomically: the file is replaced whole or not\n"
@@ -780,7 +790,18 @@ int cli_cmd_sign(int argc, char **argv)
     if (rc != CLI_OK) {
         return rc;
     }
-    err = postq_client_sign_file(c, key, payload, &text);
+    if (strcmp(payload, "-") == 0) {
+        /* Standard input cannot be rewound for a retry: read it whole (the API's cap). */
+        struct postq_buf b;
+        if (cli_read_file(&b, "-", SIGN_STDIN_MAX, "payload") != POSTQ_OK) {
+            postq_client_free(c);
+            return CLI_USAGE;
+        }
+        err = postq_client_sign(c, key, b.p, b.len, &text);
+        postq_buf_free(&b);
+    } else {
+        err = postq_client_sign_file(c, key, payload, &text);
+    }
     if (err == POSTQ_E_IO) {
         fprintf(stderr, "postq: sign: %s\n", postq_client_errmsg(c));
         rc = CLI_USAGE;

@@ -62,6 +62,12 @@ expect "...and a tampered artifact is rejected (exit 1)" 1 "rejected: payload_ha
 expect "sign --json prints the sign result" 0 '"signatureB64"' \
     "$CLI" sign --key "$KEY" --payload "$D/artifact.bin" --json
 SIG=$(jfield id <"$D/sig.json")
+"$CLI" sign --key "$KEY" --payload - -o "$D/stdin-sig.json" <"$D/artifact.bin" >/dev/null
+expect "sign --payload - (standard input) re-verifies" 0 "verified:" \
+    "$CLI" attest verify --policy "$D/policy.json" --sign-result "$D/stdin-sig.json" --payload "$D/artifact.bin"
+"$CLI" policy create --name scratch --vendor mock --image-hash "$H" --root-key "$K" -o "$D/scratch.json" >/dev/null
+expect "policy delete of an unbound policy" 0 "deleted policy" "$CLI" policy delete "$(jfield id <"$D/scratch.json")"
+expect "...then it is gone (exit 2)" 2 "not_found" "$CLI" policy get "$(jfield id <"$D/scratch.json")"
 expect "signature get ID" 0 "signature $SIG" "$CLI" signature get "$SIG"
 
 # ---- software keys ----

@@ -62,6 +62,14 @@ static void *serve(void *arg)
             }
         }
         s->last_request[len] = '\0';
+        if (s->answers[i] == NULL) {
+            char sink[256];
+            while (recv(c, sink, sizeof(sink), 0) > 0) {
+            }
+            s->served++;
+            close(c);
+            continue;
+        }
         if (send(c, s->answers[i], strlen(s->answers[i]), MSG_NOSIGNAL) < 0) {
             close(c);
             break;
@@ -283,6 +291,49 @@ static void test_ids_are_escaped_and_delete(void **state)
     script_stop(&s);
 }
 
+static void test_timeout_is_network(void **state)
+{
+    struct script s;
+    struct postq_client *c;
+    (void)state;
+
+    script_start(&s, 1, (const char *)NULL);
+    c = client_for(&s);
+    postq_client_set_timeouts(c, 1000, 300);
+    assert_int_equal(postq_client_enclave_info(c, NULL, NULL), POSTQ_E_NETWORK);
+    assert_non_null(strstr(postq_client_errmsg(c), "cannot reach"));
+    postq_client_free(c);
+    script_stop(&s);
+    assert_int_equal(s.served, 1); /* a timeout is not retried */
+}
+
+/* A streamed file is sent whole, and sent whole again after a 503 (the file is rewound). */
+static void test_sign_file_streams_and_rewinds(void **state)
+{
+    struct script s;
+    struct postq_client *c;
+    char path[] = "/tmp/postq-client-test-XXXXXX";
+    int fd = mkstemp(path);
+    char *json = NULL;
+    (void)state;
+
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "streamed payload", 16), 16);
+    close(fd);
+    script_start(&s, 2, ERR("503 Service Unavailable", "busy", "busy"),
+                 OK_JSON("{\"id\":\"sig_1\"}"));
+    c = client_for(&s);
+    assert_int_equal(postq_client_sign_file(c, "key_1", path, &json), POSTQ_OK);
+    assert_string_equal(json, "{\"id\":\"sig_1\"}");
+    assert_int_equal(s.served, 2);
+    assert_non_null(strstr(s.last_request, "Content-Length: 16\r\n"));
+    assert_non_null(strstr(s.last_request, "\r\n\r\nstreamed payload"));
+    postq_text_free(json);
+    postq_client_free(c);
+    script_stop(&s);
+    unlink(path);
+}
+
 static void test_arguments(void **state)
 {
     struct postq_client *c = (struct postq_client *)1;
@@ -353,6 +404,8 @@ int main(void)
         cmocka_unit_test(test_retries_give_up),
         cmocka_unit_test(test_connection_refused_is_network),
         cmocka_unit_test(test_ids_are_escaped_and_delete),
+        cmocka_unit_test(test_timeout_is_network),
+        cmocka_unit_test(test_sign_file_streams_and_rewinds),
         cmocka_unit_test(test_arguments),
         cmocka_unit_test(test_json_string),
         cmocka_unit_test(test_signature_info_rejects_bad),
