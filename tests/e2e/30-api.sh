@@ -214,6 +214,7 @@ count_sigs() { # KEY
 }
 fault_enclave() { # MODE
     enclave_stop "$EPID"
+    rm -f "$D/enc.sock" # so that enclave_start waits for the new daemon's socket
     enclave_start enc POSTQ_ENCLAVE_TEST_FAULT="$1" POSTQ_ENCLAVE_ALLOW_TEST_FAULTS=1 || exit 1
     EPID=$ENCLAVE_PID
 }
@@ -256,6 +257,7 @@ expect "audit mode: a reused counter is stored with verdict fail" 0 '"reason":"c
 
 # ---- the enclave goes away and comes back ----
 enclave_stop "$EPID"
+rm -f "$D/enc.sock"
 expect "enclave down: sign 503 enclave_unavailable" 0 '"code":"enclave_unavailable"' \
     call POST "/v1/sign?keyId=$KEY" "$SIGNER" "${OCTET[@]}" --data-binary @"$D/payload.bin"
 expect "enclave down: healthz 503" 0 '"enclave":"unavailable"' call GET /healthz ""
