@@ -2,7 +2,8 @@
 # End-to-end helpers: real postq-enclave processes on a temporary state directory and socket,
 # cleaned up from a trap (each test sources this, owns E2E_DIR and its daemons).
 #   enclave_start NAME [VAR=VALUE ...] [-- ARGS...]   start a daemon with state E2E_DIR/NAME
-#                              and socket E2E_DIR/NAME.sock; sets ENCLAVE_PID; waits for it
+#                              and socket E2E_DIR/NAME.sock; sets ENCLAVE_PID; waits until it
+#                              answers (a stale socket file left by a kill -9 is not enough)
 #   enclave_stop PID [SIGNAL]  signal it (TERM by default) and wait for it to exit
 #   make_policy NAME OUT       an attestation policy (DESIGN §5.2) pinning what
 #                              `postq-enclave measure` prints for E2E_DIR/NAME
@@ -33,9 +34,10 @@ enclave_start() {
         "${args[@]}" >>"$E2E_DIR/$name.log" 2>&1 &
     ENCLAVE_PID=$!
     E2E_PIDS+=("$ENCLAVE_PID")
-    for _ in $(seq 1 200); do
-        [ -S "$E2E_DIR/$name.sock" ] && kill -0 "$ENCLAVE_PID" 2>/dev/null && return 0
+    # Ready when this daemon answers info: a socket file alone may be a killed daemon's.
+    for _ in $(seq 1 250); do
         kill -0 "$ENCLAVE_PID" 2>/dev/null || break
+        "$CLIENT" info "unix:$E2E_DIR/$name.sock" >/dev/null 2>&1 && return 0
         sleep 0.02
     done
     echo "enclave $name did not start:"; cat "$E2E_DIR/$name.log"
