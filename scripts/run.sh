@@ -78,7 +78,9 @@ PostQ is running: postq-api on $URL, postq-enclave on unix:$SOCK, state in $VAR/
 Demo organisation's admin API key (also in $KEYFILE, mode 0600):
 $KEY
 
-Try next, in another shell from this directory:
+Dashboard: open $URL/ in a browser and sign in with that key.
+
+Or try next, in another shell from this directory:
 
   export POSTQ_API_URL=$URL POSTQ_API_KEY=\$(cat $KEYFILE)
   AUTH="Authorization: Bearer \$POSTQ_API_KEY"; JSON='Content-Type: application/json'

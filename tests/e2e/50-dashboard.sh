@@ -3,7 +3,8 @@
 # The dashboard in a real browser: real postq-enclave and postq-api (ephemeral loopback port,
 # temporary state), then Debian's chromium, headless, driven by playwright-core
 # (tests/e2e/dashboard/drive.mjs) through sign-in, a policy, a key, a signed file and the
-# in-browser verification (pass; tampered document and wrong payload fail with their reason).
+# in-browser verification (pass; tampered document and wrong payload fail with their reason);
+# before that, web/verify.js under Node against `postq attest verify` on 28 inputs (parity.mjs).
 # Also over HTTP: the static files' types and headers, no directory traversal, the API key in
 # no log. Screenshots: build/test-artifacts/dashboard/. Needs chromium, node and npm
 # (scripts/install-deps.sh); installs playwright-core with `npm ci` on first use.
@@ -16,6 +17,7 @@ ROOT=$(cd "$here/../.." && pwd)
 ART=$ROOT/${POSTQ_BUILD:-build}/test-artifacts/dashboard
 DRV=$here/dashboard
 mkdir -p "$ART"
+rm -f "$ART"/*.png "$ART"/*.json
 
 for c in /usr/bin/chromium node npm; do
     command -v "$c" >/dev/null 2>&1 || { echo "50-dashboard: $c is missing: run scripts/install-deps.sh (make deps)"; exit 1; }
@@ -44,6 +46,16 @@ for p in '/../../etc/passwd' '/%2e%2e/%2e%2e/etc/passwd' '/..%2f..%2fetc%2fpassw
 done
 expect "POST /: 405" 0 "405" sh -c "curl -sS -o /dev/null -w '%{http_code}' -X POST '$API_URL/'"
 expect "the API still answers JSON under /v1" 0 "HTTP 401" call GET /v1/enclave ""
+
+# The browser's verifier (web/verify.js under Node) and the CLI's agree on a real sign result
+# and on each alteration of it: verdict, reason code and detail.
+POL=$(call POST /v1/attestation-policies "$ADMIN" -H 'Content-Type: application/json' -d @"$D/policy.json" | jfield id)
+KEY=$(call POST /v1/hybrid-keys "$ADMIN" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"k\",\"pqProvider\":\"enclave-mock\",\"attestationPolicyId\":\"$POL\"}" | jfield id)
+call POST "/v1/sign?keyId=$KEY" "$ADMIN" -H 'Content-Type: application/octet-stream' \
+    --data-binary @"$D/artifact.bin" | sed '$d' >"$D/sig.json"
+CLI=$CLI SIG=$D/sig.json POLICY=$D/policy.json PAYLOAD=$D/artifact.bin WORK=$D \
+    timeout --kill-after=5 60 node "$DRV/parity.mjs" || T_FAILED=$((T_FAILED + 1))
 
 # 25 more policies, so the list has a second page.
 for i in $(seq 1 25); do
