@@ -125,5 +125,6 @@ const struct postq_attest_vendor *postq_attest_vendor_get(enum postq_vendor v);
 extern const struct postq_attest_vendor postq_attest_vendor_mock;
 extern const struct postq_attest_vendor postq_attest_vendor_aws_nitro;
 extern const struct postq_attest_vendor postq_attest_vendor_gcp_cs;
+extern const struct postq_attest_vendor postq_attest_vendor_azure_cvm;
 
 #endif

@@ -18,13 +18,10 @@
 
 /* The one vendor table. A vendor registered without a verifier (parse == NULL) gets
  * vendor_unsupported for its documents. A vendor's file fills in parse/appraise/release. */
-static const struct postq_attest_vendor vendor_azure_cvm = {
-    .id = POSTQ_VENDOR_AZURE_CVM, .name = "azure-confidential-vm"};
-
 static const struct postq_attest_vendor *const vendors[POSTQ_VENDOR_COUNT] = {
     [POSTQ_VENDOR_MOCK] = &postq_attest_vendor_mock,
     [POSTQ_VENDOR_AWS_NITRO] = &postq_attest_vendor_aws_nitro,
-    [POSTQ_VENDOR_AZURE_CVM] = &vendor_azure_cvm,
+    [POSTQ_VENDOR_AZURE_CVM] = &postq_attest_vendor_azure_cvm,
     [POSTQ_VENDOR_GCP_CS] = &postq_attest_vendor_gcp_cs,
 };
 

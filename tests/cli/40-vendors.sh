@@ -126,4 +126,44 @@ gcp_policy $GROOT "sha256:00" a > $W/g-bad.json
 expect "gcp: policy with a bad digest: exit 2 naming the field" 2 "matchRules.imageDigests[0]" \
     $POSTQ attest verify --policy $W/g-bad.json --doc $TOK --at $GAT
 
+# ---- azure-confidential-vm (MAA SEV-SNP CVM token, 2025-12-15 19:24:08 .. 2025-12-16 03:24:08) ----
+A=$V/azure-maa
+t=$(cat $A/cvm-sevsnp-azurevm-2025-12-15.jwt); printf '%s' "$t" > $W/a.jwt
+LM=6a063be9dd79f6371c842e480f8dc3b5c725961344e57130e88c5adf49e8f7f6c79b75a5eb77fc769959f4aeb2f9401e
+ISS=https://sharedeus2.eus2.attest.azure.net
+az_policy() { # $1 = jwks file, $2 = issuer, $3 = launch measurement, $4 = extra members
+    printf '{"vendor":"azure-confidential-vm","matchRules":{"jwks":%s,"issuers":["%s"],"launchMeasurements":["%s"]%s}}' \
+        "$(cat "$1")" "$2" "$3" "${4:-}"
+}
+az_policy $A/sharedeus2-jwks.reconstructed.json $ISS $LM > $W/a-ok.json
+az_policy $A/sharedeus2-jwks.reconstructed.json $ISS $LM ',"requireCompliant":false' > $W/a-nocomp.json
+az_policy $A/sharedeus2-jwks.reconstructed.json $ISS "$(printf '%096d' 0)" > $W/a-lm.json
+az_policy $A/sharedeus2-jwks.reconstructed.json https://sharedeus.eus.attest.azure.net $LM > $W/a-iss.json
+az_policy $A/sharedeus-jwks.json $ISS $LM > $W/a-jwks.json
+az_policy $A/sharedeus2-jwks.reconstructed.json $ISS 6A06 > $W/a-bad.json
+AAT=2025-12-15T20:00:00Z
+expect "azure: CVM token passes under the pinned JWKS" 0 "verified:" \
+    $POSTQ attest verify --policy $W/a-ok.json --doc $W/a.jwt --at $AAT
+expect "azure: requireCompliant false also passes" 0 "verified:" \
+    $POSTQ attest verify --policy $W/a-nocomp.json --doc $W/a.jwt --at $AAT
+expect "azure: measurement_not_allowed (launch measurement)" 1 "rejected: measurement_not_allowed:" \
+    $POSTQ attest verify --policy $W/a-lm.json --doc $W/a.jwt --at $AAT
+expect "azure: claims_invalid (issuer)" 1 "rejected: claims_invalid:" \
+    $POSTQ attest verify --policy $W/a-iss.json --doc $W/a.jwt --at $AAT
+expect "azure: chain_invalid (kid not in the pinned JWKS)" 1 "rejected: chain_invalid:" \
+    $POSTQ attest verify --policy $W/a-jwks.json --doc $W/a.jwt --at $AAT
+expect "azure: claims_invalid (token expired)" 1 "rejected: claims_invalid:" \
+    $POSTQ attest verify --policy $W/a-ok.json --doc $W/a.jwt --at 2025-12-16T03:24:08Z
+printf '%s' "${t%????}AAAA" > $W/a-sig.jwt
+expect "azure: signature changed: doc_signature_invalid" 1 "rejected: doc_signature_invalid:" \
+    $POSTQ attest verify --policy $W/a-ok.json --doc $W/a-sig.jwt --at $AAT
+head -c 3000 $W/a.jwt > $W/a-trunc.jwt
+expect "azure: truncated: doc_malformed" 1 "rejected: doc_malformed:" \
+    $POSTQ attest verify --policy $W/a-ok.json --doc $W/a-trunc.jwt --at $AAT
+expect "azure: the token under a GCP policy: vendor_mismatch" 1 "rejected: vendor_mismatch:" \
+    $POSTQ attest verify --policy $W/g-ok.json --doc $W/a.jwt --at $AAT
+expect "azure: policy with a bad launch measurement: exit 2 naming the field" 2 \
+    "matchRules.launchMeasurements[0]" \
+    $POSTQ attest verify --policy $W/a-bad.json --doc $W/a.jwt --at $AAT
+
 t_done

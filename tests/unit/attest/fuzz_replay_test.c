@@ -31,6 +31,9 @@
 #define LLVMFuzzerTestOneInput fuzz_gcp_one
 #include "../../fuzz/fuzz_gcp.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_azure_one
+#include "../../fuzz/fuzz_azure.c"
+#undef LLVMFuzzerTestOneInput
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
@@ -128,6 +131,12 @@ static void test_replay_gcp(void **state)
     replay("gcp", fuzz_gcp_one);
 }
 
+static void test_replay_azure(void **state)
+{
+    (void)state;
+    replay("azure", fuzz_azure_one);
+}
+
 /* The corpus's good document really is good under fuzz_jws's policy: the target reaches the
  * end of the checks, not only the parser. */
 static void test_corpus_good_doc_passes(void **state)
@@ -161,6 +170,7 @@ int main(void)
         cmocka_unit_test(test_replay_cbor),
         cmocka_unit_test(test_replay_nitro),
         cmocka_unit_test(test_replay_gcp),
+        cmocka_unit_test(test_replay_azure),
         cmocka_unit_test(test_corpus_good_doc_passes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -353,74 +353,6 @@ static void test_vendor_mismatch(void **state)
     free(doc);
 }
 
-static char *read_text(const char *rel)
-{
-    char path[1024];
-    FILE *f;
-    long n;
-    char *s;
-
-    snprintf(path, sizeof(path), "%s/%s", tl_shared_dir(), rel);
-    f = fopen(path, "rb");
-    if (f == NULL) {
-        fail_msg("cannot open %s", path);
-    }
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n > 0);
-    rewind(f);
-    s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    s[n] = '\0';
-    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r')) {
-        s[--n] = '\0';
-    }
-    return s;
-}
-
-static void test_vendor_unsupported(void **state)
-{
-    static const struct {
-        const char *vendor, *rules, *sample;
-    } hw[] = {
-        {"azure-confidential-vm", "{\"issuers\":[\"https://sharedeus2.eus2.attest.azure.net\"]}",
-         "vendors/azure-maa/cvm-sevsnp-azurevm-2025-12-15.jwt"},
-    };
-
-    (void)state;
-    for (size_t i = 0; i < sizeof(hw) / sizeof(hw[0]); i++) {
-        char policy[512];
-        struct postq_attest_input in;
-        char *sample = read_text(hw[i].sample);
-        char *doc;
-        const struct postq_attest_report *r;
-
-        snprintf(policy, sizeof(policy), "{\"vendor\":\"%s\",\"matchRules\":%s}", hw[i].vendor,
-                 hw[i].rules);
-        /* docB64 is base64 of the raw document for every vendor: the JWTs are encoded here
-         * (aws-nitro-enclave and gcp-confidential-space have their verifiers:
-         * tests/unit/attest/nitro_test.c, gcp_test.c). */
-        doc = md_b64((const uint8_t *)sample, strlen(sample));
-        memset(&in, 0, sizeof(in));
-        in.vendor = hw[i].vendor;
-        r = run(doc, policy, &in, MD_NOW_MS);
-        expect_reason(r, POSTQ_REASON_VENDOR_UNSUPPORTED);
-        assert_int_equal(r->n_checks, 3);
-        /* The declared vendor is compared before the verifier is looked for. */
-        in.vendor = "mock";
-        expect_reason(run(doc, policy, &in, MD_NOW_MS), POSTQ_REASON_VENDOR_MISMATCH);
-        /* Even a real mock document: no verifier for the policy's vendor. */
-        free(doc);
-        doc = md_doc_b64(&F.claims, F.root_seed);
-        expect_reason(run(doc, policy, NULL, MD_NOW_MS), POSTQ_REASON_VENDOR_UNSUPPORTED);
-        expect_reason(run("!", policy, NULL, MD_NOW_MS), POSTQ_REASON_DOC_MALFORMED);
-        free(doc);
-        free(sample);
-    }
-}
-
 static void test_doc_alg_unsupported(void **state)
 {
     char *json = md_claims_json(&F.claims);
@@ -934,7 +866,6 @@ int main(void)
         cmocka_unit_test(test_wrong_claim_types),
         cmocka_unit_test(test_missing_claims),
         cmocka_unit_test(test_vendor_mismatch),
-        cmocka_unit_test(test_vendor_unsupported),
         cmocka_unit_test(test_doc_alg_unsupported),
         cmocka_unit_test(test_doc_signature_invalid),
         cmocka_unit_test(test_image_not_allowed),

@@ -92,7 +92,10 @@ static void test_hardware_vendors_accepted(void **state)
          "abababababababababababababababab\"]},\"rootCertSha256\":\"641a0321a3e244efe456463195d6"
          "06317ed7cdcc3c1756e09893f3c68f79bb5b\",\"maxDocAgeSeconds\":60}"},
         {"azure-confidential-vm", POSTQ_VENDOR_AZURE_CVM,
-         "{\"pcrs\":{\"0\":[\"ab\"]},\"maxDocAgeSeconds\":60}"},
+         "{\"jwks\":{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"k\",\"x5c\":[\"AAAA\"]}]},"
+         "\"issuers\":[\"https://sharedeus2.eus2.attest.azure.net\"],\"launchMeasurements\":"
+         "[\"6a063be9dd79f6371c842e480f8dc3b5c725961344e57130e88c5adf49e8f7f6c79b75a5eb77fc769959"
+         "f4aeb2f9401e\"],\"maxDocAgeSeconds\":60}"},
         {"gcp-confidential-space", POSTQ_VENDOR_GCP_CS,
          "{\"rootCertSha256\":\"148b293821bb0c6a317f413c8ba475814091cb22d49b9e3c94198db8e8f8"
          "6c39\",\"imageDigests\":[\"sha256:313b8a83d3c8bfc9abcffee4f538424473e2705383a7e46f16"
