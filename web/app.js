@@ -523,7 +523,7 @@ function viewSign(q) {
 function showSigned(out, s, text, payload, payloadName) {
     const a = s.attestation;
     clear(out).append(card('Signed',
-        alertBox('ok', `Signature ${s.id} stored.`, a ? `The API says the enclave’s attestation ${a.verdict === 'pass' ? 'passed' : `failed (${a.reason})`} its policy — verify it yourself below.` : 'Software key: there is no attestation to verify.'),
+        alertBox('ok', `Signature ${s.id} stored.`, a ? `The API says the enclave’s attestation ${a.verdict === 'pass' ? 'passed' : `failed (${a.reason})`} its policy. Don’t take its word: verify it yourself in the browser.` : 'Software key: there is no attestation to verify.'),
         fields([['Signature', code(s.id)], ['Key', code(s.keyId)], ['Algorithm', s.algorithm], ['Payload SHA-256', code(s.payloadSha256)], a ? ['Enclave counter', String(a.counter)] : null]),
         h('div', { class: 'actions' },
             button('Download sign result (JSON)', () => download(`${s.id}.json`, text), 'secondary', { id: 'sign-download' }),

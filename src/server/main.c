@@ -85,10 +85,11 @@ static int open_store(const char *db, struct postq_store **s)
 }
 
 /* The dashboard's directory beside this executable: BIN/../share/postq/web when installed,
- * BIN/../../web in a build tree (build/bin/postq-api). NULL when neither has index.html. */
+ * the repository's web/ in a build tree (build/bin/postq-api, build/san/bin/postq-api). NULL
+ * when none has index.html. */
 static const char *default_web(char *out, size_t cap)
 {
-    static const char *const rel[] = {"/../share/postq/web", "/../../web"};
+    static const char *const rel[] = {"/../share/postq/web", "/../../web", "/../../../web"};
     char exe[2048];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     char *slash;

@@ -14,7 +14,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/api-lib.sh"
 D=$E2E_DIR
 ROOT=$(cd "$here/../.." && pwd)
-ART=$ROOT/${POSTQ_BUILD:-build}/test-artifacts/dashboard
+case ${POSTQ_BUILD:-build} in /*) ART=$POSTQ_BUILD ;; *) ART=$ROOT/${POSTQ_BUILD:-build} ;; esac
+ART=$ART/test-artifacts/dashboard
 DRV=$here/dashboard
 mkdir -p "$ART"
 rm -f "$ART"/*.png "$ART"/*.json
@@ -30,6 +31,7 @@ fi
 enclave_start enc || exit 1
 api_start api enc || exit 1
 ADMIN=$(api_org acme)
+EMPTY=$(api_org empty)
 make_policy enc "$D/policy.json"
 head -c 5000 /dev/urandom >"$D/artifact.bin"
 printf 'not the signed file\n' >"$D/other.bin"
@@ -63,7 +65,7 @@ for i in $(seq 1 25); do
 done
 
 echo "# chromium: $(/usr/bin/chromium --version 2>/dev/null | head -n 1)"
-API_URL=$API_URL API_KEY=$ADMIN PAYLOAD=$D/artifact.bin OTHER_PAYLOAD=$D/other.bin POLICY_FILE=$D/policy.json \
+API_URL=$API_URL API_KEY=$ADMIN EMPTY_KEY=$EMPTY PAYLOAD=$D/artifact.bin OTHER_PAYLOAD=$D/other.bin POLICY_FILE=$D/policy.json \
     ARTIFACTS=$ART timeout --kill-after=5 100 node "$DRV/drive.mjs"
 rc=$?
 [ $rc -eq 0 ] || T_FAILED=$((T_FAILED + 1))

@@ -3,12 +3,12 @@
 // the dashboard served by a live postq-api: sign-in, a policy, a key, a signed file, the
 // in-browser verification passing, then failing for a tampered document and a wrong payload.
 // Each step prints cmocka-style lines; screenshots go to ARTIFACTS.
-// Environment: API_URL, API_KEY, PAYLOAD, OTHER_PAYLOAD, POLICY_FILE, ARTIFACTS.
+// Environment: API_URL, API_KEY (an admin's), EMPTY_KEY (an organisation with nothing), PAYLOAD, OTHER_PAYLOAD, POLICY_FILE, ARTIFACTS.
 import { chromium } from 'playwright-core';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
-const { API_URL, API_KEY, PAYLOAD, OTHER_PAYLOAD, POLICY_FILE, ARTIFACTS } = process.env;
+const { API_URL, API_KEY, EMPTY_KEY, PAYLOAD, OTHER_PAYLOAD, POLICY_FILE, ARTIFACTS } = process.env;
 const STEP_MS = 15000;
 let run = 0;
 let failed = 0;
@@ -256,6 +256,22 @@ await step('dashboard: sign out forgets the key', async () => {
     await page.click('#signout');
     await page.waitForSelector('#signin');
     assert((await page.evaluate(() => sessionStorage.getItem('postq.apiKey'))) === null, 'key kept');
+});
+
+await step('dashboard: empty lists and a missing item say what to do', async () => {
+    await page.fill('#apikey', EMPTY_KEY);
+    await page.click('#signin');
+    await page.waitForSelector('#signout');
+    await page.goto(`${API_URL}/#/policies`);
+    await page.getByText('No policies yet.').waitFor();
+    await shot('08-empty-policies.png');
+    await page.goto(`${API_URL}/#/signatures`);
+    await page.getByText('No signatures yet.').waitFor();
+    await page.goto(`${API_URL}/#/policies/${encodeURIComponent(policyId)}`);
+    await page.getByText('It does not exist in your organisation').waitFor(); // another organisation's id
+    await page.goto(`${API_URL}/#/sign`);
+    await page.getByText('Create a key (bound to a policy) before signing.').waitFor();
+    await page.click('#signout');
 });
 
 await browser.close();
