@@ -10,7 +10,7 @@ const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const state = {
     cursors: {},      // list path -> stack of cursors (paging back and forth)
-    verify: { policy: null, policySource: '', sr: null, srText: '', srSource: '', payload: null, payloadName: '' },
+    verify: { policy: null, policySource: '', sr: null, srText: '', srSource: '', payload: null, payloadName: '', publicKey: null, publicKeyName: '' },
 };
 
 // ---- building blocks ----
@@ -464,7 +464,7 @@ function viewKey(q, id) {
         clear(box).append(pageHeader(k.name, k.id,
             link('Sign a file', `#/sign?key=${encodeURIComponent(k.id)}`, 'primary', { id: 'key-sign' }),
             link('Signatures', `#/signatures?keyId=${encodeURIComponent(k.id)}`, 'secondary'),
-            button('Download public key (JSON)', () => download(`${k.id}.json`, `${JSON.stringify(k, null, 2)}\n`), 'secondary')),
+            button('Download public key (JSON)', () => download(`${k.id}.json`, `${JSON.stringify(k, null, 2)}\n`), 'secondary', { id: 'key-download' })),
         card('Key', fields([
             ['Algorithm', k.algorithm], ['Provider', k.pqProvider], ['Version', String(k.keyVersion)],
             ['Policy', k.attestationPolicyId ? h('a', { href: `#/policies/${encodeURIComponent(k.attestationPolicyId)}` }, k.attestationPolicyId) : 'none (no attestation)'],
@@ -643,15 +643,26 @@ function viewVerify() {
         srStatus);
 
     // 3. the payload, and "now"
+    const keyStatus = h('p', { class: 'muted' }, v.publicKey ? `Public key: ${v.publicKeyName}` : 'No public key: key_mismatch will not be checked (optional).');
+    const keyZone = dropZone('verify-key', 'The key’s JSON (optional)', 'From a key’s page: Download public key (JSON)', async (f) => {
+        try {
+            v.publicKey = V.parsePublicKey(await readFile(f, true));
+            v.publicKeyName = f.name;
+            keyStatus.textContent = `Public key: ${f.name}${v.publicKey.id ? ` (${v.publicKey.id})` : ''}`;
+        } catch (err) {
+            v.publicKey = null;
+            keyStatus.textContent = `${err.message}. Use the JSON a key’s page downloads.`;
+        }
+    }, '.json,application/json');
     const payStatus = h('p', { class: 'muted' }, v.payload ? `Payload: ${v.payloadName} (${v.payload.length.toLocaleString()} bytes)` : 'No payload: payloadSha256 will not be checked.');
     const at = h('input', { id: 'verify-at', type: 'datetime-local', step: 1 });
-    const payCard = card('3. The signed file',
+    const payCard = card('3. The signed file (and, optionally, the key)',
         dropZone('verify-payload', 'The file that was signed', v.payload ? `${v.payloadName} (prefilled)` : 'Drop it here or click to choose', async (f) => {
             v.payload = await readFile(f, false);
             v.payloadName = f.name;
             payStatus.textContent = `Payload: ${f.name} (${v.payload.length.toLocaleString()} bytes)`;
         }),
-        payStatus,
+        payStatus, keyZone, keyStatus,
         h('label', { for: 'verify-at' }, 'Check at (optional; default now, like postq attest verify --at)'), at);
 
     const go = button('Verify', async () => {
@@ -661,7 +672,7 @@ function viewVerify() {
         if (!globalThis.crypto?.subtle) return results.append(alertBox('error', 'WebCrypto is not available on this page.', 'Open the dashboard over https or on localhost / 127.0.0.1.'));
         const now = at.value ? new Date(at.value).getTime() : Date.now();
         try {
-            showReport(results, await V.verify(v.policy, v.sr, v.payload, now), now);
+            showReport(results, await V.verify(v.policy, v.sr, v.payload, now, v.publicKey), now);
         } catch (err) {
             results.append(alertBox('error', 'Verification could not run.', err.message));
         }
@@ -676,7 +687,7 @@ function viewVerify() {
 
 function compositeNote() {
     return alertBox('info', 'What the browser does not check',
-        'The composite (ML-DSA + Ed25519) signature itself, and that the public key is the one the document names, are not checked in the browser (key_mismatch, signature_invalid). Check them offline with the CLI:',
+        'The composite (ML-DSA + Ed25519) signature itself is not checked in the browser (signature_invalid): the page checks the enclave’s attestation document and its bindings to your file, the signature’s hash and (when you add it) the public key. Check the signature offline with the CLI:',
         h('pre', { class: 'mono' }, 'postq key get KEY_ID --public-key-out key.pub\npostq verify --public-key key.pub --sign-result sig.json --payload FILE --policy policy.json'));
 }
 

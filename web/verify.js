@@ -32,6 +32,9 @@ export const CHECKS = [
 
 export class FormatError extends Error {}
 
+// Composite public key sizes: ML-DSA (FIPS 204) || EdDSA (RFC 8032).
+const HYBRID_PK_BYTES = { 'mldsa44+ed25519': 1312 + 32, 'mldsa65+ed25519': 1952 + 32, 'mldsa87+ed448': 2592 + 57 };
+
 // ---- strict decoders ----
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -287,6 +290,26 @@ export function parseSignResult(text) {
     return out;
 }
 
+// ---- a public key: the key's JSON from the API (GET /v1/hybrid-keys/{id}) ----
+
+export function parsePublicKey(text) {
+    let k;
+    try {
+        k = parseJson(text);
+    } catch (e) {
+        throw new FormatError(`public key: not JSON (${e.message})`);
+    }
+    if (!isObj(k) || typeof k.publicKeyB64 !== 'string') throw new FormatError('public key: not a key’s JSON (no publicKeyB64)');
+    const bytes = b64std(k.publicKeyB64);
+    if (bytes === null || bytes.length === 0) throw new FormatError('public key: publicKeyB64 is not base64');
+    // As the CLI reads a key's JSON: a known algorithm, and bytes that are a key of it.
+    if (typeof k.algorithm !== 'string' || HYBRID_PK_BYTES[k.algorithm] === undefined) throw new FormatError('public key: "algorithm" missing or unknown');
+    if (bytes.length !== HYBRID_PK_BYTES[k.algorithm]) {
+        throw new FormatError(`public key: "publicKeyB64" is not base64 of a ${k.algorithm} key`);
+    }
+    return { id: typeof k.id === 'string' ? k.id : '', algorithm: k.algorithm, bytes };
+}
+
 // ---- the document [DESIGN §5.1] ----
 
 function parseJws(raw) {
@@ -402,10 +425,11 @@ export function stamp(ms) {
 
 // Run the checks of DESIGN §5.4 in order, stopping at the first failure.
 //   policy: parsePolicy's result (the pinned policy); sr: parseSignResult's result;
-//   payload: the payload's bytes (Uint8Array) or null; nowMs: "now" (CLI --at).
+//   payload: the payload's bytes (Uint8Array) or null; nowMs: "now" (CLI --at);
+//   publicKey: parsePublicKey's result or null.
 // Returns {verdict: 'pass'|'fail', reason, detail, checks: [{code, what, status, detail}],
 // claims}. status is 'pass', 'fail', 'not-run' (after a failure) or 'not-checked' (with why).
-export async function verify(policy, sr, payload, nowMs) {
+export async function verify(policy, sr, payload, nowMs, publicKey = null) {
     const checks = CHECKS.map(([code, what]) => ({ code, what, status: 'not-run', detail: '' }));
     const by = Object.fromEntries(checks.map((c) => [c.code, c]));
     const result = { verdict: 'pass', reason: '', detail: '', checks, claims: null };
@@ -497,7 +521,19 @@ export async function verify(policy, sr, payload, nowMs) {
     if (toHex(await sha256(sr.signature)) !== claims.sigSha256) return fail('sig_hash_mismatch', 'sigSha256 does not match');
     pass('sig_hash_mismatch');
 
-    skip('key_mismatch', 'no public key given: postq verify --public-key checks it');
+    // key_mismatch: the public key the user gave (the key's JSON from the API, which the
+    // document's publicKeySha256 then vouches for, or not).
+    if (publicKey) {
+        const alg = publicKey.algorithm || claims.algorithm;
+        if (alg !== claims.algorithm) return fail('key_mismatch', `key algorithm "${alg}", document algorithm "${claims.algorithm}"`);
+        const want = HYBRID_PK_BYTES[alg];
+        if (want === undefined) return fail('key_mismatch', `unknown algorithm "${alg}"`);
+        if (publicKey.bytes.length !== want) return fail('key_mismatch', `public key is ${publicKey.bytes.length} bytes, ${alg} has ${want}`);
+        if (toHex(await sha256(publicKey.bytes)) !== claims.publicKeySha256) return fail('key_mismatch', 'publicKeySha256 does not match');
+        pass('key_mismatch');
+    } else {
+        skip('key_mismatch', 'no public key given: add the key’s JSON to check it');
+    }
     skip('signature_invalid', 'the composite (ML-DSA + Ed25519) signature is not checked in the browser: run postq verify --public-key key.pub --sign-result sig.json --payload FILE');
     return result;
 }

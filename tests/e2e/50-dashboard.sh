@@ -4,7 +4,7 @@
 # temporary state), then Debian's chromium, headless, driven by playwright-core
 # (tests/e2e/dashboard/drive.mjs) through sign-in, a policy, a key, a signed file and the
 # in-browser verification (pass; tampered document and wrong payload fail with their reason);
-# before that, web/verify.js under Node against `postq attest verify` on 28 inputs (parity.mjs).
+# before that, web/verify.js under Node against `postq attest verify` on 33 inputs (parity.mjs).
 # Also over HTTP: the static files' types and headers, no directory traversal, the API key in
 # no log. Screenshots: build/test-artifacts/dashboard/. Needs chromium, node and npm
 # (scripts/install-deps.sh); installs playwright-core with `npm ci` on first use.
@@ -24,7 +24,7 @@ for c in /usr/bin/chromium node npm; do
     command -v "$c" >/dev/null 2>&1 || { echo "50-dashboard: $c is missing: run scripts/install-deps.sh (make deps)"; exit 1; }
 done
 if [ ! -d "$DRV/node_modules/playwright-core" ] || [ "$DRV/package-lock.json" -nt "$DRV/node_modules/.package-lock.json" ]; then
-    (cd "$DRV" && npm ci --no-audit --no-fund --loglevel=error >"$D/npm.log" 2>&1) ||
+    (cd "$DRV" && timeout 120 npm ci --no-audit --no-fund --loglevel=error >"$D/npm.log" 2>&1) ||
         { echo "50-dashboard: npm ci failed:"; tail -n 20 "$D/npm.log"; exit 1; }
 fi
 
@@ -56,7 +56,8 @@ KEY=$(call POST /v1/hybrid-keys "$ADMIN" -H 'Content-Type: application/json' \
     -d "{\"name\":\"k\",\"pqProvider\":\"enclave-mock\",\"attestationPolicyId\":\"$POL\"}" | jfield id)
 call POST "/v1/sign?keyId=$KEY" "$ADMIN" -H 'Content-Type: application/octet-stream' \
     --data-binary @"$D/artifact.bin" | sed '$d' >"$D/sig.json"
-CLI=$CLI SIG=$D/sig.json POLICY=$D/policy.json PAYLOAD=$D/artifact.bin WORK=$D \
+call GET "/v1/hybrid-keys/$KEY" "$ADMIN" | sed '$d' >"$D/key.json"
+CLI=$CLI SIG=$D/sig.json POLICY=$D/policy.json PAYLOAD=$D/artifact.bin KEY_JSON=$D/key.json WORK=$D \
     timeout --kill-after=5 60 node "$DRV/parity.mjs" || T_FAILED=$((T_FAILED + 1))
 
 # 25 more policies, so the list has a second page.

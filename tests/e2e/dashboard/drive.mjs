@@ -66,6 +66,7 @@ const shot = async (name, full = true) => {
 let policyId = '';
 let keyId = '';
 let sigPath = '';
+let keyPath = '';
 
 await step('dashboard: the page loads with a strict CSP and no inline code', async () => {
     const resp = await page.goto(`${API_URL}/`);
@@ -129,6 +130,10 @@ await step('dashboard: create a key bound to the policy', async () => {
     await page.waitForURL(/#\/keys\/key_/);
     keyId = decodeURIComponent(page.url().split('#/keys/')[1]);
     await page.getByText(policyId).waitFor();
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#key-download')]);
+    keyPath = join(ARTIFACTS, 'key.json');
+    await dl.saveAs(keyPath);
+    assert(JSON.parse(readFileSync(keyPath, 'utf8')).id === keyId, 'not the key\'s JSON');
 });
 
 await step('dashboard: sign a file by upload and download the sign result', async () => {
@@ -173,12 +178,15 @@ await step('dashboard: pin the stored policy field by field', async () => {
     await page.getByText(`Pinned: stored policy browser-policy (${policyId})`).waitFor();
 });
 
-await step('dashboard: verify the sign result and payload (pass)', async () => {
+await step('dashboard: verify the sign result, payload and key (pass)', async () => {
+    await page.goto(`${API_URL}/#/verify`);
+    await page.setInputFiles('#verify-key', keyPath);
+    await page.getByText('Public key: key.json').waitFor();
     await verifyWith(sigPath, PAYLOAD);
     const cls = await page.getAttribute('#verdict', 'class');
     assert(cls.includes('pass'), `verdict ${cls}: ${await page.textContent('#verdict')}`);
     for (const c of ['doc_malformed', 'vendor_mismatch', 'vendor_unsupported', 'doc_alg_unsupported', 'doc_signature_invalid',
-        'image_not_allowed', 'doc_stale', 'doc_from_future', 'payload_hash_mismatch', 'sig_hash_mismatch']) {
+        'image_not_allowed', 'doc_stale', 'doc_from_future', 'payload_hash_mismatch', 'sig_hash_mismatch', 'key_mismatch']) {
         assert((await page.getAttribute(`tr[data-code="${c}"]`, 'class')) === 'st-pass', `${c} did not pass`);
     }
     assert((await page.getAttribute('tr[data-code="signature_invalid"]', 'class')) === 'st-not-checked', 'composite signature claimed checked');

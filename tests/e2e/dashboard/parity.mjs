@@ -3,13 +3,13 @@
 // (`postq attest verify`) on the same inputs: a real sign result and policy, then each altered
 // so one check of DESIGN §5.4 fails. Both must agree on the verdict and the reason code, and on
 // the detail text wherever it is not a JSON parser's own message. cmocka-style lines.
-// Environment: CLI, SIG, POLICY, PAYLOAD, WORK.
+// Environment: CLI, SIG, POLICY, PAYLOAD, KEY_JSON (the key's JSON from the API), WORK.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as V from '../../../web/verify.js';
 
-const { CLI, SIG, POLICY, PAYLOAD, WORK } = process.env;
+const { CLI, SIG, POLICY, PAYLOAD, KEY_JSON, WORK } = process.env;
 const sig = readFileSync(SIG, 'utf8');
 const policy = readFileSync(POLICY, 'utf8');
 const payload = new Uint8Array(readFileSync(PAYLOAD));
@@ -22,12 +22,17 @@ const withDoc = (sr, parts) => ({ ...sr, attestation: { ...sr.attestation, docB6
 const header = (sr, h) => { const p = docOf(sr); p[0] = b64u(JSON.stringify(h)); return withDoc(sr, p); };
 const claims = (sr, f) => { const p = docOf(sr); p[1] = b64u(f(Buffer.from(p[1], 'base64url').toString())); return withDoc(sr, p); };
 
-function cli(sigText, polText, payloadBytes, atMs) {
+function cli(sigText, polText, payloadBytes, atMs, keyText) {
     const s = join(WORK, 'p-sig.json'), p = join(WORK, 'p-policy.json'), f = join(WORK, 'p-payload');
     writeFileSync(s, sigText);
     writeFileSync(p, polText);
     writeFileSync(f, payloadBytes);
     const args = ['attest', 'verify', '--policy', p, '--sign-result', s, '--payload', f, '--at', String(Math.floor(atMs / 1000))];
+    if (keyText !== null) {
+        const k = join(WORK, 'p-key.json');
+        writeFileSync(k, keyText);
+        args.push('--public-key', k);
+    }
     try {
         execFileSync(CLI, args, { stdio: ['ignore', 'pipe', 'pipe'] });
         return { verdict: 'pass' };
@@ -38,15 +43,15 @@ function cli(sigText, polText, payloadBytes, atMs) {
     }
 }
 
-async function both(name, want, { sr = JSON.parse(sig), pol = policy, pay = payload, at = JSON.parse(sig).createdAt, exactDetail = true } = {}) {
+async function both(name, want, { sr = JSON.parse(sig), pol = policy, pay = payload, at = JSON.parse(sig).createdAt, key = null, exactDetail = true } = {}) {
     run++;
     console.log(`[ RUN      ] ${name}`);
     const atMs = Math.floor(new Date(at).getTime() / 1000) * 1000 + 1000; // the CLI's --at is in seconds
     const text = typeof sr === 'string' ? sr : JSON.stringify(sr);
-    const c = cli(text, pol, pay, atMs);
+    const c = cli(text, pol, pay, atMs, key);
     let b;
     try {
-        const r = await V.verify(V.parsePolicy(pol), V.parseSignResult(text), pay, atMs);
+        const r = await V.verify(V.parsePolicy(pol), V.parseSignResult(text), pay, atMs, key === null ? null : V.parsePublicKey(key));
         b = { verdict: r.verdict, reason: r.reason || undefined, detail: r.detail || undefined };
     } catch (e) {
         b = { verdict: `error: ${e.message}` };
@@ -99,6 +104,34 @@ await both('parity: claims.counter negative', 'doc_malformed', { sr: claims(sr0,
 await both('parity: claims.imageHash upper case', 'doc_malformed', { sr: claims(sr0, (t) => t.replace(/"imageHash":"([0-9a-f]+)"/, (m, h) => `"imageHash":"${h.toUpperCase()}"`)) });
 await both('parity: claims.nonce padded', 'doc_malformed', { sr: claims(sr0, (t) => t.replace(/"nonce":"([^"]+)"/, '"nonce":"$1="')) });
 await both('parity: claims without timestamp', 'doc_malformed', { sr: claims(sr0, (t) => t.replace(/,"timestamp":\d+/, '').replace(/"timestamp":\d+,/, '')) });
+
+const k0 = JSON.parse(readFileSync(KEY_JSON, 'utf8'));
+const kb = Buffer.from(k0.publicKeyB64, 'base64');
+const keyWith = (o) => JSON.stringify({ ...k0, ...o });
+await both('parity: with the key\'s JSON, verifies', null, { key: keyWith({}) });
+await both('parity: key of another algorithm', 'key_mismatch', { key: keyWith({ algorithm: 'mldsa44+ed25519', publicKeyB64: kb.subarray(0, 1344).toString('base64') }) });
+await both('parity: key with one byte changed', 'key_mismatch', { key: keyWith({ publicKeyB64: Buffer.from(kb.map((b, i) => (i === 100 ? b ^ 1 : b))).toString('base64') }) });
+// A key's JSON that the CLI refuses as input (exit 2): the page refuses it too, in the same words.
+function refused(name, text, want) {
+    run++;
+    console.log(`[ RUN      ] ${name}`);
+    const c = cli(sig, policy, payload, Date.now(), text);
+    let msg = '';
+    try {
+        V.parsePublicKey(text);
+    } catch (e) {
+        msg = e.message;
+    }
+    if (c.verdict === 'exit 2' && c.detail.endsWith(want) && msg.endsWith(want)) {
+        console.log(`[       OK ] ${name}`);
+    } else {
+        failed++;
+        console.log(`[  FAILED  ] ${name}: CLI ${JSON.stringify(c)}, browser "${msg}"`);
+    }
+}
+refused('parity: a key three bytes short of its algorithm is refused', keyWith({ publicKeyB64: kb.subarray(0, kb.length - 3).toString('base64') }),
+    `"publicKeyB64" is not base64 of a ${k0.algorithm} key`);
+refused('parity: a key without its algorithm is refused', JSON.stringify({ publicKeyB64: k0.publicKeyB64 }), '"algorithm" missing or unknown');
 
 console.log(`[==========] ${run} test(s) run.`);
 console.log(`[  PASSED  ] ${run - failed} test(s).`);
