@@ -703,7 +703,10 @@ function showReport(el, r, now) {
             h('p', { class: 'mono small' }, `checks ${passed.length} passed: ${passed.map((x) => x.code).join(' ')}`)))
         : h('div', { class: 'verdict fail', id: 'verdict', role: 'alert' }, h('div', { class: 'verdict-icon' }, '✗'), h('div', {},
             h('strong', {}, 'Rejected'),
-            h('p', { class: 'mono', id: 'verdict-reason' }, `rejected: ${r.reason}: ${r.detail}`)));
+            h('p', { class: 'mono', id: 'verdict-reason' }, `rejected: ${r.reason}: ${r.detail}`),
+            r.reason === 'doc_stale' ? h('p', {}, 'To check it as of when it was signed, set “Check at” to that time (like postq attest verify --at).') : null,
+            r.reason === 'payload_hash_mismatch' ? h('p', {}, 'The file you dropped in is not the one that was signed.') : null,
+            r.reason === 'doc_signature_invalid' ? h('p', {}, 'The document was not signed by the root key you pinned: it was altered, or your policy pins another enclave.') : null));
     const table = h('table', { class: 'checks', id: 'checks' },
         h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, 'Reason code'), h('th', { class: 'hide-sm' }, 'Check'), h('th', {}, 'Result'))),
         h('tbody', {}, r.checks.map((x) => h('tr', { class: `st-${x.status}`, 'data-code': x.code },
