@@ -199,6 +199,22 @@ static int read_sign_result(const char *path, struct postq_sign_result *sr)
     return CLI_OK;
 }
 
+/* Only base64url characters and dots: a compact JWS or JWT (RFC 7515 §7.1, RFC 7519). */
+static int is_compact_token(const uint8_t *p, size_t n)
+{
+    size_t dots = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        if (c == '.') {
+            dots++;
+        } else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                     c == '-' || c == '_')) {
+            return 0;
+        }
+    }
+    return n > 0 && dots == 2;
+}
+
 /* --doc: the document's bytes, or their base64. Returns the base64 in *out (free()). */
 static int read_doc(const char *path, char **out)
 {
@@ -223,9 +239,12 @@ static int read_doc(const char *path, char **out)
         if (is_b64) {
             *out = strndup((const char *)b.p, n);
         } else {
-            enc = postq_base64_encoded_len(b.len, POSTQ_B64_STD);
+            /* A compact JWS / JWT is text: a line end after it is not part of the document.
+             * Anything else (CBOR) is taken byte for byte. */
+            size_t raw = is_compact_token(b.p, n) ? n : b.len;
+            enc = postq_base64_encoded_len(raw, POSTQ_B64_STD);
             *out = malloc(enc + 1);
-            if (*out != NULL && postq_base64_encode(*out, enc + 1, NULL, b.p, b.len,
+            if (*out != NULL && postq_base64_encode(*out, enc + 1, NULL, b.p, raw,
                                                     POSTQ_B64_STD) != POSTQ_OK) {
                 free(*out);
                 *out = NULL;

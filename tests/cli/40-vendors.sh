@@ -144,6 +144,8 @@ az_policy $A/sharedeus2-jwks.reconstructed.json $ISS 6A06 > $W/a-bad.json
 AAT=2025-12-15T20:00:00Z
 expect "azure: CVM token passes under the pinned JWKS" 0 "verified:" \
     $POSTQ attest verify --policy $W/a-ok.json --doc $W/a.jwt --at $AAT
+expect "azure: the sample file as shipped (a line end after the token) passes too" 0 "verified:" \
+    $POSTQ attest verify --policy $W/a-ok.json --doc $A/cvm-sevsnp-azurevm-2025-12-15.jwt --at $AAT
 expect "azure: requireCompliant false also passes" 0 "verified:" \
     $POSTQ attest verify --policy $W/a-nocomp.json --doc $W/a.jwt --at $AAT
 expect "azure: measurement_not_allowed (launch measurement)" 1 "rejected: measurement_not_allowed:" \
