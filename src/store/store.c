@@ -193,6 +193,37 @@ postq_err postq_store_org_create(struct postq_store *s, const char *name,
     return err;
 }
 
+/* The prologue of every org-scoped get: a handle and an output (zeroed), the org id and the
+ * row's id well formed (prefix is the row kind, e.g. "pol"). */
+static postq_err scoped_get(struct postq_store *s, void *out, size_t out_size, const char *org_id,
+                            const char *id, const char *prefix)
+{
+    postq_err err;
+    if (s == NULL || out == NULL) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    memset(out, 0, out_size);
+    err = check_id(org_id, "org");
+    return err == POSTQ_OK ? check_id(id, prefix) : err;
+}
+
+/* The prologue of every org-scoped list: a handle and a page (zeroed), the org id, the limit
+ * and the cursor (an id of the listed kind) well formed. */
+static postq_err scoped_list(struct postq_store *s, void *page, size_t page_size,
+                             const char *org_id, size_t limit, const char *cursor,
+                             const char *prefix)
+{
+    postq_err err;
+    if (s == NULL || page == NULL) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    memset(page, 0, page_size);
+    err = check_id(org_id, "org");
+    return err == POSTQ_OK ? check_page(limit, cursor, prefix) : err;
+}
+
 postq_err postq_store_org_get(struct postq_store *s, const char *id, struct postq_store_org *out)
 {
     postq_err err;
@@ -286,20 +317,8 @@ postq_err postq_store_apikey_get_by_id(struct postq_store *s, const char *id,
 postq_err postq_store_apikey_list(struct postq_store *s, const char *org_id, size_t limit,
                                   const char *cursor, struct postq_store_apikey_page *page)
 {
-    postq_err err;
-    if (s == NULL || page == NULL) {
-        return POSTQ_E_ARG;
-    }
-    errmsg[0] = '\0';
-    memset(page, 0, sizeof(*page));
-    err = check_id(org_id, "org");
-    if (err == POSTQ_OK) {
-        err = check_page(limit, cursor, "ak");
-    }
-    if (err == POSTQ_OK) {
-        err = s->ops->apikey_list(s, org_id, limit, nonempty(cursor), page);
-    }
-    return err;
+    postq_err err = scoped_list(s, page, sizeof(*page), org_id, limit, cursor, "ak");
+    return err == POSTQ_OK ? s->ops->apikey_list(s, org_id, limit, nonempty(cursor), page) : err;
 }
 
 postq_err postq_store_apikey_delete(struct postq_store *s, const char *org_id, const char *id)
@@ -375,39 +394,15 @@ postq_err postq_store_policy_create(struct postq_store *s, const char *org_id,
 postq_err postq_store_policy_get(struct postq_store *s, const char *org_id, const char *id,
                                  struct postq_store_policy *out)
 {
-    postq_err err;
-    if (s == NULL || out == NULL) {
-        return POSTQ_E_ARG;
-    }
-    errmsg[0] = '\0';
-    memset(out, 0, sizeof(*out));
-    err = check_id(org_id, "org");
-    if (err == POSTQ_OK) {
-        err = check_id(id, "pol");
-    }
-    if (err == POSTQ_OK) {
-        err = s->ops->policy_get(s, org_id, id, out);
-    }
-    return err;
+    postq_err err = scoped_get(s, out, sizeof(*out), org_id, id, "pol");
+    return err == POSTQ_OK ? s->ops->policy_get(s, org_id, id, out) : err;
 }
 
 postq_err postq_store_policy_list(struct postq_store *s, const char *org_id, size_t limit,
                                   const char *cursor, struct postq_store_policy_page *page)
 {
-    postq_err err;
-    if (s == NULL || page == NULL) {
-        return POSTQ_E_ARG;
-    }
-    errmsg[0] = '\0';
-    memset(page, 0, sizeof(*page));
-    err = check_id(org_id, "org");
-    if (err == POSTQ_OK) {
-        err = check_page(limit, cursor, "pol");
-    }
-    if (err == POSTQ_OK) {
-        err = s->ops->policy_list(s, org_id, limit, nonempty(cursor), page);
-    }
-    return err;
+    postq_err err = scoped_list(s, page, sizeof(*page), org_id, limit, cursor, "pol");
+    return err == POSTQ_OK ? s->ops->policy_list(s, org_id, limit, nonempty(cursor), page) : err;
 }
 
 postq_err postq_store_policy_delete(struct postq_store *s, const char *org_id, const char *id)
@@ -514,39 +509,15 @@ postq_err postq_store_key_create(struct postq_store *s, const char *org_id,
 postq_err postq_store_key_get(struct postq_store *s, const char *org_id, const char *id,
                               struct postq_store_key *out)
 {
-    postq_err err;
-    if (s == NULL || out == NULL) {
-        return POSTQ_E_ARG;
-    }
-    errmsg[0] = '\0';
-    memset(out, 0, sizeof(*out));
-    err = check_id(org_id, "org");
-    if (err == POSTQ_OK) {
-        err = check_id(id, "key");
-    }
-    if (err == POSTQ_OK) {
-        err = s->ops->key_get(s, org_id, id, out);
-    }
-    return err;
+    postq_err err = scoped_get(s, out, sizeof(*out), org_id, id, "key");
+    return err == POSTQ_OK ? s->ops->key_get(s, org_id, id, out) : err;
 }
 
 postq_err postq_store_key_list(struct postq_store *s, const char *org_id, size_t limit,
                                const char *cursor, struct postq_store_key_page *page)
 {
-    postq_err err;
-    if (s == NULL || page == NULL) {
-        return POSTQ_E_ARG;
-    }
-    errmsg[0] = '\0';
-    memset(page, 0, sizeof(*page));
-    err = check_id(org_id, "org");
-    if (err == POSTQ_OK) {
-        err = check_page(limit, cursor, "key");
-    }
-    if (err == POSTQ_OK) {
-        err = s->ops->key_list(s, org_id, limit, nonempty(cursor), page);
-    }
-    return err;
+    postq_err err = scoped_list(s, page, sizeof(*page), org_id, limit, cursor, "key");
+    return err == POSTQ_OK ? s->ops->key_list(s, org_id, limit, nonempty(cursor), page) : err;
 }
 
 void postq_store_key_clear(struct postq_store_key *k)
@@ -623,37 +594,16 @@ postq_err postq_store_put_signature(struct postq_store *s, struct postq_store_si
 postq_err postq_store_sig_get(struct postq_store *s, const char *org_id, const char *id,
                               struct postq_store_sig *out)
 {
-    postq_err err;
-    if (s == NULL || out == NULL) {
-        return POSTQ_E_ARG;
-    }
-    errmsg[0] = '\0';
-    memset(out, 0, sizeof(*out));
-    err = check_id(org_id, "org");
-    if (err == POSTQ_OK) {
-        err = check_id(id, "sig");
-    }
-    if (err == POSTQ_OK) {
-        err = s->ops->sig_get(s, org_id, id, out);
-    }
-    return err;
+    postq_err err = scoped_get(s, out, sizeof(*out), org_id, id, "sig");
+    return err == POSTQ_OK ? s->ops->sig_get(s, org_id, id, out) : err;
 }
 
 postq_err postq_store_sig_list(struct postq_store *s, const char *org_id, const char *key_id,
                                size_t limit, const char *cursor, struct postq_store_sig_page *page)
 {
-    postq_err err;
-    if (s == NULL || page == NULL) {
-        return POSTQ_E_ARG;
-    }
-    errmsg[0] = '\0';
-    memset(page, 0, sizeof(*page));
-    err = check_id(org_id, "org");
+    postq_err err = scoped_list(s, page, sizeof(*page), org_id, limit, cursor, "sig");
     if (err == POSTQ_OK && key_id != NULL && key_id[0] != '\0') {
         err = check_id(key_id, "key");
-    }
-    if (err == POSTQ_OK) {
-        err = check_page(limit, cursor, "sig");
     }
     if (err == POSTQ_OK) {
         err = s->ops->sig_list(s, org_id, nonempty(key_id), limit, nonempty(cursor), page);
