@@ -25,6 +25,42 @@ json_t *tl_load_json(const char *rel)
     return root;
 }
 
+uint8_t *tl_read_shared(const char *rel, size_t *len)
+{
+    char path[4096];
+    FILE *f;
+    long n;
+    uint8_t *p;
+
+    snprintf(path, sizeof(path), "%s/%s", tl_shared_dir(), rel);
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        fail_msg("cannot open %s", path);
+    }
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    n = ftell(f);
+    assert_true(n > 0);
+    rewind(f);
+    p = malloc((size_t)n + 1);
+    assert_non_null(p);
+    assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    p[n] = 0;
+    *len = (size_t)n;
+    return p;
+}
+
+char *tl_read_shared_text(const char *rel)
+{
+    size_t n;
+    char *s = (char *)tl_read_shared(rel, &n);
+
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r')) {
+        s[--n] = '\0';
+    }
+    return s;
+}
+
 static int nibble(char c)
 {
     if (c >= '0' && c <= '9') {

@@ -15,6 +15,11 @@
 const char *tl_shared_dir(void);
 /* Load $POSTQ_SHARED/rel as JSON; fails the current test when missing or unparsable. */
 json_t *tl_load_json(const char *rel);
+/* The bytes of $POSTQ_SHARED/rel (not empty), NUL-terminated (not counted in *len); fails the
+ * test when the file is missing. Free with free(). */
+uint8_t *tl_read_shared(const char *rel, size_t *len);
+/* As tl_read_shared, as text without its trailing line ends. Free with free(). */
+char *tl_read_shared_text(const char *rel);
 /* Decode hex (either case) into a fresh buffer; fails the test on bad hex. Free with free(). */
 uint8_t *tl_hex(const char *hex, size_t *len);
 /* Decode member name of obj as hex; fails the test when it is missing. */

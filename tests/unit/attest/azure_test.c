@@ -15,50 +15,27 @@
 
 #include "attest/jwt.h"
 #include "common/base64.h"
+#include "attesttest.h"
 #include "mockdoc.h"
 
 #define ISS "https://sharedeus2.eus2.attest.azure.net"
-#define LM "6a063be9dd79f6371c842e480f8dc3b5c725961344e57130e88c5adf49e8f7f6c79b75a5eb77fc769959f4aeb2f9401e"
-#define AT INT64_C(1765828800000) /* 2025-12-15T20:00:00Z */
-#define IAT INT64_C(1765826648)
-#define EXP INT64_C(1765855448)
+#define LM                                                                                         \
+    "6a063be9dd79f6371c842e480f8dc3b5c725961344e57130e88c5adf49e8f7f6c79b75a5eb77fc769959f4aeb2f9" \
+    "401e"
+#define AT     INT64_C(1765828800000) /* 2025-12-15T20:00:00Z */
+#define IAT    INT64_C(1765826648)
+#define EXP    INT64_C(1765855448)
 #define SGX_AT INT64_C(1695740400000) /* 2023-09-26T15:00:00Z */
 
 static char *TOKEN, *SGX, *JWKS, *JWKS_SGX;
 
-static char *read_text(const char *rel)
-{
-    char path[1024];
-    FILE *f;
-    long n;
-    char *s;
-
-    snprintf(path, sizeof(path), "%s/%s", tl_shared_dir(), rel);
-    f = fopen(path, "rb");
-    if (f == NULL) {
-        fail_msg("cannot open %s", path);
-    }
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n > 0);
-    rewind(f);
-    s = malloc((size_t)n + 1);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    s[n] = '\0';
-    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r')) {
-        s[--n] = '\0';
-    }
-    return s;
-}
-
 static int setup(void **state)
 {
     (void)state;
-    TOKEN = read_text("vendors/azure-maa/cvm-sevsnp-azurevm-2025-12-15.jwt");
-    SGX = read_text("vendors/azure-maa/sgx-sharedeus-2023-09-26.jwt");
-    JWKS = read_text("vendors/azure-maa/sharedeus2-jwks.reconstructed.json");
-    JWKS_SGX = read_text("vendors/azure-maa/sharedeus-jwks.json");
+    TOKEN = tl_read_shared_text("vendors/azure-maa/cvm-sevsnp-azurevm-2025-12-15.jwt");
+    SGX = tl_read_shared_text("vendors/azure-maa/sgx-sharedeus-2023-09-26.jwt");
+    JWKS = tl_read_shared_text("vendors/azure-maa/sharedeus2-jwks.reconstructed.json");
+    JWKS_SGX = tl_read_shared_text("vendors/azure-maa/sharedeus-jwks.json");
     return 0;
 }
 
@@ -83,64 +60,31 @@ static char *policy(const char *jwks, const char *iss, const char *lm, const cha
     return p;
 }
 
-static const struct postq_attest_report *run_tok(const char *tok, size_t len, const char *pol,
-                                                 int64_t now)
-{
-    static struct postq_attest_report r;
-    char *b64 = md_b64((const uint8_t *)tok, len);
-    int err = postq_attest_verify_ex(b64, pol, NULL, now, &r);
-
-    free(b64);
-    if (err != POSTQ_OK) {
-        fail_msg("no verdict (%d): %s", err, r.verdict.detail);
-    }
-    return &r;
-}
-
-static void expect(const struct postq_attest_report *r, const char *reason)
-{
-    if (reason == NULL) {
-        if (!r->verdict.ok) {
-            fail_msg("want pass, got %s: %s", r->verdict.reason, r->verdict.detail);
-        }
-        return;
-    }
-    if (r->verdict.ok || strcmp(r->verdict.reason, reason) != 0) {
-        fail_msg("want %s, got %s: %s", reason, r->verdict.ok ? "pass" : r->verdict.reason,
-                 r->verdict.detail);
-    }
-}
-
-static void expect_tok(const char *tok, const char *pol, int64_t now, const char *reason)
-{
-    expect(run_tok(tok, strlen(tok), pol, now), reason);
-}
-
 static void test_cvm_token_passes(void **state)
 {
     char *pol = policy(JWKS, ISS, LM, NULL);
     const struct postq_attest_report *r;
 
     (void)state;
-    r = run_tok(TOKEN, strlen(TOKEN), pol, AT);
-    expect(r, NULL);
+    r = at_run((const uint8_t *)TOKEN, strlen(TOKEN), pol, AT);
+    at_expect(r, NULL);
     assert_string_equal(r->claims.vendor, "azure-confidential-vm");
     assert_string_equal(r->claims.module_id, "ABD9EA99-D837-4F68-AD3E-C87C88006AFA");
     assert_int_equal(r->claims.measurement_len, 48);
     assert_int_equal(r->claims.measurement[0], 0x6a);
     assert_true(r->claims.timestamp_ms == IAT * 1000);
     assert_int_equal(r->claims.debug, 0);
-    expect_tok(TOKEN, pol, IAT * 1000, NULL);
-    expect_tok(TOKEN, pol, (EXP - 1) * 1000, NULL);
+    at_expect_doc(TOKEN, pol, IAT * 1000, NULL);
+    at_expect_doc(TOKEN, pol, (EXP - 1) * 1000, NULL);
     free(pol);
     pol = policy(JWKS, ISS, LM, "\"requireCompliant\":true,\"allowDebug\":false");
-    expect_tok(TOKEN, pol, AT, NULL);
+    at_expect_doc(TOKEN, pol, AT, NULL);
     {
         postq_verdict v;
         char *b64 = md_b64((const uint8_t *)TOKEN, strlen(TOKEN));
-        assert_int_equal(postq_attest_verify(b64, "azure-confidential-vm", pol, NULL, 0, NULL, 0,
-                                             AT, &v),
-                         POSTQ_OK);
+        assert_int_equal(
+            postq_attest_verify(b64, "azure-confidential-vm", pol, NULL, 0, NULL, 0, AT, &v),
+            POSTQ_OK);
         assert_int_equal(v.ok, 1);
         free(b64);
     }
@@ -157,8 +101,8 @@ static void test_sgx_token_x5c_jwks(void **state)
     int chain = 0, sig = 0;
 
     (void)state;
-    r = run_tok(SGX, strlen(SGX), pol, SGX_AT);
-    expect(r, POSTQ_REASON_MEASUREMENT_NOT_ALLOWED);
+    r = at_run((const uint8_t *)SGX, strlen(SGX), pol, SGX_AT);
+    at_expect(r, POSTQ_REASON_MEASUREMENT_NOT_ALLOWED);
     for (size_t i = 0; i < r->n_checks; i++) {
         chain |= strcmp(r->checks[i].name, POSTQ_REASON_CHAIN_INVALID) == 0 && r->checks[i].passed;
         sig |= strcmp(r->checks[i].name, POSTQ_REASON_DOC_SIGNATURE_INVALID) == 0 &&
@@ -166,11 +110,11 @@ static void test_sgx_token_x5c_jwks(void **state)
     }
     assert_true(chain && sig);
     /* the CVM token's kid is not in that JWKS */
-    expect_tok(TOKEN, pol, AT, POSTQ_REASON_CHAIN_INVALID);
+    at_expect_doc(TOKEN, pol, AT, POSTQ_REASON_CHAIN_INVALID);
     free(pol);
     /* and the SGX token's kid is not in the CVM one's */
     pol = policy(JWKS, ISS, LM, NULL);
-    expect_tok(SGX, pol, SGX_AT, POSTQ_REASON_CHAIN_INVALID);
+    at_expect_doc(SGX, pol, SGX_AT, POSTQ_REASON_CHAIN_INVALID);
     free(pol);
 }
 
@@ -179,87 +123,63 @@ static void test_negatives(void **state)
     char *pol;
 
     (void)state;
-    pol = policy(JWKS, ISS, "6a063be9dd79f6371c842e480f8dc3b5c725961344e57130e88c5adf49e8f7f6c79b75a5eb77fc769959f4aeb2f9401f", NULL);
-    expect_tok(TOKEN, pol, AT, POSTQ_REASON_MEASUREMENT_NOT_ALLOWED);
+    pol = policy(JWKS, ISS,
+                 "6a063be9dd79f6371c842e480f8dc3b5c725961344e57130e88c5adf49e8f7f6c79b75a5eb77fc769"
+                 "959f4aeb2f9401f",
+                 NULL);
+    at_expect_doc(TOKEN, pol, AT, POSTQ_REASON_MEASUREMENT_NOT_ALLOWED);
     free(pol);
     pol = policy(JWKS, "https://sharedeus.eus.attest.azure.net", LM, NULL);
-    expect_tok(TOKEN, pol, AT, POSTQ_REASON_CLAIMS_INVALID);
+    at_expect_doc(TOKEN, pol, AT, POSTQ_REASON_CLAIMS_INVALID);
     free(pol);
     pol = policy(JWKS, ISS, LM, NULL);
-    expect_tok(TOKEN, pol, EXP * 1000, POSTQ_REASON_CLAIMS_INVALID);
-    expect_tok(TOKEN, pol, (IAT - 120) * 1000, POSTQ_REASON_CLAIMS_INVALID);
+    at_expect_doc(TOKEN, pol, EXP * 1000, POSTQ_REASON_CLAIMS_INVALID);
+    at_expect_doc(TOKEN, pol, (IAT - 120) * 1000, POSTQ_REASON_CLAIMS_INVALID);
     {
         static const char nitro[] =
             "{\"vendor\":\"aws-nitro-enclave\",\"matchRules\":{\"pcrs\":{\"0\":[\"" LM "\"]},"
-            "\"rootCertSha256\":\"641a0321a3e244efe456463195d606317ed7cdcc3c1756e09893f3c68f79bb5b\"}}";
-        expect_tok(TOKEN, nitro, AT, POSTQ_REASON_VENDOR_MISMATCH);
+            "\"rootCertSha256\":"
+            "\"641a0321a3e244efe456463195d606317ed7cdcc3c1756e09893f3c68f79bb5b\"}}";
+        at_expect_doc(TOKEN, nitro, AT, POSTQ_REASON_VENDOR_MISMATCH);
     }
     free(pol);
-}
-
-/* Split the token, apply f to the decoded part k (0 header, 1 claims, 2 signature), re-encode. */
-static char *edit_part(int k, void (*f)(uint8_t *p, size_t *n))
-{
-    char *parts[3], *copy = strdup(TOKEN), *out = malloc(strlen(TOKEN) + 4096);
-    uint8_t buf[16384];
-    size_t n = 0, enc = 0;
-
-    parts[0] = strtok(copy, ".");
-    parts[1] = strtok(NULL, ".");
-    parts[2] = strtok(NULL, ".");
-    assert_int_equal(postq_base64_decode(buf, sizeof(buf), &n, parts[k], strlen(parts[k]),
-                                         POSTQ_B64_URL),
-                     POSTQ_OK);
-    f(buf, &n);
-    out[0] = '\0';
-    for (int i = 0; i < 3; i++) {
-        if (i > 0) {
-            strcat(out, ".");
-        }
-        if (i == k) {
-            char *e = out + strlen(out);
-            assert_int_equal(postq_base64_encode(e, 16384, &enc, buf, n, POSTQ_B64_URL),
-                             POSTQ_OK);
-        } else {
-            strcat(out, parts[i]);
-        }
-    }
-    free(copy);
-    return out;
-}
-
-static void replace(uint8_t *p, size_t *n, const char *from, const char *to)
-{
-    char *at = memmem(p, *n, from, strlen(from));
-    size_t fl = strlen(from), tl = strlen(to);
-
-    assert_non_null(at);
-    memmove(at + tl, at + fl, *n - (size_t)((uint8_t *)at - p) - fl);
-    memcpy(at, to, tl);
-    *n = *n - fl + tl;
 }
 
 static void claims_compliance(uint8_t *p, size_t *n)
 {
-    replace(p, n, "azure-compliant-cvm", "azure-compliant-cvn");
+    at_replace(p, n, "azure-compliant-cvm", "azure-compliant-cvn");
 }
 static void claims_debug(uint8_t *p, size_t *n)
 {
-    replace(p, n, "\"x-ms-sevsnpvm-is-debuggable\":false", "\"x-ms-sevsnpvm-is-debuggable\":true");
+    at_replace(p, n, "\"x-ms-sevsnpvm-is-debuggable\":false",
+               "\"x-ms-sevsnpvm-is-debuggable\":true");
 }
 static void claims_binding(uint8_t *p, size_t *n)
 {
-    replace(p, n, "\"client-payload\":{",
-            "\"client-payload\":{\"postq\":[\"pq1.n.AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\"],");
+    at_replace(
+        p, n, "\"client-payload\":{",
+        "\"client-payload\":{\"postq\":[\"pq1.n.AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\"],");
 }
 static void claims_binding_bad(uint8_t *p, size_t *n)
 {
-    replace(p, n, "\"client-payload\":{", "\"client-payload\":{\"postq\":\"pq1.c.x\",");
+    at_replace(p, n, "\"client-payload\":{", "\"client-payload\":{\"postq\":\"pq1.c.x\",");
 }
-static void header_alg(uint8_t *p, size_t *n) { replace(p, n, "RS256", "HS256"); }
-static void header_kid(uint8_t *p, size_t *n) { replace(p, n, "J0pA", "J0pB"); }
-static void header_typ(uint8_t *p, size_t *n) { replace(p, n, "\"JWT\"", "\"JOSE\""); }
-static void sig_flip(uint8_t *p, size_t *n) { p[*n - 1] ^= 1; }
+static void header_alg(uint8_t *p, size_t *n)
+{
+    at_replace(p, n, "RS256", "HS256");
+}
+static void header_kid(uint8_t *p, size_t *n)
+{
+    at_replace(p, n, "J0pA", "J0pB");
+}
+static void header_typ(uint8_t *p, size_t *n)
+{
+    at_replace(p, n, "\"JWT\"", "\"JOSE\"");
+}
+static void sig_flip(uint8_t *p, size_t *n)
+{
+    p[*n - 1] ^= 1;
+}
 
 static void test_changed_parts(void **state)
 {
@@ -281,8 +201,8 @@ static void test_changed_parts(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        char *tok = edit_part(cases[i].part, cases[i].f);
-        const struct postq_attest_report *r = run_tok(tok, strlen(tok), pol, AT);
+        char *tok = at_jwt_edit(TOKEN, cases[i].part, cases[i].f);
+        const struct postq_attest_report *r = at_run((const uint8_t *)tok, strlen(tok), pol, AT);
         if (r->verdict.ok || strcmp(r->verdict.reason, cases[i].reason) != 0) {
             fail_msg("case %zu: want %s, got %s: %s", i, cases[i].reason,
                      r->verdict.ok ? "pass" : r->verdict.reason, r->verdict.detail);
@@ -303,7 +223,7 @@ static void test_truncated(void **state)
 
     (void)state;
     for (size_t n = 1; n < len; n += 5) {
-        const struct postq_attest_report *r = run_tok(TOKEN, n, pol, AT);
+        const struct postq_attest_report *r = at_run((const uint8_t *)TOKEN, n, pol, AT);
         if (r->verdict.ok) {
             fail_msg("prefix of %zu bytes passes", n);
         }

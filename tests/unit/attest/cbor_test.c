@@ -284,29 +284,6 @@ static void test_put_head(void **state)
     }
 }
 
-static uint8_t *read_file(const char *rel, size_t *len)
-{
-    char path[1024];
-    FILE *f;
-    long n;
-    uint8_t *p;
-
-    snprintf(path, sizeof(path), "%s/%s", tl_shared_dir(), rel);
-    f = fopen(path, "rb");
-    if (f == NULL) {
-        fail_msg("cannot open %s", path);
-    }
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n > 0);
-    rewind(f);
-    p = malloc((size_t)n);
-    assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
-
 /* The real documents decode, and every proper prefix of them is refused. */
 static void test_nitro_samples(void **state)
 {
@@ -321,7 +298,7 @@ static void test_nitro_samples(void **state)
         uint8_t *raw;
         struct postq_cbor doc, inner;
         snprintf(rel, sizeof(rel), "vendors/aws-nitro/samples/%s.cbor", names[i]);
-        raw = read_file(rel, &len);
+        raw = tl_read_shared(rel, &len);
         assert_int_equal(postq_cbor_decode(&doc, raw, len, NULL, 0), POSTQ_OK);
         assert_int_equal(doc.nodes[0].type, POSTQ_CBOR_ARRAY);
         assert_int_equal(doc.nodes[0].val, 4);

@@ -14,6 +14,7 @@
 
 #include "attest/jwt.h"
 #include "common/base64.h"
+#include "attesttest.h"
 #include "mockdoc.h"
 
 #define ROOT "148b293821bb0c6a317f413c8ba475814091cb22d49b9e3c94198db8e8f86c39"
@@ -25,36 +26,10 @@
 
 static char *TOKEN; /* the real token, text */
 
-static char *read_text(const char *rel)
-{
-    char path[1024];
-    FILE *f;
-    long n;
-    char *s;
-
-    snprintf(path, sizeof(path), "%s/%s", tl_shared_dir(), rel);
-    f = fopen(path, "rb");
-    if (f == NULL) {
-        fail_msg("cannot open %s", path);
-    }
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n > 0);
-    rewind(f);
-    s = malloc((size_t)n + 1);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    s[n] = '\0';
-    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r')) {
-        s[--n] = '\0';
-    }
-    return s;
-}
-
 static int setup(void **state)
 {
     (void)state;
-    TOKEN = read_text("vendors/gcp-confidential-space/pki-token-debug-2025-06-23.jwt");
+    TOKEN = tl_read_shared_text("vendors/gcp-confidential-space/pki-token-debug-2025-06-23.jwt");
     return 0;
 }
 
@@ -77,47 +52,14 @@ static char *policy(const char *root, const char *digest, const char *aud, const
     return p;
 }
 
-static const struct postq_attest_report *run_tok(const char *tok, size_t len, const char *pol,
-                                                 int64_t now)
-{
-    static struct postq_attest_report r;
-    char *b64 = md_b64((const uint8_t *)tok, len);
-    int err = postq_attest_verify_ex(b64, pol, NULL, now, &r);
-
-    free(b64);
-    if (err != POSTQ_OK) {
-        fail_msg("no verdict (%d): %s", err, r.verdict.detail);
-    }
-    return &r;
-}
-
-static void expect(const struct postq_attest_report *r, const char *reason)
-{
-    if (reason == NULL) {
-        if (!r->verdict.ok) {
-            fail_msg("want pass, got %s: %s", r->verdict.reason, r->verdict.detail);
-        }
-        return;
-    }
-    if (r->verdict.ok || strcmp(r->verdict.reason, reason) != 0) {
-        fail_msg("want %s, got %s: %s", reason, r->verdict.ok ? "pass" : r->verdict.reason,
-                 r->verdict.detail);
-    }
-}
-
-static void expect_tok(const char *tok, const char *pol, int64_t now, const char *reason)
-{
-    expect(run_tok(tok, strlen(tok), pol, now), reason);
-}
-
 static void test_pki_token_passes(void **state)
 {
     char *pol = policy(ROOT, DIGEST, AUD, "\"allowDebug\":true");
     const struct postq_attest_report *r;
 
     (void)state;
-    r = run_tok(TOKEN, strlen(TOKEN), pol, AT);
-    expect(r, NULL);
+    r = at_run((const uint8_t *)TOKEN, strlen(TOKEN), pol, AT);
+    at_expect(r, NULL);
     assert_string_equal(r->claims.vendor, "gcp-confidential-space");
     assert_string_equal(r->claims.module_id, "6256007950053693934");
     assert_int_equal(r->claims.measurement_len, 32);
@@ -125,8 +67,8 @@ static void test_pki_token_passes(void **state)
     assert_true(r->claims.timestamp_ms == IAT * 1000);
     assert_int_equal(r->claims.debug, 1);
     /* the first and the last second of the token's life */
-    expect_tok(TOKEN, pol, IAT * 1000, NULL);
-    expect_tok(TOKEN, pol, (EXP - 1) * 1000, NULL);
+    at_expect_doc(TOKEN, pol, IAT * 1000, NULL);
+    at_expect_doc(TOKEN, pol, (EXP - 1) * 1000, NULL);
     /* the contract entry point */
     {
         postq_verdict v;
@@ -147,89 +89,47 @@ static void test_negatives(void **state)
 
     (void)state;
     pol = policy(ROOT, DIGEST, AUD, NULL);
-    expect_tok(TOKEN, pol, AT, POSTQ_REASON_DEBUG_NOT_ALLOWED);
+    at_expect_doc(TOKEN, pol, AT, POSTQ_REASON_DEBUG_NOT_ALLOWED);
     free(pol);
     pol = policy(ROOT, DIGEST, AUD, "\"allowDebug\":false");
-    expect_tok(TOKEN, pol, AT, POSTQ_REASON_DEBUG_NOT_ALLOWED);
+    at_expect_doc(TOKEN, pol, AT, POSTQ_REASON_DEBUG_NOT_ALLOWED);
     free(pol);
     pol = policy(ROOT, "sha256:0000000000000000000000000000000000000000000000000000000000000000",
                  AUD, "\"allowDebug\":true");
-    expect_tok(TOKEN, pol, AT, POSTQ_REASON_MEASUREMENT_NOT_ALLOWED);
+    at_expect_doc(TOKEN, pol, AT, POSTQ_REASON_MEASUREMENT_NOT_ALLOWED);
     free(pol);
     pol = policy(ROOT, DIGEST, "https://sts.googleapis.com", "\"allowDebug\":true");
-    expect_tok(TOKEN, pol, AT, POSTQ_REASON_CLAIMS_INVALID);
+    at_expect_doc(TOKEN, pol, AT, POSTQ_REASON_CLAIMS_INVALID);
     free(pol);
     /* the Nitro root pinned */
     pol = policy("641a0321a3e244efe456463195d606317ed7cdcc3c1756e09893f3c68f79bb5b", DIGEST, AUD,
                  "\"allowDebug\":true");
-    expect_tok(TOKEN, pol, AT, POSTQ_REASON_CHAIN_INVALID);
+    at_expect_doc(TOKEN, pol, AT, POSTQ_REASON_CHAIN_INVALID);
     free(pol);
     /* time: expired token, not yet valid, leaf certificate expired (2025-08-18), before the
      * leaf existed */
     pol = policy(ROOT, DIGEST, AUD, "\"allowDebug\":true");
-    expect_tok(TOKEN, pol, EXP * 1000, POSTQ_REASON_CLAIMS_INVALID);
-    expect_tok(TOKEN, pol, (IAT - 120) * 1000, POSTQ_REASON_CLAIMS_INVALID);
-    expect_tok(TOKEN, pol, INT64_C(1755500000000), POSTQ_REASON_CHAIN_INVALID);
-    expect_tok(TOKEN, pol, INT64_C(1750000000000), POSTQ_REASON_CHAIN_INVALID);
+    at_expect_doc(TOKEN, pol, EXP * 1000, POSTQ_REASON_CLAIMS_INVALID);
+    at_expect_doc(TOKEN, pol, (IAT - 120) * 1000, POSTQ_REASON_CLAIMS_INVALID);
+    at_expect_doc(TOKEN, pol, INT64_C(1755500000000), POSTQ_REASON_CHAIN_INVALID);
+    at_expect_doc(TOKEN, pol, INT64_C(1750000000000), POSTQ_REASON_CHAIN_INVALID);
     /* under another vendor's policy: vendor_mismatch */
     {
         static const char nitro[] =
             "{\"vendor\":\"aws-nitro-enclave\",\"matchRules\":{\"pcrs\":{\"0\":[\"" ROOT "\"]},"
             "\"rootCertSha256\":\"" ROOT "\"}}";
-        expect_tok(TOKEN, nitro, AT, POSTQ_REASON_VENDOR_MISMATCH);
+        at_expect_doc(TOKEN, nitro, AT, POSTQ_REASON_VENDOR_MISMATCH);
     }
     free(pol);
 }
 
-/* Split the token, apply f to the decoded part k (0 header, 1 claims, 2 signature), re-encode. */
-static char *edit_part(int k, void (*f)(uint8_t *p, size_t *n))
-{
-    char *parts[3], *copy = strdup(TOKEN), *out = malloc(strlen(TOKEN) + 4096);
-    uint8_t buf[16384];
-    size_t n = 0, enc = 0;
-
-    parts[0] = strtok(copy, ".");
-    parts[1] = strtok(NULL, ".");
-    parts[2] = strtok(NULL, ".");
-    assert_int_equal(postq_base64_decode(buf, sizeof(buf), &n, parts[k], strlen(parts[k]),
-                                         POSTQ_B64_URL),
-                     POSTQ_OK);
-    f(buf, &n);
-    out[0] = '\0';
-    for (int i = 0; i < 3; i++) {
-        if (i > 0) {
-            strcat(out, ".");
-        }
-        if (i == k) {
-            char *e = out + strlen(out);
-            assert_int_equal(postq_base64_encode(e, 16384, &enc, buf, n, POSTQ_B64_URL),
-                             POSTQ_OK);
-        } else {
-            strcat(out, parts[i]);
-        }
-    }
-    free(copy);
-    return out;
-}
-
-static void replace(uint8_t *p, size_t *n, const char *from, const char *to)
-{
-    char *at = memmem(p, *n, from, strlen(from));
-    size_t fl = strlen(from), tl = strlen(to);
-
-    assert_non_null(at);
-    memmove(at + tl, at + fl, *n - (size_t)((uint8_t *)at - p) - fl);
-    memcpy(at, to, tl);
-    *n = *n - fl + tl;
-}
-
-static void claims_aud(uint8_t *p, size_t *n) { replace(p, n, "echo.oak", "echo.oak."); }
-static void claims_digest(uint8_t *p, size_t *n) { replace(p, n, "313b8a83", "313b8a84"); }
-static void header_alg(uint8_t *p, size_t *n) { replace(p, n, "RS256", "RS384"); }
-static void header_kid(uint8_t *p, size_t *n) { replace(p, n, "2Ssf", "2Ssg"); }
-static void header_crit(uint8_t *p, size_t *n) { replace(p, n, "{", "{\"crit\":[\"x\"],"); }
-static void header_dup(uint8_t *p, size_t *n) { replace(p, n, "{", "{\"alg\":\"RS256\","); }
-static void header_leaf(uint8_t *p, size_t *n) { replace(p, n, "\"MIIF", "\"MIIG"); }
+static void claims_aud(uint8_t *p, size_t *n) { at_replace(p, n, "echo.oak", "echo.oak."); }
+static void claims_digest(uint8_t *p, size_t *n) { at_replace(p, n, "313b8a83", "313b8a84"); }
+static void header_alg(uint8_t *p, size_t *n) { at_replace(p, n, "RS256", "RS384"); }
+static void header_kid(uint8_t *p, size_t *n) { at_replace(p, n, "2Ssf", "2Ssg"); }
+static void header_crit(uint8_t *p, size_t *n) { at_replace(p, n, "{", "{\"crit\":[\"x\"],"); }
+static void header_dup(uint8_t *p, size_t *n) { at_replace(p, n, "{", "{\"alg\":\"RS256\","); }
+static void header_leaf(uint8_t *p, size_t *n) { at_replace(p, n, "\"MIIF", "\"MIIG"); }
 static void sig_flip(uint8_t *p, size_t *n) { p[*n / 2] ^= 1; }
 static void sig_short(uint8_t *p, size_t *n) { (void)p; *n -= 1; }
 
@@ -270,8 +170,8 @@ static void test_changed_parts(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        char *tok = edit_part(cases[i].part, cases[i].f);
-        const struct postq_attest_report *r = run_tok(tok, strlen(tok), pol, AT);
+        char *tok = at_jwt_edit(TOKEN, cases[i].part, cases[i].f);
+        const struct postq_attest_report *r = at_run((const uint8_t *)tok, strlen(tok), pol, AT);
         if (r->verdict.ok || strcmp(r->verdict.reason, cases[i].reason) != 0) {
             fail_msg("case %zu: want %s, got %s: %s", i, cases[i].reason,
                      r->verdict.ok ? "pass" : r->verdict.reason, r->verdict.detail);
@@ -286,7 +186,7 @@ static void test_changed_parts(void **state)
  * x5c is not what Google signed, so the signature then fails. */
 static void test_oidc_jwks(void **state)
 {
-    char *tok = edit_part(0, header_no_x5c), *pol = malloc(16384), *hdr, *leaf;
+    char *tok = at_jwt_edit(TOKEN, 0, header_no_x5c), *pol = malloc(16384), *hdr, *leaf;
     json_t *h;
     const char *kid = "2Ssf_M3oeNfWhYguTpKEs1lrMZNOWP6muiYLENXtC4k";
 
@@ -308,23 +208,23 @@ static void test_oidc_jwks(void **state)
              "\"RSA\",\"kid\":\"%s\",\"x5c\":[\"%s\"]}]},\"imageDigests\":[\"" DIGEST "\"],"
              "\"audiences\":[\"" AUD "\"],\"allowDebug\":true}}",
              kid, leaf);
-    expect_tok(tok, pol, AT, POSTQ_REASON_DOC_SIGNATURE_INVALID);
+    at_expect_doc(tok, pol, AT, POSTQ_REASON_DOC_SIGNATURE_INVALID);
     /* the PKI token under a jwks-only policy: no root pinned */
-    expect_tok(TOKEN, pol, AT, POSTQ_REASON_CHAIN_INVALID);
+    at_expect_doc(TOKEN, pol, AT, POSTQ_REASON_CHAIN_INVALID);
     /* another kid */
     snprintf(pol, 16384,
              "{\"vendor\":\"gcp-confidential-space\",\"matchRules\":{\"jwks\":{\"keys\":[{\"kty\":"
              "\"RSA\",\"kid\":\"other\",\"x5c\":[\"%s\"]}]},\"imageDigests\":[\"" DIGEST "\"],"
              "\"audiences\":[\"" AUD "\"],\"allowDebug\":true}}",
              leaf);
-    expect_tok(tok, pol, AT, POSTQ_REASON_CHAIN_INVALID);
+    at_expect_doc(tok, pol, AT, POSTQ_REASON_CHAIN_INVALID);
     /* the pinned certificate outside its window at now (the leaf expired 2025-08-18) */
     snprintf(pol, 16384,
              "{\"vendor\":\"gcp-confidential-space\",\"matchRules\":{\"jwks\":{\"keys\":[{\"kty\":"
              "\"RSA\",\"kid\":\"%s\",\"x5c\":[\"%s\"]}]},\"imageDigests\":[\"" DIGEST "\"],"
              "\"audiences\":[\"" AUD "\"],\"allowDebug\":true}}",
              kid, leaf);
-    expect_tok(tok, pol, INT64_C(1755600000000), POSTQ_REASON_CHAIN_INVALID);
+    at_expect_doc(tok, pol, INT64_C(1755600000000), POSTQ_REASON_CHAIN_INVALID);
     json_decref(h);
     free(leaf);
     free(hdr);
@@ -339,7 +239,7 @@ static void test_truncated(void **state)
 
     (void)state;
     for (size_t n = 1; n < len; n += 7) {
-        const struct postq_attest_report *r = run_tok(TOKEN, n, pol, AT);
+        const struct postq_attest_report *r = at_run((const uint8_t *)TOKEN, n, pol, AT);
         if (r->verdict.ok) {
             fail_msg("prefix of %zu bytes passes", n);
         }
@@ -351,7 +251,7 @@ static void test_truncated(void **state)
         char *more = malloc(len + 2);
         memcpy(more, TOKEN, len);
         memcpy(more + len, ".", 2);
-        expect_tok(more, pol, AT, POSTQ_REASON_DOC_MALFORMED);
+        at_expect_doc(more, pol, AT, POSTQ_REASON_DOC_MALFORMED);
         free(more);
     }
     free(pol);
