@@ -193,19 +193,30 @@ postq_err postq_store_org_create(struct postq_store *s, const char *name,
     return err;
 }
 
+/* The prologue of every org-scoped call on one row: a handle, the org id and the row's id well
+ * formed (prefix is the row kind, e.g. "pol"). */
+static postq_err scoped_ids(struct postq_store *s, const char *org_id, const char *id,
+                            const char *prefix)
+{
+    postq_err err;
+    if (s == NULL) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    err = check_id(org_id, "org");
+    return err == POSTQ_OK ? check_id(id, prefix) : err;
+}
+
 /* The prologue of every org-scoped get: a handle and an output (zeroed), the org id and the
  * row's id well formed (prefix is the row kind, e.g. "pol"). */
 static postq_err scoped_get(struct postq_store *s, void *out, size_t out_size, const char *org_id,
                             const char *id, const char *prefix)
 {
-    postq_err err;
-    if (s == NULL || out == NULL) {
+    if (out == NULL) {
         return POSTQ_E_ARG;
     }
-    errmsg[0] = '\0';
     memset(out, 0, out_size);
-    err = check_id(org_id, "org");
-    return err == POSTQ_OK ? check_id(id, prefix) : err;
+    return scoped_ids(s, org_id, id, prefix);
 }
 
 /* The prologue of every org-scoped list: a handle and a page (zeroed), the org id, the limit
@@ -323,19 +334,8 @@ postq_err postq_store_apikey_list(struct postq_store *s, const char *org_id, siz
 
 postq_err postq_store_apikey_delete(struct postq_store *s, const char *org_id, const char *id)
 {
-    postq_err err;
-    if (s == NULL) {
-        return POSTQ_E_ARG;
-    }
-    errmsg[0] = '\0';
-    err = check_id(org_id, "org");
-    if (err == POSTQ_OK) {
-        err = check_id(id, "ak");
-    }
-    if (err == POSTQ_OK) {
-        err = s->ops->apikey_delete(s, org_id, id);
-    }
-    return err;
+    postq_err err = scoped_ids(s, org_id, id, "ak");
+    return err == POSTQ_OK ? s->ops->apikey_delete(s, org_id, id) : err;
 }
 
 void postq_store_apikey_page_clear(struct postq_store_apikey_page *page)
@@ -407,19 +407,8 @@ postq_err postq_store_policy_list(struct postq_store *s, const char *org_id, siz
 
 postq_err postq_store_policy_delete(struct postq_store *s, const char *org_id, const char *id)
 {
-    postq_err err;
-    if (s == NULL) {
-        return POSTQ_E_ARG;
-    }
-    errmsg[0] = '\0';
-    err = check_id(org_id, "org");
-    if (err == POSTQ_OK) {
-        err = check_id(id, "pol");
-    }
-    if (err == POSTQ_OK) {
-        err = s->ops->policy_delete(s, org_id, id);
-    }
-    return err;
+    postq_err err = scoped_ids(s, org_id, id, "pol");
+    return err == POSTQ_OK ? s->ops->policy_delete(s, org_id, id) : err;
 }
 
 void postq_store_policy_clear(struct postq_store_policy *p)
