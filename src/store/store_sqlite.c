@@ -124,6 +124,7 @@ struct sqlite_store {
     char *path;
     pthread_mutex_t lock;
     pthread_cond_t cond;
+    pthread_mutex_t write_lock; /* one writer of this process at a time (see WITH_WRITER) */
     struct conn *all[POOL_MAX];
     size_t n_all; /* connections open or being opened */
     struct conn *free_list;
@@ -474,6 +475,7 @@ static void sqlite_close(struct postq_store *s)
     }
     pthread_cond_destroy(&st->cond);
     pthread_mutex_destroy(&st->lock);
+    pthread_mutex_destroy(&st->write_lock);
     postq_free(st->path);
     postq_free(st);
 }
@@ -492,6 +494,7 @@ postq_err postq_store_sqlite_open(const char *path, struct postq_store **out)
     st->base.ops = &sqlite_ops;
     pthread_mutex_init(&st->lock, NULL);
     pthread_cond_init(&st->cond, NULL);
+    pthread_mutex_init(&st->write_lock, NULL);
     st->path = postq_malloc(n + 1);
     if (st->path == NULL) {
         err = POSTQ_E_NOMEM;
@@ -779,6 +782,32 @@ static postq_err get_page(struct conn *c, sqlite3_stmt *st, row_fn fn, size_t it
     struct conn *c = NULL;                                                                         \
     postq_err err = acquire(st_, &c)
 
+/* A write: the threads of this process queue on write_lock instead of on SQLite's lock, whose
+ * busy handler sleeps (1 ms, then longer) before it retries — at a few hundred commits per
+ * second that sleep, not the commit, would set the pace. busy_timeout still covers writers in
+ * other processes (postq-api org create while the server runs). Pair with release_writer. */
+#define WITH_WRITER(s, c, err)                                                                     \
+    struct sqlite_store *st_ = impl(s);                                                            \
+    struct conn *c = NULL;                                                                         \
+    postq_err err = acquire_writer(st_, &c)
+
+static postq_err acquire_writer(struct sqlite_store *st, struct conn **c)
+{
+    postq_err err;
+    pthread_mutex_lock(&st->write_lock);
+    err = acquire(st, c);
+    if (err != POSTQ_OK) {
+        pthread_mutex_unlock(&st->write_lock);
+    }
+    return err;
+}
+
+static void release_writer(struct sqlite_store *st, struct conn *c)
+{
+    release(st, c);
+    pthread_mutex_unlock(&st->write_lock);
+}
+
 static postq_err sq_health(struct postq_store *s)
 {
     sqlite3_stmt *st;
@@ -837,7 +866,7 @@ static postq_err insert_scoped(struct conn *c, sqlite3_stmt *st)
 static postq_err sq_org_create(struct postq_store *s, struct postq_store_org *rec)
 {
     sqlite3_stmt *st;
-    WITH_CONN(s, c, err);
+    WITH_WRITER(s, c, err);
     if (err != POSTQ_OK) {
         return err;
     }
@@ -848,7 +877,7 @@ static postq_err sq_org_create(struct postq_store *s, struct postq_store_org *re
         err = err == POSTQ_OK ? bind_int(st, 3, rec->created_at) : err;
         err = err == POSTQ_OK ? run(c, st, NULL) : (done(st), err);
     }
-    release(st_, c);
+    release_writer(st_, c);
     return err;
 }
 
@@ -879,7 +908,7 @@ static postq_err sq_org_get(struct postq_store *s, const char *id, struct postq_
 static postq_err sq_apikey_create(struct postq_store *s, struct postq_store_apikey *rec)
 {
     sqlite3_stmt *st;
-    WITH_CONN(s, c, err);
+    WITH_WRITER(s, c, err);
     if (err != POSTQ_OK) {
         return err;
     }
@@ -893,7 +922,7 @@ static postq_err sq_apikey_create(struct postq_store *s, struct postq_store_apik
         err = err == POSTQ_OK ? bind_int(st, 6, rec->created_at) : err;
         err = err == POSTQ_OK ? insert_scoped(c, st) : (done(st), err);
     }
-    release(st_, c);
+    release_writer(st_, c);
     return err;
 }
 
@@ -963,7 +992,7 @@ static postq_err delete_by(struct postq_store *s, enum stmt_id id, const char *o
 {
     sqlite3_stmt *st;
     int rc;
-    WITH_CONN(s, c, err);
+    WITH_WRITER(s, c, err);
     if (err != POSTQ_OK) {
         return err;
     }
@@ -985,7 +1014,7 @@ static postq_err delete_by(struct postq_store *s, enum stmt_id id, const char *o
             done(st);
         }
     }
-    release(st_, c);
+    release_writer(st_, c);
     return err;
 }
 
@@ -997,7 +1026,7 @@ static postq_err sq_apikey_delete(struct postq_store *s, const char *org_id, con
 static postq_err sq_policy_create(struct postq_store *s, const struct postq_store_policy *rec)
 {
     sqlite3_stmt *st;
-    WITH_CONN(s, c, err);
+    WITH_WRITER(s, c, err);
     if (err != POSTQ_OK) {
         return err;
     }
@@ -1012,7 +1041,7 @@ static postq_err sq_policy_create(struct postq_store *s, const struct postq_stor
         err = err == POSTQ_OK ? bind_int(st, 7, rec->created_at) : err;
         err = err == POSTQ_OK ? insert_scoped(c, st) : (done(st), err);
     }
-    release(st_, c);
+    release_writer(st_, c);
     return err;
 }
 
@@ -1047,7 +1076,7 @@ static postq_err sq_policy_delete(struct postq_store *s, const char *org_id, con
 static postq_err sq_key_create(struct postq_store *s, const struct postq_store_key *rec)
 {
     sqlite3_stmt *st;
-    WITH_CONN(s, c, err);
+    WITH_WRITER(s, c, err);
     if (err != POSTQ_OK) {
         return err;
     }
@@ -1066,7 +1095,7 @@ static postq_err sq_key_create(struct postq_store *s, const struct postq_store_k
         err = err == POSTQ_OK ? bind_int(st, 10, rec->created_at) : err;
         err = err == POSTQ_OK ? insert_scoped(c, st) : (done(st), err);
     }
-    release(st_, c);
+    release_writer(st_, c);
     return err;
 }
 
@@ -1152,7 +1181,7 @@ static postq_err sq_put_signature(struct postq_store *s, const struct postq_stor
 {
     sqlite3_stmt *st;
     int rc = SQLITE_OK;
-    WITH_CONN(s, c, err);
+    WITH_WRITER(s, c, err);
     if (err != POSTQ_OK) {
         return err;
     }
@@ -1196,7 +1225,7 @@ out:
     if (err != POSTQ_OK) {
         rollback(c);
     }
-    release(st_, c);
+    release_writer(st_, c);
     return err;
 }
 
