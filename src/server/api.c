@@ -39,36 +39,64 @@ void postq_api_error(struct postq_http_resp *resp, int status, const char *code,
     }
 }
 
+/* The reply could not be built: a fixed 500 body. */
+static void reply_internal(struct postq_http_resp *resp, postq_err err)
+{
+    postq_buf_reset(&resp->body);
+    resp->status = 500;
+    resp->content_type = "application/json";
+    if (postq_buf_append_str(&resp->body,
+                             err == POSTQ_E_TOO_LARGE
+                                 ? "{\"error\":{\"code\":\"internal\",\"message\":\"reply too "
+                                   "large\"}}"
+                                 : "{\"error\":{\"code\":\"internal\",\"message\":\"out of "
+                                   "memory\"}}") != POSTQ_OK) {
+        resp->body.len = 0;
+    }
+}
+
+static int dump_to_buf(const char *p, size_t n, void *ctx)
+{
+    struct postq_jsonw *w = ctx;
+    if (w->err == POSTQ_OK) {
+        w->err = postq_buf_append(w->b, p, n);
+    }
+    return w->err == POSTQ_OK ? 0 : -1;
+}
+
 void postq_api_json_reply(struct postq_http_resp *resp, int status, json_t *j)
 {
-    size_t n;
+    struct postq_jsonw w;
     postq_buf_reset(&resp->body);
-    resp->content_type = "application/json";
-    if (j == NULL) {
-        resp->status = 500;
-        if (postq_buf_append_str(&resp->body, "{\"error\":{\"code\":\"internal\","
-                                              "\"message\":\"out of memory\"}}") != POSTQ_OK) {
-            resp->body.len = 0;
-        }
-        return;
-    }
-    n = json_dumpb(j, NULL, 0, JSON_COMPACT);
-    if (n == 0 || postq_buf_reserve(&resp->body, n + 1) != POSTQ_OK) {
+    postq_jsonw_init(&w, &resp->body);
+    /* One pass into the body (json_dumpb would need a second to learn the size). */
+    if (j == NULL || json_dump_callback(j, dump_to_buf, &w, JSON_COMPACT) != 0) {
         json_decref(j);
-        resp->status = 500;
-        if (postq_buf_append_str(&resp->body, "{\"error\":{\"code\":\"internal\","
-                                              "\"message\":\"reply too large\"}}") != POSTQ_OK) {
-            resp->body.len = 0;
-        }
+        reply_internal(resp, j == NULL ? POSTQ_E_NOMEM : w.err);
         return;
     }
-    resp->body.len = json_dumpb(j, (char *)resp->body.p, n, JSON_COMPACT);
-    resp->body.p[resp->body.len] = '\0';
-    if (postq_buf_append(&resp->body, "\n", 1) != POSTQ_OK) {
-        /* reserved above: cannot fail */
-    }
-    resp->status = status;
     json_decref(j);
+    postq_api_jsonw_reply(resp, status, &w);
+}
+
+void postq_api_jsonw_begin(struct postq_http_resp *resp, struct postq_jsonw *w)
+{
+    postq_buf_reset(&resp->body);
+    postq_jsonw_init(w, &resp->body);
+}
+
+void postq_api_jsonw_reply(struct postq_http_resp *resp, int status, struct postq_jsonw *w)
+{
+    postq_err err = postq_jsonw_finish(w);
+    if (err == POSTQ_OK) {
+        err = postq_buf_append(&resp->body, "\n", 1);
+    }
+    if (err != POSTQ_OK) {
+        reply_internal(resp, err);
+        return;
+    }
+    resp->content_type = "application/json";
+    resp->status = status;
 }
 
 void postq_api_fail(struct postq_http_resp *resp, postq_err err, const char *what)
@@ -697,35 +725,56 @@ static void key_list(struct postq_api *api, const struct postq_api_caller *who,
 
 /* ---- signatures ---- */
 
-json_t *postq_api_sig_json(const struct postq_store_sig *s)
+void postq_api_sig_write(struct postq_jsonw *w, const struct postq_store_sig *s)
 {
-    json_t *o, *att;
-    o = json_pack("{s:s,s:s,s:I,s:s,s:o,s:o,s:o}", "id", s->id, "keyId", s->key_id, "keyVersion",
-                  (json_int_t)s->key_version, "algorithm", s->algorithm, "payloadSha256",
-                  hex_json(s->payload_sha256, 32), "signatureB64",
-                  b64_json(s->signature.p, s->signature.len), "createdAt",
-                  time_json(s->created_at));
-    if (o == NULL || !s->has_attestation) {
-        return o;
+    char t[POSTQ_TIME_RFC3339_MAX];
+
+    postq_jsonw_obj_begin(w);
+    postq_jsonw_key(w, "id");
+    postq_jsonw_str(w, s->id);
+    postq_jsonw_key(w, "keyId");
+    postq_jsonw_str(w, s->key_id);
+    postq_jsonw_key(w, "keyVersion");
+    postq_jsonw_int(w, s->key_version);
+    postq_jsonw_key(w, "algorithm");
+    postq_jsonw_str(w, s->algorithm);
+    postq_jsonw_key(w, "payloadSha256");
+    postq_jsonw_hex(w, s->payload_sha256, sizeof(s->payload_sha256));
+    postq_jsonw_key(w, "signatureB64");
+    postq_jsonw_b64(w, s->signature.p, s->signature.len);
+    postq_jsonw_key(w, "createdAt");
+    if (postq_time_format(t, sizeof(t), s->created_at) == POSTQ_OK) {
+        postq_jsonw_str(w, t);
+    } else {
+        postq_jsonw_null(w);
     }
-    att = json_pack("{s:s,s:s,s:I,s:s,s:s}", "vendor", s->att.vendor, "imageHash",
-                    s->att.image_hash, "counter", (json_int_t)s->att.counter, "docB64",
-                    s->att.doc_b64 != NULL ? s->att.doc_b64 : "", "verdict",
-                    s->att.verdict == POSTQ_STORE_VERDICT_PASS ? "pass" : "fail");
-    if (att != NULL && s->att.verdict != POSTQ_STORE_VERDICT_PASS) {
-        json_object_set_new(att, "reason", json_string(s->att.reason));
+    if (s->has_attestation) {
+        postq_jsonw_key(w, "attestation");
+        postq_jsonw_obj_begin(w);
+        postq_jsonw_key(w, "vendor");
+        postq_jsonw_str(w, s->att.vendor);
+        postq_jsonw_key(w, "imageHash");
+        postq_jsonw_str(w, s->att.image_hash);
+        postq_jsonw_key(w, "counter");
+        postq_jsonw_int(w, s->att.counter);
+        postq_jsonw_key(w, "docB64");
+        postq_jsonw_str(w, s->att.doc_b64 != NULL ? s->att.doc_b64 : "");
+        postq_jsonw_key(w, "verdict");
+        postq_jsonw_str(w, s->att.verdict == POSTQ_STORE_VERDICT_PASS ? "pass" : "fail");
+        if (s->att.verdict != POSTQ_STORE_VERDICT_PASS) {
+            postq_jsonw_key(w, "reason");
+            postq_jsonw_str(w, s->att.reason);
+        }
+        postq_jsonw_obj_end(w);
     }
-    if (att == NULL || json_object_set_new(o, "attestation", att) != 0) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+    postq_jsonw_obj_end(w);
 }
 
 static void sig_get(struct postq_api *api, const struct postq_api_caller *who, const char *id,
                     struct postq_http_resp *resp)
 {
     struct postq_store_sig s;
+    struct postq_jsonw w;
     postq_err err;
     memset(&s, 0, sizeof(s));
     err = postq_id_check(id, "sig") == POSTQ_OK
@@ -735,7 +784,9 @@ static void sig_get(struct postq_api *api, const struct postq_api_caller *who, c
         postq_api_fail(resp, err, "signature");
         return;
     }
-    postq_api_json_reply(resp, 200, postq_api_sig_json(&s));
+    postq_api_jsonw_begin(resp, &w);
+    postq_api_sig_write(&w, &s);
+    postq_api_jsonw_reply(resp, 200, &w);
     postq_store_sig_clear(&s);
 }
 
@@ -745,7 +796,7 @@ static void sig_list(struct postq_api *api, const struct postq_api_caller *who,
     struct postq_store_sig_page pg;
     const char *cursor, *key_id = req->query(req, "keyId");
     size_t limit;
-    json_t *items;
+    struct postq_jsonw w;
     postq_err err;
 
     memset(&pg, 0, sizeof(pg));
@@ -761,14 +812,22 @@ static void sig_list(struct postq_api *api, const struct postq_api_caller *who,
         postq_api_fail(resp, err, "signatures");
         return;
     }
-    items = json_array();
-    for (size_t i = 0; items != NULL && i < pg.n; i++) {
-        if (json_array_append_new(items, postq_api_sig_json(&pg.items[i])) != 0) {
-            json_decref(items);
-            items = NULL;
-        }
+    postq_api_jsonw_begin(resp, &w);
+    postq_jsonw_obj_begin(&w);
+    postq_jsonw_key(&w, "items");
+    postq_jsonw_arr_begin(&w);
+    for (size_t i = 0; i < pg.n; i++) {
+        postq_api_sig_write(&w, &pg.items[i]);
     }
-    postq_api_json_reply(resp, 200, items != NULL ? page_json(items, pg.next_cursor) : NULL);
+    postq_jsonw_arr_end(&w);
+    postq_jsonw_key(&w, "nextCursor");
+    if (pg.next_cursor[0] != '\0') {
+        postq_jsonw_str(&w, pg.next_cursor);
+    } else {
+        postq_jsonw_null(&w);
+    }
+    postq_jsonw_obj_end(&w);
+    postq_api_jsonw_reply(resp, 200, &w);
     postq_store_sig_page_clear(&pg);
 }
 

@@ -16,6 +16,7 @@
 #include "common/buf.h"
 #include "common/id.h"
 #include "proto/enclave_proto.h"
+#include "server/jsonw.h"
 #include "store/store.h"
 
 /* Body caps (DESIGN §6): a JSON body, the JSON form of POST /v1/sign included, is at most
@@ -175,10 +176,14 @@ void postq_api_error(struct postq_http_resp *resp, int status, const char *code,
                      const char *message);
 void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
                     const struct postq_http_req *req, struct postq_http_resp *resp);
-/* The sign result (DESIGN §5.3) of a stored row as a jansson object (NULL on NOMEM). */
-json_t *postq_api_sig_json(const struct postq_store_sig *sig);
+/* Write the sign result (DESIGN §5.3) of a stored row. */
+void postq_api_sig_write(struct postq_jsonw *w, const struct postq_store_sig *sig);
 /* Serialize j (consumed) into resp with status. */
 void postq_api_json_reply(struct postq_http_resp *resp, int status, json_t *j);
+/* A reply written with postq_jsonw: begin empties the body and points w at it; reply checks
+ * that w finished cleanly and sets status (a 500 with a fixed body otherwise). */
+void postq_api_jsonw_begin(struct postq_http_resp *resp, struct postq_jsonw *w);
+void postq_api_jsonw_reply(struct postq_http_resp *resp, int status, struct postq_jsonw *w);
 /* Create an API key of org_id with a fresh secret; token receives "pqk_<id>_<secret>" (cap >=
  * POSTQ_TOKEN_MAX; a secret: wipe it after use). Used by POST /v1/api-keys and by
  * `postq-api org create` / `apikey create`. Store errors as postq_store_apikey_create. */

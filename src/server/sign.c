@@ -118,7 +118,10 @@ static int sign_args(const struct postq_http_req *req, struct postq_http_resp *r
 
 static void reply_stored(struct postq_http_resp *resp, const struct postq_store_sig *sig)
 {
-    postq_api_json_reply(resp, 200, postq_api_sig_json(sig));
+    struct postq_jsonw w;
+    postq_api_jsonw_begin(resp, &w);
+    postq_api_sig_write(&w, sig);
+    postq_api_jsonw_reply(resp, 200, &w);
 }
 
 static void sign_software(struct postq_api *api, const struct postq_store_key *key,
