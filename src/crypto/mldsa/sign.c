@@ -446,9 +446,17 @@ int postq_mldsa_sign_mu(int level, const uint8_t *sk, const uint8_t mu[64], cons
 
 /* ---- Verify ----------------------------------------------------------------------------- */
 
+/* The public key as Verify_internal reads it: either the encoded pk, from which tr, the rows of
+ * A-hat and NTT(t1 2^d) are derived as they are needed (A one row at a time, never kept), or an
+ * expanded key that holds them. Exactly one of the two is non-NULL. */
+struct verify_key {
+    const uint8_t *pk;
+    const struct postq_mldsa_vkey *vk;
+};
+
 struct verify_ws {
     struct postq_mldsa_poly z[L_MAX];
-    struct postq_mldsa_poly row[L_MAX];
+    struct postq_mldsa_poly row[L_MAX]; /* row i of A-hat, when derived from pk */
     struct postq_mldsa_poly w, tmp, c;
     uint8_t h[K_MAX][N];
     uint8_t w1[K_MAX * 32 * 6];
@@ -458,14 +466,43 @@ struct verify_ws {
     struct postq_keccak hs;
 };
 
+/* NTT(t1[i] * 2^d) from pk = rho || SimpleBitPack(t1) [Alg. 8 steps 5 and 9, pkDecode]. */
+static void t1hat_row(struct postq_mldsa_poly *t1hat, const uint8_t *pk, unsigned i)
+{
+    postq_mldsa_polyt1_unpack(t1hat, pk + POSTQ_MLDSA_RHO_BYTES + i * POSTQ_MLDSA_T1_POLY_BYTES);
+    postq_mldsa_poly_shiftl(t1hat);
+    postq_mldsa_poly_ntt(t1hat);
+}
+
+postq_err postq_mldsa_vkey_init(struct postq_mldsa_vkey *vk, int level, const uint8_t *pk)
+{
+    const struct postq_mldsa_params *p = postq_mldsa_params_get(level);
+
+    if (vk == NULL) {
+        return p == NULL ? POSTQ_E_UNSUPPORTED : POSTQ_E_ARG;
+    }
+    if (p == NULL || pk == NULL) {
+        memset(vk, 0, sizeof(*vk));
+        return p == NULL ? POSTQ_E_UNSUPPORTED : POSTQ_E_ARG;
+    }
+    /* Steps 5-6 of Alg. 8 for the whole key: A-hat = ExpandA(rho), tr = H(pk, 64), and the
+     * t1 half of step 9. rho is the first 32 bytes of pk. */
+    for (unsigned i = 0; i < p->k; i++) {
+        expand_a_row(p, &vk->a[i * L_MAX], pk, i);
+        t1hat_row(&vk->t1[i], pk, i);
+    }
+    postq_shake256(vk->tr, sizeof(vk->tr), pk, p->pk_bytes);
+    vk->level = level;
+    return POSTQ_OK;
+}
+
 /* ML-DSA.Verify_internal [Alg. 8]; mu_in as for sign_internal. All inputs are public, so this
  * is not constant time. */
 static postq_err verify_internal(const struct postq_mldsa_params *p, struct verify_ws *ws,
-                                 const uint8_t *pk, const struct mprime *m, const uint8_t *mu_in,
-                                 const uint8_t *sig, size_t siglen)
+                                 const struct verify_key *key, const struct mprime *m,
+                                 const uint8_t *mu_in, const uint8_t *sig, size_t siglen)
 {
-    const uint8_t *rho = pk;
-    const uint8_t *t1 = pk + POSTQ_MLDSA_RHO_BYTES;
+    const struct postq_mldsa_vkey *vk = key->vk;
     size_t w1_poly_bytes = 32 * (size_t)p->w1_bits;
 
     if (siglen != p->sig_bytes) {
@@ -484,8 +521,10 @@ static postq_err verify_internal(const struct postq_mldsa_params *p, struct veri
     /* Steps 6-7: tr = H(pk, 64); mu = H(BytesToBits(tr) || M', 64), unless given. */
     if (mu_in != NULL) {
         memcpy(ws->mu, mu_in, POSTQ_MLDSA_CRH_BYTES);
+    } else if (vk != NULL) {
+        compute_mu(ws->mu, vk->tr, m);
     } else {
-        postq_shake256(ws->tr, sizeof(ws->tr), pk, p->pk_bytes);
+        postq_shake256(ws->tr, sizeof(ws->tr), key->pk, p->pk_bytes);
         compute_mu(ws->mu, ws->tr, m);
     }
     /* Step 8: c = SampleInBall(c-tilde); c-tilde is the first lambda/4 bytes of sig. */
@@ -495,14 +534,20 @@ static postq_err verify_internal(const struct postq_mldsa_params *p, struct veri
         postq_mldsa_poly_ntt(&ws->z[j]);
     }
     /* Steps 5, 9-10, row by row: w'_Approx = NTT^-1(A-hat o NTT(z) - NTT(c) o NTT(t1 2^d));
-     * w1' = UseHint(h, w'_Approx). A is expanded one row at a time and not kept. */
+     * w1' = UseHint(h, w'_Approx). */
     for (unsigned i = 0; i < p->k; i++) {
-        expand_a_row(p, ws->row, rho, i);
-        postq_mldsa_poly_dot(&ws->w, ws->row, ws->z, p->l);
-        postq_mldsa_polyt1_unpack(&ws->tmp, t1 + i * POSTQ_MLDSA_T1_POLY_BYTES);
-        postq_mldsa_poly_shiftl(&ws->tmp);
-        postq_mldsa_poly_ntt(&ws->tmp);
-        postq_mldsa_poly_pointwise(&ws->tmp, &ws->c, &ws->tmp);
+        const struct postq_mldsa_poly *row = ws->row;
+        const struct postq_mldsa_poly *t1hat = &ws->tmp;
+
+        if (vk != NULL) {
+            row = &vk->a[i * L_MAX];
+            t1hat = &vk->t1[i];
+        } else {
+            expand_a_row(p, ws->row, key->pk, i);
+            t1hat_row(&ws->tmp, key->pk, i);
+        }
+        postq_mldsa_poly_dot(&ws->w, row, ws->z, p->l);
+        postq_mldsa_poly_pointwise(&ws->tmp, &ws->c, t1hat);
         postq_mldsa_poly_sub(&ws->w, &ws->w, &ws->tmp);
         postq_mldsa_poly_reduce(&ws->w);
         postq_mldsa_poly_invntt_tomont(&ws->w);
@@ -521,7 +566,9 @@ static postq_err verify_internal(const struct postq_mldsa_params *p, struct veri
     return POSTQ_OK;
 }
 
-static postq_err verify_common(int level, const uint8_t *pk, const struct mprime *m,
+/* Checks shared by every verification entry point, in the order the public API documents:
+ * level, then NULL pointers, then the caller's verdict on its own arguments (args_ok). */
+static postq_err verify_common(int level, const struct verify_key *key, const struct mprime *m,
                                const uint8_t *mu, const uint8_t *sig, size_t siglen,
                                postq_err args_ok)
 {
@@ -531,13 +578,26 @@ static postq_err verify_common(int level, const uint8_t *pk, const struct mprime
     if (p == NULL) {
         return POSTQ_E_UNSUPPORTED;
     }
-    if (pk == NULL || sig == NULL) {
+    if ((key->pk == NULL && key->vk == NULL) || sig == NULL) {
         return POSTQ_E_ARG;
     }
     if (args_ok != POSTQ_OK) {
         return args_ok;
     }
-    return verify_internal(p, &ws, pk, m, mu, sig, siglen);
+    return verify_internal(p, &ws, key, m, mu, sig, siglen);
+}
+
+/* verify_common under an expanded key; its level is vk's. */
+static postq_err verify_vkey_common(const struct postq_mldsa_vkey *vk, const struct mprime *m,
+                                    const uint8_t *mu, const uint8_t *sig, size_t siglen,
+                                    postq_err args_ok)
+{
+    struct verify_key key = {NULL, vk};
+
+    if (vk == NULL) {
+        return POSTQ_E_ARG;
+    }
+    return verify_common(vk->level, &key, m, mu, sig, siglen, args_ok);
 }
 
 int postq_mldsa_verify(int level, const uint8_t *pk, const uint8_t *msg, size_t msglen,
@@ -547,8 +607,9 @@ int postq_mldsa_verify(int level, const uint8_t *pk, const uint8_t *msg, size_t 
     /* Alg. 3 step 5: M' = IntegerToBytes(0, 1) || IntegerToBytes(|ctx|, 1) || ctx || M. */
     uint8_t pre[2] = {0, (uint8_t)ctxlen};
     struct mprime m = {{pre, ctx, msg}, {sizeof(pre), ctxlen, msglen}};
+    struct verify_key key = {pk, NULL};
 
-    return verify_common(level, pk, &m, NULL, sig, siglen, ok);
+    return verify_common(level, &key, &m, NULL, sig, siglen, ok);
 }
 
 int postq_mldsa_verify_internal(int level, const uint8_t *pk, const uint8_t *mprime, size_t len,
@@ -556,14 +617,44 @@ int postq_mldsa_verify_internal(int level, const uint8_t *pk, const uint8_t *mpr
 {
     postq_err ok = (mprime == NULL && len > 0) ? POSTQ_E_ARG : POSTQ_OK;
     struct mprime m = {{mprime, NULL, NULL}, {len, 0, 0}};
+    struct verify_key key = {pk, NULL};
 
-    return verify_common(level, pk, &m, NULL, sig, siglen, ok);
+    return verify_common(level, &key, &m, NULL, sig, siglen, ok);
 }
 
 int postq_mldsa_verify_mu(int level, const uint8_t *pk, const uint8_t mu[64], const uint8_t *sig,
                           size_t siglen)
 {
     postq_err ok = (mu == NULL) ? POSTQ_E_ARG : POSTQ_OK;
+    struct verify_key key = {pk, NULL};
 
-    return verify_common(level, pk, NULL, mu, sig, siglen, ok);
+    return verify_common(level, &key, NULL, mu, sig, siglen, ok);
+}
+
+postq_err postq_mldsa_verify_vkey(const struct postq_mldsa_vkey *vk, const uint8_t *msg,
+                                  size_t msglen, const uint8_t *ctx, size_t ctxlen,
+                                  const uint8_t *sig, size_t siglen)
+{
+    postq_err ok = check_msg_ctx(msg, msglen, ctx, ctxlen);
+    uint8_t pre[2] = {0, (uint8_t)ctxlen}; /* Alg. 3 step 5, as in postq_mldsa_verify */
+    struct mprime m = {{pre, ctx, msg}, {sizeof(pre), ctxlen, msglen}};
+
+    return verify_vkey_common(vk, &m, NULL, sig, siglen, ok);
+}
+
+postq_err postq_mldsa_verify_internal_vkey(const struct postq_mldsa_vkey *vk, const uint8_t *mprime,
+                                           size_t len, const uint8_t *sig, size_t siglen)
+{
+    postq_err ok = (mprime == NULL && len > 0) ? POSTQ_E_ARG : POSTQ_OK;
+    struct mprime m = {{mprime, NULL, NULL}, {len, 0, 0}};
+
+    return verify_vkey_common(vk, &m, NULL, sig, siglen, ok);
+}
+
+postq_err postq_mldsa_verify_mu_vkey(const struct postq_mldsa_vkey *vk, const uint8_t mu[64],
+                                     const uint8_t *sig, size_t siglen)
+{
+    postq_err ok = (mu == NULL) ? POSTQ_E_ARG : POSTQ_OK;
+
+    return verify_vkey_common(vk, NULL, mu, sig, siglen, ok);
 }

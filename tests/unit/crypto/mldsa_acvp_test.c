@@ -224,9 +224,10 @@ static uint8_t *prehash_mprime(const char *alg, const uint8_t *msg, size_t msgle
     return out;
 }
 
-/* Verifies sig over the test's message through the group's interface. */
+/* Verifies sig over the test's message through the group's interface: under pk, or under the
+ * expanded key vk when it is not NULL. */
 static int verify_case(const struct group *g, const json_t *t, const uint8_t *pk,
-                       const uint8_t *sig, size_t siglen)
+                       const struct postq_mldsa_vkey *vk, const uint8_t *sig, size_t siglen)
 {
     size_t msglen = 0;
     size_t ctxlen = 0;
@@ -239,21 +240,25 @@ static int verify_case(const struct group *g, const json_t *t, const uint8_t *pk
     }
     switch (g->iface) {
     case EXT_PURE:
-        rc = postq_mldsa_verify(g->level, pk, msg, msglen, ctx, ctxlen, sig, siglen);
+        rc = vk != NULL ? postq_mldsa_verify_vkey(vk, msg, msglen, ctx, ctxlen, sig, siglen)
+                        : postq_mldsa_verify(g->level, pk, msg, msglen, ctx, ctxlen, sig, siglen);
         break;
     case EXT_PREHASH: {
         size_t mplen;
         uint8_t *mp = prehash_mprime(tl_str(t, "hashAlg"), msg, msglen, ctx, ctxlen, &mplen);
-        rc = postq_mldsa_verify_internal(g->level, pk, mp, mplen, sig, siglen);
+        rc = vk != NULL ? postq_mldsa_verify_internal_vkey(vk, mp, mplen, sig, siglen)
+                        : postq_mldsa_verify_internal(g->level, pk, mp, mplen, sig, siglen);
         free(mp);
         break;
     }
     case INT_MSG:
-        rc = postq_mldsa_verify_internal(g->level, pk, msg, msglen, sig, siglen);
+        rc = vk != NULL ? postq_mldsa_verify_internal_vkey(vk, msg, msglen, sig, siglen)
+                        : postq_mldsa_verify_internal(g->level, pk, msg, msglen, sig, siglen);
         break;
     default:
         assert_int_equal(msglen, POSTQ_MLDSA_MU_BYTES);
-        rc = postq_mldsa_verify_mu(g->level, pk, msg, sig, siglen);
+        rc = vk != NULL ? postq_mldsa_verify_mu_vkey(vk, msg, sig, siglen)
+                        : postq_mldsa_verify_mu(g->level, pk, msg, sig, siglen);
         break;
     }
     free(msg);
@@ -428,7 +433,7 @@ static void run_siggen(const char *dir, const char *set, int tr1, unsigned expec
             if (rc != POSTQ_OK || memcmp(sig, esig, esiglen) != 0) {
                 printf("%s tcId %lld: signature differs (rc %d)\n", set, (long long)tcid, rc);
                 ok = 0;
-            } else if (verify_case(&grp, t, pk, sig, esiglen) != POSTQ_OK) {
+            } else if (verify_case(&grp, t, pk, NULL, sig, esiglen) != POSTQ_OK) {
                 printf("%s tcId %lld: own signature does not verify\n", set, (long long)tcid);
                 ok = 0;
             }
@@ -459,6 +464,9 @@ static void test_acvp_siggen_tr1(void **state)
 
 /* ---- sigVer: the verdict must match testPassed ----------------------------------------------- */
 
+/* Every case is run twice: under pk, and under an expanded key made from pk
+ * (crypto/mldsa/sign.h), which must give the same answer. */
+
 static void test_acvp_sigver(void **state)
 {
     json_t *prompt = tl_load_json("vectors/acvp/ML-DSA-sigVer-FIPS204/prompt.json");
@@ -467,7 +475,9 @@ static void test_acvp_sigver(void **state)
     struct tally tl;
     unsigned valid = 0;
     unsigned invalid = 0;
-    char note[96];
+    unsigned vkey_same = 0;
+    static struct postq_mldsa_vkey vk;
+    char note[128];
     size_t gi, ti;
     json_t *g, *t;
 
@@ -490,7 +500,14 @@ static void test_acvp_sigver(void **state)
             pk = tl_hex_member(t, "pk", &pklen);
             sig = tl_hex_member(t, "signature", &siglen);
             assert_int_equal(pklen, postq_mldsa_pk_bytes(grp.level));
-            rc = verify_case(&grp, t, pk, sig, siglen);
+            rc = verify_case(&grp, t, pk, NULL, sig, siglen);
+            assert_int_equal(postq_mldsa_vkey_init(&vk, grp.level, pk), POSTQ_OK);
+            if (verify_case(&grp, t, NULL, &vk, sig, siglen) == rc) {
+                vkey_same++;
+            } else {
+                printf("sigVer tcId %lld: the expanded key disagrees\n", (long long)tcid);
+                rc = POSTQ_E_INTERNAL; /* counted as failed below */
+            }
             tl.ran[li][grp.iface]++;
             if ((want && rc == POSTQ_OK) || (!want && rc == POSTQ_E_INVALID)) {
                 tl.passed[li][grp.iface]++;
@@ -504,8 +521,11 @@ static void test_acvp_sigver(void **state)
             free(sig);
         }
     }
-    snprintf(note, sizeof(note), " (%u valid accepted, %u invalid rejected)", valid, invalid);
+    snprintf(note, sizeof(note),
+             " (%u valid accepted, %u invalid rejected; %u the same under an expanded key)", valid,
+             invalid, vkey_same);
     print_tally("ML-DSA sigVer", &tl, 180, 1, note);
+    assert_int_equal(vkey_same, 180);
     tl_index_free(&ix);
     json_decref(prompt);
     json_decref(expected);

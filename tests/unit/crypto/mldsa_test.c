@@ -17,10 +17,11 @@
 
 static const int levels[3] = {44, 65, 87};
 
-/* A key pair and one signature over msg with ctx, per level. */
+/* A key pair, its expanded verification key and one signature over msg with ctx, per level. */
 struct fixture {
     int level;
     const struct postq_mldsa_params *p;
+    struct postq_mldsa_vkey vk;
     uint8_t pk[POSTQ_MLDSA_PK_MAX];
     uint8_t sk[POSTQ_MLDSA_SK_MAX];
     uint8_t sig[POSTQ_MLDSA_SIG_MAX];
@@ -67,11 +68,18 @@ static void make_fixture(struct fixture *f, int level, uint8_t seed_byte)
     assert_int_equal(postq_mldsa_verify(level, f->pk, msg, sizeof(msg), ctx, sizeof(ctx), f->sig,
                                         f->siglen),
                      POSTQ_OK);
+    assert_int_equal(postq_mldsa_vkey_init(&f->vk, level, f->pk), POSTQ_OK);
 }
 
+/* Verifies sig over (msg, ctx) under pk and under the expanded key, which must give the same
+ * answer (so every malformed-signature test below covers both paths); returns it. */
 static int verify_fixture_sig(const struct fixture *f, const uint8_t *sig, size_t siglen)
 {
-    return postq_mldsa_verify(f->level, f->pk, msg, sizeof(msg), ctx, sizeof(ctx), sig, siglen);
+    int rc = postq_mldsa_verify(f->level, f->pk, msg, sizeof(msg), ctx, sizeof(ctx), sig, siglen);
+    assert_int_equal(postq_mldsa_verify_vkey(&f->vk, msg, sizeof(msg), ctx, sizeof(ctx), sig,
+                                             siglen),
+                     rc);
+    return rc;
 }
 
 static int all_zero(const uint8_t *p, size_t n)
@@ -624,6 +632,180 @@ static void test_external_mu(void **state)
     }
 }
 
+/* ---- Expanded verification keys (crypto/mldsa/sign.h) ------------------------------------- */
+
+/* Every argument error of the vkey functions, with the same precedence as the plain ones. */
+static void test_vkey_arguments(void **state)
+{
+    static struct fixture f;
+    static struct postq_mldsa_vkey vk;
+    uint8_t mu[64] = {0};
+    (void)state;
+    make_fixture(&f, 44, 7);
+
+    assert_int_equal(postq_mldsa_vkey_init(NULL, 44, f.pk), POSTQ_E_ARG);
+    assert_int_equal(postq_mldsa_vkey_init(NULL, 45, f.pk), POSTQ_E_UNSUPPORTED);
+    /* A failed init leaves a key that verifies nothing. */
+    memset(&vk, 0xA5, sizeof(vk));
+    assert_int_equal(postq_mldsa_vkey_init(&vk, 44, NULL), POSTQ_E_ARG);
+    assert_int_equal(vk.level, 0);
+    assert_int_equal(postq_mldsa_verify_vkey(&vk, msg, sizeof(msg), ctx, sizeof(ctx), f.sig,
+                                             f.siglen),
+                     postq_mldsa_verify(0, f.pk, msg, sizeof(msg), ctx, sizeof(ctx), f.sig,
+                                        f.siglen));
+    memset(&vk, 0xA5, sizeof(vk));
+    assert_int_equal(postq_mldsa_vkey_init(&vk, 66, f.pk), POSTQ_E_UNSUPPORTED);
+    assert_int_equal(postq_mldsa_verify_vkey(&vk, msg, sizeof(msg), ctx, sizeof(ctx), f.sig,
+                                             f.siglen),
+                     POSTQ_E_UNSUPPORTED);
+    assert_int_equal(postq_mldsa_verify_mu_vkey(&vk, mu, f.sig, f.siglen), POSTQ_E_UNSUPPORTED);
+
+    assert_int_equal(postq_mldsa_verify_vkey(NULL, msg, sizeof(msg), ctx, sizeof(ctx), f.sig,
+                                             f.siglen),
+                     POSTQ_E_ARG);
+    assert_int_equal(postq_mldsa_verify_vkey(&f.vk, msg, sizeof(msg), ctx, sizeof(ctx), NULL,
+                                             f.siglen),
+                     POSTQ_E_ARG);
+    assert_int_equal(postq_mldsa_verify_vkey(&f.vk, NULL, 3, ctx, sizeof(ctx), f.sig, f.siglen),
+                     POSTQ_E_ARG);
+    assert_int_equal(postq_mldsa_verify_vkey(&f.vk, msg, sizeof(msg), NULL, 3, f.sig, f.siglen),
+                     POSTQ_E_ARG);
+    /* NULL wins over a bad length, as in postq_mldsa_verify. */
+    assert_int_equal(postq_mldsa_verify_vkey(&f.vk, msg, sizeof(msg), ctx, 256, NULL, 0),
+                     POSTQ_E_ARG);
+    assert_int_equal(postq_mldsa_verify(44, f.pk, msg, sizeof(msg), ctx, 256, NULL, 0),
+                     POSTQ_E_ARG);
+    assert_int_equal(postq_mldsa_verify_internal_vkey(NULL, msg, 1, f.sig, f.siglen),
+                     POSTQ_E_ARG);
+    assert_int_equal(postq_mldsa_verify_internal_vkey(&f.vk, NULL, 1, f.sig, f.siglen),
+                     POSTQ_E_ARG);
+    assert_int_equal(postq_mldsa_verify_internal_vkey(&f.vk, msg, 1, NULL, f.siglen),
+                     POSTQ_E_ARG);
+    assert_int_equal(postq_mldsa_verify_mu_vkey(NULL, mu, f.sig, f.siglen), POSTQ_E_ARG);
+    assert_int_equal(postq_mldsa_verify_mu_vkey(&f.vk, NULL, f.sig, f.siglen), POSTQ_E_ARG);
+    assert_int_equal(postq_mldsa_verify_mu_vkey(&f.vk, mu, NULL, f.siglen), POSTQ_E_ARG);
+}
+
+static uint8_t big_ctx[256];
+
+/* Signs (msg, c) with f's key (c is NULL or a prefix of big_ctx) and checks the expanded key's
+ * answers on good and bad contexts. */
+static void vkey_check_ctx(const struct fixture *f, const uint8_t *c, size_t clen)
+{
+    static uint8_t sig[POSTQ_MLDSA_SIG_MAX];
+
+    assert_int_equal(postq_mldsa_sign(f->level, f->sk, msg, sizeof(msg), c, clen, NULL, sig),
+                     POSTQ_OK);
+    assert_int_equal(postq_mldsa_verify_vkey(&f->vk, msg, sizeof(msg), c, clen, sig, f->siglen),
+                     POSTQ_OK);
+    if (clen > 0) {
+        /* The context is bound: a shorter one, or its last byte changed, does not verify. */
+        assert_int_equal(
+            postq_mldsa_verify_vkey(&f->vk, msg, sizeof(msg), c, clen - 1, sig, f->siglen),
+            POSTQ_E_INVALID);
+        assert_int_equal(
+            postq_mldsa_verify_vkey(&f->vk, msg, sizeof(msg), NULL, 0, sig, f->siglen),
+            POSTQ_E_INVALID);
+    }
+    /* One byte more: invalid, or too long past 255. */
+    assert_int_equal(postq_mldsa_verify_vkey(&f->vk, msg, sizeof(msg), big_ctx, clen + 1, sig,
+                                             f->siglen),
+                     clen + 1 > 255 ? POSTQ_E_LENGTH : POSTQ_E_INVALID);
+    assert_int_equal(postq_mldsa_verify(f->level, f->pk, msg, sizeof(msg), big_ctx, clen + 1, sig,
+                                        f->siglen),
+                     clen + 1 > 255 ? POSTQ_E_LENGTH : POSTQ_E_INVALID);
+}
+
+static void test_vkey_matches_plain_verify(void **state)
+{
+    static struct fixture f, g;
+    static struct postq_mldsa_vkey snapshot;
+    static uint8_t bad[POSTQ_MLDSA_SIG_MAX + 1];
+    uint8_t *big = big_ctx;
+    uint8_t tr[64], mu[64];
+    uint8_t mprime[2 + sizeof(ctx) + sizeof(msg)];
+    unsigned compared = 0;
+    (void)state;
+    fill(big, sizeof(big));
+    mprime[0] = 0;
+    mprime[1] = (uint8_t)sizeof(ctx);
+    memcpy(mprime + 2, ctx, sizeof(ctx));
+    memcpy(mprime + 2 + sizeof(ctx), msg, sizeof(msg));
+    for (size_t li = 0; li < 3; li++) {
+        make_fixture(&f, levels[li], 21);
+        make_fixture(&g, levels[li], 22);
+        assert_int_equal(f.vk.level, f.level);
+        postq_shake256(tr, sizeof(tr), f.pk, f.pklen);
+        assert_memory_equal(f.vk.tr, tr, sizeof(tr));
+        memcpy(&snapshot, &f.vk, sizeof(snapshot));
+
+        /* The three interfaces accept the signature. */
+        assert_int_equal(verify_fixture_sig(&f, f.sig, f.siglen), POSTQ_OK);
+        assert_int_equal(postq_mldsa_verify_internal_vkey(&f.vk, mprime, sizeof(mprime), f.sig,
+                                                          f.siglen),
+                         POSTQ_OK);
+        compute_mu(mu, f.pk, f.pklen, mprime, 2, mprime + 2, sizeof(mprime) - 2);
+        assert_int_equal(postq_mldsa_verify_mu_vkey(&f.vk, mu, f.sig, f.siglen), POSTQ_OK);
+        mu[0] ^= 1;
+        assert_int_equal(postq_mldsa_verify_mu_vkey(&f.vk, mu, f.sig, f.siglen),
+                         POSTQ_E_INVALID);
+        mprime[2] ^= 1;
+        assert_int_equal(postq_mldsa_verify_internal_vkey(&f.vk, mprime, sizeof(mprime), f.sig,
+                                                          f.siglen),
+                         POSTQ_E_INVALID);
+        mprime[2] ^= 1;
+
+        /* One bit flipped in every byte, and every length but the right one. */
+        for (size_t i = 0; i < f.siglen; i++) {
+            memcpy(bad, f.sig, f.siglen);
+            bad[i] ^= (uint8_t)(1u << ((i + 3 * li) % 8));
+            assert_int_equal(verify_fixture_sig(&f, bad, f.siglen), POSTQ_E_INVALID);
+            compared++;
+        }
+        memcpy(bad, f.sig, f.siglen);
+        bad[f.siglen] = 0;
+        for (size_t n = 0; n <= f.siglen + 1; n++) {
+            assert_int_equal(verify_fixture_sig(&f, bad, n),
+                             n == f.siglen ? POSTQ_OK : POSTQ_E_INVALID);
+            compared++;
+        }
+        assert_int_equal(verify_fixture_sig(&f, bad, (size_t)-1), POSTQ_E_INVALID);
+
+        /* Wrong message, wrong context, wrong key, a key of another level. */
+        assert_int_equal(postq_mldsa_verify_vkey(&f.vk, msg, sizeof(msg) - 1, ctx, sizeof(ctx),
+                                                 f.sig, f.siglen),
+                         POSTQ_E_INVALID);
+        assert_int_equal(postq_mldsa_verify_vkey(&f.vk, msg, sizeof(msg), NULL, 0, f.sig,
+                                                 f.siglen),
+                         POSTQ_E_INVALID);
+        assert_int_equal(postq_mldsa_verify_vkey(&f.vk, msg, sizeof(msg), big, 256, f.sig,
+                                                 f.siglen),
+                         POSTQ_E_LENGTH);
+        assert_int_equal(postq_mldsa_verify_vkey(&f.vk, msg, sizeof(msg), big, (size_t)-1, f.sig,
+                                                 f.siglen),
+                         POSTQ_E_LENGTH);
+        assert_int_equal(postq_mldsa_verify_vkey(&g.vk, msg, sizeof(msg), ctx, sizeof(ctx),
+                                                 f.sig, f.siglen),
+                         POSTQ_E_INVALID);
+        assert_int_equal(postq_mldsa_verify_vkey(&g.vk, msg, sizeof(msg), ctx, sizeof(ctx),
+                                                 g.sig, g.siglen),
+                         POSTQ_OK);
+        make_fixture(&g, levels[(li + 1) % 3], 21);
+        assert_int_equal(postq_mldsa_verify_vkey(&g.vk, msg, sizeof(msg), ctx, sizeof(ctx),
+                                                 f.sig, f.siglen),
+                         POSTQ_E_INVALID);
+        vkey_check_ctx(&f, NULL, 0);
+        vkey_check_ctx(&f, big, 1);
+        vkey_check_ctx(&f, big, 255);
+
+        /* Verification only read the key. */
+        assert_memory_equal(&snapshot, &f.vk, sizeof(snapshot));
+    }
+    printf("# ML-DSA: %u malformed or truncated signatures: the same answer under an expanded "
+           "key\n",
+           compared);
+}
+
 /* ---- Arithmetic ------------------------------------------------------------------------------ */
 
 /* Decompose [Alg. 36] straight from the definition, with a division. */
@@ -802,6 +984,8 @@ int main(void)
         cmocka_unit_test(test_deterministic_and_hedged),
         cmocka_unit_test(test_round_trips),
         cmocka_unit_test(test_external_mu),
+        cmocka_unit_test(test_vkey_arguments),
+        cmocka_unit_test(test_vkey_matches_plain_verify),
         cmocka_unit_test(test_decompose_exhaustive),
         cmocka_unit_test(test_power2round_exhaustive),
         cmocka_unit_test(test_ntt_multiplication),
