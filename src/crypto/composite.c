@@ -360,23 +360,18 @@ out:
  * failure from a forgery. */
 static int is_internal(postq_err err) { return postq_err_category(err) == POSTQ_CAT_BUG; }
 
-/* Composite-ML-DSA.Verify [§4.3] from PH(M). Both halves are always checked; the answer is
- * valid only if both are. Not constant time: every input is public. */
-postq_err postq_hybrid_verify_ph(const char *alg, const uint8_t *pk,
-                                 const uint8_t ph[POSTQ_HYBRID_PH_BYTES], const uint8_t *ctx,
-                                 size_t ctxlen, const uint8_t *sig, size_t siglen)
+/* Composite-ML-DSA.Verify [§4.3] from PH(M), for both entry points: the ML-DSA half under
+ * mldsa_vk when it is given, else from pk. Both halves are always checked; the answer is valid
+ * only if both are. Not constant time: every input is public. */
+static postq_err verify_ph(const struct alg *a, const struct postq_mldsa_vkey *mldsa_vk,
+                           const uint8_t *pk, const uint8_t ph[PH_BYTES], const uint8_t *ctx,
+                           size_t ctxlen, const uint8_t *sig, size_t siglen)
 {
-    const struct alg *a;
     uint8_t mprime[MPRIME_MAX];
     size_t mlen;
-    postq_err err;
     postq_err err_mldsa;
     postq_err err_ed;
 
-    err = lookup(alg, &a);
-    if (err != POSTQ_OK) {
-        return err;
-    }
     if (pk == NULL || ph == NULL || (ctx == NULL && ctxlen != 0)) {
         return POSTQ_E_ARG;
     }
@@ -387,8 +382,13 @@ postq_err postq_hybrid_verify_ph(const char *alg, const uint8_t *pk,
         return POSTQ_E_INVALID;
     }
     mlen = build_mprime(a, ph, ctx, ctxlen, mprime);
-    err_mldsa = postq_mldsa_verify(a->level, pk, mprime, mlen, label(a), LABEL_BYTES, sig,
-                                   a->mldsa_sig);
+    if (mldsa_vk != NULL) {
+        err_mldsa = postq_mldsa_verify_vkey(mldsa_vk, mprime, mlen, label(a), LABEL_BYTES, sig,
+                                            a->mldsa_sig);
+    } else {
+        err_mldsa = postq_mldsa_verify(a->level, pk, mprime, mlen, label(a), LABEL_BYTES, sig,
+                                       a->mldsa_sig);
+    }
     err_ed = postq_ed_verify(a->curve, pk + a->mldsa_pk, mprime, mlen, sig + a->mldsa_sig,
                              a->ed_sig);
     if (is_internal(err_mldsa)) {
@@ -401,6 +401,79 @@ postq_err postq_hybrid_verify_ph(const char *alg, const uint8_t *pk,
         return POSTQ_E_INVALID;
     }
     return POSTQ_OK;
+}
+
+postq_err postq_hybrid_verify_ph(const char *alg, const uint8_t *pk,
+                                 const uint8_t ph[POSTQ_HYBRID_PH_BYTES], const uint8_t *ctx,
+                                 size_t ctxlen, const uint8_t *sig, size_t siglen)
+{
+    const struct alg *a;
+    postq_err err = lookup(alg, &a);
+
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    return verify_ph(a, NULL, pk, ph, ctx, ctxlen, sig, siglen);
+}
+
+/* ---- Expanded verification keys ------------------------------------------------------------ */
+
+postq_err postq_hybrid_vkey_init(struct postq_hybrid_vkey *vk, const char *alg, const uint8_t *pk,
+                                 size_t pk_len)
+{
+    const struct alg *a;
+    postq_err err;
+
+    if (vk == NULL) {
+        return POSTQ_E_ARG;
+    }
+    vk->alg = NULL;
+    vk->pk_len = 0;
+    err = lookup(alg, &a);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    if (pk == NULL) {
+        return POSTQ_E_ARG;
+    }
+    if (pk_len != pk_bytes(a)) {
+        return POSTQ_E_LENGTH;
+    }
+    /* The ML-DSA pk is the first part of the composite pk. */
+    err = postq_mldsa_vkey_init(&vk->mldsa, a->level, pk);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    memcpy(vk->pk, pk, pk_len);
+    vk->pk_len = pk_len;
+    vk->alg = a->name;
+    return POSTQ_OK;
+}
+
+postq_err postq_hybrid_verify_ph_vkey(const struct postq_hybrid_vkey *vk,
+                                      const uint8_t ph[POSTQ_HYBRID_PH_BYTES], const uint8_t *ctx,
+                                      size_t ctxlen, const uint8_t *sig, size_t siglen)
+{
+    const struct alg *a;
+    postq_err err;
+
+    if (vk == NULL) {
+        return POSTQ_E_ARG;
+    }
+    err = lookup(vk->alg, &a); /* POSTQ_E_ARG after a failed init */
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    return verify_ph(a, &vk->mldsa, vk->pk, ph, ctx, ctxlen, sig, siglen);
+}
+
+int postq_hybrid_vkey_matches(const struct postq_hybrid_vkey *vk, const char *alg,
+                              const uint8_t *pk, size_t pk_len)
+{
+    if (vk == NULL || vk->alg == NULL || alg == NULL || pk == NULL) {
+        return 0;
+    }
+    return strcmp(vk->alg, alg) == 0 && pk_len == vk->pk_len && memcmp(vk->pk, pk, pk_len) == 0;
 }
 
 int postq_hybrid_verify(const char *alg, const uint8_t *pk, const uint8_t *msg, size_t msglen,

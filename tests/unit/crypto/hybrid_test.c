@@ -714,6 +714,183 @@ static void test_arguments(void **state)
     }
 }
 
+/* ---- expanded verification keys (crypto/composite.h) ---- */
+
+static struct postq_hybrid_vkey vk_a, vk_b;
+
+/* verify_ph under pk and under vk, which must agree; returns the answer. */
+static int verify_both(const struct alg *a, const uint8_t *pk, const struct postq_hybrid_vkey *vk,
+                       const uint8_t *phm, const uint8_t *ctx, size_t ctxlen, const uint8_t *sig,
+                       size_t siglen)
+{
+    int rc = postq_hybrid_verify_ph(a->name, pk, phm, ctx, ctxlen, sig, siglen);
+    assert_int_equal(postq_hybrid_verify_ph_vkey(vk, phm, ctx, ctxlen, sig, siglen), rc);
+    return rc;
+}
+
+/* The known answers of test_known_answer_by_hand through the expanded key, then one bit flipped
+ * in every byte of the first answer, every wrong length and bad contexts: the same codes as
+ * postq_hybrid_verify_ph. */
+static void test_vkey_known_answers_and_flips(void **state)
+{
+    static uint8_t long_ctx[256];
+    const uint8_t short_ctx[] = {0x01, 0x02, 0x03};
+    uint8_t phm[64];
+    unsigned flips = 0;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(long_ctx); i++) {
+        long_ctx[i] = (uint8_t)(255 - i);
+    }
+    for (size_t i = 0; i < N_ALGS; i++) {
+        const struct alg *a = &algs[i];
+        struct {
+            const uint8_t *ctx;
+            size_t ctxlen;
+        } cases[] = {{NULL, 0}, {short_ctx, sizeof(short_ctx)}, {long_ctx, 255}};
+
+        fixed_sk(a, sk_a, 0);
+        assert_int_equal(postq_hybrid_public_key(a->name, sk_a, pk_a), POSTQ_OK);
+        assert_int_equal(postq_hybrid_vkey_init(&vk_a, a->name, pk_a, a->pk), POSTQ_OK);
+        ph(a, msg, sizeof(msg), phm);
+        for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+            expected_sig(a, sk_a, a->label, a->label, msg, sizeof(msg), cases[c].ctx,
+                         cases[c].ctxlen, sig_x);
+            assert_int_equal(postq_hybrid_verify_ph_vkey(&vk_a, phm, cases[c].ctx,
+                                                         cases[c].ctxlen, sig_x, a->sig),
+                             POSTQ_OK);
+            /* One context byte more or less, or none. */
+            assert_int_equal(verify_both(a, pk_a, &vk_a, phm, long_ctx, cases[c].ctxlen + 1,
+                                         sig_x, a->sig),
+                             cases[c].ctxlen == 255 ? POSTQ_E_LENGTH : POSTQ_E_INVALID);
+            if (cases[c].ctxlen > 0) {
+                assert_int_equal(verify_both(a, pk_a, &vk_a, phm, cases[c].ctx,
+                                             cases[c].ctxlen - 1, sig_x, a->sig),
+                                 POSTQ_E_INVALID);
+                assert_int_equal(verify_both(a, pk_a, &vk_a, phm, NULL, 0, sig_x, a->sig),
+                                 POSTQ_E_INVALID);
+            }
+        }
+
+        /* The first answer again, and every way of breaking it. */
+        expected_sig(a, sk_a, a->label, a->label, msg, sizeof(msg), NULL, 0, sig_a);
+        assert_int_equal(verify_both(a, pk_a, &vk_a, phm, NULL, 0, sig_a, a->sig), POSTQ_OK);
+        for (size_t b = 0; b < a->sig; b++) {
+            memcpy(sig_x, sig_a, a->sig);
+            sig_x[b] ^= (uint8_t)(1u << ((b + i) % 8));
+            assert_int_equal(verify_both(a, pk_a, &vk_a, phm, NULL, 0, sig_x, a->sig),
+                             POSTQ_E_INVALID);
+            flips++;
+        }
+        sig_a[a->sig] = 0;
+        for (size_t n = 0; n <= a->sig + 1; n++) {
+            assert_int_equal(verify_both(a, pk_a, &vk_a, phm, NULL, 0, sig_a, n),
+                             n == a->sig ? POSTQ_OK : POSTQ_E_INVALID);
+        }
+        phm[63] ^= 0x80;
+        assert_int_equal(verify_both(a, pk_a, &vk_a, phm, NULL, 0, sig_a, a->sig),
+                         POSTQ_E_INVALID);
+        phm[63] ^= 0x80;
+        assert_int_equal(verify_both(a, pk_a, &vk_a, NULL, NULL, 0, sig_a, a->sig), POSTQ_E_ARG);
+        assert_int_equal(verify_both(a, pk_a, &vk_a, phm, NULL, 1, sig_a, a->sig), POSTQ_E_ARG);
+        assert_int_equal(verify_both(a, pk_a, &vk_a, phm, NULL, 0, NULL, a->sig),
+                         POSTQ_E_INVALID);
+        assert_int_equal(postq_hybrid_verify_ph_vkey(NULL, phm, NULL, 0, sig_a, a->sig),
+                         POSTQ_E_ARG);
+
+        /* Another key's expanded key, and keys with one half changed: the Ed half is checked
+         * from the stored pk bytes, the ML-DSA half from the expansion. */
+        fixed_sk(a, sk_b, 0x5a);
+        assert_int_equal(postq_hybrid_public_key(a->name, sk_b, pk_b), POSTQ_OK);
+        assert_int_equal(postq_hybrid_vkey_init(&vk_b, a->name, pk_b, a->pk), POSTQ_OK);
+        assert_int_equal(verify_both(a, pk_b, &vk_b, phm, NULL, 0, sig_a, a->sig),
+                         POSTQ_E_INVALID);
+        memcpy(pk_x, pk_a, a->pk);
+        memcpy(pk_x + a->mldsa_pk, pk_b + a->mldsa_pk, a->ed_pk);
+        assert_int_equal(postq_hybrid_vkey_init(&vk_b, a->name, pk_x, a->pk), POSTQ_OK);
+        assert_int_equal(verify_both(a, pk_x, &vk_b, phm, NULL, 0, sig_a, a->sig),
+                         POSTQ_E_INVALID);
+        memcpy(pk_x, pk_b, a->pk);
+        memcpy(pk_x + a->mldsa_pk, pk_a + a->mldsa_pk, a->ed_pk);
+        assert_int_equal(postq_hybrid_vkey_init(&vk_b, a->name, pk_x, a->pk), POSTQ_OK);
+        assert_int_equal(verify_both(a, pk_x, &vk_b, phm, NULL, 0, sig_a, a->sig),
+                         POSTQ_E_INVALID);
+        /* vk_a still verifies after all that: it is only read. */
+        assert_int_equal(postq_hybrid_verify_ph_vkey(&vk_a, phm, NULL, 0, sig_a, a->sig),
+                         POSTQ_OK);
+    }
+    printf("# composite: %u single-bit flips rejected alike under pk and an expanded key\n",
+           flips);
+}
+
+static void test_vkey_init_and_matches(void **state)
+{
+    char name_copy[32];
+
+    (void)state;
+    for (size_t i = 0; i < N_ALGS; i++) {
+        const struct alg *a = &algs[i];
+        const struct alg *other = &algs[(i + 1) % N_ALGS];
+
+        fixed_sk(a, sk_a, 0);
+        assert_int_equal(postq_hybrid_public_key(a->name, sk_a, pk_a), POSTQ_OK);
+        assert_int_equal(postq_hybrid_sign_rnd(a->name, sk_a, msg, sizeof(msg), NULL, 0, NULL,
+                                               sig_a),
+                         POSTQ_OK);
+
+        /* Failed inits: each leaves a key that verifies and matches nothing. */
+        assert_int_equal(postq_hybrid_vkey_init(NULL, a->name, pk_a, a->pk), POSTQ_E_ARG);
+        assert_int_equal(postq_hybrid_vkey_init(&vk_a, "mldsa65+rsa", pk_a, a->pk),
+                         POSTQ_E_UNSUPPORTED);
+        assert_int_equal(postq_hybrid_vkey_matches(&vk_a, a->name, pk_a, a->pk), 0);
+        assert_int_equal(postq_hybrid_vkey_init(&vk_a, NULL, pk_a, a->pk), POSTQ_E_ARG);
+        assert_int_equal(postq_hybrid_vkey_init(&vk_a, a->name, NULL, a->pk), POSTQ_E_ARG);
+        assert_int_equal(postq_hybrid_vkey_init(&vk_a, a->name, pk_a, 0), POSTQ_E_LENGTH);
+        assert_int_equal(postq_hybrid_vkey_init(&vk_a, a->name, pk_a, a->pk - 1), POSTQ_E_LENGTH);
+        assert_int_equal(postq_hybrid_vkey_init(&vk_a, a->name, pk_a, a->pk + 1), POSTQ_E_LENGTH);
+        assert_int_equal(postq_hybrid_vkey_init(&vk_a, a->name, pk_a, other->pk), POSTQ_E_LENGTH);
+        assert_int_equal(postq_hybrid_vkey_matches(&vk_a, a->name, pk_a, a->pk), 0);
+        assert_int_equal(postq_hybrid_vkey_matches(&vk_a, a->name, pk_a, 0), 0);
+        {
+            uint8_t phm[64];
+            ph(a, msg, sizeof(msg), phm);
+            assert_int_equal(postq_hybrid_verify_ph_vkey(&vk_a, phm, NULL, 0, sig_a, a->sig),
+                             POSTQ_E_ARG);
+            assert_int_equal(postq_hybrid_vkey_init(&vk_a, a->name, pk_a, a->pk), POSTQ_OK);
+            assert_int_equal(postq_hybrid_verify_ph_vkey(&vk_a, phm, NULL, 0, sig_a, a->sig),
+                             POSTQ_OK);
+        }
+
+        /* matches: exactly (alg, pk, pk_len). */
+        assert_int_equal(postq_hybrid_vkey_matches(&vk_a, a->name, pk_a, a->pk), 1);
+        snprintf(name_copy, sizeof(name_copy), "%s", a->name); /* equal string, other pointer */
+        assert_int_equal(postq_hybrid_vkey_matches(&vk_a, name_copy, pk_a, a->pk), 1);
+        assert_int_equal(postq_hybrid_vkey_matches(&vk_a, other->name, pk_a, a->pk), 0);
+        assert_int_equal(postq_hybrid_vkey_matches(&vk_a, "mldsa65+rsa", pk_a, a->pk), 0);
+        assert_int_equal(postq_hybrid_vkey_matches(&vk_a, a->name, pk_a, a->pk - 1), 0);
+        assert_int_equal(postq_hybrid_vkey_matches(&vk_a, a->name, pk_a, a->pk + 1), 0);
+        assert_int_equal(postq_hybrid_vkey_matches(&vk_a, a->name, pk_a, 0), 0);
+        {
+            const size_t pos[] = {0, 31, 32, a->mldsa_pk - 1, a->mldsa_pk, a->pk - 1};
+            for (size_t p = 0; p < sizeof(pos) / sizeof(pos[0]); p++) {
+                memcpy(pk_x, pk_a, a->pk);
+                pk_x[pos[p]] ^= 0x10;
+                assert_int_equal(postq_hybrid_vkey_matches(&vk_a, a->name, pk_x, a->pk), 0);
+            }
+        }
+        assert_int_equal(postq_hybrid_vkey_matches(NULL, a->name, pk_a, a->pk), 0);
+        assert_int_equal(postq_hybrid_vkey_matches(&vk_a, NULL, pk_a, a->pk), 0);
+        assert_int_equal(postq_hybrid_vkey_matches(&vk_a, a->name, NULL, a->pk), 0);
+        /* A key pair of another alg: its own vkey matches it, and not this one. */
+        fixed_sk(other, sk_b, 0);
+        assert_int_equal(postq_hybrid_public_key(other->name, sk_b, pk_b), POSTQ_OK);
+        assert_int_equal(postq_hybrid_vkey_init(&vk_b, other->name, pk_b, other->pk), POSTQ_OK);
+        assert_int_equal(postq_hybrid_vkey_matches(&vk_b, other->name, pk_b, other->pk), 1);
+        assert_int_equal(postq_hybrid_vkey_matches(&vk_b, a->name, pk_a, a->pk), 0);
+        assert_int_equal(postq_hybrid_vkey_matches(&vk_a, other->name, pk_b, other->pk), 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -731,6 +908,8 @@ int main(void)
         cmocka_unit_test(test_regression_pin),
         cmocka_unit_test(test_streaming_prehash),
         cmocka_unit_test(test_arguments),
+        cmocka_unit_test(test_vkey_known_answers_and_flips),
+        cmocka_unit_test(test_vkey_init_and_matches),
     };
 
     if (sodium_init() < 0) {
