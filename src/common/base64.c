@@ -17,17 +17,17 @@ static uint32_t char63(int variant)
     return variant == POSTQ_B64_URL ? '_' : '/';
 }
 
-/* 6-bit value -> character: A-Z from 'A', a-z from 'a' - 26, 0-9 from '0' - 52. */
+/* 6-bit value -> character, by adding to v an offset that steps at each range boundary:
+ * 'A' - 0 for A-Z, then +6 ('a' - 26), -75 ('0' - 52), then the variant's characters 62 and
+ * 63. (k - v) >> 8 is all ones past k and 0 up to it (v < 64), so no branch and no table. */
 static char encode_6(uint32_t v, uint32_t c62, uint32_t c63)
 {
-    uint32_t upper = postq_ct_in_range_u32(v, 0, 25);
-    uint32_t lower = postq_ct_in_range_u32(v, 26, 51);
-    uint32_t digit = postq_ct_in_range_u32(v, 52, 61);
-    uint32_t is62 = postq_ct_in_range_u32(v, 62, 62);
-    uint32_t is63 = postq_ct_in_range_u32(v, 63, 63);
-
-    return (char)(((v + 'A') & upper) | ((v + 'a' - 26u) & lower) | ((v + '0' - 52u) & digit) |
-                  (c62 & is62) | (c63 & is63));
+    uint32_t d = 'A';
+    d += ((25u - v) >> 8) & 6u;
+    d -= ((51u - v) >> 8) & 75u;
+    d -= ((61u - v) >> 8) & (58u - c62);        /* 62 -> c62: from '0' - 52 = -4 to c62 - 62 */
+    d += ((62u - v) >> 8) & (c63 - c62 - 1u);   /* 63 -> c63 */
+    return (char)(v + d);
 }
 
 /* Character -> 6-bit value; all ones is OR-ed into *bad when ch is outside the alphabet. */
