@@ -29,6 +29,8 @@
 #include <postq/attest.h>
 #include <postq/err.h>
 
+struct postq_hybrid_vkey; /* crypto/composite.h */
+
 
 /* Vendors: the one list of names [DESIGN §5.2]. */
 enum postq_vendor {
@@ -74,9 +76,21 @@ POSTQ_MUST_CHECK postq_err postq_attest_check_all(struct postq_attest_report *ou
                                                   const struct postq_attest_input *in,
                                                   int64_t now_ms);
 
+/* postq_attest_check_all, with vkey (or NULL): the key's expanded verification key, used for
+ * the composite signature check when it was made from in->public_key and in->key_alg (the
+ * plain verification runs otherwise). For a caller that verifies many signatures under one
+ * key: the expansion is most of an ML-DSA verification. Same results either way. */
+POSTQ_MUST_CHECK postq_err postq_attest_check_all_vkey(struct postq_attest_report *out,
+                                                       const char *doc_b64,
+                                                       const struct postq_attest_policy *policy,
+                                                       const struct postq_attest_input *in,
+                                                       int64_t now_ms,
+                                                       const struct postq_hybrid_vkey *vkey);
+
 /* Records the checks as they run (the report of postq_attest_verify_ex). */
 struct postq_attest_run {
     struct postq_attest_report *report;
+    const struct postq_hybrid_vkey *vkey; /* or NULL */
 };
 
 /* Record that check name (a POSTQ_REASON_* code) ran and passed. */

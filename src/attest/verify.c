@@ -145,6 +145,39 @@ static postq_err check_digest(struct postq_attest_run *run, const char *name, in
     return POSTQ_OK;
 }
 
+/* The composite signature over the payload (or its pre-hash) under the public key; with the
+ * caller's expanded key when it was made from this very key. */
+static postq_err verify_signature(const struct postq_attest_run *run, const char *alg,
+                                  const struct postq_attest_input *in)
+{
+    struct postq_hybrid_ph h;
+    uint8_t ph[POSTQ_HYBRID_PH_BYTES];
+    postq_err err;
+
+    if (run->vkey == NULL ||
+        !postq_hybrid_vkey_matches(run->vkey, alg, in->public_key, in->public_key_len)) {
+        if (in->payload != NULL) {
+            return postq_hybrid_verify(alg, in->public_key, in->payload, in->payload_len, NULL, 0,
+                                       in->sig, in->sig_len);
+        }
+        return postq_hybrid_verify_ph(alg, in->public_key, in->payload_ph, NULL, 0, in->sig,
+                                      in->sig_len);
+    }
+    if (in->payload == NULL) {
+        return postq_hybrid_verify_ph_vkey(run->vkey, in->payload_ph, NULL, 0, in->sig,
+                                           in->sig_len);
+    }
+    err = postq_hybrid_ph_init(&h, alg);
+    if (err == POSTQ_OK) {
+        err = postq_hybrid_ph_update(&h, in->payload, in->payload_len);
+        err = err == POSTQ_OK ? postq_hybrid_ph_final(&h, ph) : (postq_hybrid_ph_abort(&h), err);
+    }
+    if (err == POSTQ_OK) {
+        err = postq_hybrid_verify_ph_vkey(run->vkey, ph, NULL, 0, in->sig, in->sig_len);
+    }
+    return err;
+}
+
 static postq_err check_bindings(struct postq_attest_run *run, const struct postq_attest_claims *c,
                                 const struct postq_attest_input *in)
 {
@@ -210,13 +243,7 @@ static postq_err check_bindings(struct postq_attest_run *run, const struct postq
         return err;
     }
     if (in->sig != NULL && (in->payload != NULL || in->payload_ph != NULL)) {
-        if (in->payload != NULL) {
-            err = postq_hybrid_verify(alg, in->public_key, in->payload, in->payload_len, NULL, 0,
-                                      in->sig, in->sig_len);
-        } else {
-            err = postq_hybrid_verify_ph(alg, in->public_key, in->payload_ph, NULL, 0, in->sig,
-                                         in->sig_len);
-        }
+        err = verify_signature(run, alg, in);
         if (postq_err_category(err) == POSTQ_CAT_BUG) {
             return err; /* the backend failed: no verdict */
         }
@@ -406,6 +433,14 @@ postq_err postq_attest_check_all(struct postq_attest_report *out, const char *do
                                  const struct postq_attest_policy *policy,
                                  const struct postq_attest_input *in, int64_t now_ms)
 {
+    return postq_attest_check_all_vkey(out, doc_b64, policy, in, now_ms, NULL);
+}
+
+postq_err postq_attest_check_all_vkey(struct postq_attest_report *out, const char *doc_b64,
+                                      const struct postq_attest_policy *policy,
+                                      const struct postq_attest_input *in, int64_t now_ms,
+                                      const struct postq_hybrid_vkey *vkey)
+{
     static const struct postq_attest_input none;
     struct postq_attest_run run;
     postq_err err;
@@ -423,6 +458,7 @@ postq_err postq_attest_check_all(struct postq_attest_report *out, const char *do
         return POSTQ_E_ARG;
     }
     run.report = out;
+    run.vkey = vkey;
     err = run_checks(&run, doc_b64, policy, in, now_ms);
     if (err == POSTQ_OK) {
         out->verdict.ok = 1;

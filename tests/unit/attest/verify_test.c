@@ -10,7 +10,9 @@
 
 #include <postq/attest.h>
 
+#include "attest/verifier.h"
 #include "crypto/composite.h"
+#include "policy/policy.h"
 #include "crypto/sha2.h"
 #include "mockdoc.h"
 
@@ -584,6 +586,84 @@ static void test_streamed_payload(void **state)
     free(doc);
 }
 
+/* postq_attest_check_all_vkey: the same verdicts with the key's expanded verification key,
+ * with the payload or its pre-hash; a vkey of another key (or algorithm) is not used, so it
+ * cannot turn a verdict. */
+static const struct postq_attest_report *run_vkey(const char *doc_b64, const char *policy_json,
+                                                  const struct postq_attest_input *in,
+                                                  const struct postq_hybrid_vkey *vk)
+{
+    static struct postq_attest_report r;
+    struct postq_attest_policy pol;
+    char detail[200];
+
+    assert_int_equal(postq_policy_parse(&pol, policy_json, strlen(policy_json), detail,
+                                        sizeof(detail)),
+                     POSTQ_OK);
+    assert_int_equal(postq_attest_check_all_vkey(&r, doc_b64, &pol, in, MD_NOW_MS, vk), POSTQ_OK);
+    postq_policy_free(&pol);
+    return &r;
+}
+
+static void test_expanded_key(void **state)
+{
+    struct postq_hybrid_vkey *mine = malloc(sizeof(*mine)), *other = malloc(sizeof(*other));
+    struct postq_doc_claims c = F.claims;
+    struct postq_attest_input in = full_input();
+    uint8_t bad[POSTQ_HYBRID_SIG_MAX], pre[POSTQ_HYBRID_PH_BYTES], digest[32];
+    struct postq_hybrid_ph ph;
+    const struct postq_attest_report *r;
+    char *doc = md_doc_b64(&F.claims, F.root_seed), *bad_doc;
+
+    (void)state;
+    assert_non_null(mine);
+    assert_non_null(other);
+    assert_int_equal(postq_hybrid_vkey_init(mine, F.alg, F.pk, F.pk_len), POSTQ_OK);
+    assert_int_equal(postq_hybrid_vkey_init(other, OTHER.alg, OTHER.pk, OTHER.pk_len), POSTQ_OK);
+    r = run_vkey(doc, POLICY, &in, mine);
+    expect_reason(r, NULL);
+    assert_int_equal(r->n_checks, 13);
+    expect_reason(run_vkey(doc, POLICY, &in, other), NULL); /* not F's key: plain path */
+    expect_reason(run_vkey(doc, POLICY, &in, NULL), NULL);
+    /* The check really runs under the vkey: one with a damaged tr (still F's pk bytes, so it
+     * matches) refuses F's good signature. */
+    mine->mldsa.tr[0] ^= 1;
+    expect_reason(run_vkey(doc, POLICY, &in, mine), POSTQ_REASON_SIGNATURE_INVALID);
+    mine->mldsa.tr[0] ^= 1;
+
+    /* The ML-DSA half broken, attested by hash: caught through the expanded key. */
+    memcpy(bad, F.sig, F.sig_len);
+    bad[10] ^= 0x80;
+    assert_int_equal(postq_sha256(c.sig_sha256, bad, F.sig_len), POSTQ_OK);
+    bad_doc = md_doc_b64(&c, F.root_seed);
+    in.sig = bad;
+    expect_reason(run_vkey(bad_doc, POLICY, &in, mine), POSTQ_REASON_SIGNATURE_INVALID);
+    expect_reason(run_vkey(bad_doc, POLICY, &in, other), POSTQ_REASON_SIGNATURE_INVALID);
+    in.sig = F.sig;
+
+    /* OTHER's key given with F's vkey: the vkey is not OTHER's, so key_mismatch as ever. */
+    in.public_key = OTHER.pk;
+    expect_reason(run_vkey(doc, POLICY, &in, mine), POSTQ_REASON_KEY_MISMATCH);
+    in.public_key = F.pk;
+
+    /* The streamed form: pre-hash given instead of the payload. */
+    assert_int_equal(postq_sha256(digest, F.payload, F.payload_len), POSTQ_OK);
+    assert_int_equal(postq_hybrid_ph_init(&ph, F.alg), POSTQ_OK);
+    assert_int_equal(postq_hybrid_ph_update(&ph, F.payload, F.payload_len), POSTQ_OK);
+    assert_int_equal(postq_hybrid_ph_final(&ph, pre), POSTQ_OK);
+    in.payload = NULL;
+    in.payload_len = 0;
+    in.payload_sha256 = digest;
+    in.payload_ph = pre;
+    expect_reason(run_vkey(doc, POLICY, &in, mine), NULL);
+    pre[0] ^= 1;
+    expect_reason(run_vkey(doc, POLICY, &in, mine), POSTQ_REASON_SIGNATURE_INVALID);
+    free(bad_doc);
+    free(doc);
+    free(mine);
+    free(other);
+}
+
 static void test_nonce_mismatch(void **state)
 {
     char *doc = md_doc_b64(&F.claims, F.root_seed);
@@ -875,6 +955,7 @@ int main(void)
         cmocka_unit_test(test_sig_hash_mismatch),
         cmocka_unit_test(test_key_mismatch),
         cmocka_unit_test(test_signature_invalid),
+        cmocka_unit_test(test_expanded_key),
         cmocka_unit_test(test_streamed_payload),
         cmocka_unit_test(test_nonce_mismatch),
         cmocka_unit_test(test_counter_reused),
