@@ -183,6 +183,11 @@ static int cmd_serve(int argc, char **argv)
         fprintf(stderr, "postq-api: --enclave %s: %s\n", v[2], postq_strerror(err));
         goto out;
     }
+    err = postq_vcache_new(POSTQ_API_VCACHE_ENTRIES, &api.vcache);
+    if (err != POSTQ_OK) {
+        fprintf(stderr, "postq-api: verification cache: %s\n", postq_strerror(err));
+        goto out;
+    }
     app.body_cap = postq_api_body_cap;
     app.handle = postq_api_handle;
     app.ctx = &api;
@@ -202,6 +207,7 @@ static int cmd_serve(int argc, char **argv)
 out:
     postq_http_stop(http);
     postq_enclave_pool_free(api.enclave);
+    postq_vcache_free(api.vcache);
     postq_store_close(api.store);
     postq_wipe(api.kek, sizeof(api.kek));
     return rc;

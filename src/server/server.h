@@ -17,6 +17,7 @@
 #include "common/id.h"
 #include "proto/enclave_proto.h"
 #include "server/jsonw.h"
+#include "server/vcache.h"
 #include "store/store.h"
 
 /* Body caps (DESIGN §6): a JSON body, the JSON form of POST /v1/sign included, is at most
@@ -26,6 +27,9 @@
 #define POSTQ_API_THREAD_STACK ((size_t)1 << 20) /* >= 512 KiB: ML-DSA-87 signs on it */
 #define POSTQ_API_CONN_TIMEOUT_S 30
 #define POSTQ_API_ENCLAVE_TIMEOUT_MS 30000
+/* Keys (with their bound policy) whose expanded verification key the sign path keeps: ~70 KiB
+ * each at mldsa87, so 64 cost at most ~4.5 MiB. */
+#define POSTQ_API_VCACHE_ENTRIES 64
 /* The Content-Security-Policy of every response (the dashboard is ES modules and one CSS
  * file of this origin; it calls only this origin's API). */
 #define POSTQ_API_CSP                                                                          \
@@ -156,6 +160,7 @@ POSTQ_MUST_CHECK postq_err postq_token_parse(const char *token, size_t len, char
 struct postq_api {
     struct postq_store *store;
     struct postq_enclave_pool *enclave;
+    struct postq_vcache *vcache; /* parsed policies and expanded keys of the sign path; or NULL */
     uint8_t kek[POSTQ_KEK_BYTES];
     int have_kek;
     int log_requests; /* one line per request on stderr: id, method, route, status, time */

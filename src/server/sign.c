@@ -162,6 +162,23 @@ static void sign_software(struct postq_api *api, const struct postq_store_key *k
     reply_stored(resp, sig);
 }
 
+/* postq_attest_verify_ex under the bound policy, with the policy parsed and the key expanded
+ * once per (key, policy) rather than once per sign when the cache can hold them. */
+static postq_err verify_doc(struct postq_api *api, const struct postq_store_key *key,
+                            const struct postq_store_policy *pol, const char *doc,
+                            const struct postq_attest_input *in, struct postq_attest_report *rep)
+{
+    struct postq_vcache_entry *ve = NULL;
+    postq_err err;
+
+    if (api->vcache == NULL || postq_vcache_get(api->vcache, key, pol, &ve) != POSTQ_OK) {
+        return postq_attest_verify_ex(doc, pol->body, in, postq_time_now_ms(), rep);
+    }
+    err = postq_attest_check_all_vkey(rep, doc, &ve->policy, in, postq_time_now_ms(), &ve->vkey);
+    postq_vcache_put(api->vcache, ve);
+    return err;
+}
+
 static void reject(struct postq_http_resp *resp, const char *reason, const char *detail)
 {
     postq_metrics_rejection(reason);
@@ -275,7 +292,7 @@ void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
     in.nonce = nonce;
     in.counter_seen = counter_seen;
     in.counter_ctx = api->store;
-    err = postq_attest_verify_ex(doc, pol.body, &in, postq_time_now_ms(), rep);
+    err = verify_doc(api, &key, &pol, doc, &in, rep);
     if (err != POSTQ_OK) {
         /* The counter lookup or the policy failed: no verdict, nothing stored. */
         postq_api_fail(resp, err, "attestation verification");
