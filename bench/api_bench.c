@@ -7,6 +7,13 @@
  * (issue 5): no more than 25% added over the enclave-only cost at 2 clients.
  *
  *   api_bench BUILD_DIR [SECONDS]      (make bench-api [API_BENCH_SECONDS=N])
+ *   api_bench --count BUILD_DIR        (make bench-api-count)
+ *
+ * --count runs both daemons under callgrind and reads their instruction counters
+ * (callgrind_control -e) before and after 100 signs through the API, after 20 to warm up: the
+ * instructions each process spends per sign, repeatable where wall-clock rates are not. The
+ * enclave's count is the enclave-only cost of a sign; the API's is what it adds (kernel time,
+ * fsync waits and the client are not counted).
  *
  * The SQLite file lives under $TMPDIR (default /tmp): on a disk every sign pays the store's
  * durable commit (WAL, synchronous=FULL: one fsync); TMPDIR=/dev/shm shows the cost without it.
@@ -37,6 +44,7 @@
 
 static char g_dir[64], g_sock[128], g_host[64], g_token[160], g_key[64];
 static int g_port;
+static int g_count; /* --count: the daemons run under callgrind */
 static pid_t g_enclave = -1, g_api = -1;
 static double g_seconds = 3.0;
 
@@ -198,7 +206,23 @@ static pid_t spawn(char *const argv[], int out_fd)
         if (devnull >= 0) {
             dup2(devnull, 2);
         }
-        execv(argv[0], argv);
+        if (g_count) {
+            /* valgrind's own stderr goes to /dev/null with the daemon's. */
+            /* API_BENCH_PROFILE_DIR=DIR keeps each daemon's profile there (whole run). */
+            static char out[200];
+            const char *dir = getenv("API_BENCH_PROFILE_DIR");
+            char *vg[16] = {"/usr/bin/valgrind", "--tool=callgrind", out};
+            snprintf(out, sizeof(out), "--callgrind-out-file=%s%s", dir != NULL ? dir : "/dev/null",
+                     dir != NULL ? "/callgrind.out.%p" : "");
+            size_t n = 3;
+            for (size_t i = 0; argv[i] != NULL && n < 15; i++) {
+                vg[n++] = argv[i];
+            }
+            vg[n] = NULL;
+            execv(vg[0], vg);
+        } else {
+            execv(argv[0], argv);
+        }
         _exit(127);
     }
     return pid;
@@ -227,7 +251,7 @@ static void setup(const char *build)
         char *argv[] = {enclave, "--state", state, "--listen", listen_arg, NULL};
         g_enclave = spawn(argv, -1);
     }
-    for (int i = 0; i < 500 && stat(g_sock, &sb) != 0; i++) {
+    for (int i = 0; i < 6000 && stat(g_sock, &sb) != 0; i++) {
         usleep(10000);
     }
     if (stat(g_sock, &sb) != 0) {
@@ -436,6 +460,87 @@ static struct result run(int clients, int enclave_only, struct postq_bytes seale
     return r;
 }
 
+/* ---- --count ---- */
+
+/* The instructions pid has executed so far, all threads (callgrind_control -e Ir). */
+static double ir_total(pid_t pid)
+{
+    char cmd[64], line[256];
+    double sum = 0;
+    int seen = 0;
+    FILE *f;
+
+    snprintf(cmd, sizeof(cmd), "callgrind_control -e Ir %d 2>/dev/null", (int)pid);
+    f = popen(cmd, "r");
+    if (f == NULL) {
+        die("callgrind_control");
+    }
+    while (fgets(line, sizeof(line), f) != NULL) {
+        char digits[64];
+        size_t n = 0;
+        int th;
+        const char *p;
+        if (sscanf(line, " Th %d %63s", &th, digits) != 2) {
+            continue;
+        }
+        for (p = digits; *p != '\0'; p++) {
+            if (*p >= '0' && *p <= '9' && n < sizeof(digits) - 1) {
+                line[n++] = *p;
+            }
+        }
+        line[n] = '\0';
+        sum += atof(line);
+        seen = 1;
+    }
+    if (pclose(f) != 0 || !seen) {
+        die("callgrind_control -e Ir: no counters (is valgrind installed?)");
+    }
+    return sum;
+}
+
+static void sign_n(int n)
+{
+    char path[128], body[256];
+    int fd = http_connect();
+    snprintf(path, sizeof(path), "/v1/sign?keyId=%s", g_key);
+    for (int i = 0; i < n; i++) {
+        if (fd < 0 || http_call(fd, "POST", path, "application/octet-stream", g_payload, PAYLOAD,
+                                body, sizeof(body)) != 200) {
+            die("a POST /v1/sign failed");
+        }
+    }
+    close(fd);
+}
+
+static int count_main(const char *build)
+{
+    enum { WARM = 20, N = 100 };
+    double a0, e0, a1, e1, api, encl;
+
+    g_count = 1;
+    setup(build);
+    sign_n(WARM);
+    a0 = ir_total(g_api);
+    e0 = ir_total(g_enclave);
+    sign_n(N);
+    a1 = ir_total(g_api);
+    e1 = ir_total(g_enclave);
+    api = (a1 - a0) / N;
+    encl = (e1 - e0) / N;
+    printf("POST /v1/sign, instructions per sign (callgrind, mldsa65+ed25519, %d-byte payload, "
+           "mean of %d after %d):\n",
+           PAYLOAD, N, WARM);
+    printf("  postq-enclave (sign + document)   %12.0f\n", encl);
+    printf("  postq-api (HTTP, verify, store)   %12.0f   = %.0f%% of the enclave's\n", api,
+           100.0 * api / encl);
+    printf("  on a machine with as many cores as signers in flight the API's work runs beside "
+           "the enclave's;\n  with both on the same cores the API rate is at most %.0f%% of the "
+           "enclave-only rate\n",
+           100.0 * encl / (encl + api));
+    stop_all();
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const int counts[] = {1, 2, 4};
@@ -447,8 +552,22 @@ int main(int argc, char **argv)
     char addr[160];
 
     if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: api_bench BUILD_DIR [SECONDS]\n");
+        fprintf(stderr, "usage: api_bench BUILD_DIR [SECONDS] | api_bench --count BUILD_DIR\n");
         return 2;
+    }
+    if (strcmp(argv[1], "--count") == 0) {
+        if (argc != 3) {
+            fprintf(stderr, "usage: api_bench --count BUILD_DIR\n");
+            return 2;
+        }
+        signal(SIGPIPE, SIG_IGN);
+        signal(SIGINT, on_signal);
+        signal(SIGTERM, on_signal);
+        atexit(stop_all);
+        if (postq_rand_bytes(g_payload, sizeof(g_payload)) != POSTQ_OK) {
+            die("rand");
+        }
+        return count_main(argv[2]);
     }
     if (argc == 3) {
         g_seconds = atof(argv[2]);

@@ -39,6 +39,7 @@ bench: deps
 	@$(BENCH_BIN)
 	@$(MAKE) --no-print-directory bench-enclave
 	@$(MAKE) --no-print-directory bench-api
+	@$(MAKE) --no-print-directory bench-api-count
 
 # Signs per second through postq-enclave's socket vs the in-process sign + document.
 bench-enclave: deps
@@ -56,7 +57,12 @@ DEPFILES       += $(API_BENCH_OBJS:.o=.d)
 $(API_BENCH_BIN): $(API_BENCH_OBJS) $(LIB_A)
 	$(CC) $(LDHARDEN) -o $@ $(API_BENCH_OBJS) $(LIB_A) $(LIB_LIBS) -lpthread
 
-.PHONY: bench-api
+.PHONY: bench-api bench-api-count
 bench-api: deps
 	@$(MAKE) --no-print-directory $(API_BENCH_BIN) $(O)/bin/postq-enclave $(O)/bin/postq-api
 	@$(API_BENCH_BIN) $(O) $(API_BENCH_SECONDS)
+
+# Instructions per sign of postq-api and postq-enclave under callgrind (repeatable).
+bench-api-count: deps
+	@$(MAKE) --no-print-directory $(API_BENCH_BIN) $(O)/bin/postq-enclave $(O)/bin/postq-api
+	@$(API_BENCH_BIN) --count $(O)
