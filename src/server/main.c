@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* postq-api: the HTTP API server and its host-side tools [DESIGN §6, §7]:
  *   postq-api serve [--listen 127.0.0.1:8080] [--db sqlite:PATH] [--enclave unix:PATH]
- *                   [--state DIR] [--threads N] [--web DIR]
+ *                   [--state DIR] [--max-connections N] [--web DIR]
  *   postq-api org create NAME [--db …]                  prints the admin API key once
  *   postq-api apikey create --org ID --role R [--name N] [--db …] */
 #include <signal.h>
@@ -25,7 +25,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: postq-api serve [--listen HOST:PORT] [--db sqlite:PATH] [--enclave unix:PATH]\n"
-            "                       [--state DIR] [--threads N] [--web DIR]\n"
+            "                       [--state DIR] [--max-connections N] [--web DIR]\n"
             "       postq-api org create NAME [--db sqlite:PATH]\n"
             "       postq-api apikey create --org ID --role admin|signer|viewer [--name N]\n"
             "                       [--db sqlite:PATH]\n"
@@ -119,14 +119,14 @@ static const char *default_web(char *out, size_t cap)
 static int cmd_serve(int argc, char **argv)
 {
     static const char *const names[] = {"--listen", "--db",      "--enclave",
-                                        "--state",  "--threads", "--web"};
+                                        "--state",  "--max-connections", "--web"};
     const char *v[6] = {DEFAULT_LISTEN, DEFAULT_DB, DEFAULT_ENCLAVE, DEFAULT_STATE, NULL, NULL};
     char web[2100];
     struct postq_http_server *http = NULL;
     struct postq_http_app app;
     struct postq_api api;
     char bound[64];
-    unsigned threads;
+    unsigned max_conns = POSTQ_API_MAX_CONNS_DEFAULT;
     sigset_t set;
     postq_err err;
     int sig, rc = 1;
@@ -148,14 +148,11 @@ static int cmd_serve(int argc, char **argv)
     if (v[4] != NULL) {
         char *end;
         long t = strtol(v[4], &end, 10);
-        if (*end != '\0' || t < 1 || t > 256) {
-            fprintf(stderr, "postq-api: --threads: 1..256\n");
+        if (*end != '\0' || t < 1 || t > POSTQ_API_MAX_CONNS_MAX) {
+            fprintf(stderr, "postq-api: --max-connections: 1..%d\n", POSTQ_API_MAX_CONNS_MAX);
             return 2;
         }
-        threads = (unsigned)t;
-    } else {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = n < 4 ? 4 : (n > 32 ? 32 : (unsigned)n);
+        max_conns = (unsigned)t;
     }
     memset(&api, 0, sizeof(api));
     /* Signals are taken by sigwait below; every thread MHD starts inherits the mask. */
@@ -191,15 +188,15 @@ static int cmd_serve(int argc, char **argv)
     app.body_cap = postq_api_body_cap;
     app.handle = postq_api_handle;
     app.ctx = &api;
-    err = postq_http_start(&http, v[0], threads, &app, bound, sizeof(bound));
+    err = postq_http_start(&http, v[0], max_conns, &app, bound, sizeof(bound));
     if (err != POSTQ_OK) {
         fprintf(stderr, "postq-api: cannot listen on %s: %s\n", v[0], postq_strerror(err));
         goto out;
     }
     printf("postq-api listening on http://%s\n", bound);
     fflush(stdout);
-    fprintf(stderr, "postq-api: store %s, enclave %s, %u threads, dashboard %s\n", v[1], v[2],
-            threads, v[5] != NULL ? v[5] : "none (--web DIR)");
+    fprintf(stderr, "postq-api: store %s, enclave %s, up to %u connections, dashboard %s\n",
+            v[1], v[2], max_conns, v[5] != NULL ? v[5] : "none (--web DIR)");
     if (sigwait(&set, &sig) == 0) {
         fprintf(stderr, "postq-api: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     }

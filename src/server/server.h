@@ -26,6 +26,8 @@
 #define POSTQ_API_OCTET_MAX POSTQ_PROTO_PAYLOAD_MAX
 #define POSTQ_API_THREAD_STACK ((size_t)1 << 20) /* >= 512 KiB: ML-DSA-87 signs on it */
 #define POSTQ_API_CONN_TIMEOUT_S 30
+#define POSTQ_API_MAX_CONNS_DEFAULT 1024 /* --max-connections */
+#define POSTQ_API_MAX_CONNS_MAX 8192
 #define POSTQ_API_ENCLAVE_TIMEOUT_MS 30000
 /* Keys (with their bound policy) whose expanded verification key the sign path keeps: ~70 KiB
  * each at mldsa87, so 64 cost at most ~4.5 MiB. */
@@ -85,12 +87,12 @@ struct postq_http_app {
 
 struct postq_http_server;
 
-/* Listen on "HOST:PORT" (IPv4 literal; port 0 = ephemeral) with `threads` pool threads, each
- * with a POSTQ_API_THREAD_STACK stack. bound receives the address actually bound
+/* Listen on "HOST:PORT" (IPv4 literal; port 0 = ephemeral), a thread per connection (each
+ * with a POSTQ_API_THREAD_STACK stack), at most max_conns connections. bound receives the address actually bound
  * ("127.0.0.1:43127"). POSTQ_E_ARG for a bad address; POSTQ_E_NETWORK when the daemon does
  * not start. */
 POSTQ_MUST_CHECK postq_err postq_http_start(struct postq_http_server **out, const char *listen,
-                                            unsigned threads, const struct postq_http_app *app,
+                                            unsigned max_conns, const struct postq_http_app *app,
                                             char *bound, size_t bound_cap);
 void postq_http_stop(struct postq_http_server *s);
 

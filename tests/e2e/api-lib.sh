@@ -13,7 +13,7 @@ api_start() {
     local name=$1 enc=$2
     : >"$E2E_DIR/$name.out"
     "$API" serve --listen 127.0.0.1:0 --db "sqlite:$E2E_DIR/api.db" \
-        --enclave "unix:$E2E_DIR/$enc.sock" --state "$E2E_DIR/$name-state" --threads 4 \
+        --enclave "unix:$E2E_DIR/$enc.sock" --state "$E2E_DIR/$name-state" \
         >"$E2E_DIR/$name.out" 2>>"$E2E_DIR/$name.log" &
     API_PID=$!
     E2E_PIDS+=("$API_PID")
