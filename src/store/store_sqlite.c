@@ -12,12 +12,17 @@
  * so readers run in parallel under WAL and writers queue on SQLite's write lock, waiting up to
  * BUSY_TIMEOUT_MS (then POSTQ_E_BUSY). Every write transaction starts with BEGIN IMMEDIATE, so
  * it takes the write lock first and never fails half-way for a lock. Connections are opened
- * with SQLITE_OPEN_NOMUTEX: the pool already gives each connection to one thread at a time. */
+ * with SQLITE_OPEN_NOMUTEX: the pool already gives each connection to one thread at a time.
+ * Writers of this process queue on write_lock rather than on SQLite's busy handler, and
+ * put_signature commits in groups: signatures that arrive while a commit is under way go into
+ * the next one together, so one fsync covers several (make bench-api with every fsync slowed
+ * by 2 ms, as on a network volume: 4 concurrent signers went from 384 to 703 signs/s). */
 #include "store/backend.h"
 
 #include <limits.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/mem.h"
@@ -113,6 +118,18 @@ static const char *const stmt_sql[S_COUNT] = {
                        "AND id < ?2 ORDER BY id DESC LIMIT ?3",
 };
 
+/* One put_signature waiting for (or in) a group commit. */
+struct gc_item {
+    const struct postq_store_sig *sig;
+    const char *module_id;
+    int64_t counter;
+    int record_counter;
+    postq_err result; /* tentative until done */
+    int done;
+    char msg[200]; /* the failure's detail, for the caller's thread */
+    struct gc_item *next;
+};
+
 struct conn {
     sqlite3 *db;
     sqlite3_stmt *stmt[S_COUNT];
@@ -125,6 +142,11 @@ struct sqlite_store {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     pthread_mutex_t write_lock; /* one writer of this process at a time (see WITH_WRITER) */
+    /* Group commit of put_signature (see there): signatures waiting for the next commit. */
+    pthread_mutex_t gc_lock;
+    pthread_cond_t gc_cond;
+    struct gc_item *gc_head, **gc_tail;
+    int gc_busy; /* a leader is committing */
     struct conn *all[POOL_MAX];
     size_t n_all; /* connections open or being opened */
     struct conn *free_list;
@@ -476,6 +498,8 @@ static void sqlite_close(struct postq_store *s)
     pthread_cond_destroy(&st->cond);
     pthread_mutex_destroy(&st->lock);
     pthread_mutex_destroy(&st->write_lock);
+    pthread_cond_destroy(&st->gc_cond);
+    pthread_mutex_destroy(&st->gc_lock);
     postq_free(st->path);
     postq_free(st);
 }
@@ -495,6 +519,9 @@ postq_err postq_store_sqlite_open(const char *path, struct postq_store **out)
     pthread_mutex_init(&st->lock, NULL);
     pthread_cond_init(&st->cond, NULL);
     pthread_mutex_init(&st->write_lock, NULL);
+    pthread_mutex_init(&st->gc_lock, NULL);
+    pthread_cond_init(&st->gc_cond, NULL);
+    st->gc_tail = &st->gc_head;
     st->path = postq_malloc(n + 1);
     if (st->path == NULL) {
         err = POSTQ_E_NOMEM;
@@ -1173,60 +1200,152 @@ static postq_err bind_sig(sqlite3_stmt *st, const struct postq_store_sig *g)
     return err;
 }
 
-/* The sign path: BEGIN IMMEDIATE; the counter pair (its primary key refuses a repeat); the sign
- * result (its foreign key refuses another organisation's key); COMMIT. Any failure rolls the
- * whole transaction back. */
-static postq_err sq_put_signature(struct postq_store *s, const struct postq_store_sig *sig,
-                                  const char *module_id, int64_t counter, int record_counter)
+/* One signature's rows inside an open transaction: the counter pair (its primary key refuses
+ * a repeat), then the sign result (its foreign key refuses another organisation's key). */
+static postq_err put_rows(struct conn *c, const struct gc_item *it)
 {
     sqlite3_stmt *st;
     int rc = SQLITE_OK;
-    WITH_WRITER(s, c, err);
-    if (err != POSTQ_OK) {
-        return err;
-    }
-    err = run_id(c, S_BEGIN);
-    if (err != POSTQ_OK) {
-        goto out;
-    }
-    if (record_counter) {
+    postq_err err;
+
+    if (it->record_counter) {
         err = stmt(c, S_CTR_INSERT, &st);
         if (err != POSTQ_OK) {
-            goto out;
+            return err;
         }
-        err = bind_text(st, 1, module_id);
-        err = err == POSTQ_OK ? bind_int(st, 2, counter) : err;
-        err = err == POSTQ_OK ? bind_text(st, 3, sig->id) : err;
+        err = bind_text(st, 1, it->module_id);
+        err = err == POSTQ_OK ? bind_int(st, 2, it->counter) : err;
+        err = err == POSTQ_OK ? bind_text(st, 3, it->sig->id) : err;
         err = err == POSTQ_OK ? run(c, st, &rc) : (done(st), err);
         if (err != POSTQ_OK) {
             if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) {
-                postq_store_set_errmsg("counter %lld of module %s already used", (long long)counter,
-                                       module_id);
+                postq_store_set_errmsg("counter %lld of module %s already used",
+                                       (long long)it->counter, it->module_id);
                 err = POSTQ_E_CONFLICT;
             }
-            goto out;
+            return err;
         }
     }
     err = stmt(c, S_SIG_INSERT, &st);
     if (err != POSTQ_OK) {
-        goto out;
+        return err;
     }
-    err = bind_sig(st, sig);
+    err = bind_sig(st, it->sig);
     err = err == POSTQ_OK ? run(c, st, &rc) : (done(st), err);
-    if (err != POSTQ_OK) {
-        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
-            postq_store_set_errmsg("no such key");
-            err = POSTQ_E_NOT_FOUND;
-        }
-        goto out;
+    if (err != POSTQ_OK && rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        postq_store_set_errmsg("no such key");
+        err = POSTQ_E_NOT_FOUND;
     }
-    err = run_id(c, S_COMMIT);
-out:
-    if (err != POSTQ_OK) {
+    return err;
+}
+
+static void item_fail(struct gc_item *it, postq_err err)
+{
+    it->result = err;
+    (void)snprintf(it->msg, sizeof(it->msg), "%s", postq_store_errmsg());
+}
+
+/* Commit a batch in one transaction: BEGIN IMMEDIATE; each signature's rows (inside a
+ * SAVEPOINT when there are several, so one that breaks a constraint is undone alone and
+ * answered with its own error); COMMIT. A failed BEGIN or COMMIT fails every signature of
+ * the batch, and nothing of it is stored. */
+static void commit_batch(struct postq_store *s, struct gc_item *batch)
+{
+    int several = batch->next != NULL, any = 0;
+    struct gc_item *it;
+    WITH_WRITER(s, c, err);
+
+    if (err == POSTQ_OK) {
+        err = run_id(c, S_BEGIN);
+    }
+    for (it = batch; err == POSTQ_OK && it != NULL; it = it->next) {
+        postq_err e;
+        if (several && sqlite3_exec(c->db, "SAVEPOINT put", NULL, NULL, NULL) != SQLITE_OK) {
+            e = fail(c->db, sqlite3_errcode(c->db), "savepoint");
+        } else {
+            e = put_rows(c, it);
+            if (several && e != POSTQ_OK) {
+                sqlite3_exec(c->db, "ROLLBACK TO put", NULL, NULL, NULL);
+            }
+            if (several && sqlite3_exec(c->db, "RELEASE put", NULL, NULL, NULL) != SQLITE_OK &&
+                e == POSTQ_OK) {
+                e = fail(c->db, sqlite3_errcode(c->db), "release");
+            }
+        }
+        if (e != POSTQ_OK) {
+            item_fail(it, e);
+            if (!several) {
+                err = e; /* alone: its failure is the transaction's */
+            }
+        } else {
+            it->result = POSTQ_OK;
+            any = 1;
+        }
+    }
+    if (err == POSTQ_OK && any) {
+        err = run_id(c, S_COMMIT);
+    }
+    if (c != NULL && (err != POSTQ_OK || !any)) {
         rollback(c);
     }
-    release_writer(st_, c);
-    return err;
+    if (c != NULL) {
+        release_writer(st_, c);
+    }
+    if (err != POSTQ_OK) {
+        for (it = batch; it != NULL; it = it->next) {
+            if (it->result == POSTQ_OK) {
+                item_fail(it, err);
+            }
+        }
+    }
+}
+
+/* The sign path, with group commit: a caller queues its signature; if no commit is under way
+ * it leads one for everything queued so far (its own included), else it waits for the
+ * leader, who may have taken it into the batch. Under concurrent signs one fsync then covers
+ * several signatures. Each caller gets its own answer: POSTQ_OK only once its rows are
+ * committed. */
+static postq_err sq_put_signature(struct postq_store *s, const struct postq_store_sig *sig,
+                                  const char *module_id, int64_t counter, int record_counter)
+{
+    struct sqlite_store *st = impl(s);
+    struct gc_item me, *batch;
+
+    memset(&me, 0, sizeof(me));
+    me.sig = sig;
+    me.module_id = module_id;
+    me.counter = counter;
+    me.record_counter = record_counter;
+    me.result = POSTQ_OK; /* until commit_batch says otherwise */
+    pthread_mutex_lock(&st->gc_lock);
+    *st->gc_tail = &me;
+    st->gc_tail = &me.next;
+    while (!me.done && st->gc_busy) {
+        pthread_cond_wait(&st->gc_cond, &st->gc_lock);
+    }
+    if (!me.done) {
+        /* Lead: take the whole queue (it holds me). */
+        st->gc_busy = 1;
+        batch = st->gc_head;
+        st->gc_head = NULL;
+        st->gc_tail = &st->gc_head;
+        pthread_mutex_unlock(&st->gc_lock);
+
+        commit_batch(s, batch);
+
+        pthread_mutex_lock(&st->gc_lock);
+        for (struct gc_item *it = batch, *next; it != NULL; it = next) {
+            next = it->next; /* read before done: a follower's item dies when it returns */
+            it->done = 1;
+        }
+        st->gc_busy = 0;
+        pthread_cond_broadcast(&st->gc_cond);
+    }
+    pthread_mutex_unlock(&st->gc_lock);
+    if (me.result != POSTQ_OK) {
+        postq_store_set_errmsg("%s", me.msg);
+    }
+    return me.result;
 }
 
 static postq_err sq_sig_get(struct postq_store *s, const char *org_id, const char *id,

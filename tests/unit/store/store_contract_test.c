@@ -846,6 +846,77 @@ static void test_concurrent_puts(void **state)
     postq_store_key_clear(&k);
 }
 
+/* Eight writers at once (the SQLite backend commits them in groups): four with counters of
+ * their own, four racing them for the same counters, and one whose signatures name another
+ * organisation's key (refused by the foreign key) interleaved. A failing signature never
+ * takes others of its group with it, and none is stored twice or lost. */
+struct mixed {
+    struct postq_store *s;
+    const struct postq_store_key *key;
+    const char *wrong_org; /* non-NULL: put under this organisation (refused) */
+    int64_t base;
+    int ok, conflict, not_found, other;
+};
+
+static void *work_mixed(void *arg)
+{
+    struct mixed *w = arg;
+    for (int i = 0; i < 40; i++) {
+        struct postq_store_sig g;
+        postq_err err;
+        fill_sig(&g, w->key, w->base + i);
+        if (w->wrong_org != NULL) {
+            strcpy(g.org_id, w->wrong_org);
+        }
+        err = postq_store_put_signature(w->s, &g, "mod-1", w->base + i, 1);
+        if (err == POSTQ_OK) {
+            w->ok++;
+        } else if (err == POSTQ_E_CONFLICT) {
+            w->conflict++;
+        } else if (err == POSTQ_E_NOT_FOUND) {
+            w->not_found++;
+        } else {
+            fprintf(stderr, "worker: %s: %s\n", postq_err_name(err), postq_store_errmsg());
+            w->other++;
+        }
+    }
+    return NULL;
+}
+
+static void test_concurrent_mixed(void **state)
+{
+    struct fx *f = *state;
+    struct postq_store_key k;
+    pthread_t th[9];
+    struct mixed w[9];
+    int won = 0, lost = 0;
+
+    make_key(f->s, f->a.id, NULL, &k);
+    for (int t = 0; t < 9; t++) {
+        w[t] = (struct mixed){f->s, &k, t == 8 ? f->b.id : NULL,
+                              t == 8 ? 900000 : 100000 + (t % 4) * 1000, 0, 0, 0, 0};
+        assert_int_equal(pthread_create(&th[t], NULL, work_mixed, &w[t]), 0);
+    }
+    for (int t = 0; t < 9; t++) {
+        assert_int_equal(pthread_join(th[t], NULL), 0);
+        assert_int_equal(w[t].other, 0);
+    }
+    for (int t = 0; t < 8; t++) {
+        assert_int_equal(w[t].not_found, 0);
+        won += w[t].ok;
+        lost += w[t].conflict;
+    }
+    for (int t = 0; t < 4; t++) {
+        assert_int_equal(w[t].ok + w[t + 4].ok, 40); /* each counter won exactly once */
+    }
+    assert_int_equal(won, 160);
+    assert_int_equal(lost, 160);
+    assert_int_equal(w[8].not_found, 40);
+    assert_int_equal(count_sigs(f->s, f->a.id, NULL), 160);
+    assert_int_equal(count_sigs(f->s, f->b.id, NULL), 0);
+    postq_store_key_clear(&k);
+}
+
 /* ---- argument checks --------------------------------------------------------------------- */
 
 static void test_argument_checks(void **state)
@@ -997,6 +1068,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exact_page_boundary, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_killed_writer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_mixed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_puts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_argument_checks, setup, teardown),
         cmocka_unit_test(test_open_urls),
