@@ -555,21 +555,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: api_bench BUILD_DIR [SECONDS] | api_bench --count BUILD_DIR\n");
         return 2;
     }
-    if (strcmp(argv[1], "--count") == 0) {
-        if (argc != 3) {
-            fprintf(stderr, "usage: api_bench --count BUILD_DIR\n");
-            return 2;
-        }
-        signal(SIGPIPE, SIG_IGN);
-        signal(SIGINT, on_signal);
-        signal(SIGTERM, on_signal);
-        atexit(stop_all);
-        if (postq_rand_bytes(g_payload, sizeof(g_payload)) != POSTQ_OK) {
-            die("rand");
-        }
-        return count_main(argv[2]);
+    if (strcmp(argv[1], "--count") == 0 && argc != 3) {
+        fprintf(stderr, "usage: api_bench --count BUILD_DIR\n");
+        return 2;
     }
-    if (argc == 3) {
+    if (strcmp(argv[1], "--count") != 0 && argc == 3) {
         g_seconds = atof(argv[2]);
         if (g_seconds <= 0 || g_seconds > 600) {
             fprintf(stderr, "api_bench: SECONDS: 0..600\n");
@@ -582,6 +572,9 @@ int main(int argc, char **argv)
     atexit(stop_all);
     if (postq_rand_bytes(g_payload, sizeof(g_payload)) != POSTQ_OK) {
         die("rand");
+    }
+    if (strcmp(argv[1], "--count") == 0) {
+        return count_main(argv[2]);
     }
     setup(argv[1]);
 

@@ -787,27 +787,38 @@ static void test_killed_writer(void **state)
 #define THREADS    4
 #define PER_THREAD 100
 
+/* What a writer thread's puts answered. */
+struct tally {
+    int ok, conflict, not_found, other;
+};
+
+static void tally_add(struct tally *t, postq_err err)
+{
+    if (err == POSTQ_OK) {
+        t->ok++;
+    } else if (err == POSTQ_E_CONFLICT) {
+        t->conflict++;
+    } else if (err == POSTQ_E_NOT_FOUND) {
+        t->not_found++;
+    } else {
+        fprintf(stderr, "worker: %s: %s\n", postq_err_name(err), postq_store_errmsg());
+        t->other++;
+    }
+}
+
 struct worker {
     struct postq_store *s;
     const struct postq_store_key *key;
     int64_t base;
     int n;
-    int ok, conflict, other;
+    struct tally t;
 };
 
 static void *work(void *arg)
 {
     struct worker *w = arg;
     for (int i = 0; i < w->n; i++) {
-        postq_err err = put(w->s, w->key, w->base + i, NULL);
-        if (err == POSTQ_OK) {
-            w->ok++;
-        } else if (err == POSTQ_E_CONFLICT) {
-            w->conflict++;
-        } else {
-            fprintf(stderr, "worker: %s: %s\n", postq_err_name(err), postq_store_errmsg());
-            w->other++;
-        }
+        tally_add(&w->t, put(w->s, w->key, w->base + i, NULL));
     }
     return NULL;
 }
@@ -821,27 +832,27 @@ static void test_concurrent_puts(void **state)
 
     make_key(f->s, f->a.id, NULL, &k);
     for (int t = 0; t < THREADS; t++) {
-        w[t] = (struct worker){f->s, &k, t * 1000, PER_THREAD, 0, 0, 0};
+        w[t] = (struct worker){f->s, &k, t * 1000, PER_THREAD, {0, 0, 0, 0}};
         assert_int_equal(pthread_create(&th[t], NULL, work, &w[t]), 0);
     }
     for (int t = 0; t < THREADS; t++) {
         assert_int_equal(pthread_join(th[t], NULL), 0);
-        assert_int_equal(w[t].ok, PER_THREAD);
-        assert_int_equal(w[t].other, 0);
+        assert_int_equal(w[t].t.ok, PER_THREAD);
+        assert_int_equal(w[t].t.other, 0);
     }
     assert_int_equal(count_sigs(f->s, f->a.id, NULL), THREADS * PER_THREAD);
 
     /* Two threads race for the same counters: each pair is won exactly once. */
     for (int t = 0; t < 2; t++) {
-        w[t] = (struct worker){f->s, &k, 50000, 50, 0, 0, 0};
+        w[t] = (struct worker){f->s, &k, 50000, 50, {0, 0, 0, 0}};
         assert_int_equal(pthread_create(&th[t], NULL, work, &w[t]), 0);
     }
     for (int t = 0; t < 2; t++) {
         assert_int_equal(pthread_join(th[t], NULL), 0);
-        assert_int_equal(w[t].other, 0);
+        assert_int_equal(w[t].t.other, 0);
     }
-    assert_int_equal(w[0].ok + w[1].ok, 50);
-    assert_int_equal(w[0].conflict + w[1].conflict, 50);
+    assert_int_equal(w[0].t.ok + w[1].t.ok, 50);
+    assert_int_equal(w[0].t.conflict + w[1].t.conflict, 50);
     assert_int_equal(count_sigs(f->s, f->a.id, NULL), THREADS * PER_THREAD + 50);
     postq_store_key_clear(&k);
 }
@@ -855,7 +866,7 @@ struct mixed {
     const struct postq_store_key *key;
     const char *wrong_org; /* non-NULL: put under this organisation (refused) */
     int64_t base;
-    int ok, conflict, not_found, other;
+    struct tally t;
 };
 
 static void *work_mixed(void *arg)
@@ -863,22 +874,11 @@ static void *work_mixed(void *arg)
     struct mixed *w = arg;
     for (int i = 0; i < 40; i++) {
         struct postq_store_sig g;
-        postq_err err;
         fill_sig(&g, w->key, w->base + i);
         if (w->wrong_org != NULL) {
             strcpy(g.org_id, w->wrong_org);
         }
-        err = postq_store_put_signature(w->s, &g, "mod-1", w->base + i, 1);
-        if (err == POSTQ_OK) {
-            w->ok++;
-        } else if (err == POSTQ_E_CONFLICT) {
-            w->conflict++;
-        } else if (err == POSTQ_E_NOT_FOUND) {
-            w->not_found++;
-        } else {
-            fprintf(stderr, "worker: %s: %s\n", postq_err_name(err), postq_store_errmsg());
-            w->other++;
-        }
+        tally_add(&w->t, postq_store_put_signature(w->s, &g, "mod-1", w->base + i, 1));
     }
     return NULL;
 }
@@ -894,24 +894,24 @@ static void test_concurrent_mixed(void **state)
     make_key(f->s, f->a.id, NULL, &k);
     for (int t = 0; t < 9; t++) {
         w[t] = (struct mixed){f->s, &k, t == 8 ? f->b.id : NULL,
-                              t == 8 ? 900000 : 100000 + (t % 4) * 1000, 0, 0, 0, 0};
+                              t == 8 ? 900000 : 100000 + (t % 4) * 1000, {0, 0, 0, 0}};
         assert_int_equal(pthread_create(&th[t], NULL, work_mixed, &w[t]), 0);
     }
     for (int t = 0; t < 9; t++) {
         assert_int_equal(pthread_join(th[t], NULL), 0);
-        assert_int_equal(w[t].other, 0);
+        assert_int_equal(w[t].t.other, 0);
     }
     for (int t = 0; t < 8; t++) {
-        assert_int_equal(w[t].not_found, 0);
-        won += w[t].ok;
-        lost += w[t].conflict;
+        assert_int_equal(w[t].t.not_found, 0);
+        won += w[t].t.ok;
+        lost += w[t].t.conflict;
     }
     for (int t = 0; t < 4; t++) {
-        assert_int_equal(w[t].ok + w[t + 4].ok, 40); /* each counter won exactly once */
+        assert_int_equal(w[t].t.ok + w[t + 4].t.ok, 40); /* each counter won exactly once */
     }
     assert_int_equal(won, 160);
     assert_int_equal(lost, 160);
-    assert_int_equal(w[8].not_found, 40);
+    assert_int_equal(w[8].t.not_found, 40);
     assert_int_equal(count_sigs(f->s, f->a.id, NULL), 160);
     assert_int_equal(count_sigs(f->s, f->b.id, NULL), 0);
     postq_store_key_clear(&k);
