@@ -5,11 +5,21 @@
 // the detail text wherever it is not a JSON parser's own message. cmocka-style lines.
 // Environment: CLI, SIG, POLICY, PAYLOAD, KEY_JSON (the key's JSON from the API), WORK.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import * as V from '../../../web/verify.js';
+import { webcrypto } from 'node:crypto';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
+// Debian 12's Node.js (18) has no global WebCrypto and reads a .js file outside a
+// "type": "module" package as CommonJS; the browser module is loaded as a copy named .mjs.
+if (globalThis.crypto === undefined) {
+    globalThis.crypto = webcrypto;
+}
 const { CLI, SIG, POLICY, PAYLOAD, KEY_JSON, WORK } = process.env;
+const here = dirname(fileURLToPath(import.meta.url));
+copyFileSync(join(here, '../../../web/verify.js'), join(WORK, 'verify.mjs'));
+const V = await import(pathToFileURL(join(WORK, 'verify.mjs')).href);
+
 const sig = readFileSync(SIG, 'utf8');
 const policy = readFileSync(POLICY, 'utf8');
 const payload = new Uint8Array(readFileSync(PAYLOAD));
