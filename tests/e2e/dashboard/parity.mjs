@@ -11,9 +11,19 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 // Debian 12's Node.js (18) has no global WebCrypto and reads a .js file outside a
-// "type": "module" package as CommonJS; the browser module is loaded as a copy named .mjs.
+// "type": "module" package as CommonJS; the browser module is loaded as a copy named .mjs...
 if (globalThis.crypto === undefined) {
     globalThis.crypto = webcrypto;
+}
+// ...nor String.prototype.isWellFormed (ES2024; every browser the dashboard supports has it):
+// false when a surrogate stands alone.
+if (String.prototype.isWellFormed === undefined) {
+    const lone = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+    Object.defineProperty(String.prototype, 'isWellFormed', {
+        value() { return !lone.test(this); },
+        configurable: true,
+        writable: true,
+    });
 }
 const { CLI, SIG, POLICY, PAYLOAD, KEY_JSON, WORK } = process.env;
 const here = dirname(fileURLToPath(import.meta.url));
