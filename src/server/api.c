@@ -1005,10 +1005,26 @@ static void healthz(struct postq_api *api, struct postq_http_resp *resp)
                                    info != NULL ? "ok" : "unavailable"));
 }
 
-static void metrics(struct postq_http_resp *resp)
+static void metrics(struct postq_api *api, struct postq_http_resp *resp)
 {
+    uint64_t hits = 0, misses = 0;
+    postq_err err;
+
     postq_buf_reset(&resp->body);
-    if (postq_metrics_render(&resp->body) != POSTQ_OK) {
+    err = postq_metrics_render(&resp->body);
+    if (err == POSTQ_OK && api->vcache != NULL) {
+        char t[400];
+        postq_vcache_stats(api->vcache, &hits, &misses);
+        (void)snprintf(t, sizeof(t),
+                       "# HELP postq_verify_cache_lookups_total POST /v1/sign lookups of a key's "
+                       "parsed policy and expanded verification key, by result.\n"
+                       "# TYPE postq_verify_cache_lookups_total counter\n"
+                       "postq_verify_cache_lookups_total{result=\"hit\"} %llu\n"
+                       "postq_verify_cache_lookups_total{result=\"miss\"} %llu\n",
+                       (unsigned long long)hits, (unsigned long long)misses);
+        err = postq_buf_append_str(&resp->body, t);
+    }
+    if (err != POSTQ_OK) {
         postq_api_error(resp, 500, "internal", "metrics");
         return;
     }
@@ -1154,7 +1170,7 @@ static void dispatch(struct postq_api *api, int r, const char *id,
         return;
     }
     if (r == R_METRICS) {
-        metrics(resp);
+        metrics(api, resp);
         return;
     }
     if (r == R_WEB) {

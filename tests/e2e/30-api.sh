@@ -238,6 +238,11 @@ expect "fault reused-counter: the repeat is 422 counter_reused" 0 '"code":"count
 expect "fault reused-counter: nothing stored" 0 "" test "$(count_sigs "$KEY")" -eq "$before"
 expect "metrics count rejections by reason" 0 'postq_attestation_rejections_total{reason="counter_reused"} 1' \
     call GET /metrics ""
+call GET /metrics "" >"$D/metrics.txt"
+hits=$(sed -n 's/^postq_verify_cache_lookups_total{result="hit"} //p' "$D/metrics.txt")
+misses=$(sed -n 's/^postq_verify_cache_lookups_total{result="miss"} //p' "$D/metrics.txt")
+expect "metrics: the sign path reuses expanded keys (hits $hits > misses $misses > 0)" 0 "" \
+    test "${hits:-0}" -gt "${misses:-0}" -a "${misses:-0}" -gt 0
 
 # ---- audit mode (enforce: false): stored with verdict fail and the reason ----
 call POST /v1/attestation-policies "$ADMIN" "${JSON[@]}" -d "$(policy_body audit false)" >"$D/audit.json"
