@@ -890,6 +890,25 @@ static postq_err insert_scoped(struct conn *c, sqlite3_stmt *st)
     return err;
 }
 
+/* One row of rec inserted under the write lock, its columns bound by fn; constraint failures
+ * as insert_scoped maps them. */
+static postq_err insert_row(struct postq_store *s, enum stmt_id id,
+                            postq_err (*fn)(sqlite3_stmt *st, const void *rec), const void *rec)
+{
+    sqlite3_stmt *st;
+    WITH_WRITER(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = stmt(c, id, &st);
+    if (err == POSTQ_OK) {
+        err = fn(st, rec);
+        err = err == POSTQ_OK ? insert_scoped(c, st) : (done(st), err);
+    }
+    release_writer(st_, c);
+    return err;
+}
+
 static postq_err sq_org_create(struct postq_store *s, struct postq_store_org *rec)
 {
     sqlite3_stmt *st;
@@ -932,25 +951,20 @@ static postq_err sq_org_get(struct postq_store *s, const char *id, struct postq_
     return get_by(s, S_ORG_GET, id, NULL, read_org, out);
 }
 
+static postq_err bind_apikey(sqlite3_stmt *st, const void *r)
+{
+    const struct postq_store_apikey *rec = r;
+    postq_err err = bind_text(st, 1, rec->id);
+    err = err == POSTQ_OK ? bind_text(st, 2, rec->org_id) : err;
+    err = err == POSTQ_OK ? bind_text(st, 3, rec->name) : err;
+    err = err == POSTQ_OK ? bind_text(st, 4, role_names[rec->role]) : err;
+    err = err == POSTQ_OK ? bind_blob(st, 5, rec->secret_hash, sizeof(rec->secret_hash)) : err;
+    return err == POSTQ_OK ? bind_int(st, 6, rec->created_at) : err;
+}
+
 static postq_err sq_apikey_create(struct postq_store *s, struct postq_store_apikey *rec)
 {
-    sqlite3_stmt *st;
-    WITH_WRITER(s, c, err);
-    if (err != POSTQ_OK) {
-        return err;
-    }
-    err = stmt(c, S_AK_INSERT, &st);
-    if (err == POSTQ_OK) {
-        err = bind_text(st, 1, rec->id);
-        err = err == POSTQ_OK ? bind_text(st, 2, rec->org_id) : err;
-        err = err == POSTQ_OK ? bind_text(st, 3, rec->name) : err;
-        err = err == POSTQ_OK ? bind_text(st, 4, role_names[rec->role]) : err;
-        err = err == POSTQ_OK ? bind_blob(st, 5, rec->secret_hash, sizeof(rec->secret_hash)) : err;
-        err = err == POSTQ_OK ? bind_int(st, 6, rec->created_at) : err;
-        err = err == POSTQ_OK ? insert_scoped(c, st) : (done(st), err);
-    }
-    release_writer(st_, c);
-    return err;
+    return insert_row(s, S_AK_INSERT, bind_apikey, rec);
 }
 
 static postq_err sq_apikey_get_by_id(struct postq_store *s, const char *id,
@@ -1050,26 +1064,21 @@ static postq_err sq_apikey_delete(struct postq_store *s, const char *org_id, con
     return delete_by(s, S_AK_DELETE, org_id, id);
 }
 
+static postq_err bind_policy(sqlite3_stmt *st, const void *r)
+{
+    const struct postq_store_policy *rec = r;
+    postq_err err = bind_text(st, 1, rec->id);
+    err = err == POSTQ_OK ? bind_text(st, 2, rec->org_id) : err;
+    err = err == POSTQ_OK ? bind_text(st, 3, rec->name) : err;
+    err = err == POSTQ_OK ? bind_text(st, 4, rec->vendor) : err;
+    err = err == POSTQ_OK ? bind_text(st, 5, rec->body) : err;
+    err = err == POSTQ_OK ? bind_int(st, 6, rec->enforce) : err;
+    return err == POSTQ_OK ? bind_int(st, 7, rec->created_at) : err;
+}
+
 static postq_err sq_policy_create(struct postq_store *s, const struct postq_store_policy *rec)
 {
-    sqlite3_stmt *st;
-    WITH_WRITER(s, c, err);
-    if (err != POSTQ_OK) {
-        return err;
-    }
-    err = stmt(c, S_POL_INSERT, &st);
-    if (err == POSTQ_OK) {
-        err = bind_text(st, 1, rec->id);
-        err = err == POSTQ_OK ? bind_text(st, 2, rec->org_id) : err;
-        err = err == POSTQ_OK ? bind_text(st, 3, rec->name) : err;
-        err = err == POSTQ_OK ? bind_text(st, 4, rec->vendor) : err;
-        err = err == POSTQ_OK ? bind_text(st, 5, rec->body) : err;
-        err = err == POSTQ_OK ? bind_int(st, 6, rec->enforce) : err;
-        err = err == POSTQ_OK ? bind_int(st, 7, rec->created_at) : err;
-        err = err == POSTQ_OK ? insert_scoped(c, st) : (done(st), err);
-    }
-    release_writer(st_, c);
-    return err;
+    return insert_row(s, S_POL_INSERT, bind_policy, rec);
 }
 
 static postq_err sq_policy_get(struct postq_store *s, const char *org_id, const char *id,
@@ -1100,30 +1109,25 @@ static postq_err sq_policy_delete(struct postq_store *s, const char *org_id, con
     return delete_by(s, S_POL_DELETE, org_id, id);
 }
 
+static postq_err bind_key(sqlite3_stmt *st, const void *r)
+{
+    const struct postq_store_key *rec = r;
+    postq_err err = bind_text(st, 1, rec->id);
+    err = err == POSTQ_OK ? bind_text(st, 2, rec->org_id) : err;
+    err = err == POSTQ_OK ? bind_text(st, 3, rec->name) : err;
+    err = err == POSTQ_OK ? bind_text(st, 4, rec->algorithm) : err;
+    err = err == POSTQ_OK ? bind_text(st, 5, rec->provider) : err;
+    err = err == POSTQ_OK ? bind_text(st, 6, rec->policy_id[0] != '\0' ? rec->policy_id : NULL)
+                          : err;
+    err = err == POSTQ_OK ? bind_blob(st, 7, rec->public_key.p, rec->public_key.len) : err;
+    err = err == POSTQ_OK ? bind_blob(st, 8, rec->sealed_key.p, rec->sealed_key.len) : err;
+    err = err == POSTQ_OK ? bind_int(st, 9, rec->version) : err;
+    return err == POSTQ_OK ? bind_int(st, 10, rec->created_at) : err;
+}
+
 static postq_err sq_key_create(struct postq_store *s, const struct postq_store_key *rec)
 {
-    sqlite3_stmt *st;
-    WITH_WRITER(s, c, err);
-    if (err != POSTQ_OK) {
-        return err;
-    }
-    err = stmt(c, S_KEY_INSERT, &st);
-    if (err == POSTQ_OK) {
-        err = bind_text(st, 1, rec->id);
-        err = err == POSTQ_OK ? bind_text(st, 2, rec->org_id) : err;
-        err = err == POSTQ_OK ? bind_text(st, 3, rec->name) : err;
-        err = err == POSTQ_OK ? bind_text(st, 4, rec->algorithm) : err;
-        err = err == POSTQ_OK ? bind_text(st, 5, rec->provider) : err;
-        err = err == POSTQ_OK ? bind_text(st, 6, rec->policy_id[0] != '\0' ? rec->policy_id : NULL)
-                              : err;
-        err = err == POSTQ_OK ? bind_blob(st, 7, rec->public_key.p, rec->public_key.len) : err;
-        err = err == POSTQ_OK ? bind_blob(st, 8, rec->sealed_key.p, rec->sealed_key.len) : err;
-        err = err == POSTQ_OK ? bind_int(st, 9, rec->version) : err;
-        err = err == POSTQ_OK ? bind_int(st, 10, rec->created_at) : err;
-        err = err == POSTQ_OK ? insert_scoped(c, st) : (done(st), err);
-    }
-    release_writer(st_, c);
-    return err;
+    return insert_row(s, S_KEY_INSERT, bind_key, rec);
 }
 
 static postq_err sq_key_get(struct postq_store *s, const char *org_id, const char *id,
