@@ -284,6 +284,21 @@ static json_t *page_json(json_t *items, const char *next)
                      next[0] != '\0' ? json_string(next) : json_null());
 }
 
+/* One page as the reply: {"items": [to_json(each of the n items of size bytes)],
+ * "nextCursor"}. */
+static void page_reply(struct postq_http_resp *resp, const void *items, size_t n, size_t size,
+                       json_t *(*to_json)(const void *rec), const char *next)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr != NULL && i < n; i++) {
+        if (json_array_append_new(arr, to_json((const char *)items + i * size)) != 0) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    postq_api_json_reply(resp, 200, arr != NULL ? page_json(arr, next) : NULL);
+}
+
 /* ---- authentication ---- */
 
 static const char *role_name(enum postq_store_role r)
@@ -388,8 +403,9 @@ static int allow(const struct postq_api_caller *who, enum postq_store_role need,
 
 /* ---- policies ---- */
 
-static json_t *policy_json(const struct postq_store_policy *p)
+static json_t *policy_json(const void *rec)
 {
+    const struct postq_store_policy *p = rec;
     json_t *body = json_loads(p->body, JSON_REJECT_DUPLICATES, NULL), *mr, *o;
     if (body == NULL) {
         return NULL;
@@ -487,7 +503,6 @@ static void policy_list(struct postq_api *api, const struct postq_api_caller *wh
     struct postq_store_policy_page pg;
     const char *cursor;
     size_t limit;
-    json_t *items;
     postq_err err;
 
     memset(&pg, 0, sizeof(pg));
@@ -499,14 +514,7 @@ static void policy_list(struct postq_api *api, const struct postq_api_caller *wh
         postq_api_fail(resp, err, "attestation policies");
         return;
     }
-    items = json_array();
-    for (size_t i = 0; items != NULL && i < pg.n; i++) {
-        if (json_array_append_new(items, policy_json(&pg.items[i])) != 0) {
-            json_decref(items);
-            items = NULL;
-        }
-    }
-    postq_api_json_reply(resp, 200, items != NULL ? page_json(items, pg.next_cursor) : NULL);
+    page_reply(resp, pg.items, pg.n, sizeof(pg.items[0]), policy_json, pg.next_cursor);
     postq_store_policy_page_clear(&pg);
 }
 
@@ -530,8 +538,9 @@ static void policy_delete(struct postq_api *api, const struct postq_api_caller *
 
 /* ---- hybrid keys ---- */
 
-static json_t *key_json(const struct postq_store_key *k)
+static json_t *key_json(const void *rec)
 {
+    const struct postq_store_key *k = rec;
     json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:o,s:I,s:o}", "id", k->id, "name", k->name,
                           "algorithm", k->algorithm, "pqProvider", k->provider, "publicKeyB64",
                           b64_json(k->public_key.p, k->public_key.len), "keyVersion",
@@ -700,7 +709,6 @@ static void key_list(struct postq_api *api, const struct postq_api_caller *who,
     struct postq_store_key_page pg;
     const char *cursor;
     size_t limit;
-    json_t *items;
     postq_err err;
 
     memset(&pg, 0, sizeof(pg));
@@ -712,14 +720,7 @@ static void key_list(struct postq_api *api, const struct postq_api_caller *who,
         postq_api_fail(resp, err, "hybrid keys");
         return;
     }
-    items = json_array();
-    for (size_t i = 0; items != NULL && i < pg.n; i++) {
-        if (json_array_append_new(items, key_json(&pg.items[i])) != 0) {
-            json_decref(items);
-            items = NULL;
-        }
-    }
-    postq_api_json_reply(resp, 200, items != NULL ? page_json(items, pg.next_cursor) : NULL);
+    page_reply(resp, pg.items, pg.n, sizeof(pg.items[0]), key_json, pg.next_cursor);
     postq_store_key_page_clear(&pg);
 }
 
@@ -833,8 +834,9 @@ static void sig_list(struct postq_api *api, const struct postq_api_caller *who,
 
 /* ---- API keys ---- */
 
-static json_t *apikey_json(const struct postq_store_apikey *k)
+static json_t *apikey_json(const void *rec)
 {
+    const struct postq_store_apikey *k = rec;
     return json_pack("{s:s,s:s,s:s,s:o}", "id", k->id, "name", k->name, "role",
                      role_name(k->role), "createdAt", time_json(k->created_at));
 }
@@ -909,7 +911,6 @@ static void apikey_list(struct postq_api *api, const struct postq_api_caller *wh
     struct postq_store_apikey_page pg;
     const char *cursor;
     size_t limit;
-    json_t *items;
     postq_err err;
 
     memset(&pg, 0, sizeof(pg));
@@ -921,14 +922,7 @@ static void apikey_list(struct postq_api *api, const struct postq_api_caller *wh
         postq_api_fail(resp, err, "API keys");
         return;
     }
-    items = json_array();
-    for (size_t i = 0; items != NULL && i < pg.n; i++) {
-        if (json_array_append_new(items, apikey_json(&pg.items[i])) != 0) {
-            json_decref(items);
-            items = NULL;
-        }
-    }
-    postq_api_json_reply(resp, 200, items != NULL ? page_json(items, pg.next_cursor) : NULL);
+    page_reply(resp, pg.items, pg.n, sizeof(pg.items[0]), apikey_json, pg.next_cursor);
     postq_store_apikey_page_clear(&pg);
 }
 
