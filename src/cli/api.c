@@ -120,6 +120,38 @@ static int parse_limit(const char *v, int *limit)
     return CLI_OK;
 }
 
+/* The arguments of `NOUN VERB ID [--json] [-o FILE] [EXTRA FILE]` (what = "NOUN VERB"; -o only
+ * when with_out, EXTRA only when extra is not NULL): CLI_OK, or the usage error printed with
+ * usage. */
+struct id_args {
+    const char *id, *out, *extra;
+    int json;
+};
+
+static int id_args(int argc, char **argv, const char *usage, const char *what, const char *noun,
+                   int with_out, const char *extra, struct id_args *a)
+{
+    memset(a, 0, sizeof(*a));
+    for (int i = 2; i < argc; i++) {
+        if ((extra != NULL && cli_opt_value(argc, argv, &i, extra, &a->extra)) ||
+            (with_out && cli_opt_value(argc, argv, &i, "-o", &a->out))) {
+            continue;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            a->json = 1;
+        } else if (argv[i][0] != '-' && a->id == NULL) {
+            a->id = argv[i];
+        } else {
+            fputs(usage, stderr);
+            return cli_usage_error("%s: unknown argument \"%s\"", what, argv[i]);
+        }
+    }
+    if (a->id == NULL) {
+        fputs(usage, stderr);
+        return cli_usage_error("%s: the %s ID is required", what, noun);
+    }
+    return CLI_OK;
+}
+
 /* ---- postq enclave info ---- */
 
 static const char enclave_usage[] =
@@ -486,33 +518,22 @@ int cli_cmd_policy(int argc, char **argv)
         }
     }
     if (strcmp(sub, "get") == 0 || strcmp(sub, "delete") == 0) {
-        const char *id = NULL, *out = NULL;
-        int json = 0;
-        for (int i = 2; i < argc; i++) {
-            if (strcmp(sub, "get") == 0 && cli_opt_value(argc, argv, &i, "-o", &out)) {
-                continue;
-            } else if (strcmp(argv[i], "--json") == 0) {
-                json = 1;
-            } else if (argv[i][0] != '-' && id == NULL) {
-                id = argv[i];
-            } else {
-                fputs(policy_usage, stderr);
-                return cli_usage_error("policy %s: unknown argument \"%s\"", sub, argv[i]);
-            }
-        }
-        if (id == NULL) {
-            fputs(policy_usage, stderr);
-            return cli_usage_error("policy %s: the policy ID is required", sub);
+        struct id_args a;
+        rc = id_args(argc, argv, policy_usage,
+                     strcmp(sub, "get") == 0 ? "policy get" : "policy delete", "policy",
+                     strcmp(sub, "get") == 0, NULL, &a);
+        if (rc != CLI_OK) {
+            return rc;
         }
         rc = open_client(&c);
         if (rc != CLI_OK) {
             return rc;
         }
         if (strcmp(sub, "delete") == 0) {
-            postq_err err = postq_client_policy_delete(c, id);
+            postq_err err = postq_client_policy_delete(c, a.id);
             rc = err != POSTQ_OK ? failed(c, err, "policy delete") : CLI_OK;
-            if (rc == CLI_OK && json) {
-                json_t *o = json_pack("{s:s,s:b}", "id", id, "deleted", 1);
+            if (rc == CLI_OK && a.json) {
+                json_t *o = json_pack("{s:s,s:b}", "id", a.id, "deleted", 1);
                 char *t = o != NULL ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
                 if (t != NULL) {
                     puts(t);
@@ -520,13 +541,13 @@ int cli_cmd_policy(int argc, char **argv)
                 free(t);
                 json_decref(o);
             } else if (rc == CLI_OK) {
-                printf("deleted policy %s\n", id);
+                printf("deleted policy %s\n", a.id);
             }
         } else {
             char *text = NULL;
-            postq_err err = postq_client_policy_get(c, id, &text);
+            postq_err err = postq_client_policy_get(c, a.id, &text);
             rc = err != POSTQ_OK ? failed(c, err, "policy get")
-                                 : show(text, json, out, "policy", print_policy);
+                                 : show(text, a.json, a.out, "policy", print_policy);
             postq_text_free(text);
         }
         postq_client_free(c);
@@ -679,39 +700,25 @@ int cli_cmd_key(int argc, char **argv)
                  "ALGORITHM", "PROVIDER", "POLICY", "CREATED");
         rc = do_list(c, argc, argv, key_usage, "key list", list_keys, header, print_key_row, 0);
     } else if (strcmp(sub, "get") == 0) {
-        const char *id = NULL, *pub = NULL, *out = NULL;
-        int json = 0;
-        for (int i = 2; i < argc; i++) {
-            if (cli_opt_value(argc, argv, &i, "--public-key-out", &pub) ||
-                cli_opt_value(argc, argv, &i, "-o", &out)) {
-                continue;
-            } else if (strcmp(argv[i], "--json") == 0) {
-                json = 1;
-            } else if (argv[i][0] != '-' && id == NULL) {
-                id = argv[i];
-            } else {
-                fputs(key_usage, stderr);
-                return cli_usage_error("key get: unknown argument \"%s\"", argv[i]);
-            }
-        }
-        if (id == NULL) {
-            fputs(key_usage, stderr);
-            return cli_usage_error("key get: the key ID is required");
+        struct id_args a;
+        rc = id_args(argc, argv, key_usage, "key get", "key", 1, "--public-key-out", &a);
+        if (rc != CLI_OK) {
+            return rc;
         }
         rc = open_client(&c);
         if (rc != CLI_OK) {
             return rc;
         }
-        err = postq_client_key_get(c, id, &text);
+        err = postq_client_key_get(c, a.id, &text);
         if (err != POSTQ_OK) {
             rc = failed(c, err, "key get");
         } else {
-            rc = pub != NULL ? write_public_key(text, pub) : CLI_OK;
+            rc = a.extra != NULL ? write_public_key(text, a.extra) : CLI_OK;
             if (rc == CLI_OK) {
-                rc = show(text, json, out, "key", print_key);
+                rc = show(text, a.json, a.out, "key", print_key);
             }
-            if (rc == CLI_OK && pub != NULL && !json && strcmp(pub, "-") != 0) {
-                printf("  public key %s (PEM)\n", pub);
+            if (rc == CLI_OK && a.extra != NULL && !a.json && strcmp(a.extra, "-") != 0) {
+                printf("  public key %s (PEM)\n", a.extra);
             }
         }
     } else {
@@ -857,33 +864,20 @@ int cli_cmd_signature(int argc, char **argv)
         rc = do_list(c, argc, argv, signature_usage, "signature list",
                      postq_client_signatures_list, header, print_sig_row, 1);
     } else if (strcmp(sub, "get") == 0) {
-        const char *id = NULL, *out = NULL;
+        struct id_args a;
         char *text = NULL;
-        int json = 0;
         postq_err err;
-        for (int i = 2; i < argc; i++) {
-            if (cli_opt_value(argc, argv, &i, "-o", &out)) {
-                continue;
-            } else if (strcmp(argv[i], "--json") == 0) {
-                json = 1;
-            } else if (argv[i][0] != '-' && id == NULL) {
-                id = argv[i];
-            } else {
-                fputs(signature_usage, stderr);
-                return cli_usage_error("signature get: unknown argument \"%s\"", argv[i]);
-            }
-        }
-        if (id == NULL) {
-            fputs(signature_usage, stderr);
-            return cli_usage_error("signature get: the signature ID is required");
+        rc = id_args(argc, argv, signature_usage, "signature get", "signature", 1, NULL, &a);
+        if (rc != CLI_OK) {
+            return rc;
         }
         rc = open_client(&c);
         if (rc != CLI_OK) {
             return rc;
         }
-        err = postq_client_signature_get(c, id, &text);
+        err = postq_client_signature_get(c, a.id, &text);
         rc = err != POSTQ_OK ? failed(c, err, "signature get")
-                             : show(text, json, out, "sign result", print_sig);
+                             : show(text, a.json, a.out, "sign result", print_sig);
         postq_text_free(text);
     } else {
         fputs(signature_usage, stderr);
