@@ -640,6 +640,16 @@ postq_err postq_client_policy_create(struct postq_client *c, const char *policy_
     return post_json(c, "/v1/attestation-policies", policy_json, json);
 }
 
+/* GET path/id of one resource (noun names it in the error for a bad id). */
+static postq_err get_one(struct postq_client *c, const char *path, const char *noun,
+                         const char *id, char **json)
+{
+    if (!check_client(c, json) || bad_id(c, noun, id)) {
+        return POSTQ_E_ARG;
+    }
+    return get(c, path, id, 0, NULL, NULL, json);
+}
+
 static postq_err list(struct postq_client *c, const char *path, const char *key_id, int limit,
                       const char *cursor, char **json)
 {
@@ -665,13 +675,7 @@ postq_err postq_client_policy_list(struct postq_client *c, int limit, const char
 
 postq_err postq_client_policy_get(struct postq_client *c, const char *id, char **json)
 {
-    if (!check_client(c, json)) {
-        return POSTQ_E_ARG;
-    }
-    if (bad_id(c, "policy", id)) {
-        return POSTQ_E_ARG;
-    }
-    return get(c, "/v1/attestation-policies", id, 0, NULL, NULL, json);
+    return get_one(c, "/v1/attestation-policies", "policy", id, json);
 }
 
 postq_err postq_client_policy_delete(struct postq_client *c, const char *id)
@@ -743,13 +747,7 @@ postq_err postq_client_key_list(struct postq_client *c, int limit, const char *c
 
 postq_err postq_client_key_get(struct postq_client *c, const char *id, char **json)
 {
-    if (!check_client(c, json)) {
-        return POSTQ_E_ARG;
-    }
-    if (bad_id(c, "key", id)) {
-        return POSTQ_E_ARG;
-    }
-    return get(c, "/v1/hybrid-keys", id, 0, NULL, NULL, json);
+    return get_one(c, "/v1/hybrid-keys", "key", id, json);
 }
 
 /* ---- sign ---- */
@@ -825,13 +823,7 @@ postq_err postq_client_signatures_list(struct postq_client *c, const char *key_i
 
 postq_err postq_client_signature_get(struct postq_client *c, const char *id, char **json)
 {
-    if (!check_client(c, json)) {
-        return POSTQ_E_ARG;
-    }
-    if (bad_id(c, "signature", id)) {
-        return POSTQ_E_ARG;
-    }
-    return get(c, "/v1/signatures", id, 0, NULL, NULL, json);
+    return get_one(c, "/v1/signatures", "signature", id, json);
 }
 
 /* ---- reading results ---- */
