@@ -354,12 +354,14 @@ static postq_err binding_entry(const char *s, size_t n, struct postq_attest_clai
     static const char tags[] = "npskac";
     const char *t;
     unsigned bit;
-    const char *v = s + 6;
-    size_t vn = n - 6;
+    const char *v;
+    size_t vn;
 
     if (n < 6 || memcmp(s, "pq1.", 4) != 0) {
         return POSTQ_OK; /* not ours */
     }
+    v = s + 6; /* formed only once n >= 6: s + 6 past a shorter string is undefined */
+    vn = n - 6;
     t = s[4] != '\0' ? strchr(tags, s[4]) : NULL;
     if (t == NULL || s[5] != '.') {
         postq_attest_detail(detail, cap, "PostQ binding: unknown entry \"%.12s\"", s);

@@ -282,6 +282,9 @@ static void test_binding(void **state)
         {"\"pq1.c.01\"", POSTQ_E_MALFORMED, 0},
         {"\"pq1.c.4a\"", POSTQ_E_MALFORMED, 0},
         {"\"pq1.a.mldsa65+ed25519\"", POSTQ_E_MALFORMED, 0}, /* a without k */
+        /* Shorter than "pq1.X." is not a binding entry: ignored, never read past its end. */
+        {"[\"\", \"p\", \"pq1\", \"pq1.\", \"pq1.n\"]", POSTQ_OK, 0},
+        {"[\"pq1.n.\"]", POSTQ_E_MALFORMED, 0},
     };
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
