@@ -130,6 +130,9 @@ void postq_keccak_f1600(uint64_t s[25])
         keccak_round(e, s, RC[i + 1]);
     }
     complement(s);
+    /* e holds the state of round 22, and the permutation is invertible: whatever was absorbed
+     * (seeds, rho', private keys) could be recovered from it. */
+    postq_wipe(e, sizeof(e));
 }
 
 static inline uint64_t load64_le(const uint8_t *p)
