@@ -16,12 +16,31 @@
 
 #define ARTIFACT_MAX (64u << 20)
 
+/* The exit code from the error's category: how a caller should react to it. */
+static int exit_code(postq_err err)
+{
+    switch (postq_err_category(err)) {
+    case POSTQ_CAT_OK:
+        return 0;
+    case POSTQ_CAT_REJECTED:
+        return 1;
+    case POSTQ_CAT_USAGE:
+    case POSTQ_CAT_SYSTEM:
+        return 2;
+    case POSTQ_CAT_AUTH:
+    case POSTQ_CAT_RETRY:
+    case POSTQ_CAT_BUG:
+    default:
+        return 3;
+    }
+}
+
 static int fail(struct postq_client *c, postq_err err, const char *what)
 {
     fprintf(stderr, "three_calls: %s: %s\n", what,
             c != NULL && postq_client_errmsg(c)[0] ? postq_client_errmsg(c)
                                                    : postq_strerror(err));
-    return postq_err_exit_code(err);
+    return exit_code(err);
 }
 
 static uint8_t *read_file(const char *path, size_t *len)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* PostQ error codes: one table (POSTQ_ERRORS) gives every code its category, HTTP status,
- * CLI exit code and message. POSTQ_OK is 0; failures are negative. */
+/* PostQ error codes: one table (POSTQ_ERRORS) gives every code its value, category and message.
+ * POSTQ_OK is 0; failures are negative. How a code becomes an HTTP status or an exit code is the
+ * programs' business, not the library's: that mapping is not part of this header. */
 #ifndef POSTQ_ERR_H
 #define POSTQ_ERR_H
 
@@ -29,34 +30,38 @@ enum postq_category {
     POSTQ_CAT_REJECTED, /* a verification said no */
     POSTQ_CAT_AUTH,     /* credentials missing, bad or not allowed */
     POSTQ_CAT_RETRY,    /* transient: retry later */
-    POSTQ_CAT_BUG       /* internal failure */
+    POSTQ_CAT_BUG,      /* internal failure */
+    POSTQ_CAT_SYSTEM    /* the system refused: a file, a directory or a disk; check the
+                         * environment (paths, permissions, space) before retrying */
 };
 
-/*  X(name, value, category, http status, CLI exit code, message) */
-#define POSTQ_ERRORS(X)                                                                          \
-    X(POSTQ_OK,             0, POSTQ_CAT_OK,       200, 0, "success")                            \
-    X(POSTQ_E_ARG,         -1, POSTQ_CAT_USAGE,    400, 2, "invalid argument")                   \
-    X(POSTQ_E_UNSUPPORTED, -2, POSTQ_CAT_USAGE,    400, 2, "unsupported algorithm or parameter") \
-    X(POSTQ_E_LENGTH,      -3, POSTQ_CAT_USAGE,    400, 2, "wrong length")                       \
-    X(POSTQ_E_MALFORMED,   -4, POSTQ_CAT_USAGE,    400, 2, "malformed encoding")                 \
-    X(POSTQ_E_TOO_LARGE,   -5, POSTQ_CAT_USAGE,    413, 2, "input too large")                    \
-    X(POSTQ_E_INVALID,     -6, POSTQ_CAT_REJECTED, 422, 1, "signature invalid")                  \
-    X(POSTQ_E_KEY_INVALID, -7, POSTQ_CAT_REJECTED, 422, 1, "key invalid")                        \
-    X(POSTQ_E_REJECTED,    -8, POSTQ_CAT_REJECTED, 422, 1, "attestation rejected")               \
-    X(POSTQ_E_AUTH,        -9, POSTQ_CAT_AUTH,     401, 3, "missing or bad credentials")         \
-    X(POSTQ_E_FORBIDDEN,  -10, POSTQ_CAT_AUTH,     403, 3, "not allowed for this role")          \
-    X(POSTQ_E_NOT_FOUND,  -11, POSTQ_CAT_USAGE,    404, 2, "not found")                          \
-    X(POSTQ_E_CONFLICT,   -12, POSTQ_CAT_USAGE,    409, 2, "conflict")                           \
-    X(POSTQ_E_RATE,       -13, POSTQ_CAT_RETRY,    429, 3, "rate limited; retry")                \
-    X(POSTQ_E_BUSY,       -14, POSTQ_CAT_RETRY,    503, 3, "busy; retry")                        \
-    X(POSTQ_E_NETWORK,    -15, POSTQ_CAT_RETRY,    503, 3, "network error")                      \
-    X(POSTQ_E_IO,         -16, POSTQ_CAT_USAGE,    500, 2, "input/output error")                 \
-    X(POSTQ_E_NOMEM,      -17, POSTQ_CAT_BUG,      500, 3, "out of memory")                      \
-    X(POSTQ_E_RNG,        -18, POSTQ_CAT_BUG,      500, 3, "random number generator failed")     \
-    X(POSTQ_E_CRYPTO,     -19, POSTQ_CAT_BUG,      500, 3, "cryptographic backend failed")       \
-    X(POSTQ_E_INTERNAL,   -20, POSTQ_CAT_BUG,      500, 3, "internal error")
+/*  X(name, value, category, message) */
+/* clang-format off */
+#define POSTQ_ERRORS(X)                                                                            \
+    X(POSTQ_OK,              0, POSTQ_CAT_OK,       "success")                                     \
+    X(POSTQ_E_ARG,          -1, POSTQ_CAT_USAGE,    "invalid argument")                            \
+    X(POSTQ_E_UNSUPPORTED,  -2, POSTQ_CAT_USAGE,    "unsupported algorithm or parameter")          \
+    X(POSTQ_E_LENGTH,       -3, POSTQ_CAT_USAGE,    "wrong length")                                \
+    X(POSTQ_E_MALFORMED,    -4, POSTQ_CAT_USAGE,    "malformed encoding")                          \
+    X(POSTQ_E_TOO_LARGE,    -5, POSTQ_CAT_USAGE,    "input too large")                             \
+    X(POSTQ_E_INVALID,      -6, POSTQ_CAT_REJECTED, "signature invalid")                           \
+    X(POSTQ_E_KEY_INVALID,  -7, POSTQ_CAT_REJECTED, "key invalid")                                 \
+    X(POSTQ_E_REJECTED,     -8, POSTQ_CAT_REJECTED, "attestation rejected")                        \
+    X(POSTQ_E_AUTH,         -9, POSTQ_CAT_AUTH,     "missing or bad credentials")                  \
+    X(POSTQ_E_FORBIDDEN,   -10, POSTQ_CAT_AUTH,     "not allowed for this role")                   \
+    X(POSTQ_E_NOT_FOUND,   -11, POSTQ_CAT_USAGE,    "not found")                                   \
+    X(POSTQ_E_CONFLICT,    -12, POSTQ_CAT_USAGE,    "conflict")                                    \
+    X(POSTQ_E_RATE,        -13, POSTQ_CAT_RETRY,    "rate limited; retry")                         \
+    X(POSTQ_E_BUSY,        -14, POSTQ_CAT_RETRY,    "busy; retry")                                 \
+    X(POSTQ_E_NETWORK,     -15, POSTQ_CAT_RETRY,    "network error")                               \
+    X(POSTQ_E_IO,          -16, POSTQ_CAT_SYSTEM,   "input/output error")                          \
+    X(POSTQ_E_NOMEM,       -17, POSTQ_CAT_BUG,      "out of memory")                               \
+    X(POSTQ_E_RNG,         -18, POSTQ_CAT_BUG,      "random number generator failed")              \
+    X(POSTQ_E_CRYPTO,      -19, POSTQ_CAT_BUG,      "cryptographic backend failed")                \
+    X(POSTQ_E_INTERNAL,    -20, POSTQ_CAT_BUG,      "internal error")
+/* clang-format on */
 
-#define POSTQ_ERR_ENUM_(name, value, cat, http, exit_code, msg) name = (value),
+#define POSTQ_ERR_ENUM_(name, value, cat, msg) name = (value),
 enum postq_err_code { POSTQ_ERRORS(POSTQ_ERR_ENUM_) };
 #undef POSTQ_ERR_ENUM_
 
@@ -68,10 +73,8 @@ typedef int postq_err;
 POSTQ_API const char *postq_strerror(postq_err err);
 /* The code's name as a string, e.g. "POSTQ_E_ARG"; "POSTQ_E_UNKNOWN" when not in the table. */
 POSTQ_API const char *postq_err_name(postq_err err);
-/* Category, HTTP status and CLI exit code of a code (BUG / 500 / 3 for an unknown value). */
+/* The category of a code: how a caller should react (POSTQ_CAT_BUG for an unknown value). */
 POSTQ_API enum postq_category postq_err_category(postq_err err);
-POSTQ_API int postq_err_http_status(postq_err err);
-POSTQ_API int postq_err_exit_code(postq_err err);
 
 #ifdef __cplusplus
 }

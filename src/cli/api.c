@@ -64,7 +64,7 @@ static int failed(struct postq_client *c, postq_err err, const char *what)
             fprintf(stderr, "postq: POSTQ_API_KEY is not set\n");
         }
     }
-    return postq_err_exit_code(err);
+    return postq_errmap_exit_code(err);
 }
 
 static json_t *parse(const char *text)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* postq: shared pieces of the commands. Exit codes are DESIGN §7's: */
+/* postq: shared pieces of the commands. The exit codes are common/errmap.h's. */
 #ifndef POSTQ_CLI_CLI_H
 #define POSTQ_CLI_CLI_H
 
@@ -10,11 +10,12 @@
 #include <postq/err.h>
 
 #include "common/buf.h"
+#include "common/errmap.h"
 
-#define CLI_OK 0       /* verified / done */
-#define CLI_REJECTED 1 /* verification failed: "rejected: <reason>: <detail>" on stderr */
-#define CLI_USAGE 2    /* usage, or input that cannot be read */
-#define CLI_SERVER 3   /* server or network error */
+#define CLI_OK POSTQ_EXIT_OK             /* verified / done */
+#define CLI_REJECTED POSTQ_EXIT_REJECTED /* "rejected: <reason>: <detail>" on stderr */
+#define CLI_USAGE POSTQ_EXIT_USAGE       /* usage, or input that cannot be read */
+#define CLI_SERVER POSTQ_EXIT_SERVER     /* server or network error */
 
 /* One command: name (as typed after "postq"), summary, and its entry point. */
 struct cli_command {

@@ -5,17 +5,15 @@
 struct entry {
     postq_err code;
     enum postq_category cat;
-    int http;
-    int exit_code;
     const char *name;
     const char *msg;
 };
 
-#define ROW_(name, value, cat, http, exit_code, msg) {(value), (cat), (http), (exit_code), #name, (msg)},
+#define ROW_(name, value, cat, msg) {(value), (cat), #name, (msg)},
 static const struct entry table[] = {POSTQ_ERRORS(ROW_)};
 #undef ROW_
 
-static const struct entry unknown = {0, POSTQ_CAT_BUG, 500, 3, "POSTQ_E_UNKNOWN", "unknown error"};
+static const struct entry unknown = {0, POSTQ_CAT_BUG, "POSTQ_E_UNKNOWN", "unknown error"};
 
 static const struct entry *find(postq_err err)
 {
@@ -30,5 +28,3 @@ static const struct entry *find(postq_err err)
 const char *postq_strerror(postq_err err) { return find(err)->msg; }
 const char *postq_err_name(postq_err err) { return find(err)->name; }
 enum postq_category postq_err_category(postq_err err) { return find(err)->cat; }
-int postq_err_http_status(postq_err err) { return find(err)->http; }
-int postq_err_exit_code(postq_err err) { return find(err)->exit_code; }

@@ -15,6 +15,7 @@
 #include "attest/verifier.h"
 #include "common/base64.h"
 #include "common/ct.h"
+#include "common/errmap.h"
 #include "common/hex.h"
 #include "common/id.h"
 #include "common/mem.h"
@@ -103,7 +104,7 @@ void postq_api_fail(struct postq_http_resp *resp, postq_err err, const char *wha
 {
     char msg[256];
     const char *code;
-    int status = postq_err_http_status(err);
+    int status = postq_errmap_http_status(err);
     switch (err) {
     case POSTQ_E_NOT_FOUND:
         code = "not_found";
