@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* postq sign and postq signature list | get: sign results. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include <postq/client.h>
+
+#include "cli/cli.h"
+#include "cli/remote.h"
+
+/* ---- postq sign ---- */
+
+#define SIGN_STDIN_MAX (64u << 20) /* POST /v1/sign's cap for a raw body */
+
+static const char sign_usage[] =
+    "usage: postq sign --key ID --payload FILE [-o sig.json] [--json]\n"
+    "\n"
+    "Sign FILE (streamed to the API, at most 64 MiB; - reads standard input) with key ID.\n"
+    "For an enclave key the enclave signs and attests, and the API verifies the document under\n"
+    "the key's policy before it answers. -o writes the sign result (DESIGN §5.3; what `postq verify` and\n"
+    "`postq attest verify --sign-result` read) atomically: the file is replaced whole or not\n"
+    "at all, and is left alone when the call fails.\n"
+    "\n"
+    "Environment: POSTQ_API_URL (default http://127.0.0.1:8080), POSTQ_API_KEY.\n"
+    "Exit: 0 signed, 1 the attestation was rejected under the key's policy (stderr: rejected:\n"
+    "<reason>: <message>), 2 usage, unreadable payload or an unknown key, 3 server or network\n"
+    "error (a bad API key included).\n";
+
+static void print_sig(const json_t *s)
+{
+    const json_t *att = json_object_get(s, "attestation");
+
+    printf("signature %s\n", cli_json_str(s, "id"));
+    printf("  key        %s (%s)\n", cli_json_str(s, "keyId"), cli_json_str(s, "algorithm"));
+    printf("  payload    sha256 %s\n", cli_json_str(s, "payloadSha256"));
+    if (att != NULL) {
+        const json_t *n = json_object_get(att, "counter");
+        printf("  attested   %s, image %s, counter %lld: %s%s%s\n", cli_json_str(att, "vendor"),
+               cli_json_str(att, "imageHash"), (long long)json_integer_value(n),
+               cli_json_str(att, "verdict"), cli_json_str(att, "reason")[0] ? ": " : "",
+               cli_json_str(att, "reason"));
+    } else {
+        printf("  attested   no (a key of a non-enclave provider)\n");
+    }
+    printf("  created    %s\n", cli_json_str(s, "createdAt"));
+}
+
+int cli_cmd_sign(int argc, char **argv)
+{
+    struct postq_client *c = NULL;
+    const char *key = NULL, *payload = NULL, *out = NULL;
+    char *text = NULL;
+    int json = 0, rc;
+    postq_err err;
+
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            fputs(sign_usage, stdout);
+            return CLI_OK;
+        } else if (cli_opt_value(argc, argv, &i, "--key", &key) ||
+                   cli_opt_value(argc, argv, &i, "--payload", &payload) ||
+                   cli_opt_value(argc, argv, &i, "-o", &out)) {
+            continue;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else {
+            fputs(sign_usage, stderr);
+            return cli_usage_error("sign: unknown argument \"%s\"", argv[i]);
+        }
+    }
+    if (key == NULL || payload == NULL) {
+        fputs(sign_usage, stderr);
+        return cli_usage_error("sign: --key and --payload are required");
+    }
+    rc = cli_open_client(&c);
+    if (rc != CLI_OK) {
+        return rc;
+    }
+    if (strcmp(payload, "-") == 0) {
+        /* Standard input cannot be rewound for a retry: read it whole (the API's cap). */
+        struct postq_buf b;
+        if (cli_read_file(&b, "-", SIGN_STDIN_MAX, "payload") != POSTQ_OK) {
+            postq_client_free(c);
+            return CLI_USAGE;
+        }
+        err = postq_client_sign(c, key, b.p, b.len, &text);
+        postq_buf_free(&b);
+    } else {
+        err = postq_client_sign_file(c, key, payload, &text);
+    }
+    if (err == POSTQ_E_IO) {
+        fprintf(stderr, "postq: sign: %s\n", postq_client_errmsg(c));
+        rc = CLI_USAGE;
+    } else if (err != POSTQ_OK) {
+        rc = cli_failed(c, err, "sign");
+    } else {
+        if (!json) {
+            printf("signed %s: ", payload);
+        }
+        rc = cli_show(text, json, out, "sign result", print_sig);
+    }
+    postq_text_free(text);
+    postq_client_free(c);
+    return rc;
+}
+
+static void print_sig_row(const json_t *s)
+{
+    const json_t *att = json_object_get(s, "attestation");
+    const char *verdict = att != NULL ? cli_json_str(att, "verdict") : "no attestation";
+
+    printf("%-30s  %-30s  %-15s  %-24s  %s%s%s\n", cli_json_str(s, "id"), cli_json_str(s, "keyId"),
+           cli_json_str(s, "algorithm"), cli_json_str(s, "createdAt"), verdict,
+           cli_json_str(att, "reason")[0] ? ": " : "", cli_json_str(att, "reason"));
+}
+
+/* ---- postq signature ---- */
+
+static const char signature_usage[] =
+    "usage: postq signature list [--key ID] [--limit N] [--cursor C] [--all] [--json]\n"
+    "       postq signature get ID [-o sig.json] [--json]\n"
+    "\n"
+    "Stored sign results, newest first. list shows one page (--limit, at most 100) and the\n"
+    "cursor of the next; --all follows every page. get fetches one; -o writes it atomically.\n"
+    "\n"
+    "Environment: POSTQ_API_URL (default http://127.0.0.1:8080), POSTQ_API_KEY.\n"
+    "Exit: 0 done, 2 usage or an unknown id, 3 server or network error.\n";
+
+int cli_cmd_signature(int argc, char **argv)
+{
+    struct postq_client *c = NULL;
+    const char *sub = argc >= 2 ? argv[1] : "";
+    int rc;
+
+    if (cli_is_help(sub)) {
+        fputs(signature_usage, stdout);
+        return CLI_OK;
+    }
+    for (int i = 2; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            fputs(signature_usage, stdout);
+            return CLI_OK;
+        }
+    }
+    if (strcmp(sub, "list") == 0) {
+        char header[200];
+        rc = cli_open_client(&c);
+        if (rc != CLI_OK) {
+            return rc;
+        }
+        snprintf(header, sizeof(header), "%-30s  %-30s  %-15s  %-24s  %s", "ID", "KEY", "ALGORITHM",
+                 "CREATED", "ATTESTATION");
+        rc = cli_list(c, argc, argv, signature_usage, "signature list",
+                      postq_client_signatures_list, header, print_sig_row, 1);
+    } else if (strcmp(sub, "get") == 0) {
+        struct cli_id_args a;
+        char *text = NULL;
+        postq_err err;
+        rc = cli_id_args(argc, argv, signature_usage, "signature get", "signature", 1, NULL, &a);
+        if (rc != CLI_OK) {
+            return rc;
+        }
+        rc = cli_open_client(&c);
+        if (rc != CLI_OK) {
+            return rc;
+        }
+        err = postq_client_signature_get(c, a.id, &text);
+        rc = err != POSTQ_OK ? cli_failed(c, err, "signature get")
+                             : cli_show(text, a.json, a.out, "sign result", print_sig);
+        postq_text_free(text);
+    } else {
+        fputs(signature_usage, stderr);
+        return cli_usage_error("signature: the subcommand is list or get");
+    }
+    postq_client_free(c);
+    return rc;
+}
