@@ -21,7 +21,7 @@ include mk/fuzz.mk
 include mk/examples.mk
 
 .PHONY: all deps clean run
-all: $(LIB_A) $(LIB_SO) $(SERVER_LIB_A) $(PROGRAMS)
+all: $(LIB_A) $(LIB_SO) $(SERVER_LIB_A) $(PROTO_LIB_A) $(PROGRAMS)
 
 deps:
 	@scripts/install-deps.sh

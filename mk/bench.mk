@@ -31,8 +31,8 @@ $(BENCH_BIN): $(BENCH_OBJS) $(LIB_A)
 $(COUNT_BIN): $(COUNT_OBJS) $(LIB_A)
 	$(CC) $(LDHARDEN) -o $@ $(COUNT_OBJS) $(LIB_A) $(LIB_LIBS)
 
-$(ENCLAVE_BENCH_BIN): $(ENCLAVE_BENCH_OBJS) $(LIB_A)
-	$(CC) $(LDHARDEN) -o $@ $(ENCLAVE_BENCH_OBJS) $(LIB_A) $(LIB_LIBS)
+$(ENCLAVE_BENCH_BIN): $(ENCLAVE_BENCH_OBJS) $(PROTO_LIB_A) $(LIB_A)
+	$(CC) $(LDHARDEN) -o $@ $(ENCLAVE_BENCH_OBJS) $(PROTO_LIB_A) $(LIB_A) $(LIB_LIBS)
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BIN)
@@ -54,8 +54,8 @@ bench-count: deps
 API_BENCH_BIN  := $(O)/bench/api_bench
 API_BENCH_OBJS := $(O)/bench/api_bench.o
 DEPFILES       += $(API_BENCH_OBJS:.o=.d)
-$(API_BENCH_BIN): $(API_BENCH_OBJS) $(LIB_A)
-	$(CC) $(LDHARDEN) -o $@ $(API_BENCH_OBJS) $(LIB_A) $(LIB_LIBS) -lpthread
+$(API_BENCH_BIN): $(API_BENCH_OBJS) $(PROTO_LIB_A) $(LIB_A)
+	$(CC) $(LDHARDEN) -o $@ $(API_BENCH_OBJS) $(PROTO_LIB_A) $(LIB_A) $(LIB_LIBS) -lpthread
 
 .PHONY: bench-api bench-api-count
 bench-api: deps

@@ -20,11 +20,11 @@ $(O)/bin/postq: $(CLI_OBJS) $(LIB_A)
 API_PKGS := libmicrohttpd
 $(SERVER_OBJS): CPPFLAGS += $(call pkgcflags,$(API_PKGS) $(SERVER_PKGS))
 
-$(O)/bin/postq-api: $(SERVER_OBJS) $(SERVER_LIB_A) $(LIB_A)
+$(O)/bin/postq-api: $(SERVER_OBJS) $(SERVER_LIB_A) $(PROTO_LIB_A) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(PROG_LDFLAGS) -o $@ $(SERVER_OBJS) $(SERVER_LIB_A) $(LIB_A) $(LIB_LIBS) \
+	$(CC) $(PROG_LDFLAGS) -o $@ $(SERVER_OBJS) $(SERVER_LIB_A) $(PROTO_LIB_A) $(LIB_A) $(LIB_LIBS) \
 	    $(SERVER_LIBS) $(call pkglibs,$(API_PKGS)) -lpthread
 
-$(O)/bin/postq-enclave: $(ENCLAVE_OBJS) $(LIB_A)
+$(O)/bin/postq-enclave: $(ENCLAVE_OBJS) $(PROTO_LIB_A) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(PROG_LDFLAGS) -o $@ $(ENCLAVE_OBJS) $(LIB_A) $(LIB_LIBS)
+	$(CC) $(PROG_LDFLAGS) -o $@ $(ENCLAVE_OBJS) $(PROTO_LIB_A) $(LIB_A) $(LIB_LIBS)

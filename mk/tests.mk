@@ -17,13 +17,14 @@ TOOL_SRCS     := $(wildcard tests/tools/*.c)
 TOOL_BINS     := $(TOOL_SRCS:tests/tools/%.c=$(O)/tests/tools/%)
 DEPFILES      += $(TOOL_SRCS:%.c=$(O)/%.d)
 $(TOOL_SRCS:%.c=$(O)/%.o): CPPFLAGS += $(call pkgcflags,$(LIB_PKGS))
-$(O)/tests/tools/%: $(O)/tests/tools/%.o $(LIB_A)
+# Tests and tools link the internal archives too (the linker takes only what they use).
+$(O)/tests/tools/%: $(O)/tests/tools/%.o $(PROTO_LIB_A) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(LDHARDEN) -o $@ $< $(LIB_A) $(LIB_LIBS)
+	$(CC) $(LDHARDEN) -o $@ $< $(PROTO_LIB_A) $(LIB_A) $(LIB_LIBS)
 
-$(O)/tests/%: $(O)/tests/unit/%.o $(TESTLIB_OBJS) $(LIB_A)
+$(O)/tests/%: $(O)/tests/unit/%.o $(TESTLIB_OBJS) $(PROTO_LIB_A) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(LDHARDEN) -o $@ $< $(TESTLIB_OBJS) $(TEST_SERVER_A) $(LIB_A) $(TEST_LIBS) $(TEST_SERVER_LIBS)
+	$(CC) $(LDHARDEN) -o $@ $< $(TESTLIB_OBJS) $(TEST_SERVER_A) $(PROTO_LIB_A) $(LIB_A) $(TEST_LIBS) $(TEST_SERVER_LIBS)
 
 # The store's tests also link the server library and SQLite.
 $(O)/tests/unit/store/%.o: CPPFLAGS += $(call pkgcflags,$(SERVER_PKGS))
