@@ -1,9 +1,9 @@
-# libpostq, the SDK: static and shared, from src/common, src/crypto, src/attest, src/policy and
-# src/sdk. The enclave protocol (src/proto), which only the two daemons speak, is an internal
-# archive of its own, libpostq-proto.a, never part of the SDK.
+# libpostq, the SDK: static and shared, from src/common, src/crypto, src/attest and src/sdk.
+# The enclave protocol (src/proto), which only the two daemons speak, is an internal archive
+# of its own, libpostq-proto.a, never part of the SDK.
 
 LIB_SRCS := $(wildcard src/common/*.c) $(wildcard src/crypto/*.c) $(wildcard src/crypto/mldsa/*.c) \
-            $(wildcard src/attest/*.c) $(wildcard src/attest/vendor/*.c) $(wildcard src/policy/*.c) \
+            $(wildcard src/attest/*.c) $(wildcard src/attest/vendor/*.c) \
             $(wildcard src/sdk/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 LIB_A    := $(O)/libpostq.a

@@ -14,12 +14,11 @@ declare -A ALLOW=(
     [common]="common"
     [crypto]="common crypto"
     [attest]="common crypto attest"
-    [policy]="common crypto attest policy"
     [proto]="common proto"
     [store]="common store"
-    [sdk]="common crypto attest policy sdk"
-    [cli]="common crypto attest policy sdk cli"
-    [server]="common crypto attest policy store proto server"
+    [sdk]="common crypto attest sdk"
+    [cli]="common crypto attest sdk cli"
+    [server]="common crypto attest store proto server"
     [enclave]="common crypto attest proto enclave"
 )
 

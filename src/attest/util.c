@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Helpers shared by src/attest and src/policy (see util.h). */
+/* Helpers shared by the attest module's parsers and checks (see util.h). */
 #include "attest/util.h"
 
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Small helpers shared by the attest and policy modules: bounded detail messages and strict
+/* Small helpers shared by the attest module's files: bounded detail messages and strict
  * JSON member readers (jansson). Internal. */
 #ifndef POSTQ_ATTEST_UTIL_H
 #define POSTQ_ATTEST_UTIL_H

@@ -52,7 +52,7 @@ const char *postq_attest_vendor_name(enum postq_vendor v);
 #define POSTQ_POLICY_ID_MAX 128            /* id text, NUL included */
 
 /* A parsed attestation policy [DESIGN §5.2]: what the checks are decided against. Filled by
- * src/policy (postq_policy_parse, which owns the JSON rules), read here. */
+ * postq_policy_parse (policy.c, which owns the JSON rules), read by the checks. */
 struct postq_attest_policy {
     enum postq_vendor vendor;
     int enforce;                  /* 1 unless "enforce": false */

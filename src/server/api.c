@@ -22,7 +22,7 @@
 #include "common/timefmt.h"
 #include "crypto/rand.h"
 #include "crypto/sha2.h"
-#include "policy/policy.h"
+#include "attest/policy.h"
 #include "server/server.h"
 
 #define PAGE_DEFAULT 50

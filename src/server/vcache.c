@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "common/mem.h"
-#include "policy/policy.h"
+#include "attest/policy.h"
 
 struct postq_vcache {
     pthread_mutex_t mu;

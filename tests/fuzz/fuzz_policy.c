@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* libFuzzer target: the attestation policy parser (src/policy/policy.c). A parsed policy must
+/* libFuzzer target: the attestation policy parser (src/attest/policy.c). A parsed policy must
  * satisfy the rules of policy.h (build as fuzz_jws.c says). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy/policy.h"
+#include "attest/policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

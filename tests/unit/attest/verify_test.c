@@ -12,7 +12,7 @@
 
 #include "attest/verifier.h"
 #include "crypto/composite.h"
-#include "policy/policy.h"
+#include "attest/policy.h"
 #include "crypto/sha2.h"
 #include "mockdoc.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* src/policy/policy.c: the policy JSON of DESIGN §5.2. A good policy of each vendor, defaults,
+/* src/attest/policy.c: the policy JSON of DESIGN §5.2. A good policy of each vendor, defaults,
  * and for every rule one breaking case whose error names the field. */
 #include "testlib.h"
 
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy/policy.h"
+#include "attest/policy.h"
 
 #define HASH1 "1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f00f"
 #define HASH2 "0000000000000000000000000000000000000000000000000000000000000001"

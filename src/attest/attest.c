@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The public verification entry points [DESIGN §8]: parse the policy JSON (this module), then
- * run attest's checks of §5.4 under it. They live here, above attest, because the layering
- * (ARCHITECTURE.md, make lint) lets policy depend on attest and not the reverse. */
+/* The public verification entry points of include/postq/attest.h [DESIGN §8]: parse the policy
+ * JSON (policy.c), then run the checks of §5.4 under it (verify.c). */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,7 +8,7 @@
 
 #include "attest/verifier.h"
 #include "common/mem.h"
-#include "policy/policy.h"
+#include "attest/policy.h"
 
 int postq_attest_verify_ex(const char *doc_b64, const char *policy_json,
                            const struct postq_attest_input *in, int64_t now_ms,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Attestation policy JSON [DESIGN §5.2]: strict parse and validation (rules in policy.h). */
-#include "policy/policy.h"
+#include "attest/policy.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -20,8 +20,8 @@
  * depends on attest, never the reverse. This module also holds the public entry points
  * postq_attest_verify / postq_attest_verify_ex (verify.c), which parse the policy JSON and
  * hand it to attest's checks. */
-#ifndef POSTQ_POLICY_POLICY_H
-#define POSTQ_POLICY_POLICY_H
+#ifndef POSTQ_ATTEST_POLICY_H
+#define POSTQ_ATTEST_POLICY_H
 
 #include <stddef.h>
 #include <stdint.h>
