@@ -102,6 +102,78 @@ uint8_t *tl_hex_member(const json_t *obj, const char *name, size_t *len)
     return tl_hex(tl_str(obj, name), len);
 }
 
+/* The value of a base64 character, -1 for anything else ('=' included). */
+static int b64_value(char c)
+{
+    if (c >= 'A' && c <= 'Z') {
+        return c - 'A';
+    }
+    if (c >= 'a' && c <= 'z') {
+        return c - 'a' + 26;
+    }
+    if (c >= '0' && c <= '9') {
+        return c - '0' + 52;
+    }
+    if (c == '+') {
+        return 62;
+    }
+    if (c == '/') {
+        return 63;
+    }
+    return -1;
+}
+
+uint8_t *tl_b64(const char *b64, size_t *len)
+{
+    size_t n = strlen(b64);
+    size_t pad = 0;
+    size_t out_len = 0;
+    uint32_t acc = 0;
+    uint8_t *out;
+
+    if (n % 4 != 0) {
+        fail_msg("base64 of %zu characters, not a multiple of 4", n);
+    }
+    while (pad < 2 && n > pad && b64[n - 1 - pad] == '=') {
+        pad++;
+    }
+    out = malloc(n / 4 * 3 + 1);
+    assert_non_null(out);
+    for (size_t i = 0; i < n - pad; i++) {
+        int v = b64_value(b64[i]);
+        if (v < 0) {
+            fail_msg("bad base64 character at %zu", i);
+        }
+        acc = acc << 6 | (uint32_t)v;
+        if (i % 4 == 3) {
+            out[out_len++] = (uint8_t)(acc >> 16);
+            out[out_len++] = (uint8_t)(acc >> 8);
+            out[out_len++] = (uint8_t)acc;
+            acc = 0;
+        }
+    }
+    /* The last group: 2 or 3 characters carry 1 or 2 bytes; the bits left over must be 0. */
+    if (pad == 2) {
+        if ((acc & 0x0f) != 0) {
+            fail_msg("non-canonical base64 (unused bits set)");
+        }
+        out[out_len++] = (uint8_t)(acc >> 4);
+    } else if (pad == 1) {
+        if ((acc & 0x03) != 0) {
+            fail_msg("non-canonical base64 (unused bits set)");
+        }
+        out[out_len++] = (uint8_t)(acc >> 10);
+        out[out_len++] = (uint8_t)(acc >> 2);
+    }
+    *len = out_len;
+    return out;
+}
+
+uint8_t *tl_b64_member(const json_t *obj, const char *name, size_t *len)
+{
+    return tl_b64(tl_str(obj, name), len);
+}
+
 json_int_t tl_int(const json_t *obj, const char *name)
 {
     const json_t *v = json_object_get(obj, name);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Shared test helpers: locate and load the vector files of ../shared (never skipped: a missing
- * file fails the test), hex decoding, and the ACVP prompt/expected join. */
+ * file fails the test), hex and base64 decoding, and the ACVP prompt/expected join. */
 #ifndef POSTQ_TESTLIB_H
 #define POSTQ_TESTLIB_H
 
@@ -24,6 +24,11 @@ char *tl_read_shared_text(const char *rel);
 uint8_t *tl_hex(const char *hex, size_t *len);
 /* Decode member name of obj as hex; fails the test when it is missing. */
 uint8_t *tl_hex_member(const json_t *obj, const char *name, size_t *len);
+/* Decode padded standard base64 [RFC 4648 §4] into a fresh buffer; fails the test on anything
+ * else (other characters, bad padding, non-zero unused bits). Free with free(). */
+uint8_t *tl_b64(const char *b64, size_t *len);
+/* Decode member name of obj as base64; fails the test when it is missing. */
+uint8_t *tl_b64_member(const json_t *obj, const char *name, size_t *len);
 
 /* ACVP: tcId -> test object of expectedResults.json (tcIds are unique per file). */
 struct tl_index {
