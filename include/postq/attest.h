@@ -34,6 +34,7 @@ extern "C" {
 #define POSTQ_REASON_CLAIMS_INVALID "claims_invalid"                   /* hardware vendors */
 #define POSTQ_REASON_DOC_STALE "doc_stale"
 #define POSTQ_REASON_DOC_FROM_FUTURE "doc_from_future"
+#define POSTQ_REASON_RESULT_MISMATCH "result_mismatch"
 #define POSTQ_REASON_PAYLOAD_HASH_MISMATCH "payload_hash_mismatch"
 #define POSTQ_REASON_SIG_HASH_MISMATCH "sig_hash_mismatch"
 #define POSTQ_REASON_KEY_MISMATCH "key_mismatch"
@@ -82,6 +83,21 @@ POSTQ_API POSTQ_MUST_CHECK int postq_attest_verify(const char *doc_b64, const ch
 
 /* ---- extended verification ---- */
 
+/* The fields of a sign result that its attestation document also carries [DESIGN §5.3]. Each
+ * one the document carries must equal the document's claim (result_mismatch): people read these
+ * fields, so an edited sign result must not verify. NULL / has_* 0: the sign result has none. */
+struct postq_attest_result_fields {
+    const char *key_id;             /* keyId */
+    const char *algorithm;          /* algorithm */
+    const uint8_t *payload_sha256;  /* payloadSha256, 32 bytes */
+    const char *image_hash;         /* attestation.imageHash, lowercase hex */
+    int has_counter;
+    uint64_t counter;               /* attestation.counter */
+    int has_created_at;
+    int64_t created_at_ms;          /* createdAt: later than the real clock + 60 s is
+                                       doc_from_future */
+};
+
 /* Optional inputs of postq_attest_verify_ex. Zero-initialise and set what you have; every
  * check whose inputs are absent does not run (and is not listed in the report). */
 struct postq_attest_input {
@@ -108,6 +124,13 @@ struct postq_attest_input {
                                        mldsa87+ed448), hashed by the caller as the payload
                                        streamed. With payload NULL it lets signature_invalid
                                        run; ignored when payload is given. */
+    const struct postq_attest_result_fields *result; /* a sign result's own fields, or NULL:
+                                       result_mismatch runs when given */
+    int64_t clock_ms;               /* the real clock (ms since the epoch) when now_ms is a
+                                       reference time in the past, e.g. a sign result's
+                                       createdAt; 0: now_ms is the real clock. A document
+                                       timestamp (or result->created_at_ms) later than
+                                       clock_ms + 60 s is doc_from_future as well. */
 };
 
 /* What the document claims, as far as the vendor's verifier could read it. For mock every
@@ -153,13 +176,15 @@ struct postq_attest_report {
     struct postq_attest_check checks[POSTQ_ATTEST_CHECKS_MAX];
     int have_claims; /* 1 once the document parsed: claims is filled */
     struct postq_attest_claims claims;
+    int64_t at_ms;   /* the reference time the checks used (now_ms) */
 };
 
 /* The checks of DESIGN §5.4 in order, stopping at the first failure:
  *   doc_malformed, vendor_mismatch, vendor_unsupported, then the vendor's own checks (mock:
  *   doc_alg_unsupported, doc_signature_invalid, image_not_allowed; hardware vendors:
  *   doc_alg_unsupported, chain_invalid, doc_signature_invalid, debug_not_allowed,
- *   measurement_not_allowed, claims_invalid: docs/vendors.md), then doc_stale (when maxDocAgeSeconds is set), doc_from_future,
+ *   measurement_not_allowed, claims_invalid: docs/vendors.md), then doc_stale (when
+ *   maxDocAgeSeconds is set), doc_from_future, result_mismatch (result given),
  *   payload_hash_mismatch (payload or payload_sha256 given), sig_hash_mismatch (sig given),
  *   key_mismatch (public_key given), signature_invalid (sig, public_key and payload or
  *   payload_ph given),

@@ -8,6 +8,7 @@
 #include <postq/err.h>
 #include <postq/hybrid.h>
 #include <postq/mldsa.h>
+#include <postq/verify.h>
 
 #define POSTQ_VERSION "0.1.0"
 

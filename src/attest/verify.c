@@ -11,6 +11,7 @@
 #include "attest/verifier.h"
 #include "common/base64.h"
 #include "common/ct.h"
+#include "common/hex.h"
 #include "common/mem.h"
 #include "common/timefmt.h"
 #include "crypto/composite.h"
@@ -92,11 +93,35 @@ static void stamp(char out[POSTQ_TIME_RFC3339_MAX], int64_t ms)
     }
 }
 
+/* t later than ref + the allowed skew (no overflow for any ref). */
+static int after_skew(int64_t t, int64_t ref)
+{
+    return ref <= INT64_MAX - POSTQ_ATTEST_FUTURE_SKEW_MS && t > ref + POSTQ_ATTEST_FUTURE_SKEW_MS;
+}
+
+static postq_err from_future(struct postq_attest_run *run, const char *what, int64_t t,
+                             int64_t ref, const char *ref_name)
+{
+    char when[POSTQ_TIME_RFC3339_MAX], at[POSTQ_TIME_RFC3339_MAX];
+
+    stamp(when, t);
+    stamp(at, ref);
+    return postq_attest_fail(run, POSTQ_REASON_DOC_FROM_FUTURE,
+                             "%s %s, %lld s after %s%s; 60 s of clock skew allowed", what, when,
+                             (long long)((t - ref) / 1000), ref_name, at);
+}
+
+/* doc_stale at now_ms (the reference time); doc_from_future against now_ms and, when the
+ * reference time is not the real clock, against the real clock too, for the document's
+ * timestamp and the sign result's createdAt. */
 static postq_err check_times(struct postq_attest_run *run, const struct postq_attest_claims *c,
-                             const struct postq_attest_policy *policy, int64_t now_ms)
+                             const struct postq_attest_policy *policy,
+                             const struct postq_attest_input *in, int64_t now_ms)
 {
     int64_t ts = c->timestamp_ms;
     int have = (c->have & POSTQ_CLAIM_TIMESTAMP) != 0;
+    int64_t clock = in->clock_ms > 0 ? in->clock_ms : now_ms;
+    const struct postq_attest_result_fields *res = in->result;
 
     if (policy->max_doc_age_s > 0) {
         /* now_ms >= 0 and the age is capped far below INT64_MAX / 1000: no overflow. */
@@ -115,18 +140,66 @@ static postq_err check_times(struct postq_attest_run *run, const struct postq_at
         }
         postq_attest_pass(run, POSTQ_REASON_DOC_STALE);
     }
-    if (have) {
-        if (now_ms <= INT64_MAX - POSTQ_ATTEST_FUTURE_SKEW_MS &&
-            ts > now_ms + POSTQ_ATTEST_FUTURE_SKEW_MS) {
-            char when[POSTQ_TIME_RFC3339_MAX], at[POSTQ_TIME_RFC3339_MAX];
-            stamp(when, ts);
-            stamp(at, now_ms);
-            return postq_attest_fail(run, POSTQ_REASON_DOC_FROM_FUTURE,
-                                     "signed %s, %lld s after %s; 60 s of clock skew allowed",
-                                     when, (long long)((ts - now_ms) / 1000), at);
-        }
+    if (have && after_skew(ts, now_ms)) {
+        return from_future(run, "signed", ts, now_ms,
+                           clock != now_ms ? "the reference time " : "");
+    }
+    if (have && clock != now_ms && after_skew(ts, clock)) {
+        return from_future(run, "signed", ts, clock, "the clock's time ");
+    }
+    if (res != NULL && res->has_created_at && after_skew(res->created_at_ms, clock)) {
+        return from_future(run, "sign result createdAt", res->created_at_ms, clock,
+                           "the clock's time ");
+    }
+    if (have || (res != NULL && res->has_created_at)) {
         postq_attest_pass(run, POSTQ_REASON_DOC_FROM_FUTURE);
     }
+    return POSTQ_OK;
+}
+
+/* result_mismatch: every field of the sign result that the document also carries equals the
+ * document's claim. A field the document does not carry is not compared (hardware vendors
+ * carry fewer); a field the sign result lacks has nothing to mislead with. */
+static postq_err check_result(struct postq_attest_run *run, const struct postq_attest_claims *c,
+                              const struct postq_attest_result_fields *res)
+{
+    if (res == NULL) {
+        return POSTQ_OK;
+    }
+    if ((c->have & POSTQ_CLAIM_KEY) && res->key_id != NULL &&
+        strcmp(res->key_id, c->key_id) != 0) {
+        return postq_attest_fail(run, POSTQ_REASON_RESULT_MISMATCH,
+                                 "keyId \"%.60s\", document keyId \"%.60s\"", res->key_id,
+                                 c->key_id);
+    }
+    if ((c->have & POSTQ_CLAIM_KEY) && res->algorithm != NULL &&
+        strcmp(res->algorithm, c->algorithm) != 0) {
+        return postq_attest_fail(run, POSTQ_REASON_RESULT_MISMATCH,
+                                 "algorithm \"%.31s\", document algorithm \"%s\"",
+                                 res->algorithm, c->algorithm);
+    }
+    if ((c->have & POSTQ_CLAIM_PAYLOAD_SHA256) && res->payload_sha256 != NULL &&
+        memcmp(res->payload_sha256, c->payload_sha256, 32) != 0) {
+        return postq_attest_fail(run, POSTQ_REASON_RESULT_MISMATCH,
+                                 "payloadSha256 differs from the document's");
+    }
+    if ((c->have & POSTQ_CLAIM_MEASUREMENT) && res->image_hash != NULL &&
+        res->image_hash[0] != '\0') {
+        char hex[2 * sizeof(c->measurement) + 1];
+        if (postq_hex_encode(hex, sizeof(hex), c->measurement, c->measurement_len) != POSTQ_OK ||
+            strcmp(res->image_hash, hex) != 0) {
+            return postq_attest_fail(run, POSTQ_REASON_RESULT_MISMATCH,
+                                     "attestation.imageHash %.64s, document imageHash %.64s",
+                                     res->image_hash, hex);
+        }
+    }
+    if ((c->have & POSTQ_CLAIM_COUNTER) && res->has_counter && res->counter != c->counter) {
+        return postq_attest_fail(run, POSTQ_REASON_RESULT_MISMATCH,
+                                 "attestation.counter %llu, document counter %llu",
+                                 (unsigned long long)res->counter,
+                                 (unsigned long long)c->counter);
+    }
+    postq_attest_pass(run, POSTQ_REASON_RESULT_MISMATCH);
     return POSTQ_OK;
 }
 
@@ -406,7 +479,10 @@ static postq_err run_checks(struct postq_attest_run *run, const char *doc_b64,
 
     err = vendor->appraise(state, &r->claims, policy, now_ms, run);
     if (err == POSTQ_OK) {
-        err = check_times(run, &r->claims, policy, now_ms);
+        err = check_times(run, &r->claims, policy, in, now_ms);
+    }
+    if (err == POSTQ_OK) {
+        err = check_result(run, &r->claims, in->result);
     }
     if (err == POSTQ_OK) {
         err = check_bindings(run, &r->claims, in);
@@ -426,7 +502,7 @@ out:
 static int input_ok(const struct postq_attest_input *in)
 {
     return (in->payload != NULL || in->payload_len == 0) && (in->sig != NULL || in->sig_len == 0) &&
-           (in->public_key != NULL || in->public_key_len == 0);
+           (in->public_key != NULL || in->public_key_len == 0) && in->clock_ms >= 0;
 }
 
 postq_err postq_attest_check_all(struct postq_attest_report *out, const char *doc_b64,
@@ -457,6 +533,7 @@ postq_err postq_attest_check_all_vkey(struct postq_attest_report *out, const cha
                        "invalid arguments (NULL input, NULL buffer with a length, or now < 0)");
         return POSTQ_E_ARG;
     }
+    out->at_ms = now_ms;
     run.report = out;
     run.vkey = vkey;
     err = run_checks(&run, doc_b64, policy, in, now_ms);
