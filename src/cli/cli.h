@@ -37,18 +37,24 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * <why>" and returns a postq_err. The buffer is NUL-terminated (not counted in len). */
 postq_err cli_read_file(struct postq_buf *b, const char *path, size_t max, const char *what);
 
-/* Stream a payload file once, computing its SHA-256 and, when alg is not NULL, the composite
- * pre-hash PH(M) of alg. Any size; memory stays constant. Prints the error on failure. */
-postq_err cli_hash_payload(const char *path, const char *alg, uint8_t sha256[32],
-                           uint8_t ph[64]);
+/* A payload streamed to postq_verify_sign_result (path "-" is standard input): open it, read
+ * it as a postq_read_fn, close it. Open and read print the error on failure. */
+struct cli_payload {
+    int fd;
+    const char *path;
+};
+postq_err cli_payload_open(struct cli_payload *p, const char *path);
+int cli_payload_read(void *ctx, uint8_t *buf, size_t cap, size_t *got);
+void cli_payload_close(struct cli_payload *p);
 
 /* The public key file of `--public-key`: PEM SubjectPublicKeyInfo, or the key's JSON from the
  * API ({"algorithm": ..., "publicKeyB64": ...}). pk holds POSTQ_HYBRID_PK_MAX bytes; *alg is
  * static storage. Prints the error on failure. */
 postq_err cli_read_public_key(const char *path, const char **alg, uint8_t *pk, size_t *pk_len);
 
-/* "--at TIME" (RFC 3339 or Unix seconds) or now. Prints the error on failure. */
-postq_err cli_parse_time(const char *at, int64_t *now_ms);
+/* "--at TIME" (RFC 3339 or Unix seconds), or dflt when at is NULL. Prints the error on
+ * failure. */
+postq_err cli_parse_time(const char *at, int64_t dflt, int64_t *now_ms);
 
 /* Lowercase hex of n bytes into out (2n + 1 bytes). */
 void cli_hex(char *out, const uint8_t *in, size_t n);

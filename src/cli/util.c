@@ -112,60 +112,41 @@ postq_err cli_read_file(struct postq_buf *b, const char *path, size_t max, const
     return err;
 }
 
-postq_err cli_hash_payload(const char *path, const char *alg, uint8_t sha256[32], uint8_t ph[64])
+postq_err cli_payload_open(struct cli_payload *p, const char *path)
 {
-    static uint8_t chunk[1 << 16];
-    struct postq_sha2 sha;
-    struct postq_hybrid_ph pre;
-    postq_err err;
-    int fd = open_input(path);
-
-    if (fd < 0) {
+    p->path = path;
+    p->fd = open_input(path);
+    if (p->fd < 0) {
         fprintf(stderr, "postq: payload: %s: %s\n", path, strerror(errno));
         return POSTQ_E_IO;
     }
-    memset(&pre, 0, sizeof(pre));
-    err = postq_sha2_init(&sha, 256);
-    if (err == POSTQ_OK && alg != NULL) {
-        err = postq_hybrid_ph_init(&pre, alg);
-    }
-    while (err == POSTQ_OK) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
+    return POSTQ_OK;
+}
+
+int cli_payload_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
+{
+    struct cli_payload *p = ctx;
+
+    for (;;) {
+        ssize_t n = read(p->fd, buf, cap);
         if (n < 0 && errno == EINTR) {
             continue;
         }
         if (n < 0) {
-            fprintf(stderr, "postq: payload: %s: %s\n", path, strerror(errno));
-            err = POSTQ_E_IO;
-            break;
+            fprintf(stderr, "postq: payload: %s: %s\n", p->path, strerror(errno));
+            return POSTQ_E_IO;
         }
-        if (n == 0) {
-            break;
-        }
-        err = postq_sha2_update(&sha, chunk, (size_t)n);
-        if (err == POSTQ_OK && alg != NULL) {
-            err = postq_hybrid_ph_update(&pre, chunk, (size_t)n);
-        }
+        *got = (size_t)n;
+        return POSTQ_OK;
     }
-    if (fd != STDIN_FILENO) {
-        close(fd);
+}
+
+void cli_payload_close(struct cli_payload *p)
+{
+    if (p->fd >= 0 && p->fd != STDIN_FILENO) {
+        (void)close(p->fd);
     }
-    if (err == POSTQ_OK) {
-        err = postq_sha2_final(&sha, sha256);
-    } else {
-        postq_sha2_abort(&sha);
-    }
-    if (alg != NULL) {
-        if (err == POSTQ_OK) {
-            err = postq_hybrid_ph_final(&pre, ph);
-        } else {
-            postq_hybrid_ph_abort(&pre);
-        }
-    }
-    if (err != POSTQ_OK && err != POSTQ_E_IO) {
-        fprintf(stderr, "postq: payload: %s: %s\n", path, postq_strerror(err));
-    }
-    return err;
+    p->fd = -1;
 }
 
 /* {"algorithm": "...", "publicKeyB64": "..."}: the key as GET /v1/hybrid-keys/{id} shows it. */
@@ -235,10 +216,10 @@ postq_err cli_read_public_key(const char *path, const char **alg, uint8_t *pk, s
     return err;
 }
 
-postq_err cli_parse_time(const char *at, int64_t *now_ms)
+postq_err cli_parse_time(const char *at, int64_t dflt, int64_t *now_ms)
 {
     if (at == NULL) {
-        *now_ms = postq_time_now_ms();
+        *now_ms = dflt;
         return POSTQ_OK;
     }
     if (postq_time_parse(now_ms, at, strlen(at)) != POSTQ_OK) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* postq verify and postq attest verify [DESIGN §5.4, §7]: offline re-verification of a
- * signature and of the attestation document that came with it. Neither touches the network.
- * Payloads are hashed as they stream, so their size does not matter. */
+ * signature and of the attestation document that came with it, through the SDK's one-call
+ * postq_verify_sign_result (or postq_attest_verify_ex for a bare --doc). Neither touches the
+ * network. Payloads are hashed as they stream, so their size does not matter. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 
 #include <postq/attest.h>
 #include <postq/hybrid.h>
+#include <postq/verify.h>
 
 #include "attest/sign_result.h"
 #include "cli/cli.h"
@@ -24,25 +26,9 @@
 /* Everything one run found out: the checks that ran, in order, and the verdict. */
 struct run {
     const char *command;
-    int64_t now_ms;
+    const char *at_what; /* what the reference time is, for the human summary */
     struct postq_attest_report r;
 };
-
-static void add_check(struct run *run, const char *name, int passed, const char *detail)
-{
-    struct postq_attest_report *r = &run->r;
-
-    if (r->n_checks < POSTQ_ATTEST_CHECKS_MAX) {
-        r->checks[r->n_checks].name = name;
-        r->checks[r->n_checks].passed = passed;
-        r->n_checks++;
-    }
-    if (!passed) {
-        r->verdict.ok = 0;
-        snprintf(r->verdict.reason, sizeof(r->verdict.reason), "%s", name);
-        snprintf(r->verdict.detail, sizeof(r->verdict.detail), "%s", detail);
-    }
-}
 
 static void put_hex(json_t *o, const char *name, const uint8_t *p, size_t n)
 {
@@ -101,7 +87,7 @@ static void print_json(const struct run *run)
         json_object_set_new(o, "reason", json_string(r->verdict.reason));
         json_object_set_new(o, "detail", json_string(r->verdict.detail));
     }
-    if (postq_time_format(at, sizeof(at), run->now_ms) == POSTQ_OK) {
+    if (postq_time_format(at, sizeof(at), r->at_ms) == POSTQ_OK) {
         json_object_set_new(o, "at", json_string(at));
     }
     for (size_t i = 0; i < r->n_checks; i++) {
@@ -159,6 +145,9 @@ static int finish(const struct run *run, int json, const char *headline)
             printf("  signed     %s, counter %llu\n", when, (unsigned long long)c->counter);
         }
     }
+    if (postq_time_format(when, sizeof(when), r->at_ms) == POSTQ_OK) {
+        printf("  checked at %s (%s)\n", when, run->at_what);
+    }
     printf("  checks     %zu passed:", r->n_checks);
     for (size_t i = 0; i < r->n_checks; i++) {
         printf(" %s", r->checks[i].name);
@@ -167,12 +156,10 @@ static int finish(const struct run *run, int json, const char *headline)
     return CLI_OK;
 }
 
-/* Run the attestation checks; usage-level problems (a bad policy) print and return non-zero. */
-static int attest_checks(struct run *run, const char *doc_b64, const char *policy_json,
-                         const struct postq_attest_input *in)
+/* A verification that gave no verdict (a bad policy or sign result, an unreadable payload):
+ * print why and return the exit code. */
+static int no_verdict(const struct run *run, int err)
 {
-    int err = postq_attest_verify_ex(doc_b64, policy_json, in, run->now_ms, &run->r);
-
     if (err != POSTQ_OK) {
         fprintf(stderr, "postq: %s%s%s\n", postq_strerror(err),
                 run->r.verdict.detail[0] != '\0' ? ": " : "", run->r.verdict.detail);
@@ -181,22 +168,39 @@ static int attest_checks(struct run *run, const char *doc_b64, const char *polic
     return CLI_OK;
 }
 
-static int read_sign_result(const char *path, struct postq_sign_result *sr)
+/* The sign-result commands: read the sign result and the policy, stream the payload through
+ * postq_verify_sign_result, and report. opt holds the key (or none) on entry. */
+static int verify_result(struct run *run, const char *sr_path, const char *policy_path,
+                         const char *payload, const char *at, struct postq_verify_options *opt)
 {
-    struct postq_buf b;
-    char detail[256];
-    postq_err err = cli_read_file(&b, path, POSTQ_SIGN_RESULT_JSON_MAX, "sign result");
+    struct postq_buf sr = {0}, policy = {0};
+    struct cli_payload in = {-1, NULL};
+    int rc = CLI_USAGE, err;
 
-    if (err != POSTQ_OK) {
-        return CLI_USAGE;
+    if (cli_parse_time(at, POSTQ_VERIFY_AT_CREATED, &opt->at_ms) != POSTQ_OK ||
+        cli_read_file(&sr, sr_path, POSTQ_SIGN_RESULT_JSON_MAX, "sign result") != POSTQ_OK ||
+        (policy_path != NULL &&
+         cli_read_file(&policy, policy_path, POLICY_FILE_MAX, "policy") != POSTQ_OK) ||
+        cli_payload_open(&in, payload) != POSTQ_OK) {
+        goto out;
     }
-    err = postq_sign_result_parse(sr, (const char *)b.p, b.len, detail, sizeof(detail));
-    postq_buf_free(&b);
-    if (err != POSTQ_OK) {
-        fprintf(stderr, "postq: sign result: %s: %s\n", path, detail);
-        return CLI_USAGE;
+    opt->policy_json = policy_path != NULL ? (const char *)policy.p : NULL;
+    run->at_what = at != NULL ? "--at" : "the sign result's createdAt";
+    err = postq_verify_sign_result((const char *)sr.p, sr.len, cli_payload_read, &in, opt,
+                                   &run->r);
+    if (err == POSTQ_E_IO) {
+        rc = CLI_USAGE; /* cli_payload_read said why */
+    } else if (err != POSTQ_OK && strncmp(run->r.verdict.detail, "sign result: ", 13) == 0) {
+        fprintf(stderr, "postq: sign result %s: %s\n", sr_path, run->r.verdict.detail + 13);
+        rc = CLI_USAGE;
+    } else {
+        rc = no_verdict(run, err);
     }
-    return CLI_OK;
+out:
+    cli_payload_close(&in);
+    postq_buf_free(&policy);
+    postq_buf_free(&sr);
+    return rc;
 }
 
 /* Only base64url characters and dots: a compact JWS or JWT (RFC 7515 §7.1, RFC 7519). */
@@ -275,10 +279,9 @@ int cli_cmd_verify(int argc, char **argv)
 {
     const char *key_path = NULL, *sr_path = NULL, *payload = NULL, *policy_path = NULL;
     const char *at = NULL, *key_alg = NULL;
-    static struct postq_sign_result sr;
     static struct run run;
-    uint8_t pk[POSTQ_HYBRID_PK_MAX], sha[32], ph[64];
-    struct postq_buf policy = {0};
+    uint8_t pk[POSTQ_HYBRID_PK_MAX];
+    struct postq_verify_options opt;
     size_t pk_len = 0;
     int json = 0, rc;
     char headline[256];
@@ -303,74 +306,24 @@ int cli_cmd_verify(int argc, char **argv)
         return cli_usage_error("verify: --public-key, --sign-result and --payload are required");
     }
     memset(&run, 0, sizeof(run));
+    memset(&opt, 0, sizeof(opt));
     run.command = "verify";
-    run.r.verdict.ok = 1;
-    if (cli_parse_time(at, &run.now_ms) != POSTQ_OK ||
-        cli_read_public_key(key_path, &key_alg, pk, &pk_len) != POSTQ_OK) {
+    if (cli_read_public_key(key_path, &key_alg, pk, &pk_len) != POSTQ_OK) {
         return CLI_USAGE;
     }
-    rc = read_sign_result(sr_path, &sr);
+    opt.public_key = pk;
+    opt.public_key_len = pk_len;
+    opt.key_alg = key_alg;
+    rc = verify_result(&run, sr_path, policy_path, payload, at, &opt);
     if (rc != CLI_OK) {
         return rc;
     }
-    if (policy_path != NULL &&
-        cli_read_file(&policy, policy_path, POLICY_FILE_MAX, "policy") != POSTQ_OK) {
-        return CLI_USAGE;
-    }
-    if (cli_hash_payload(payload, sr.algorithm, sha, ph) != POSTQ_OK) {
-        postq_buf_free(&policy);
-        return CLI_USAGE;
-    }
-
-    if (policy_path != NULL) {
-        /* The document first, in DESIGN §5.4's order; then the signature itself. */
-        struct postq_attest_input in;
-        memset(&in, 0, sizeof(in));
-        in.payload_sha256 = sha;
-        in.sig = sr.signature;
-        in.sig_len = sr.sig_len;
-        in.public_key = pk;
-        in.public_key_len = pk_len;
-        in.key_alg = key_alg;
-        in.payload_ph = ph;
-        if (!sr.has_attestation) {
-            add_check(&run, POSTQ_REASON_DOC_MALFORMED, 0,
-                      "the sign result carries no attestation document (a software key?)");
-        } else {
-            in.vendor = sr.vendor;
-            rc = attest_checks(&run, sr.doc_b64, (const char *)policy.p, &in);
-            if (rc != CLI_OK) {
-                postq_buf_free(&policy);
-                return rc;
-            }
-        }
-    } else {
-        add_check(&run, POSTQ_REASON_KEY_MISMATCH, strcmp(key_alg, sr.algorithm) == 0,
-                  "the public key's algorithm differs from the signature's");
-        if (run.r.verdict.ok) {
-            add_check(&run, POSTQ_REASON_PAYLOAD_HASH_MISMATCH,
-                      memcmp(sha, sr.payload_sha256, 32) == 0,
-                      "the payload's SHA-256 differs from the sign result's payloadSha256");
-        }
-    }
-    postq_buf_free(&policy);
-    if (policy_path == NULL && run.r.verdict.ok) {
-        /* Without a policy the signature is the whole check (with one, the verifier ran it
-         * in its DESIGN §5.4 place). */
-        int err = strcmp(key_alg, sr.algorithm) != 0
-                      ? POSTQ_E_INVALID
-                      : postq_hybrid_verify_ph(sr.algorithm, pk, ph, NULL, 0, sr.signature,
-                                               sr.sig_len);
-        if (postq_err_category(err) == POSTQ_CAT_BUG) {
-            fprintf(stderr, "postq: verify: %s\n", postq_strerror(err));
-            return CLI_SERVER;
-        }
-        add_check(&run, POSTQ_REASON_SIGNATURE_INVALID, err == POSTQ_OK,
-                  "the composite signature does not verify under the public key");
-    }
-    snprintf(headline, sizeof(headline), "%s signature of %s%s", sr.algorithm, payload,
+    snprintf(headline, sizeof(headline), "%s signature of %s%s", key_alg, payload,
              policy_path != NULL ? ", made in an attested enclave allowed by the policy"
                                  : " (no --policy: where it was made is not checked)");
+    if (policy_path == NULL) {
+        run.at_what = "not used without --policy";
+    }
     return finish(&run, json, headline);
 }
 
@@ -392,13 +345,10 @@ static int attest_verify(int argc, char **argv)
 {
     const char *policy_path = NULL, *sr_path = NULL, *payload = NULL, *doc_path = NULL;
     const char *at = NULL, *key_path = NULL, *key_alg = NULL;
-    static struct postq_sign_result sr;
     static struct run run;
-    struct postq_attest_input in;
-    struct postq_buf policy;
-    uint8_t pk[POSTQ_HYBRID_PK_MAX], sha[32], ph[64];
+    struct postq_verify_options opt;
+    uint8_t pk[POSTQ_HYBRID_PK_MAX];
     size_t pk_len = 0;
-    char *doc_b64 = NULL;
     int json = 0, rc;
 
     for (int i = 1; i < argc; i++) {
@@ -425,58 +375,46 @@ static int attest_verify(int argc, char **argv)
                                "--payload, or --doc");
     }
     memset(&run, 0, sizeof(run));
-    memset(&in, 0, sizeof(in));
+    memset(&opt, 0, sizeof(opt));
     run.command = "attest verify";
-    run.r.verdict.ok = 1;
-    if (cli_parse_time(at, &run.now_ms) != POSTQ_OK) {
-        return CLI_USAGE;
-    }
     if (key_path != NULL && cli_read_public_key(key_path, &key_alg, pk, &pk_len) != POSTQ_OK) {
         return CLI_USAGE;
     }
     if (doc_path != NULL) {
+        /* A bare document: judged at the current time (or --at). */
+        struct postq_buf policy;
+        char *doc_b64 = NULL;
+        int64_t at_ms;
+        if (cli_parse_time(at, postq_time_now_ms(), &at_ms) != POSTQ_OK) {
+            return CLI_USAGE;
+        }
         rc = read_doc(doc_path, &doc_b64);
-    } else {
-        rc = read_sign_result(sr_path, &sr);
-        if (rc == CLI_OK && cli_hash_payload(payload, sr.algorithm, sha, ph) != POSTQ_OK) {
-            rc = CLI_USAGE;
+        if (rc != CLI_OK) {
+            return rc;
         }
-    }
-    if (rc != CLI_OK) {
-        return rc;
-    }
-    if (cli_read_file(&policy, policy_path, POLICY_FILE_MAX, "policy") != POSTQ_OK) {
+        if (cli_read_file(&policy, policy_path, POLICY_FILE_MAX, "policy") != POSTQ_OK) {
+            free(doc_b64);
+            return CLI_USAGE;
+        }
+        struct postq_attest_input in;
+        memset(&in, 0, sizeof(in));
+        in.clock_ms = postq_time_now_ms(); /* a document from the clock's future is refused
+                                              whatever --at says */
+        run.at_what = at != NULL ? "--at" : "now";
+        rc = no_verdict(&run, postq_attest_verify_ex(doc_b64, (const char *)policy.p, &in,
+                                                     at_ms, &run.r));
+        postq_buf_free(&policy);
         free(doc_b64);
-        return CLI_USAGE;
-    }
-    if (doc_path != NULL) {
-        rc = attest_checks(&run, doc_b64, (const char *)policy.p, NULL);
-    } else if (!sr.has_attestation) {
-        add_check(&run, POSTQ_REASON_DOC_MALFORMED, 0,
-                  "the sign result carries no attestation document (a software key?)");
     } else {
-        in.vendor = sr.vendor;
-        in.payload_sha256 = sha;
-        in.sig = sr.signature;
-        in.sig_len = sr.sig_len;
         if (key_path != NULL) {
-            in.public_key = pk;
-            in.public_key_len = pk_len;
-            in.key_alg = key_alg;
-            in.payload_ph = ph;
+            opt.public_key = pk;
+            opt.public_key_len = pk_len;
+            opt.key_alg = key_alg;
         }
-        rc = attest_checks(&run, sr.doc_b64, (const char *)policy.p, &in);
+        rc = verify_result(&run, sr_path, policy_path, payload, at, &opt);
     }
-    postq_buf_free(&policy);
-    free(doc_b64);
     if (rc != CLI_OK) {
         return rc;
-    }
-    if (sr_path != NULL && run.r.verdict.ok && memcmp(sha, sr.payload_sha256, 32) != 0) {
-        /* The document binds the payload; the sign result's own copy of its hash must agree
-         * too (part of the same check, listed only when it fails). */
-        add_check(&run, POSTQ_REASON_PAYLOAD_HASH_MISMATCH, 0,
-                  "the payload's SHA-256 differs from the sign result's payloadSha256");
     }
     return finish(&run, json,
                   doc_path != NULL ? "attestation document (bare: not bound to a payload)"

@@ -74,6 +74,73 @@ expect "doc_from_future boundary: 60 s ahead passes" 0 "verified:" \
 expect "--at RFC 3339 with an offset" 1 "rejected: doc_stale:" \
     $POSTQ attest verify --policy $O/policy.json --doc $O/doc.jws --at 2025-11-24T18:00:00+01:00
 
+# ---- a sign result is judged at its createdAt, so it verifies the same way later ----
+expect "sign result: no --at, a year after signing, max age 300 s: still verified" 0 \
+    "checked at 2025-11-24T16:00:00Z (the sign result's createdAt)" \
+    $POSTQ attest verify --policy $O/policy.json --sign-result $O/sig.json --payload $O/payload.bin
+expect "verify --policy: no --at, judged at createdAt" 0 "attested enclave" \
+    $POSTQ verify --public-key $O/key.pub --sign-result $O/sig.json --payload $O/payload.bin \
+    --policy $O/policy.json
+expect "sign result: --at still overrides createdAt" 1 "rejected: doc_stale:" \
+    $POSTQ attest verify --policy $O/policy.json --sign-result $O/sig.json --payload $O/payload.bin \
+    --at $((T0 + 301))
+edit() { sed "$1" $O/sig.json > "$W/$2.json"; }
+edit 's/"createdAt": "2025-11-24T16:00:00Z"/"createdAt": "2025-11-24T16:04:00Z"/' created4m
+expect "createdAt 4 min after the document: stale under max age 300 s? no, 240 s" 0 "verified:" \
+    $POSTQ attest verify --policy $O/policy.json --sign-result $W/created4m.json --payload $O/payload.bin
+edit 's/"createdAt": "2025-11-24T16:00:00Z"/"createdAt": "2025-11-24T16:06:00Z"/' created6m
+expect "createdAt 6 min after the document: doc_stale" 1 "rejected: doc_stale:" \
+    $POSTQ attest verify --policy $O/policy.json --sign-result $W/created6m.json --payload $O/payload.bin
+edit 's/"createdAt": "2025-11-24T16:00:00Z"/"createdAt": "2025-11-24T15:58:59Z"/' created61s
+expect "document timestamp 61 s after createdAt: doc_from_future" 1 "rejected: doc_from_future:" \
+    $POSTQ attest verify --policy $O/policy.json --sign-result $W/created61s.json --payload $O/payload.bin
+sed 's/"createdAt": "2025-11-24T16:00:00Z"/"createdAt": "2999-01-01T00:00:00Z"/' \
+    $W/noage/sig.json > $W/future.json
+expect "createdAt later than the real clock: doc_from_future" 1 \
+    "rejected: doc_from_future: sign result createdAt 2999-01-01T00:00:00Z" \
+    $POSTQ attest verify --policy $W/noage/policy.json --sign-result $W/future.json \
+    --payload $W/noage/payload.bin
+expect "createdAt later than the real clock, even with --at then" 1 "rejected: doc_from_future:" \
+    $POSTQ attest verify --policy $W/noage/policy.json --sign-result $W/future.json \
+    --payload $W/noage/payload.bin --at 2999-01-01T00:00:00Z
+fx y3000 --timestamp 32503680000000 --max-age 0
+expect "document and createdAt in the year 3000: doc_from_future against the clock" 1 \
+    "after the clock's time" \
+    $POSTQ attest verify --policy $W/y3000/policy.json --sign-result $W/y3000/sig.json \
+    --payload $W/y3000/payload.bin
+expect "bare document of the year 3000 with --at then: doc_from_future against the clock" 1 \
+    "after the clock's time" \
+    $POSTQ attest verify --policy $W/y3000/policy.json --doc $W/y3000/doc.jws \
+    --at 3000-01-01T00:00:00Z
+edit 's/"createdAt": "2025-11-24T16:00:00Z"/"createdAt": "yesterday"/' badcreated
+expect "createdAt not RFC 3339: usage" 2 "createdAt" \
+    $POSTQ attest verify --policy $O/policy.json --sign-result $W/badcreated.json --payload $O/payload.bin
+grep -v '"createdAt"' $O/sig.json > $W/nocreated.json
+expect "no createdAt: judged now, so stale under max age 300 s" 1 "rejected: doc_stale:" \
+    $POSTQ attest verify --policy $O/policy.json --sign-result $W/nocreated.json --payload $O/payload.bin
+
+# ---- result_mismatch: the sign result's fields must be the document's ----
+edit 's/"keyId": "key_test"/"keyId": "key_other"/' rm_key
+expect "result_mismatch: keyId edited" 1 "rejected: result_mismatch: keyId \"key_other\"" \
+    $POSTQ attest verify --policy $O/policy.json --sign-result $W/rm_key.json --payload $O/payload.bin
+expect "result_mismatch: keyId edited (postq verify --policy)" 1 "rejected: result_mismatch:" \
+    $POSTQ verify --public-key $O/key.pub --sign-result $W/rm_key.json --payload $O/payload.bin \
+    --policy $O/policy.json
+edit 's/"imageHash": "009b/"imageHash": "109b/' rm_image
+expect "result_mismatch: attestation.imageHash edited" 1 "rejected: result_mismatch: attestation.imageHash" \
+    $POSTQ attest verify --policy $O/policy.json --sign-result $W/rm_image.json --payload $O/payload.bin
+edit 's/"counter": 42/"counter": 43/' rm_counter
+expect "result_mismatch: attestation.counter edited" 1 "rejected: result_mismatch: attestation.counter 43" \
+    $POSTQ attest verify --policy $O/policy.json --sign-result $W/rm_counter.json --payload $O/payload.bin
+edit 's/"payloadSha256": "d847/"payloadSha256": "e847/' rm_payload
+expect "result_mismatch: payloadSha256 edited" 1 "rejected: result_mismatch: payloadSha256" \
+    $POSTQ attest verify --policy $O/policy.json --sign-result $W/rm_payload.json --payload $O/payload.bin
+edit 's/"algorithm": "mldsa65+ed25519"/"algorithm": "mldsa44+ed25519"/' rm_alg
+expect "algorithm edited: the signature no longer fits, never verified" 2 "signatureB64" \
+    $POSTQ attest verify --policy $O/policy.json --sign-result $W/rm_alg.json --payload $O/payload.bin
+expect "without --policy an edited keyId is not bound (no document read)" 0 "no --policy" \
+    $POSTQ verify --public-key $O/key.pub --sign-result $W/rm_key.json --payload $O/payload.bin
+
 # ---- rejections ----
 cp $O/payload.bin $W/tampered.bin && printf x >> $W/tampered.bin
 expect "payload_hash_mismatch (attest verify)" 1 "rejected: payload_hash_mismatch:" \

@@ -23,6 +23,7 @@
 #include "common/base64.h"
 #include "common/buf.h"
 #include "common/hex.h"
+#include "common/timefmt.h"
 #include "crypto/ed.h"
 #include "crypto/sha2.h"
 #include "crypto/spki.h"
@@ -222,7 +223,16 @@ int main(int argc, char **argv)
     json_object_set_new(o, "algorithm", json_string(alg));
     json_object_set_new(o, "payloadSha256", own(hex(c.payload_sha256, 32)));
     json_object_set_new(o, "signatureB64", own(b64(sig, sig_len)));
-    json_object_set_new(o, "createdAt", json_string("2025-11-24T16:00:00Z"));
+    {
+        /* The API accepts a sign result right after the enclave made it: createdAt is the
+         * document's timestamp (whole seconds). */
+        char when[POSTQ_TIME_RFC3339_MAX];
+        if (postq_time_format(when, sizeof(when), timestamp - timestamp % 1000) != POSTQ_OK) {
+            fprintf(stderr, "mkfixture: --timestamp out of range\n");
+            return 1;
+        }
+        json_object_set_new(o, "createdAt", json_string(when));
+    }
     att = json_object();
     json_object_set_new(att, "vendor", json_string(vendor));
     json_object_set_new(att, "imageHash", own(hex(image, 32)));
