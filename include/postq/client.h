@@ -17,9 +17,14 @@
  * The server's error.code and error.message stay on the handle: postq_client_errmsg() and
  * postq_client_error_code() read them until the next call.
  *
- * Retries. 429 and 503 answers (only those) are retried with exponential backoff (honouring
- * Retry-After up to 10 s); defaults 3 retries from 200 ms. Nothing else is retried, so a sign
- * call is never sent twice unless the server said it did not do it.
+ * Retries. 429 and 503 answers (only those) are retried with exponential backoff; defaults 3
+ * retries from 200 ms, no wait longer than 10 s. A Retry-After field on the answer
+ * [RFC 9110 §10.2.3] sets the next wait instead: delta-seconds ("120"; any value past 10 s,
+ * however large, waits 10 s) or an IMF-fixdate ("Fri, 31 Dec 1999 23:59:59 GMT"; the time
+ * from this machine's clock to that date, 0 when it is past, at most 10 s). A negative,
+ * fractional or otherwise malformed value, and a date in the obsolete RFC 850 or asctime
+ * forms, is ignored: the backoff's own wait applies. Nothing else is retried, so a sign call
+ * is never sent twice unless the server said it did not do it.
  *
  * Thread-safety: a client is used by one thread at a time; separate clients in separate
  * threads are independent. Nothing here handles secrets except the API key, which is copied

@@ -22,6 +22,7 @@
 #include "common/buf.h"
 #include "common/hex.h"
 #include "common/mem.h"
+#include "sdk/retry_after.h"
 
 #define RESPONSE_MAX (32u << 20) /* a page of 100 sign results is well under 2 MiB */
 #define ERRMSG_MAX 512
@@ -236,25 +237,19 @@ static size_t on_read_mem(char *p, size_t size, size_t n, void *userdata)
     return want;
 }
 
-/* Retry-After in seconds (only the delta-seconds form), or -1. */
+/* A Retry-After the server sent, as a wait in ms within the backoff cap; a malformed one
+ * leaves *retry_after_ms as it was (-1: none). */
 static size_t on_header(char *p, size_t size, size_t n, void *userdata)
 {
-    long *retry_after = userdata;
+    long *retry_after_ms = userdata;
     size_t len = size * n;
     static const char name[] = "retry-after:";
 
     if (len > sizeof(name) - 1 && strncasecmp(p, name, sizeof(name) - 1) == 0) {
-        char tmp[32];
-        size_t k = len - (sizeof(name) - 1);
-        if (k >= sizeof(tmp)) {
-            k = sizeof(tmp) - 1;
-        }
-        memcpy(tmp, p + sizeof(name) - 1, k);
-        tmp[k] = '\0';
-        char *end;
-        long v = strtol(tmp, &end, 10);
-        if (end != tmp && v >= 0) {
-            *retry_after = v;
+        long ms;
+        if (postq_sdk_retry_after(&ms, p + sizeof(name) - 1, len - (sizeof(name) - 1),
+                                  (int64_t)time(NULL), BACKOFF_CAP_MS) == POSTQ_OK) {
+            *retry_after_ms = ms;
         }
     }
     return len;
@@ -323,7 +318,7 @@ static postq_err perform(struct postq_client *c, const struct request *r, char *
     char ctype[96];
     char curl_err[CURL_ERROR_SIZE];
     postq_err err = POSTQ_OK;
-    long delay = c->backoff_ms;
+    long delay = c->backoff_ms < BACKOFF_CAP_MS ? c->backoff_ms : BACKOFF_CAP_MS;
 
     if (json != NULL) {
         *json = NULL;
@@ -365,7 +360,7 @@ static postq_err perform(struct postq_client *c, const struct request *r, char *
     for (int attempt = 0;; attempt++) {
         CURL *h = c->curl;
         struct mem_reader mem = {r->body, r->body_len};
-        long status = 0, retry_after = -1;
+        long status = 0, retry_after_ms = -1;
         CURLcode rc;
 
         postq_buf_reset(&b);
@@ -381,7 +376,7 @@ static postq_err perform(struct postq_client *c, const struct request *r, char *
         curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
         curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
         curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-        curl_easy_setopt(h, CURLOPT_HEADERDATA, &retry_after);
+        curl_easy_setopt(h, CURLOPT_HEADERDATA, &retry_after_ms);
         curl_easy_setopt(h, CURLOPT_USERAGENT, "libpostq/" "0.1.0");
         if (strcmp(r->method, "POST") == 0) {
             curl_easy_setopt(h, CURLOPT_POST, 1L);
@@ -429,14 +424,7 @@ static postq_err perform(struct postq_client *c, const struct request *r, char *
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
         c->status = (int)status;
         if ((status == 429 || status == 503) && attempt < c->max_retries) {
-            long wait = delay;
-            if (retry_after >= 0) {
-                wait = retry_after * 1000;
-            }
-            if (wait > BACKOFF_CAP_MS) {
-                wait = BACKOFF_CAP_MS;
-            }
-            sleep_ms(wait);
+            sleep_ms(retry_after_ms >= 0 ? retry_after_ms : delay);
             delay = delay * 2 > BACKOFF_CAP_MS ? BACKOFF_CAP_MS : delay * 2;
             continue;
         }
