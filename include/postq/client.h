@@ -27,8 +27,11 @@
  * is never sent twice unless the server said it did not do it.
  *
  * Thread-safety: a client is used by one thread at a time; separate clients in separate
- * threads are independent. Nothing here handles secrets except the API key, which is copied
- * into the handle and wiped by postq_client_free. */
+ * threads are independent. Nothing here handles secrets except the API key: the handle keeps
+ * one copy (the Authorization line), wiped by postq_client_free, and each call hands libcurl
+ * a copy in its header list, wiped when the call returns. libcurl also writes each request,
+ * the key included, into buffers of its own that it frees without wiping; those are out of
+ * this library's reach. */
 #ifndef POSTQ_CLIENT_H
 #define POSTQ_CLIENT_H
 

@@ -310,6 +310,16 @@ static void server_error(struct postq_client *c, const struct postq_buf *b)
     json_decref(root);
 }
 
+/* curl_slist_append keeps its own copy of each line, and the Authorization line holds the API
+ * key: every line is wiped before the list goes back to libcurl's allocator. */
+static void free_headers(struct curl_slist *headers)
+{
+    for (struct curl_slist *h = headers; h != NULL; h = h->next) {
+        postq_wipe(h->data, strlen(h->data));
+    }
+    curl_slist_free_all(headers);
+}
+
 /* Send r; on a 2xx answer *json (json may be NULL) receives the body. */
 static postq_err perform(struct postq_client *c, const struct request *r, char **json)
 {
@@ -446,7 +456,7 @@ out:
     if (err == POSTQ_E_NOMEM && c->errmsg[0] == '\0') {
         set_error(c, "", "out of memory");
     }
-    curl_slist_free_all(headers);
+    free_headers(headers);
     postq_buf_free(&b);
     return err;
 }
