@@ -184,6 +184,11 @@ static void test_errors_keep_server_code_and_message(void **state)
         {ERR("422 Unprocessable Entity", "policy_required", "x"), POSTQ_E_ARG, "policy_required"},
         {ERR("500 Internal Server Error", "internal", "x"), POSTQ_E_INTERNAL, "internal"},
         {"HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\n\r\nnot json", POSTQ_E_INTERNAL, ""},
+        /* every other status is internal: an unlisted 4xx, a redirect (never followed) */
+        {ERR("405 Method Not Allowed", "method_not_allowed", "x"), POSTQ_E_INTERNAL,
+         "method_not_allowed"},
+        {"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:9/\r\nConnection: close\r\n\r\n",
+         POSTQ_E_INTERNAL, ""},
     };
     (void)state;
 
@@ -200,7 +205,10 @@ static void test_errors_keep_server_code_and_message(void **state)
         if (cases[i].code[0] != '\0') {
             assert_non_null(strstr(postq_client_errmsg(c), cases[i].code));
         } else {
-            assert_non_null(strstr(postq_client_errmsg(c), "HTTP 502"));
+            char http[16];
+            snprintf(http, sizeof(http), "HTTP %d", postq_client_http_status(c));
+            assert_true(postq_client_http_status(c) >= 300);
+            assert_non_null(strstr(postq_client_errmsg(c), http));
         }
         assert_int_equal(s.served, 1); /* never retried */
         postq_client_free(c);
