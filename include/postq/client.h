@@ -8,22 +8,34 @@
  * postq_signature_info_parse() decodes a sign result (DESIGN §5.3) into a struct, so a
  * caller needs no JSON library.
  *
- * Errors. Calls return POSTQ_OK or a negative postq_err; the HTTP status maps through the
- * error table of err.h: 400/415 POSTQ_E_ARG, 401 POSTQ_E_AUTH, 403 POSTQ_E_FORBIDDEN,
+ * Errors. Calls return POSTQ_OK (any 2xx answer) or a negative postq_err. The client maps
+ * the HTTP status itself (err.h's table maps the other way, code to status, and is not
+ * consulted): 400/415 POSTQ_E_ARG, 401 POSTQ_E_AUTH, 403 POSTQ_E_FORBIDDEN,
  * 404 POSTQ_E_NOT_FOUND, 409 POSTQ_E_CONFLICT, 413 POSTQ_E_TOO_LARGE, 422 POSTQ_E_REJECTED
  * from the sign call (a failed attestation; the reason code is postq_client_error_code())
- * and POSTQ_E_ARG from the others (e.g. policy_required), 429 POSTQ_E_RATE, 503 POSTQ_E_BUSY,
- * other 5xx POSTQ_E_INTERNAL; no answer at all (refused, timed out, reset) POSTQ_E_NETWORK.
- * The server's error.code and error.message stay on the handle: postq_client_errmsg() and
+ * and POSTQ_E_ARG from the others (e.g. policy_required), 429 POSTQ_E_RATE and
+ * 503 POSTQ_E_BUSY once the retries are spent, and every other status (other 4xx and 5xx,
+ * 1xx, 3xx: redirects are not followed) POSTQ_E_INTERNAL. Without a usable answer: no answer
+ * at all (refused, timed out, reset) POSTQ_E_NETWORK, an answer over 32 MiB
+ * POSTQ_E_TOO_LARGE, a payload that cannot be read POSTQ_E_IO, POSTQ_E_NOMEM. The server's
+ * error.code and error.message stay on the handle: postq_client_errmsg() and
  * postq_client_error_code() read them until the next call.
  *
- * Retries. 429 and 503 answers (only those) are retried with exponential backoff (honouring
- * Retry-After up to 10 s); defaults 3 retries from 200 ms. Nothing else is retried, so a sign
- * call is never sent twice unless the server said it did not do it.
+ * Retries. 429 and 503 answers (only those) are retried with exponential backoff; defaults 3
+ * retries from 200 ms, no wait longer than 10 s. A Retry-After field on the answer
+ * [RFC 9110 §10.2.3] sets the next wait instead: delta-seconds ("120"; any value past 10 s,
+ * however large, waits 10 s) or an IMF-fixdate ("Fri, 31 Dec 1999 23:59:59 GMT"; the time
+ * from this machine's clock to that date, 0 when it is past, at most 10 s). A negative,
+ * fractional or otherwise malformed value, and a date in the obsolete RFC 850 or asctime
+ * forms, is ignored: the backoff's own wait applies. Nothing else is retried, so a sign call
+ * is never sent twice unless the server said it did not do it.
  *
  * Thread-safety: a client is used by one thread at a time; separate clients in separate
- * threads are independent. Nothing here handles secrets except the API key, which is copied
- * into the handle and wiped by postq_client_free. */
+ * threads are independent. Nothing here handles secrets except the API key: the handle keeps
+ * one copy (the Authorization line), wiped by postq_client_free, and each call hands libcurl
+ * a copy in its header list, wiped when the call returns. libcurl also writes each request,
+ * the key included, into buffers of its own that it frees without wiping; those are out of
+ * this library's reach. */
 #ifndef POSTQ_CLIENT_H
 #define POSTQ_CLIENT_H
 

@@ -22,6 +22,7 @@
 #include "common/buf.h"
 #include "common/hex.h"
 #include "common/mem.h"
+#include "sdk/retry_after.h"
 
 #define RESPONSE_MAX (32u << 20) /* a page of 100 sign results is well under 2 MiB */
 #define ERRMSG_MAX 512
@@ -236,25 +237,19 @@ static size_t on_read_mem(char *p, size_t size, size_t n, void *userdata)
     return want;
 }
 
-/* Retry-After in seconds (only the delta-seconds form), or -1. */
+/* A Retry-After the server sent, as a wait in ms within the backoff cap; a malformed one
+ * leaves *retry_after_ms as it was (-1: none). */
 static size_t on_header(char *p, size_t size, size_t n, void *userdata)
 {
-    long *retry_after = userdata;
+    long *retry_after_ms = userdata;
     size_t len = size * n;
     static const char name[] = "retry-after:";
 
     if (len > sizeof(name) - 1 && strncasecmp(p, name, sizeof(name) - 1) == 0) {
-        char tmp[32];
-        size_t k = len - (sizeof(name) - 1);
-        if (k >= sizeof(tmp)) {
-            k = sizeof(tmp) - 1;
-        }
-        memcpy(tmp, p + sizeof(name) - 1, k);
-        tmp[k] = '\0';
-        char *end;
-        long v = strtol(tmp, &end, 10);
-        if (end != tmp && v >= 0) {
-            *retry_after = v;
+        long ms;
+        if (postq_sdk_retry_after(&ms, p + sizeof(name) - 1, len - (sizeof(name) - 1),
+                                  (int64_t)time(NULL), BACKOFF_CAP_MS) == POSTQ_OK) {
+            *retry_after_ms = ms;
         }
     }
     return len;
@@ -315,15 +310,161 @@ static void server_error(struct postq_client *c, const struct postq_buf *b)
     json_decref(root);
 }
 
-/* Send r; on a 2xx answer *json (json may be NULL) receives the body. */
+/* curl_slist_append keeps its own copy of each line, and the Authorization line holds the API
+ * key: every line is wiped before the list goes back to libcurl's allocator. */
+static void free_headers(struct curl_slist *headers)
+{
+    for (struct curl_slist *h = headers; h != NULL; h = h->next) {
+        postq_wipe(h->data, strlen(h->data));
+    }
+    curl_slist_free_all(headers);
+}
+
+/* The request's header lines: the credentials, what we accept, no Expect (so no 100-continue
+ * round trip) and the body's type. */
+static postq_err build_headers(const struct postq_client *c, const struct request *r,
+                               struct curl_slist **out)
+{
+    const char *lines[4];
+    size_t n = 0;
+    char ctype[96];
+    struct curl_slist *headers = NULL;
+
+    *out = NULL;
+    if (c->auth != NULL) {
+        lines[n++] = c->auth;
+    }
+    lines[n++] = "Accept: application/json";
+    lines[n++] = "Expect:";
+    if (r->content_type != NULL) {
+        snprintf(ctype, sizeof(ctype), "Content-Type: %s", r->content_type);
+        lines[n++] = ctype;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct curl_slist *h = curl_slist_append(headers, lines[i]);
+        if (h == NULL) {
+            free_headers(headers);
+            return POSTQ_E_NOMEM;
+        }
+        headers = h;
+    }
+    *out = headers;
+    return POSTQ_OK;
+}
+
+/* One attempt's state: the curl handle's callbacks write here, so it outlives the transfer. */
+struct attempt {
+    struct postq_buf answer;
+    struct mem_reader mem;
+    long retry_after_ms; /* -1: the answer had no usable Retry-After */
+    char curl_err[CURL_ERROR_SIZE];
+};
+
+/* Reset c's easy handle and a for one attempt at r. POSTQ_E_IO when a payload file cannot be
+ * rewound (a retry sends it again from the start). */
+static postq_err setup_handle(struct postq_client *c, const struct request *r,
+                              struct curl_slist *headers, struct attempt *a)
+{
+    CURL *h = c->curl;
+
+    postq_buf_reset(&a->answer);
+    a->mem.p = r->body;
+    a->mem.left = r->body_len;
+    a->retry_after_ms = -1;
+    a->curl_err[0] = '\0';
+    curl_easy_reset(h);
+    curl_easy_setopt(h, CURLOPT_URL, r->url);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L); /* never hand the key to another host */
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->total_ms);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, a->curl_err);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &a->answer);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &a->retry_after_ms);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "libpostq/" "0.1.0");
+    if (strcmp(r->method, "POST") == 0) {
+        curl_easy_setopt(h, CURLOPT_POST, 1L);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+        if (r->file != NULL) {
+            if (fseek(r->file, 0, SEEK_SET) != 0) {
+                set_error(c, "", "cannot rewind the payload file: %s", strerror(errno));
+                return POSTQ_E_IO;
+            }
+            curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read_file);
+            curl_easy_setopt(h, CURLOPT_READDATA, r->file);
+        } else {
+            curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read_mem);
+            curl_easy_setopt(h, CURLOPT_READDATA, &a->mem);
+        }
+    } else if (strcmp(r->method, "DELETE") == 0) {
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "DELETE");
+    } else {
+        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    }
+    return POSTQ_OK;
+}
+
+/* The wait in ms before another attempt, or -1 for none: only after a 429 or 503 answer and
+ * while retries remain. The server's Retry-After wins over the backoff, which doubles up to
+ * the cap either way. */
+static long retry_wait(const struct postq_client *c, CURLcode rc, int attempt,
+                       long retry_after_ms, long *backoff)
+{
+    long wait = *backoff;
+
+    if (rc != CURLE_OK || (c->status != 429 && c->status != 503) || attempt >= c->max_retries) {
+        return -1;
+    }
+    if (retry_after_ms >= 0) {
+        wait = retry_after_ms;
+    }
+    *backoff = *backoff * 2 > BACKOFF_CAP_MS ? BACKOFF_CAP_MS : *backoff * 2;
+    return wait;
+}
+
+/* What the last attempt came to: a transport failure, or the answer's HTTP status with the
+ * server's error.code and message kept on c. */
+static postq_err outcome(struct postq_client *c, const struct request *r, CURLcode rc,
+                         const struct attempt *a)
+{
+    const char *why = a->curl_err[0] != '\0' ? a->curl_err : NULL;
+
+    if (rc == CURLE_WRITE_ERROR && a->answer.len + CURL_MAX_WRITE_SIZE > a->answer.max) {
+        set_error(c, "", "the answer from %s is larger than %u bytes", c->base, RESPONSE_MAX);
+        return POSTQ_E_TOO_LARGE;
+    }
+    if (rc == CURLE_ABORTED_BY_CALLBACK || rc == CURLE_READ_ERROR) {
+        set_error(c, "", "cannot read the payload: %s", why != NULL ? why : "read error");
+        return POSTQ_E_IO;
+    }
+    if (rc == CURLE_OUT_OF_MEMORY || rc == CURLE_WRITE_ERROR) {
+        set_error(c, "", "out of memory");
+        return POSTQ_E_NOMEM;
+    }
+    if (rc != CURLE_OK) {
+        set_error(c, "", "cannot reach %s: %s", c->base,
+                  why != NULL ? why : curl_easy_strerror(rc));
+        return POSTQ_E_NETWORK;
+    }
+    if (c->status < 200 || c->status > 299) {
+        server_error(c, &a->answer);
+        return status_err(c->status, r->sign);
+    }
+    return POSTQ_OK;
+}
+
+/* Send r, retrying as retry_wait says; on a 2xx answer *json (json may be NULL) receives the
+ * body. */
 static postq_err perform(struct postq_client *c, const struct request *r, char **json)
 {
-    struct postq_buf b;
+    struct attempt a;
     struct curl_slist *headers = NULL;
-    char ctype[96];
-    char curl_err[CURL_ERROR_SIZE];
-    postq_err err = POSTQ_OK;
-    long delay = c->backoff_ms;
+    long backoff = c->backoff_ms < BACKOFF_CAP_MS ? c->backoff_ms : BACKOFF_CAP_MS;
+    CURLcode rc;
+    postq_err err;
 
     if (json != NULL) {
         *json = NULL;
@@ -331,135 +472,43 @@ static postq_err perform(struct postq_client *c, const struct request *r, char *
     c->status = 0;
     c->code[0] = '\0';
     c->errmsg[0] = '\0';
-    postq_buf_init(&b, RESPONSE_MAX);
-    if (c->auth != NULL) {
-        headers = curl_slist_append(headers, c->auth);
-        if (headers == NULL) {
-            return POSTQ_E_NOMEM;
-        }
-    }
-    {
-        struct curl_slist *h = curl_slist_append(headers, "Accept: application/json");
-        if (h == NULL) {
-            err = POSTQ_E_NOMEM;
-            goto out;
-        }
-        headers = h;
-        h = curl_slist_append(headers, "Expect:"); /* no 100-continue round trip */
-        if (h == NULL) {
-            err = POSTQ_E_NOMEM;
-            goto out;
-        }
-        headers = h;
-    }
-    if (r->content_type != NULL) {
-        struct curl_slist *h;
-        snprintf(ctype, sizeof(ctype), "Content-Type: %s", r->content_type);
-        h = curl_slist_append(headers, ctype);
-        if (h == NULL) {
-            err = POSTQ_E_NOMEM;
-            goto out;
-        }
-        headers = h;
-    }
-    for (int attempt = 0;; attempt++) {
-        CURL *h = c->curl;
-        struct mem_reader mem = {r->body, r->body_len};
-        long status = 0, retry_after = -1;
-        CURLcode rc;
-
-        postq_buf_reset(&b);
-        curl_easy_reset(h);
-        curl_err[0] = '\0';
-        curl_easy_setopt(h, CURLOPT_URL, r->url);
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-        curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L); /* never hand the key to another host */
-        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
-        curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->total_ms);
-        curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curl_err);
-        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-        curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-        curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-        curl_easy_setopt(h, CURLOPT_HEADERDATA, &retry_after);
-        curl_easy_setopt(h, CURLOPT_USERAGENT, "libpostq/" "0.1.0");
-        if (strcmp(r->method, "POST") == 0) {
-            curl_easy_setopt(h, CURLOPT_POST, 1L);
-            curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
-            if (r->file != NULL) {
-                if (fseek(r->file, 0, SEEK_SET) != 0) {
-                    set_error(c, "", "cannot rewind the payload file: %s", strerror(errno));
-                    err = POSTQ_E_IO;
-                    goto out;
-                }
-                curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read_file);
-                curl_easy_setopt(h, CURLOPT_READDATA, r->file);
-            } else {
-                curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read_mem);
-                curl_easy_setopt(h, CURLOPT_READDATA, &mem);
-            }
-        } else if (strcmp(r->method, "DELETE") == 0) {
-            curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "DELETE");
-        } else {
-            curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-        }
-        rc = curl_easy_perform(h);
-        if (rc == CURLE_WRITE_ERROR && b.len + CURL_MAX_WRITE_SIZE > b.max) {
-            set_error(c, "", "the answer from %s is larger than %u bytes", c->base,
-                      RESPONSE_MAX);
-            err = POSTQ_E_TOO_LARGE;
-            goto out;
-        }
-        if (rc == CURLE_ABORTED_BY_CALLBACK || rc == CURLE_READ_ERROR) {
-            set_error(c, "", "cannot read the payload: %s", curl_err[0] ? curl_err : "read error");
-            err = POSTQ_E_IO;
-            goto out;
-        }
-        if (rc == CURLE_OUT_OF_MEMORY || rc == CURLE_WRITE_ERROR) {
-            set_error(c, "", "out of memory");
-            err = POSTQ_E_NOMEM;
-            goto out;
-        }
-        if (rc != CURLE_OK) {
-            set_error(c, "", "cannot reach %s: %s", c->base,
-                      curl_err[0] ? curl_err : curl_easy_strerror(rc));
-            err = POSTQ_E_NETWORK;
-            goto out;
-        }
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-        c->status = (int)status;
-        if ((status == 429 || status == 503) && attempt < c->max_retries) {
-            long wait = delay;
-            if (retry_after >= 0) {
-                wait = retry_after * 1000;
-            }
-            if (wait > BACKOFF_CAP_MS) {
-                wait = BACKOFF_CAP_MS;
-            }
-            sleep_ms(wait);
-            delay = delay * 2 > BACKOFF_CAP_MS ? BACKOFF_CAP_MS : delay * 2;
-            continue;
-        }
-        break;
-    }
-    if (c->status < 200 || c->status > 299) {
-        server_error(c, &b);
-        err = status_err(c->status, r->sign);
+    postq_buf_init(&a.answer, RESPONSE_MAX);
+    err = build_headers(c, r, &headers);
+    if (err != POSTQ_OK) {
         goto out;
     }
-    if (json != NULL) {
-        if (b.p == NULL && postq_buf_reserve(&b, 1) != POSTQ_OK) {
+    for (int attempt = 0;; attempt++) {
+        long wait;
+        err = setup_handle(c, r, headers, &a);
+        if (err != POSTQ_OK) {
+            goto out;
+        }
+        rc = curl_easy_perform(c->curl);
+        if (rc == CURLE_OK) {
+            long status = 0;
+            curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+            c->status = (int)status;
+        }
+        wait = retry_wait(c, rc, attempt, a.retry_after_ms, &backoff);
+        if (wait < 0) {
+            break;
+        }
+        sleep_ms(wait);
+    }
+    err = outcome(c, r, rc, &a);
+    if (err == POSTQ_OK && json != NULL) {
+        if (a.answer.p == NULL && postq_buf_reserve(&a.answer, 1) != POSTQ_OK) {
             err = POSTQ_E_NOMEM;
             goto out;
         }
-        *json = (char *)postq_buf_detach(&b, NULL);
+        *json = (char *)postq_buf_detach(&a.answer, NULL);
     }
 out:
     if (err == POSTQ_E_NOMEM && c->errmsg[0] == '\0') {
         set_error(c, "", "out of memory");
     }
-    curl_slist_free_all(headers);
-    postq_buf_free(&b);
+    free_headers(headers);
+    postq_buf_free(&a.answer);
     return err;
 }
 

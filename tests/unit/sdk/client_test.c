@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The SDK client against a scripted loopback HTTP server (a thread answering canned
  * responses in order): status mapping, the server's error kept, 429/503 retried and nothing
- * else, a refused connection, argument checks; and the result readers. */
+ * else, Retry-After bounded (and its parser directly), a refused connection, argument checks;
+ * and the result readers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,14 +11,18 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <postq/client.h>
+
+#include "sdk/retry_after.h"
 
 /* ---- a scripted server: one canned answer per connection, then closes it ---- */
 
@@ -179,6 +184,11 @@ static void test_errors_keep_server_code_and_message(void **state)
         {ERR("422 Unprocessable Entity", "policy_required", "x"), POSTQ_E_ARG, "policy_required"},
         {ERR("500 Internal Server Error", "internal", "x"), POSTQ_E_INTERNAL, "internal"},
         {"HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\n\r\nnot json", POSTQ_E_INTERNAL, ""},
+        /* every other status is internal: an unlisted 4xx, a redirect (never followed) */
+        {ERR("405 Method Not Allowed", "method_not_allowed", "x"), POSTQ_E_INTERNAL,
+         "method_not_allowed"},
+        {"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:9/\r\nConnection: close\r\n\r\n",
+         POSTQ_E_INTERNAL, ""},
     };
     (void)state;
 
@@ -195,7 +205,10 @@ static void test_errors_keep_server_code_and_message(void **state)
         if (cases[i].code[0] != '\0') {
             assert_non_null(strstr(postq_client_errmsg(c), cases[i].code));
         } else {
-            assert_non_null(strstr(postq_client_errmsg(c), "HTTP 502"));
+            char http[16];
+            snprintf(http, sizeof(http), "HTTP %d", postq_client_http_status(c));
+            assert_true(postq_client_http_status(c) >= 300);
+            assert_non_null(strstr(postq_client_errmsg(c), http));
         }
         assert_int_equal(s.served, 1); /* never retried */
         postq_client_free(c);
@@ -240,6 +253,201 @@ static void test_503_and_429_retried_then_succeed(void **state)
     postq_text_free(json);
     postq_client_free(c);
     script_stop(&s);
+}
+
+static double monotonic_s(void)
+{
+    struct timespec ts;
+
+    assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &ts), 0);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A 429 carrying `Retry-After: value`, then a 200: the call must succeed on the one retry.
+ * Returns the seconds it took (the client's own backoff is 1 ms). */
+static double seconds_to_retry_after(const char *value)
+{
+    char answer[256];
+    struct script s;
+    struct postq_client *c;
+    double start, took;
+
+    snprintf(answer, sizeof(answer),
+             "HTTP/1.1 429 Too Many Requests\r\nRetry-After: %s\r\nConnection: close\r\n\r\n",
+             value);
+    script_start(&s, 2, answer, OK_JSON("{\"items\":[],\"nextCursor\":null}"));
+    c = client_for(&s);
+    start = monotonic_s();
+    assert_int_equal(postq_client_policy_list(c, 0, NULL, NULL), POSTQ_OK);
+    took = monotonic_s() - start;
+    assert_int_equal(s.served, 2);
+    postq_client_free(c);
+    script_stop(&s);
+    return took;
+}
+
+/* A huge delta-seconds is clamped to the 10 s cap: neither an overflow (undefined; with a
+ * wrapped negative wait the retry came at once) nor an endless wait. */
+static void test_retry_after_huge_waits_the_cap(void **state)
+{
+    double took = seconds_to_retry_after("9223372036854775807");
+    (void)state;
+
+    assert_true(took >= 9.5);
+    assert_true(took < 20.0);
+}
+
+/* Values that are not delta-seconds or an IMF-fixdate are ignored: the client's own backoff
+ * (1 ms here) applies. "5s" and "5 5" would wait 5 s if their leading number were taken. */
+static void test_retry_after_malformed_is_ignored(void **state)
+{
+    static const char *const values[] = {
+        "-1", "-9223372036854775808", "5s", "5 5", "+5", "1.5", "soon", "",
+        "Friday, 31-Dec-99 23:59:59 GMT", /* the obsolete RFC 850 form */
+    };
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+        double took = seconds_to_retry_after(values[i]);
+        if (took >= 2.0) {
+            fail_msg("Retry-After: %s waited %.1f s", values[i], took);
+        }
+    }
+}
+
+/* The HTTP-date form: a date in the past means retry now, one 2 s ahead waits about that. */
+static void test_retry_after_http_date(void **state)
+{
+    char date[64];
+    time_t at = time(NULL) + 2;
+    struct tm tm;
+    double took;
+    (void)state;
+
+    assert_true(seconds_to_retry_after("Fri, 31 Dec 1999 23:59:59 GMT") < 2.0);
+    assert_non_null(gmtime_r(&at, &tm));
+    assert_true(strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm) > 0);
+    took = seconds_to_retry_after(date);
+    assert_true(took >= 0.5);
+    assert_true(took < 6.0);
+}
+
+/* A huge base backoff is capped before it is doubled (the doubling overflowed). */
+static void test_huge_backoff_does_not_overflow(void **state)
+{
+    struct script s;
+    struct postq_client *c;
+    (void)state;
+
+    script_start(&s, 2,
+                 "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 0\r\nConnection: close\r\n\r\n",
+                 OK_JSON("{}"));
+    c = client_for(&s);
+    postq_client_set_retries(c, 1, LONG_MAX);
+    assert_int_equal(postq_client_enclave_info(c, NULL, NULL), POSTQ_OK);
+    assert_int_equal(s.served, 2);
+    postq_client_free(c);
+    script_stop(&s);
+}
+
+#define CAP_MS 10000L
+#define Y2K_EVE 946684799 /* Fri, 31 Dec 1999 23:59:59 GMT */
+
+static long retry_after_ms(const char *v, int64_t now)
+{
+    long ms = -42;
+
+    assert_int_equal(postq_sdk_retry_after(&ms, v, strlen(v), now, CAP_MS), POSTQ_OK);
+    assert_true(ms >= 0 && ms <= CAP_MS);
+    return ms;
+}
+
+static void test_retry_after_delta_seconds(void **state)
+{
+    long ms = 0;
+    (void)state;
+
+    assert_int_equal(retry_after_ms("0", 0), 0);
+    assert_int_equal(retry_after_ms("1", 0), 1000);
+    assert_int_equal(retry_after_ms("10", 0), 10000);
+    assert_int_equal(retry_after_ms("0000000000000000000000000003", 0), 3000);
+    assert_int_equal(retry_after_ms(" \t7 \r\n", 0), 7000); /* OWS and the line end */
+    assert_int_equal(retry_after_ms("11", 0), CAP_MS);
+    assert_int_equal(retry_after_ms("9223372036854775", 0), CAP_MS); /* * 1000 overflows */
+    assert_int_equal(retry_after_ms("9223372036854775807", 0), CAP_MS);
+    assert_int_equal(retry_after_ms("99999999999999999999999999999999999999", 0), CAP_MS);
+    assert_int_equal(postq_sdk_retry_after(&ms, "5", 1, 0, 0), POSTQ_OK);
+    assert_int_equal(ms, 0); /* a cap of 0 */
+    assert_int_equal(postq_sdk_retry_after(&ms, "5", 1, 0, LONG_MAX), POSTQ_OK);
+    assert_int_equal(ms, 5000);
+    assert_int_equal(postq_sdk_retry_after(&ms, "9223372036854775807", 19, 0, LONG_MAX),
+                     POSTQ_OK);
+    assert_int_equal(ms, LONG_MAX);
+    assert_int_equal(postq_sdk_retry_after(NULL, "1", 1, 0, CAP_MS), POSTQ_E_ARG);
+    assert_int_equal(postq_sdk_retry_after(&ms, NULL, 0, 0, CAP_MS), POSTQ_E_ARG);
+    assert_int_equal(postq_sdk_retry_after(&ms, "1", 1, 0, -1), POSTQ_E_ARG);
+}
+
+static void test_retry_after_http_date_parsed(void **state)
+{
+    static const char eve[] = "Fri, 31 Dec 1999 23:59:59 GMT";
+    (void)state;
+
+    assert_int_equal(retry_after_ms(eve, Y2K_EVE), 0);
+    assert_int_equal(retry_after_ms(eve, Y2K_EVE + 1000), 0); /* in the past */
+    assert_int_equal(retry_after_ms(eve, Y2K_EVE - 4), 4000);
+    assert_int_equal(retry_after_ms(eve, Y2K_EVE - 10), CAP_MS);
+    assert_int_equal(retry_after_ms(eve, Y2K_EVE - 11), CAP_MS);
+    assert_int_equal(retry_after_ms(eve, INT64_MIN), CAP_MS); /* no overflow either way */
+    assert_int_equal(retry_after_ms(eve, INT64_MAX), 0);
+    assert_int_equal(retry_after_ms("Thu, 01 Jan 1970 00:00:00 GMT", 0), 0);
+    assert_int_equal(retry_after_ms("Thu, 01 Jan 1970 00:00:09 GMT", 0), 9000);
+    assert_int_equal(retry_after_ms("Tue, 29 Feb 2000 00:00:02 GMT", 951782400), 2000);
+    assert_int_equal(retry_after_ms("Sun, 06 Nov 1994 08:49:37 GMT\r\n", 784111775), 2000);
+    assert_int_equal(retry_after_ms("Fri, 31 Dec 9999 23:59:59 GMT", Y2K_EVE), CAP_MS);
+}
+
+static void test_retry_after_malformed(void **state)
+{
+    static const char *const bad[] = {
+        "", " \r\n", "-1", "-0", "+5", "1.5", "5s", "5 5", "0x10", "1e3", "soon",
+        "-9223372036854775808",
+        "Sat, 31 Dec 1999 23:59:59 GMT",   /* wrong day name */
+        "fri, 31 Dec 1999 23:59:59 GMT",   /* names are case-sensitive */
+        "Fri, 31 dec 1999 23:59:59 GMT",
+        "Fri, 31 Dec 1999 23:59:59 gmt",
+        "Fri, 31 Dec 1999 23:59:59 UTC",
+        "Fri, 31 Dec 1999 23:59:59 GMTx",
+        "Fri, 31 Dec 1999 23:59:59",
+        "Fri,  1 Dec 1999 23:59:59 GMT",
+        "Fri, 31 Dcm 1999 23:59:59 GMT",
+        "Fri, 31 Dec 1999 24:00:00 GMT",
+        "Fri, 31 Dec 1999 23:60:00 GMT",
+        "Fri, 31 Dec 1999 23:59:60 GMT",   /* leap seconds are not taken */
+        "Fri, 31 Dec 1999 23-59-59 GMT",
+        "Tue, 31 Nov 1999 00:00:00 GMT",   /* no such day */
+        "Mon, 29 Feb 2100 00:00:00 GMT",   /* 2100 is not a leap year */
+        "Wed, 31 Dec 1969 23:59:59 GMT",   /* before 1970 */
+        "Fri, +1 Dec 1999 23:59:59 GMT",
+        "Friday, 31-Dec-99 23:59:59 GMT",  /* RFC 850 */
+        "Fri Dec 31 23:59:59 1999",        /* asctime */
+    };
+    static const char eve[] = "Fri, 31 Dec 1999 23:59:59 GMT";
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        long ms = -42;
+        if (postq_sdk_retry_after(&ms, bad[i], strlen(bad[i]), Y2K_EVE - 5, CAP_MS) !=
+            POSTQ_E_MALFORMED) {
+            fail_msg("Retry-After: \"%s\" was taken", bad[i]);
+        }
+        assert_int_equal(ms, -42); /* left alone */
+    }
+    for (size_t n = 0; n < sizeof(eve) - 1; n++) { /* truncated at every length */
+        long ms = -42;
+        assert_int_equal(postq_sdk_retry_after(&ms, eve, n, 0, CAP_MS), POSTQ_E_MALFORMED);
+        assert_int_equal(ms, -42);
+    }
 }
 
 static void test_retries_give_up(void **state)
@@ -402,6 +610,13 @@ int main(void)
         cmocka_unit_test(test_sign_422_is_rejected),
         cmocka_unit_test(test_503_and_429_retried_then_succeed),
         cmocka_unit_test(test_retries_give_up),
+        cmocka_unit_test(test_retry_after_huge_waits_the_cap),
+        cmocka_unit_test(test_retry_after_malformed_is_ignored),
+        cmocka_unit_test(test_retry_after_http_date),
+        cmocka_unit_test(test_huge_backoff_does_not_overflow),
+        cmocka_unit_test(test_retry_after_delta_seconds),
+        cmocka_unit_test(test_retry_after_http_date_parsed),
+        cmocka_unit_test(test_retry_after_malformed),
         cmocka_unit_test(test_connection_refused_is_network),
         cmocka_unit_test(test_ids_are_escaped_and_delete),
         cmocka_unit_test(test_timeout_is_network),
