@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The three calls, in C: pin a policy to the enclave behind the API, create a key bound to
- * it, sign an artifact, then re-verify the attestation document with zero trust in the API:
- * under the policy pinned here, against the artifact's own bytes and the signature.
+ * it, sign an artifact, then re-verify everything with zero trust in the API's verdict, in one
+ * call (postq_verify_sign_result_file): the attestation document under the policy pinned here,
+ * its binding to the sign result, the artifact's own bytes and the signature, the key, and the
+ * composite ML-DSA + Ed25519 signature itself.
  *
  *   cc three_calls.c $(pkg-config --cflags --libs postq) -o three_calls
  *   POSTQ_API_URL=http://127.0.0.1:8080 POSTQ_API_KEY=pqk_… ./three_calls artifact.tar.gz
+ *
+ * The public key is taken from the API once, right after the key is made (trust on first use);
+ * a real verifier keeps that key, like the policy, in its own repository.
  *
  * Exit: 0 verified, 1 rejected, 2 usage or unreadable artifact, 3 server or network error. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <postq/postq.h>
 
@@ -43,6 +47,34 @@ static int fail(struct postq_client *c, postq_err err, const char *what)
     return exit_code(err);
 }
 
+/* What each check, named by the reason code its failure gives, established. */
+static const char *check_text(const char *name)
+{
+    static const struct {
+        const char *name, *text;
+    } texts[] = {
+        {"doc_malformed", "the attestation document is well formed"},
+        {"vendor_mismatch", "it comes from the policy's vendor"},
+        {"vendor_unsupported", "a verifier for that vendor is built in"},
+        {"doc_alg_unsupported", "its signature algorithm is allowed"},
+        {"doc_signature_invalid", "it is signed by the enclave root pinned in the policy"},
+        {"image_not_allowed", "the enclave image is on the policy's allow-list"},
+        {"doc_stale", "it is no older than the policy allows"},
+        {"doc_from_future", "it is not from the future"},
+        {"result_mismatch", "the sign result's fields are the document's"},
+        {"payload_hash_mismatch", "it attests this artifact's SHA-256"},
+        {"sig_hash_mismatch", "it attests this signature's SHA-256"},
+        {"key_mismatch", "it names the public key kept here"},
+        {"signature_invalid", "the composite signature verifies under that key"},
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        if (strcmp(name, texts[i].name) == 0) {
+            return texts[i].text;
+        }
+    }
+    return name;
+}
+
 static uint8_t *read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -68,7 +100,11 @@ int main(int argc, char **argv)
     struct postq_client *c = NULL;
     struct postq_enclave_info enc;
     struct postq_signature_info *sig = NULL;
-    postq_verdict v;
+    struct postq_attest_report *report = NULL;
+    struct postq_verify_options opt;
+    uint8_t pk[POSTQ_HYBRID_PK_MAX];
+    size_t pk_len = 0;
+    const char *key_alg = NULL;
     char policy[1024], policy_id[128], key_id[128];
     char *json = NULL;
     uint8_t *artifact = NULL;
@@ -130,6 +166,18 @@ int main(int argc, char **argv)
     }
     printf("key       %s (mldsa65+ed25519, enclave-mock)\n", key_id);
 
+    /* The key's public half, kept for the verification. */
+    err = postq_client_key_get(c, key_id, &json);
+    if (err == POSTQ_OK) {
+        err = postq_public_key_from_json(json, strlen(json), &key_alg, pk, sizeof(pk), &pk_len);
+    }
+    postq_text_free(json);
+    json = NULL;
+    if (err != POSTQ_OK) {
+        rc = fail(c, err, "key get");
+        goto out;
+    }
+
     /* 3. sign */
     err = postq_client_sign(c, key_id, artifact, artifact_len, &json);
     if (err != POSTQ_OK) {
@@ -148,23 +196,39 @@ int main(int argc, char **argv)
     }
     printf("signature %s, counter %lld\n", sig->id, (long long)sig->counter);
 
-    /* Re-verify: the document under the policy pinned here (not the server's copy), bound
-     * to the artifact's bytes and the signature. */
-    err = postq_attest_verify(sig->doc_b64, sig->vendor, policy, artifact, artifact_len,
-                              sig->signature, sig->signature_len, (int64_t)time(NULL) * 1000,
-                              &v);
-    if (err != POSTQ_OK) {
-        rc = fail(NULL, err, "verify");
+    /* Re-verify the sign result as a user would later: under the policy pinned here (not the
+     * server's copy) and the key kept above, over the artifact's bytes as they stream, as of
+     * the sign result's createdAt. */
+    report = malloc(sizeof(*report));
+    if (report == NULL) {
+        rc = fail(NULL, POSTQ_E_NOMEM, "verify");
         goto out;
     }
-    if (!v.ok) {
-        fprintf(stderr, "rejected: %s: %s\n", v.reason, v.detail);
+    memset(&opt, 0, sizeof(opt));
+    opt.policy_json = policy;
+    opt.public_key = pk;
+    opt.public_key_len = pk_len;
+    opt.key_alg = key_alg;
+    opt.at_ms = POSTQ_VERIFY_AT_CREATED;
+    err = postq_verify_sign_result_file(json, strlen(json), argv[1], &opt, report);
+    if (err != POSTQ_OK) {
+        fprintf(stderr, "three_calls: verify: %s\n", report->verdict.detail);
+        rc = exit_code(err);
+        goto out;
+    }
+    if (!report->verdict.ok) {
+        fprintf(stderr, "rejected: %s: %s\n", report->verdict.reason, report->verdict.detail);
         rc = 1;
         goto out;
     }
-    printf("verified: the enclave attested this signature over %s\n", argv[1]);
+    printf("verified: the enclave attested this signature over %s; %zu checks passed:\n",
+           argv[1], report->n_checks);
+    for (size_t i = 0; i < report->n_checks; i++) {
+        printf("  %s\n", check_text(report->checks[i].name));
+    }
     rc = 0;
 out:
+    free(report);
     free(sig);
     postq_text_free(json);
     postq_client_free(c);

@@ -9,6 +9,10 @@
  *                           expected nonce, counter lookup, a payload given by its digest) and
  *                           a report of every check that ran (for `postq ... --json`).
  *
+ * postq_attest_verify is, in C, the verifyAttestationDoc() of the product page and of the
+ * TypeScript SDK: same inputs, same checks, same reason codes. To verify a whole sign result
+ * (document, bindings and the composite signature) in one call, see postq/verify.h.
+ *
  * A verdict is a result, not an error: both functions return 0 whenever they computed one,
  * pass or fail. Thread-safe; no shared state. Every input is public: nothing here is CT. */
 #ifndef POSTQ_ATTEST_H

@@ -45,6 +45,13 @@ POSTQ_API POSTQ_MUST_CHECK int postq_public_key_from_der(const uint8_t *der, siz
                                                          const char **alg, uint8_t *pk,
                                                          size_t pk_cap, size_t *pk_len);
 
+/* The key's JSON as the API returns it (GET /v1/hybrid-keys/{id}): its "algorithm" and
+ * "publicKeyB64" members (standard padded base64 of exactly the algorithm's key size); other
+ * members are ignored, duplicates refused. Same outputs and errors as the PEM reader. */
+POSTQ_API POSTQ_MUST_CHECK int postq_public_key_from_json(const char *json, size_t json_len,
+                                                          const char **alg, uint8_t *pk,
+                                                          size_t pk_cap, size_t *pk_len);
+
 /* ---- one-call verification ---- */
 
 /* Reads the payload: up to cap bytes into buf, their count in *got; *got = 0 at the end.

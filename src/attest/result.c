@@ -11,10 +11,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include <postq/verify.h>
 
 #include "attest/sign_result.h"
 #include "attest/verifier.h"
+#include "common/base64.h"
 #include "common/mem.h"
 #include "common/timefmt.h"
 #include "crypto/composite.h"
@@ -58,6 +61,48 @@ int postq_public_key_from_der(const uint8_t *der, size_t der_len, const char **a
     memcpy(pk, p, n);
     *pk_len = n;
     return POSTQ_OK;
+}
+
+int postq_public_key_from_json(const char *json, size_t json_len, const char **alg, uint8_t *pk,
+                               size_t pk_cap, size_t *pk_len)
+{
+    static const char *const names[] = {"mldsa44+ed25519", "mldsa65+ed25519", "mldsa87+ed448"};
+    json_t *root;
+    const json_t *a, *k;
+    size_t want = 0;
+    postq_err err = POSTQ_E_MALFORMED;
+
+    if (json == NULL || alg == NULL || pk == NULL || pk_len == NULL) {
+        return POSTQ_E_ARG;
+    }
+    *alg = NULL;
+    *pk_len = 0;
+    root = json_loadb(json, json_len, JSON_REJECT_DUPLICATES, NULL);
+    a = json_object_get(root, "algorithm");
+    k = json_object_get(root, "publicKeyB64");
+    for (size_t i = 0; json_is_string(a) && i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strcmp(json_string_value(a), names[i]) == 0 &&
+            postq_hybrid_sizes(names[i], &want, NULL, NULL) == POSTQ_OK) {
+            *alg = names[i];
+        }
+    }
+    if (*alg != NULL && json_is_string(k)) {
+        if (want > pk_cap) {
+            err = POSTQ_E_LENGTH;
+        } else if (postq_base64_decode(pk, pk_cap, pk_len, json_string_value(k),
+                                       json_string_length(k), POSTQ_B64_STD) == POSTQ_OK &&
+                   *pk_len == want) {
+            err = POSTQ_OK;
+        }
+    } else if (json_is_string(a) && *alg == NULL) {
+        err = POSTQ_E_UNSUPPORTED;
+    }
+    if (err != POSTQ_OK) {
+        *alg = NULL;
+        *pk_len = 0;
+    }
+    json_decref(root);
+    return err;
 }
 
 /* Everything one verification owns: large, so it lives on the heap, not the caller's stack. */

@@ -10,15 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include <postq/hybrid.h>
+#include <postq/verify.h>
 
-#include "common/base64.h"
 #include "common/hex.h"
 #include "common/timefmt.h"
-#include "crypto/composite.h"
-#include "crypto/sha2.h"
 #include "crypto/spki.h"
 
 int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **value)
@@ -153,37 +149,17 @@ void cli_payload_close(struct cli_payload *p)
 static postq_err key_from_json(const struct postq_buf *b, const char *path, const char **alg,
                                uint8_t *pk, size_t *pk_len)
 {
-    static const char *names[] = {"mldsa44+ed25519", "mldsa65+ed25519", "mldsa87+ed448"};
-    json_error_t jerr;
-    json_t *root = json_loadb((const char *)b->p, b->len, JSON_REJECT_DUPLICATES, &jerr);
-    const json_t *a, *k;
-    postq_err err = POSTQ_E_MALFORMED;
-    size_t want = 0;
+    postq_err err = postq_public_key_from_json((const char *)b->p, b->len, alg, pk,
+                                               POSTQ_HYBRID_PK_MAX, pk_len);
 
-    if (root == NULL) {
-        fprintf(stderr, "postq: public key: %s: invalid JSON: %s\n", path, jerr.text);
-        return POSTQ_E_MALFORMED;
+    if (err == POSTQ_E_UNSUPPORTED) {
+        fprintf(stderr, "postq: public key: %s: \"algorithm\" is not one PostQ knows\n", path);
+    } else if (err != POSTQ_OK) {
+        fprintf(stderr,
+                "postq: public key: %s: not the key's JSON (\"algorithm\" and \"publicKeyB64\", "
+                "base64 of a key of that algorithm)\n",
+                path);
     }
-    a = json_object_get(root, "algorithm");
-    k = json_object_get(root, "publicKeyB64");
-    for (size_t i = 0; json_is_string(a) && i < sizeof(names) / sizeof(names[0]); i++) {
-        if (strcmp(json_string_value(a), names[i]) == 0) {
-            *alg = names[i];
-        }
-    }
-    if (*alg == NULL) {
-        fprintf(stderr, "postq: public key: %s: \"algorithm\" missing or unknown\n", path);
-    } else if (!json_is_string(k) ||
-               postq_hybrid_sizes(*alg, &want, NULL, NULL) != POSTQ_OK ||
-               postq_base64_decode(pk, POSTQ_HYBRID_PK_MAX, pk_len, json_string_value(k),
-                                   json_string_length(k), POSTQ_B64_STD) != POSTQ_OK ||
-               *pk_len != want) {
-        fprintf(stderr, "postq: public key: %s: \"publicKeyB64\" is not base64 of a %s key\n",
-                path, *alg);
-    } else {
-        err = POSTQ_OK;
-    }
-    json_decref(root);
     return err;
 }
 

@@ -22,6 +22,10 @@ env POSTQ_API_URL="$API_URL" POSTQ_API_KEY="$ADMIN" "$EX" "$D/artifact.bin" >"$D
 KEY=$(sed -n 's/^key       \(key_[0-9A-Z]*\).*/\1/p' "$D/run.txt")
 SIG=$(sed -n 's/^signature \(sig_[0-9A-Z]*\),.*/\1/p' "$D/run.txt")
 POL=$(sed -n 's/^policy    \(pol_[0-9A-Z]*\).*/\1/p' "$D/run.txt")
+expect "three_calls checked all 13 checks, the composite signature last" 0 \
+    "13 checks passed:" cat "$D/run.txt"
+expect "three_calls: the last check is the composite signature itself" 0 \
+    "the composite signature verifies under that key" tail -n 1 "$D/run.txt"
 expect "its key is bound to its policy" 0 "policy     $POL" \
     env POSTQ_API_URL="$API_URL" POSTQ_API_KEY="$ADMIN" "$CLI" key get "$KEY"
 env POSTQ_API_URL="$API_URL" POSTQ_API_KEY="$ADMIN" "$CLI" signature get "$SIG" -o "$D/sig.json" >/dev/null

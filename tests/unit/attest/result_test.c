@@ -18,7 +18,7 @@
 #include "crypto/spki.h"
 #include "mockdoc.h"
 
-#define YEAR_MS (INT64_C(365) * 24 * 3600 * 1000)
+#define YEAR_MS  (INT64_C(365) * 24 * 3600 * 1000)
 #define CLOCK_MS (MD_NOW_MS + YEAR_MS) /* "the real clock": a year after signing */
 
 static struct md_fixture F;
@@ -63,9 +63,9 @@ static char *sign_result(const struct edits *e)
     psha[0] ^= (uint8_t)(e->payload_flip ? 1 : 0);
     assert_int_equal(postq_hex_encode(payload_hex, sizeof(payload_hex), psha, 32), POSTQ_OK);
     assert_int_equal(postq_hex_encode(image_hex, sizeof(image_hex), md_image, 32), POSTQ_OK);
-    assert_int_equal(postq_base64_encode(sig_b64, sizeof(sig_b64), NULL, F.sig, F.sig_len,
-                                         POSTQ_B64_STD),
-                     POSTQ_OK);
+    assert_int_equal(
+        postq_base64_encode(sig_b64, sizeof(sig_b64), NULL, F.sig, F.sig_len, POSTQ_B64_STD),
+        POSTQ_OK);
     if (e->created_at == NULL) {
         snprintf(created, sizeof(created), ",\"createdAt\":\"2025-11-24T16:00:00Z\"");
     } else if (e->created_at[0] == '\0') {
@@ -134,8 +134,8 @@ static struct postq_verify_options opts(const char *policy, int with_key)
     return o;
 }
 
-static const struct postq_attest_report *verify(const char *sr, const uint8_t *payload,
-                                                size_t len, const struct postq_verify_options *o)
+static const struct postq_attest_report *verify(const char *sr, const uint8_t *payload, size_t len,
+                                                const struct postq_verify_options *o)
 {
     static struct postq_attest_report r;
     struct reader rd = {payload, len, 0, 7, 0, 0};
@@ -174,11 +174,19 @@ static void expect_edit(const struct edits *e, const char *reason, const char *d
 /* Every check in order, judged at createdAt though the clock is a year later. */
 static void test_pass_a_year_later(void **state)
 {
-    static const char *const order[] = {
-        "doc_malformed",     "vendor_mismatch",       "vendor_unsupported", "doc_alg_unsupported",
-        "doc_signature_invalid", "image_not_allowed", "doc_stale",          "doc_from_future",
-        "result_mismatch",   "payload_hash_mismatch", "sig_hash_mismatch",  "key_mismatch",
-        "signature_invalid"};
+    static const char *const order[] = {"doc_malformed",
+                                        "vendor_mismatch",
+                                        "vendor_unsupported",
+                                        "doc_alg_unsupported",
+                                        "doc_signature_invalid",
+                                        "image_not_allowed",
+                                        "doc_stale",
+                                        "doc_from_future",
+                                        "result_mismatch",
+                                        "payload_hash_mismatch",
+                                        "sig_hash_mismatch",
+                                        "key_mismatch",
+                                        "signature_invalid"};
     char *sr = sign_result(NULL);
     struct postq_verify_options o = opts(POLICY, 1);
     const struct postq_attest_report *r;
@@ -411,8 +419,7 @@ static void test_misuse_and_bad_inputs(void **state)
     o = opts(POLICY, 1);
     for (size_t n = 0; n < strlen(sr); n += 97) {
         rd.off = 0;
-        assert_int_not_equal(postq_verify_sign_result(sr, n, read_pieces, &rd, &o, &r),
-                             POSTQ_OK);
+        assert_int_not_equal(postq_verify_sign_result(sr, n, read_pieces, &rd, &o, &r), POSTQ_OK);
     }
     free(bad_created);
     free(sr);
@@ -450,6 +457,40 @@ static void test_public_key_readers(void **state)
                          POSTQ_OK);
     assert_int_equal(postq_public_key_from_pem(NULL, 0, &alg, pk, sizeof(pk), &pk_len),
                      POSTQ_E_ARG);
+    {
+        /* The key's JSON from the API. */
+        static char json[8192];
+        char b64[4096];
+        assert_int_equal(postq_base64_encode(b64, sizeof(b64), NULL, F.pk, F.pk_len, POSTQ_B64_STD),
+                         POSTQ_OK);
+        snprintf(json, sizeof(json),
+                 "{\"id\":\"key_1\",\"algorithm\":\"%s\",\"publicKeyB64\":\"%s\"}", F.alg, b64);
+        assert_int_equal(
+            postq_public_key_from_json(json, strlen(json), &alg, pk, sizeof(pk), &pk_len),
+            POSTQ_OK);
+        assert_string_equal(alg, F.alg);
+        assert_memory_equal(pk, F.pk, F.pk_len);
+        assert_int_equal(postq_public_key_from_json(json, strlen(json), &alg, pk, 100, &pk_len),
+                         POSTQ_E_LENGTH);
+        snprintf(json, sizeof(json), "{\"algorithm\":\"mldsa44+ed25519\",\"publicKeyB64\":\"%s\"}",
+                 b64);
+        assert_int_equal(
+            postq_public_key_from_json(json, strlen(json), &alg, pk, sizeof(pk), &pk_len),
+            POSTQ_E_MALFORMED); /* a 65 key's size under the 44 name */
+        assert_null(alg);
+        snprintf(json, sizeof(json), "{\"algorithm\":\"rsa\",\"publicKeyB64\":\"%s\"}", b64);
+        assert_int_equal(
+            postq_public_key_from_json(json, strlen(json), &alg, pk, sizeof(pk), &pk_len),
+            POSTQ_E_UNSUPPORTED);
+        snprintf(json, sizeof(json),
+                 "{\"algorithm\":\"%s\",\"algorithm\":\"%s\",\"publicKeyB64\":\"%s\"}", F.alg,
+                 F.alg, b64);
+        assert_int_equal(
+            postq_public_key_from_json(json, strlen(json), &alg, pk, sizeof(pk), &pk_len),
+            POSTQ_E_MALFORMED); /* duplicate member */
+        assert_int_equal(postq_public_key_from_json("{", 1, &alg, pk, sizeof(pk), &pk_len),
+                         POSTQ_E_MALFORMED);
+    }
     assert_int_equal(postq_public_key_from_der(der, der_len, NULL, pk, sizeof(pk), &pk_len),
                      POSTQ_E_ARG);
 }
