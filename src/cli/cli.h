@@ -64,6 +64,11 @@ void cli_hex(char *out, const uint8_t *in, size_t n);
  * and path is left as it was. path "-" is standard output. Prints the error on failure. */
 postq_err cli_write_atomic(const char *path, const void *data, size_t len, const char *what);
 
+/* Whether cli_write_atomic(path) can work: path is "-", or its directory exists and is
+ * writable and path is not something other than a regular file. Checked before an operation
+ * that cannot be undone (a sign). Prints the error on failure. */
+postq_err cli_check_writable(const char *path, const char *what);
+
 int cli_cmd_verify(int argc, char **argv);
 int cli_cmd_attest(int argc, char **argv);
 /* The commands that talk to the API (api.c): POSTQ_API_URL, POSTQ_API_KEY. */

@@ -54,7 +54,7 @@ int cli_cmd_enclave(int argc, char **argv)
     }
     err = postq_client_enclave_info(c, &info, &text);
     if (err != POSTQ_OK) {
-        rc = cli_failed(c, err, "enclave info");
+        rc = cli_failed(c, err, "enclave info", json);
     } else if (json) {
         cli_print_json(text);
     } else {

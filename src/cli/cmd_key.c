@@ -140,7 +140,7 @@ int cli_cmd_key(int argc, char **argv)
         }
         err = postq_client_key_create(c, name, alg, provider, policy, &text);
         if (err != POSTQ_OK) {
-            rc = cli_failed(c, err, "key create");
+            rc = cli_failed(c, err, "key create", json);
         } else {
             if (!json) {
                 printf("created ");
@@ -168,7 +168,7 @@ int cli_cmd_key(int argc, char **argv)
         }
         err = postq_client_key_get(c, a.id, &text);
         if (err != POSTQ_OK) {
-            rc = cli_failed(c, err, "key get");
+            rc = cli_failed(c, err, "key get", a.json);
         } else {
             rc = a.extra != NULL ? write_public_key(text, a.extra) : CLI_OK;
             if (rc == CLI_OK) {

@@ -119,7 +119,7 @@ static int policy_create(struct postq_client *c, int argc, char **argv)
     }
     err = postq_client_policy_create(c, text, &res);
     if (err != POSTQ_OK) {
-        rc = cli_failed(c, err, "policy create");
+        rc = cli_failed(c, err, "policy create", json);
         goto out;
     }
     if (!json) {
@@ -185,7 +185,7 @@ int cli_cmd_policy(int argc, char **argv)
         }
         if (strcmp(sub, "delete") == 0) {
             postq_err err = postq_client_policy_delete(c, a.id);
-            rc = err != POSTQ_OK ? cli_failed(c, err, "policy delete") : CLI_OK;
+            rc = err != POSTQ_OK ? cli_failed(c, err, "policy delete", a.json) : CLI_OK;
             if (rc == CLI_OK && a.json) {
                 json_t *o = json_pack("{s:s,s:b}", "id", a.id, "deleted", 1);
                 char *t = o != NULL ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
@@ -200,7 +200,7 @@ int cli_cmd_policy(int argc, char **argv)
         } else {
             char *text = NULL;
             postq_err err = postq_client_policy_get(c, a.id, &text);
-            rc = err != POSTQ_OK ? cli_failed(c, err, "policy get")
+            rc = err != POSTQ_OK ? cli_failed(c, err, "policy get", a.json)
                                  : cli_show(text, a.json, a.out, "policy", print_policy);
             postq_text_free(text);
         }

@@ -15,18 +15,22 @@
 #define SIGN_STDIN_MAX (64u << 20) /* POST /v1/sign's cap for a raw body */
 
 static const char sign_usage[] =
-    "usage: postq sign --key ID --payload FILE [-o sig.json] [--json]\n"
+    "usage: postq sign --key ID --payload FILE [-o sig.json] [--require-pass] [--json]\n"
     "\n"
     "Sign FILE (streamed to the API, at most 64 MiB; - reads standard input) with key ID.\n"
     "For an enclave key the enclave signs and attests, and the API verifies the document under\n"
     "the key's policy before it answers. -o writes the sign result (DESIGN §5.3; what\n"
     "`postq verify` and `postq attest verify --sign-result` read) atomically: the file is\n"
-    "replaced whole or not at all, and is left alone when the call fails.\n"
+    "replaced whole or not at all, and is left alone when the call fails; its folder is\n"
+    "checked before anything is signed. Under an audit policy a failed attestation is still\n"
+    "signed and stored: postq says so on stderr, and --require-pass makes it exit 1 (and\n"
+    "write no -o file) for CI.\n"
     "\n"
     "Environment: POSTQ_API_URL (default http://127.0.0.1:8080), POSTQ_API_KEY.\n"
     "Exit: 0 signed, 1 the attestation was rejected under the key's policy (stderr: rejected:\n"
-    "<reason>: <message>), 2 usage, unreadable payload or an unknown key, 3 server or network\n"
-    "error (a bad API key included).\n";
+    "<reason>: <message>) or, with --require-pass, failed under an audit policy, 2 usage,\n"
+    "unreadable payload, unwritable -o or an unknown key, 3 server or network error (a bad\n"
+    "API key included).\n";
 
 static void print_sig(const json_t *s)
 {
@@ -47,12 +51,52 @@ static void print_sig(const json_t *s)
     printf("  created    %s\n", cli_json_str(s, "createdAt"));
 }
 
+/* After the sign call: the audit verdict said out loud, --require-pass, and -o. The signature
+ * exists from here on, so every failure names it and the command that fetches it. */
+static int signed_result(const char *text, const char *payload, const char *out, int json,
+                         int require_pass)
+{
+    json_t *o = cli_json_parse(text);
+    const json_t *att = json_object_get(o, "attestation");
+    const char *id = cli_json_str(o, "id");
+    int failed = strcmp(cli_json_str(att, "verdict"), "fail") == 0;
+    int rc;
+
+    if (failed) {
+        fprintf(stderr,
+                "postq: sign: attestation failed under the key's audit policy: %s (the signature "
+                "was made and stored as %s)\n",
+                cli_json_str(att, "reason"), id);
+    }
+    if (failed && require_pass) {
+        fprintf(stderr, "postq: sign: --require-pass: exit 1%s%s\n",
+                out != NULL ? "; not written: " : "", out != NULL ? out : "");
+        if (json) {
+            cli_print_json(text);
+        }
+        json_decref(o);
+        return CLI_REJECTED;
+    }
+    if (!json) {
+        printf("signed %s: ", payload);
+    }
+    rc = cli_show(text, json, out, "sign result", print_sig);
+    if (rc != CLI_OK) {
+        fprintf(stderr,
+                "postq: sign: the signature was made and stored as %s; fetch it with: postq "
+                "signature get %s -o %s\n",
+                id, id, out != NULL ? out : "sig.json");
+    }
+    json_decref(o);
+    return rc;
+}
+
 int cli_cmd_sign(int argc, char **argv)
 {
     struct postq_client *c = NULL;
     const char *key = NULL, *payload = NULL, *out = NULL;
     char *text = NULL;
-    int json = 0, rc;
+    int json = 0, require_pass = 0, rc;
     postq_err err;
 
     for (int i = 1; i < argc; i++) {
@@ -65,6 +109,8 @@ int cli_cmd_sign(int argc, char **argv)
             continue;
         } else if (strcmp(argv[i], "--json") == 0) {
             json = 1;
+        } else if (strcmp(argv[i], "--require-pass") == 0) {
+            require_pass = 1;
         } else {
             fputs(sign_usage, stderr);
             return cli_usage_error("sign: unknown argument \"%s\"", argv[i]);
@@ -73,6 +119,9 @@ int cli_cmd_sign(int argc, char **argv)
     if (key == NULL || payload == NULL) {
         fputs(sign_usage, stderr);
         return cli_usage_error("sign: --key and --payload are required");
+    }
+    if (out != NULL && cli_check_writable(out, "sign: -o") != POSTQ_OK) {
+        return CLI_USAGE; /* before signing: a sign cannot be taken back */
     }
     rc = cli_open_client(&c);
     if (rc != CLI_OK) {
@@ -94,12 +143,9 @@ int cli_cmd_sign(int argc, char **argv)
         fprintf(stderr, "postq: sign: %s\n", postq_client_errmsg(c));
         rc = CLI_USAGE;
     } else if (err != POSTQ_OK) {
-        rc = cli_failed(c, err, "sign");
+        rc = cli_failed(c, err, "sign", json);
     } else {
-        if (!json) {
-            printf("signed %s: ", payload);
-        }
-        rc = cli_show(text, json, out, "sign result", print_sig);
+        rc = signed_result(text, payload, out, json, require_pass);
     }
     postq_text_free(text);
     postq_client_free(c);
@@ -167,7 +213,7 @@ int cli_cmd_signature(int argc, char **argv)
             return rc;
         }
         err = postq_client_signature_get(c, a.id, &text);
-        rc = err != POSTQ_OK ? cli_failed(c, err, "signature get")
+        rc = err != POSTQ_OK ? cli_failed(c, err, "signature get", a.json)
                              : cli_show(text, a.json, a.out, "sign result", print_sig);
         postq_text_free(text);
     } else {

@@ -17,19 +17,58 @@ int cli_is_help(const char *a)
     return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
 }
 
+/* The mistakes people make with POSTQ_API_URL, each named: no scheme, another scheme, the
+ * API's /v1 prefix included. CLI_OK when none applies. */
+static int check_url(const char *url)
+{
+    const char *scheme_end = strstr(url, "://");
+    size_t n = strlen(url);
+
+    while (n > 0 && url[n - 1] == '/') {
+        n--;
+    }
+    if (scheme_end == NULL) {
+        return cli_usage_error("POSTQ_API_URL \"%s\" has no scheme: write http://%s (or "
+                               "https://)",
+                               url, url);
+    }
+    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
+        return cli_usage_error("POSTQ_API_URL \"%s\": the scheme must be http:// or https://",
+                               url);
+    }
+    if (n >= 3 && strncmp(url + n - 3, "/v1", 3) == 0) {
+        return cli_usage_error("POSTQ_API_URL \"%s\" ends in /v1: give the server's base URL, "
+                               "%.*s (postq adds /v1/... itself)",
+                               url, (int)(n - 3), url);
+    }
+    return CLI_OK;
+}
+
 int cli_open_client(struct postq_client **c)
 {
     const char *url = getenv("POSTQ_API_URL");
     const char *key = getenv("POSTQ_API_KEY");
     postq_err err;
+    int rc;
 
+    *c = NULL;
     if (url == NULL || url[0] == '\0') {
         url = POSTQ_DEFAULT_API_URL;
     }
+    rc = check_url(url);
+    if (rc != CLI_OK) {
+        return rc;
+    }
+    if (key == NULL || key[0] == '\0') {
+        /* Exit 3 like a key the server refuses: credentials, wherever they fail. */
+        fprintf(stderr, "postq: POSTQ_API_KEY is not set: export POSTQ_API_KEY=pqk_... (make run "
+                        "prints the demo organisation's key; postq-api org create makes one)\n");
+        return CLI_SERVER;
+    }
     err = postq_client_new(url, key, c);
     if (err == POSTQ_E_ARG) {
-        return cli_usage_error("POSTQ_API_URL \"%s\" is not an http:// or https:// URL (or "
-                               "POSTQ_API_KEY holds a line break)",
+        return cli_usage_error("POSTQ_API_URL \"%s\" is not a usable URL, or POSTQ_API_KEY holds "
+                               "a line break",
                                url);
     }
     if (err != POSTQ_OK) {
@@ -39,21 +78,48 @@ int cli_open_client(struct postq_client **c)
     return CLI_OK;
 }
 
-/* Print a failed call and return its exit code. */
-int cli_failed(struct postq_client *c, postq_err err, const char *what)
+/* The error's code for --json: the server's error.code when it answered with one, else the
+ * client's own ("network", "busy", ...: the postq_err name in lowercase). */
+static void error_code(char *out, size_t cap, struct postq_client *c, postq_err err)
 {
-    const char *msg = postq_client_errmsg(c);
+    const char *code = postq_client_error_code(c);
+    const char *name = postq_err_name(err);
+    size_t i = 0;
+
+    if (code != NULL && code[0] != '\0') {
+        snprintf(out, cap, "%s", code);
+        return;
+    }
+    name += strncmp(name, "POSTQ_E_", 8) == 0 ? 8 : 0;
+    for (; name[i] != '\0' && i + 1 < cap; i++) {
+        out[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
+    }
+    out[i] = '\0';
+}
+
+int cli_failed(struct postq_client *c, postq_err err, const char *what, int json)
+{
+    const char *msg = c != NULL ? postq_client_errmsg(c) : "";
+    char code[64];
 
     if (msg[0] == '\0') {
         msg = postq_strerror(err);
     }
+    error_code(code, sizeof(code), c, err);
+    if (json) {
+        json_t *o = json_pack("{s:{s:s,s:s,s:i}}", "error", "code", code, "message", msg,
+                              "status", c != NULL ? postq_client_http_status(c) : 0);
+        char *t = o != NULL ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+        if (t != NULL) {
+            puts(t);
+        }
+        free(t);
+        json_decref(o);
+    }
     if (err == POSTQ_E_REJECTED) {
-        fprintf(stderr, "rejected: %s\n", msg);
+        fprintf(stderr, "rejected: %s: %s\n", code, msg);
     } else {
         fprintf(stderr, "postq: %s: %s\n", what, msg);
-        if (err == POSTQ_E_AUTH && getenv("POSTQ_API_KEY") == NULL) {
-            fprintf(stderr, "postq: POSTQ_API_KEY is not set\n");
-        }
     }
     return postq_errmap_exit_code(err);
 }
@@ -216,7 +282,7 @@ int cli_list(struct postq_client *c, int argc, char **argv, const char *usage, c
         free(next);
         next = NULL;
         if (err != POSTQ_OK) {
-            rc = cli_failed(c, err, what);
+            rc = cli_failed(c, err, what, json);
             break;
         }
         if (json) {

@@ -11,11 +11,15 @@
 /* "--help" or "-h". */
 int cli_is_help(const char *a);
 
-/* A client for POSTQ_API_URL (default POSTQ_DEFAULT_API_URL) with POSTQ_API_KEY. */
+/* A client for POSTQ_API_URL (default POSTQ_DEFAULT_API_URL) with POSTQ_API_KEY, both checked
+ * before any call: a URL without a scheme, with another scheme or ending in /v1 is a usage
+ * error (exit 2) naming the mistake; no key is exit 3, as a key the server refuses is. */
 int cli_open_client(struct postq_client **c);
 
-/* Print a failed call (the server's message when there is one) and return its exit code. */
-int cli_failed(struct postq_client *c, postq_err err, const char *what);
+/* Print a failed call and return its exit code: "postq: <what>: <message>" on stderr (the
+ * server's message when there is one; "rejected: <reason>: <message>" for a rejected
+ * attestation), and with json also {"error": {"code", "message", "status"}} on stdout. */
+int cli_failed(struct postq_client *c, postq_err err, const char *what, int json);
 
 /* JSON text to a tree, duplicates rejected; NULL when it is not JSON. */
 json_t *cli_json_parse(const char *text);

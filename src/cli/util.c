@@ -231,6 +231,43 @@ static int write_all(int fd, const uint8_t *p, size_t n)
     return 0;
 }
 
+postq_err cli_check_writable(const char *path, const char *what)
+{
+    struct stat st;
+    char *dir;
+    const char *slash, *why = NULL;
+
+    if (strcmp(path, "-") == 0) {
+        return POSTQ_OK;
+    }
+    if (path[0] == '\0') {
+        fprintf(stderr, "postq: %s: an empty file name\n", what);
+        return POSTQ_E_IO;
+    }
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "postq: %s: %s: not a regular file\n", what, path);
+        return POSTQ_E_IO;
+    }
+    slash = strrchr(path, '/');
+    dir = slash == NULL ? strdup(".") : strndup(path, slash == path ? 1 : (size_t)(slash - path));
+    if (dir == NULL) {
+        fprintf(stderr, "postq: %s: out of memory\n", what);
+        return POSTQ_E_NOMEM;
+    }
+    if (stat(dir, &st) != 0) {
+        why = strerror(errno);
+    } else if (!S_ISDIR(st.st_mode)) {
+        why = "not a directory";
+    } else if (access(dir, W_OK | X_OK) != 0) {
+        why = strerror(errno);
+    }
+    if (why != NULL) {
+        fprintf(stderr, "postq: %s: %s: cannot write there (%s: %s)\n", what, path, dir, why);
+    }
+    free(dir);
+    return why == NULL ? POSTQ_OK : POSTQ_E_IO;
+}
+
 postq_err cli_write_atomic(const char *path, const void *data, size_t len, const char *what)
 {
     char *tmp = NULL, *dir = NULL;

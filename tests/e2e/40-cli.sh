@@ -99,7 +99,18 @@ expect "delete a bound policy: 409 policy_in_use, exit 2" 2 "policy_in_use" "$CL
 expect "sign: unreadable payload: exit 2" 2 "payload" \
     "$CLI" sign --key "$KEY" --payload "$D/missing.bin"
 expect "sign: unknown option: exit 2" 2 "unknown argument" "$CLI" sign --bogus
-expect "POSTQ_API_URL not http: exit 2" 2 "POSTQ_API_URL" env POSTQ_API_URL=ftp://x "$CLI" key list
+expect "POSTQ_API_URL not http: exit 2" 2 "the scheme must be http:// or https://" \
+    env POSTQ_API_URL=ftp://x "$CLI" key list
+expect "POSTQ_API_URL without a scheme: exit 2, says so" 2 "has no scheme: write http://127.0.0.1:1" \
+    env POSTQ_API_URL=127.0.0.1:1 "$CLI" key list
+expect "POSTQ_API_URL ending in /v1: exit 2, gives the base URL" 2 \
+    "ends in /v1: give the server's base URL, $API_URL" env POSTQ_API_URL="$API_URL/v1/" "$CLI" key list
+expect "--json: an API error is JSON on stdout" 2 '"code": "not_found"' \
+    sh -c "'$CLI' key get key_00000000000000000000000000 --json 2>/dev/null"
+expect "--json: ...with the HTTP status" 2 '"status": 404' \
+    sh -c "'$CLI' signature get sig_00000000000000000000000000 --json 2>/dev/null"
+expect "--json: a network error is JSON too" 3 '"code": "network"' \
+    sh -c "POSTQ_API_URL=http://127.0.0.1:1 '$CLI' policy list --json 2>/dev/null"
 
 # A policy that does not allow this enclave's image: the sign call is rejected (exit 1).
 OTHER_HASH=0000000000000000000000000000000000000000000000000000000000000000
@@ -107,16 +118,37 @@ BADPOL=$("$CLI" policy create --name wrong-image --vendor mock --image-hash "$OT
     --root-key "$K" --json | tr -d ' \n' | jfield id)
 BADKEY=$("$CLI" key create --name bad --provider enclave-mock --policy "$BADPOL" --json | tr -d ' \n' | jfield id)
 expect "sign under a policy that refuses the image: exit 1, rejected: image_not_allowed" 1 \
-    "rejected: image_not_allowed" "$CLI" sign --key "$BADKEY" --payload "$D/artifact.bin" -o "$D/bad.json"
+    "rejected: image_not_allowed: " "$CLI" sign --key "$BADKEY" --payload "$D/artifact.bin" -o "$D/bad.json"
 expect "...and -o wrote nothing" 0 "" test ! -e "$D/bad.json"
+
+# The same policy in audit mode: signed and stored with verdict fail, said on stderr;
+# --require-pass turns it into exit 1 for CI and writes no -o file.
+AUDPOL=$("$CLI" policy create --name wrong-image-audit --vendor mock --image-hash "$OTHER_HASH" \
+    --root-key "$K" --audit --json | tr -d ' \n' | jfield id)
+AUDKEY=$("$CLI" key create --name audited --provider enclave-mock --policy "$AUDPOL" --json | tr -d ' \n' | jfield id)
+expect "audit mode: exit 0, the failed verdict on stderr" 0 \
+    "attestation failed under the key's audit policy: image_not_allowed" \
+    sh -c "'$CLI' sign --key '$AUDKEY' --payload '$D/artifact.bin' -o '$D/audit.json' 2>&1 >/dev/null"
+expect "audit mode: ...and the sign result is written" 0 '"verdict":"fail"' cat "$D/audit.json"
+expect "audit mode --require-pass: exit 1" 1 "--require-pass: exit 1; not written: $D/audit2.json" \
+    "$CLI" sign --key "$AUDKEY" --payload "$D/artifact.bin" -o "$D/audit2.json" --require-pass
+expect "audit mode --require-pass: ...no -o file" 0 "" test ! -e "$D/audit2.json"
+expect "--require-pass under a passing policy: exit 0" 0 "attested   mock" \
+    "$CLI" sign --key "$KEY" --payload "$D/artifact.bin" --require-pass
 
 # ---- -o atomicity ----
 cp "$D/sig.json" "$D/keep.json"
 expect "failed sign leaves an existing -o file untouched" 1 "rejected:" \
     "$CLI" sign --key "$BADKEY" --payload "$D/artifact.bin" -o "$D/keep.json"
 expect "...byte for byte" 0 "" cmp "$D/sig.json" "$D/keep.json"
-expect "-o into a missing directory: exit 2" 2 "$D/nodir/sig.json" \
+N0=$("$CLI" signature list --key "$KEY" --all | grep -c '^sig_')
+expect "-o into a missing directory: exit 2, checked before signing" 2 \
+    "$D/nodir/sig.json: cannot write there" \
     "$CLI" sign --key "$KEY" --payload "$D/artifact.bin" -o "$D/nodir/sig.json"
+expect "...so nothing was signed or stored" 0 "" \
+    sh -c "test \$('$CLI' signature list --key '$KEY' --all | grep -c '^sig_') -eq $N0"
+expect "-o naming a directory: exit 2 before signing" 2 "not a regular file" \
+    "$CLI" sign --key "$KEY" --payload "$D/artifact.bin" -o "$D"
 mkdir "$D/ro" && chmod 0555 "$D/ro"
 if [ "$(id -u)" -ne 0 ]; then
     expect "-o into a read-only directory: exit 2, nothing left" 2 "Permission denied" \
@@ -127,7 +159,8 @@ expect "no temporary files left beside the outputs" 0 "" \
 # A write that fails half-way (a 4 KiB file size limit, SIGXFSZ ignored so write(2) fails
 # with EFBIG): the sign result (~10 KiB) is not written, the old file stays, no temporary file.
 cp "$D/sig.json" "$D/keep3.json"
-expect "-o whose write fails half-way: exit 2" 2 "sign result" \
+expect "-o whose write fails half-way: exit 2, names the stored signature and how to fetch it" 2 \
+    "fetch it with: postq signature get sig_" \
     bash -c "trap '' XFSZ; ulimit -f 4; exec '$CLI' sign --key '$KEY' --payload '$D/artifact.bin' -o '$D/keep3.json'"
 expect "...the old file is intact" 0 "" cmp "$D/sig.json" "$D/keep3.json"
 expect "...and no partial temporary file is left" 0 "" sh -c "! ls -a '$D' | grep -q '\.tmp\.'"
