@@ -113,8 +113,10 @@ struct postq_enclave_pool;
 POSTQ_MUST_CHECK postq_err postq_enclave_pool_new(const char *addr, int timeout_ms,
                                                   struct postq_enclave_pool **out);
 void postq_enclave_pool_free(struct postq_enclave_pool *p);
-/* Run one request on a pooled connection (a new one when none is idle; one retry on a fresh
- * connection when a reused one turns out dead, e.g. after an enclave restart). On POSTQ_OK,
+/* Run one request on a pooled connection (a new one when none is idle). A request that a
+ * reused connection never delivered (it turned out dead, e.g. after an enclave restart) goes
+ * once more on a fresh connection; one that may have reached the enclave (a deadline passed, a
+ * reply byte arrived) never does, so a slow enclave costs one deadline and one sign. On POSTQ_OK,
  * *c holds the connection whose buffer resp points into: hand it back with
  * postq_enclave_pool_put once resp is no longer needed. POSTQ_E_NETWORK when the enclave
  * cannot be reached. */
