@@ -185,6 +185,14 @@ void postq_api_error(struct postq_http_resp *resp, int status, const char *code,
                      const char *message);
 void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
                     const struct postq_http_req *req, struct postq_http_resp *resp);
+/* The Content-Type ctype (NULL: none) is the media type want: compared case-insensitively and
+ * exactly (`want` followed by something other than optional whitespace and then the end or
+ * `;` is another type), with optional whitespace around it and parameters after `;`. */
+int postq_api_media_is(const char *ctype, const char *want);
+/* POST /v1/sign's body is the raw payload (application/octet-stream), not JSON. The one
+ * decision both the body cap (postq_api_body_cap) and the handler use, so that a body is
+ * never read under one form's cap and parsed as the other's. */
+int postq_api_sign_is_raw(const char *ctype);
 /* Write the sign result (DESIGN §5.3) of a stored row. */
 void postq_api_sig_write(struct postq_jsonw *w, const struct postq_store_sig *sig);
 /* Serialize j (consumed) into resp with status. */

@@ -41,6 +41,30 @@ static int counter_seen(void *ctx, const char *module_id, uint64_t counter)
     return err != POSTQ_OK ? err : seen;
 }
 
+int postq_api_media_is(const char *ctype, const char *want)
+{
+    size_t n = strlen(want);
+    if (ctype == NULL) {
+        return 0;
+    }
+    while (*ctype == ' ' || *ctype == '\t') {
+        ctype++;
+    }
+    if (strncasecmp(ctype, want, n) != 0) {
+        return 0;
+    }
+    ctype += n;
+    while (*ctype == ' ' || *ctype == '\t') {
+        ctype++;
+    }
+    return *ctype == '\0' || *ctype == ';';
+}
+
+int postq_api_sign_is_raw(const char *ctype)
+{
+    return postq_api_media_is(ctype, "application/octet-stream");
+}
+
 /* The payload and key id of the request, in either form. 0 after answering 4xx. */
 static int sign_args(const struct postq_http_req *req, struct postq_http_resp *resp,
                      char *key_id, size_t key_cap, struct postq_bytes *payload)
@@ -52,8 +76,7 @@ static int sign_args(const struct postq_http_req *req, struct postq_http_resp *r
     size_t b64_len, n = 0;
     char msg[300];
 
-    if (req->content_type != NULL &&
-        strncasecmp(req->content_type, "application/octet-stream", 24) == 0) {
+    if (postq_api_sign_is_raw(req->content_type)) {
         const char *q = req->query(req, "keyId");
         if (q == NULL || q[0] == '\0') {
             postq_api_error(resp, 400, "invalid_request",
@@ -69,10 +92,7 @@ static int sign_args(const struct postq_http_req *req, struct postq_http_resp *r
         *payload = req->body;
         return 1;
     }
-    if (req->content_type == NULL ||
-        strncasecmp(req->content_type, "application/json", 16) != 0 ||
-        (req->content_type[16] != '\0' && req->content_type[16] != ';' &&
-         req->content_type[16] != ' ')) {
+    if (!postq_api_media_is(req->content_type, "application/json")) {
         postq_api_error(resp, 415, "unsupported_media_type",
                         "the body must be application/json ({keyId, payloadB64}) or "
                         "application/octet-stream with ?keyId=");
