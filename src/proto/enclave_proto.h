@@ -144,9 +144,29 @@ POSTQ_MUST_CHECK postq_err postq_proto_write2(int fd, const uint8_t *a, size_t a
 
 /* ---- client ---- */
 
+/* How the last postq_proto_client_call ended, told apart by what the peer can have done with
+ * the request: the facts a caller needs to decide whether sending it again is safe (the
+ * server's pool decides, src/server/enclave.c). The enclave acts only on a complete frame. */
+enum postq_proto_outcome {
+    POSTQ_PROTO_REPLIED,           /* a well-formed reply arrived (see resp->status) */
+    POSTQ_PROTO_UNSENT,            /* not connected, not encodable, or sending failed (EPIPE,
+                                    * ECONNRESET...) before the whole frame was written, no
+                                    * deadline passed: the peer cannot have acted on it */
+    POSTQ_PROTO_CLOSED_UNANSWERED, /* the whole frame was written, then the peer closed or
+                                    * reset the connection before the first reply byte: it
+                                    * went away, having acted on the request only if it
+                                    * crashed after acting */
+    POSTQ_PROTO_TIMED_OUT,         /* a deadline passed, writing the request or awaiting the
+                                    * whole reply: the peer may act on it, or be acting now */
+    POSTQ_PROTO_BROKEN             /* a reply was started but cut short, over the cap or
+                                    * malformed, or reading failed otherwise: the peer may have
+                                    * acted on it */
+};
+
 struct postq_proto_client {
     int fd;
     int timeout_ms;
+    int outcome; /* enum postq_proto_outcome of the last postq_proto_client_call */
     struct postq_buf tx;
     struct postq_buf rx;
 };
@@ -159,7 +179,8 @@ POSTQ_MUST_CHECK postq_err postq_proto_client_connect(struct postq_proto_client 
 
 /* Send req and receive its reply into *resp (views into c's receive buffer, valid until the
  * next call). Returns POSTQ_OK when a well-formed reply arrived, error or not: see
- * resp->status. POSTQ_E_NETWORK, POSTQ_E_MALFORMED otherwise; the connection is then closed. */
+ * resp->status. POSTQ_E_NETWORK, POSTQ_E_MALFORMED otherwise; the connection is then closed.
+ * The write and the read each have c->timeout_ms. Either way c->outcome says how it ended. */
 POSTQ_MUST_CHECK postq_err postq_proto_client_call(struct postq_proto_client *c,
                                                    const struct postq_proto_req *req,
                                                    struct postq_proto_resp *resp);

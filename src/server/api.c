@@ -1035,7 +1035,7 @@ size_t postq_api_body_cap(void *ctx, const char *method, const char *path, const
     /* The 64 MiB cap only for a caller allowed to sign: an unauthenticated client can make the
      * server hold at most POSTQ_API_JSON_MAX per connection. */
     if (strcmp(method, "POST") == 0 && strcmp(path, "/v1/sign") == 0 &&
-        media_is(ctype, "application/octet-stream") &&
+        postq_api_sign_is_raw(ctype) &&
         check_token(ctx, authorization, &who) == POSTQ_OK &&
         (int)who.role <= (int)POSTQ_STORE_ROLE_SIGNER) {
         return POSTQ_API_OCTET_MAX;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* A pool of connections to postq-enclave (DESIGN §2): idle connections are reused; one that
- * turns out dead (the enclave restarted) is replaced once by a fresh connection, so the API
- * recovers from an enclave restart without operator action. */
+/* A pool of connections to postq-enclave (DESIGN §2): idle connections are reused; a request
+ * that a reused connection provably never delivered (the enclave restarted, or closed the idle
+ * connection) is sent again once on a fresh connection, so the API recovers from an enclave
+ * restart without operator action. docs/api-server.md states the rule. */
 #include <pthread.h>
 #include <string.h>
 
@@ -74,6 +75,29 @@ static postq_err fresh(struct postq_enclave_pool *p, struct postq_proto_client *
     return POSTQ_OK;
 }
 
+/* May a request that failed on a reused connection go again on a fresh one? Only when the
+ * enclave did not act on it, or when its acting twice does no harm:
+ *  - UNSENT: sending failed (EPIPE, ECONNRESET: the enclave closed this pooled connection while
+ *    it sat idle, or exited) before the whole frame was written; the enclave acts only on a
+ *    complete frame, so it did nothing.
+ *  - CLOSED_UNANSWERED: the whole frame was written, then end of stream or a reset before any
+ *    reply byte. That is what an enclave restart looks like (the request unread in the socket
+ *    of a daemon that exited), but a daemon that crashed after signing and before replying
+ *    looks the same. Resending then signs twice, which is acceptable because no byte of the
+ *    first result ever left the enclave, so only the second one can be stored or seen, and the
+ *    enclave's counter never repeats (ranges reserved durably, a restart continues above the
+ *    mark): the first sign leaves a gap in the counter, as every crash may, never a reuse. A
+ *    keygen's first key is likewise never delivered, and info changes nothing.
+ *  - Never after a deadline (TIMED_OUT): the enclave may be working on the request still and
+ *    will perform it; a resend would sign twice, burn a counter value, and double the time to
+ *    the 503 exactly when the enclave is overloaded.
+ *  - Never once any reply byte arrived (BROKEN): the enclave answered, so it acted.
+ * A fresh connection is never retried: its failure is the enclave's, not a stale pool entry's. */
+static int resend_is_safe(const struct postq_proto_client *c)
+{
+    return c->outcome == POSTQ_PROTO_UNSENT || c->outcome == POSTQ_PROTO_CLOSED_UNANSWERED;
+}
+
 postq_err postq_enclave_call(struct postq_enclave_pool *p, const struct postq_proto_req *req,
                              struct postq_proto_resp *resp, struct postq_proto_client **out)
 {
@@ -95,7 +119,7 @@ postq_err postq_enclave_call(struct postq_enclave_pool *p, const struct postq_pr
         }
     }
     err = postq_proto_client_call(c, req, resp);
-    if (err == POSTQ_E_NETWORK && reused) {
+    if (err == POSTQ_E_NETWORK && reused && resend_is_safe(c)) {
         client_free(c);
         err = fresh(p, &c);
         if (err != POSTQ_OK) {

@@ -113,8 +113,10 @@ struct postq_enclave_pool;
 POSTQ_MUST_CHECK postq_err postq_enclave_pool_new(const char *addr, int timeout_ms,
                                                   struct postq_enclave_pool **out);
 void postq_enclave_pool_free(struct postq_enclave_pool *p);
-/* Run one request on a pooled connection (a new one when none is idle; one retry on a fresh
- * connection when a reused one turns out dead, e.g. after an enclave restart). On POSTQ_OK,
+/* Run one request on a pooled connection (a new one when none is idle). A request that a
+ * reused connection never delivered (it turned out dead, e.g. after an enclave restart) goes
+ * once more on a fresh connection; one that may have reached the enclave (a deadline passed, a
+ * reply byte arrived) never does, so a slow enclave costs one deadline and one sign. On POSTQ_OK,
  * *c holds the connection whose buffer resp points into: hand it back with
  * postq_enclave_pool_put once resp is no longer needed. POSTQ_E_NETWORK when the enclave
  * cannot be reached. */
@@ -183,6 +185,14 @@ void postq_api_error(struct postq_http_resp *resp, int status, const char *code,
                      const char *message);
 void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
                     const struct postq_http_req *req, struct postq_http_resp *resp);
+/* The Content-Type ctype (NULL: none) is the media type want: compared case-insensitively and
+ * exactly (`want` followed by something other than optional whitespace and then the end or
+ * `;` is another type), with optional whitespace around it and parameters after `;`. */
+int postq_api_media_is(const char *ctype, const char *want);
+/* POST /v1/sign's body is the raw payload (application/octet-stream), not JSON. The one
+ * decision both the body cap (postq_api_body_cap) and the handler use, so that a body is
+ * never read under one form's cap and parsed as the other's. */
+int postq_api_sign_is_raw(const char *ctype);
 /* Write the sign result (DESIGN §5.3) of a stored row. */
 void postq_api_sig_write(struct postq_jsonw *w, const struct postq_store_sig *sig);
 /* Serialize j (consumed) into resp with status. */

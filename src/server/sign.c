@@ -41,6 +41,30 @@ static int counter_seen(void *ctx, const char *module_id, uint64_t counter)
     return err != POSTQ_OK ? err : seen;
 }
 
+int postq_api_media_is(const char *ctype, const char *want)
+{
+    size_t n = strlen(want);
+    if (ctype == NULL) {
+        return 0;
+    }
+    while (*ctype == ' ' || *ctype == '\t') {
+        ctype++;
+    }
+    if (strncasecmp(ctype, want, n) != 0) {
+        return 0;
+    }
+    ctype += n;
+    while (*ctype == ' ' || *ctype == '\t') {
+        ctype++;
+    }
+    return *ctype == '\0' || *ctype == ';';
+}
+
+int postq_api_sign_is_raw(const char *ctype)
+{
+    return postq_api_media_is(ctype, "application/octet-stream");
+}
+
 /* The payload and key id of the request, in either form. 0 after answering 4xx. */
 static int sign_args(const struct postq_http_req *req, struct postq_http_resp *resp,
                      char *key_id, size_t key_cap, struct postq_bytes *payload)
@@ -52,8 +76,7 @@ static int sign_args(const struct postq_http_req *req, struct postq_http_resp *r
     size_t b64_len, n = 0;
     char msg[300];
 
-    if (req->content_type != NULL &&
-        strncasecmp(req->content_type, "application/octet-stream", 24) == 0) {
+    if (postq_api_sign_is_raw(req->content_type)) {
         const char *q = req->query(req, "keyId");
         if (q == NULL || q[0] == '\0') {
             postq_api_error(resp, 400, "invalid_request",
@@ -69,10 +92,7 @@ static int sign_args(const struct postq_http_req *req, struct postq_http_resp *r
         *payload = req->body;
         return 1;
     }
-    if (req->content_type == NULL ||
-        strncasecmp(req->content_type, "application/json", 16) != 0 ||
-        (req->content_type[16] != '\0' && req->content_type[16] != ';' &&
-         req->content_type[16] != ' ')) {
+    if (!postq_api_media_is(req->content_type, "application/json")) {
         postq_api_error(resp, 415, "unsupported_media_type",
                         "the body must be application/json ({keyId, payloadB64}) or "
                         "application/octet-stream with ?keyId=");
@@ -203,6 +223,174 @@ static void reject(struct postq_http_resp *resp, const char *reason, const char 
     postq_api_error(resp, 422, reason, detail[0] != '\0' ? detail : reason);
 }
 
+/* Have the enclave sign payload with key under nonce. On success *er is its reply, whatever
+ * its status, with views into *c (hand it back to the pool once they are not needed). 0 after
+ * answering: 500 for a key that does not fit the protocol, 503 when the enclave cannot be
+ * reached. */
+static int enclave_sign(struct postq_api *api, const struct postq_store_key *key,
+                        const uint8_t nonce[POSTQ_PROTO_NONCE_BYTES], struct postq_bytes payload,
+                        struct postq_proto_resp *er, struct postq_proto_client **c,
+                        struct postq_http_resp *resp)
+{
+    struct postq_proto_req ereq;
+
+    memset(&ereq, 0, sizeof(ereq));
+    ereq.op = POSTQ_PROTO_OP_SIGN;
+    if (strlen(key->algorithm) >= sizeof(ereq.alg) || strlen(key->id) >= sizeof(ereq.key_id)) {
+        postq_api_error(resp, 500, "internal", "key algorithm or id too long");
+        return 0;
+    }
+    snprintf(ereq.alg, sizeof(ereq.alg), "%s", key->algorithm);
+    snprintf(ereq.key_id, sizeof(ereq.key_id), "%s", key->id);
+    ereq.sealed = key->sealed_key;
+    ereq.nonce.p = nonce;
+    ereq.nonce.len = POSTQ_PROTO_NONCE_BYTES;
+    ereq.payload = payload;
+    if (postq_enclave_call(api->enclave, &ereq, er, c) != POSTQ_OK) {
+        postq_metrics_enclave_error("unreachable");
+        postq_api_error(resp, 503, "enclave_unavailable", "the enclave cannot be reached");
+        return 0;
+    }
+    return 1;
+}
+
+/* The enclave's reply is a sign result worth verifying. 0 after answering: its error status
+ * (503 when it is busy, 500 otherwise), or 500 for a document over the cap or no signature. */
+static int reply_usable(const struct postq_proto_resp *er, struct postq_http_resp *resp)
+{
+    char msg[300];
+
+    if (er->status != POSTQ_PROTO_OK) {
+        postq_metrics_enclave_error(postq_proto_status_name(er->status));
+        snprintf(msg, sizeof(msg), "enclave sign failed: %s",
+                 postq_proto_status_name(er->status));
+        postq_api_error(resp, er->status == POSTQ_PROTO_E_BUSY ? 503 : 500, "enclave_error", msg);
+        return 0;
+    }
+    if (er->doc_b64.len > POSTQ_ATTEST_DOC_B64_MAX || er->signature.len == 0) {
+        postq_metrics_enclave_error("bad_reply");
+        postq_api_error(resp, 500, "enclave_error", "the enclave's reply is unusable");
+        return 0;
+    }
+    return 1;
+}
+
+/* Every check of DESIGN §5.4 on the enclave's reply, under the key's bound policy, for the
+ * payload (whose SHA-256 is sig->payload_sha256) and nonce. *doc (the document as text) and
+ * *rep (the verdict and the claims) live in arena. 0 after answering: no verdict could be
+ * reached (memory, the counter lookup, the policy), and nothing is stored. */
+static int verify_reply(struct postq_api *api, const struct postq_store_key *key,
+                        const struct postq_store_policy *pol, const struct postq_store_sig *sig,
+                        struct postq_bytes payload, const uint8_t nonce[POSTQ_PROTO_NONCE_BYTES],
+                        const struct postq_proto_resp *er, struct postq_arena *arena,
+                        char **doc, struct postq_attest_report **rep, struct postq_http_resp *resp)
+{
+    struct postq_attest_input in;
+    uint8_t ph[POSTQ_HYBRID_PH_BYTES];
+    postq_err err;
+
+    *doc = postq_arena_strndup(arena, (const char *)er->doc_b64.p, er->doc_b64.len);
+    *rep = postq_arena_alloc(arena, sizeof(**rep));
+    if (*doc == NULL || *rep == NULL) {
+        postq_api_fail(resp, POSTQ_E_NOMEM, "sign");
+        return 0;
+    }
+    /* The payload's SHA-256 was taken already; its composite pre-hash now. The verifier gets
+     * both instead of the bytes, so a 64 MiB payload is not hashed a third time. */
+    err = payload_ph(key->algorithm, payload, ph);
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "payload");
+        return 0;
+    }
+    memset(&in, 0, sizeof(in));
+    in.vendor = "mock";
+    in.payload_sha256 = sig->payload_sha256;
+    in.payload_ph = ph;
+    in.sig = er->signature.p;
+    in.sig_len = er->signature.len;
+    in.public_key = key->public_key.p;
+    in.public_key_len = key->public_key.len;
+    in.key_alg = key->algorithm;
+    in.nonce = nonce;
+    in.counter_seen = counter_seen;
+    in.counter_ctx = api->store;
+    err = verify_doc(api, key, pol, *doc, &in, *rep);
+    if (err != POSTQ_OK) {
+        /* The counter lookup or the policy failed: no verdict, nothing stored. */
+        postq_api_fail(resp, err, "attestation verification");
+        return 0;
+    }
+    return 1;
+}
+
+/* The stored record of an attested sign: the enclave's signature, the document, the verdict,
+ * and what the report's claims say (vendor, measurement, moduleId and counter) where they
+ * could be read. Returns whether the (moduleId, counter) pair is to be recorded as seen. */
+static int record_from_report(struct postq_store_sig *sig, const struct postq_proto_resp *er,
+                              char *doc, const struct postq_attest_report *rep)
+{
+    const struct postq_attest_claims *cl = &rep->claims;
+    int record = 0;
+
+    sig->signature = er->signature;
+    sig->has_attestation = 1;
+    snprintf(sig->att.vendor, sizeof(sig->att.vendor), "%s", "mock");
+    sig->att.counter = er->counter > INT64_MAX ? INT64_MAX : (int64_t)er->counter;
+    sig->att.doc_b64 = doc;
+    sig->att.verdict = rep->verdict.ok ? POSTQ_STORE_VERDICT_PASS : POSTQ_STORE_VERDICT_FAIL;
+    snprintf(sig->att.reason, sizeof(sig->att.reason), "%s",
+             rep->verdict.ok ? "" : rep->verdict.reason);
+    if (!rep->have_claims) {
+        return 0;
+    }
+    if (cl->vendor[0] != '\0') {
+        snprintf(sig->att.vendor, sizeof(sig->att.vendor), "%s", cl->vendor);
+    }
+    if ((cl->have & POSTQ_CLAIM_MEASUREMENT) && cl->measurement_len <= 64) {
+        if (postq_hex_encode(sig->att.image_hash, sizeof(sig->att.image_hash), cl->measurement,
+                             cl->measurement_len) != POSTQ_OK) {
+            sig->att.image_hash[0] = '\0';
+        }
+    }
+    if ((cl->have & POSTQ_CLAIM_MODULE_ID) && (cl->have & POSTQ_CLAIM_COUNTER) &&
+        cl->counter <= INT64_MAX) {
+        snprintf(sig->att.module_id, sizeof(sig->att.module_id), "%s", cl->module_id);
+        sig->att.counter = (int64_t)cl->counter;
+        /* A reused counter is stored (audit mode) without claiming the pair again. */
+        record = rep->verdict.ok || strcmp(rep->verdict.reason, POSTQ_REASON_COUNTER_REUSED) != 0;
+    }
+    return record;
+}
+
+/* Store the attested sig in one transaction, claiming its (moduleId, counter) pair when
+ * record is set, and answer with the stored row. A CONFLICT on the pair means another request
+ * recorded it between the check and the write: the counter was reused after all, so enforce
+ * answers 422 counter_reused with nothing stored, and audit mode stores the row once more as
+ * a failure, without the claim. */
+static void store_attested(struct postq_api *api, struct postq_store_sig *sig, int record,
+                           int enforce, struct postq_http_resp *resp)
+{
+    postq_err err = postq_store_put_signature(api->store, sig, sig->att.module_id,
+                                              sig->att.counter, record);
+    if (err == POSTQ_E_CONFLICT && record) {
+        if (enforce) {
+            reject(resp, POSTQ_REASON_COUNTER_REUSED, "the (moduleId, counter) pair was seen");
+            return;
+        }
+        postq_metrics_rejection(POSTQ_REASON_COUNTER_REUSED);
+        sig->att.verdict = POSTQ_STORE_VERDICT_FAIL;
+        snprintf(sig->att.reason, sizeof(sig->att.reason), "%s", POSTQ_REASON_COUNTER_REUSED);
+        sig->id[0] = '\0';
+        sig->created_at = 0;
+        err = postq_store_put_signature(api->store, sig, sig->att.module_id, sig->att.counter, 0);
+    }
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "signature");
+        return;
+    }
+    reply_stored(resp, sig);
+}
+
 void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
                     const struct postq_http_req *req, struct postq_http_resp *resp)
 {
@@ -210,16 +398,14 @@ void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
     struct postq_store_policy pol;
     struct postq_store_sig sig;
     struct postq_proto_client *c = NULL;
-    struct postq_proto_req ereq;
     struct postq_proto_resp er;
-    struct postq_attest_input in;
     struct postq_attest_report *rep = NULL;
     struct postq_bytes payload = {NULL, 0};
-    uint8_t nonce[POSTQ_PROTO_NONCE_BYTES], ph[POSTQ_HYBRID_PH_BYTES];
-    char key_id[POSTQ_ID_MAX], msg[300];
+    uint8_t nonce[POSTQ_PROTO_NONCE_BYTES];
+    char key_id[POSTQ_ID_MAX];
     char *doc = NULL;
     double t0 = mono_s();
-    int record, ok_conn = 1;
+    int record;
     postq_err err;
 
     memset(&key, 0, sizeof(key));
@@ -262,126 +448,22 @@ void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
         postq_api_fail(resp, err, "nonce");
         goto out;
     }
-    memset(&ereq, 0, sizeof(ereq));
-    ereq.op = POSTQ_PROTO_OP_SIGN;
-    if (strlen(key.algorithm) >= sizeof(ereq.alg) || strlen(key.id) >= sizeof(ereq.key_id)) {
-        postq_api_error(resp, 500, "internal", "key algorithm or id too long");
-        goto out;
-    }
-    snprintf(ereq.alg, sizeof(ereq.alg), "%s", key.algorithm);
-    snprintf(ereq.key_id, sizeof(ereq.key_id), "%s", key.id);
-    ereq.sealed = key.sealed_key;
-    ereq.nonce.p = nonce;
-    ereq.nonce.len = sizeof(nonce);
-    ereq.payload = payload;
-    err = postq_enclave_call(api->enclave, &ereq, &er, &c);
-    if (err != POSTQ_OK) {
-        postq_metrics_enclave_error("unreachable");
-        postq_api_error(resp, 503, "enclave_unavailable", "the enclave cannot be reached");
-        goto out;
-    }
-    if (er.status != POSTQ_PROTO_OK) {
-        postq_metrics_enclave_error(postq_proto_status_name(er.status));
-        snprintf(msg, sizeof(msg), "enclave sign failed: %s",
-                 postq_proto_status_name(er.status));
-        postq_api_error(resp, er.status == POSTQ_PROTO_E_BUSY ? 503 : 500, "enclave_error", msg);
-        goto out;
-    }
-    if (er.doc_b64.len > POSTQ_ATTEST_DOC_B64_MAX || er.signature.len == 0) {
-        postq_metrics_enclave_error("bad_reply");
-        postq_api_error(resp, 500, "enclave_error", "the enclave's reply is unusable");
-        goto out;
-    }
-    doc = postq_arena_strndup(req->arena, (const char *)er.doc_b64.p, er.doc_b64.len);
-    rep = postq_arena_alloc(req->arena, sizeof(*rep));
-    if (doc == NULL || rep == NULL) {
-        postq_api_fail(resp, POSTQ_E_NOMEM, "sign");
-        goto out;
-    }
-    /* The payload's SHA-256 was taken above; its composite pre-hash now. The verifier gets
-     * both instead of the bytes, so a 64 MiB payload is not hashed a third time. */
-    err = payload_ph(key.algorithm, payload, ph);
-    if (err != POSTQ_OK) {
-        postq_api_fail(resp, err, "payload");
-        goto out;
-    }
-    memset(&in, 0, sizeof(in));
-    in.vendor = "mock";
-    in.payload_sha256 = sig.payload_sha256;
-    in.payload_ph = ph;
-    in.sig = er.signature.p;
-    in.sig_len = er.signature.len;
-    in.public_key = key.public_key.p;
-    in.public_key_len = key.public_key.len;
-    in.key_alg = key.algorithm;
-    in.nonce = nonce;
-    in.counter_seen = counter_seen;
-    in.counter_ctx = api->store;
-    err = verify_doc(api, &key, &pol, doc, &in, rep);
-    if (err != POSTQ_OK) {
-        /* The counter lookup or the policy failed: no verdict, nothing stored. */
-        postq_api_fail(resp, err, "attestation verification");
+    if (!enclave_sign(api, &key, nonce, payload, &er, &c, resp) || !reply_usable(&er, resp) ||
+        !verify_reply(api, &key, &pol, &sig, payload, nonce, &er, req->arena, &doc, &rep,
+                      resp)) {
         goto out;
     }
     if (!rep->verdict.ok && pol.enforce) {
         reject(resp, rep->verdict.reason, rep->verdict.detail);
         goto out;
     }
-    sig.signature = er.signature;
-    sig.has_attestation = 1;
-    snprintf(sig.att.vendor, sizeof(sig.att.vendor), "%s", "mock");
-    sig.att.counter = er.counter > INT64_MAX ? INT64_MAX : (int64_t)er.counter;
-    sig.att.doc_b64 = doc;
-    sig.att.verdict = rep->verdict.ok ? POSTQ_STORE_VERDICT_PASS : POSTQ_STORE_VERDICT_FAIL;
-    snprintf(sig.att.reason, sizeof(sig.att.reason), "%s",
-             rep->verdict.ok ? "" : rep->verdict.reason);
-    record = 0;
-    if (rep->have_claims) {
-        const struct postq_attest_claims *cl = &rep->claims;
-        if (cl->vendor[0] != '\0') {
-            snprintf(sig.att.vendor, sizeof(sig.att.vendor), "%s", cl->vendor);
-        }
-        if ((cl->have & POSTQ_CLAIM_MEASUREMENT) && cl->measurement_len <= 64) {
-            if (postq_hex_encode(sig.att.image_hash, sizeof(sig.att.image_hash),
-                                 cl->measurement, cl->measurement_len) != POSTQ_OK) {
-                sig.att.image_hash[0] = '\0';
-            }
-        }
-        if ((cl->have & POSTQ_CLAIM_MODULE_ID) && (cl->have & POSTQ_CLAIM_COUNTER) &&
-            cl->counter <= INT64_MAX) {
-            snprintf(sig.att.module_id, sizeof(sig.att.module_id), "%s", cl->module_id);
-            sig.att.counter = (int64_t)cl->counter;
-            /* A reused counter is stored (audit mode) without claiming the pair again. */
-            record = rep->verdict.ok ||
-                     strcmp(rep->verdict.reason, POSTQ_REASON_COUNTER_REUSED) != 0;
-        }
-    }
+    record = record_from_report(&sig, &er, doc, rep);
     if (!rep->verdict.ok) {
         postq_metrics_rejection(rep->verdict.reason);
     }
-    err = postq_store_put_signature(api->store, &sig, sig.att.module_id, sig.att.counter,
-                                    record);
-    if (err == POSTQ_E_CONFLICT && record) {
-        /* Another request recorded the same (moduleId, counter) between the check and the
-         * write: the counter was reused after all. */
-        if (pol.enforce) {
-            reject(resp, POSTQ_REASON_COUNTER_REUSED, "the (moduleId, counter) pair was seen");
-            goto out;
-        }
-        postq_metrics_rejection(POSTQ_REASON_COUNTER_REUSED);
-        sig.att.verdict = POSTQ_STORE_VERDICT_FAIL;
-        snprintf(sig.att.reason, sizeof(sig.att.reason), "%s", POSTQ_REASON_COUNTER_REUSED);
-        sig.id[0] = '\0';
-        sig.created_at = 0;
-        err = postq_store_put_signature(api->store, &sig, sig.att.module_id, sig.att.counter, 0);
-    }
-    if (err != POSTQ_OK) {
-        postq_api_fail(resp, err, "signature");
-        goto out;
-    }
-    reply_stored(resp, &sig);
+    store_attested(api, &sig, record, pol.enforce, resp);
 out:
-    postq_enclave_pool_put(api->enclave, c, ok_conn);
+    postq_enclave_pool_put(api->enclave, c, 1);
     postq_wipe(nonce, sizeof(nonce));
     postq_store_key_clear(&key);
     postq_store_policy_clear(&pol);
