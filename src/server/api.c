@@ -650,6 +650,19 @@ static void key_create(struct postq_api *api, const struct postq_api_caller *who
                             msg);
             goto out;
         }
+        /* The reply is stored as the key: a public key of the wrong size would make every
+         * later signature unverifiable, and a sealed key the enclave's sign request refuses
+         * (empty, or over POSTQ_PROTO_SEALED_MAX) would make the key unusable. */
+        if (er.public_key.len != pk_len || er.sealed.len == 0 ||
+            er.sealed.len > POSTQ_PROTO_SEALED_MAX) {
+            postq_metrics_enclave_error("bad_reply");
+            snprintf(msg, sizeof(msg),
+                     "the enclave's keygen reply is unusable: a %zu-byte public key (%s needs "
+                     "%zu) and a %zu-byte sealed key (1 to %d)",
+                     er.public_key.len, alg, pk_len, er.sealed.len, POSTQ_PROTO_SEALED_MAX);
+            postq_api_error(resp, 500, "enclave_error", msg);
+            goto out;
+        }
         in.public_key = er.public_key;
         in.sealed_key = er.sealed;
     } else {

@@ -1,15 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The API's handlers in process (no sockets): requests built by hand go through
- * postq_api_handle with a real SQLite store and no reachable enclave. The sign path under
- * store faults (every operation failed in turn) and allocation faults: a 200 is only ever sent
- * for a committed row, and a failed request stores nothing. Also: the enclave being down (503),
- * strict JSON, roles and scoping. */
+/* The API's handlers in process (no HTTP): requests built by hand go through postq_api_handle
+ * with a real SQLite store and no reachable enclave. The sign path under store faults (every
+ * operation failed in turn) and allocation faults: a 200 is only ever sent for a committed row,
+ * and a failed request stores nothing. Also: the enclave being down (503), a fake enclave's
+ * keygen replies of the wrong sizes (500, nothing stored), strict JSON, roles and scoping. */
 #include "testlib.h"
 
+#include <poll.h>
+#include <postq/hybrid.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
+#include "common/base64.h"
 #include "common/mem.h"
 #include "crypto/rand.h"
 #include "server/server.h"
@@ -238,6 +246,206 @@ static void test_enclave_down(void **state)
     assert_non_null(strstr(r.body, "postq_enclave_errors_total{kind=\"unreachable\"}"));
 }
 
+/* ---- a fake enclave: answers every keygen with a public key and a sealed key of the sizes
+ * the test asks for, so that the API's checks of the reply can be driven ---- */
+
+struct fake_enclave {
+    char path[108];
+    int lfd;
+    pthread_t th;
+    atomic_int stop;
+    atomic_size_t pk_len, sealed_len;
+    atomic_int keygens;
+};
+
+static void fake_serve_frame(struct fake_enclave *fe, int fd, struct postq_buf *in)
+{
+    static uint8_t pk[POSTQ_HYBRID_PK_MAX + 1], sealed[POSTQ_PROTO_SEALED_MAX + 1];
+    struct postq_proto_req q;
+    struct postq_proto_resp r;
+    struct postq_buf out;
+    int status = 0;
+
+    postq_buf_init(&out, POSTQ_PROTO_FRAME_MAX + 4);
+    memset(&r, 0, sizeof(r));
+    if (postq_proto_decode_request(&q, &status, in->p, in->len) != POSTQ_OK ||
+        q.op != POSTQ_PROTO_OP_KEYGEN) {
+        r.status = POSTQ_PROTO_E_UNKNOWN_OP;
+        snprintf(r.message, sizeof(r.message), "the fake enclave only does keygen");
+    } else {
+        atomic_fetch_add(&fe->keygens, 1);
+        memset(pk, 0x42, sizeof(pk));
+        memset(sealed, 0x5e, sizeof(sealed));
+        r.op = POSTQ_PROTO_OP_KEYGEN;
+        r.public_key.p = pk;
+        r.public_key.len = atomic_load(&fe->pk_len);
+        r.sealed.p = sealed;
+        r.sealed.len = atomic_load(&fe->sealed_len);
+    }
+    /* A reply that cannot be sent shows in the test as the API's 503. */
+    if (postq_proto_encode_reply(&out, &r) != POSTQ_OK ||
+        postq_proto_write2(fd, out.p, out.len, NULL, 0, 1000) != POSTQ_OK) {
+        shutdown(fd, SHUT_RDWR);
+    }
+    postq_buf_free(&out);
+}
+
+static void *fake_enclave_run(void *arg)
+{
+    struct fake_enclave *fe = arg;
+    struct postq_buf in;
+    int cfd = -1;
+
+    postq_buf_init(&in, POSTQ_PROTO_FRAME_MAX);
+    while (!atomic_load(&fe->stop)) {
+        struct pollfd p = {cfd >= 0 ? cfd : fe->lfd, POLLIN, 0};
+        if (poll(&p, 1, 50) <= 0) {
+            continue;
+        }
+        if (cfd < 0) {
+            cfd = accept(fe->lfd, NULL, NULL);
+            continue;
+        }
+        if (postq_proto_read_frame(cfd, &in, 1000) != POSTQ_OK) {
+            close(cfd); /* the pool closed it, or sent garbage: take the next connection */
+            cfd = -1;
+            continue;
+        }
+        fake_serve_frame(fe, cfd, &in);
+    }
+    if (cfd >= 0) {
+        close(cfd);
+    }
+    postq_buf_free(&in);
+    return NULL;
+}
+
+static void fake_enclave_start(struct fake_enclave *fe, const char *dir)
+{
+    struct sockaddr_un sa;
+    memset(fe, 0, sizeof(*fe));
+    snprintf(fe->path, sizeof(fe->path), "%s/fake.sock", dir);
+    memset(&sa, 0, sizeof(sa));
+    sa.sun_family = AF_UNIX;
+    memcpy(sa.sun_path, fe->path, strlen(fe->path) + 1);
+    fe->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(fe->lfd >= 0);
+    assert_int_equal(bind(fe->lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_int_equal(listen(fe->lfd, 8), 0);
+    assert_int_equal(pthread_create(&fe->th, NULL, fake_enclave_run, fe), 0);
+}
+
+static void fake_enclave_stop(struct fake_enclave *fe)
+{
+    atomic_store(&fe->stop, 1);
+    assert_int_equal(pthread_join(fe->th, NULL), 0);
+    close(fe->lfd);
+    unlink(fe->path);
+}
+
+static size_t count_keys(struct fixture *f)
+{
+    struct postq_store_key_page pg;
+    size_t n;
+    memset(&pg, 0, sizeof(pg));
+    assert_int_equal(postq_store_key_list(f->api.store, f->org, 100, NULL, &pg), POSTQ_OK);
+    n = pg.n;
+    postq_store_key_page_clear(&pg);
+    return n;
+}
+
+static void mock_policy(struct fixture *f, char *id, size_t cap)
+{
+    struct reply r;
+    call(f, "POST", "/v1/attestation-policies", f->admin, "application/json",
+         "{\"name\":\"p\",\"vendor\":\"mock\",\"matchRules\":{\"allowedImageHashes\":["
+         "\"0000000000000000000000000000000000000000000000000000000000000000\"],"
+         "\"rootPublicKeyB64\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}}",
+         NULL, &r);
+    assert_int_equal(r.status, 201);
+    jfield(r.body, "id", id, cap);
+}
+
+/* The enclave's keygen reply is checked before it is stored: a public key of any size but the
+ * algorithm's, or an empty or oversized sealed key, is a 500 enclave_error with nothing
+ * stored; the right sizes are stored as they came. */
+static void test_enclave_keygen_reply_checked(void **state)
+{
+    struct fixture *f = *state;
+    struct fake_enclave fe;
+    struct postq_enclave_pool *down = f->api.enclave;
+    struct reply r;
+    char pol[64], body[512], key[64], path[128], got[4096], want_b64[4096];
+    uint8_t want_pk[POSTQ_HYBRID_PK_MAX];
+    size_t pk44, pk65, pk87;
+    static const struct {
+        const char *alg;
+        int pk_delta;  /* public key length: the algorithm's plus this */
+        size_t sealed; /* sealed key length */
+        int status;
+    } cases[] = {
+        {"mldsa65+ed25519", -1, 125, 500},
+        {"mldsa65+ed25519", +1, 125, 500},
+        {"mldsa65+ed25519", -1952, 125, 500}, /* the ML-DSA half alone */
+        {"mldsa87+ed448", -2649, 125, 500},   /* empty */
+        {"mldsa65+ed25519", 0, 0, 500},
+        {"mldsa65+ed25519", 0, POSTQ_PROTO_SEALED_MAX + 1, 500},
+        {"mldsa44+ed25519", 0, 1, 201},
+        {"mldsa65+ed25519", 0, 125, 201},
+        {"mldsa87+ed448", 0, POSTQ_PROTO_SEALED_MAX, 201},
+    };
+
+    assert_int_equal(postq_hybrid_sizes("mldsa44+ed25519", &pk44, NULL, NULL), POSTQ_OK);
+    assert_int_equal(postq_hybrid_sizes("mldsa65+ed25519", &pk65, NULL, NULL), POSTQ_OK);
+    assert_int_equal(postq_hybrid_sizes("mldsa87+ed448", &pk87, NULL, NULL), POSTQ_OK);
+    assert_int_equal(pk65, 1952 + 32);
+    assert_int_equal(pk87, 2649);
+    fake_enclave_start(&fe, f->dir);
+    snprintf(path, sizeof(path), "unix:%s", fe.path);
+    assert_int_equal(postq_enclave_pool_new(path, 2000, &f->api.enclave), POSTQ_OK);
+    mock_policy(f, pol, sizeof(pol));
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t want = strcmp(cases[i].alg, "mldsa44+ed25519") == 0   ? pk44
+                      : strcmp(cases[i].alg, "mldsa65+ed25519") == 0 ? pk65
+                                                                     : pk87;
+        size_t before = count_keys(f);
+        int calls = atomic_load(&fe.keygens);
+        atomic_store(&fe.pk_len, (size_t)((long)want + cases[i].pk_delta));
+        atomic_store(&fe.sealed_len, cases[i].sealed);
+        snprintf(body, sizeof(body),
+                 "{\"name\":\"k\",\"algorithm\":\"%s\",\"pqProvider\":\"enclave-mock\","
+                 "\"attestationPolicyId\":\"%s\"}",
+                 cases[i].alg, pol);
+        call(f, "POST", "/v1/hybrid-keys", f->admin, "application/json", body, NULL, &r);
+        if (r.status != cases[i].status) {
+            fail_msg("case %zu: %d %s", i, r.status, r.body);
+        }
+        assert_int_equal(atomic_load(&fe.keygens), calls + 1);
+        if (cases[i].status == 201) {
+            assert_int_equal(count_keys(f), before + 1);
+            memset(want_pk, 0x42, want); /* as the fake made it */
+            assert_int_equal(
+                postq_base64_encode(want_b64, sizeof(want_b64), NULL, want_pk, want, POSTQ_B64_STD),
+                POSTQ_OK);
+            jfield(r.body, "publicKeyB64", got, sizeof(got));
+            assert_string_equal(got, want_b64);
+            jfield(r.body, "id", key, sizeof(key));
+            snprintf(path, sizeof(path), "/v1/hybrid-keys/%s", key);
+            call(f, "GET", path, f->viewer, NULL, NULL, NULL, &r);
+            assert_int_equal(r.status, 200);
+        } else {
+            assert_non_null(strstr(r.body, "\"code\":\"enclave_error\""));
+            assert_non_null(strstr(r.body, "keygen reply is unusable"));
+            assert_int_equal(count_keys(f), before);
+        }
+    }
+    call(f, "GET", "/metrics", NULL, NULL, NULL, NULL, &r);
+    assert_non_null(strstr(r.body, "postq_enclave_errors_total{kind=\"bad_reply\"} 6\n"));
+    postq_enclave_pool_free(f->api.enclave);
+    f->api.enclave = down;
+    fake_enclave_stop(&fe);
+}
+
 /* Every store operation of a sign fails in turn: never a 200, never a row. */
 static void test_sign_store_faults(void **state)
 {
@@ -363,6 +571,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_software_sign_and_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_strict_requests, setup, teardown),
         cmocka_unit_test_setup_teardown(test_enclave_down, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_enclave_keygen_reply_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sign_store_faults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sign_alloc_faults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_inputs, setup, teardown),
