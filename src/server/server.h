@@ -206,7 +206,8 @@ const char *postq_web_type(const char *path);
  * starting with '.', under 256 bytes, with a known type. */
 int postq_web_path_ok(const char *path);
 /* Answer GET path ("/" means "/index.html") with the file under dir (NULL: no dashboard),
- * or 404. Files are regular, not symlinks, and under POSTQ_API_JSON_MAX bytes. */
+ * or 404. Files are regular and under POSTQ_API_JSON_MAX bytes; no symlink is followed
+ * anywhere below dir (dir itself may be one). */
 void postq_web_serve(const char *dir, const char *path, struct postq_http_resp *resp);
 
 /* Answer a store/other failure with the table's status and a generic code. */
