@@ -71,6 +71,9 @@ static void call(struct fixture *f, const char *method, const char *path, const 
     req.content_type = ctype;
     req.body.p = (const uint8_t *)body;
     req.body.len = body != NULL ? strlen(body) : 0;
+    /* As http.c decides it from Content-Length before the body is read. */
+    req.body_too_large =
+        req.body.len > postq_api_body_cap(&f->api, method, path, ctype, req.authorization);
     req.query = query;
     req.arena = &arena;
     g_query = q;
@@ -498,70 +501,310 @@ static void test_sign_alloc_faults(void **state)
     }
 }
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15u;
-static uint64_t rnd(void)
+/* Every row of the caller's organisation (each list fits in one page here). */
+static size_t rows(struct fixture *f)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
+    struct postq_store_policy_page pp;
+    struct postq_store_apikey_page ap;
+    size_t n;
+    memset(&pp, 0, sizeof(pp));
+    memset(&ap, 0, sizeof(ap));
+    assert_int_equal(postq_store_policy_list(f->api.store, f->org, 100, NULL, &pp), POSTQ_OK);
+    assert_int_equal(postq_store_apikey_list(f->api.store, f->org, 100, NULL, &ap), POSTQ_OK);
+    assert_string_equal(pp.next_cursor, "");
+    assert_string_equal(ap.next_cursor, "");
+    n = pp.n + ap.n + count_keys(f) + count_sigs(f);
+    postq_store_policy_page_clear(&pp);
+    postq_store_apikey_page_clear(&ap);
+    return n;
 }
 
-/* Mutated bodies and tokens on every POST route: never a crash, never a 2xx for a broken
- * body, every error reply a well-formed {"error":{"code","message"}}. */
+/* POST body to path as the admin: exactly status, and for an error exactly error.code with a
+ * message and no row stored; for a success (code NULL) exactly one row more. */
+static void expect_post(struct fixture *f, const char *what, const char *path, const char *ctype,
+                        const char *body, int status, const char *code)
+{
+    struct reply r;
+    size_t before = rows(f);
+    json_t *j, *e;
+
+    call(f, "POST", path, f->admin, ctype, body, NULL, &r);
+    if (r.status != status) {
+        fail_msg("%s: POST %s %.120s: %d, not %d: %.300s", what, path, body, r.status, status,
+                 r.body);
+    }
+    if (code == NULL) {
+        assert_int_equal(rows(f), before + 1);
+        return;
+    }
+    j = json_loads(r.body, JSON_REJECT_DUPLICATES, NULL);
+    assert_non_null(j);
+    e = json_object_get(j, "error");
+    assert_true(json_is_string(json_object_get(e, "code")));
+    if (strcmp(json_string_value(json_object_get(e, "code")), code) != 0) {
+        fail_msg("%s: POST %s %.120s: error.code %s, not %s", what, path, body,
+                 json_string_value(json_object_get(e, "code")), code);
+    }
+    assert_true(json_is_string(json_object_get(e, "message")));
+    assert_true(json_string_length(json_object_get(e, "message")) > 0);
+    assert_int_equal(json_object_size(j), 1);
+    assert_int_equal(json_object_size(e), 2);
+    json_decref(j);
+    assert_int_equal(rows(f), before);
+}
+
+/* What a request must get: an error's status and error.code, or a success's status (code
+ * NULL). */
+struct want {
+    int status;
+    const char *code;
+};
+
+/* A member of a route's valid body and what the route answers when it is missing, null, of
+ * another JSON type (number, boolean, array, object) or the empty string. */
+struct member {
+    const char *name;
+    const char *value; /* JSON text */
+    struct want missing, null, wrong, empty;
+};
+
+struct route {
+    const char *path;
+    int ok; /* the valid body's status */
+    struct member m[3];
+    size_t n;
+};
+
+/* {"m0":v0,...} with member skip left out (SIZE_MAX: none), member repl's value replaced by
+ * repl_value, and member dup written twice. */
+static void body_of(char *out, size_t cap, const struct route *rt, size_t skip, size_t repl,
+                    const char *repl_value, size_t dup)
+{
+    size_t n = 0;
+    int first = 1;
+    n += (size_t)snprintf(out + n, cap - n, "{");
+    if (dup < rt->n) {
+        n += (size_t)snprintf(out + n, cap - n, "\"%s\":%s", rt->m[dup].name, rt->m[dup].value);
+        first = 0;
+    }
+    for (size_t i = 0; i < rt->n; i++) {
+        if (i == skip) {
+            continue;
+        }
+        n += (size_t)snprintf(out + n, cap - n, "%s\"%s\":%s", first ? "" : ",", rt->m[i].name,
+                              i == repl ? repl_value : rt->m[i].value);
+        first = 0;
+    }
+    assert_true(n + 2 < cap);
+    snprintf(out + n, cap - n, "}");
+}
+
+/* Broken and wrong bodies on every POST route, each with the exact status and error.code it
+ * must get (DESIGN §6, docs/api-server.md), nothing stored for any of them, and the valid body
+ * as the positive twin of each. */
 static void test_hostile_inputs(void **state)
 {
     struct fixture *f = *state;
     struct reply r;
-    char key[64], sign[256], buf[1024], tok[POSTQ_TOKEN_MAX];
-    const char *paths[4] = {"/v1/sign", "/v1/hybrid-keys", "/v1/api-keys",
-                            "/v1/attestation-policies"};
-    const char *bodies[4];
+    char key[64], keyval[80], body[2048], what[96], tok[POSTQ_TOKEN_MAX], *big;
+    static const char *const wrong_types[] = {"7", "true", "[]", "{}", "[\"x\"]"};
+    static const char *const trailing[] = {"x", "}", ",", "{}", "[]", "\"\"", "0"};
+    const struct want BAD_REQ = {400, "invalid_request"}, BAD_POLICY = {400, "invalid_policy"};
+    struct route routes[4] = {
+        {"/v1/sign",
+         200,
+         {{"keyId", NULL, BAD_REQ, BAD_REQ, BAD_REQ, BAD_REQ},
+          /* An empty payload is a payload: signed like any other. */
+          {"payloadB64", "\"aGVsbG8=\"", BAD_REQ, BAD_REQ, BAD_REQ, {200, NULL}}},
+         2},
+        {"/v1/hybrid-keys",
+         201,
+         {{"name", "\"sw\"", BAD_REQ, BAD_REQ, BAD_REQ, BAD_REQ},
+          /* Absent or null: the default algorithm. */
+          {"algorithm", "\"mldsa44+ed25519\"", {201, NULL}, {201, NULL}, BAD_REQ, BAD_REQ},
+          {"pqProvider", "\"software\"", BAD_REQ, BAD_REQ, BAD_REQ, BAD_REQ}},
+         3},
+        {"/v1/api-keys",
+         201,
+         {{"name", "\"x\"", BAD_REQ, BAD_REQ, BAD_REQ, BAD_REQ},
+          {"role", "\"viewer\"", BAD_REQ, BAD_REQ, BAD_REQ, BAD_REQ}},
+         2},
+        {"/v1/attestation-policies",
+         201,
+         {{"name", "\"p\"", BAD_REQ, BAD_REQ, BAD_REQ, BAD_REQ},
+          {"vendor", "\"mock\"", BAD_POLICY, BAD_POLICY, BAD_POLICY, BAD_POLICY},
+          {"matchRules",
+           "{\"allowedImageHashes\":[\"0000000000000000000000000000000000000000000000000000000000"
+           "000000\"],\"rootPublicKeyB64\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}",
+           BAD_POLICY, BAD_POLICY, BAD_POLICY, BAD_POLICY}},
+         3},
+    };
+
     software_key(f, key, sizeof(key));
-    snprintf(sign, sizeof(sign), "{\"keyId\":\"%s\",\"payloadB64\":\"aGVsbG8=\"}", key);
-    bodies[0] = sign;
-    bodies[1] = "{\"name\":\"sw\",\"algorithm\":\"mldsa44+ed25519\",\"pqProvider\":\"software\"}";
-    bodies[2] = "{\"name\":\"x\",\"role\":\"viewer\"}";
-    bodies[3] = "{\"name\":\"p\",\"vendor\":\"mock\",\"matchRules\":{\"allowedImageHashes\":["
-                "\"0000000000000000000000000000000000000000000000000000000000000000\"],"
-                "\"rootPublicKeyB64\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}}";
-    for (int i = 0; i < 2000; i++) {
-        size_t route = (size_t)(rnd() % 4), n = strlen(bodies[route]);
-        json_t *j;
-        memcpy(buf, bodies[route], n + 1);
-        switch (rnd() % 3) {
-        case 0: /* flip a byte */
-            buf[rnd() % n] = (char)(rnd() % 256);
-            break;
-        case 1: /* truncate */
-            buf[rnd() % n] = '\0';
-            break;
-        default: /* duplicate a member or insert a byte */
-            if (n + 1 < sizeof(buf)) {
-                size_t at = rnd() % n;
-                memmove(buf + at + 1, buf + at, n - at + 1);
-                buf[at] = (char)(rnd() % 128);
-            }
-            break;
+    snprintf(keyval, sizeof(keyval), "\"%s\"", key);
+    routes[0].m[0].value = keyval;
+
+    for (size_t ri = 0; ri < 4; ri++) {
+        const struct route *rt = &routes[ri];
+        char valid[2048];
+        size_t n;
+        int in_str = 0;
+
+        body_of(valid, sizeof(valid), rt, SIZE_MAX, SIZE_MAX, NULL, SIZE_MAX);
+        n = strlen(valid);
+        expect_post(f, "valid", rt->path, "application/json", valid, rt->ok, NULL);
+        expect_post(f, "valid, charset", rt->path, "application/json; charset=utf-8", valid, rt->ok,
+                    NULL);
+
+        /* Truncated at every length, the empty body included: never an object. */
+        for (size_t len = 0; len < n; len++) {
+            memcpy(body, valid, len);
+            body[len] = '\0';
+            snprintf(what, sizeof(what), "truncated to %zu", len);
+            expect_post(f, what, rt->path, "application/json", body, 400, "malformed_json");
         }
-        call(f, "POST", paths[route], f->admin, "application/json", buf, NULL, &r);
-        assert_true(r.status >= 200 && r.status < 600);
-        if (r.status >= 400) {
-            assert_true(r.status < 500);
-            j = json_loads(r.body, JSON_REJECT_DUPLICATES, NULL);
-            assert_non_null(j);
-            assert_true(json_is_string(json_object_get(json_object_get(j, "error"), "code")));
-            json_decref(j);
-        } else {
-            /* A mutation that left a valid request: it did what the request says. */
-            assert_true(strcmp(buf, bodies[route]) != 0 || r.status == 200 || r.status == 201);
+        /* Every structural byte (outside a string) left out. */
+        for (size_t at = 0; at < n; at++) {
+            int structural = !in_str || valid[at] == '"';
+            if (valid[at] == '"') {
+                in_str = !in_str;
+            }
+            if (!structural) {
+                continue;
+            }
+            memcpy(body, valid, at);
+            memcpy(body + at, valid + at + 1, n - at);
+            snprintf(what, sizeof(what), "byte %zu ('%c') left out", at, valid[at]);
+            expect_post(f, what, rt->path, "application/json", body, 400, "malformed_json");
+        }
+        /* Trailing bytes after the object. */
+        for (size_t t = 0; t < sizeof(trailing) / sizeof(trailing[0]); t++) {
+            snprintf(body, sizeof(body), "%s%s", valid, trailing[t]);
+            expect_post(f, "trailing bytes", rt->path, "application/json", body, 400,
+                        "malformed_json");
+        }
+        /* Not an object. */
+        snprintf(body, sizeof(body), "[%s]", valid);
+        expect_post(f, "in an array", rt->path, "application/json", body, 400, "invalid_request");
+        expect_post(f, "an empty array", rt->path, "application/json", "[]", 400,
+                    "invalid_request");
+        expect_post(f, "a string", rt->path, "application/json", "\"x\"", 400, "malformed_json");
+        expect_post(f, "a number", rt->path, "application/json", "7", 400, "malformed_json");
+        expect_post(f, "invalid UTF-8", rt->path, "application/json", "{\"name\":\"\xff\"}", 400,
+                    "malformed_json");
+        /* Not JSON at all. */
+        expect_post(f, "text/plain", rt->path, "text/plain", valid, 415, "unsupported_media_type");
+        expect_post(f, "no Content-Type", rt->path, NULL, valid, 415, "unsupported_media_type");
+        expect_post(f, "application/jsonx", rt->path, "application/jsonx", valid, 415,
+                    "unsupported_media_type");
+
+        for (size_t mi = 0; mi < rt->n; mi++) {
+            const struct member *m = &rt->m[mi];
+            body_of(body, sizeof(body), rt, SIZE_MAX, SIZE_MAX, NULL, mi);
+            snprintf(what, sizeof(what), "%s twice", m->name);
+            expect_post(f, what, rt->path, "application/json", body, 400, "duplicate_member");
+            body_of(body, sizeof(body), rt, mi, SIZE_MAX, NULL, SIZE_MAX);
+            snprintf(what, sizeof(what), "%s missing", m->name);
+            expect_post(f, what, rt->path, "application/json", body, m->missing.status,
+                        m->missing.code);
+            body_of(body, sizeof(body), rt, SIZE_MAX, mi, "null", SIZE_MAX);
+            snprintf(what, sizeof(what), "%s null", m->name);
+            expect_post(f, what, rt->path, "application/json", body, m->null.status, m->null.code);
+            body_of(body, sizeof(body), rt, SIZE_MAX, mi, "\"\"", SIZE_MAX);
+            snprintf(what, sizeof(what), "%s empty", m->name);
+            expect_post(f, what, rt->path, "application/json", body, m->empty.status,
+                        m->empty.code);
+            for (size_t w = 0; w < sizeof(wrong_types) / sizeof(wrong_types[0]); w++) {
+                body_of(body, sizeof(body), rt, SIZE_MAX, mi, wrong_types[w], SIZE_MAX);
+                snprintf(what, sizeof(what), "%s as %s", m->name, wrong_types[w]);
+                expect_post(f, what, rt->path, "application/json", body, m->wrong.status,
+                            m->wrong.code);
+            }
         }
     }
+
+    /* Values of the right type that the handlers refuse. */
+    {
+        const struct {
+            const char *path, *body;
+            struct want w;
+        } bad[] = {
+            {"/v1/sign",
+             "{\"keyId\":\"key_00000000000000000000000000\",\"payloadB64\":\"\"}",
+             {404, "not_found"}},
+            {"/v1/sign", "{\"keyId\":\"not-an-id\",\"payloadB64\":\"\"}", {404, "not_found"}},
+            {"/v1/hybrid-keys",
+             "{\"name\":\"k\",\"algorithm\":\"mldsa99+ed25519\",\"pqProvider\":\"software\"}",
+             BAD_REQ},
+            {"/v1/hybrid-keys", "{\"name\":\"k\",\"pqProvider\":\"hsm\"}", BAD_REQ},
+            {"/v1/hybrid-keys",
+             "{\"name\":\"k\",\"pqProvider\":\"enclave-mock\"}",
+             {422, "policy_required"}},
+            {"/v1/hybrid-keys",
+             "{\"name\":\"k\",\"pqProvider\":\"software\",\"attestationPolicyId\":\"pol_x\"}",
+             {422, "policy_not_applicable"}},
+            {"/v1/hybrid-keys",
+             "{\"name\":\"k\",\"pqProvider\":\"enclave-mock\",\"attestationPolicyId\":\"pol_x\"}",
+             {404, "not_found"}},
+            {"/v1/hybrid-keys",
+             "{\"name\":\"k\",\"pqProvider\":\"enclave-mock\",\"attestationPolicyId\":7}", BAD_REQ},
+            {"/v1/api-keys", "{\"name\":\"x\",\"role\":\"root\"}", BAD_REQ},
+            {"/v1/api-keys", "{\"name\":\"x\",\"role\":\"Admin\"}", BAD_REQ},
+            /* jansson refuses an escaped NUL (no JSON_ALLOW_NUL): never a truncated name. */
+            {"/v1/api-keys",
+             "{\"name\":\"a\\u0000b\",\"role\":\"viewer\"}",
+             {400, "malformed_json"}},
+            {"/v1/attestation-policies", "{\"name\":\"p\",\"vendor\":\"nobody\",\"matchRules\":{}}",
+             BAD_POLICY},
+            {"/v1/attestation-policies", "{\"name\":\"p\",\"vendor\":\"mock\",\"matchRules\":{}}",
+             BAD_POLICY},
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+            snprintf(what, sizeof(what), "refused value %zu", i);
+            expect_post(f, what, bad[i].path, "application/json", bad[i].body, bad[i].w.status,
+                        bad[i].w.code);
+        }
+        snprintf(body, sizeof(body), "{\"keyId\":%s,\"payloadB64\":\"aGVsbG8\"}", keyval);
+        expect_post(f, "unpadded base64", "/v1/sign", "application/json", body, 400,
+                    "invalid_request");
+        snprintf(body, sizeof(body), "{\"keyId\":%s,\"payloadB64\":\"aGVsbG9=\"}", keyval);
+        expect_post(f, "non-canonical base64", "/v1/sign", "application/json", body, 400,
+                    "invalid_request");
+    }
+
+    /* A name one byte too long is 400; a body one byte over the cap is 413 on every route,
+     * one exactly at the cap is read (and refused for its content). */
+    {
+        char name[POSTQ_STORE_NAME_MAX + 1];
+        memset(name, 'n', POSTQ_STORE_NAME_MAX);
+        name[POSTQ_STORE_NAME_MAX] = '\0';
+        snprintf(body, sizeof(body), "{\"name\":\"%s\",\"role\":\"viewer\"}", name);
+        expect_post(f, "long name", "/v1/api-keys", "application/json", body, 400,
+                    "invalid_request");
+        name[POSTQ_STORE_NAME_MAX - 1] = '\0';
+        snprintf(body, sizeof(body), "{\"name\":\"%s\",\"role\":\"viewer\"}", name);
+        expect_post(f, "name at the limit", "/v1/api-keys", "application/json", body, 201, NULL);
+    }
+    big = malloc(POSTQ_API_JSON_MAX + 2);
+    assert_non_null(big);
+    memset(big, 'x', POSTQ_API_JSON_MAX + 1);
+    memcpy(big, "{\"name\":\"", 9);
+    memcpy(big + POSTQ_API_JSON_MAX + 1 - 2, "\"}", 3);
+    assert_int_equal(strlen(big), POSTQ_API_JSON_MAX + 1);
+    for (size_t ri = 0; ri < 4; ri++) {
+        expect_post(f, "over the cap", routes[ri].path, "application/json", big, 413, "too_large");
+    }
+    memcpy(big + POSTQ_API_JSON_MAX - 2, "\"}", 3);
+    assert_int_equal(strlen(big), POSTQ_API_JSON_MAX);
+    expect_post(f, "at the cap", "/v1/api-keys", "application/json", big, 400, "invalid_request");
+    free(big);
+
     for (size_t i = 0; i < strlen(f->admin); i++) { /* every token byte changed: 401 */
         memcpy(tok, f->admin, strlen(f->admin) + 1);
         tok[i] = tok[i] == 'A' ? 'B' : 'A';
         call(f, "GET", "/v1/hybrid-keys", tok, NULL, NULL, NULL, &r);
         assert_int_equal(r.status, 401);
+        assert_non_null(strstr(r.body, "\"code\":\"unauthorized\""));
     }
 }
 
