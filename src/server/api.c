@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The HTTP API of DESIGN §6: routing, authentication (Bearer API keys, hashed, compared in
- * constant time), roles, strict request JSON, and the handlers for policies, hybrid keys,
+/* The HTTP API of DESIGN §6: routing, the role each route needs (checked by auth.c, which
+ * also authenticates), strict request JSON, and the handlers for policies, hybrid keys,
  * signatures, API keys, the enclave, health and metrics (the sign path is in sign.c).
  * Errors are {"error":{"code","message"}}; every query is scoped to the caller's organisation,
  * so another organisation's id answers 404 like a missing one. */
@@ -14,7 +14,6 @@
 
 #include "attest/verifier.h"
 #include "common/base64.h"
-#include "common/ct.h"
 #include "common/hex.h"
 #include "common/id.h"
 #include "common/mem.h"
@@ -301,104 +300,10 @@ static void page_reply(struct postq_http_resp *resp, const void *items, size_t n
 
 /* ---- authentication ---- */
 
-static const char *role_name(enum postq_store_role r)
-{
-    switch (r) {
-    case POSTQ_STORE_ROLE_ADMIN:
-        return "admin";
-    case POSTQ_STORE_ROLE_SIGNER:
-        return "signer";
-    default:
-        return "viewer";
-    }
-}
-
-static int role_from(const char *s, enum postq_store_role *r)
-{
-    if (strcmp(s, "admin") == 0) {
-        *r = POSTQ_STORE_ROLE_ADMIN;
-    } else if (strcmp(s, "signer") == 0) {
-        *r = POSTQ_STORE_ROLE_SIGNER;
-    } else if (strcmp(s, "viewer") == 0) {
-        *r = POSTQ_STORE_ROLE_VIEWER;
-    } else {
-        return 0;
-    }
-    return 1;
-}
-
-/* Check an Authorization header value and fill who. POSTQ_E_AUTH for a missing, malformed or
- * unknown key or a wrong secret; a store error as is. Nothing here is logged: the token is a
- * secret. */
+/* The caller behind an Authorization header, looked up in this API's store. */
 static postq_err check_token(struct postq_api *api, const char *h, struct postq_api_caller *who)
 {
-    struct postq_store_apikey k;
-    uint8_t hash[32];
-    const char *tok;
-    postq_err err;
-    int ok;
-
-    if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
-        return POSTQ_E_AUTH;
-    }
-    tok = h + 7;
-    while (*tok == ' ') {
-        tok++;
-    }
-    memset(&k, 0, sizeof(k));
-    err = postq_token_parse(tok, strlen(tok), who->apikey_id, sizeof(who->apikey_id), hash);
-    if (err == POSTQ_OK) {
-        err = postq_store_apikey_get_by_id(api->store, who->apikey_id, &k);
-    }
-    if (err == POSTQ_E_NOT_FOUND || err == POSTQ_E_ARG) {
-        err = POSTQ_E_AUTH;
-    }
-    if (err == POSTQ_OK) {
-        ok = postq_ct_memeq(hash, k.secret_hash, sizeof(hash));
-        if (ok) {
-            memcpy(who->org_id, k.org_id, sizeof(who->org_id));
-            who->role = k.role;
-        } else {
-            err = POSTQ_E_AUTH;
-        }
-    }
-    postq_wipe(hash, sizeof(hash));
-    postq_wipe(&k, sizeof(k));
-    return err;
-}
-
-/* Fill who from the Authorization header; 0 after answering 401 (or 5xx when the store
- * fails). */
-static int authenticate(struct postq_api *api, const struct postq_http_req *req,
-                        struct postq_http_resp *resp, struct postq_api_caller *who)
-{
-    postq_err err = check_token(api, req->authorization, who);
-    if (err == POSTQ_E_AUTH) {
-        postq_api_error(resp, 401, "unauthorized",
-                        req->authorization == NULL
-                            ? "missing Authorization: Bearer <api key>"
-                            : "invalid API key");
-        return 0;
-    }
-    if (err != POSTQ_OK) {
-        postq_api_fail(resp, err, "authentication");
-        return 0;
-    }
-    return 1;
-}
-
-/* Roles: admin (1) > signer (2) > viewer (3). */
-static int allow(const struct postq_api_caller *who, enum postq_store_role need,
-                 struct postq_http_resp *resp)
-{
-    char msg[96];
-    if ((int)who->role <= (int)need) {
-        return 1;
-    }
-    snprintf(msg, sizeof(msg), "this API key's role (%s) may not do this; %s is needed",
-             role_name(who->role), role_name(need));
-    postq_api_error(resp, 403, "forbidden", msg);
-    return 0;
+    return postq_auth_token(api->store, h, who);
 }
 
 /* ---- policies ---- */
@@ -851,7 +756,7 @@ static json_t *apikey_json(const void *rec)
 {
     const struct postq_store_apikey *k = rec;
     return json_pack("{s:s,s:s,s:s,s:o}", "id", k->id, "name", k->name, "role",
-                     role_name(k->role), "createdAt", time_json(k->created_at));
+                     postq_auth_role_name(k->role), "createdAt", time_json(k->created_at));
 }
 
 postq_err postq_api_apikey_create(struct postq_store *store, const char *org_id,
@@ -898,7 +803,7 @@ static void apikey_create(struct postq_api *api, const struct postq_api_caller *
         required_str(j, "role", 16, &rs, resp) < 0) {
         goto out;
     }
-    if (!role_from(rs, &role)) {
+    if (!postq_auth_role_parse(rs, &role)) {
         postq_api_error(resp, 400, "invalid_request", "role: one of admin, signer, viewer");
         goto out;
     }
@@ -1186,11 +1091,11 @@ static void dispatch(struct postq_api *api, int r, const char *id,
         return;
     }
     memset(&who, 0, sizeof(who));
-    if (!authenticate(api, req, resp, &who)) {
+    if (!postq_auth_caller(api->store, req, resp, &who)) {
         return;
     }
     /* Roles before the body's size: a caller who may not do this learns 403, not 413. */
-    if (!allow(&who, need_role(r, post, del), resp)) {
+    if (!postq_auth_allow(&who, need_role(r, post, del), resp)) {
         return;
     }
     if (req->body_too_large) {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* postq-api internals: the HTTP layer's request/response (http.c, the one file that touches
- * libmicrohttpd), the per-request arena, the API state and its handlers (api.c, sign.c), the
- * enclave connection pool (enclave.c), the key-encryption key for software keys (kek.c) and
- * the Prometheus metrics (metrics.c). DESIGN §6 is the contract these implement. */
+ * libmicrohttpd), the per-request arena, the API state and its handlers (api.c, sign.c),
+ * authentication and roles (auth.c), the enclave connection pool (enclave.c), the
+ * key-encryption key for software keys (kek.c) and the Prometheus metrics (metrics.c).
+ * DESIGN §6 is the contract these implement. */
 #ifndef POSTQ_SERVER_SERVER_H
 #define POSTQ_SERVER_SERVER_H
 
@@ -173,7 +174,7 @@ size_t postq_api_body_cap(void *ctx, const char *method, const char *path, const
                           const char *authorization);
 void postq_api_handle(void *ctx, const struct postq_http_req *req, struct postq_http_resp *resp);
 
-/* Used by api.c and sign.c. */
+/* The authenticated caller; used by api.c, auth.c and sign.c. */
 struct postq_api_caller {
     char org_id[POSTQ_ID_MAX];
     char apikey_id[POSTQ_ID_MAX];
@@ -181,6 +182,28 @@ struct postq_api_caller {
 };
 void postq_api_error(struct postq_http_resp *resp, int status, const char *code,
                      const char *message);
+
+/* ---- authentication and roles (auth.c) ---- */
+
+/* "admin", "signer" or "viewer" (static storage). */
+const char *postq_auth_role_name(enum postq_store_role r);
+/* The role named s; 0 (and *r untouched) for any other name. */
+int postq_auth_role_parse(const char *s, enum postq_store_role *r);
+/* Check an Authorization header value ("Bearer <token>", NULL when absent) and fill who.
+ * POSTQ_E_AUTH for a missing, malformed or unknown key or a wrong secret; a store error as is.
+ * Nothing is logged: the token is a secret.
+ * CT: the secret's SHA-256 is compared with postq_ct_memeq; time varies with the header's
+ * length and with the store lookup of the API key id, which is public. */
+POSTQ_MUST_CHECK postq_err postq_auth_token(struct postq_store *store, const char *authorization,
+                                            struct postq_api_caller *who);
+/* postq_auth_token on req's header: 1 with who filled, or 0 after answering 401 (5xx when the
+ * store fails). */
+int postq_auth_caller(struct postq_store *store, const struct postq_http_req *req,
+                      struct postq_http_resp *resp, struct postq_api_caller *who);
+/* 1 when who's role is need or above (admin > signer > viewer); 0 after answering 403. */
+int postq_auth_allow(const struct postq_api_caller *who, enum postq_store_role need,
+                     struct postq_http_resp *resp);
+
 void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
                     const struct postq_http_req *req, struct postq_http_resp *resp);
 /* Write the sign result (DESIGN §5.3) of a stored row. */
