@@ -162,7 +162,8 @@ static int media_is(const char *ctype, const char *want)
     return *ctype == '\0' || *ctype == ';';
 }
 
-/* Parse the body as one JSON object, strictly: NULL after answering 415 / 413 / 400. */
+/* Parse the body as one JSON object, strictly: NULL after answering 415 or 400 (413 is
+ * dispatch's, before any handler). */
 static json_t *json_body(const struct postq_http_req *req, struct postq_http_resp *resp)
 {
     json_error_t e;
@@ -924,7 +925,7 @@ static void apikey_delete(struct postq_api *api, const struct postq_api_caller *
 /* ---- enclave, health, metrics ---- */
 
 /* The enclave's info reply as {vendor, moduleId, imageHash, rootPublicKeyB64}; NULL with *err
- * set when the enclave cannot answer. */
+ * set when the enclave cannot be reached or answers an error (then *status is its status). */
 static json_t *enclave_info(struct postq_api *api, postq_err *err, int *status)
 {
     struct postq_proto_client *c = NULL;

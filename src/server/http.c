@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The HTTP layer on libmicrohttpd (the one file that includes microhttpd.h): a thread pool
- * with explicit stacks, connection timeouts, a body cap decided per request before a byte of
- * the body is read, and one arena per request released when MHD says the request is over. */
+/* The HTTP layer on libmicrohttpd (the one file that includes microhttpd.h): a thread per
+ * connection with an explicit stack, connection timeouts, a body cap decided per request
+ * before a byte of the body is read, and one arena per request released when MHD says the
+ * request is over. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>

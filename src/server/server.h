@@ -81,17 +81,17 @@ struct postq_http_app {
      * Authorization header (NULL when absent) before any byte of the body is read. */
     size_t (*body_cap)(void *ctx, const char *method, const char *path, const char *ctype,
                        const char *authorization);
-    /* Fill resp for req (resp->status 0 means 500). Runs on a pool thread. */
+    /* Fill resp for req (resp->status 0 means 500). Runs on the connection's thread. */
     void (*handle)(void *ctx, const struct postq_http_req *req, struct postq_http_resp *resp);
     void *ctx;
 };
 
 struct postq_http_server;
 
-/* Listen on "HOST:PORT" (IPv4 literal; port 0 = ephemeral), a thread per connection (each
- * with a POSTQ_API_THREAD_STACK stack), at most max_conns connections. bound receives the address actually bound
- * ("127.0.0.1:43127"). POSTQ_E_ARG for a bad address; POSTQ_E_NETWORK when the daemon does
- * not start. */
+/* Listen on "HOST:PORT" (IPv4 literal or "localhost"; port 0 = ephemeral), a thread per
+ * connection (each with a POSTQ_API_THREAD_STACK stack), at most max_conns connections. bound
+ * receives the address actually bound ("127.0.0.1:43127"). POSTQ_E_ARG for a bad address;
+ * POSTQ_E_NETWORK when the daemon does not start. */
 POSTQ_MUST_CHECK postq_err postq_http_start(struct postq_http_server **out, const char *listen,
                                             unsigned max_conns, const struct postq_http_app *app,
                                             char *bound, size_t bound_cap);
@@ -233,7 +233,9 @@ int postq_web_path_ok(const char *path);
  * anywhere below dir (dir itself may be one). */
 void postq_web_serve(const char *dir, const char *path, struct postq_http_resp *resp);
 
-/* Answer a store/other failure with the table's status and a generic code. */
+/* Answer err from what (mostly a store call) with the error table's status and a code of its
+ * kind: not_found, conflict, busy, unavailable, too_large, invalid_request (400 for argument
+ * and length errors); anything else is 500 internal. The message is "what: strerror(err)". */
 void postq_api_fail(struct postq_http_resp *resp, postq_err err, const char *what);
 
 #endif

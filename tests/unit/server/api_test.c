@@ -176,7 +176,8 @@ static void test_software_sign_and_scope(void **state)
     call(f, "POST", "/v1/sign", f->admin, "application/json; charset=utf-8", body, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_null(strstr(r.body, "attestation"));
-    assert_non_null(strstr(r.body, "\"payloadSha256\":\"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824\""));
+    assert_non_null(strstr(r.body, "\"payloadSha256\":\"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c"
+                                   "1fa7425e73043362938b9824\""));
     jfield(r.body, "id", sig, sizeof(sig));
     snprintf(path, sizeof(path), "/v1/signatures/%s", sig);
     call(f, "GET", path, f->viewer, NULL, NULL, NULL, &r);
@@ -241,7 +242,8 @@ static void test_enclave_down(void **state)
     assert_int_equal(r.status, 201);
     jfield(r.body, "id", pol, sizeof(pol));
     snprintf(body, sizeof(body),
-             "{\"name\":\"k\",\"pqProvider\":\"enclave-mock\",\"attestationPolicyId\":\"%s\"}", pol);
+             "{\"name\":\"k\",\"pqProvider\":\"enclave-mock\",\"attestationPolicyId\":\"%s\"}",
+             pol);
     call(f, "POST", "/v1/hybrid-keys", f->admin, "application/json", body, NULL, &r);
     assert_int_equal(r.status, 503);
     call(f, "GET", "/metrics", NULL, NULL, NULL, NULL, &r);
