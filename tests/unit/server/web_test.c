@@ -72,9 +72,9 @@ static void test_serve(void **state)
     struct postq_http_resp r;
     char *big;
     (void)state;
-    /* Fresh allocations filled with a non-zero byte (glibc; ASan fills them anyway), so a body
-     * without its terminating 0 shows. */
-    assert_int_equal(mallopt(M_PERTURB, 0x5a), 1);
+    /* Fresh allocations filled with a non-zero byte, so a body without its terminating 0
+     * shows: glibc's M_PERTURB; under ASan, which refuses mallopt, its own malloc fill. */
+    (void)mallopt(M_PERTURB, 0x5a);
     assert_non_null(mkdtemp(dir));
     snprintf(p, sizeof(p), "%s/index.html", dir);
     put(p, "<!doctype html>", 15);
@@ -124,7 +124,7 @@ static void test_serve(void **state)
     assert_int_equal(serve(dir, "/big.txt", &r), 404);
     postq_buf_free(&r.body);
     free(big);
-    assert_int_equal(mallopt(M_PERTURB, 0), 1);
+    (void)mallopt(M_PERTURB, 0);
 
     unlink(p);
     snprintf(p, sizeof(p), "%s/index.html", dir);
