@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The HTTP API of DESIGN §6: routing, authentication (Bearer API keys, hashed, compared in
- * constant time), roles, strict request JSON, and the handlers for policies, hybrid keys,
+/* The HTTP API of DESIGN §6: routing, the role each route needs (checked by auth.c, which
+ * also authenticates), strict request JSON, and the handlers for policies, hybrid keys,
  * signatures, API keys, the enclave, health and metrics (the sign path is in sign.c).
  * Errors are {"error":{"code","message"}}; every query is scoped to the caller's organisation,
  * so another organisation's id answers 404 like a missing one. */
@@ -14,7 +14,6 @@
 
 #include "attest/verifier.h"
 #include "common/base64.h"
-#include "common/ct.h"
 #include "common/errmap.h"
 #include "common/hex.h"
 #include "common/id.h"
@@ -164,7 +163,8 @@ static int media_is(const char *ctype, const char *want)
     return *ctype == '\0' || *ctype == ';';
 }
 
-/* Parse the body as one JSON object, strictly: NULL after answering 415 / 413 / 400. */
+/* Parse the body as one JSON object, strictly: NULL after answering 415 or 400 (413 is
+ * dispatch's, before any handler). */
 static json_t *json_body(const struct postq_http_req *req, struct postq_http_resp *resp)
 {
     json_error_t e;
@@ -302,104 +302,10 @@ static void page_reply(struct postq_http_resp *resp, const void *items, size_t n
 
 /* ---- authentication ---- */
 
-static const char *role_name(enum postq_store_role r)
-{
-    switch (r) {
-    case POSTQ_STORE_ROLE_ADMIN:
-        return "admin";
-    case POSTQ_STORE_ROLE_SIGNER:
-        return "signer";
-    default:
-        return "viewer";
-    }
-}
-
-static int role_from(const char *s, enum postq_store_role *r)
-{
-    if (strcmp(s, "admin") == 0) {
-        *r = POSTQ_STORE_ROLE_ADMIN;
-    } else if (strcmp(s, "signer") == 0) {
-        *r = POSTQ_STORE_ROLE_SIGNER;
-    } else if (strcmp(s, "viewer") == 0) {
-        *r = POSTQ_STORE_ROLE_VIEWER;
-    } else {
-        return 0;
-    }
-    return 1;
-}
-
-/* Check an Authorization header value and fill who. POSTQ_E_AUTH for a missing, malformed or
- * unknown key or a wrong secret; a store error as is. Nothing here is logged: the token is a
- * secret. */
+/* The caller behind an Authorization header, looked up in this API's store. */
 static postq_err check_token(struct postq_api *api, const char *h, struct postq_api_caller *who)
 {
-    struct postq_store_apikey k;
-    uint8_t hash[32];
-    const char *tok;
-    postq_err err;
-    int ok;
-
-    if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
-        return POSTQ_E_AUTH;
-    }
-    tok = h + 7;
-    while (*tok == ' ') {
-        tok++;
-    }
-    memset(&k, 0, sizeof(k));
-    err = postq_token_parse(tok, strlen(tok), who->apikey_id, sizeof(who->apikey_id), hash);
-    if (err == POSTQ_OK) {
-        err = postq_store_apikey_get_by_id(api->store, who->apikey_id, &k);
-    }
-    if (err == POSTQ_E_NOT_FOUND || err == POSTQ_E_ARG) {
-        err = POSTQ_E_AUTH;
-    }
-    if (err == POSTQ_OK) {
-        ok = postq_ct_memeq(hash, k.secret_hash, sizeof(hash));
-        if (ok) {
-            memcpy(who->org_id, k.org_id, sizeof(who->org_id));
-            who->role = k.role;
-        } else {
-            err = POSTQ_E_AUTH;
-        }
-    }
-    postq_wipe(hash, sizeof(hash));
-    postq_wipe(&k, sizeof(k));
-    return err;
-}
-
-/* Fill who from the Authorization header; 0 after answering 401 (or 5xx when the store
- * fails). */
-static int authenticate(struct postq_api *api, const struct postq_http_req *req,
-                        struct postq_http_resp *resp, struct postq_api_caller *who)
-{
-    postq_err err = check_token(api, req->authorization, who);
-    if (err == POSTQ_E_AUTH) {
-        postq_api_error(resp, 401, "unauthorized",
-                        req->authorization == NULL
-                            ? "missing Authorization: Bearer <api key>"
-                            : "invalid API key");
-        return 0;
-    }
-    if (err != POSTQ_OK) {
-        postq_api_fail(resp, err, "authentication");
-        return 0;
-    }
-    return 1;
-}
-
-/* Roles: admin (1) > signer (2) > viewer (3). */
-static int allow(const struct postq_api_caller *who, enum postq_store_role need,
-                 struct postq_http_resp *resp)
-{
-    char msg[96];
-    if ((int)who->role <= (int)need) {
-        return 1;
-    }
-    snprintf(msg, sizeof(msg), "this API key's role (%s) may not do this; %s is needed",
-             role_name(who->role), role_name(need));
-    postq_api_error(resp, 403, "forbidden", msg);
-    return 0;
+    return postq_auth_token(api->store, h, who);
 }
 
 /* ---- policies ---- */
@@ -552,63 +458,70 @@ static json_t *key_json(const void *rec)
     return o;
 }
 
-static void key_create(struct postq_api *api, const struct postq_api_caller *who,
-                       const struct postq_http_req *req, struct postq_http_resp *resp)
+/* A software key sealed under the KEK. */
+#define SOFT_SEALED_MAX (POSTQ_HYBRID_SK_MAX + POSTQ_KEK_SEALED_OVERHEAD)
+
+/* The checked body of POST /v1/hybrid-keys; the strings are views into its JSON. */
+struct key_args {
+    const char *name, *alg, *provider;
+    size_t pk_len, sk_len;
+    int enclave;
+    char policy_id[POSTQ_ID_MAX]; /* enclave keys: a mock policy of the caller's organisation */
+};
+
+/* Parse and check the body into a. *j receives the parsed JSON a points into (json_decref it
+ * after; NULL when the body did not parse). 0 after answering 4xx (5xx if the store fails). */
+static int key_args(struct postq_api *api, const struct postq_api_caller *who,
+                    const struct postq_http_req *req, struct postq_http_resp *resp, json_t **j,
+                    struct key_args *a)
 {
-    struct postq_store_key in, out;
     struct postq_store_policy pol;
-    struct postq_proto_client *c = NULL;
-    struct postq_proto_resp er;
-    struct postq_proto_req ereq;
-    uint8_t pk[POSTQ_HYBRID_PK_MAX], sk[POSTQ_HYBRID_SK_MAX];
-    uint8_t sealed[POSTQ_HYBRID_SK_MAX + POSTQ_KEK_SEALED_OVERHEAD];
-    const char *name, *alg, *provider, *pol_id;
-    size_t pk_len, sk_len, sig_len, sealed_len;
+    const char *pol_id;
+    size_t sig_len;
     char msg[200];
     postq_err err;
-    json_t *j;
-    int enclave;
+    int ok = 0;
 
-    memset(&in, 0, sizeof(in));
-    memset(&out, 0, sizeof(out));
+    memset(a, 0, sizeof(*a));
     memset(&pol, 0, sizeof(pol));
-    j = json_body(req, resp);
-    if (j == NULL) {
-        return;
+    *j = json_body(req, resp);
+    if (*j == NULL) {
+        return 0;
     }
-    if (required_str(j, "name", POSTQ_STORE_NAME_MAX, &name, resp) < 0 ||
-        str_member(j, "algorithm", POSTQ_STORE_ALG_MAX, &alg, resp) < 0 ||
-        required_str(j, "pqProvider", POSTQ_STORE_PROVIDER_MAX, &provider, resp) < 0 ||
-        str_member(j, "attestationPolicyId", POSTQ_ID_MAX, &pol_id, resp) < 0) {
+    if (required_str(*j, "name", POSTQ_STORE_NAME_MAX, &a->name, resp) < 0 ||
+        str_member(*j, "algorithm", POSTQ_STORE_ALG_MAX, &a->alg, resp) < 0 ||
+        required_str(*j, "pqProvider", POSTQ_STORE_PROVIDER_MAX, &a->provider, resp) < 0 ||
+        str_member(*j, "attestationPolicyId", POSTQ_ID_MAX, &pol_id, resp) < 0) {
         goto out;
     }
-    if (alg == NULL) {
-        alg = POSTQ_HYBRID_DEFAULT_ALG;
+    if (a->alg == NULL) {
+        a->alg = POSTQ_HYBRID_DEFAULT_ALG;
     }
-    if (postq_hybrid_sizes(alg, &pk_len, &sk_len, &sig_len) != POSTQ_OK) {
-        snprintf(msg, sizeof(msg), "algorithm: %s is not one of mldsa44+ed25519, "
-                                   "mldsa65+ed25519, mldsa87+ed448", alg);
+    if (postq_hybrid_sizes(a->alg, &a->pk_len, &a->sk_len, &sig_len) != POSTQ_OK) {
+        snprintf(msg, sizeof(msg),
+                 "algorithm: %s is not one of mldsa44+ed25519, mldsa65+ed25519, mldsa87+ed448",
+                 a->alg);
         postq_api_error(resp, 400, "invalid_request", msg);
         goto out;
     }
-    enclave = strcmp(provider, "enclave-mock") == 0;
-    if (!enclave && strcmp(provider, "software") != 0) {
+    a->enclave = strcmp(a->provider, "enclave-mock") == 0;
+    if (!a->enclave && strcmp(a->provider, "software") != 0) {
         postq_api_error(resp, 400, "invalid_request",
                         "pqProvider: one of enclave-mock, software");
         goto out;
     }
-    if (enclave && pol_id == NULL) {
+    if (a->enclave && pol_id == NULL) {
         postq_api_error(resp, 422, "policy_required",
                         "an enclave-mock key needs attestationPolicyId (a policy of vendor "
                         "mock)");
         goto out;
     }
-    if (!enclave && pol_id != NULL) {
+    if (!a->enclave && pol_id != NULL) {
         postq_api_error(resp, 422, "policy_not_applicable",
                         "software keys carry no attestation: attestationPolicyId must be absent");
         goto out;
     }
-    if (enclave) {
+    if (a->enclave) {
         err = postq_id_check(pol_id, "pol") == POSTQ_OK
                   ? postq_store_policy_get(api->store, who->org_id, pol_id, &pol)
                   : POSTQ_E_NOT_FOUND;
@@ -622,68 +535,138 @@ static void key_create(struct postq_api *api, const struct postq_api_caller *who
             postq_api_error(resp, 422, "vendor_mismatch", msg);
             goto out;
         }
-        memcpy(in.policy_id, pol.id, sizeof(in.policy_id));
+        memcpy(a->policy_id, pol.id, sizeof(a->policy_id));
+    }
+    ok = 1;
+out:
+    postq_store_policy_clear(&pol);
+    return ok;
+}
+
+/* The enclave makes the key, bound to in->id and in->algorithm: in's public and sealed key
+ * then point into *c's buffer (hand *c back once in is stored). 0 after answering 500 / 503. */
+static int key_enclave(struct postq_api *api, const struct key_args *a, struct postq_store_key *in,
+                       struct postq_proto_client **c, struct postq_http_resp *resp)
+{
+    struct postq_proto_req ereq;
+    struct postq_proto_resp er;
+    char msg[200];
+
+    memset(&ereq, 0, sizeof(ereq));
+    ereq.op = POSTQ_PROTO_OP_KEYGEN;
+    snprintf(ereq.alg, sizeof(ereq.alg), "%s", a->alg);
+    snprintf(ereq.key_id, sizeof(ereq.key_id), "%s", in->id);
+    if (postq_enclave_call(api->enclave, &ereq, &er, c) != POSTQ_OK) {
+        postq_metrics_enclave_error("unreachable");
+        postq_api_error(resp, 503, "enclave_unavailable", "the enclave cannot be reached");
+        return 0;
+    }
+    if (er.status != POSTQ_PROTO_OK) {
+        postq_metrics_enclave_error(postq_proto_status_name(er.status));
+        snprintf(msg, sizeof(msg), "enclave keygen failed: %s", postq_proto_status_name(er.status));
+        postq_api_error(resp, er.status == POSTQ_PROTO_E_BUSY ? 503 : 500, "enclave_error", msg);
+        return 0;
+    }
+    /* The reply is stored as the key: a public key of the wrong size would make every later
+     * signature unverifiable, and a sealed key the enclave's sign request refuses (empty, or
+     * over POSTQ_PROTO_SEALED_MAX) would make the key unusable. */
+    if (er.public_key.len != a->pk_len || er.sealed.len == 0 ||
+        er.sealed.len > POSTQ_PROTO_SEALED_MAX) {
+        postq_metrics_enclave_error("bad_reply");
+        snprintf(msg, sizeof(msg),
+                 "the enclave's keygen reply is unusable: a %zu-byte public key (%s needs %zu) "
+                 "and a %zu-byte sealed key (1 to %d)",
+                 er.public_key.len, a->alg, a->pk_len, er.sealed.len, POSTQ_PROTO_SEALED_MAX);
+        postq_api_error(resp, 500, "enclave_error", msg);
+        return 0;
+    }
+    in->public_key = er.public_key;
+    in->sealed_key = er.sealed;
+    return 1;
+}
+
+/* The server makes the key and seals it under its KEK, bound to in->id and in->algorithm: in's
+ * public and sealed key then point into pk and sealed. 0 after answering 500. */
+static int key_software(struct postq_api *api, const struct key_args *a, struct postq_store_key *in,
+                        uint8_t pk[POSTQ_HYBRID_PK_MAX], uint8_t sealed[SOFT_SEALED_MAX],
+                        struct postq_http_resp *resp)
+{
+    uint8_t sk[POSTQ_HYBRID_SK_MAX];
+    size_t sealed_len = 0;
+    postq_err err;
+
+    if (!api->have_kek) {
+        postq_api_error(resp, 500, "internal", "no key-encryption key (--state)");
+        return 0;
+    }
+    err = postq_hybrid_keygen(a->alg, pk, sk);
+    if (err == POSTQ_OK) {
+        err = postq_kek_seal(sealed, SOFT_SEALED_MAX, &sealed_len, api->kek, in->id, a->alg, sk,
+                             a->sk_len);
+    }
+    postq_wipe(sk, sizeof(sk));
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "software key");
+        return 0;
+    }
+    in->public_key.p = pk;
+    in->public_key.len = a->pk_len;
+    in->sealed_key.p = sealed;
+    in->sealed_key.len = sealed_len;
+    return 1;
+}
+
+/* Store in under the caller's organisation and answer 201 with the stored row. */
+static void key_store(struct postq_api *api, const struct postq_api_caller *who,
+                      const struct postq_store_key *in, struct postq_http_resp *resp)
+{
+    struct postq_store_key out;
+    postq_err err;
+
+    memset(&out, 0, sizeof(out));
+    err = postq_store_key_create(api->store, who->org_id, in, &out);
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "hybrid key");
+        return;
+    }
+    postq_api_json_reply(resp, 201, key_json(&out));
+    postq_store_key_clear(&out);
+}
+
+/* POST /v1/hybrid-keys: the key id is made first, so that the enclave's sealed blob (or the
+ * KEK's) is bound to it. */
+static void key_create(struct postq_api *api, const struct postq_api_caller *who,
+                       const struct postq_http_req *req, struct postq_http_resp *resp)
+{
+    struct key_args a;
+    struct postq_store_key in;
+    struct postq_proto_client *c = NULL;
+    uint8_t pk[POSTQ_HYBRID_PK_MAX], sealed[SOFT_SEALED_MAX];
+    json_t *j = NULL;
+    postq_err err;
+    int made;
+
+    memset(&in, 0, sizeof(in));
+    if (!key_args(api, who, req, resp, &j, &a)) {
+        goto out;
     }
     err = postq_id_new(in.id, sizeof(in.id), "key");
     if (err != POSTQ_OK) {
         postq_api_fail(resp, err, "key id");
         goto out;
     }
-    snprintf(in.name, sizeof(in.name), "%s", name);
-    snprintf(in.algorithm, sizeof(in.algorithm), "%s", alg);
-    snprintf(in.provider, sizeof(in.provider), "%s", provider);
-    if (enclave) {
-        memset(&ereq, 0, sizeof(ereq));
-        ereq.op = POSTQ_PROTO_OP_KEYGEN;
-        snprintf(ereq.alg, sizeof(ereq.alg), "%s", alg);
-        snprintf(ereq.key_id, sizeof(ereq.key_id), "%s", in.id);
-        err = postq_enclave_call(api->enclave, &ereq, &er, &c);
-        if (err != POSTQ_OK) {
-            postq_metrics_enclave_error("unreachable");
-            postq_api_error(resp, 503, "enclave_unavailable", "the enclave cannot be reached");
-            goto out;
-        }
-        if (er.status != POSTQ_PROTO_OK) {
-            postq_metrics_enclave_error(postq_proto_status_name(er.status));
-            snprintf(msg, sizeof(msg), "enclave keygen failed: %s",
-                     postq_proto_status_name(er.status));
-            postq_api_error(resp, er.status == POSTQ_PROTO_E_BUSY ? 503 : 500, "enclave_error",
-                            msg);
-            goto out;
-        }
-        in.public_key = er.public_key;
-        in.sealed_key = er.sealed;
-    } else {
-        if (!api->have_kek) {
-            postq_api_error(resp, 500, "internal", "no key-encryption key (--state)");
-            goto out;
-        }
-        err = postq_hybrid_keygen(alg, pk, sk);
-        if (err == POSTQ_OK) {
-            err = postq_kek_seal(sealed, sizeof(sealed), &sealed_len, api->kek, in.id, alg, sk,
-                                 sk_len);
-        }
-        postq_wipe(sk, sizeof(sk));
-        if (err != POSTQ_OK) {
-            postq_api_fail(resp, err, "software key");
-            goto out;
-        }
-        in.public_key.p = pk;
-        in.public_key.len = pk_len;
-        in.sealed_key.p = sealed;
-        in.sealed_key.len = sealed_len;
+    snprintf(in.name, sizeof(in.name), "%s", a.name);
+    snprintf(in.algorithm, sizeof(in.algorithm), "%s", a.alg);
+    snprintf(in.provider, sizeof(in.provider), "%s", a.provider);
+    memcpy(in.policy_id, a.policy_id, sizeof(in.policy_id));
+    made = a.enclave ? key_enclave(api, &a, &in, &c, resp)
+                     : key_software(api, &a, &in, pk, sealed, resp);
+    if (made) {
+        key_store(api, who, &in, resp);
     }
-    err = postq_store_key_create(api->store, who->org_id, &in, &out);
-    if (err != POSTQ_OK) {
-        postq_api_fail(resp, err, "hybrid key");
-        goto out;
-    }
-    postq_api_json_reply(resp, 201, key_json(&out));
 out:
     postq_enclave_pool_put(api->enclave, c, 1);
     postq_wipe(sealed, sizeof(sealed));
-    postq_store_key_clear(&out);
-    postq_store_policy_clear(&pol);
     json_decref(j);
 }
 
@@ -839,7 +822,7 @@ static json_t *apikey_json(const void *rec)
 {
     const struct postq_store_apikey *k = rec;
     return json_pack("{s:s,s:s,s:s,s:o}", "id", k->id, "name", k->name, "role",
-                     role_name(k->role), "createdAt", time_json(k->created_at));
+                     postq_auth_role_name(k->role), "createdAt", time_json(k->created_at));
 }
 
 postq_err postq_api_apikey_create(struct postq_store *store, const char *org_id,
@@ -886,7 +869,7 @@ static void apikey_create(struct postq_api *api, const struct postq_api_caller *
         required_str(j, "role", 16, &rs, resp) < 0) {
         goto out;
     }
-    if (!role_from(rs, &role)) {
+    if (!postq_auth_role_parse(rs, &role)) {
         postq_api_error(resp, 400, "invalid_request", "role: one of admin, signer, viewer");
         goto out;
     }
@@ -943,7 +926,7 @@ static void apikey_delete(struct postq_api *api, const struct postq_api_caller *
 /* ---- enclave, health, metrics ---- */
 
 /* The enclave's info reply as {vendor, moduleId, imageHash, rootPublicKeyB64}; NULL with *err
- * set when the enclave cannot answer. */
+ * set when the enclave cannot be reached or answers an error (then *status is its status). */
 static json_t *enclave_info(struct postq_api *api, postq_err *err, int *status)
 {
     struct postq_proto_client *c = NULL;
@@ -1174,11 +1157,11 @@ static void dispatch(struct postq_api *api, int r, const char *id,
         return;
     }
     memset(&who, 0, sizeof(who));
-    if (!authenticate(api, req, resp, &who)) {
+    if (!postq_auth_caller(api->store, req, resp, &who)) {
         return;
     }
     /* Roles before the body's size: a caller who may not do this learns 403, not 413. */
-    if (!allow(&who, need_role(r, post, del), resp)) {
+    if (!postq_auth_allow(&who, need_role(r, post, del), resp)) {
         return;
     }
     if (req->body_too_large) {

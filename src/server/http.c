@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The HTTP layer on libmicrohttpd (the one file that includes microhttpd.h): a thread pool
- * with explicit stacks, connection timeouts, a body cap decided per request before a byte of
- * the body is read, and one arena per request released when MHD says the request is over. */
+/* The HTTP layer on libmicrohttpd (the one file that includes microhttpd.h): a thread per
+ * connection with an explicit stack, connection timeouts, a body cap decided per request
+ * before a byte of the body is read, and one arena per request released when MHD says the
+ * request is over. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -112,8 +113,15 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         if (clen != NULL) {
             char *end;
             unsigned long long n = strtoull(clen, &end, 10);
-            if (*end != '\0' || n > st->cap) {
-                /* Refuse before reading the body; MHD closes the connection after. */
+            /* Within the cap, the body gets one allocation of the announced size rather than
+             * doublings up to it. The header is only a size hint: the body is what MHD hands
+             * over (never more than Content-Length bytes; a chunked body, which overrides the
+             * header, arrives whole), appended with the cap still enforced, so a shorter body
+             * leaves room unused and a longer one grows as without the header. Over the cap,
+             * or with no memory for it: refused before the body is read (MHD closes the
+             * connection after), as a failed append below is. */
+            if (*end != '\0' || n > st->cap ||
+                postq_buf_reserve(&st->body, (size_t)n) != POSTQ_OK) {
                 st->too_large = 1;
                 return answer(s, conn, st, url, method);
             }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* postq-api internals: the HTTP layer's request/response (http.c, the one file that touches
- * libmicrohttpd), the per-request arena, the API state and its handlers (api.c, sign.c), the
- * enclave connection pool (enclave.c), the key-encryption key for software keys (kek.c) and
- * the Prometheus metrics (metrics.c). DESIGN §6 is the contract these implement. */
+ * libmicrohttpd), the per-request arena, the API state and its handlers (api.c, sign.c),
+ * authentication and roles (auth.c), the enclave connection pool (enclave.c), the
+ * key-encryption key for software keys (kek.c) and the Prometheus metrics (metrics.c).
+ * DESIGN §6 is the contract these implement. */
 #ifndef POSTQ_SERVER_SERVER_H
 #define POSTQ_SERVER_SERVER_H
 
@@ -80,17 +81,17 @@ struct postq_http_app {
      * Authorization header (NULL when absent) before any byte of the body is read. */
     size_t (*body_cap)(void *ctx, const char *method, const char *path, const char *ctype,
                        const char *authorization);
-    /* Fill resp for req (resp->status 0 means 500). Runs on a pool thread. */
+    /* Fill resp for req (resp->status 0 means 500). Runs on the connection's thread. */
     void (*handle)(void *ctx, const struct postq_http_req *req, struct postq_http_resp *resp);
     void *ctx;
 };
 
 struct postq_http_server;
 
-/* Listen on "HOST:PORT" (IPv4 literal; port 0 = ephemeral), a thread per connection (each
- * with a POSTQ_API_THREAD_STACK stack), at most max_conns connections. bound receives the address actually bound
- * ("127.0.0.1:43127"). POSTQ_E_ARG for a bad address; POSTQ_E_NETWORK when the daemon does
- * not start. */
+/* Listen on "HOST:PORT" (IPv4 literal or "localhost"; port 0 = ephemeral), a thread per
+ * connection (each with a POSTQ_API_THREAD_STACK stack), at most max_conns connections. bound
+ * receives the address actually bound ("127.0.0.1:43127"). POSTQ_E_ARG for a bad address;
+ * POSTQ_E_NETWORK when the daemon does not start. */
 POSTQ_MUST_CHECK postq_err postq_http_start(struct postq_http_server **out, const char *listen,
                                             unsigned max_conns, const struct postq_http_app *app,
                                             char *bound, size_t bound_cap);
@@ -175,7 +176,7 @@ size_t postq_api_body_cap(void *ctx, const char *method, const char *path, const
                           const char *authorization);
 void postq_api_handle(void *ctx, const struct postq_http_req *req, struct postq_http_resp *resp);
 
-/* Used by api.c and sign.c. */
+/* The authenticated caller; used by api.c, auth.c and sign.c. */
 struct postq_api_caller {
     char org_id[POSTQ_ID_MAX];
     char apikey_id[POSTQ_ID_MAX];
@@ -183,6 +184,28 @@ struct postq_api_caller {
 };
 void postq_api_error(struct postq_http_resp *resp, int status, const char *code,
                      const char *message);
+
+/* ---- authentication and roles (auth.c) ---- */
+
+/* "admin", "signer" or "viewer" (static storage). */
+const char *postq_auth_role_name(enum postq_store_role r);
+/* The role named s; 0 (and *r untouched) for any other name. */
+int postq_auth_role_parse(const char *s, enum postq_store_role *r);
+/* Check an Authorization header value ("Bearer <token>", NULL when absent) and fill who.
+ * POSTQ_E_AUTH for a missing, malformed or unknown key or a wrong secret; a store error as is.
+ * Nothing is logged: the token is a secret.
+ * CT: the secret's SHA-256 is compared with postq_ct_memeq; time varies with the header's
+ * length and with the store lookup of the API key id, which is public. */
+POSTQ_MUST_CHECK postq_err postq_auth_token(struct postq_store *store, const char *authorization,
+                                            struct postq_api_caller *who);
+/* postq_auth_token on req's header: 1 with who filled, or 0 after answering 401 (5xx when the
+ * store fails). */
+int postq_auth_caller(struct postq_store *store, const struct postq_http_req *req,
+                      struct postq_http_resp *resp, struct postq_api_caller *who);
+/* 1 when who's role is need or above (admin > signer > viewer); 0 after answering 403. */
+int postq_auth_allow(const struct postq_api_caller *who, enum postq_store_role need,
+                     struct postq_http_resp *resp);
+
 void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
                     const struct postq_http_req *req, struct postq_http_resp *resp);
 /* The Content-Type ctype (NULL: none) is the media type want: compared case-insensitively and
@@ -216,10 +239,13 @@ const char *postq_web_type(const char *path);
  * starting with '.', under 256 bytes, with a known type. */
 int postq_web_path_ok(const char *path);
 /* Answer GET path ("/" means "/index.html") with the file under dir (NULL: no dashboard),
- * or 404. Files are regular, not symlinks, and under POSTQ_API_JSON_MAX bytes. */
+ * or 404. Files are regular and under POSTQ_API_JSON_MAX bytes; no symlink is followed
+ * anywhere below dir (dir itself may be one). */
 void postq_web_serve(const char *dir, const char *path, struct postq_http_resp *resp);
 
-/* Answer a store/other failure with the table's status and a generic code. */
+/* Answer err from what (mostly a store call) with the error table's status and a code of its
+ * kind: not_found, conflict, busy, unavailable, too_large, invalid_request (400 for argument
+ * and length errors); anything else is 500 internal. The message is "what: strerror(err)". */
 void postq_api_fail(struct postq_http_resp *resp, postq_err err, const char *what);
 
 #endif

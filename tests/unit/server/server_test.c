@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* src/server without the network: API tokens (shape, every byte flipped, truncated at every
  * length), the key-encryption key file (created 0600, reused, refused when too open or the
- * wrong size), software-key sealing bound to key id and algorithm, the arena, the metrics. */
+ * wrong size), software-key sealing bound to key id and algorithm, authentication and roles,
+ * the arena, the metrics. */
 #include "testlib.h"
 
 #include <fcntl.h>
@@ -186,6 +187,68 @@ static void test_store_key_with_given_id(void **state)
     assert_int_equal(system(url), 0);
 }
 
+/* auth.c on its own: the header's forms, each way a token is wrong, the roles' order. */
+static void test_auth(void **state)
+{
+    struct postq_store *st = NULL;
+    struct postq_store_org org;
+    struct postq_store_apikey k;
+    struct postq_api_caller who;
+    struct postq_http_resp resp;
+    enum postq_store_role role = POSTQ_STORE_ROLE_VIEWER;
+    char dir[64], url[160], tok[POSTQ_TOKEN_MAX], h[POSTQ_TOKEN_MAX + 32];
+    static const char *const names[] = {"admin", "signer", "viewer"};
+    (void)state;
+    tmpdir(dir, sizeof(dir));
+    snprintf(url, sizeof(url), "sqlite:%s/t.db", dir);
+    assert_int_equal(postq_store_open(url, &st), POSTQ_OK);
+    memset(&org, 0, sizeof(org));
+    assert_int_equal(postq_store_org_create(st, "o", &org), POSTQ_OK);
+    assert_int_equal(
+        postq_api_apikey_create(st, org.id, "s", POSTQ_STORE_ROLE_SIGNER, &k, tok, sizeof(tok)),
+        POSTQ_OK);
+
+    memset(&who, 0, sizeof(who));
+    snprintf(h, sizeof(h), "bearer   %s", tok); /* scheme in any case, spaces before */
+    assert_int_equal(postq_auth_token(st, h, &who), POSTQ_OK);
+    assert_string_equal(who.org_id, org.id);
+    assert_string_equal(who.apikey_id, k.id);
+    assert_int_equal(who.role, POSTQ_STORE_ROLE_SIGNER);
+    assert_int_equal(postq_auth_token(st, NULL, &who), POSTQ_E_AUTH);
+    assert_int_equal(postq_auth_token(st, tok, &who), POSTQ_E_AUTH); /* no scheme */
+    snprintf(h, sizeof(h), "Basic %s", tok);
+    assert_int_equal(postq_auth_token(st, h, &who), POSTQ_E_AUTH);
+    snprintf(h, sizeof(h), "Bearer %s", tok);
+    h[strlen(h) - 1] = h[strlen(h) - 1] == 'A' ? 'B' : 'A'; /* another secret */
+    assert_int_equal(postq_auth_token(st, h, &who), POSTQ_E_AUTH);
+    snprintf(h, sizeof(h), "Bearer %s", tok);
+    h[19] = h[19] == '0' ? '1' : '0'; /* "Bearer pqk_ak_" then a valid id of no key */
+    assert_int_equal(postq_auth_token(st, h, &who), POSTQ_E_AUTH);
+
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(postq_auth_role_parse(names[i], &role), 1);
+        assert_string_equal(postq_auth_role_name(role), names[i]);
+    }
+    role = POSTQ_STORE_ROLE_SIGNER;
+    assert_int_equal(postq_auth_role_parse("Admin", &role), 0);
+    assert_int_equal(postq_auth_role_parse("", &role), 0);
+    assert_int_equal(role, POSTQ_STORE_ROLE_SIGNER); /* untouched */
+
+    memset(&resp, 0, sizeof(resp));
+    postq_buf_init(&resp.body, POSTQ_API_JSON_MAX);
+    assert_int_equal(postq_auth_allow(&who, POSTQ_STORE_ROLE_VIEWER, &resp), 1);
+    assert_int_equal(postq_auth_allow(&who, POSTQ_STORE_ROLE_SIGNER, &resp), 1);
+    assert_int_equal(resp.status, 0);
+    assert_int_equal(postq_auth_allow(&who, POSTQ_STORE_ROLE_ADMIN, &resp), 0);
+    assert_int_equal(resp.status, 403);
+    assert_non_null(strstr((const char *)resp.body.p, "\"code\":\"forbidden\""));
+    postq_buf_free(&resp.body);
+
+    postq_store_close(st);
+    snprintf(url, sizeof(url), "rm -rf %s", dir);
+    assert_int_equal(system(url), 0);
+}
+
 static void test_arena(void **state)
 {
     struct postq_arena a;
@@ -237,9 +300,14 @@ static void test_metrics_text(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_token_round_trip), cmocka_unit_test(test_token_rejects),
-        cmocka_unit_test(test_kek_file),         cmocka_unit_test(test_kek_seal_bound),
-        cmocka_unit_test(test_store_key_with_given_id), cmocka_unit_test(test_arena),            cmocka_unit_test(test_metrics_text),
+        cmocka_unit_test(test_token_round_trip),
+        cmocka_unit_test(test_token_rejects),
+        cmocka_unit_test(test_kek_file),
+        cmocka_unit_test(test_kek_seal_bound),
+        cmocka_unit_test(test_store_key_with_given_id),
+        cmocka_unit_test(test_auth),
+        cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_metrics_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

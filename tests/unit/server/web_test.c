@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* src/server/web.c: which names are served (every traversal, hidden file, odd byte and unknown
- * type refused), the content types, a file read whole, a symlink, a directory and an oversized
- * file refused, no dashboard directory at all. */
+ * type refused), the content types, a file read whole (NUL-terminated, as postq_buf promises),
+ * a symlink, a directory and an oversized file refused, a symlink anywhere on the path refused
+ * while a real nested file is served, no dashboard directory at all. */
 #include "testlib.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +72,9 @@ static void test_serve(void **state)
     struct postq_http_resp r;
     char *big;
     (void)state;
+    /* Fresh allocations filled with a non-zero byte, so a body without its terminating 0
+     * shows: glibc's M_PERTURB; under ASan, which refuses mallopt, its own malloc fill. */
+    (void)mallopt(M_PERTURB, 0x5a);
     assert_non_null(mkdtemp(dir));
     snprintf(p, sizeof(p), "%s/index.html", dir);
     put(p, "<!doctype html>", 15);
@@ -85,7 +90,7 @@ static void test_serve(void **state)
     assert_int_equal(serve(dir, "/", &r), 200);
     assert_string_equal(r.content_type, "text/html; charset=utf-8");
     assert_int_equal(r.body.len, 15);
-    assert_memory_equal(r.body.p, "<!doctype html>", 15);
+    assert_string_equal((const char *)r.body.p, "<!doctype html>"); /* and its 0 */
     postq_buf_free(&r.body);
 
     assert_int_equal(serve(dir, "/app.js", &r), 200);
@@ -113,11 +118,13 @@ static void test_serve(void **state)
     put(p, big, POSTQ_API_JSON_MAX - 1);
     assert_int_equal(serve(dir, "/big.txt", &r), 200);
     assert_int_equal(r.body.len, POSTQ_API_JSON_MAX - 1);
+    assert_int_equal(r.body.p[r.body.len], 0);
     postq_buf_free(&r.body);
     put(p, big, POSTQ_API_JSON_MAX);
     assert_int_equal(serve(dir, "/big.txt", &r), 404);
     postq_buf_free(&r.body);
     free(big);
+    (void)mallopt(M_PERTURB, 0);
 
     unlink(p);
     snprintf(p, sizeof(p), "%s/index.html", dir);
@@ -133,12 +140,60 @@ static void test_serve(void **state)
     rmdir(dir);
 }
 
+/* No symlink is followed anywhere below the web root: not a symlinked directory in the
+ * middle of the path (O_NOFOLLOW alone covers only the last component), not a symlinked file
+ * in a real subdirectory, not a symlink to a directory inside the root itself. */
+static void test_no_symlink_on_the_path(void **state)
+{
+    char dir[] = "/tmp/postq-web-XXXXXX", out[] = "/tmp/postq-web-out-XXXXXX", p[256], q[256];
+    struct postq_http_resp r;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    assert_non_null(mkdtemp(out));
+    snprintf(p, sizeof(p), "%s/secret.txt", out); /* outside the root */
+    put(p, "top secret", 10);
+    snprintf(p, sizeof(p), "%s/real", dir);
+    assert_int_equal(mkdir(p, 0700), 0);
+    snprintf(p, sizeof(p), "%s/real/deep", dir);
+    assert_int_equal(mkdir(p, 0700), 0);
+    snprintf(p, sizeof(p), "%s/real/deep/app.js", dir);
+    put(p, "export {};\n", 11);
+    snprintf(q, sizeof(q), "%s/out", dir); /* a directory symlink leading out of the root */
+    assert_int_equal(symlink(out, q), 0);
+    snprintf(q, sizeof(q), "%s/alias", dir); /* one to a directory inside the root */
+    assert_int_equal(symlink("real", q), 0);
+    snprintf(q, sizeof(q), "%s/real/leak.txt", dir); /* a file symlink in a real directory */
+    snprintf(p, sizeof(p), "%s/secret.txt", out);
+    assert_int_equal(symlink(p, q), 0);
+
+    assert_int_equal(serve(dir, "/real/deep/app.js", &r), 200); /* a real nested file */
+    assert_string_equal(r.content_type, "text/javascript; charset=utf-8");
+    assert_int_equal(r.body.len, 11);
+    assert_string_equal((const char *)r.body.p, "export {};\n");
+    postq_buf_free(&r.body);
+    assert_int_equal(serve(dir, "/out/secret.txt", &r), 404);
+    assert_null(strstr((const char *)r.body.p, "top secret"));
+    postq_buf_free(&r.body);
+    assert_int_equal(serve(dir, "/alias/deep/app.js", &r), 404);
+    postq_buf_free(&r.body);
+    assert_int_equal(serve(dir, "/real/leak.txt", &r), 404);
+    postq_buf_free(&r.body);
+    assert_int_equal(serve(dir, "/real/nothing/app.js", &r), 404);
+    postq_buf_free(&r.body);
+    assert_int_equal(serve(dir, "/real/deep/app.js/x.js", &r), 404); /* a file as a directory */
+    postq_buf_free(&r.body);
+
+    snprintf(p, sizeof(p), "rm -rf '%s' '%s'", dir, out);
+    assert_int_equal(system(p), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_path_ok),
         cmocka_unit_test(test_types),
         cmocka_unit_test(test_serve),
+        cmocka_unit_test(test_no_symlink_on_the_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
