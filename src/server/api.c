@@ -143,26 +143,6 @@ static void text_reply(struct postq_http_resp *resp, int status, const char *cty
 
 /* ---- request helpers ---- */
 
-/* The media type of a Content-Type value equals want (case-insensitive, parameters ignored). */
-static int media_is(const char *ctype, const char *want)
-{
-    size_t n = strlen(want);
-    if (ctype == NULL) {
-        return 0;
-    }
-    while (*ctype == ' ' || *ctype == '\t') {
-        ctype++;
-    }
-    if (strncasecmp(ctype, want, n) != 0) {
-        return 0;
-    }
-    ctype += n;
-    while (*ctype == ' ' || *ctype == '\t') {
-        ctype++;
-    }
-    return *ctype == '\0' || *ctype == ';';
-}
-
 /* Parse the body as one JSON object, strictly: NULL after answering 415 or 400 (413 is
  * dispatch's, before any handler). */
 static json_t *json_body(const struct postq_http_req *req, struct postq_http_resp *resp)
@@ -171,7 +151,7 @@ static json_t *json_body(const struct postq_http_req *req, struct postq_http_res
     json_t *j;
     char msg[300];
 
-    if (!media_is(req->content_type, "application/json")) {
+    if (!postq_api_media_is(req->content_type, "application/json")) {
         postq_api_error(resp, 415, "unsupported_media_type",
                         "the body must be application/json");
         return NULL;

@@ -15,6 +15,10 @@
 #include "common/mem.h"
 #include "server/server.h"
 
+/* The most a request's announced Content-Length reserves before its bytes arrive: every JSON
+ * body (capped at 1 MiB) fits in one allocation. */
+#define PRESIZE_MAX ((unsigned long long)1 << 20)
+
 struct postq_http_server {
     struct MHD_Daemon *d;
     struct postq_http_app app;
@@ -113,15 +117,18 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         if (clen != NULL) {
             char *end;
             unsigned long long n = strtoull(clen, &end, 10);
-            /* Within the cap, the body gets one allocation of the announced size rather than
-             * doublings up to it. The header is only a size hint: the body is what MHD hands
-             * over (never more than Content-Length bytes; a chunked body, which overrides the
-             * header, arrives whole), appended with the cap still enforced, so a shorter body
-             * leaves room unused and a longer one grows as without the header. Over the cap,
-             * or with no memory for it: refused before the body is read (MHD closes the
+            /* Within the cap, the body gets one allocation of the announced size (up to
+             * PRESIZE_MAX) rather than doublings up to it. The header is only a size hint: the
+             * body is what MHD hands over (never more than Content-Length bytes; a chunked
+             * body, which overrides the header, arrives whole), appended with the cap still
+             * enforced, so a shorter body leaves room unused and a longer one grows as without
+             * the header. Past PRESIZE_MAX a raw payload grows by doubling as it arrives, so a
+             * client that announces 64 MiB and sends nothing holds 1 MiB, not 64. Over the
+             * cap, or with no memory for it: refused before the body is read (MHD closes the
              * connection after), as a failed append below is. */
             if (*end != '\0' || n > st->cap ||
-                postq_buf_reserve(&st->body, (size_t)n) != POSTQ_OK) {
+                postq_buf_reserve(&st->body, (size_t)(n < PRESIZE_MAX ? n : PRESIZE_MAX)) !=
+                    POSTQ_OK) {
                 st->too_large = 1;
                 return answer(s, conn, st, url, method);
             }

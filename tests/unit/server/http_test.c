@@ -174,7 +174,7 @@ static void test_content_length_exact(void **state)
 {
     struct fixture *f = *state;
     char out[4096], extra[64];
-    long allocs;
+    long allocs, allocs_1m;
 
     snprintf(extra, sizeof(extra), "Content-Length: %d\r\n", 3000);
     post(f, "/", extra, 3000, 0, out, sizeof(out));
@@ -192,6 +192,23 @@ static void test_content_length_exact(void **state)
     assert_non_null(strstr(out, "\r\n\r\nlen=1048576 pattern=1 nul=1"));
     if (allocs > 4) {
         fail_msg("%ld allocations for a 1 MiB body with its Content-Length", allocs);
+    }
+    allocs_1m = allocs;
+
+    /* Past 1 MiB the announced size is not reserved up front (a client announcing the cap
+     * and sending nothing must not hold it): the body grows from 1 MiB as it arrives, one
+     * doubling here. */
+    postq_alloc_fail_at(0);
+    snprintf(extra, sizeof(extra), "Content-Length: %zu\r\n", BIG_CAP - 1);
+    post(f, "/big", extra, BIG_CAP - 1, 0, out, sizeof(out));
+    allocs = postq_alloc_fail_at(0);
+    assert_int_equal(status_of(out), 200);
+    snprintf(extra, sizeof(extra), "\r\n\r\nlen=%zu pattern=1 nul=1", BIG_CAP - 1);
+    assert_non_null(strstr(out, extra));
+    if (allocs != allocs_1m + 1) {
+        fail_msg("%ld allocations for a 2 MiB body, %ld for 1 MiB: want the 1 MiB reservation "
+                 "and one growth",
+                 allocs, allocs_1m);
     }
 
     post(f, "/", "Content-Length: 0\r\n", 0, 0, out, sizeof(out));
