@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* postq-api: the HTTP API server and its host-side tools [DESIGN §6, §7]:
  *   postq-api serve [--listen 127.0.0.1:8080] [--db sqlite:PATH] [--enclave unix:PATH]
- *                   [--state DIR] [--max-connections N] [--web DIR]
+ *                   [--state DIR] [--max-connections N] [--web DIR] [--enclave-timeout S]
  *   postq-api org create NAME [--db …]                  prints the admin API key once
  *   postq-api apikey create --org ID --role R [--name N] [--db …] */
 #include <signal.h>
@@ -26,6 +26,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: postq-api serve [--listen HOST:PORT] [--db sqlite:PATH] [--enclave unix:PATH]\n"
             "                       [--state DIR] [--max-connections N] [--web DIR]\n"
+            "                       [--enclave-timeout SECONDS]\n"
             "       postq-api org create NAME [--db sqlite:PATH]\n"
             "       postq-api apikey create --org ID --role admin|signer|viewer [--name N]\n"
             "                       [--db sqlite:PATH]\n"
@@ -38,6 +39,8 @@ static void usage(FILE *f)
             ": the key-encryption key of software keys).\n"
             "           --web DIR: the dashboard's files, served under / (default: the\n"
             "           installed share/postq/web, else the repository's web/).\n"
+            "           --enclave-timeout: how long a call to the enclave may take, 1..600 s\n"
+            "           (default 30); a sign still unanswered then is a 503, never resent.\n"
             "           Port 0 picks a free port; the bound address is printed on stdout.\n"
             "org create     make an organisation and print its admin API key, once.\n"
             "apikey create  make another API key of an organisation and print it, once.\n");
@@ -71,6 +74,17 @@ static int opts(int argc, char **argv, int start, const char *const *names, cons
         }
     }
     return 1;
+}
+
+/* --help or -h anywhere after the command words. */
+static int wants_help(int argc, char **argv, int start)
+{
+    for (int i = start; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 static int open_store(const char *db, struct postq_store **s)
@@ -118,9 +132,11 @@ static const char *default_web(char *out, size_t cap)
 
 static int cmd_serve(int argc, char **argv)
 {
-    static const char *const names[] = {"--listen", "--db",      "--enclave",
-                                        "--state",  "--max-connections", "--web"};
-    const char *v[6] = {DEFAULT_LISTEN, DEFAULT_DB, DEFAULT_ENCLAVE, DEFAULT_STATE, NULL, NULL};
+    static const char *const names[] = {"--listen", "--db",  "--enclave",        "--state",
+                                        "--max-connections", "--web", "--enclave-timeout"};
+    const char *v[7] = {DEFAULT_LISTEN, DEFAULT_DB, DEFAULT_ENCLAVE, DEFAULT_STATE,
+                        NULL,           NULL,       NULL};
+    int enclave_timeout_ms = POSTQ_API_ENCLAVE_TIMEOUT_MS;
     char web[2100];
     struct postq_http_server *http = NULL;
     struct postq_http_app app;
@@ -131,8 +147,21 @@ static int cmd_serve(int argc, char **argv)
     postq_err err;
     int sig, rc = 1;
 
-    if (!opts(argc, argv, 2, names, v, 6, NULL)) {
+    if (wants_help(argc, argv, 2)) {
+        usage(stdout);
+        return 0;
+    }
+    if (!opts(argc, argv, 2, names, v, 7, NULL)) {
         return 2;
+    }
+    if (v[6] != NULL) {
+        char *end;
+        long t = strtol(v[6], &end, 10);
+        if (v[6][0] == '\0' || *end != '\0' || t < 1 || t > 600) {
+            fprintf(stderr, "postq-api: --enclave-timeout: 1..600 seconds\n");
+            return 2;
+        }
+        enclave_timeout_ms = (int)t * 1000;
     }
     if (v[5] != NULL) {
         char index[2200];
@@ -175,7 +204,7 @@ static int cmd_serve(int argc, char **argv)
     api.have_kek = 1;
     api.log_requests = 1;
     api.web_dir = v[5];
-    err = postq_enclave_pool_new(v[2], POSTQ_API_ENCLAVE_TIMEOUT_MS, &api.enclave);
+    err = postq_enclave_pool_new(v[2], enclave_timeout_ms, &api.enclave);
     if (err != POSTQ_OK) {
         fprintf(stderr, "postq-api: --enclave %s: %s\n", v[2], postq_strerror(err));
         goto out;
@@ -220,6 +249,10 @@ static int cmd_org_create(int argc, char **argv)
     char token[POSTQ_TOKEN_MAX];
     postq_err err;
 
+    if (wants_help(argc, argv, 3)) {
+        usage(stdout);
+        return 0;
+    }
     if (!opts(argc, argv, 3, names, v, 1, &name) || name == NULL) {
         fprintf(stderr, "usage: postq-api org create NAME [--db sqlite:PATH]\n");
         return 2;
@@ -259,6 +292,10 @@ static int cmd_apikey_create(int argc, char **argv)
     char token[POSTQ_TOKEN_MAX];
     postq_err err;
 
+    if (wants_help(argc, argv, 3)) {
+        usage(stdout);
+        return 0;
+    }
     if (!opts(argc, argv, 3, names, v, 4, NULL) || v[1] == NULL || v[2] == NULL) {
         fprintf(stderr, "usage: postq-api apikey create --org ID --role admin|signer|viewer "
                         "[--name N] [--db sqlite:PATH]\n");

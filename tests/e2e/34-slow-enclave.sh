@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# postq-api with an enclave that answers too late: a sign whose reply misses the API's 30 s
-# enclave deadline is answered 503 after that one deadline and is never sent to the enclave a
+# postq-api with an enclave that answers too late: a sign whose reply misses the API's enclave
+# deadline (--enclave-timeout 3 here; 30 s by default) is answered 503 after that one deadline and is never sent to the enclave a
 # second time, so the enclave signs once (one counter value used, not two). The enclave is
 # real; tests/tools/delay_proxy sits in front of it, counts the requests it relays and holds
 # the replies back while the file HOLD says so. The sign goes over a pooled (reused)
@@ -14,8 +14,8 @@ D=$E2E_DIR
 PROXY=$B/tests/tools/delay_proxy
 JSON=(-H 'Content-Type: application/json')
 OCTET=(-H 'Content-Type: application/octet-stream')
-DEADLINE_S=30 # POSTQ_API_ENCLAVE_TIMEOUT_MS
-HOLD_MS=33000 # a little past the deadline
+DEADLINE_S=3   # postq-api --enclave-timeout
+HOLD_MS=4500   # a little past the deadline
 printf 'slow artifact\n' >"$D/payload.bin"
 
 counter_of() { sed -n 's/.*"counter":\([0-9]*\).*/\1/p' "$1" | head -n 1; }
@@ -26,7 +26,7 @@ enclave_start enc || exit 1
 E2E_PIDS+=("$!")
 for _ in $(seq 1 250); do [ -S "$D/slow.sock" ] && break; sleep 0.02; done
 ADMIN=$(api_org acme)
-api_start api slow || exit 1
+API_EXTRA="--enclave-timeout $DEADLINE_S" api_start api slow || exit 1
 
 call GET /v1/enclave "$ADMIN" >"$D/enclave.json"
 H=$(jfield imageHash <"$D/enclave.json")
@@ -70,4 +70,12 @@ expect "counters $C1 then $C3: the enclave signed once in between" 0 "" \
 expect "three signs relayed in all" 0 "" test "$(signs_relayed)" -eq 3
 kill -TERM "$API_PID"
 expect "postq-api stops on SIGTERM" 0 "" wait "$API_PID"
+
+# ---- the option itself ----
+expect "postq-api serve --help: exit 0, on stdout" 0 "--enclave-timeout SECONDS" "$API" serve --help
+expect "postq-api org create --help: exit 0" 0 "usage: postq-api" "$API" org create --help
+expect "--enclave-timeout 0: usage" 2 "--enclave-timeout: 1..600 seconds" \
+    "$API" serve --enclave-timeout 0 --listen 127.0.0.1:0
+expect "--enclave-timeout 3s: usage" 2 "--enclave-timeout: 1..600 seconds" \
+    "$API" serve --enclave-timeout 3s --listen 127.0.0.1:0
 t_done

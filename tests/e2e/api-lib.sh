@@ -12,8 +12,9 @@ CLI=$B/bin/postq
 api_start() {
     local name=$1 enc=$2
     : >"$E2E_DIR/$name.out"
+    # shellcheck disable=SC2086 # API_EXTRA: extra serve options of a test, word-split
     "$API" serve --listen 127.0.0.1:0 --db "sqlite:$E2E_DIR/api.db" \
-        --enclave "unix:$E2E_DIR/$enc.sock" --state "$E2E_DIR/$name-state" \
+        --enclave "unix:$E2E_DIR/$enc.sock" --state "$E2E_DIR/$name-state" ${API_EXTRA:-} \
         >"$E2E_DIR/$name.out" 2>>"$E2E_DIR/$name.log" &
     API_PID=$!
     E2E_PIDS+=("$API_PID")
