@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Replays the committed corpus of the base64 fuzz target (tests/fuzz/corpus/base64/) without
- * libFuzzer: every invariant the target asserts holds on every seed and its prefixes. A missing
- * or empty corpus fails. Seed names say what they are: "std-*" / "url-*" / "both-*" decode
- * under that variant only, "bad-*" under none. */
+/* Replays the committed corpora of the base64 and time-format fuzz targets
+ * (tests/fuzz/corpus/{base64,timefmt}/) without libFuzzer: every invariant the targets assert
+ * holds on every seed and its prefixes. A missing or empty corpus fails. Seed names say what
+ * they are: base64 "std-*" / "url-*" / "both-*" decode under that variant only, "bad-*" under
+ * none; time "ok-*" parse, "bad-*" do not. */
 #include "testlib.h"
 
 #include <string.h>
@@ -11,6 +12,9 @@
 
 #define LLVMFuzzerTestOneInput fuzz_base64_one
 #include "../../fuzz/fuzz_base64.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_timefmt_one
+#include "../../fuzz/fuzz_timefmt.c"
 #undef LLVMFuzzerTestOneInput
 
 static uint8_t *seed(const char *target, const char *name, size_t *len)
@@ -47,16 +51,41 @@ static void base64_seed(const char *name)
     free(data);
 }
 
+static void timefmt_seed(const char *name)
+{
+    size_t len = 0;
+    uint8_t *data;
+    int64_t ms;
+    int ok;
+
+    if (strncmp(name, "ok-", 3) != 0 && strncmp(name, "bad-", 4) != 0) {
+        return;
+    }
+    data = seed("timefmt", name, &len);
+    ok = postq_time_parse(&ms, (const char *)data, len) == POSTQ_OK;
+    if (ok != (name[0] == 'o')) {
+        fail_msg("seed %s: parse %s", name, ok ? "succeeds" : "fails");
+    }
+    free(data);
+}
+
 static void test_replay_base64(void **state)
 {
     (void)state;
     fuzz_replay_each("base64", fuzz_base64_one, base64_seed);
 }
 
+static void test_replay_timefmt(void **state)
+{
+    (void)state;
+    fuzz_replay_each("timefmt", fuzz_timefmt_one, timefmt_seed);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_replay_base64),
+        cmocka_unit_test(test_replay_timefmt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
