@@ -1,6 +1,7 @@
 # make fuzz: libFuzzer binaries (clang) for every tests/fuzz/fuzz_<target>.c, under
 # build/fuzz/. make fuzz-run FUZZ_SECONDS=60 runs each for that long on a copy of its committed
-# corpus (new inputs land in build/fuzz/corpus/<target>, not in the tree). make test replays
+# corpus (new inputs land in build/fuzz/corpus/<target>, not in the tree; the log in
+# build/fuzz/<target>.log) and fails on the first finding. make test replays
 # the committed corpora without libFuzzer (tests/unit/{attest,common,proto,server}/
 # fuzz_replay_test.c). fuzz_api drives postq-api's handlers, so it also links the server's
 # objects (all but main.o), libpostq-server's store, SQLite and libmicrohttpd.
@@ -39,7 +40,10 @@ fuzz-run: fuzz
 	@for t in $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%); do \
 	    mkdir -p $(FUZZ_DIR)/corpus/$$t && cp tests/fuzz/corpus/$$t/* $(FUZZ_DIR)/corpus/$$t/ && \
 	    echo "fuzz_$$t: $(FUZZ_SECONDS) s" && \
-	    $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	        $(FUZZ_DIR)/corpus/$$t 2>&1 | grep -E '^(stat::number_of_executed_units|==.*ERROR|SUMMARY)' \
-	        || exit 1; \
+	    if $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	        -artifact_prefix=$(FUZZ_DIR)/$$t- $(FUZZ_DIR)/corpus/$$t >$(FUZZ_DIR)/$$t.log 2>&1; then \
+	        grep -E '^stat::number_of_executed_units' $(FUZZ_DIR)/$$t.log; \
+	    else \
+	        grep -E '^(==.*ERROR|SUMMARY|fuzz_|Test unit written)' $(FUZZ_DIR)/$$t.log; exit 1; \
+	    fi; \
 	done
