@@ -4,10 +4,11 @@
  * fails: nothing is skipped. Run from the repository root (as make test does). */
 #include "testlib.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "../../fuzz/replay.h"
 
 /* Each target's entry point under its own name. */
 #define LLVMFuzzerTestOneInput fuzz_jws_one
@@ -35,106 +36,52 @@
 #include "../../fuzz/fuzz_azure.c"
 #undef LLVMFuzzerTestOneInput
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *p = NULL;
-    long n;
-
-    if (f == NULL) {
-        fail_msg("cannot open %s", path);
-    }
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    p = malloc((size_t)n + 1);
-    assert_non_null(p);
-    assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
-
-static void replay(const char *target, int (*one)(const uint8_t *, size_t))
-{
-    char dir[256], path[512];
-    struct dirent *e;
-    size_t files = 0;
-    DIR *d;
-
-    snprintf(dir, sizeof(dir), "tests/fuzz/corpus/%s", target);
-    d = opendir(dir);
-    if (d == NULL) {
-        fail_msg("no corpus at %s (run from the repository root)", dir);
-    }
-    while ((e = readdir(d)) != NULL) {
-        size_t len = 0;
-        uint8_t *data;
-        if (e->d_name[0] == '.') {
-            continue;
-        }
-        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-        data = slurp(path, &len);
-        /* The whole input, then every prefix: truncations are the cheapest mutations. */
-        assert_int_equal(one(data, len), 0);
-        for (size_t n = 0; n < len && len <= 16384; n += 7) {
-            assert_int_equal(one(data, n), 0);
-        }
-        free(data);
-        files++;
-    }
-    closedir(d);
-    assert_true(files > 0);
-    printf("# fuzz corpus %s: %zu files replayed\n", target, files);
-}
-
 static void test_replay_jws(void **state)
 {
     (void)state;
-    replay("jws", fuzz_jws_one);
+    fuzz_replay("jws", fuzz_jws_one);
 }
 
 static void test_replay_claims(void **state)
 {
     (void)state;
-    replay("claims", fuzz_claims_one);
+    fuzz_replay("claims", fuzz_claims_one);
 }
 
 static void test_replay_policy(void **state)
 {
     (void)state;
-    replay("policy", fuzz_policy_one);
+    fuzz_replay("policy", fuzz_policy_one);
 }
 
 static void test_replay_sign_result(void **state)
 {
     (void)state;
-    replay("sign_result", fuzz_sign_result_one);
+    fuzz_replay("sign_result", fuzz_sign_result_one);
 }
 
 static void test_replay_cbor(void **state)
 {
     (void)state;
-    replay("cbor", fuzz_cbor_one);
+    fuzz_replay("cbor", fuzz_cbor_one);
 }
 
 static void test_replay_nitro(void **state)
 {
     (void)state;
-    replay("nitro", fuzz_nitro_one);
+    fuzz_replay("nitro", fuzz_nitro_one);
 }
 
 static void test_replay_gcp(void **state)
 {
     (void)state;
-    replay("gcp", fuzz_gcp_one);
+    fuzz_replay("gcp", fuzz_gcp_one);
 }
 
 static void test_replay_azure(void **state)
 {
     (void)state;
-    replay("azure", fuzz_azure_one);
+    fuzz_replay("azure", fuzz_azure_one);
 }
 
 /* The corpus's good document really is good under fuzz_jws's policy: the target reaches the
@@ -143,7 +90,7 @@ static void test_corpus_good_doc_passes(void **state)
 {
     static struct postq_attest_report r;
     size_t len = 0, enc;
-    uint8_t *raw = slurp("tests/fuzz/corpus/jws/good", &len);
+    uint8_t *raw = fuzz_replay_slurp("tests/fuzz/corpus/jws/good", &len);
     char *b64;
 
     (void)state;
