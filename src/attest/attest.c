@@ -36,7 +36,9 @@ int postq_attest_verify_ex(const char *doc_b64, const char *policy_json,
                              strnlen(policy_json, POSTQ_POLICY_JSON_MAX + 1), detail,
                              sizeof(detail));
     if (err != POSTQ_OK) {
-        (void)snprintf(out->verdict.detail, sizeof(out->verdict.detail), "policy: %s", detail);
+        /* One "policy: " however the parser worded it. */
+        (void)snprintf(out->verdict.detail, sizeof(out->verdict.detail), "policy: %s",
+                       strncmp(detail, "policy: ", 8) == 0 ? detail + 8 : detail);
         postq_free(policy);
         return err;
     }

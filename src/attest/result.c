@@ -285,7 +285,8 @@ int postq_verify_sign_result(const char *sign_result_json, size_t json_len,
     detail[0] = '\0';
     err = postq_sign_result_parse(&w->sr, sign_result_json, json_len, detail, sizeof(detail));
     if (err != POSTQ_OK) {
-        err = unusable(out, err, "sign result: %s", detail);
+        err = unusable(out, err, "sign result: %s",
+                       strncmp(detail, "sign result: ", 13) == 0 ? detail + 13 : detail);
         goto out;
     }
     at_ms = opt->at_ms;

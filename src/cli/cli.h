@@ -69,6 +69,15 @@ postq_err cli_write_atomic(const char *path, const void *data, size_t len, const
  * that cannot be undone (a sign). Prints the error on failure. */
 postq_err cli_check_writable(const char *path, const char *what);
 
+/* The choice at most two edits from typed (or that typed begins), for "did you mean"; NULL
+ * when none is that close. */
+const char *cli_suggest(const char *typed, const char *const *choices, size_t n);
+
+/* "postq CMD: unknown subcommand "x"; did you mean "postq CMD y"?" (or the list of them) on
+ * stderr; returns CLI_USAGE. typed may be NULL or "" (none given). */
+int cli_unknown_subcommand(const char *cmd, const char *typed, const char *const *choices,
+                           size_t n);
+
 int cli_cmd_verify(int argc, char **argv);
 int cli_cmd_attest(int argc, char **argv);
 /* The commands that talk to the API (api.c): POSTQ_API_URL, POSTQ_API_KEY. */

@@ -35,7 +35,10 @@ int cli_cmd_enclave(int argc, char **argv)
     }
     if (argc < 2 || strcmp(argv[1], "info") != 0) {
         fputs(enclave_usage, stderr);
-        return cli_usage_error("enclave: the subcommand is info");
+        {
+            static const char *const subs[] = {"info"};
+            return cli_unknown_subcommand("enclave", argc >= 2 ? argv[1] : NULL, subs, 1);
+        }
     }
     for (int i = 2; i < argc; i++) {
         if (cli_is_help(argv[i])) {

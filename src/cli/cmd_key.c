@@ -180,7 +180,10 @@ int cli_cmd_key(int argc, char **argv)
         }
     } else {
         fputs(key_usage, stderr);
-        return cli_usage_error("key: the subcommand is create, list or get");
+        {
+            static const char *const subs[] = {"create", "list", "get"};
+            return cli_unknown_subcommand("key", sub, subs, 3);
+        }
     }
     postq_text_free(text);
     postq_client_free(c);

@@ -163,7 +163,10 @@ int cli_cmd_policy(int argc, char **argv)
     if (strcmp(sub, "create") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "get") != 0 &&
         strcmp(sub, "delete") != 0) {
         fputs(policy_usage, stderr);
-        return cli_usage_error("policy: the subcommand is create, list, get or delete");
+        {
+            static const char *const subs[] = {"create", "list", "get", "delete"};
+            return cli_unknown_subcommand("policy", sub, subs, 4);
+        }
     }
     for (int i = 2; i < argc; i++) {
         if (cli_is_help(argv[i])) {

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* postq sign and postq signature list | get: sign results. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -120,6 +123,15 @@ int cli_cmd_sign(int argc, char **argv)
         fputs(sign_usage, stderr);
         return cli_usage_error("sign: --key and --payload are required");
     }
+    if (strcmp(payload, "-") != 0) {
+        /* An unreadable payload is the caller's mistake: said before any network call. */
+        int fd = open(payload, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            fprintf(stderr, "postq: payload: %s: %s\n", payload, strerror(errno));
+            return CLI_USAGE;
+        }
+        (void)close(fd);
+    }
     if (out != NULL && cli_check_writable(out, "sign: -o") != POSTQ_OK) {
         return CLI_USAGE; /* before signing: a sign cannot be taken back */
     }
@@ -218,7 +230,10 @@ int cli_cmd_signature(int argc, char **argv)
         postq_text_free(text);
     } else {
         fputs(signature_usage, stderr);
-        return cli_usage_error("signature: the subcommand is list or get");
+        {
+            static const char *const subs[] = {"list", "get"};
+            return cli_unknown_subcommand("signature", sub, subs, 2);
+        }
     }
     postq_client_free(c);
     return rc;

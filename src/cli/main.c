@@ -51,6 +51,19 @@ int main(int argc, char **argv)
             return commands[i].run(argc - 1, argv + 1);
         }
     }
+    {
+        const char *names[sizeof(commands) / sizeof(commands[0])];
+        const char *near;
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+            names[i] = commands[i].name;
+        }
+        near = cli_suggest(argv[1], names, sizeof(names) / sizeof(names[0]));
+        if (near != NULL) {
+            fprintf(stderr, "postq: unknown command \"%s\"; did you mean \"postq %s\"?\n",
+                    argv[1], near);
+            return CLI_USAGE;
+        }
+    }
     usage(stderr);
     fprintf(stderr, "postq: unknown command \"%s\"\n", argv[1]);
     return CLI_USAGE;

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include <postq/hybrid.h>
 #include <postq/verify.h>
 
@@ -152,13 +154,19 @@ static postq_err key_from_json(const struct postq_buf *b, const char *path, cons
     postq_err err = postq_public_key_from_json((const char *)b->p, b->len, alg, pk,
                                                POSTQ_HYBRID_PK_MAX, pk_len);
 
-    if (err == POSTQ_E_UNSUPPORTED) {
-        fprintf(stderr, "postq: public key: %s: \"algorithm\" is not one PostQ knows\n", path);
-    } else if (err != POSTQ_OK) {
-        fprintf(stderr,
-                "postq: public key: %s: not the key's JSON (\"algorithm\" and \"publicKeyB64\", "
-                "base64 of a key of that algorithm)\n",
-                path);
+    if (err != POSTQ_OK) {
+        /* Which member is wrong, in the dashboard's words: the algorithm when it is not one of
+         * the three names, else the key. */
+        json_t *root = json_loadb((const char *)b->p, b->len, JSON_REJECT_DUPLICATES, NULL);
+        const char *a = json_string_value(json_object_get(root, "algorithm"));
+        size_t want = 0;
+        if (a == NULL || postq_hybrid_sizes(a, &want, NULL, NULL) != POSTQ_OK) {
+            fprintf(stderr, "postq: public key: %s: \"algorithm\" missing or unknown\n", path);
+        } else {
+            fprintf(stderr, "postq: public key: %s: \"publicKeyB64\" is not base64 of a %s key\n",
+                    path, a);
+        }
+        json_decref(root);
     }
     return err;
 }
@@ -347,4 +355,76 @@ fail:
     free(tmp);
     free(dir);
     return POSTQ_E_IO;
+}
+
+/* Levenshtein distance of a and b, capped: anything over 3 is 4. */
+static size_t distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[33];
+
+    if (la > 32 || lb > 32) {
+        return 4;
+    }
+    for (size_t j = 0; j <= lb; j++) {
+        row[j] = j;
+    }
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) {
+                best = up + 1;
+            }
+            if (row[j - 1] + 1 < best) {
+                best = row[j - 1] + 1;
+            }
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb] > 3 ? 4 : row[lb];
+}
+
+const char *cli_suggest(const char *typed, const char *const *choices, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = 3; /* at most two edits away */
+
+    if (typed == NULL || typed[0] == '\0') {
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t d = distance(typed, choices[i]);
+        if (strncmp(typed, choices[i], strlen(typed)) == 0 && strlen(typed) >= 2) {
+            d = 1; /* a prefix of a command counts as a near miss */
+        }
+        if (d < best_d) {
+            best_d = d;
+            best = choices[i];
+        }
+    }
+    return best;
+}
+
+int cli_unknown_subcommand(const char *cmd, const char *typed, const char *const *choices,
+                           size_t n)
+{
+    const char *near = cli_suggest(typed, choices, n);
+
+    if (typed == NULL || typed[0] == '\0') {
+        fprintf(stderr, "postq: %s: give a subcommand:", cmd);
+    } else if (near != NULL) {
+        fprintf(stderr, "postq: %s: unknown subcommand \"%s\"; did you mean \"postq %s %s\"?\n",
+                cmd, typed, cmd, near);
+        return CLI_USAGE;
+    } else {
+        fprintf(stderr, "postq: %s: unknown subcommand \"%s\"; the subcommands are", cmd, typed);
+    }
+    for (size_t i = 0; i < n; i++) {
+        fprintf(stderr, "%s %s", i == 0 ? "" : ",", choices[i]);
+    }
+    fprintf(stderr, "\n");
+    return CLI_USAGE;
 }

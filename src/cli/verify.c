@@ -108,6 +108,38 @@ static void print_json(const struct run *run)
     json_decref(o);
 }
 
+/* Each check as what it established when it passed (a reason code names its failure). */
+static const char *passed_text(const char *name)
+{
+    static const struct {
+        const char *name, *text;
+    } texts[] = {
+        {POSTQ_REASON_DOC_MALFORMED, "document well formed"},
+        {POSTQ_REASON_VENDOR_MISMATCH, "vendor is the policy's"},
+        {POSTQ_REASON_VENDOR_UNSUPPORTED, "verifier for the vendor built in"},
+        {POSTQ_REASON_DOC_ALG_UNSUPPORTED, "document signature algorithm allowed"},
+        {POSTQ_REASON_CHAIN_INVALID, "certificate chain or key set pinned by the policy"},
+        {POSTQ_REASON_DOC_SIGNATURE_INVALID, "document signature under the pinned root"},
+        {POSTQ_REASON_IMAGE_NOT_ALLOWED, "enclave image on the policy's allow-list"},
+        {POSTQ_REASON_MEASUREMENT_NOT_ALLOWED, "measurements allowed by the policy"},
+        {POSTQ_REASON_DEBUG_NOT_ALLOWED, "not a debug-mode enclave"},
+        {POSTQ_REASON_CLAIMS_INVALID, "issuer, audience and other claims valid"},
+        {POSTQ_REASON_DOC_STALE, "document within the policy's maximum age"},
+        {POSTQ_REASON_DOC_FROM_FUTURE, "document and sign result not from the future"},
+        {POSTQ_REASON_RESULT_MISMATCH, "sign result's fields are the document's"},
+        {POSTQ_REASON_PAYLOAD_HASH_MISMATCH, "payload's SHA-256 is the one attested"},
+        {POSTQ_REASON_SIG_HASH_MISMATCH, "signature's SHA-256 is the one attested"},
+        {POSTQ_REASON_KEY_MISMATCH, "public key is the one the signature names"},
+        {POSTQ_REASON_SIGNATURE_INVALID, "composite signature valid under the public key"},
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        if (strcmp(name, texts[i].name) == 0) {
+            return texts[i].text;
+        }
+    }
+    return name;
+}
+
 /* The human summary of a pass, and the one line of a failure. Returns the exit code. */
 static int finish(const struct run *run, int json, const char *headline)
 {
@@ -148,24 +180,32 @@ static int finish(const struct run *run, int json, const char *headline)
     if (postq_time_format(when, sizeof(when), r->at_ms) == POSTQ_OK) {
         printf("  checked at %s (%s)\n", when, run->at_what);
     }
-    printf("  checks     %zu passed:", r->n_checks);
+    printf("  checks     %zu passed (--json names each by its reason code)\n", r->n_checks);
     for (size_t i = 0; i < r->n_checks; i++) {
-        printf(" %s", r->checks[i].name);
+        printf("             %s: ok\n", passed_text(r->checks[i].name));
     }
-    printf("\n");
     return CLI_OK;
 }
 
 /* A verification that gave no verdict (a bad policy or sign result, an unreadable payload):
- * print why and return the exit code. */
-static int no_verdict(const struct run *run, int err)
+ * print why and return the exit code. An input's problem reads as every unreadable input
+ * does, "postq: <what>: <file>: <problem>"; policy_path / sr_path may be NULL. */
+static int no_verdict(const struct run *run, int err, const char *policy_path,
+                      const char *sr_path)
 {
-    if (err != POSTQ_OK) {
-        fprintf(stderr, "postq: %s%s%s\n", postq_strerror(err),
-                run->r.verdict.detail[0] != '\0' ? ": " : "", run->r.verdict.detail);
-        return postq_err_category(err) == POSTQ_CAT_BUG ? CLI_SERVER : CLI_USAGE;
+    const char *d = run->r.verdict.detail;
+
+    if (err == POSTQ_OK) {
+        return CLI_OK;
     }
-    return CLI_OK;
+    if (policy_path != NULL && strncmp(d, "policy: ", 8) == 0) {
+        fprintf(stderr, "postq: policy: %s: %s\n", policy_path, d + 8);
+    } else if (sr_path != NULL && strncmp(d, "sign result: ", 13) == 0) {
+        fprintf(stderr, "postq: sign result: %s: %s\n", sr_path, d + 13);
+    } else {
+        fprintf(stderr, "postq: %s%s%s\n", postq_strerror(err), d[0] != '\0' ? ": " : "", d);
+    }
+    return postq_err_category(err) == POSTQ_CAT_BUG ? CLI_SERVER : CLI_USAGE;
 }
 
 /* The sign-result commands: read the sign result and the policy, stream the payload through
@@ -190,11 +230,8 @@ static int verify_result(struct run *run, const char *sr_path, const char *polic
                                    &run->r);
     if (err == POSTQ_E_IO) {
         rc = CLI_USAGE; /* cli_payload_read said why */
-    } else if (err != POSTQ_OK && strncmp(run->r.verdict.detail, "sign result: ", 13) == 0) {
-        fprintf(stderr, "postq: sign result %s: %s\n", sr_path, run->r.verdict.detail + 13);
-        rc = CLI_USAGE;
     } else {
-        rc = no_verdict(run, err);
+        rc = no_verdict(run, err, policy_path, sr_path);
     }
 out:
     cli_payload_close(&in);
@@ -401,8 +438,10 @@ static int attest_verify(int argc, char **argv)
         in.clock_ms = postq_time_now_ms(); /* a document from the clock's future is refused
                                               whatever --at says */
         run.at_what = at != NULL ? "--at" : "now";
-        rc = no_verdict(&run, postq_attest_verify_ex(doc_b64, (const char *)policy.p, &in,
-                                                     at_ms, &run.r));
+        rc = no_verdict(&run,
+                        postq_attest_verify_ex(doc_b64, (const char *)policy.p, &in, at_ms,
+                                               &run.r),
+                        policy_path, NULL);
         postq_buf_free(&policy);
         free(doc_b64);
     } else {
@@ -431,6 +470,8 @@ int cli_cmd_attest(int argc, char **argv)
         return CLI_OK;
     }
     fputs(attest_usage, stderr);
-    return cli_usage_error("attest: unknown subcommand%s%s", argc >= 2 ? " " : "",
-                           argc >= 2 ? argv[1] : "");
+    {
+        static const char *const subs[] = {"verify"};
+        return cli_unknown_subcommand("attest", argc >= 2 ? argv[1] : NULL, subs, 1);
+    }
 }

@@ -38,7 +38,8 @@ expect "attest verify: --doc raw JWS" 0 "verified:" \
     $POSTQ attest verify --policy $O/policy.json --doc $O/doc.jws $AT
 expect "attest verify: --doc base64" 0 "verified:" \
     $POSTQ attest verify --policy $O/policy.json --doc $O/doc.b64 --at 2025-11-24T16:01:00Z
-expect "attest verify: with --public-key checks the signature too" 0 "signature_invalid" \
+expect "attest verify: with --public-key checks the signature too" 0 \
+    "composite signature valid under the public key: ok" \
     $POSTQ attest verify --policy $O/policy.json --sign-result $O/sig.json --payload $O/payload.bin \
     --public-key $O/key.pub $AT
 expect "verify: PEM key, no policy" 0 "no --policy" \
@@ -140,6 +141,26 @@ expect "algorithm edited: the signature no longer fits, never verified" 2 "signa
     $POSTQ attest verify --policy $O/policy.json --sign-result $W/rm_alg.json --payload $O/payload.bin
 expect "without --policy an edited keyId is not bound (no document read)" 0 "no --policy" \
     $POSTQ verify --public-key $O/key.pub --sign-result $W/rm_key.json --payload $O/payload.bin
+
+# ---- one wording per failure: "postq: <what>: <file>: <problem>", no doubled prefix ----
+printf '{bad' >$W/bad.json
+expect "a sign result that is not JSON" 2 "postq: sign result: $W/bad.json: invalid JSON" \
+    $POSTQ attest verify --policy $O/policy.json --sign-result $W/bad.json --payload $O/payload.bin
+expect "...said once" 0 "" sh -c "! $POSTQ attest verify --policy $O/policy.json \
+    --sign-result $W/bad.json --payload $O/payload.bin 2>&1 | grep -q 'sign result: sign result'"
+expect "a policy that is not JSON" 2 "postq: policy: $W/bad.json: invalid JSON" \
+    $POSTQ attest verify --policy $W/bad.json --sign-result $O/sig.json --payload $O/payload.bin
+expect "...said once (bare --doc too)" 0 "" sh -c "! $POSTQ attest verify --policy $W/bad.json \
+    --doc $O/doc.jws 2>&1 | grep -q 'policy: policy'"
+expect "a missing file reads the same way" 2 "postq: sign result: $W/none.json: No such file" \
+    $POSTQ attest verify --policy $O/policy.json --sign-result $W/none.json --payload $O/payload.bin
+
+# ---- did you mean ----
+expect "postq verfy: did you mean verify" 2 'did you mean "postq verify"?' $POSTQ verfy
+expect "postq attest verif: did you mean" 2 'did you mean "postq attest verify"?' $POSTQ attest verif
+expect "postq policy lst: did you mean" 2 'did you mean "postq policy list"?' $POSTQ policy lst
+expect "postq signature: the subcommands" 2 "give a subcommand: list, get" $POSTQ signature
+expect "postq zzzz: no guess, the usage" 2 "usage: postq <command>" $POSTQ zzzz
 
 # ---- rejections ----
 cp $O/payload.bin $W/tampered.bin && printf x >> $W/tampered.bin
