@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/hex.h"
+#include "common/utf8.h"
 
 void postq_attest_detail(char *detail, size_t cap, const char *fmt, ...)
 {
@@ -18,6 +19,7 @@ void postq_attest_detail(char *detail, size_t cap, const char *fmt, ...)
     va_start(ap, fmt);
     (void)vsnprintf(detail, cap, fmt, ap);
     va_end(ap);
+    (void)postq_utf8_repair(detail); /* "%.Ns" of untrusted text may split a character */
 }
 
 postq_err postq_attest_hex_exact(uint8_t *out, size_t n, const char *s)

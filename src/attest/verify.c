@@ -14,6 +14,7 @@
 #include "common/hex.h"
 #include "common/mem.h"
 #include "common/timefmt.h"
+#include "common/utf8.h"
 #include "crypto/composite.h"
 #include "crypto/sha2.h"
 
@@ -79,6 +80,7 @@ postq_err postq_attest_fail(struct postq_attest_run *run, const char *name, cons
     (void)snprintf(v->reason, sizeof(v->reason), "%s", name);
     va_start(ap, fmt);
     (void)vsnprintf(v->detail, sizeof(v->detail), fmt, ap);
+    (void)postq_utf8_repair(v->detail); /* "%.Ns" of untrusted text may split a character */
     va_end(ap);
     return POSTQ_E_REJECTED;
 }

@@ -19,6 +19,7 @@
 #include "common/id.h"
 #include "common/mem.h"
 #include "common/timefmt.h"
+#include "common/utf8.h"
 #include "crypto/rand.h"
 #include "crypto/sha2.h"
 #include "attest/policy.h"
@@ -31,8 +32,15 @@
 void postq_api_error(struct postq_http_resp *resp, int status, const char *code,
                      const char *message)
 {
+    char fixed[512];
+    json_t *j;
+
     resp->error_code = code;
-    json_t *j = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
+    /* A message quoting the client's bytes may not be UTF-8, which JSON strings must be: repair
+     * it rather than turn the intended status into a 500. */
+    (void)snprintf(fixed, sizeof(fixed), "%s", message != NULL ? message : "");
+    (void)postq_utf8_repair(fixed);
+    j = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", fixed);
     postq_api_json_reply(resp, status, j);
     if (j == NULL) {
         resp->status = 500;
