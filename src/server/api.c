@@ -47,6 +47,19 @@ void postq_api_error(struct postq_http_resp *resp, int status, const char *code,
     }
 }
 
+void postq_api_touch(struct postq_http_resp *resp, const char *id)
+{
+    if (id == NULL || id[0] == '\0') {
+        return;
+    }
+    for (size_t i = 0; i < sizeof(resp->log_ids) / sizeof(resp->log_ids[0]); i++) {
+        if (resp->log_ids[i][0] == '\0') {
+            (void)snprintf(resp->log_ids[i], sizeof(resp->log_ids[i]), "%s", id);
+            return;
+        }
+    }
+}
+
 /* The reply could not be built: a fixed 500 body. */
 static void reply_internal(struct postq_http_resp *resp, postq_err err)
 {
@@ -366,6 +379,7 @@ static void policy_create(struct postq_api *api, const struct postq_api_caller *
         postq_api_fail(resp, err, "policy");
         goto out;
     }
+    postq_api_touch(resp, out.id);
     postq_api_json_reply(resp, 201, policy_json(&out));
 out:
     postq_store_policy_clear(&out);
@@ -647,6 +661,8 @@ static void key_create(struct postq_api *api, const struct postq_api_caller *who
     snprintf(in.algorithm, sizeof(in.algorithm), "%s", a.alg);
     snprintf(in.provider, sizeof(in.provider), "%s", a.provider);
     memcpy(in.policy_id, a.policy_id, sizeof(in.policy_id));
+    postq_api_touch(resp, in.id);
+    postq_api_touch(resp, in.policy_id);
     made = a.enclave ? key_enclave(api, &a, &in, &c, resp)
                      : key_software(api, &a, &in, pk, sealed, resp);
     if (made) {
@@ -867,6 +883,7 @@ static void apikey_create(struct postq_api *api, const struct postq_api_caller *
         postq_api_fail(resp, err, "API key");
         goto out;
     }
+    postq_api_touch(resp, k.id);
     o = apikey_json(&k);
     if (o != NULL) {
         json_object_set_new(o, "token", json_string(token));
@@ -978,6 +995,13 @@ static void metrics(struct postq_api *api, struct postq_http_resp *resp)
 
     postq_buf_reset(&resp->body);
     err = postq_metrics_render(&resp->body);
+    if (err == POSTQ_OK) {
+        postq_err eerr;
+        int status;
+        json_t *info = enclave_info(api, &eerr, &status);
+        err = postq_metrics_render_process(&resp->body, info != NULL);
+        json_decref(info);
+    }
     if (err == POSTQ_OK && api->vcache != NULL) {
         char t[400];
         postq_vcache_stats(api->vcache, &hits, &misses);
@@ -1073,15 +1097,18 @@ static int route_of(const char *path, const char **id)
 }
 
 /* Which methods a route answers ("GET POST"), for 405. */
+/* The methods a route answers, as the Allow header of a 405 lists them. */
 static const char *route_methods(int r)
 {
     switch (r) {
     case R_POLICIES:
     case R_KEYS:
     case R_APIKEYS:
-        return "GET POST";
+        return "GET, POST";
     case R_POLICY:
-        return "GET DELETE";
+        return "GET, DELETE";
+    case R_WEB:
+        return "GET, HEAD";
     case R_APIKEY:
         return "DELETE";
     case R_SIGN:
@@ -1129,6 +1156,7 @@ static void dispatch(struct postq_api *api, int r, const char *id,
           (del && strstr(route_methods(r), "DELETE") != NULL))) {
         snprintf(msg, sizeof(msg), "%s answers %s", route_names[r], route_methods(r));
         postq_api_error(resp, 405, "method_not_allowed", msg);
+        resp->allow = route_methods(r);
         return;
     }
     if (r == R_HEALTH) {
@@ -1148,6 +1176,9 @@ static void dispatch(struct postq_api *api, int r, const char *id,
     if (!postq_auth_caller(api->store, req, resp, &who)) {
         return;
     }
+    (void)snprintf(resp->log_org, sizeof(resp->log_org), "%s", who.org_id);
+    (void)snprintf(resp->log_apikey, sizeof(resp->log_apikey), "%s", who.apikey_id);
+    postq_api_touch(resp, id); /* the path's id, for the routes that have one */
     /* Roles before the body's size: a caller who may not do this learns 403, not 413. */
     if (!postq_auth_allow(&who, need_role(r, post, del), resp)) {
         return;
@@ -1218,11 +1249,19 @@ void postq_api_handle(void *ctx, const struct postq_http_req *req, struct postq_
     }
     postq_metrics_request(route_names[r], req->method, resp->status);
     if (api->log_requests) {
-        /* The route template, never the raw path or query (they may carry ids only, but the
-         * template keeps the log's shape fixed); no header or body is ever logged. */
-        fprintf(stderr, "postq-api: %s %s %s %d %.1f ms%s%s\n", resp->request_id,
-                r == R_NONE ? "-" : req->method, route_names[r], resp->status, mono_ms() - t0,
-                resp->error_code != NULL ? " " : "",
+        /* One line a request: when (RFC 3339, UTC), its id, method, the route template (never
+         * the raw path or query), status and latency; then who called and what it touched, by
+         * id only. No header, token or body is ever logged. */
+        char when[POSTQ_TIME_RFC3339_MAX];
+        if (postq_time_format(when, sizeof(when), postq_time_now_ms()) != POSTQ_OK) {
+            snprintf(when, sizeof(when), "-");
+        }
+        fprintf(stderr, "%s postq-api: %s %s %s %d %.1f ms org=%s apikey=%s ids=%s%s%s%s%s\n",
+                when, resp->request_id, r == R_NONE ? "-" : req->method, route_names[r],
+                resp->status, mono_ms() - t0, resp->log_org[0] ? resp->log_org : "-",
+                resp->log_apikey[0] ? resp->log_apikey : "-",
+                resp->log_ids[0][0] ? resp->log_ids[0] : "-", resp->log_ids[1][0] ? "," : "",
+                resp->log_ids[1], resp->error_code != NULL ? " error=" : "",
                 resp->error_code != NULL ? resp->error_code : "");
     }
 }

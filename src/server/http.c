@@ -55,6 +55,9 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct postq_http_
     if (r->request_id[0] != '\0') {
         (void)MHD_add_response_header(m, "X-Request-Id", r->request_id);
     }
+    if (r->allow != NULL) {
+        (void)MHD_add_response_header(m, "Allow", r->allow);
+    }
     (void)MHD_add_response_header(m, "X-Content-Type-Options", "nosniff");
     /* Every response, the dashboard's and the API's: only this origin's files, no inline
      * script or style, never framed, no Referer sent anywhere. */

@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Prometheus text exposition (format 0.0.4) of what the API has done since it started:
  * requests by route, method and status; the POST /v1/sign latency histogram; attestation
- * rejections by reason; enclave errors by kind. One mutex: updates are a few adds. */
+ * rejections by reason (every reason the API can give, from zero) and enclave errors by kind;
+ * the build, and the process itself (/proc/self). One mutex: updates are a few adds. */
+#include <dirent.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <postq/attest.h>
+#include <postq/postq.h>
 
 #include "server/server.h"
 
@@ -52,12 +59,43 @@ static const char *method_name(const char *method)
     return "OTHER";
 }
 
+/* The reasons a sign call can be rejected for, and the enclave failures: each series exists
+ * from the start at zero, so a rate() or an alert on it works before the first event. */
+static const char *const api_reasons[] = {
+    POSTQ_REASON_DOC_MALFORMED,         POSTQ_REASON_VENDOR_MISMATCH,
+    POSTQ_REASON_VENDOR_UNSUPPORTED,    POSTQ_REASON_DOC_ALG_UNSUPPORTED,
+    POSTQ_REASON_DOC_SIGNATURE_INVALID, POSTQ_REASON_CHAIN_INVALID,
+    POSTQ_REASON_IMAGE_NOT_ALLOWED,     POSTQ_REASON_MEASUREMENT_NOT_ALLOWED,
+    POSTQ_REASON_DEBUG_NOT_ALLOWED,     POSTQ_REASON_CLAIMS_INVALID,
+    POSTQ_REASON_DOC_STALE,             POSTQ_REASON_DOC_FROM_FUTURE,
+    POSTQ_REASON_PAYLOAD_HASH_MISMATCH, POSTQ_REASON_SIG_HASH_MISMATCH,
+    POSTQ_REASON_KEY_MISMATCH,          POSTQ_REASON_SIGNATURE_INVALID,
+    POSTQ_REASON_NONCE_MISMATCH,        POSTQ_REASON_COUNTER_REUSED,
+};
+static const char *const enclave_kinds[] = {"unreachable", "bad_reply"};
+
+static double start_time;
+
 void postq_metrics_init(void)
 {
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
     pthread_mutex_lock(&m.mu);
+    start_time = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
     m.n_req = 0;
     m.n_reasons = 0;
     m.n_kinds = 0;
+    for (size_t i = 0; i < sizeof(api_reasons) / sizeof(api_reasons[0]); i++) {
+        snprintf(m.reasons[i].name, sizeof(m.reasons[i].name), "%s", api_reasons[i]);
+        m.reasons[i].n = 0;
+        m.n_reasons++;
+    }
+    for (size_t i = 0; i < sizeof(enclave_kinds) / sizeof(enclave_kinds[0]); i++) {
+        snprintf(m.kinds[i].name, sizeof(m.kinds[i].name), "%s", enclave_kinds[i]);
+        m.kinds[i].n = 0;
+        m.n_kinds++;
+    }
     memset(m.lat_bucket, 0, sizeof(m.lat_bucket));
     m.lat_count = 0;
     m.lat_sum = 0;
@@ -143,6 +181,89 @@ static postq_err put(struct postq_buf *out, const char *fmt, ...)
     return postq_buf_append(out, line, (size_t)n);
 }
 
+/* The process's CPU seconds, resident bytes and open descriptors, from /proc/self; -1 where
+ * one cannot be read. */
+static void process_stats(double *cpu, double *rss, long *fds)
+{
+    FILE *f = fopen("/proc/self/stat", "r");
+    unsigned long utime = 0, stime = 0;
+    long pages = 0;
+    DIR *d;
+
+    *cpu = -1;
+    *rss = -1;
+    *fds = -1;
+    if (f != NULL) {
+        /* Fields 14 and 15 (utime, stime, in ticks) and 24 (rss, in pages); field 2 is the
+         * command in parentheses, which may hold spaces: skip past its last ')'. */
+        char line[1024];
+        char *p = fgets(line, sizeof(line), f) != NULL ? strrchr(line, ')') : NULL;
+        if (p != NULL && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu "
+                                       "%*d %*d %*d %*d %*d %*d %*u %*u %ld",
+                                &utime, &stime, &pages) == 3) {
+            long tick = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+            if (tick > 0) {
+                *cpu = (double)(utime + stime) / (double)tick;
+            }
+            if (page > 0) {
+                *rss = (double)pages * (double)page;
+            }
+        }
+        fclose(f);
+    }
+    d = opendir("/proc/self/fd");
+    if (d != NULL) {
+        long n = 0;
+        while (readdir(d) != NULL) {
+            n++;
+        }
+        closedir(d);
+        *fds = n - 3; /* ".", ".." and the directory's own descriptor */
+    }
+}
+
+postq_err postq_metrics_render_process(struct postq_buf *out, int enclave_up)
+{
+    double cpu, rss;
+    long fds;
+    postq_err err;
+
+    process_stats(&cpu, &rss, &fds);
+    err = put(out,
+              "# HELP postq_build_info The running build: version, one series valued 1.\n"
+              "# TYPE postq_build_info gauge\npostq_build_info{version=\"%s\"} 1\n"
+              "# HELP postq_enclave_up Whether the enclave answered an info call for this "
+              "scrape (1) or not (0).\n# TYPE postq_enclave_up gauge\npostq_enclave_up %d\n",
+              POSTQ_VERSION, enclave_up ? 1 : 0);
+    if (err == POSTQ_OK) {
+        err = put(out,
+                  "# HELP process_start_time_seconds Start time of the process since the "
+                  "epoch.\n# TYPE process_start_time_seconds gauge\n"
+                  "process_start_time_seconds %.3f\n",
+                  start_time);
+    }
+    if (err == POSTQ_OK && cpu >= 0) {
+        err = put(out,
+                  "# HELP process_cpu_seconds_total User and system CPU time spent.\n"
+                  "# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total %.2f\n",
+                  cpu);
+    }
+    if (err == POSTQ_OK && rss >= 0) {
+        err = put(out,
+                  "# HELP process_resident_memory_bytes Resident memory size.\n"
+                  "# TYPE process_resident_memory_bytes gauge\n"
+                  "process_resident_memory_bytes %.0f\n",
+                  rss);
+    }
+    if (err == POSTQ_OK && fds >= 0) {
+        err = put(out,
+                  "# HELP process_open_fds Open file descriptors.\n"
+                  "# TYPE process_open_fds gauge\nprocess_open_fds %ld\n",
+                  fds);
+    }
+    return err;
+}
+
 postq_err postq_metrics_render(struct postq_buf *out)
 {
     postq_err err = POSTQ_OK;
@@ -169,7 +290,7 @@ postq_err postq_metrics_render(struct postq_buf *out)
     }
     if (err == POSTQ_OK) {
         err = put(out, "# HELP postq_attestation_rejections_total Sign calls whose attestation "
-                       "failed, by reason (DESIGN 5.4).\n"
+                       "failed, by reason.\n"
                        "# TYPE postq_attestation_rejections_total counter\n");
     }
     for (size_t i = 0; err == POSTQ_OK && i < m.n_reasons; i++) {

@@ -73,6 +73,12 @@ struct postq_http_resp {
     struct postq_buf body;    /* capped at POSTQ_API_JSON_MAX; freed by the HTTP layer */
     char request_id[POSTQ_ID_MAX]; /* sent as X-Request-Id when set */
     const char *error_code;   /* error.code of an error reply (for the log); request lifetime */
+    const char *allow;        /* the Allow header of a 405 (static storage), or NULL */
+    /* For the request's log line: who called (ids only, never a secret) and the resource ids
+     * the request read, made or changed ("" when none). */
+    char log_org[POSTQ_ID_MAX];
+    char log_apikey[POSTQ_ID_MAX];
+    char log_ids[2][POSTQ_ID_MAX];
 };
 
 /* The application's side. */
@@ -107,6 +113,9 @@ void postq_metrics_rejection(const char *reason);
 void postq_metrics_enclave_error(const char *kind);
 /* The Prometheus text exposition into out. */
 POSTQ_MUST_CHECK postq_err postq_metrics_render(struct postq_buf *out);
+/* The build, the enclave gauge (enclave_up: the caller's probe) and the process's own
+ * metrics (start time, CPU, resident memory, open descriptors). */
+POSTQ_MUST_CHECK postq_err postq_metrics_render_process(struct postq_buf *out, int enclave_up);
 
 /* ---- the enclave connection pool ---- */
 
@@ -184,6 +193,9 @@ struct postq_api_caller {
 };
 void postq_api_error(struct postq_http_resp *resp, int status, const char *code,
                      const char *message);
+
+/* Note a resource id the request touched, for its log line (the first two are kept). */
+void postq_api_touch(struct postq_http_resp *resp, const char *id);
 
 /* ---- authentication and roles (auth.c) ---- */
 

@@ -140,6 +140,7 @@ static int sign_args(const struct postq_http_req *req, struct postq_http_resp *r
 static void reply_stored(struct postq_http_resp *resp, const struct postq_store_sig *sig)
 {
     struct postq_jsonw w;
+    postq_api_touch(resp, sig->id);
     postq_api_jsonw_begin(resp, &w);
     postq_api_sig_write(&w, sig);
     postq_api_jsonw_reply(resp, 200, &w);
@@ -423,6 +424,7 @@ void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
     }
     memcpy(sig.org_id, who->org_id, sizeof(sig.org_id));
     memcpy(sig.key_id, key.id, sizeof(sig.key_id));
+    postq_api_touch(resp, key.id);
     memcpy(sig.algorithm, key.algorithm, sizeof(sig.algorithm));
     sig.key_version = key.version;
     err = postq_sha256(sig.payload_sha256, payload.p, payload.len);

@@ -36,6 +36,18 @@ enclave_start enc || exit 1
 EPID=$ENCLAVE_PID
 api_start api enc || exit 1
 expect "healthz: store and enclave ok" 0 '"status":"ok"' call GET /healthz ""
+call GET /metrics "" >"$D/metrics0.txt"
+expect "metrics from the start: every rejection series at zero" 0 \
+    'postq_attestation_rejections_total{reason="nonce_mismatch"} 0' cat "$D/metrics0.txt"
+expect "...all 18 reasons the API can give" 0 "" \
+    test "$(grep -c '^postq_attestation_rejections_total{reason=' "$D/metrics0.txt")" -eq 18
+expect "...and the enclave error kinds" 0 'postq_enclave_errors_total{kind="bad_reply"} 0' \
+    cat "$D/metrics0.txt"
+expect "metrics: postq_build_info" 0 'postq_build_info{version="' cat "$D/metrics0.txt"
+expect "metrics: the enclave is up" 0 "postq_enclave_up 1" cat "$D/metrics0.txt"
+expect "metrics: process metrics" 0 "process_resident_memory_bytes " cat "$D/metrics0.txt"
+expect "metrics: CPU seconds and open descriptors" 0 "" \
+    sh -c "grep -q '^process_cpu_seconds_total [0-9.]*\$' '$D/metrics0.txt' && grep -q '^process_open_fds [1-9][0-9]*\$' '$D/metrics0.txt' && grep -q '^process_start_time_seconds [1-9]' '$D/metrics0.txt'"
 expect "every reply carries X-Request-Id" 0 "X-Request-Id: req_" \
     curl -s -D - -o /dev/null "$API_URL/healthz"
 expect "no API key: 401" 0 "HTTP 401" call GET /v1/enclave ""
@@ -185,6 +197,11 @@ expect "unknown key id: 404" 0 "HTTP 404" \
     call POST "/v1/sign?keyId=key_nonsense" "$SIGNER" "${OCTET[@]}" --data-binary @"$D/payload.bin"
 expect "unknown route: 404" 0 '"code":"not_found"' call GET /v1/nothing "$ADMIN"
 expect "wrong method: 405" 0 "HTTP 405" call PUT /v1/sign "$ADMIN"
+expect "405 carries Allow" 0 "Allow: POST" curl -s -D - -o /dev/null -X GET "$API_URL/v1/sign"
+expect "405 on a collection lists both methods" 0 "Allow: GET, POST" \
+    curl -s -D - -o /dev/null -X DELETE "$API_URL/v1/hybrid-keys"
+expect "405 on the dashboard's files" 0 "Allow: GET, HEAD" \
+    curl -s -D - -o /dev/null -X POST "$API_URL/index.html"
 expect "bad limit: 400" 0 "HTTP 400" call GET "/v1/signatures?limit=0" "$VIEWER"
 expect "bad cursor: 400" 0 "HTTP 400" call GET "/v1/signatures?cursor=bogus" "$VIEWER"
 expect "the server lives on" 0 '"status":"ok"' call GET /healthz ""
@@ -279,6 +296,10 @@ expect "enclave killed and restarted: sign 200" 0 '"verdict":"pass"' \
 expect "metrics: requests by route and status" 0 'postq_http_requests_total{route="/v1/sign",method="POST",status="422"}' \
     call GET /metrics ""
 expect "metrics: enclave errors" 0 'postq_enclave_errors_total{kind="unreachable"}' call GET /metrics ""
+enclave_stop "$EPID" TERM
+expect "metrics: the enclave is down" 0 "postq_enclave_up 0" call GET /metrics ""
+enclave_start enc || exit 1
+EPID=$ENCLAVE_PID
 
 # ---- concurrency: 8 clients x 10 signs on a fresh key: all stored, no counter twice ----
 call POST /v1/hybrid-keys "$ADMIN" "${JSON[@]}" \
@@ -306,6 +327,15 @@ expect "80 concurrent signs: 80 distinct counters" 0 "" \
 # ---- a clean stop ----
 kill -TERM "$API_PID"
 expect "SIGTERM stops the server cleanly" 0 "" wait "$API_PID"
-expect "the server logs one line per request with its id" 0 "POST /v1/sign 422" grep -E "^postq-api: req_[0-9A-Z]{26} " "$D/api.log"
+expect "the server logs one line per request with its id" 0 "POST /v1/sign 422" \
+    grep -E "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z postq-api: req_[0-9A-Z]{26} " "$D/api.log"
+expect "...with the organisation, the API key's id and the ids touched" 0 \
+    "org=$ORG apikey=ak_" grep -E " POST /v1/sign 200 [0-9.]+ ms org=org_[0-9A-Z]{26} apikey=ak_[0-9A-Z]{26} ids=key_[0-9A-Z]{26},sig_[0-9A-Z]{26}$" "$D/api.log"
+expect "...and the error code of a failure" 0 "error=" \
+    grep -E " POST /v1/sign 422 .* error=[a-z_]+$" "$D/api.log"
+expect "...a policy create names the new policy" 0 "ids=pol_" \
+    grep -E " POST /v1/attestation-policies 201 .* ids=pol_[0-9A-Z]{26}$" "$D/api.log"
+expect "...an unauthenticated request has no caller" 0 "org=- apikey=- ids=-" \
+    grep -E " GET /healthz 200 " "$D/api.log"
 expect "the server never logged a token" 1 "" grep -q "pqk_" "$D/api.log"
 t_done
