@@ -132,7 +132,9 @@ POSTQ_MUST_CHECK postq_err postq_proto_decode_reply(struct postq_proto_resp *res
 /* ---- blocking I/O with deadlines (both ends) ---- */
 
 /* Read one frame from fd into body (reset first; body's max must be at least
- * POSTQ_PROTO_FRAME_MAX) within timeout_ms of the first byte. POSTQ_OK; POSTQ_E_NOT_FOUND on a
+ * POSTQ_PROTO_FRAME_MAX), all of it within timeout_ms of the call: one absolute deadline for
+ * the prefix and the body, so a peer that trickles bytes cannot stretch it (nor can one that
+ * waits before its first byte). POSTQ_OK; POSTQ_E_NOT_FOUND on a
  * clean end of stream before any byte; POSTQ_E_TOO_LARGE for an announced length over the cap
  * (nothing more is read); POSTQ_E_MALFORMED for a too-short length; POSTQ_E_NETWORK on a
  * read error, an end of stream inside a frame or the deadline passing; POSTQ_E_NOMEM. */
