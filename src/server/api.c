@@ -996,11 +996,7 @@ static void metrics(struct postq_api *api, struct postq_http_resp *resp)
     postq_buf_reset(&resp->body);
     err = postq_metrics_render(&resp->body);
     if (err == POSTQ_OK) {
-        postq_err eerr;
-        int status;
-        json_t *info = enclave_info(api, &eerr, &status);
-        err = postq_metrics_render_process(&resp->body, info != NULL);
-        json_decref(info);
+        err = postq_metrics_render_process(&resp->body, postq_enclave_pool_up(api->enclave));
     }
     if (err == POSTQ_OK && api->vcache != NULL) {
         char t[400];

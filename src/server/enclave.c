@@ -7,9 +7,12 @@
 #include <string.h>
 
 #include "common/mem.h"
+#include "common/timefmt.h"
 #include "server/server.h"
 
 #define POOL_IDLE_MAX 32
+#define UP_FRESH_MS 10000 /* an outcome younger than this answers postq_enclave_pool_up */
+#define PROBE_MS 1000     /* the probe's own deadline: a scrape never waits longer */
 
 struct postq_enclave_pool {
     pthread_mutex_t mu;
@@ -17,7 +20,19 @@ struct postq_enclave_pool {
     int timeout_ms;
     struct postq_proto_client *idle[POOL_IDLE_MAX];
     size_t n_idle;
+    /* The latest call's outcome, under mu: 1 the enclave answered, 0 it did not. */
+    int up;
+    int64_t up_at;   /* when (ms since the epoch); 0: no call yet */
+    int probing;     /* a probe is under way: others take the last outcome */
 };
+
+static void record(struct postq_enclave_pool *p, int up)
+{
+    pthread_mutex_lock(&p->mu);
+    p->up = up;
+    p->up_at = postq_time_now_ms();
+    pthread_mutex_unlock(&p->mu);
+}
 
 postq_err postq_enclave_pool_new(const char *addr, int timeout_ms, struct postq_enclave_pool **out)
 {
@@ -123,16 +138,50 @@ postq_err postq_enclave_call(struct postq_enclave_pool *p, const struct postq_pr
         client_free(c);
         err = fresh(p, &c);
         if (err != POSTQ_OK) {
+            record(p, 0);
             return err;
         }
         err = postq_proto_client_call(c, req, resp);
     }
     if (err != POSTQ_OK) {
+        if (err == POSTQ_E_NETWORK) {
+            record(p, 0);
+        }
         client_free(c);
         return err;
     }
+    record(p, 1);
     *out = c;
     return POSTQ_OK;
+}
+
+int postq_enclave_pool_up(struct postq_enclave_pool *p)
+{
+    struct postq_proto_client c;
+    struct postq_proto_req req;
+    struct postq_proto_resp resp;
+    int up, probe;
+
+    pthread_mutex_lock(&p->mu);
+    up = p->up;
+    probe = !p->probing && (p->up_at == 0 || postq_time_now_ms() - p->up_at >= UP_FRESH_MS);
+    p->probing |= probe;
+    pthread_mutex_unlock(&p->mu);
+    if (!probe) {
+        return up;
+    }
+    /* An info call on a connection of its own with a short deadline, so a hung enclave holds a
+     * scrape for PROBE_MS at most and never takes a pooled connection. */
+    memset(&req, 0, sizeof(req));
+    req.op = POSTQ_PROTO_OP_INFO;
+    up = postq_proto_client_connect(&c, p->addr, PROBE_MS) == POSTQ_OK &&
+         postq_proto_client_call(&c, &req, &resp) == POSTQ_OK;
+    postq_proto_client_close(&c);
+    record(p, up);
+    pthread_mutex_lock(&p->mu);
+    p->probing = 0;
+    pthread_mutex_unlock(&p->mu);
+    return up;
 }
 
 void postq_enclave_pool_put(struct postq_enclave_pool *p, struct postq_proto_client *c, int ok)

@@ -232,8 +232,9 @@ postq_err postq_metrics_render_process(struct postq_buf *out, int enclave_up)
     err = put(out,
               "# HELP postq_build_info The running build: version, one series valued 1.\n"
               "# TYPE postq_build_info gauge\npostq_build_info{version=\"%s\"} 1\n"
-              "# HELP postq_enclave_up Whether the enclave answered an info call for this "
-              "scrape (1) or not (0).\n# TYPE postq_enclave_up gauge\npostq_enclave_up %d\n",
+              "# HELP postq_enclave_up Whether the enclave answered the latest call (within "
+              "10 s; else a probe) (1) or not (0).\n# TYPE postq_enclave_up gauge\n"
+              "postq_enclave_up %d\n",
               POSTQ_VERSION, enclave_up ? 1 : 0);
     if (err == POSTQ_OK) {
         err = put(out,

@@ -135,6 +135,10 @@ POSTQ_MUST_CHECK postq_err postq_enclave_call(struct postq_enclave_pool *p,
                                               struct postq_proto_resp *resp,
                                               struct postq_proto_client **c);
 void postq_enclave_pool_put(struct postq_enclave_pool *p, struct postq_proto_client *c, int ok);
+/* Whether the enclave is up, for /metrics: the latest call's outcome when it is under 10 s old
+ * (or another caller is probing), else a probe of its own, an info call with a 1 s deadline.
+ * Never waits longer than that. 1 up, 0 not. */
+int postq_enclave_pool_up(struct postq_enclave_pool *p);
 
 /* ---- the key-encryption key (software keys) ---- */
 

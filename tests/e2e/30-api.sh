@@ -297,7 +297,9 @@ expect "metrics: requests by route and status" 0 'postq_http_requests_total{rout
     call GET /metrics ""
 expect "metrics: enclave errors" 0 'postq_enclave_errors_total{kind="unreachable"}' call GET /metrics ""
 enclave_stop "$EPID" TERM
-expect "metrics: the enclave is down" 0 "postq_enclave_up 0" call GET /metrics ""
+expect "healthz with the enclave stopped: 503" 0 '"enclave":"unavailable"' call GET /healthz ""
+expect "metrics: the enclave is down (the latest call's outcome)" 0 "postq_enclave_up 0" \
+    call GET /metrics ""
 enclave_start enc || exit 1
 EPID=$ENCLAVE_PID
 
