@@ -30,7 +30,9 @@
 #define RX_KEEP_BYTES ((size_t)1 << 20) /* a larger receive buffer is freed after its request */
 
 /* One connection. The dispatcher owns it while busy is 0; once queued (busy 1) a worker owns
- * it until it comes back through the back list. */
+ * it, and may set dead, until it comes back through the back list. Only the dispatcher touches
+ * busy, and while busy is 1 it reads no other field: both handovers (queue, back list) go
+ * through s->mu, which orders each owner's writes before the next owner's reads. */
 struct conn {
     int fd;
     int busy;
@@ -406,12 +408,15 @@ postq_err postq_enclave_serve(struct postq_enclave *e, const struct postq_enclav
          * dead, keeping the order of the rest. */
         for (size_t i = 0; i < n_conns; i++) {
             struct conn *c = conns[i];
-            if (!c->busy && !c->dead &&
-                ((c->deadline != 0 && now > c->deadline) ||
-                 (c->deadline == 0 && now - c->last > o->idle_timeout_ms))) {
+            if (c->busy) {
+                conns[kept++] = c; /* a worker's: not even dead is ours to read */
+                continue;
+            }
+            if (!c->dead && ((c->deadline != 0 && now > c->deadline) ||
+                             (c->deadline == 0 && now - c->last > o->idle_timeout_ms))) {
                 c->dead = 1;
             }
-            if (c->dead && !c->busy) {
+            if (c->dead) {
                 conn_free(c);
             } else {
                 conns[kept++] = c;
