@@ -3,7 +3,7 @@
 #
 #   make                 library + programs under build/
 #   make check           install what is missing, build, run every test
-#   make check SAN=address,undefined
+#   make check SAN=address,undefined | SAN=thread
 #   make bench | bench-count | ct-test | install PREFIX=… DESTDIR=…
 
 .DEFAULT_GOAL := all

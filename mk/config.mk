@@ -7,9 +7,13 @@ SAN      ?=
 VERSION  := 0.1.0
 SOVER    := 0
 
-# Variants build out of tree in their own directory so objects never mix.
+# Variants build out of tree in their own directory so objects never mix: ThreadSanitizer
+# (SAN=thread) cannot be combined with AddressSanitizer, so it has a directory of its own.
+comma    := ,
 ifeq ($(strip $(SAN)),)
 O        ?= build
+else ifneq ($(filter thread,$(subst $(comma), ,$(SAN))),)
+O        ?= build/tsan
 else
 O        ?= build/san
 endif

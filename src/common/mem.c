@@ -2,6 +2,7 @@
 /* postq_wipe and the fault-injecting allocator. */
 #include "common/mem.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,21 +13,30 @@ void postq_wipe(void *p, size_t n)
     }
 }
 
-/* Not thread-safe by design: fault injection is for single-threaded tests only. */
-static long fail_at;
-static long count;
+/* The fault hook, shared by every thread (servers allocate on all of theirs). fail_at < 0
+ * until the hook is first called: nothing is counted, so an allocation costs one relaxed load
+ * and writes no shared cache line; 0: count only; n > 0: the nth allocation counted and all
+ * later ones fail. Relaxed order is enough: the counter publishes no other memory, and a test
+ * that reads it has already synchronised with the threads it counts (join, mutex). */
+static _Atomic long fail_at = -1;
+static _Atomic long count;
 
 static int should_fail(void)
 {
-    count++;
-    return fail_at > 0 && count >= fail_at;
+    long at = atomic_load_explicit(&fail_at, memory_order_relaxed);
+    long n;
+
+    if (at < 0) {
+        return 0;
+    }
+    n = atomic_fetch_add_explicit(&count, 1, memory_order_relaxed) + 1;
+    return at > 0 && n >= at;
 }
 
 long postq_alloc_fail_at(long nth)
 {
-    long made = count;
-    count = 0;
-    fail_at = nth;
+    long made = atomic_exchange_explicit(&count, 0, memory_order_relaxed);
+    atomic_store_explicit(&fail_at, nth > 0 ? nth : 0, memory_order_relaxed);
     return made;
 }
 

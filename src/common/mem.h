@@ -16,7 +16,10 @@ void *postq_realloc(void *p, size_t n);
 void postq_free(void *p);
 
 /* Test hook: make the nth allocation from now on (1 = the next) and every later one fail;
- * 0 turns failures off. Returns how many allocations were made since the last call. */
+ * 0 (or less) turns failures off. Returns how many allocations were made since the last call;
+ * counting starts with the first call (0 for that one), so a process that never calls the hook
+ * pays one relaxed atomic load per allocation. Thread-safe: allocations on any thread are
+ * counted, each exactly once, and the nth of them in the counter's order is the first to fail. */
 long postq_alloc_fail_at(long nth);
 
 #endif

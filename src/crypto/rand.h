@@ -15,9 +15,10 @@
 POSTQ_MUST_CHECK postq_err postq_rand_bytes(uint8_t *out, size_t len);
 
 /* Test hook, as postq_alloc_fail_at: make the nth call of postq_rand_bytes from now on
- * (1 = the next) and every later one fail with POSTQ_E_RNG; 0 turns failures off. Returns how
- * many calls were made since the last call of the hook. Not thread-safe: single-threaded
- * tests only. */
+ * (1 = the next) and every later one fail with POSTQ_E_RNG; 0 (or less) turns failures off.
+ * Returns how many calls were made since the last call of the hook; counting starts with the
+ * first call (0 for that one). Thread-safe: calls on any thread are counted, each exactly
+ * once, and the nth of them in the counter's order is the first to fail. */
 long postq_rand_fail_at(long nth);
 
 #endif

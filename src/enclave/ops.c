@@ -154,6 +154,38 @@ static postq_err next_counter(struct postq_enclave *e, uint64_t *out)
     return err;
 }
 
+/* The test-only fault modes other than reused-counter (next_counter's): bend one claim of the
+ * document about to be signed, or sign it under a root nobody pinned. Returns the root seed
+ * that signs the document. */
+static const uint8_t *fault_bend(const struct postq_enclave *e, struct postq_doc_claims *c)
+{
+    switch (e->fault) {
+    case POSTQ_FAULT_IMAGE_HASH:
+        c->image_hash[0] ^= 0x01;
+        break;
+    case POSTQ_FAULT_SIG_SHA256:
+        c->sig_sha256[0] ^= 0x01;
+        break;
+    case POSTQ_FAULT_PAYLOAD_SHA256:
+        c->payload_sha256[0] ^= 0x01;
+        break;
+    case POSTQ_FAULT_NONCE:
+        c->nonce[0] ^= 0x01;
+        break;
+    case POSTQ_FAULT_STALE_CLOCK:
+        c->timestamp_ms -= 24LL * 3600 * 1000;
+        break;
+    case POSTQ_FAULT_FUTURE_CLOCK:
+        c->timestamp_ms += 3600LL * 1000;
+        break;
+    case POSTQ_FAULT_OTHER_ROOT:
+        return e->sec->fault_root_seed;
+    default:
+        break;
+    }
+    return e->sec->root_seed;
+}
+
 static postq_err do_sign(struct postq_enclave *e, const struct postq_proto_req *q,
                          struct postq_buf *reply)
 {
@@ -212,30 +244,8 @@ static postq_err do_sign(struct postq_enclave *e, const struct postq_proto_req *
     memcpy(c.nonce, q->nonce.p, POSTQ_DOC_NONCE_BYTES);
     c.timestamp_ms = wall_ms();
 
-    switch (e->fault) {
-    case POSTQ_FAULT_IMAGE_HASH:
-        c.image_hash[0] ^= 0x01;
-        break;
-    case POSTQ_FAULT_SIG_SHA256:
-        c.sig_sha256[0] ^= 0x01;
-        break;
-    case POSTQ_FAULT_PAYLOAD_SHA256:
-        c.payload_sha256[0] ^= 0x01;
-        break;
-    case POSTQ_FAULT_NONCE:
-        c.nonce[0] ^= 0x01;
-        break;
-    case POSTQ_FAULT_STALE_CLOCK:
-        c.timestamp_ms -= 24LL * 3600 * 1000;
-        break;
-    case POSTQ_FAULT_FUTURE_CLOCK:
-        c.timestamp_ms += 3600LL * 1000;
-        break;
-    case POSTQ_FAULT_OTHER_ROOT:
-        root = e->sec->fault_root_seed;
-        break;
-    default:
-        break;
+    if (e->fault != POSTQ_FAULT_NONE) {
+        root = fault_bend(e, &c); /* test-only: the daemon was started with a fault mode */
     }
     err = postq_doc_encode_mock_b64(&doc, &c, e->kid, root);
     if (err != POSTQ_OK) {

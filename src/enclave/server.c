@@ -30,7 +30,9 @@
 #define RX_KEEP_BYTES ((size_t)1 << 20) /* a larger receive buffer is freed after its request */
 
 /* One connection. The dispatcher owns it while busy is 0; once queued (busy 1) a worker owns
- * it until it comes back through the back list. */
+ * it, and may set dead, until it comes back through the back list. Only the dispatcher touches
+ * busy, and while busy is 1 it reads no other field: both handovers (queue, back list) go
+ * through s->mu, which orders each owner's writes before the next owner's reads. */
 struct conn {
     int fd;
     int busy;
@@ -46,7 +48,7 @@ struct conn {
 struct server {
     struct postq_enclave *e;
     const struct postq_enclave_server_opts *o;
-    pthread_mutex_t mu;
+    pthread_mutex_t mu;  /* guards queue, back and stopping */
     pthread_cond_t cv;
     struct conn **queue; /* complete requests waiting for a worker: capacity max_conns */
     size_t q_head, q_len;
@@ -54,6 +56,14 @@ struct server {
     size_t back_len;
     int stopping;
     int wake[2];         /* workers -> dispatcher */
+    /* The dispatcher's own. */
+    int lfd, sfd;                /* listening socket, signalfd */
+    pthread_t *threads;
+    int n_threads;
+    struct conn **conns;         /* every open connection, in accept order */
+    size_t n_conns;
+    struct conn **polled;        /* this round's polled connections: pfds[3 + i] is polled[i] */
+    struct pollfd *pfds;
 };
 
 static int64_t mono_ms(void)
@@ -241,17 +251,16 @@ static postq_err listen_on(const char *path, int *out)
     return POSTQ_OK;
 }
 
-static void accept_all(struct server *s, int lfd, struct conn **conns, size_t *n_conns,
-                       int64_t now)
+static void accept_all(struct server *s, int64_t now)
 {
     for (;;) {
-        int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        int cfd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
         struct conn *c;
 
         if (cfd < 0) {
             return;
         }
-        if (*n_conns >= (size_t)s->o->max_conns) {
+        if (s->n_conns >= (size_t)s->o->max_conns) {
             struct conn tmp = {.fd = cfd};
             refuse_frame(&tmp, POSTQ_PROTO_E_BUSY, "too many connections");
             close(cfd);
@@ -265,28 +274,27 @@ static void accept_all(struct server *s, int lfd, struct conn **conns, size_t *n
         c->fd = cfd;
         c->last = now;
         postq_buf_init(&c->rx, POSTQ_PROTO_FRAME_MAX);
-        conns[(*n_conns)++] = c;
+        s->conns[s->n_conns++] = c;
     }
 }
 
-postq_err postq_enclave_serve(struct postq_enclave *e, const struct postq_enclave_server_opts *o)
+/* The socket, the signalfd, the queues and the workers. On failure what was made is left for
+ * server_shutdown. */
+static postq_err server_setup(struct server *s, struct postq_enclave *e,
+                              const struct postq_enclave_server_opts *o)
 {
-    struct server s;
-    pthread_t *threads = NULL;
+    size_t max = (size_t)o->max_conns;
     pthread_attr_t attr;
-    struct pollfd *pfds = NULL;
-    struct conn **conns = NULL, **polled = NULL;
-    size_t n_conns = 0, max = (size_t)o->max_conns;
-    int n_threads = 0, lfd = -1, sfd = -1;
     sigset_t mask;
     postq_err err;
 
-    memset(&s, 0, sizeof(s));
-    s.e = e;
-    s.o = o;
-    s.wake[0] = s.wake[1] = -1;
-    pthread_mutex_init(&s.mu, NULL);
-    pthread_cond_init(&s.cv, NULL);
+    memset(s, 0, sizeof(*s));
+    s->e = e;
+    s->o = o;
+    s->wake[0] = s->wake[1] = -1;
+    s->lfd = -1;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
 
     sigemptyset(&mask);
     sigaddset(&mask, SIGTERM);
@@ -294,167 +302,204 @@ postq_err postq_enclave_serve(struct postq_enclave *e, const struct postq_enclav
     /* Blocked before any thread starts, so only the signalfd sees them. */
     pthread_sigmask(SIG_BLOCK, &mask, NULL);
     signal(SIGPIPE, SIG_IGN);
-    sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+    s->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 
-    s.queue = postq_calloc(max, sizeof(*s.queue));
-    s.back = postq_calloc(max, sizeof(*s.back));
-    conns = postq_calloc(max, sizeof(*conns));
-    polled = postq_calloc(max, sizeof(*polled));
-    pfds = postq_calloc(max + 3, sizeof(*pfds));
-    threads = postq_calloc((size_t)o->workers, sizeof(*threads));
-    if (sfd < 0 || s.queue == NULL || s.back == NULL || conns == NULL || polled == NULL ||
-        pfds == NULL || threads == NULL || pipe2(s.wake, O_CLOEXEC | O_NONBLOCK) != 0) {
-        err = POSTQ_E_NOMEM;
-        goto out;
+    s->queue = postq_calloc(max, sizeof(*s->queue));
+    s->back = postq_calloc(max, sizeof(*s->back));
+    s->conns = postq_calloc(max, sizeof(*s->conns));
+    s->polled = postq_calloc(max, sizeof(*s->polled));
+    s->pfds = postq_calloc(max + 3, sizeof(*s->pfds));
+    s->threads = postq_calloc((size_t)o->workers, sizeof(*s->threads));
+    if (s->sfd < 0 || s->queue == NULL || s->back == NULL || s->conns == NULL ||
+        s->polled == NULL || s->pfds == NULL || s->threads == NULL ||
+        pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+        return POSTQ_E_NOMEM;
     }
-    err = listen_on(o->socket_path, &lfd);
+    err = listen_on(o->socket_path, &s->lfd);
     if (err != POSTQ_OK) {
         fprintf(stderr, "postq-enclave: cannot listen on unix:%s: %s\n", o->socket_path,
                 err == POSTQ_E_CONFLICT ? "another process is listening there (or it is not "
                                           "a socket)"
                 : err == POSTQ_E_ARG    ? "path too long for a Unix socket"
                                         : strerror(errno));
-        goto out;
+        return err;
     }
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, WORKER_STACK_BYTES);
-    for (; n_threads < o->workers; n_threads++) {
-        if (pthread_create(&threads[n_threads], &attr, worker, &s) != 0) {
+    for (; s->n_threads < o->workers; s->n_threads++) {
+        if (pthread_create(&s->threads[s->n_threads], &attr, worker, s) != 0) {
             break;
         }
     }
     pthread_attr_destroy(&attr);
-    if (n_threads == 0) {
-        err = POSTQ_E_INTERNAL;
-        goto out;
+    return s->n_threads == 0 ? POSTQ_E_INTERNAL : POSTQ_OK;
+}
+
+/* Connections the workers are done with are the dispatcher's again. */
+static void take_back(struct server *s, int64_t now)
+{
+    pthread_mutex_lock(&s->mu);
+    for (size_t i = 0; i < s->back_len; i++) {
+        s->back[i]->busy = 0;
+        s->back[i]->last = now;
     }
-    fprintf(stderr, "postq-enclave: listening on unix:%s (moduleId %s, %d workers)\n",
-            o->socket_path, e->module_id, n_threads);
+    s->back_len = 0;
+    pthread_mutex_unlock(&s->mu);
+}
 
-    for (;;) {
-        size_t np = 0, n_polled = 0, kept = 0;
-        int64_t now;
-        int r;
+/* Bytes from clients: complete frames go to the workers. */
+static void read_clients(struct server *s, size_t n_polled, int64_t now)
+{
+    size_t max = (size_t)s->o->max_conns;
 
-        pfds[np++] = (struct pollfd){lfd, POLLIN, 0};
-        pfds[np++] = (struct pollfd){sfd, POLLIN, 0};
-        pfds[np++] = (struct pollfd){s.wake[0], POLLIN, 0};
-        for (size_t i = 0; i < n_conns; i++) {
-            if (!conns[i]->busy) {
-                polled[n_polled++] = conns[i];
-                pfds[np++] = (struct pollfd){conns[i]->fd, POLLIN, 0};
-            }
+    for (size_t i = 0; i < n_polled; i++) {
+        struct conn *c = s->polled[i];
+        if (s->pfds[3 + i].revents == 0) {
+            continue;
         }
-        r = poll(pfds, np, 250);
-        if (r < 0 && errno != EINTR) {
-            err = POSTQ_E_IO;
+        switch (read_some(s, c, now)) {
+        case READ_MORE:
+            break;
+        case READ_FRAME:
+            c->busy = 1;
+            pthread_mutex_lock(&s->mu);
+            s->queue[(s->q_head + s->q_len) % max] = c;
+            s->q_len++;
+            pthread_cond_signal(&s->cv);
+            pthread_mutex_unlock(&s->mu);
+            break;
+        case READ_TOO_LARGE:
+            refuse_frame(c, POSTQ_PROTO_E_TOO_LARGE, "frame over 64 MiB + 64 KiB");
+            break;
+        case READ_SHORT:
+            refuse_frame(c, POSTQ_PROTO_E_MALFORMED, "frame shorter than a header");
+            break;
+        default:
+            c->dead = 1;
             break;
         }
-        if (pfds[1].revents != 0) {
-            struct signalfd_siginfo si;
-            if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-                fprintf(stderr, "postq-enclave: signal %u, shutting down\n", si.ssi_signo);
-                break;
-            }
-        }
-        now = mono_ms();
+    }
+}
 
-        /* Connections the workers are done with. */
-        if (pfds[2].revents != 0) {
-            char drain[64];
-            while (read(s.wake[0], drain, sizeof(drain)) > 0) {
-            }
-        }
-        pthread_mutex_lock(&s.mu);
-        for (size_t i = 0; i < s.back_len; i++) {
-            s.back[i]->busy = 0;
-            s.back[i]->last = now;
-        }
-        s.back_len = 0;
-        pthread_mutex_unlock(&s.mu);
+/* Deadlines: a frame not complete in time, a connection idle too long. Then drop the dead,
+ * keeping the order of the rest. */
+static void sweep(struct server *s, int64_t now)
+{
+    size_t kept = 0;
 
-        /* Bytes from clients: complete frames go to the workers. */
-        for (size_t i = 0; i < n_polled; i++) {
-            struct conn *c = polled[i];
-            if (pfds[3 + i].revents == 0) {
-                continue;
-            }
-            switch (read_some(&s, c, now)) {
-            case READ_MORE:
-                break;
-            case READ_FRAME:
-                c->busy = 1;
-                pthread_mutex_lock(&s.mu);
-                s.queue[(s.q_head + s.q_len) % max] = c;
-                s.q_len++;
-                pthread_cond_signal(&s.cv);
-                pthread_mutex_unlock(&s.mu);
-                break;
-            case READ_TOO_LARGE:
-                refuse_frame(c, POSTQ_PROTO_E_TOO_LARGE, "frame over 64 MiB + 64 KiB");
-                break;
-            case READ_SHORT:
-                refuse_frame(c, POSTQ_PROTO_E_MALFORMED, "frame shorter than a header");
-                break;
-            default:
-                c->dead = 1;
-                break;
-            }
+    for (size_t i = 0; i < s->n_conns; i++) {
+        struct conn *c = s->conns[i];
+        if (c->busy) {
+            s->conns[kept++] = c; /* a worker's: not even dead is ours to read */
+            continue;
         }
-
-        /* Deadlines: a frame not complete in time, a connection idle too long. Then drop the
-         * dead, keeping the order of the rest. */
-        for (size_t i = 0; i < n_conns; i++) {
-            struct conn *c = conns[i];
-            if (!c->busy && !c->dead &&
-                ((c->deadline != 0 && now > c->deadline) ||
-                 (c->deadline == 0 && now - c->last > o->idle_timeout_ms))) {
-                c->dead = 1;
-            }
-            if (c->dead && !c->busy) {
-                conn_free(c);
-            } else {
-                conns[kept++] = c;
-            }
+        if (!c->dead && ((c->deadline != 0 && now > c->deadline) ||
+                         (c->deadline == 0 && now - c->last > s->o->idle_timeout_ms))) {
+            c->dead = 1;
         }
-        n_conns = kept;
-
-        if (pfds[0].revents != 0) {
-            accept_all(&s, lfd, conns, &n_conns, now);
+        if (c->dead) {
+            conn_free(c);
+        } else {
+            s->conns[kept++] = c;
         }
     }
+    s->n_conns = kept;
+}
 
-out:
-    /* Stop taking work, let the workers finish what they hold, then close everything. */
-    pthread_mutex_lock(&s.mu);
-    s.stopping = 1;
-    s.q_len = 0; /* queued requests are dropped with their connections below */
-    pthread_cond_broadcast(&s.cv);
-    pthread_mutex_unlock(&s.mu);
-    for (int i = 0; i < n_threads; i++) {
-        pthread_join(threads[i], NULL);
+/* One round of the dispatcher: wait (at most 250 ms) for the listening socket, a signal, a
+ * worker handing a connection back or bytes on a connection no worker holds, and act on each.
+ * *stop is set on SIGTERM or SIGINT. */
+static postq_err dispatch_round(struct server *s, int *stop)
+{
+    size_t np = 0, n_polled = 0;
+    int64_t now;
+    int r;
+
+    s->pfds[np++] = (struct pollfd){s->lfd, POLLIN, 0};
+    s->pfds[np++] = (struct pollfd){s->sfd, POLLIN, 0};
+    s->pfds[np++] = (struct pollfd){s->wake[0], POLLIN, 0};
+    for (size_t i = 0; i < s->n_conns; i++) {
+        if (!s->conns[i]->busy) {
+            s->polled[n_polled++] = s->conns[i];
+            s->pfds[np++] = (struct pollfd){s->conns[i]->fd, POLLIN, 0};
+        }
     }
-    for (size_t i = 0; i < n_conns; i++) {
-        conn_free(conns[i]);
+    r = poll(s->pfds, np, 250);
+    if (r < 0 && errno != EINTR) {
+        return POSTQ_E_IO;
     }
-    if (lfd >= 0) {
-        close(lfd);
-        (void)unlink(o->socket_path);
+    if (s->pfds[1].revents != 0) {
+        struct signalfd_siginfo si;
+        if (read(s->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+            fprintf(stderr, "postq-enclave: signal %u, shutting down\n", si.ssi_signo);
+            *stop = 1;
+            return POSTQ_OK;
+        }
     }
-    if (sfd >= 0) {
-        close(sfd);
+    now = mono_ms();
+    if (s->pfds[2].revents != 0) {
+        char drain[64];
+        while (read(s->wake[0], drain, sizeof(drain)) > 0) {
+        }
     }
-    if (s.wake[0] >= 0) {
-        close(s.wake[0]);
-        close(s.wake[1]);
+    take_back(s, now);
+    read_clients(s, n_polled, now);
+    sweep(s, now);
+    if (s->pfds[0].revents != 0) {
+        accept_all(s, now);
     }
-    postq_free(s.queue);
-    postq_free(s.back);
-    postq_free(conns);
-    postq_free(polled);
-    postq_free(pfds);
-    postq_free(threads);
-    pthread_cond_destroy(&s.cv);
-    pthread_mutex_destroy(&s.mu);
+    return POSTQ_OK;
+}
+
+/* Stop taking work, let the workers finish what they hold, then close everything. */
+static void server_shutdown(struct server *s)
+{
+    pthread_mutex_lock(&s->mu);
+    s->stopping = 1;
+    s->q_len = 0; /* queued requests are dropped with their connections below */
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    for (int i = 0; i < s->n_threads; i++) {
+        pthread_join(s->threads[i], NULL);
+    }
+    for (size_t i = 0; i < s->n_conns; i++) {
+        conn_free(s->conns[i]);
+    }
+    if (s->lfd >= 0) {
+        close(s->lfd);
+        (void)unlink(s->o->socket_path);
+    }
+    if (s->sfd >= 0) {
+        close(s->sfd);
+    }
+    if (s->wake[0] >= 0) {
+        close(s->wake[0]);
+        close(s->wake[1]);
+    }
+    postq_free(s->queue);
+    postq_free(s->back);
+    postq_free(s->conns);
+    postq_free(s->polled);
+    postq_free(s->pfds);
+    postq_free(s->threads);
+    pthread_cond_destroy(&s->cv);
+    pthread_mutex_destroy(&s->mu);
+}
+
+postq_err postq_enclave_serve(struct postq_enclave *e, const struct postq_enclave_server_opts *o)
+{
+    struct server s;
+    int stop = 0;
+    postq_err err;
+
+    err = server_setup(&s, e, o);
+    if (err == POSTQ_OK) {
+        fprintf(stderr, "postq-enclave: listening on unix:%s (moduleId %s, %d workers)\n",
+                o->socket_path, e->module_id, s.n_threads);
+    }
+    while (err == POSTQ_OK && !stop) {
+        err = dispatch_round(&s, &stop);
+    }
+    server_shutdown(&s);
     return err;
 }

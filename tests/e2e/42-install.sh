@@ -37,6 +37,7 @@ expect "pkg-config --cflags --libs postq points into the staged prefix" 0 "-L$P/
 # A sanitizer build's library needs the sanitizer runtime in the program too.
 SANFLAGS=()
 nm -D "$P/lib/libpostq.so" 2>/dev/null | grep -q __asan_ && SANFLAGS=(-fsanitize=address,undefined)
+nm -D "$P/lib/libpostq.so" 2>/dev/null | grep -q __tsan_ && SANFLAGS=(-fsanitize=thread)
 # shellcheck disable=SC2046
 expect "three_calls.c builds against the installed tree (shared)" 0 "" \
     "$CC" -std=c11 -Wall -Wextra -Werror "${SANFLAGS[@]}" -o "$D/three_calls" "$ROOT/examples/three_calls.c" \

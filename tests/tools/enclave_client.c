@@ -15,6 +15,7 @@
  *   enclave_client raw ADDR HEX [HEX2]   send the bytes (HEX2 after 200 ms); print the reply's
  *        "status <name>", or "closed" when the daemon hung up without one
  *   enclave_client stall ADDR MS         connect, send 3 bytes of a frame, sleep MS
+ *   enclave_client hangup ADDR HEX       send the bytes and hang up at once, reading nothing
  * ADDR is unix:PATH. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -338,6 +339,20 @@ static int cmd_stall(const char *addr, long ms)
     return 0;
 }
 
+static int cmd_hangup(const char *addr, const char *hex)
+{
+    struct postq_proto_client c;
+    uint8_t buf[4096];
+    size_t n = unhex(hex, buf, sizeof(buf));
+
+    connect_or_die(&c, addr);
+    if (postq_proto_write2(c.fd, buf, n, NULL, 0, TIMEOUT_MS) != POSTQ_OK) {
+        die(3, "send");
+    }
+    postq_proto_client_close(&c);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 3 && strcmp(argv[1], "info") == 0) {
@@ -354,6 +369,9 @@ int main(int argc, char **argv)
     }
     if ((argc == 4 || argc == 5) && strcmp(argv[1], "raw") == 0) {
         return cmd_raw(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
+    }
+    if (argc == 4 && strcmp(argv[1], "hangup") == 0) {
+        return cmd_hangup(argv[2], argv[3]);
     }
     if (argc == 4 && strcmp(argv[1], "stall") == 0) {
         return cmd_stall(argv[2], atol(argv[3]));

@@ -2,6 +2,7 @@
 /* postq_rand_bytes and its fault hook, and what the composite layer does when the RNG fails. */
 #include "testlib.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include <postq/hybrid.h>
@@ -138,6 +139,51 @@ static void test_sign_rng_failure(void **state)
     }
 }
 
+#define DRAW_THREADS 4
+#define DRAWS 5000
+
+struct drawer {
+    pthread_t t;
+    long failed;
+};
+
+static void *draw(void *arg)
+{
+    struct drawer *d = arg;
+    uint8_t b[8];
+
+    for (int i = 0; i < DRAWS; i++) {
+        if (postq_rand_bytes(b, sizeof(b)) != POSTQ_OK) {
+            d->failed++;
+        }
+    }
+    return NULL;
+}
+
+/* Signing threads draw at once: each call is counted exactly once (a lost update would show as
+ * a short count), and armed at n, exactly the calls from the nth on fail. */
+static void test_fault_hook_threads(void **state)
+{
+    const long total = (long)DRAW_THREADS * DRAWS, arm[] = {0, total / 2 + 1};
+    struct drawer d[DRAW_THREADS];
+
+    (void)state;
+    for (size_t a = 0; a < sizeof(arm) / sizeof(arm[0]); a++) {
+        long nth = arm[a], failed = 0;
+        (void)postq_rand_fail_at(nth);
+        memset(d, 0, sizeof(d));
+        for (int i = 0; i < DRAW_THREADS; i++) {
+            assert_int_equal(pthread_create(&d[i].t, NULL, draw, &d[i]), 0);
+        }
+        for (int i = 0; i < DRAW_THREADS; i++) {
+            assert_int_equal(pthread_join(d[i].t, NULL), 0);
+            failed += d[i].failed;
+        }
+        assert_int_equal(postq_rand_fail_at(0), total);
+        assert_int_equal(failed, nth == 0 ? 0 : total - nth + 1);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -146,6 +192,7 @@ int main(void)
         cmocka_unit_test_teardown(test_fault_hook, teardown),
         cmocka_unit_test_teardown(test_keygen_rng_failure, teardown),
         cmocka_unit_test_teardown(test_sign_rng_failure, teardown),
+        cmocka_unit_test_teardown(test_fault_hook_threads, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -110,6 +110,7 @@ static void script_start(struct script *s, int n, ...)
     assert_int_equal(pthread_create(&s->thread, NULL, serve, s), 0);
 }
 
+/* Joins the server thread: only after it may a test read served and last_request. */
 static void script_stop(struct script *s)
 {
     shutdown(s->fd, SHUT_RDWR);
@@ -158,13 +159,13 @@ static void test_enclave_info_and_bearer(void **state)
     assert_int_equal(strlen(info.image_hash), 64);
     assert_non_null(json);
     assert_string_equal(json, enclave_body);
+    script_stop(&s);
     assert_non_null(strstr(s.last_request, "GET /v1/enclave HTTP/1.1"));
     assert_non_null(strstr(s.last_request, "Authorization: Bearer pqk_test_secret"));
     assert_string_equal(postq_client_errmsg(c), "");
     assert_int_equal(postq_client_http_status(c), 200);
     postq_text_free(json);
     postq_client_free(c);
-    script_stop(&s);
 }
 
 static void test_errors_keep_server_code_and_message(void **state)
@@ -210,9 +211,9 @@ static void test_errors_keep_server_code_and_message(void **state)
             assert_true(postq_client_http_status(c) >= 300);
             assert_non_null(strstr(postq_client_errmsg(c), http));
         }
+        script_stop(&s);
         assert_int_equal(s.served, 1); /* never retried */
         postq_client_free(c);
-        script_stop(&s);
     }
 }
 
@@ -228,11 +229,11 @@ static void test_sign_422_is_rejected(void **state)
     assert_int_equal(postq_client_sign(c, "key_1", payload, sizeof(payload) - 1, NULL),
                      POSTQ_E_REJECTED);
     assert_string_equal(postq_client_error_code(c), "image_not_allowed");
+    script_stop(&s);
     assert_non_null(strstr(s.last_request, "POST /v1/sign?keyId=key_1 HTTP/1.1"));
     assert_non_null(strstr(s.last_request, "Content-Type: application/octet-stream"));
     assert_non_null(strstr(s.last_request, "\r\n\r\nartifact"));
     postq_client_free(c);
-    script_stop(&s);
 }
 
 static void test_503_and_429_retried_then_succeed(void **state)
@@ -248,11 +249,11 @@ static void test_503_and_429_retried_then_succeed(void **state)
     c = client_for(&s);
     assert_int_equal(postq_client_signatures_list(c, "key_1", 2, "sig_x", &json), POSTQ_OK);
     assert_string_equal(json, "{\"items\":[],\"nextCursor\":null}");
+    script_stop(&s);
     assert_int_equal(s.served, 3);
     assert_non_null(strstr(s.last_request, "GET /v1/signatures?keyId=key_1&limit=2&cursor=sig_x"));
     postq_text_free(json);
     postq_client_free(c);
-    script_stop(&s);
 }
 
 static double monotonic_s(void)
@@ -462,9 +463,9 @@ static void test_retries_give_up(void **state)
     postq_client_set_retries(c, 1, 1);
     assert_int_equal(postq_client_policy_list(c, 0, NULL, NULL), POSTQ_E_BUSY);
     assert_string_equal(postq_client_error_code(c), "enclave_unavailable");
+    script_stop(&s);
     assert_int_equal(s.served, 2);
     postq_client_free(c);
-    script_stop(&s);
 }
 
 static void test_connection_refused_is_network(void **state)
@@ -494,9 +495,9 @@ static void test_ids_are_escaped_and_delete(void **state)
     script_start(&s, 1, "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
     c = client_for(&s);
     assert_int_equal(postq_client_policy_delete(c, "pol/../x y"), POSTQ_OK);
+    script_stop(&s);
     assert_non_null(strstr(s.last_request, "DELETE /v1/attestation-policies/pol%2F..%2Fx%20y "));
     postq_client_free(c);
-    script_stop(&s);
 }
 
 static void test_timeout_is_network(void **state)
@@ -533,12 +534,12 @@ static void test_sign_file_streams_and_rewinds(void **state)
     c = client_for(&s);
     assert_int_equal(postq_client_sign_file(c, "key_1", path, &json), POSTQ_OK);
     assert_string_equal(json, "{\"id\":\"sig_1\"}");
+    script_stop(&s);
     assert_int_equal(s.served, 2);
     assert_non_null(strstr(s.last_request, "Content-Length: 16\r\n"));
     assert_non_null(strstr(s.last_request, "\r\n\r\nstreamed payload"));
     postq_text_free(json);
     postq_client_free(c);
-    script_stop(&s);
     unlink(path);
 }
 
