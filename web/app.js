@@ -624,7 +624,8 @@ function viewVerify() {
     const showSr = () => {
         clear(srStatus);
         if (!v.sr) return;
-        srStatus.append(alertBox('ok', `Loaded: ${v.srSource}`), fields([['Key', code(v.sr.keyId)], ['Algorithm', v.sr.algorithm], ['Payload SHA-256', code(v.sr.payloadSha256)], ['Vendor (declared)', v.sr.vendor]]));
+        srStatus.append(alertBox('ok', `Loaded: ${v.srSource}`), fields([['Key', code(v.sr.keyId)], ['Algorithm', v.sr.algorithm], ['Payload SHA-256', code(v.sr.payloadSha256)], ['Vendor (declared)', v.sr.vendor],
+            ['Created', v.sr.createdAtMs !== null ? `${V.stamp(v.sr.createdAtMs)} (the default “check at”)` : 'not given (the default “check at” is now)']]));
     };
     const takeSr = (text, source) => {
         try {
@@ -663,16 +664,16 @@ function viewVerify() {
             payStatus.textContent = `Payload: ${f.name} (${v.payload.length.toLocaleString()} bytes)`;
         }),
         payStatus, keyZone, keyStatus,
-        h('label', { for: 'verify-at' }, 'Check at (optional; default now, like postq attest verify --at)'), at);
+        h('label', { for: 'verify-at' }, 'Check at (optional; empty: the sign result’s createdAt, like postq attest verify without --at)'), at);
 
     const go = button('Verify', async () => {
         clear(results);
         if (!v.policy) return results.append(alertBox('error', 'Pin a policy first (step 1).', 'Verification is only as good as the policy you pin.'));
         if (!v.sr) return results.append(alertBox('error', 'Load a sign result first (step 2).', 'Paste or upload the sign result JSON.'));
         if (!globalThis.crypto?.subtle) return results.append(alertBox('error', 'WebCrypto is not available on this page.', 'Open the dashboard over https or on localhost / 127.0.0.1.'));
-        const now = at.value ? new Date(at.value).getTime() : Date.now();
+        const atMs = at.value ? new Date(at.value).getTime() : null;
         try {
-            showReport(results, await V.verify(v.policy, v.sr, v.payload, now, v.publicKey), now);
+            showReport(results, await V.verify(v.policy, v.sr, v.payload, { at: atMs, clock: Date.now(), publicKey: v.publicKey }), v);
         } catch (err) {
             results.append(alertBox('error', 'Verification could not run.', err.message));
         }
@@ -691,22 +692,32 @@ function compositeNote() {
         h('pre', { class: 'mono' }, 'postq key get KEY_ID --public-key-out key.pub\npostq verify --public-key key.pub --sign-result sig.json --payload FILE --policy policy.json'));
 }
 
-function showReport(el, r, now) {
+const AT_SOURCE = { 'check-at': 'the “check at” time', createdAt: 'the sign result’s createdAt', clock: 'this computer’s clock: the sign result has no createdAt' };
+
+function showReport(el, r, v) {
     const icon = { pass: '✓', fail: '✗', 'not-run': '·', 'not-checked': '–' };
     const label = { pass: 'passed', fail: 'failed', 'not-run': 'not run', 'not-checked': 'not checked' };
     const passed = r.checks.filter((c) => c.status === 'pass');
     const c = r.claims;
-    const banner = r.verdict === 'pass'
-        ? h('div', { class: 'verdict pass', id: 'verdict', role: 'status' }, h('div', { class: 'verdict-icon' }, '✓'), h('div', {},
+    const when = `${V.stamp(r.at.ms)} (${AT_SOURCE[r.at.source]})`;
+    let banner;
+    if (r.verdict === 'pass') {
+        banner = h('div', { class: 'verdict pass', id: 'verdict', role: 'status' }, h('div', { class: 'verdict-icon' }, '✓'), h('div', {},
             h('strong', {}, 'Verified'),
-            h('p', {}, `${c.algorithm} signature by ${c.keyId}: the attestation document is signed by your pinned root, from an allowed image, fresh at ${V.stamp(now)}.`),
-            h('p', { class: 'mono small' }, `checks ${passed.length} passed: ${passed.map((x) => x.code).join(' ')}`)))
-        : h('div', { class: 'verdict fail', id: 'verdict', role: 'alert' }, h('div', { class: 'verdict-icon' }, '✗'), h('div', {},
+            h('p', {}, `${c.algorithm} signature by ${c.keyId}: the attestation document is signed by your pinned root, from an allowed image, fresh at ${when}.`),
+            h('p', { class: 'mono small' }, `checks ${passed.length} passed: ${passed.map((x) => x.code).join(' ')}`)));
+    } else {
+        banner = h('div', { class: 'verdict fail', id: 'verdict', role: 'alert' }, h('div', { class: 'verdict-icon' }, '✗'), h('div', {},
             h('strong', {}, 'Rejected'),
             h('p', { class: 'mono', id: 'verdict-reason' }, `rejected: ${r.reason}: ${r.detail}`),
-            r.reason === 'doc_stale' ? h('p', {}, 'To check it as of when it was signed, set “Check at” to that time (like postq attest verify --at).') : null,
+            h('p', { id: 'verdict-at' }, `Checked at ${when}.`),
+            r.reason === 'doc_stale' && r.at.source === 'check-at' ? h('p', {}, 'Clear “Check at” to check it as of when the API accepted it (its createdAt), like postq attest verify without --at.') : null,
+            r.reason === 'doc_stale' && r.at.source !== 'check-at' ? h('p', {}, 'The document is older than the policy allows at the time the API accepted it: the sign result was not made with this document, or the policy’s maxDocAgeSeconds is too tight.') : null,
+            r.reason === 'doc_from_future' ? h('p', {}, 'A document or createdAt from the future: this computer’s clock is behind, or the sign result was altered.') : null,
+            r.reason === 'result_mismatch' ? h('p', {}, 'The sign result says something the enclave did not sign: it was edited after the fact. Use the sign result exactly as the API returned it.') : null,
             r.reason === 'payload_hash_mismatch' ? h('p', {}, 'The file you dropped in is not the one that was signed.') : null,
             r.reason === 'doc_signature_invalid' ? h('p', {}, 'The document was not signed by the root key you pinned: it was altered, or your policy pins another enclave.') : null));
+    }
     const table = h('table', { class: 'checks', id: 'checks' },
         h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, 'Reason code'), h('th', { class: 'hide-sm' }, 'Check'), h('th', {}, 'Result'))),
         h('tbody', {}, r.checks.map((x) => h('tr', { class: `st-${x.status}`, 'data-code': x.code },

@@ -8,7 +8,7 @@ import { chromium } from 'playwright-core';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
-const { API_URL, API_KEY, EMPTY_KEY, PAYLOAD, OTHER_PAYLOAD, POLICY_FILE, ARTIFACTS } = process.env;
+const { API_URL, API_KEY, EMPTY_KEY, PAYLOAD, OTHER_PAYLOAD, POLICY_FILE, ARTIFACTS, FIXTURE } = process.env;
 const STEP_MS = 15000;
 let run = 0;
 let failed = 0;
@@ -147,7 +147,7 @@ await step('dashboard: sign a file by upload and download the sign result', asyn
     await dl.saveAs(sigPath);
     const sr = JSON.parse(readFileSync(sigPath, 'utf8'));
     assert(sr.keyId === keyId && sr.attestation?.verdict === 'pass' && sr.attestation.docB64, 'not a sign result of the key');
-    await shot('03-signed.png');
+    await shot('04-signed.png');
 });
 
 await step('dashboard: the signature is listed and its detail shown', async () => {
@@ -158,15 +158,27 @@ await step('dashboard: the signature is listed and its detail shown', async () =
     await page.getByRole('heading', { name: 'Attestation (as the API reports it)' }).waitFor();
 });
 
-async function verifyWith(srFile, payloadFile) {
-    await page.goto(`${API_URL}/#/verify`);
+// A freshly drawn Verify page (the pinned policy and key stay: they are the page's state).
+let visits = 0;
+async function openVerify() {
+    await page.goto(`${API_URL}/#/verify?visit=${++visits}`);
+    await page.waitForSelector('#verify-go');
+}
+
+// Load a sign result and a payload (on a fresh page unless open is false), then Verify.
+async function verifyWith(srFile, payloadFile, { open = true, at = '' } = {}) {
+    if (open) await openVerify();
     await page.setInputFiles('#verify-sr-file', srFile);
     await page.getByText(`Loaded: file ${basename(srFile)}`).waitFor();
     await page.setInputFiles('#verify-payload', payloadFile);
     await page.getByText(`Payload: ${basename(payloadFile)} (`).waitFor();
+    if (at) await page.fill('#verify-at', at);
     await page.click('#verify-go');
     await page.waitForSelector('#verdict');
 }
+
+// A time as the datetime-local field takes it: UTC wall-clock digits, seconds included.
+const fieldTime = (ms) => new Date(ms).toISOString().slice(0, 19);
 
 await step('dashboard: pin the stored policy field by field', async () => {
     await page.goto(`${API_URL}/#/pin/${encodeURIComponent(policyId)}`);
@@ -178,21 +190,55 @@ await step('dashboard: pin the stored policy field by field', async () => {
     await page.getByText(`Pinned: stored policy browser-policy (${policyId})`).waitFor();
 });
 
-await step('dashboard: verify the sign result, payload and key (pass)', async () => {
-    await page.goto(`${API_URL}/#/verify`);
+await step('dashboard: verify the sign result, payload and key (pass, at its createdAt)', async () => {
+    await openVerify();
     await page.setInputFiles('#verify-key', keyPath);
     await page.getByText('Public key: key.json').waitFor();
-    await verifyWith(sigPath, PAYLOAD);
+    await verifyWith(sigPath, PAYLOAD, { open: false });
     const cls = await page.getAttribute('#verdict', 'class');
-    assert(cls.includes('pass'), `verdict ${cls}: ${await page.textContent('#verdict')}`);
+    const text = await page.textContent('#verdict');
+    assert(cls === 'verdict pass', `verdict ${cls}: ${text}`);
+    const sr = JSON.parse(readFileSync(sigPath, 'utf8'));
+    const created = new Date(sr.createdAt).toISOString().replace('.000Z', 'Z');
+    assert(text.includes(`fresh at ${created} (the sign result’s createdAt)`), `reference time: ${text}`);
     for (const c of ['doc_malformed', 'vendor_mismatch', 'vendor_unsupported', 'doc_alg_unsupported', 'doc_signature_invalid',
-        'image_not_allowed', 'doc_stale', 'doc_from_future', 'payload_hash_mismatch', 'sig_hash_mismatch', 'key_mismatch']) {
+        'image_not_allowed', 'doc_stale', 'doc_from_future', 'result_mismatch', 'payload_hash_mismatch', 'sig_hash_mismatch', 'key_mismatch']) {
         assert((await page.getAttribute(`tr[data-code="${c}"]`, 'class')) === 'st-pass', `${c} did not pass`);
     }
     assert((await page.getAttribute('tr[data-code="signature_invalid"]', 'class')) === 'st-not-checked', 'composite signature claimed checked');
     await page.getByText('not checked in the browser').first().waitFor();
     await page.evaluate(() => window.scrollTo(0, 0));
-    await shot('04-verify-pass.png');
+    await shot('05-verify-pass.png');
+});
+
+await step('dashboard: an edited sign result is refused (result_mismatch), before the payload is hashed', async () => {
+    const sr = JSON.parse(readFileSync(sigPath, 'utf8'));
+    const n = sr.attestation.counter;
+    sr.attestation.counter = n + 1;
+    const bad = join(ARTIFACTS, 'sig-counter.json');
+    writeFileSync(bad, JSON.stringify(sr));
+    await verifyWith(bad, OTHER_PAYLOAD);
+    const t = await page.textContent('#verdict-reason');
+    assert(t === `rejected: result_mismatch: attestation.counter ${n + 1}, document counter ${n}`, `got: ${t}`);
+    assert((await page.getAttribute('tr[data-code="payload_hash_mismatch"]', 'class')) === 'st-not-run', 'a check ran after the failure');
+    await page.getByText('it was edited after the fact').waitFor();
+    const sr2 = JSON.parse(readFileSync(sigPath, 'utf8'));
+    sr2.keyId = 'key_0000000000000000000000000';
+    const bad2 = join(ARTIFACTS, 'sig-keyid.json');
+    writeFileSync(bad2, JSON.stringify(sr2));
+    await verifyWith(bad2, PAYLOAD);
+    const t2 = await page.textContent('#verdict-reason');
+    assert(t2 === `rejected: result_mismatch: keyId "key_0000000000000000000000000", document keyId "${keyId}"`, `got: ${t2}`);
+    await shot('06-verify-edited.png');
+});
+
+await step('dashboard: a createdAt that is not RFC 3339 is refused when the sign result is loaded', async () => {
+    const sr = JSON.parse(readFileSync(sigPath, 'utf8'));
+    sr.createdAt = '2026-02-30T00:00:00Z';
+    await openVerify();
+    await page.fill('#verify-sr', JSON.stringify(sr));
+    await page.click('#verify-sr-use');
+    await page.getByText('createdAt: "2026-02-30T00:00:00Z" is not an RFC 3339 time').waitFor();
 });
 
 await step('dashboard: a tampered document fails (doc_signature_invalid)', async () => {
@@ -210,24 +256,24 @@ await step('dashboard: a tampered document fails (doc_signature_invalid)', async
     assert(t === 'rejected: doc_signature_invalid: Ed25519 signature does not verify under the pinned root key', `got: ${t}`);
     assert((await page.getAttribute('tr[data-code="doc_signature_invalid"]', 'class')) === 'st-fail', 'row not failed');
     assert((await page.getAttribute('tr[data-code="image_not_allowed"]', 'class')) === 'st-not-run', 'a check ran after the failure');
-    await shot('05-verify-tampered.png');
+    await shot('07-verify-tampered.png');
 });
 
 await step('dashboard: a wrong payload fails (payload_hash_mismatch)', async () => {
     await verifyWith(sigPath, OTHER_PAYLOAD);
     const t = await page.textContent('#verdict-reason');
     assert(t === 'rejected: payload_hash_mismatch: payloadSha256 does not match', `got: ${t}`);
-    await shot('06-verify-wrong-payload.png');
+    await shot('08-verify-wrong-payload.png');
 });
 
 await step('dashboard: a pasted policy with another root key fails (doc_signature_invalid)', async () => {
     const pol = JSON.parse(readFileSync(POLICY_FILE, 'utf8'));
     pol.matchRules.rootPublicKeyB64 = Buffer.alloc(32, 7).toString('base64');
-    await page.goto(`${API_URL}/#/verify`);
+    await openVerify();
     await page.fill('#verify-policy', JSON.stringify(pol));
     await page.click('#verify-pin');
     await page.getByText('Pinned: pasted policy.json').waitFor();
-    await verifyWith(sigPath, PAYLOAD);
+    await verifyWith(sigPath, PAYLOAD, { open: false });
     const t = await page.textContent('#verdict-reason');
     assert(t.startsWith('rejected: doc_signature_invalid'), `got: ${t}`);
 });
@@ -241,15 +287,44 @@ await step('dashboard: a policy with a duplicate member is refused', async () =>
 
 await step('dashboard: readable on a phone (verification page)', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${API_URL}/#/verify`);
+    await openVerify();
     await page.fill('#verify-policy', readFileSync(POLICY_FILE, 'utf8'));
     await page.click('#verify-pin');
-    await verifyWith(sigPath, PAYLOAD);
+    await page.getByText('Pinned: pasted policy.json').waitFor();
+    await verifyWith(sigPath, PAYLOAD, { open: false });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert(overflow <= 0, `the page is ${overflow}px wider than the phone`);
     await page.evaluate(() => document.getElementById('verdict').scrollIntoView());
-    await shot('07-verify-phone.png', false);
+    await shot('09-verify-phone.png', false);
     await page.setViewportSize({ width: 1280, height: 900 });
+});
+
+await step('dashboard: a sign result a year old verifies at its createdAt, and is stale "checked at" now', async () => {
+    // Distinct names: the page says which file it loaded, and sig.json was loaded before.
+    const srFile = join(ARTIFACTS, 'sig-year-old.json');
+    const payFile = join(ARTIFACTS, 'payload-year-old.bin');
+    writeFileSync(srFile, readFileSync(join(FIXTURE, 'sig.json')));
+    writeFileSync(payFile, readFileSync(join(FIXTURE, 'payload.bin')));
+    await openVerify();
+    await page.fill('#verify-policy', readFileSync(join(FIXTURE, 'policy.json'), 'utf8'));
+    await page.click('#verify-pin');
+    await page.getByText('Pinned: pasted policy.json').waitFor();
+    const keyFile = join(ARTIFACTS, 'key-year-old.json');
+    writeFileSync(keyFile, readFileSync(join(FIXTURE, 'key.json')));
+    await page.setInputFiles('#verify-key', keyFile);
+    await page.getByText('Public key: key-year-old.json').waitFor();
+    await verifyWith(srFile, payFile, { open: false });
+    const text = await page.textContent('#verdict');
+    const created = JSON.parse(readFileSync(srFile, 'utf8')).createdAt;
+    assert((await page.getAttribute('#verdict', 'class')) === 'verdict pass', `verdict: ${text}`);
+    assert(text.includes(`fresh at ${created} (the sign result’s createdAt)`), `reference time: ${text}`);
+    assert((await page.getAttribute('tr[data-code="key_mismatch"]', 'class')) === 'st-pass', 'key_mismatch did not pass');
+    await shot('10-verify-year-old.png');
+    await page.fill('#verify-at', fieldTime(Date.now()));
+    await page.click('#verify-go');
+    await page.waitForSelector('#verdict-reason');
+    const t = await page.textContent('#verdict-reason');
+    assert(t.startsWith(`rejected: doc_stale: signed ${created}, `), `got: ${t}`);
 });
 
 await step('dashboard: no CSP violation, no page error, the key in no URL, no third-party request', async () => {
@@ -272,7 +347,7 @@ await step('dashboard: empty lists and a missing item say what to do', async () 
     await page.waitForSelector('#signout');
     await page.goto(`${API_URL}/#/policies`);
     await page.getByText('No policies yet.').waitFor();
-    await shot('08-empty-policies.png');
+    await shot('15-empty-policies.png');
     await page.goto(`${API_URL}/#/signatures`);
     await page.getByText('No signatures yet.').waitFor();
     await page.goto(`${API_URL}/#/policies/${encodeURIComponent(policyId)}`);
