@@ -686,10 +686,16 @@ function viewVerify() {
         h('div', { class: 'actions center' }, go), results, compositeNote());
 }
 
+// The commands that check what the browser does not: the composite signature.
+function verifyCommands(keyId, payloadName) {
+    return h('pre', { class: 'mono', id: 'verify-command' },
+        `postq key get ${keyId || 'KEY_ID'} --public-key-out key.pub\npostq verify --public-key key.pub --sign-result sig.json --payload ${payloadName || 'FILE'} --policy policy.json`);
+}
+
 function compositeNote() {
     return alertBox('info', 'What the browser does not check',
         'The composite (ML-DSA + Ed25519) signature itself is not checked in the browser (signature_invalid): the page checks the enclave’s attestation document and its bindings to your file, the signature’s hash and (when you add it) the public key. Check the signature offline with the CLI:',
-        h('pre', { class: 'mono' }, 'postq key get KEY_ID --public-key-out key.pub\npostq verify --public-key key.pub --sign-result sig.json --payload FILE --policy policy.json'));
+        verifyCommands('', ''));
 }
 
 const AT_SOURCE = { 'check-at': 'the “check at” time', createdAt: 'the sign result’s createdAt', clock: 'this computer’s clock: the sign result has no createdAt' };
@@ -698,13 +704,23 @@ function showReport(el, r, v) {
     const icon = { pass: '✓', fail: '✗', 'not-run': '·', 'not-checked': '–' };
     const label = { pass: 'passed', fail: 'failed', 'not-run': 'not run', 'not-checked': 'not checked' };
     const passed = r.checks.filter((c) => c.status === 'pass');
+    const unchecked = r.checks.filter((c) => c.status === 'not-checked' && c.code !== 'doc_stale');
     const c = r.claims;
     const when = `${V.stamp(r.at.ms)} (${AT_SOURCE[r.at.source]})`;
+    const sigChecked = r.checks.some((x) => x.code === 'signature_invalid' && x.status === 'pass');
     let banner;
-    if (r.verdict === 'pass') {
+    if (r.verdict === 'pass' && sigChecked) {
         banner = h('div', { class: 'verdict pass', id: 'verdict', role: 'status' }, h('div', { class: 'verdict-icon' }, '✓'), h('div', {},
             h('strong', {}, 'Verified'),
-            h('p', {}, `${c.algorithm} signature by ${c.keyId}: the attestation document is signed by your pinned root, from an allowed image, fresh at ${when}.`),
+            h('p', {}, `${c.algorithm} signature by ${c.keyId}, made in an attested enclave allowed by your policy, checked at ${when}.`),
+            h('p', { class: 'mono small' }, `checks ${passed.length} passed: ${passed.map((x) => x.code).join(' ')}`)));
+    } else if (r.verdict === 'pass') {
+        // The attestation holds, but the signature over the file is the CLI's to check: not green.
+        banner = h('div', { class: 'verdict partial', id: 'verdict', role: 'status' }, h('div', { class: 'verdict-icon' }, '!'), h('div', {},
+            h('strong', {}, 'Attestation verified, signature not checked'),
+            h('p', {}, `The enclave’s attestation document is signed by your pinned root, from an allowed image, fresh at ${when}, and vouches for this sign result: ${c.keyId} (${c.algorithm}), counter ${c.counter}.`),
+            h('p', {}, `Not checked here: ${unchecked.map((x) => x.code).join(', ')}. The composite ML-DSA + Ed25519 signature itself is checked by:`),
+            verifyCommands(c.keyId, v.payloadName),
             h('p', { class: 'mono small' }, `checks ${passed.length} passed: ${passed.map((x) => x.code).join(' ')}`)));
     } else {
         banner = h('div', { class: 'verdict fail', id: 'verdict', role: 'alert' }, h('div', { class: 'verdict-icon' }, '✗'), h('div', {},

@@ -190,17 +190,20 @@ await step('dashboard: pin the stored policy field by field', async () => {
     await page.getByText(`Pinned: stored policy browser-policy (${policyId})`).waitFor();
 });
 
-await step('dashboard: verify the sign result, payload and key (pass, at its createdAt)', async () => {
+await step('dashboard: verify the sign result, payload and key: amber, the signature not checked, at createdAt', async () => {
     await openVerify();
     await page.setInputFiles('#verify-key', keyPath);
     await page.getByText('Public key: key.json').waitFor();
     await verifyWith(sigPath, PAYLOAD, { open: false });
     const cls = await page.getAttribute('#verdict', 'class');
     const text = await page.textContent('#verdict');
-    assert(cls === 'verdict pass', `verdict ${cls}: ${text}`);
+    assert(cls === 'verdict partial', `verdict ${cls}: ${text}`);
+    assert(text.includes('Attestation verified, signature not checked') && !/^✓\s*Verified/.test(text), `banner: ${text}`);
     const sr = JSON.parse(readFileSync(sigPath, 'utf8'));
     const created = new Date(sr.createdAt).toISOString().replace('.000Z', 'Z');
     assert(text.includes(`fresh at ${created} (the sign result’s createdAt)`), `reference time: ${text}`);
+    const cmd = await page.textContent('#verdict #verify-command');
+    assert(cmd.includes(`postq key get ${keyId} --public-key-out key.pub`) && cmd.includes(`postq verify --public-key key.pub --sign-result sig.json --payload ${basename(PAYLOAD)}`), `command: ${cmd}`);
     for (const c of ['doc_malformed', 'vendor_mismatch', 'vendor_unsupported', 'doc_alg_unsupported', 'doc_signature_invalid',
         'image_not_allowed', 'doc_stale', 'doc_from_future', 'result_mismatch', 'payload_hash_mismatch', 'sig_hash_mismatch', 'key_mismatch']) {
         assert((await page.getAttribute(`tr[data-code="${c}"]`, 'class')) === 'st-pass', `${c} did not pass`);
@@ -316,7 +319,7 @@ await step('dashboard: a sign result a year old verifies at its createdAt, and i
     await verifyWith(srFile, payFile, { open: false });
     const text = await page.textContent('#verdict');
     const created = JSON.parse(readFileSync(srFile, 'utf8')).createdAt;
-    assert((await page.getAttribute('#verdict', 'class')) === 'verdict pass', `verdict: ${text}`);
+    assert((await page.getAttribute('#verdict', 'class')) === 'verdict partial', `verdict: ${text}`);
     assert(text.includes(`fresh at ${created} (the sign result’s createdAt)`), `reference time: ${text}`);
     assert((await page.getAttribute('tr[data-code="key_mismatch"]', 'class')) === 'st-pass', 'key_mismatch did not pass');
     await shot('10-verify-year-old.png');
