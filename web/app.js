@@ -613,7 +613,7 @@ function viewVerify() {
     };
     const polCard = card('1. Your pinned policy',
         h('p', { class: 'hint' }, 'The policy you trust, from your own records: it decides which root key and images are accepted. Paste or upload policy.json, or ', h('a', { href: '#/policies' }, 'review a stored one field by field'), '.'),
-        polText,
+        h('label', { for: 'verify-policy', class: 'field-label' }, 'policy.json (paste here, then Pin)'), polText,
         h('div', { class: 'actions' }, button('Pin pasted policy', () => pinText(polText.value, 'pasted policy.json'), 'secondary', { id: 'verify-pin' }),
             dropZone('verify-policy-file', 'Upload policy.json', 'or drop it here', async (f) => pinText(await readFile(f, true), `file ${f.name}`), '.json,application/json')),
         polStatus);
@@ -638,7 +638,7 @@ function viewVerify() {
     };
     const srCard = card('2. The sign result',
         h('p', { class: 'hint' }, 'The JSON returned when the file was signed (it carries the enclave’s attestation document).'),
-        srText,
+        h('label', { for: 'verify-sr', class: 'field-label' }, 'Sign result JSON (paste here, then Use)'), srText,
         h('div', { class: 'actions' }, button('Use pasted sign result', () => takeSr(srText.value, 'pasted sign result'), 'secondary', { id: 'verify-sr-use' }),
             dropZone('verify-sr-file', 'Upload sig.json', 'or drop it here', async (f) => takeSr(await readFile(f, true), `file ${f.name}`), '.json,application/json')),
         srStatus);
@@ -656,7 +656,7 @@ function viewVerify() {
         }
     }, '.json,application/json');
     const payStatus = h('p', { class: 'muted' }, v.payload ? `Payload: ${v.payloadName} (${v.payload.length.toLocaleString()} bytes)` : 'No payload: payloadSha256 will not be checked.');
-    const at = h('input', { id: 'verify-at', type: 'datetime-local', step: 1 });
+    const at = h('input', { id: 'verify-at', type: 'datetime-local', step: 1, 'aria-describedby': 'verify-at-hint' });
     const payCard = card('3. The signed file (and, optionally, the key)',
         dropZone('verify-payload', 'The file that was signed', v.payload ? `${v.payloadName} (prefilled)` : 'Drop it here or click to choose', async (f) => {
             v.payload = await readFile(f, false);
@@ -664,14 +664,20 @@ function viewVerify() {
             payStatus.textContent = `Payload: ${f.name} (${v.payload.length.toLocaleString()} bytes)`;
         }),
         payStatus, keyZone, keyStatus,
-        h('label', { for: 'verify-at' }, 'Check at (optional; empty: the sign result’s createdAt, like postq attest verify without --at)'), at);
+        h('label', { for: 'verify-at', class: 'field-label' }, 'Check at (UTC, optional)'),
+        h('div', { class: 'with-unit' }, at, h('span', { class: 'unit' }, 'UTC')),
+        h('p', { class: 'hint', id: 'verify-at-hint' }, 'Empty: the sign result’s createdAt — when the API accepted it — so a signature verifies the same way a year later (as postq attest verify without --at; now when the sign result has no createdAt). A time here is like --at. Either way, a document or createdAt later than this computer’s clock + 60 s is refused.'));
 
     const go = button('Verify', async () => {
         clear(results);
         if (!v.policy) return results.append(alertBox('error', 'Pin a policy first (step 1).', 'Verification is only as good as the policy you pin.'));
         if (!v.sr) return results.append(alertBox('error', 'Load a sign result first (step 2).', 'Paste or upload the sign result JSON.'));
         if (!globalThis.crypto?.subtle) return results.append(alertBox('error', 'WebCrypto is not available on this page.', 'Open the dashboard over https or on localhost / 127.0.0.1.'));
-        const atMs = at.value ? new Date(at.value).getTime() : null;
+        let atMs = null;
+        if (at.value) {
+            atMs = utcInput(at.value);
+            if (atMs === null) return results.append(alertBox('error', '“Check at” is not a time.', 'Pick a date and time (UTC), or clear the field to check at the sign result’s createdAt.'));
+        }
         try {
             showReport(results, await V.verify(v.policy, v.sr, v.payload, { at: atMs, clock: Date.now(), publicKey: v.publicKey }), v);
         } catch (err) {
@@ -684,6 +690,12 @@ function viewVerify() {
     return h('div', {}, pageHeader('Verify a signature', 'Checked here, in your browser, against the policy you pin — nothing the API says is trusted.'),
         h('div', { class: 'grid2' }, polCard, srCard), payCard,
         h('div', { class: 'actions center' }, go), results, compositeNote());
+}
+
+// A datetime-local value ("2026-12-04T10:00" or with seconds) read as UTC, as the label says;
+// ms since the epoch or null.
+function utcInput(value) {
+    return V.parseTime(/T[0-9]{2}:[0-9]{2}$/.test(value) ? `${value}:00Z` : `${value}Z`);
 }
 
 // The commands that check what the browser does not: the composite signature.

@@ -48,7 +48,7 @@ const browser = await chromium.launch({
         '--disable-component-update', '--disable-sync'],
     timeout: 30000,
 });
-const ctx = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+const ctx = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, timezoneId: 'America/New_York' });
 ctx.setDefaultTimeout(STEP_MS);
 page = await ctx.newPage();
 const urls = [];
@@ -190,6 +190,20 @@ await step('dashboard: pin the stored policy field by field', async () => {
     await page.getByText(`Pinned: stored policy browser-policy (${policyId})`).waitFor();
 });
 
+await step('dashboard: every field of the Verify page has a real label; "check at" says UTC and what empty means', async () => {
+    await openVerify();
+    const unlabelled = await page.evaluate(() => [...document.querySelectorAll('#main input, #main textarea, #main select')]
+        .filter((el) => el.labels === null || el.labels.length === 0).map((el) => el.id || el.outerHTML.slice(0, 60)));
+    assert(unlabelled.length === 0, `without a label: ${unlabelled.join(', ')}`);
+    for (const id of ['verify-policy', 'verify-sr', 'verify-at']) {
+        assert((await page.locator(`label[for="${id}"]`).count()) === 1, `no <label for="${id}">`);
+    }
+    assert((await page.textContent('label[for="verify-at"]')).includes('UTC'), 'the check-at label does not say UTC');
+    assert((await page.textContent('#verify-at + .unit, .with-unit .unit')) === 'UTC', 'no UTC beside the field');
+    const hint = await page.textContent('#verify-at-hint');
+    assert(hint.includes('Empty: the sign result’s createdAt'), `hint: ${hint}`);
+});
+
 await step('dashboard: verify the sign result, payload and key: amber, the signature not checked, at createdAt', async () => {
     await openVerify();
     await page.setInputFiles('#verify-key', keyPath);
@@ -212,6 +226,17 @@ await step('dashboard: verify the sign result, payload and key: amber, the signa
     await page.getByText('not checked in the browser').first().waitFor();
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot('05-verify-pass.png');
+});
+
+await step('dashboard: "check at" is read as UTC (the browser runs in New York): stale an hour later', async () => {
+    const sr = JSON.parse(readFileSync(sigPath, 'utf8'));
+    const at = Math.floor(Date.parse(sr.createdAt) / 1000) * 1000 + 3600e3;
+    await verifyWith(sigPath, PAYLOAD, { at: fieldTime(at) });
+    const t = await page.textContent('#verdict-reason');
+    const atText = new Date(at).toISOString().replace('.000Z', 'Z');
+    assert(t.startsWith('rejected: doc_stale: signed ') && t.includes(` before ${atText}; the policy allows 300 s`), `got: ${t}`);
+    assert((await page.textContent('#verdict-at')) === `Checked at ${atText} (the “check at” time).`, await page.textContent('#verdict-at'));
+    await page.getByText('Clear “Check at” to check it as of when the API accepted it').waitFor();
 });
 
 await step('dashboard: an edited sign result is refused (result_mismatch), before the payload is hashed', async () => {
