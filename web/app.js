@@ -778,17 +778,24 @@ const routes = [
     [/^\/verify$/, viewVerify],
 ];
 
+// A nav item is active on its own page and the pages under it (not on a page whose name only
+// starts the same way: /sign is not /signin or /signatures).
+function navActive(path, p) {
+    if (p === '/') return path === '/';
+    return path === p || path.startsWith(`${p}/`) || (p === '/policies' && path.startsWith('/pin/'));
+}
+
 function renderNav(path) {
     const signedIn = !!session.key();
     clear(nav);
     const items = [['#/', 'Overview', '/'], ['#/policies', 'Policies', '/policies'], ['#/keys', 'Keys', '/keys'], ['#/sign', 'Sign', '/sign'], ['#/signatures', 'Signatures', '/signatures'], ['#/verify', 'Verify', '/verify']];
     for (const [href, label, p] of items) {
-        const active = p === '/' ? path === '/' : path.startsWith(p) || (p === '/policies' && path.startsWith('/pin'));
+        const active = navActive(path, p);
         nav.append(h('a', { href, class: active ? 'active' : '', 'aria-current': active ? 'page' : null }, label));
     }
     nav.append(signedIn
         ? button('Sign out', () => { session.clear(); state.cursors = {}; location.hash = '#/signin'; }, 'link', { id: 'signout' })
-        : h('a', { href: '#/signin', class: path === '/signin' ? 'active' : '' }, 'Sign in'));
+        : h('a', { href: '#/signin', class: path === '/signin' ? 'active' : '', 'aria-current': path === '/signin' ? 'page' : null }, 'Sign in'));
 }
 
 function route() {

@@ -68,6 +68,15 @@ let keyId = '';
 let sigPath = '';
 let keyPath = '';
 
+// The nav items marked active (aria-current="page").
+const activeNav = () => page.locator('#nav [aria-current="page"]').allTextContents();
+async function navAt(hash, want) {
+    await page.goto(`${API_URL}/${hash}`);
+    await page.waitForSelector('#main h1');
+    const got = await activeNav();
+    assert(JSON.stringify(got) === JSON.stringify(want), `${hash}: active ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+}
+
 await step('dashboard: the page loads with a strict CSP and no inline code', async () => {
     const resp = await page.goto(`${API_URL}/`);
     const hd = resp.headers();
@@ -79,6 +88,11 @@ await step('dashboard: the page loads with a strict CSP and no inline code', asy
     await page.waitForSelector('#signin');
     assert((await page.locator('script:not([src])').count()) === 0, 'an inline script');
     assert((await page.locator('style, [style]').count()) === 0, 'inline style');
+});
+
+await step('dashboard: on the sign-in page only "Sign in" is highlighted (not "Sign")', async () => {
+    const got = await activeNav();
+    assert(JSON.stringify(got) === '["Sign in"]', `active: ${JSON.stringify(got)}`);
 });
 
 await step('dashboard: a wrong API key is refused with advice', async () => {
@@ -96,6 +110,15 @@ await step('dashboard: sign in (key in sessionStorage only, never in a URL)', as
     assert(where.s === API_KEY, 'not in sessionStorage');
     assert(where.l === 0 && where.c === '', 'something in localStorage or a cookie');
     await shot('01-overview.png');
+});
+
+await step('dashboard: the nav highlights the page\'s own item only (Sign is not Signatures)', async () => {
+    await navAt('#/signatures', ['Signatures']);
+    await navAt('#/sign', ['Sign']);
+    await navAt('#/policies/new', ['Policies']);
+    await navAt('#/keys', ['Keys']);
+    await navAt('#/verify', ['Verify']);
+    await navAt('#/', ['Overview']);
 });
 
 await step('dashboard: policies list pages (Next / Previous)', async () => {
