@@ -242,7 +242,7 @@ function policyProblems(b) {
 function viewPolicyNew() {
     if (needSignIn()) return null;
     const f = {
-        name: h('input', { id: 'pol-name', type: 'text', value: 'release-signing', required: true }),
+        name: h('input', { id: 'pol-name', type: 'text', placeholder: 'e.g. release-signing-prod', autocomplete: 'off', required: true }),
         vendor: h('select', { id: 'pol-vendor' }, V.VENDORS.map((v) => h('option', { value: v }, v))),
         images: h('textarea', { id: 'pol-images', rows: 3, class: 'mono', spellcheck: 'false' }),
         root: h('input', { id: 'pol-root', type: 'text', class: 'mono', spellcheck: 'false' }),
@@ -402,7 +402,7 @@ function viewKeys() {
 
 function viewKeyNew(q) {
     if (needSignIn()) return null;
-    const name = h('input', { id: 'key-name', type: 'text', value: 'release', required: true });
+    const name = h('input', { id: 'key-name', type: 'text', placeholder: 'e.g. release-2026', autocomplete: 'off', required: true });
     const alg = h('select', { id: 'key-alg' }, ['mldsa65+ed25519', 'mldsa44+ed25519', 'mldsa87+ed448'].map((a) => h('option', { value: a }, a)));
     const prov = h('select', { id: 'key-provider' }, h('option', { value: 'enclave-mock' }, 'enclave-mock (in the enclave, attested)'), h('option', { value: 'software' }, 'software (sealed by the API server, no attestation)'));
     const pol = h('select', { id: 'key-policy' }, h('option', { value: '' }, 'Loading policies…'));
@@ -433,6 +433,10 @@ function viewKeyNew(q) {
     form.addEventListener('submit', async (e) => {
         e.preventDefault();
         const body = { name: name.value.trim(), algorithm: alg.value, pqProvider: prov.value };
+        if (!body.name) {
+            clear(msg).append(alertBox('error', 'Give the key a name.', 'A name says what the key signs, e.g. release-2026.'));
+            return;
+        }
         if (prov.value === 'enclave-mock') {
             if (!pol.value) {
                 clear(msg).append(alertBox('error', 'Choose a policy.', 'Enclave keys must be bound to an attestation policy.'));

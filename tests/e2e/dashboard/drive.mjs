@@ -132,7 +132,26 @@ await step('dashboard: policies list pages (Next / Previous)', async () => {
     await page.getByText('Page 1').waitFor();
 });
 
+await step('dashboard: create forms have placeholders, not prefilled names, and refuse an empty name', async () => {
+    await page.goto(`${API_URL}/#/policies/new`);
+    await until(() => document.querySelector('#pol-images')?.value.length === 64);
+    assert((await page.inputValue('#pol-name')) === '', 'the policy name is prefilled');
+    assert(((await page.getAttribute('#pol-name', 'placeholder')) ?? '').length > 0, 'no placeholder for the policy name');
+    // Past the browser's own "required" check, the page's: a name of spaces only.
+    await page.fill('#pol-name', '   ');
+    await page.click('#policy-review');
+    await page.getByText('Give the policy a name.').waitFor();
+    await page.goto(`${API_URL}/#/keys/new`);
+    await page.waitForSelector('#key-name');
+    assert((await page.inputValue('#key-name')) === '', 'the key name is prefilled');
+    assert(((await page.getAttribute('#key-name', 'placeholder')) ?? '').length > 0, 'no placeholder for the key name');
+    await page.fill('#key-name', '   ');
+    await page.click('#key-create');
+    await page.getByText('Give the key a name.').waitFor();
+});
+
 await step('dashboard: create a policy (prefilled from the enclave, reviewed, saved)', async () => {
+    await page.goto(`${API_URL}/#/policies`);
     await page.click('#new-policy');
     await until(() => document.querySelector('#pol-images')?.value.length === 64);
     await page.fill('#pol-name', 'browser-policy');
