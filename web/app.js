@@ -10,6 +10,7 @@ const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const state = {
     cursors: {},      // list path -> stack of cursors (paging back and forth)
+    flash: null,      // {path, title, body}: the confirmation the next page shows once
     verify: { policy: null, policySource: '', sr: null, srText: '', srSource: '', payload: null, payloadName: '', publicKey: null, publicKeyName: '' },
 };
 
@@ -56,6 +57,12 @@ function badge(text, kind) {
 
 function loading() {
     return h('p', { class: 'muted loading' }, 'Loading…');
+}
+
+// Go to path (a hash route) and confirm there, once, what was just done.
+function goWithFlash(path, title, ...body) {
+    state.flash = { path, title, body };
+    location.hash = `#${path}`;
 }
 
 function dropZone(id, label, hint, onfile, accept) {
@@ -287,7 +294,8 @@ function viewPolicyNew() {
             save.disabled = true;
             try {
                 const p = (await call('POST', '/v1/attestation-policies', { json: b })).json;
-                location.hash = `#/policies/${encodeURIComponent(p.id)}`;
+                goWithFlash(`/policies/${encodeURIComponent(p.id)}`, `Policy “${p.name}” created.`,
+                    `Its id is ${p.id}. Keys bound to it sign only in an enclave that proves these values. Next: create a key bound to it.`);
             } catch (err) {
                 save.disabled = false;
                 clear(msg).append(errorBox(err, 'The policy was not saved'));
@@ -446,7 +454,8 @@ function viewKeyNew(q) {
         }
         try {
             const k = (await call('POST', '/v1/hybrid-keys', { json: body })).json;
-            location.hash = `#/keys/${encodeURIComponent(k.id)}`;
+            goWithFlash(`/keys/${encodeURIComponent(k.id)}`, `Key “${k.name}” created.`,
+                `Its id is ${k.id} (${k.algorithm}, ${k.pqProvider}). ${k.pqProvider === 'software' ? 'The API server holds its private half, sealed.' : 'Its private half never leaves the enclave.'} Next: sign a file with it.`);
         } catch (err) {
             clear(msg).append(errorBox(err, 'The key was not created'));
         }
@@ -526,8 +535,9 @@ function viewSign(q) {
 
 function showSigned(out, s, text, payload, payloadName) {
     const a = s.attestation;
-    clear(out).append(card('Signed',
-        alertBox('ok', `Signature ${s.id} stored.`, a ? `The API says the enclave’s attestation ${a.verdict === 'pass' ? 'passed' : `failed (${a.reason})`} its policy. Don’t take its word: verify it yourself in the browser.` : 'Software key: there is no attestation to verify.'),
+    const done = alertBox('ok', `Signed: signature ${s.id} stored.`, a ? `The API says the enclave’s attestation ${a.verdict === 'pass' ? 'passed' : `failed (${a.reason})`} its policy. Don’t take its word: verify it yourself in the browser.` : 'Software key: there is no attestation to verify.');
+    done.id = 'sign-confirm';
+    clear(out).append(card('Signed', done,
         fields([['Signature', code(s.id)], ['Key', code(s.keyId)], ['Algorithm', s.algorithm], ['Payload SHA-256', code(s.payloadSha256)], a ? ['Enclave counter', String(a.counter)] : null]),
         h('div', { class: 'actions' },
             button('Download sign result (JSON)', () => download(`${s.id}.json`, text), 'secondary', { id: 'sign-download' }),
@@ -807,12 +817,16 @@ function route() {
     const [path, qs] = raw.split('?');
     const q = new URLSearchParams(qs ?? '');
     renderNav(path);
+    const flash = state.flash && state.flash.path === path ? state.flash : null;
+    state.flash = null;
     for (const [re, view] of routes) {
         const m = re.exec(path);
         if (m) {
             const el = view(q, ...m.slice(1).map(decodeURIComponent));
             if (el) {
-                clear(main).append(el);
+                const note = flash ? alertBox('ok', flash.title, ...flash.body) : null;
+                if (note) note.id = 'flash';
+                clear(main).append(...[note, el].filter(Boolean));
                 window.scrollTo(0, 0);
             }
             return;

@@ -150,7 +150,7 @@ await step('dashboard: create forms have placeholders, not prefilled names, and 
     await page.getByText('Give the key a name.').waitFor();
 });
 
-await step('dashboard: create a policy (prefilled from the enclave, reviewed, saved)', async () => {
+await step('dashboard: create a policy (prefilled from the enclave, reviewed, saved, confirmed)', async () => {
     await page.goto(`${API_URL}/#/policies`);
     await page.click('#new-policy');
     await until(() => document.querySelector('#pol-images')?.value.length === 64);
@@ -162,20 +162,28 @@ await step('dashboard: create a policy (prefilled from the enclave, reviewed, sa
     await page.waitForURL(/#\/policies\/pol_/);
     policyId = decodeURIComponent(page.url().split('#/policies/')[1]);
     await page.getByRole('heading', { name: 'browser-policy' }).waitFor();
+    const flash = await page.textContent('#flash');
+    assert(flash.includes('Policy “browser-policy” created.') && flash.includes(policyId), `confirmation: ${flash}`);
 });
 
-await step('dashboard: create a key bound to the policy', async () => {
+await step('dashboard: create a key bound to the policy (confirmed)', async () => {
     await page.click('#policy-new-key');
     await until((id) => document.querySelector('#key-policy')?.value === id, policyId);
     await page.fill('#key-name', 'browser-key');
     await page.click('#key-create');
     await page.waitForURL(/#\/keys\/key_/);
     keyId = decodeURIComponent(page.url().split('#/keys/')[1]);
-    await page.getByText(policyId).waitFor();
+    const flash = await page.textContent('#flash');
+    assert(flash.includes('Key “browser-key” created.') && flash.includes(keyId), `confirmation: ${flash}`);
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#key-download')]);
     keyPath = join(ARTIFACTS, 'key.json');
     await dl.saveAs(keyPath);
     assert(JSON.parse(readFileSync(keyPath, 'utf8')).id === keyId, 'not the key\'s JSON');
+    // The confirmation is shown once: not again on the next visit.
+    await page.goto(`${API_URL}/#/keys`);
+    await page.goto(`${API_URL}/#/keys/${keyId}`);
+    await page.waitForSelector('#key-sign');
+    assert((await page.locator('#flash').count()) === 0, 'the confirmation came back');
 });
 
 await step('dashboard: sign a file by upload and download the sign result', async () => {
@@ -184,6 +192,8 @@ await step('dashboard: sign a file by upload and download the sign result', asyn
     await page.setInputFiles('#sign-file', PAYLOAD);
     await page.click('#sign-go');
     await page.waitForSelector('#sign-download');
+    const done = await page.textContent('#sign-confirm');
+    assert(/^Signed: signature sig_\S+ stored\./.test(done), `confirmation: ${done}`);
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#sign-download')]);
     sigPath = join(ARTIFACTS, 'sig.json');
     await dl.saveAs(sigPath);
