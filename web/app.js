@@ -4,6 +4,7 @@
 import { h, clear, download, readFile, fmtTime, short } from './dom.js';
 import { call, page, session, ApiError, advice } from './api.js';
 import * as V from './verify.js';
+import { spkiPem, fingerprint } from './spki.js';
 
 const PAGE = 20;
 const main = document.getElementById('main');
@@ -474,16 +475,39 @@ function viewKey(q, id) {
             clear(box).append(errorBox(err, 'Cannot load the key'), link('Back to keys', '#/keys'));
             return;
         }
+        const raw = typeof k.publicKeyB64 === 'string' ? V.b64std(k.publicKeyB64) : null;
+        let pem = null;
+        try {
+            pem = raw ? spkiPem(k.algorithm, raw) : null;
+        } catch {
+            pem = null; // an algorithm or size this page does not know: no PEM offered
+        }
+        const fp = h('span', { id: 'key-fingerprint' }, raw ? 'computing…' : '—');
+        const polCell = h('span', { id: 'key-policy-name' }, k.attestationPolicyId ? 'loading…' : 'none (no attestation)');
         clear(box).append(pageHeader(k.name, k.id,
             link('Sign a file', `#/sign?key=${encodeURIComponent(k.id)}`, 'primary', { id: 'key-sign' }),
             link('Signatures', `#/signatures?keyId=${encodeURIComponent(k.id)}`, 'secondary'),
+            pem ? button('Download public key (PEM)', () => download(`${k.id}.pub`, pem, 'application/x-pem-file'), 'secondary', { id: 'key-download-pem' }) : null,
             button('Download public key (JSON)', () => download(`${k.id}.json`, `${JSON.stringify(k, null, 2)}\n`), 'secondary', { id: 'key-download' })),
         card('Key', fields([
             ['Algorithm', k.algorithm], ['Provider', k.pqProvider], ['Version', String(k.keyVersion)],
-            ['Policy', k.attestationPolicyId ? h('a', { href: `#/policies/${encodeURIComponent(k.attestationPolicyId)}` }, k.attestationPolicyId) : 'none (no attestation)'],
+            ['Policy', polCell],
             ['Created', fmtTime(k.createdAt)],
-            ['Public key', h('details', {}, h('summary', {}, `${Math.floor((k.publicKeyB64.length * 3) / 4)} bytes`), h('pre', { class: 'mono wrap' }, k.publicKeyB64))],
-        ])));
+            ['Fingerprint (SHA-256)', h('div', {}, code(fp), h('p', { class: 'hint' }, 'SHA-256 of the composite public key (ML-DSA ‖ EdDSA): what an attestation document of this key claims as publicKeySha256.'))],
+            ['Public key', h('details', {}, h('summary', {}, raw ? `${raw.length} bytes` : 'not base64'), h('pre', { class: 'mono wrap' }, k.publicKeyB64))],
+        ]), pem ? h('p', { class: 'hint' }, 'The PEM file is the key as SubjectPublicKeyInfo with its composite OID — the same bytes as ', code(`postq key get ${k.id} --public-key-out key.pub`), ' — for ', code('postq verify --public-key'), '.') : null));
+        if (raw) {
+            fingerprint(raw).then((x) => { fp.textContent = x; }, () => { fp.textContent = 'WebCrypto is not available on this page'; });
+        }
+        if (k.attestationPolicyId) {
+            const href = `#/policies/${encodeURIComponent(k.attestationPolicyId)}`;
+            try {
+                const p = (await call('GET', `/v1/attestation-policies/${encodeURIComponent(k.attestationPolicyId)}`)).json;
+                clear(polCell).append(h('a', { href }, p.name), ' ', h('span', { class: 'muted' }, `(${p.id})`));
+            } catch {
+                clear(polCell).append(h('a', { href }, k.attestationPolicyId));
+            }
+        }
     })();
     return box;
 }

@@ -73,7 +73,7 @@ mkdir -p "$D/fx-year"
 
 echo "# chromium: $(/usr/bin/chromium --version 2>/dev/null | head -n 1)"
 API_URL=$API_URL API_KEY=$ADMIN EMPTY_KEY=$EMPTY PAYLOAD=$D/artifact.bin OTHER_PAYLOAD=$D/other.bin POLICY_FILE=$D/policy.json \
-    ARTIFACTS=$ART FIXTURE=$D/fx-year timeout --kill-after=5 180 node "$DRV/drive.mjs"
+    ARTIFACTS=$ART CLI=$CLI FIXTURE=$D/fx-year timeout --kill-after=5 180 node "$DRV/drive.mjs"
 rc=$?
 [ $rc -eq 0 ] || T_FAILED=$((T_FAILED + 1))
 

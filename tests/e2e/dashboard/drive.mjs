@@ -5,10 +5,12 @@
 // Each step prints cmocka-style lines; screenshots go to ARTIFACTS.
 // Environment: API_URL, API_KEY (an admin's), EMPTY_KEY (an organisation with nothing), PAYLOAD, OTHER_PAYLOAD, POLICY_FILE, ARTIFACTS.
 import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
-const { API_URL, API_KEY, EMPTY_KEY, PAYLOAD, OTHER_PAYLOAD, POLICY_FILE, ARTIFACTS, FIXTURE } = process.env;
+const { API_URL, API_KEY, EMPTY_KEY, PAYLOAD, OTHER_PAYLOAD, POLICY_FILE, ARTIFACTS, CLI, FIXTURE } = process.env;
 const STEP_MS = 15000;
 let run = 0;
 let failed = 0;
@@ -184,6 +186,26 @@ await step('dashboard: create a key bound to the policy (confirmed)', async () =
     await page.goto(`${API_URL}/#/keys/${keyId}`);
     await page.waitForSelector('#key-sign');
     assert((await page.locator('#flash').count()) === 0, 'the confirmation came back');
+});
+
+await step('dashboard: key page: the policy by name (linked), the SHA-256 fingerprint, the PEM byte for byte as the CLI\'s', async () => {
+    await page.goto(`${API_URL}/#/keys/${keyId}`);
+    await page.locator('#key-policy-name a', { hasText: 'browser-policy' }).waitFor();
+    const href = await page.getAttribute('#key-policy-name a', 'href');
+    assert(href === `#/policies/${policyId}`, `policy link ${href}`);
+    assert((await page.textContent('#key-policy-name')).includes(policyId), 'the policy id is not beside its name');
+    const k = JSON.parse(readFileSync(keyPath, 'utf8'));
+    const want = createHash('sha256').update(Buffer.from(k.publicKeyB64, 'base64')).digest('hex');
+    await until((w) => document.querySelector('#key-fingerprint')?.textContent === w, want);
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#key-download-pem')]);
+    const pemPath = join(ARTIFACTS, 'key-browser.pub');
+    await dl.saveAs(pemPath);
+    const cliPath = join(ARTIFACTS, 'key-cli.pub');
+    execFileSync(CLI, ['key', 'get', keyId, '--public-key-out', cliPath], { env: { ...process.env, POSTQ_API_URL: API_URL, POSTQ_API_KEY: API_KEY }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const a = readFileSync(pemPath), b = readFileSync(cliPath);
+    assert(a.length > 2000 && Buffer.compare(a, b) === 0, `the browser's PEM (${a.length} bytes) differs from the CLI's (${b.length} bytes)`);
+    assert(dl.suggestedFilename() === `${keyId}.pub`, `file name ${dl.suggestedFilename()}`);
+    await shot('03-key.png');
 });
 
 await step('dashboard: sign a file by upload and download the sign result', async () => {
