@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The PostQ dashboard: a hash-routed single page over the API of DESIGN §6 (policies, keys,
-// signing, signatures) and the in-browser re-verification of verify.js. No build step.
+// signing, signatures, API keys) and the in-browser re-verification of verify.js. No build step.
 import { h, clear, download, readFile, fmtTime, short } from './dom.js';
 import { call, page, session, ApiError, advice } from './api.js';
 import * as V from './verify.js';
@@ -11,6 +11,7 @@ const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const state = {
     cursors: {},      // list path -> stack of cursors (paging back and forth)
+    admin: null,      // may this key manage API keys? null: not known yet (GET /v1/api-keys answers 403 if not)
     flash: null,      // {path, title, body}: the confirmation the next page shows once
     verify: { policy: null, policySource: '', sr: null, srText: '', srSource: '', payload: null, payloadName: '', publicKey: null, publicKeyName: '' },
 };
@@ -798,6 +799,187 @@ function showReport(el, r, v) {
     el.scrollIntoView({ behavior: 'instant', block: 'start' });
 }
 
+// ---- API keys (admins) ----
+
+const ROLES = [
+    ['signer', 'signer — signs files, reads everything (a CI pipeline)'],
+    ['viewer', 'viewer — reads policies, keys and signatures'],
+    ['admin', 'admin — everything, including policies, keys and API keys'],
+];
+
+// The id of the API key this tab is signed in with (tokens are pqk_<id>_<secret>).
+function ownKeyId() {
+    const m = /^pqk_(ak_[0-9A-Za-z]+)_/.exec(session.key() ?? '');
+    return m ? m[1] : '';
+}
+
+// Find out once per API key whether it is an admin's: only admins may list API keys.
+async function probeAdmin() {
+    const key = session.key();
+    if (!key || state.adminFor === key) return;
+    state.adminFor = key;
+    try {
+        await call('GET', '/v1/api-keys?limit=1');
+        state.admin = true;
+    } catch (err) {
+        state.admin = err instanceof ApiError && err.status === 403 ? false : null;
+        if (state.admin === null) state.adminFor = null; // ask again on the next page
+    }
+    if (session.key() === key) renderNav(currentPath());
+}
+
+// A modal question; resolves true when the user confirms.
+function confirmDialog(title, lines, yes) {
+    return new Promise((resolve) => {
+        const dlg = h('dialog', { class: 'confirm', id: 'confirm-dialog', 'aria-labelledby': 'confirm-title' });
+        const done = (ok) => {
+            dlg.close();
+            dlg.remove();
+            resolve(ok);
+        };
+        dlg.append(h('h2', { id: 'confirm-title' }, title), ...lines.map((l) => h('p', {}, l)),
+            h('div', { class: 'actions end' }, button('Cancel', () => done(false), 'secondary', { id: 'confirm-cancel' }),
+                button(yes, () => done(true), 'danger solid', { id: 'confirm-yes' })));
+        dlg.addEventListener('cancel', (e) => {
+            e.preventDefault();
+            done(false);
+        });
+        document.body.append(dlg);
+        dlg.showModal();
+    });
+}
+
+function viewApiKeys() {
+    if (needSignIn()) return null;
+    const me = ownKeyId();
+    const created = h('div', { id: 'ak-created' });
+    const listMsg = h('div', {});
+    const listBox = h('div', {}, loading());
+    const formCard = h('div', {});
+    const root = h('div', {}, pageHeader('API keys', 'Who may call the API for your organisation. Tokens are stored hashed and shown only once.'), created, formCard, card('Keys of your organisation', listMsg, listBox));
+    const stack = [null];
+
+    const load = async () => {
+        clear(listBox).append(loading());
+        let pg;
+        try {
+            pg = await page('/v1/api-keys', PAGE, stack[stack.length - 1]);
+        } catch (err) {
+            clear(listBox);
+            if (err instanceof ApiError && err.status === 403) {
+                state.admin = false;
+                renderNav(currentPath());
+                clear(formCard);
+                listBox.append(alertBox('info', 'Only admins manage API keys.', 'Your API key’s role does not allow it (the API answered 403). Ask an admin of your organisation for a key, or to create one for you.'));
+                listBox.id = 'ak-forbidden';
+                return;
+            }
+            listBox.append(errorBox(err, 'Cannot list API keys'));
+            return;
+        }
+        clear(listBox);
+        const rows = pg.items.map((k) => {
+            const del = button('Delete', async () => {
+                const mine = k.id === me;
+                const ok = await confirmDialog(`Delete API key “${k.name}”?`, [
+                    `${k.id} (${k.role}). Anything that uses it is refused from now on; this cannot be undone.`,
+                    mine ? 'This is the key you are signed in with: you will be signed out.' : null,
+                ].filter(Boolean), 'Delete API key');
+                if (!ok) return;
+                try {
+                    await call('DELETE', `/v1/api-keys/${encodeURIComponent(k.id)}`);
+                } catch (err) {
+                    clear(listMsg).append(errorBox(err, 'Not deleted'));
+                    return;
+                }
+                if (mine) {
+                    session.clear();
+                    state.cursors = {};
+                    location.hash = '#/signin';
+                    return;
+                }
+                clear(listMsg).append(alertBox('ok', `API key “${k.name}” deleted.`, `${k.id} no longer works.`));
+                listMsg.firstChild.id = 'ak-deleted';
+                load();
+            }, 'danger', { 'data-delete': k.id, 'aria-label': `Delete API key ${k.name}` });
+            return h('tr', { 'data-id': k.id },
+                h('td', { 'data-label': 'Name' }, k.name, k.id === me ? [' ', badge('this session', 'muted')] : null),
+                h('td', { 'data-label': 'Role' }, badge(k.role, k.role === 'admin' ? 'warn' : 'muted')),
+                h('td', { class: 'hide-sm' }, code(k.id)),
+                h('td', { class: 'hide-sm' }, fmtTime(k.createdAt)),
+                h('td', { class: 'right' }, del));
+        });
+        if (rows.length === 0 && stack.length === 1) {
+            listBox.append(h('p', { class: 'muted' }, 'No API keys.'));
+            return;
+        }
+        listBox.append(h('div', { class: 'table-wrap' }, h('table', { class: 'list', id: 'ak-table' },
+            h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Role'), h('th', { class: 'hide-sm' }, 'Id'), h('th', { class: 'hide-sm' }, 'Created'), h('th', {}, ''))),
+            h('tbody', {}, rows))),
+        h('div', { class: 'pager' },
+            button('← Previous', () => { stack.pop(); load(); }, 'secondary', { disabled: stack.length === 1 }),
+            h('span', { class: 'muted' }, `Page ${stack.length}`),
+            button('Next →', () => { stack.push(pg.nextCursor); load(); }, 'secondary', { disabled: !pg.nextCursor })));
+    };
+
+    const name = h('input', { id: 'ak-name', type: 'text', placeholder: 'e.g. ci-release-pipeline', autocomplete: 'off', required: true });
+    const role = h('select', { id: 'ak-role' }, ROLES.map(([v, l]) => h('option', { value: v }, l)));
+    const msg = h('div', {});
+    const form = h('form', { class: 'stack', id: 'ak-form' },
+        h('label', { for: 'ak-name' }, 'Name'), name,
+        h('label', { for: 'ak-role' }, 'Role'), role,
+        h('p', { class: 'hint' }, 'Give each program its own key with the least role it needs, so that one can be deleted without touching the others.'),
+        msg,
+        h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary', id: 'ak-create' }, 'Create API key')));
+    form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        clear(msg);
+        const body = { name: name.value.trim(), role: role.value };
+        if (!body.name) {
+            msg.append(alertBox('error', 'Give the API key a name.', 'A name says who uses it, e.g. ci-release-pipeline.'));
+            return;
+        }
+        let k;
+        try {
+            k = (await call('POST', '/v1/api-keys', { json: body })).json;
+        } catch (err) {
+            msg.append(errorBox(err, 'The API key was not created'));
+            return;
+        }
+        name.value = '';
+        showToken(created, k);
+        load();
+    });
+    formCard.append(card('New API key', form));
+    load();
+    return root;
+}
+
+// The new key's token, once: with a copy button, and gone from the page when dismissed.
+function showToken(el, k) {
+    const tok = h('input', { id: 'ak-token', type: 'text', class: 'mono', readonly: true, value: k.token, spellcheck: 'false', 'aria-label': 'The new API key’s token' });
+    const status = h('span', { class: 'muted', id: 'ak-copy-status', role: 'status' });
+    const copy = button('Copy', async () => {
+        try {
+            await navigator.clipboard.writeText(tok.value);
+            status.textContent = 'Copied to the clipboard.';
+        } catch {
+            tok.select();
+            status.textContent = 'Selected: press Ctrl+C (⌘C) to copy.';
+        }
+    }, 'primary', { id: 'ak-copy' });
+    const dismiss = button('I have stored it — hide the token', () => { tok.value = ''; clear(el); }, 'secondary', { id: 'ak-dismiss' });
+    clear(el).append(h('section', { class: 'card token-card' },
+        h('h2', {}, `API key “${k.name}” created (${k.role})`),
+        h('div', { class: 'alert warn', role: 'alert' }, h('strong', {}, 'Copy the token now: this is the only time it is shown.'),
+            h('p', {}, 'PostQ keeps only its hash and cannot show it again. Store it in your secret manager; if it is lost, delete this key and create another. Anyone holding it acts as this key.')),
+        h('label', { for: 'ak-token', class: 'field-label' }, 'Token'),
+        h('div', { class: 'token-row' }, tok, copy), status,
+        h('p', { class: 'hint' }, 'Use it as POSTQ_API_KEY for postq, or as Authorization: Bearer <token>.'),
+        h('div', { class: 'actions' }, dismiss)));
+    el.scrollIntoView({ behavior: 'instant', block: 'start' });
+}
+
 // ---- routing ----
 
 const routes = [
@@ -814,7 +996,12 @@ const routes = [
     [/^\/signatures$/, viewSignatures],
     [/^\/signatures\/([^/]+)$/, viewSignature],
     [/^\/verify$/, viewVerify],
+    [/^\/api-keys$/, viewApiKeys],
 ];
+
+function currentPath() {
+    return (location.hash.replace(/^#/, '') || '/').split('?')[0];
+}
 
 // A nav item is active on its own page and the pages under it (not on a page whose name only
 // starts the same way: /sign is not /signin or /signatures).
@@ -827,12 +1014,13 @@ function renderNav(path) {
     const signedIn = !!session.key();
     clear(nav);
     const items = [['#/', 'Overview', '/'], ['#/policies', 'Policies', '/policies'], ['#/keys', 'Keys', '/keys'], ['#/sign', 'Sign', '/sign'], ['#/signatures', 'Signatures', '/signatures'], ['#/verify', 'Verify', '/verify']];
+    if (signedIn && state.admin === true) items.push(['#/api-keys', 'API keys', '/api-keys']);
     for (const [href, label, p] of items) {
         const active = navActive(path, p);
         nav.append(h('a', { href, class: active ? 'active' : '', 'aria-current': active ? 'page' : null }, label));
     }
     nav.append(signedIn
-        ? button('Sign out', () => { session.clear(); state.cursors = {}; location.hash = '#/signin'; }, 'link', { id: 'signout' })
+        ? button('Sign out', () => { session.clear(); state.cursors = {}; state.admin = null; state.adminFor = null; location.hash = '#/signin'; }, 'link', { id: 'signout' })
         : h('a', { href: '#/signin', class: path === '/signin' ? 'active' : '', 'aria-current': path === '/signin' ? 'page' : null }, 'Sign in'));
 }
 
@@ -840,7 +1028,12 @@ function route() {
     const raw = location.hash.replace(/^#/, '') || '/';
     const [path, qs] = raw.split('?');
     const q = new URLSearchParams(qs ?? '');
+    if (!session.key()) {
+        state.admin = null;
+        state.adminFor = null;
+    }
     renderNav(path);
+    probeAdmin();
     const flash = state.flash && state.flash.path === path ? state.flash : null;
     state.flash = null;
     for (const [re, view] of routes) {

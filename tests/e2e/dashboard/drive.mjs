@@ -51,6 +51,7 @@ const browser = await chromium.launch({
     timeout: 30000,
 });
 const ctx = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, timezoneId: 'America/New_York' });
+await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(API_URL).origin });
 ctx.setDefaultTimeout(STEP_MS);
 page = await ctx.newPage();
 const urls = [];
@@ -70,12 +71,23 @@ let keyId = '';
 let sigPath = '';
 let keyPath = '';
 
+// The API directly (not through the page), for what the test sets up or checks behind it.
+async function api(method, path, token, body) {
+    const r = await fetch(`${API_URL}${path}`, { method, headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    const text = await r.text();
+    return { status: r.status, json: text ? JSON.parse(text) : null };
+}
+
 // The nav items marked active (aria-current="page").
 const activeNav = () => page.locator('#nav [aria-current="page"]').allTextContents();
 async function navAt(hash, want) {
     await page.goto(`${API_URL}/${hash}`);
     await page.waitForSelector('#main h1');
-    const got = await activeNav();
+    const end = Date.now() + 3000; // the API keys item appears once the key's role is known
+    let got;
+    while (JSON.stringify(got = await activeNav()) !== JSON.stringify(want) && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 100));
+    }
     assert(JSON.stringify(got) === JSON.stringify(want), `${hash}: active ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
 }
 
@@ -120,6 +132,7 @@ await step('dashboard: the nav highlights the page\'s own item only (Sign is not
     await navAt('#/policies/new', ['Policies']);
     await navAt('#/keys', ['Keys']);
     await navAt('#/verify', ['Verify']);
+    await navAt('#/api-keys', ['API keys']);
     await navAt('#/', ['Overview']);
 });
 
@@ -427,6 +440,71 @@ await step('dashboard: a sign result a year old verifies at its createdAt, and i
     await page.waitForSelector('#verdict-reason');
     const t = await page.textContent('#verdict-reason');
     assert(t.startsWith(`rejected: doc_stale: signed ${created}, `), `got: ${t}`);
+});
+
+let akToken = '';
+let akId = '';
+
+await step('dashboard: API keys: create one — the token shown once, with a warning and a copy button, and it works', async () => {
+    await page.goto(`${API_URL}/#/api-keys`);
+    await page.waitForSelector('#ak-form');
+    await page.locator('#ak-table tr', { hasText: 'this session' }).waitFor(); // the admin's own key is marked
+    assert((await page.inputValue('#ak-name')) === '' && ((await page.getAttribute('#ak-name', 'placeholder')) ?? '') !== '', 'the name is prefilled or has no placeholder');
+    await page.fill('#ak-name', 'ci-pipeline');
+    await page.selectOption('#ak-role', 'signer');
+    await page.click('#ak-create');
+    await page.waitForSelector('#ak-token');
+    akToken = await page.inputValue('#ak-token');
+    assert(/^pqk_ak_[0-9A-Z]{26}_[A-Za-z0-9_-]+$/.test(akToken), `token: ${akToken}`);
+    akId = akToken.split('_').slice(1, 3).join('_');
+    const card = await page.textContent('#ak-created');
+    assert(card.includes('API key “ci-pipeline” created (signer)') && card.includes('Copy the token now: this is the only time it is shown.'), `card: ${card}`);
+    await page.click('#ak-copy');
+    await page.getByText('Copied to the clipboard.').waitFor();
+    assert((await page.evaluate(() => navigator.clipboard.readText())) === akToken, 'the clipboard does not hold the token');
+    await page.locator(`#ak-table tr[data-id="${akId}"]`, { hasText: 'signer' }).waitFor();
+    await shot('12-api-key-created.png');
+    assert((await api('GET', '/v1/signatures?limit=1', akToken)).status === 200, 'the new token does not work');
+    assert((await api('GET', '/v1/api-keys', akToken)).status === 403, 'a signer may list API keys');
+    await page.click('#ak-dismiss');
+    await until(() => document.querySelector('#ak-token') === null);
+    assert(!(await page.evaluate(() => document.body.innerText)).includes(akToken), 'the token is still on the page');
+});
+
+await step('dashboard: API keys: delete asks first; Cancel keeps the key, Delete removes it (401 after)', async () => {
+    await page.click(`button[data-delete="${akId}"]`);
+    await page.waitForSelector('dialog#confirm-dialog[open]');
+    const q = await page.textContent('#confirm-dialog');
+    assert(q.includes('Delete API key “ci-pipeline”?') && q.includes('cannot be undone'), `dialog: ${q}`);
+    await shot('13-api-key-delete-confirm.png', false);
+    await page.click('#confirm-cancel');
+    await until(() => document.querySelector('#confirm-dialog') === null);
+    assert((await page.locator(`#ak-table tr[data-id="${akId}"]`).count()) === 1, 'cancel deleted the key');
+    assert((await api('GET', '/v1/signatures?limit=1', akToken)).status === 200, 'cancel broke the key');
+    await page.click(`button[data-delete="${akId}"]`);
+    await page.click('#confirm-yes');
+    await page.waitForSelector('#ak-deleted');
+    assert((await page.textContent('#ak-deleted')).includes('API key “ci-pipeline” deleted.'), 'no confirmation of the delete');
+    await until((id) => document.querySelector(`#ak-table tr[data-id="${id}"]`) === null, akId);
+    assert((await api('GET', '/v1/signatures?limit=1', akToken)).status === 401, 'the deleted key still works');
+});
+
+await step('dashboard: a viewer has no API keys page: no nav item, and the page says admins only (the API answers 403)', async () => {
+    const v = await api('POST', '/v1/api-keys', API_KEY, { name: 'read-only', role: 'viewer' });
+    assert(v.status === 201, `viewer key: ${v.status}`);
+    await page.goto(`${API_URL}/#/`);
+    await page.click('#signout');
+    await page.fill('#apikey', v.json.token);
+    const probed = page.waitForResponse((r) => r.url().includes('/v1/api-keys'));
+    await page.click('#signin');
+    assert((await probed).status() === 403, 'the role probe did not get 403');
+    await page.waitForSelector('#signout');
+    await page.getByRole('heading', { name: 'The enclave' }).waitFor();
+    assert((await page.locator('#nav a', { hasText: 'API keys' }).count()) === 0, 'a viewer sees the API keys item');
+    await page.goto(`${API_URL}/#/api-keys`);
+    await page.getByText('Only admins manage API keys.').waitFor();
+    assert((await page.locator('#ak-form').count()) === 0, 'a viewer gets the create form');
+    await shot('14-api-keys-viewer.png');
 });
 
 await step('dashboard: no CSP violation, no page error, the key in no URL, no third-party request', async () => {
