@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # The dashboard in a real browser: real postq-enclave and postq-api (ephemeral loopback port,
 # temporary state), then Debian's chromium, headless, driven by playwright-core
-# (tests/e2e/dashboard/drive.mjs) through sign-in, a policy, a key, a signed file and the
-# in-browser verification (pass; tampered document and wrong payload fail with their reason);
+# (tests/e2e/dashboard/drive.mjs) through sign-in, the navigation, a policy, a key (its PEM
+# against the CLI's), a signed file, the in-browser verification (amber pass; tampered document,
+# wrong payload, edited sign result fail with their reason; a year-old sign result) and API keys;
 # before that, web/verify.js under Node against `postq attest verify` on 81 inputs (parity.mjs).
 # Also over HTTP: the static files' types and headers, no directory traversal, the API key in
 # no log. Screenshots: build/test-artifacts/dashboard/. Needs chromium, node and npm

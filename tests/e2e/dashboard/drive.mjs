@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // Drives Debian's chromium (headless, through playwright-core, no browser download) through
-// the dashboard served by a live postq-api: sign-in, a policy, a key, a signed file, the
-// in-browser verification passing, then failing for a tampered document and a wrong payload.
-// Each step prints cmocka-style lines; screenshots go to ARTIFACTS.
-// Environment: API_URL, API_KEY (an admin's), EMPTY_KEY (an organisation with nothing), PAYLOAD, OTHER_PAYLOAD, POLICY_FILE, ARTIFACTS.
+// the dashboard served by a live postq-api: sign-in, the navigation, a policy, a key (its
+// policy's name, fingerprint and PEM, compared with the CLI's), a signed file, the in-browser
+// verification (amber while the composite signature is unchecked; the reference time: the sign
+// result's createdAt or "check at" in UTC; a year-old sign result; edited fields), then failing
+// for a tampered document and a wrong payload; API keys (token shown once, copy, delete with
+// confirmation; hidden from a viewer). The browser runs in New York time, so a local time
+// taken for UTC shows. Each step prints cmocka-style lines; screenshots go to ARTIFACTS.
+// Environment: API_URL, API_KEY (an admin's), EMPTY_KEY (an organisation with nothing), PAYLOAD,
+// OTHER_PAYLOAD, POLICY_FILE, ARTIFACTS, CLI (postq), FIXTURE (a year-old genuinely signed
+// fixture: sig.json, policy.json, payload.bin).
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
