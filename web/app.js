@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 // The PostQ dashboard: a hash-routed single page over the API of DESIGN §6 (policies, keys,
-// signing, signatures) and the in-browser re-verification of verify.js. No build step.
+// signing, signatures, API keys) and the in-browser re-verification of verify.js. No build step.
 import { h, clear, download, readFile, fmtTime, short } from './dom.js';
 import { call, page, session, ApiError, advice } from './api.js';
 import * as V from './verify.js';
+import { spkiPem, fingerprint } from './spki.js';
 
 const PAGE = 20;
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const state = {
     cursors: {},      // list path -> stack of cursors (paging back and forth)
+    admin: null,      // may this key manage API keys? null: not known yet (GET /v1/api-keys answers 403 if not)
+    flash: null,      // {path, title, body}: the confirmation the next page shows once
     verify: { policy: null, policySource: '', sr: null, srText: '', srSource: '', payload: null, payloadName: '', publicKey: null, publicKeyName: '' },
 };
 
@@ -56,6 +59,12 @@ function badge(text, kind) {
 
 function loading() {
     return h('p', { class: 'muted loading' }, 'Loading…');
+}
+
+// Go to path (a hash route) and confirm there, once, what was just done.
+function goWithFlash(path, title, ...body) {
+    state.flash = { path, title, body };
+    location.hash = `#${path}`;
 }
 
 function dropZone(id, label, hint, onfile, accept) {
@@ -242,7 +251,7 @@ function policyProblems(b) {
 function viewPolicyNew() {
     if (needSignIn()) return null;
     const f = {
-        name: h('input', { id: 'pol-name', type: 'text', value: 'release-signing', required: true }),
+        name: h('input', { id: 'pol-name', type: 'text', placeholder: 'e.g. release-signing-prod', autocomplete: 'off', required: true }),
         vendor: h('select', { id: 'pol-vendor' }, V.VENDORS.map((v) => h('option', { value: v }, v))),
         images: h('textarea', { id: 'pol-images', rows: 3, class: 'mono', spellcheck: 'false' }),
         root: h('input', { id: 'pol-root', type: 'text', class: 'mono', spellcheck: 'false' }),
@@ -287,7 +296,8 @@ function viewPolicyNew() {
             save.disabled = true;
             try {
                 const p = (await call('POST', '/v1/attestation-policies', { json: b })).json;
-                location.hash = `#/policies/${encodeURIComponent(p.id)}`;
+                goWithFlash(`/policies/${encodeURIComponent(p.id)}`, `Policy “${p.name}” created.`,
+                    `Its id is ${p.id}. Keys bound to it sign only in an enclave that proves these values. Next: create a key bound to it.`);
             } catch (err) {
                 save.disabled = false;
                 clear(msg).append(errorBox(err, 'The policy was not saved'));
@@ -402,7 +412,7 @@ function viewKeys() {
 
 function viewKeyNew(q) {
     if (needSignIn()) return null;
-    const name = h('input', { id: 'key-name', type: 'text', value: 'release', required: true });
+    const name = h('input', { id: 'key-name', type: 'text', placeholder: 'e.g. release-2026', autocomplete: 'off', required: true });
     const alg = h('select', { id: 'key-alg' }, ['mldsa65+ed25519', 'mldsa44+ed25519', 'mldsa87+ed448'].map((a) => h('option', { value: a }, a)));
     const prov = h('select', { id: 'key-provider' }, h('option', { value: 'enclave-mock' }, 'enclave-mock (in the enclave, attested)'), h('option', { value: 'software' }, 'software (sealed by the API server, no attestation)'));
     const pol = h('select', { id: 'key-policy' }, h('option', { value: '' }, 'Loading policies…'));
@@ -433,6 +443,10 @@ function viewKeyNew(q) {
     form.addEventListener('submit', async (e) => {
         e.preventDefault();
         const body = { name: name.value.trim(), algorithm: alg.value, pqProvider: prov.value };
+        if (!body.name) {
+            clear(msg).append(alertBox('error', 'Give the key a name.', 'A name says what the key signs, e.g. release-2026.'));
+            return;
+        }
         if (prov.value === 'enclave-mock') {
             if (!pol.value) {
                 clear(msg).append(alertBox('error', 'Choose a policy.', 'Enclave keys must be bound to an attestation policy.'));
@@ -442,7 +456,8 @@ function viewKeyNew(q) {
         }
         try {
             const k = (await call('POST', '/v1/hybrid-keys', { json: body })).json;
-            location.hash = `#/keys/${encodeURIComponent(k.id)}`;
+            goWithFlash(`/keys/${encodeURIComponent(k.id)}`, `Key “${k.name}” created.`,
+                `Its id is ${k.id} (${k.algorithm}, ${k.pqProvider}). ${k.pqProvider === 'software' ? 'The API server holds its private half, sealed.' : 'Its private half never leaves the enclave.'} Next: sign a file with it.`);
         } catch (err) {
             clear(msg).append(errorBox(err, 'The key was not created'));
         }
@@ -461,16 +476,39 @@ function viewKey(q, id) {
             clear(box).append(errorBox(err, 'Cannot load the key'), link('Back to keys', '#/keys'));
             return;
         }
+        const raw = typeof k.publicKeyB64 === 'string' ? V.b64std(k.publicKeyB64) : null;
+        let pem = null;
+        try {
+            pem = raw ? spkiPem(k.algorithm, raw) : null;
+        } catch {
+            pem = null; // an algorithm or size this page does not know: no PEM offered
+        }
+        const fp = h('span', { id: 'key-fingerprint' }, raw ? 'computing…' : '—');
+        const polCell = h('span', { id: 'key-policy-name' }, k.attestationPolicyId ? 'loading…' : 'none (no attestation)');
         clear(box).append(pageHeader(k.name, k.id,
             link('Sign a file', `#/sign?key=${encodeURIComponent(k.id)}`, 'primary', { id: 'key-sign' }),
             link('Signatures', `#/signatures?keyId=${encodeURIComponent(k.id)}`, 'secondary'),
+            pem ? button('Download public key (PEM)', () => download(`${k.id}.pub`, pem, 'application/x-pem-file'), 'secondary', { id: 'key-download-pem' }) : null,
             button('Download public key (JSON)', () => download(`${k.id}.json`, `${JSON.stringify(k, null, 2)}\n`), 'secondary', { id: 'key-download' })),
         card('Key', fields([
             ['Algorithm', k.algorithm], ['Provider', k.pqProvider], ['Version', String(k.keyVersion)],
-            ['Policy', k.attestationPolicyId ? h('a', { href: `#/policies/${encodeURIComponent(k.attestationPolicyId)}` }, k.attestationPolicyId) : 'none (no attestation)'],
+            ['Policy', polCell],
             ['Created', fmtTime(k.createdAt)],
-            ['Public key', h('details', {}, h('summary', {}, `${Math.floor((k.publicKeyB64.length * 3) / 4)} bytes`), h('pre', { class: 'mono wrap' }, k.publicKeyB64))],
-        ])));
+            ['Fingerprint (SHA-256)', h('div', {}, code(fp), h('p', { class: 'hint' }, 'SHA-256 of the composite public key (ML-DSA ‖ EdDSA): what an attestation document of this key claims as publicKeySha256.'))],
+            ['Public key', h('details', {}, h('summary', {}, raw ? `${raw.length} bytes` : 'not base64'), h('pre', { class: 'mono wrap' }, k.publicKeyB64))],
+        ]), pem ? h('p', { class: 'hint' }, 'The PEM file is the key as SubjectPublicKeyInfo with its composite OID — the same bytes as ', code(`postq key get ${k.id} --public-key-out key.pub`), ' — for ', code('postq verify --public-key'), '.') : null));
+        if (raw) {
+            fingerprint(raw).then((x) => { fp.textContent = x; }, () => { fp.textContent = 'WebCrypto is not available on this page'; });
+        }
+        if (k.attestationPolicyId) {
+            const href = `#/policies/${encodeURIComponent(k.attestationPolicyId)}`;
+            try {
+                const p = (await call('GET', `/v1/attestation-policies/${encodeURIComponent(k.attestationPolicyId)}`)).json;
+                clear(polCell).append(h('a', { href }, p.name), ' ', h('span', { class: 'muted' }, `(${p.id})`));
+            } catch {
+                clear(polCell).append(h('a', { href }, k.attestationPolicyId));
+            }
+        }
     })();
     return box;
 }
@@ -522,8 +560,9 @@ function viewSign(q) {
 
 function showSigned(out, s, text, payload, payloadName) {
     const a = s.attestation;
-    clear(out).append(card('Signed',
-        alertBox('ok', `Signature ${s.id} stored.`, a ? `The API says the enclave’s attestation ${a.verdict === 'pass' ? 'passed' : `failed (${a.reason})`} its policy. Don’t take its word: verify it yourself in the browser.` : 'Software key: there is no attestation to verify.'),
+    const done = alertBox('ok', `Signed: signature ${s.id} stored.`, a ? `The API says the enclave’s attestation ${a.verdict === 'pass' ? 'passed' : `failed (${a.reason})`} its policy. Don’t take its word: verify it yourself in the browser.` : 'Software key: there is no attestation to verify.');
+    done.id = 'sign-confirm';
+    clear(out).append(card('Signed', done,
         fields([['Signature', code(s.id)], ['Key', code(s.keyId)], ['Algorithm', s.algorithm], ['Payload SHA-256', code(s.payloadSha256)], a ? ['Enclave counter', String(a.counter)] : null]),
         h('div', { class: 'actions' },
             button('Download sign result (JSON)', () => download(`${s.id}.json`, text), 'secondary', { id: 'sign-download' }),
@@ -613,7 +652,7 @@ function viewVerify() {
     };
     const polCard = card('1. Your pinned policy',
         h('p', { class: 'hint' }, 'The policy you trust, from your own records: it decides which root key and images are accepted. Paste or upload policy.json, or ', h('a', { href: '#/policies' }, 'review a stored one field by field'), '.'),
-        polText,
+        h('label', { for: 'verify-policy', class: 'field-label' }, 'policy.json (paste here, then Pin)'), polText,
         h('div', { class: 'actions' }, button('Pin pasted policy', () => pinText(polText.value, 'pasted policy.json'), 'secondary', { id: 'verify-pin' }),
             dropZone('verify-policy-file', 'Upload policy.json', 'or drop it here', async (f) => pinText(await readFile(f, true), `file ${f.name}`), '.json,application/json')),
         polStatus);
@@ -624,7 +663,8 @@ function viewVerify() {
     const showSr = () => {
         clear(srStatus);
         if (!v.sr) return;
-        srStatus.append(alertBox('ok', `Loaded: ${v.srSource}`), fields([['Key', code(v.sr.keyId)], ['Algorithm', v.sr.algorithm], ['Payload SHA-256', code(v.sr.payloadSha256)], ['Vendor (declared)', v.sr.vendor]]));
+        srStatus.append(alertBox('ok', `Loaded: ${v.srSource}`), fields([['Key', code(v.sr.keyId)], ['Algorithm', v.sr.algorithm], ['Payload SHA-256', code(v.sr.payloadSha256)], ['Vendor (declared)', v.sr.vendor],
+            ['Created', v.sr.createdAtMs !== null ? `${V.stamp(v.sr.createdAtMs)} (the default “check at”)` : 'not given (the default “check at” is now)']]));
     };
     const takeSr = (text, source) => {
         try {
@@ -637,7 +677,7 @@ function viewVerify() {
     };
     const srCard = card('2. The sign result',
         h('p', { class: 'hint' }, 'The JSON returned when the file was signed (it carries the enclave’s attestation document).'),
-        srText,
+        h('label', { for: 'verify-sr', class: 'field-label' }, 'Sign result JSON (paste here, then Use)'), srText,
         h('div', { class: 'actions' }, button('Use pasted sign result', () => takeSr(srText.value, 'pasted sign result'), 'secondary', { id: 'verify-sr-use' }),
             dropZone('verify-sr-file', 'Upload sig.json', 'or drop it here', async (f) => takeSr(await readFile(f, true), `file ${f.name}`), '.json,application/json')),
         srStatus);
@@ -655,7 +695,7 @@ function viewVerify() {
         }
     }, '.json,application/json');
     const payStatus = h('p', { class: 'muted' }, v.payload ? `Payload: ${v.payloadName} (${v.payload.length.toLocaleString()} bytes)` : 'No payload: payloadSha256 will not be checked.');
-    const at = h('input', { id: 'verify-at', type: 'datetime-local', step: 1 });
+    const at = h('input', { id: 'verify-at', type: 'datetime-local', step: 1, 'aria-describedby': 'verify-at-hint' });
     const payCard = card('3. The signed file (and, optionally, the key)',
         dropZone('verify-payload', 'The file that was signed', v.payload ? `${v.payloadName} (prefilled)` : 'Drop it here or click to choose', async (f) => {
             v.payload = await readFile(f, false);
@@ -663,16 +703,22 @@ function viewVerify() {
             payStatus.textContent = `Payload: ${f.name} (${v.payload.length.toLocaleString()} bytes)`;
         }),
         payStatus, keyZone, keyStatus,
-        h('label', { for: 'verify-at' }, 'Check at (optional; default now, like postq attest verify --at)'), at);
+        h('label', { for: 'verify-at', class: 'field-label' }, 'Check at (UTC, optional)'),
+        h('div', { class: 'with-unit' }, at, h('span', { class: 'unit' }, 'UTC')),
+        h('p', { class: 'hint', id: 'verify-at-hint' }, 'Empty: the sign result’s createdAt — when the API accepted it — so a signature verifies the same way a year later (as postq attest verify without --at; now when the sign result has no createdAt). A time here is like --at. Either way, a document or createdAt later than this computer’s clock + 60 s is refused.'));
 
     const go = button('Verify', async () => {
         clear(results);
         if (!v.policy) return results.append(alertBox('error', 'Pin a policy first (step 1).', 'Verification is only as good as the policy you pin.'));
         if (!v.sr) return results.append(alertBox('error', 'Load a sign result first (step 2).', 'Paste or upload the sign result JSON.'));
         if (!globalThis.crypto?.subtle) return results.append(alertBox('error', 'WebCrypto is not available on this page.', 'Open the dashboard over https or on localhost / 127.0.0.1.'));
-        const now = at.value ? new Date(at.value).getTime() : Date.now();
+        let atMs = null;
+        if (at.value) {
+            atMs = utcInput(at.value);
+            if (atMs === null) return results.append(alertBox('error', '“Check at” is not a time.', 'Pick a date and time (UTC), or clear the field to check at the sign result’s createdAt.'));
+        }
         try {
-            showReport(results, await V.verify(v.policy, v.sr, v.payload, now, v.publicKey), now);
+            showReport(results, await V.verify(v.policy, v.sr, v.payload, { at: atMs, clock: Date.now(), publicKey: v.publicKey }), v);
         } catch (err) {
             results.append(alertBox('error', 'Verification could not run.', err.message));
         }
@@ -685,28 +731,60 @@ function viewVerify() {
         h('div', { class: 'actions center' }, go), results, compositeNote());
 }
 
+// A datetime-local value ("2026-12-04T10:00" or with seconds) read as UTC, as the label says;
+// ms since the epoch or null.
+function utcInput(value) {
+    return V.parseTime(/T[0-9]{2}:[0-9]{2}$/.test(value) ? `${value}:00Z` : `${value}Z`);
+}
+
+// The commands that check what the browser does not: the composite signature.
+function verifyCommands(keyId, payloadName) {
+    return h('pre', { class: 'mono', id: 'verify-command' },
+        `postq key get ${keyId || 'KEY_ID'} --public-key-out key.pub\npostq verify --public-key key.pub --sign-result sig.json --payload ${payloadName || 'FILE'} --policy policy.json`);
+}
+
 function compositeNote() {
     return alertBox('info', 'What the browser does not check',
         'The composite (ML-DSA + Ed25519) signature itself is not checked in the browser (signature_invalid): the page checks the enclave’s attestation document and its bindings to your file, the signature’s hash and (when you add it) the public key. Check the signature offline with the CLI:',
-        h('pre', { class: 'mono' }, 'postq key get KEY_ID --public-key-out key.pub\npostq verify --public-key key.pub --sign-result sig.json --payload FILE --policy policy.json'));
+        verifyCommands('', ''));
 }
 
-function showReport(el, r, now) {
+const AT_SOURCE = { 'check-at': 'the “check at” time', createdAt: 'the sign result’s createdAt', clock: 'this computer’s clock: the sign result has no createdAt' };
+
+function showReport(el, r, v) {
     const icon = { pass: '✓', fail: '✗', 'not-run': '·', 'not-checked': '–' };
     const label = { pass: 'passed', fail: 'failed', 'not-run': 'not run', 'not-checked': 'not checked' };
     const passed = r.checks.filter((c) => c.status === 'pass');
+    const unchecked = r.checks.filter((c) => c.status === 'not-checked' && c.code !== 'doc_stale');
     const c = r.claims;
-    const banner = r.verdict === 'pass'
-        ? h('div', { class: 'verdict pass', id: 'verdict', role: 'status' }, h('div', { class: 'verdict-icon' }, '✓'), h('div', {},
+    const when = `${V.stamp(r.at.ms)} (${AT_SOURCE[r.at.source]})`;
+    const sigChecked = r.checks.some((x) => x.code === 'signature_invalid' && x.status === 'pass');
+    let banner;
+    if (r.verdict === 'pass' && sigChecked) {
+        banner = h('div', { class: 'verdict pass', id: 'verdict', role: 'status' }, h('div', { class: 'verdict-icon' }, '✓'), h('div', {},
             h('strong', {}, 'Verified'),
-            h('p', {}, `${c.algorithm} signature by ${c.keyId}: the attestation document is signed by your pinned root, from an allowed image, fresh at ${V.stamp(now)}.`),
-            h('p', { class: 'mono small' }, `checks ${passed.length} passed: ${passed.map((x) => x.code).join(' ')}`)))
-        : h('div', { class: 'verdict fail', id: 'verdict', role: 'alert' }, h('div', { class: 'verdict-icon' }, '✗'), h('div', {},
+            h('p', {}, `${c.algorithm} signature by ${c.keyId}, made in an attested enclave allowed by your policy, checked at ${when}.`),
+            h('p', { class: 'mono small' }, `checks ${passed.length} passed: ${passed.map((x) => x.code).join(' ')}`)));
+    } else if (r.verdict === 'pass') {
+        // The attestation holds, but the signature over the file is the CLI's to check: not green.
+        banner = h('div', { class: 'verdict partial', id: 'verdict', role: 'status' }, h('div', { class: 'verdict-icon' }, '!'), h('div', {},
+            h('strong', {}, 'Attestation verified, signature not checked'),
+            h('p', {}, `The enclave’s attestation document is signed by your pinned root, from an allowed image, fresh at ${when}, and vouches for this sign result: ${c.keyId} (${c.algorithm}), counter ${c.counter}.`),
+            h('p', {}, `Not checked here: ${unchecked.map((x) => x.code).join(', ')}. The composite ML-DSA + Ed25519 signature itself is checked by:`),
+            verifyCommands(c.keyId, v.payloadName),
+            h('p', { class: 'mono small' }, `checks ${passed.length} passed: ${passed.map((x) => x.code).join(' ')}`)));
+    } else {
+        banner = h('div', { class: 'verdict fail', id: 'verdict', role: 'alert' }, h('div', { class: 'verdict-icon' }, '✗'), h('div', {},
             h('strong', {}, 'Rejected'),
             h('p', { class: 'mono', id: 'verdict-reason' }, `rejected: ${r.reason}: ${r.detail}`),
-            r.reason === 'doc_stale' ? h('p', {}, 'To check it as of when it was signed, set “Check at” to that time (like postq attest verify --at).') : null,
+            h('p', { id: 'verdict-at' }, `Checked at ${when}.`),
+            r.reason === 'doc_stale' && r.at.source === 'check-at' ? h('p', {}, 'Clear “Check at” to check it as of when the API accepted it (its createdAt), like postq attest verify without --at.') : null,
+            r.reason === 'doc_stale' && r.at.source !== 'check-at' ? h('p', {}, 'The document is older than the policy allows at the time the API accepted it: the sign result was not made with this document, or the policy’s maxDocAgeSeconds is too tight.') : null,
+            r.reason === 'doc_from_future' ? h('p', {}, 'A document or createdAt from the future: this computer’s clock is behind, or the sign result was altered.') : null,
+            r.reason === 'result_mismatch' ? h('p', {}, 'The sign result says something the enclave did not sign: it was edited after the fact. Use the sign result exactly as the API returned it.') : null,
             r.reason === 'payload_hash_mismatch' ? h('p', {}, 'The file you dropped in is not the one that was signed.') : null,
             r.reason === 'doc_signature_invalid' ? h('p', {}, 'The document was not signed by the root key you pinned: it was altered, or your policy pins another enclave.') : null));
+    }
     const table = h('table', { class: 'checks', id: 'checks' },
         h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, 'Reason code'), h('th', { class: 'hide-sm' }, 'Check'), h('th', {}, 'Result'))),
         h('tbody', {}, r.checks.map((x) => h('tr', { class: `st-${x.status}`, 'data-code': x.code },
@@ -718,6 +796,187 @@ function showReport(el, r, now) {
             ['Public key SHA-256', code(c.publicKeySha256)], ['Payload SHA-256', code(c.payloadSha256)], ['Signature SHA-256', code(c.sigSha256)],
             ['Counter', String(c.counter)], ['Signed at', V.stamp(c.timestamp)],
         ])) : null));
+    el.scrollIntoView({ behavior: 'instant', block: 'start' });
+}
+
+// ---- API keys (admins) ----
+
+const ROLES = [
+    ['signer', 'signer — signs files, reads everything (a CI pipeline)'],
+    ['viewer', 'viewer — reads policies, keys and signatures'],
+    ['admin', 'admin — everything, including policies, keys and API keys'],
+];
+
+// The id of the API key this tab is signed in with (tokens are pqk_<id>_<secret>).
+function ownKeyId() {
+    const m = /^pqk_(ak_[0-9A-Za-z]+)_/.exec(session.key() ?? '');
+    return m ? m[1] : '';
+}
+
+// Find out once per API key whether it is an admin's: only admins may list API keys.
+async function probeAdmin() {
+    const key = session.key();
+    if (!key || state.adminFor === key) return;
+    state.adminFor = key;
+    try {
+        await call('GET', '/v1/api-keys?limit=1');
+        state.admin = true;
+    } catch (err) {
+        state.admin = err instanceof ApiError && err.status === 403 ? false : null;
+        if (state.admin === null) state.adminFor = null; // ask again on the next page
+    }
+    if (session.key() === key) renderNav(currentPath());
+}
+
+// A modal question; resolves true when the user confirms.
+function confirmDialog(title, lines, yes) {
+    return new Promise((resolve) => {
+        const dlg = h('dialog', { class: 'confirm', id: 'confirm-dialog', 'aria-labelledby': 'confirm-title' });
+        const done = (ok) => {
+            dlg.close();
+            dlg.remove();
+            resolve(ok);
+        };
+        dlg.append(h('h2', { id: 'confirm-title' }, title), ...lines.map((l) => h('p', {}, l)),
+            h('div', { class: 'actions end' }, button('Cancel', () => done(false), 'secondary', { id: 'confirm-cancel' }),
+                button(yes, () => done(true), 'danger solid', { id: 'confirm-yes' })));
+        dlg.addEventListener('cancel', (e) => {
+            e.preventDefault();
+            done(false);
+        });
+        document.body.append(dlg);
+        dlg.showModal();
+    });
+}
+
+function viewApiKeys() {
+    if (needSignIn()) return null;
+    const me = ownKeyId();
+    const created = h('div', { id: 'ak-created' });
+    const listMsg = h('div', {});
+    const listBox = h('div', {}, loading());
+    const formCard = h('div', {});
+    const root = h('div', {}, pageHeader('API keys', 'Who may call the API for your organisation. Tokens are stored hashed and shown only once.'), created, formCard, card('Keys of your organisation', listMsg, listBox));
+    const stack = [null];
+
+    const load = async () => {
+        clear(listBox).append(loading());
+        let pg;
+        try {
+            pg = await page('/v1/api-keys', PAGE, stack[stack.length - 1]);
+        } catch (err) {
+            clear(listBox);
+            if (err instanceof ApiError && err.status === 403) {
+                state.admin = false;
+                renderNav(currentPath());
+                clear(formCard);
+                listBox.append(alertBox('info', 'Only admins manage API keys.', 'Your API key’s role does not allow it (the API answered 403). Ask an admin of your organisation for a key, or to create one for you.'));
+                listBox.id = 'ak-forbidden';
+                return;
+            }
+            listBox.append(errorBox(err, 'Cannot list API keys'));
+            return;
+        }
+        clear(listBox);
+        const rows = pg.items.map((k) => {
+            const del = button('Delete', async () => {
+                const mine = k.id === me;
+                const ok = await confirmDialog(`Delete API key “${k.name}”?`, [
+                    `${k.id} (${k.role}). Anything that uses it is refused from now on; this cannot be undone.`,
+                    mine ? 'This is the key you are signed in with: you will be signed out.' : null,
+                ].filter(Boolean), 'Delete API key');
+                if (!ok) return;
+                try {
+                    await call('DELETE', `/v1/api-keys/${encodeURIComponent(k.id)}`);
+                } catch (err) {
+                    clear(listMsg).append(errorBox(err, 'Not deleted'));
+                    return;
+                }
+                if (mine) {
+                    session.clear();
+                    state.cursors = {};
+                    location.hash = '#/signin';
+                    return;
+                }
+                clear(listMsg).append(alertBox('ok', `API key “${k.name}” deleted.`, `${k.id} no longer works.`));
+                listMsg.firstChild.id = 'ak-deleted';
+                load();
+            }, 'danger', { 'data-delete': k.id, 'aria-label': `Delete API key ${k.name}` });
+            return h('tr', { 'data-id': k.id },
+                h('td', { 'data-label': 'Name' }, k.name, k.id === me ? [' ', badge('this session', 'muted')] : null),
+                h('td', { 'data-label': 'Role' }, badge(k.role, k.role === 'admin' ? 'warn' : 'muted')),
+                h('td', { class: 'hide-sm' }, code(k.id)),
+                h('td', { class: 'hide-sm' }, fmtTime(k.createdAt)),
+                h('td', { class: 'right' }, del));
+        });
+        if (rows.length === 0 && stack.length === 1) {
+            listBox.append(h('p', { class: 'muted' }, 'No API keys.'));
+            return;
+        }
+        listBox.append(h('div', { class: 'table-wrap' }, h('table', { class: 'list', id: 'ak-table' },
+            h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Role'), h('th', { class: 'hide-sm' }, 'Id'), h('th', { class: 'hide-sm' }, 'Created'), h('th', {}, ''))),
+            h('tbody', {}, rows))),
+        h('div', { class: 'pager' },
+            button('← Previous', () => { stack.pop(); load(); }, 'secondary', { disabled: stack.length === 1 }),
+            h('span', { class: 'muted' }, `Page ${stack.length}`),
+            button('Next →', () => { stack.push(pg.nextCursor); load(); }, 'secondary', { disabled: !pg.nextCursor })));
+    };
+
+    const name = h('input', { id: 'ak-name', type: 'text', placeholder: 'e.g. ci-release-pipeline', autocomplete: 'off', required: true });
+    const role = h('select', { id: 'ak-role' }, ROLES.map(([v, l]) => h('option', { value: v }, l)));
+    const msg = h('div', {});
+    const form = h('form', { class: 'stack', id: 'ak-form' },
+        h('label', { for: 'ak-name' }, 'Name'), name,
+        h('label', { for: 'ak-role' }, 'Role'), role,
+        h('p', { class: 'hint' }, 'Give each program its own key with the least role it needs, so that one can be deleted without touching the others.'),
+        msg,
+        h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary', id: 'ak-create' }, 'Create API key')));
+    form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        clear(msg);
+        const body = { name: name.value.trim(), role: role.value };
+        if (!body.name) {
+            msg.append(alertBox('error', 'Give the API key a name.', 'A name says who uses it, e.g. ci-release-pipeline.'));
+            return;
+        }
+        let k;
+        try {
+            k = (await call('POST', '/v1/api-keys', { json: body })).json;
+        } catch (err) {
+            msg.append(errorBox(err, 'The API key was not created'));
+            return;
+        }
+        name.value = '';
+        showToken(created, k);
+        load();
+    });
+    formCard.append(card('New API key', form));
+    load();
+    return root;
+}
+
+// The new key's token, once: with a copy button, and gone from the page when dismissed.
+function showToken(el, k) {
+    const tok = h('input', { id: 'ak-token', type: 'text', class: 'mono', readonly: true, value: k.token, spellcheck: 'false', 'aria-label': 'The new API key’s token' });
+    const status = h('span', { class: 'muted', id: 'ak-copy-status', role: 'status' });
+    const copy = button('Copy', async () => {
+        try {
+            await navigator.clipboard.writeText(tok.value);
+            status.textContent = 'Copied to the clipboard.';
+        } catch {
+            tok.select();
+            status.textContent = 'Selected: press Ctrl+C (⌘C) to copy.';
+        }
+    }, 'primary', { id: 'ak-copy' });
+    const dismiss = button('I have stored it — hide the token', () => { tok.value = ''; clear(el); }, 'secondary', { id: 'ak-dismiss' });
+    clear(el).append(h('section', { class: 'card token-card' },
+        h('h2', {}, `API key “${k.name}” created (${k.role})`),
+        h('div', { class: 'alert warn', role: 'alert' }, h('strong', {}, 'Copy the token now: this is the only time it is shown.'),
+            h('p', {}, 'PostQ keeps only its hash and cannot show it again. Store it in your secret manager; if it is lost, delete this key and create another. Anyone holding it acts as this key.')),
+        h('label', { for: 'ak-token', class: 'field-label' }, 'Token'),
+        h('div', { class: 'token-row' }, tok, copy), status,
+        h('p', { class: 'hint' }, 'Use it as POSTQ_API_KEY for postq, or as Authorization: Bearer <token>.'),
+        h('div', { class: 'actions' }, dismiss)));
     el.scrollIntoView({ behavior: 'instant', block: 'start' });
 }
 
@@ -737,32 +996,54 @@ const routes = [
     [/^\/signatures$/, viewSignatures],
     [/^\/signatures\/([^/]+)$/, viewSignature],
     [/^\/verify$/, viewVerify],
+    [/^\/api-keys$/, viewApiKeys],
 ];
+
+function currentPath() {
+    return (location.hash.replace(/^#/, '') || '/').split('?')[0];
+}
+
+// A nav item is active on its own page and the pages under it (not on a page whose name only
+// starts the same way: /sign is not /signin or /signatures).
+function navActive(path, p) {
+    if (p === '/') return path === '/';
+    return path === p || path.startsWith(`${p}/`) || (p === '/policies' && path.startsWith('/pin/'));
+}
 
 function renderNav(path) {
     const signedIn = !!session.key();
     clear(nav);
     const items = [['#/', 'Overview', '/'], ['#/policies', 'Policies', '/policies'], ['#/keys', 'Keys', '/keys'], ['#/sign', 'Sign', '/sign'], ['#/signatures', 'Signatures', '/signatures'], ['#/verify', 'Verify', '/verify']];
+    if (signedIn && state.admin === true) items.push(['#/api-keys', 'API keys', '/api-keys']);
     for (const [href, label, p] of items) {
-        const active = p === '/' ? path === '/' : path.startsWith(p) || (p === '/policies' && path.startsWith('/pin'));
+        const active = navActive(path, p);
         nav.append(h('a', { href, class: active ? 'active' : '', 'aria-current': active ? 'page' : null }, label));
     }
     nav.append(signedIn
-        ? button('Sign out', () => { session.clear(); state.cursors = {}; location.hash = '#/signin'; }, 'link', { id: 'signout' })
-        : h('a', { href: '#/signin', class: path === '/signin' ? 'active' : '' }, 'Sign in'));
+        ? button('Sign out', () => { session.clear(); state.cursors = {}; state.admin = null; state.adminFor = null; location.hash = '#/signin'; }, 'link', { id: 'signout' })
+        : h('a', { href: '#/signin', class: path === '/signin' ? 'active' : '', 'aria-current': path === '/signin' ? 'page' : null }, 'Sign in'));
 }
 
 function route() {
     const raw = location.hash.replace(/^#/, '') || '/';
     const [path, qs] = raw.split('?');
     const q = new URLSearchParams(qs ?? '');
+    if (!session.key()) {
+        state.admin = null;
+        state.adminFor = null;
+    }
     renderNav(path);
+    probeAdmin();
+    const flash = state.flash && state.flash.path === path ? state.flash : null;
+    state.flash = null;
     for (const [re, view] of routes) {
         const m = re.exec(path);
         if (m) {
             const el = view(q, ...m.slice(1).map(decodeURIComponent));
             if (el) {
-                clear(main).append(el);
+                const note = flash ? alertBox('ok', flash.title, ...flash.body) : null;
+                if (note) note.id = 'flash';
+                clear(main).append(...[note, el].filter(Boolean));
                 window.scrollTo(0, 0);
             }
             return;

@@ -2,15 +2,16 @@
 // Re-verification in the browser [DESIGN §5.1, §5.2, §5.4]: the mock attestation document of a
 // sign result is checked against a policy the user pinned, trusting nothing the API says. The
 // checks, their order, reason codes and wording follow src/attest (verify.c, vendor/mock.c,
-// jws.c, doc.c) and `postq attest verify`. The composite (ML-DSA + Ed25519) signature itself is
-// not checked here: `postq verify` does that.
+// jws.c, doc.c, sign_result.c, result.c), src/common/timefmt.c and `postq attest verify`. The
+// composite (ML-DSA + Ed25519) signature itself is not checked here: `postq verify` does that.
 
 const JWS_MAX = 16384;
 const JWS_HEADER_MAX = 1024;
 const JWS_PAYLOAD_MAX = 8192;
 const JWS_SIG_MAX = 512;
-const DOC_B64_MAX = 65536;
+const DOC_B64_MAX = 21848; // POSTQ_ATTEST_DOC_B64_MAX: base64 of a 16 KiB document
 const FUTURE_SKEW_MS = 60000;
+const MAX_MS = 253402300800000; // 10000-01-01T00:00:00Z, where the C time functions stop
 const TYP = 'postq-attestation+jws';
 export const VENDORS = ['mock', 'aws-nitro-enclave', 'azure-confidential-vm', 'gcp-confidential-space'];
 
@@ -23,7 +24,8 @@ export const CHECKS = [
     ['doc_signature_invalid', 'signature valid under the pinned root key (Ed25519)'],
     ['image_not_allowed', 'imageHash ∈ allowedImageHashes'],
     ['doc_stale', 'timestamp ≥ now − maxDocAgeSeconds'],
-    ['doc_from_future', 'timestamp ≤ now + 60 s'],
+    ['doc_from_future', 'timestamp ≤ now + 60 s, and timestamp and createdAt ≤ the clock + 60 s'],
+    ['result_mismatch', 'the sign result’s keyId, algorithm, payloadSha256, imageHash, counter = the document’s'],
     ['payload_hash_mismatch', 'payloadSha256 = SHA-256(payload)'],
     ['sig_hash_mismatch', 'sigSha256 = SHA-256(signature)'],
     ['key_mismatch', 'publicKeySha256 = SHA-256(public key)'],
@@ -32,8 +34,10 @@ export const CHECKS = [
 
 export class FormatError extends Error {}
 
-// Composite public key sizes: ML-DSA (FIPS 204) || EdDSA (RFC 8032).
+// Composite public key and signature sizes: ML-DSA (FIPS 204) || EdDSA (RFC 8032).
 const HYBRID_PK_BYTES = { 'mldsa44+ed25519': 1312 + 32, 'mldsa65+ed25519': 1952 + 32, 'mldsa87+ed448': 2592 + 57 };
+const HYBRID_SIG_BYTES = { 'mldsa44+ed25519': 2420 + 64, 'mldsa65+ed25519': 3309 + 64, 'mldsa87+ed448': 4627 + 114 };
+export const ALGORITHMS = Object.keys(HYBRID_PK_BYTES);
 
 // ---- strict decoders ----
 
@@ -246,8 +250,51 @@ export function parsePolicy(text) {
     return out;
 }
 
-// ---- the sign result [DESIGN §5.3] ----
+// ---- times [src/common/timefmt.c] ----
 
+// RFC 3339 (any offset, 'T'/'t', 'Z'/'z', a fraction cut to milliseconds) or Unix seconds (up to
+// 12 digits), from 1970 to the year 9999: milliseconds since the epoch, or null. The same
+// grammar as the C side's, so that a createdAt one accepts the other accepts too.
+export function parseTime(s) {
+    if (typeof s !== 'string') return null;
+    if (/^[0-9]*$/.test(s)) {
+        if (s.length === 0 || s.length > 12) return null;
+        const ms = Number(s) * 1000;
+        return ms < MAX_MS ? ms : null;
+    }
+    const m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?(?:[Zz]|([+-])([0-9]{2}):([0-9]{2}))$/.exec(s);
+    if (!m) return null;
+    const [y, mo, d, hh, mi, ss] = m.slice(1, 7).map(Number);
+    const frac = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
+    let off = 0;
+    if (m[8] !== undefined) {
+        const oh = Number(m[9]);
+        const om = Number(m[10]);
+        if (oh > 23 || om > 59) return null;
+        off = (m[8] === '+' ? 1 : -1) * (oh * 60 + om) * 60000;
+    }
+    const dim = [31, (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > dim[mo - 1] || hh > 23 || mi > 59 || ss > 59) return null;
+    const t = Date.UTC(y, mo - 1, d, hh, mi, ss) + frac - off;
+    return t >= 0 && t < MAX_MS ? t : null;
+}
+
+// RFC 3339 UTC as the C side prints it (milliseconds only when there are some; the raw
+// milliseconds outside 1970..9999).
+export function stamp(ms) {
+    if (!(Number.isSafeInteger(ms) && ms >= 0 && ms < MAX_MS)) return `${ms} ms`;
+    const s = new Date(ms).toISOString();
+    return s.endsWith('.000Z') ? `${s.slice(0, -5)}Z` : s;
+}
+
+// ---- the sign result [DESIGN §5.3; src/attest/sign_result.c] ----
+
+const INT64_MAX = 9223372036854775807n;
+const utf8len = (s) => new TextEncoder().encode(s).length;
+
+// A sign result, checked member by member in the C parser's order and words (postq exits 2 on
+// each of these; the page refuses to load it). createdAtMs is null when createdAt is absent or
+// empty; counter (a BigInt) null when absent; imageHash '' when absent.
 export function parseSignResult(text) {
     let o;
     try {
@@ -256,57 +303,84 @@ export function parseSignResult(text) {
         throw new FormatError(`sign result: not JSON (${e.message})`);
     }
     if (!isObj(o)) throw new FormatError('sign result: not a JSON object');
-    const str = (obj, prefix, k, required) => {
+    // A string member of at most cap - 1 bytes (the C side's buffer).
+    const str = (obj, prefix, k, required, cap) => {
         if (!has(obj, k)) {
             if (required) throw new FormatError(`${prefix}${k}: missing`);
             return '';
         }
-        if (typeof obj[k] !== 'string') throw new FormatError(`${prefix}${k}: not a string`);
-        if (required && obj[k] === '') throw new FormatError(`${prefix}${k}: empty`);
-        return obj[k];
+        const v = obj[k];
+        if (typeof v !== 'string') throw new FormatError(`${prefix}${k}: not a string`);
+        const n = utf8len(v);
+        if (n >= cap || (required && n === 0)) throw new FormatError(`${prefix}${k}: ${n === 0 ? 'empty' : 'too long'}`);
+        return v;
     };
-    const out = {
-        id: str(o, '', 'id', false),
-        keyId: str(o, '', 'keyId', true),
-        algorithm: str(o, '', 'algorithm', true),
-        payloadSha256: str(o, '', 'payloadSha256', true),
-        createdAt: str(o, '', 'createdAt', false),
-        signature: null,
+    // An optional integer member >= min, as a BigInt; null when absent.
+    const int = (obj, prefix, k, min) => {
+        if (!has(obj, k)) return null;
+        const v = obj[k];
+        const b = v instanceof JsonInt ? BigInt(v.text) : null;
+        if (b !== null && b > INT64_MAX) throw new FormatError(`sign result: not JSON (integer ${prefix}${k} too big)`);
+        if (b === null || b < BigInt(min)) throw new FormatError(`${prefix}${k}: not an integer >= ${min}`);
+        return b;
     };
+    const out = { id: str(o, '', 'id', false, 128), keyId: str(o, '', 'keyId', true, 128) };
+    out.keyVersion = int(o, '', 'keyVersion', 1);
+    out.createdAt = str(o, '', 'createdAt', false, 40);
+    out.algorithm = str(o, '', 'algorithm', true, 32);
+    if (HYBRID_SIG_BYTES[out.algorithm] === undefined) throw new FormatError(`algorithm: unknown algorithm "${out.algorithm}"`);
+    out.payloadSha256 = str(o, '', 'payloadSha256', true, 65);
     if (!isHex64(out.payloadSha256)) throw new FormatError('payloadSha256: not 64 lowercase hex characters');
     if (!has(o, 'signatureB64') || typeof o.signatureB64 !== 'string') {
         throw new FormatError(`signatureB64: ${has(o, 'signatureB64') ? 'not a string' : 'missing'}`);
     }
+    const want = HYBRID_SIG_BYTES[out.algorithm];
     out.signature = b64std(o.signatureB64);
-    if (out.signature === null || out.signature.length === 0) throw new FormatError('signatureB64: not base64 of a signature');
-    if (!has(o, 'attestation')) {
+    if (out.signature === null || out.signature.length !== want) {
+        throw new FormatError(`signatureB64: not base64 of ${want} bytes (${out.algorithm})`);
+    }
+    // postq attest verify turns a sign result without a document into a doc_malformed
+    // verdict; the page has nothing to check and says so at once.
+    if (!has(o, 'attestation') || o.attestation === null) {
         throw new FormatError('attestation: missing (a key of a non-enclave provider has no attestation to verify)');
     }
     const a = o.attestation;
     if (!isObj(a)) throw new FormatError('attestation: not an object');
-    out.vendor = str(a, 'attestation.', 'vendor', true);
-    out.docB64 = str(a, 'attestation.', 'docB64', true);
-    out.apiVerdict = str(a, 'attestation.', 'verdict', false);
+    const p = 'attestation.';
+    out.vendor = str(a, p, 'vendor', true, 32);
+    out.docB64 = str(a, p, 'docB64', true, DOC_B64_MAX + 1);
+    out.imageHash = str(a, p, 'imageHash', false, 129);
+    if (!/^[0-9a-f]*$/.test(out.imageHash)) throw new FormatError('attestation.imageHash: not lowercase hex');
+    out.counter = int(a, p, 'counter', 0);
+    out.apiVerdict = str(a, p, 'verdict', false, 8);
+    if (out.apiVerdict !== '' && out.apiVerdict !== 'pass' && out.apiVerdict !== 'fail') {
+        throw new FormatError('attestation.verdict: not "pass" or "fail"');
+    }
+    out.apiReason = str(a, p, 'reason', false, 48);
+    out.createdAtMs = null;
+    if (out.createdAt !== '') {
+        out.createdAtMs = parseTime(out.createdAt);
+        if (out.createdAtMs === null) throw new FormatError(`createdAt: "${out.createdAt}" is not an RFC 3339 time`);
+    }
     return out;
 }
 
 // ---- a public key: the key's JSON from the API (GET /v1/hybrid-keys/{id}) ----
 
+// As postq_public_key_from_json reads it: a known "algorithm" and "publicKeyB64", canonical
+// base64 of exactly a key of that algorithm; the CLI's words when it is not.
 export function parsePublicKey(text) {
+    const malformed = 'public key: not the key\'s JSON ("algorithm" and "publicKeyB64", base64 of a key of that algorithm)';
     let k;
     try {
         k = parseJson(text);
-    } catch (e) {
-        throw new FormatError(`public key: not JSON (${e.message})`);
+    } catch {
+        throw new FormatError(malformed);
     }
-    if (!isObj(k) || typeof k.publicKeyB64 !== 'string') throw new FormatError('public key: not a key’s JSON (no publicKeyB64)');
-    const bytes = b64std(k.publicKeyB64);
-    if (bytes === null || bytes.length === 0) throw new FormatError('public key: publicKeyB64 is not base64');
-    // As the CLI reads a key's JSON: a known algorithm, and bytes that are a key of it.
-    if (typeof k.algorithm !== 'string' || HYBRID_PK_BYTES[k.algorithm] === undefined) throw new FormatError('public key: "algorithm" missing or unknown');
-    if (bytes.length !== HYBRID_PK_BYTES[k.algorithm]) {
-        throw new FormatError(`public key: "publicKeyB64" is not base64 of a ${k.algorithm} key`);
-    }
+    if (!isObj(k) || typeof k.algorithm !== 'string') throw new FormatError(malformed);
+    if (HYBRID_PK_BYTES[k.algorithm] === undefined) throw new FormatError('public key: "algorithm" is not one PostQ knows');
+    const bytes = typeof k.publicKeyB64 === 'string' ? b64std(k.publicKeyB64) : null;
+    if (bytes === null || bytes.length !== HYBRID_PK_BYTES[k.algorithm]) throw new FormatError(malformed);
     return { id: typeof k.id === 'string' ? k.id : '', algorithm: k.algorithm, bytes };
 }
 
@@ -362,6 +436,13 @@ function parseJws(raw) {
     return jws;
 }
 
+// The first n bytes of s's UTF-8, as C's "%.ns" prints them (a cut character becomes U+FFFD,
+// as it does where the CLI's output is read as UTF-8).
+function cut(s, n) {
+    const b = new TextEncoder().encode(s);
+    return b.length <= n ? s : new TextDecoder().decode(b.subarray(0, n));
+}
+
 const isEd25519 = (alg) => alg === 'Ed25519' || alg === 'EdDSA';
 
 function parseClaims(bytes) {
@@ -415,24 +496,33 @@ function parseClaims(bytes) {
     return out;
 }
 
-// RFC 3339 UTC as the C side prints it (milliseconds only when there are some).
-export function stamp(ms) {
-    const s = new Date(ms).toISOString();
-    return s.endsWith('.000Z') ? `${s.slice(0, -5)}Z` : s;
-}
-
 // ---- the checks ----
+
+// The reference time ("now") of a verification [DESIGN §5.4]: the user's "check at" (CLI
+// --at) when given, else the sign result's createdAt — when the API accepted it, so that a
+// signature verifies the same way a year later — else the clock. {ms, source}.
+export function referenceTime(sr, atMs, clockMs) {
+    if (atMs !== null && atMs !== undefined) return { ms: atMs, source: 'check-at' };
+    if (sr.createdAtMs !== null) return { ms: sr.createdAtMs, source: 'createdAt' };
+    return { ms: clockMs, source: 'clock' };
+}
 
 // Run the checks of DESIGN §5.4 in order, stopping at the first failure.
 //   policy: parsePolicy's result (the pinned policy); sr: parseSignResult's result;
-//   payload: the payload's bytes (Uint8Array) or null; nowMs: "now" (CLI --at);
-//   publicKey: parsePublicKey's result or null.
+//   payload: the payload's bytes (Uint8Array) or null;
+//   opts.at: the "check at" time in ms (CLI --at), or null for referenceTime's default;
+//   opts.clock: the real clock in ms (default Date.now()): a timestamp or createdAt later than
+//   it + 60 s is doc_from_future whatever the reference time;
+//   opts.publicKey: parsePublicKey's result or null.
 // Returns {verdict: 'pass'|'fail', reason, detail, checks: [{code, what, status, detail}],
-// claims}. status is 'pass', 'fail', 'not-run' (after a failure) or 'not-checked' (with why).
-export async function verify(policy, sr, payload, nowMs, publicKey = null) {
+// claims, at: {ms, source}}. status is 'pass', 'fail', 'not-run' (after a failure) or
+// 'not-checked' (with why).
+export async function verify(policy, sr, payload, { at = null, clock = Date.now(), publicKey = null } = {}) {
     const checks = CHECKS.map(([code, what]) => ({ code, what, status: 'not-run', detail: '' }));
     const by = Object.fromEntries(checks.map((c) => [c.code, c]));
-    const result = { verdict: 'pass', reason: '', detail: '', checks, claims: null };
+    const ref = referenceTime(sr, at, clock);
+    const nowMs = ref.ms;
+    const result = { verdict: 'pass', reason: '', detail: '', checks, claims: null, at: ref };
     const pass = (code) => {
         by[code].status = 'pass';
     };
@@ -496,20 +586,45 @@ export async function verify(policy, sr, payload, nowMs, publicKey = null) {
     if (!policy.images.includes(claims.imageHash)) return fail('image_not_allowed', 'imageHash is not in allowedImageHashes');
     pass('image_not_allowed');
 
-    // doc_stale, doc_from_future
+    // doc_stale at the reference time; doc_from_future against the reference time and, when
+    // that is not the clock, against the clock too, for the timestamp and then createdAt
+    // (check_times in src/attest/verify.c).
+    const ts = claims.timestamp;
     if (policy.maxAge > 0) {
         const oldest = nowMs - policy.maxAge * 1000;
-        if (claims.timestamp < oldest) {
-            return fail('doc_stale', `signed ${stamp(claims.timestamp)}, ${Math.trunc((nowMs - claims.timestamp) / 1000)} s before ${stamp(nowMs)}; the policy allows ${policy.maxAge} s`);
+        if (ts < oldest) {
+            return fail('doc_stale', `signed ${stamp(ts)}, ${Math.trunc((nowMs - ts) / 1000)} s before ${stamp(nowMs)}; the policy allows ${policy.maxAge} s`);
         }
         pass('doc_stale');
     } else {
         skip('doc_stale', 'the policy sets no maxDocAgeSeconds');
     }
-    if (claims.timestamp > nowMs + FUTURE_SKEW_MS) {
-        return fail('doc_from_future', `signed ${stamp(claims.timestamp)}, ${Math.trunc((claims.timestamp - nowMs) / 1000)} s after ${stamp(nowMs)}; 60 s of clock skew allowed`);
+    const afterSkew = (t, r) => t > r + FUTURE_SKEW_MS;
+    const future = (what, t, r, rName) => fail('doc_from_future',
+        `${what} ${stamp(t)}, ${Math.trunc((t - r) / 1000)} s after ${rName}${stamp(r)}; 60 s of clock skew allowed`);
+    if (afterSkew(ts, nowMs)) return future('signed', ts, nowMs, clock !== nowMs ? 'the reference time ' : '');
+    if (clock !== nowMs && afterSkew(ts, clock)) return future('signed', ts, clock, 'the clock\'s time ');
+    if (sr.createdAtMs !== null && afterSkew(sr.createdAtMs, clock)) {
+        return future('sign result createdAt', sr.createdAtMs, clock, 'the clock\'s time ');
     }
     pass('doc_from_future');
+
+    // result_mismatch: what the sign result says equals what the enclave signed, field by
+    // field; a field the sign result lacks is not compared (check_result in verify.c).
+    if (sr.keyId !== claims.keyId) {
+        return fail('result_mismatch', `keyId "${cut(sr.keyId, 60)}", document keyId "${cut(claims.keyId, 60)}"`);
+    }
+    if (sr.algorithm !== claims.algorithm) {
+        return fail('result_mismatch', `algorithm "${cut(sr.algorithm, 31)}", document algorithm "${claims.algorithm}"`);
+    }
+    if (sr.payloadSha256 !== claims.payloadSha256) return fail('result_mismatch', 'payloadSha256 differs from the document\'s');
+    if (sr.imageHash !== '' && sr.imageHash !== claims.imageHash) {
+        return fail('result_mismatch', `attestation.imageHash ${cut(sr.imageHash, 64)}, document imageHash ${claims.imageHash}`);
+    }
+    if (sr.counter !== null && sr.counter !== BigInt(claims.counter)) {
+        return fail('result_mismatch', `attestation.counter ${sr.counter}, document counter ${claims.counter}`);
+    }
+    pass('result_mismatch');
 
     // payload_hash_mismatch, sig_hash_mismatch
     if (payload !== null) {

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # The dashboard in a real browser: real postq-enclave and postq-api (ephemeral loopback port,
 # temporary state), then Debian's chromium, headless, driven by playwright-core
-# (tests/e2e/dashboard/drive.mjs) through sign-in, a policy, a key, a signed file and the
-# in-browser verification (pass; tampered document and wrong payload fail with their reason);
-# before that, web/verify.js under Node against `postq attest verify` on 33 inputs (parity.mjs).
+# (tests/e2e/dashboard/drive.mjs) through sign-in, the navigation, a policy, a key (its PEM
+# against the CLI's), a signed file, the in-browser verification (amber pass; tampered document,
+# wrong payload, edited sign result fail with their reason; a year-old sign result) and API keys;
+# before that, web/verify.js under Node against `postq attest verify` on 81 inputs (parity.mjs).
 # Also over HTTP: the static files' types and headers, no directory traversal, the API key in
 # no log. Screenshots: build/test-artifacts/dashboard/. Needs chromium, node and npm
 # (scripts/install-deps.sh); installs playwright-core with `npm ci` on first use.
@@ -58,6 +59,7 @@ call POST "/v1/sign?keyId=$KEY" "$ADMIN" -H 'Content-Type: application/octet-str
     --data-binary @"$D/artifact.bin" | sed '$d' >"$D/sig.json"
 call GET "/v1/hybrid-keys/$KEY" "$ADMIN" | sed '$d' >"$D/key.json"
 CLI=$CLI SIG=$D/sig.json POLICY=$D/policy.json PAYLOAD=$D/artifact.bin KEY_JSON=$D/key.json WORK=$D \
+    MKFIXTURE=$B/tests/tools/mkfixture \
     timeout --kill-after=5 60 node "$DRV/parity.mjs" || T_FAILED=$((T_FAILED + 1))
 
 # 25 more policies, so the list has a second page.
@@ -65,9 +67,14 @@ for i in $(seq 1 25); do
     call POST /v1/attestation-policies "$ADMIN" -H 'Content-Type: application/json' -d @"$D/policy.json" >/dev/null
 done
 
+# A genuinely signed sign result from a year ago (a root of its own), for "verifies a year later".
+mkdir -p "$D/fx-year"
+"$B/tests/tools/mkfixture" "$D/fx-year" --timestamp "$(( ($(date +%s) - 366 * 86400) * 1000 ))" ||
+    { echo "50-dashboard: mkfixture failed"; exit 1; }
+
 echo "# chromium: $(/usr/bin/chromium --version 2>/dev/null | head -n 1)"
 API_URL=$API_URL API_KEY=$ADMIN EMPTY_KEY=$EMPTY PAYLOAD=$D/artifact.bin OTHER_PAYLOAD=$D/other.bin POLICY_FILE=$D/policy.json \
-    ARTIFACTS=$ART timeout --kill-after=5 100 node "$DRV/drive.mjs"
+    ARTIFACTS=$ART CLI=$CLI FIXTURE=$D/fx-year timeout --kill-after=5 180 node "$DRV/drive.mjs"
 rc=$?
 [ $rc -eq 0 ] || T_FAILED=$((T_FAILED + 1))
 

@@ -1,14 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 // Drives Debian's chromium (headless, through playwright-core, no browser download) through
-// the dashboard served by a live postq-api: sign-in, a policy, a key, a signed file, the
-// in-browser verification passing, then failing for a tampered document and a wrong payload.
-// Each step prints cmocka-style lines; screenshots go to ARTIFACTS.
-// Environment: API_URL, API_KEY (an admin's), EMPTY_KEY (an organisation with nothing), PAYLOAD, OTHER_PAYLOAD, POLICY_FILE, ARTIFACTS.
+// the dashboard served by a live postq-api: sign-in, the navigation, a policy, a key (its
+// policy's name, fingerprint and PEM, compared with the CLI's), a signed file, the in-browser
+// verification (amber while the composite signature is unchecked; the reference time: the sign
+// result's createdAt or "check at" in UTC; a year-old sign result; edited fields), then failing
+// for a tampered document and a wrong payload; API keys (token shown once, copy, delete with
+// confirmation; hidden from a viewer). The browser runs in New York time, so a local time
+// taken for UTC shows. Each step prints cmocka-style lines; screenshots go to ARTIFACTS.
+// Environment: API_URL, API_KEY (an admin's), EMPTY_KEY (an organisation with nothing), PAYLOAD,
+// OTHER_PAYLOAD, POLICY_FILE, ARTIFACTS, CLI (postq), FIXTURE (a year-old genuinely signed
+// fixture: sig.json, policy.json, payload.bin).
 import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
-const { API_URL, API_KEY, EMPTY_KEY, PAYLOAD, OTHER_PAYLOAD, POLICY_FILE, ARTIFACTS } = process.env;
+const { API_URL, API_KEY, EMPTY_KEY, PAYLOAD, OTHER_PAYLOAD, POLICY_FILE, ARTIFACTS, CLI, FIXTURE } = process.env;
 const STEP_MS = 15000;
 let run = 0;
 let failed = 0;
@@ -48,7 +56,8 @@ const browser = await chromium.launch({
         '--disable-component-update', '--disable-sync'],
     timeout: 30000,
 });
-const ctx = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+const ctx = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, timezoneId: 'America/New_York' });
+await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(API_URL).origin });
 ctx.setDefaultTimeout(STEP_MS);
 page = await ctx.newPage();
 const urls = [];
@@ -68,6 +77,26 @@ let keyId = '';
 let sigPath = '';
 let keyPath = '';
 
+// The API directly (not through the page), for what the test sets up or checks behind it.
+async function api(method, path, token, body) {
+    const r = await fetch(`${API_URL}${path}`, { method, headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    const text = await r.text();
+    return { status: r.status, json: text ? JSON.parse(text) : null };
+}
+
+// The nav items marked active (aria-current="page").
+const activeNav = () => page.locator('#nav [aria-current="page"]').allTextContents();
+async function navAt(hash, want) {
+    await page.goto(`${API_URL}/${hash}`);
+    await page.waitForSelector('#main h1');
+    const end = Date.now() + 3000; // the API keys item appears once the key's role is known
+    let got;
+    while (JSON.stringify(got = await activeNav()) !== JSON.stringify(want) && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    assert(JSON.stringify(got) === JSON.stringify(want), `${hash}: active ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+}
+
 await step('dashboard: the page loads with a strict CSP and no inline code', async () => {
     const resp = await page.goto(`${API_URL}/`);
     const hd = resp.headers();
@@ -79,6 +108,11 @@ await step('dashboard: the page loads with a strict CSP and no inline code', asy
     await page.waitForSelector('#signin');
     assert((await page.locator('script:not([src])').count()) === 0, 'an inline script');
     assert((await page.locator('style, [style]').count()) === 0, 'inline style');
+});
+
+await step('dashboard: on the sign-in page only "Sign in" is highlighted (not "Sign")', async () => {
+    const got = await activeNav();
+    assert(JSON.stringify(got) === '["Sign in"]', `active: ${JSON.stringify(got)}`);
 });
 
 await step('dashboard: a wrong API key is refused with advice', async () => {
@@ -98,6 +132,16 @@ await step('dashboard: sign in (key in sessionStorage only, never in a URL)', as
     await shot('01-overview.png');
 });
 
+await step('dashboard: the nav highlights the page\'s own item only (Sign is not Signatures)', async () => {
+    await navAt('#/signatures', ['Signatures']);
+    await navAt('#/sign', ['Sign']);
+    await navAt('#/policies/new', ['Policies']);
+    await navAt('#/keys', ['Keys']);
+    await navAt('#/verify', ['Verify']);
+    await navAt('#/api-keys', ['API keys']);
+    await navAt('#/', ['Overview']);
+});
+
 await step('dashboard: policies list pages (Next / Previous)', async () => {
     await page.goto(`${API_URL}/#/policies`);
     await page.waitForSelector('table.list tbody tr');
@@ -109,7 +153,26 @@ await step('dashboard: policies list pages (Next / Previous)', async () => {
     await page.getByText('Page 1').waitFor();
 });
 
-await step('dashboard: create a policy (prefilled from the enclave, reviewed, saved)', async () => {
+await step('dashboard: create forms have placeholders, not prefilled names, and refuse an empty name', async () => {
+    await page.goto(`${API_URL}/#/policies/new`);
+    await until(() => document.querySelector('#pol-images')?.value.length === 64);
+    assert((await page.inputValue('#pol-name')) === '', 'the policy name is prefilled');
+    assert(((await page.getAttribute('#pol-name', 'placeholder')) ?? '').length > 0, 'no placeholder for the policy name');
+    // Past the browser's own "required" check, the page's: a name of spaces only.
+    await page.fill('#pol-name', '   ');
+    await page.click('#policy-review');
+    await page.getByText('Give the policy a name.').waitFor();
+    await page.goto(`${API_URL}/#/keys/new`);
+    await page.waitForSelector('#key-name');
+    assert((await page.inputValue('#key-name')) === '', 'the key name is prefilled');
+    assert(((await page.getAttribute('#key-name', 'placeholder')) ?? '').length > 0, 'no placeholder for the key name');
+    await page.fill('#key-name', '   ');
+    await page.click('#key-create');
+    await page.getByText('Give the key a name.').waitFor();
+});
+
+await step('dashboard: create a policy (prefilled from the enclave, reviewed, saved, confirmed)', async () => {
+    await page.goto(`${API_URL}/#/policies`);
     await page.click('#new-policy');
     await until(() => document.querySelector('#pol-images')?.value.length === 64);
     await page.fill('#pol-name', 'browser-policy');
@@ -120,20 +183,48 @@ await step('dashboard: create a policy (prefilled from the enclave, reviewed, sa
     await page.waitForURL(/#\/policies\/pol_/);
     policyId = decodeURIComponent(page.url().split('#/policies/')[1]);
     await page.getByRole('heading', { name: 'browser-policy' }).waitFor();
+    const flash = await page.textContent('#flash');
+    assert(flash.includes('Policy “browser-policy” created.') && flash.includes(policyId), `confirmation: ${flash}`);
 });
 
-await step('dashboard: create a key bound to the policy', async () => {
+await step('dashboard: create a key bound to the policy (confirmed)', async () => {
     await page.click('#policy-new-key');
     await until((id) => document.querySelector('#key-policy')?.value === id, policyId);
     await page.fill('#key-name', 'browser-key');
     await page.click('#key-create');
     await page.waitForURL(/#\/keys\/key_/);
     keyId = decodeURIComponent(page.url().split('#/keys/')[1]);
-    await page.getByText(policyId).waitFor();
+    const flash = await page.textContent('#flash');
+    assert(flash.includes('Key “browser-key” created.') && flash.includes(keyId), `confirmation: ${flash}`);
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#key-download')]);
     keyPath = join(ARTIFACTS, 'key.json');
     await dl.saveAs(keyPath);
     assert(JSON.parse(readFileSync(keyPath, 'utf8')).id === keyId, 'not the key\'s JSON');
+    // The confirmation is shown once: not again on the next visit.
+    await page.goto(`${API_URL}/#/keys`);
+    await page.goto(`${API_URL}/#/keys/${keyId}`);
+    await page.waitForSelector('#key-sign');
+    assert((await page.locator('#flash').count()) === 0, 'the confirmation came back');
+});
+
+await step('dashboard: key page: the policy by name (linked), the SHA-256 fingerprint, the PEM byte for byte as the CLI\'s', async () => {
+    await page.goto(`${API_URL}/#/keys/${keyId}`);
+    await page.locator('#key-policy-name a', { hasText: 'browser-policy' }).waitFor();
+    const href = await page.getAttribute('#key-policy-name a', 'href');
+    assert(href === `#/policies/${policyId}`, `policy link ${href}`);
+    assert((await page.textContent('#key-policy-name')).includes(policyId), 'the policy id is not beside its name');
+    const k = JSON.parse(readFileSync(keyPath, 'utf8'));
+    const want = createHash('sha256').update(Buffer.from(k.publicKeyB64, 'base64')).digest('hex');
+    await until((w) => document.querySelector('#key-fingerprint')?.textContent === w, want);
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#key-download-pem')]);
+    const pemPath = join(ARTIFACTS, 'key-browser.pub');
+    await dl.saveAs(pemPath);
+    const cliPath = join(ARTIFACTS, 'key-cli.pub');
+    execFileSync(CLI, ['key', 'get', keyId, '--public-key-out', cliPath], { env: { ...process.env, POSTQ_API_URL: API_URL, POSTQ_API_KEY: API_KEY }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const a = readFileSync(pemPath), b = readFileSync(cliPath);
+    assert(a.length > 2000 && Buffer.compare(a, b) === 0, `the browser's PEM (${a.length} bytes) differs from the CLI's (${b.length} bytes)`);
+    assert(dl.suggestedFilename() === `${keyId}.pub`, `file name ${dl.suggestedFilename()}`);
+    await shot('03-key.png');
 });
 
 await step('dashboard: sign a file by upload and download the sign result', async () => {
@@ -142,12 +233,14 @@ await step('dashboard: sign a file by upload and download the sign result', asyn
     await page.setInputFiles('#sign-file', PAYLOAD);
     await page.click('#sign-go');
     await page.waitForSelector('#sign-download');
+    const done = await page.textContent('#sign-confirm');
+    assert(/^Signed: signature sig_\S+ stored\./.test(done), `confirmation: ${done}`);
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#sign-download')]);
     sigPath = join(ARTIFACTS, 'sig.json');
     await dl.saveAs(sigPath);
     const sr = JSON.parse(readFileSync(sigPath, 'utf8'));
     assert(sr.keyId === keyId && sr.attestation?.verdict === 'pass' && sr.attestation.docB64, 'not a sign result of the key');
-    await shot('03-signed.png');
+    await shot('04-signed.png');
 });
 
 await step('dashboard: the signature is listed and its detail shown', async () => {
@@ -158,15 +251,27 @@ await step('dashboard: the signature is listed and its detail shown', async () =
     await page.getByRole('heading', { name: 'Attestation (as the API reports it)' }).waitFor();
 });
 
-async function verifyWith(srFile, payloadFile) {
-    await page.goto(`${API_URL}/#/verify`);
+// A freshly drawn Verify page (the pinned policy and key stay: they are the page's state).
+let visits = 0;
+async function openVerify() {
+    await page.goto(`${API_URL}/#/verify?visit=${++visits}`);
+    await page.waitForSelector('#verify-go');
+}
+
+// Load a sign result and a payload (on a fresh page unless open is false), then Verify.
+async function verifyWith(srFile, payloadFile, { open = true, at = '' } = {}) {
+    if (open) await openVerify();
     await page.setInputFiles('#verify-sr-file', srFile);
     await page.getByText(`Loaded: file ${basename(srFile)}`).waitFor();
     await page.setInputFiles('#verify-payload', payloadFile);
     await page.getByText(`Payload: ${basename(payloadFile)} (`).waitFor();
+    if (at) await page.fill('#verify-at', at);
     await page.click('#verify-go');
     await page.waitForSelector('#verdict');
 }
+
+// A time as the datetime-local field takes it: UTC wall-clock digits, seconds included.
+const fieldTime = (ms) => new Date(ms).toISOString().slice(0, 19);
 
 await step('dashboard: pin the stored policy field by field', async () => {
     await page.goto(`${API_URL}/#/pin/${encodeURIComponent(policyId)}`);
@@ -178,21 +283,83 @@ await step('dashboard: pin the stored policy field by field', async () => {
     await page.getByText(`Pinned: stored policy browser-policy (${policyId})`).waitFor();
 });
 
-await step('dashboard: verify the sign result, payload and key (pass)', async () => {
-    await page.goto(`${API_URL}/#/verify`);
+await step('dashboard: every field of the Verify page has a real label; "check at" says UTC and what empty means', async () => {
+    await openVerify();
+    const unlabelled = await page.evaluate(() => [...document.querySelectorAll('#main input, #main textarea, #main select')]
+        .filter((el) => el.labels === null || el.labels.length === 0).map((el) => el.id || el.outerHTML.slice(0, 60)));
+    assert(unlabelled.length === 0, `without a label: ${unlabelled.join(', ')}`);
+    for (const id of ['verify-policy', 'verify-sr', 'verify-at']) {
+        assert((await page.locator(`label[for="${id}"]`).count()) === 1, `no <label for="${id}">`);
+    }
+    assert((await page.textContent('label[for="verify-at"]')).includes('UTC'), 'the check-at label does not say UTC');
+    assert((await page.textContent('#verify-at + .unit, .with-unit .unit')) === 'UTC', 'no UTC beside the field');
+    const hint = await page.textContent('#verify-at-hint');
+    assert(hint.includes('Empty: the sign result’s createdAt'), `hint: ${hint}`);
+});
+
+await step('dashboard: verify the sign result, payload and key: amber, the signature not checked, at createdAt', async () => {
+    await openVerify();
     await page.setInputFiles('#verify-key', keyPath);
     await page.getByText('Public key: key.json').waitFor();
-    await verifyWith(sigPath, PAYLOAD);
+    await verifyWith(sigPath, PAYLOAD, { open: false });
     const cls = await page.getAttribute('#verdict', 'class');
-    assert(cls.includes('pass'), `verdict ${cls}: ${await page.textContent('#verdict')}`);
+    const text = await page.textContent('#verdict');
+    assert(cls === 'verdict partial', `verdict ${cls}: ${text}`);
+    assert(text.includes('Attestation verified, signature not checked') && !/^✓\s*Verified/.test(text), `banner: ${text}`);
+    const sr = JSON.parse(readFileSync(sigPath, 'utf8'));
+    const created = new Date(sr.createdAt).toISOString().replace('.000Z', 'Z');
+    assert(text.includes(`fresh at ${created} (the sign result’s createdAt)`), `reference time: ${text}`);
+    const cmd = await page.textContent('#verdict #verify-command');
+    assert(cmd.includes(`postq key get ${keyId} --public-key-out key.pub`) && cmd.includes(`postq verify --public-key key.pub --sign-result sig.json --payload ${basename(PAYLOAD)}`), `command: ${cmd}`);
     for (const c of ['doc_malformed', 'vendor_mismatch', 'vendor_unsupported', 'doc_alg_unsupported', 'doc_signature_invalid',
-        'image_not_allowed', 'doc_stale', 'doc_from_future', 'payload_hash_mismatch', 'sig_hash_mismatch', 'key_mismatch']) {
+        'image_not_allowed', 'doc_stale', 'doc_from_future', 'result_mismatch', 'payload_hash_mismatch', 'sig_hash_mismatch', 'key_mismatch']) {
         assert((await page.getAttribute(`tr[data-code="${c}"]`, 'class')) === 'st-pass', `${c} did not pass`);
     }
     assert((await page.getAttribute('tr[data-code="signature_invalid"]', 'class')) === 'st-not-checked', 'composite signature claimed checked');
     await page.getByText('not checked in the browser').first().waitFor();
     await page.evaluate(() => window.scrollTo(0, 0));
-    await shot('04-verify-pass.png');
+    await shot('05-verify-pass.png');
+});
+
+await step('dashboard: "check at" is read as UTC (the browser runs in New York): stale an hour later', async () => {
+    const sr = JSON.parse(readFileSync(sigPath, 'utf8'));
+    const at = Math.floor(Date.parse(sr.createdAt) / 1000) * 1000 + 3600e3;
+    await verifyWith(sigPath, PAYLOAD, { at: fieldTime(at) });
+    const t = await page.textContent('#verdict-reason');
+    const atText = new Date(at).toISOString().replace('.000Z', 'Z');
+    assert(t.startsWith('rejected: doc_stale: signed ') && t.includes(` before ${atText}; the policy allows 300 s`), `got: ${t}`);
+    assert((await page.textContent('#verdict-at')) === `Checked at ${atText} (the “check at” time).`, await page.textContent('#verdict-at'));
+    await page.getByText('Clear “Check at” to check it as of when the API accepted it').waitFor();
+});
+
+await step('dashboard: an edited sign result is refused (result_mismatch), before the payload is hashed', async () => {
+    const sr = JSON.parse(readFileSync(sigPath, 'utf8'));
+    const n = sr.attestation.counter;
+    sr.attestation.counter = n + 1;
+    const bad = join(ARTIFACTS, 'sig-counter.json');
+    writeFileSync(bad, JSON.stringify(sr));
+    await verifyWith(bad, OTHER_PAYLOAD);
+    const t = await page.textContent('#verdict-reason');
+    assert(t === `rejected: result_mismatch: attestation.counter ${n + 1}, document counter ${n}`, `got: ${t}`);
+    assert((await page.getAttribute('tr[data-code="payload_hash_mismatch"]', 'class')) === 'st-not-run', 'a check ran after the failure');
+    await page.getByText('it was edited after the fact').waitFor();
+    const sr2 = JSON.parse(readFileSync(sigPath, 'utf8'));
+    sr2.keyId = 'key_0000000000000000000000000';
+    const bad2 = join(ARTIFACTS, 'sig-keyid.json');
+    writeFileSync(bad2, JSON.stringify(sr2));
+    await verifyWith(bad2, PAYLOAD);
+    const t2 = await page.textContent('#verdict-reason');
+    assert(t2 === `rejected: result_mismatch: keyId "key_0000000000000000000000000", document keyId "${keyId}"`, `got: ${t2}`);
+    await shot('06-verify-edited.png');
+});
+
+await step('dashboard: a createdAt that is not RFC 3339 is refused when the sign result is loaded', async () => {
+    const sr = JSON.parse(readFileSync(sigPath, 'utf8'));
+    sr.createdAt = '2026-02-30T00:00:00Z';
+    await openVerify();
+    await page.fill('#verify-sr', JSON.stringify(sr));
+    await page.click('#verify-sr-use');
+    await page.getByText('createdAt: "2026-02-30T00:00:00Z" is not an RFC 3339 time').waitFor();
 });
 
 await step('dashboard: a tampered document fails (doc_signature_invalid)', async () => {
@@ -210,24 +377,24 @@ await step('dashboard: a tampered document fails (doc_signature_invalid)', async
     assert(t === 'rejected: doc_signature_invalid: Ed25519 signature does not verify under the pinned root key', `got: ${t}`);
     assert((await page.getAttribute('tr[data-code="doc_signature_invalid"]', 'class')) === 'st-fail', 'row not failed');
     assert((await page.getAttribute('tr[data-code="image_not_allowed"]', 'class')) === 'st-not-run', 'a check ran after the failure');
-    await shot('05-verify-tampered.png');
+    await shot('07-verify-tampered.png');
 });
 
 await step('dashboard: a wrong payload fails (payload_hash_mismatch)', async () => {
     await verifyWith(sigPath, OTHER_PAYLOAD);
     const t = await page.textContent('#verdict-reason');
     assert(t === 'rejected: payload_hash_mismatch: payloadSha256 does not match', `got: ${t}`);
-    await shot('06-verify-wrong-payload.png');
+    await shot('08-verify-wrong-payload.png');
 });
 
 await step('dashboard: a pasted policy with another root key fails (doc_signature_invalid)', async () => {
     const pol = JSON.parse(readFileSync(POLICY_FILE, 'utf8'));
     pol.matchRules.rootPublicKeyB64 = Buffer.alloc(32, 7).toString('base64');
-    await page.goto(`${API_URL}/#/verify`);
+    await openVerify();
     await page.fill('#verify-policy', JSON.stringify(pol));
     await page.click('#verify-pin');
     await page.getByText('Pinned: pasted policy.json').waitFor();
-    await verifyWith(sigPath, PAYLOAD);
+    await verifyWith(sigPath, PAYLOAD, { open: false });
     const t = await page.textContent('#verdict-reason');
     assert(t.startsWith('rejected: doc_signature_invalid'), `got: ${t}`);
 });
@@ -241,15 +408,109 @@ await step('dashboard: a policy with a duplicate member is refused', async () =>
 
 await step('dashboard: readable on a phone (verification page)', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${API_URL}/#/verify`);
+    await openVerify();
     await page.fill('#verify-policy', readFileSync(POLICY_FILE, 'utf8'));
     await page.click('#verify-pin');
-    await verifyWith(sigPath, PAYLOAD);
+    await page.getByText('Pinned: pasted policy.json').waitFor();
+    await verifyWith(sigPath, PAYLOAD, { open: false });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert(overflow <= 0, `the page is ${overflow}px wider than the phone`);
     await page.evaluate(() => document.getElementById('verdict').scrollIntoView());
-    await shot('07-verify-phone.png', false);
+    await shot('09-verify-phone.png', false);
     await page.setViewportSize({ width: 1280, height: 900 });
+});
+
+await step('dashboard: a sign result a year old verifies at its createdAt, and is stale "checked at" now', async () => {
+    // Distinct names: the page says which file it loaded, and sig.json was loaded before.
+    const srFile = join(ARTIFACTS, 'sig-year-old.json');
+    const payFile = join(ARTIFACTS, 'payload-year-old.bin');
+    writeFileSync(srFile, readFileSync(join(FIXTURE, 'sig.json')));
+    writeFileSync(payFile, readFileSync(join(FIXTURE, 'payload.bin')));
+    await openVerify();
+    await page.fill('#verify-policy', readFileSync(join(FIXTURE, 'policy.json'), 'utf8'));
+    await page.click('#verify-pin');
+    await page.getByText('Pinned: pasted policy.json').waitFor();
+    const keyFile = join(ARTIFACTS, 'key-year-old.json');
+    writeFileSync(keyFile, readFileSync(join(FIXTURE, 'key.json')));
+    await page.setInputFiles('#verify-key', keyFile);
+    await page.getByText('Public key: key-year-old.json').waitFor();
+    await verifyWith(srFile, payFile, { open: false });
+    const text = await page.textContent('#verdict');
+    const created = JSON.parse(readFileSync(srFile, 'utf8')).createdAt;
+    assert((await page.getAttribute('#verdict', 'class')) === 'verdict partial', `verdict: ${text}`);
+    assert(text.includes(`fresh at ${created} (the sign result’s createdAt)`), `reference time: ${text}`);
+    assert((await page.getAttribute('tr[data-code="key_mismatch"]', 'class')) === 'st-pass', 'key_mismatch did not pass');
+    await shot('10-verify-year-old.png');
+    await page.fill('#verify-at', fieldTime(Date.now()));
+    await page.click('#verify-go');
+    await page.waitForSelector('#verdict-reason');
+    const t = await page.textContent('#verdict-reason');
+    assert(t.startsWith(`rejected: doc_stale: signed ${created}, `), `got: ${t}`);
+});
+
+let akToken = '';
+let akId = '';
+
+await step('dashboard: API keys: create one — the token shown once, with a warning and a copy button, and it works', async () => {
+    await page.goto(`${API_URL}/#/api-keys`);
+    await page.waitForSelector('#ak-form');
+    await page.locator('#ak-table tr', { hasText: 'this session' }).waitFor(); // the admin's own key is marked
+    assert((await page.inputValue('#ak-name')) === '' && ((await page.getAttribute('#ak-name', 'placeholder')) ?? '') !== '', 'the name is prefilled or has no placeholder');
+    await page.fill('#ak-name', 'ci-pipeline');
+    await page.selectOption('#ak-role', 'signer');
+    await page.click('#ak-create');
+    await page.waitForSelector('#ak-token');
+    akToken = await page.inputValue('#ak-token');
+    assert(/^pqk_ak_[0-9A-Z]{26}_[A-Za-z0-9_-]+$/.test(akToken), `token: ${akToken}`);
+    akId = akToken.split('_').slice(1, 3).join('_');
+    const card = await page.textContent('#ak-created');
+    assert(card.includes('API key “ci-pipeline” created (signer)') && card.includes('Copy the token now: this is the only time it is shown.'), `card: ${card}`);
+    await page.click('#ak-copy');
+    await page.getByText('Copied to the clipboard.').waitFor();
+    assert((await page.evaluate(() => navigator.clipboard.readText())) === akToken, 'the clipboard does not hold the token');
+    await page.locator(`#ak-table tr[data-id="${akId}"]`, { hasText: 'signer' }).waitFor();
+    await shot('12-api-key-created.png');
+    assert((await api('GET', '/v1/signatures?limit=1', akToken)).status === 200, 'the new token does not work');
+    assert((await api('GET', '/v1/api-keys', akToken)).status === 403, 'a signer may list API keys');
+    await page.click('#ak-dismiss');
+    await until(() => document.querySelector('#ak-token') === null);
+    assert(!(await page.evaluate(() => document.body.innerText)).includes(akToken), 'the token is still on the page');
+});
+
+await step('dashboard: API keys: delete asks first; Cancel keeps the key, Delete removes it (401 after)', async () => {
+    await page.click(`button[data-delete="${akId}"]`);
+    await page.waitForSelector('dialog#confirm-dialog[open]');
+    const q = await page.textContent('#confirm-dialog');
+    assert(q.includes('Delete API key “ci-pipeline”?') && q.includes('cannot be undone'), `dialog: ${q}`);
+    await shot('13-api-key-delete-confirm.png', false);
+    await page.click('#confirm-cancel');
+    await until(() => document.querySelector('#confirm-dialog') === null);
+    assert((await page.locator(`#ak-table tr[data-id="${akId}"]`).count()) === 1, 'cancel deleted the key');
+    assert((await api('GET', '/v1/signatures?limit=1', akToken)).status === 200, 'cancel broke the key');
+    await page.click(`button[data-delete="${akId}"]`);
+    await page.click('#confirm-yes');
+    await page.waitForSelector('#ak-deleted');
+    assert((await page.textContent('#ak-deleted')).includes('API key “ci-pipeline” deleted.'), 'no confirmation of the delete');
+    await until((id) => document.querySelector(`#ak-table tr[data-id="${id}"]`) === null, akId);
+    assert((await api('GET', '/v1/signatures?limit=1', akToken)).status === 401, 'the deleted key still works');
+});
+
+await step('dashboard: a viewer has no API keys page: no nav item, and the page says admins only (the API answers 403)', async () => {
+    const v = await api('POST', '/v1/api-keys', API_KEY, { name: 'read-only', role: 'viewer' });
+    assert(v.status === 201, `viewer key: ${v.status}`);
+    await page.goto(`${API_URL}/#/`);
+    await page.click('#signout');
+    await page.fill('#apikey', v.json.token);
+    const probed = page.waitForResponse((r) => r.url().includes('/v1/api-keys'));
+    await page.click('#signin');
+    assert((await probed).status() === 403, 'the role probe did not get 403');
+    await page.waitForSelector('#signout');
+    await page.getByRole('heading', { name: 'The enclave' }).waitFor();
+    assert((await page.locator('#nav a', { hasText: 'API keys' }).count()) === 0, 'a viewer sees the API keys item');
+    await page.goto(`${API_URL}/#/api-keys`);
+    await page.getByText('Only admins manage API keys.').waitFor();
+    assert((await page.locator('#ak-form').count()) === 0, 'a viewer gets the create form');
+    await shot('14-api-keys-viewer.png');
 });
 
 await step('dashboard: no CSP violation, no page error, the key in no URL, no third-party request', async () => {
@@ -272,7 +533,7 @@ await step('dashboard: empty lists and a missing item say what to do', async () 
     await page.waitForSelector('#signout');
     await page.goto(`${API_URL}/#/policies`);
     await page.getByText('No policies yet.').waitFor();
-    await shot('08-empty-policies.png');
+    await shot('15-empty-policies.png');
     await page.goto(`${API_URL}/#/signatures`);
     await page.getByText('No signatures yet.').waitFor();
     await page.goto(`${API_URL}/#/policies/${encodeURIComponent(policyId)}`);

@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 // The dashboard's verifier (web/verify.js, run here under Node's WebCrypto) against the CLI's
 // (`postq attest verify`) on the same inputs: a real sign result and policy, then each altered
-// so one check of DESIGN §5.4 fails. Both must agree on the verdict and the reason code, and on
-// the detail text wherever it is not a JSON parser's own message. cmocka-style lines.
-// Environment: CLI, SIG, POLICY, PAYLOAD, KEY_JSON (the key's JSON from the API), WORK.
+// so one check of DESIGN §5.4 fails, edited sign-result fields (result_mismatch), createdAt
+// and --at variants (the reference time and the clock), and a genuinely signed fixture a year
+// old and one from the future (tests/tools/mkfixture). Both must agree on the verdict, the
+// reason code, the detail (wherever it is not a JSON parser's own message) and the reference
+// time (the CLI's --json "at"). Where a detail names the clock's time, each side reads its own
+// clock: those two times (and the seconds counted from them) must agree within 5 s.
+// Sign results and keys the CLI refuses as input (exit 2), the page refuses in the same words.
+// cmocka-style lines.
+// Environment: CLI, SIG, POLICY, PAYLOAD, KEY_JSON (the key's JSON from the API), WORK, MKFIXTURE.
 import { execFileSync } from 'node:child_process';
 import { webcrypto } from 'node:crypto';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -25,7 +31,7 @@ if (String.prototype.isWellFormed === undefined) {
         writable: true,
     });
 }
-const { CLI, SIG, POLICY, PAYLOAD, KEY_JSON, WORK } = process.env;
+const { CLI, SIG, POLICY, PAYLOAD, KEY_JSON, WORK, MKFIXTURE } = process.env;
 const here = dirname(fileURLToPath(import.meta.url));
 copyFileSync(join(here, '../../../web/verify.js'), join(WORK, 'verify.mjs'));
 const V = await import(pathToFileURL(join(WORK, 'verify.mjs')).href);
@@ -41,45 +47,72 @@ const docOf = (sr) => Buffer.from(sr.attestation.docB64, 'base64').toString('lat
 const withDoc = (sr, parts) => ({ ...sr, attestation: { ...sr.attestation, docB64: Buffer.from(parts.join('.'), 'latin1').toString('base64') } });
 const header = (sr, h) => { const p = docOf(sr); p[0] = b64u(JSON.stringify(h)); return withDoc(sr, p); };
 const claims = (sr, f) => { const p = docOf(sr); p[1] = b64u(f(Buffer.from(p[1], 'base64url').toString())); return withDoc(sr, p); };
+const secs = (ms) => Math.floor(ms / 1000) * 1000;
 
+// postq attest verify --json [--at SECONDS]: {verdict, reason, detail, at} or, for refused
+// input, {verdict: 'exit N', detail: stderr}.
 function cli(sigText, polText, payloadBytes, atMs, keyText) {
     const s = join(WORK, 'p-sig.json'), p = join(WORK, 'p-policy.json'), f = join(WORK, 'p-payload');
     writeFileSync(s, sigText);
     writeFileSync(p, polText);
     writeFileSync(f, payloadBytes);
-    const args = ['attest', 'verify', '--policy', p, '--sign-result', s, '--payload', f, '--at', String(Math.floor(atMs / 1000))];
+    const args = ['attest', 'verify', '--json', '--policy', p, '--sign-result', s, '--payload', f];
+    if (atMs !== null) args.push('--at', String(Math.floor(atMs / 1000)));
     if (keyText !== null) {
         const k = join(WORK, 'p-key.json');
         writeFileSync(k, keyText);
         args.push('--public-key', k);
     }
+    const report = (out) => {
+        try {
+            return JSON.parse(String(out));
+        } catch {
+            return {};
+        }
+    };
     try {
-        execFileSync(CLI, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-        return { verdict: 'pass' };
+        const out = execFileSync(CLI, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        return { verdict: 'pass', at: report(out).at };
     } catch (e) {
         const m = /^rejected: ([a-z_]+): (.*)$/m.exec(String(e.stderr));
         if (e.status !== 1 || !m) return { verdict: `exit ${e.status}`, detail: String(e.stderr).trim() };
-        return { verdict: 'fail', reason: m[1], detail: m[2] };
+        return { verdict: 'fail', reason: m[1], detail: m[2], at: report(e.stdout).at };
     }
 }
 
-async function both(name, want, { sr = JSON.parse(sig), pol = policy, pay = payload, at = JSON.parse(sig).createdAt, key = null, exactDetail = true } = {}) {
+// "..., N s after [the clock's time ]T; ...", T the clock (named so when the reference time is
+// another): the same text apart from N and T, which each side took from its own clock, within
+// 5 s of each other. Any other detail is compared exactly.
+const CLOCK = /^(.*), (\d+) s after (the clock's time |)([0-9T:.Z-]+); (.*)$/;
+function sameDetail(b, c) {
+    const mb = CLOCK.exec(b ?? ''), mc = CLOCK.exec(c ?? '');
+    if (!mb || !mc) return b === c;
+    return mb[1] === mc[1] && mb[3] === mc[3] && mb[5] === mc[5] && Math.abs(Number(mb[2]) - Number(mc[2])) <= 5 &&
+        Math.abs(Date.parse(mb[4]) - Date.parse(mc[4])) <= 5000;
+}
+
+// One case through both verifiers. at: the --at / "check at" time in ms, or null for the
+// default (the sign result's createdAt, else the clock).
+async function both(name, want, { sr = JSON.parse(sig), pol = policy, pay = payload, at = null, key = null, exactDetail = true } = {}) {
     run++;
     console.log(`[ RUN      ] ${name}`);
-    const atMs = Math.floor(new Date(at).getTime() / 1000) * 1000 + 1000; // the CLI's --at is in seconds
+    const atMs = at === null ? null : secs(at); // the CLI's --at is in seconds
     const text = typeof sr === 'string' ? sr : JSON.stringify(sr);
     const c = cli(text, pol, pay, atMs, key);
     let b;
     try {
-        const r = await V.verify(V.parsePolicy(pol), V.parseSignResult(text), pay, atMs, key === null ? null : V.parsePublicKey(key));
-        b = { verdict: r.verdict, reason: r.reason || undefined, detail: r.detail || undefined };
+        const r = await V.verify(V.parsePolicy(pol), V.parseSignResult(text), pay, { at: atMs, clock: Date.now(), publicKey: key === null ? null : V.parsePublicKey(key) });
+        b = { verdict: r.verdict, reason: r.reason || undefined, detail: r.detail || undefined, at: V.stamp(r.at.ms), source: r.at.source };
     } catch (e) {
         b = { verdict: `error: ${e.message}` };
     }
     const problems = [];
     if (c.verdict !== (want ? 'fail' : 'pass') || (want && c.reason !== want)) problems.push(`CLI: ${JSON.stringify(c)}`);
     if (b.verdict !== c.verdict || b.reason !== c.reason) problems.push(`browser ${JSON.stringify(b)} vs CLI ${JSON.stringify(c)}`);
-    else if (exactDetail && b.detail !== c.detail) problems.push(`detail: browser "${b.detail}" vs CLI "${c.detail}"`);
+    else if (exactDetail && !sameDetail(b.detail, c.detail)) problems.push(`detail: browser "${b.detail}" vs CLI "${c.detail}"`);
+    if (!problems.length && (b.source === 'clock' ? Math.abs(Date.parse(b.at) - Date.parse(c.at)) > 5000 : b.at !== c.at)) {
+        problems.push(`reference time: browser ${b.at} (${b.source}) vs CLI ${c.at}`);
+    }
     if (problems.length) {
         failed++;
         console.log(`[  FAILED  ] ${name}: ${problems.join('; ')}`);
@@ -88,21 +121,48 @@ async function both(name, want, { sr = JSON.parse(sig), pol = policy, pay = payl
     }
 }
 
+// Input both refuse before any check (the CLI exits 2): the same words, at the end of the
+// CLI's message and of the page's. parse: 'sr' or 'key'.
+function refused(name, parse, text, want) {
+    run++;
+    console.log(`[ RUN      ] ${name}`);
+    const c = parse === 'sr' ? cli(text, policy, payload, null, null) : cli(sig, policy, payload, null, text);
+    let msg = '';
+    try {
+        if (parse === 'sr') V.parseSignResult(text);
+        else V.parsePublicKey(text);
+    } catch (e) {
+        msg = e.message;
+    }
+    if (c.verdict === 'exit 2' && c.detail.endsWith(want) && msg.endsWith(want)) {
+        console.log(`[       OK ] ${name}`);
+    } else {
+        failed++;
+        console.log(`[  FAILED  ] ${name}: CLI ${JSON.stringify(c)}, browser "${msg}"`);
+    }
+}
+
 const sr0 = JSON.parse(sig);
 const pol0 = JSON.parse(policy);
 const h0 = JSON.parse(Buffer.from(docOf(sr0)[0], 'base64url').toString());
 const flipSig = (() => { const p = docOf(sr0); const s = p[2]; p[2] = `${s.slice(0, 5)}${s[5] === 'A' ? 'B' : 'A'}${s.slice(6)}`; return withDoc(sr0, p); })();
 const otherSig = (() => { const b = Buffer.from(sr0.signatureB64, 'base64'); b[0] ^= 1; return { ...sr0, signatureB64: b.toString('base64') }; })();
-const ts = JSON.parse(Buffer.from(docOf(sr0)[1], 'base64url').toString()).timestamp;
+const c0 = JSON.parse(Buffer.from(docOf(sr0)[1], 'base64url').toString());
+const ts = c0.timestamp;
+const created = Date.parse(sr0.createdAt);
+const srWith = (o) => ({ ...sr0, ...o });
+const attWith = (o) => ({ ...sr0, attestation: { ...sr0.attestation, ...o } });
+const without = (obj, k) => { const o = { ...obj }; delete o[k]; return o; };
 
-await both('parity: the real sign result verifies', null);
+await both('parity: the real sign result verifies (at its createdAt)', null);
+await both('parity: the real sign result verifies at --at createdAt + 1 s', null, { at: created + 1000 });
 await both('parity: JWS signature altered', 'doc_signature_invalid', { sr: flipSig });
 await both('parity: another root key pinned', 'doc_signature_invalid', { pol: JSON.stringify({ ...pol0, matchRules: { ...pol0.matchRules, rootPublicKeyB64: Buffer.alloc(32, 9).toString('base64') } }) });
 await both('parity: image not in the allow-list', 'image_not_allowed', { pol: JSON.stringify({ ...pol0, matchRules: { ...pol0.matchRules, allowedImageHashes: ['0'.repeat(64)] } }) });
 await both('parity: another payload', 'payload_hash_mismatch', { pay: new TextEncoder().encode('other') });
 await both('parity: another signature', 'sig_hash_mismatch', { sr: otherSig });
-await both('parity: stale at --at + 1 h', 'doc_stale', { at: new Date(ts + 3600e3).toISOString() });
-await both('parity: from the future at --at − 1 h', 'doc_from_future', { at: new Date(ts - 3600e3).toISOString() });
+await both('parity: stale at --at + 1 h', 'doc_stale', { at: ts + 3600e3 });
+await both('parity: from the future at --at − 1 h', 'doc_from_future', { at: ts - 3600e3 });
 await both('parity: header alg none', 'doc_alg_unsupported', { sr: header(sr0, { ...h0, alg: 'none' }) });
 await both('parity: header alg HS256', 'doc_alg_unsupported', { sr: header(sr0, { ...h0, alg: 'HS256' }) });
 await both('parity: header crit', 'doc_alg_unsupported', { sr: header(sr0, { ...h0, crit: ['exp'] }) });
@@ -131,27 +191,71 @@ const keyWith = (o) => JSON.stringify({ ...k0, ...o });
 await both('parity: with the key\'s JSON, verifies', null, { key: keyWith({}) });
 await both('parity: key of another algorithm', 'key_mismatch', { key: keyWith({ algorithm: 'mldsa44+ed25519', publicKeyB64: kb.subarray(0, 1344).toString('base64') }) });
 await both('parity: key with one byte changed', 'key_mismatch', { key: keyWith({ publicKeyB64: Buffer.from(kb.map((b, i) => (i === 100 ? b ^ 1 : b))).toString('base64') }) });
-// A key's JSON that the CLI refuses as input (exit 2): the page refuses it too, in the same words.
-function refused(name, text, want) {
-    run++;
-    console.log(`[ RUN      ] ${name}`);
-    const c = cli(sig, policy, payload, Date.now(), text);
-    let msg = '';
-    try {
-        V.parsePublicKey(text);
-    } catch (e) {
-        msg = e.message;
-    }
-    if (c.verdict === 'exit 2' && c.detail.endsWith(want) && msg.endsWith(want)) {
-        console.log(`[       OK ] ${name}`);
-    } else {
-        failed++;
-        console.log(`[  FAILED  ] ${name}: CLI ${JSON.stringify(c)}, browser "${msg}"`);
-    }
+refused('parity: a key three bytes short of its algorithm is refused', 'key', keyWith({ publicKeyB64: kb.subarray(0, kb.length - 3).toString('base64') }),
+    'not the key\'s JSON ("algorithm" and "publicKeyB64", base64 of a key of that algorithm)');
+refused('parity: a key without its algorithm is refused', 'key', JSON.stringify({ publicKeyB64: k0.publicKeyB64 }),
+    'not the key\'s JSON ("algorithm" and "publicKeyB64", base64 of a key of that algorithm)');
+refused('parity: a key of an unknown algorithm is refused', 'key', keyWith({ algorithm: 'rsa2048' }), '"algorithm" is not one PostQ knows');
+
+// result_mismatch: a sign result edited after the fact, field by field (DESIGN §5.3, §5.4).
+const hex64 = (s) => s.replace(/^./, (ch) => (ch === '0' ? '1' : '0'));
+const sig44 = Buffer.alloc(2420 + 64, 5).toString('base64');
+await both('parity: keyId edited', 'result_mismatch', { sr: srWith({ keyId: 'key_01ZZZZZZZZZZZZZZZZZZZZZZZZ' }) });
+await both('parity: keyId edited, long and not ASCII (cut at 60 bytes as C does)', 'result_mismatch', { sr: srWith({ keyId: 'ключ-'.repeat(12) }) });
+await both('parity: algorithm edited (a signature of its size)', 'result_mismatch', { sr: srWith({ algorithm: 'mldsa44+ed25519', signatureB64: sig44 }) });
+await both('parity: payloadSha256 edited (before the payload is hashed)', 'result_mismatch', { sr: srWith({ payloadSha256: hex64(sr0.payloadSha256) }) });
+await both('parity: attestation.imageHash edited', 'result_mismatch', { sr: attWith({ imageHash: hex64(sr0.attestation.imageHash) }) });
+await both('parity: attestation.imageHash edited to a short hex', 'result_mismatch', { sr: attWith({ imageHash: 'abc' }) });
+await both('parity: attestation.counter edited', 'result_mismatch', { sr: attWith({ counter: sr0.attestation.counter + 1 }) });
+await both('parity: attestation.counter edited to a huge one', 'result_mismatch', { sr: JSON.stringify(attWith({ counter: 0 })).replace('"counter":0', '"counter":9223372036854775807') });
+await both('parity: without attestation.imageHash (not compared)', null, { sr: { ...sr0, attestation: without(sr0.attestation, 'imageHash') } });
+await both('parity: attestation.imageHash empty (not compared)', null, { sr: attWith({ imageHash: '' }) });
+await both('parity: without attestation.counter (not compared)', null, { sr: { ...sr0, attestation: without(sr0.attestation, 'counter') } });
+await both('parity: result_mismatch before payload_hash_mismatch', 'result_mismatch', { sr: attWith({ counter: sr0.attestation.counter + 7 }), pay: new TextEncoder().encode('other') });
+refused('parity: attestation.imageHash upper case is refused', 'sr', JSON.stringify(attWith({ imageHash: sr0.attestation.imageHash.toUpperCase() })), 'attestation.imageHash: not lowercase hex');
+refused('parity: attestation.counter -1 is refused', 'sr', JSON.stringify(attWith({ counter: -1 })), 'attestation.counter: not an integer >= 0');
+refused('parity: attestation.counter as a string is refused', 'sr', JSON.stringify(attWith({ counter: '3' })), 'attestation.counter: not an integer >= 0');
+refused('parity: a signature of the wrong size is refused', 'sr', JSON.stringify(srWith({ algorithm: 'mldsa44+ed25519' })), 'signatureB64: not base64 of 2484 bytes (mldsa44+ed25519)');
+refused('parity: an unknown algorithm is refused', 'sr', JSON.stringify(srWith({ algorithm: 'mldsa65+rsa' })), 'algorithm: unknown algorithm "mldsa65+rsa"');
+refused('parity: a docB64 over 21848 characters is refused', 'sr', JSON.stringify(attWith({ docB64: 'A'.repeat(21852) })), 'attestation.docB64: too long');
+
+// createdAt: the reference time when no --at is given; never later than the clock + 60 s.
+const now = Date.now();
+const iso = (ms) => new Date(ms).toISOString().replace('.000Z', 'Z');
+await both('parity: without createdAt: judged at the clock', null, { sr: without(sr0, 'createdAt') });
+await both('parity: createdAt empty: judged at the clock', null, { sr: srWith({ createdAt: '' }) });
+await both('parity: createdAt with a +02:00 offset (the same instant)', null, { sr: srWith({ createdAt: iso(secs(created) + 7200e3).replace('Z', '+02:00') }) });
+await both('parity: createdAt lower case, with a fraction', null, { sr: srWith({ createdAt: `${iso(secs(created)).slice(0, -1).replace('T', 't')}.250999z` }) });
+await both('parity: createdAt as Unix seconds', null, { sr: srWith({ createdAt: String(Math.floor(created / 1000)) }) });
+await both('parity: createdAt 1 h after the document: stale at createdAt', 'doc_stale', { sr: srWith({ createdAt: iso(secs(ts) + 3600e3) }) });
+await both('parity: createdAt 1 h before the document: from the future of createdAt', 'doc_from_future', { sr: srWith({ createdAt: iso(secs(ts) - 3600e3) }) });
+await both('parity: createdAt 2 min after the clock', 'doc_from_future', { sr: srWith({ createdAt: iso(secs(now) + 120e3) }) });
+await both('parity: createdAt a year after the clock, --at the real createdAt', 'doc_from_future', { sr: srWith({ createdAt: iso(secs(now) + 366 * 86400e3) }), at: created });
+await both('parity: createdAt later than the clock + 60 s is refused even with --at later still', 'doc_from_future', { sr: srWith({ createdAt: iso(secs(now) + 600e3) }), at: now + 120e3 });
+for (const [what, v] of [['a word', 'yesterday'], ['February 30th', '2026-02-30T00:00:00Z'], ['a space for the T', '2026-12-04 10:00:00Z'],
+    ['without a zone', '2026-12-04T10:00:00'], ['before 1970', '1969-12-31T23:59:59Z'], ['hour 24', '2026-12-04T24:00:00Z'],
+    ['offset +24:00', '2026-12-04T10:00:00+24:00'], ['13 digits', '1764000000000'], ['a bare fraction dot', '2026-12-04T10:00:00.Z']]) {
+    refused(`parity: createdAt ${what} is refused`, 'sr', JSON.stringify(srWith({ createdAt: v })), `createdAt: "${v}" is not an RFC 3339 time`);
 }
-refused('parity: a key three bytes short of its algorithm is refused', keyWith({ publicKeyB64: kb.subarray(0, kb.length - 3).toString('base64') }),
-    `"publicKeyB64" is not base64 of a ${k0.algorithm} key`);
-refused('parity: a key without its algorithm is refused', JSON.stringify({ publicKeyB64: k0.publicKeyB64 }), '"algorithm" missing or unknown');
+refused('parity: createdAt over 39 characters is refused', 'sr', JSON.stringify(srWith({ createdAt: `2026-12-04T10:00:00.${'0'.repeat(20)}Z` })), 'createdAt: too long');
+refused('parity: createdAt a number is refused', 'sr', JSON.stringify(srWith({ createdAt: 1764000000 })), 'createdAt: not a string');
+
+// Genuinely signed fixtures from a root of their own: one a year old, one from the future.
+function fixture(dir, ...args) {
+    mkdirSync(join(WORK, dir), { recursive: true });
+    execFileSync(MKFIXTURE, [join(WORK, dir), ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const f = (n) => readFileSync(join(WORK, dir, n));
+    return { sr: JSON.parse(f('sig.json')), pol: String(f('policy.json')), pay: new Uint8Array(f('payload.bin')), key: String(f('key.json')) };
+}
+const old = fixture('fx-old', '--timestamp', String(secs(now) - 366 * 86400e3));
+await both('parity: a year later, without --at: verifies at its createdAt', null, { sr: old.sr, pol: old.pol, pay: old.pay, key: old.key });
+await both('parity: a year later, --at now: stale', 'doc_stale', { sr: old.sr, pol: old.pol, pay: old.pay, at: now });
+await both('parity: a year later, --at a day after createdAt: stale', 'doc_stale', { sr: old.sr, pol: old.pol, pay: old.pay, at: Date.parse(old.sr.createdAt) + 86400e3 });
+const fut = fixture('fx-future', '--timestamp', String(secs(now) + 86400e3));
+await both('parity: signed a day ahead of the clock (createdAt too): the clock refuses it', 'doc_from_future', { sr: fut.sr, pol: fut.pol, pay: fut.pay });
+await both('parity: signed a day ahead, --at 30 s after it: the clock refuses it', 'doc_from_future', { sr: fut.sr, pol: fut.pol, pay: fut.pay, at: secs(now) + 86400e3 + 30e3 });
+await both('parity: signed a day ahead, createdAt now: the reference time refuses it', 'doc_from_future', { sr: { ...fut.sr, createdAt: iso(secs(now)) }, pol: fut.pol, pay: fut.pay });
+await both('parity: signed a day ahead, no createdAt: the clock (the reference) refuses it', 'doc_from_future', { sr: without(fut.sr, 'createdAt'), pol: fut.pol, pay: fut.pay });
 
 console.log(`[==========] ${run} test(s) run.`);
 console.log(`[  PASSED  ] ${run - failed} test(s).`);
