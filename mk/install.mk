@@ -1,4 +1,12 @@
 # make install PREFIX=/usr/local DESTDIR=
+#
+# Programs built against the installed shared library find it without LD_LIBRARY_PATH:
+# postq.pc's Libs carry -Wl,-rpath,${libdir} unless the prefix is /usr, whose lib directory the
+# dynamic linker searches anyway (RPATH=yes or RPATH=no overrides). The installed programs link
+# libpostq statically, so they need no path to it at all.
+RPATH ?= $(if $(filter /usr,$(patsubst %/,%,$(PREFIX))),no,yes)
+PC_RPATH = $(if $(filter yes,$(RPATH)),-Wl$(comma)-rpath$(comma)$${libdir} ,)
+comma := ,
 
 .PHONY: install
 install: all
@@ -8,7 +16,7 @@ install: all
 	install -m 0755 $(LIB_SO).$(VERSION) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libpostq.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpostq.so.$(SOVER)
 	ln -sf libpostq.so.$(SOVER) $(DESTDIR)$(PREFIX)/lib/libpostq.so
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' postq.pc.in \
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@RPATH@|$(PC_RPATH)|g' postq.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/postq.pc
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8

@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# make run's script end to end (scripts/run.sh, without the install and build steps): first run
-# creates the demo organisation and prints its key, the URL and three commands, which work as
-# printed; a stop ends both daemons; a second run reuses the state and prints the same key.
-# (SIGTERM stands in for Ctrl-C: a background job of a script ignores SIGINT.)
+# make run's script end to end (scripts/run.sh, without the install and build steps): the first
+# run creates the demo organisation and prints its key, the URL, where the logs are and the CLI
+# commands to try, which work when run as printed from the repository in a fresh shell (postq
+# not on PATH before), write only under var/demo and parse no JSON with sed; SIGINT ends it with
+# exit 0 and both daemons gone; a second run reuses the state and prints the same key, and
+# SIGTERM ends it the same way; on a terminal, Ctrl-C under make leaves make's exit status 0.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 D=$E2E_DIR
 ROOT=$(cd "$here/../.." && pwd)
 BABS=$(cd "$B" && pwd)
+RUN_ENV=(POSTQ_BUILD="$BABS" POSTQ_VAR="$D/var" POSTQ_LISTEN=127.0.0.1:0)
 
 run_start() { # OUT
-    POSTQ_BUILD=$BABS POSTQ_VAR=$D/var POSTQ_LISTEN=127.0.0.1:0 "$ROOT/scripts/run.sh" >"$1" 2>&1 &
+    # Job control on for this one command: a background job of a script would otherwise start
+    # with SIGINT ignored, and no trap could see it.
+    set -m
+    env "${RUN_ENV[@]}" "$ROOT/scripts/run.sh" >"$1" 2>&1 &
     RUN_PID=$!
+    set +m
     E2E_PIDS+=("$RUN_PID")
     for _ in $(seq 1 500); do
         grep -q "Ctrl-C stops both" "$1" && return 0
@@ -22,6 +29,24 @@ run_start() { # OUT
     done
     cat "$1"
     return 1
+}
+
+# The daemons run.sh started (its children), to check that they are gone after a stop.
+daemons_of() { ps -o pid= --ppid "$1" | tr -d ' ' | tr '\n' ' '; }
+all_gone() { # PID...
+    local p
+    for _ in $(seq 1 100); do
+        for p in "$@"; do kill -0 "$p" 2>/dev/null && break; p=; done
+        [ -z "$p" ] && return 0
+        sleep 0.05
+    done
+    echo "still running: $p"
+    return 1
+}
+stop_with() { # SIGNAL: send it, print run.sh's exit status
+    kill -"$1" "$RUN_PID"
+    wait "$RUN_PID"
+    echo "exit $?"
 }
 
 expect "first run starts both daemons" 0 "" run_start "$D/run1.out"
@@ -33,20 +58,71 @@ expect "the key file is 0600 and holds the key" 0 "" \
     sh -c "[ \$(stat -c %a '$D/var/demo-api-key') = 600 ] && [ \"\$(cat '$D/var/demo-api-key')\" = '$KEY' ]"
 expect "the database is var/postq.db" 0 "" test -s "$D/var/postq.db"
 expect "healthz ok" 0 '"status":"ok"' curl -s "$URL/healthz"
-# The three commands, as printed (sig.json redirected into the test's directory).
-sed -n 's/^  \(export .*\|AUTH=.*\|POL=.*\|KEY=.*\|curl .*\|[^ ]*bin\/postq attest .*\)$/\1/p' "$D/run1.out" |
-    sed "s#sig\.json#$D/sig.json#g" >"$D/try.sh"
-expect "the printed commands sign and re-verify" 0 "verified:" \
-    bash -c "cd '$ROOT' && set -e && . '$D/try.sh'"
-kill -TERM "$RUN_PID"
-expect "a stop ends both daemons" 0 "postq: stopped" sh -c "wait $RUN_PID 2>/dev/null; sleep 0.2; cat '$D/run1.out'"
+expect "it says where the logs are" 0 "Logs: $D/var/api.log (one line per request) and $D/var/enclave.log" cat "$D/run1.out"
+expect "it says postq is not on PATH and how to put it there" 0 "postq is not installed" cat "$D/run1.out"
+
+# The commands, exactly as printed: every indented line between the two markers.
+sed -n '/^Or try the CLI/,/^Ctrl-C stops both/p' "$D/run1.out" | sed -n 's/^  //p' >"$D/try.sh"
+expect "the printed commands were found" 0 "" test "$(grep -c '^postq \|^[A-Z]*=\$(postq ' "$D/try.sh")" -eq 5
+expect "the printed commands parse no JSON with sed" 1 "" grep -q sed "$D/try.sh"
+expect "the printed commands write under var/demo only" 0 "" \
+    sh -c "grep -o -- '-o [^ ]*\|--public-key-out [^ ]*' '$D/try.sh' | grep -v ' $D/var/demo/' | grep -q . && exit 1 || exit 0"
+CLEAN_PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$BABS/bin" | paste -sd:)
+expect "postq is not on the test shell's PATH (as after make run)" 1 "" \
+    env PATH="$CLEAN_PATH" bash -c 'command -v postq'
+expect "without their export line the commands fail: command not found" 127 "postq: command not found" \
+    env PATH="$CLEAN_PATH" bash -c "cd '$ROOT' && postq --version"
+git -C "$ROOT" status --porcelain --untracked-files=all >"$D/git-before.txt" 2>&1
+expect "the printed commands, run as printed in a fresh shell, sign and re-verify" 0 "verified:" \
+    env PATH="$CLEAN_PATH" bash -c "cd '$ROOT' && set -e && . '$D/try.sh'"
+expect "...with the policy, the public key and the sign result in var/demo" 0 "" \
+    test -s "$D/var/demo/policy.json" -a -s "$D/var/demo/key.pub" -a -s "$D/var/demo/sig.json"
+expect "...and nothing written into the repository" 0 "" \
+    sh -c "git -C '$ROOT' status --porcelain --untracked-files=all | diff '$D/git-before.txt' -"
+expect "the request log has their lines" 0 "POST /v1/sign 200" cat "$D/var/api.log"
+
+DAEMONS=$(daemons_of "$RUN_PID")
+expect "run.sh started two daemons" 0 "" test "$(echo "$DAEMONS" | wc -w)" -eq 2
+expect "SIGINT (Ctrl-C) ends it with exit 0" 0 "exit 0" stop_with INT
+# shellcheck disable=SC2086
+expect "...and both daemons are gone" 0 "" all_gone $DAEMONS
+expect "...and it says so" 0 "postq: stopped" cat "$D/run1.out"
 expect "the API is gone" 7 "" curl -s "$URL/healthz"
+expect "the enclave's socket is gone" 1 "" test -e "$D/var/enclave.sock"
+
 expect "second run starts (the enclave's state lock was released)" 0 "" run_start "$D/run2.out"
 expect "second run reuses the state" 0 "state reused from an earlier run" cat "$D/run2.out"
 expect "second run prints the same key" 0 "$KEY" cat "$D/run2.out"
 URL2=$(sed -n 's/^PostQ is running: postq-api on \([^,]*\),.*/\1/p' "$D/run2.out")
 expect "the earlier signature is still there" 0 '"verdict":"pass"' \
     curl -s -H "Authorization: Bearer $KEY" "$URL2/v1/signatures"
-kill -TERM "$RUN_PID"
-wait "$RUN_PID" 2>/dev/null
+DAEMONS=$(daemons_of "$RUN_PID")
+expect "SIGTERM ends it with exit 0" 0 "exit 0" stop_with TERM
+# shellcheck disable=SC2086
+expect "...and both daemons are gone" 0 "" all_gone $DAEMONS
+
+# Ctrl-C typed on a terminal reaches make too (its whole process group): make must still exit
+# 0. script(1) gives make a pseudo-terminal; the pipe types Ctrl-C into it once the commands
+# are printed.
+printf 'run:\n\t@%s/scripts/run.sh\n' "$ROOT" >"$D/Makefile"
+ctrl_c_under_make() {
+    {
+        for _ in $(seq 1 500); do
+            grep -q "Ctrl-C stops both" "$D/tty.out" 2>/dev/null && break
+            sleep 0.02
+        done
+        sleep 0.2
+        printf '\003'
+        sleep 3
+    } | env "${RUN_ENV[@]}" timeout --kill-after=5 60 \
+        script -qfec "make --no-print-directory -f '$D/Makefile' run" "$D/tty.out" >/dev/null
+    echo "make exit $?"
+    cat "$D/tty.out"
+}
+expect "Ctrl-C on a terminal: make exits 0 and both daemons stop" 0 "make exit 0" ctrl_c_under_make
+expect "...and run.sh stopped them itself" 0 "postq: stopped" cat "$D/tty.out"
+expect "...and make printed no error" 1 "" grep -qF "make: ***" "$D/tty.out"
+URL3=$(sed -n 's/^PostQ is running: postq-api on \([^,]*\),.*/\1/p' "$D/tty.out")
+expect "the API is gone after Ctrl-C" 7 "" curl -s "$URL3/healthz"
+expect "the enclave's socket is gone after Ctrl-C" 1 "" test -e "$D/var/enclave.sock"
 t_done

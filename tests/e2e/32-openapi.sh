@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# docs/openapi.yaml against the running server: every documented operation exists and
-# answers, with a well-formed request, one of its documented status codes; every /v1
-# operation answers 401 without a key and documents it; every route the server has
-# (src/server/api.c) is documented.
+# docs/openapi.yaml: first linted by Redocly CLI (tests/openapi/, installed with `npm ci` from
+# the committed lockfile on first use, then run offline) with every rule of recommended-strict
+# an error, and shown to fail on a broken copy; then against the running server: every
+# documented operation exists and answers, with a well-formed request, one of its documented
+# status codes; every /v1 operation answers 401 without a key and documents it; every route
+# the server has (src/server/api.c) is documented. Needs node and npm (scripts/install-deps.sh).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -12,6 +14,31 @@ D=$E2E_DIR
 ROOT=$(cd "$here/../.." && pwd)
 SPEC=$ROOT/docs/openapi.yaml
 JSON=(-H 'Content-Type: application/json')
+LINTER=$ROOT/tests/openapi
+
+# The linter: npm ci once (and again when the lockfile changes), never a network call after.
+for c in node npm; do
+    command -v "$c" >/dev/null 2>&1 || { echo "32-openapi: $c is missing: run scripts/install-deps.sh (make deps)"; exit 1; }
+done
+if [ ! -x "$LINTER/node_modules/.bin/redocly" ] ||
+    [ "$LINTER/package-lock.json" -nt "$LINTER/node_modules/.package-lock.json" ]; then
+    (cd "$LINTER" && timeout 300 npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >"$D/npm.log" 2>&1) ||
+        { echo "32-openapi: npm ci in tests/openapi failed:"; tail -n 20 "$D/npm.log"; exit 1; }
+fi
+lint() { # FILE: every problem is an error (redocly.yaml), so any problem fails
+    (cd "$LINTER" && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+        timeout 120 node_modules/.bin/redocly lint --config redocly.yaml --format=stylish "$1")
+}
+expect "docs/openapi.yaml passes redocly lint (recommended-strict)" 0 "Your API description is valid" lint "$SPEC"
+# The linter must be able to say no: an unquoted comma in a flow mapping, a missing license,
+# an operation without a 4XX response, each in a copy of the file.
+sed "s/description: 'required for enclave-mock, absent for software'/description: required for enclave-mock, absent for software/" \
+    "$SPEC" >"$D/comma.yaml"
+expect "a copy with an unquoted comma in a flow mapping fails" 1 "Property \`absent for software\` is not expected here" lint "$D/comma.yaml"
+sed '/^  license:$/,/^    url: /d' "$SPEC" >"$D/nolicense.yaml"
+expect "a copy without info.license fails" 1 "info-license" lint "$D/nolicense.yaml"
+awk '!(/"4XX": {\$ref: .#\/components\/responses\/HttpRefused.}/ && ++n == 1)' "$SPEC" >"$D/no4xx.yaml"
+expect "a copy whose /healthz has no 4XX response fails" 1 "operation-4xx-response" lint "$D/no4xx.yaml"
 
 # "METHOD PATH CODE CODE ..." for every operation of the spec.
 awk '
@@ -78,6 +105,13 @@ while read -r m p codes; do
         ;;
     esac
 done <"$D/ops.txt"
+
+# The 4XX of /healthz and /metrics is real: header fields too large are refused before routing.
+BIG="X-Padding: $(head -c 70000 /dev/zero | tr '\0' a)"
+for p in /healthz /metrics; do
+    expect "GET $p with 70 KB of header fields: 431 (documented as 4XX)" 0 "431" \
+        curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H "$BIG" "$API_URL$p"
+done
 
 # Every route the server has is in the spec.
 sed -n 's/^    \[R_[A-Z]*\] = "\(\/[^"]*\)",$/\1/p' "$ROOT/src/server/api.c" >"$D/routes.txt"
