@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The API client of the dashboard [DESIGN §6]: same origin only, the API key in an
+// The API client of the dashboard [docs/http-api.md]: same origin only, the API key in an
 // Authorization header (never in a URL), kept in sessionStorage only (gone when the tab closes).
 
 const STORE = 'postq.apiKey';

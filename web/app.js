@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The PostQ dashboard: a hash-routed single page over the API of DESIGN §6 (policies, keys,
+// The PostQ dashboard: a hash-routed single page over the API of docs/http-api.md (policies, keys,
 // signing, signatures, API keys) and the in-browser re-verification of verify.js. No build step.
 import { h, clear, download, readFile, fmtTime, short } from './dom.js';
 import { call, page, session, ApiError, advice } from './api.js';

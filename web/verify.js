@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Re-verification in the browser [DESIGN §5.1, §5.2, §5.4]: the mock attestation document of a
+// Re-verification in the browser [docs/formats.md, docs/verification.md]: the mock attestation
+// document of a
 // sign result is checked against a policy the user pinned, trusting nothing the API says. The
 // checks, their order, reason codes and wording follow src/attest (verify.c, vendor/mock.c,
 // jws.c, doc.c, sign_result.c, result.c), src/common/timefmt.c and `postq attest verify`. The
@@ -15,7 +16,7 @@ const MAX_MS = 253402300800000; // 10000-01-01T00:00:00Z, where the C time funct
 const TYP = 'postq-attestation+jws';
 export const VENDORS = ['mock', 'aws-nitro-enclave', 'azure-confidential-vm', 'gcp-confidential-space'];
 
-// DESIGN §5.4, in order: what each check is.
+// docs/verification.md, in order: what each check is.
 export const CHECKS = [
     ['doc_malformed', 'base64, JWS shape, JSON, duplicate members, claim types, sizes'],
     ['vendor_mismatch', 'doc vendor = policy vendor = declared vendor'],
@@ -208,7 +209,7 @@ const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v) &&
 const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-// ---- the pinned policy [DESIGN §5.2] ----
+// ---- the pinned policy [docs/formats.md] ----
 
 // A policy file (or a stored policy's JSON) as the verifier uses it, or a FormatError saying
 // what is wrong with it.
@@ -287,7 +288,7 @@ export function stamp(ms) {
     return s.endsWith('.000Z') ? `${s.slice(0, -5)}Z` : s;
 }
 
-// ---- the sign result [DESIGN §5.3; src/attest/sign_result.c] ----
+// ---- the sign result [docs/formats.md; src/attest/sign_result.c] ----
 
 const INT64_MAX = 9223372036854775807n;
 const utf8len = (s) => new TextEncoder().encode(s).length;
@@ -384,7 +385,7 @@ export function parsePublicKey(text) {
     return { id: typeof k.id === 'string' ? k.id : '', algorithm: k.algorithm, bytes };
 }
 
-// ---- the document [DESIGN §5.1] ----
+// ---- the document [docs/formats.md] ----
 
 function parseJws(raw) {
     if (raw.length > JWS_MAX) throw new FormatError(`jws: over ${JWS_MAX} bytes`);
@@ -498,7 +499,7 @@ function parseClaims(bytes) {
 
 // ---- the checks ----
 
-// The reference time ("now") of a verification [DESIGN §5.4]: the user's "check at" (CLI
+// The reference time ("now") of a verification [docs/verification.md]: the user's "check at" (CLI
 // --at) when given, else the sign result's createdAt — when the API accepted it, so that a
 // signature verifies the same way a year later — else the clock. {ms, source}.
 export function referenceTime(sr, atMs, clockMs) {
@@ -507,7 +508,7 @@ export function referenceTime(sr, atMs, clockMs) {
     return { ms: clockMs, source: 'clock' };
 }
 
-// Run the checks of DESIGN §5.4 in order, stopping at the first failure.
+// Run the checks of docs/verification.md in order, stopping at the first failure.
 //   policy: parsePolicy's result (the pinned policy); sr: parseSignResult's result;
 //   payload: the payload's bytes (Uint8Array) or null;
 //   opts.at: the "check at" time in ms (CLI --at), or null for referenceTime's default;

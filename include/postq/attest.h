@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Attestation document re-verification [DESIGN §5.4, §8]: the checks of §5.4 in their order,
+/* Attestation document re-verification [docs/verification.md]: the checks in their order,
  * stopping at the first failure, each failure named by a stable reason code.
  *
  * Two entry points:
- *   postq_attest_verify     the contract of DESIGN §8: doc, declared vendor, policy, and
+ *   postq_attest_verify     the contract of include/postq/: doc, declared vendor, policy, and
  *                           optionally the payload and the composite signature.
- *   postq_attest_verify_ex  the same checks with every optional input of §5.4 (public key,
+ *   postq_attest_verify_ex  the same checks with every optional input of docs/verification.md
+  * (public key,
  *                           expected nonce, counter lookup, a payload given by its digest) and
  *                           a report of every check that ran (for `postq ... --json`).
  *
@@ -24,7 +25,8 @@
 extern "C" {
 #endif
 
-/* Reason codes [DESIGN §5.4, Contract], in check order. A check is named by the reason code
+/* Reason codes [docs/verification.md, Contract], in check order. A check is named by the reason
+ * code
  * its failure gives. */
 #define POSTQ_REASON_DOC_MALFORMED "doc_malformed"
 #define POSTQ_REASON_VENDOR_MISMATCH "vendor_mismatch"
@@ -50,7 +52,7 @@ extern "C" {
 #define POSTQ_ATTEST_DOC_B64_MAX 21848  /* base64 of a 16 KiB document (POSTQ_JWS_MAX) */
 #define POSTQ_ATTEST_FUTURE_SKEW_MS 60000 /* doc_from_future: timestamp <= now + 60 s */
 
-/* The verdict [DESIGN §8, Contract]. ok: 1 pass, 0 fail. On fail, reason is one of the
+/* The verdict [include/postq/, Contract]. ok: 1 pass, 0 fail. On fail, reason is one of the
  * POSTQ_REASON_* codes and detail says what was wrong ("" reason when the inputs themselves
  * were unusable: see the return codes). On pass, reason and detail are "". */
 typedef struct {
@@ -61,7 +63,7 @@ typedef struct {
 
 /* Verify the attestation document doc_b64 (docB64: standard padded base64 of the raw document,
  * NUL-terminated, at most POSTQ_ATTEST_DOC_B64_MAX characters) under policy_json (the policy
- * of DESIGN §5.2, NUL-terminated), at time now_ms (milliseconds since the Unix epoch, >= 0).
+ * of docs/formats.md, NUL-terminated), at time now_ms (milliseconds since the Unix epoch, >= 0).
  *   vendor       the vendor the document is declared to come from (a sign result's
  *                attestation.vendor); NULL when none is declared: then only the document's
  *                and the policy's vendors are compared.
@@ -87,7 +89,7 @@ POSTQ_API POSTQ_MUST_CHECK int postq_attest_verify(const char *doc_b64, const ch
 
 /* ---- extended verification ---- */
 
-/* The fields of a sign result that its attestation document also carries [DESIGN §5.3]. Each
+/* The fields of a sign result that its attestation document also carries [docs/formats.md]. Each
  * one the document carries must equal the document's claim (result_mismatch): people read these
  * fields, so an edited sign result must not verify. NULL / has_* 0: the sign result has none. */
 struct postq_attest_result_fields {
@@ -123,8 +125,8 @@ struct postq_attest_input {
      * 1 when already seen, a negative postq_err when the lookup failed (returned as is). */
     int (*counter_seen)(void *ctx, const char *module_id, uint64_t counter);
     void *counter_ctx;
-    const uint8_t *payload_ph;      /* 64 bytes: the composite pre-hash PH(payload) of DESIGN §4
-                                       for the key's algorithm (SHA-512; SHAKE256/64 for
+    const uint8_t *payload_ph;      /* 64 bytes: the composite pre-hash PH(payload)
+                                       (docs/formats.md) for the key's algorithm (SHA-512; SHAKE256/64 for
                                        mldsa87+ed448), hashed by the caller as the payload
                                        streamed. With payload NULL it lets signature_invalid
                                        run; ignored when payload is given. */
@@ -183,7 +185,7 @@ struct postq_attest_report {
     int64_t at_ms;   /* the reference time the checks used (now_ms) */
 };
 
-/* The checks of DESIGN §5.4 in order, stopping at the first failure:
+/* The checks of docs/verification.md in order, stopping at the first failure:
  *   doc_malformed, vendor_mismatch, vendor_unsupported, then the vendor's own checks (mock:
  *   doc_alg_unsupported, doc_signature_invalid, image_not_allowed; hardware vendors:
  *   doc_alg_unsupported, chain_invalid, doc_signature_invalid, debug_not_allowed,

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The API client [DESIGN §6, §8]: policies, hybrid keys, sign, stored signatures and the
+/* The API client [docs/http-api.md, include/postq/]: policies, hybrid keys, sign, stored signatures
+ * and the
  * enclave's pinning facts over HTTP/1.1 with `Authorization: Bearer <api key>`.
  *
  * Results. Every call that returns a resource hands back the server's JSON text in *json
  * (NUL-terminated, allocated; free it with postq_text_free). Pass json NULL when you do not
  * want it. postq_json_string() reads one string member out of such a text, and
- * postq_signature_info_parse() decodes a sign result (DESIGN §5.3) into a struct, so a
+ * postq_signature_info_parse() decodes a sign result (docs/formats.md) into a struct, so a
  * caller needs no JSON library.
  *
  * Errors. Calls return POSTQ_OK (any 2xx answer) or a negative postq_err. The client maps
@@ -97,9 +98,9 @@ POSTQ_API POSTQ_MUST_CHECK postq_err postq_client_enclave_info(struct postq_clie
                                                                struct postq_enclave_info *info,
                                                                char **json);
 
-/* ---- attestation policies (DESIGN §5.2) ---- */
+/* ---- attestation policies (docs/formats.md) ---- */
 
-/* POST /v1/attestation-policies with policy_json, the body of §5.2 ({name, vendor,
+/* POST /v1/attestation-policies with policy_json, the policy of docs/formats.md ({name, vendor,
  * matchRules, enforce}), NUL-terminated. *json: the created policy (with its id). */
 POSTQ_API POSTQ_MUST_CHECK postq_err postq_client_policy_create(struct postq_client *c,
                                                                 const char *policy_json,
@@ -133,7 +134,7 @@ POSTQ_API POSTQ_MUST_CHECK postq_err postq_client_key_get(struct postq_client *c
 /* ---- sign ---- */
 
 /* POST /v1/sign?keyId=… with payload[0..payload_len) as application/octet-stream (payload
- * NULL only when payload_len is 0). *json: the sign result of §5.3. A failed attestation
+ * NULL only when payload_len is 0). *json: the sign result of docs/formats.md. A failed attestation
  * under an enforcing policy is POSTQ_E_REJECTED with the reason as postq_client_error_code. */
 POSTQ_API POSTQ_MUST_CHECK postq_err postq_client_sign(struct postq_client *c, const char *key_id,
                                                        const uint8_t *payload,
@@ -164,7 +165,7 @@ POSTQ_API POSTQ_MUST_CHECK postq_err postq_client_signature_get(struct postq_cli
 POSTQ_API POSTQ_MUST_CHECK postq_err postq_json_string(const char *json, const char *path,
                                                        char *out, size_t cap);
 
-/* A sign result (DESIGN §5.3), decoded. Owns nothing: no free needed. */
+/* A sign result (docs/formats.md), decoded. Owns nothing: no free needed. */
 struct postq_signature_info {
     char id[128];
     char key_id[128];

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The public verification entry points of include/postq/attest.h [DESIGN §8]: parse the policy
- * JSON (policy.c), then run the checks of §5.4 under it (verify.c). */
+/* The public verification entry points of include/postq/attest.h [include/postq/]: parse the policy
+ * JSON (policy.c), then run the checks of docs/verification.md under it (verify.c). */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Mock attestation document claims [DESIGN §5.1]: strict decode and encode (rules in doc.h). */
+/* Mock attestation document claims [docs/formats.md]: strict decode and encode (rules in doc.h). */
 #include "attest/doc.h"
 
 #include <stdlib.h>

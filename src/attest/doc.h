@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The mock attestation document's claims [DESIGN §5.1]: strict decoder, encoder, and the
+/* The mock attestation document's claims [docs/formats.md]: strict decoder, encoder, and the
  * whole-document encoder the enclave uses (claims -> JWS signed by the root key).
  *
  * | claim           | JSON type         | rule                                           |
@@ -72,7 +72,7 @@ POSTQ_MUST_CHECK postq_err postq_doc_encode_mock(struct postq_buf *out,
                                                  const uint8_t root_seed[32]);
 
 /* As postq_doc_encode_mock, but appends docB64: the standard padded base64 of the raw
- * document [DESIGN §5.1], NUL-terminated as every postq_buf is. */
+ * document [docs/formats.md], NUL-terminated as every postq_buf is. */
 POSTQ_MUST_CHECK postq_err postq_doc_encode_mock_b64(struct postq_buf *out,
                                                      const struct postq_doc_claims *c,
                                                      const char *kid,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* JWS compact serialization [RFC 7515 §3.1, §5.1, §5.2, §7.1]: the strict parser and the
- * Ed25519 signer of the mock attestation document (DESIGN §5.1; caps in jws.h). */
+ * Ed25519 signer of the mock attestation document (docs/formats.md; caps in jws.h). */
 #include "attest/jws.h"
 
 #include <string.h>

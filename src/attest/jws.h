@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* JWS compact serialization [RFC 7515 §3.1, §7.1] as the mock attestation document uses it
- * (DESIGN §5.1): a strict parser with a size cap on every part, and an Ed25519 signer.
+ * (docs/formats.md): a strict parser with a size cap on every part, and an Ed25519 signer.
  *
  *   document      = b64url(header) "." b64url(payload) "." b64url(signature)
  *   signing input = the ASCII bytes before the second "."
@@ -35,7 +35,7 @@
 #define POSTQ_JWS_TYP_MAX 64  /* typ text, NUL included */
 #define POSTQ_JWS_KID_MAX 128 /* kid text, NUL included */
 
-/* The media type of the mock attestation document [DESIGN §5.1]. */
+/* The media type of the mock attestation document [docs/formats.md]. */
 #define POSTQ_JWS_TYP_ATTESTATION "postq-attestation+jws"
 
 /* A parsed document. Large (about 10 KiB): allocate it, or keep it off small stacks. */
@@ -51,7 +51,7 @@ struct postq_jws {
     size_t signing_input_len; /* the signing input is in[0..signing_input_len) of the input */
 };
 
-/* 1 when alg names Ed25519 as DESIGN §5.1 allows ("Ed25519" or "EdDSA"), else 0. */
+/* 1 when alg names Ed25519 as docs/formats.md allows ("Ed25519" or "EdDSA"), else 0. */
 int postq_jws_alg_is_ed25519(const char *alg);
 
 /* Parse in[0..len) strictly (table above) into *jws.

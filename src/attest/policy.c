@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Attestation policy JSON [DESIGN §5.2]: strict parse and validation (rules in policy.h). */
+/* Attestation policy JSON [docs/formats.md]: strict parse and validation (rules in policy.h). */
 #include "attest/policy.h"
 
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Attestation policies [DESIGN §5.2]: parse and validate the policy JSON, and the pure
+/* Attestation policies [docs/formats.md]: parse and validate the policy JSON, and the pure
  * decisions made from it. Also the one list of vendor names every module uses.
  *
  * | member                          | rule                                                     |

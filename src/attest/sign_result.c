@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Strict parsing of the sign result of DESIGN §5.3 (the table is in sign_result.h). */
+/* Strict parsing of the sign result of docs/formats.md (the table is in sign_result.h). */
 #include "attest/sign_result.h"
 
 #include <string.h>

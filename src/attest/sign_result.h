@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The sign result [DESIGN §5.3]: what POST /v1/sign returns and `--sign-result` reads.
+/* The sign result [docs/formats.md]: what POST /v1/sign returns and `--sign-result` reads.
  *
  * | member                  | rule                                                          |
  * |-------------------------|---------------------------------------------------------------|

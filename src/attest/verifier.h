@@ -5,7 +5,7 @@
  * vendor shares. Adding Nitro (COSE_Sign1 / CBOR / X.509), Azure (JWT RS256 under a JWKS) or
  * GCP (JWT with x5c) is one new file plus its line in the table.
  *
- * Order of work for one document (DESIGN §5.4):
+ * Order of work for one document (docs/verification.md):
  *   verify.c   base64 -> raw bytes                                  doc_malformed
  *   parse      raw bytes -> vendor state + normalized claims        doc_malformed
  *   verify.c   claims.vendor = policy vendor = declared vendor      vendor_mismatch
@@ -32,7 +32,7 @@
 struct postq_hybrid_vkey; /* crypto/composite.h */
 
 
-/* Vendors: the one list of names [DESIGN §5.2]. */
+/* Vendors: the one list of names [docs/formats.md]. */
 enum postq_vendor {
     POSTQ_VENDOR_NONE = 0,
     POSTQ_VENDOR_MOCK,
@@ -51,7 +51,7 @@ const char *postq_attest_vendor_name(enum postq_vendor v);
 #define POSTQ_POLICY_MAX_AGE_MAX 315360000 /* ten years, in seconds */
 #define POSTQ_POLICY_ID_MAX 128            /* id text, NUL included */
 
-/* A parsed attestation policy [DESIGN §5.2]: what the checks are decided against. Filled by
+/* A parsed attestation policy [docs/formats.md]: what the checks are decided against. Filled by
  * postq_policy_parse (policy.c, which owns the JSON rules), read by the checks. */
 struct postq_attest_policy {
     enum postq_vendor vendor;
@@ -67,7 +67,7 @@ struct postq_attest_policy {
     char *match_rules_json;
 };
 
-/* Run every check of DESIGN §5.4 on doc_b64 under an already parsed policy: what
+/* Run every check of docs/verification.md on doc_b64 under an already parsed policy: what
  * postq_attest_verify_ex does after parsing the policy JSON. in may be NULL. Return codes as
  * postq_attest_verify_ex (POSTQ_OK whenever out->verdict holds a verdict). */
 POSTQ_MUST_CHECK postq_err postq_attest_check_all(struct postq_attest_report *out,
@@ -112,7 +112,7 @@ struct postq_attest_vendor {
     postq_err (*parse)(const uint8_t *raw, size_t len, void **state,
                        struct postq_attest_claims *claims, char *detail, size_t cap);
 
-    /* The vendor's checks, in §5.4 order, each recorded with postq_attest_pass or
+    /* The vendor's checks, in docs/verification.md's order, each recorded with postq_attest_pass or
      * postq_attest_fail; stop at the
      * first failure and return POSTQ_E_REJECTED. POSTQ_OK when all passed; another negative
      * code when something other than the document failed (backend, memory). now_ms is for

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Attestation re-verification [DESIGN §5.4, §8]: the vendor table and the checks every vendor
- * shares, run in the order of §5.4 and stopped at the first failure (see verifier.h). */
+/* Attestation re-verification [docs/verification.md, include/postq/]: the vendor table and the
+ * checks every vendor
+ * shares, run in the order of docs/verification.md and stopped at the first failure (see
+  * verifier.h). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

@@ -22,7 +22,7 @@ static const char sign_usage[] =
     "\n"
     "Sign FILE (streamed to the API, at most 64 MiB; - reads standard input) with key ID.\n"
     "For an enclave key the enclave signs and attests, and the API verifies the document under\n"
-    "the key's policy before it answers. -o writes the sign result (DESIGN §5.3; what\n"
+    "the key's policy before it answers. -o writes the sign result (what\n"
     "`postq verify` and `postq attest verify --sign-result` read) atomically: the file is\n"
     "replaced whole or not at all, and is left alone when the call fails; its folder is\n"
     "checked before anything is signed. Under an audit policy a failed attestation is still\n"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* postq: the command-line client [DESIGN §7]. POSTQ_API_URL / POSTQ_API_KEY configure the
+/* postq: the command-line client [docs/cli.md]. POSTQ_API_URL / POSTQ_API_KEY configure the
  * commands that talk to the API; verify and attest verify never touch the network. */
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* postq verify and postq attest verify [DESIGN §5.4, §7]: offline re-verification of a
+/* postq verify and postq attest verify [docs/verification.md, docs/cli.md]: offline re-verification
+ * of a
  * signature and of the attestation document that came with it, through the SDK's one-call
  * postq_verify_sign_result (or postq_attest_verify_ex for a bare --doc). Neither touches the
  * network. Payloads are hashed as they stream, so their size does not matter. */
@@ -369,11 +370,13 @@ static const char attest_usage[] =
     "                           [--public-key KEY] [--at TIME] [--json]\n"
     "       postq attest verify --policy POLICY.json --doc DOC [--at TIME] [--json]\n"
     "\n"
-    "Verify an attestation document offline under a pinned policy (DESIGN §5.4): the document's\n"
-    "signature under the policy's root key, the image allow-list, its age, and its bindings to\n"
-    "the payload and the signature. --doc checks a bare document (its bytes or their base64)\n"
-    "without those bindings. TIME is RFC 3339 or Unix seconds (default: now). With\n"
-    "--public-key, the composite signature is checked as well. Never touches the network.\n"
+    "Verify an attestation document offline under a pinned policy: the document's signature\n"
+    "under the policy's root key, the image allow-list, its age, that the sign result's fields\n"
+    "are the document's, and its bindings to the payload and the signature (man postq lists\n"
+    "every check and reason code). --doc checks a bare document (its bytes or their base64)\n"
+    "without those bindings. Its age is judged at the sign result's createdAt (a bare --doc:\n"
+    "now), or at --at TIME (RFC 3339 or Unix seconds). With --public-key, the composite\n"
+    "signature is checked as well. Never touches the network.\n"
     "\n"
     "Exit: 0 verified, 1 rejected (stderr: rejected: <reason>: <detail>), 2 usage or unreadable\n"
     "input.\n";

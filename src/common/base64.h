@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Base64 [RFC 4648 §4, padded] and base64url [RFC 4648 §5, unpadded] with strict, canonical
- * decoding (DESIGN §5: no whitespace, no stray padding, unused bits zero). Characters are
+ * decoding (docs/formats.md: no whitespace, no stray padding, unused bits zero). Characters are
  * mapped in constant time: documents, keys and tokens pass through here. */
 #ifndef POSTQ_COMMON_BASE64_H
 #define POSTQ_COMMON_BASE64_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Hexadecimal encoding and strict decoding (RFC 4648 §8, "base16"). The wire format's hex is
- * lowercase (DESIGN §5), so the decoder accepts only lowercase unless asked otherwise. Both
+ * lowercase (docs/formats.md), so the decoder accepts only lowercase unless asked otherwise. Both
  * directions run in constant time in the data: hex may carry keys or tokens. */
 #ifndef POSTQ_COMMON_HEX_H
 #define POSTQ_COMMON_HEX_H

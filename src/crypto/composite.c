@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Composite ML-DSA + EdDSA signatures [draft-ietf-lamps-pq-composite-sigs-19 §4]: both halves
  * sign the same M', the ML-DSA half under ctx = Label, and a signature is valid only if both
- * halves verify. The wire layouts are in the table below; DESIGN.md §4 is the contract. */
+ * halves verify. The wire layouts are in the table below; docs/formats.md is the contract. */
 #include <postq/hybrid.h>
 #include <postq/mldsa.h>
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Composite public keys as SubjectPublicKeyInfo [RFC 5280 §4.1.2.7], DER and PEM "PUBLIC KEY"
  * [RFC 7468 §13]: the algorithm is the composite OID of draft-ietf-lamps-pq-composite-sigs-19
- * with parameters absent, and the BIT STRING holds mldsaPk || edPk (DESIGN §7). */
+ * with parameters absent, and the BIT STRING holds mldsaPk || edPk (docs/cli.md). */
 #ifndef POSTQ_CRYPTO_SPKI_H
 #define POSTQ_CRYPTO_SPKI_H
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* postq-enclave: the mock enclave [DESIGN §2, §7]. Holds the root key, the sealing key and the
+/* postq-enclave: the mock enclave [ARCHITECTURE.md, docs/cli.md]. Holds the root key, the sealing
+ * key and the
  * counter; answers info, keygen and sign+attest on a Unix socket; `measure` prints what a
  * policy pins. */
 #include <stdio.h>

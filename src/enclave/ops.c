@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The enclave's operations: info, keygen and sign+attest [DESIGN §2, §5.1]. sign opens the
+/* The enclave's operations: info, keygen and sign+attest [ARCHITECTURE.md, docs/formats.md]. sign
+ * opens the
  * sealed key, hashes the payload itself, signs it (hedged), takes the next counter and signs
  * the document over exactly what it produced — one atomic operation, one reply.
  * Test-only fault modes bend one claim at a time (docs/enclave-protocol.md). */

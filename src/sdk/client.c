@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The API client [DESIGN §6, §8] on libcurl (the one file that includes curl/). One easy
+/* The API client [docs/http-api.md, include/postq/] on libcurl (the one file that includes curl/).
+ * One easy
  * handle per client, reused across calls (keep-alive); every answer lands in a capped buffer;
  * 429/503 are retried with backoff, nothing else. */
 #include <postq/client.h>

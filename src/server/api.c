@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The HTTP API of DESIGN §6: routing, the role each route needs (checked by auth.c, which
+/* The HTTP API of docs/http-api.md: routing, the role each route needs (checked by auth.c, which
  * also authenticates), strict request JSON, and the handlers for policies, hybrid keys,
  * signatures, API keys, the enclave, health and metrics (the sign path is in sign.c).
  * Errors are {"error":{"code","message"}}; every query is scoped to the caller's organisation,
@@ -1115,7 +1115,7 @@ static const char *route_methods(int r)
 }
 
 /* The least role a route and method need: viewer reads, signer signs, admin manages policies,
- * keys and API keys (DESIGN §6). */
+ * keys and API keys (docs/http-api.md). */
 static enum postq_store_role need_role(int r, int post, int del)
 {
     switch (r) {

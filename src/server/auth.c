@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Who is calling and what they may do [DESIGN §6]: the Bearer API key of the Authorization
+/* Who is calling and what they may do [docs/http-api.md]: the Bearer API key of the Authorization
  * header (its id looked up in the store, SHA-256 of its secret compared in constant time with
  * the stored hash) and the three roles, admin > signer > viewer. */
 #include <stdio.h>

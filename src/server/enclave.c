@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* A pool of connections to postq-enclave (DESIGN §2): idle connections are reused; a request
+/* A pool of connections to postq-enclave (ARCHITECTURE.md): idle connections are reused; a request
  * that a reused connection provably never delivered (the enclave restarted, or closed the idle
  * connection) is sent again once on a fresh connection, so the API recovers from an enclave
  * restart without operator action. docs/api-server.md states the rule. */

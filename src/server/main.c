@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* postq-api: the HTTP API server and its host-side tools [DESIGN §6, §7]:
+/* postq-api: the HTTP API server and its host-side tools [docs/http-api.md, docs/cli.md]:
  *   postq-api serve [--listen 127.0.0.1:8080] [--db sqlite:PATH] [--enclave unix:PATH]
  *                   [--state DIR] [--max-connections N] [--web DIR] [--enclave-timeout S]
  *   postq-api org create NAME [--db …]                  prints the admin API key once
@@ -32,7 +32,7 @@ static void usage(FILE *f)
             "                       [--db sqlite:PATH]\n"
             "       postq-api --version | --help\n"
             "\n"
-            "serve      the HTTP API of DESIGN §6 (defaults: --listen " DEFAULT_LISTEN
+            "serve      the HTTP API, /v1/... (defaults: --listen " DEFAULT_LISTEN
             ",\n"
             "           --db " DEFAULT_DB ", --enclave " DEFAULT_ENCLAVE ",\n"
             "           --state " DEFAULT_STATE

@@ -3,7 +3,7 @@
  * libmicrohttpd), the per-request arena, the API state and its handlers (api.c, sign.c),
  * authentication and roles (auth.c), the enclave connection pool (enclave.c), the
  * key-encryption key for software keys (kek.c) and the Prometheus metrics (metrics.c).
- * DESIGN §6 is the contract these implement. */
+ * docs/http-api.md is the contract these implement. */
 #ifndef POSTQ_SERVER_SERVER_H
 #define POSTQ_SERVER_SERVER_H
 
@@ -21,7 +21,7 @@
 #include "server/vcache.h"
 #include "store/store.h"
 
-/* Body caps (DESIGN §6): a JSON body, the JSON form of POST /v1/sign included, is at most
+/* Body caps (docs/http-api.md): a JSON body, the JSON form of POST /v1/sign included, is at most
  * 1 MiB; a raw application/octet-stream payload for POST /v1/sign at most 64 MiB. */
 #define POSTQ_API_JSON_MAX ((size_t)1 << 20)
 #define POSTQ_API_OCTET_MAX POSTQ_PROTO_PAYLOAD_MAX
@@ -232,7 +232,7 @@ int postq_api_media_is(const char *ctype, const char *want);
  * decision both the body cap (postq_api_body_cap) and the handler use, so that a body is
  * never read under one form's cap and parsed as the other's. */
 int postq_api_sign_is_raw(const char *ctype);
-/* Write the sign result (DESIGN §5.3) of a stored row. */
+/* Write the sign result (docs/formats.md) of a stored row. */
 void postq_api_sig_write(struct postq_jsonw *w, const struct postq_store_sig *sig);
 /* Serialize j (consumed) into resp with status. */
 void postq_api_json_reply(struct postq_http_resp *resp, int status, json_t *j);

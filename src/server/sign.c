@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* POST /v1/sign [DESIGN §2, §5.3, §5.4, §6]: draw a fresh 32-byte nonce, have the enclave sign
+/* POST /v1/sign [ARCHITECTURE.md, docs/formats.md, docs/verification.md, docs/http-api.md]: draw a
+ * fresh 32-byte nonce, have the enclave sign
  * and attest, verify the document under the key's bound policy with every binding (payload,
  * signature, public key, algorithm, nonce, (moduleId, counter) unseen), then store the result
  * in one transaction and answer only once it is committed. enforce: true turns any failure
@@ -184,7 +185,7 @@ static void sign_software(struct postq_api *api, const struct postq_store_key *k
     reply_stored(resp, sig);
 }
 
-/* PH(payload) of DESIGN §4 for alg: what the composite signature covers. */
+/* PH(payload) of docs/formats.md for alg: what the composite signature covers. */
 static postq_err payload_ph(const char *alg, struct postq_bytes payload,
                             uint8_t ph[POSTQ_HYBRID_PH_BYTES])
 {
@@ -276,7 +277,7 @@ static int reply_usable(const struct postq_proto_resp *er, struct postq_http_res
     return 1;
 }
 
-/* Every check of DESIGN §5.4 on the enclave's reply, under the key's bound policy, for the
+/* Every check of docs/verification.md on the enclave's reply, under the key's bound policy, for the
  * payload (whose SHA-256 is sig->payload_sha256) and nonce. *doc (the document as text) and
  * *rep (the verdict and the claims) live in arena. 0 after answering: no verdict could be
  * reached (memory, the counter lookup, the policy), and nothing is stored. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The dashboard's static files (web/) under `/` [DESIGN §6]: a fixed set of content types,
+/* The dashboard's static files (web/) under `/` [docs/http-api.md]: a fixed set of content types,
  * names of [A-Za-z0-9._-] segments only (no dot-first segment, so no "..", no hidden file),
  * regular files only, at most POSTQ_API_JSON_MAX bytes, and no symlink anywhere below the
  * web root: the path is walked one segment at a time, each opened with O_NOFOLLOW relative

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The API server's storage: organisations, API keys, attestation policies, hybrid keys and
- * sign results (DESIGN §5.2, §5.3, §6), behind one interface with a backend per URL scheme
+ * sign results (docs/formats.md, docs/http-api.md), behind one interface with a backend per URL
+  * scheme
  * (store_sqlite.c today; store_pg.c later). tests/unit/store/store_contract_test.c runs the
  * same contract against every backend.
  *
@@ -44,7 +45,7 @@
 #define POSTQ_STORE_PROVIDER_MAX      32  /* "enclave-mock", "software" */
 #define POSTQ_STORE_HASH_MAX          129 /* imageHash: lowercase hex, up to 64 bytes */
 #define POSTQ_STORE_MODULE_MAX        128 /* moduleId */
-#define POSTQ_STORE_REASON_MAX        48  /* a DESIGN §5.4 reason code */
+#define POSTQ_STORE_REASON_MAX        48  /* a docs/verification.md reason code */
 #define POSTQ_STORE_SECRET_HASH_BYTES 32
 #define POSTQ_STORE_PAGE_MAX          100 /* largest limit of a list call */
 
@@ -82,7 +83,7 @@ struct postq_store_policy {
     char org_id[POSTQ_ID_MAX];
     char name[POSTQ_STORE_NAME_MAX];
     char vendor[POSTQ_STORE_VENDOR_MAX];
-    const char *body; /* the policy JSON text (DESIGN §5.2 matchRules and all), as given */
+    const char *body; /* the policy JSON text (docs/formats.md matchRules and all), as given */
     int enforce;      /* 0 or 1 */
     int64_t created_at;
     void *mem_;
@@ -112,7 +113,7 @@ struct postq_store_attestation {
     char reason[POSTQ_STORE_REASON_MAX]; /* "" unless verdict is FAIL */
 };
 
-/* One sign result (DESIGN §5.3). */
+/* One sign result (docs/formats.md). */
 struct postq_store_sig {
     char id[POSTQ_ID_MAX]; /* "sig_…" */
     char org_id[POSTQ_ID_MAX];

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # postq verify / postq attest verify against real fixtures (tests/tools/mkfixture: genuinely
 # signed documents and composite signatures), one broken piece at a time: every exit code of
-# DESIGN §7 and the reason codes of §5.4 that offline verification can give.
+# docs/cli.md and the reason codes of docs/verification.md that offline verification can give.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/sh-test.sh"

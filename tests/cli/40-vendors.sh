@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # postq attest verify --doc on the real hardware vendors' documents of ../shared/vendors, at
 # fixed times inside their validity windows (they are all past them now): each passes under a
-# policy pinning its measurements, and each negative gets its reason code of DESIGN §5.4.
+# policy pinning its measurements, and each negative gets its reason code of docs/verification.md.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/sh-test.sh"

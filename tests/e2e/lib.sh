@@ -5,7 +5,7 @@
 #                              and socket E2E_DIR/NAME.sock; sets ENCLAVE_PID; waits until it
 #                              answers (a stale socket file left by a kill -9 is not enough)
 #   enclave_stop PID [SIGNAL]  signal it (TERM by default) and wait for it to exit
-#   make_policy NAME OUT       an attestation policy (DESIGN §5.2) pinning what
+#   make_policy NAME OUT       an attestation policy (docs/formats.md) pinning what
 #                              `postq-enclave measure` prints for E2E_DIR/NAME
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/sh-test.sh"
 B=${POSTQ_BUILD:-build}

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* libFuzzer target: the sign-result parser (src/attest/sign_result.c, DESIGN §5.3), then the
+/* libFuzzer target: the sign-result parser (src/attest/sign_result.c, docs/formats.md), then the
  * verifier on what it parsed (its docB64, vendor and signature) under fuzz_jws.c's policy
  * (build as fuzz_jws.c says). */
 #include <stdint.h>

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Test helper: real, genuinely signed mock attestation documents [DESIGN §5.1] and matching
- * policies [§5.2]. A fixture holds a root seed, a fresh composite key pair, a payload signed
+/* Test helper: real, genuinely signed mock attestation documents [docs/formats.md] and matching
+ * policies [docs/formats.md]. A fixture holds a root seed, a fresh composite key pair, a payload
+  * signed
  * with it, and claims that bind them; tests change a claim (or the header) and re-sign. */
 #ifndef POSTQ_TESTS_MOCKDOC_H
 #define POSTQ_TESTS_MOCKDOC_H

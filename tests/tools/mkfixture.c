@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Test tool: writes a real, genuinely signed verification fixture into a directory, the way
  * the enclave and the API will produce it: a payload, its composite signature, a mock
- * attestation document binding both, the sign result (DESIGN §5.3), a policy (§5.2) and the
+ * attestation document binding both, the sign result (docs/formats.md), a policy and the
  * public key as PEM and as the API's JSON. The CLI tests then break one piece at a time.
  *
  *   mkfixture DIR [--alg A] [--payload FILE] [--root-tag N] [--policy-root-tag N]
@@ -215,7 +215,7 @@ int main(int argc, char **argv)
     write_file(dir, "doc.jws", doc.p, doc.len);
     write_file(dir, "doc.b64", docb64.p, docb64.len);
 
-    /* The sign result (DESIGN §5.3). */
+    /* The sign result (docs/formats.md). */
     o = json_object();
     json_object_set_new(o, "id", json_string("sig_test"));
     json_object_set_new(o, "keyId", json_string("key_test"));
@@ -246,7 +246,7 @@ int main(int argc, char **argv)
     }
     write_json(dir, "sig.json", o);
 
-    /* The policy (DESIGN §5.2). */
+    /* The policy (docs/formats.md). */
     o = json_object();
     json_object_set_new(o, "id", json_string("pol_test"));
     json_object_set_new(o, "name", json_string("release-signing-test"));

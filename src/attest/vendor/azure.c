@@ -17,8 +17,8 @@
  * | x-ms-azurevm-vmid                                       | moduleId                       |
  * | x-ms-runtime.client-payload.postq                       | the PostQ binding (jwt.h)      |
  *
- * matchRules [DESIGN §5.2]: jwks, issuers, launchMeasurements (non-empty), requireCompliant
- * (default true), allowDebug (default false; an extension of §5.2). */
+ * matchRules [docs/formats.md]: jwks, issuers, launchMeasurements (non-empty), requireCompliant
+ * (default true), allowDebug (default false; an extension of docs/formats.md's policy). */
 #include <stdio.h>
 #include <string.h>
 

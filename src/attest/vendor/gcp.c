@@ -17,7 +17,7 @@
  * | submods.gce.instance_id        | moduleId (when present)                                  |
  * | eat_nonce                      | string or array of strings: the PostQ binding (jwt.h)    |
  *
- * matchRules [DESIGN §5.2]: rootCertSha256 (PKI tokens) and/or jwks (OIDC tokens); imageDigests
+ * matchRules [docs/formats.md]: rootCertSha256 (PKI tokens) and/or jwks (OIDC tokens); imageDigests
  * and audiences (non-empty); allowDebug (default false). */
 #include <stdio.h>
 #include <string.h>

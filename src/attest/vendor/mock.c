@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Vendor "mock" [DESIGN §5.1]: a JWS signed by the enclave's Ed25519 root key, verified with
+/* Vendor "mock" [docs/formats.md]: a JWS signed by the enclave's Ed25519 root key, verified with
  * the policy's pinned rootPublicKeyB64 (never a key named by the header). */
 #include <string.h>
 

@@ -17,7 +17,7 @@
  * | user_data      | bytes or null, may be absent  | <= 1024 bytes                         |
  * | nonce          | bytes or null, may be absent  | <= 1024 bytes                         |
  *
- * matchRules [DESIGN §5.2]: pcrs {"<index>": ["<hex>", ...]} (every listed index must equal
+ * matchRules [docs/formats.md]: pcrs {"<index>": ["<hex>", ...]} (every listed index must equal
  * one of its values), rootCertSha256 (hex) and/or rootCertB64 (base64 DER of the root; both
  * must agree when both are given), allowDebug (default false). */
 #include <stdio.h>

@@ -23,13 +23,15 @@
 -- |                  | created_at      | INTEGER | ms                                          |
 -- | policies         | id              | TEXT    | "pol_…" (PK)                                |
 -- |                  | org_id          | TEXT    | → orgs                                      |
--- |                  | name, vendor    | TEXT    | DESIGN §5.2                                 |
+-- |                  | name, vendor    | TEXT    | docs/formats.md                                
+-- |
 -- |                  | body            | TEXT    | the policy JSON as received                 |
 -- |                  | enforce         | INTEGER | 0 or 1                                      |
 -- |                  | created_at      | INTEGER | ms                                          |
 -- | hybrid_keys      | id              | TEXT    | "key_…" (PK)                                |
 -- |                  | org_id          | TEXT    | → orgs                                      |
--- |                  | name, algorithm, provider | TEXT | DESIGN §6 (provider = pqProvider) |
+-- |                  | name, algorithm, provider | TEXT | docs/http-api.md (provider = pqProvider)
+-- |
 -- |                  | policy_id       | TEXT    | NULL, or → policies of the same org; a bound policy cannot be deleted (RESTRICT) |
 -- |                  | public_key      | BLOB    | composite public key                        |
 -- |                  | sealed_key      | BLOB    | sealed private key                          |
@@ -42,7 +44,9 @@
 -- |                  | payload_sha256  | BLOB    | 32 bytes                                    |
 -- |                  | signature       | BLOB    | composite signature                         |
 -- |                  | created_at      | INTEGER | ms                                          |
--- |                  | att_vendor … att_reason | | NULL for software keys, else DESIGN §5.3 attestation: vendor, image_hash, module_id, counter, doc_b64, verdict ('pass'/'fail'), reason (NULL unless fail) |
+-- |                  | att_vendor … att_reason | | NULL for software keys, else docs/formats.md
+-- attestation: vendor, image_hash, module_id, counter, doc_b64, verdict ('pass'/'fail'), reason
+-- (NULL unless fail) |
 -- | enclave_counters | module_id, counter | TEXT, INTEGER | (PK): each (moduleId, counter) accepted once |
 -- |                  | signature_id    | TEXT    | the sign result stored with it              |
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The dashboard's verifier (web/verify.js, run here under Node's WebCrypto) against the CLI's
 // (`postq attest verify`) on the same inputs: a real sign result and policy, then each altered
-// so one check of DESIGN §5.4 fails, edited sign-result fields (result_mismatch), createdAt
+// so one check of docs/verification.md fails, edited sign-result fields (result_mismatch),
+// createdAt
 // and --at variants (the reference time and the clock), and a genuinely signed fixture a year
 // old and one from the future (tests/tools/mkfixture). Both must agree on the verdict, the
 // reason code, the detail (wherever it is not a JSON parser's own message) and the reference
@@ -197,7 +198,8 @@ refused('parity: a key without its algorithm is refused', 'key', JSON.stringify(
     'not the key\'s JSON ("algorithm" and "publicKeyB64", base64 of a key of that algorithm)');
 refused('parity: a key of an unknown algorithm is refused', 'key', keyWith({ algorithm: 'rsa2048' }), '"algorithm" is not one PostQ knows');
 
-// result_mismatch: a sign result edited after the fact, field by field (DESIGN §5.3, §5.4).
+// result_mismatch: a sign result edited after the fact, field by field (docs/formats.md,
+// docs/verification.md).
 const hex64 = (s) => s.replace(/^./, (ch) => (ch === '0' ? '1' : '0'));
 const sig44 = Buffer.alloc(2420 + 64, 5).toString('base64');
 await both('parity: keyId edited', 'result_mismatch', { sr: srWith({ keyId: 'key_01ZZZZZZZZZZZZZZZZZZZZZZZZ' }) });

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* src/attest/doc.c: the claims of DESIGN §5.1. Round trips through the encoder and decoder,
+/* src/attest/doc.c: the claims of docs/formats.md. Round trips through the encoder and decoder,
  * the enclave's whole-document encoder, the strict decoder's refusals, and the encoder's
  * refusal to write what the decoder would refuse. */
 #include "testlib.h"
@@ -36,7 +36,7 @@ static void test_round_trip(void **state)
                      POSTQ_OK);
     assert_string_equal(detail, "");
     assert_memory_equal(&c, &F.claims, sizeof(c));
-    /* The wire form: member order of DESIGN §5.1, lowercase hex, unpadded base64url nonce. */
+    /* The wire form: member order of docs/formats.md, lowercase hex, unpadded base64url nonce. */
     assert_non_null(strstr(json, "{\"v\":1,\"vendor\":\"mock\",\"moduleId\":\"mock-module-01\","
                                  "\"imageHash\":\"1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a6978"
                                  "8796a5b4c3d2e1f00f\",\"keyId\":\"key_test\","
@@ -157,7 +157,7 @@ static void test_encode_mock_document(void **state)
     postq_buf_init(&b64, 2 * POSTQ_JWS_MAX);
     assert_int_equal(postq_doc_encode_mock(&raw, &F.claims, "root-1", F.root_seed), POSTQ_OK);
     assert_int_equal(postq_jws_parse(jws, raw.p, raw.len, NULL, 0), POSTQ_OK);
-    /* Header exactly as DESIGN §5.1 shows it. */
+    /* Header exactly as docs/formats.md shows it. */
     dot = strchr((const char *)raw.p, '.');
     assert_int_equal(postq_base64_decode(header, sizeof(header), &hlen, (const char *)raw.p,
                                          (size_t)(dot - (const char *)raw.p), POSTQ_B64_URL),

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* src/attest/policy.c: the policy JSON of DESIGN §5.2. A good policy of each vendor, defaults,
+/* src/attest/policy.c: the policy JSON of docs/formats.md. A good policy of each vendor, defaults,
  * and for every rule one breaking case whose error names the field. */
 #include "testlib.h"
 

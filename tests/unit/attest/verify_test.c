@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* src/attest/verify.c + vendor/mock.c: every reason code of DESIGN §5.4 that applies to mock,
+/* src/attest/verify.c + vendor/mock.c: every reason code of docs/verification.md that applies to
+ * mock,
  * each with a genuinely signed document (real Ed25519 root, real composite signatures); the
  * check order; time windows; bit flips and truncations of a good document; API misuse. */
 #include "testlib.h"

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Composite signatures [draft-ietf-lamps-pq-composite-sigs-19], DESIGN §4: sizes, round trips,
+/* Composite signatures [draft-ietf-lamps-pq-composite-sigs-19], docs/formats.md: sizes, round
+ * trips,
  * every kind of tampering, and regression checks against the tests' own reference construction
  * (tests/lib/composite_ref: M' byte by byte, PH with OpenSSL, the EdDSA half with libsodium /
  * OpenSSL directly) over inputs the published vectors lack. The authority for the format is the
@@ -24,7 +25,7 @@ struct alg {
     int level;
     int ed448; /* 0: Ed25519 + SHA-512, 1: Ed448 + SHAKE256/64 */
     const uint8_t *label;
-    size_t pk, sk, sig;               /* DESIGN §4 table */
+    size_t pk, sk, sig;               /* docs/formats.md table */
     size_t mldsa_pk, mldsa_sig;       /* FIPS 204 */
     size_t ed_seed, ed_pk, ed_sig;    /* RFC 8032 */
 };

@@ -602,7 +602,8 @@ static void body_of(char *out, size_t cap, const struct route *rt, size_t skip, 
 }
 
 /* Broken and wrong bodies on every POST route, each with the exact status and error.code it
- * must get (DESIGN §6, docs/api-server.md), nothing stored for any of them, and the valid body
+ * must get (docs/http-api.md, docs/api-server.md), nothing stored for any of them, and the valid
+  * body
  * as the positive twin of each. */
 static void test_hostile_inputs(void **state)
 {

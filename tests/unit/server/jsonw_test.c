@@ -4,7 +4,7 @@
  * at both ends, nesting); invalid UTF-8 is refused where jansson refuses it; misuse (a key
  * outside an object, a key without its value, too deep, unclosed) and a full buffer are
  * errors that stick; and a sign result written by postq_api_sig_write equals the jansson
- * object DESIGN §5.3 describes, with and without attestation. */
+ * object docs/formats.md describes, with and without attestation. */
 #include "testlib.h"
 
 #include <stdlib.h>
