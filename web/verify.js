@@ -371,17 +371,20 @@ export function parseSignResult(text) {
 // As postq_public_key_from_json reads it: a known "algorithm" and "publicKeyB64", canonical
 // base64 of exactly a key of that algorithm; the CLI's words when it is not.
 export function parsePublicKey(text) {
-    const malformed = 'public key: not the key\'s JSON ("algorithm" and "publicKeyB64", base64 of a key of that algorithm)';
+    const noAlg = 'public key: "algorithm" missing or unknown';
     let k;
     try {
         k = parseJson(text);
     } catch {
-        throw new FormatError(malformed);
+        throw new FormatError(noAlg);
     }
-    if (!isObj(k) || typeof k.algorithm !== 'string') throw new FormatError(malformed);
-    if (HYBRID_PK_BYTES[k.algorithm] === undefined) throw new FormatError('public key: "algorithm" is not one PostQ knows');
+    if (!isObj(k) || typeof k.algorithm !== 'string' || HYBRID_PK_BYTES[k.algorithm] === undefined) {
+        throw new FormatError(noAlg);
+    }
     const bytes = typeof k.publicKeyB64 === 'string' ? b64std(k.publicKeyB64) : null;
-    if (bytes === null || bytes.length !== HYBRID_PK_BYTES[k.algorithm]) throw new FormatError(malformed);
+    if (bytes === null || bytes.length !== HYBRID_PK_BYTES[k.algorithm]) {
+        throw new FormatError(`public key: "publicKeyB64" is not base64 of a ${k.algorithm} key`);
+    }
     return { id: typeof k.id === 'string' ? k.id : '', algorithm: k.algorithm, bytes };
 }
 
