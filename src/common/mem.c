@@ -2,9 +2,10 @@
 /* postq_wipe and the fault-injecting allocator. */
 #include "common/mem.h"
 
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "common/fault.h"
 
 void postq_wipe(void *p, size_t n)
 {
@@ -13,32 +14,12 @@ void postq_wipe(void *p, size_t n)
     }
 }
 
-/* The fault hook, shared by every thread (servers allocate on all of theirs). fail_at < 0
- * until the hook is first called: nothing is counted, so an allocation costs one relaxed load
- * and writes no shared cache line; 0: count only; n > 0: the nth allocation counted and all
- * later ones fail. Relaxed order is enough: the counter publishes no other memory, and a test
- * that reads it has already synchronised with the threads it counts (join, mutex). */
-static _Atomic long fail_at = -1;
-static _Atomic long count;
+/* Every thread allocates (the servers on all of theirs): the hook is thread-safe. */
+static struct postq_fault hook = POSTQ_FAULT_INIT;
 
-static int should_fail(void)
-{
-    long at = atomic_load_explicit(&fail_at, memory_order_relaxed);
-    long n;
+static int should_fail(void) { return postq_fault_hit(&hook); }
 
-    if (at < 0) {
-        return 0;
-    }
-    n = atomic_fetch_add_explicit(&count, 1, memory_order_relaxed) + 1;
-    return at > 0 && n >= at;
-}
-
-long postq_alloc_fail_at(long nth)
-{
-    long made = atomic_exchange_explicit(&count, 0, memory_order_relaxed);
-    atomic_store_explicit(&fail_at, nth > 0 ? nth : 0, memory_order_relaxed);
-    return made;
-}
+long postq_alloc_fail_at(long nth) { return postq_fault_arm(&hook, nth); }
 
 void *postq_malloc(size_t n)
 {

@@ -3,36 +3,15 @@
 #include "crypto/rand.h"
 
 #include <errno.h>
-#include <stdatomic.h>
 #include <sys/random.h>
 
+#include "common/fault.h"
 #include "common/mem.h"
 
-/* The fault hook, as postq_alloc_fail_at's: every signing thread draws here. fail_at < 0
- * until the hook is first called: nothing is counted, so a draw costs one relaxed load and
- * writes no shared cache line; 0: count only; n > 0: the nth draw counted and all later ones
- * fail. Relaxed order is enough: the counter publishes no other memory. */
-static _Atomic long fail_at = -1;
-static _Atomic long count;
+/* Every signing thread draws here: the hook is thread-safe (common/fault.h). */
+static struct postq_fault hook = POSTQ_FAULT_INIT;
 
-long postq_rand_fail_at(long nth)
-{
-    long made = atomic_exchange_explicit(&count, 0, memory_order_relaxed);
-    atomic_store_explicit(&fail_at, nth > 0 ? nth : 0, memory_order_relaxed);
-    return made;
-}
-
-static int should_fail(void)
-{
-    long at = atomic_load_explicit(&fail_at, memory_order_relaxed);
-    long n;
-
-    if (at < 0) {
-        return 0;
-    }
-    n = atomic_fetch_add_explicit(&count, 1, memory_order_relaxed) + 1;
-    return at > 0 && n >= at;
-}
+long postq_rand_fail_at(long nth) { return postq_fault_arm(&hook, nth); }
 
 postq_err postq_rand_bytes(uint8_t *out, size_t len)
 {
@@ -41,7 +20,7 @@ postq_err postq_rand_bytes(uint8_t *out, size_t len)
     if (out == NULL && len != 0) {
         return POSTQ_E_ARG;
     }
-    if (should_fail()) {
+    if (postq_fault_hit(&hook)) {
         postq_wipe(out, len);
         return POSTQ_E_RNG;
     }
