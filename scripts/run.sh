@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 B=${POSTQ_BUILD:-build}
 BIN=$(cd "$B/bin" && pwd)
 VAR=${POSTQ_VAR:-var}
+umask 077 # the logs, the demo files and the database are for this user alone
 LISTEN=${POSTQ_LISTEN:-127.0.0.1:8080}
 DB="sqlite:$VAR/postq.db"
 SOCK="$VAR/enclave.sock"

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "common/fault.h"
 
@@ -46,3 +47,30 @@ void *postq_realloc(void *p, size_t n)
 }
 
 void postq_free(void *p) { free(p); }
+
+postq_err postq_secure_alloc(size_t n, void **out, int *locked)
+{
+    void *p;
+
+    *out = NULL;
+    *locked = 0;
+    p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        return POSTQ_E_NOMEM;
+    }
+    (void)madvise(p, n, MADV_DONTDUMP);
+    (void)madvise(p, n, MADV_WIPEONFORK);
+    *locked = mlock(p, n) == 0;
+    *out = p;
+    return POSTQ_OK;
+}
+
+void postq_secure_free(void *p, size_t n)
+{
+    if (p == NULL) {
+        return;
+    }
+    postq_wipe(p, n);
+    (void)munlock(p, n);
+    (void)munmap(p, n);
+}

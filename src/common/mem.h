@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include <postq/err.h>
+
 /* Overwrite n bytes with zeros in a way the compiler may not elide. NULL/0 is fine. */
 void postq_wipe(void *p, size_t n);
 
@@ -21,5 +23,12 @@ void postq_free(void *p);
  * pays one relaxed atomic load per allocation. Thread-safe: allocations on any thread are
  * counted, each exactly once, and the nth of them in the counter's order is the first to fail. */
 long postq_alloc_fail_at(long nth);
+
+/* Memory for secrets: page-aligned, locked (mlock), left out of core dumps (MADV_DONTDUMP)
+ * and not inherited by a fork (MADV_WIPEONFORK). *locked tells whether mlock succeeded (it can
+ * fail under RLIMIT_MEMLOCK; the caller warns). POSTQ_E_NOMEM. Free with postq_secure_free,
+ * which wipes. */
+POSTQ_MUST_CHECK postq_err postq_secure_alloc(size_t n, void **out, int *locked);
+void postq_secure_free(void *p, size_t n); /* NULL is fine */
 
 #endif

@@ -29,12 +29,6 @@ POSTQ_MUST_CHECK postq_err postq_enclave_write_atomic(const char *dir, const cha
 POSTQ_MUST_CHECK postq_err postq_enclave_read_file(const char *dir, const char *name, uint8_t *buf,
                                                    size_t cap, size_t *len);
 
-/* Memory for secrets: page-aligned, locked (mlock) and left out of core dumps
- * (MADV_DONTDUMP). *locked tells whether mlock succeeded (it can fail under RLIMIT_MEMLOCK;
- * the caller warns). Free with postq_enclave_secure_free, which wipes. */
-POSTQ_MUST_CHECK postq_err postq_enclave_secure_alloc(size_t n, void **out, int *locked);
-void postq_enclave_secure_free(void *p, size_t n);
-
 /* The secrets, in secure memory. They never leave the process but as signatures and
  * sealed blobs. */
 struct postq_enclave_secrets {

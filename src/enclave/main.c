@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <postq/postq.h>
@@ -158,7 +159,9 @@ int main(int argc, char **argv)
         i++;
     }
 
-    /* Before any secret exists: no core dumps, no ptrace by other processes of this user. */
+    /* Before any secret exists: no core dumps, no ptrace by other processes of this user, and
+     * nothing it writes readable by others. */
+    umask(077);
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
         fprintf(stderr, "postq-enclave: cannot make the process non-dumpable\n");
         return 3;

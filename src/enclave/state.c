@@ -106,33 +106,6 @@ postq_err postq_enclave_read_file(const char *dir, const char *name, uint8_t *bu
     return POSTQ_OK;
 }
 
-postq_err postq_enclave_secure_alloc(size_t n, void **out, int *locked)
-{
-    void *p;
-
-    *out = NULL;
-    *locked = 0;
-    p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) {
-        return POSTQ_E_NOMEM;
-    }
-    (void)madvise(p, n, MADV_DONTDUMP);
-    (void)madvise(p, n, MADV_WIPEONFORK);
-    *locked = mlock(p, n) == 0;
-    *out = p;
-    return POSTQ_OK;
-}
-
-void postq_enclave_secure_free(void *p, size_t n)
-{
-    if (p == NULL) {
-        return;
-    }
-    postq_wipe(p, n);
-    (void)munlock(p, n);
-    (void)munmap(p, n);
-}
-
 postq_err postq_enclave_measure_self(uint8_t out[32])
 {
     uint8_t chunk[65536];
@@ -313,7 +286,7 @@ postq_err postq_enclave_open(struct postq_enclave *e, const char *dir, int for_d
         may_create = 0;
     }
 
-    err = postq_enclave_secure_alloc(sizeof(*e->sec), (void **)&e->sec, &e->sec_locked);
+    err = postq_secure_alloc(sizeof(*e->sec), (void **)&e->sec, &e->sec_locked);
     if (err != POSTQ_OK) {
         say(detail, cap, err, "secure memory");
         goto out;
@@ -375,7 +348,7 @@ void postq_enclave_close(struct postq_enclave *e)
         postq_enclave_counter_close(&e->counter);
         e->counter_open = 0;
     }
-    postq_enclave_secure_free(e->sec, sizeof(*e->sec));
+    postq_secure_free(e->sec, sizeof(*e->sec));
     e->sec = NULL;
     if (e->lock_fd >= 0) {
         close(e->lock_fd);

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <postq/postq.h>
@@ -184,6 +186,27 @@ static int cmd_serve(int argc, char **argv)
         max_conns = (unsigned)t;
     }
     memset(&api, 0, sizeof(api));
+    /* Secrets at rest and in memory: nothing this daemon writes (the database, its WAL and
+     * SHM, the KEK) is readable by others, no core dump of it exists, and the KEK is locked
+     * out of swap and out of any dump. */
+    umask(077);
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+        fprintf(stderr, "postq-api: cannot make the process non-dumpable\n");
+        return 1;
+    }
+    {
+        void *p = NULL;
+        int locked = 0;
+        if (postq_secure_alloc(POSTQ_KEK_BYTES, &p, &locked) != POSTQ_OK) {
+            fprintf(stderr, "postq-api: no memory for the key-encryption key\n");
+            return 1;
+        }
+        api.kek = p;
+        if (!locked) {
+            fprintf(stderr, "postq-api: WARNING: mlock failed (RLIMIT_MEMLOCK?): the "
+                            "key-encryption key may be swapped out\n");
+        }
+    }
     /* Signals are taken by sigwait below; every thread MHD starts inherits the mask. */
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
@@ -235,7 +258,7 @@ out:
     postq_enclave_pool_free(api.enclave);
     postq_vcache_free(api.vcache);
     postq_store_close(api.store);
-    postq_wipe(api.kek, sizeof(api.kek));
+    postq_secure_free(api.kek, POSTQ_KEK_BYTES);
     return rc;
 }
 

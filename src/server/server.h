@@ -179,7 +179,7 @@ struct postq_api {
     struct postq_store *store;
     struct postq_enclave_pool *enclave;
     struct postq_vcache *vcache; /* parsed policies and expanded keys of the sign path; or NULL */
-    uint8_t kek[POSTQ_KEK_BYTES];
+    uint8_t *kek;    /* POSTQ_KEK_BYTES, in locked non-dumpable memory (postq_secure_alloc) */
     int have_kek;
     int log_requests; /* one line per request on stderr: id, method, route, status, time */
     const char *web_dir; /* the dashboard's files (web/), served under `/`; NULL: none */

@@ -50,6 +50,7 @@ struct fuzz_api_state {
     char dir[256];
     char web[300];
     struct postq_api api;
+    uint8_t kek[POSTQ_KEK_BYTES]; /* api.kek points here */
     char org[POSTQ_ID_MAX], other_org[POSTQ_ID_MAX];
     struct fuzz_api_key keys[FUZZ_API_NKEYS];
     char policy[POSTQ_ID_MAX], policy2[POSTQ_ID_MAX];
@@ -365,7 +366,7 @@ static void fuzz_api_setup(void)
     snprintf(addr, sizeof(addr), "unix:%s/no-enclave.sock", st->dir);
     if (postq_store_open(url, &st->api.store) != POSTQ_OK ||
         postq_enclave_pool_new(addr, 1000, &st->api.enclave) != POSTQ_OK ||
-        postq_rand_bytes(st->api.kek, sizeof(st->api.kek)) != POSTQ_OK) {
+        postq_rand_bytes(st->api.kek = st->kek, sizeof(st->kek)) != POSTQ_OK) {
         fuzz_api_die("cannot open the store or the enclave pool", url);
     }
     st->api.have_kek = 1;

@@ -25,6 +25,7 @@
 struct fixture {
     char dir[64];
     struct postq_api api;
+    uint8_t kek[POSTQ_KEK_BYTES]; /* api.kek points here */
     char org[POSTQ_ID_MAX];
     char admin[POSTQ_TOKEN_MAX];
     char viewer[POSTQ_TOKEN_MAX];
@@ -124,7 +125,7 @@ static int setup(void **state)
     assert_int_equal(postq_store_open(url, &f->api.store), POSTQ_OK);
     assert_int_equal(postq_enclave_pool_new("unix:/nonexistent/postq.sock", 1000, &f->api.enclave),
                      POSTQ_OK);
-    assert_int_equal(postq_rand_bytes(f->api.kek, sizeof(f->api.kek)), POSTQ_OK);
+    assert_int_equal(postq_rand_bytes(f->api.kek = f->kek, sizeof(f->kek)), POSTQ_OK);
     f->api.have_kek = 1;
     memset(&org, 0, sizeof(org));
     memset(&org2, 0, sizeof(org2));

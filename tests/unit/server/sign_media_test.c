@@ -39,6 +39,7 @@ static const char *const not_raw_types[] = {
 struct fixture {
     char dir[64];
     struct postq_api api;
+    uint8_t kek[POSTQ_KEK_BYTES]; /* api.kek points here */
     char token[POSTQ_TOKEN_MAX];
     char admin[POSTQ_TOKEN_MAX + 16];
     char auth[POSTQ_TOKEN_MAX + 16]; /* a signer's: the role the 64 MiB cap is for */
@@ -101,7 +102,7 @@ static int setup(void **state)
     assert_int_equal(postq_store_open(url, &f->api.store), POSTQ_OK);
     assert_int_equal(postq_enclave_pool_new("unix:/nonexistent/postq.sock", 1000, &f->api.enclave),
                      POSTQ_OK);
-    assert_int_equal(postq_rand_bytes(f->api.kek, sizeof(f->api.kek)), POSTQ_OK);
+    assert_int_equal(postq_rand_bytes(f->api.kek = f->kek, sizeof(f->kek)), POSTQ_OK);
     f->api.have_kek = 1;
     memset(&org, 0, sizeof(org));
     assert_int_equal(postq_store_org_create(f->api.store, "acme", &org), POSTQ_OK);
