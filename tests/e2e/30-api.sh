@@ -197,6 +197,25 @@ expect "unknown key id: 404" 0 "HTTP 404" \
     call POST "/v1/sign?keyId=key_nonsense" "$SIGNER" "${OCTET[@]}" --data-binary @"$D/payload.bin"
 expect "unknown route: 404" 0 '"code":"not_found"' call GET /v1/nothing "$ADMIN"
 expect "wrong method: 405" 0 "HTTP 405" call PUT /v1/sign "$ADMIN"
+
+# ---- strict framing: a request's length read one way only; no NUL cutting an id short ----
+strict() { curl -s --max-time 5 -H "Authorization: Bearer $ADMIN" "$@"; }
+expect "two different Content-Lengths: 400 bad_request" 0 '"conflicting Content-Length headers"' \
+    strict -X POST -H 'Content-Type: application/json' -H 'Content-Length: 2' \
+    -H 'Content-Length: 5' --data-binary '{}' "$API_URL/v1/attestation-policies"
+expect "Content-Length beside Transfer-Encoding: 400 bad_request" 0 \
+    '"both Content-Length and Transfer-Encoding"' \
+    strict -X POST -H 'Content-Type: application/json' -H 'Transfer-Encoding: chunked' \
+    -H 'Content-Length: 2' --data-binary '{}' "$API_URL/v1/attestation-policies"
+expect "the same Content-Length twice is one length" 0 '"invalid_request"' \
+    strict -X POST -H 'Content-Type: application/json' -H 'Content-Length: 2' \
+    -H 'Content-Length: 2' --data-binary '{}' "$API_URL/v1/attestation-policies"
+expect "a key's id with %00junk after it does not find the key" 0 '"code":"not_found"' \
+    strict --path-as-is "$API_URL/v1/hybrid-keys/$KEY%00junk"
+expect "...while the id itself does" 0 "\"id\":\"$KEY\"" strict "$API_URL/v1/hybrid-keys/$KEY"
+expect "keyId=<id>%00x in a query does not match the key" 0 '"error"' \
+    strict "$API_URL/v1/signatures?keyId=$KEY%00x"
+expect "other escapes still decode (limit=%31)" 0 '"items"' strict "$API_URL/v1/hybrid-keys?limit=%31"
 expect "405 carries Allow" 0 "Allow: POST" curl -s -D - -o /dev/null -X GET "$API_URL/v1/sign"
 expect "405 on a collection lists both methods" 0 "Allow: GET, POST" \
     curl -s -D - -o /dev/null -X DELETE "$API_URL/v1/hybrid-keys"
