@@ -1133,6 +1133,44 @@ static enum postq_store_role need_role(int r, int post, int del)
     }
 }
 
+/* The caller's rate limits: 1 to go on, or 0 after answering 429 with Retry-After. The message
+ * names the limit that refused (ids and numbers only, never the token). */
+static int rate_ok(struct postq_api *api, const struct postq_api_caller *who,
+                   struct postq_http_resp *resp)
+{
+    struct postq_ratelimit_verdict v;
+    char lim[48], msg[200];
+    postq_err err;
+
+    if (api->ratelimit == NULL) {
+        return 1;
+    }
+    err = postq_ratelimit_take(api->ratelimit, who->apikey_id, who->org_id, who->role, &v);
+    if (err == POSTQ_OK) {
+        return 1;
+    }
+    if (err != POSTQ_E_RATE) {
+        postq_api_error(resp, 500, "internal", "rate limit");
+        return 0;
+    }
+    postq_ratelimit_format(lim, sizeof(lim), &v.limit);
+    if (v.scope == POSTQ_RATELIMIT_ORG) {
+        (void)snprintf(msg, sizeof(msg),
+                       "rate limit of this organisation exceeded (%s, all its API keys "
+                       "together); retry after %u s",
+                       lim, (unsigned)v.retry_after_s);
+        postq_metrics_rate_limited("org");
+    } else {
+        (void)snprintf(msg, sizeof(msg),
+                       "rate limit of this API key exceeded (role %s: %s); retry after %u s",
+                       postq_auth_role_name(who->role), lim, (unsigned)v.retry_after_s);
+        postq_metrics_rate_limited("key");
+    }
+    postq_api_error(resp, 429, "rate_limited", msg);
+    resp->retry_after = v.retry_after_s;
+    return 0;
+}
+
 static void dispatch(struct postq_api *api, int r, const char *id,
                      const struct postq_http_req *req, struct postq_http_resp *resp)
 {
@@ -1175,6 +1213,11 @@ static void dispatch(struct postq_api *api, int r, const char *id,
     (void)snprintf(resp->log_org, sizeof(resp->log_org), "%s", who.org_id);
     (void)snprintf(resp->log_apikey, sizeof(resp->log_apikey), "%s", who.apikey_id);
     postq_api_touch(resp, id); /* the path's id, for the routes that have one */
+    /* Rate limits right after authentication (they need the key and its organisation): a
+     * refused request costs no role check, body parse, store or enclave call. */
+    if (!rate_ok(api, &who, resp)) {
+        return;
+    }
     /* Roles before the body's size: a caller who may not do this learns 403, not 413. */
     if (!postq_auth_allow(&who, need_role(r, post, del), resp)) {
         return;

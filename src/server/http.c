@@ -153,6 +153,11 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct postq_http_
     if (r->allow != NULL) {
         (void)MHD_add_response_header(m, "Allow", r->allow);
     }
+    if (r->retry_after != 0) {
+        char ra[16];
+        (void)snprintf(ra, sizeof(ra), "%u", r->retry_after);
+        (void)MHD_add_response_header(m, "Retry-After", ra);
+    }
     (void)MHD_add_response_header(m, "X-Content-Type-Options", "nosniff");
     /* Every response, the dashboard's and the API's: only this origin's files, no inline
      * script or style, never framed, no Referer sent anywhere. */

@@ -2,6 +2,8 @@
 /* postq-api: the HTTP API server and its host-side tools [docs/http-api.md, docs/cli.md]:
  *   postq-api serve [--listen 127.0.0.1:8080] [--db sqlite:PATH] [--enclave unix:PATH]
  *                   [--state DIR] [--max-connections N] [--web DIR] [--enclave-timeout S]
+ *                   [--rate-limit ROLE=RATE[/BURST]|ROLE=off]...
+ *                   [--org-rate-limit RATE[/BURST]|off]
  *   postq-api org create NAME [--db …]                  prints the admin API key once
  *   postq-api apikey create --org ID --role R [--name N] [--db …] */
 #include <signal.h>
@@ -29,6 +31,8 @@ static void usage(FILE *f)
             "usage: postq-api serve [--listen HOST:PORT] [--db sqlite:PATH] [--enclave unix:PATH]\n"
             "                       [--state DIR] [--max-connections N] [--web DIR]\n"
             "                       [--enclave-timeout SECONDS]\n"
+            "                       [--rate-limit ROLE=RATE[/BURST]|ROLE=off]...\n"
+            "                       [--org-rate-limit RATE[/BURST]|off]\n"
             "       postq-api org create NAME [--db sqlite:PATH]\n"
             "       postq-api apikey create --org ID --role admin|signer|viewer [--name N]\n"
             "                       [--db sqlite:PATH]\n"
@@ -43,6 +47,12 @@ static void usage(FILE *f)
             "           installed share/postq/web, else the repository's web/).\n"
             "           --enclave-timeout: how long a call to the enclave may take, 1..600 s\n"
             "           (default 30); a sign still unanswered then is a 503, never resent.\n"
+            "           --rate-limit: requests per second per API key of ROLE (admin, signer,\n"
+            "           viewer; repeatable), RATE up to 3 decimals, BURST whole requests\n"
+            "           (default: RATE rounded up); defaults admin=200/400, signer=200/400,\n"
+            "           viewer=50/100. --org-rate-limit: all keys of one organisation\n"
+            "           together (default 1000/2000). A sign counts as one request; over a\n"
+            "           limit is 429 with Retry-After. off: no such limit.\n"
             "           Port 0 picks a free port; the bound address is printed on stdout.\n"
             "org create     make an organisation and print its admin API key, once.\n"
             "apikey create  make another API key of an organisation and print it, once.\n");
@@ -132,6 +142,39 @@ static const char *default_web(char *out, size_t cap)
     return NULL;
 }
 
+/* Take the repeatable --rate-limit ROLE=RATE[/BURST] and --org-rate-limit RATE[/BURST] (either
+ * may be "off") out of argv from start on, into conf; the remaining argc, or -1 after a
+ * message. */
+static int rate_opts(int argc, char **argv, int start, struct postq_ratelimit_conf *conf)
+{
+    int n = start;
+
+    for (int i = start; i < argc; i++) {
+        int role = strcmp(argv[i], "--rate-limit") == 0;
+        postq_err err;
+
+        if (!role && strcmp(argv[i], "--org-rate-limit") != 0) {
+            argv[n++] = argv[i];
+            continue;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "postq-api: %s needs a value\n", argv[i]);
+            return -1;
+        }
+        err = role ? postq_ratelimit_parse_role(argv[i + 1], conf)
+                   : postq_ratelimit_parse(argv[i + 1], &conf->org);
+        if (err != POSTQ_OK) {
+            fprintf(stderr,
+                    "postq-api: %s %s: want %sRATE[/BURST] or %soff (RATE 0.001..1000000 "
+                    "requests per second, up to 3 decimals; BURST 1..1000000)\n",
+                    argv[i], argv[i + 1], role ? "ROLE=" : "", role ? "ROLE=" : "");
+            return -1;
+        }
+        i++;
+    }
+    return n;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     static const char *const names[] = {"--listen", "--db",  "--enclave",        "--state",
@@ -145,6 +188,7 @@ static int cmd_serve(int argc, char **argv)
     struct postq_api api;
     char bound[64];
     unsigned max_conns = POSTQ_API_MAX_CONNS_DEFAULT;
+    struct postq_ratelimit_conf rate;
     sigset_t set;
     postq_err err;
     int sig, rc = 1;
@@ -153,7 +197,9 @@ static int cmd_serve(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    if (!opts(argc, argv, 2, names, v, 7, NULL)) {
+    postq_ratelimit_defaults(&rate);
+    argc = rate_opts(argc, argv, 2, &rate);
+    if (argc < 0 || !opts(argc, argv, 2, names, v, 7, NULL)) {
         return 2;
     }
     if (v[6] != NULL) {
@@ -232,6 +278,11 @@ static int cmd_serve(int argc, char **argv)
         fprintf(stderr, "postq-api: --enclave %s: %s\n", v[2], postq_strerror(err));
         goto out;
     }
+    err = postq_ratelimit_new(&rate, &api.ratelimit);
+    if (err != POSTQ_OK) {
+        fprintf(stderr, "postq-api: rate limits: %s\n", postq_strerror(err));
+        goto out;
+    }
     err = postq_vcache_new(POSTQ_API_VCACHE_ENTRIES, &api.vcache);
     if (err != POSTQ_OK) {
         fprintf(stderr, "postq-api: verification cache: %s\n", postq_strerror(err));
@@ -249,6 +300,15 @@ static int cmd_serve(int argc, char **argv)
     fflush(stdout);
     fprintf(stderr, "postq-api: store %s, enclave %s, up to %u connections, dashboard %s\n",
             v[1], v[2], max_conns, v[5] != NULL ? v[5] : "none (--web DIR)");
+    {
+        char lim[4][48];
+        for (size_t i = 0; i < 3; i++) {
+            postq_ratelimit_format(lim[i], sizeof(lim[i]), &rate.role[i]);
+        }
+        postq_ratelimit_format(lim[3], sizeof(lim[3]), &rate.org);
+        fprintf(stderr, "postq-api: rate limits per API key: admin %s, signer %s, viewer %s; "
+                        "per organisation %s\n", lim[0], lim[1], lim[2], lim[3]);
+    }
     if (sigwait(&set, &sig) == 0) {
         fprintf(stderr, "postq-api: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     }
@@ -257,6 +317,7 @@ out:
     postq_http_stop(http);
     postq_enclave_pool_free(api.enclave);
     postq_vcache_free(api.vcache);
+    postq_ratelimit_free(api.ratelimit);
     postq_store_close(api.store);
     postq_secure_free(api.kek, POSTQ_KEK_BYTES);
     return rc;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Prometheus text exposition (format 0.0.4) of what the API has done since it started:
  * requests by route, method and status; the POST /v1/sign latency histogram; attestation
- * rejections by reason (every reason the API can give, from zero) and enclave errors by kind;
- * the build, and the process itself (/proc/self). One mutex: updates are a few adds. */
+ * rejections by reason (every reason the API can give, from zero), enclave errors by kind and
+ * requests refused by a rate limit, by scope (key, org; from zero); the build, and the process
+ * itself (/proc/self). One mutex: updates are a few adds. */
 #include <dirent.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -45,6 +46,7 @@ static struct {
     size_t n_reasons;
     struct named_count kinds[MAX_KINDS];
     size_t n_kinds;
+    unsigned long long limited_key, limited_org;
 } m = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 /* Methods are interned to static strings so a series never points into request memory. */
@@ -99,6 +101,8 @@ void postq_metrics_init(void)
     memset(m.lat_bucket, 0, sizeof(m.lat_bucket));
     m.lat_count = 0;
     m.lat_sum = 0;
+    m.limited_key = 0;
+    m.limited_org = 0;
     pthread_mutex_unlock(&m.mu);
 }
 
@@ -162,6 +166,17 @@ void postq_metrics_enclave_error(const char *kind)
 {
     pthread_mutex_lock(&m.mu);
     count_named(m.kinds, &m.n_kinds, MAX_KINDS, kind);
+    pthread_mutex_unlock(&m.mu);
+}
+
+void postq_metrics_rate_limited(const char *scope)
+{
+    pthread_mutex_lock(&m.mu);
+    if (strcmp(scope, "org") == 0) {
+        m.limited_org++;
+    } else {
+        m.limited_key++;
+    }
     pthread_mutex_unlock(&m.mu);
 }
 
@@ -305,6 +320,15 @@ postq_err postq_metrics_render(struct postq_buf *out)
     for (size_t i = 0; err == POSTQ_OK && i < m.n_kinds; i++) {
         err = put(out, "postq_enclave_errors_total{kind=\"%s\"} %llu\n", m.kinds[i].name,
                   m.kinds[i].n);
+    }
+    if (err == POSTQ_OK) {
+        err = put(out,
+                  "# HELP postq_rate_limited_total Requests refused with 429 by a rate limit, by "
+                  "scope (the API key's or the organisation's).\n"
+                  "# TYPE postq_rate_limited_total counter\n"
+                  "postq_rate_limited_total{scope=\"key\"} %llu\n"
+                  "postq_rate_limited_total{scope=\"org\"} %llu\n",
+                  m.limited_key, m.limited_org);
     }
     pthread_mutex_unlock(&m.mu);
     return err;

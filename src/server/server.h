@@ -18,6 +18,7 @@
 #include "common/id.h"
 #include "proto/enclave_proto.h"
 #include "server/jsonw.h"
+#include "server/ratelimit.h"
 #include "server/vcache.h"
 #include "store/store.h"
 
@@ -74,6 +75,7 @@ struct postq_http_resp {
     char request_id[POSTQ_ID_MAX]; /* sent as X-Request-Id when set */
     const char *error_code;   /* error.code of an error reply (for the log); request lifetime */
     const char *allow;        /* the Allow header of a 405 (static storage), or NULL */
+    unsigned retry_after;     /* the Retry-After header of a 429, in seconds, when not 0 */
     /* For the request's log line: who called (ids only, never a secret) and the resource ids
      * the request read, made or changed ("" when none). */
     char log_org[POSTQ_ID_MAX];
@@ -111,6 +113,8 @@ void postq_metrics_request(const char *route, const char *method, int status);
 void postq_metrics_sign_latency(double seconds);
 void postq_metrics_rejection(const char *reason);
 void postq_metrics_enclave_error(const char *kind);
+/* One request refused by a rate limit: scope "key" or "org" (static storage). */
+void postq_metrics_rate_limited(const char *scope);
 /* The Prometheus text exposition into out. */
 POSTQ_MUST_CHECK postq_err postq_metrics_render(struct postq_buf *out);
 /* The build, the enclave gauge (enclave_up: the caller's probe) and the process's own
@@ -183,6 +187,7 @@ struct postq_api {
     int have_kek;
     int log_requests; /* one line per request on stderr: id, method, route, status, time */
     const char *web_dir; /* the dashboard's files (web/), served under `/`; NULL: none */
+    struct postq_ratelimit *ratelimit; /* per API key and organisation; NULL: no limits */
 };
 
 size_t postq_api_body_cap(void *ctx, const char *method, const char *path, const char *ctype,
