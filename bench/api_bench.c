@@ -271,10 +271,14 @@ static void setup(const char *build)
     }
     {
         /* Throughput is measured, not the rate limits: those are off for the bench's key. */
-        char *argv[] = {api,           "serve",     "--listen",         "127.0.0.1:0",
-                        "--db",        db,          "--enclave",        listen_arg,
-                        "--state",     state,       "--rate-limit",     "admin=off",
-                        "--org-rate-limit", "off",  NULL};
+        char *argv[] = {api,          "serve",
+                        "--listen",   "127.0.0.1:0",
+                        "--db",       db,
+                        "--enclave",  listen_arg,
+                        "--state",    state,
+                        "--rate-limit", "admin=off",
+                        "--org-rate-limit", "off",
+                        NULL};
         g_api = spawn(argv, pfd[1]);
     }
     close(pfd[1]);
