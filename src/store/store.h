@@ -39,7 +39,8 @@
 #include "common/buf.h"
 #include "common/id.h"
 
-#define POSTQ_STORE_NAME_MAX          128 /* names: up to 127 bytes of UTF-8 */
+#define POSTQ_STORE_NAME_CHARS        127 /* names: up to 127 characters (code points) */
+#define POSTQ_STORE_NAME_MAX          512 /* ... of UTF-8, so at most 508 bytes and a NUL */
 #define POSTQ_STORE_ALG_MAX           64  /* "mldsa65+ed25519" */
 #define POSTQ_STORE_VENDOR_MAX        48  /* "gcp-confidential-space" */
 #define POSTQ_STORE_PROVIDER_MAX      32  /* "enclave-mock", "software" */
