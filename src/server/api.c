@@ -942,6 +942,12 @@ static void apikey_delete(struct postq_api *api, const struct postq_api_caller *
     postq_err err = postq_id_check(id, "ak") == POSTQ_OK
                         ? postq_store_apikey_delete(api->store, who->org_id, id)
                         : POSTQ_E_NOT_FOUND;
+    if (err == POSTQ_E_CONFLICT) {
+        postq_api_error(resp, 409, "last_admin_key",
+                        "this is the organisation's last admin API key: create another admin "
+                        "key first");
+        return;
+    }
     if (err != POSTQ_OK) {
         postq_api_fail(resp, err, "API key");
         return;

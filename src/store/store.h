@@ -213,6 +213,10 @@ POSTQ_MUST_CHECK postq_err postq_store_apikey_get_by_id(struct postq_store *s, c
 POSTQ_MUST_CHECK postq_err postq_store_apikey_list(struct postq_store *s, const char *org_id,
                                                    size_t limit, const char *cursor,
                                                    struct postq_store_apikey_page *page);
+/* NOT_FOUND when the organisation has no such key; CONFLICT when it is the organisation's last
+ * admin key, which is kept (an organisation always has a way to manage itself). The check and
+ * the delete are one atomic step: concurrent deletes of two admin keys of an organisation with
+ * two cannot both succeed. */
 POSTQ_MUST_CHECK postq_err postq_store_apikey_delete(struct postq_store *s, const char *org_id,
                                                      const char *id);
 void postq_store_apikey_page_clear(struct postq_store_apikey_page *page);
