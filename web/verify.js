@@ -213,6 +213,30 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 // A policy file (or a stored policy's JSON) as the verifier uses it, or a FormatError saying
 // what is wrong with it.
+const MOCK_RULES = ['allowedImageHashes', 'rootPublicKeyB64', 'maxDocAgeSeconds'];
+
+// The encodings of Ed25519's small-order points (y = 0, 1, -1 and the four points of order 8,
+// either sign of x) and every y >= p: a root key no enclave has, under which documents can be
+// forged. (The CLI also refuses points outside the prime-order subgroup; a key that is no point
+// at all fails here when its first signature is checked.)
+const SMALL_ORDER = [
+    '0000000000000000000000000000000000000000000000000000000000000000',
+    '0100000000000000000000000000000000000000000000000000000000000000',
+    'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+    '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+    'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+];
+function weakEd25519(k) {
+    const y = Array.from(k);
+    y[31] &= 0x7f; // the sign of x
+    const hex = y.map((b) => b.toString(16).padStart(2, '0')).join('');
+    if (SMALL_ORDER.includes(hex)) return true;
+    // y >= p = 2^255 - 19: ed ff .. ff 7f and above, little-endian
+    if (y[31] !== 0x7f || y[0] < 0xed) return false;
+    for (let i = 1; i < 31; i++) if (y[i] !== 0xff) return false;
+    return true;
+}
+
 export function parsePolicy(text) {
     let p;
     try {
@@ -228,6 +252,9 @@ export function parsePolicy(text) {
     if (!isObj(r)) throw new FormatError('policy.matchRules: missing or not an object');
     const out = { id: typeof p.id === 'string' ? p.id : '', name: typeof p.name === 'string' ? p.name : '', vendor: p.vendor, images: [], rootKey: null, rootKeyB64: '', maxAge: 0 };
     if (p.vendor !== 'mock') return out; // vendor_unsupported decides in the checks
+    for (const m of Object.keys(r)) {
+        if (!MOCK_RULES.includes(m)) throw new FormatError(`policy.matchRules.${m}: not a rule of this vendor`);
+    }
     if (!Array.isArray(r.allowedImageHashes) || r.allowedImageHashes.length === 0) {
         throw new FormatError('policy.matchRules.allowedImageHashes: a non-empty list (policies fail closed)');
     }
@@ -238,6 +265,9 @@ export function parsePolicy(text) {
     const k = typeof r.rootPublicKeyB64 === 'string' ? b64std(r.rootPublicKeyB64) : null;
     if (k === null || k.length !== 32) {
         throw new FormatError('policy.matchRules.rootPublicKeyB64: padded base64 of a 32-byte Ed25519 key');
+    }
+    if (weakEd25519(k)) {
+        throw new FormatError('policy.matchRules.rootPublicKeyB64: not a usable Ed25519 public key (all zeros, small order or not a point)');
     }
     out.rootKey = k;
     out.rootKeyB64 = r.rootPublicKeyB64;

@@ -12,6 +12,7 @@
 #include "common/base64.h"
 #include "common/hex.h"
 #include "common/mem.h"
+#include "crypto/ed.h"
 
 /* Exactly 64 lowercase hex characters into 32 bytes. */
 static int hex32(uint8_t out[32], const char *s)
@@ -110,7 +111,70 @@ static postq_err parse_mock_rules(struct postq_attest_policy *p, const json_t *r
         postq_attest_detail(detail, cap, "matchRules.rootPublicKeyB64: not 32 bytes");
         return POSTQ_E_MALFORMED;
     }
+    /* All zeros or a small-order point is no enclave's key, and under a small-order key a
+     * forger can make documents that verify: such a pin is refused, not stored. */
+    switch (postq_ed25519_pk_check(pk)) {
+    case POSTQ_OK:
+        break;
+    case POSTQ_E_INVALID:
+        postq_attest_detail(detail, cap, "matchRules.rootPublicKeyB64: not a usable Ed25519 "
+                                         "public key (all zeros, small order or not a point)");
+        return POSTQ_E_MALFORMED;
+    default:
+        postq_attest_detail(detail, cap, "matchRules.rootPublicKeyB64: cannot be checked");
+        return POSTQ_E_CRYPTO;
+    }
     memcpy(p->root_pk, pk, 32);
+    return POSTQ_OK;
+}
+
+/* The members each vendor's matchRules may have. A rule a verifier does not know is refused, not
+ * ignored: it was written to mean something ("allowAnyImage": true, a misspelt
+ * "alowedImageHashes"), and a policy that silently means something else is worse than none. */
+static const char *const mock_rules[] = {"allowedImageHashes", "rootPublicKeyB64",
+                                         "maxDocAgeSeconds", NULL};
+static const char *const nitro_rules[] = {"pcrs", "rootCertSha256", "rootCertB64",
+                                          "allowDebug", "maxDocAgeSeconds", NULL};
+static const char *const azure_rules[] = {"jwks", "issuers", "launchMeasurements",
+                                          "requireCompliant", "allowDebug", "maxDocAgeSeconds",
+                                          NULL};
+static const char *const gcp_rules[] = {"rootCertSha256", "jwks", "imageDigests", "audiences",
+                                        "allowDebug", "maxDocAgeSeconds", NULL};
+
+static postq_err known_rules(int vendor, const json_t *rules, char *detail,
+                             size_t cap)
+{
+    const char *const *known;
+    const char *k;
+    const json_t *v;
+
+    switch (vendor) {
+    case POSTQ_VENDOR_MOCK:
+        known = mock_rules;
+        break;
+    case POSTQ_VENDOR_AWS_NITRO:
+        known = nitro_rules;
+        break;
+    case POSTQ_VENDOR_AZURE_CVM:
+        known = azure_rules;
+        break;
+    case POSTQ_VENDOR_GCP_CS:
+        known = gcp_rules;
+        break;
+    default:
+        return POSTQ_OK;
+    }
+    json_object_foreach((json_t *)(uintptr_t)rules, k, v) {
+        size_t i = 0;
+        while (known[i] != NULL && strcmp(known[i], k) != 0) {
+            i++;
+        }
+        if (known[i] == NULL) {
+            postq_attest_detail(detail, cap, "matchRules.%.64s: not a rule of this vendor", k);
+            return POSTQ_E_MALFORMED;
+        }
+    }
+    (void)v;
     return POSTQ_OK;
 }
 
@@ -163,6 +227,10 @@ static postq_err parse_obj(struct postq_attest_policy *p, const json_t *obj, cha
     if (!json_is_object(rules)) {
         postq_attest_detail(detail, cap, "matchRules: not an object");
         return POSTQ_E_MALFORMED;
+    }
+    err = known_rules(p->vendor, rules, detail, cap);
+    if (err != POSTQ_OK) {
+        return err;
     }
     age = json_object_get(rules, "maxDocAgeSeconds");
     if (age != NULL) {

@@ -56,6 +56,13 @@ postq_err cli_read_public_key(const char *path, const char **alg, uint8_t *pk, s
  * failure. */
 postq_err cli_parse_time(const char *at, int64_t dflt, int64_t *now_ms);
 
+/* s as it may be shown on a terminal: every control character, bidirectional override and
+ * byte that is not UTF-8 escaped (\u001b, \xff; a backslash doubled), so text from a server
+ * or a file can neither move the cursor, recolour, retitle nor reorder what the user reads.
+ * The copy lives until the process exits; NULL reads as "". For human-readable output only:
+ * --json and -o write JSON, which escapes on its own. */
+const char *cli_shown(const char *s);
+
 /* Lowercase hex of n bytes into out (2n + 1 bytes). */
 void cli_hex(char *out, const uint8_t *in, size_t n);
 

@@ -61,12 +61,13 @@ int cli_cmd_enclave(int argc, char **argv)
     } else if (json) {
         cli_print_json(text);
     } else {
-        printf("enclave: %s, module %s\n", info.vendor, info.module_id);
-        printf("  image      %s\n", info.image_hash);
-        printf("  root key   %s\n", info.root_public_key_b64);
+        printf("enclave: %s, module %s\n", cli_shown(info.vendor), cli_shown(info.module_id));
+        printf("  image      %s\n", cli_shown(info.image_hash));
+        printf("  root key   %s\n", cli_shown(info.root_public_key_b64));
         printf("pin them: postq policy create --name NAME --vendor %s --image-hash %s "
                "--root-key %s\n",
-               info.vendor, info.image_hash, info.root_public_key_b64);
+               cli_shown(info.vendor), cli_shown(info.image_hash),
+               cli_shown(info.root_public_key_b64));
     }
     postq_text_free(text);
     postq_client_free(c);

@@ -34,13 +34,13 @@ static const char key_usage[] =
 
 static void print_key(const json_t *k)
 {
-    printf("key %s  %s\n", cli_json_str(k, "id"), cli_json_str(k, "name"));
-    printf("  algorithm  %s\n", cli_json_str(k, "algorithm"));
-    printf("  provider   %s\n", cli_json_str(k, "pqProvider"));
+    printf("key %s  %s\n", cli_json_shown(k, "id"), cli_json_shown(k, "name"));
+    printf("  algorithm  %s\n", cli_json_shown(k, "algorithm"));
+    printf("  provider   %s\n", cli_json_shown(k, "pqProvider"));
     if (cli_json_str(k, "attestationPolicyId")[0] != '\0') {
-        printf("  policy     %s\n", cli_json_str(k, "attestationPolicyId"));
+        printf("  policy     %s\n", cli_json_shown(k, "attestationPolicyId"));
     }
-    printf("  created    %s\n", cli_json_str(k, "createdAt"));
+    printf("  created    %s\n", cli_json_shown(k, "createdAt"));
 }
 
 /* The key's PEM SubjectPublicKeyInfo, written atomically. */
@@ -75,10 +75,12 @@ static int write_public_key(const char *text, const char *path)
 
 static void print_key_row(const json_t *k)
 {
-    printf("%-30s  %-20s  %-15s  %-12s  %-30s  %s\n", cli_json_str(k, "id"),
-           cli_json_str(k, "name"), cli_json_str(k, "algorithm"), cli_json_str(k, "pqProvider"),
-           cli_json_str(k, "attestationPolicyId")[0] ? cli_json_str(k, "attestationPolicyId") : "-",
-           cli_json_str(k, "createdAt"));
+    const char *policy = cli_json_shown(k, "attestationPolicyId");
+
+    printf("%-30s  %-20s  %-15s  %-12s  %-30s  %s\n", cli_json_shown(k, "id"),
+           cli_json_shown(k, "name"), cli_json_shown(k, "algorithm"),
+           cli_json_shown(k, "pqProvider"), policy[0] != '\0' ? policy : "-",
+           cli_json_shown(k, "createdAt"));
 }
 
 static postq_err list_keys(struct postq_client *c, const char *key_id, int limit,

@@ -38,20 +38,21 @@ static void print_policy(const json_t *p)
     size_t i;
     const json_t *h;
 
-    printf("policy %s  %s\n", cli_json_str(p, "id"), cli_json_str(p, "name"));
-    printf("  vendor     %s (%s)\n", cli_json_str(p, "vendor"),
+    printf("policy %s  %s\n", cli_json_shown(p, "id"), cli_json_shown(p, "name"));
+    printf("  vendor     %s (%s)\n", cli_json_shown(p, "vendor"),
            json_is_false(json_object_get(p, "enforce")) ? "audit: failures recorded, not rejected"
                                                         : "enforced");
     json_array_foreach (hashes, i, h) {
-        printf("  image      %s\n", json_string_value(h) != NULL ? json_string_value(h) : "?");
+        printf("  image      %s\n",
+               json_string_value(h) != NULL ? cli_shown(json_string_value(h)) : "?");
     }
     if (json_object_get(rules, "rootPublicKeyB64") != NULL) {
-        printf("  root key   %s\n", cli_json_str(rules, "rootPublicKeyB64"));
+        printf("  root key   %s\n", cli_json_shown(rules, "rootPublicKeyB64"));
     }
     if (json_is_integer(age)) {
         printf("  max age    %lld s\n", (long long)json_integer_value(age));
     }
-    printf("  created    %s\n", cli_json_str(p, "createdAt"));
+    printf("  created    %s\n", cli_json_shown(p, "createdAt"));
 }
 
 static int policy_create(struct postq_client *c, int argc, char **argv)
@@ -137,10 +138,10 @@ out:
 
 static void print_policy_row(const json_t *p)
 {
-    printf("%-30s  %-24s  %-6s  %-7s  %s\n", cli_json_str(p, "id"), cli_json_str(p, "name"),
-           cli_json_str(p, "vendor"),
+    printf("%-30s  %-24s  %-6s  %-7s  %s\n", cli_json_shown(p, "id"), cli_json_shown(p, "name"),
+           cli_json_shown(p, "vendor"),
            json_is_false(json_object_get(p, "enforce")) ? "audit" : "enforce",
-           cli_json_str(p, "createdAt"));
+           cli_json_shown(p, "createdAt"));
 }
 
 static postq_err list_policies(struct postq_client *c, const char *key_id, int limit,

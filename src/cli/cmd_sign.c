@@ -39,19 +39,19 @@ static void print_sig(const json_t *s)
 {
     const json_t *att = json_object_get(s, "attestation");
 
-    printf("signature %s\n", cli_json_str(s, "id"));
-    printf("  key        %s (%s)\n", cli_json_str(s, "keyId"), cli_json_str(s, "algorithm"));
-    printf("  payload    sha256 %s\n", cli_json_str(s, "payloadSha256"));
+    printf("signature %s\n", cli_json_shown(s, "id"));
+    printf("  key        %s (%s)\n", cli_json_shown(s, "keyId"), cli_json_shown(s, "algorithm"));
+    printf("  payload    sha256 %s\n", cli_json_shown(s, "payloadSha256"));
     if (att != NULL) {
         const json_t *n = json_object_get(att, "counter");
-        printf("  attested   %s, image %s, counter %lld: %s%s%s\n", cli_json_str(att, "vendor"),
-               cli_json_str(att, "imageHash"), (long long)json_integer_value(n),
-               cli_json_str(att, "verdict"), cli_json_str(att, "reason")[0] ? ": " : "",
-               cli_json_str(att, "reason"));
+        printf("  attested   %s, image %s, counter %lld: %s%s%s\n", cli_json_shown(att, "vendor"),
+               cli_json_shown(att, "imageHash"), (long long)json_integer_value(n),
+               cli_json_shown(att, "verdict"), cli_json_shown(att, "reason")[0] ? ": " : "",
+               cli_json_shown(att, "reason"));
     } else {
         printf("  attested   no (a key of a non-enclave provider)\n");
     }
-    printf("  created    %s\n", cli_json_str(s, "createdAt"));
+    printf("  created    %s\n", cli_json_shown(s, "createdAt"));
 }
 
 /* After the sign call: the audit verdict said out loud, --require-pass, and -o. The signature
@@ -167,11 +167,12 @@ int cli_cmd_sign(int argc, char **argv)
 static void print_sig_row(const json_t *s)
 {
     const json_t *att = json_object_get(s, "attestation");
-    const char *verdict = att != NULL ? cli_json_str(att, "verdict") : "no attestation";
+    const char *verdict = att != NULL ? cli_json_shown(att, "verdict") : "no attestation";
 
-    printf("%-30s  %-30s  %-15s  %-24s  %s%s%s\n", cli_json_str(s, "id"), cli_json_str(s, "keyId"),
-           cli_json_str(s, "algorithm"), cli_json_str(s, "createdAt"), verdict,
-           cli_json_str(att, "reason")[0] ? ": " : "", cli_json_str(att, "reason"));
+    printf("%-30s  %-30s  %-15s  %-24s  %s%s%s\n", cli_json_shown(s, "id"),
+           cli_json_shown(s, "keyId"), cli_json_shown(s, "algorithm"),
+           cli_json_shown(s, "createdAt"), verdict,
+           cli_json_shown(att, "reason")[0] ? ": " : "", cli_json_shown(att, "reason"));
 }
 
 /* ---- postq signature ---- */

@@ -117,9 +117,9 @@ int cli_failed(struct postq_client *c, postq_err err, const char *what, int json
         json_decref(o);
     }
     if (err == POSTQ_E_REJECTED) {
-        fprintf(stderr, "rejected: %s: %s\n", code, msg);
+        fprintf(stderr, "rejected: %s: %s\n", cli_shown(code), cli_shown(msg));
     } else {
-        fprintf(stderr, "postq: %s: %s\n", what, msg);
+        fprintf(stderr, "postq: %s: %s\n", what, cli_shown(msg));
     }
     return postq_errmap_exit_code(err);
 }
@@ -133,6 +133,11 @@ const char *cli_json_str(const json_t *o, const char *name)
 {
     const char *s = json_string_value(json_object_get(o, name));
     return s != NULL ? s : "";
+}
+
+const char *cli_json_shown(const json_t *o, const char *name)
+{
+    return cli_shown(cli_json_str(o, name));
 }
 
 /* --json: the server's JSON, indented. */
@@ -305,7 +310,7 @@ int cli_list(struct postq_client *c, int argc, char **argv, const char *usage, c
         }
         if (!all) {
             if (!json) {
-                printf("more: %s %s --cursor %s\n", "postq", what, next);
+                printf("more: %s %s --cursor %s\n", "postq", what, cli_shown(next));
             }
             break;
         }

@@ -25,6 +25,8 @@ int cli_failed(struct postq_client *c, postq_err err, const char *what, int json
 json_t *cli_json_parse(const char *text);
 /* The string member name of o, or "" when absent or not a string (o may be NULL). */
 const char *cli_json_str(const json_t *o, const char *name);
+/* cli_json_str as it may be shown on a terminal (cli_shown). */
+const char *cli_json_shown(const json_t *o, const char *name);
 
 /* --json: the server's JSON, indented (as it came when it does not parse). */
 void cli_print_json(const char *text);

@@ -17,6 +17,7 @@
 
 #include "common/hex.h"
 #include "common/timefmt.h"
+#include "common/utf8.h"
 #include "crypto/spki.h"
 
 int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **value)
@@ -427,4 +428,42 @@ int cli_unknown_subcommand(const char *cmd, const char *typed, const char *const
     }
     fprintf(stderr, "\n");
     return CLI_USAGE;
+}
+
+/* The escaped copies cli_shown handed out, freed at exit (a command shows a few hundred). */
+struct shown {
+    struct shown *next;
+    char text[];
+};
+static struct shown *shown_list;
+
+static void shown_free(void)
+{
+    while (shown_list != NULL) {
+        struct shown *n = shown_list->next;
+        free(shown_list);
+        shown_list = n;
+    }
+}
+
+const char *cli_shown(const char *s)
+{
+    size_t cap;
+    struct shown *n;
+
+    if (s == NULL || s[0] == '\0') {
+        return "";
+    }
+    cap = strlen(s) * 6 + 1; /* the longest escape, \u202e, is 6 bytes for at least 1 */
+    n = malloc(sizeof(*n) + cap);
+    if (n == NULL) {
+        return "?";
+    }
+    if (shown_list == NULL) {
+        (void)atexit(shown_free);
+    }
+    postq_text_escape(n->text, cap, s);
+    n->next = shown_list;
+    shown_list = n;
+    return n->text;
 }

@@ -153,21 +153,22 @@ static int finish(const struct run *run, int json, const char *headline)
         print_json(run);
     }
     if (!r->verdict.ok) {
-        fprintf(stderr, "rejected: %s: %s\n", r->verdict.reason, r->verdict.detail);
+        fprintf(stderr, "rejected: %s: %s\n", cli_shown(r->verdict.reason),
+                cli_shown(r->verdict.detail));
         return CLI_REJECTED;
     }
     if (json) {
         return CLI_OK;
     }
-    printf("verified: %s\n", headline);
+    printf("verified: %s\n", cli_shown(headline));
     if (r->have_claims) {
-        printf("  vendor     %s, module %s\n", c->vendor, c->module_id);
+        printf("  vendor     %s, module %s\n", cli_shown(c->vendor), cli_shown(c->module_id));
         if (c->have & POSTQ_CLAIM_MEASUREMENT) {
             cli_hex(hex, c->measurement, c->measurement_len);
             printf("  image      %s (allowed by the policy)\n", hex);
         }
         if (c->have & POSTQ_CLAIM_KEY) {
-            printf("  key        %s (%s)\n", c->key_id, c->algorithm);
+            printf("  key        %s (%s)\n", cli_shown(c->key_id), cli_shown(c->algorithm));
         }
         if (c->have & POSTQ_CLAIM_PAYLOAD_SHA256) {
             cli_hex(hex, c->payload_sha256, 32);
@@ -200,11 +201,12 @@ static int no_verdict(const struct run *run, int err, const char *policy_path,
         return CLI_OK;
     }
     if (policy_path != NULL && strncmp(d, "policy: ", 8) == 0) {
-        fprintf(stderr, "postq: policy: %s: %s\n", policy_path, d + 8);
+        fprintf(stderr, "postq: policy: %s: %s\n", cli_shown(policy_path), cli_shown(d + 8));
     } else if (sr_path != NULL && strncmp(d, "sign result: ", 13) == 0) {
-        fprintf(stderr, "postq: sign result: %s: %s\n", sr_path, d + 13);
+        fprintf(stderr, "postq: sign result: %s: %s\n", cli_shown(sr_path), cli_shown(d + 13));
     } else {
-        fprintf(stderr, "postq: %s%s%s\n", postq_strerror(err), d[0] != '\0' ? ": " : "", d);
+        fprintf(stderr, "postq: %s%s%s\n", postq_strerror(err), d[0] != '\0' ? ": " : "",
+                cli_shown(d));
     }
     return postq_err_category(err) == POSTQ_CAT_BUG ? CLI_SERVER : CLI_USAGE;
 }

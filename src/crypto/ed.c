@@ -269,3 +269,14 @@ postq_err postq_ed_verify(int curve, const uint8_t *pk, const uint8_t *msg, size
     return curve == POSTQ_ED25519 ? ed25519_verify(pk, msg, len, sig)
                                   : ed448_verify(pk, msg, len, sig);
 }
+
+postq_err postq_ed25519_pk_check(const uint8_t *pk)
+{
+    postq_err err = sodium_ready();
+
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    /* libsodium's check: canonical, on the curve, not of small order, in the main subgroup. */
+    return crypto_core_ed25519_is_valid_point(pk) == 1 ? POSTQ_OK : POSTQ_E_INVALID;
+}

@@ -49,4 +49,11 @@ POSTQ_MUST_CHECK postq_err postq_ed_sign(int curve, const uint8_t *seed, const u
 POSTQ_MUST_CHECK postq_err postq_ed_verify(int curve, const uint8_t *pk, const uint8_t *msg,
                                            size_t len, const uint8_t *sig, size_t siglen);
 
+/* Whether pk (32 bytes) is an Ed25519 public key worth pinning: a canonical encoding of a point
+ * of the prime-order subgroup. POSTQ_E_INVALID for the all-zero string, any of the eight
+ * small-order points in any encoding, a point with a small-order component, a non-canonical y,
+ * or bytes that decode to no point: no key pair has such a public key, and a small-order key
+ * would let signatures be forged. POSTQ_E_CRYPTO when the backend cannot start. */
+POSTQ_MUST_CHECK postq_err postq_ed25519_pk_check(const uint8_t *pk);
+
 #endif

@@ -228,6 +228,27 @@ static int required_str(json_t *o, const char *name, size_t max, const char **ou
     return r;
 }
 
+/* The "name" member: required, at most POSTQ_STORE_NAME_CHARS characters, and nothing a
+ * terminal would act on (another user's `postq key list` prints it). 1, or -1 after answering
+ * 400. */
+static int name_member(json_t *o, const char **out, struct postq_http_resp *resp)
+{
+    char msg[160];
+    enum postq_name_verdict v;
+
+    if (required_str(o, "name", POSTQ_STORE_NAME_MAX, out, resp) < 0) {
+        return -1;
+    }
+    v = postq_name_check(*out, strlen(*out), POSTQ_STORE_NAME_CHARS);
+    if (v != POSTQ_NAME_OK) {
+        snprintf(msg, sizeof(msg), "name: %s (at most %d characters, no control characters)",
+                 postq_name_verdict_text(v), POSTQ_STORE_NAME_CHARS);
+        postq_api_error(resp, 400, "invalid_request", msg);
+        return -1;
+    }
+    return 1;
+}
+
 /* limit and cursor of a list call; 0 after answering 400. */
 static int page_args(const struct postq_http_req *req, struct postq_http_resp *resp,
                      size_t *limit, const char **cursor)
@@ -344,7 +365,7 @@ static void policy_create(struct postq_api *api, const struct postq_api_caller *
     if (j == NULL) {
         return;
     }
-    if (required_str(j, "name", POSTQ_STORE_NAME_MAX, &name, resp) < 0) {
+    if (name_member(j, &name, resp) < 0) {
         goto out;
     }
     err = postq_policy_parse(&parsed, (const char *)req->body.p, req->body.len, detail,
@@ -490,7 +511,7 @@ static int key_args(struct postq_api *api, const struct postq_api_caller *who,
     if (*j == NULL) {
         return 0;
     }
-    if (required_str(*j, "name", POSTQ_STORE_NAME_MAX, &a->name, resp) < 0 ||
+    if (name_member(*j, &a->name, resp) < 0 ||
         str_member(*j, "algorithm", POSTQ_STORE_ALG_MAX, &a->alg, resp) < 0 ||
         required_str(*j, "pqProvider", POSTQ_STORE_PROVIDER_MAX, &a->provider, resp) < 0 ||
         str_member(*j, "attestationPolicyId", POSTQ_ID_MAX, &pol_id, resp) < 0) {
@@ -869,7 +890,7 @@ static void apikey_create(struct postq_api *api, const struct postq_api_caller *
     if (j == NULL) {
         return;
     }
-    if (required_str(j, "name", POSTQ_STORE_NAME_MAX, &name, resp) < 0 ||
+    if (name_member(j, &name, resp) < 0 ||
         required_str(j, "role", 16, &rs, resp) < 0) {
         goto out;
     }
@@ -921,6 +942,12 @@ static void apikey_delete(struct postq_api *api, const struct postq_api_caller *
     postq_err err = postq_id_check(id, "ak") == POSTQ_OK
                         ? postq_store_apikey_delete(api->store, who->org_id, id)
                         : POSTQ_E_NOT_FOUND;
+    if (err == POSTQ_E_CONFLICT) {
+        postq_api_error(resp, 409, "last_admin_key",
+                        "this is the organisation's last admin API key: create another admin "
+                        "key first");
+        return;
+    }
     if (err != POSTQ_OK) {
         postq_api_fail(resp, err, "API key");
         return;

@@ -18,6 +18,7 @@
 
 #include "common/id.h"
 #include "common/mem.h"
+#include "common/utf8.h"
 #include "server/server.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8080"
@@ -341,9 +342,13 @@ static int cmd_org_create(int argc, char **argv)
         fprintf(stderr, "usage: postq-api org create NAME [--db sqlite:PATH]\n");
         return 2;
     }
-    if (name[0] == '\0' || strlen(name) >= POSTQ_STORE_NAME_MAX) {
-        fprintf(stderr, "postq-api: NAME: 1..127 bytes\n");
-        return 2;
+    {
+        enum postq_name_verdict nv = postq_name_check(name, strlen(name), POSTQ_STORE_NAME_CHARS);
+        if (nv != POSTQ_NAME_OK) {
+            fprintf(stderr, "postq-api: NAME %s (1..%d characters, no control characters)\n",
+                    postq_name_verdict_text(nv), POSTQ_STORE_NAME_CHARS);
+            return 2;
+        }
     }
     if (!open_store(v[0], &s)) {
         return 1;

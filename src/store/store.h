@@ -39,7 +39,8 @@
 #include "common/buf.h"
 #include "common/id.h"
 
-#define POSTQ_STORE_NAME_MAX          128 /* names: up to 127 bytes of UTF-8 */
+#define POSTQ_STORE_NAME_CHARS        127 /* names: up to 127 characters (code points) */
+#define POSTQ_STORE_NAME_MAX          512 /* ... of UTF-8, so at most 508 bytes and a NUL */
 #define POSTQ_STORE_ALG_MAX           64  /* "mldsa65+ed25519" */
 #define POSTQ_STORE_VENDOR_MAX        48  /* "gcp-confidential-space" */
 #define POSTQ_STORE_PROVIDER_MAX      32  /* "enclave-mock", "software" */
@@ -212,6 +213,10 @@ POSTQ_MUST_CHECK postq_err postq_store_apikey_get_by_id(struct postq_store *s, c
 POSTQ_MUST_CHECK postq_err postq_store_apikey_list(struct postq_store *s, const char *org_id,
                                                    size_t limit, const char *cursor,
                                                    struct postq_store_apikey_page *page);
+/* NOT_FOUND when the organisation has no such key; CONFLICT when it is the organisation's last
+ * admin key, which is kept (an organisation always has a way to manage itself). The check and
+ * the delete are one atomic step: concurrent deletes of two admin keys of an organisation with
+ * two cannot both succeed. */
 POSTQ_MUST_CHECK postq_err postq_store_apikey_delete(struct postq_store *s, const char *org_id,
                                                      const char *id);
 void postq_store_apikey_page_clear(struct postq_store_apikey_page *page);

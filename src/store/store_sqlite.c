@@ -94,7 +94,10 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_AK_GET] = "SELECT " AK_COLS " FROM api_keys WHERE id = ?1",
     [S_AK_LIST] = "SELECT " AK_COLS " FROM api_keys WHERE org_id = ?1 AND id < ?2 "
                   "ORDER BY id DESC LIMIT ?3",
-    [S_AK_DELETE] = "DELETE FROM api_keys WHERE org_id = ?1 AND id = ?2",
+    /* One statement, so the count and the delete see the same rows: two admins deleting each
+     * other's keys at once cannot both succeed and leave the organisation with none. */
+    [S_AK_DELETE] = "DELETE FROM api_keys WHERE org_id = ?1 AND id = ?2 AND (role <> 'admin' OR "
+                    "(SELECT count(*) FROM api_keys WHERE org_id = ?1 AND role = 'admin') > 1)",
     [S_POL_INSERT] = "INSERT INTO policies (" POL_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [S_POL_GET] = "SELECT " POL_COLS " FROM policies WHERE org_id = ?1 AND id = ?2",
     [S_POL_LIST] = "SELECT " POL_COLS " FROM policies WHERE org_id = ?1 AND id < ?2 "
@@ -1061,7 +1064,16 @@ static postq_err delete_by(struct postq_store *s, enum stmt_id id, const char *o
 
 static postq_err sq_apikey_delete(struct postq_store *s, const char *org_id, const char *id)
 {
-    return delete_by(s, S_AK_DELETE, org_id, id);
+    struct postq_store_apikey k;
+    postq_err err = delete_by(s, S_AK_DELETE, org_id, id);
+
+    /* No row deleted: either there is none, or it is the last admin key the statement kept. */
+    if (err == POSTQ_E_NOT_FOUND && sq_apikey_get_by_id(s, id, &k) == POSTQ_OK &&
+        strcmp(k.org_id, org_id) == 0 && k.role == POSTQ_STORE_ROLE_ADMIN) {
+        postq_store_set_errmsg("the organisation's last admin API key");
+        err = POSTQ_E_CONFLICT;
+    }
+    return err;
 }
 
 static postq_err bind_policy(sqlite3_stmt *st, const void *r)

@@ -26,6 +26,10 @@ expect "apikey create: viewer" 0 "" \
     sh -c "'$API' apikey create --org '$ORG' --role viewer --db 'sqlite:$D/api.db' >'$D/viewer.key' 2>/dev/null"
 SIGNER=$(cat "$D/signer.key")
 VIEWER=$(cat "$D/viewer.key")
+expect "org create: a name with an escape sequence is usage" 2 "no control characters" \
+    "$API" org create "$(printf 'acme\033[2J')" --db "sqlite:$D/api.db"
+expect "org create: 128 characters is usage" 2 "1..127 characters" \
+    "$API" org create "$(printf '%0128d' 0)" --db "sqlite:$D/api.db"
 expect "apikey create: bad role is usage" 2 "--role" \
     "$API" apikey create --org "$ORG" --role root --db "sqlite:$D/api.db"
 expect "apikey create: unknown organisation" 1 "no such organisation" \
@@ -242,6 +246,16 @@ expect "the list never shows a token" 1 "" sh -c "curl -s -H 'Authorization: Bea
 expect "DELETE /v1/api-keys/{id}: 204" 0 "HTTP 204" call DELETE "/v1/api-keys/$AK" "$ADMIN"
 expect "a deleted token is refused: 401" 0 "HTTP 401" call GET /v1/hybrid-keys "$AKT"
 expect "bad role: 400" 0 "HTTP 400" call POST /v1/api-keys "$ADMIN" "${JSON[@]}" -d '{"name":"x","role":"root"}'
+# The organisation's last admin key cannot be deleted (409 last_admin_key), another admin's can.
+ADMIN_ID=$(printf '%s' "$ADMIN" | cut -c5-33)
+call POST /v1/api-keys "$ADMIN" "${JSON[@]}" -d '{"name":"ops","role":"admin"}' >"$D/ak2.json"
+AK2=$(jfield id <"$D/ak2.json")
+AK2T=$(jfield token <"$D/ak2.json")
+expect "an admin deletes another admin's key: 204" 0 "HTTP 204" call DELETE "/v1/api-keys/$AK2" "$ADMIN"
+expect "the last admin key cannot delete itself: 409" 0 '"code":"last_admin_key"' call DELETE "/v1/api-keys/$ADMIN_ID" "$ADMIN"
+expect "and it still works" 0 "HTTP 200" call GET /v1/api-keys "$ADMIN"
+expect "a deleted admin token is refused: 401" 0 "HTTP 401" call GET /v1/api-keys "$AK2T"
+expect "a name with an escape sequence: 400" 0 '"code":"invalid_request"' call POST /v1/api-keys "$ADMIN" "${JSON[@]}" -d '{"name":"x\u001b[2J","role":"viewer"}'
 
 # ---- enclave fault modes: 422 with the reason, nothing stored ----
 count_sigs() { # KEY

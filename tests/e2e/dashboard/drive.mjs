@@ -389,7 +389,7 @@ await step('dashboard: a wrong payload fails (payload_hash_mismatch)', async () 
 
 await step('dashboard: a pasted policy with another root key fails (doc_signature_invalid)', async () => {
     const pol = JSON.parse(readFileSync(POLICY_FILE, 'utf8'));
-    pol.matchRules.rootPublicKeyB64 = Buffer.alloc(32, 7).toString('base64');
+    pol.matchRules.rootPublicKeyB64 = '11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo='; // RFC 8032 TEST 1's key
     await openVerify();
     await page.fill('#verify-policy', JSON.stringify(pol));
     await page.click('#verify-pin');

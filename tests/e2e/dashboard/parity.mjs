@@ -123,14 +123,16 @@ async function both(name, want, { sr = JSON.parse(sig), pol = policy, pay = payl
 }
 
 // Input both refuse before any check (the CLI exits 2): the same words, at the end of the
-// CLI's message and of the page's. parse: 'sr' or 'key'.
+// CLI's message and of the page's. parse: 'sr', 'key' or 'pol'.
 function refused(name, parse, text, want) {
     run++;
     console.log(`[ RUN      ] ${name}`);
-    const c = parse === 'sr' ? cli(text, policy, payload, null, null) : cli(sig, policy, payload, null, text);
+    const c = parse === 'sr' ? cli(text, policy, payload, null, null)
+        : parse === 'pol' ? cli(sig, text, payload, null, null) : cli(sig, policy, payload, null, text);
     let msg = '';
     try {
         if (parse === 'sr') V.parseSignResult(text);
+        else if (parse === 'pol') V.parsePolicy(text);
         else V.parsePublicKey(text);
     } catch (e) {
         msg = e.message;
@@ -155,10 +157,19 @@ const srWith = (o) => ({ ...sr0, ...o });
 const attWith = (o) => ({ ...sr0, attestation: { ...sr0.attestation, ...o } });
 const without = (obj, k) => { const o = { ...obj }; delete o[k]; return o; };
 
+refused('parity: a policy with a rule no verifier reads', 'pol',
+    JSON.stringify({ ...pol0, matchRules: { ...pol0.matchRules, allowAnyImage: true } }),
+    'matchRules.allowAnyImage: not a rule of this vendor');
+refused('parity: a policy pinning an all-zero root key', 'pol',
+    JSON.stringify({ ...pol0, matchRules: { ...pol0.matchRules, rootPublicKeyB64: Buffer.alloc(32).toString('base64') } }),
+    'matchRules.rootPublicKeyB64: not a usable Ed25519 public key (all zeros, small order or not a point)');
+refused('parity: a policy pinning a small-order root key (order 8)', 'pol',
+    JSON.stringify({ ...pol0, matchRules: { ...pol0.matchRules, rootPublicKeyB64: 'JuiVj8KyJ7BFw/SJ8u+Y8NXfrAXTxjM5sTgCiG1T/IU=' } }),
+    'matchRules.rootPublicKeyB64: not a usable Ed25519 public key (all zeros, small order or not a point)');
 await both('parity: the real sign result verifies (at its createdAt)', null);
 await both('parity: the real sign result verifies at --at createdAt + 1 s', null, { at: created + 1000 });
 await both('parity: JWS signature altered', 'doc_signature_invalid', { sr: flipSig });
-await both('parity: another root key pinned', 'doc_signature_invalid', { pol: JSON.stringify({ ...pol0, matchRules: { ...pol0.matchRules, rootPublicKeyB64: Buffer.alloc(32, 9).toString('base64') } }) });
+await both('parity: another root key pinned', 'doc_signature_invalid', { pol: JSON.stringify({ ...pol0, matchRules: { ...pol0.matchRules, rootPublicKeyB64: '11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=' } }) });
 await both('parity: image not in the allow-list', 'image_not_allowed', { pol: JSON.stringify({ ...pol0, matchRules: { ...pol0.matchRules, allowedImageHashes: ['0'.repeat(64)] } }) });
 await both('parity: another payload', 'payload_hash_mismatch', { pay: new TextEncoder().encode('other') });
 await both('parity: another signature', 'sig_hash_mismatch', { sr: otherSig });

@@ -11,7 +11,8 @@
 
 #define HASH1 "1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f00f"
 #define HASH2 "0000000000000000000000000000000000000000000000000000000000000001"
-#define KEY32 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" /* bytes 0..31 */
+/* The public key of RFC 8032 §7.1 TEST 1: a real Ed25519 key, d7 5a 98 01 ... 51 1a. */
+#define KEY32 "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
 
 /* A mock policy with rules spliced into matchRules and top spliced at the top level. */
 static char *mock_policy(const char *rules, const char *top)
@@ -49,9 +50,9 @@ static void test_good_mock_policy(void **state)
     assert_int_equal(p.n_images, 2);
     assert_int_equal(p.images[0][0], 0x1e);
     assert_int_equal(p.images[1][31], 0x01);
-    for (int i = 0; i < 32; i++) {
-        assert_int_equal(p.root_pk[i], i);
-    }
+    assert_int_equal(p.root_pk[0], 0xd7);
+    assert_int_equal(p.root_pk[1], 0x5a);
+    assert_int_equal(p.root_pk[31], 0x1a);
     assert_null(p.match_rules_json);
     postq_policy_free(&p);
     postq_policy_free(&p); /* twice is fine */
@@ -297,6 +298,83 @@ static void test_vendor_names(void **state)
     assert_null(postq_attest_vendor_name(POSTQ_VENDOR_COUNT));
 }
 
+/* A root key no enclave can have: all zeros, each of the eight small-order points (canonical
+ * and with the sign bit or y >= p), and a y that is no point. Each is refused by name. */
+static void test_weak_root_keys(void **state)
+{
+    static const char *const weak[] = {
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", /* all zeros: y = 0, order 4 */
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAIA=", /* y = 0 with the sign bit */
+        "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", /* the identity, order 1 */
+        "7P///////////////////////////////////////38=", /* y = -1, order 2 */
+        "7P////////////////////////////////////////8=", /* y = -1 with the sign bit */
+        "JuiVj8KyJ7BFw/SJ8u+Y8NXfrAXTxjM5sTgCiG1T/AU=", /* order 8 */
+        "JuiVj8KyJ7BFw/SJ8u+Y8NXfrAXTxjM5sTgCiG1T/IU=", /* order 8, other x */
+        "xxdqcD1N2E+6PAt2DRBnDyogU/osOczGTsf9d5KsA3o=", /* order 8 */
+        "xxdqcD1N2E+6PAt2DRBnDyogU/osOczGTsf9d5KsA/o=", /* order 8, other x */
+        "7f///////////////////////////////////////38=", /* y = p: 0, not canonical */
+        "7v///////////////////////////////////////38=", /* y = p + 1: 1, not canonical */
+        "AgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", /* y = 2: no point */
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
+        struct postq_attest_policy p;
+        char detail[200], rules[256];
+        char *json;
+        snprintf(rules, sizeof(rules),
+                 "\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":\"%s\"", weak[i]);
+        json = mock_policy(rules, NULL);
+        if (parse(&p, json, detail, sizeof(detail)) != POSTQ_E_MALFORMED ||
+            strcmp(detail, "matchRules.rootPublicKeyB64: not a usable Ed25519 public key (all "
+                           "zeros, small order or not a point)") != 0) {
+            fail_msg("weak key %zu (%s) accepted or misreported: \"%s\"", i, weak[i], detail);
+        }
+        free(json);
+    }
+}
+
+/* matchRules members no verifier reads are refused, for every vendor; unknown top-level
+ * members are still ignored (the API may add some). */
+static void test_unknown_rules_refused(void **state)
+{
+    static const struct {
+        const char *json, *detail;
+    } cases[] = {
+        {"{\"vendor\":\"mock\",\"matchRules\":{\"allowedImageHashes\":[\"" HASH1 "\"],"
+         "\"rootPublicKeyB64\":\"" KEY32 "\",\"allowAnyImage\":true}}",
+         "matchRules.allowAnyImage: not a rule of this vendor"},
+        {"{\"vendor\":\"mock\",\"matchRules\":{\"alowedImageHashes\":[\"" HASH1 "\"],"
+         "\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":\"" KEY32 "\"}}",
+         "matchRules.alowedImageHashes: not a rule of this vendor"},
+        {"{\"vendor\":\"aws-nitro-enclave\",\"matchRules\":{\"pcrs\":{\"0\":[\"" HASH1 HASH1
+         HASH1 "\"]},\"rootCertSha256\":\"" HASH1 "\",\"skipChain\":true}}",
+         "matchRules.skipChain: not a rule of this vendor"},
+        {"{\"vendor\":\"azure-confidential-vm\",\"matchRules\":{\"jwks\":{\"keys\":[]},"
+         "\"launchMeasurements\":[\"" HASH1 "\"],\"anyIssuer\":true}}",
+         "matchRules.anyIssuer: not a rule of this vendor"},
+        {"{\"vendor\":\"gcp-confidential-space\",\"matchRules\":{\"rootCertSha256\":\"" HASH1
+         "\",\"imageDigests\":[\"sha256:" HASH1 "\"],\"audiences\":[\"a\"],\"x\":1}}",
+         "matchRules.x: not a rule of this vendor"},
+    };
+    struct postq_attest_policy p;
+    char detail[200];
+    char *ok;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        if (parse(&p, cases[i].json, detail, sizeof(detail)) != POSTQ_E_MALFORMED ||
+            strcmp(detail, cases[i].detail) != 0) {
+            fail_msg("case %zu: detail \"%s\", expected \"%s\"", i, detail, cases[i].detail);
+        }
+    }
+    ok = mock_policy("\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":\"" KEY32 "\"",
+                     "\"policyVersion\":2,\"labels\":{\"team\":\"release\"}");
+    assert_int_equal(parse(&p, ok, detail, sizeof(detail)), POSTQ_OK);
+    postq_policy_free(&p);
+    free(ok);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -307,6 +385,8 @@ int main(void)
         cmocka_unit_test(test_top_level_errors),
         cmocka_unit_test(test_sizes),
         cmocka_unit_test(test_vendor_names),
+        cmocka_unit_test(test_weak_root_keys),
+        cmocka_unit_test(test_unknown_rules_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

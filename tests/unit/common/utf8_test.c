@@ -58,12 +58,68 @@ static void test_cut_by_precision(void **state)
     assert_int_equal(postq_utf8_repair(NULL), 0);
 }
 
+static void test_name_check(void **state)
+{
+    char big[600];
+    (void)state;
+    assert_int_equal(postq_name_check("release key", 11, 127), POSTQ_NAME_OK);
+    assert_int_equal(postq_name_check("", 0, 127), POSTQ_NAME_EMPTY);
+    assert_int_equal(postq_name_check("a\x1b[2Jb", 7, 127), POSTQ_NAME_CONTROL);  /* ESC */
+    assert_int_equal(postq_name_check("bell\x07", 5, 127), POSTQ_NAME_CONTROL);
+    assert_int_equal(postq_name_check("del\x7f", 4, 127), POSTQ_NAME_CONTROL);
+    assert_int_equal(postq_name_check("tab\there", 8, 127), POSTQ_NAME_CONTROL);
+    assert_int_equal(postq_name_check("c1\xc2\x9b", 4, 127), POSTQ_NAME_CONTROL);  /* CSI */
+    assert_int_equal(postq_name_check("\xe2\x80\xae" "cod.exe", 10, 127),        /* U+202E */
+                     POSTQ_NAME_CONTROL);
+    assert_int_equal(postq_name_check("\xe2\x81\xa6x", 4, 127), POSTQ_NAME_CONTROL); /* U+2066 */
+    assert_int_equal(postq_name_check("\xe2\x80\xa8", 3, 127), POSTQ_NAME_CONTROL);  /* U+2028 */
+    assert_int_equal(postq_name_check("\xe2\x80\xa9", 3, 127), POSTQ_NAME_CONTROL);
+    assert_int_equal(postq_name_check("\xe2\x80\xa9", 3, 127), POSTQ_NAME_CONTROL);
+    assert_int_equal(postq_name_check("\xe2\x80\xa7", 3, 127), POSTQ_NAME_OK);       /* U+2027 */
+    assert_int_equal(postq_name_check("caf\xc3\xa9", 5, 127), POSTQ_NAME_OK);
+    assert_int_equal(postq_name_check("a\0b", 3, 127), POSTQ_NAME_BAD_UTF8);
+    assert_int_equal(postq_name_check("\xc0\xaf", 2, 127), POSTQ_NAME_BAD_UTF8);
+    assert_int_equal(postq_name_check("\xc3", 1, 127), POSTQ_NAME_BAD_UTF8);
+    /* lengths in characters: 127 four-byte characters pass, 128 do not */
+    for (size_t i = 0; i < 128; i++) {
+        memcpy(big + 4 * i, "\xf0\x9f\x94\x91", 4); /* U+1F511 */
+    }
+    assert_int_equal(postq_name_check(big, 4 * 127, 127), POSTQ_NAME_OK);
+    assert_int_equal(postq_name_check(big, 4 * 128, 127), POSTQ_NAME_TOO_LONG);
+    memset(big, 'a', 128);
+    assert_int_equal(postq_name_check(big, 127, 127), POSTQ_NAME_OK);
+    assert_int_equal(postq_name_check(big, 128, 127), POSTQ_NAME_TOO_LONG);
+}
+
+static void test_escape(void **state)
+{
+    char out[64];
+    (void)state;
+    assert_string_equal(postq_text_escape(out, sizeof(out), "plain caf\xc3\xa9"),
+                        "plain caf\xc3\xa9");
+    assert_string_equal(postq_text_escape(out, sizeof(out), "a\x1b[31mb\x07"),
+                        "a\\u001b[31mb\\u0007");
+    assert_string_equal(postq_text_escape(out, sizeof(out), "x\ny\x7f"), "x\\u000ay\\u007f");
+    assert_string_equal(postq_text_escape(out, sizeof(out), "\xc2\x9b" "1m"), "\\u009b1m");
+    assert_string_equal(postq_text_escape(out, sizeof(out), "\xe2\x80\xae" "exe"),
+                        "\\u202eexe");
+    assert_string_equal(postq_text_escape(out, sizeof(out), "bad\xff"), "bad\\xff");
+    assert_string_equal(postq_text_escape(out, sizeof(out), "back\\slash"), "back\\\\slash");
+    assert_string_equal(postq_text_escape(out, sizeof(out), NULL), "");
+    /* cut at a whole piece, never in the middle of an escape or a character */
+    assert_string_equal(postq_text_escape(out, 6, "ab\x1b"), "ab");
+    assert_string_equal(postq_text_escape(out, 5, "ab\xc3\xa9"), "ab\xc3\xa9");
+    assert_string_equal(postq_text_escape(out, 4, "ab\xc3\xa9"), "ab");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_untouched),
         cmocka_unit_test(test_ill_formed_replaced),
         cmocka_unit_test(test_cut_by_precision),
+        cmocka_unit_test(test_name_check),
+        cmocka_unit_test(test_escape),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

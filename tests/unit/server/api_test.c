@@ -238,7 +238,7 @@ static void test_enclave_down(void **state)
     call(f, "POST", "/v1/attestation-policies", f->admin, "application/json",
          "{\"name\":\"p\",\"vendor\":\"mock\",\"matchRules\":{\"allowedImageHashes\":["
          "\"0000000000000000000000000000000000000000000000000000000000000000\"],"
-         "\"rootPublicKeyB64\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}}",
+         "\"rootPublicKeyB64\":\"11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\"}}",
          NULL, &r);
     assert_int_equal(r.status, 201);
     jfield(r.body, "id", pol, sizeof(pol));
@@ -366,7 +366,7 @@ static void mock_policy(struct fixture *f, char *id, size_t cap)
     call(f, "POST", "/v1/attestation-policies", f->admin, "application/json",
          "{\"name\":\"p\",\"vendor\":\"mock\",\"matchRules\":{\"allowedImageHashes\":["
          "\"0000000000000000000000000000000000000000000000000000000000000000\"],"
-         "\"rootPublicKeyB64\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}}",
+         "\"rootPublicKeyB64\":\"11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\"}}",
          NULL, &r);
     assert_int_equal(r.status, 201);
     jfield(r.body, "id", id, cap);
@@ -639,7 +639,7 @@ static void test_hostile_inputs(void **state)
           {"vendor", "\"mock\"", BAD_POLICY, BAD_POLICY, BAD_POLICY, BAD_POLICY},
           {"matchRules",
            "{\"allowedImageHashes\":[\"0000000000000000000000000000000000000000000000000000000000"
-           "000000\"],\"rootPublicKeyB64\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}",
+           "000000\"],\"rootPublicKeyB64\":\"11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\"}",
            BAD_POLICY, BAD_POLICY, BAD_POLICY, BAD_POLICY}},
          3},
     };
@@ -776,18 +776,49 @@ static void test_hostile_inputs(void **state)
                     "invalid_request");
     }
 
-    /* A name one byte too long is 400; a body one byte over the cap is 413 on every route,
-     * one exactly at the cap is read (and refused for its content). */
+    /* Names are counted in characters: 127 pass and 128 are 400, of ASCII and of four-byte
+     * characters alike. A body one byte over the cap is 413 on every route, one exactly at the
+     * cap is read (and refused for its content). */
     {
-        char name[POSTQ_STORE_NAME_MAX + 1];
-        memset(name, 'n', POSTQ_STORE_NAME_MAX);
-        name[POSTQ_STORE_NAME_MAX] = '\0';
-        snprintf(body, sizeof(body), "{\"name\":\"%s\",\"role\":\"viewer\"}", name);
-        expect_post(f, "long name", "/v1/api-keys", "application/json", body, 400,
-                    "invalid_request");
-        name[POSTQ_STORE_NAME_MAX - 1] = '\0';
-        snprintf(body, sizeof(body), "{\"name\":\"%s\",\"role\":\"viewer\"}", name);
-        expect_post(f, "name at the limit", "/v1/api-keys", "application/json", body, 201, NULL);
+        static const char *const unit[] = {"n", "\xf0\x9f\x94\x91"}; /* U+1F511 */
+        for (size_t u = 0; u < 2; u++) {
+            char name[4 * (POSTQ_STORE_NAME_CHARS + 1) + 1];
+            size_t ul = strlen(unit[u]);
+            for (size_t c = 0; c <= POSTQ_STORE_NAME_CHARS; c++) {
+                memcpy(name + c * ul, unit[u], ul);
+            }
+            name[ul * (POSTQ_STORE_NAME_CHARS + 1)] = '\0';
+            snprintf(body, sizeof(body), "{\"name\":\"%s\",\"role\":\"viewer\"}", name);
+            expect_post(f, "long name", "/v1/api-keys", "application/json", body, 400,
+                        "invalid_request");
+            name[ul * POSTQ_STORE_NAME_CHARS] = '\0';
+            snprintf(body, sizeof(body), "{\"name\":\"%s\",\"role\":\"viewer\"}", name);
+            expect_post(f, "name at the limit", "/v1/api-keys", "application/json", body, 201,
+                        NULL);
+        }
+    }
+    /* Nothing a terminal acts on, on every route that takes a name: ESC (a JSON escape or the
+     * raw byte is the same string), BEL, DEL, a C1 control, a bidirectional override. */
+    {
+        static const char *const bad[] = {"evil\\u001b[2J", "bell\\u0007", "del\x7f",
+                                          "csi\xc2\x9b", "\xe2\x80\xaegpj.exe", "tab\\tname",
+                                          "line\xe2\x80\xa8" "break"};
+        for (size_t b = 0; b < sizeof(bad) / sizeof(bad[0]); b++) {
+            snprintf(body, sizeof(body), "{\"name\":\"%s\",\"role\":\"viewer\"}", bad[b]);
+            expect_post(f, "control in an API key name", "/v1/api-keys", "application/json",
+                        body, 400, "invalid_request");
+            snprintf(body, sizeof(body),
+                     "{\"name\":\"%s\",\"vendor\":\"mock\",\"matchRules\":{"
+                     "\"allowedImageHashes\":[\"%064d\"],\"rootPublicKeyB64\":"
+                     "\"11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\"}}",
+                     bad[b], 0);
+            expect_post(f, "control in a policy name", "/v1/attestation-policies",
+                        "application/json", body, 400, "invalid_request");
+            snprintf(body, sizeof(body),
+                     "{\"name\":\"%s\",\"pqProvider\":\"software\"}", bad[b]);
+            expect_post(f, "control in a key name", "/v1/hybrid-keys", "application/json", body,
+                        400, "invalid_request");
+        }
     }
     big = malloc(POSTQ_API_JSON_MAX + 2);
     assert_non_null(big);

@@ -16,7 +16,7 @@
 
 #define POLICY(img)                                                                              \
     "{\"name\":\"p\",\"vendor\":\"mock\",\"matchRules\":{\"allowedImageHashes\":[\"" img        \
-    "\"],\"rootPublicKeyB64\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}}"
+    "\"],\"rootPublicKeyB64\":\"11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\"}}"
 #define IMG_A "00000000000000000000000000000000000000000000000000000000000000aa"
 #define IMG_B "00000000000000000000000000000000000000000000000000000000000000bb"
 

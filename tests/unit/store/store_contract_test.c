@@ -268,6 +268,94 @@ static void test_apikeys(void **state)
         POSTQ_E_ARG);
 }
 
+/* The last admin key of an organisation stays: deleting it is CONFLICT, whichever order the
+ * keys go in; signer and viewer keys go freely; another organisation's keys do not count. */
+static void test_last_admin_key(void **state)
+{
+    struct fx *f = *state;
+    uint8_t h[POSTQ_STORE_SECRET_HASH_BYTES];
+    struct postq_store_apikey a1, a2, sg, other, got;
+
+    memset(h, 7, sizeof(h));
+    assert_int_equal(postq_store_apikey_create(f->s, f->b.id, "root", POSTQ_STORE_ROLE_ADMIN, h,
+                                               &other), POSTQ_OK);
+    assert_int_equal(postq_store_apikey_create(f->s, f->a.id, "a1", POSTQ_STORE_ROLE_ADMIN, h,
+                                               &a1), POSTQ_OK);
+    assert_int_equal(postq_store_apikey_create(f->s, f->a.id, "a2", POSTQ_STORE_ROLE_ADMIN, h,
+                                               &a2), POSTQ_OK);
+    assert_int_equal(postq_store_apikey_create(f->s, f->a.id, "ci", POSTQ_STORE_ROLE_SIGNER, h,
+                                               &sg), POSTQ_OK);
+    assert_int_equal(postq_store_apikey_delete(f->s, f->a.id, a1.id), POSTQ_OK);
+    assert_int_equal(postq_store_apikey_delete(f->s, f->a.id, a2.id), POSTQ_E_CONFLICT);
+    assert_int_equal(postq_store_apikey_get_by_id(f->s, a2.id, &got), POSTQ_OK);
+    assert_int_equal(postq_store_apikey_delete(f->s, f->a.id, sg.id), POSTQ_OK);
+    assert_int_equal(postq_store_apikey_delete(f->s, f->a.id, a2.id), POSTQ_E_CONFLICT);
+    /* another organisation's last admin key is not found from here, and is kept there */
+    assert_int_equal(postq_store_apikey_delete(f->s, f->a.id, other.id), POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_apikey_delete(f->s, f->b.id, other.id), POSTQ_E_CONFLICT);
+}
+
+struct admin_race {
+    struct postq_store *s;
+    const char *org, *id;
+    pthread_barrier_t *go;
+    postq_err err;
+};
+
+static void *delete_admin(void *arg)
+{
+    struct admin_race *r = arg;
+    (void)pthread_barrier_wait(r->go);
+    r->err = postq_store_apikey_delete(r->s, r->org, r->id);
+    return NULL;
+}
+
+/* Two admins delete each other's keys at the same moment, 50 times: exactly one wins each
+ * time and the organisation keeps one admin key. */
+static void test_last_admin_key_race(void **state)
+{
+    struct fx *f = *state;
+    uint8_t h[POSTQ_STORE_SECRET_HASH_BYTES];
+    struct postq_store_apikey keep, k[2];
+    struct postq_store_apikey_page page;
+
+    memset(h, 9, sizeof(h));
+    assert_int_equal(postq_store_apikey_create(f->s, f->a.id, "first", POSTQ_STORE_ROLE_ADMIN, h,
+                                               &keep), POSTQ_OK);
+    for (int round = 0; round < 50; round++) {
+        pthread_barrier_t go;
+        pthread_t th[2];
+        struct admin_race r[2];
+        int ok = 0, conflict = 0;
+
+        assert_int_equal(postq_store_apikey_create(f->s, f->a.id, "x", POSTQ_STORE_ROLE_ADMIN,
+                                                   h, &k[0]), POSTQ_OK);
+        k[1] = keep;
+        assert_int_equal(pthread_barrier_init(&go, NULL, 2), 0);
+        for (int t = 0; t < 2; t++) {
+            r[t].s = f->s;
+            r[t].org = f->a.id;
+            r[t].id = k[t].id;
+            r[t].go = &go;
+            assert_int_equal(pthread_create(&th[t], NULL, delete_admin, &r[t]), 0);
+        }
+        for (int t = 0; t < 2; t++) {
+            assert_int_equal(pthread_join(th[t], NULL), 0);
+            ok += r[t].err == POSTQ_OK;
+            conflict += r[t].err == POSTQ_E_CONFLICT;
+        }
+        pthread_barrier_destroy(&go);
+        if (ok != 1 || conflict != 1) {
+            fail_msg("round %d: %d deleted, %d refused", round, ok, conflict);
+        }
+        keep = r[0].err == POSTQ_OK ? k[1] : k[0];
+        assert_int_equal(postq_store_apikey_list(f->s, f->a.id, 100, NULL, &page), POSTQ_OK);
+        assert_int_equal(page.n, 1);
+        assert_string_equal(page.items[0].id, keep.id);
+        postq_store_apikey_page_clear(&page);
+    }
+}
+
 static void test_policies(void **state)
 {
     struct fx *f = *state;
@@ -1057,6 +1145,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_orgs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_apikeys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_last_admin_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_last_admin_key_race, setup, teardown),
         cmocka_unit_test_setup_teardown(test_policies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_signatures, setup, teardown),
