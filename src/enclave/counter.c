@@ -6,8 +6,11 @@
  * crash loses, no value below the mark on disk was ever handed out twice. */
 #include "enclave/enclave.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "common/timefmt.h"
 
 #define COUNTER_LIMIT ((uint64_t)INT64_MAX) /* the document's counter is 0..2^63-1 */
 
@@ -65,24 +68,68 @@ postq_err postq_enclave_counter_open(struct postq_enclave_counter *c, const char
     return POSTQ_OK;
 }
 
+#define CHECK_EVERY_MS 1000
+
+/* Write the mark text of value mark and record the outcome; under c->mu. A change between
+ * durable and not is logged once, with the reason, never per sign. */
+static postq_err write_mark(struct postq_enclave_counter *c, uint64_t mark)
+{
+    char text[32];
+    int n = snprintf(text, sizeof(text), "%llu\n", (unsigned long long)mark);
+    postq_err err;
+
+    errno = 0;
+    err = postq_enclave_write_atomic(c->dir, POSTQ_ENCLAVE_COUNTER_FILE, text, (size_t)n);
+    if (err != POSTQ_OK) {
+        if (!c->failing) {
+            snprintf(c->why, sizeof(c->why), "%s", errno != 0 ? strerror(errno) : "write failed");
+            fprintf(stderr,
+                    "postq-enclave: ERROR: the counter cannot be made durable in %s: %s; a sign "
+                    "that needs a new range of counters is refused until it can\n",
+                    c->dir, c->why);
+        }
+        c->failing = 1;
+    } else if (c->failing) {
+        c->failing = 0;
+        c->why[0] = '\0';
+        fprintf(stderr, "postq-enclave: the counter is durable again in %s\n", c->dir);
+    }
+    c->checked_ms = postq_time_now_ms();
+    return err;
+}
+
+int postq_enclave_counter_durable(struct postq_enclave_counter *c, char *why, size_t cap)
+{
+    int ok;
+
+    pthread_mutex_lock(&c->mu);
+    if (c->checked_ms == 0 || postq_time_now_ms() - c->checked_ms >= CHECK_EVERY_MS) {
+        /* The same mark again: proves write, fsync and rename still work, hands nothing out. */
+        (void)write_mark(c, c->mark);
+    }
+    ok = !c->failing;
+    if (why != NULL && cap > 0) {
+        snprintf(why, cap, "%s", ok ? "" : c->why);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return ok;
+}
+
 postq_err postq_enclave_counter_next(struct postq_enclave_counter *c, uint64_t *out)
 {
     postq_err err = POSTQ_OK;
 
     pthread_mutex_lock(&c->mu);
     if (c->next >= c->mark) {
-        char text[32];
         uint64_t mark;
-        int n;
 
         if (c->next > COUNTER_LIMIT - c->step) {
             err = POSTQ_E_TOO_LARGE;
             goto out;
         }
         mark = c->next + c->step;
-        n = snprintf(text, sizeof(text), "%llu\n", (unsigned long long)mark);
         /* Durable before the first value of the range is handed out. */
-        err = postq_enclave_write_atomic(c->dir, POSTQ_ENCLAVE_COUNTER_FILE, text, (size_t)n);
+        err = write_mark(c, mark);
         if (err != POSTQ_OK) {
             goto out;
         }

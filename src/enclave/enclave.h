@@ -52,6 +52,11 @@ struct postq_enclave_counter {
     uint64_t next; /* next value to hand out */
     uint64_t mark; /* values in [next, mark) are reserved durably */
     uint64_t step;
+    /* Whether the latest durable write of the mark failed, why (strerror), and when the state
+     * directory was last checked (ms since the epoch, 0: never). */
+    int failing;
+    char why[128];
+    int64_t checked_ms;
 };
 
 /* Read the mark of dir (absent: 1, the first counter) and set up c. step 0 is the default.
@@ -64,6 +69,10 @@ POSTQ_MUST_CHECK postq_err postq_enclave_counter_open(struct postq_enclave_count
 POSTQ_MUST_CHECK postq_err postq_enclave_counter_next(struct postq_enclave_counter *c,
                                                       uint64_t *out);
 void postq_enclave_counter_close(struct postq_enclave_counter *c);
+/* Whether the counter can still be made durable: rewrites the current mark (which uses up no
+ * value) at most once a second, and remembers a failed reservation of postq_enclave_counter_next.
+ * 1 durable; 0 not, with the reason in why[cap]. Each change of state is logged on stderr. */
+int postq_enclave_counter_durable(struct postq_enclave_counter *c, char *why, size_t cap);
 
 /* ---- sealed private keys (seal.c) ---- */
 

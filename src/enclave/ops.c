@@ -99,6 +99,17 @@ static postq_err do_info(struct postq_enclave *e, struct postq_buf *reply)
     return postq_proto_encode_reply(reply, &r);
 }
 
+/* What postq-api's /healthz asks: can the counter still be made durable? */
+static postq_err do_health(struct postq_enclave *e, struct postq_buf *reply)
+{
+    struct postq_proto_resp r;
+
+    memset(&r, 0, sizeof(r));
+    r.op = POSTQ_PROTO_OP_HEALTH;
+    r.counter_durable = postq_enclave_counter_durable(&e->counter, r.message, sizeof(r.message));
+    return postq_proto_encode_reply(reply, &r);
+}
+
 static postq_err do_keygen(struct postq_enclave *e, const struct postq_proto_req *q,
                            struct postq_buf *reply)
 {
@@ -283,6 +294,8 @@ postq_err postq_enclave_handle(struct postq_enclave *e, const uint8_t *body, siz
     switch (q.op) {
     case POSTQ_PROTO_OP_INFO:
         return do_info(e, reply);
+    case POSTQ_PROTO_OP_HEALTH:
+        return do_health(e, reply);
     case POSTQ_PROTO_OP_KEYGEN:
         return do_keygen(e, &q, reply);
     case POSTQ_PROTO_OP_SIGN:

@@ -302,6 +302,9 @@ static postq_err server_setup(struct server *s, struct postq_enclave *e,
     /* Blocked before any thread starts, so only the signalfd sees them. */
     pthread_sigmask(SIG_BLOCK, &mask, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* A file-size limit reached (RLIMIT_FSIZE) is a failed write to report, not a reason to die
+     * in the middle of a commit. */
+    signal(SIGXFSZ, SIG_IGN);
     s->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 
     s->queue = postq_calloc(max, sizeof(*s->queue));

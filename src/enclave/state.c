@@ -52,7 +52,9 @@ postq_err postq_enclave_write_atomic(const char *dir, const char *name, const vo
     ok = done == n && fsync(fd) == 0;
     ok = close(fd) == 0 && ok;
     if (!ok || rename(tmp, dst) != 0) {
+        int saved = errno; /* the caller reports why: ENOSPC, EFBIG, EROFS, ... */
         (void)unlink(tmp);
+        errno = saved;
         return POSTQ_E_IO;
     }
     /* The rename is durable only once the directory entry is. */

@@ -134,7 +134,7 @@ static postq_err encode_req(struct postq_buf *out, const struct postq_proto_req 
         if (!text_ok(req->alg, sizeof(req->alg)) || !text_ok(req->key_id, sizeof(req->key_id))) {
             return POSTQ_E_ARG;
         }
-    } else if (req->op != POSTQ_PROTO_OP_INFO) {
+    } else if (req->op != POSTQ_PROTO_OP_INFO && req->op != POSTQ_PROTO_OP_HEALTH) {
         return POSTQ_E_ARG;
     }
     if (req->op == POSTQ_PROTO_OP_SIGN &&
@@ -145,7 +145,7 @@ static postq_err encode_req(struct postq_buf *out, const struct postq_proto_req 
         return POSTQ_E_ARG;
     }
     enc_begin(&e, out, req->op);
-    if (req->op != POSTQ_PROTO_OP_INFO) {
+    if (req->op == POSTQ_PROTO_OP_KEYGEN || req->op == POSTQ_PROTO_OP_SIGN) {
         enc_str(&e, req->alg);
         enc_str(&e, req->key_id);
     }
@@ -204,6 +204,12 @@ postq_err postq_proto_encode_reply(struct postq_buf *out, const struct postq_pro
             ctr[i] = (uint8_t)(resp->counter >> (56 - 8 * i));
         }
         enc_bytes(&e, ctr, 8);
+        break;
+    case POSTQ_PROTO_OP_HEALTH:
+        ctr[0] = resp->counter_durable ? 1 : 0;
+        enc_bytes(&e, ctr, 1);
+        enc_bytes(&e, (const uint8_t *)resp->message,
+                  strnlen(resp->message, sizeof(resp->message) - 1));
         break;
     default:
         e.err = POSTQ_E_ARG;
@@ -294,6 +300,7 @@ postq_err postq_proto_decode_request(struct postq_proto_req *req, int *status,
         req->op = op;
         switch (op) {
         case POSTQ_PROTO_OP_INFO:
+        case POSTQ_PROTO_OP_HEALTH:
             break;
         case POSTQ_PROTO_OP_KEYGEN:
         case POSTQ_PROTO_OP_SIGN:
@@ -369,6 +376,12 @@ postq_err postq_proto_decode_reply(struct postq_proto_resp *resp, int op, const 
             for (size_t i = 0; !d.bad && i < ctr.len && ctr.len == 8; i++) {
                 resp->counter = (resp->counter << 8) | ctr.p[i];
             }
+            break;
+        case POSTQ_PROTO_OP_HEALTH:
+            ctr = dec_bytes(&d);
+            bad |= ctr.len != 1 || (!d.bad && ctr.p[0] > 1);
+            resp->counter_durable = !d.bad && ctr.len == 1 && ctr.p[0] == 1;
+            dec_str(&d, resp->message, sizeof(resp->message), 1, &bad);
             break;
         default:
             bad = 1;

@@ -7,18 +7,19 @@
  * |------------|-------|----------------------------------------------------------------|
  * | length     | 4     | big-endian length L of the body (4 <= L <= POSTQ_PROTO_FRAME_MAX)|
  * | version    | 1     | POSTQ_PROTO_VERSION (1)                                        |
- * | op/status  | 1     | request: op (1 info, 2 keygen, 3 sign); reply: status (0 ok)   |
+ * | op/status  | 1     | request: op (1 info, 2 keygen, 3 sign, 4 health); reply: status |
  * | reserved   | 2     | zero                                                           |
  * | fields     | L - 4 | the op's fields in a fixed order, each u32 BE length + bytes   |
  *
  * | op / reply      | fields, in order                                                       |
  * |-----------------|------------------------------------------------------------------------|
- * | info            | (none)                                                                 |
+ * | info, health    | (none)                                                                 |
  * | keygen          | alg, keyId                                                             |
  * | sign            | alg, keyId, sealedKey, nonce (32 bytes), payload (<= 64 MiB)           |
  * | info reply      | vendor, moduleId, imageHash (32), rootPublicKey (32)                   |
  * | keygen reply    | publicKey, sealedKey                                                   |
  * | sign reply      | signature, docB64, counter (8 bytes, big-endian)                       |
+ * | health reply    | counterDurable (1 byte: 1 yes, 0 no), detail (text, may be empty)      |
  * | error reply     | message (text, at most 255 bytes); status is the error code            |
  *
  * Strings (alg, keyId, vendor, moduleId, docB64, message) are bytes without NUL; a field count
@@ -49,7 +50,8 @@
 enum postq_proto_op {
     POSTQ_PROTO_OP_INFO = 1,
     POSTQ_PROTO_OP_KEYGEN = 2,
-    POSTQ_PROTO_OP_SIGN = 3
+    POSTQ_PROTO_OP_SIGN = 3,
+    POSTQ_PROTO_OP_HEALTH = 4 /* added after version 1 shipped: older enclaves answer unknown_op */
 };
 
 /* Reply status: 0 is success, every other value an error code that never changes meaning.
@@ -88,13 +90,14 @@ struct postq_proto_req {
 struct postq_proto_resp {
     int op; /* the request's op: decides the reply's fields (not on the wire) */
     int status;
-    char message[POSTQ_PROTO_MESSAGE_MAX];           /* errors */
+    char message[POSTQ_PROTO_MESSAGE_MAX];           /* errors; health: the detail */
     char vendor[POSTQ_PROTO_VENDOR_MAX];             /* info */
     char module_id[POSTQ_PROTO_MODULE_ID_MAX];
     struct postq_bytes image_hash, root_public_key;
     struct postq_bytes public_key, sealed;           /* keygen */
     struct postq_bytes signature, doc_b64;           /* sign */
     uint64_t counter;
+    int counter_durable;                             /* health */
 };
 
 /* Length of the body announced by a frame's 4-byte prefix. POSTQ_E_TOO_LARGE past

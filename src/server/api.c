@@ -5,6 +5,7 @@
  * Errors are {"error":{"code","message"}}; every query is scoped to the caller's organisation,
  * so another organisation's id answers 404 like a missing one. */
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1002,17 +1003,66 @@ static void enclave_get(struct postq_api *api, struct postq_http_resp *resp)
     postq_api_json_reply(resp, 200, o);
 }
 
+#define STORE_CHECK_MS 1000 /* /healthz writes to the store at most this often */
+
+void postq_api_store_failed(struct postq_api *api, postq_err err)
+{
+    if (err == POSTQ_E_IO || err == POSTQ_E_NOMEM || err == POSTQ_E_BUSY) {
+        atomic_store(&api->store_ok, 0);
+        atomic_store(&api->store_checked_ms, postq_time_now_ms());
+    }
+}
+
+/* Whether the store can commit: a write check when the latest outcome is over a second old,
+ * else that outcome (a failed sign's commit counts), so a scrape every few milliseconds costs
+ * one small commit a second. */
+static int store_writable(struct postq_api *api, char *msg, size_t cap)
+{
+    int64_t now = postq_time_now_ms();
+    int ok;
+
+    msg[0] = '\0';
+    if (now - atomic_load(&api->store_checked_ms) >= STORE_CHECK_MS) {
+        postq_err err = postq_store_write_check(api->store);
+        ok = err == POSTQ_OK;
+        if (!ok) {
+            snprintf(msg, cap, "the store cannot commit: %s%s%s", postq_strerror(err),
+                     postq_store_errmsg()[0] != '\0' ? ": " : "", postq_store_errmsg());
+        }
+        atomic_store(&api->store_ok, ok);
+        atomic_store(&api->store_checked_ms, now);
+        return ok;
+    }
+    ok = atomic_load(&api->store_ok);
+    if (!ok) {
+        snprintf(msg, cap, "the store's latest commit failed");
+    }
+    return ok;
+}
+
+/* 200 when the store can commit and the enclave answers and can make its counter durable,
+ * else 503; each part says which, with a stable reason (docs/http-api.md). At most about
+ * POSTQ_ENCLAVE_HEALTH_MS, whatever the enclave does. */
 static void healthz(struct postq_api *api, struct postq_http_resp *resp)
 {
-    postq_err serr = postq_store_health(api->store), eerr;
-    int status;
-    json_t *info = enclave_info(api, &eerr, &status);
-    int ok = serr == POSTQ_OK && info != NULL;
-    json_decref(info);
-    postq_api_json_reply(resp, ok ? 200 : 503,
-                         json_pack("{s:s,s:s,s:s}", "status", ok ? "ok" : "unavailable",
-                                   "store", serr == POSTQ_OK ? "ok" : "unavailable", "enclave",
-                                   info != NULL ? "ok" : "unavailable"));
+    struct postq_enclave_health eh;
+    char smsg[512];
+    int sok = store_writable(api, smsg, sizeof(smsg));
+    int eok;
+    json_t *store, *enclave;
+
+    postq_enclave_pool_health(api->enclave, &eh);
+    eok = eh.up && eh.counter_durable;
+    postq_metrics_health(sok, eok);
+    store = sok ? json_pack("{s:b}", "ok", 1)
+                : json_pack("{s:b,s:s,s:s}", "ok", 0, "reason", "store_not_writable", "message",
+                            smsg);
+    enclave = eok ? json_pack("{s:b}", "ok", 1)
+                  : json_pack("{s:b,s:s,s:s}", "ok", 0, "reason", eh.reason, "message",
+                              eh.message);
+    postq_api_json_reply(resp, sok && eok ? 200 : 503,
+                         json_pack("{s:s,s:o,s:o}", "status", sok && eok ? "ok" : "unavailable",
+                                   "store", store, "enclave", enclave));
 }
 
 static void metrics(struct postq_api *api, struct postq_http_resp *resp)

@@ -184,6 +184,43 @@ int postq_enclave_pool_up(struct postq_enclave_pool *p)
     return up;
 }
 
+void postq_enclave_pool_health(struct postq_enclave_pool *p, struct postq_enclave_health *h)
+{
+    struct postq_proto_client c;
+    struct postq_proto_req req;
+    struct postq_proto_resp resp;
+
+    memset(h, 0, sizeof(*h));
+    h->reason = "enclave_unavailable";
+    memset(&req, 0, sizeof(req));
+    req.op = POSTQ_PROTO_OP_HEALTH;
+    if (postq_proto_client_connect(&c, p->addr, POSTQ_ENCLAVE_HEALTH_MS) != POSTQ_OK) {
+        snprintf(h->message, sizeof(h->message), "cannot connect to %s", p->addr);
+    } else if (postq_proto_client_call(&c, &req, &resp) != POSTQ_OK) {
+        snprintf(h->message, sizeof(h->message), "no answer within %d ms",
+                 POSTQ_ENCLAVE_HEALTH_MS);
+    } else if (resp.status == POSTQ_PROTO_E_UNKNOWN_OP) {
+        h->up = h->counter_durable = 1; /* an enclave older than the health call */
+    } else if (resp.status != POSTQ_PROTO_OK) {
+        snprintf(h->message, sizeof(h->message), "the enclave answered %s: %s",
+                 postq_proto_status_name(resp.status), resp.message);
+    } else {
+        h->up = 1;
+        h->counter_durable = resp.counter_durable;
+        if (!resp.counter_durable) {
+            snprintf(h->message, sizeof(h->message), "the enclave cannot make its counter "
+                     "durable: %s", resp.message);
+        }
+    }
+    postq_proto_client_close(&c);
+    record(p, h->up);
+    if (h->up && h->counter_durable) {
+        h->reason = "";
+    } else if (h->up) {
+        h->reason = "counter_not_durable";
+    }
+}
+
 void postq_enclave_pool_put(struct postq_enclave_pool *p, struct postq_proto_client *c, int ok)
 {
     if (c == NULL) {

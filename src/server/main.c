@@ -260,6 +260,9 @@ static int cmd_serve(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* A file-size limit reached (RLIMIT_FSIZE) is a failed write to report, not a reason to die
+     * in the middle of a commit. */
+    signal(SIGXFSZ, SIG_IGN);
     postq_metrics_init();
     json_object_seed(0); /* jansson's hash seed, once, before any thread makes an object */
     if (!open_store(v[1], &api.store)) {

@@ -47,6 +47,7 @@ static struct {
     struct named_count kinds[MAX_KINDS];
     size_t n_kinds;
     unsigned long long limited_key, limited_org;
+    int health_seen, health_store, health_enclave; /* the latest /healthz, once there is one */
 } m = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 /* Methods are interned to static strings so a series never points into request memory. */
@@ -169,6 +170,15 @@ void postq_metrics_enclave_error(const char *kind)
     pthread_mutex_unlock(&m.mu);
 }
 
+void postq_metrics_health(int store_ok, int enclave_ok)
+{
+    pthread_mutex_lock(&m.mu);
+    m.health_seen = 1;
+    m.health_store = store_ok ? 1 : 0;
+    m.health_enclave = enclave_ok ? 1 : 0;
+    pthread_mutex_unlock(&m.mu);
+}
+
 void postq_metrics_rate_limited(const char *scope)
 {
     pthread_mutex_lock(&m.mu);
@@ -277,6 +287,16 @@ postq_err postq_metrics_render_process(struct postq_buf *out, int enclave_up)
                   "# TYPE process_open_fds gauge\nprocess_open_fds %ld\n",
                   fds);
     }
+    pthread_mutex_lock(&m.mu);
+    if (err == POSTQ_OK && m.health_seen) {
+        err = put(out,
+                  "# HELP postq_health_ok What the latest GET /healthz found, per part: the "
+                  "store can commit, the enclave answers and can make its counter durable.\n"
+                  "# TYPE postq_health_ok gauge\npostq_health_ok{part=\"store\"} %d\n"
+                  "postq_health_ok{part=\"enclave\"} %d\n",
+                  m.health_store, m.health_enclave);
+    }
+    pthread_mutex_unlock(&m.mu);
     return err;
 }
 

@@ -112,6 +112,8 @@ void postq_metrics_init(void);
 void postq_metrics_request(const char *route, const char *method, int status);
 void postq_metrics_sign_latency(double seconds);
 void postq_metrics_rejection(const char *reason);
+/* What the latest /healthz found (postq_health_ok{part}). */
+void postq_metrics_health(int store_ok, int enclave_ok);
 void postq_metrics_enclave_error(const char *kind);
 /* One request refused by a rate limit: scope "key" or "org" (static storage). */
 void postq_metrics_rate_limited(const char *scope);
@@ -143,6 +145,19 @@ void postq_enclave_pool_put(struct postq_enclave_pool *p, struct postq_proto_cli
  * (or another caller is probing), else a probe of its own, an info call with a 1 s deadline.
  * Never waits longer than that. 1 up, 0 not. */
 int postq_enclave_pool_up(struct postq_enclave_pool *p);
+
+/* The enclave's health for /healthz: a health call on a connection of its own with a deadline
+ * of POSTQ_ENCLAVE_HEALTH_MS, so a stalled enclave is reported within it. up: it answered;
+ * counter_durable: it can still make its counter durable (an enclave that predates the health
+ * call counts as durable); reason: "" or a stable code (enclave_unavailable,
+ * counter_not_durable), message the detail. */
+#define POSTQ_ENCLAVE_HEALTH_MS 1500
+struct postq_enclave_health {
+    int up, counter_durable;
+    const char *reason;
+    char message[POSTQ_PROTO_MESSAGE_MAX + 320];
+};
+void postq_enclave_pool_health(struct postq_enclave_pool *p, struct postq_enclave_health *h);
 
 /* ---- the key-encryption key (software keys) ---- */
 
@@ -188,7 +203,15 @@ struct postq_api {
     int log_requests; /* one line per request on stderr: id, method, route, status, time */
     const char *web_dir; /* the dashboard's files (web/), served under `/`; NULL: none */
     struct postq_ratelimit *ratelimit; /* per API key and organisation; NULL: no limits */
+    /* The store's writability as /healthz reports it: the latest write check or failed commit
+     * (1 ok) and when (ms; 0: none yet). Zero-initialised with the struct. */
+    _Atomic int store_ok;
+    _Atomic int64_t store_checked_ms;
 };
+
+/* A sign's commit failed with err: /healthz reports the store as not writable until a write
+ * check (at most a second later) succeeds. Conflicts and other callers' mistakes do not count. */
+void postq_api_store_failed(struct postq_api *api, postq_err err);
 
 size_t postq_api_body_cap(void *ctx, const char *method, const char *path, const char *ctype,
                           const char *authorization);

@@ -179,6 +179,7 @@ static void sign_software(struct postq_api *api, const struct postq_store_key *k
     sig->has_attestation = 0;
     err = postq_store_put_signature(api->store, sig, "", 0, 0);
     if (err != POSTQ_OK) {
+        postq_api_store_failed(api, err);
         postq_api_fail(resp, err, "signature");
         return;
     }
@@ -387,6 +388,7 @@ static void store_attested(struct postq_api *api, struct postq_store_sig *sig, i
         err = postq_store_put_signature(api->store, sig, sig->att.module_id, sig->att.counter, 0);
     }
     if (err != POSTQ_OK) {
+        postq_api_store_failed(api, err);
         postq_api_fail(resp, err, "signature");
         return;
     }

@@ -12,6 +12,7 @@ struct postq_store_ops {
     const char *name;
     void (*close)(struct postq_store *s);
     postq_err (*health)(struct postq_store *s);
+    postq_err (*write_check)(struct postq_store *s);
     postq_err (*schema_version)(struct postq_store *s, int64_t *version);
     postq_err (*org_create)(struct postq_store *s, struct postq_store_org *rec);
     postq_err (*org_get)(struct postq_store *s, const char *id, struct postq_store_org *out);

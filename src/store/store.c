@@ -150,6 +150,15 @@ postq_err postq_store_health(struct postq_store *s)
     return s->ops->health(s);
 }
 
+postq_err postq_store_write_check(struct postq_store *s)
+{
+    if (s == NULL) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    return s->ops->write_check(s);
+}
+
 postq_err postq_store_schema_version(struct postq_store *s, int64_t *version)
 {
     if (s == NULL || version == NULL) {

@@ -173,6 +173,10 @@ void postq_store_close(struct postq_store *s);
 
 /* A cheap round trip to the database (for GET /healthz). */
 POSTQ_MUST_CHECK postq_err postq_store_health(struct postq_store *s);
+/* A real, durable write that changes nothing visible: whether the store can commit now (a full
+ * disk, a read-only file system or a lost lock answer an error, as a sign's commit would).
+ * One small commit; GET /healthz rate-limits it. */
+POSTQ_MUST_CHECK postq_err postq_store_write_check(struct postq_store *s);
 
 /* The schema version the store runs at (the highest applied migration). */
 POSTQ_MUST_CHECK postq_err postq_store_schema_version(struct postq_store *s, int64_t *version);

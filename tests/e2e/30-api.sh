@@ -315,7 +315,7 @@ enclave_stop "$EPID"
 rm -f "$D/enc.sock"
 expect "enclave down: sign 503 enclave_unavailable" 0 '"code":"enclave_unavailable"' \
     call POST "/v1/sign?keyId=$KEY" "$SIGNER" "${OCTET[@]}" --data-binary @"$D/payload.bin"
-expect "enclave down: healthz 503" 0 '"enclave":"unavailable"' call GET /healthz ""
+expect "enclave down: healthz 503" 0 '"enclave":{"ok":false,"reason":"enclave_unavailable"' call GET /healthz ""
 enclave_start enc || exit 1
 EPID=$ENCLAVE_PID
 expect "enclave back: sign 200 again" 0 '"verdict":"pass"' \
@@ -330,7 +330,7 @@ expect "metrics: requests by route and status" 0 'postq_http_requests_total{rout
     call GET /metrics ""
 expect "metrics: enclave errors" 0 'postq_enclave_errors_total{kind="unreachable"}' call GET /metrics ""
 enclave_stop "$EPID" TERM
-expect "healthz with the enclave stopped: 503" 0 '"enclave":"unavailable"' call GET /healthz ""
+expect "healthz with the enclave stopped: 503" 0 '"enclave":{"ok":false,"reason":"enclave_unavailable"' call GET /healthz ""
 expect "metrics: the enclave is down (the latest call's outcome)" 0 "postq_enclave_up 0" \
     call GET /metrics ""
 enclave_start enc || exit 1

@@ -368,6 +368,47 @@ static void test_reply_round_trips(void **state)
     }
 }
 
+/* The health call: an empty request; a reply of counterDurable (0 or 1) and a detail. */
+static void test_health(void **state)
+{
+    (void)state;
+    struct postq_proto_req in, out;
+    struct postq_proto_resp r, got;
+    struct postq_buf b;
+    int st = -1;
+
+    memset(&in, 0, sizeof(in));
+    in.op = POSTQ_PROTO_OP_HEALTH;
+    encode(&b, &in);
+    assert_int_equal(b.len, 8); /* prefix and header, no field */
+    assert_int_equal(postq_proto_decode_request(&out, &st, b.p + 4, b.len - 4), POSTQ_OK);
+    assert_int_equal(out.op, POSTQ_PROTO_OP_HEALTH);
+    postq_buf_free(&b);
+
+    for (int durable = 0; durable <= 1; durable++) {
+        memset(&r, 0, sizeof(r));
+        r.op = POSTQ_PROTO_OP_HEALTH;
+        r.counter_durable = durable;
+        strcpy(r.message, durable ? "" : "No space left on device");
+        postq_buf_init(&b, 1024);
+        assert_int_equal(postq_proto_encode_reply(&b, &r), POSTQ_OK);
+        assert_int_equal(postq_proto_decode_reply(&got, POSTQ_PROTO_OP_HEALTH, b.p + 4,
+                                                  b.len - 4), POSTQ_OK);
+        assert_int_equal(got.status, POSTQ_PROTO_OK);
+        assert_int_equal(got.counter_durable, durable);
+        assert_string_equal(got.message, r.message);
+        /* a flag byte other than 0 or 1, and a cut reply, are malformed */
+        b.p[4 + 4 + 4] = 2;
+        assert_int_equal(postq_proto_decode_reply(&got, POSTQ_PROTO_OP_HEALTH, b.p + 4,
+                                                  b.len - 4), POSTQ_E_MALFORMED);
+        b.p[4 + 4 + 4] = (uint8_t)durable;
+        assert_int_equal(postq_proto_decode_reply(&got, POSTQ_PROTO_OP_HEALTH, b.p + 4,
+                                                  b.len - 5 - (durable ? 0 : 1)),
+                         POSTQ_E_MALFORMED);
+        postq_buf_free(&b);
+    }
+}
+
 static void test_frame_io(void **state)
 {
     (void)state;
@@ -446,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_request_bad_fields),
         cmocka_unit_test(test_frame_lengths),
         cmocka_unit_test(test_reply_round_trips),
+        cmocka_unit_test(test_health),
         cmocka_unit_test(test_frame_io),
         cmocka_unit_test(test_client_arguments),
     };

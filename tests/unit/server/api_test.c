@@ -234,7 +234,8 @@ static void test_enclave_down(void **state)
     assert_non_null(strstr(r.body, "enclave_unavailable"));
     call(f, "GET", "/healthz", NULL, NULL, NULL, NULL, &r);
     assert_int_equal(r.status, 503);
-    assert_non_null(strstr(r.body, "\"store\":\"ok\""));
+    assert_non_null(strstr(r.body, "\"store\":{\"ok\":true}"));
+    assert_non_null(strstr(r.body, "\"reason\":\"enclave_unavailable\""));
     call(f, "POST", "/v1/attestation-policies", f->admin, "application/json",
          "{\"name\":\"p\",\"vendor\":\"mock\",\"matchRules\":{\"allowedImageHashes\":["
          "\"0000000000000000000000000000000000000000000000000000000000000000\"],"
