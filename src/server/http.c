@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The HTTP layer on libmicrohttpd (the one file that includes microhttpd.h): a thread per
- * connection with an explicit stack, connection timeouts, a body cap decided per request
- * before a byte of the body is read, and one arena per request released when MHD says the
- * request is over. */
+/* The HTTP layer on libmicrohttpd (the one file that includes microhttpd.h). One event-loop
+ * thread (epoll) reads and writes every connection, so a client that is slow to send costs a
+ * socket and a little memory, never a thread. A request whose head and body are complete is
+ * suspended and handed to a bounded pool of worker threads, which run the handler (it blocks:
+ * the enclave, verification, the durable commit) and resume the connection; the event loop
+ * then queues the answer. The request line and headers have a total deadline (a reaper thread
+ * closes a connection still waiting for its head past it, however slowly it trickles bytes), and
+ * connections are limited in number and per client address. Also: a body cap decided per
+ * request before a byte of the body is read, strict framing, and one arena per request
+ * released when MHD says the request is over. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,15 +22,23 @@
 #include <microhttpd.h>
 
 #include "common/mem.h"
+#include "common/timefmt.h"
 #include "server/server.h"
 
 /* The most a request's announced Content-Length reserves before its bytes arrive: every JSON
  * body (capped at 1 MiB) fits in one allocation. */
 #define PRESIZE_MAX ((unsigned long long)1 << 20)
 
-struct postq_http_server {
-    struct MHD_Daemon *d;
-    struct postq_http_app app;
+#define REAP_EVERY_MS 250 /* how often the header deadline is checked */
+
+/* One connection, from MHD's STARTED notification to its CLOSED one, for the header deadline.
+ * Fields under the server's mu. */
+struct track {
+    struct track *prev, *next;
+    int fd;
+    int waiting;     /* for a request head: since it opened, or since its last request ended */
+    int64_t since_ms;
+    int reaped;      /* shut down by the reaper already */
 };
 
 /* One request's state, from its first access callback to its completion callback. */
@@ -33,6 +48,31 @@ struct req_state {
     int too_large;
     int answered;
     struct postq_arena arena;
+    /* handed to a worker: the connection (suspended meanwhile), the answer it made */
+    struct req_state *next;
+    struct MHD_Connection *conn;
+    const char *url, *method;
+    int dispatched, ready;
+    struct postq_http_resp resp;
+};
+
+struct postq_http_server {
+    struct MHD_Daemon *d;
+    struct postq_http_app app;
+    struct postq_http_limits lim;
+    pthread_mutex_t mu;
+    pthread_cond_t work;  /* a request queued, or quit */
+    pthread_cond_t idle;  /* in_flight fell to 0 */
+    pthread_cond_t tick;  /* the reaper's sleep; signalled on stop */
+    struct req_state *head, *tail; /* requests waiting for a worker */
+    unsigned in_flight;   /* dispatched and not yet resumed */
+    int stopping;         /* new requests are answered 503 at once */
+    int quit;             /* workers and reaper exit */
+    pthread_t *workers;
+    unsigned n_workers;
+    pthread_t reaper;
+    int have_reaper;
+    struct track tracks;  /* sentinel of the list of open connections */
 };
 
 static enum MHD_Result send_resp(struct MHD_Connection *conn, struct postq_http_resp *r);
@@ -169,12 +209,12 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct postq_http_
     return ret;
 }
 
-static enum MHD_Result answer(struct postq_http_server *s, struct MHD_Connection *conn,
-                              struct req_state *st, const char *url, const char *method)
+/* Run the application on the request into st->resp (any thread; the connection is suspended or
+ * the caller is MHD's). */
+static void run_handler(struct postq_http_server *s, struct MHD_Connection *conn,
+                        struct req_state *st, const char *url, const char *method)
 {
     struct postq_http_req req;
-    struct postq_http_resp resp;
-    enum MHD_Result ret;
 
     memset(&req, 0, sizeof(req));
     req.method = method;
@@ -186,13 +226,199 @@ static enum MHD_Result answer(struct postq_http_server *s, struct MHD_Connection
     req.query = query_get;
     req.conn_ = conn;
     req.arena = &st->arena;
-    memset(&resp, 0, sizeof(resp));
-    postq_buf_init(&resp.body, POSTQ_API_JSON_MAX);
-    s->app.handle(s->app.ctx, &req, &resp);
-    ret = send_resp(conn, &resp);
-    postq_buf_free(&resp.body);
+    memset(&st->resp, 0, sizeof(st->resp));
+    postq_buf_init(&st->resp.body, POSTQ_API_JSON_MAX);
+    s->app.handle(s->app.ctx, &req, &st->resp);
+}
+
+/* Queue st->resp (MHD's thread). */
+static enum MHD_Result send_ready(struct MHD_Connection *conn, struct req_state *st)
+{
+    enum MHD_Result ret = send_resp(conn, &st->resp);
+    postq_buf_free(&st->resp.body);
     st->answered = 1;
     return ret;
+}
+
+/* Answer on MHD's thread: only for what cannot wait (a body over its cap, refused before a byte
+ * of it is read; the handler then decides 401, 403 or 413 without the body). */
+static enum MHD_Result answer(struct postq_http_server *s, struct MHD_Connection *conn,
+                              struct req_state *st, const char *url, const char *method)
+{
+    run_handler(s, conn, st, url, method);
+    return send_ready(conn, st);
+}
+
+/* 503 for a request that arrives or waits while the server stops (it was never handled). */
+static void stopping_resp(struct req_state *st)
+{
+    memset(&st->resp, 0, sizeof(st->resp));
+    postq_buf_init(&st->resp.body, POSTQ_API_JSON_MAX);
+    st->resp.status = 503;
+    st->resp.content_type = "application/json";
+    if (postq_buf_append_str(&st->resp.body, "{\"error\":{\"code\":\"unavailable\",\"message\":"
+                                             "\"the server is stopping\"}}") != POSTQ_OK) {
+        st->resp.status = 500;
+    }
+}
+
+/* Hand a complete request to the workers: suspend its connection first (a worker may resume it
+ * as soon as it is queued), then queue it. When the server is stopping, answer 503 here. */
+static enum MHD_Result dispatch(struct postq_http_server *s, struct MHD_Connection *conn,
+                                struct req_state *st, const char *url, const char *method)
+{
+    pthread_mutex_lock(&s->mu);
+    if (s->stopping) {
+        pthread_mutex_unlock(&s->mu);
+        stopping_resp(st);
+        return send_ready(conn, st);
+    }
+    s->in_flight++; /* counted before the lock is let go, so postq_http_stop waits for it */
+    pthread_mutex_unlock(&s->mu);
+    st->conn = conn;
+    st->url = url;
+    st->method = method;
+    st->dispatched = 1;
+    st->next = NULL;
+    /* Outside mu: MHD takes its own lock here, and a worker resumes with only that one. */
+    MHD_suspend_connection(conn);
+    pthread_mutex_lock(&s->mu);
+    if (s->tail != NULL) {
+        s->tail->next = st;
+    } else {
+        s->head = st;
+    }
+    s->tail = st;
+    pthread_cond_signal(&s->work);
+    pthread_mutex_unlock(&s->mu);
+    return MHD_YES;
+}
+
+static void *worker_main(void *arg)
+{
+    struct postq_http_server *s = arg;
+
+    for (;;) {
+        struct req_state *st;
+        struct MHD_Connection *conn;
+        int stopping;
+
+        pthread_mutex_lock(&s->mu);
+        while (s->head == NULL && !s->quit) {
+            pthread_cond_wait(&s->work, &s->mu);
+        }
+        if (s->head == NULL) {
+            pthread_mutex_unlock(&s->mu);
+            return NULL;
+        }
+        st = s->head;
+        s->head = st->next;
+        if (s->head == NULL) {
+            s->tail = NULL;
+        }
+        stopping = s->stopping;
+        pthread_mutex_unlock(&s->mu);
+
+        conn = st->conn;
+        if (stopping) {
+            stopping_resp(st);
+        } else {
+            run_handler(s, conn, st, st->url, st->method);
+        }
+        st->ready = 1;
+        /* From here st belongs to MHD's thread again (it may be freed once the answer is out). */
+        MHD_resume_connection(conn);
+        pthread_mutex_lock(&s->mu);
+        if (--s->in_flight == 0) {
+            pthread_cond_broadcast(&s->idle);
+        }
+        pthread_mutex_unlock(&s->mu);
+    }
+}
+
+/* ---- the request head's deadline ---- */
+
+static struct track *track_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci != NULL ? ci->socket_context : NULL;
+}
+
+static void track_wait(struct postq_http_server *s, struct MHD_Connection *conn, int waiting)
+{
+    struct track *t = track_of(conn);
+    if (t != NULL) {
+        pthread_mutex_lock(&s->mu);
+        t->waiting = waiting;
+        t->since_ms = postq_time_now_ms();
+        pthread_mutex_unlock(&s->mu);
+    }
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct postq_http_server *s = cls;
+    struct track *t = *socket_context;
+
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        t = postq_calloc(1, sizeof(*t));
+        if (t == NULL || ci == NULL) {
+            postq_free(t);
+            return; /* untracked: the inactivity timeout still applies */
+        }
+        t->fd = ci->connect_fd;
+        t->waiting = 1;
+        t->since_ms = postq_time_now_ms();
+        pthread_mutex_lock(&s->mu);
+        t->next = s->tracks.next;
+        t->prev = &s->tracks;
+        s->tracks.next->prev = t;
+        s->tracks.next = t;
+        pthread_mutex_unlock(&s->mu);
+        *socket_context = t;
+    } else if (t != NULL) {
+        /* MHD notifies CLOSED before it closes the socket: once t is unlinked under mu, the
+         * reaper can no longer shut down an fd that another connection may reuse. */
+        pthread_mutex_lock(&s->mu);
+        t->prev->next = t->next;
+        t->next->prev = t->prev;
+        pthread_mutex_unlock(&s->mu);
+        postq_free(t);
+        *socket_context = NULL;
+    }
+}
+
+static void *reaper_main(void *arg)
+{
+    struct postq_http_server *s = arg;
+    int64_t deadline = (int64_t)s->lim.header_timeout_s * 1000;
+
+    pthread_mutex_lock(&s->mu);
+    while (!s->quit) {
+        struct timespec ts;
+        int64_t now = postq_time_now_ms();
+
+        for (struct track *t = s->tracks.next; t != &s->tracks; t = t->next) {
+            if (t->waiting && !t->reaped && now - t->since_ms >= deadline) {
+                /* MHD sees the end of the stream on its next read and closes the connection. */
+                (void)shutdown(t->fd, SHUT_RDWR);
+                t->reaped = 1;
+            }
+        }
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += (long)REAP_EVERY_MS * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        (void)pthread_cond_timedwait(&s->tick, &s->mu, &ts);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
@@ -206,6 +432,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 
     if (st == NULL) {
         const char *ctype = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+        track_wait(s, conn, 0); /* the head is in: the deadline is met */
         const char *clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         st = postq_calloc(1, sizeof(*st));
         if (st == NULL) {
@@ -253,20 +480,26 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (st->answered) {
+    if (st->ready && !st->answered) {
+        return send_ready(conn, st); /* a worker is done with it */
+    }
+    if (st->answered || st->dispatched) {
         return MHD_YES;
     }
-    return answer(s, conn, st, url, method);
+    return dispatch(s, conn, st, url, method);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+    struct postq_http_server *s = cls;
     struct req_state *st = *con_cls;
-    (void)cls;
-    (void)conn;
     (void)toe;
+    track_wait(s, conn, 1); /* a kept-alive connection now waits for its next head */
     if (st != NULL) {
+        if (st->ready && !st->answered) {
+            postq_buf_free(&st->resp.body);
+        }
         postq_buf_free(&st->body);
         postq_arena_release(&st->arena);
         postq_free(st);
@@ -306,7 +539,74 @@ static postq_err parse_listen(const char *listen, struct sockaddr_in *sa)
     return POSTQ_OK;
 }
 
-postq_err postq_http_start(struct postq_http_server **out, const char *listen, unsigned max_conns,
+void postq_http_limits_default(struct postq_http_limits *l)
+{
+    l->max_conns = POSTQ_API_MAX_CONNS_DEFAULT;
+    l->per_ip = POSTQ_API_PER_IP_DEFAULT;
+    l->header_timeout_s = POSTQ_API_HEADER_TIMEOUT_S;
+    l->workers = POSTQ_API_WORKERS_DEFAULT;
+}
+
+static void stop_threads(struct postq_http_server *s)
+{
+    pthread_mutex_lock(&s->mu);
+    s->quit = 1;
+    pthread_cond_broadcast(&s->work);
+    pthread_cond_broadcast(&s->tick);
+    pthread_mutex_unlock(&s->mu);
+    for (unsigned i = 0; i < s->n_workers; i++) {
+        (void)pthread_join(s->workers[i], NULL);
+    }
+    s->n_workers = 0;
+    if (s->have_reaper) {
+        (void)pthread_join(s->reaper, NULL);
+        s->have_reaper = 0;
+    }
+}
+
+static void server_free(struct postq_http_server *s)
+{
+    postq_free(s->workers);
+    pthread_cond_destroy(&s->tick);
+    pthread_cond_destroy(&s->idle);
+    pthread_cond_destroy(&s->work);
+    pthread_mutex_destroy(&s->mu);
+    postq_free(s);
+}
+
+static postq_err start_threads(struct postq_http_server *s)
+{
+    pthread_attr_t attr;
+    postq_err err = POSTQ_OK;
+
+    s->workers = postq_calloc(s->lim.workers, sizeof(*s->workers));
+    if (s->workers == NULL || pthread_attr_init(&attr) != 0) {
+        return POSTQ_E_NOMEM;
+    }
+    /* The handlers verify ML-DSA-87 signatures on these stacks. */
+    if (pthread_attr_setstacksize(&attr, POSTQ_API_THREAD_STACK) != 0) {
+        err = POSTQ_E_INTERNAL;
+    }
+    while (err == POSTQ_OK && s->n_workers < s->lim.workers) {
+        if (pthread_create(&s->workers[s->n_workers], &attr, worker_main, s) != 0) {
+            err = POSTQ_E_NOMEM;
+        } else {
+            s->n_workers++;
+        }
+    }
+    if (err == POSTQ_OK) {
+        if (pthread_create(&s->reaper, NULL, reaper_main, s) != 0) {
+            err = POSTQ_E_NOMEM;
+        } else {
+            s->have_reaper = 1;
+        }
+    }
+    pthread_attr_destroy(&attr);
+    return err;
+}
+
+postq_err postq_http_start(struct postq_http_server **out, const char *listen,
+                           const struct postq_http_limits *limits,
                            const struct postq_http_app *app, char *bound, size_t bound_cap)
 {
     struct sockaddr_in sa, got;
@@ -317,6 +617,10 @@ postq_err postq_http_start(struct postq_http_server **out, const char *listen, u
     postq_err err;
 
     *out = NULL;
+    if (limits == NULL || limits->max_conns == 0 || limits->workers == 0 ||
+        limits->header_timeout_s == 0) {
+        return POSTQ_E_ARG;
+    }
     err = parse_listen(listen, &sa);
     if (err != POSTQ_OK) {
         return err;
@@ -326,21 +630,33 @@ postq_err postq_http_start(struct postq_http_server **out, const char *listen, u
         return POSTQ_E_NOMEM;
     }
     s->app = *app;
-    /* A thread per connection: the handlers block (enclave call, verification, durable
-     * commit), and in MHD's thread pool every connection stays on the worker that accepted
-     * it, so two clients that land on one worker take turns even with cores to spare (seen as
-     * a bimodal POST /v1/sign rate, 550 or 880 per second at 2 clients, from run to run). */
+    s->lim = *limits;
+    s->tracks.next = s->tracks.prev = &s->tracks;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->work, NULL);
+    pthread_cond_init(&s->idle, NULL);
+    pthread_cond_init(&s->tick, NULL);
+    err = start_threads(s);
+    if (err != POSTQ_OK) {
+        stop_threads(s);
+        server_free(s);
+        return err;
+    }
+    /* One event-loop thread on epoll for every connection: reading a request (however slowly
+     * it arrives) and writing an answer hold no thread; the handlers, which block, run on the
+     * workers. A thread per connection let 1,024 clients that each trickle a header line every
+     * few seconds take every slot. */
     s->d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
-            MHD_USE_ERROR_LOG,
-        0, NULL, NULL, on_access, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_THREAD_STACK_SIZE, (size_t)POSTQ_API_THREAD_STACK,
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL,
+        NULL, on_access, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)POSTQ_API_CONN_TIMEOUT_S,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)(max_conns > 0 ? max_conns : 1),
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)256, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        s, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_LIMIT, limits->max_conns, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        limits->per_ip, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+        on_connection, s, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     if (s->d == NULL) {
-        postq_free(s);
+        stop_threads(s);
+        server_free(s);
         return POSTQ_E_NETWORK;
     }
     info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_LISTEN_FD);
@@ -362,6 +678,15 @@ void postq_http_stop(struct postq_http_server *s)
     if (s == NULL) {
         return;
     }
+    /* Every suspended connection must be resumed before MHD_stop_daemon: from now on requests
+     * are answered 503 at once (queued ones by the workers), and the running ones finish. */
+    pthread_mutex_lock(&s->mu);
+    s->stopping = 1;
+    while (s->in_flight > 0) {
+        pthread_cond_wait(&s->idle, &s->mu);
+    }
+    pthread_mutex_unlock(&s->mu);
     MHD_stop_daemon(s->d);
-    postq_free(s);
+    stop_threads(s);
+    server_free(s);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,7 +32,8 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: postq-api serve [--listen HOST:PORT] [--db sqlite:PATH] [--enclave unix:PATH]\n"
             "                       [--state DIR] [--max-connections N] [--web DIR]\n"
-            "                       [--enclave-timeout SECONDS]\n"
+            "                       [--enclave-timeout SECONDS] [--workers N]\n"
+            "                       [--max-connections-per-ip N] [--header-timeout SECONDS]\n"
             "                       [--rate-limit ROLE=RATE[/BURST]|ROLE=off]...\n"
             "                       [--org-rate-limit RATE[/BURST]|off]\n"
             "       postq-api org create NAME [--db sqlite:PATH]\n"
@@ -54,6 +56,12 @@ static void usage(FILE *f)
             "           viewer=50/100. --org-rate-limit: all keys of one organisation\n"
             "           together (default 1000/2000). A sign counts as one request; over a\n"
             "           limit is 429 with Retry-After. off: no such limit.\n"
+            "           --max-connections: connections open at once (default 4096; up to the\n"
+            "           open-file limit); --max-connections-per-ip: of them from one client\n"
+            "           address (default 256; 0: no limit; behind a proxy every client has\n"
+            "           the proxy's address); --header-timeout: the most a request line and\n"
+            "           headers may take, in all (default 10 s); --workers: requests handled\n"
+            "           at once (default 64), the others wait their turn.\n"
             "           Port 0 picks a free port; the bound address is printed on stdout.\n"
             "org create     make an organisation and print its admin API key, once.\n"
             "apikey create  make another API key of an organisation and print it, once.\n");
@@ -176,19 +184,71 @@ static int rate_opts(int argc, char **argv, int start, struct postq_ratelimit_co
     return n;
 }
 
+/* An optional unsigned option: absent leaves *out; out of lo..hi is a usage error. */
+static int uint_opt(const char *v, const char *name, long lo, long hi, unsigned *out)
+{
+    char *end;
+    long t;
+
+    if (v == NULL) {
+        return 1;
+    }
+    t = strtol(v, &end, 10);
+    if (v[0] == '\0' || *end != '\0' || t < lo || t > hi) {
+        fprintf(stderr, "postq-api: %s: %ld..%ld\n", name, lo, hi);
+        return 0;
+    }
+    *out = (unsigned)t;
+    return 1;
+}
+
+/* Every connection is a file descriptor: raise the soft open-file limit to the hard one, and
+ * keep max_conns within it (with room for the store, the enclave pool and the logs). */
+static int fit_open_files(struct postq_http_limits *lim)
+{
+    struct rlimit r;
+    rlim_t need = (rlim_t)lim->max_conns + 128;
+
+    if (getrlimit(RLIMIT_NOFILE, &r) != 0) {
+        return 1;
+    }
+    if (r.rlim_cur < r.rlim_max) {
+        r.rlim_cur = r.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &r);
+        (void)getrlimit(RLIMIT_NOFILE, &r);
+    }
+    if (r.rlim_cur != RLIM_INFINITY && need > r.rlim_cur) {
+        if (r.rlim_cur <= 256) {
+            fprintf(stderr, "postq-api: the open-file limit (%llu) is too low to serve\n",
+                    (unsigned long long)r.rlim_cur);
+            return 0;
+        }
+        fprintf(stderr,
+                "postq-api: WARNING: --max-connections %u does not fit the open-file limit "
+                "(%llu); serving at most %llu connections (raise the limit: ulimit -n, "
+                "LimitNOFILE=)\n",
+                lim->max_conns, (unsigned long long)r.rlim_cur,
+                (unsigned long long)(r.rlim_cur - 128));
+        lim->max_conns = (unsigned)(r.rlim_cur - 128);
+    }
+    return 1;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
-    static const char *const names[] = {"--listen", "--db",  "--enclave",        "--state",
-                                        "--max-connections", "--web", "--enclave-timeout"};
-    const char *v[7] = {DEFAULT_LISTEN, DEFAULT_DB, DEFAULT_ENCLAVE, DEFAULT_STATE,
-                        NULL,           NULL,       NULL};
+    static const char *const names[] = {
+        "--listen",  "--db",      "--enclave",                "--state",         "--max-connections",
+        "--web",     "--enclave-timeout", "--max-connections-per-ip", "--header-timeout",
+        "--workers"};
+    const char *v[10] = {DEFAULT_LISTEN, DEFAULT_DB, DEFAULT_ENCLAVE, DEFAULT_STATE, NULL,
+                         NULL,           NULL,       NULL,            NULL,          NULL};
+    struct postq_http_limits lim;
     int enclave_timeout_ms = POSTQ_API_ENCLAVE_TIMEOUT_MS;
     char web[2100];
     struct postq_http_server *http = NULL;
     struct postq_http_app app;
     struct postq_api api;
     char bound[64];
-    unsigned max_conns = POSTQ_API_MAX_CONNS_DEFAULT;
     struct postq_ratelimit_conf rate;
     sigset_t set;
     postq_err err;
@@ -200,7 +260,13 @@ static int cmd_serve(int argc, char **argv)
     }
     postq_ratelimit_defaults(&rate);
     argc = rate_opts(argc, argv, 2, &rate);
-    if (argc < 0 || !opts(argc, argv, 2, names, v, 7, NULL)) {
+    if (argc < 0 || !opts(argc, argv, 2, names, v, 10, NULL)) {
+        return 2;
+    }
+    postq_http_limits_default(&lim);
+    if (!uint_opt(v[7], "--max-connections-per-ip", 0, POSTQ_API_MAX_CONNS_MAX, &lim.per_ip) ||
+        !uint_opt(v[8], "--header-timeout", 1, 600, &lim.header_timeout_s) ||
+        !uint_opt(v[9], "--workers", 1, POSTQ_API_WORKERS_MAX, &lim.workers)) {
         return 2;
     }
     if (v[6] != NULL) {
@@ -223,14 +289,8 @@ static int cmd_serve(int argc, char **argv)
     } else {
         v[5] = default_web(web, sizeof(web));
     }
-    if (v[4] != NULL) {
-        char *end;
-        long t = strtol(v[4], &end, 10);
-        if (*end != '\0' || t < 1 || t > POSTQ_API_MAX_CONNS_MAX) {
-            fprintf(stderr, "postq-api: --max-connections: 1..%d\n", POSTQ_API_MAX_CONNS_MAX);
-            return 2;
-        }
-        max_conns = (unsigned)t;
+    if (!uint_opt(v[4], "--max-connections", 1, POSTQ_API_MAX_CONNS_MAX, &lim.max_conns)) {
+        return 2;
     }
     memset(&api, 0, sizeof(api));
     /* Secrets at rest and in memory: nothing this daemon writes (the database, its WAL and
@@ -263,6 +323,9 @@ static int cmd_serve(int argc, char **argv)
     /* A file-size limit reached (RLIMIT_FSIZE) is a failed write to report, not a reason to die
      * in the middle of a commit. */
     signal(SIGXFSZ, SIG_IGN);
+    if (!fit_open_files(&lim)) {
+        return 1;
+    }
     postq_metrics_init();
     json_object_seed(0); /* jansson's hash seed, once, before any thread makes an object */
     if (!open_store(v[1], &api.store)) {
@@ -295,23 +358,28 @@ static int cmd_serve(int argc, char **argv)
     app.body_cap = postq_api_body_cap;
     app.handle = postq_api_handle;
     app.ctx = &api;
-    err = postq_http_start(&http, v[0], max_conns, &app, bound, sizeof(bound));
+    err = postq_http_start(&http, v[0], &lim, &app, bound, sizeof(bound));
     if (err != POSTQ_OK) {
         fprintf(stderr, "postq-api: cannot listen on %s: %s\n", v[0], postq_strerror(err));
         goto out;
     }
     printf("postq-api listening on http://%s\n", bound);
     fflush(stdout);
-    fprintf(stderr, "postq-api: store %s, enclave %s, up to %u connections, dashboard %s\n",
-            v[1], v[2], max_conns, v[5] != NULL ? v[5] : "none (--web DIR)");
+    fprintf(stderr, "postq-api: store %s, enclave %s, dashboard %s\n", v[1], v[2],
+            v[5] != NULL ? v[5] : "none (--web DIR)");
+    fprintf(stderr,
+            "postq-api: up to %u connections (%u per client address%s), request head within "
+            "%u s, %u workers\n",
+            lim.max_conns, lim.per_ip, lim.per_ip == 0 ? ": no limit" : "",
+            lim.header_timeout_s, lim.workers);
     {
-        char lim[4][48];
+        char rl[4][48];
         for (size_t i = 0; i < 3; i++) {
-            postq_ratelimit_format(lim[i], sizeof(lim[i]), &rate.role[i]);
+            postq_ratelimit_format(rl[i], sizeof(rl[i]), &rate.role[i]);
         }
-        postq_ratelimit_format(lim[3], sizeof(lim[3]), &rate.org);
+        postq_ratelimit_format(rl[3], sizeof(rl[3]), &rate.org);
         fprintf(stderr, "postq-api: rate limits per API key: admin %s, signer %s, viewer %s; "
-                        "per organisation %s\n", lim[0], lim[1], lim[2], lim[3]);
+                        "per organisation %s\n", rl[0], rl[1], rl[2], rl[3]);
     }
     if (sigwait(&set, &sig) == 0) {
         fprintf(stderr, "postq-api: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");

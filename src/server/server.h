@@ -28,8 +28,12 @@
 #define POSTQ_API_OCTET_MAX POSTQ_PROTO_PAYLOAD_MAX
 #define POSTQ_API_THREAD_STACK ((size_t)1 << 20) /* >= 512 KiB: ML-DSA-87 signs on it */
 #define POSTQ_API_CONN_TIMEOUT_S 30
-#define POSTQ_API_MAX_CONNS_DEFAULT 1024 /* --max-connections */
-#define POSTQ_API_MAX_CONNS_MAX 8192
+#define POSTQ_API_MAX_CONNS_DEFAULT 4096 /* --max-connections */
+#define POSTQ_API_MAX_CONNS_MAX 65536
+#define POSTQ_API_PER_IP_DEFAULT 256      /* --max-connections-per-ip */
+#define POSTQ_API_HEADER_TIMEOUT_S 10     /* --header-timeout */
+#define POSTQ_API_WORKERS_DEFAULT 64      /* --workers */
+#define POSTQ_API_WORKERS_MAX 1024
 #define POSTQ_API_ENCLAVE_TIMEOUT_MS 30000
 /* Keys (with their bound policy) whose expanded verification key the sign path keeps: ~70 KiB
  * each at mldsa87, so 64 cost at most ~4.5 MiB. */
@@ -89,20 +93,36 @@ struct postq_http_app {
      * Authorization header (NULL when absent) before any byte of the body is read. */
     size_t (*body_cap)(void *ctx, const char *method, const char *path, const char *ctype,
                        const char *authorization);
-    /* Fill resp for req (resp->status 0 means 500). Runs on the connection's thread. */
+    /* Fill resp for req (resp->status 0 means 500). Runs on a worker thread. */
     void (*handle)(void *ctx, const struct postq_http_req *req, struct postq_http_resp *resp);
     void *ctx;
 };
 
 struct postq_http_server;
 
-/* Listen on "HOST:PORT" (IPv4 literal or "localhost"; port 0 = ephemeral), a thread per
- * connection (each with a POSTQ_API_THREAD_STACK stack), at most max_conns connections. bound
- * receives the address actually bound ("127.0.0.1:43127"). POSTQ_E_ARG for a bad address;
+/* How many connections, from where, how long the request head may take, and how many requests
+ * are worked on at once. */
+struct postq_http_limits {
+    unsigned max_conns;        /* connections open at once (accepted, reading or answering) */
+    unsigned per_ip;           /* of them from one client address; 0: no limit */
+    unsigned header_timeout_s; /* total time for the request line and headers (per request) */
+    unsigned workers;          /* threads that run handlers; requests beyond wait their turn */
+};
+void postq_http_limits_default(struct postq_http_limits *l);
+
+/* Listen on "HOST:PORT" (IPv4 literal or "localhost"; port 0 = ephemeral). One event-loop
+ * thread reads and writes every connection; a request whose head and body are complete is
+ * handed to one of limits->workers threads (each with a POSTQ_API_THREAD_STACK stack), so a
+ * connection that is slow to send costs no thread. A connection whose request head is not
+ * complete limits->header_timeout_s after it began waiting for one is closed. bound receives
+ * the address actually bound ("127.0.0.1:43127"). POSTQ_E_ARG for a bad address or limit;
  * POSTQ_E_NETWORK when the daemon does not start. */
 POSTQ_MUST_CHECK postq_err postq_http_start(struct postq_http_server **out, const char *listen,
-                                            unsigned max_conns, const struct postq_http_app *app,
-                                            char *bound, size_t bound_cap);
+                                            const struct postq_http_limits *limits,
+                                            const struct postq_http_app *app, char *bound,
+                                            size_t bound_cap);
+/* Stop accepting, answer what is queued with 503, wait for the handlers running, close every
+ * connection and free s. NULL is fine. */
 void postq_http_stop(struct postq_http_server *s);
 
 /* ---- metrics ---- */

@@ -68,9 +68,13 @@ static int setup(void **state)
 {
     static const struct postq_http_app app = {cap_of, handle, NULL};
     struct fixture *f = calloc(1, sizeof(*f));
+    struct postq_http_limits lim;
     char bound[64], *colon;
     assert_non_null(f);
-    assert_int_equal(postq_http_start(&f->s, "127.0.0.1:0", 8, &app, bound, sizeof(bound)),
+    postq_http_limits_default(&lim);
+    lim.max_conns = 8;
+    lim.workers = 2;
+    assert_int_equal(postq_http_start(&f->s, "127.0.0.1:0", &lim, &app, bound, sizeof(bound)),
                      POSTQ_OK);
     colon = strrchr(bound, ':');
     assert_non_null(colon);
