@@ -2,8 +2,8 @@
 # build/fuzz/. make fuzz-run FUZZ_SECONDS=60 runs each for that long on a copy of its committed
 # corpus (new inputs land in build/fuzz/corpus/<target>, not in the tree; the log in
 # build/fuzz/<target>.log) and fails on the first finding. make test replays
-# the committed corpora without libFuzzer (tests/unit/{attest,common,proto,server}/
-# fuzz_replay_test.c). fuzz_api drives postq-api's handlers, so it also links the server's
+# the committed corpora without libFuzzer (tests/unit/{attest,common,proto,server,sdk}/
+# fuzz_replay_test.c, tests/unit/enclave/fuzz_*_replay_test.c). fuzz_api drives postq-api's handlers, so it also links the server's
 # objects (all but main.o), libpostq-server's store, SQLite and libmicrohttpd.
 
 FUZZ_CC      ?= clang
@@ -31,6 +31,10 @@ $(FUZZ_DIR)/obj/src/store/store_sqlite.o: $(SCHEMA_H)
 $(FUZZ_DIR)/fuzz_api: $(FUZZ_SERVER_OBJS)
 $(FUZZ_DIR)/fuzz_api: FUZZ_EXTRA_OBJS = $(FUZZ_SERVER_OBJS)
 $(FUZZ_DIR)/fuzz_api: FUZZ_EXTRA_LIBS = $(SERVER_LIBS) $(call pkglibs,$(API_PKGS)) -lpthread
+# fuzz_kek_blob opens software keys with postq-api's kek.c: the same objects.
+$(FUZZ_DIR)/fuzz_kek_blob: $(FUZZ_SERVER_OBJS)
+$(FUZZ_DIR)/fuzz_kek_blob: FUZZ_EXTRA_OBJS = $(FUZZ_SERVER_OBJS)
+$(FUZZ_DIR)/fuzz_kek_blob: FUZZ_EXTRA_LIBS = $(SERVER_LIBS) $(call pkglibs,$(API_PKGS)) -lpthread
 
 .SECONDARY: $(FUZZ_LIBOBJS) $(FUZZ_SERVER_OBJS)
 .PHONY: fuzz fuzz-run

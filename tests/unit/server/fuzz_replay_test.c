@@ -15,6 +15,9 @@
 #define LLVMFuzzerTestOneInput fuzz_api_one
 #include "../../fuzz/fuzz_api.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_kek_blob_one
+#include "../../fuzz/fuzz_kek_blob.c"
+#undef LLVMFuzzerTestOneInput
 
 static size_t seeds_with_status;
 
@@ -44,10 +47,30 @@ static void test_replay_api(void **state)
     assert_true(seeds_with_status > 0);
 }
 
+static size_t kek_valid;
+
+/* The valid-* seeds (sealed by postq_kek_seal under the target's KEK) open; nothing else does. */
+static void expect_kek_open(const char *name)
+{
+    int valid = strncmp(name, "valid-", 6) == 0;
+    if (fuzz_kek_blob_last_ok != valid) {
+        fail_msg("seed %s: %s", name, valid ? "refused" : "opened");
+    }
+    kek_valid += (size_t)valid;
+}
+
+static void test_replay_kek_blob(void **state)
+{
+    (void)state;
+    fuzz_replay_each("kek_blob", fuzz_kek_blob_one, expect_kek_open);
+    assert_int_equal(kek_valid, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_replay_api),
+        cmocka_unit_test(test_replay_kek_blob),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
