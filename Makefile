@@ -5,6 +5,7 @@
 #   make check           install what is missing, build, run every test
 #   make check SAN=address,undefined | SAN=thread
 #   make bench | bench-count | ct-test | install PREFIX=… DESTDIR=…
+#   make chaos [CHAOS_SECONDS=300] | soak [SOAK_SECONDS=300]
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -19,6 +20,7 @@ include mk/bench.mk
 include mk/install.mk
 include mk/fuzz.mk
 include mk/examples.mk
+include mk/chaos.mk
 
 .PHONY: all deps clean run
 all: $(LIB_A) $(LIB_SO) $(SERVER_LIB_A) $(PROTO_LIB_A) $(PROGRAMS)

@@ -22,6 +22,12 @@ $(O)/tests/tools/%: $(O)/tests/tools/%.o $(PROTO_LIB_A) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(LDHARDEN) -o $@ $< $(PROTO_LIB_A) $(LIB_A) $(LIB_LIBS)
 
+# make chaos's checker reads postq-api's SQLite file itself.
+$(O)/tests/tools/db_check.o: CPPFLAGS += $(call pkgcflags,$(SERVER_PKGS))
+$(O)/tests/tools/db_check: $(O)/tests/tools/db_check.o
+	@mkdir -p $(@D)
+	$(CC) $(LDHARDEN) -o $@ $< $(SERVER_LIBS)
+
 $(O)/tests/%: $(O)/tests/unit/%.o $(TESTLIB_OBJS) $(PROTO_LIB_A) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(LDHARDEN) -o $@ $< $(TESTLIB_OBJS) $(TEST_SERVER_A) $(PROTO_LIB_A) $(LIB_A) $(TEST_LIBS) $(TEST_SERVER_LIBS)

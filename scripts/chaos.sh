@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# make chaos: real postq-enclave and postq-api processes under load (CHAOS_CLIENTS clients, 4 by
+# default, each signing a fresh payload with an attested key in a loop, never resending a sign),
+# while either daemon is killed with SIGKILL at random moments and started again on the same
+# state, socket, database and port. Afterwards, with both daemons up again: every sign a client
+# was answered 200 for is listed by the API, and then, with the daemons stopped, the database
+# is checked by tests/tools/db_check (every acknowledged sign stored with its moduleId and
+# counter, no (moduleId, counter) twice, no orphan rows, PRAGMA integrity_check). Prints a
+# summary; exit 0 when every check passed, 1 when one failed, 2 when the stack could not start.
+#
+#   scripts/chaos.sh [SECONDS]      (POSTQ_BUILD: the build directory, default build)
+# Only 127.0.0.1 and a Unix socket in a temporary directory; everything is stopped on exit.
+set -u
+B=${POSTQ_BUILD:-build}
+DURATION=${1:-${CHAOS_SECONDS:-60}}
+CLIENTS=${CHAOS_CLIENTS:-4}
+W=$(mktemp -d /tmp/postq-chaos.XXXXXX)
+EPID="" APID="" CPIDS=""
+KILLS_API=0 KILLS_ENC=0
+
+cleanup() {
+    touch "$W/stop"
+    for p in $CPIDS $APID $EPID; do kill -KILL "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+start_enclave() {
+    "$B/bin/postq-enclave" --state "$W/enc" --listen "unix:$W/enc.sock" >>"$W/enc.log" 2>&1 &
+    EPID=$!
+    for _ in $(seq 500); do
+        "$B/tests/tools/enclave_client" info "unix:$W/enc.sock" >/dev/null 2>&1 && return 0
+        kill -0 "$EPID" 2>/dev/null || break
+        sleep 0.01
+    done
+    echo "chaos: postq-enclave did not start:"; tail -5 "$W/enc.log"
+    return 1
+}
+
+start_api() { # PORT (0 the first time)
+    for _ in $(seq 50); do
+        : >"$W/api.out"
+        "$B/bin/postq-api" serve --listen "127.0.0.1:$1" --db "sqlite:$W/api.db" \
+            --enclave "unix:$W/enc.sock" --state "$W/api" --rate-limit admin=off \
+            --org-rate-limit off >"$W/api.out" 2>>"$W/api.log" &
+        APID=$!
+        for _ in $(seq 500); do
+            URL=$(sed -n 's/^postq-api listening on //p' "$W/api.out")
+            [ -n "$URL" ] && return 0
+            kill -0 "$APID" 2>/dev/null || break
+            sleep 0.01
+        done
+        wait "$APID" 2>/dev/null # the port may still be held a moment: try again
+        sleep 0.1
+    done
+    echo "chaos: postq-api did not start:"; tail -5 "$W/api.log"
+    return 1
+}
+
+client() { # N: sign in a loop; one line per answer to codes.N, acknowledged signs to acked.N
+    local i=$1 n=0 out code body id ctr
+    while [ ! -e "$W/stop" ]; do
+        n=$((n + 1))
+        out=$(curl -s --max-time 40 -w '\n%{http_code}' -X POST \
+            -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
+            -d "{\"keyId\":\"$EKEY\",\"payloadB64\":\"$(printf 'chaos %s %s' "$i" "$n" | base64)\"}" \
+            "$URL/v1/sign")
+        code=${out##*$'\n'}
+        body=${out%$'\n'*}
+        echo "$code" >>"$W/codes.$i"
+        if [ "$code" = 200 ]; then
+            id=$(printf '%s' "$body" | sed -n 's/.*"id":"\(sig_[0-9A-Z]*\)".*/\1/p')
+            ctr=$(printf '%s' "$body" | sed -n 's/.*"counter":\([0-9]*\).*/\1/p')
+            echo "$id $ctr" >>"$W/acked.$i"
+        else
+            sleep 0.05 # a daemon is down: do not spin
+        fi
+    done
+}
+
+mkdir -m 700 "$W/enc"
+start_enclave || exit 2
+ADMIN=$("$B/bin/postq-api" org create chaos --db "sqlite:$W/api.db" 2>/dev/null) || exit 2
+start_api 0 || exit 2
+PORT=${URL##*:}
+M=$("$B/bin/postq-enclave" measure --state "$W/enc") || exit 2
+H=$(echo "$M" | sed -n 's/.*"imageHash":"\([0-9a-f]*\)".*/\1/p')
+K=$(echo "$M" | sed -n 's/.*"rootPublicKeyB64":"\([^"]*\)".*/\1/p')
+POL=$(curl -s -X POST -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"chaos\",\"vendor\":\"mock\",\"matchRules\":{\"allowedImageHashes\":[\"$H\"],\"rootPublicKeyB64\":\"$K\"}}" \
+    "$URL/v1/attestation-policies" | sed -n 's/.*"id":"\(pol_[0-9A-Z]*\)".*/\1/p')
+EKEY=$(curl -s -X POST -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"chaos\",\"pqProvider\":\"enclave-mock\",\"attestationPolicyId\":\"$POL\"}" \
+    "$URL/v1/hybrid-keys" | sed -n 's/.*"id":"\(key_[0-9A-Z]*\)".*/\1/p')
+if [ -z "$POL" ] || [ -z "$EKEY" ]; then
+    echo "chaos: could not make the policy and the key"; exit 2
+fi
+
+echo "chaos: $CLIENTS clients for ${DURATION} s, SIGKILL of either daemon every 0.5-2.5 s"
+for i in $(seq "$CLIENTS"); do
+    : >"$W/acked.$i"
+    client "$i" &
+    CPIDS="$CPIDS $!"
+done
+END=$((SECONDS + DURATION))
+while [ "$SECONDS" -lt "$END" ]; do
+    sleep "$((RANDOM % 3)).$((RANDOM % 10))"
+    sleep 0.5
+    if [ $((RANDOM % 2)) -eq 0 ]; then
+        kill -KILL "$APID" 2>/dev/null; wait "$APID" 2>/dev/null
+        KILLS_API=$((KILLS_API + 1))
+        sleep "0.$((RANDOM % 5))"
+        start_api "$PORT" || exit 2
+    else
+        kill -KILL "$EPID" 2>/dev/null; wait "$EPID" 2>/dev/null
+        KILLS_ENC=$((KILLS_ENC + 1))
+        sleep "0.$((RANDOM % 5))"
+        start_enclave || exit 2
+    fi
+done
+touch "$W/stop"
+for p in $CPIDS; do wait "$p" 2>/dev/null; done
+CPIDS=""
+
+cat "$W"/acked.* | sort >"$W/acked"
+cut -d' ' -f1 "$W/acked" | sort -u >"$W/acked.ids"
+cat "$W"/codes.* | sort | uniq -c | sort -rn | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "} END {print ""}' >"$W/codes"
+POSTQ_API_URL=$URL POSTQ_API_KEY=$ADMIN "$B/bin/postq" signature list --all --json \
+    >"$W/listed.json" 2>"$W/listed.err"
+grep -o '"id": "sig_[0-9A-Z]*"' "$W/listed.json" | sed 's/.*"\(sig_[0-9A-Z]*\)"/\1/' | sort -u \
+    >"$W/listed.ids"
+MISSING=$(comm -23 "$W/acked.ids" "$W/listed.ids" | wc -l)
+kill -TERM "$APID" "$EPID" 2>/dev/null
+wait "$APID" "$EPID" 2>/dev/null
+APID="" EPID=""
+
+echo "chaos: ${DURATION} s, $CLIENTS clients: $(wc -l <"$W/acked") signs acknowledged;" \
+    "$KILLS_API kills of postq-api, $KILLS_ENC of postq-enclave, each restarted"
+echo "chaos: answers by HTTP status (000: no connection): $(cat "$W/codes")"
+echo "chaos: $(wc -l <"$W/listed.ids") signatures listed by the API"
+rc=0
+if [ "$MISSING" -ne 0 ] || [ ! -s "$W/acked.ids" ]; then
+    echo "FAILED: $MISSING acknowledged signs are not listed by the API"
+    rc=1
+else
+    echo "ok: every acknowledged sign is listed by the API (0 missing)"
+fi
+"$B/tests/tools/db_check" "$W/api.db" "$W/acked" || rc=1
+[ "$rc" -eq 0 ] && echo "chaos: all checks passed" || echo "chaos: CHECKS FAILED"
+exit "$rc"

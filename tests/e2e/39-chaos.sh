@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# make chaos and make soak, short: 20 s of load with random SIGKILLs of either daemon, then every
+# acknowledged sign listed and stored, no (moduleId, counter) twice, no orphan rows, an intact
+# database (scripts/chaos.sh); and 6 s of the soak (scripts/soak.sh), so that neither rots.
+# Longer runs: make chaos CHAOS_SECONDS=300, make soak SOAK_SECONDS=300.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+ROOT=$(cd "$here/../.." && pwd)
+
+POSTQ_BUILD=$B "$ROOT/scripts/chaos.sh" 20 >"$E2E_DIR/chaos.out" 2>&1
+rc=$?
+cat "$E2E_DIR/chaos.out"
+expect "chaos: exit 0" 0 "" test "$rc" -eq 0
+expect "chaos: daemons were killed and restarted" 0 "" \
+    grep -qE 'signs acknowledged; [0-9]+ kills of postq-api, [0-9]+ of postq-enclave' "$E2E_DIR/chaos.out"
+expect "chaos: some signs acknowledged" 0 "" grep -qE ': [1-9][0-9]* signs acknowledged' "$E2E_DIR/chaos.out"
+expect "chaos: every acknowledged sign listed" 0 "every acknowledged sign is listed" cat "$E2E_DIR/chaos.out"
+expect "chaos: every acknowledged sign stored" 0 "ok: every acknowledged sign stored" cat "$E2E_DIR/chaos.out"
+expect "chaos: no (moduleId, counter) twice" 0 "ok: no (moduleId, counter) stored twice" cat "$E2E_DIR/chaos.out"
+expect "chaos: no orphans" 0 "ok: no signature without its key" cat "$E2E_DIR/chaos.out"
+expect "chaos: integrity_check" 0 "ok: PRAGMA integrity_check" cat "$E2E_DIR/chaos.out"
+
+POSTQ_BUILD=$B SOAK_SAMPLE=1 "$ROOT/scripts/soak.sh" 6 >"$E2E_DIR/soak.out" 2>&1
+rc=$?
+cat "$E2E_DIR/soak.out"
+expect "soak (6 s): exit 0" 0 "" test "$rc" -eq 0
+expect "soak: latency percentiles reported" 0 "" grep -qE 'p50 [0-9.]+ ms, p99 [0-9.]+ ms, p99.9 [0-9.]+ ms' "$E2E_DIR/soak.out"
+expect "soak: 0 errors" 0 ", 0 errors" cat "$E2E_DIR/soak.out"
+
+t_done

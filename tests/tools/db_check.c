@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The checks of `make chaos` on postq-api's SQLite file, read directly after the daemons have
+ * stopped: PRAGMA integrity_check and foreign_key_check; no orphan rows (a signature without its
+ * key, a claimed counter without its signature, a signature without its organisation); no
+ * (moduleId, counter) twice among the stored attestations; and every acknowledged sign of
+ * ACKED (lines "sig_id counter", as the load client wrote them for each 200 it got)
+ * stored with that counter. Prints one line per check and a summary; exit 0 when
+ * every check passed, 1 when one failed, 2 on bad arguments or an unreadable file.
+ *
+ *   db_check DB [ACKED] */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+static int failed;
+
+static void check(int ok, const char *what, long long n)
+{
+    printf("%s: %s (%lld)\n", ok ? "ok" : "FAILED", what, n);
+    failed |= !ok;
+}
+
+/* The single integer a query answers (-1 on error). */
+static long long count(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    long long n = -1;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "db_check: %s: %s\n", sql, sqlite3_errmsg(db));
+        return -1;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        n = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return n;
+}
+
+static int integrity_ok(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    int ok = 0;
+
+    if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) {
+        return 0;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(st, 0);
+        ok = t != NULL && strcmp((const char *)t, "ok") == 0;
+        if (!ok) {
+            fprintf(stderr, "db_check: integrity_check: %s\n", t != NULL ? (const char *)t : "?");
+        }
+    }
+    sqlite3_finalize(st);
+    return ok;
+}
+
+static long long acked_missing(sqlite3 *db, const char *path, long long *n_acked)
+{
+    FILE *f = fopen(path, "r");
+    sqlite3_stmt *st;
+    char id[64];
+    long long ctr, missing = 0;
+
+    *n_acked = 0;
+    if (f == NULL) {
+        perror(path);
+        return -1;
+    }
+    if (sqlite3_prepare_v2(db,
+                           "SELECT count(*) FROM signatures WHERE id = ?1 AND "
+                           "att_counter = ?2 AND att_verdict = 'pass'",
+                           -1, &st, NULL) != SQLITE_OK) {
+        fclose(f);
+        return -1;
+    }
+    while (fscanf(f, "%63s %lld", id, &ctr) == 2) {
+        (*n_acked)++;
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, ctr);
+        if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int64(st, 0) != 1) {
+            fprintf(stderr, "db_check: acknowledged but not stored: %s %lld\n", id, ctr);
+            missing++;
+        }
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    fclose(f);
+    return missing;
+}
+
+int main(int argc, char **argv)
+{
+    sqlite3 *db;
+    long long n;
+
+    if (argc < 2 || argc > 3) {
+        fprintf(stderr, "usage: db_check DB [ACKED]\n");
+        return 2;
+    }
+    if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        fprintf(stderr, "db_check: %s: %s\n", argv[1], sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return 2;
+    }
+    check(integrity_ok(db), "PRAGMA integrity_check", 0);
+    n = count(db, "SELECT count(*) FROM pragma_foreign_key_check");
+    check(n == 0, "PRAGMA foreign_key_check: no row breaks a foreign key", n);
+    n = count(db, "SELECT count(*) FROM signatures s WHERE NOT EXISTS (SELECT 1 FROM hybrid_keys "
+                  "k WHERE k.org_id = s.org_id AND k.id = s.key_id)");
+    check(n == 0, "no signature without its key", n);
+    n = count(db, "SELECT count(*) FROM hybrid_keys k WHERE NOT EXISTS (SELECT 1 FROM orgs o "
+                  "WHERE o.id = k.org_id)");
+    check(n == 0, "no key without its organisation", n);
+    n = count(db, "SELECT count(*) FROM enclave_counters c WHERE NOT EXISTS (SELECT 1 FROM "
+                  "signatures s WHERE s.id = c.signature_id)");
+    check(n == 0, "no claimed (moduleId, counter) without its signature", n);
+    n = count(db, "SELECT count(*) FROM (SELECT 1 FROM signatures WHERE att_module_id IS NOT "
+                  "NULL GROUP BY att_module_id, att_counter HAVING count(*) > 1)");
+    check(n == 0, "no (moduleId, counter) stored twice", n);
+    n = count(db, "SELECT count(*) FROM signatures");
+    printf("rows: %lld signatures\n", n);
+    if (argc == 3) {
+        long long acked = 0, missing = acked_missing(db, argv[2], &acked);
+        printf("acknowledged: %lld\n", acked);
+        check(missing == 0 && acked > 0, "every acknowledged sign stored, same counter, verdict pass",
+              missing);
+    }
+    sqlite3_close(db);
+    printf("%s\n", failed ? "CHECKS FAILED" : "all checks passed");
+    return failed ? 1 : 0;
+}
