@@ -4,8 +4,9 @@
  * connections that send nothing, all to 127.0.0.1:PORT (from source address SRC when given,
  * another 127.x.y.z), and holds them for SECONDS. Prints, one per line:
  *   open N            connections established (after all were attempted)
- *   closed K AT_MS    the server closed K of them, the last one AT_MS after they were opened
- *   first_closed_ms T when the server closed the first one (-1: none)
+ *   closed K          the server closed K of them
+ *   life_ms MIN MAX   the shortest and longest time from a closed connection's connect to
+ *                     its close (-1 -1: none closed)
  * and "done" at the end. Exits 2 on bad arguments.
  *
  *   slow_clients PORT SLOW IDLE INTERVAL_MS SECONDS [SRC] */
@@ -64,8 +65,9 @@ int main(int argc, char **argv)
     const char *src = argc > 6 ? argv[6] : NULL;
     struct pollfd *p;
     int *is_slow;
+    long long *opened;
     struct rlimit r;
-    long long t0, next_tick, first_closed = -1, last_closed = -1;
+    long long t0, next_tick, min_life = -1, max_life = -1;
     unsigned open_n = 0, closed = 0;
 
     if (argc < 6 || argc > 7) {
@@ -88,11 +90,13 @@ int main(int argc, char **argv)
     }
     p = calloc(n, sizeof(*p));
     is_slow = calloc(n, sizeof(*is_slow));
-    if (p == NULL || is_slow == NULL) {
+    opened = calloc(n, sizeof(*opened));
+    if (p == NULL || is_slow == NULL || opened == NULL) {
         return 1;
     }
     for (unsigned i = 0; i < n; i++) {
         p[i].fd = dial(port, src);
+        opened[i] = now_ms();
         p[i].events = POLLIN;
         is_slow[i] = i < slow;
         if (p[i].fd >= 0) {
@@ -122,13 +126,12 @@ int main(int argc, char **argv)
                 char buf[512];
                 ssize_t got = read(p[i].fd, buf, sizeof(buf));
                 if (got <= 0) { /* the server closed it (or answered and closed: counted too) */
+                    long long life = now_ms() - opened[i];
                     close(p[i].fd);
                     p[i].fd = -1;
                     closed++;
-                    last_closed = now_ms() - t0;
-                    if (first_closed < 0) {
-                        first_closed = last_closed;
-                    }
+                    min_life = min_life < 0 || life < min_life ? life : min_life;
+                    max_life = life > max_life ? life : max_life;
                 }
             }
         }
@@ -141,7 +144,7 @@ int main(int argc, char **argv)
             next_tick += interval;
         }
     }
-    printf("closed %u %lld\nfirst_closed_ms %lld\ndone\n", closed, last_closed, first_closed);
+    printf("closed %u\nlife_ms %lld %lld\ndone\n", closed, min_life, max_life);
     for (unsigned i = 0; i < n; i++) {
         if (p[i].fd >= 0) {
             close(p[i].fd);
@@ -149,5 +152,6 @@ int main(int argc, char **argv)
     }
     free(p);
     free(is_slow);
+    free(opened);
     return 0;
 }
