@@ -29,12 +29,16 @@
 int postq_public_key_from_pem(const char *pem, size_t pem_len, const char **alg, uint8_t *pk,
                               size_t pk_cap, size_t *pk_len)
 {
+    postq_err err;
+
     if (pem == NULL || alg == NULL || pk == NULL || pk_len == NULL) {
         return POSTQ_E_ARG;
     }
     *alg = NULL;
     *pk_len = 0;
-    return postq_spki_decode_pem(alg, pk, pk_cap, pk_len, pem, pem_len);
+    err = postq_spki_decode_pem(alg, pk, pk_cap, pk_len, pem, pem_len);
+    /* A body too long for any composite key is, as this function promises, not such a key. */
+    return err == POSTQ_E_TOO_LARGE ? POSTQ_E_MALFORMED : err;
 }
 
 int postq_public_key_from_der(const uint8_t *der, size_t der_len, const char **alg, uint8_t *pk,

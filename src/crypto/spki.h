@@ -38,7 +38,8 @@ POSTQ_MUST_CHECK postq_err postq_spki_encode_pem(char *out, size_t out_cap, size
 /* Decode a PEM public key: white space may surround the block, lines may end in "\n" or
  * "\r\n" and be of any length; the base64 itself is strict (canonical, padded). The key is
  * copied to pk (pk_cap bytes; POSTQ_HYBRID_PK_MAX suffices). Errors as postq_spki_decode_der,
- * and POSTQ_E_MALFORMED for a missing or wrong armour. */
+ * POSTQ_E_MALFORMED for a missing or wrong armour, and POSTQ_E_TOO_LARGE for a body longer than
+ * any composite key's. */
 POSTQ_MUST_CHECK postq_err postq_spki_decode_pem(const char **alg, uint8_t *pk, size_t pk_cap,
                                                  size_t *pk_len, const char *pem, size_t pem_len);
 
