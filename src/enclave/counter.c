@@ -72,7 +72,7 @@ postq_err postq_enclave_counter_open(struct postq_enclave_counter *c, const char
 
 /* Write the mark text of value mark and record the outcome; under c->mu. A change between
  * durable and not is logged once, with the reason, never per sign. */
-static postq_err write_mark(struct postq_enclave_counter *c, uint64_t mark)
+static postq_err store_mark(struct postq_enclave_counter *c, uint64_t mark)
 {
     char text[32];
     int n = snprintf(text, sizeof(text), "%llu\n", (unsigned long long)mark);
@@ -105,7 +105,7 @@ int postq_enclave_counter_durable(struct postq_enclave_counter *c, char *why, si
     pthread_mutex_lock(&c->mu);
     if (c->checked_ms == 0 || postq_time_now_ms() - c->checked_ms >= CHECK_EVERY_MS) {
         /* The same mark again: proves write, fsync and rename still work, hands nothing out. */
-        (void)write_mark(c, c->mark);
+        (void)store_mark(c, c->mark);
     }
     ok = !c->failing;
     if (why != NULL && cap > 0) {
@@ -129,7 +129,7 @@ postq_err postq_enclave_counter_next(struct postq_enclave_counter *c, uint64_t *
         }
         mark = c->next + c->step;
         /* Durable before the first value of the range is handed out. */
-        err = write_mark(c, mark);
+        err = store_mark(c, mark);
         if (err != POSTQ_OK) {
             goto out;
         }
