@@ -55,6 +55,7 @@ static void fuzz_proto_request(const uint8_t *body, size_t len)
     }
     switch (req.op) {
     case POSTQ_PROTO_OP_INFO:
+    case POSTQ_PROTO_OP_HEALTH:
         if (alg_len != 0 || id_len != 0 || req.sealed.len + req.nonce.len + req.payload.len != 0) {
             abort();
         }
@@ -115,10 +116,12 @@ static void fuzz_proto_reply(const uint8_t *body, size_t len, int op)
     }
     /* An ok reply only to an op that exists; its fixed-size fields have their size. */
     if (resp.status == POSTQ_PROTO_OK &&
-        (op < POSTQ_PROTO_OP_INFO || op > POSTQ_PROTO_OP_SIGN ||
+        (op < POSTQ_PROTO_OP_INFO || op > POSTQ_PROTO_OP_HEALTH ||
          (op == POSTQ_PROTO_OP_INFO &&
           (resp.image_hash.len != 32 || resp.root_public_key.len != 32 ||
-           resp.vendor[0] == '\0' || resp.module_id[0] == '\0')))) {
+           resp.vendor[0] == '\0' || resp.module_id[0] == '\0')) ||
+         (op == POSTQ_PROTO_OP_HEALTH && resp.counter_durable != 0 &&
+          resp.counter_durable != 1))) {
         abort();
     }
     postq_buf_init(&b, POSTQ_PROTO_FRAME_MAX + 4);
@@ -131,7 +134,7 @@ static void fuzz_proto_reply(const uint8_t *body, size_t len, int op)
 static void fuzz_proto_body(const uint8_t *body, size_t len)
 {
     fuzz_proto_request(body, len);
-    for (int op = 0; op <= POSTQ_PROTO_OP_SIGN + 1; op++) {
+    for (int op = 0; op <= POSTQ_PROTO_OP_HEALTH + 1; op++) {
         fuzz_proto_reply(body, len, op);
     }
 }
