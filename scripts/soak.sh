@@ -6,7 +6,7 @@
 # SOAK_SAMPLE seconds from /proc), the errors, and the sign latency (p50, p99, p99.9, as curl
 # measured each request). Fails when any sign fails, or when a daemon's memory keeps growing: its
 # mean RSS over the last quarter of the run more than 20% and 8 MiB above its mean over the
-# second quarter (the first is warm-up).
+# second quarter (the first is warm-up); a run of fewer than 12 samples gives no verdict on it.
 #
 #   scripts/soak.sh [SECONDS]      (POSTQ_BUILD: the build directory, default build)
 set -u
@@ -96,8 +96,14 @@ echo "soak: $TOTAL signs in ${DURATION} s ($((TOTAL / DURATION))/s), $ERRORS err
 echo "soak: sign latency p50 $(pct 0.5) ms, p99 $(pct 0.99) ms, p99.9 $(pct 0.999) ms"
 rc=0
 [ "$ERRORS" -eq 0 ] && [ "$TOTAL" -gt 0 ] || { echo "FAILED: signs failed"; rc=1; }
-# growth: mean of the last quarter vs the second quarter of the samples, per daemon
+# growth: mean of the last quarter vs the second quarter of the samples, per daemon; a run
+# of fewer than 12 samples (a smoke run) is too short to tell growth from warm-up
+SAMPLES=$(wc -l <"$W/rss")
+if [ "$SAMPLES" -lt 12 ]; then
+    echo "soak: $SAMPLES RSS samples: too few for a verdict on memory growth (12 or more)"
+fi
 for col in 2 3; do
+    [ "$SAMPLES" -lt 12 ] && break
     name=$([ "$col" = 2 ] && echo postq-api || echo postq-enclave)
     read -r q2 q4 < <(awk -v c="$col" '{v[NR] = $c} END {n = NR; if (n < 4) {print 0, 0; exit}
         a = int(n / 4); s2 = 0; s4 = 0; for (i = a + 1; i <= 2 * a; i++) s2 += v[i];

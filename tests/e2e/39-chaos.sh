@@ -28,5 +28,6 @@ cat "$E2E_DIR/soak.out"
 expect "soak (6 s): exit 0" 0 "" test "$rc" -eq 0
 expect "soak: latency percentiles reported" 0 "" grep -qE 'p50 [0-9.]+ ms, p99 [0-9.]+ ms, p99.9 [0-9.]+ ms' "$E2E_DIR/soak.out"
 expect "soak: 0 errors" 0 ", 0 errors" cat "$E2E_DIR/soak.out"
+expect "soak: RSS sampled for both daemons" 0 "" grep -qE '^ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$' "$E2E_DIR/soak.out"
 
 t_done
