@@ -10,6 +10,8 @@
 # summary; exit 0 when every check passed, 1 when one failed, 2 when the stack could not start.
 #
 #   scripts/chaos.sh [SECONDS]      (POSTQ_BUILD: the build directory, default build)
+# CHAOS_DAMAGE=1 breaks the database on purpose before the checks (db_check --damage): they
+# must then fail, which is how tests/e2e/39-chaos.sh shows that they can.
 # Only 127.0.0.1 and a Unix socket in a temporary directory; everything is stopped on exit.
 set -u
 B=${POSTQ_BUILD:-build}
@@ -148,6 +150,6 @@ if [ "$MISSING" -ne 0 ] || [ ! -s "$W/acked.ids" ]; then
 else
     echo "ok: every acknowledged sign is listed by the API (0 missing)"
 fi
-"$B/tests/tools/db_check" "$W/api.db" "$W/acked" || rc=1
+"$B/tests/tools/db_check" ${CHAOS_DAMAGE:+--damage} "$W/api.db" "$W/acked" || rc=1
 [ "$rc" -eq 0 ] && echo "chaos: all checks passed" || echo "chaos: CHECKS FAILED"
 exit "$rc"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # make chaos and make soak, short: 20 s of load with random SIGKILLs of either daemon, then every
 # acknowledged sign listed and stored, no (moduleId, counter) twice, no orphan rows, an intact
-# database (scripts/chaos.sh); and 6 s of the soak (scripts/soak.sh), so that neither rots.
+# database (scripts/chaos.sh); then 4 s more on a database damaged on purpose, where the same
+# checks must fail (the negative control); and 6 s of the soak (scripts/soak.sh), so that neither rots.
 # Longer runs: make chaos CHAOS_SECONDS=300, make soak SOAK_SECONDS=300.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,6 +22,18 @@ expect "chaos: every acknowledged sign stored" 0 "ok: every acknowledged sign st
 expect "chaos: no (moduleId, counter) twice" 0 "ok: no (moduleId, counter) stored twice" cat "$E2E_DIR/chaos.out"
 expect "chaos: no orphans" 0 "ok: no signature without its key" cat "$E2E_DIR/chaos.out"
 expect "chaos: integrity_check" 0 "ok: PRAGMA integrity_check" cat "$E2E_DIR/chaos.out"
+
+# The negative control: the same checks on a database damaged on purpose must fail, each one.
+POSTQ_BUILD=$B CHAOS_DAMAGE=1 "$ROOT/scripts/chaos.sh" 4 >"$E2E_DIR/damaged.out" 2>&1
+rc=$?
+cat "$E2E_DIR/damaged.out"
+expect "damaged: exit 1" 0 "" test "$rc" -eq 1
+expect "damaged: the deleted acknowledged sign is found missing" 0 \
+    "FAILED: every acknowledged sign stored" cat "$E2E_DIR/damaged.out"
+expect "damaged: the counter stored twice is found" 0 "FAILED: no (moduleId, counter) stored twice" \
+    cat "$E2E_DIR/damaged.out"
+expect "damaged: the claim without signature is found" 0 \
+    "FAILED: no claimed (moduleId, counter) without its signature" cat "$E2E_DIR/damaged.out"
 
 POSTQ_BUILD=$B SOAK_SAMPLE=1 "$ROOT/scripts/soak.sh" 6 >"$E2E_DIR/soak.out" 2>&1
 rc=$?

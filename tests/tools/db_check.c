@@ -6,8 +6,11 @@
  * ACKED (lines "sig_id counter", as the load client wrote them for each 200 it got)
  * stored with that counter. Prints one line per check and a summary; exit 0 when
  * every check passed, 1 when one failed, 2 on bad arguments or an unreadable file.
+ * --damage first breaks the database on purpose (deletes the first acknowledged signature,
+ * stores the newest one's (moduleId, counter) twice, claims a counter for no signature): the
+ * negative control that shows the checks can fail.
  *
- *   db_check DB [ACKED] */
+ *   db_check [--damage] DB [ACKED] */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -90,17 +93,54 @@ static long long acked_missing(sqlite3 *db, const char *path, long long *n_acked
     return missing;
 }
 
+/* The negative control: three kinds of damage, each for a different check. */
+static int damage(sqlite3 *db, const char *acked)
+{
+    char id[64] = "", sql[512];
+    FILE *f = acked != NULL ? fopen(acked, "r") : NULL;
+
+    if (f != NULL) {
+        if (fscanf(f, "%63s", id) != 1) {
+            id[0] = '\0';
+        }
+        fclose(f);
+    }
+    snprintf(sql, sizeof(sql),
+             "DELETE FROM enclave_counters WHERE signature_id = '%s';"
+             "DELETE FROM signatures WHERE id = '%s';"
+             "INSERT INTO signatures SELECT id || 'X', org_id, key_id, key_version, algorithm, "
+             "payload_sha256, signature, created_at, att_vendor, att_image_hash, att_module_id, "
+             "att_counter, att_doc_b64, att_verdict, att_reason FROM signatures "
+             "WHERE id = (SELECT max(id) FROM signatures);"
+             "INSERT INTO enclave_counters VALUES ('mock-damage', 1, 'sig_none');",
+             id, id);
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+        fprintf(stderr, "db_check: --damage: %s\n", sqlite3_errmsg(db));
+        return 0;
+    }
+    printf("damaged on purpose: %s deleted, a counter stored twice, a claim without "
+           "signature\n", id[0] != '\0' ? id : "nothing");
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     sqlite3 *db;
     long long n;
+    int broken = argc > 1 && strcmp(argv[1], "--damage") == 0;
 
+    argc -= broken;
+    argv += broken;
     if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: db_check DB [ACKED]\n");
+        fprintf(stderr, "usage: db_check [--damage] DB [ACKED]\n");
         return 2;
     }
     if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
         fprintf(stderr, "db_check: %s: %s\n", argv[1], sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return 2;
+    }
+    if (broken && !damage(db, argc == 3 ? argv[2] : NULL)) {
         sqlite3_close(db);
         return 2;
     }
