@@ -29,38 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-start_enclave() {
-    "$B/bin/postq-enclave" --state "$W/enc" --listen "unix:$W/enc.sock" >>"$W/enc.log" 2>&1 &
-    EPID=$!
-    for _ in $(seq 500); do
-        "$B/tests/tools/enclave_client" info "unix:$W/enc.sock" >/dev/null 2>&1 && return 0
-        kill -0 "$EPID" 2>/dev/null || break
-        sleep 0.01
-    done
-    echo "chaos: postq-enclave did not start:"; tail -5 "$W/enc.log"
-    return 1
-}
-
-start_api() { # PORT (0 the first time)
-    for _ in $(seq 50); do
-        : >"$W/api.out"
-        "$B/bin/postq-api" serve --listen "127.0.0.1:$1" --db "sqlite:$W/api.db" \
-            --enclave "unix:$W/enc.sock" --state "$W/api" --rate-limit admin=off \
-            --org-rate-limit off >"$W/api.out" 2>>"$W/api.log" &
-        APID=$!
-        for _ in $(seq 500); do
-            URL=$(sed -n 's/^postq-api listening on //p' "$W/api.out")
-            [ -n "$URL" ] && return 0
-            kill -0 "$APID" 2>/dev/null || break
-            sleep 0.01
-        done
-        wait "$APID" 2>/dev/null # the port may still be held a moment: try again
-        sleep 0.1
-    done
-    echo "chaos: postq-api did not start:"; tail -5 "$W/api.log"
-    return 1
-}
+. "$(dirname "$0")/stack-lib.sh"
 
 client() { # N: sign in a loop; one line per answer to codes.N, acknowledged signs to acked.N
     local i=$1 n=0 out code body id ctr
@@ -83,23 +52,8 @@ client() { # N: sign in a loop; one line per answer to codes.N, acknowledged sig
     done
 }
 
-mkdir -m 700 "$W/enc"
-start_enclave || exit 2
-ADMIN=$("$B/bin/postq-api" org create chaos --db "sqlite:$W/api.db" 2>/dev/null) || exit 2
-start_api 0 || exit 2
+stack_setup chaos
 PORT=${URL##*:}
-M=$("$B/bin/postq-enclave" measure --state "$W/enc") || exit 2
-H=$(echo "$M" | sed -n 's/.*"imageHash":"\([0-9a-f]*\)".*/\1/p')
-K=$(echo "$M" | sed -n 's/.*"rootPublicKeyB64":"\([^"]*\)".*/\1/p')
-POL=$(curl -s -X POST -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
-    -d "{\"name\":\"chaos\",\"vendor\":\"mock\",\"matchRules\":{\"allowedImageHashes\":[\"$H\"],\"rootPublicKeyB64\":\"$K\"}}" \
-    "$URL/v1/attestation-policies" | sed -n 's/.*"id":"\(pol_[0-9A-Z]*\)".*/\1/p')
-EKEY=$(curl -s -X POST -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
-    -d "{\"name\":\"chaos\",\"pqProvider\":\"enclave-mock\",\"attestationPolicyId\":\"$POL\"}" \
-    "$URL/v1/hybrid-keys" | sed -n 's/.*"id":"\(key_[0-9A-Z]*\)".*/\1/p')
-if [ -z "$POL" ] || [ -z "$EKEY" ]; then
-    echo "chaos: could not make the policy and the key"; exit 2
-fi
 
 echo "chaos: $CLIENTS clients for ${DURATION} s, SIGKILL of either daemon every 0.5-2.5 s"
 for i in $(seq "$CLIENTS"); do
@@ -115,12 +69,12 @@ while [ "$SECONDS" -lt "$END" ]; do
         kill -KILL "$APID" 2>/dev/null; wait "$APID" 2>/dev/null
         KILLS_API=$((KILLS_API + 1))
         sleep "0.$((RANDOM % 5))"
-        start_api "$PORT" || exit 2
+        stack_start_api "$PORT" || exit 2
     else
         kill -KILL "$EPID" 2>/dev/null; wait "$EPID" 2>/dev/null
         KILLS_ENC=$((KILLS_ENC + 1))
         sleep "0.$((RANDOM % 5))"
-        start_enclave || exit 2
+        stack_start_enclave || exit 2
     fi
 done
 touch "$W/stop"

@@ -25,36 +25,9 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+. "$(dirname "$0")/stack-lib.sh"
 
-mkdir -m 700 "$W/enc"
-"$B/bin/postq-enclave" --state "$W/enc" --listen "unix:$W/enc.sock" >>"$W/enc.log" 2>&1 &
-EPID=$!
-for _ in $(seq 500); do
-    "$B/tests/tools/enclave_client" info "unix:$W/enc.sock" >/dev/null 2>&1 && break
-    sleep 0.01
-done
-ADMIN=$("$B/bin/postq-api" org create soak --db "sqlite:$W/api.db" 2>/dev/null) || exit 2
-"$B/bin/postq-api" serve --listen 127.0.0.1:0 --db "sqlite:$W/api.db" \
-    --enclave "unix:$W/enc.sock" --state "$W/api" --rate-limit admin=off --org-rate-limit off \
-    >"$W/api.out" 2>>"$W/api.log" &
-APID=$!
-URL=""
-for _ in $(seq 500); do
-    URL=$(sed -n 's/^postq-api listening on //p' "$W/api.out")
-    [ -n "$URL" ] && break
-    sleep 0.01
-done
-[ -n "$URL" ] || { echo "soak: postq-api did not start"; exit 2; }
-M=$("$B/bin/postq-enclave" measure --state "$W/enc") || exit 2
-H=$(echo "$M" | sed -n 's/.*"imageHash":"\([0-9a-f]*\)".*/\1/p')
-K=$(echo "$M" | sed -n 's/.*"rootPublicKeyB64":"\([^"]*\)".*/\1/p')
-POL=$(curl -s -X POST -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
-    -d "{\"name\":\"soak\",\"vendor\":\"mock\",\"matchRules\":{\"allowedImageHashes\":[\"$H\"],\"rootPublicKeyB64\":\"$K\"}}" \
-    "$URL/v1/attestation-policies" | sed -n 's/.*"id":"\(pol_[0-9A-Z]*\)".*/\1/p')
-EKEY=$(curl -s -X POST -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
-    -d "{\"name\":\"soak\",\"pqProvider\":\"enclave-mock\",\"attestationPolicyId\":\"$POL\"}" \
-    "$URL/v1/hybrid-keys" | sed -n 's/.*"id":"\(key_[0-9A-Z]*\)".*/\1/p')
-[ -n "$EKEY" ] || { echo "soak: could not make the policy and the key"; exit 2; }
+stack_setup soak
 
 client() { # N: "STATUS SECONDS" per sign to lat.N
     local i=$1 n=0

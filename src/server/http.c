@@ -147,25 +147,29 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
     return (size_t)(w - s);
 }
 
+/* r as {"error":{"code":code,"message":message}} (both plain ASCII of this file). */
+static void error_resp(struct postq_http_resp *r, int status, const char *code,
+                       const char *message)
+{
+    memset(r, 0, sizeof(*r));
+    postq_buf_init(&r->body, POSTQ_API_JSON_MAX);
+    r->status = status;
+    r->content_type = "application/json";
+    if (postq_buf_append_str(&r->body, "{\"error\":{\"code\":\"") != POSTQ_OK ||
+        postq_buf_append_str(&r->body, code) != POSTQ_OK ||
+        postq_buf_append_str(&r->body, "\",\"message\":\"") != POSTQ_OK ||
+        postq_buf_append_str(&r->body, message) != POSTQ_OK ||
+        postq_buf_append_str(&r->body, "\"}}") != POSTQ_OK) {
+        r->status = 500;
+    }
+}
+
+static enum MHD_Result send_ready(struct MHD_Connection *conn, struct req_state *st);
+
 static enum MHD_Result refuse(struct MHD_Connection *conn, struct req_state *st, const char *why)
 {
-    struct postq_http_resp resp;
-    enum MHD_Result ret;
-
-    memset(&resp, 0, sizeof(resp));
-    postq_buf_init(&resp.body, POSTQ_API_JSON_MAX);
-    resp.status = 400;
-    resp.content_type = "application/json";
-    if (postq_buf_append_str(&resp.body, "{\"error\":{\"code\":\"bad_request\",\"message\":\"") !=
-            POSTQ_OK ||
-        postq_buf_append_str(&resp.body, why) != POSTQ_OK ||
-        postq_buf_append_str(&resp.body, "\"}}") != POSTQ_OK) {
-        resp.status = 500;
-    }
-    ret = send_resp(conn, &resp);
-    postq_buf_free(&resp.body);
-    st->answered = 1;
-    return ret;
+    error_resp(&st->resp, 400, "bad_request", why);
+    return send_ready(conn, st);
 }
 
 static const char *query_get(const struct postq_http_req *req, const char *name)
@@ -249,19 +253,6 @@ static enum MHD_Result answer(struct postq_http_server *s, struct MHD_Connection
     return send_ready(conn, st);
 }
 
-/* 503 for a request that arrives or waits while the server stops (it was never handled). */
-static void stopping_resp(struct req_state *st)
-{
-    memset(&st->resp, 0, sizeof(st->resp));
-    postq_buf_init(&st->resp.body, POSTQ_API_JSON_MAX);
-    st->resp.status = 503;
-    st->resp.content_type = "application/json";
-    if (postq_buf_append_str(&st->resp.body, "{\"error\":{\"code\":\"unavailable\",\"message\":"
-                                             "\"the server is stopping\"}}") != POSTQ_OK) {
-        st->resp.status = 500;
-    }
-}
-
 /* Hand a complete request to the workers: suspend its connection first (a worker may resume it
  * as soon as it is queued), then queue it. When the server is stopping, answer 503 here. */
 static enum MHD_Result dispatch(struct postq_http_server *s, struct MHD_Connection *conn,
@@ -270,7 +261,7 @@ static enum MHD_Result dispatch(struct postq_http_server *s, struct MHD_Connecti
     pthread_mutex_lock(&s->mu);
     if (s->stopping) {
         pthread_mutex_unlock(&s->mu);
-        stopping_resp(st);
+        error_resp(&st->resp, 503, "unavailable", "the server is stopping");
         return send_ready(conn, st);
     }
     s->in_flight++; /* counted before the lock is let go, so postq_http_stop waits for it */
@@ -321,7 +312,7 @@ static void *worker_main(void *arg)
 
         conn = st->conn;
         if (stopping) {
-            stopping_resp(st);
+            error_resp(&st->resp, 503, "unavailable", "the server is stopping");
         } else {
             run_handler(s, conn, st, st->url, st->method);
         }

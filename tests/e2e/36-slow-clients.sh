@@ -19,14 +19,7 @@ ADMIN=$(api_org acme)
 enclave_start enc || exit 1
 API_EXTRA="--max-connections-per-ip 0 --header-timeout 6" api_start api enc || exit 1
 PORT=${API_URL##*:}
-KEY=$(curl -s -X POST -H "Authorization: Bearer $ADMIN" "${JSON[@]}" \
-    -d '{"name":"soft","pqProvider":"software"}' "$API_URL/v1/hybrid-keys" | jfield id)
-make_policy enc "$D/policy.json" || exit 1
-POL=$(curl -s -X POST -H "Authorization: Bearer $ADMIN" "${JSON[@]}" -d @"$D/policy.json" \
-    "$API_URL/v1/attestation-policies" | jfield id)
-EKEY=$(curl -s -X POST -H "Authorization: Bearer $ADMIN" "${JSON[@]}" \
-    -d "{\"name\":\"enc\",\"pqProvider\":\"enclave-mock\",\"attestationPolicyId\":\"$POL\"}" \
-    "$API_URL/v1/hybrid-keys" | jfield id)
+api_sign_keys enc || exit 1
 timed() { # URL [curl args]: "STATUS SECONDS"
     local u=$1
     shift

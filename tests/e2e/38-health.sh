@@ -26,14 +26,7 @@ E2E_PIDS+=("$EPID")
 for _ in $(seq 250); do "$CLIENT" info "unix:$D/enc.sock" >/dev/null 2>&1 && break; sleep 0.02; done
 api_start api enc || exit 1
 APID=$API_PID
-KEY=$(curl -s -X POST -H "Authorization: Bearer $ADMIN" "${JSON[@]}" \
-    -d '{"name":"soft","pqProvider":"software"}' "$API_URL/v1/hybrid-keys" | jfield id)
-make_policy enc "$D/policy.json" || exit 1
-POL=$(curl -s -X POST -H "Authorization: Bearer $ADMIN" "${JSON[@]}" -d @"$D/policy.json" \
-    "$API_URL/v1/attestation-policies" | jfield id)
-EKEY=$(curl -s -X POST -H "Authorization: Bearer $ADMIN" "${JSON[@]}" \
-    -d "{\"name\":\"enc\",\"pqProvider\":\"enclave-mock\",\"attestationPolicyId\":\"$POL\"}" \
-    "$API_URL/v1/hybrid-keys" | jfield id)
+api_sign_keys enc || exit 1
 sign() { # KEY: the HTTP status of one sign
     curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $ADMIN" \
         "${JSON[@]}" -d "{\"keyId\":\"$1\",\"payloadB64\":\"aGVsbG8=\"}" "$API_URL/v1/sign"

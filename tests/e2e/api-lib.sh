@@ -4,6 +4,8 @@
 #   api_start NAME ENCLAVE   serve with db E2E_DIR/NAME.db, state E2E_DIR/NAME-state, enclave
 #                            socket E2E_DIR/ENCLAVE.sock; sets API_PID and API_URL
 #   api_org NAME             `postq-api org create` on E2E_DIR/api.db; prints the admin key
+#   api_sign_keys ENCLAVE    a software key (KEY), a policy pinning ENCLAVE (POL) and an
+#                            attested key bound to it (EKEY), made as $ADMIN
 #   call METHOD PATH TOKEN [CURL ARGS...]   the body, then a last line "HTTP <status>"
 #   jfield NAME              the first string member NAME of the JSON on stdin
 API=$B/bin/postq-api
@@ -26,6 +28,21 @@ api_start() {
     done
     echo "postq-api $name did not start:"; cat "$E2E_DIR/$name.log"
     return 1
+}
+
+# api_sign_keys ENC: as $ADMIN on $API_URL, a software key (KEY), a mock policy pinning enclave
+# ENC (POL, written to $E2E_DIR/policy.json) and an attested key bound to it (EKEY).
+api_sign_keys() {
+    local j=(-H 'Content-Type: application/json')
+    KEY=$(curl -s -X POST -H "Authorization: Bearer $ADMIN" "${j[@]}" \
+        -d '{"name":"soft","pqProvider":"software"}' "$API_URL/v1/hybrid-keys" | jfield id)
+    make_policy "$1" "$E2E_DIR/policy.json" || return 1
+    POL=$(curl -s -X POST -H "Authorization: Bearer $ADMIN" "${j[@]}" \
+        -d @"$E2E_DIR/policy.json" "$API_URL/v1/attestation-policies" | jfield id)
+    EKEY=$(curl -s -X POST -H "Authorization: Bearer $ADMIN" "${j[@]}" \
+        -d "{\"name\":\"$1\",\"pqProvider\":\"enclave-mock\",\"attestationPolicyId\":\"$POL\"}" \
+        "$API_URL/v1/hybrid-keys" | jfield id)
+    [ -n "$KEY" ] && [ -n "$POL" ] && [ -n "$EKEY" ]
 }
 
 api_org() {
