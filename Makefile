@@ -6,6 +6,7 @@
 #   make check SAN=address,undefined | SAN=thread
 #   make bench | bench-count | ct-test | install PREFIX=… DESTDIR=…
 #   make chaos [CHAOS_SECONDS=300] | soak [SOAK_SECONDS=300]
+#   make sdk-js | web | sdk-js-pack (the TypeScript SDK and the dashboard: mk/js.mk)
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -15,6 +16,7 @@ include mk/config.mk
 include mk/lib.mk
 include mk/server.mk
 include mk/programs.mk
+include mk/js.mk
 include mk/tests.mk
 include mk/bench.mk
 include mk/install.mk
@@ -23,7 +25,7 @@ include mk/examples.mk
 include mk/chaos.mk
 
 .PHONY: all deps clean run
-all: $(LIB_A) $(LIB_SO) $(SERVER_LIB_A) $(PROTO_LIB_A) $(PROGRAMS)
+all: $(LIB_A) $(LIB_SO) $(SERVER_LIB_A) $(PROTO_LIB_A) $(PROGRAMS) web sdk-js
 
 deps:
 	@scripts/install-deps.sh

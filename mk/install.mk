@@ -23,4 +23,4 @@ install: all
 	for m in $(wildcard man/*.1); do install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done
 	for m in $(wildcard man/*.8); do install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/; done
 	install -d $(DESTDIR)$(PREFIX)/share/postq/web
-	install -m 0644 $(wildcard web/*.html web/*.js web/*.css web/*.svg) $(DESTDIR)$(PREFIX)/share/postq/web/
+	install -m 0644 $(WEB_FILES) $(DESTDIR)$(PREFIX)/share/postq/web/

@@ -47,7 +47,7 @@ static void usage(FILE *f)
             "           --state " DEFAULT_STATE
             ": the key-encryption key of software keys).\n"
             "           --web DIR: the dashboard's files, served under / (default: the\n"
-            "           installed share/postq/web, else the repository's web/).\n"
+            "           installed share/postq/web, else build/web in a build tree).\n"
             "           --enclave-timeout: how long a call to the enclave may take, 1..600 s\n"
             "           (default 30); a sign still unanswered then is a 503, never resent.\n"
             "           --rate-limit: requests per second per API key of ROLE (admin, signer,\n"
@@ -120,11 +120,11 @@ static int open_store(const char *db, struct postq_store **s)
 }
 
 /* The dashboard's directory beside this executable: BIN/../share/postq/web when installed,
- * the repository's web/ in a build tree (build/bin/postq-api, build/san/bin/postq-api). NULL
- * when none has index.html. */
+ * build/web in a build tree (build/bin/postq-api, build/san/bin/postq-api; `make web` puts the
+ * dashboard and the SDK's browser build there). NULL when none has index.html. */
 static const char *default_web(char *out, size_t cap)
 {
-    static const char *const rel[] = {"/../share/postq/web", "/../../web", "/../../../web"};
+    static const char *const rel[] = {"/../share/postq/web", "/../web", "/../../web"};
     char exe[2048];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     char *slash;

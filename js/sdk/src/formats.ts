@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: Apache-2.0
+// The inputs of verification (docs/formats.md), read member by member in the CLI's order and
+// words: the pinned policy, the sign result and a composite public key. Each reader throws
+// InvalidInputError for what `postq verify` / `postq attest verify` refuse with exit 2.
+
+import { fromBase64, isHex64, toHex, utf8, utf8Length, fromUtf8 } from './encoding.js';
+import { InvalidInputError } from './errors.js';
+import { JsonInt, parseJson, isObject, has, type JsonObject, type JsonValue } from './json.js';
+import { parseTime } from './time.js';
+
+/** The composite algorithms (API names) and their sizes in bytes: ML-DSA (FIPS 204) || EdDSA. */
+export const ALGORITHMS = {
+    'mldsa44+ed25519': { pk: 1312 + 32, sig: 2420 + 64, level: 44, label: 'COMPSIG-MLDSA44-Ed25519-SHA512', oidArc: 39 },
+    'mldsa65+ed25519': { pk: 1952 + 32, sig: 3309 + 64, level: 65, label: 'COMPSIG-MLDSA65-Ed25519-SHA512', oidArc: 48 },
+    'mldsa87+ed448': { pk: 2592 + 57, sig: 4627 + 114, level: 87, label: 'COMPSIG-MLDSA87-Ed448-SHAKE256', oidArc: 51 },
+} as const;
+export type Algorithm = keyof typeof ALGORITHMS;
+export const isAlgorithm = (s: unknown): s is Algorithm => typeof s === 'string' && has(ALGORITHMS, s);
+
+export const VENDORS = ['mock', 'aws-nitro-enclave', 'azure-confidential-vm', 'gcp-confidential-space'] as const;
+export type Vendor = (typeof VENDORS)[number];
+const isVendor = (s: unknown): s is Vendor => typeof s === 'string' && (VENDORS as readonly string[]).includes(s);
+
+/** base64 of a 16 KiB document: the longest docB64 any verifier reads. */
+export const DOC_B64_MAX = 21848;
+
+/** Text of a JSON input given as an object, a string or bytes (a file's contents). */
+export function jsonText(what: string, v: unknown): string {
+    if (typeof v === 'string') return v;
+    if (v instanceof Uint8Array || v instanceof ArrayBuffer) {
+        try {
+            return fromUtf8(v instanceof Uint8Array ? v : new Uint8Array(v));
+        } catch {
+            throw new InvalidInputError(`${what}: not JSON (not UTF-8)`);
+        }
+    }
+    if (v !== null && typeof v === 'object') {
+        try {
+            return JSON.stringify(v);
+        } catch (e) {
+            throw new InvalidInputError(`${what}: cannot be written as JSON (${(e as Error).message})`);
+        }
+    }
+    throw new InvalidInputError(`${what}: an object, its JSON text or the file's bytes`);
+}
+
+function parseAs(what: string, v: unknown): JsonObject {
+    let o: JsonValue;
+    try {
+        o = parseJson(jsonText(what, v));
+    } catch (e) {
+        if (e instanceof InvalidInputError) throw e;
+        throw new InvalidInputError(`${what}: not JSON (${(e as Error).message})`);
+    }
+    if (!isObject(o)) throw new InvalidInputError(`${what}: not a JSON object`);
+    return o;
+}
+
+// ---- the pinned policy ----
+
+/** A policy as the verifier uses it. */
+export interface PinnedPolicy {
+    id: string;
+    name: string;
+    vendor: Vendor;
+    images: string[];
+    rootKey: Uint8Array | null;
+    maxAgeSeconds: number;
+}
+
+const MOCK_RULES = ['allowedImageHashes', 'rootPublicKeyB64', 'maxDocAgeSeconds'];
+
+// Ed25519's small-order points (y = 0, 1, -1 and the four of order 8, either sign of x): a
+// root key under which documents can be forged.
+const SMALL_ORDER = new Set([
+    '0000000000000000000000000000000000000000000000000000000000000000',
+    '0100000000000000000000000000000000000000000000000000000000000000',
+    'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+    '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+    'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+]);
+function weakEd25519(k: Uint8Array): boolean {
+    const y = Uint8Array.from(k);
+    y[31] = (y[31] as number) & 0x7f; // the sign of x
+    if (SMALL_ORDER.has(toHex(y))) return true;
+    // y >= p = 2^255 - 19, little-endian: ed ff .. ff 7f and above
+    if (y[31] !== 0x7f || (y[0] as number) < 0xed) return false;
+    for (let i = 1; i < 31; i++) if (y[i] !== 0xff) return false;
+    return true;
+}
+
+/** The policy (the API's object, or the file users pin); throws InvalidInputError. */
+export function readPolicy(input: unknown): PinnedPolicy {
+    const p = parseAs('policy', input);
+    if (!isVendor(p['vendor'])) throw new InvalidInputError(`policy.vendor: one of ${VENDORS.join(', ')}`);
+    const r = p['matchRules'];
+    if (!isObject(r)) throw new InvalidInputError('policy.matchRules: missing or not an object');
+    const out: PinnedPolicy = {
+        id: typeof p['id'] === 'string' ? p['id'] : '',
+        name: typeof p['name'] === 'string' ? p['name'] : '',
+        vendor: p['vendor'],
+        images: [],
+        rootKey: null,
+        maxAgeSeconds: 0,
+    };
+    if (out.vendor !== 'mock') return out; // vendor_unsupported decides, in the checks
+    for (const m of Object.keys(r)) {
+        if (!MOCK_RULES.includes(m)) throw new InvalidInputError(`policy.matchRules.${m}: not a rule of this vendor`);
+    }
+    const images = r['allowedImageHashes'];
+    if (!Array.isArray(images) || images.length === 0) {
+        throw new InvalidInputError('policy.matchRules.allowedImageHashes: a non-empty list (policies fail closed)');
+    }
+    for (const h of images) {
+        if (!isHex64(h)) throw new InvalidInputError('policy.matchRules.allowedImageHashes: each 64 lowercase hex characters');
+        out.images.push(h);
+    }
+    const kb = r['rootPublicKeyB64'];
+    const k = typeof kb === 'string' ? fromBase64(kb) : null;
+    if (k === null || k.length !== 32) {
+        throw new InvalidInputError('policy.matchRules.rootPublicKeyB64: padded base64 of a 32-byte Ed25519 key');
+    }
+    if (weakEd25519(k)) {
+        throw new InvalidInputError('policy.matchRules.rootPublicKeyB64: not a usable Ed25519 public key (all zeros, small order or not a point)');
+    }
+    out.rootKey = k;
+    const a = r['maxDocAgeSeconds'];
+    if (a !== undefined && a !== null) {
+        if (!(a instanceof JsonInt) || !Number.isSafeInteger(a.value) || a.value < 0 || a.value > 315360000) {
+            throw new InvalidInputError('policy.matchRules.maxDocAgeSeconds: an integer of seconds, 0..315360000');
+        }
+        out.maxAgeSeconds = a.value;
+    }
+    return out;
+}
+
+// ---- the sign result ----
+
+/** A sign result as the verifier uses it. */
+export interface ParsedSignResult {
+    id: string;
+    keyId: string;
+    keyVersion: bigint | null;
+    createdAt: string;
+    /** null when createdAt is absent or empty */
+    createdAtMs: number | null;
+    algorithm: Algorithm;
+    payloadSha256: string;
+    signature: Uint8Array;
+    /** null for a key of a non-enclave provider */
+    attestation: null | {
+        vendor: string;
+        docB64: string;
+        /** '' when absent */
+        imageHash: string;
+        /** null when absent */
+        counter: bigint | null;
+        verdict: string;
+        reason: string;
+    };
+}
+
+const INT64_MAX = 9223372036854775807n;
+
+/** The sign result (the API's object, or its file); throws InvalidInputError in the CLI's words. */
+export function readSignResult(input: unknown): ParsedSignResult {
+    const o = parseAs('sign result', input);
+    // A string member of at most cap - 1 bytes (the C side's buffer).
+    const str = (obj: JsonObject, prefix: string, k: string, required: boolean, cap: number): string => {
+        if (!has(obj, k)) {
+            if (required) throw new InvalidInputError(`${prefix}${k}: missing`);
+            return '';
+        }
+        const v = obj[k];
+        if (typeof v !== 'string') throw new InvalidInputError(`${prefix}${k}: not a string`);
+        const n = utf8Length(v);
+        if (n >= cap || (required && n === 0)) throw new InvalidInputError(`${prefix}${k}: ${n === 0 ? 'empty' : 'too long'}`);
+        return v;
+    };
+    // An optional integer member >= min; null when absent.
+    const int = (obj: JsonObject, prefix: string, k: string, min: number): bigint | null => {
+        if (!has(obj, k)) return null;
+        const v = obj[k];
+        const b = v instanceof JsonInt ? BigInt(v.text) : null;
+        if (b !== null && b > INT64_MAX) throw new InvalidInputError(`sign result: not JSON (integer ${prefix}${k} too big)`);
+        if (b === null || b < BigInt(min)) throw new InvalidInputError(`${prefix}${k}: not an integer >= ${min}`);
+        return b;
+    };
+    const id = str(o, '', 'id', false, 128);
+    const keyId = str(o, '', 'keyId', true, 128);
+    const keyVersion = int(o, '', 'keyVersion', 1);
+    const createdAt = str(o, '', 'createdAt', false, 40);
+    const algorithm = str(o, '', 'algorithm', true, 32);
+    if (!isAlgorithm(algorithm)) throw new InvalidInputError(`algorithm: unknown algorithm "${algorithm}"`);
+    const payloadSha256 = str(o, '', 'payloadSha256', true, 65);
+    if (!isHex64(payloadSha256)) throw new InvalidInputError('payloadSha256: not 64 lowercase hex characters');
+    const sb = o['signatureB64'];
+    if (typeof sb !== 'string') throw new InvalidInputError(`signatureB64: ${has(o, 'signatureB64') ? 'not a string' : 'missing'}`);
+    const want = ALGORITHMS[algorithm].sig;
+    const signature = fromBase64(sb);
+    if (signature === null || signature.length !== want) {
+        throw new InvalidInputError(`signatureB64: not base64 of ${want} bytes (${algorithm})`);
+    }
+    const out: ParsedSignResult = { id, keyId, keyVersion, createdAt, createdAtMs: null, algorithm, payloadSha256, signature, attestation: null };
+    const a = o['attestation'];
+    if (a !== undefined && a !== null) {
+        if (!isObject(a)) throw new InvalidInputError('attestation: not an object');
+        const p = 'attestation.';
+        const vendor = str(a, p, 'vendor', true, 32);
+        const docB64 = str(a, p, 'docB64', true, DOC_B64_MAX + 1);
+        const imageHash = str(a, p, 'imageHash', false, 129);
+        if (!/^[0-9a-f]*$/.test(imageHash)) throw new InvalidInputError('attestation.imageHash: not lowercase hex');
+        const counter = int(a, p, 'counter', 0);
+        const verdict = str(a, p, 'verdict', false, 8);
+        if (verdict !== '' && verdict !== 'pass' && verdict !== 'fail') {
+            throw new InvalidInputError('attestation.verdict: not "pass" or "fail"');
+        }
+        const reason = str(a, p, 'reason', false, 48);
+        out.attestation = { vendor, docB64, imageHash, counter, verdict, reason };
+    }
+    if (createdAt !== '') {
+        out.createdAtMs = parseTime(createdAt);
+        if (out.createdAtMs === null) throw new InvalidInputError(`createdAt: "${createdAt}" is not an RFC 3339 time`);
+    }
+    return out;
+}
+
+// ---- a composite public key ----
+
+/** A composite public key: its algorithm and its raw bytes (mldsaPk || edPk). */
+export interface PublicKey {
+    algorithm: Algorithm | null;
+    bytes: Uint8Array;
+}
+
+const NO_ALG = 'public key: "algorithm" missing or unknown';
+
+function keyFromJson(text: string): PublicKey {
+    let k: JsonValue;
+    try {
+        k = parseJson(text);
+    } catch {
+        throw new InvalidInputError(NO_ALG);
+    }
+    if (!isObject(k) || !isAlgorithm(k['algorithm'])) throw new InvalidInputError(NO_ALG);
+    const alg = k['algorithm'];
+    const b = k['publicKeyB64'];
+    const bytes = typeof b === 'string' ? fromBase64(b) : null;
+    if (bytes === null || bytes.length !== ALGORITHMS[alg].pk) {
+        throw new InvalidInputError(`public key: "publicKeyB64" is not base64 of a ${alg} key`);
+    }
+    return { algorithm: alg, bytes };
+}
+
+/**
+ * SubjectPublicKeyInfo DER with a composite OID (1.3.6.1.5.5.7.6.N), parameters absent, the
+ * BIT STRING holding the key: every composite key is 256..65535 bytes, so both lengths are the
+ * two-byte long form.
+ */
+export function keyFromDer(der: Uint8Array): PublicKey {
+    const bad = (why: string): never => {
+        throw new InvalidInputError(`public key: not a PEM composite public key (${why})`);
+    };
+    const prefix = [0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x06];
+    if (der.length < 21 || der[0] !== 0x30 || der[1] !== 0x82) return bad('not a DER SubjectPublicKeyInfo');
+    if ((((der[2] as number) << 8) | (der[3] as number)) !== der.length - 4) return bad('DER length mismatch');
+    for (let i = 0; i < prefix.length; i++) if (der[4 + i] !== prefix[i]) return bad('not a composite signature algorithm');
+    const arc = der[15];
+    const alg = (Object.keys(ALGORITHMS) as Algorithm[]).find((a) => ALGORITHMS[a].oidArc === arc);
+    if (alg === undefined) return bad('unsupported composite algorithm');
+    if (der[16] !== 0x03 || der[17] !== 0x82 || der[20] !== 0x00) return bad('not a BIT STRING key');
+    if ((((der[18] as number) << 8) | (der[19] as number)) !== der.length - 20) return bad('DER length mismatch');
+    const bytes = der.slice(21);
+    if (bytes.length !== ALGORITHMS[alg].pk) return bad(`a ${alg} key has ${ALGORITHMS[alg].pk} bytes`);
+    return { algorithm: alg, bytes };
+}
+
+function keyFromPem(text: string): PublicKey {
+    const m = /^\s*-----BEGIN PUBLIC KEY-----\r?\n([A-Za-z0-9+/=\r\n]+?)\r?\n?-----END PUBLIC KEY-----\s*$/.exec(text);
+    const der = m !== null && m[1] !== undefined ? fromBase64(m[1].replace(/[\r\n]/g, '')) : null;
+    if (der === null) throw new InvalidInputError('public key: not a PEM composite public key (not PEM "PUBLIC KEY")');
+    return keyFromDer(der);
+}
+
+/**
+ * A public key given as PEM SPKI text, the key's JSON from the API (object or text), DER
+ * SPKI bytes, or the raw composite key bytes (whose algorithm is then the sign result's).
+ */
+export function readPublicKey(input: unknown): PublicKey {
+    if (input instanceof ArrayBuffer) input = new Uint8Array(input);
+    if (input instanceof Uint8Array) {
+        if (input.length > 0 && input[0] === 0x30) {
+            try {
+                return keyFromDer(input);
+            } catch {
+                /* raw bytes that start with 0x30 */
+            }
+        }
+        const text = (() => {
+            try {
+                return fromUtf8(input);
+            } catch {
+                return null;
+            }
+        })();
+        if (text !== null && /^\s*(-----BEGIN|\{)/.test(text)) return readPublicKey(text);
+        return { algorithm: null, bytes: Uint8Array.from(input) };
+    }
+    if (typeof input === 'string') {
+        return /^\s*\{/.test(input) ? keyFromJson(input) : keyFromPem(input);
+    }
+    if (input !== null && typeof input === 'object') return keyFromJson(JSON.stringify(input));
+    throw new InvalidInputError('public key: PEM text, the key\'s JSON from the API, or bytes');
+}
+
+export { utf8 };

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: Apache-2.0
+// @postq/sdk: the PostQ Attested Signing API client and offline verification of its sign
+// results and attestation documents. One entry for Node (20.19+) and browsers: it uses fetch,
+// Blob and TextEncoder, and no Node-only module.
+
+export { PostQ, PageRequest, DEFAULT_BASE_URL } from './client.js';
+export type { PostQOptions, RequestOptions, ListOptions, SignatureListOptions, SignRequest, SignOptions } from './client.js';
+export { PostQError, InvalidInputError } from './errors.js';
+export { verifyAttestationDoc, verifySignResult, CHECKS } from './verify.js';
+export type { Verdict, Check, Claims, ReasonCode, TimeInput, VerifyAttestationDocOptions, VerifySignResultOptions } from './verify.js';
+export { ALGORITHMS, VENDORS, readPublicKey, readPolicy, readSignResult } from './formats.js';
+export type { Algorithm, Vendor, PublicKey, PinnedPolicy, ParsedSignResult } from './formats.js';
+export type { Payload } from './composite.js';
+export { parseTime, stamp } from './time.js';
+export type * from './types.js';
