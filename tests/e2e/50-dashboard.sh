@@ -4,8 +4,9 @@
 # temporary state), then Debian's chromium, headless, driven by playwright-core
 # (tests/e2e/dashboard/drive.mjs) through sign-in, the navigation, a policy, a key (its PEM
 # against the CLI's), a signed file, the in-browser verification (amber pass; tampered document,
-# wrong payload, edited sign result fail with their reason; a year-old sign result) and API keys;
-# before that, web/verify.js under Node against `postq attest verify` on 81 inputs (parity.mjs).
+# wrong payload, edited sign result fail with their reason; a year-old sign result) and API keys.
+# (The verifier the page uses, @postq/sdk's browser build, is held to the CLI's verdicts by
+# 45-sdk-parity.sh.)
 # Also over HTTP: the static files' types and headers, no directory traversal, the API key in
 # no log. Screenshots: build/test-artifacts/dashboard/. Needs chromium, node and npm
 # (scripts/install-deps.sh); installs playwright-core with `npm ci` on first use.
@@ -50,17 +51,10 @@ done
 expect "POST /: 405" 0 "405" sh -c "curl -sS -o /dev/null -w '%{http_code}' -X POST '$API_URL/'"
 expect "the API still answers JSON under /v1" 0 "HTTP 401" call GET /v1/enclave ""
 
-# The browser's verifier (web/verify.js under Node) and the CLI's agree on a real sign result
-# and on each alteration of it: verdict, reason code and detail.
 POL=$(call POST /v1/attestation-policies "$ADMIN" -H 'Content-Type: application/json' -d @"$D/policy.json" | jfield id)
 KEY=$(call POST /v1/hybrid-keys "$ADMIN" -H 'Content-Type: application/json' \
     -d "{\"name\":\"k\",\"pqProvider\":\"enclave-mock\",\"attestationPolicyId\":\"$POL\"}" | jfield id)
-call POST "/v1/sign?keyId=$KEY" "$ADMIN" -H 'Content-Type: application/octet-stream' \
-    --data-binary @"$D/artifact.bin" | sed '$d' >"$D/sig.json"
-call GET "/v1/hybrid-keys/$KEY" "$ADMIN" | sed '$d' >"$D/key.json"
-CLI=$CLI SIG=$D/sig.json POLICY=$D/policy.json PAYLOAD=$D/artifact.bin KEY_JSON=$D/key.json WORK=$D \
-    MKFIXTURE=$B/tests/tools/mkfixture \
-    timeout --kill-after=5 60 node "$DRV/parity.mjs" || T_FAILED=$((T_FAILED + 1))
+expect "a key bound to the policy" 0 "" test -n "$KEY"
 
 # 25 more policies, so the list has a second page.
 for i in $(seq 1 25); do

@@ -61,8 +61,8 @@ export interface Verdict {
 export type TimeInput = Date | number | string;
 
 export interface VerifyAttestationDocOptions {
-    /** the document: base64 of its bytes (a sign result's attestation.docB64) */
-    docB64: string;
+    /** the document: base64 of its bytes (default: the sign result's attestation.docB64) */
+    docB64?: string;
     /** the vendor the document is declared to be from (default: the sign result's) */
     vendor?: string;
     /** the pinned policy: the API's object, or the file's text or bytes */
@@ -408,6 +408,11 @@ function payloadArg(p: unknown, what: string): Payload {
     throw new InvalidInputError(`${what}: a Uint8Array, ArrayBuffer, Blob or string`);
 }
 
+/** A sign result without a document, under a policy: a verdict, as the CLI gives it. */
+function noDocument(nowMs: number): Verdict {
+    return new Run(nowMs).fail('doc_malformed', 'the sign result carries no attestation document (a key of a non-enclave provider?)');
+}
+
 /** The reference time: --at, else the sign result's createdAt, else the clock. */
 function referenceTime(at: number | null, sr: ParsedSignResult | null, clock: number): number {
     if (at !== null) return at;
@@ -425,6 +430,9 @@ export async function verifyAttestationDoc(options: VerifyAttestationDocOptions)
     const o = need(options, 'verifyAttestationDoc');
     const policy = readPolicy(o['policy']);
     const sr = o['signResult'] === undefined ? null : readSignResult(o['signResult']);
+    if (o['docB64'] === undefined && sr !== null && sr.attestation === null) {
+        return noDocument(time('at', o['at'] as TimeInput | undefined) ?? sr.createdAtMs ?? Date.now());
+    }
     const docB64 = o['docB64'] ?? sr?.attestation?.docB64;
     if (typeof docB64 !== 'string') throw new InvalidInputError('docB64: base64 of the document, a string');
     if (sr !== null && sr.attestation !== null && sr.attestation.docB64 !== docB64) {
@@ -471,10 +479,7 @@ export async function verifySignResult(options: VerifySignResultOptions): Promis
     const ph = h.ph as Uint8Array;
 
     if (policy !== null) {
-        if (sr.attestation === null) {
-            const run = new Run(nowMs);
-            return run.fail('doc_malformed', 'the sign result carries no attestation document (a key of a non-enclave provider?)');
-        }
+        if (sr.attestation === null) return noDocument(nowMs);
         return runChecks({
             docB64: sr.attestation.docB64,
             declaredVendor: sr.attestation.vendor,
