@@ -8,4 +8,4 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export PATH=$ROOT/.tools/node/bin:$PATH
 [ -f "$ROOT/js/sdk/build-test/.built" ] || { echo "10-sdk-unit: js/sdk/build-test is missing: run make tests"; exit 1; }
 cd "$ROOT/js/sdk" || exit 1
-exec timeout --kill-after=5 300 node --test --test-reporter="$ROOT/tests/lib/node-reporter.mjs" build-test/test/
+exec timeout --kill-after=5 300 node --test --test-reporter="$ROOT/tests/lib/node-reporter.mjs" build-test/test/*.test.js
