@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The PostQ dashboard: a hash-routed single page over the API of docs/http-api.md (policies, keys,
-// signing, signatures, API keys) and the in-browser re-verification of verify.js. No build step.
+// signing, signatures, API keys) and the in-browser re-verification with @postq/sdk (postq-sdk.js,
+// bundled by make web from js/sdk; the rest is served as written).
 import { h, clear, download, readFile, fmtTime, short } from './dom.js';
 import { call, page, session, ApiError, advice } from './api.js';
-import * as V from './verify.js';
-import { spkiPem, fingerprint } from './spki.js';
+import * as SDK from './postq-sdk.js';
 
 const PAGE = 20;
 const main = document.getElementById('main');
@@ -13,7 +13,7 @@ const state = {
     cursors: {},      // list path -> stack of cursors (paging back and forth)
     admin: null,      // may this key manage API keys? null: not known yet (GET /v1/api-keys answers 403 if not)
     flash: null,      // {path, title, body}: the confirmation the next page shows once
-    verify: { policy: null, policySource: '', sr: null, srText: '', srSource: '', payload: null, payloadName: '', publicKey: null, publicKeyName: '' },
+    verify: { policy: null, policyText: '', policySource: '', sr: null, srText: '', srSource: '', payload: null, payloadName: '', publicKey: null, publicKeyName: '' },
 };
 
 // ---- building blocks ----
@@ -241,7 +241,7 @@ function policyProblems(b) {
     if (!b.name) p.push('Give the policy a name.');
     if (b.matchRules.allowedImageHashes.length === 0) p.push('List at least one allowed image hash (policies fail closed).');
     for (const x of b.matchRules.allowedImageHashes) if (!/^[0-9a-f]{64}$/.test(x)) p.push(`"${short(x, 20)}" is not 64 lowercase hex characters.`);
-    const k = V.b64std(b.matchRules.rootPublicKeyB64);
+    const k = SDK.fromBase64(b.matchRules.rootPublicKeyB64);
     if (!k || k.length !== 32) p.push('The root public key must be padded base64 of 32 bytes.');
     const a = b.matchRules.maxDocAgeSeconds;
     if (a !== undefined && !(Number.isInteger(a) && a >= 0)) p.push('Max document age is a whole number of seconds.');
@@ -252,7 +252,7 @@ function viewPolicyNew() {
     if (needSignIn()) return null;
     const f = {
         name: h('input', { id: 'pol-name', type: 'text', placeholder: 'e.g. release-signing-prod', autocomplete: 'off', required: true }),
-        vendor: h('select', { id: 'pol-vendor' }, V.VENDORS.map((v) => h('option', { value: v }, v))),
+        vendor: h('select', { id: 'pol-vendor' }, SDK.VENDORS.map((v) => h('option', { value: v }, v))),
         images: h('textarea', { id: 'pol-images', rows: 3, class: 'mono', spellcheck: 'false' }),
         root: h('input', { id: 'pol-root', type: 'text', class: 'mono', spellcheck: 'false' }),
         maxAge: h('input', { id: 'pol-maxage', type: 'number', min: 0, step: 1, value: '300' }),
@@ -383,8 +383,7 @@ function viewPin(q, id) {
         const msg = h('div', {});
         const pin = button('Pin this policy', () => {
             try {
-                const pol = V.parsePolicy(JSON.stringify({ id: p.id, name: p.name, vendor: p.vendor, matchRules: mr }));
-                state.verify.policy = pol;
+                pinPolicy(JSON.stringify({ id: p.id, name: p.name, vendor: p.vendor, matchRules: mr }));
                 state.verify.policySource = `stored policy ${p.name} (${p.id}), reviewed field by field`;
                 location.hash = '#/verify';
             } catch (err) {
@@ -476,14 +475,14 @@ function viewKey(q, id) {
             clear(box).append(errorBox(err, 'Cannot load the key'), link('Back to keys', '#/keys'));
             return;
         }
-        const raw = typeof k.publicKeyB64 === 'string' ? V.b64std(k.publicKeyB64) : null;
+        const raw = typeof k.publicKeyB64 === 'string' ? SDK.fromBase64(k.publicKeyB64) : null;
         let pem = null;
         try {
-            pem = raw ? spkiPem(k.algorithm, raw) : null;
+            pem = raw ? SDK.publicKeyPem(k.algorithm, raw) : null;
         } catch {
             pem = null; // an algorithm or size this page does not know: no PEM offered
         }
-        const fp = h('span', { id: 'key-fingerprint' }, raw ? 'computing…' : '—');
+        const fp = h('span', { id: 'key-fingerprint' }, raw ? SDK.sha256Hex(raw) : '—');
         const polCell = h('span', { id: 'key-policy-name' }, k.attestationPolicyId ? 'loading…' : 'none (no attestation)');
         clear(box).append(pageHeader(k.name, k.id,
             link('Sign a file', `#/sign?key=${encodeURIComponent(k.id)}`, 'primary', { id: 'key-sign' }),
@@ -497,9 +496,6 @@ function viewKey(q, id) {
             ['Fingerprint (SHA-256)', h('div', {}, code(fp), h('p', { class: 'hint' }, 'SHA-256 of the composite public key (ML-DSA ‖ EdDSA): what an attestation document of this key claims as publicKeySha256.'))],
             ['Public key', h('details', {}, h('summary', {}, raw ? `${raw.length} bytes` : 'not base64'), h('pre', { class: 'mono wrap' }, k.publicKeyB64))],
         ]), pem ? h('p', { class: 'hint' }, 'The PEM file is the key as SubjectPublicKeyInfo with its composite OID — the same bytes as ', code(`postq key get ${k.id} --public-key-out key.pub`), ' — for ', code('postq verify --public-key'), '.') : null));
-        if (raw) {
-            fingerprint(raw).then((x) => { fp.textContent = x; }, () => { fp.textContent = 'WebCrypto is not available on this page'; });
-        }
         if (k.attestationPolicyId) {
             const href = `#/policies/${encodeURIComponent(k.attestationPolicyId)}`;
             try {
@@ -616,9 +612,25 @@ function viewSignature(q, id) {
 }
 
 // ---- verification ----
+// Everything here runs in the browser with @postq/sdk (postq-sdk.js, served by the API): the
+// checks, reason codes and details of `postq verify` / `postq attest verify`, the composite
+// ML-DSA + EdDSA signature included. Nothing the API says is trusted: the policy is the one
+// the user pins, and a public key the page fetches is only used once the document signed by
+// the pinned root vouches for it (key_mismatch).
+
+// Pin a policy (its JSON text): refused in the CLI's words when it cannot be used.
+function pinPolicy(text) {
+    const pol = SDK.readPolicy(text);
+    state.verify.policy = pol;
+    state.verify.policyText = text;
+}
 
 function loadSignResult(text, source) {
-    state.verify.sr = V.parseSignResult(text);
+    const sr = SDK.readSignResult(text);
+    if (sr.attestation === null) {
+        throw new SDK.InvalidInputError('attestation: missing (a key of a non-enclave provider has no attestation to verify)');
+    }
+    state.verify.sr = sr;
     state.verify.srText = text;
     state.verify.srSource = source;
 }
@@ -636,13 +648,13 @@ function viewVerify() {
         polStatus.append(alertBox('ok', `Pinned: ${v.policySource}`), fields([
             ['Vendor', v.policy.vendor],
             ['Allowed images', h('ul', { class: 'plain' }, v.policy.images.map((x) => h('li', {}, code(x))))],
-            ['Root public key', code(v.policy.rootKeyB64 || '—')],
-            ['Max document age', v.policy.maxAge > 0 ? `${v.policy.maxAge} s` : 'none'],
+            ['Root public key', code(v.policy.rootKey ? SDK.toBase64(v.policy.rootKey) : '—')],
+            ['Max document age', v.policy.maxAgeSeconds > 0 ? `${v.policy.maxAgeSeconds} s` : 'none'],
         ]));
     };
     const pinText = (text, source) => {
         try {
-            v.policy = V.parsePolicy(text);
+            pinPolicy(text);
             v.policySource = source;
             showPolicy();
         } catch (err) {
@@ -663,8 +675,8 @@ function viewVerify() {
     const showSr = () => {
         clear(srStatus);
         if (!v.sr) return;
-        srStatus.append(alertBox('ok', `Loaded: ${v.srSource}`), fields([['Key', code(v.sr.keyId)], ['Algorithm', v.sr.algorithm], ['Payload SHA-256', code(v.sr.payloadSha256)], ['Vendor (declared)', v.sr.vendor],
-            ['Created', v.sr.createdAtMs !== null ? `${V.stamp(v.sr.createdAtMs)} (the default “check at”)` : 'not given (the default “check at” is now)']]));
+        srStatus.append(alertBox('ok', `Loaded: ${v.srSource}`), fields([['Key', code(v.sr.keyId)], ['Algorithm', v.sr.algorithm], ['Payload SHA-256', code(v.sr.payloadSha256)], ['Vendor (declared)', v.sr.attestation.vendor],
+            ['Created', v.sr.createdAtMs !== null ? `${SDK.stamp(v.sr.createdAtMs)} (the default “check at”)` : 'not given (the default “check at” is now)']]));
     };
     const takeSr = (text, source) => {
         try {
@@ -682,27 +694,40 @@ function viewVerify() {
             dropZone('verify-sr-file', 'Upload sig.json', 'or drop it here', async (f) => takeSr(await readFile(f, true), `file ${f.name}`), '.json,application/json')),
         srStatus);
 
-    // 3. the payload, and "now"
-    const keyStatus = h('p', { class: 'muted' }, v.publicKey ? `Public key: ${v.publicKeyName}` : 'No public key: key_mismatch will not be checked (optional).');
-    const keyZone = dropZone('verify-key', 'The key’s JSON (optional)', 'From a key’s page: Download public key (JSON)', async (f) => {
+    // 3. the payload, the key, and "now"
+    const keyHint = () => (v.publicKey ? `Public key: ${v.publicKeyName}`
+        : session.key() ? 'No key file: the key’s public key is fetched from the API when you verify, and used only if the attested document vouches for it (key_mismatch).'
+            : 'No public key: add the key’s JSON or PEM to check the composite signature (or sign in, and it is fetched).');
+    const keyStatus = h('p', { class: 'muted', id: 'verify-key-status' }, keyHint());
+    const keyZone = dropZone('verify-key', 'The public key (optional)', 'The key’s JSON (Download public key) or its PEM (key.pub)', async (f) => {
         try {
-            v.publicKey = V.parsePublicKey(await readFile(f, true));
-            v.publicKeyName = f.name;
-            keyStatus.textContent = `Public key: ${f.name}${v.publicKey.id ? ` (${v.publicKey.id})` : ''}`;
+            const text = await readFile(f, true);
+            v.publicKey = SDK.readPublicKey(text);
+            let id = '';
+            try { id = JSON.parse(text).id ?? ''; } catch { /* PEM */ }
+            v.publicKeyName = `${f.name}${id ? ` (${id})` : ''}`;
+            keyStatus.textContent = keyHint();
+            keyClear.disabled = false;
         } catch (err) {
             v.publicKey = null;
-            keyStatus.textContent = `${err.message}. Use the JSON a key’s page downloads.`;
+            keyStatus.textContent = `${err.message}. Use the JSON or PEM a key’s page downloads.`;
         }
-    }, '.json,application/json');
-    const payStatus = h('p', { class: 'muted' }, v.payload ? `Payload: ${v.payloadName} (${v.payload.length.toLocaleString()} bytes)` : 'No payload: payloadSha256 will not be checked.');
+    }, '.json,.pub,.pem,application/json');
+    const keyClear = button('Forget this key', () => {
+        v.publicKey = null;
+        v.publicKeyName = '';
+        keyStatus.textContent = keyHint();
+        keyClear.disabled = true;
+    }, 'secondary', { id: 'verify-key-clear', disabled: !v.publicKey });
+    const payStatus = h('p', { class: 'muted' }, v.payload ? `Payload: ${v.payloadName} (${v.payload.length.toLocaleString()} bytes)` : 'No payload: payloadSha256 and the signature will not be checked.');
     const at = h('input', { id: 'verify-at', type: 'datetime-local', step: 1, 'aria-describedby': 'verify-at-hint' });
-    const payCard = card('3. The signed file (and, optionally, the key)',
+    const payCard = card('3. The signed file (and the key)',
         dropZone('verify-payload', 'The file that was signed', v.payload ? `${v.payloadName} (prefilled)` : 'Drop it here or click to choose', async (f) => {
             v.payload = await readFile(f, false);
             v.payloadName = f.name;
             payStatus.textContent = `Payload: ${f.name} (${v.payload.length.toLocaleString()} bytes)`;
         }),
-        payStatus, keyZone, keyStatus,
+        payStatus, keyZone, h('div', { class: 'actions' }, keyStatus, keyClear),
         h('label', { for: 'verify-at', class: 'field-label' }, 'Check at (UTC, optional)'),
         h('div', { class: 'with-unit' }, at, h('span', { class: 'unit' }, 'UTC')),
         h('p', { class: 'hint', id: 'verify-at-hint' }, 'Empty: the sign result’s createdAt — when the API accepted it — so a signature verifies the same way a year later (as postq attest verify without --at; now when the sign result has no createdAt). A time here is like --at. Either way, a document or createdAt later than this computer’s clock + 60 s is refused.'));
@@ -711,14 +736,21 @@ function viewVerify() {
         clear(results);
         if (!v.policy) return results.append(alertBox('error', 'Pin a policy first (step 1).', 'Verification is only as good as the policy you pin.'));
         if (!v.sr) return results.append(alertBox('error', 'Load a sign result first (step 2).', 'Paste or upload the sign result JSON.'));
-        if (!globalThis.crypto?.subtle) return results.append(alertBox('error', 'WebCrypto is not available on this page.', 'Open the dashboard over https or on localhost / 127.0.0.1.'));
         let atMs = null;
         if (at.value) {
             atMs = utcInput(at.value);
             if (atMs === null) return results.append(alertBox('error', '“Check at” is not a time.', 'Pick a date and time (UTC), or clear the field to check at the sign result’s createdAt.'));
         }
         try {
-            showReport(results, await V.verify(v.policy, v.sr, v.payload, { at: atMs, clock: Date.now(), publicKey: v.publicKey }), v);
+            const key = v.publicKey ? { key: v.publicKey, source: v.publicKeyName } : await apiKeyOf(v.sr.keyId);
+            const common = { signResult: v.srText, policy: v.policyText, at: atMs ?? undefined };
+            const t0 = performance.now();
+            const r = key && v.payload
+                ? await SDK.verifySignResult({ ...common, payload: v.payload, publicKey: key.key })
+                : await SDK.verifyAttestationDoc({ ...common, payload: v.payload ?? undefined, publicKey: key?.key });
+            const ms = performance.now() - t0;
+            const source = atMs !== null ? 'check-at' : v.sr.createdAtMs !== null ? 'createdAt' : 'clock';
+            showReport(results, report(r, v, key, source), v, key, ms);
         } catch (err) {
             results.append(alertBox('error', 'Verification could not run.', err.message));
         }
@@ -731,59 +763,93 @@ function viewVerify() {
         h('div', { class: 'actions center' }, go), results, compositeNote());
 }
 
+// The key's public key from the API, when signed in: {key, source}, or null. It proves nothing
+// by itself; the document's publicKeySha256 (signed by the pinned root) decides.
+async function apiKeyOf(keyId) {
+    if (!session.key()) return null;
+    try {
+        const r = await call('GET', `/v1/hybrid-keys/${encodeURIComponent(keyId)}`);
+        return { key: SDK.readPublicKey(r.text), source: `${keyId} from the API (vouched for by the document’s publicKeySha256)` };
+    } catch {
+        return null;
+    }
+}
+
 // A datetime-local value ("2026-12-04T10:00" or with seconds) read as UTC, as the label says;
 // ms since the epoch or null.
 function utcInput(value) {
-    return V.parseTime(/T[0-9]{2}:[0-9]{2}$/.test(value) ? `${value}:00Z` : `${value}Z`);
+    return SDK.parseTime(/T[0-9]{2}:[0-9]{2}$/.test(value) ? `${value}:00Z` : `${value}Z`);
 }
 
-// The commands that check what the browser does not: the composite signature.
+// The commands that check the same offline, with the CLI.
 function verifyCommands(keyId, payloadName) {
     return h('pre', { class: 'mono', id: 'verify-command' },
         `postq key get ${keyId || 'KEY_ID'} --public-key-out key.pub\npostq verify --public-key key.pub --sign-result sig.json --payload ${payloadName || 'FILE'} --policy policy.json`);
 }
 
 function compositeNote() {
-    return alertBox('info', 'What the browser does not check',
-        'The composite (ML-DSA + Ed25519) signature itself is not checked in the browser (signature_invalid): the page checks the enclave’s attestation document and its bindings to your file, the signature’s hash and (when you add it) the public key. Check the signature offline with the CLI:',
+    return alertBox('info', 'What the browser checks',
+        'Every check of postq verify, in its order and words: the enclave’s attestation document under your pinned root, its bindings to your file, the signature and the public key, and the composite ML-DSA + EdDSA signature itself (with @postq/sdk, served by this API; nothing is sent anywhere). The same, offline, with the CLI:',
         verifyCommands('', ''));
 }
 
 const AT_SOURCE = { 'check-at': 'the “check at” time', createdAt: 'the sign result’s createdAt', clock: 'this computer’s clock: the sign result has no createdAt' };
 
-function showReport(el, r, v) {
+// The SDK's verdict as the page's table: every check of docs/verification.md with its status
+// ('pass', 'fail', 'not-run' after a failure, 'not-checked' with why).
+function report(r, v, key, source) {
+    const ran = new Map(r.checks.map((c) => [c.check, c.result]));
+    const why = {
+        doc_stale: 'the policy sets no maxDocAgeSeconds',
+        payload_hash_mismatch: 'no payload given: drop the signed file in to check it',
+        key_mismatch: 'no public key: add the key’s JSON or PEM, or sign in',
+        signature_invalid: !key ? 'no public key: add the key’s JSON or PEM, or sign in' : 'no payload given: drop the signed file in to check it',
+    };
+    const checks = Object.entries(SDK.CHECKS).map(([code, what]) => {
+        const st = ran.get(code);
+        if (st === 'pass' || st === 'fail') return { code, what, status: st, detail: st === 'fail' ? r.detail : '' };
+        if (!r.ok) return { code, what, status: 'not-run', detail: '' };
+        return { code, what, status: 'not-checked', detail: why[code] ?? '' };
+    });
+    return { verdict: r.ok ? 'pass' : 'fail', reason: r.reason, detail: r.detail, checks, claims: r.claims, at: r.at, source };
+}
+
+function showReport(el, r, v, key, ms) {
     const icon = { pass: '✓', fail: '✗', 'not-run': '·', 'not-checked': '–' };
     const label = { pass: 'passed', fail: 'failed', 'not-run': 'not run', 'not-checked': 'not checked' };
     const passed = r.checks.filter((c) => c.status === 'pass');
     const unchecked = r.checks.filter((c) => c.status === 'not-checked' && c.code !== 'doc_stale');
     const c = r.claims;
-    const when = `${V.stamp(r.at.ms)} (${AT_SOURCE[r.at.source]})`;
+    const when = `${r.at} (${AT_SOURCE[r.source]})`;
     const sigChecked = r.checks.some((x) => x.code === 'signature_invalid' && x.status === 'pass');
+    const took = h('p', { class: 'muted small', id: 'verify-time' }, `Checked in this browser in ${ms.toFixed(0)} ms${key ? `; public key: ${key.source}` : ''}.`);
     let banner;
     if (r.verdict === 'pass' && sigChecked) {
         banner = h('div', { class: 'verdict pass', id: 'verdict', role: 'status' }, h('div', { class: 'verdict-icon' }, '✓'), h('div', {},
             h('strong', {}, 'Verified'),
-            h('p', {}, `${c.algorithm} signature by ${c.keyId}, made in an attested enclave allowed by your policy, checked at ${when}.`),
-            h('p', { class: 'mono small' }, `checks ${passed.length} passed: ${passed.map((x) => x.code).join(' ')}`)));
+            h('p', {}, `${c.algorithm} signature by ${c.keyId} over ${v.payloadName || 'the file'}, composite signature checked, made in an attested enclave allowed by your policy, checked at ${when}.`),
+            h('p', { class: 'mono small' }, `checks ${passed.length} passed: ${passed.map((x) => x.code).join(' ')}`), took));
     } else if (r.verdict === 'pass') {
-        // The attestation holds, but the signature over the file is the CLI's to check: not green.
+        // The attestation holds, but without the key or the file the signature is not checked: not green.
         banner = h('div', { class: 'verdict partial', id: 'verdict', role: 'status' }, h('div', { class: 'verdict-icon' }, '!'), h('div', {},
             h('strong', {}, 'Attestation verified, signature not checked'),
             h('p', {}, `The enclave’s attestation document is signed by your pinned root, from an allowed image, fresh at ${when}, and vouches for this sign result: ${c.keyId} (${c.algorithm}), counter ${c.counter}.`),
-            h('p', {}, `Not checked here: ${unchecked.map((x) => x.code).join(', ')}. The composite ML-DSA + Ed25519 signature itself is checked by:`),
+            h('p', {}, `Not checked: ${unchecked.map((x) => `${x.code} (${x.detail})`).join(', ')}. Add what is missing above, or check with the CLI:`),
             verifyCommands(c.keyId, v.payloadName),
-            h('p', { class: 'mono small' }, `checks ${passed.length} passed: ${passed.map((x) => x.code).join(' ')}`)));
+            h('p', { class: 'mono small' }, `checks ${passed.length} passed: ${passed.map((x) => x.code).join(' ')}`), took));
     } else {
         banner = h('div', { class: 'verdict fail', id: 'verdict', role: 'alert' }, h('div', { class: 'verdict-icon' }, '✗'), h('div', {},
             h('strong', {}, 'Rejected'),
             h('p', { class: 'mono', id: 'verdict-reason' }, `rejected: ${r.reason}: ${r.detail}`),
             h('p', { id: 'verdict-at' }, `Checked at ${when}.`),
-            r.reason === 'doc_stale' && r.at.source === 'check-at' ? h('p', {}, 'Clear “Check at” to check it as of when the API accepted it (its createdAt), like postq attest verify without --at.') : null,
-            r.reason === 'doc_stale' && r.at.source !== 'check-at' ? h('p', {}, 'The document is older than the policy allows at the time the API accepted it: the sign result was not made with this document, or the policy’s maxDocAgeSeconds is too tight.') : null,
+            r.reason === 'doc_stale' && r.source === 'check-at' ? h('p', {}, 'Clear “Check at” to check it as of when the API accepted it (its createdAt), like postq attest verify without --at.') : null,
+            r.reason === 'doc_stale' && r.source !== 'check-at' ? h('p', {}, 'The document is older than the policy allows at the time the API accepted it: the sign result was not made with this document, or the policy’s maxDocAgeSeconds is too tight.') : null,
             r.reason === 'doc_from_future' ? h('p', {}, 'A document or createdAt from the future: this computer’s clock is behind, or the sign result was altered.') : null,
             r.reason === 'result_mismatch' ? h('p', {}, 'The sign result says something the enclave did not sign: it was edited after the fact. Use the sign result exactly as the API returned it.') : null,
             r.reason === 'payload_hash_mismatch' ? h('p', {}, 'The file you dropped in is not the one that was signed.') : null,
-            r.reason === 'doc_signature_invalid' ? h('p', {}, 'The document was not signed by the root key you pinned: it was altered, or your policy pins another enclave.') : null));
+            r.reason === 'signature_invalid' ? h('p', {}, 'The composite signature does not verify under the key: the signature or the key was altered.') : null,
+            r.reason === 'doc_signature_invalid' ? h('p', {}, 'The document was not signed by the root key you pinned: it was altered, or your policy pins another enclave.') : null,
+            took));
     }
     const table = h('table', { class: 'checks', id: 'checks' },
         h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, 'Reason code'), h('th', { class: 'hide-sm' }, 'Check'), h('th', {}, 'Result'))),
@@ -794,7 +860,7 @@ function showReport(el, r, v) {
         c ? h('details', {}, h('summary', {}, 'Document claims'), fields([
             ['Vendor', c.vendor], ['Module', code(c.moduleId)], ['Image hash', code(c.imageHash)], ['Key', `${c.keyId} (${c.algorithm})`],
             ['Public key SHA-256', code(c.publicKeySha256)], ['Payload SHA-256', code(c.payloadSha256)], ['Signature SHA-256', code(c.sigSha256)],
-            ['Counter', String(c.counter)], ['Signed at', V.stamp(c.timestamp)],
+            ['Counter', String(c.counter)], ['Signed at', c.signedAt],
         ])) : null));
     el.scrollIntoView({ behavior: 'instant', block: 'start' });
 }

@@ -55,6 +55,11 @@ POL=$(call POST /v1/attestation-policies "$ADMIN" -H 'Content-Type: application/
 KEY=$(call POST /v1/hybrid-keys "$ADMIN" -H 'Content-Type: application/json' \
     -d "{\"name\":\"k\",\"pqProvider\":\"enclave-mock\",\"attestationPolicyId\":\"$POL\"}" | jfield id)
 expect "a key bound to the policy" 0 "" test -n "$KEY"
+# A 1 MiB payload signed by the stack, for the browser's timing.
+head -c $((1 << 20)) /dev/urandom >"$D/big.bin"
+call POST "/v1/sign?keyId=$KEY" "$ADMIN" -H 'Content-Type: application/octet-stream' \
+    --data-binary @"$D/big.bin" | sed '$d' >"$D/big-sig.json"
+expect "the stack signs 1 MiB" 0 "" grep -q '"verdict":"pass"' "$D/big-sig.json"
 
 # 25 more policies, so the list has a second page.
 for i in $(seq 1 25); do
@@ -65,10 +70,14 @@ done
 mkdir -p "$D/fx-year"
 "$B/tests/tools/mkfixture" "$D/fx-year" --timestamp "$(( ($(date +%s) - 366 * 86400) * 1000 ))" ||
     { echo "50-dashboard: mkfixture failed"; exit 1; }
+# One whose document vouches for a tampered ML-DSA half: only the composite check catches it.
+mkdir -p "$D/fx-bad"
+"$B/tests/tools/mkfixture" "$D/fx-bad" --flip-sig-byte 40 || { echo "50-dashboard: mkfixture failed"; exit 1; }
 
 echo "# chromium: $(/usr/bin/chromium --version 2>/dev/null | head -n 1)"
 API_URL=$API_URL API_KEY=$ADMIN EMPTY_KEY=$EMPTY PAYLOAD=$D/artifact.bin OTHER_PAYLOAD=$D/other.bin POLICY_FILE=$D/policy.json \
-    ARTIFACTS=$ART CLI=$CLI FIXTURE=$D/fx-year timeout --kill-after=5 180 node "$DRV/drive.mjs"
+    ARTIFACTS=$ART CLI=$CLI FIXTURE=$D/fx-year BAD_FIXTURE=$D/fx-bad BIG_SIG=$D/big-sig.json BIG_PAYLOAD=$D/big.bin \
+    timeout --kill-after=5 240 node "$DRV/drive.mjs"
 rc=$?
 [ $rc -eq 0 ] || T_FAILED=$((T_FAILED + 1))
 

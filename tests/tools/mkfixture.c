@@ -6,11 +6,13 @@
  *
  *   mkfixture DIR [--alg A] [--payload FILE] [--root-tag N] [--policy-root-tag N]
  *                 [--image-tag N] [--policy-image-tag N] [--timestamp MS] [--max-age S]
- *                 [--vendor V] [--policy-vendor V] [--no-attestation 1]
+ *                 [--vendor V] [--policy-vendor V] [--no-attestation 1] [--flip-sig-byte I]
  *
  * Files: payload.bin (unless --payload), sig.json, policy.json, key.pub, key.json, doc.jws
  * (the raw document), doc.b64. Roots and images are derived from their tags, so two fixtures
- * with the same tags pin the same root. */
+ * with the same tags pin the same root. --flip-sig-byte I flips a bit of signature byte I after
+ * signing and before the document is made: the document then vouches for a signature that does
+ * not verify, which only the composite check catches (signature_invalid). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +121,7 @@ int main(int argc, char **argv)
     int no_attestation = 0;
     int root_tag = 1, policy_root_tag = -1, image_tag = 1, policy_image_tag = -1;
     long long timestamp = 1764000000000LL, max_age = 300;
+    long flip_sig_byte = -1;
     static uint8_t pk[POSTQ_HYBRID_PK_MAX], sk[POSTQ_HYBRID_SK_MAX], sig[POSTQ_HYBRID_SIG_MAX];
     uint8_t root_seed[32], root_pk[32], policy_root_seed[32], policy_root_pk[32];
     uint8_t image[32], policy_image[32];
@@ -158,6 +161,8 @@ int main(int argc, char **argv)
             policy_vendor = v;
         } else if (strcmp(k, "--no-attestation") == 0) {
             no_attestation = atoi(v);
+        } else if (strcmp(k, "--flip-sig-byte") == 0) {
+            flip_sig_byte = atol(v);
         } else {
             die("unknown option");
         }
@@ -180,6 +185,12 @@ int main(int argc, char **argv)
         postq_hybrid_keygen(alg, pk, sk) != POSTQ_OK ||
         postq_hybrid_sign(alg, sk, payload, payload_len, NULL, 0, sig) != POSTQ_OK) {
         die("composite keygen/sign");
+    }
+    if (flip_sig_byte >= 0) {
+        if ((size_t)flip_sig_byte >= sig_len) {
+            die("--flip-sig-byte past the signature");
+        }
+        sig[flip_sig_byte] ^= 0x01;
     }
 
     /* The document. */

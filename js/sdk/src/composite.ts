@@ -15,7 +15,7 @@ import { shake256 } from '@noble/hashes/sha3.js';
 import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
 
 import { ALGORITHMS, type Algorithm } from './formats.js';
-import { utf8 } from './encoding.js';
+import { toHex, utf8 } from './encoding.js';
 
 const PREFIX = utf8('CompositeAlgorithmSignatures2025');
 const MLDSA = { 44: ml_dsa44, 65: ml_dsa65, 87: ml_dsa87 } as const;
@@ -97,5 +97,8 @@ export function verifyEd25519(pk: Uint8Array, msg: Uint8Array, sig: Uint8Array):
         return false;
     }
 }
+
+/** SHA-256 of bytes, lowercase hex: a key's fingerprint is this of its composite public key. */
+export const sha256Hex = (b: Uint8Array): string => toHex(sha256(b));
 
 export { sha256 };

@@ -3,7 +3,7 @@
 // words: the pinned policy, the sign result and a composite public key. Each reader throws
 // InvalidInputError for what `postq verify` / `postq attest verify` refuse with exit 2.
 
-import { fromBase64, isHex64, toHex, utf8, utf8Length, fromUtf8 } from './encoding.js';
+import { fromBase64, isHex64, toBase64, toHex, utf8Length, fromUtf8 } from './encoding.js';
 import { InvalidInputError } from './errors.js';
 import { JsonInt, parseJson, isObject, has, type JsonObject, type JsonValue } from './json.js';
 import { parseTime } from './time.js';
@@ -284,7 +284,8 @@ function keyFromPem(text: string): PublicKey {
 
 /**
  * A public key given as PEM SPKI text, the key's JSON from the API (object or text), DER
- * SPKI bytes, or the raw composite key bytes (whose algorithm is then the sign result's).
+ * SPKI bytes, the raw composite key bytes (whose algorithm is then the sign result's), or
+ * what readPublicKey returned.
  */
 export function readPublicKey(input: unknown): PublicKey {
     if (input instanceof ArrayBuffer) input = new Uint8Array(input);
@@ -309,8 +310,30 @@ export function readPublicKey(input: unknown): PublicKey {
     if (typeof input === 'string') {
         return /^\s*\{/.test(input) ? keyFromJson(input) : keyFromPem(input);
     }
+    if (input !== null && typeof input === 'object' && (input as PublicKey).bytes instanceof Uint8Array) {
+        // readPublicKey's own result, read again
+        const k = input as PublicKey;
+        if (k.algorithm !== null && !isAlgorithm(k.algorithm)) throw new InvalidInputError(NO_ALG);
+        return { algorithm: k.algorithm, bytes: k.bytes };
+    }
     if (input !== null && typeof input === 'object') return keyFromJson(JSON.stringify(input));
     throw new InvalidInputError('public key: PEM text, the key\'s JSON from the API, or bytes');
 }
 
-export { utf8 };
+/**
+ * The PEM "PUBLIC KEY" of a composite key (SubjectPublicKeyInfo with the composite OID,
+ * parameters absent): the same bytes as `postq key get ID --public-key-out key.pub`.
+ */
+export function publicKeyPem(algorithm: Algorithm, bytes: Uint8Array): string {
+    if (!isAlgorithm(algorithm)) throw new InvalidInputError(`unknown algorithm "${String(algorithm)}"`);
+    const a = ALGORITHMS[algorithm];
+    if (bytes.length !== a.pk) throw new InvalidInputError(`a ${algorithm} public key has ${a.pk} bytes, not ${bytes.length}`);
+    const bits = 1 + bytes.length;
+    const seq = 12 + 4 + bits; // AlgorithmIdentifier, BIT STRING header, its contents
+    const der = new Uint8Array(4 + seq);
+    der.set([0x30, 0x82, seq >> 8, seq & 0xff, 0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x06, a.oidArc,
+        0x03, 0x82, bits >> 8, bits & 0xff, 0x00]);
+    der.set(bytes, 21);
+    const body = toBase64(der).replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+    return `-----BEGIN PUBLIC KEY-----\n${body}\n-----END PUBLIC KEY-----\n`;
+}

@@ -8,7 +8,9 @@ export type { PostQOptions, RequestOptions, ListOptions, SignatureListOptions, S
 export { PostQError, InvalidInputError } from './errors.js';
 export { verifyAttestationDoc, verifySignResult, CHECKS } from './verify.js';
 export type { Verdict, Check, Claims, ReasonCode, TimeInput, VerifyAttestationDocOptions, VerifySignResultOptions } from './verify.js';
-export { ALGORITHMS, VENDORS, readPublicKey, readPolicy, readSignResult } from './formats.js';
+export { ALGORITHMS, VENDORS, readPublicKey, readPolicy, readSignResult, publicKeyPem } from './formats.js';
+export { fromBase64, toBase64, toHex } from './encoding.js';
+export { sha256Hex } from './composite.js';
 export type { Algorithm, Vendor, PublicKey, PinnedPolicy, ParsedSignResult } from './formats.js';
 export type { Payload } from './composite.js';
 export { parseTime, stamp } from './time.js';

@@ -529,4 +529,3 @@ export const CHECKS: Readonly<Record<ReasonCode, string>> = {
     signature_invalid: 'composite signature valid under the public key',
 };
 
-export { fromBase64 };

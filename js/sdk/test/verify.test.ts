@@ -6,22 +6,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { InvalidInputError, readPublicKey, verifyAttestationDoc, verifySignResult, type Verdict } from '../src/index.js';
+import { InvalidInputError, publicKeyPem, readPublicKey, verifyAttestationDoc, verifySignResult, type Verdict } from '../src/index.js';
 import { ALGORITHMS, type Algorithm } from '../src/formats.js';
 import { toBase64 } from '../src/encoding.js';
 import { makeFixture, resigned, jws, docB64Of } from './fixture.js';
 
 const f = makeFixture();
 const created = Date.parse(f.signResult.createdAt as string);
-const pem = (alg: Algorithm, key: Uint8Array): string => {
-    const arc = ALGORITHMS[alg].oidArc;
-    const bits = 1 + key.length;
-    const seq = 12 + 4 + bits; // AlgorithmIdentifier, BIT STRING header, its contents
-    const der = new Uint8Array([0x30, 0x82, seq >> 8, seq & 0xff, 0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x06, arc,
-        0x03, 0x82, bits >> 8, bits & 0xff, 0x00, ...key]);
-    const body = toBase64(der).replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
-    return `-----BEGIN PUBLIC KEY-----\n${body}\n-----END PUBLIC KEY-----\n`;
-};
+const pem = publicKeyPem;
 
 const fails = (v: Verdict, reason: string, detail?: string | RegExp): void => {
     assert.equal(v.ok, false, `expected ${reason}, got a pass`);
@@ -210,4 +202,5 @@ test('readPublicKey: PEM, DER and JSON give the same key', () => {
     const der = Buffer.from(pem('mldsa65+ed25519', f.publicKey).replace(/-----[A-Z ]+-----|\n/g, ''), 'base64');
     assert.deepEqual(readPublicKey(new Uint8Array(der)).bytes, f.publicKey);
     assert.deepEqual(readPublicKey(f.key).bytes, f.publicKey);
+    assert.deepEqual(readPublicKey(readPublicKey(f.key)), a, 'its own result reads as itself');
 });

@@ -300,6 +300,11 @@ for (const alg of ALGS) {
     const st = { sr: JSON.parse(readFileSync(join(STACK, `sig-${alg}.json`), 'utf8')), key: readFileSync(join(STACK, `key-${alg}.json`), 'utf8'), pay: new Uint8Array(readFileSync(join(STACK, `payload-${alg}.bin`))) };
     const fx = fixture(`fx-${alg}`, '--alg', alg);
     const fxPem = String(readFileSync(join(WORK, `fx-${alg}`, 'key.pub')));
+    run++;
+    console.log(`[ RUN      ] parity: ${alg}: publicKeyPem writes the CLI's key.pub byte for byte`);
+    const k = JSON.parse(fx.key);
+    if (V.publicKeyPem(k.algorithm, V.fromBase64(k.publicKeyB64)) === fxPem) console.log(`[       OK ] parity: ${alg}: publicKeyPem`);
+    else { failed++; console.log(`[  FAILED  ] parity: ${alg}: publicKeyPem differs from key.pub`); }
     const mlEnd = Buffer.from(st.sr.signatureB64, 'base64').length - ED_SIG[alg];
     for (const [src, x, keyText] of [['stack', st, st.key], ['mkfixture', fx, fx.key], ['mkfixture, PEM key', fx, fxPem]]) {
         const pol = src === 'stack' ? policy : fx.pol;
@@ -311,6 +316,14 @@ for (const alg of ALGS) {
         await both(`parity: ${alg} (${src}): another payload`, 'payload_hash_mismatch', { mode: 'verify', sr: x.sr, pay: new TextEncoder().encode('other'), key: keyText, pol: null });
     }
     await both(`parity: ${alg}: attest verify --public-key checks the composite signature`, null, { sr: fx.sr, pol: fx.pol, pay: fx.pay, key: fx.key });
+    // A document that vouches for a bad signature (its sigSha256 is the tampered one's): only
+    // the composite check catches it, in either half.
+    const edStart = Buffer.from(fx.sr.signatureB64, 'base64').length - ED_SIG[alg];
+    for (const [half, i] of [['ML-DSA', 40], ['EdDSA', edStart + 9]]) {
+        const bad = fixture(`fx-${alg}-bad-${half}`, '--alg', alg, '--flip-sig-byte', String(i));
+        await both(`parity: ${alg}: a document vouching for a bad ${half} half, postq verify --policy`, 'signature_invalid', { mode: 'verify', sr: bad.sr, pay: bad.pay, key: bad.key, pol: bad.pol });
+        await both(`parity: ${alg}: a document vouching for a bad ${half} half, attest verify --public-key`, 'signature_invalid', { sr: bad.sr, pay: bad.pay, key: bad.key, pol: bad.pol });
+    }
 }
 const fx44 = fixture('fx-44b', '--alg', 'mldsa44+ed25519');
 await both('parity: postq verify, a key of another algorithm', 'key_mismatch', { mode: 'verify', sr: JSON.parse(sig), key: fx44.key, pol: null });
@@ -342,7 +355,7 @@ if (missing.length) {
 } else {
     console.log('[       OK ] parity: the corpus covers every reason code of a mock document');
 }
-console.log(`# parity corpus: ${run - 1} inputs through both verifiers, ${reasons.size} reason codes`);
+console.log(`# parity corpus: ${run - 4} inputs through both verifiers, ${reasons.size} reason codes`);
 
 console.log(`[==========] ${run} test(s) run.`);
 console.log(`[  PASSED  ] ${run - failed} test(s).`);
