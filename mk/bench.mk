@@ -40,6 +40,7 @@ bench: deps
 	@$(MAKE) --no-print-directory bench-enclave
 	@$(MAKE) --no-print-directory bench-api
 	@$(MAKE) --no-print-directory bench-api-count
+	@$(MAKE) --no-print-directory bench-sdk-js
 
 # Signs per second through postq-enclave's socket vs the in-process sign + document.
 bench-enclave: deps
@@ -66,3 +67,9 @@ bench-api: deps
 bench-api-count: deps
 	@$(MAKE) --no-print-directory $(API_BENCH_BIN) $(O)/bin/postq-enclave $(O)/bin/postq-api
 	@$(API_BENCH_BIN) --count $(O)
+
+# @postq/sdk's verification of a 1 MiB payload's sign result under Node (bench/sdk_verify.mjs).
+.PHONY: bench-sdk-js
+bench-sdk-js: deps
+	@$(MAKE) --no-print-directory sdk-js $(O)/bin/postq $(O)/tests/tools/mkfixture
+	@node bench/sdk_verify.mjs $(O)
