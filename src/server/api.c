@@ -956,6 +956,104 @@ static void apikey_delete(struct postq_api *api, const struct postq_api_caller *
     text_reply(resp, 204, NULL);
 }
 
+/* ---- activity ---- */
+
+#define HOUR_MS INT64_C(3600000)
+
+static void jsonw_time(struct postq_jsonw *w, int64_t ms)
+{
+    char t[POSTQ_TIME_RFC3339_MAX];
+    if (postq_time_format(t, sizeof(t), ms) == POSTQ_OK) {
+        postq_jsonw_str(w, t);
+    } else {
+        postq_jsonw_null(w);
+    }
+}
+
+static void jsonw_counts(struct postq_jsonw *w, const struct postq_store_activity_bucket *b)
+{
+    postq_jsonw_key(w, "signed");
+    postq_jsonw_int(w, b->signed_ok);
+    postq_jsonw_key(w, "auditFailed");
+    postq_jsonw_int(w, b->audit_failed);
+    postq_jsonw_key(w, "rejected");
+    postq_jsonw_int(w, b->rejected);
+}
+
+/* GET /v1/activity?hours=N: the caller's organisation, per hour over the last N whole hours
+ * (1..168, default 24; the last bucket is the current hour): signatures stored, stored with a
+ * failed attestation (audit), sign calls refused; and its newest refusals. */
+static void activity_get(struct postq_api *api, const struct postq_api_caller *who,
+                         const struct postq_http_req *req, struct postq_http_resp *resp)
+{
+    struct postq_store_activity_bucket b[POSTQ_STORE_ACTIVITY_BUCKETS_MAX], total;
+    struct postq_store_rejection recent[POSTQ_STORE_REJECTIONS_MAX];
+    const char *h = req->query(req, "hours");
+    size_t hours = 24, n_recent = 0;
+    int64_t to, from;
+    struct postq_jsonw w;
+    postq_err err;
+
+    if (h != NULL) {
+        char *end;
+        long v = strtol(h, &end, 10);
+        if (*h == '\0' || *end != '\0' || v < 1 || v > POSTQ_STORE_ACTIVITY_BUCKETS_MAX) {
+            postq_api_error(resp, 400, "invalid_request", "hours: an integer from 1 to 168");
+            return;
+        }
+        hours = (size_t)v;
+    }
+    to = (postq_time_now_ms() / HOUR_MS + 1) * HOUR_MS;
+    from = to - (int64_t)hours * HOUR_MS;
+    err = postq_store_activity(api->store, who->org_id, from, HOUR_MS, hours, b, recent,
+                               POSTQ_STORE_REJECTIONS_MAX, &n_recent);
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "activity");
+        return;
+    }
+    memset(&total, 0, sizeof(total));
+    postq_api_jsonw_begin(resp, &w);
+    postq_jsonw_obj_begin(&w);
+    postq_jsonw_key(&w, "from");
+    jsonw_time(&w, from);
+    postq_jsonw_key(&w, "to");
+    jsonw_time(&w, to);
+    postq_jsonw_key(&w, "bucketSeconds");
+    postq_jsonw_int(&w, HOUR_MS / 1000);
+    postq_jsonw_key(&w, "buckets");
+    postq_jsonw_arr_begin(&w);
+    for (size_t i = 0; i < hours; i++) {
+        postq_jsonw_obj_begin(&w);
+        postq_jsonw_key(&w, "start");
+        jsonw_time(&w, from + (int64_t)i * HOUR_MS);
+        jsonw_counts(&w, &b[i]);
+        postq_jsonw_obj_end(&w);
+        total.signed_ok += b[i].signed_ok;
+        total.audit_failed += b[i].audit_failed;
+        total.rejected += b[i].rejected;
+    }
+    postq_jsonw_arr_end(&w);
+    postq_jsonw_key(&w, "totals");
+    postq_jsonw_obj_begin(&w);
+    jsonw_counts(&w, &total);
+    postq_jsonw_obj_end(&w);
+    postq_jsonw_key(&w, "recentRejections");
+    postq_jsonw_arr_begin(&w);
+    for (size_t i = 0; i < n_recent; i++) {
+        postq_jsonw_obj_begin(&w);
+        postq_jsonw_key(&w, "keyId");
+        postq_jsonw_str(&w, recent[i].key_id);
+        postq_jsonw_key(&w, "reason");
+        postq_jsonw_str(&w, recent[i].reason);
+        postq_jsonw_key(&w, "at");
+        jsonw_time(&w, recent[i].created_at);
+        postq_jsonw_obj_end(&w);
+    }
+    postq_jsonw_arr_end(&w);
+    postq_jsonw_obj_end(&w);
+    postq_api_jsonw_reply(resp, 200, &w);
+}
+
 /* ---- enclave, health, metrics ---- */
 
 /* The enclave's info reply as {vendor, moduleId, imageHash, rootPublicKeyB64}; NULL with *err
@@ -1112,7 +1210,7 @@ size_t postq_api_body_cap(void *ctx, const char *method, const char *path, const
 }
 
 enum { R_NONE, R_POLICIES, R_POLICY, R_KEYS, R_KEY, R_SIGN, R_SIGS, R_SIG, R_APIKEYS, R_APIKEY,
-       R_ENCLAVE, R_HEALTH, R_METRICS, R_WEB };
+       R_ENCLAVE, R_ACTIVITY, R_HEALTH, R_METRICS, R_WEB };
 
 static const char *const route_names[] = {
     [R_NONE] = "other",
@@ -1126,6 +1224,7 @@ static const char *const route_names[] = {
     [R_APIKEYS] = "/v1/api-keys",
     [R_APIKEY] = "/v1/api-keys/{id}",
     [R_ENCLAVE] = "/v1/enclave",
+    [R_ACTIVITY] = "/v1/activity",
     [R_HEALTH] = "/healthz",
     [R_METRICS] = "/metrics",
     [R_WEB] = "/",
@@ -1144,6 +1243,7 @@ static int route_of(const char *path, const char **id)
         {"/v1/api-keys", R_APIKEYS, R_APIKEY},
         {"/v1/sign", R_SIGN, R_NONE},
         {"/v1/enclave", R_ENCLAVE, R_NONE},
+        {"/v1/activity", R_ACTIVITY, R_NONE},
         {"/healthz", R_HEALTH, R_NONE},
         {"/metrics", R_METRICS, R_NONE},
     };
@@ -1308,6 +1408,9 @@ static void dispatch(struct postq_api *api, int r, const char *id,
     switch (r) {
     case R_ENCLAVE:
         enclave_get(api, resp);
+        break;
+    case R_ACTIVITY:
+        activity_get(api, &who, req, resp);
         break;
     case R_POLICIES:
         post ? policy_create(api, &who, req, resp) : policy_list(api, &who, req, resp);

@@ -220,10 +220,21 @@ static postq_err verify_doc(struct postq_api *api, const struct postq_store_key 
     return err;
 }
 
-static void reject(struct postq_http_resp *resp, const char *reason, const char *detail)
+/* 422 with the reason code, and a row for GET /v1/activity. A failure to record it is logged;
+ * the refusal stands either way (nothing was stored for the sign). */
+static void reject(struct postq_api *api, const struct postq_store_sig *sig,
+                   struct postq_http_resp *resp, const char *reason, const char *detail)
 {
+    postq_err err;
+
     postq_metrics_rejection(reason);
     postq_api_error(resp, 422, reason, detail[0] != '\0' ? detail : reason);
+    err = postq_store_rejection_add(api->store, sig->org_id, sig->key_id, reason, 0);
+    if (err != POSTQ_OK) {
+        postq_api_store_failed(api, err);
+        fprintf(stderr, "postq-api: warning: a refused sign of %s (%s) was not recorded: %s\n",
+                sig->key_id, reason, postq_strerror(err));
+    }
 }
 
 /* Have the enclave sign payload with key under nonce. On success *er is its reply, whatever
@@ -377,7 +388,8 @@ static void store_attested(struct postq_api *api, struct postq_store_sig *sig, i
                                               sig->att.counter, record);
     if (err == POSTQ_E_CONFLICT && record) {
         if (enforce) {
-            reject(resp, POSTQ_REASON_COUNTER_REUSED, "the (moduleId, counter) pair was seen");
+            reject(api, sig, resp, POSTQ_REASON_COUNTER_REUSED,
+                   "the (moduleId, counter) pair was seen");
             return;
         }
         postq_metrics_rejection(POSTQ_REASON_COUNTER_REUSED);
@@ -459,7 +471,7 @@ void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
         goto out;
     }
     if (!rep->verdict.ok && pol.enforce) {
-        reject(resp, rep->verdict.reason, rep->verdict.detail);
+        reject(api, &sig, resp, rep->verdict.reason, rep->verdict.detail);
         goto out;
     }
     record = record_from_report(&sig, &er, doc, rep);

@@ -44,6 +44,14 @@ struct postq_store_ops {
                          struct postq_store_sig *out);
     postq_err (*sig_list)(struct postq_store *s, const char *org_id, const char *key_id,
                           size_t limit, const char *cursor, struct postq_store_sig_page *page);
+    /* at_ms already resolved (never 0). */
+    postq_err (*rejection_add)(struct postq_store *s, const char *org_id, const char *key_id,
+                               const char *reason, int64_t at_ms);
+    /* out zeroed by store.c; *recent_n 0. */
+    postq_err (*activity)(struct postq_store *s, const char *org_id, int64_t from_ms,
+                          int64_t bucket_ms, size_t n, struct postq_store_activity_bucket *out,
+                          struct postq_store_rejection *recent, size_t recent_cap,
+                          size_t *recent_n);
 };
 
 /* Every backend's handle begins with this. */

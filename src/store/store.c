@@ -627,3 +627,45 @@ void postq_store_sig_page_clear(struct postq_store_sig_page *page)
         memset(page, 0, sizeof(*page));
     }
 }
+
+/* ---- activity ----------------------------------------------------------------------------- */
+
+postq_err postq_store_rejection_add(struct postq_store *s, const char *org_id, const char *key_id,
+                                    const char *reason, int64_t at_ms)
+{
+    postq_err err = scoped_ids(s, org_id, key_id, "key");
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    if (reason == NULL || reason[0] == '\0' || strlen(reason) >= POSTQ_STORE_REASON_MAX ||
+        at_ms < 0) {
+        return POSTQ_E_ARG;
+    }
+    return s->ops->rejection_add(s, org_id, key_id, reason,
+                                 at_ms > 0 ? at_ms : postq_time_now_ms());
+}
+
+postq_err postq_store_activity(struct postq_store *s, const char *org_id, int64_t from_ms,
+                               int64_t bucket_ms, size_t n, struct postq_store_activity_bucket *out,
+                               struct postq_store_rejection *recent, size_t recent_cap,
+                               size_t *recent_n)
+{
+    postq_err err;
+
+    if (s == NULL || out == NULL || recent_n == NULL || (recent == NULL && recent_cap > 0) ||
+        n == 0 || n > POSTQ_STORE_ACTIVITY_BUCKETS_MAX || bucket_ms < 1000 ||
+        bucket_ms > INT64_C(86400000) * 366 || from_ms < 0) {
+        return POSTQ_E_ARG;
+    }
+    memset(out, 0, n * sizeof(*out));
+    *recent_n = 0;
+    errmsg[0] = '\0';
+    err = check_id(org_id, "org");
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    return s->ops->activity(s, org_id, from_ms, bucket_ms, n, out, recent,
+                            recent_cap < POSTQ_STORE_REJECTIONS_MAX ? recent_cap
+                                                                    : POSTQ_STORE_REJECTIONS_MAX,
+                            recent_n);
+}

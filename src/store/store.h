@@ -296,6 +296,37 @@ POSTQ_MUST_CHECK postq_err postq_store_sig_list(struct postq_store *s, const cha
 void postq_store_sig_clear(struct postq_store_sig *sig);
 void postq_store_sig_page_clear(struct postq_store_sig_page *page);
 
+/* ---- activity: what the dashboard's Overview charts --------------------------------------- */
+
+#define POSTQ_STORE_ACTIVITY_BUCKETS_MAX 168 /* a week of hours */
+#define POSTQ_STORE_REJECTIONS_MAX       20
+
+/* One time bucket: signatures stored with a passing attestation or none, stored with a failed
+ * one (a policy with enforce: false), and sign calls refused (enforce: true, nothing stored). */
+struct postq_store_activity_bucket {
+    int64_t signed_ok, audit_failed, rejected;
+};
+
+struct postq_store_rejection {
+    char key_id[POSTQ_ID_MAX];
+    char reason[POSTQ_STORE_REASON_MAX];
+    int64_t created_at; /* ms */
+};
+
+/* Record a sign call of key_id refused with reason at at_ms (0: now). */
+POSTQ_MUST_CHECK postq_err postq_store_rejection_add(struct postq_store *s, const char *org_id,
+                                                     const char *key_id, const char *reason,
+                                                     int64_t at_ms);
+
+/* org_id's activity in n buckets of bucket_ms from from_ms (n 1..ACTIVITY_BUCKETS_MAX, bucket_ms
+ * >= 1000) into out[0..n), and its newest refusals (at most recent_cap, newest first, any time)
+ * into recent[0..*recent_n). */
+POSTQ_MUST_CHECK postq_err postq_store_activity(struct postq_store *s, const char *org_id,
+                                                int64_t from_ms, int64_t bucket_ms, size_t n,
+                                                struct postq_store_activity_bucket *out,
+                                                struct postq_store_rejection *recent,
+                                                size_t recent_cap, size_t *recent_n);
+
 /* ---- fault injection (tests) -------------------------------------------------------------- */
 
 /* Make the nth store operation from now on (1 = the next) and every later one fail with

@@ -68,6 +68,10 @@ enum stmt_id {
     S_SIG_GET,
     S_SIG_LIST,
     S_SIG_LIST_KEY,
+    S_REJ_INSERT,
+    S_ACT_SIGS,
+    S_ACT_REJS,
+    S_REJ_RECENT,
     S_COUNT
 };
 
@@ -124,6 +128,16 @@ static const char *const stmt_sql[S_COUNT] = {
                    "ORDER BY id DESC LIMIT ?3",
     [S_SIG_LIST_KEY] = "SELECT " SIG_COLS " FROM signatures WHERE org_id = ?1 AND key_id = ?4 "
                        "AND id < ?2 ORDER BY id DESC LIMIT ?3",
+    [S_REJ_INSERT] = "INSERT INTO sign_rejections (org_id, key_id, reason, created_at) "
+                     "VALUES (?1, ?2, ?3, ?4)",
+    /* Per bucket ?3 ms wide from ?2, up to ?4 (exclusive): stored signatures, failed ones. */
+    [S_ACT_SIGS] = "SELECT (created_at - ?2) / ?3, count(*), "
+                   "coalesce(sum(att_verdict = 'fail'), 0) FROM signatures "
+                   "WHERE org_id = ?1 AND created_at >= ?2 AND created_at < ?4 GROUP BY 1",
+    [S_ACT_REJS] = "SELECT (created_at - ?2) / ?3, count(*) FROM sign_rejections "
+                   "WHERE org_id = ?1 AND created_at >= ?2 AND created_at < ?4 GROUP BY 1",
+    [S_REJ_RECENT] = "SELECT key_id, reason, created_at FROM sign_rejections WHERE org_id = ?1 "
+                     "ORDER BY created_at DESC, id DESC LIMIT ?2",
 };
 
 /* One put_signature waiting for (or in) a group commit. */
@@ -1431,6 +1445,97 @@ static postq_err sq_sig_list(struct postq_store *s, const char *org_id, const ch
     return err;
 }
 
+static postq_err sq_rejection_add(struct postq_store *s, const char *org_id, const char *key_id,
+                                  const char *reason, int64_t at_ms)
+{
+    sqlite3_stmt *st;
+    int rc = SQLITE_OK;
+    WITH_WRITER(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = stmt(c, S_REJ_INSERT, &st);
+    if (err == POSTQ_OK) {
+        err = bind_text(st, 1, org_id);
+        err = err == POSTQ_OK ? bind_text(st, 2, key_id) : err;
+        err = err == POSTQ_OK ? bind_text(st, 3, reason) : err;
+        err = err == POSTQ_OK ? bind_int(st, 4, at_ms) : err;
+        if (err == POSTQ_OK) {
+            err = run(c, st, &rc);
+        } else {
+            done(st);
+        }
+    }
+    release_writer(st_, c);
+    return rc == SQLITE_CONSTRAINT_FOREIGNKEY ? POSTQ_E_NOT_FOUND : err;
+}
+
+/* Run a per-bucket count statement: column 0 the bucket, then counts added by add(). */
+static postq_err count_buckets(struct conn *c, enum stmt_id id, const char *org_id,
+                               int64_t from_ms, int64_t bucket_ms, size_t n,
+                               struct postq_store_activity_bucket *out)
+{
+    sqlite3_stmt *st;
+    int row = 0;
+    postq_err err = stmt(c, id, &st);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = bind_text(st, 1, org_id);
+    err = err == POSTQ_OK ? bind_int(st, 2, from_ms) : err;
+    err = err == POSTQ_OK ? bind_int(st, 3, bucket_ms) : err;
+    err = err == POSTQ_OK ? bind_int(st, 4, from_ms + (int64_t)n * bucket_ms) : err;
+    while (err == POSTQ_OK && (err = step(c, st, &row, NULL)) == POSTQ_OK && row) {
+        int64_t b = sqlite3_column_int64(st, 0);
+        if (b < 0 || (uint64_t)b >= n) {
+            continue; /* cannot happen with the WHERE clause; never index past out */
+        }
+        if (id == S_ACT_SIGS) {
+            int64_t failed = sqlite3_column_int64(st, 2);
+            out[b].audit_failed = failed;
+            out[b].signed_ok = sqlite3_column_int64(st, 1) - failed;
+        } else {
+            out[b].rejected = sqlite3_column_int64(st, 1);
+        }
+    }
+    done(st);
+    return err;
+}
+
+static postq_err sq_activity(struct postq_store *s, const char *org_id, int64_t from_ms,
+                             int64_t bucket_ms, size_t n, struct postq_store_activity_bucket *out,
+                             struct postq_store_rejection *recent, size_t recent_cap,
+                             size_t *recent_n)
+{
+    sqlite3_stmt *st;
+    int row = 0;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = count_buckets(c, S_ACT_SIGS, org_id, from_ms, bucket_ms, n, out);
+    if (err == POSTQ_OK) {
+        err = count_buckets(c, S_ACT_REJS, org_id, from_ms, bucket_ms, n, out);
+    }
+    if (err == POSTQ_OK && recent_cap > 0 && (err = stmt(c, S_REJ_RECENT, &st)) == POSTQ_OK) {
+        err = bind_text(st, 1, org_id);
+        err = err == POSTQ_OK ? bind_int(st, 2, (int64_t)recent_cap) : err;
+        while (err == POSTQ_OK && *recent_n < recent_cap &&
+               (err = step(c, st, &row, NULL)) == POSTQ_OK && row) {
+            struct postq_store_rejection *r = &recent[*recent_n];
+            err = col_text(st, 0, r->key_id, sizeof(r->key_id));
+            err = err == POSTQ_OK ? col_text(st, 1, r->reason, sizeof(r->reason)) : err;
+            r->created_at = sqlite3_column_int64(st, 2);
+            if (err == POSTQ_OK) {
+                (*recent_n)++;
+            }
+        }
+        done(st);
+    }
+    release(st_, c);
+    return err;
+}
+
 static const struct postq_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sqlite_close,
@@ -1455,4 +1560,6 @@ static const struct postq_store_ops sqlite_ops = {
     .put_signature = sq_put_signature,
     .sig_get = sq_sig_get,
     .sig_list = sq_sig_list,
+    .rejection_add = sq_rejection_add,
+    .activity = sq_activity,
 };

@@ -310,6 +310,18 @@ call POST "/v1/sign?keyId=$AKEY" "$SIGNER" "${OCTET[@]}" --data-binary @"$D/payl
 expect "audit mode: a reused counter is stored with verdict fail" 0 '"reason":"counter_reused"' \
     call POST "/v1/sign?keyId=$AKEY" "$SIGNER" "${OCTET[@]}" --data-binary @"$D/payload.bin"
 
+# ---- activity: the refusals above (8, under enforce) and the audit failures (2) ----
+call GET "/v1/activity?hours=2" "$VIEWER" >"$D/activity.json"
+expect "activity: a viewer reads it, 2 hourly buckets" 0 '"bucketSeconds":3600' cat "$D/activity.json"
+expect "activity: 8 refused signs, 2 stored with a failed attestation" 0 '"auditFailed":2,"rejected":8}' \
+    sh -c "sed -n 's/.*\"totals\":\({[^}]*}\).*/\1/p' '$D/activity.json'"
+expect "activity: the newest refusal first, with its key and reason" 0 \
+    "\"recentRejections\":[{\"keyId\":\"$KEY\",\"reason\":\"counter_reused\"" cat "$D/activity.json"
+expect "activity: each organisation sees its own" 0 '"totals":{"signed":0,"auditFailed":0,"rejected":0},"recentRejections":[]' \
+    call GET /v1/activity "$OTHER"
+expect "activity: hours 169 is 400" 0 '"code":"invalid_request"' call GET "/v1/activity?hours=169" "$VIEWER"
+expect "activity: POST is 405" 0 "HTTP 405" call POST /v1/activity "$ADMIN"
+
 # ---- the enclave goes away and comes back ----
 enclave_stop "$EPID"
 rm -f "$D/enc.sock"

@@ -792,14 +792,14 @@ static void test_reopen(void **state)
     make_key(f->s, f->a.id, NULL, &k);
     assert_int_equal(put(f->s, &k, 5, sig_id), POSTQ_OK);
     assert_int_equal(postq_store_schema_version(f->s, &version), POSTQ_OK);
-    assert_int_equal(version, 1);
+    assert_int_equal(version, 2); /* 001_init, 002_activity */
     postq_store_close(f->s);
     f->s = NULL;
 
     for (int round = 0; round < 2; round++) {
         assert_int_equal(postq_store_open(f->url, &f->s), POSTQ_OK);
         assert_int_equal(postq_store_schema_version(f->s, &version), POSTQ_OK);
-        assert_int_equal(version, 1);
+        assert_int_equal(version, 2);
         assert_int_equal(postq_store_org_get(f->s, f->a.id, &o), POSTQ_OK);
         assert_int_equal(postq_store_key_get(f->s, f->a.id, k.id, &got), POSTQ_OK);
         assert_memory_equal(got.sealed_key.p, sealed_bytes, sizeof(sealed_bytes));
@@ -1077,6 +1077,74 @@ static void test_argument_checks(void **state)
 
 /* ---- opening ------------------------------------------------------------------------------ */
 
+/* Activity: signatures and refusals counted per bucket, each organisation its own; the newest
+ * refusals first; bad arguments refused. */
+static void test_activity(void **state)
+{
+    struct fx *f = *state;
+    struct postq_store_key k, kb;
+    struct postq_store_sig g;
+    struct postq_store_activity_bucket b[4];
+    struct postq_store_rejection r[POSTQ_STORE_REJECTIONS_MAX + 5];
+    const int64_t t0 = 1764000000000LL, hour = 3600000;
+    size_t n = 99;
+
+    make_key(f->s, f->a.id, NULL, &k);
+    make_key(f->s, f->b.id, NULL, &kb);
+    /* acme: two passing in hour 0, one audit failure in hour 2, one pass before the window. */
+    for (int i = 0; i < 4; i++) {
+        static const int64_t at[4] = {5, 7, 2 * 3600000 + 1, -1};
+        fill_sig(&g, &k, 100 + i);
+        g.created_at = t0 + at[i];
+        if (i == 2) {
+            g.att.verdict = POSTQ_STORE_VERDICT_FAIL;
+            strcpy(g.att.reason, "doc_stale");
+        }
+        assert_int_equal(postq_store_put_signature(f->s, &g, "mod-a", 100 + i, 1), POSTQ_OK);
+    }
+    /* globex: one pass in hour 0: not acme's. */
+    fill_sig(&g, &kb, 200);
+    g.created_at = t0 + 9;
+    assert_int_equal(postq_store_put_signature(f->s, &g, "mod-b", 200, 1), POSTQ_OK);
+    /* acme refusals: hour 1 twice, hour 3 once; one after the window. */
+    assert_int_equal(postq_store_rejection_add(f->s, f->a.id, k.id, "image_not_allowed", t0 + hour), POSTQ_OK);
+    assert_int_equal(postq_store_rejection_add(f->s, f->a.id, k.id, "doc_stale", t0 + hour + 10), POSTQ_OK);
+    assert_int_equal(postq_store_rejection_add(f->s, f->a.id, k.id, "nonce_mismatch", t0 + 3 * hour + 5), POSTQ_OK);
+    assert_int_equal(postq_store_rejection_add(f->s, f->a.id, k.id, "doc_stale", t0 + 4 * hour), POSTQ_OK);
+
+    assert_int_equal(postq_store_activity(f->s, f->a.id, t0, hour, 4, b, r, 3, &n), POSTQ_OK);
+    assert_int_equal(b[0].signed_ok, 2);
+    assert_int_equal(b[0].audit_failed, 0);
+    assert_int_equal(b[0].rejected, 0);
+    assert_int_equal(b[1].rejected, 2);
+    assert_int_equal(b[1].signed_ok, 0);
+    assert_int_equal(b[2].audit_failed, 1);
+    assert_int_equal(b[2].signed_ok, 0);
+    assert_int_equal(b[3].rejected, 1);
+    assert_int_equal(n, 3);
+    assert_string_equal(r[0].reason, "doc_stale"); /* newest first, the one after the window too */
+    assert_int_equal(r[0].created_at, t0 + 4 * hour);
+    assert_string_equal(r[1].reason, "nonce_mismatch");
+    assert_string_equal(r[2].key_id, k.id);
+
+    /* globex sees only its own. */
+    assert_int_equal(postq_store_activity(f->s, f->b.id, t0, hour, 4, b, r, POSTQ_STORE_REJECTIONS_MAX + 5, &n), POSTQ_OK);
+    assert_int_equal(b[0].signed_ok, 1);
+    assert_int_equal(b[1].rejected, 0);
+    assert_int_equal(n, 0);
+
+    /* Arguments. */
+    assert_int_equal(postq_store_activity(f->s, f->a.id, t0, hour, 0, b, r, 3, &n), POSTQ_E_ARG);
+    assert_int_equal(postq_store_activity(f->s, f->a.id, t0, 999, 4, b, r, 3, &n), POSTQ_E_ARG);
+    assert_int_equal(postq_store_activity(f->s, f->a.id, t0, hour, POSTQ_STORE_ACTIVITY_BUCKETS_MAX + 1, b, r, 3, &n), POSTQ_E_ARG);
+    assert_int_equal(postq_store_activity(f->s, "org_nope", t0, hour, 4, b, r, 3, &n), POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_rejection_add(f->s, f->a.id, k.id, "", t0), POSTQ_E_ARG);
+    assert_int_equal(postq_store_rejection_add(f->s, f->a.id, "sig_x", "doc_stale", t0), POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_rejection_add(f->s, "org_01ZZZZZZZZZZZZZZZZZZZZZZZZ", k.id, "doc_stale", t0), POSTQ_E_NOT_FOUND);
+    postq_store_key_clear(&k);
+    postq_store_key_clear(&kb);
+}
+
 static void test_open_urls(void **state)
 {
     struct postq_store *s = (struct postq_store *)state; /* anything non-NULL */
@@ -1161,6 +1229,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_concurrent_mixed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_puts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_argument_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_activity, setup, teardown),
         cmocka_unit_test(test_open_urls),
         cmocka_unit_test_setup_teardown(test_file_not_a_database, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unwritable_path, setup, teardown),

@@ -83,10 +83,24 @@ static void test_wal_and_migration_record(void **state)
         assert_int_equal(postq_store_open(f->url, &s), POSTQ_OK);
         postq_store_close(s);
     }
-    assert_int_equal(query(f->path, "SELECT count(*) FROM schema_migrations"), 1);
+    assert_int_equal(query(f->path, "SELECT count(*) FROM schema_migrations"), 2);
     assert_int_equal(query(f->path, "SELECT version FROM schema_migrations WHERE name = "
                                     "'001_init'"),
                      1);
+    assert_int_equal(query(f->path, "SELECT version FROM schema_migrations WHERE name = "
+                                    "'002_activity'"),
+                     2);
+    /* A database of the previous release (migration 1 only, with a row) is brought to 2 on
+     * open, its rows kept. */
+    exec(f->path, "DROP TABLE sign_rejections");
+    exec(f->path, "DROP INDEX signatures_by_org_time");
+    exec(f->path, "DELETE FROM schema_migrations WHERE version = 2");
+    exec(f->path, "INSERT INTO orgs VALUES ('org_01M0000000000000000000000A', 'old', 1)");
+    assert_int_equal(postq_store_open(f->url, &s), POSTQ_OK);
+    postq_store_close(s);
+    assert_int_equal(query(f->path, "SELECT count(*) FROM schema_migrations"), 2);
+    assert_int_equal(query(f->path, "SELECT count(*) FROM sign_rejections"), 0);
+    assert_int_equal(query(f->path, "SELECT count(*) FROM orgs WHERE name = 'old'"), 1);
     assert_true(query(f->path, "SELECT applied_at FROM schema_migrations") > 0);
     /* WAL mode is a property of the file. */
     sqlite3 *db;
