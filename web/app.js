@@ -151,13 +151,93 @@ function viewHome() {
             clear(box).append(errorBox(err, 'Cannot read the enclave'));
         }
     })();
+    const activity = h('div', { id: 'home-activity' }, loading());
+    const recent = h('div', { id: 'home-recent' }, loading());
+    (async () => {
+        try {
+            const a = (await call('GET', '/v1/activity?hours=24')).json;
+            clear(activity).append(activityChart(a), refusals(a.recentRejections));
+        } catch (err) {
+            clear(activity).append(errorBox(err, 'Cannot read the activity'));
+        }
+    })();
+    (async () => {
+        try {
+            const pg = await page('/v1/signatures', 8, null);
+            if (pg.items.length === 0) {
+                clear(recent).append(h('div', { class: 'empty' }, h('p', { class: 'empty-title' }, 'No signatures yet.'), h('p', {}, 'Sign a file and it appears here.')));
+                return;
+            }
+            clear(recent).append(h('div', { class: 'table-wrap' }, h('table', { class: 'list', id: 'home-recent-table' },
+                h('thead', {}, h('tr', {}, sigCols.map((c) => h('th', { class: c.cls }, c.label)))),
+                h('tbody', {}, pg.items.map((it) => h('tr', { class: 'row', 'data-id': it.id },
+                    sigCols.map((c, i) => h('td', { class: c.cls, 'data-label': c.label }, i === 0 ? h('a', { href: `#/signatures/${encodeURIComponent(it.id)}` }, c.get(it)) : c.get(it)))))))),
+            h('p', { class: 'hint' }, 'Verdicts as the API recorded them; open one and verify it in your browser to check for yourself. ', h('a', { href: '#/signatures' }, 'All signatures →')));
+        } catch (err) {
+            clear(recent).append(errorBox(err, 'Cannot list the signatures'));
+        }
+    })();
     const steps = h('ol', { class: 'steps' },
         h('li', {}, h('a', { href: '#/policies/new' }, 'Create an attestation policy'), ' pinned to the enclave’s image and root key.'),
         h('li', {}, h('a', { href: '#/keys/new' }, 'Create a key'), ' bound to that policy.'),
         h('li', {}, h('a', { href: '#/sign' }, 'Sign a file'), ' and download the sign result.'),
         h('li', {}, h('a', { href: '#/verify' }, 'Verify it'), ' here, against your own copy of the policy.'));
     return h('div', {}, pageHeader('Overview', 'Post-quantum signing keys held in an attested enclave.'),
+        card('Signing in the last 24 hours', activity),
+        card('Recent signatures', recent),
         h('div', { class: 'grid2' }, card('Get started', steps), card('The enclave', box)));
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+function svg(tag, attrs = {}, ...kids) {
+    const el = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+    for (const k of kids) el.append(k instanceof Node ? k : document.createTextNode(String(k)));
+    return el;
+}
+
+// Stacked bars per hour (signed, stored with a failed attestation, refused), drawn as SVG
+// elements (no markup from strings; colours from app.css classes, so the CSP holds), with the
+// totals beside it and every bar's numbers in its tooltip.
+function activityChart(a) {
+    const W = 720, H = 150, PAD = 24, n = a.buckets.length;
+    const max = Math.max(1, ...a.buckets.map((b) => b.signed + b.auditFailed + b.rejected));
+    const bw = (W - PAD) / n;
+    const y = (v) => ((H - PAD) * v) / max;
+    const hour = (t) => new Date(t).toISOString().slice(11, 16);
+    const bars = a.buckets.map((b, i) => {
+        const g = svg('g', { class: 'bar', 'data-start': b.start },
+            svg('title', {}, `${hour(b.start)} UTC: ${b.signed} signed, ${b.auditFailed} stored with a failed attestation, ${b.rejected} refused`));
+        let top = H - PAD;
+        for (const [cls, v] of [['c-signed', b.signed], ['c-audit', b.auditFailed], ['c-rejected', b.rejected]]) {
+            if (v === 0) continue;
+            const hgt = Math.max(1, y(v));
+            top -= hgt;
+            g.append(svg('rect', { class: cls, x: (PAD + i * bw + 1).toFixed(1), y: top.toFixed(1), width: Math.max(1, bw - 2).toFixed(1), height: hgt.toFixed(1) }));
+        }
+        return g;
+    });
+    const labels = a.buckets.map((b, i) => (i % 6 === 0 || i === n - 1
+        ? svg('text', { class: 'axis', x: i === n - 1 ? W : (PAD + i * bw + bw / 2).toFixed(1), y: H - 6, 'text-anchor': i === n - 1 ? 'end' : 'middle' }, hour(b.start)) : null)).filter(Boolean);
+    const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', id: 'activity-chart',
+        'aria-label': `Signs per hour over the last ${n} hours: ${a.totals.signed} signed, ${a.totals.auditFailed} stored with a failed attestation, ${a.totals.rejected} refused` },
+    svg('line', { class: 'axis-line', x1: PAD, y1: H - PAD, x2: W, y2: H - PAD }),
+    svg('text', { class: 'axis', x: 2, y: 12 }, String(max)), ...bars, ...labels);
+    const t = a.totals;
+    return h('div', {},
+        h('div', { class: 'totals', id: 'activity-totals' },
+            h('span', { class: 'tot c-signed-t' }, h('strong', {}, String(t.signed)), ' signed'),
+            h('span', { class: 'tot c-audit-t' }, h('strong', {}, String(t.auditFailed)), ' stored with a failed attestation (audit)'),
+            h('span', { class: 'tot c-rejected-t' }, h('strong', {}, String(t.rejected)), ' refused by a policy')),
+        chart,
+        h('p', { class: 'hint' }, 'Per hour (UTC). Refused: the enclave’s document failed the key’s policy under enforce, so nothing was signed for the caller.'));
+}
+
+function refusals(list) {
+    if (list.length === 0) return h('p', { class: 'muted', id: 'home-refusals' }, 'No sign call has been refused.');
+    return h('details', { id: 'home-refusals', open: true }, h('summary', {}, `Latest refusals (${list.length})`),
+        h('table', { class: 'list' }, h('tbody', {}, list.slice(0, 5).map((r) => h('tr', {},
+            h('td', {}, badge(r.reason, 'bad')), h('td', {}, h('a', { href: `#/keys/${encodeURIComponent(r.keyId)}` }, code(r.keyId))), h('td', { class: 'hide-sm' }, fmtTime(r.at)))))));
 }
 
 // ---- lists with paging ----

@@ -84,6 +84,8 @@ try {
 }
 const n = (await pq.signatures.list({ keyId: key.id, limit: 100 })).items.length;
 line(n === 6, `the aborted sign was never sent: ${n} signatures`);
+const act = await pq.activity({ hours: 2 });
+line(act.buckets.length === 2 && act.totals.signed >= 7 && act.totals.rejected === 0, `activity: ${act.totals.signed} signed in the last 2 hours, none refused`);
 const h = await pq.health();
 line(h.status === 'ok' && h.store.ok && h.enclave.ok, 'health: store and enclave ok');
 JS

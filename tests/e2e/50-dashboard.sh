@@ -60,6 +60,13 @@ head -c $((1 << 20)) /dev/urandom >"$D/big.bin"
 call POST "/v1/sign?keyId=$KEY" "$ADMIN" -H 'Content-Type: application/octet-stream' \
     --data-binary @"$D/big.bin" | sed '$d' >"$D/big-sig.json"
 expect "the stack signs 1 MiB" 0 "" grep -q '"verdict":"pass"' "$D/big-sig.json"
+# A key under a policy that allows another image: its sign is refused (the Overview counts it).
+sed 's/"allowedImageHashes":\["[0-9a-f]*"\]/"allowedImageHashes":["'"$(printf '0%.0s' $(seq 64))"'"]/' "$D/policy.json" >"$D/policy-other.json"
+POL2=$(call POST /v1/attestation-policies "$ADMIN" -H 'Content-Type: application/json' -d @"$D/policy-other.json" | jfield id)
+KEY2=$(call POST /v1/hybrid-keys "$ADMIN" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"refused\",\"pqProvider\":\"enclave-mock\",\"attestationPolicyId\":\"$POL2\"}" | jfield id)
+expect "a sign under a policy of another image is refused" 0 '"code":"image_not_allowed"' \
+    call POST "/v1/sign?keyId=$KEY2" "$ADMIN" -H 'Content-Type: application/octet-stream' --data-binary 'x'
 
 # 25 more policies, so the list has a second page.
 for i in $(seq 1 25); do

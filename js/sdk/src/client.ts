@@ -7,7 +7,7 @@ import { hashPayload, type Payload } from './composite.js';
 import { toBase64 } from './encoding.js';
 import { PostQError } from './errors.js';
 import type {
-    ApiKey, ApiKeyCreate, ApiKeyCreated, EnclaveInfo, Health, HybridKey, HybridKeyCreate, Page,
+    Activity, ApiKey, ApiKeyCreate, ApiKeyCreated, EnclaveInfo, Health, HybridKey, HybridKeyCreate, Page,
     Policy, PolicyCreate, SignResult,
 } from './types.js';
 
@@ -218,6 +218,12 @@ export class PostQ {
         if (transport !== 'json') throw new TypeError('sign: transport is "json" or "raw"');
         if (bytes === null) bytes = new Uint8Array(await (p as Blob).arrayBuffer());
         return this.#call({ method: 'POST', path: '/v1/sign', json: { keyId: req.keyId, payloadB64: toBase64(bytes) } }, opts);
+    }
+
+    /** The organisation's signs, audit failures and refused signs per hour over the last
+     * `hours` (1..168, default 24), and its newest refusals. */
+    activity(opts: RequestOptions & { hours?: number } = {}): Promise<Activity> {
+        return this.#call({ method: 'GET', path: '/v1/activity', query: { hours: opts.hours } }, opts);
     }
 
     /** GET /healthz: whether the store and the enclave can serve (needs no API key). */

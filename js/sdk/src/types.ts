@@ -127,3 +127,27 @@ export interface Page<T> {
     items: T[];
     nextCursor: string | null;
 }
+
+export interface ActivityCounts {
+    /** signatures stored with a passing attestation, or of a software key */
+    signed: number;
+    /** stored with a failed attestation (a policy with enforce: false) */
+    auditFailed: number;
+    /** sign calls refused under enforce: true (nothing stored) */
+    rejected: number;
+}
+
+export interface ActivityBucket extends ActivityCounts {
+    start: Timestamp;
+}
+
+/** GET /v1/activity: per hour over the last hours. */
+export interface Activity {
+    from: Timestamp;
+    to: Timestamp;
+    bucketSeconds: number;
+    buckets: ActivityBucket[];
+    totals: ActivityCounts;
+    /** the newest refusals, newest first (at most 20) */
+    recentRejections: { keyId: string; reason: string; at: Timestamp }[];
+}

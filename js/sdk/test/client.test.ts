@@ -272,3 +272,13 @@ test('Retry-After: delta-seconds, an HTTP-date, capped; garbage ignored', () => 
     assert.equal(retryAfterMs('-1', 10000), null);
     assert.equal(retryAfterMs(null, 10000), null);
 });
+
+test('activity: GET /v1/activity?hours=', async () => {
+    const body = { from: 'a', to: 'b', bucketSeconds: 3600, buckets: [], totals: { signed: 1, auditFailed: 0, rejected: 2 }, recentRejections: [] };
+    const s = scripted(json(200, body), json(200, body));
+    const pq = client(s.fetch);
+    assert.equal((await pq.activity({ hours: 48 })).totals.rejected, 2);
+    await pq.activity();
+    assert.equal((s.seen[0] as Seen).url.search, '?hours=48');
+    assert.equal((s.seen[1] as Seen).url.search, '');
+});

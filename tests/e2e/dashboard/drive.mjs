@@ -248,6 +248,28 @@ await step('dashboard: sign a file by upload and download the sign result', asyn
     await shot('04-signed.png');
 });
 
+await step('dashboard: the Overview shows recent signatures with their verdicts and a chart of signs and refusals', async () => {
+    await page.goto(`${API_URL}/#/?visit=home`);
+    await page.waitForSelector('#activity-chart');
+    await page.waitForSelector('#home-recent-table');
+    const id = JSON.parse(readFileSync(sigPath, 'utf8')).id;
+    const row = page.locator(`#home-recent-table tr[data-id="${id}"]`);
+    assert((await row.count()) === 1, 'the new signature is not among the recent ones');
+    assert((await row.textContent()).includes('pass'), `verdict: ${await row.textContent()}`);
+    // What the API says, drawn: the totals and one bar segment per kind that happened.
+    const api = await (await fetch(`${API_URL}/v1/activity?hours=24`, { headers: { Authorization: `Bearer ${API_KEY}` } })).json();
+    assert(api.totals.signed >= 2 && api.totals.rejected === 1, `activity: ${JSON.stringify(api.totals)}`);
+    const totals = await page.textContent('#activity-totals');
+    assert(totals.includes(`${api.totals.signed} signed`) && totals.includes('1 refused by a policy'), `totals: ${totals}`);
+    assert((await page.locator('#activity-chart rect.c-signed').count()) >= 1, 'no signed bar');
+    assert((await page.locator('#activity-chart rect.c-rejected').count()) === 1, 'no refused bar');
+    const label = await page.getAttribute('#activity-chart', 'aria-label');
+    assert(label.includes(`${api.totals.signed} signed`) && label.includes('1 refused'), `chart label: ${label}`);
+    const ref = await page.textContent('#home-refusals');
+    assert(ref.includes('image_not_allowed'), `refusals: ${ref}`);
+    await shot('04b-overview-activity.png');
+});
+
 await step('dashboard: the signature is listed and its detail shown', async () => {
     await page.goto(`${API_URL}/#/signatures`);
     const id = JSON.parse(readFileSync(sigPath, 'utf8')).id;
