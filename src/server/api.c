@@ -736,10 +736,19 @@ static void key_list(struct postq_api *api, const struct postq_api_caller *who,
 
 /* ---- signatures ---- */
 
-void postq_api_sig_write(struct postq_jsonw *w, const struct postq_store_sig *s)
+/* An RFC 3339 time, or null for one out of range. */
+static void jsonw_time(struct postq_jsonw *w, int64_t ms)
 {
     char t[POSTQ_TIME_RFC3339_MAX];
+    if (postq_time_format(t, sizeof(t), ms) == POSTQ_OK) {
+        postq_jsonw_str(w, t);
+    } else {
+        postq_jsonw_null(w);
+    }
+}
 
+void postq_api_sig_write(struct postq_jsonw *w, const struct postq_store_sig *s)
+{
     postq_jsonw_obj_begin(w);
     postq_jsonw_key(w, "id");
     postq_jsonw_str(w, s->id);
@@ -754,11 +763,7 @@ void postq_api_sig_write(struct postq_jsonw *w, const struct postq_store_sig *s)
     postq_jsonw_key(w, "signatureB64");
     postq_jsonw_b64(w, s->signature.p, s->signature.len);
     postq_jsonw_key(w, "createdAt");
-    if (postq_time_format(t, sizeof(t), s->created_at) == POSTQ_OK) {
-        postq_jsonw_str(w, t);
-    } else {
-        postq_jsonw_null(w);
-    }
+    jsonw_time(w, s->created_at);
     if (s->has_attestation) {
         postq_jsonw_key(w, "attestation");
         postq_jsonw_obj_begin(w);
@@ -959,16 +964,6 @@ static void apikey_delete(struct postq_api *api, const struct postq_api_caller *
 /* ---- activity ---- */
 
 #define HOUR_MS INT64_C(3600000)
-
-static void jsonw_time(struct postq_jsonw *w, int64_t ms)
-{
-    char t[POSTQ_TIME_RFC3339_MAX];
-    if (postq_time_format(t, sizeof(t), ms) == POSTQ_OK) {
-        postq_jsonw_str(w, t);
-    } else {
-        postq_jsonw_null(w);
-    }
-}
 
 static void jsonw_counts(struct postq_jsonw *w, const struct postq_store_activity_bucket *b)
 {

@@ -155,7 +155,9 @@ export class PostQ {
         if (typeof f !== 'function') throw new TypeError('new PostQ: no fetch in this environment; pass options.fetch');
         this.baseUrl = base.replace(/\/+$/, '');
         this.#apiKey = apiKey;
-        this.#fetch = fetch ?? ((input, init) => globalThis.fetch(input, init));
+        // Called as a plain function, never as a method of this client: a browser's fetch
+        // refuses any other `this` ("Illegal invocation").
+        this.#fetch = (input, init) => f(input, init);
         this.#timeoutMs = timeoutMs;
         this.#retries = retries;
         this.#backoffMs = backoffMs;

@@ -282,3 +282,14 @@ test('activity: GET /v1/activity?hours=', async () => {
     assert.equal((s.seen[0] as Seen).url.search, '?hours=48');
     assert.equal((s.seen[1] as Seen).url.search, '');
 });
+
+test('a fetch given in the options is called as a plain function (as a browser\'s fetch must be)', async () => {
+    let calls = 0;
+    const strict = function (this: unknown, _input: RequestInfo | URL, _init?: RequestInit): Promise<Response> {
+        if (this !== undefined && this !== globalThis) throw new TypeError('Illegal invocation');
+        calls++;
+        return Promise.resolve(json(200, { vendor: 'mock', moduleId: 'm', imageHash: '', rootPublicKeyB64: '' }));
+    };
+    await new PostQ({ apiKey: 'k', fetch: strict as typeof fetch }).enclave.info();
+    assert.equal(calls, 1);
+});
