@@ -204,3 +204,65 @@ test('readPublicKey: PEM, DER and JSON give the same key', () => {
     assert.deepEqual(readPublicKey(f.key).bytes, f.publicKey);
     assert.deepEqual(readPublicKey(readPublicKey(f.key)), a, 'its own result reads as itself');
 });
+
+test('hostile input: 2,000 random mutations of a sign result, policy and key either resolve or throw InvalidInputError', async () => {
+    // A small deterministic generator, so a failure reproduces.
+    let seed = 0x9e3779b9;
+    const rnd = (n: number): number => {
+        seed ^= seed << 13;
+        seed ^= seed >>> 17;
+        seed ^= seed << 5;
+        return (seed >>> 0) % n;
+    };
+    const texts = {
+        signResult: JSON.stringify(f.signResult),
+        policy: JSON.stringify(f.policy),
+        publicKey: JSON.stringify(f.key),
+    };
+    const alphabet = '{}[]":,0123456789-+.eE \\/ABCxyz=\u0000\u00ff\ud800';
+    let resolved = 0;
+    let refused = 0;
+    for (let i = 0; i < 2000; i++) {
+        const which = (['signResult', 'policy', 'publicKey'] as const)[rnd(3)] ?? 'signResult';
+        let t = texts[which];
+        for (let k = 1 + rnd(3); k > 0; k--) {
+            const at = rnd(t.length);
+            const op = rnd(3);
+            const ch = alphabet[rnd(alphabet.length)] as string;
+            t = op === 0 ? t.slice(0, at) + ch + t.slice(at + 1) : op === 1 ? t.slice(0, at) + t.slice(at + 1) : t.slice(0, at) + ch + t.slice(at);
+        }
+        try {
+            const v = await verifySignResult({ ...texts, [which]: t, payload: f.payload });
+            assert.equal(typeof v.ok, 'boolean');
+            if (!v.ok) assert.ok(v.reason !== undefined && typeof v.detail === 'string');
+            resolved++;
+        } catch (e) {
+            assert.ok(e instanceof InvalidInputError, `${which} mutated to ${JSON.stringify(t.slice(0, 80))}…: ${(e as Error).stack}`);
+            refused++;
+        }
+    }
+    assert.ok(resolved > 100 && refused > 100, `resolved ${resolved}, refused ${refused}`);
+});
+
+test('hostile documents: 1,000 mutations of the JWS (re-encoded as valid base64) always resolve, never pass', async () => {
+    let seed = 12345;
+    const rnd = (n: number): number => {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        return (seed >>> 8) % n;
+    };
+    const jwsText = Buffer.from(f.signResult.attestation.docB64 as string, 'base64').toString('latin1');
+    const alphabet = 'AZaz09-_.=+/{}"\u00e9\u0000';
+    const reasons = new Set<string>();
+    for (let i = 0; i < 1000; i++) {
+        let t = jwsText;
+        const at = rnd(t.length);
+        const ch = alphabet[rnd(alphabet.length)] as string;
+        t = rnd(2) === 0 ? t.slice(0, at) + ch + t.slice(at + 1) : t.slice(0, at) + t.slice(at + 1);
+        if (t === jwsText) continue;
+        const sr = { ...f.signResult, attestation: { ...f.signResult.attestation, docB64: docB64Of(t) } };
+        const v = await verifySignResult({ signResult: sr, payload: f.payload, publicKey: f.key, policy: f.policy });
+        assert.equal(v.ok, false, `a mutated document passed: ${t.slice(0, 60)}`);
+        reasons.add(v.reason as string);
+    }
+    assert.ok(reasons.has('doc_malformed') && reasons.has('doc_signature_invalid'), [...reasons].join(','));
+});
