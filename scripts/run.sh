@@ -82,6 +82,8 @@ Demo organisation's admin API key (also in $KEYFILE, mode 0600):
 $KEY
 
 Dashboard: open $URL/ in a browser and sign in with that key.
+TypeScript: @postq/sdk is built in js/sdk (make sdk-js-pack makes its tarball); the README's
+TypeScript example runs against this stack with the two variables the export line below sets.
 
 Or try the CLI, in another shell from this directory. postq is not installed: the first line
 puts $BIN on that shell's PATH (or run make install: docs/deployment.md).
