@@ -68,7 +68,17 @@ export interface PinnedPolicy {
     maxAgeSeconds: number;
 }
 
-const MOCK_RULES = ['allowedImageHashes', 'rootPublicKeyB64', 'maxDocAgeSeconds'];
+// The members each vendor's matchRules may have: a rule a verifier does not know is refused, not
+// ignored (it was written to mean something).
+const RULES: Readonly<Record<Vendor, readonly string[]>> = {
+    mock: ['allowedImageHashes', 'rootPublicKeyB64', 'maxDocAgeSeconds'],
+    'aws-nitro-enclave': ['pcrs', 'rootCertSha256', 'rootCertB64', 'allowDebug', 'maxDocAgeSeconds'],
+    'azure-confidential-vm': ['jwks', 'issuers', 'launchMeasurements', 'requireCompliant', 'allowDebug', 'maxDocAgeSeconds'],
+    'gcp-confidential-space': ['rootCertSha256', 'jwks', 'imageDigests', 'audiences', 'allowDebug', 'maxDocAgeSeconds'],
+};
+const POLICY_JSON_MAX = 65536;
+const IMAGES_MAX = 128;
+const MAX_AGE_MAX = 315360000; // ten years, in seconds
 
 // Ed25519's small-order points (y = 0, 1, -1 and the four of order 8, either sign of x): a
 // root key under which documents can be forged.
@@ -89,48 +99,69 @@ function weakEd25519(k: Uint8Array): boolean {
     return true;
 }
 
-/** The policy (the API's object, or the file users pin); throws InvalidInputError. */
+/**
+ * The policy (the API's object, or the file users pin), checked in the CLI's order and words;
+ * throws InvalidInputError ("policy: <what>"). A hardware vendor's rules are checked for
+ * their names and maxDocAgeSeconds only: this SDK does not verify those vendors' documents.
+ */
 export function readPolicy(input: unknown): PinnedPolicy {
-    const p = parseAs('policy', input);
-    if (!isVendor(p['vendor'])) throw new InvalidInputError(`policy.vendor: one of ${VENDORS.join(', ')}`);
+    const text = jsonText('policy', input);
+    const bad = (what: string): never => {
+        throw new InvalidInputError(`policy: ${what}`);
+    };
+    if (utf8Length(text) > POLICY_JSON_MAX) bad(`over ${POLICY_JSON_MAX} bytes`);
+    const p = parseAs('policy', text);
+    for (const k of ['id', 'name', 'createdAt']) {
+        if (has(p, k) && typeof p[k] !== 'string') bad(`${k}: not a string`);
+    }
+    const vendor = p['vendor'];
+    if (vendor === undefined) bad('vendor: missing');
+    if (typeof vendor !== 'string') bad('vendor: not a string');
+    if (!isVendor(vendor)) return bad('vendor: unknown vendor');
+    const enforce = p['enforce'];
+    if (enforce !== undefined && typeof enforce !== 'boolean') bad('enforce: not a boolean');
     const r = p['matchRules'];
-    if (!isObject(r)) throw new InvalidInputError('policy.matchRules: missing or not an object');
+    if (r === undefined) bad('matchRules: missing');
+    if (!isObject(r)) return bad('matchRules: not an object');
+    for (const k of Object.keys(r)) {
+        if (!RULES[vendor].includes(k)) bad(`matchRules.${k.slice(0, 64)}: not a rule of this vendor`);
+    }
     const out: PinnedPolicy = {
         id: typeof p['id'] === 'string' ? p['id'] : '',
         name: typeof p['name'] === 'string' ? p['name'] : '',
-        vendor: p['vendor'],
+        vendor,
         images: [],
         rootKey: null,
         maxAgeSeconds: 0,
     };
-    if (out.vendor !== 'mock') return out; // vendor_unsupported decides, in the checks
-    for (const m of Object.keys(r)) {
-        if (!MOCK_RULES.includes(m)) throw new InvalidInputError(`policy.matchRules.${m}: not a rule of this vendor`);
+    const a = r['maxDocAgeSeconds'];
+    if (a !== undefined) {
+        if (!(a instanceof JsonInt) || !Number.isSafeInteger(a.value) || a.value <= 0 || a.value > MAX_AGE_MAX) {
+            bad(`matchRules.maxDocAgeSeconds: not an integer in 1..${MAX_AGE_MAX}`);
+        }
+        out.maxAgeSeconds = (a as JsonInt).value;
     }
-    const images = r['allowedImageHashes'];
-    if (!Array.isArray(images) || images.length === 0) {
-        throw new InvalidInputError('policy.matchRules.allowedImageHashes: a non-empty list (policies fail closed)');
-    }
-    for (const h of images) {
-        if (!isHex64(h)) throw new InvalidInputError('policy.matchRules.allowedImageHashes: each 64 lowercase hex characters');
-        out.images.push(h);
-    }
+    if (vendor !== 'mock') return out; // vendor_unsupported decides, in the checks
+    const list = r['allowedImageHashes'];
+    if (list === undefined) bad('matchRules.allowedImageHashes: missing');
+    if (!Array.isArray(list)) return bad('matchRules.allowedImageHashes: not an array');
+    if (list.length === 0) bad('matchRules.allowedImageHashes: empty (policies fail closed)');
+    if (list.length > IMAGES_MAX) bad(`matchRules.allowedImageHashes: more than ${IMAGES_MAX} entries`);
+    list.forEach((h, i) => {
+        if (!isHex64(h)) bad(`matchRules.allowedImageHashes[${i}]: not 64 lowercase hex characters`);
+        out.images.push(h as string);
+    });
     const kb = r['rootPublicKeyB64'];
-    const k = typeof kb === 'string' ? fromBase64(kb) : null;
-    if (k === null || k.length !== 32) {
-        throw new InvalidInputError('policy.matchRules.rootPublicKeyB64: padded base64 of a 32-byte Ed25519 key');
-    }
+    if (kb === undefined) bad('matchRules.rootPublicKeyB64: missing');
+    if (typeof kb !== 'string') return bad('matchRules.rootPublicKeyB64: not a string');
+    if (kb.length > 64) bad('matchRules.rootPublicKeyB64: not 32 bytes');
+    const k = fromBase64(kb);
+    if (k === null) return bad('matchRules.rootPublicKeyB64: not canonical padded base64');
+    if (k.length !== 32) bad('matchRules.rootPublicKeyB64: not 32 bytes');
     if (weakEd25519(k)) {
-        throw new InvalidInputError('policy.matchRules.rootPublicKeyB64: not a usable Ed25519 public key (all zeros, small order or not a point)');
+        bad('matchRules.rootPublicKeyB64: not a usable Ed25519 public key (all zeros, small order or not a point)');
     }
     out.rootKey = k;
-    const a = r['maxDocAgeSeconds'];
-    if (a !== undefined && a !== null) {
-        if (!(a instanceof JsonInt) || !Number.isSafeInteger(a.value) || a.value < 0 || a.value > 315360000) {
-            throw new InvalidInputError('policy.matchRules.maxDocAgeSeconds: an integer of seconds, 0..315360000');
-        }
-        out.maxAgeSeconds = a.value;
-    }
     return out;
 }
 

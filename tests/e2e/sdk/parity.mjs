@@ -188,6 +188,40 @@ refused('parity: a policy pinning an all-zero root key', 'pol',
 refused('parity: a policy pinning a small-order root key (order 8)', 'pol',
     JSON.stringify({ ...pol0, matchRules: { ...pol0.matchRules, rootPublicKeyB64: 'JuiVj8KyJ7BFw/SJ8u+Y8NXfrAXTxjM5sTgCiG1T/IU=' } }),
     'matchRules.rootPublicKeyB64: not a usable Ed25519 public key (all zeros, small order or not a point)');
+// Every way the CLI refuses a policy, in its words (src/attest/policy.c).
+const polWith = (o) => JSON.stringify({ ...pol0, ...o });
+const rulesWith = (o) => JSON.stringify({ ...pol0, matchRules: { ...pol0.matchRules, ...o } });
+const rulesWithout = (k) => JSON.stringify({ ...pol0, matchRules: without(pol0.matchRules, k) });
+for (const [name, text, want] of [
+    ['id not a string', polWith({ id: 7 }), 'id: not a string'],
+    ['name not a string', polWith({ name: false }), 'name: not a string'],
+    ['createdAt not a string', polWith({ createdAt: 1 }), 'createdAt: not a string'],
+    ['vendor missing', JSON.stringify(without(pol0, 'vendor')), 'vendor: missing'],
+    ['vendor not a string', polWith({ vendor: 1 }), 'vendor: not a string'],
+    ['vendor unknown', polWith({ vendor: 'tpm' }), 'vendor: unknown vendor'],
+    ['enforce not a boolean', polWith({ enforce: 'yes' }), 'enforce: not a boolean'],
+    ['matchRules missing', JSON.stringify(without(pol0, 'matchRules')), 'matchRules: missing'],
+    ['matchRules not an object', polWith({ matchRules: [] }), 'matchRules: not an object'],
+    ['a misspelt rule', rulesWith({ alowedImageHashes: [] }), 'matchRules.alowedImageHashes: not a rule of this vendor'],
+    ['a rule of another vendor', rulesWith({ pcrs: {} }), 'matchRules.pcrs: not a rule of this vendor'],
+    ['maxDocAgeSeconds 0', rulesWith({ maxDocAgeSeconds: 0 }), 'matchRules.maxDocAgeSeconds: not an integer in 1..315360000'],
+    ['maxDocAgeSeconds 1.5', rulesWith({ maxDocAgeSeconds: 1.5 }), 'matchRules.maxDocAgeSeconds: not an integer in 1..315360000'],
+    ['maxDocAgeSeconds null', rulesWith({ maxDocAgeSeconds: null }), 'matchRules.maxDocAgeSeconds: not an integer in 1..315360000'],
+    ['maxDocAgeSeconds over ten years', rulesWith({ maxDocAgeSeconds: 315360001 }), 'matchRules.maxDocAgeSeconds: not an integer in 1..315360000'],
+    ['allowedImageHashes missing', rulesWithout('allowedImageHashes'), 'matchRules.allowedImageHashes: missing'],
+    ['allowedImageHashes not an array', rulesWith({ allowedImageHashes: 'x' }), 'matchRules.allowedImageHashes: not an array'],
+    ['allowedImageHashes empty', rulesWith({ allowedImageHashes: [] }), 'matchRules.allowedImageHashes: empty (policies fail closed)'],
+    ['129 allowedImageHashes', rulesWith({ allowedImageHashes: Array(129).fill('a'.repeat(64)) }), 'matchRules.allowedImageHashes: more than 128 entries'],
+    ['an upper-case image hash', rulesWith({ allowedImageHashes: ['A'.repeat(64)] }), 'matchRules.allowedImageHashes[0]: not 64 lowercase hex characters'],
+    ['a short second image hash', rulesWith({ allowedImageHashes: ['a'.repeat(64), 'ab'] }), 'matchRules.allowedImageHashes[1]: not 64 lowercase hex characters'],
+    ['rootPublicKeyB64 missing', rulesWithout('rootPublicKeyB64'), 'matchRules.rootPublicKeyB64: missing'],
+    ['rootPublicKeyB64 not a string', rulesWith({ rootPublicKeyB64: 5 }), 'matchRules.rootPublicKeyB64: not a string'],
+    ['rootPublicKeyB64 of 33 bytes', rulesWith({ rootPublicKeyB64: Buffer.alloc(33, 1).toString('base64') }), 'matchRules.rootPublicKeyB64: not 32 bytes'],
+    ['rootPublicKeyB64 over 64 characters', rulesWith({ rootPublicKeyB64: 'A'.repeat(68) }), 'matchRules.rootPublicKeyB64: not 32 bytes'],
+    ['rootPublicKeyB64 unpadded', rulesWith({ rootPublicKeyB64: pol0.matchRules.rootPublicKeyB64.replace(/=+$/, '') }), 'matchRules.rootPublicKeyB64: not canonical padded base64'],
+]) {
+    refused(`parity: a policy with ${name} is refused`, 'pol', text, want);
+}
 await both('parity: the real sign result verifies (at its createdAt)', null);
 await both('parity: the real sign result verifies at --at createdAt + 1 s', null, { at: created + 1000 });
 await both('parity: JWS signature altered', 'doc_signature_invalid', { sr: flipSig });
