@@ -192,10 +192,13 @@ export interface ParsedSignResult {
 }
 
 const INT64_MAX = 9223372036854775807n;
+const SIGN_RESULT_JSON_MAX = 65536;
 
 /** The sign result (the API's object, or its file); throws InvalidInputError in the CLI's words. */
 export function readSignResult(input: unknown): ParsedSignResult {
-    const o = parseAs('sign result', input);
+    const text = jsonText('sign result', input);
+    if (utf8Length(text) > SIGN_RESULT_JSON_MAX) throw new InvalidInputError(`sign result: larger than ${SIGN_RESULT_JSON_MAX} bytes`);
+    const o = parseAs('sign result', text);
     // A string member of at most cap - 1 bytes (the C side's buffer).
     const str = (obj: JsonObject, prefix: string, k: string, required: boolean, cap: number): string => {
         if (!has(obj, k)) {

@@ -288,6 +288,32 @@ refused('parity: a signature of the wrong size is refused', 'sr', JSON.stringify
 refused('parity: an unknown algorithm is refused', 'sr', JSON.stringify(srWith({ algorithm: 'mldsa65+rsa' })), 'algorithm: unknown algorithm "mldsa65+rsa"');
 refused('parity: a docB64 over 21848 characters is refused', 'sr', JSON.stringify(attWith({ docB64: 'A'.repeat(21852) })), 'attestation.docB64: too long');
 
+// Every way the CLI refuses a sign result, in its words (src/attest/sign_result.c).
+for (const [name, sr, want] of [
+    ['id not a string', srWith({ id: 1 }), 'id: not a string'],
+    ['keyId missing', without(sr0, 'keyId'), 'keyId: missing'],
+    ['keyId empty', srWith({ keyId: '' }), 'keyId: empty'],
+    ['keyId of 128 bytes', srWith({ keyId: 'k'.repeat(128) }), 'keyId: too long'],
+    ['keyVersion 0', srWith({ keyVersion: 0 }), 'keyVersion: not an integer >= 1'],
+    ['keyVersion "1"', srWith({ keyVersion: '1' }), 'keyVersion: not an integer >= 1'],
+    ['createdAt of 40 bytes', srWith({ createdAt: '2'.repeat(40) }), 'createdAt: too long'],
+    ['algorithm missing', without(sr0, 'algorithm'), 'algorithm: missing'],
+    ['payloadSha256 upper case', srWith({ payloadSha256: sr0.payloadSha256.toUpperCase() }), 'payloadSha256: not 64 lowercase hex characters'],
+    ['payloadSha256 missing', without(sr0, 'payloadSha256'), 'payloadSha256: missing'],
+    ['signatureB64 missing', without(sr0, 'signatureB64'), 'signatureB64: missing'],
+    ['signatureB64 a number', srWith({ signatureB64: 5 }), 'signatureB64: not a string'],
+    ['signatureB64 unpadded', srWith({ signatureB64: sr0.signatureB64.replace(/=+$/, '') }), 'signatureB64: not base64 of 3373 bytes (mldsa65+ed25519)'],
+    ['attestation an array', srWith({ attestation: [] }), 'attestation: not an object'],
+    ['attestation.vendor missing', { ...sr0, attestation: without(sr0.attestation, 'vendor') }, 'attestation.vendor: missing'],
+    ['attestation.docB64 missing', { ...sr0, attestation: without(sr0.attestation, 'docB64') }, 'attestation.docB64: missing'],
+    ['attestation.docB64 empty', attWith({ docB64: '' }), 'attestation.docB64: empty'],
+    ['attestation.verdict maybe', attWith({ verdict: 'maybe' }), 'attestation.verdict: not "pass" or "fail"'],
+    ['attestation.reason of 48 bytes', attWith({ reason: 'r'.repeat(48) }), 'attestation.reason: too long'],
+    ['a sign result over 64 KiB', srWith({ padding: 'x'.repeat(65536) }), 'larger than 65536 bytes'],
+]) {
+    refused(`parity: a sign result with ${name} is refused`, 'sr', JSON.stringify(sr), want);
+}
+
 // createdAt: the reference time when no --at is given; never later than the clock + 60 s.
 const now = Date.now();
 const iso = (ms) => new Date(ms).toISOString().replace('.000Z', 'Z');
