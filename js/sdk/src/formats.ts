@@ -286,33 +286,46 @@ function keyFromJson(text: string): PublicKey {
     return { algorithm: alg, bytes };
 }
 
+// The CLI's words for a key file that is not a composite public key, by cause (its error
+// names: malformed encoding, unsupported algorithm or parameter, input too large).
+const NOT_PEM = 'public key: not a PEM composite public key';
+const MALFORMED = `${NOT_PEM} (malformed encoding)`;
+const UNSUPPORTED = `${NOT_PEM} (unsupported algorithm or parameter)`;
+const TOO_LARGE = `${NOT_PEM} (input too large)`;
+const SPKI_PEM_MAX = 3800; // base64 characters of the body
+const OID_PREFIX = [0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x06]; // 1.3.6.1.5.5.7.6
+
 /**
  * SubjectPublicKeyInfo DER with a composite OID (1.3.6.1.5.5.7.6.N), parameters absent, the
  * BIT STRING holding the key: every composite key is 256..65535 bytes, so both lengths are the
- * two-byte long form.
+ * two-byte long form, the only DER form for them.
  */
 export function keyFromDer(der: Uint8Array): PublicKey {
-    const bad = (why: string): never => {
-        throw new InvalidInputError(`public key: not a PEM composite public key (${why})`);
+    const bad = (msg: string): never => {
+        throw new InvalidInputError(msg);
     };
-    const prefix = [0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x06];
-    if (der.length < 21 || der[0] !== 0x30 || der[1] !== 0x82) return bad('not a DER SubjectPublicKeyInfo');
-    if ((((der[2] as number) << 8) | (der[3] as number)) !== der.length - 4) return bad('DER length mismatch');
-    for (let i = 0; i < prefix.length; i++) if (der[4 + i] !== prefix[i]) return bad('not a composite signature algorithm');
-    const arc = der[15];
-    const alg = (Object.keys(ALGORITHMS) as Algorithm[]).find((a) => ALGORITHMS[a].oidArc === arc);
-    if (alg === undefined) return bad('unsupported composite algorithm');
-    if (der[16] !== 0x03 || der[17] !== 0x82 || der[20] !== 0x00) return bad('not a BIT STRING key');
-    if ((((der[18] as number) << 8) | (der[19] as number)) !== der.length - 20) return bad('DER length mismatch');
-    const bytes = der.slice(21);
-    if (bytes.length !== ALGORITHMS[alg].pk) return bad(`a ${alg} key has ${ALGORITHMS[alg].pk} bytes`);
-    return { algorithm: alg, bytes };
+    const len2 = (i: number): number => ((der[i] as number) << 8) | (der[i + 1] as number);
+    if (der.length < 4 + 12 + 4 + 1 || der[0] !== 0x30 || der[1] !== 0x82 || len2(2) < 256 || len2(2) !== der.length - 4) bad(MALFORMED);
+    if (der[4] !== 0x30 || der[6] !== 0x06) bad(MALFORMED);
+    if (der[5] !== 0x0a || der[7] !== 0x08 || OID_PREFIX.some((x, i) => der[8 + i] !== x)) bad(UNSUPPORTED);
+    const alg = (Object.keys(ALGORITHMS) as Algorithm[]).find((x) => ALGORITHMS[x].oidArc === der[15]);
+    if (alg === undefined) return bad(UNSUPPORTED);
+    if (der[16] !== 0x03 || der[17] !== 0x82 || len2(18) < 256 || len2(18) !== der.length - 20 || der[20] !== 0x00) bad(MALFORMED);
+    if (der.length - 21 !== ALGORITHMS[alg].pk) bad(MALFORMED);
+    return { algorithm: alg, bytes: der.slice(21) };
 }
 
 function keyFromPem(text: string): PublicKey {
-    const m = /^\s*-----BEGIN PUBLIC KEY-----\r?\n([A-Za-z0-9+/=\r\n]+?)\r?\n?-----END PUBLIC KEY-----\s*$/.exec(text);
-    const der = m !== null && m[1] !== undefined ? fromBase64(m[1].replace(/[\r\n]/g, '')) : null;
-    if (der === null) throw new InvalidInputError('public key: not a PEM composite public key (not PEM "PUBLIC KEY")');
+    const BEGIN = '-----BEGIN PUBLIC KEY-----';
+    const END = '-----END PUBLIC KEY-----';
+    const t = text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+    if (t.length < BEGIN.length + END.length || !t.startsWith(BEGIN) || !t.endsWith(END)) {
+        throw new InvalidInputError(MALFORMED);
+    }
+    const body = t.slice(BEGIN.length, t.length - END.length).replace(/[\r\n]/g, '');
+    if (body.length > SPKI_PEM_MAX) throw new InvalidInputError(TOO_LARGE);
+    const der = fromBase64(body);
+    if (der === null) throw new InvalidInputError(MALFORMED);
     return keyFromDer(der);
 }
 

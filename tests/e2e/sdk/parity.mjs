@@ -265,6 +265,24 @@ refused('parity: a key without its algorithm is refused', 'key', JSON.stringify(
     '"algorithm" missing or unknown');
 refused('parity: a key of an unknown algorithm is refused', 'key', keyWith({ algorithm: 'rsa2048' }), '"algorithm" missing or unknown');
 
+// Every way the CLI refuses a PEM key, in its words (src/crypto/spki.c).
+const pem0 = V.publicKeyPem(k0.algorithm, kb);
+const derOf = (pem) => Buffer.from(pem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
+const pemOf = (der) => `-----BEGIN PUBLIC KEY-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END PUBLIC KEY-----\n`;
+const derWith = (i, v) => { const d = derOf(pem0); d[i] = v; return pemOf(d); };
+for (const [name, text, want] of [
+    ['no END line', pem0.replace('-----END PUBLIC KEY-----\n', ''), '(malformed encoding)'],
+    ['a space inside the body', pem0.replace(/\n(.{10})/, '\n$1 '), '(malformed encoding)'],
+    ['a PRIVATE KEY label', pem0.replace(/PUBLIC KEY/g, 'PRIVATE KEY'), '(malformed encoding)'],
+    ['an unknown composite arc', derWith(15, 0x2a), '(unsupported algorithm or parameter)'],
+    ['another OID', derWith(12, 0x09), '(unsupported algorithm or parameter)'],
+    ['a key one byte short', pemOf(Buffer.concat([derOf(pem0).subarray(0, 2), Buffer.from([((derOf(pem0).length - 5) >> 8), (derOf(pem0).length - 5) & 0xff]), derOf(pem0).subarray(4, 18), Buffer.from([((derOf(pem0).length - 21) >> 8), (derOf(pem0).length - 21) & 0xff]), derOf(pem0).subarray(20, derOf(pem0).length - 1)])), '(malformed encoding)'],
+    ['a body over 3800 characters', `-----BEGIN PUBLIC KEY-----\n${'A'.repeat(3804)}\n-----END PUBLIC KEY-----\n`, '(input too large)'],
+]) {
+    refused(`parity: a PEM key with ${name} is refused`, 'key', text, `not a PEM composite public key ${want}`);
+}
+await both('parity: with the key as PEM, verifies', null, { key: pem0 });
+
 // result_mismatch: a sign result edited after the fact, field by field (docs/formats.md,
 // docs/verification.md).
 const hex64 = (s) => s.replace(/^./, (ch) => (ch === '0' ? '1' : '0'));
