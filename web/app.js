@@ -725,12 +725,17 @@ function viewVerify() {
     const showPolicy = () => {
         clear(polStatus);
         if (!v.policy) return;
-        polStatus.append(alertBox('ok', `Pinned: ${v.policySource}`), fields([
+        const r = v.policy.rules;
+        polStatus.append(alertBox('ok', `Pinned: ${v.policySource}`), fields(v.policy.vendor === 'mock' ? [
             ['Vendor', v.policy.vendor],
             ['Allowed images', h('ul', { class: 'plain' }, v.policy.images.map((x) => h('li', {}, code(x))))],
             ['Root public key', code(v.policy.rootKey ? SDK.toBase64(v.policy.rootKey) : '—')],
             ['Max document age', v.policy.maxAgeSeconds > 0 ? `${v.policy.maxAgeSeconds} s` : 'none'],
-        ]));
+        ] : [
+            ['Vendor', v.policy.vendor],
+            ...Object.keys(r).filter((k) => k !== 'jwks').map((k) => [k, code(JSON.stringify(r[k]))]),
+            r.jwks ? ['Signing keys (jwks)', (r.jwks.keys ?? []).map((k) => k.kid).join(', ')] : null,
+        ].filter(Boolean)));
     };
     const pinText = (text, source) => {
         try {
@@ -885,10 +890,12 @@ function report(r, v, key, source) {
         key_mismatch: 'no public key: add the key’s JSON or PEM, or sign in',
         signature_invalid: !key ? 'no public key: add the key’s JSON or PEM, or sign in' : 'no payload given: drop the signed file in to check it',
     };
-    const checks = Object.entries(SDK.CHECKS).map(([code, what]) => {
+    const list = v.policy.vendor === 'mock' ? SDK.VENDOR_CHECKS.mock : SDK.VENDOR_CHECKS.hardware;
+    const failedAt = r.ok ? list.length : list.indexOf(r.reason);
+    const checks = list.map((code) => [code, SDK.CHECKS[code]]).map(([code, what], i) => {
         const st = ran.get(code);
         if (st === 'pass' || st === 'fail') return { code, what, status: st, detail: st === 'fail' ? r.detail : '' };
-        if (!r.ok) return { code, what, status: 'not-run', detail: '' };
+        if (i > failedAt) return { code, what, status: 'not-run', detail: '' };
         return { code, what, status: 'not-checked', detail: why[code] ?? '' };
     });
     return { verdict: r.ok ? 'pass' : 'fail', reason: r.reason, detail: r.detail, checks, claims: r.claims, at: r.at, source };
@@ -913,9 +920,11 @@ function showReport(el, r, v, key, ms) {
         // The attestation holds, but without the key or the file the signature is not checked: not green.
         banner = h('div', { class: 'verdict partial', id: 'verdict', role: 'status' }, h('div', { class: 'verdict-icon' }, '!'), h('div', {},
             h('strong', {}, 'Attestation verified, signature not checked'),
-            h('p', {}, `The enclave’s attestation document is signed by your pinned root, from an allowed image, fresh at ${when}, and vouches for this sign result: ${c.keyId} (${c.algorithm}), counter ${c.counter}.`),
+            h('p', {}, c.keyId !== undefined
+                ? `The enclave’s attestation document is signed by your pinned root, from an allowed image, fresh at ${when}, and vouches for this sign result: ${c.keyId} (${c.algorithm}), counter ${c.counter}.`
+                : `The ${c.vendor} attestation document is signed by the key your policy pins, its measurements and claims are allowed, fresh at ${when}.`),
             h('p', {}, `Not checked: ${unchecked.map((x) => `${x.code} (${x.detail})`).join(', ')}. Add what is missing above, or check with the CLI:`),
-            verifyCommands(c.keyId, v.payloadName),
+            verifyCommands(c.keyId ?? v.sr.keyId, v.payloadName),
             h('p', { class: 'mono small' }, `checks ${passed.length} passed: ${passed.map((x) => x.code).join(' ')}`), took));
     } else {
         banner = h('div', { class: 'verdict fail', id: 'verdict', role: 'alert' }, h('div', { class: 'verdict-icon' }, '✗'), h('div', {},
@@ -938,9 +947,10 @@ function showReport(el, r, v, key, ms) {
             h('td', {}, h('span', { class: 'st-label' }, label[x.status]), x.detail ? h('div', { class: 'detail' }, x.detail) : null)))));
     el.append(card(null, banner, h('div', { class: 'table-wrap' }, table),
         c ? h('details', {}, h('summary', {}, 'Document claims'), fields([
-            ['Vendor', c.vendor], ['Module', code(c.moduleId)], ['Image hash', code(c.imageHash)], ['Key', `${c.keyId} (${c.algorithm})`],
-            ['Public key SHA-256', code(c.publicKeySha256)], ['Payload SHA-256', code(c.payloadSha256)], ['Signature SHA-256', code(c.sigSha256)],
-            ['Counter', String(c.counter)], ['Signed at', c.signedAt],
+            ['Vendor', c.vendor], ['Module', code(c.moduleId ?? '—')], [c.vendor === 'mock' ? 'Image hash' : 'Measurement', code(c.imageHash ?? '—')],
+            ['Key', c.keyId !== undefined ? `${c.keyId} (${c.algorithm})` : '—'],
+            ['Public key SHA-256', code(c.publicKeySha256 ?? '—')], ['Payload SHA-256', code(c.payloadSha256 ?? '—')], ['Signature SHA-256', code(c.sigSha256 ?? '—')],
+            ['Counter', c.counter !== undefined ? String(c.counter) : '—'], ['Signed at', c.signedAt ?? '—'],
         ])) : null));
     el.scrollIntoView({ behavior: 'instant', block: 'start' });
 }

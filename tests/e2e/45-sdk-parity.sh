@@ -35,7 +35,7 @@ cp "$D/stack/key-mldsa65+ed25519.json" "$D/key.json"
 expect "the stack signed with the mldsa65+ed25519 key" 0 "" test -s "$D/sig.json"
 
 CLI=$CLI SDK=$SDK SIG=$D/sig.json POLICY=$D/policy.json PAYLOAD=$D/artifact.bin KEY_JSON=$D/key.json \
-    WORK=$D MKFIXTURE=$B/tests/tools/mkfixture STACK=$D/stack \
+    WORK=$D MKFIXTURE=$B/tests/tools/mkfixture STACK=$D/stack SHARED=${POSTQ_SHARED:-$ROOT/../shared} \
     timeout --kill-after=5 120 node "$here/sdk/parity.mjs"
 rc=$?
 [ $rc -eq 0 ] || T_FAILED=$((T_FAILED + 1))

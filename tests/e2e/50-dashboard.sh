@@ -84,6 +84,7 @@ mkdir -p "$D/fx-bad"
 echo "# chromium: $(/usr/bin/chromium --version 2>/dev/null | head -n 1)"
 API_URL=$API_URL API_KEY=$ADMIN EMPTY_KEY=$EMPTY PAYLOAD=$D/artifact.bin OTHER_PAYLOAD=$D/other.bin POLICY_FILE=$D/policy.json \
     ARTIFACTS=$ART CLI=$CLI FIXTURE=$D/fx-year BAD_FIXTURE=$D/fx-bad BIG_SIG=$D/big-sig.json BIG_PAYLOAD=$D/big.bin \
+    SHARED=${POSTQ_SHARED:-$ROOT/../shared} \
     timeout --kill-after=5 240 node "$DRV/drive.mjs"
 rc=$?
 [ $rc -eq 0 ] || T_FAILED=$((T_FAILED + 1))

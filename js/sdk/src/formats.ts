@@ -7,6 +7,7 @@ import { fromBase64, isHex64, toBase64, toHex, utf8Length, fromUtf8 } from './en
 import { InvalidInputError } from './errors.js';
 import { JsonInt, parseJson, isObject, has, type JsonObject, type JsonValue } from './json.js';
 import { parseTime } from './time.js';
+import { checkAzureRules } from './azure.js';
 
 /** The composite algorithms (API names) and their sizes in bytes: ML-DSA (FIPS 204) || EdDSA. */
 export const ALGORITHMS = {
@@ -66,6 +67,8 @@ export interface PinnedPolicy {
     images: string[];
     rootKey: Uint8Array | null;
     maxAgeSeconds: number;
+    /** matchRules as given (a hardware vendor's verifier reads them) */
+    rules: JsonObject;
 }
 
 // The members each vendor's matchRules may have: a rule a verifier does not know is refused, not
@@ -133,6 +136,7 @@ export function readPolicy(input: unknown): PinnedPolicy {
         images: [],
         rootKey: null,
         maxAgeSeconds: 0,
+        rules: r,
     };
     const a = r['maxDocAgeSeconds'];
     if (a !== undefined) {
@@ -141,7 +145,8 @@ export function readPolicy(input: unknown): PinnedPolicy {
         }
         out.maxAgeSeconds = (a as JsonInt).value;
     }
-    if (vendor !== 'mock') return out; // vendor_unsupported decides, in the checks
+    if (vendor === 'azure-confidential-vm') checkAzureRules(r);
+    if (vendor !== 'mock') return out; // nitro, gcp: vendor_unsupported decides, in the checks
     const list = r['allowedImageHashes'];
     if (list === undefined) bad('matchRules.allowedImageHashes: missing');
     if (!Array.isArray(list)) return bad('matchRules.allowedImageHashes: not an array');

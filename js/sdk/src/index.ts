@@ -6,7 +6,7 @@
 export { PostQ, PageRequest, DEFAULT_BASE_URL } from './client.js';
 export type { PostQOptions, RequestOptions, ListOptions, SignatureListOptions, SignRequest, SignOptions } from './client.js';
 export { PostQError, InvalidInputError } from './errors.js';
-export { verifyAttestationDoc, verifySignResult, CHECKS } from './verify.js';
+export { verifyAttestationDoc, verifySignResult, CHECKS, VENDOR_CHECKS } from './verify.js';
 export type { Verdict, Check, Claims, ReasonCode, TimeInput, VerifyAttestationDocOptions, VerifySignResultOptions } from './verify.js';
 export { ALGORITHMS, VENDORS, readPublicKey, readPolicy, readSignResult, publicKeyPem } from './formats.js';
 export { fromBase64, toBase64, toHex } from './encoding.js';

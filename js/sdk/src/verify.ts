@@ -12,6 +12,7 @@ import {
     type Algorithm, type ParsedSignResult, type PinnedPolicy, type PublicKey,
 } from './formats.js';
 import { JsonInt, parseJson, isObject, has, type JsonValue } from './json.js';
+import { appraiseAzure, parseAzure, NotThisVendor, type DocClaims } from './azure.js';
 import { parseTime, stamp } from './time.js';
 
 /** A reason code of docs/verification.md, in the order the checks run. */
@@ -19,7 +20,8 @@ export type ReasonCode =
     | 'doc_malformed' | 'vendor_mismatch' | 'vendor_unsupported' | 'doc_alg_unsupported'
     | 'doc_signature_invalid' | 'image_not_allowed' | 'doc_stale' | 'doc_from_future'
     | 'result_mismatch' | 'payload_hash_mismatch' | 'sig_hash_mismatch' | 'key_mismatch'
-    | 'signature_invalid';
+    | 'signature_invalid' | 'chain_invalid' | 'measurement_not_allowed' | 'debug_not_allowed'
+    | 'claims_invalid';
 
 /** One check that ran, named by the reason code of its failure. */
 export interface Check {
@@ -30,18 +32,20 @@ export interface Check {
 /** What an attestation document says (as `postq attest verify --json` prints it). */
 export interface Claims {
     vendor: string;
-    moduleId: string;
-    imageHash: string;
-    keyId: string;
-    algorithm: string;
-    publicKeySha256: string;
-    payloadSha256: string;
-    sigSha256: string;
-    counter: number;
+    /** the rest are present when the document carries them (a mock document carries all) */
+    moduleId?: string;
+    /** the enclave image's hash (mock), or the launch measurement (azure-confidential-vm) */
+    imageHash?: string;
+    keyId?: string;
+    algorithm?: string;
+    publicKeySha256?: string;
+    payloadSha256?: string;
+    sigSha256?: string;
+    counter?: number;
     /** ms since the epoch, the enclave's clock */
-    timestamp: number;
+    timestamp?: number;
     /** timestamp as RFC 3339 */
-    signedAt: string;
+    signedAt?: string;
 }
 
 /** The outcome of a verification: ok, or the first failed check's reason and detail. */
@@ -172,7 +176,10 @@ function parseJws(raw: Uint8Array): Jws {
     return jws;
 }
 
-function parseClaims(bytes: Uint8Array): Claims {
+/** A mock document's claims: all of them required. */
+type MockClaims = Required<Claims>;
+
+function parseClaims(bytes: Uint8Array): MockClaims {
     let c: JsonValue;
     try {
         c = parseJson(fromUtf8(bytes));
@@ -260,6 +267,11 @@ class Run {
         this.detail = detail;
         return this.verdict();
     }
+    /** fail, for a check inside a step that answers whether to go on */
+    no(check: ReasonCode, detail: string): false {
+        this.fail(check, detail);
+        return false;
+    }
     verdict(): Verdict {
         const v: Verdict = { ok: this.reason === undefined, checks: this.checks, at: stamp(this.nowMs) };
         if (this.reason !== undefined) {
@@ -271,28 +283,106 @@ class Run {
     }
 }
 
-function runChecks(x: Inputs): Verdict {
+// The document parsed by one vendor's reader: its claims, and the vendor's own checks.
+interface Parsed {
+    vendor: 'mock' | 'azure-confidential-vm';
+    claims: DocClaims;
+    appraise(run: Run): Promise<boolean>;
+}
+
+function parseMock(raw: Uint8Array, policy: PinnedPolicy): Parsed {
+    const jws = parseJws(raw);
+    const c = parseClaims(jws.payload);
+    return {
+        vendor: 'mock',
+        claims: {
+            vendor: c.vendor, moduleId: c.moduleId, measurement: c.imageHash, keyId: c.keyId, algorithm: c.algorithm,
+            publicKeySha256: c.publicKeySha256, payloadSha256: c.payloadSha256, sigSha256: c.sigSha256, counter: c.counter,
+            timestamp: c.timestamp,
+        },
+        async appraise(run) {
+            if (!isEd25519Alg(jws.alg)) return run.no('doc_alg_unsupported', `header alg "${jws.alg}": only Ed25519 or EdDSA`);
+            if (jws.crit) return run.no('doc_alg_unsupported', 'header has crit: no extension is understood');
+            if (jws.typ !== TYP) return run.no('doc_alg_unsupported', `header typ "${jws.typ ?? ''}": expected "${TYP}"`);
+            run.pass('doc_alg_unsupported');
+            // Under the pinned key, never one the header names.
+            if (policy.rootKey === null || !verifyEd25519(policy.rootKey, jws.signingInput, jws.sig)) {
+                return run.no('doc_signature_invalid', 'Ed25519 signature does not verify under the pinned root key');
+            }
+            run.pass('doc_signature_invalid');
+            if (!policy.images.includes(c.imageHash)) return run.no('image_not_allowed', 'imageHash is not in allowedImageHashes');
+            run.pass('image_not_allowed');
+            return true;
+        },
+    };
+}
+
+function parseAzureDoc(raw: Uint8Array, policy: PinnedPolicy, nowMs: number): Parsed {
+    const d = parseAzure(raw);
+    return {
+        vendor: 'azure-confidential-vm',
+        claims: d.claims,
+        appraise: (run) => appraiseAzure(d, policy.rules, nowMs, (c) => run.pass(c as ReasonCode), (c, t) => run.no(c as ReasonCode, t)),
+    };
+}
+
+const READERS: Readonly<Record<string, (raw: Uint8Array, policy: PinnedPolicy, nowMs: number) => Parsed>> = {
+    mock: parseMock,
+    'azure-confidential-vm': parseAzureDoc,
+};
+// The C library's order of vendors, for reading a document of another vendor than the policy's.
+const TABLE_ORDER = ['mock', 'aws-nitro-enclave', 'azure-confidential-vm', 'gcp-confidential-space'];
+
+/** The policy vendor's reader; else another vendor's (the declared one first) that accepts the
+ * document, which is then vendor_mismatch; else doc_malformed with the policy vendor's detail. */
+function parseDoc(raw: Uint8Array, x: Inputs): Parsed | { malformed: string } | { unsupported: true } {
+    const mine = READERS[x.policy.vendor];
+    let detail = '';
+    if (mine !== undefined) {
+        try {
+            return mine(raw, x.policy, x.nowMs);
+        } catch (e) {
+            if (!(e instanceof Malformed) && !(e instanceof NotThisVendor)) throw e;
+            detail = e.message;
+        }
+    }
+    const order = [x.declaredVendor, ...TABLE_ORDER].filter((v): v is string => v !== null && v !== x.policy.vendor);
+    for (const v of new Set(order)) {
+        const r = READERS[v];
+        if (r === undefined) continue;
+        try {
+            return r(raw, x.policy, x.nowMs);
+        } catch (e) {
+            if (!(e instanceof Malformed) && !(e instanceof NotThisVendor)) throw e;
+        }
+    }
+    return mine === undefined ? { unsupported: true } : { malformed: detail };
+}
+
+function claimsOut(c: DocClaims): Claims {
+    const out: Record<string, unknown> = { vendor: c.vendor };
+    for (const k of ['moduleId', 'measurement', 'keyId', 'algorithm', 'publicKeySha256', 'payloadSha256', 'sigSha256', 'counter', 'timestamp'] as const) {
+        if (c[k] !== undefined) out[k === 'measurement' ? 'imageHash' : k] = c[k];
+    }
+    if (c.timestamp !== undefined) out['signedAt'] = stamp(c.timestamp);
+    return out as unknown as Claims;
+}
+
+async function runChecks(x: Inputs): Promise<Verdict> {
     const run = new Run(x.nowMs);
     const { policy, nowMs, clockMs } = x;
 
-    // doc_malformed
+    // doc_malformed: base64, then the vendor's own format.
     if (x.docB64.length > DOC_B64_MAX) return run.fail('doc_malformed', `docB64: over ${DOC_B64_MAX} characters`);
     const raw = fromBase64(x.docB64);
     if (raw === null || raw.length === 0) return run.fail('doc_malformed', 'docB64: not canonical padded base64 of a document');
-    let jws: Jws;
-    let claims: Claims;
-    try {
-        jws = parseJws(raw);
-        claims = parseClaims(jws.payload);
-    } catch (e) {
-        if (!(e instanceof Malformed)) throw e;
-        if (policy.vendor !== 'mock') {
-            // Not a mock document, and this SDK reads no hardware vendor's format.
-            return run.fail('vendor_unsupported', `no verifier for vendor "${policy.vendor}" in @postq/sdk (it checks mock documents; use postq attest verify)`);
-        }
-        return run.fail('doc_malformed', e.message);
+    const parsed = parseDoc(raw, x);
+    if ('unsupported' in parsed) {
+        return run.fail('vendor_unsupported', `no verifier for vendor "${policy.vendor}" in @postq/sdk (it checks mock and azure-confidential-vm documents; use postq attest verify)`);
     }
-    run.claims = claims;
+    if ('malformed' in parsed) return run.fail('doc_malformed', parsed.malformed);
+    const claims = parsed.claims;
+    run.claims = claimsOut(claims);
     run.pass('doc_malformed');
 
     // vendor_mismatch: document, policy and declaration agree.
@@ -303,32 +393,18 @@ function runChecks(x: Inputs): Verdict {
         return run.fail('vendor_mismatch', `document vendor "${claims.vendor}", policy vendor "${policy.vendor}"`);
     }
     run.pass('vendor_mismatch');
-
-    if (policy.vendor !== 'mock' || policy.rootKey === null) {
-        return run.fail('vendor_unsupported', `no verifier for vendor "${policy.vendor}" in @postq/sdk (it checks mock documents; use postq attest verify)`);
+    if (READERS[policy.vendor] === undefined) {
+        return run.fail('vendor_unsupported', `no verifier for vendor "${policy.vendor}" in @postq/sdk (it checks mock and azure-confidential-vm documents; use postq attest verify)`);
     }
     run.pass('vendor_unsupported');
 
-    // doc_alg_unsupported
-    if (!isEd25519Alg(jws.alg)) return run.fail('doc_alg_unsupported', `header alg "${jws.alg}": only Ed25519 or EdDSA`);
-    if (jws.crit) return run.fail('doc_alg_unsupported', 'header has crit: no extension is understood');
-    if (jws.typ !== TYP) return run.fail('doc_alg_unsupported', `header typ "${jws.typ ?? ''}": expected "${TYP}"`);
-    run.pass('doc_alg_unsupported');
-
-    // doc_signature_invalid: under the pinned key, never one the header names.
-    if (!verifyEd25519(policy.rootKey, jws.signingInput, jws.sig)) {
-        return run.fail('doc_signature_invalid', 'Ed25519 signature does not verify under the pinned root key');
-    }
-    run.pass('doc_signature_invalid');
-
-    // image_not_allowed
-    if (!policy.images.includes(claims.imageHash)) return run.fail('image_not_allowed', 'imageHash is not in allowedImageHashes');
-    run.pass('image_not_allowed');
+    if (!(await parsed.appraise(run))) return run.verdict();
 
     // doc_stale at the reference time; doc_from_future against the reference time and, when
     // that is not the clock, against the clock too, for the timestamp and then createdAt.
     const ts = claims.timestamp;
     if (policy.maxAgeSeconds > 0) {
+        if (ts === undefined) return run.fail('doc_stale', 'document has no timestamp');
         if (ts < nowMs - policy.maxAgeSeconds * 1000) {
             return run.fail('doc_stale', `signed ${stamp(ts)}, ${Math.trunc((nowMs - ts) / 1000)} s before ${stamp(nowMs)}; the policy allows ${policy.maxAgeSeconds} s`);
         }
@@ -337,52 +413,54 @@ function runChecks(x: Inputs): Verdict {
     const afterSkew = (t: number, r: number): boolean => t > r + FUTURE_SKEW_MS;
     const future = (what: string, t: number, r: number, rName: string): Verdict => run.fail('doc_from_future',
         `${what} ${stamp(t)}, ${Math.trunc((t - r) / 1000)} s after ${rName}${stamp(r)}; 60 s of clock skew allowed`);
-    if (afterSkew(ts, nowMs)) return future('signed', ts, nowMs, clockMs !== nowMs ? 'the reference time ' : '');
-    if (clockMs !== nowMs && afterSkew(ts, clockMs)) return future('signed', ts, clockMs, 'the clock\'s time ');
+    if (ts !== undefined && afterSkew(ts, nowMs)) return future('signed', ts, nowMs, clockMs !== nowMs ? 'the reference time ' : '');
+    if (ts !== undefined && clockMs !== nowMs && afterSkew(ts, clockMs)) return future('signed', ts, clockMs, 'the clock\'s time ');
     const created = x.result?.createdAtMs ?? null;
     if (created !== null && afterSkew(created, clockMs)) {
         return future('sign result createdAt', created, clockMs, 'the clock\'s time ');
     }
-    run.pass('doc_from_future');
+    if (ts !== undefined || created !== null) run.pass('doc_from_future');
 
-    // result_mismatch: what the sign result says equals what the enclave signed, field by
-    // field; a field the sign result lacks is not compared.
+    // result_mismatch: every field of the sign result that the document also carries equals
+    // the document's claim; a field the sign result lacks is not compared.
     const sr = x.result;
     if (sr !== null) {
-        if (sr.keyId !== claims.keyId) {
+        if (claims.keyId !== undefined && sr.keyId !== claims.keyId) {
             return run.fail('result_mismatch', `keyId "${cutUtf8(sr.keyId, 60)}", document keyId "${cutUtf8(claims.keyId, 60)}"`);
         }
-        if (sr.algorithm !== claims.algorithm) {
-            return run.fail('result_mismatch', `algorithm "${cutUtf8(sr.algorithm, 31)}", document algorithm "${claims.algorithm}"`);
+        if (claims.keyId !== undefined && sr.algorithm !== claims.algorithm) {
+            return run.fail('result_mismatch', `algorithm "${cutUtf8(sr.algorithm, 31)}", document algorithm "${claims.algorithm ?? ''}"`);
         }
-        if (sr.payloadSha256 !== claims.payloadSha256) return run.fail('result_mismatch', 'payloadSha256 differs from the document\'s');
+        if (claims.payloadSha256 !== undefined && sr.payloadSha256 !== claims.payloadSha256) {
+            return run.fail('result_mismatch', 'payloadSha256 differs from the document\'s');
+        }
         const att = sr.attestation;
-        if (att !== null && att.imageHash !== '' && att.imageHash !== claims.imageHash) {
-            return run.fail('result_mismatch', `attestation.imageHash ${cutUtf8(att.imageHash, 64)}, document imageHash ${claims.imageHash}`);
+        if (claims.measurement !== undefined && att !== null && att.imageHash !== '' && att.imageHash !== claims.measurement) {
+            return run.fail('result_mismatch', `attestation.imageHash ${cutUtf8(att.imageHash, 64)}, document imageHash ${claims.measurement.slice(0, 64)}`);
         }
-        if (att !== null && att.counter !== null && att.counter !== BigInt(claims.counter)) {
+        if (claims.counter !== undefined && att !== null && att.counter !== null && att.counter !== BigInt(claims.counter)) {
             return run.fail('result_mismatch', `attestation.counter ${att.counter}, document counter ${claims.counter}`);
         }
         run.pass('result_mismatch');
     }
 
     // the bindings: payload, signature, key, then the composite signature itself
-    if (x.payloadSha256 !== null) {
-        if (toHex(x.payloadSha256) !== claims.payloadSha256) return run.fail('payload_hash_mismatch', 'payloadSha256 does not match');
-        run.pass('payload_hash_mismatch');
-    }
-    if (x.sig !== null) {
-        if (toHex(sha256(x.sig)) !== claims.sigSha256) return run.fail('sig_hash_mismatch', 'sigSha256 does not match');
-        run.pass('sig_hash_mismatch');
-    }
+    const digest = (check: ReasonCode, claimed: string | undefined, actual: Uint8Array, name: string): boolean => {
+        if (claimed === undefined) return run.no(check, `document carries no ${name}`);
+        if (toHex(actual) !== claimed) return run.no(check, `${name} does not match`);
+        run.pass(check);
+        return true;
+    };
+    if (x.payloadSha256 !== null && !digest('payload_hash_mismatch', claims.payloadSha256, x.payloadSha256, 'payloadSha256')) return run.verdict();
+    if (x.sig !== null && !digest('sig_hash_mismatch', claims.sigSha256, sha256(x.sig), 'sigSha256')) return run.verdict();
     if (x.key !== null) {
-        const alg = x.key.algorithm ?? claims.algorithm;
-        if (alg !== claims.algorithm) return run.fail('key_mismatch', `key algorithm "${alg}", document algorithm "${claims.algorithm}"`);
+        const alg = x.key.algorithm ?? claims.algorithm ?? '';
+        if (claims.keyId === undefined) return run.fail('key_mismatch', 'document names no key');
+        if (alg !== claims.algorithm) return run.fail('key_mismatch', `key algorithm "${alg}", document algorithm "${claims.algorithm ?? ''}"`);
         if (!isAlgorithm(alg)) return run.fail('key_mismatch', `unknown algorithm "${alg}"`);
         const want = ALGORITHMS[alg].pk;
         if (x.key.bytes.length !== want) return run.fail('key_mismatch', `public key is ${x.key.bytes.length} bytes, ${alg} has ${want}`);
-        if (toHex(sha256(x.key.bytes)) !== claims.publicKeySha256) return run.fail('key_mismatch', 'publicKeySha256 does not match');
-        run.pass('key_mismatch');
+        if (!digest('key_mismatch', claims.publicKeySha256, sha256(x.key.bytes), 'publicKeySha256')) return run.verdict();
         if (x.sig !== null && x.ph !== null) {
             if (!verifyComposite(alg, x.key.bytes, x.ph, x.sig)) {
                 return run.fail('signature_invalid', `${alg} signature does not verify under the public key`);
@@ -445,7 +523,7 @@ export async function verifyAttestationDoc(options: VerifyAttestationDocOptions)
     const clock = time('clock', o['clock'] as TimeInput | undefined) ?? Date.now();
     const at = time('at', o['at'] as TimeInput | undefined);
     const h = payload === null ? null : await hashPayload(payload, key !== null && sr !== null ? sr.algorithm : null);
-    return runChecks({
+    return await runChecks({
         docB64,
         declaredVendor: vendor,
         policy,
@@ -480,7 +558,7 @@ export async function verifySignResult(options: VerifySignResultOptions): Promis
 
     if (policy !== null) {
         if (sr.attestation === null) return noDocument(nowMs);
-        return runChecks({
+        return await runChecks({
             docB64: sr.attestation.docB64,
             declaredVendor: sr.attestation.vendor,
             policy,
@@ -518,8 +596,12 @@ export const CHECKS: Readonly<Record<ReasonCode, string>> = {
     vendor_mismatch: 'vendor is the policy\'s',
     vendor_unsupported: 'verifier for the vendor built in',
     doc_alg_unsupported: 'document signature algorithm allowed',
+    chain_invalid: 'certificate chain or key set pinned by the policy',
     doc_signature_invalid: 'document signature under the pinned root',
     image_not_allowed: 'enclave image on the policy\'s allow-list',
+    measurement_not_allowed: 'measurements allowed by the policy',
+    debug_not_allowed: 'not a debug-mode enclave',
+    claims_invalid: 'issuer, audience and other claims valid',
     doc_stale: 'document within the policy\'s maximum age',
     doc_from_future: 'document and sign result not from the future',
     result_mismatch: 'sign result\'s fields are the document\'s',
@@ -527,5 +609,15 @@ export const CHECKS: Readonly<Record<ReasonCode, string>> = {
     sig_hash_mismatch: 'signature\'s SHA-256 is the one attested',
     key_mismatch: 'public key is the one the signature names',
     signature_invalid: 'composite signature valid under the public key',
+};
+
+/** The checks a document of each vendor goes through, in order (a subset of CHECKS). */
+export const VENDOR_CHECKS: Readonly<Record<'mock' | 'hardware', readonly ReasonCode[]>> = {
+    mock: ['doc_malformed', 'vendor_mismatch', 'vendor_unsupported', 'doc_alg_unsupported', 'doc_signature_invalid',
+        'image_not_allowed', 'doc_stale', 'doc_from_future', 'result_mismatch', 'payload_hash_mismatch', 'sig_hash_mismatch',
+        'key_mismatch', 'signature_invalid'],
+    hardware: ['doc_malformed', 'vendor_mismatch', 'vendor_unsupported', 'doc_alg_unsupported', 'chain_invalid',
+        'doc_signature_invalid', 'debug_not_allowed', 'measurement_not_allowed', 'claims_invalid', 'doc_stale', 'doc_from_future',
+        'result_mismatch', 'payload_hash_mismatch', 'sig_hash_mismatch', 'key_mismatch', 'signature_invalid'],
 };
 

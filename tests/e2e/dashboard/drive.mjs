@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
-const { API_URL, API_KEY, EMPTY_KEY, PAYLOAD, OTHER_PAYLOAD, POLICY_FILE, ARTIFACTS, CLI, FIXTURE, BAD_FIXTURE, BIG_SIG, BIG_PAYLOAD } = process.env;
+const { API_URL, API_KEY, EMPTY_KEY, PAYLOAD, OTHER_PAYLOAD, POLICY_FILE, ARTIFACTS, CLI, FIXTURE, BAD_FIXTURE, BIG_SIG, BIG_PAYLOAD, SHARED } = process.env;
 const STEP_MS = 15000;
 let run = 0;
 let failed = 0;
@@ -409,8 +409,34 @@ await step('dashboard: a tampered ML-DSA half answers signature_invalid in the b
     await shot('05b-verify-bad-mldsa.png');
 });
 
+await step('dashboard: an azure-confidential-vm document is checked in the browser (RS256 under the pinned JWKS)', async () => {
+    // The real MAA token of the vendor samples inside a sign result: every hardware check passes
+    // at a time it was valid, then the payload binding fails, as the CLI says.
+    const A = join(SHARED, 'vendors/azure-maa');
+    const tok = readFileSync(join(A, 'cvm-sevsnp-azurevm-2025-12-15.jwt'), 'utf8').trim();
+    const pol = { vendor: 'azure-confidential-vm', matchRules: { jwks: JSON.parse(readFileSync(join(A, 'sharedeus2-jwks.reconstructed.json'), 'utf8')),
+        issuers: ['https://sharedeus2.eus2.attest.azure.net'], launchMeasurements: ['6a063be9dd79f6371c842e480f8dc3b5c725961344e57130e88c5adf49e8f7f6c79b75a5eb77fc769959f4aeb2f9401e'] } };
+    const sr = JSON.parse(readFileSync(sigPath, 'utf8'));
+    sr.attestation = { vendor: 'azure-confidential-vm', docB64: Buffer.from(tok).toString('base64') };
+    const srFile = join(ARTIFACTS, 'sig-azure.json');
+    writeFileSync(srFile, JSON.stringify(sr));
+    await page.click('#verify-key-clear');
+    await openVerify();
+    await page.fill('#verify-policy', JSON.stringify(pol));
+    await page.click('#verify-pin');
+    await page.getByText('Pinned: pasted policy.json').waitFor();
+    await verifyWith(srFile, PAYLOAD, { open: false, at: '2025-12-15T20:00:01' }); // (Chromium drops :00 seconds)
+    const t = await page.textContent('#verdict-reason');
+    assert(t === 'rejected: payload_hash_mismatch: document carries no payloadSha256', `got: ${t}`);
+    for (const c of ['doc_alg_unsupported', 'chain_invalid', 'doc_signature_invalid', 'debug_not_allowed', 'measurement_not_allowed', 'claims_invalid', 'doc_from_future', 'result_mismatch']) {
+        assert((await page.getAttribute(`tr[data-code="${c}"]`, 'class')) === 'st-pass', `${c} did not pass`);
+    }
+    assert((await page.locator('tr[data-code="image_not_allowed"]').count()) === 0, 'a mock-only check listed for azure');
+    await shot('05c-verify-azure.png');
+});
+
 await step('dashboard: a 1 MiB payload verifies in the browser (timed)', async () => {
-    await page.click('#verify-key-clear'); // back to the key from the API
+    await openVerify();
     assert((await page.textContent('#verify-key-status')).startsWith('No key file'), await page.textContent('#verify-key-status'));
     await page.fill('#verify-policy', readFileSync(POLICY_FILE, 'utf8'));
     await page.click('#verify-pin');
