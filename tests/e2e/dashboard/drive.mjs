@@ -298,7 +298,9 @@ async function verifyWith(srFile, payloadFile, { open = true, at = '' } = {}) {
 }
 
 // A time as the datetime-local field takes it: UTC wall-clock digits, seconds included.
-const fieldTime = (ms) => new Date(ms).toISOString().slice(0, 19);
+// Chromium keeps a datetime-local value without its seconds when they are :00 (and Playwright's
+// fill then sees another value than it set): give it that form.
+const fieldTime = (ms) => new Date(ms).toISOString().slice(0, 19).replace(/:00$/, '');
 
 await step('dashboard: pin the stored policy field by field', async () => {
     await page.goto(`${API_URL}/#/pin/${encodeURIComponent(policyId)}`);
@@ -425,7 +427,7 @@ await step('dashboard: an azure-confidential-vm document is checked in the brows
     await page.fill('#verify-policy', JSON.stringify(pol));
     await page.click('#verify-pin');
     await page.getByText('Pinned: pasted policy.json').waitFor();
-    await verifyWith(srFile, PAYLOAD, { open: false, at: '2025-12-15T20:00:01' }); // (Chromium drops :00 seconds)
+    await verifyWith(srFile, PAYLOAD, { open: false, at: fieldTime(Date.parse('2025-12-15T20:00:00Z')) });
     const t = await page.textContent('#verdict-reason');
     assert(t === 'rejected: payload_hash_mismatch: document carries no payloadSha256', `got: ${t}`);
     for (const c of ['doc_alg_unsupported', 'chain_invalid', 'doc_signature_invalid', 'debug_not_allowed', 'measurement_not_allowed', 'claims_invalid', 'doc_from_future', 'result_mismatch']) {
