@@ -8,6 +8,7 @@
 import { fromBase64, fromBase64Url, fromUtf8, toHex, utf8Length } from './encoding.js';
 import { InvalidInputError } from './errors.js';
 import { parseJson, isObject, has, JsonInt, type JsonObject, type JsonValue } from './json.js';
+import type { Claims } from './verify.js';
 
 const JWT_MAX = 16384;
 const JWT_PART_MAX = 12288;
@@ -16,20 +17,9 @@ const LIST_MAX = 128;
 const SKEW_S = 60;
 const TEE = 'x-ms-isolation-tee';
 
-/** What a hardware document says, as far as the generic checks need it. */
-export interface DocClaims {
-    vendor: string;
-    moduleId?: string;
-    /** hex of the measurement (the mock enclave's imageHash; Azure's launch measurement) */
-    measurement?: string;
-    keyId?: string;
-    algorithm?: string;
-    publicKeySha256?: string;
-    payloadSha256?: string;
-    sigSha256?: string;
-    counter?: number;
-    timestamp?: number;
-}
+/** What a document says, as far as the generic checks need it: the claims without signedAt;
+ * imageHash is the mock enclave's image hash or Azure's launch measurement. */
+export type DocClaims = Omit<Claims, 'signedAt'>;
 
 class Bad extends Error {}
 
@@ -191,7 +181,7 @@ export function parseAzure(raw: Uint8Array): AzureDoc {
     const claims: DocClaims = { vendor: 'azure-confidential-vm', timestamp: iat * 1000 };
     const vmid = cl['x-ms-azurevm-vmid'];
     if (typeof vmid === 'string' && vmid.length > 0 && utf8Length(vmid) < 128) claims.moduleId = vmid;
-    if (measurement !== null && /^[0-9a-f]{96}$/.test(measurement)) claims.measurement = measurement;
+    if (measurement !== null && /^[0-9a-f]{96}$/.test(measurement)) claims.imageHash = measurement;
     binding(path(cl, 'x-ms-runtime.client-payload.postq'), claims);
     return { jwt, claims, iat, nbf, exp, measurement, debug: dbg === true };
 }

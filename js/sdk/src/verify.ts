@@ -296,7 +296,7 @@ function parseMock(raw: Uint8Array, policy: PinnedPolicy): Parsed {
     return {
         vendor: 'mock',
         claims: {
-            vendor: c.vendor, moduleId: c.moduleId, measurement: c.imageHash, keyId: c.keyId, algorithm: c.algorithm,
+            vendor: c.vendor, moduleId: c.moduleId, imageHash: c.imageHash, keyId: c.keyId, algorithm: c.algorithm,
             publicKeySha256: c.publicKeySha256, payloadSha256: c.payloadSha256, sigSha256: c.sigSha256, counter: c.counter,
             timestamp: c.timestamp,
         },
@@ -360,12 +360,7 @@ function parseDoc(raw: Uint8Array, x: Inputs): Parsed | { malformed: string } | 
 }
 
 function claimsOut(c: DocClaims): Claims {
-    const out: Record<string, unknown> = { vendor: c.vendor };
-    for (const k of ['moduleId', 'measurement', 'keyId', 'algorithm', 'publicKeySha256', 'payloadSha256', 'sigSha256', 'counter', 'timestamp'] as const) {
-        if (c[k] !== undefined) out[k === 'measurement' ? 'imageHash' : k] = c[k];
-    }
-    if (c.timestamp !== undefined) out['signedAt'] = stamp(c.timestamp);
-    return out as unknown as Claims;
+    return c.timestamp === undefined ? { ...c } : { ...c, signedAt: stamp(c.timestamp) };
 }
 
 async function runChecks(x: Inputs): Promise<Verdict> {
@@ -435,8 +430,8 @@ async function runChecks(x: Inputs): Promise<Verdict> {
             return run.fail('result_mismatch', 'payloadSha256 differs from the document\'s');
         }
         const att = sr.attestation;
-        if (claims.measurement !== undefined && att !== null && att.imageHash !== '' && att.imageHash !== claims.measurement) {
-            return run.fail('result_mismatch', `attestation.imageHash ${cutUtf8(att.imageHash, 64)}, document imageHash ${claims.measurement.slice(0, 64)}`);
+        if (claims.imageHash !== undefined && att !== null && att.imageHash !== '' && att.imageHash !== claims.imageHash) {
+            return run.fail('result_mismatch', `attestation.imageHash ${cutUtf8(att.imageHash, 64)}, document imageHash ${claims.imageHash.slice(0, 64)}`);
         }
         if (claims.counter !== undefined && att !== null && att.counter !== null && att.counter !== BigInt(claims.counter)) {
             return run.fail('result_mismatch', `attestation.counter ${att.counter}, document counter ${claims.counter}`);
