@@ -150,7 +150,22 @@ POSTQ_MUST_CHECK postq_err postq_enclave_measure_self(uint8_t out[32]);
 POSTQ_MUST_CHECK postq_err postq_enclave_open(struct postq_enclave *e, const char *dir,
                                               int for_daemon, uint64_t counter_step,
                                               char *detail, size_t cap);
+/* The same with a deployment secret (secret_path non-NULL): the root seed and sealing key come
+ * from it, and the state directory keeps a copy (written on first start); a state directory
+ * with keys of its own that differ is POSTQ_E_CONFLICT. module-id and the counter stay the
+ * directory's own. */
+POSTQ_MUST_CHECK postq_err postq_enclave_open_secret(struct postq_enclave *e, const char *dir,
+                                                     const char *secret_path, int for_daemon,
+                                                     uint64_t counter_step, char *detail,
+                                                     size_t cap);
 void postq_enclave_close(struct postq_enclave *e);
+
+/* The deployment secret file (secret.c): write a new one at path (mode 0600, atomically, never
+ * over an existing file: POSTQ_E_CONFLICT), or read one (a regular file of ours, mode 0600,
+ * its checksum intact). detail receives the reason on failure. */
+POSTQ_MUST_CHECK postq_err postq_enclave_secret_new(const char *path, char *detail, size_t cap);
+POSTQ_MUST_CHECK postq_err postq_enclave_secret_load(const char *path, uint8_t root[32],
+                                                     uint8_t seal[32], char *detail, size_t cap);
 
 /* Handle one request body; append the whole reply frame to reply. A hostile request gets an
  * error reply; a non-OK return means not even an error reply could be made (out of memory). */

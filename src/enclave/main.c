@@ -24,10 +24,11 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: postq-enclave [--state DIR] [--listen unix:PATH] [--workers N]\n"
+            "usage: postq-enclave [--state DIR] [--secret FILE] [--listen unix:PATH] [--workers N]\n"
             "                     [--io-timeout-ms MS] [--idle-timeout-ms MS] [--max-conns N]\n"
             "                     [--counter-step N]\n"
-            "       postq-enclave measure [--state DIR]\n"
+            "       postq-enclave measure [--state DIR] [--secret FILE]\n"
+            "       postq-enclave secret new FILE\n"
             "       postq-enclave --version | --help\n"
             "\n"
             "The mock enclave: keeps the Ed25519 root key, the AES-256 sealing key and the\n"
@@ -37,6 +38,11 @@ static void usage(FILE *f)
             "\n"
             "  measure          print {\"vendor\",\"moduleId\",\"imageHash\",\"rootPublicKeyB64\"}:\n"
             "                   what an attestation policy pins for this enclave\n"
+            "  secret new FILE  write a deployment secret (root seed and sealing key; mode 0600;\n"
+            "                   never over an existing file)\n"
+            "  --secret FILE    take the root and sealing keys from a deployment secret: every\n"
+            "                   enclave started with it has the same root public key and unseals\n"
+            "                   the keys of the others; moduleId and counter stay DIR's own\n"
             "  --workers N      signing threads (default: online CPUs, 2..16)\n"
             "  --io-timeout-ms  deadline to read a whole request or write a reply (30000)\n"
             "  --idle-timeout-ms  close connections idle this long (300000)\n"
@@ -106,7 +112,7 @@ int main(int argc, char **argv)
 {
     struct postq_enclave e;
     struct postq_enclave_server_opts o;
-    const char *state = getenv("POSTQ_ENCLAVE_STATE"), *listen_addr = NULL;
+    const char *state = getenv("POSTQ_ENCLAVE_STATE"), *listen_addr = NULL, *secret = NULL;
     char sock[4200], detail[512];
     int is_measure = 0, fault, rc, counter_step = POSTQ_ENCLAVE_COUNTER_STEP;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -132,10 +138,27 @@ int main(int argc, char **argv)
         } else if (i == 1 && strcmp(a, "measure") == 0) {
             is_measure = 1;
             continue;
+        } else if (i == 1 && strcmp(a, "secret") == 0) {
+            if (argc != 4 || strcmp(argv[2], "new") != 0) {
+                fprintf(stderr, "postq-enclave: usage: postq-enclave secret new FILE\n");
+                return 2;
+            }
+            umask(077);
+            err = postq_enclave_secret_new(argv[3], detail, sizeof(detail));
+            if (err != POSTQ_OK) {
+                fprintf(stderr, "postq-enclave: %s\n", detail);
+                return err == POSTQ_E_CONFLICT || err == POSTQ_E_ARG ? 2 : 3;
+            }
+            printf("deployment secret written to %s (mode 0600): start each enclave of the "
+                   "deployment with --secret %s\n",
+                   argv[3], argv[3]);
+            return 0;
         } else if (v == NULL) {
             ok = 0;
         } else if (strcmp(a, "--state") == 0) {
             state = v;
+        } else if (strcmp(a, "--secret") == 0) {
+            secret = v;
         } else if (strcmp(a, "--listen") == 0 && !is_measure) {
             listen_addr = v;
         } else if (strcmp(a, "--workers") == 0 && !is_measure) {
@@ -171,8 +194,8 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    err = postq_enclave_open(&e, state, !is_measure, (uint64_t)counter_step, detail,
-                             sizeof(detail));
+    err = postq_enclave_open_secret(&e, state, secret, !is_measure, (uint64_t)counter_step,
+                                    detail, sizeof(detail));
     if (err != POSTQ_OK) {
         fprintf(stderr, "postq-enclave: %s\n", detail);
         return err == POSTQ_E_CONFLICT || err == POSTQ_E_ARG ? 2 : 3;

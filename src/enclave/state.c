@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/ct.h"
 #include "common/hex.h"
 #include "common/mem.h"
 #include "crypto/ed.h"
@@ -231,8 +232,35 @@ __attribute__((format(printf, 4, 5))) static void say(char *detail, size_t cap, 
     snprintf(detail + n, cap - n, ": %s", postq_strerror(err));
 }
 
+/* With a deployment secret: the key of the secret, which the state directory holds a copy of
+ * (written on first start, so that measure and a restart see the same root); a state directory
+ * whose own key differs is refused, never silently switched. */
+static postq_err secret_key(const char *dir, const char *name, const uint8_t want[32],
+                            int may_create)
+{
+    uint8_t have[32];
+    size_t len = 0;
+    postq_err err = postq_enclave_read_file(dir, name, have, sizeof(have), &len);
+
+    if (err == POSTQ_E_NOT_FOUND && may_create) {
+        return postq_enclave_write_atomic(dir, name, want, 32);
+    }
+    if (err == POSTQ_OK) {
+        err = len == 32 && postq_ct_memeq(have, want, 32) ? POSTQ_OK : POSTQ_E_CONFLICT;
+    }
+    postq_wipe(have, sizeof(have));
+    return err;
+}
+
 postq_err postq_enclave_open(struct postq_enclave *e, const char *dir, int for_daemon,
                              uint64_t counter_step, char *detail, size_t cap)
+{
+    return postq_enclave_open_secret(e, dir, NULL, for_daemon, counter_step, detail, cap);
+}
+
+postq_err postq_enclave_open_secret(struct postq_enclave *e, const char *dir,
+                                    const char *secret_path, int for_daemon,
+                                    uint64_t counter_step, char *detail, size_t cap)
 {
     struct stat st;
     uint8_t pkh[32];
@@ -293,15 +321,38 @@ postq_err postq_enclave_open(struct postq_enclave *e, const char *dir, int for_d
         say(detail, cap, err, "secure memory");
         goto out;
     }
-    err = load_or_create_key(dir, "root.key", e->sec->root_seed, may_create);
-    if (err != POSTQ_OK) {
-        say(detail, cap, err, "root.key in %s", dir);
-        goto out;
-    }
-    err = load_or_create_key(dir, "seal.key", e->sec->seal_key, may_create);
-    if (err != POSTQ_OK) {
-        say(detail, cap, err, "seal.key in %s", dir);
-        goto out;
+    if (secret_path != NULL) {
+        err = postq_enclave_secret_load(secret_path, e->sec->root_seed, e->sec->seal_key, detail,
+                                        cap);
+        if (err != POSTQ_OK) {
+            goto out;
+        }
+        err = secret_key(dir, "root.key", e->sec->root_seed, may_create);
+        if (err == POSTQ_OK) {
+            err = secret_key(dir, "seal.key", e->sec->seal_key, may_create);
+        }
+        if (err == POSTQ_E_CONFLICT) {
+            snprintf(detail, cap,
+                     "state directory %s has a root or sealing key of its own, not the "
+                     "deployment secret's: a secret applies to a new state directory",
+                     dir);
+        } else if (err != POSTQ_OK) {
+            say(detail, cap, err, "keys of the deployment secret in %s", dir);
+        }
+        if (err != POSTQ_OK) {
+            goto out;
+        }
+    } else {
+        err = load_or_create_key(dir, "root.key", e->sec->root_seed, may_create);
+        if (err != POSTQ_OK) {
+            say(detail, cap, err, "root.key in %s", dir);
+            goto out;
+        }
+        err = load_or_create_key(dir, "seal.key", e->sec->seal_key, may_create);
+        if (err != POSTQ_OK) {
+            say(detail, cap, err, "seal.key in %s", dir);
+            goto out;
+        }
     }
     err = load_or_create_module_id(dir, e->module_id, sizeof(e->module_id), may_create);
     if (err != POSTQ_OK) {

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -121,6 +122,52 @@ out:
         postq_wipe(kek, POSTQ_KEK_BYTES);
     }
     return err;
+}
+
+postq_err postq_kek_load_file(const char *path, uint8_t kek[POSTQ_KEK_BYTES])
+{
+    return read_kek(path, kek);
+}
+
+postq_err postq_kek_new_file(const char *path)
+{
+    uint8_t kek[POSTQ_KEK_BYTES];
+    char tmp[4200], dir[4200];
+    postq_err err;
+    int fd, ok;
+
+    if (path == NULL || path[0] == '\0' || strlen(path) >= sizeof(dir) - 40) {
+        return POSTQ_E_ARG;
+    }
+    snprintf(dir, sizeof(dir), "%s", path);
+    snprintf(tmp, sizeof(tmp), "%s/.postq-kek.tmp.%ld", dirname(dir), (long)getpid());
+    err = postq_rand_bytes(kek, sizeof(kek));
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    (void)unlink(tmp);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        postq_wipe(kek, sizeof(kek));
+        return POSTQ_E_IO;
+    }
+    ok = write(fd, kek, sizeof(kek)) == (ssize_t)sizeof(kek) && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    postq_wipe(kek, sizeof(kek));
+    /* link() never replaces an existing key. */
+    if (!ok || link(tmp, path) != 0) {
+        int e = errno;
+        (void)unlink(tmp);
+        return ok && e == EEXIST ? POSTQ_E_CONFLICT : POSTQ_E_IO;
+    }
+    (void)unlink(tmp);
+    snprintf(dir, sizeof(dir), "%s", path);
+    fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ok = fd >= 0 && fsync(fd) == 0;
+    if (fd >= 0) {
+        close(fd);
+    }
+    return ok ? POSTQ_OK : POSTQ_E_IO;
 }
 
 static postq_err make_aad(uint8_t *aad, size_t *len, const char *key_id, const char *alg)

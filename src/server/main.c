@@ -7,6 +7,7 @@
  *   postq-api org create NAME [--db …]                  prints the admin API key once
  *   postq-api apikey create --org ID --role R [--name N] [--db …] */
 #include <signal.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +36,9 @@ static void usage(FILE *f)
             "                       [--enclave-timeout SECONDS] [--workers N]\n"
             "                       [--max-connections-per-ip N] [--header-timeout SECONDS]\n"
             "                       [--rate-limit ROLE=RATE[/BURST]|ROLE=off]...\n"
-            "                       [--org-rate-limit RATE[/BURST]|off]\n"
+            "                       [--org-rate-limit RATE[/BURST]|off] [--kek FILE]\n"
             "       postq-api org create NAME [--db sqlite:PATH]\n"
+            "       postq-api kek new FILE\n"
             "       postq-api apikey create --org ID --role admin|signer|viewer [--name N]\n"
             "                       [--db sqlite:PATH]\n"
             "       postq-api --version | --help\n"
@@ -46,6 +48,9 @@ static void usage(FILE *f)
             "           --db " DEFAULT_DB ", --enclave " DEFAULT_ENCLAVE ",\n"
             "           --state " DEFAULT_STATE
             ": the key-encryption key of software keys).\n"
+            "           --kek FILE: the key-encryption key from FILE (made by kek new; mode\n"
+            "           0600) instead of STATE/kek.key: API nodes of one deployment share it,\n"
+            "           so any of them signs with any software key.\n"
             "           --web DIR: the dashboard's files, served under / (default: the\n"
             "           installed share/postq/web, else build/web in a build tree).\n"
             "           --enclave-timeout: how long a call to the enclave may take, 1..600 s\n"
@@ -239,9 +244,9 @@ static int cmd_serve(int argc, char **argv)
     static const char *const names[] = {
         "--listen",  "--db",      "--enclave",                "--state",         "--max-connections",
         "--web",     "--enclave-timeout", "--max-connections-per-ip", "--header-timeout",
-        "--workers"};
-    const char *v[10] = {DEFAULT_LISTEN, DEFAULT_DB, DEFAULT_ENCLAVE, DEFAULT_STATE, NULL,
-                         NULL,           NULL,       NULL,            NULL,          NULL};
+        "--workers", "--kek"};
+    const char *v[11] = {DEFAULT_LISTEN, DEFAULT_DB, DEFAULT_ENCLAVE, DEFAULT_STATE, NULL,
+                         NULL,           NULL,       NULL,            NULL,          NULL, NULL};
     struct postq_http_limits lim;
     int enclave_timeout_ms = POSTQ_API_ENCLAVE_TIMEOUT_MS;
     char web[2100];
@@ -260,7 +265,7 @@ static int cmd_serve(int argc, char **argv)
     }
     postq_ratelimit_defaults(&rate);
     argc = rate_opts(argc, argv, 2, &rate);
-    if (argc < 0 || !opts(argc, argv, 2, names, v, 10, NULL)) {
+    if (argc < 0 || !opts(argc, argv, 2, names, v, 11, NULL)) {
         return 2;
     }
     postq_http_limits_default(&lim);
@@ -331,11 +336,22 @@ static int cmd_serve(int argc, char **argv)
     if (!open_store(v[1], &api.store)) {
         return 1;
     }
-    err = postq_kek_load(v[3], api.kek);
-    if (err != POSTQ_OK) {
-        fprintf(stderr, "postq-api: cannot load or create %s/kek.key: %s\n", v[3],
-                postq_strerror(err));
-        goto out;
+    if (v[10] != NULL) {
+        err = postq_kek_load_file(v[10], api.kek);
+        if (err != POSTQ_OK) {
+            fprintf(stderr, "postq-api: --kek %s: %s\n", v[10],
+                    err == POSTQ_E_NOT_FOUND ? "no such file (postq-api kek new FILE makes one)"
+                                             : "not a key-encryption key: a regular file of 32 "
+                                               "bytes, mode 0600");
+            goto out;
+        }
+    } else {
+        err = postq_kek_load(v[3], api.kek);
+        if (err != POSTQ_OK) {
+            fprintf(stderr, "postq-api: cannot load or create %s/kek.key: %s\n", v[3],
+                    postq_strerror(err));
+            goto out;
+        }
     }
     api.have_kek = 1;
     api.log_requests = 1;
@@ -505,6 +521,25 @@ int main(int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "serve") == 0) {
         return cmd_serve(argc, argv);
+    }
+    if (argc >= 2 && strcmp(argv[1], "kek") == 0) {
+        postq_err err;
+        if (argc != 4 || strcmp(argv[2], "new") != 0) {
+            fprintf(stderr, "postq-api: usage: postq-api kek new FILE\n");
+            return 2;
+        }
+        umask(077);
+        err = postq_kek_new_file(argv[3]);
+        if (err != POSTQ_OK) {
+            fprintf(stderr, "postq-api: kek new %s: %s\n", argv[3],
+                    err == POSTQ_E_CONFLICT ? "exists; a key-encryption key is never replaced"
+                                            : strerror(errno));
+            return err == POSTQ_E_CONFLICT || err == POSTQ_E_ARG ? 2 : 1;
+        }
+        printf("key-encryption key written to %s (mode 0600): start each API node with "
+               "--kek %s\n",
+               argv[3], argv[3]);
+        return 0;
     }
     if (argc >= 3 && strcmp(argv[1], "org") == 0 && strcmp(argv[2], "create") == 0) {
         return cmd_org_create(argc, argv);

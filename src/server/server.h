@@ -188,6 +188,10 @@ void postq_enclave_pool_health(struct postq_enclave_pool *p, struct postq_enclav
  * temporary file and renamed, so a crash never leaves half a key) when missing.
  * POSTQ_E_IO when the file cannot be read or written, or has the wrong size or mode. */
 POSTQ_MUST_CHECK postq_err postq_kek_load(const char *dir, uint8_t kek[POSTQ_KEK_BYTES]);
+/* A key-encryption key shared by several API nodes: read FILE (a regular file, mode 0600, 32
+ * bytes), or write a new one (0600, atomically, never over an existing file: CONFLICT). */
+POSTQ_MUST_CHECK postq_err postq_kek_load_file(const char *path, uint8_t kek[POSTQ_KEK_BYTES]);
+POSTQ_MUST_CHECK postq_err postq_kek_new_file(const char *path);
 /* Seal sk under kek, bound to key_id and alg (AAD). out receives len + overhead bytes. */
 POSTQ_MUST_CHECK postq_err postq_kek_seal(uint8_t *out, size_t out_cap, size_t *out_len,
                                           const uint8_t kek[POSTQ_KEK_BYTES], const char *key_id,

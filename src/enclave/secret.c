@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The deployment secret [docs/enclave-protocol.md]: one file that gives every enclave of a
+ * deployment the same root key seed and sealing key, so that one policy pins them all and any
+ * of them unseals any key of the deployment. 104 bytes:
+ *
+ *   "PQDS" | version 1 | 3 zero bytes | root seed (32) | sealing key (32) | SHA-256 of the 72
+ *   bytes before it (32)
+ *
+ * Written once, mode 0600, never over an existing file: a temporary file in the same directory,
+ * fsync, link() to the name (which fails when it exists), fsync of the directory. */
+#include "enclave/enclave.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/ct.h"
+#include "common/mem.h"
+#include "crypto/rand.h"
+#include "crypto/sha2.h"
+
+#define SECRET_BYTES 104
+static const uint8_t magic[8] = {'P', 'Q', 'D', 'S', 1, 0, 0, 0};
+
+static postq_err encode(uint8_t out[SECRET_BYTES], const uint8_t root[32], const uint8_t seal[32])
+{
+    memcpy(out, magic, 8);
+    memcpy(out + 8, root, 32);
+    memcpy(out + 40, seal, 32);
+    return postq_sha256(out + 72, out, 72);
+}
+
+postq_err postq_enclave_secret_new(const char *path, char *detail, size_t cap)
+{
+    uint8_t *buf = NULL, root[32], seal[32];
+    char tmp[4200], dir[4200];
+    size_t done = 0;
+    postq_err err;
+    int fd = -1, dfd, ok;
+
+    if (path == NULL || path[0] == '\0' || strlen(path) >= sizeof(dir) - 40) {
+        snprintf(detail, cap, "secret: no file name");
+        return POSTQ_E_ARG;
+    }
+    snprintf(dir, sizeof(dir), "%s", path);
+    snprintf(tmp, sizeof(tmp), "%s/.postq-secret.tmp.%ld", dirname(dir), (long)getpid());
+    buf = postq_malloc(SECRET_BYTES);
+    if (buf == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    err = postq_rand_bytes(root, sizeof(root));
+    err = err == POSTQ_OK ? postq_rand_bytes(seal, sizeof(seal)) : err;
+    err = err == POSTQ_OK ? encode(buf, root, seal) : err;
+    postq_wipe(root, sizeof(root));
+    postq_wipe(seal, sizeof(seal));
+    if (err != POSTQ_OK) {
+        snprintf(detail, cap, "secret: %s", postq_strerror(err));
+        goto out;
+    }
+    (void)unlink(tmp);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        snprintf(detail, cap, "secret: %s: %s", tmp, strerror(errno));
+        err = POSTQ_E_IO;
+        goto out;
+    }
+    while (done < SECRET_BYTES) {
+        ssize_t w = write(fd, buf + done, SECRET_BYTES - done);
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w <= 0) {
+            break;
+        }
+        done += (size_t)w;
+    }
+    ok = done == SECRET_BYTES && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    if (!ok) {
+        snprintf(detail, cap, "secret: writing %s: %s", tmp, strerror(errno));
+        (void)unlink(tmp);
+        err = POSTQ_E_IO;
+        goto out;
+    }
+    /* link() never replaces: an existing secret is never overwritten. */
+    if (link(tmp, path) != 0) {
+        int e = errno;
+        (void)unlink(tmp);
+        snprintf(detail, cap, "secret: %s: %s", path,
+                 e == EEXIST ? "exists; a deployment secret is never replaced" : strerror(e));
+        err = e == EEXIST ? POSTQ_E_CONFLICT : POSTQ_E_IO;
+        goto out;
+    }
+    (void)unlink(tmp);
+    snprintf(dir, sizeof(dir), "%s", path);
+    dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0 || fsync(dfd) != 0) {
+        snprintf(detail, cap, "secret: syncing the directory of %s: %s", path, strerror(errno));
+        err = POSTQ_E_IO;
+    }
+    if (dfd >= 0) {
+        close(dfd);
+    }
+out:
+    postq_wipe(buf, SECRET_BYTES);
+    postq_free(buf);
+    return err;
+}
+
+postq_err postq_enclave_secret_load(const char *path, uint8_t root[32], uint8_t seal[32],
+                                    char *detail, size_t cap)
+{
+    uint8_t buf[SECRET_BYTES + 1], sum[32];
+    struct stat st;
+    size_t got = 0;
+    postq_err err = POSTQ_E_MALFORMED;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+    if (fd < 0) {
+        snprintf(detail, cap, "secret %s: %s", path, strerror(errno));
+        return errno == ENOENT ? POSTQ_E_NOT_FOUND : POSTQ_E_IO;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+        (st.st_mode & 077) != 0) {
+        close(fd);
+        snprintf(detail, cap, "secret %s: must be a regular file of ours with mode 0600", path);
+        return POSTQ_E_IO;
+    }
+    for (;;) {
+        ssize_t r = read(fd, buf + got, sizeof(buf) - got);
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r <= 0) {
+            break;
+        }
+        got += (size_t)r;
+        if (got == sizeof(buf)) {
+            break;
+        }
+    }
+    close(fd);
+    if (got != SECRET_BYTES || memcmp(buf, magic, sizeof(magic)) != 0) {
+        snprintf(detail, cap, "secret %s: not a PostQ deployment secret (postq-enclave secret new)",
+                 path);
+    } else if (postq_sha256(sum, buf, 72) != POSTQ_OK || !postq_ct_memeq(sum, buf + 72, 32)) {
+        snprintf(detail, cap, "secret %s: damaged (its checksum does not match)", path);
+    } else {
+        memcpy(root, buf + 8, 32);
+        memcpy(seal, buf + 40, 32);
+        err = POSTQ_OK;
+    }
+    postq_wipe(buf, sizeof(buf));
+    return err;
+}
