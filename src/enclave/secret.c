@@ -24,11 +24,11 @@
 #include "crypto/sha2.h"
 
 #define SECRET_BYTES 104
-static const uint8_t magic[8] = {'P', 'Q', 'D', 'S', 1, 0, 0, 0};
+static const uint8_t secret_magic[8] = {'P', 'Q', 'D', 'S', 1, 0, 0, 0};
 
-static postq_err encode(uint8_t out[SECRET_BYTES], const uint8_t root[32], const uint8_t seal[32])
+static postq_err secret_encode(uint8_t out[SECRET_BYTES], const uint8_t root[32], const uint8_t seal[32])
 {
-    memcpy(out, magic, 8);
+    memcpy(out, secret_magic, 8);
     memcpy(out + 8, root, 32);
     memcpy(out + 40, seal, 32);
     return postq_sha256(out + 72, out, 72);
@@ -54,7 +54,7 @@ postq_err postq_enclave_secret_new(const char *path, char *detail, size_t cap)
     }
     err = postq_rand_bytes(root, sizeof(root));
     err = err == POSTQ_OK ? postq_rand_bytes(seal, sizeof(seal)) : err;
-    err = err == POSTQ_OK ? encode(buf, root, seal) : err;
+    err = err == POSTQ_OK ? secret_encode(buf, root, seal) : err;
     postq_wipe(root, sizeof(root));
     postq_wipe(seal, sizeof(seal));
     if (err != POSTQ_OK) {
@@ -144,7 +144,7 @@ postq_err postq_enclave_secret_load(const char *path, uint8_t root[32], uint8_t 
         }
     }
     close(fd);
-    if (got != SECRET_BYTES || memcmp(buf, magic, sizeof(magic)) != 0) {
+    if (got != SECRET_BYTES || memcmp(buf, secret_magic, sizeof(secret_magic)) != 0) {
         snprintf(detail, cap, "secret %s: not a PostQ deployment secret (postq-enclave secret new)",
                  path);
     } else if (postq_sha256(sum, buf, 72) != POSTQ_OK || !postq_ct_memeq(sum, buf + 72, 32)) {

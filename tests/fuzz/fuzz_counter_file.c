@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../../src/enclave/counter.c"
+#include "../../src/enclave/secret.c"
 #include "../../src/enclave/state.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

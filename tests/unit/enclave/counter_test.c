@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../../../src/enclave/counter.c"
+#include "../../../src/enclave/secret.c"
 #include "../../../src/enclave/state.c"
 
 static char dir[64];

@@ -17,6 +17,7 @@
 #include "../../../src/enclave/counter.c"
 #include "../../../src/enclave/ops.c"
 #include "../../../src/enclave/seal.c"
+#include "../../../src/enclave/secret.c"
 #include "../../../src/enclave/state.c"
 #include "common/base64.h"
 #include "common/hex.h"
