@@ -17,19 +17,9 @@ set -u
 B=${POSTQ_BUILD:-build}
 DURATION=${1:-${CHAOS_SECONDS:-60}}
 CLIENTS=${CHAOS_CLIENTS:-4}
-W=$(mktemp -d /tmp/postq-chaos.XXXXXX)
-EPID="" APID="" CPIDS=""
-KILLS_API=0 KILLS_ENC=0
-
-cleanup() {
-    touch "$W/stop"
-    for p in $CPIDS $APID $EPID; do kill -KILL "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$W"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 . "$(dirname "$0")/stack-lib.sh"
+stack_workspace chaos
+KILLS_API=0 KILLS_ENC=0
 
 client() { # N: sign in a loop; one line per answer to codes.N, acknowledged signs to acked.N
     local i=$1 n=0 out code body id ctr

@@ -14,18 +14,8 @@ B=${POSTQ_BUILD:-build}
 DURATION=${1:-${SOAK_SECONDS:-300}}
 CLIENTS=${SOAK_CLIENTS:-4}
 SAMPLE=${SOAK_SAMPLE:-5}
-W=$(mktemp -d /tmp/postq-soak.XXXXXX)
-EPID="" APID="" CPIDS=""
-
-cleanup() {
-    touch "$W/stop"
-    for p in $CPIDS $APID $EPID; do kill -KILL "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$W"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 . "$(dirname "$0")/stack-lib.sh"
+stack_workspace soak
 
 stack_setup soak
 

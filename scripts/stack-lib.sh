@@ -1,8 +1,23 @@
 # SPDX-License-Identifier: Apache-2.0
 # What scripts/chaos.sh and scripts/soak.sh share: a real postq-enclave and postq-api on state
-# under $W (a temporary directory the caller owns and cleans up), and an organisation with an
-# attested key to sign with. The caller sets B (the build directory) and W, and stops EPID and
-# APID on exit. Sourced, not run.
+# under $W, and an organisation with an attested key to sign with. The caller sets B (the build
+# directory) and calls stack_workspace NAME first. Sourced, not run.
+
+# stack_workspace NAME: W, a fresh temporary directory, removed on exit with every process the
+# script started (EPID, APID and the clients in CPIDS, killed; $W/stop tells clients to end).
+stack_workspace() {
+    W=$(mktemp -d "/tmp/postq-$1.XXXXXX")
+    EPID="" APID="" CPIDS=""
+    trap stack_cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+
+stack_cleanup() {
+    touch "$W/stop"
+    for p in $CPIDS $APID $EPID; do kill -KILL "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$W"
+}
 
 # stack_start_enclave: start postq-enclave on $W/enc; sets EPID; 1 when it does not answer.
 # stack_start_api PORT: start postq-api on 127.0.0.1:PORT (0: a free one; a port still held by a

@@ -164,6 +164,9 @@ void postq_enclave_close(struct postq_enclave *e);
  * over an existing file: POSTQ_E_CONFLICT), or read one (a regular file of ours, mode 0600,
  * its checksum intact). detail receives the reason on failure. */
 POSTQ_MUST_CHECK postq_err postq_enclave_secret_new(const char *path, char *detail, size_t cap);
+/* Write p[0..n) to a new file path (mode 0600, fsynced, then its directory), never over an
+ * existing one: POSTQ_E_CONFLICT; POSTQ_E_IO with errno set. */
+POSTQ_MUST_CHECK postq_err postq_enclave_write_new(const char *path, const void *p, size_t n);
 POSTQ_MUST_CHECK postq_err postq_enclave_secret_load(const char *path, uint8_t root[32],
                                                      uint8_t seal[32], char *detail, size_t cap);
 

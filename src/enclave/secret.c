@@ -6,13 +6,12 @@
  *   "PQDS" | version 1 | 3 zero bytes | root seed (32) | sealing key (32) | SHA-256 of the 72
  *   bytes before it (32)
  *
- * Written once, mode 0600, never over an existing file: a temporary file in the same directory,
- * fsync, link() to the name (which fails when it exists), fsync of the directory. */
+ * Written once, mode 0600, never over an existing file (postq_enclave_write_new: a temporary
+ * file, fsync, link() to the name, fsync of the directory). */
 #include "enclave/enclave.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -36,18 +35,9 @@ static postq_err secret_encode(uint8_t out[SECRET_BYTES], const uint8_t root[32]
 
 postq_err postq_enclave_secret_new(const char *path, char *detail, size_t cap)
 {
-    uint8_t *buf = NULL, root[32], seal[32];
-    char tmp[4200], dir[4200];
-    size_t done = 0;
+    uint8_t *buf, root[32], seal[32];
     postq_err err;
-    int fd = -1, dfd, ok;
 
-    if (path == NULL || path[0] == '\0' || strlen(path) >= sizeof(dir) - 40) {
-        snprintf(detail, cap, "secret: no file name");
-        return POSTQ_E_ARG;
-    }
-    snprintf(dir, sizeof(dir), "%s", path);
-    snprintf(tmp, sizeof(tmp), "%s/.postq-secret.tmp.%ld", dirname(dir), (long)getpid());
     buf = postq_malloc(SECRET_BYTES);
     if (buf == NULL) {
         return POSTQ_E_NOMEM;
@@ -57,55 +47,18 @@ postq_err postq_enclave_secret_new(const char *path, char *detail, size_t cap)
     err = err == POSTQ_OK ? secret_encode(buf, root, seal) : err;
     postq_wipe(root, sizeof(root));
     postq_wipe(seal, sizeof(seal));
-    if (err != POSTQ_OK) {
+    if (err == POSTQ_OK) {
+        err = postq_enclave_write_new(path, buf, SECRET_BYTES);
+    }
+    if (err == POSTQ_E_CONFLICT) {
+        snprintf(detail, cap, "secret: %s: exists; a deployment secret is never replaced", path);
+    } else if (err == POSTQ_E_ARG) {
+        snprintf(detail, cap, "secret: no file name");
+    } else if (err == POSTQ_E_IO) {
+        snprintf(detail, cap, "secret: %s: %s", path, strerror(errno));
+    } else if (err != POSTQ_OK) {
         snprintf(detail, cap, "secret: %s", postq_strerror(err));
-        goto out;
     }
-    (void)unlink(tmp);
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        snprintf(detail, cap, "secret: %s: %s", tmp, strerror(errno));
-        err = POSTQ_E_IO;
-        goto out;
-    }
-    while (done < SECRET_BYTES) {
-        ssize_t w = write(fd, buf + done, SECRET_BYTES - done);
-        if (w < 0 && errno == EINTR) {
-            continue;
-        }
-        if (w <= 0) {
-            break;
-        }
-        done += (size_t)w;
-    }
-    ok = done == SECRET_BYTES && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    if (!ok) {
-        snprintf(detail, cap, "secret: writing %s: %s", tmp, strerror(errno));
-        (void)unlink(tmp);
-        err = POSTQ_E_IO;
-        goto out;
-    }
-    /* link() never replaces: an existing secret is never overwritten. */
-    if (link(tmp, path) != 0) {
-        int e = errno;
-        (void)unlink(tmp);
-        snprintf(detail, cap, "secret: %s: %s", path,
-                 e == EEXIST ? "exists; a deployment secret is never replaced" : strerror(e));
-        err = e == EEXIST ? POSTQ_E_CONFLICT : POSTQ_E_IO;
-        goto out;
-    }
-    (void)unlink(tmp);
-    snprintf(dir, sizeof(dir), "%s", path);
-    dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0 || fsync(dfd) != 0) {
-        snprintf(detail, cap, "secret: syncing the directory of %s: %s", path, strerror(errno));
-        err = POSTQ_E_IO;
-    }
-    if (dfd >= 0) {
-        close(dfd);
-    }
-out:
     postq_wipe(buf, SECRET_BYTES);
     postq_free(buf);
     return err;

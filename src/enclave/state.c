@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -23,22 +24,18 @@
 #include "crypto/rand.h"
 #include "crypto/sha2.h"
 
-postq_err postq_enclave_write_atomic(const char *dir, const char *name, const void *p, size_t n)
+/* Write p[0..n) to a new file tmp (mode 0600) and fsync it; on failure tmp is gone and errno
+ * says why. */
+static int write_temp(const char *tmp, const void *p, size_t n)
 {
-    char tmp[4200], dst[4200];
     const uint8_t *b = p;
     size_t done = 0;
-    int fd, dfd, ok;
+    int fd, ok;
 
-    if (snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst) ||
-        snprintf(tmp, sizeof(tmp), "%s/.%s.tmp.%ld", dir, name, (long)getpid()) >=
-            (int)sizeof(tmp)) {
-        return POSTQ_E_ARG;
-    }
     (void)unlink(tmp); /* a leftover of a crashed run with the same pid */
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
-        return POSTQ_E_IO;
+        return 0;
     }
     while (done < n) {
         ssize_t w = write(fd, b + done, n - done);
@@ -52,20 +49,67 @@ postq_err postq_enclave_write_atomic(const char *dir, const char *name, const vo
     }
     ok = done == n && fsync(fd) == 0;
     ok = close(fd) == 0 && ok;
-    if (!ok || rename(tmp, dst) != 0) {
-        int saved = errno; /* the caller reports why: ENOSPC, EFBIG, EROFS, ... */
+    if (!ok) {
+        int saved = errno;
         (void)unlink(tmp);
         errno = saved;
-        return POSTQ_E_IO;
     }
-    /* The rename is durable only once the directory entry is. */
-    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return ok;
+}
+
+/* A new or renamed entry is durable only once its directory is. */
+static postq_err sync_dir(const char *dir)
+{
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ok;
+
     if (dfd < 0) {
         return POSTQ_E_IO;
     }
     ok = fsync(dfd) == 0;
     close(dfd);
     return ok ? POSTQ_OK : POSTQ_E_IO;
+}
+
+postq_err postq_enclave_write_atomic(const char *dir, const char *name, const void *p, size_t n)
+{
+    char tmp[4200], dst[4200];
+
+    if (snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst) ||
+        snprintf(tmp, sizeof(tmp), "%s/.%s.tmp.%ld", dir, name, (long)getpid()) >=
+            (int)sizeof(tmp)) {
+        return POSTQ_E_ARG;
+    }
+    if (!write_temp(tmp, p, n) || rename(tmp, dst) != 0) {
+        int saved = errno; /* the caller reports why: ENOSPC, EFBIG, EROFS, ... */
+        (void)unlink(tmp);
+        errno = saved;
+        return POSTQ_E_IO;
+    }
+    return sync_dir(dir);
+}
+
+postq_err postq_enclave_write_new(const char *path, const void *p, size_t n)
+{
+    char tmp[4200], dir[4200];
+
+    if (path == NULL || path[0] == '\0' || strlen(path) >= sizeof(dir) - 40) {
+        return POSTQ_E_ARG;
+    }
+    snprintf(dir, sizeof(dir), "%s", path);
+    snprintf(tmp, sizeof(tmp), "%s/.postq-new.tmp.%ld", dirname(dir), (long)getpid());
+    if (!write_temp(tmp, p, n)) {
+        return POSTQ_E_IO;
+    }
+    /* link() never replaces an existing file. */
+    if (link(tmp, path) != 0) {
+        int saved = errno;
+        (void)unlink(tmp);
+        errno = saved;
+        return saved == EEXIST ? POSTQ_E_CONFLICT : POSTQ_E_IO;
+    }
+    (void)unlink(tmp);
+    snprintf(dir, sizeof(dir), "%s", path);
+    return sync_dir(dirname(dir));
 }
 
 postq_err postq_enclave_read_file(const char *dir, const char *name, uint8_t *buf, size_t cap,

@@ -53,12 +53,40 @@ static postq_err read_kek(const char *path, uint8_t kek[POSTQ_KEK_BYTES])
     return POSTQ_OK;
 }
 
+/* Write kek to the new file path through tmp (mode 0600, fsync, link(), fsync of dir):
+ * POSTQ_E_CONFLICT when path exists (link() never replaces it), POSTQ_E_IO otherwise. */
+static postq_err write_new(const char *path, const char *tmp, const char *dir,
+                           const uint8_t kek[POSTQ_KEK_BYTES])
+{
+    int fd, ok, e;
+
+    (void)unlink(tmp);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        return POSTQ_E_IO;
+    }
+    ok = write(fd, kek, POSTQ_KEK_BYTES) == (ssize_t)POSTQ_KEK_BYTES && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    if (!ok || link(tmp, path) != 0) {
+        e = errno;
+        (void)unlink(tmp);
+        errno = e;
+        return ok && e == EEXIST ? POSTQ_E_CONFLICT : POSTQ_E_IO;
+    }
+    (void)unlink(tmp);
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ok = fd >= 0 && fsync(fd) == 0;
+    if (fd >= 0) {
+        close(fd);
+    }
+    return ok ? POSTQ_OK : POSTQ_E_IO;
+}
+
 postq_err postq_kek_load(const char *dir, uint8_t kek[POSTQ_KEK_BYTES])
 {
     char path[4096], tmp[4096];
     postq_err err;
     size_t n;
-    int fd;
 
     if (snprintf(path, sizeof(path), "%s/%s", dir, KEK_FILE) >= (int)sizeof(path) ||
         snprintf(tmp, sizeof(tmp), "%s/.%s.%ld", dir, KEK_FILE, (long)getpid()) >=
@@ -92,29 +120,13 @@ postq_err postq_kek_load(const char *dir, uint8_t kek[POSTQ_KEK_BYTES])
     if (err != POSTQ_OK) {
         return err;
     }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        err = POSTQ_E_IO;
-        goto out;
+    /* CONFLICT: another process created the key first; then use theirs. */
+    err = write_new(path, tmp, dir, kek);
+    if (err == POSTQ_E_CONFLICT) {
+        err = read_kek(path, kek);
     }
-    if (write(fd, kek, POSTQ_KEK_BYTES) != POSTQ_KEK_BYTES || fsync(fd) != 0) {
-        close(fd);
-        unlink(tmp);
-        err = POSTQ_E_IO;
+    if (err != POSTQ_OK) {
         goto out;
-    }
-    close(fd);
-    /* link() fails if another process created the key first: then use theirs. */
-    if (link(tmp, path) != 0) {
-        unlink(tmp);
-        err = errno == EEXIST ? read_kek(path, kek) : POSTQ_E_IO;
-        goto out;
-    }
-    unlink(tmp);
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
     }
     err = POSTQ_OK;
 out:
@@ -132,42 +144,22 @@ postq_err postq_kek_load_file(const char *path, uint8_t kek[POSTQ_KEK_BYTES])
 postq_err postq_kek_new_file(const char *path)
 {
     uint8_t kek[POSTQ_KEK_BYTES];
-    char tmp[4200], dir[4200];
+    char tmp[4200], buf[4200];
+    const char *dir;
     postq_err err;
-    int fd, ok;
 
-    if (path == NULL || path[0] == '\0' || strlen(path) >= sizeof(dir) - 40) {
+    if (path == NULL || path[0] == '\0' || strlen(path) >= sizeof(buf) - 40) {
         return POSTQ_E_ARG;
     }
-    snprintf(dir, sizeof(dir), "%s", path);
-    snprintf(tmp, sizeof(tmp), "%s/.postq-kek.tmp.%ld", dirname(dir), (long)getpid());
+    snprintf(buf, sizeof(buf), "%s", path);
+    dir = dirname(buf); /* "." for a bare file name */
+    snprintf(tmp, sizeof(tmp), "%s/.postq-kek.tmp.%ld", dir, (long)getpid());
     err = postq_rand_bytes(kek, sizeof(kek));
-    if (err != POSTQ_OK) {
-        return err;
+    if (err == POSTQ_OK) {
+        err = write_new(path, tmp, dir, kek);
     }
-    (void)unlink(tmp);
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        postq_wipe(kek, sizeof(kek));
-        return POSTQ_E_IO;
-    }
-    ok = write(fd, kek, sizeof(kek)) == (ssize_t)sizeof(kek) && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
     postq_wipe(kek, sizeof(kek));
-    /* link() never replaces an existing key. */
-    if (!ok || link(tmp, path) != 0) {
-        int e = errno;
-        (void)unlink(tmp);
-        return ok && e == EEXIST ? POSTQ_E_CONFLICT : POSTQ_E_IO;
-    }
-    (void)unlink(tmp);
-    snprintf(dir, sizeof(dir), "%s", path);
-    fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    ok = fd >= 0 && fsync(fd) == 0;
-    if (fd >= 0) {
-        close(fd);
-    }
-    return ok ? POSTQ_OK : POSTQ_E_IO;
+    return err;
 }
 
 static postq_err make_aad(uint8_t *aad, size_t *len, const char *key_id, const char *alg)
