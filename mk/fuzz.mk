@@ -28,6 +28,7 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBOBJS)
 
 $(FUZZ_SERVER_OBJS): FUZZ_CPPFLAGS = -I$(O)/gen $(call pkgcflags,$(SERVER_PKGS) $(API_PKGS))
 $(FUZZ_DIR)/obj/src/store/store_sqlite.o: $(SCHEMA_H)
+$(FUZZ_DIR)/obj/src/store/store_pg.o: $(PG_SCHEMA_H)
 $(FUZZ_DIR)/fuzz_api: $(FUZZ_SERVER_OBJS)
 $(FUZZ_DIR)/fuzz_api: FUZZ_EXTRA_OBJS = $(FUZZ_SERVER_OBJS)
 $(FUZZ_DIR)/fuzz_api: FUZZ_EXTRA_LIBS = $(SERVER_LIBS) $(call pkglibs,$(API_PKGS)) -lpthread

@@ -61,6 +61,7 @@ struct postq_store {
 
 /* Backends' constructors (one per scheme). */
 postq_err postq_store_sqlite_open(const char *path, struct postq_store **out);
+postq_err postq_store_pg_open(const char *url, struct postq_store **out);
 
 /* Called before each database statement a backend runs (not before a rollback): POSTQ_E_IO
  * when the fault hook says this one fails, else POSTQ_OK. */

@@ -127,10 +127,9 @@ postq_err postq_store_open(const char *url, struct postq_store **out)
         return postq_store_sqlite_open(url + 7, out);
     }
     if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
-        postq_store_set_errmsg("the PostgreSQL backend is not built yet");
-        return POSTQ_E_UNSUPPORTED;
+        return postq_store_pg_open(url, out);
     }
-    postq_store_set_errmsg("unknown store URL scheme (want sqlite:PATH)");
+    postq_store_set_errmsg("unknown store URL scheme (want sqlite:PATH or postgresql://…)");
     return POSTQ_E_ARG;
 }
 

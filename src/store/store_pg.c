@@ -1,0 +1,1410 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The PostgreSQL backend ("postgresql://…", "postgres://…": a libpq connection URI, passed to
+ * libpq as given). The schema is src/store/schema/pg/NNN_*.sql, the SQLite migrations in
+ * PostgreSQL's dialect, embedded at build time (scripts/embed-sql.sh → pg_migrations.h) and
+ * applied at open under an advisory lock, so API nodes that start together apply each once.
+ *
+ * Several API nodes share one database; nothing here caches rows. Each write is one statement
+ * in autocommit (the sign path's counter pair and sign result are one statement with a
+ * data-modifying WITH), so it is committed whole or not at all without a round trip for BEGIN
+ * and COMMIT; the one exception, apikey_delete, is a short transaction that locks the
+ * organisation's row first. Uniqueness of (moduleId, counter) is the database's primary key,
+ * so two nodes can never both store one pair.
+ *
+ * Group commit: PostgreSQL already flushes the WAL of commits that arrive together with one
+ * fsync (each node's connections commit concurrently), so the SQLite backend's batching in the
+ * client, which exists because SQLite has one writer, would only add round trips here.
+ *
+ * Connections: a pool of up to POOL_MAX per handle (a mutex guards only the pool), each with its
+ * statements prepared on first use. A connection found broken (PostgreSQL restarted, the network
+ * lost) is closed and a new one opened by the next call; while none can be opened, calls fail
+ * with POSTQ_E_NETWORK ("the database cannot be reached": the server answers 503
+ * store_unavailable) and succeed again as soon as PostgreSQL is back. Idle connections are
+ * checked before use (the server's goodbye makes the socket readable), so a restart costs no
+ * write an unknown outcome. A sign whose connection breaks while its statement is in flight is
+ * looked up on a fresh connection: found, it is answered as stored; otherwise POSTQ_E_IO, since
+ * it may yet have committed (and a retry would sign twice). */
+#include "store/backend.h"
+
+#include <libpq-fe.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/mem.h"
+#include "common/timefmt.h"
+
+#define POOL_MAX        16
+#define CONNECT_TIMEOUT "5" /* seconds; a URI's own connect_timeout overrides it */
+#define MIGRATE_LOCK    "7382029341953310001" /* pg_advisory_xact_lock key of the migrations */
+#define PARAMS_MAX      17
+
+struct migration {
+    int version;
+    const char *name;
+    const char *sql;
+};
+#include "store/pg_migrations.h"
+
+#define MIGRATIONS_N (sizeof(migrations) / sizeof(migrations[0]))
+
+enum stmt_id {
+    S_VERSION,
+    S_WRITE_CHECK,
+    S_ORG_INSERT,
+    S_ORG_GET,
+    S_ORG_LIST,
+    S_AK_INSERT,
+    S_AK_GET,
+    S_AK_LIST,
+    S_ORG_LOCK,
+    S_AK_DELETE,
+    S_POL_INSERT,
+    S_POL_GET,
+    S_POL_LIST,
+    S_POL_DELETE,
+    S_KEY_INSERT,
+    S_KEY_GET,
+    S_KEY_LIST,
+    S_KEY_EXISTS,
+    S_CTR_SEEN,
+    S_SIG_INSERT,
+    S_SIG_INSERT_CTR,
+    S_SIG_EXISTS,
+    S_SIG_GET,
+    S_SIG_LIST,
+    S_SIG_LIST_KEY,
+    S_REJ_INSERT,
+    S_ACT_SIGS,
+    S_ACT_REJS,
+    S_REJ_RECENT,
+    S_COUNT
+};
+
+#define AK_COLS  "id, org_id, name, role, secret_hash, created_at"
+#define POL_COLS "id, org_id, name, vendor, body, enforce, created_at"
+#define KEY_COLS                                                                                   \
+    "id, org_id, name, algorithm, provider, policy_id, public_key, sealed_key, version, "          \
+    "created_at"
+#define SIG_COLS                                                                                   \
+    "id, org_id, key_id, key_version, algorithm, payload_sha256, signature, created_at, "          \
+    "att_vendor, att_image_hash, att_module_id, att_counter, att_doc_b64, att_verdict, "           \
+    "att_reason"
+#define SIG_VALS "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15"
+
+/* Lists page by id, newest first, as store_sqlite.c: $2 is the cursor or "~", $3 the limit. */
+static const char *const stmt_sql[S_COUNT] = {
+    [S_VERSION] = "SELECT coalesce(max(version), 0)::bigint FROM schema_migrations",
+    [S_WRITE_CHECK] = "UPDATE schema_migrations SET applied_at = applied_at "
+                      "WHERE version = (SELECT max(version) FROM schema_migrations)",
+    [S_ORG_INSERT] = "INSERT INTO orgs (id, name, created_at) VALUES ($1, $2, $3)",
+    [S_ORG_GET] = "SELECT id, name, created_at FROM orgs WHERE id = $1",
+    [S_ORG_LIST] = "SELECT id, name, created_at FROM orgs WHERE id < $1 ORDER BY id DESC LIMIT $2",
+    [S_AK_INSERT] = "INSERT INTO api_keys (" AK_COLS ") VALUES ($1, $2, $3, $4, $5, $6)",
+    [S_AK_GET] = "SELECT " AK_COLS " FROM api_keys WHERE id = $1",
+    [S_AK_LIST] = "SELECT " AK_COLS " FROM api_keys WHERE org_id = $1 AND id < $2 "
+                  "ORDER BY id DESC LIMIT $3",
+    /* Under READ COMMITTED two deletes of an organisation's two admin keys would each count
+     * two admins; locking the organisation's row first makes them take turns, and the second
+     * DELETE (a new snapshot) sees the first one's. */
+    [S_ORG_LOCK] = "SELECT 1 FROM orgs WHERE id = $1 FOR UPDATE",
+    [S_AK_DELETE] = "DELETE FROM api_keys WHERE org_id = $1 AND id = $2 AND (role <> 'admin' OR "
+                    "(SELECT count(*) FROM api_keys WHERE org_id = $1 AND role = 'admin') > 1)",
+    [S_POL_INSERT] = "INSERT INTO policies (" POL_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    [S_POL_GET] = "SELECT " POL_COLS " FROM policies WHERE org_id = $1 AND id = $2",
+    [S_POL_LIST] = "SELECT " POL_COLS " FROM policies WHERE org_id = $1 AND id < $2 "
+                   "ORDER BY id DESC LIMIT $3",
+    [S_POL_DELETE] = "DELETE FROM policies WHERE org_id = $1 AND id = $2",
+    [S_KEY_INSERT] = "INSERT INTO hybrid_keys (" KEY_COLS ") "
+                     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    [S_KEY_GET] = "SELECT " KEY_COLS " FROM hybrid_keys WHERE org_id = $1 AND id = $2",
+    [S_KEY_LIST] = "SELECT " KEY_COLS " FROM hybrid_keys WHERE org_id = $1 AND id < $2 "
+                   "ORDER BY id DESC LIMIT $3",
+    [S_KEY_EXISTS] = "SELECT 1 FROM hybrid_keys WHERE org_id = $1 AND id = $2",
+    [S_CTR_SEEN] = "SELECT 1 FROM enclave_counters WHERE module_id = $1 AND counter = $2",
+    [S_SIG_INSERT] = "INSERT INTO signatures (" SIG_COLS ") VALUES (" SIG_VALS ")",
+    /* The counter pair and the sign result in one statement: one commit, all or nothing. */
+    [S_SIG_INSERT_CTR] = "WITH c AS (INSERT INTO enclave_counters (module_id, counter, "
+                         "signature_id) VALUES ($16, $17, $1)) "
+                         "INSERT INTO signatures (" SIG_COLS ") VALUES (" SIG_VALS ")",
+    [S_SIG_EXISTS] = "SELECT 1 FROM signatures WHERE id = $1",
+    [S_SIG_GET] = "SELECT " SIG_COLS " FROM signatures WHERE org_id = $1 AND id = $2",
+    [S_SIG_LIST] = "SELECT " SIG_COLS " FROM signatures WHERE org_id = $1 AND id < $2 "
+                   "ORDER BY id DESC LIMIT $3",
+    [S_SIG_LIST_KEY] = "SELECT " SIG_COLS " FROM signatures WHERE org_id = $1 AND id < $2 "
+                       "AND key_id = $4 ORDER BY id DESC LIMIT $3",
+    [S_REJ_INSERT] = "INSERT INTO sign_rejections (org_id, key_id, reason, created_at) "
+                     "VALUES ($1, $2, $3, $4)",
+    [S_ACT_SIGS] = "SELECT (created_at - $2) / $3, count(*), "
+                   "count(*) FILTER (WHERE att_verdict = 'fail') FROM signatures "
+                   "WHERE org_id = $1 AND created_at >= $2 AND created_at < $4 GROUP BY 1",
+    [S_ACT_REJS] = "SELECT (created_at - $2) / $3, count(*), 0::bigint FROM sign_rejections "
+                   "WHERE org_id = $1 AND created_at >= $2 AND created_at < $4 GROUP BY 1",
+    [S_REJ_RECENT] = "SELECT key_id, reason, created_at FROM sign_rejections WHERE org_id = $1 "
+                     "ORDER BY created_at DESC, id DESC LIMIT $2",
+};
+
+struct conn {
+    PGconn *pg;
+    unsigned char prepared[S_COUNT];
+    int broken; /* closed on release */
+    struct conn *next_free;
+};
+
+struct pg_store {
+    struct postq_store base; /* first: the handle the front sees */
+    char *url;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    size_t n_all; /* connections open or being opened */
+    struct conn *free_list;
+};
+
+static struct pg_store *impl(struct postq_store *s)
+{
+    return (struct pg_store *)s;
+}
+
+/* ---- parameters --------------------------------------------------------------------------- */
+
+/* A statement's parameters: text (strings and integers, as decimal) or binary (bytea). */
+struct params {
+    const char *v[PARAMS_MAX];
+    int len[PARAMS_MAX];
+    int fmt[PARAMS_MAX];
+    char num[PARAMS_MAX][24];
+    int n;
+};
+
+static void p_text(struct params *p, const char *s)
+{
+    p->v[p->n] = s; /* NULL: SQL NULL */
+    p->len[p->n] = 0;
+    p->fmt[p->n] = 0;
+    p->n++;
+}
+
+static void p_int(struct params *p, int64_t x)
+{
+    snprintf(p->num[p->n], sizeof(p->num[p->n]), "%lld", (long long)x);
+    p_text(p, p->num[p->n]);
+}
+
+static void p_null(struct params *p)
+{
+    p_text(p, NULL);
+}
+
+static postq_err p_blob(struct params *p, const void *b, size_t n)
+{
+    static const char empty[1];
+    if (n > INT_MAX) {
+        return POSTQ_E_TOO_LARGE;
+    }
+    p->v[p->n] = n > 0 ? b : empty;
+    p->len[p->n] = (int)n;
+    p->fmt[p->n] = 1;
+    p->n++;
+    return POSTQ_OK;
+}
+
+/* ---- errors ------------------------------------------------------------------------------- */
+
+/* Whether a SQLSTATE says the connection or the server went away (class 08; the server shutting
+ * down or starting up, 57P01-57P03). */
+static int state_is_lost(const char *state)
+{
+    return state != NULL &&
+           (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+            strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0);
+}
+
+/* The first line of a libpq message (no DETAIL: it can quote row values). */
+static void first_line(char *dst, size_t cap, const char *msg)
+{
+    size_t n = 0;
+    if (msg == NULL) {
+        msg = "";
+    }
+    while (msg[n] != '\0' && msg[n] != '\n' && n + 1 < cap) {
+        n++;
+    }
+    memcpy(dst, msg, n);
+    dst[n] = '\0';
+}
+
+/* Map a failed statement (res may be NULL: the connection failed); *state_out gets its
+ * SQLSTATE ("" when there is none). Constraint violations are POSTQ_E_IO here: the caller knows
+ * which constraint a statement can break and maps it. */
+static postq_err fail(struct conn *c, const PGresult *res, const char *what, char state_out[6])
+{
+    const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    char line[200];
+
+    first_line(line, sizeof(line), msg != NULL ? msg : PQerrorMessage(c->pg));
+    if (state_out != NULL) {
+        snprintf(state_out, 6, "%s", state != NULL ? state : "");
+    }
+    if (PQstatus(c->pg) != CONNECTION_OK || state_is_lost(state)) {
+        c->broken = 1;
+        postq_store_set_errmsg("postgres: %s: the database cannot be reached: %s", what, line);
+        return POSTQ_E_NETWORK;
+    }
+    postq_store_set_errmsg("postgres: %s: %s", what, line);
+    if (state == NULL) {
+        return POSTQ_E_IO;
+    }
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+        strcmp(state, "55P03") == 0 || strcmp(state, "53300") == 0) {
+        return POSTQ_E_BUSY; /* serialization, deadlock, lock timeout, too many connections */
+    }
+    if (strcmp(state, "53200") == 0) {
+        return POSTQ_E_NOMEM;
+    }
+    if (strcmp(state, "22001") == 0 || strcmp(state, "54000") == 0) {
+        return POSTQ_E_TOO_LARGE;
+    }
+    return POSTQ_E_IO;
+}
+
+/* ---- connections -------------------------------------------------------------------------- */
+
+static void conn_close(struct conn *c)
+{
+    if (c != NULL) {
+        PQfinish(c->pg);
+        postq_free(c);
+    }
+}
+
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+static postq_err conn_open(const char *url, struct conn **out)
+{
+    static const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
+    const char *vals[] = {CONNECT_TIMEOUT, "postq-api", url, NULL};
+    struct conn *c;
+    char line[200];
+
+    *out = NULL;
+    c = postq_calloc(1, sizeof(*c));
+    if (c == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    /* expand_dbname: the URI is parsed as a connection string; its values override the two
+     * defaults before it. */
+    c->pg = PQconnectdbParams(keys, vals, 1);
+    if (c->pg == NULL) {
+        postq_free(c);
+        return POSTQ_E_NOMEM;
+    }
+    /* Notices (NOTICE: relation already exists, the server's FATAL goodbye) are not ours to
+     * print: the store reports its own errors. */
+    PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
+    if (PQstatus(c->pg) != CONNECTION_OK) {
+        first_line(line, sizeof(line), PQerrorMessage(c->pg));
+        postq_store_set_errmsg("postgres: the database cannot be reached: %s", line);
+        conn_close(c);
+        return POSTQ_E_NETWORK;
+    }
+    *out = c;
+    return POSTQ_OK;
+}
+
+/* Whether an idle connection is still usable. Nothing we use makes PostgreSQL write to an idle
+ * connection except its goodbye when it shuts down or ends the session (an error message, then
+ * EOF), so a readable idle socket is taken as a dead connection. */
+static int conn_alive(struct conn *c)
+{
+    struct pollfd pfd;
+    if (PQstatus(c->pg) != CONNECTION_OK) {
+        return 0;
+    }
+    pfd.fd = PQsocket(c->pg);
+    pfd.events = POLLIN;
+    pfd.revents = 0;
+    return pfd.fd >= 0 && poll(&pfd, 1, 0) == 0;
+}
+
+/* Borrow a connection (opening one while the pool is not full) / give it back. */
+static postq_err acquire(struct pg_store *st, struct conn **out)
+{
+    struct conn *c = NULL;
+    postq_err err;
+
+    pthread_mutex_lock(&st->lock);
+    for (;;) {
+        while (st->free_list == NULL && st->n_all == POOL_MAX) {
+            pthread_cond_wait(&st->cond, &st->lock);
+        }
+        if (st->free_list == NULL) {
+            break;
+        }
+        c = st->free_list;
+        st->free_list = c->next_free;
+        pthread_mutex_unlock(&st->lock);
+        if (conn_alive(c)) {
+            *out = c;
+            return POSTQ_OK;
+        }
+        conn_close(c); /* dead: drop it and look again */
+        c = NULL;
+        pthread_mutex_lock(&st->lock);
+        st->n_all--;
+    }
+    st->n_all++; /* reserve the slot, open outside the lock */
+    pthread_mutex_unlock(&st->lock);
+
+    err = conn_open(st->url, &c);
+
+    pthread_mutex_lock(&st->lock);
+    if (err != POSTQ_OK) {
+        st->n_all--;
+        pthread_cond_signal(&st->cond);
+    } else {
+        *out = c;
+    }
+    pthread_mutex_unlock(&st->lock);
+    return err;
+}
+
+static void release(struct pg_store *st, struct conn *c)
+{
+    if (c == NULL) {
+        return;
+    }
+    if (!c->broken && PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
+        PGresult *r = PQexec(c->pg, "ROLLBACK"); /* never fault-injected */
+        if (PQresultStatus(r) != PGRES_COMMAND_OK ||
+            PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
+            c->broken = 1;
+        }
+        PQclear(r);
+    }
+    pthread_mutex_lock(&st->lock);
+    if (c->broken || PQstatus(c->pg) != CONNECTION_OK) {
+        st->n_all--;
+        pthread_mutex_unlock(&st->lock);
+        conn_close(c);
+        pthread_mutex_lock(&st->lock);
+    } else {
+        c->next_free = st->free_list;
+        st->free_list = c;
+    }
+    pthread_cond_signal(&st->cond);
+    pthread_mutex_unlock(&st->lock);
+}
+
+/* ---- statements --------------------------------------------------------------------------- */
+
+/* Run statement id with p; counts one store operation (fault hook). On POSTQ_OK *res holds the
+ * result (PQclear it); on failure *res is NULL and *state the SQLSTATE ("" when none). */
+static postq_err exec(struct conn *c, enum stmt_id id, const struct params *p, PGresult **res,
+                      char state[6])
+{
+    char name[8];
+    PGresult *r;
+    ExecStatusType rs;
+    postq_err err;
+
+    *res = NULL;
+    if (state != NULL) {
+        state[0] = '\0';
+    }
+    err = postq_store_fault_tick();
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    snprintf(name, sizeof(name), "s%d", (int)id);
+    if (!c->prepared[id]) {
+        r = PQprepare(c->pg, name, stmt_sql[id], 0, NULL);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            err = fail(c, r, "prepare", state);
+            PQclear(r);
+            return err;
+        }
+        PQclear(r);
+        c->prepared[id] = 1;
+    }
+    r = PQexecPrepared(c->pg, name, p != NULL ? p->n : 0, p != NULL ? p->v : NULL,
+                       p != NULL ? p->len : NULL, p != NULL ? p->fmt : NULL, 1);
+    rs = PQresultStatus(r);
+    if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) {
+        err = fail(c, r, "statement", state);
+        PQclear(r);
+        return err;
+    }
+    *res = r;
+    return POSTQ_OK;
+}
+
+/* A statement whose result we only need to succeed: *changed gets the rows it touched. */
+static postq_err exec_cmd(struct conn *c, enum stmt_id id, const struct params *p,
+                          long *changed, char state[6])
+{
+    PGresult *r;
+    postq_err err = exec(c, id, p, &r, state);
+    if (err == POSTQ_OK) {
+        if (changed != NULL) {
+            *changed = strtol(PQcmdTuples(r), NULL, 10);
+        }
+        PQclear(r);
+    }
+    return err;
+}
+
+/* A plain command outside the fault hook (migrations, transactions of the runner). */
+static postq_err exec_plain(struct conn *c, const char *sql, const char *what)
+{
+    PGresult *r = PQexec(c->pg, sql);
+    ExecStatusType rs = PQresultStatus(r);
+    postq_err err = POSTQ_OK;
+    if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) {
+        err = fail(c, r, what, NULL);
+    }
+    PQclear(r);
+    return err;
+}
+
+/* Column readers for binary results. A value that does not fit is corruption. */
+static postq_err col_text(const PGresult *r, int row, int i, char *dst, size_t cap)
+{
+    size_t n;
+    if (PQgetisnull(r, row, i)) {
+        dst[0] = '\0';
+        return POSTQ_OK;
+    }
+    n = (size_t)PQgetlength(r, row, i);
+    if (n >= cap || memchr(PQgetvalue(r, row, i), '\0', n) != NULL) {
+        postq_store_set_errmsg("postgres: stored value of column %d too long", i);
+        return POSTQ_E_IO;
+    }
+    memcpy(dst, PQgetvalue(r, row, i), n);
+    dst[n] = '\0';
+    return POSTQ_OK;
+}
+
+static int64_t col_int(const PGresult *r, int row, int i)
+{
+    const unsigned char *v = (const unsigned char *)PQgetvalue(r, row, i);
+    uint64_t x = 0;
+    if (PQgetisnull(r, row, i) || PQgetlength(r, row, i) != 8) {
+        return 0;
+    }
+    for (int k = 0; k < 8; k++) {
+        x = x << 8 | v[k];
+    }
+    return (int64_t)x;
+}
+
+static size_t col_len(const PGresult *r, int row, int i)
+{
+    return PQgetisnull(r, row, i) ? 0 : (size_t)PQgetlength(r, row, i);
+}
+
+/* ---- open and migrations ------------------------------------------------------------------ */
+
+static postq_err migrate(struct conn *c)
+{
+    struct params p;
+    PGresult *r = NULL;
+    int64_t have;
+    postq_err err;
+
+    err = exec_plain(c, "BEGIN", "begin");
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = exec_plain(c, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK ")", "migration lock");
+    if (err == POSTQ_OK) {
+        err = exec_plain(c,
+                         "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                         "version bigint PRIMARY KEY, name text NOT NULL, "
+                         "applied_at bigint NOT NULL)",
+                         "creating schema_migrations");
+    }
+    if (err == POSTQ_OK) {
+        r = PQexecParams(c->pg, stmt_sql[S_VERSION], 0, NULL, NULL, NULL, NULL, 1);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+            err = fail(c, r, "reading schema_migrations", NULL);
+        }
+    }
+    if (err != POSTQ_OK) {
+        goto out;
+    }
+    have = col_int(r, 0, 0);
+    PQclear(r);
+    r = NULL;
+    if (have > migrations[MIGRATIONS_N - 1].version) {
+        postq_store_set_errmsg("postgres: schema version %lld is newer than this program's %d",
+                               (long long)have, migrations[MIGRATIONS_N - 1].version);
+        err = POSTQ_E_UNSUPPORTED;
+        goto out;
+    }
+    for (size_t i = 0; i < MIGRATIONS_N && err == POSTQ_OK; i++) {
+        if (migrations[i].version <= have) {
+            continue;
+        }
+        err = exec_plain(c, migrations[i].sql, migrations[i].name);
+        if (err != POSTQ_OK) {
+            break;
+        }
+        memset(&p, 0, sizeof(p));
+        p_int(&p, migrations[i].version);
+        p_text(&p, migrations[i].name);
+        p_int(&p, postq_time_now_ms());
+        r = PQexecParams(c->pg,
+                         "INSERT INTO schema_migrations (version, name, applied_at) "
+                         "VALUES ($1, $2, $3)",
+                         p.n, NULL, p.v, p.len, p.fmt, 1);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            err = fail(c, r, "recording a migration", NULL);
+        }
+        PQclear(r);
+        r = NULL;
+    }
+    if (err == POSTQ_OK) {
+        err = exec_plain(c, "COMMIT", "commit");
+    }
+out:
+    PQclear(r);
+    if (err != POSTQ_OK && !c->broken) {
+        PQclear(PQexec(c->pg, "ROLLBACK"));
+    }
+    return err;
+}
+
+static const struct postq_store_ops pg_ops;
+
+static void pg_close(struct postq_store *s)
+{
+    struct pg_store *st = impl(s);
+    while (st->free_list != NULL) {
+        struct conn *c = st->free_list;
+        st->free_list = c->next_free;
+        conn_close(c);
+    }
+    pthread_cond_destroy(&st->cond);
+    pthread_mutex_destroy(&st->lock);
+    if (st->url != NULL) {
+        postq_wipe(st->url, strlen(st->url)); /* it may hold a password */
+    }
+    postq_free(st->url);
+    postq_free(st);
+}
+
+postq_err postq_store_pg_open(const char *url, struct postq_store **out)
+{
+    struct pg_store *st;
+    struct conn *c = NULL;
+    size_t n = strlen(url);
+    char *perr = NULL;
+    PQconninfoOption *opts;
+    postq_err err;
+
+    /* A URI libpq cannot read is the caller's mistake, not an unreachable server. */
+    opts = PQconninfoParse(url, &perr);
+    if (opts == NULL) {
+        char line[200];
+        first_line(line, sizeof(line), perr != NULL ? perr : "out of memory");
+        postq_store_set_errmsg("postgres: bad connection URI: %s", line);
+        PQfreemem(perr);
+        return perr != NULL ? POSTQ_E_ARG : POSTQ_E_NOMEM;
+    }
+    PQconninfoFree(opts);
+
+    st = postq_calloc(1, sizeof(*st));
+    if (st == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    st->base.ops = &pg_ops;
+    pthread_mutex_init(&st->lock, NULL);
+    pthread_cond_init(&st->cond, NULL);
+    st->url = postq_malloc(n + 1);
+    if (st->url == NULL) {
+        err = POSTQ_E_NOMEM;
+        goto out;
+    }
+    memcpy(st->url, url, n + 1);
+    err = acquire(st, &c);
+    if (err != POSTQ_OK) {
+        goto out;
+    }
+    err = migrate(c);
+    release(st, c);
+out:
+    if (err != POSTQ_OK) {
+        pg_close(&st->base);
+        return err;
+    }
+    *out = &st->base;
+    return POSTQ_OK;
+}
+
+/* ---- row readers -------------------------------------------------------------------------- */
+
+typedef postq_err (*row_fn)(const PGresult *r, int row, void *rec);
+
+static postq_err read_org(const PGresult *r, int row, void *rec)
+{
+    struct postq_store_org *o = rec;
+    postq_err err = col_text(r, row, 0, o->id, sizeof(o->id));
+    err = err == POSTQ_OK ? col_text(r, row, 1, o->name, sizeof(o->name)) : err;
+    o->created_at = col_int(r, row, 2);
+    return err;
+}
+
+static const char *const role_names[] = {"", "admin", "signer", "viewer"};
+
+static postq_err read_apikey(const PGresult *r, int row, void *rec)
+{
+    struct postq_store_apikey *k = rec;
+    char role[16];
+    postq_err err = col_text(r, row, 0, k->id, sizeof(k->id));
+    err = err == POSTQ_OK ? col_text(r, row, 1, k->org_id, sizeof(k->org_id)) : err;
+    err = err == POSTQ_OK ? col_text(r, row, 2, k->name, sizeof(k->name)) : err;
+    err = err == POSTQ_OK ? col_text(r, row, 3, role, sizeof(role)) : err;
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    k->role = 0;
+    for (int i = POSTQ_STORE_ROLE_ADMIN; i <= POSTQ_STORE_ROLE_VIEWER; i++) {
+        if (strcmp(role, role_names[i]) == 0) {
+            k->role = (enum postq_store_role)i;
+        }
+    }
+    if (k->role == 0 || col_len(r, row, 4) != POSTQ_STORE_SECRET_HASH_BYTES) {
+        postq_store_set_errmsg("postgres: corrupt api_keys row");
+        return POSTQ_E_IO;
+    }
+    memcpy(k->secret_hash, PQgetvalue(r, row, 4), POSTQ_STORE_SECRET_HASH_BYTES);
+    k->created_at = col_int(r, row, 5);
+    return POSTQ_OK;
+}
+
+static postq_err read_policy(const PGresult *r, int row, void *rec)
+{
+    struct postq_store_policy *p = rec;
+    size_t body_len;
+    char *mem;
+    postq_err err = col_text(r, row, 0, p->id, sizeof(p->id));
+    err = err == POSTQ_OK ? col_text(r, row, 1, p->org_id, sizeof(p->org_id)) : err;
+    err = err == POSTQ_OK ? col_text(r, row, 2, p->name, sizeof(p->name)) : err;
+    err = err == POSTQ_OK ? col_text(r, row, 3, p->vendor, sizeof(p->vendor)) : err;
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    body_len = col_len(r, row, 4);
+    mem = postq_malloc(body_len + 1);
+    if (mem == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    memcpy(mem, PQgetvalue(r, row, 4), body_len);
+    mem[body_len] = '\0';
+    p->mem_ = mem;
+    p->body = mem;
+    p->enforce = col_int(r, row, 5) != 0;
+    p->created_at = col_int(r, row, 6);
+    return POSTQ_OK;
+}
+
+static postq_err read_key(const PGresult *r, int row, void *rec)
+{
+    struct postq_store_key *k = rec;
+    size_t pk_len, sk_len;
+    uint8_t *mem;
+    postq_err err = col_text(r, row, 0, k->id, sizeof(k->id));
+    err = err == POSTQ_OK ? col_text(r, row, 1, k->org_id, sizeof(k->org_id)) : err;
+    err = err == POSTQ_OK ? col_text(r, row, 2, k->name, sizeof(k->name)) : err;
+    err = err == POSTQ_OK ? col_text(r, row, 3, k->algorithm, sizeof(k->algorithm)) : err;
+    err = err == POSTQ_OK ? col_text(r, row, 4, k->provider, sizeof(k->provider)) : err;
+    err = err == POSTQ_OK ? col_text(r, row, 5, k->policy_id, sizeof(k->policy_id)) : err;
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    if (PQgetisnull(r, row, 6) || PQgetisnull(r, row, 7)) {
+        postq_store_set_errmsg("postgres: corrupt hybrid_keys row");
+        return POSTQ_E_IO;
+    }
+    pk_len = col_len(r, row, 6);
+    sk_len = col_len(r, row, 7);
+    mem = postq_malloc(pk_len + sk_len + 1);
+    if (mem == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    memcpy(mem, PQgetvalue(r, row, 6), pk_len);
+    memcpy(mem + pk_len, PQgetvalue(r, row, 7), sk_len);
+    k->mem_ = mem;
+    k->public_key.p = mem;
+    k->public_key.len = pk_len;
+    k->sealed_key.p = mem + pk_len;
+    k->sealed_key.len = sk_len;
+    k->version = col_int(r, row, 8);
+    k->created_at = col_int(r, row, 9);
+    return POSTQ_OK;
+}
+
+static postq_err read_sig(const PGresult *r, int row, void *rec)
+{
+    struct postq_store_sig *g = rec;
+    char verdict[8];
+    size_t sig_len, doc_len;
+    uint8_t *mem;
+    postq_err err = col_text(r, row, 0, g->id, sizeof(g->id));
+    err = err == POSTQ_OK ? col_text(r, row, 1, g->org_id, sizeof(g->org_id)) : err;
+    err = err == POSTQ_OK ? col_text(r, row, 2, g->key_id, sizeof(g->key_id)) : err;
+    err = err == POSTQ_OK ? col_text(r, row, 4, g->algorithm, sizeof(g->algorithm)) : err;
+    err = err == POSTQ_OK ? col_text(r, row, 8, g->att.vendor, sizeof(g->att.vendor)) : err;
+    err = err == POSTQ_OK ? col_text(r, row, 9, g->att.image_hash, sizeof(g->att.image_hash))
+                          : err;
+    err = err == POSTQ_OK ? col_text(r, row, 10, g->att.module_id, sizeof(g->att.module_id))
+                          : err;
+    err = err == POSTQ_OK ? col_text(r, row, 13, verdict, sizeof(verdict)) : err;
+    err = err == POSTQ_OK ? col_text(r, row, 14, g->att.reason, sizeof(g->att.reason)) : err;
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    if (col_len(r, row, 5) != 32 || PQgetisnull(r, row, 6)) {
+        postq_store_set_errmsg("postgres: corrupt signatures row");
+        return POSTQ_E_IO;
+    }
+    g->key_version = col_int(r, row, 3);
+    memcpy(g->payload_sha256, PQgetvalue(r, row, 5), 32);
+    g->created_at = col_int(r, row, 7);
+    g->att.counter = col_int(r, row, 11);
+    g->has_attestation = !PQgetisnull(r, row, 13);
+    g->att.verdict = strcmp(verdict, "pass") == 0   ? POSTQ_STORE_VERDICT_PASS
+                     : strcmp(verdict, "fail") == 0 ? POSTQ_STORE_VERDICT_FAIL
+                                                    : POSTQ_STORE_VERDICT_NONE;
+    sig_len = col_len(r, row, 6);
+    doc_len = PQgetisnull(r, row, 12) ? 0 : col_len(r, row, 12) + 1;
+    mem = postq_malloc(sig_len + doc_len + 1);
+    if (mem == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    memcpy(mem, PQgetvalue(r, row, 6), sig_len);
+    g->signature.p = mem;
+    g->signature.len = sig_len;
+    if (doc_len > 0) {
+        memcpy(mem + sig_len, PQgetvalue(r, row, 12), doc_len - 1);
+        mem[sig_len + doc_len - 1] = '\0';
+        g->att.doc_b64 = (const char *)(mem + sig_len);
+    }
+    g->mem_ = mem;
+    return POSTQ_OK;
+}
+
+/* ---- generic helpers ---------------------------------------------------------------------- */
+
+#define WITH_CONN(s, c, err)                                                                       \
+    struct pg_store *st_ = impl(s);                                                                \
+    struct conn *c = NULL;                                                                         \
+    postq_err err = acquire(st_, &c)
+
+/* Run a one-row SELECT with p: POSTQ_E_NOT_FOUND without a row. */
+static postq_err get_one(struct postq_store *s, enum stmt_id id, const struct params *p,
+                         row_fn fn, void *rec)
+{
+    PGresult *r;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = exec(c, id, p, &r, NULL);
+    if (err == POSTQ_OK) {
+        err = PQntuples(r) == 0 ? POSTQ_E_NOT_FOUND : fn(r, 0, rec);
+        PQclear(r);
+    }
+    release(st_, c);
+    return err;
+}
+
+static postq_err get_by(struct postq_store *s, enum stmt_id id, const char *a, const char *b,
+                        row_fn fn, void *rec)
+{
+    struct params p;
+    p.n = 0;
+    p_text(&p, a);
+    if (b != NULL) {
+        p_text(&p, b);
+    }
+    return get_one(s, id, &p, fn, rec);
+}
+
+/* One page: binds [org_id,] cursor (or "~"), limit + 1 [, key_id]; fills up to limit records
+ * into a fresh array; next_cursor is the last one's id when more rows exist. */
+static postq_err list_by(struct postq_store *s, enum stmt_id id, const char *org_id,
+                         const char *cursor, const char *key_id, row_fn fn, size_t item_size,
+                         size_t limit, void **items, size_t *n, char *next_cursor)
+{
+    struct params p;
+    PGresult *r;
+    uint8_t *arr;
+    int rows;
+
+    *items = NULL;
+    *n = 0;
+    next_cursor[0] = '\0';
+    p.n = 0;
+    if (org_id != NULL) {
+        p_text(&p, org_id);
+    }
+    p_text(&p, cursor != NULL && cursor[0] != '\0' ? cursor : "~");
+    p_int(&p, (int64_t)limit + 1);
+    if (key_id != NULL) {
+        p_text(&p, key_id);
+    }
+    arr = postq_calloc(limit, item_size);
+    if (arr == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    *items = arr;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = exec(c, id, &p, &r, NULL);
+    release(st_, c);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    rows = PQntuples(r);
+    for (int i = 0; i < rows && err == POSTQ_OK; i++) {
+        if (*n == limit) {
+            /* The first field of every record type is its id. */
+            memcpy(next_cursor, arr + (limit - 1) * item_size, POSTQ_ID_MAX);
+            break;
+        }
+        err = fn(r, i, arr + *n * item_size);
+        (*n)++; /* counted also on failure, so the page clear releases what fn took */
+    }
+    PQclear(r);
+    return err;
+}
+
+/* An INSERT whose constraint failures are a foreign key (the organisation, or the policy of
+ * that organisation): NOT_FOUND; or an id already taken: CONFLICT. */
+static postq_err insert(struct postq_store *s, enum stmt_id id, const struct params *p)
+{
+    char state[6];
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = exec_cmd(c, id, p, NULL, state);
+    release(st_, c);
+    if (err != POSTQ_OK && strcmp(state, "23503") == 0) {
+        postq_store_set_errmsg("no such organisation or policy");
+        err = POSTQ_E_NOT_FOUND;
+    } else if (err != POSTQ_OK && strcmp(state, "23505") == 0) {
+        postq_store_set_errmsg("id already taken");
+        err = POSTQ_E_CONFLICT;
+    }
+    return err;
+}
+
+/* ---- ops ---------------------------------------------------------------------------------- */
+
+static postq_err pg_schema_version(struct postq_store *s, int64_t *version)
+{
+    PGresult *r;
+    WITH_CONN(s, c, err);
+    *version = 0;
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = exec(c, S_VERSION, NULL, &r, NULL);
+    if (err == POSTQ_OK) {
+        *version = PQntuples(r) == 1 ? col_int(r, 0, 0) : 0;
+        PQclear(r);
+    }
+    release(st_, c);
+    return err;
+}
+
+static postq_err pg_health(struct postq_store *s)
+{
+    int64_t v;
+    return pg_schema_version(s, &v);
+}
+
+static postq_err pg_write_check(struct postq_store *s)
+{
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = exec_cmd(c, S_WRITE_CHECK, NULL, NULL, NULL);
+    release(st_, c);
+    return err;
+}
+
+static postq_err pg_org_create(struct postq_store *s, struct postq_store_org *rec)
+{
+    struct params p;
+    p.n = 0;
+    p_text(&p, rec->id);
+    p_text(&p, rec->name);
+    p_int(&p, rec->created_at);
+    return insert(s, S_ORG_INSERT, &p);
+}
+
+static postq_err pg_org_get(struct postq_store *s, const char *id, struct postq_store_org *out)
+{
+    return get_by(s, S_ORG_GET, id, NULL, read_org, out);
+}
+
+static postq_err pg_org_list(struct postq_store *s, size_t limit, const char *cursor,
+                             struct postq_store_org_page *page)
+{
+    void *items;
+    postq_err err = list_by(s, S_ORG_LIST, NULL, cursor, NULL, read_org, sizeof(page->items[0]),
+                            limit, &items, &page->n, page->next_cursor);
+    page->items = items;
+    if (err != POSTQ_OK) {
+        postq_store_org_page_clear(page);
+    }
+    return err;
+}
+
+static postq_err pg_apikey_create(struct postq_store *s, struct postq_store_apikey *rec)
+{
+    struct params p;
+    p.n = 0;
+    p_text(&p, rec->id);
+    p_text(&p, rec->org_id);
+    p_text(&p, rec->name);
+    p_text(&p, role_names[rec->role]);
+    (void)p_blob(&p, rec->secret_hash, sizeof(rec->secret_hash));
+    p_int(&p, rec->created_at);
+    return insert(s, S_AK_INSERT, &p);
+}
+
+static postq_err pg_apikey_get_by_id(struct postq_store *s, const char *id,
+                                     struct postq_store_apikey *out)
+{
+    return get_by(s, S_AK_GET, id, NULL, read_apikey, out);
+}
+
+static postq_err pg_apikey_list(struct postq_store *s, const char *org_id, size_t limit,
+                                const char *cursor, struct postq_store_apikey_page *page)
+{
+    void *items;
+    postq_err err = list_by(s, S_AK_LIST, org_id, cursor, NULL, read_apikey,
+                            sizeof(page->items[0]), limit, &items, &page->n, page->next_cursor);
+    page->items = items;
+    if (err != POSTQ_OK) {
+        postq_store_apikey_page_clear(page);
+    }
+    return err;
+}
+
+static postq_err pg_apikey_delete(struct postq_store *s, const char *org_id, const char *id)
+{
+    struct params p;
+    struct postq_store_apikey k;
+    long changed = 0;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    p.n = 0;
+    p_text(&p, org_id);
+    p_text(&p, id);
+    err = postq_store_fault_tick();
+    err = err == POSTQ_OK ? exec_plain(c, "BEGIN", "begin") : err;
+    if (err == POSTQ_OK) {
+        struct params o;
+        o.n = 0;
+        p_text(&o, org_id);
+        err = exec_cmd(c, S_ORG_LOCK, &o, NULL, NULL);
+    }
+    err = err == POSTQ_OK ? exec_cmd(c, S_AK_DELETE, &p, &changed, NULL) : err;
+    if (err == POSTQ_OK) {
+        err = postq_store_fault_tick();
+        err = err == POSTQ_OK ? exec_plain(c, "COMMIT", "commit") : err;
+    }
+    release(st_, c); /* rolls back whatever is still open */
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    if (changed == 0) {
+        /* Either there is no such key, or it is the last admin key the statement kept. */
+        err = POSTQ_E_NOT_FOUND;
+        memset(&k, 0, sizeof(k));
+        if (pg_apikey_get_by_id(s, id, &k) == POSTQ_OK && strcmp(k.org_id, org_id) == 0 &&
+            k.role == POSTQ_STORE_ROLE_ADMIN) {
+            postq_store_set_errmsg("the organisation's last admin API key");
+            err = POSTQ_E_CONFLICT;
+        }
+    }
+    return err;
+}
+
+static postq_err pg_policy_create(struct postq_store *s, const struct postq_store_policy *rec)
+{
+    struct params p;
+    p.n = 0;
+    p_text(&p, rec->id);
+    p_text(&p, rec->org_id);
+    p_text(&p, rec->name);
+    p_text(&p, rec->vendor);
+    p_text(&p, rec->body);
+    p_int(&p, rec->enforce ? 1 : 0);
+    p_int(&p, rec->created_at);
+    return insert(s, S_POL_INSERT, &p);
+}
+
+static postq_err pg_policy_get(struct postq_store *s, const char *org_id, const char *id,
+                               struct postq_store_policy *out)
+{
+    postq_err err = get_by(s, S_POL_GET, org_id, id, read_policy, out);
+    if (err != POSTQ_OK) {
+        postq_store_policy_clear(out);
+    }
+    return err;
+}
+
+static postq_err pg_policy_list(struct postq_store *s, const char *org_id, size_t limit,
+                                const char *cursor, struct postq_store_policy_page *page)
+{
+    void *items;
+    postq_err err = list_by(s, S_POL_LIST, org_id, cursor, NULL, read_policy,
+                            sizeof(page->items[0]), limit, &items, &page->n, page->next_cursor);
+    page->items = items;
+    if (err != POSTQ_OK) {
+        postq_store_policy_page_clear(page);
+    }
+    return err;
+}
+
+static postq_err pg_policy_delete(struct postq_store *s, const char *org_id, const char *id)
+{
+    struct params p;
+    char state[6];
+    long changed = 0;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    p.n = 0;
+    p_text(&p, org_id);
+    p_text(&p, id);
+    err = exec_cmd(c, S_POL_DELETE, &p, &changed, state);
+    release(st_, c);
+    if (err != POSTQ_OK && (strcmp(state, "23503") == 0 || strcmp(state, "23001") == 0)) {
+        postq_store_set_errmsg("still in use");
+        return POSTQ_E_CONFLICT;
+    }
+    return err == POSTQ_OK && changed == 0 ? POSTQ_E_NOT_FOUND : err;
+}
+
+static postq_err pg_key_create(struct postq_store *s, const struct postq_store_key *rec)
+{
+    struct params p;
+    postq_err err;
+    p.n = 0;
+    p_text(&p, rec->id);
+    p_text(&p, rec->org_id);
+    p_text(&p, rec->name);
+    p_text(&p, rec->algorithm);
+    p_text(&p, rec->provider);
+    if (rec->policy_id[0] != '\0') {
+        p_text(&p, rec->policy_id);
+    } else {
+        p_null(&p);
+    }
+    err = p_blob(&p, rec->public_key.p, rec->public_key.len);
+    err = err == POSTQ_OK ? p_blob(&p, rec->sealed_key.p, rec->sealed_key.len) : err;
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    p_int(&p, rec->version);
+    p_int(&p, rec->created_at);
+    return insert(s, S_KEY_INSERT, &p);
+}
+
+static postq_err pg_key_get(struct postq_store *s, const char *org_id, const char *id,
+                            struct postq_store_key *out)
+{
+    postq_err err = get_by(s, S_KEY_GET, org_id, id, read_key, out);
+    if (err != POSTQ_OK) {
+        postq_store_key_clear(out);
+    }
+    return err;
+}
+
+static postq_err pg_key_list(struct postq_store *s, const char *org_id, size_t limit,
+                             const char *cursor, struct postq_store_key_page *page)
+{
+    void *items;
+    postq_err err = list_by(s, S_KEY_LIST, org_id, cursor, NULL, read_key, sizeof(page->items[0]),
+                            limit, &items, &page->n, page->next_cursor);
+    page->items = items;
+    if (err != POSTQ_OK) {
+        postq_store_key_page_clear(page);
+    }
+    return err;
+}
+
+/* Whether statement id with p returns a row. */
+static postq_err exists(struct postq_store *s, enum stmt_id id, const struct params *p, int *yes)
+{
+    PGresult *r;
+    WITH_CONN(s, c, err);
+    *yes = 0;
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = exec(c, id, p, &r, NULL);
+    if (err == POSTQ_OK) {
+        *yes = PQntuples(r) > 0;
+        PQclear(r);
+    }
+    release(st_, c);
+    return err;
+}
+
+static postq_err pg_counter_seen(struct postq_store *s, const char *module_id, int64_t counter,
+                                 int *seen)
+{
+    struct params p;
+    p.n = 0;
+    p_text(&p, module_id);
+    p_int(&p, counter);
+    return exists(s, S_CTR_SEEN, &p, seen);
+}
+
+static postq_err pg_put_signature(struct postq_store *s, const struct postq_store_sig *g,
+                                  const char *module_id, int64_t counter, int record_counter)
+{
+    const struct postq_store_attestation *a = g->has_attestation ? &g->att : NULL;
+    struct params p;
+    char state[6];
+    char msg[256];
+    postq_err err;
+    int found = 0;
+
+    p.n = 0;
+    p_text(&p, g->id);
+    p_text(&p, g->org_id);
+    p_text(&p, g->key_id);
+    p_int(&p, g->key_version);
+    p_text(&p, g->algorithm);
+    err = p_blob(&p, g->payload_sha256, sizeof(g->payload_sha256));
+    err = err == POSTQ_OK ? p_blob(&p, g->signature.p, g->signature.len) : err;
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    p_int(&p, g->created_at);
+    if (a != NULL) {
+        p_text(&p, a->vendor);
+        p_text(&p, a->image_hash);
+        p_text(&p, a->module_id);
+        p_int(&p, a->counter);
+        p_text(&p, a->doc_b64);
+        p_text(&p, a->verdict == POSTQ_STORE_VERDICT_PASS ? "pass" : "fail");
+        p_text(&p, a->verdict == POSTQ_STORE_VERDICT_FAIL && a->reason[0] != '\0' ? a->reason
+                                                                                  : NULL);
+    } else {
+        for (int i = 0; i < 7; i++) {
+            p_null(&p);
+        }
+    }
+    if (record_counter) {
+        p_text(&p, module_id);
+        p_int(&p, counter);
+    }
+    {
+        WITH_CONN(s, c, err2);
+        if (err2 != POSTQ_OK) {
+            return err2; /* nothing was sent */
+        }
+        err = exec_cmd(c, record_counter ? S_SIG_INSERT_CTR : S_SIG_INSERT, &p, NULL, state);
+        release(st_, c);
+    }
+    if (err == POSTQ_OK) {
+        return POSTQ_OK;
+    }
+    if (strcmp(state, "23505") == 0) {
+        postq_store_set_errmsg("counter %lld of module %s already used", (long long)counter,
+                               module_id != NULL ? module_id : "");
+        return POSTQ_E_CONFLICT;
+    }
+    if (strcmp(state, "23503") == 0) {
+        postq_store_set_errmsg("no such key");
+        return POSTQ_E_NOT_FOUND;
+    }
+    if (err != POSTQ_E_NETWORK || strncmp(postq_store_errmsg(), "injected", 8) == 0) {
+        return err;
+    }
+    /* The connection broke with the statement sent: it may have committed. A fresh connection
+     * that finds the row settles it; one that finds none cannot prove the old statement will
+     * not commit yet, so the outcome stays unknown (never answered "retry"). */
+    snprintf(msg, sizeof(msg), "%s", postq_store_errmsg());
+    p.n = 0;
+    p_text(&p, g->id);
+    if (exists(s, S_SIG_EXISTS, &p, &found) == POSTQ_OK && found) {
+        return POSTQ_OK;
+    }
+    postq_store_set_errmsg("%s; whether signature %s was stored is unknown", msg, g->id);
+    return POSTQ_E_IO;
+}
+
+static postq_err pg_sig_get(struct postq_store *s, const char *org_id, const char *id,
+                            struct postq_store_sig *out)
+{
+    postq_err err = get_by(s, S_SIG_GET, org_id, id, read_sig, out);
+    if (err != POSTQ_OK) {
+        postq_store_sig_clear(out);
+    }
+    return err;
+}
+
+static postq_err pg_sig_list(struct postq_store *s, const char *org_id, const char *key_id,
+                             size_t limit, const char *cursor, struct postq_store_sig_page *page)
+{
+    void *items = NULL;
+    postq_err err = POSTQ_OK;
+
+    if (key_id != NULL) {
+        /* A filter on another organisation's key is NOT_FOUND, as a get of it would be. */
+        struct params p;
+        int yes = 0;
+        p.n = 0;
+        p_text(&p, org_id);
+        p_text(&p, key_id);
+        err = exists(s, S_KEY_EXISTS, &p, &yes);
+        if (err == POSTQ_OK && !yes) {
+            err = POSTQ_E_NOT_FOUND;
+        }
+    }
+    if (err == POSTQ_OK) {
+        err = list_by(s, key_id != NULL ? S_SIG_LIST_KEY : S_SIG_LIST, org_id, cursor, key_id,
+                      read_sig, sizeof(page->items[0]), limit, &items, &page->n, page->next_cursor);
+        page->items = items;
+    }
+    if (err != POSTQ_OK) {
+        postq_store_sig_page_clear(page);
+    }
+    return err;
+}
+
+static postq_err pg_rejection_add(struct postq_store *s, const char *org_id, const char *key_id,
+                                  const char *reason, int64_t at_ms)
+{
+    struct params p;
+    p.n = 0;
+    p_text(&p, org_id);
+    p_text(&p, key_id);
+    p_text(&p, reason);
+    p_int(&p, at_ms);
+    return insert(s, S_REJ_INSERT, &p);
+}
+
+/* A per-bucket count: column 0 the bucket, 1 the count, 2 the failed ones. */
+static postq_err count_buckets(struct conn *c, enum stmt_id id, const char *org_id,
+                               int64_t from_ms, int64_t bucket_ms, size_t n,
+                               struct postq_store_activity_bucket *out)
+{
+    struct params p;
+    PGresult *r;
+    postq_err err;
+    p.n = 0;
+    p_text(&p, org_id);
+    p_int(&p, from_ms);
+    p_int(&p, bucket_ms);
+    p_int(&p, from_ms + (int64_t)n * bucket_ms);
+    err = exec(c, id, &p, &r, NULL);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    for (int i = 0; i < PQntuples(r); i++) {
+        int64_t b = col_int(r, i, 0);
+        if (b < 0 || (uint64_t)b >= n) {
+            continue; /* cannot happen with the WHERE clause; never index past out */
+        }
+        if (id == S_ACT_SIGS) {
+            int64_t failed = col_int(r, i, 2);
+            out[b].audit_failed = failed;
+            out[b].signed_ok = col_int(r, i, 1) - failed;
+        } else {
+            out[b].rejected = col_int(r, i, 1);
+        }
+    }
+    PQclear(r);
+    return POSTQ_OK;
+}
+
+static postq_err pg_activity(struct postq_store *s, const char *org_id, int64_t from_ms,
+                             int64_t bucket_ms, size_t n, struct postq_store_activity_bucket *out,
+                             struct postq_store_rejection *recent, size_t recent_cap,
+                             size_t *recent_n)
+{
+    struct params p;
+    PGresult *r;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = count_buckets(c, S_ACT_SIGS, org_id, from_ms, bucket_ms, n, out);
+    if (err == POSTQ_OK) {
+        err = count_buckets(c, S_ACT_REJS, org_id, from_ms, bucket_ms, n, out);
+    }
+    if (err == POSTQ_OK && recent_cap > 0) {
+        p.n = 0;
+        p_text(&p, org_id);
+        p_int(&p, (int64_t)recent_cap);
+        err = exec(c, S_REJ_RECENT, &p, &r, NULL);
+        for (int i = 0; err == POSTQ_OK && i < PQntuples(r) && *recent_n < recent_cap; i++) {
+            struct postq_store_rejection *x = &recent[*recent_n];
+            err = col_text(r, i, 0, x->key_id, sizeof(x->key_id));
+            err = err == POSTQ_OK ? col_text(r, i, 1, x->reason, sizeof(x->reason)) : err;
+            x->created_at = col_int(r, i, 2);
+            if (err == POSTQ_OK) {
+                (*recent_n)++;
+            }
+        }
+        if (r != NULL) {
+            PQclear(r);
+        }
+    }
+    release(st_, c);
+    return err;
+}
+
+static const struct postq_store_ops pg_ops = {
+    .name = "postgres",
+    .close = pg_close,
+    .health = pg_health,
+    .write_check = pg_write_check,
+    .schema_version = pg_schema_version,
+    .org_create = pg_org_create,
+    .org_get = pg_org_get,
+    .org_list = pg_org_list,
+    .apikey_create = pg_apikey_create,
+    .apikey_get_by_id = pg_apikey_get_by_id,
+    .apikey_list = pg_apikey_list,
+    .apikey_delete = pg_apikey_delete,
+    .policy_create = pg_policy_create,
+    .policy_get = pg_policy_get,
+    .policy_list = pg_policy_list,
+    .policy_delete = pg_policy_delete,
+    .key_create = pg_key_create,
+    .key_get = pg_key_get,
+    .key_list = pg_key_list,
+    .counter_seen = pg_counter_seen,
+    .put_signature = pg_put_signature,
+    .sig_get = pg_sig_get,
+    .sig_list = pg_sig_list,
+    .rejection_add = pg_rejection_add,
+    .activity = pg_activity,
+};
