@@ -137,7 +137,11 @@ void postq_api_fail(struct postq_http_resp *resp, postq_err err, const char *wha
         code = "busy";
         break;
     case POSTQ_E_NETWORK:
-        code = "unavailable";
+        /* Only the store answers this here (PostgreSQL cannot be reached; nothing was
+         * written): the enclave's own failures are enclave_unavailable. */
+        code = "store_unavailable";
+        status = 503;
+        resp->retry_after = 1;
         break;
     case POSTQ_E_ARG:
     case POSTQ_E_MALFORMED:
@@ -1100,15 +1104,17 @@ static void enclave_get(struct postq_api *api, struct postq_http_resp *resp)
 
 void postq_api_store_failed(struct postq_api *api, postq_err err)
 {
-    if (err == POSTQ_E_IO || err == POSTQ_E_NOMEM || err == POSTQ_E_BUSY) {
-        atomic_store(&api->store_ok, 0);
+    if (err == POSTQ_E_IO || err == POSTQ_E_NOMEM || err == POSTQ_E_BUSY ||
+        err == POSTQ_E_NETWORK) {
+        atomic_store(&api->store_ok, err == POSTQ_E_NETWORK ? -1 : 0);
         atomic_store(&api->store_checked_ms, postq_time_now_ms());
     }
 }
 
 /* Whether the store can commit: a write check when the latest outcome is over a second old,
  * else that outcome (a failed sign's commit counts), so a scrape every few milliseconds costs
- * one small commit a second. */
+ * one small commit a second. 1, or 0 (cannot commit) or -1 (the database cannot be reached)
+ * with msg saying why. */
 static int store_writable(struct postq_api *api, char *msg, size_t cap)
 {
     int64_t now = postq_time_now_ms();
@@ -1117,9 +1123,10 @@ static int store_writable(struct postq_api *api, char *msg, size_t cap)
     msg[0] = '\0';
     if (now - atomic_load(&api->store_checked_ms) >= STORE_CHECK_MS) {
         postq_err err = postq_store_write_check(api->store);
-        ok = err == POSTQ_OK;
-        if (!ok) {
-            snprintf(msg, cap, "the store cannot commit: %s%s%s", postq_strerror(err),
+        ok = err == POSTQ_OK ? 1 : err == POSTQ_E_NETWORK ? -1 : 0;
+        if (ok != 1) {
+            snprintf(msg, cap, "the store %s: %s%s%s",
+                     ok < 0 ? "cannot be reached" : "cannot commit", postq_strerror(err),
                      postq_store_errmsg()[0] != '\0' ? ": " : "", postq_store_errmsg());
         }
         atomic_store(&api->store_ok, ok);
@@ -1127,8 +1134,9 @@ static int store_writable(struct postq_api *api, char *msg, size_t cap)
         return ok;
     }
     ok = atomic_load(&api->store_ok);
-    if (!ok) {
-        snprintf(msg, cap, "the store's latest commit failed");
+    if (ok != 1) {
+        snprintf(msg, cap, ok < 0 ? "the database could not be reached a moment ago"
+                                  : "the store's latest commit failed");
     }
     return ok;
 }
@@ -1140,7 +1148,8 @@ static void healthz(struct postq_api *api, struct postq_http_resp *resp)
 {
     struct postq_enclave_health eh;
     char smsg[512];
-    int sok = store_writable(api, smsg, sizeof(smsg));
+    int swr = store_writable(api, smsg, sizeof(smsg));
+    int sok = swr == 1;
     int eok;
     json_t *store, *enclave;
 
@@ -1148,8 +1157,8 @@ static void healthz(struct postq_api *api, struct postq_http_resp *resp)
     eok = eh.up && eh.counter_durable;
     postq_metrics_health(sok, eok);
     store = sok ? json_pack("{s:b}", "ok", 1)
-                : json_pack("{s:b,s:s,s:s}", "ok", 0, "reason", "store_not_writable", "message",
-                            smsg);
+                : json_pack("{s:b,s:s,s:s}", "ok", 0, "reason",
+                            swr < 0 ? "store_unavailable" : "store_not_writable", "message", smsg);
     enclave = eok ? json_pack("{s:b}", "ok", 1)
                   : json_pack("{s:b,s:s,s:s}", "ok", 0, "reason", eh.reason, "message",
                               eh.message);

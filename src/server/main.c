@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* postq-api: the HTTP API server and its host-side tools [docs/http-api.md, docs/cli.md]:
- *   postq-api serve [--listen 127.0.0.1:8080] [--db sqlite:PATH] [--enclave unix:PATH]
+ *   postq-api serve [--listen 127.0.0.1:8080] [--db sqlite:PATH|postgresql://…]
+ *                   [--enclave unix:PATH]
  *                   [--state DIR] [--max-connections N] [--web DIR] [--enclave-timeout S]
  *                   [--rate-limit ROLE=RATE[/BURST]|ROLE=off]...
  *                   [--org-rate-limit RATE[/BURST]|off]
@@ -31,21 +32,24 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: postq-api serve [--listen HOST:PORT] [--db sqlite:PATH] [--enclave unix:PATH]\n"
+            "usage: postq-api serve [--listen HOST:PORT] [--db URL] [--enclave unix:PATH]\n"
             "                       [--state DIR] [--max-connections N] [--web DIR]\n"
             "                       [--enclave-timeout SECONDS] [--workers N]\n"
             "                       [--max-connections-per-ip N] [--header-timeout SECONDS]\n"
             "                       [--rate-limit ROLE=RATE[/BURST]|ROLE=off]...\n"
             "                       [--org-rate-limit RATE[/BURST]|off] [--kek FILE]\n"
-            "       postq-api org create NAME [--db sqlite:PATH]\n"
+            "       postq-api org create NAME [--db URL]\n"
             "       postq-api kek new FILE\n"
             "       postq-api apikey create --org ID --role admin|signer|viewer [--name N]\n"
-            "                       [--db sqlite:PATH]\n"
+            "                       [--db URL]\n"
             "       postq-api --version | --help\n"
             "\n"
             "serve      the HTTP API, /v1/... (defaults: --listen " DEFAULT_LISTEN
             ",\n"
             "           --db " DEFAULT_DB ", --enclave " DEFAULT_ENCLAVE ",\n"
+            "           --db URL: sqlite:PATH, or a PostgreSQL connection URI\n"
+            "           (postgresql://… or postgres://…, e.g.\n"
+            "           postgresql:///postq?host=/run/postgresql&user=postq).\n"
             "           --state " DEFAULT_STATE
             ": the key-encryption key of software keys).\n"
             "           --kek FILE: the key-encryption key from FILE (made by kek new; mode\n"
@@ -113,11 +117,40 @@ static int wants_help(int argc, char **argv, int start)
     return 0;
 }
 
+/* db as it may be shown: a URI's password (user:PASSWORD@ or password=…) becomes "***". */
+static void redact_db(char *out, size_t cap, const char *db)
+{
+    const char *auth = strstr(db, "://");
+    size_t o = 0;
+
+    for (size_t i = 0; db[i] != '\0' && o + 4 < cap; i++) {
+        const char *p = db + i;
+        out[o++] = db[i];
+        if (auth != NULL && p > auth + 2 && db[i] == ':' && strchr(p, '@') != NULL &&
+            (strchr(auth + 3, '/') == NULL || strchr(p, '@') < strchr(auth + 3, '/')) &&
+            memchr(auth + 3, '@', (size_t)(p - auth - 3)) == NULL) {
+            memcpy(out + o, "***", 3); /* user:PASSWORD@host */
+            o += 3;
+            i = (size_t)(strchr(p, '@') - db) - 1;
+        } else if (strncmp(p, "password=", 9) == 0 && (i == 0 || strchr("?& ", db[i - 1]))) {
+            memcpy(out + o - 1, "password=***", 12);
+            o += 11;
+            i += 8;
+            while (db[i + 1] != '\0' && db[i + 1] != '&' && db[i + 1] != ' ') {
+                i++;
+            }
+        }
+    }
+    out[o < cap ? o : cap - 1] = '\0';
+}
+
 static int open_store(const char *db, struct postq_store **s)
 {
     postq_err err = postq_store_open(db, s);
     if (err != POSTQ_OK) {
-        fprintf(stderr, "postq-api: cannot open the store %s: %s (%s)\n", db,
+        char shown[512];
+        redact_db(shown, sizeof(shown), db);
+        fprintf(stderr, "postq-api: cannot open the store %s: %s (%s)\n", shown,
                 postq_strerror(err), postq_store_errmsg());
         return 0;
     }
@@ -426,7 +459,7 @@ static int cmd_org_create(int argc, char **argv)
         return 0;
     }
     if (!opts(argc, argv, 3, names, v, 1, &name) || name == NULL) {
-        fprintf(stderr, "usage: postq-api org create NAME [--db sqlite:PATH]\n");
+        fprintf(stderr, "usage: postq-api org create NAME [--db URL]\n");
         return 2;
     }
     {
@@ -474,7 +507,7 @@ static int cmd_apikey_create(int argc, char **argv)
     }
     if (!opts(argc, argv, 3, names, v, 4, NULL) || v[1] == NULL || v[2] == NULL) {
         fprintf(stderr, "usage: postq-api apikey create --org ID --role admin|signer|viewer "
-                        "[--name N] [--db sqlite:PATH]\n");
+                        "[--name N] [--db URL]\n");
         return 2;
     }
     if (strcmp(v[2], "admin") == 0) {

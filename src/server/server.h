@@ -229,7 +229,7 @@ struct postq_api {
     struct postq_ratelimit *ratelimit; /* per API key and organisation; NULL: no limits */
     /* The store's writability as /healthz reports it: the latest write check or failed commit
      * (1 ok) and when (ms; 0: none yet). Zero-initialised with the struct. */
-    _Atomic int store_ok;
+    _Atomic int store_ok; /* 1; 0: the latest commit failed; -1: the database was unreachable */
     _Atomic int64_t store_checked_ms;
 };
 
