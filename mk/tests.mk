@@ -55,11 +55,12 @@ check-symbols: $(LIB_SO)
 
 tests: $(TEST_BINS) $(TOOL_BINS) examples $(SDK_TEST_OUT)
 
-# check: dependencies, every build output, then every test (unit, vectors, ct).
+# check: dependencies, every build output, then every test (unit, vectors, ct), beside a
+# throwaway PostgreSQL server in $(O)/pg that scripts/with-pg.sh starts and stops.
 check: deps
 	@$(MAKE) --no-print-directory all tests ct-bins
-	@POSTQ_SHARED="$(SHARED)" POSTQ_BUILD="$(O)" scripts/run-tests.sh $(TEST_BINS) $(SCRIPT_TESTS)
+	@POSTQ_SHARED="$(SHARED)" POSTQ_BUILD="$(O)" scripts/with-pg.sh $(O)/pg -- scripts/run-tests.sh $(TEST_BINS) $(SCRIPT_TESTS)
 
 # Run the tests without the dependency step (faster while developing).
 test: all tests ct-bins
-	@POSTQ_SHARED="$(SHARED)" POSTQ_BUILD="$(O)" scripts/run-tests.sh $(TEST_BINS) $(SCRIPT_TESTS)
+	@POSTQ_SHARED="$(SHARED)" POSTQ_BUILD="$(O)" scripts/with-pg.sh $(O)/pg -- scripts/run-tests.sh $(TEST_BINS) $(SCRIPT_TESTS)

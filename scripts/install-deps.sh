@@ -13,6 +13,7 @@ declare -A PKGS=(
     [sqlite3]=libsqlite3-dev
     [libmicrohttpd]=libmicrohttpd-dev
     [libcurl]=libcurl4-openssl-dev
+    [libpq]=libpq-dev
 )
 # command -> Debian package
 declare -A CMDS=(
@@ -23,6 +24,7 @@ declare -A CMDS=(
     [curl]=curl
     [node]=nodejs
     [npm]=npm
+    [psql]=postgresql-client
 )
 # headers checked by path -> Debian package
 declare -A HDRS=(
@@ -44,6 +46,12 @@ fi
 for h in "${!HDRS[@]}"; do
     [ -e "$h" ] || missing+=("${HDRS[$h]}")
 done
+
+# The PostgreSQL server the tests start (scripts/pg-server.sh): Debian keeps its programs in
+# /usr/lib/postgresql/VERSION/bin, off PATH.
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    missing+=(postgresql)
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
     # De-duplicate, keep order.

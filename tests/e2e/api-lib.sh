@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # End-to-end helpers for postq-api (source after lib.sh): a real server on an ephemeral
 # 127.0.0.1 port with its own SQLite file and state directory under E2E_DIR, driven with curl.
-#   api_start NAME ENCLAVE   serve with db E2E_DIR/NAME.db, state E2E_DIR/NAME-state, enclave
-#                            socket E2E_DIR/ENCLAVE.sock; sets API_PID and API_URL
-#   api_org NAME             `postq-api org create` on E2E_DIR/api.db; prints the admin key
+#   api_start NAME ENCLAVE   serve with db $API_DB (default sqlite:E2E_DIR/api.db), state
+#                            E2E_DIR/NAME-state, enclave socket E2E_DIR/ENCLAVE.sock; sets
+#                            API_PID and API_URL
+#   api_org NAME             `postq-api org create` on $API_DB; prints the admin key
 #   api_sign_keys ENCLAVE    a software key (KEY), a policy pinning ENCLAVE (POL) and an
 #                            attested key bound to it (EKEY), made as $ADMIN
 #   call METHOD PATH TOKEN [CURL ARGS...]   the body, then a last line "HTTP <status>"
@@ -15,7 +16,7 @@ api_start() {
     local name=$1 enc=$2
     : >"$E2E_DIR/$name.out"
     # shellcheck disable=SC2086 # API_EXTRA: extra serve options of a test, word-split
-    "$API" serve --listen 127.0.0.1:0 --db "sqlite:$E2E_DIR/api.db" \
+    "$API" serve --listen 127.0.0.1:0 --db "${API_DB:-sqlite:$E2E_DIR/api.db}" \
         --enclave "unix:$E2E_DIR/$enc.sock" --state "$E2E_DIR/$name-state" ${API_EXTRA:-} \
         >"$E2E_DIR/$name.out" 2>>"$E2E_DIR/$name.log" &
     API_PID=$!
@@ -46,7 +47,7 @@ api_sign_keys() {
 }
 
 api_org() {
-    "$API" org create "$1" --db "sqlite:$E2E_DIR/api.db" 2>/dev/null
+    "$API" org create "$1" --db "${API_DB:-sqlite:$E2E_DIR/api.db}" 2>/dev/null
 }
 
 call() {
