@@ -7,7 +7,14 @@
  * (issue 5): no more than 25% added over the enclave-only cost at 2 clients.
  *
  *   api_bench BUILD_DIR [SECONDS]      (make bench-api [API_BENCH_SECONDS=N])
+ *   api_bench --stores BUILD_DIR [SECONDS]   (make bench-api, second table)
  *   api_bench --count BUILD_DIR        (make bench-api-count)
+ *
+ * --stores runs the API's signs (1, 2 and 4 clients) on SQLite with one node, on PostgreSQL
+ * with one node, and on PostgreSQL with two nodes (two postq-api, each with its own
+ * postq-enclave of one deployment secret, the clients alternating between them), against a
+ * PostgreSQL server of its own (scripts/pg-server.sh, Unix socket, fsync on), and reports
+ * PostgreSQL's rate as a share of SQLite's and two nodes' as a share of one's.
  *
  * --count runs both daemons under callgrind and reads their instruction counters
  * (callgrind_control -e) before and after 100 signs through the API, after 20 to warm up: the
@@ -20,6 +27,7 @@
  * Starts postq-enclave and postq-api (port 0) on a temporary directory, makes an organisation,
  * a policy pinned to the enclave and a bound key, measures, and stops both with SIGTERM. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -42,10 +50,14 @@
 #define MAX_CLIENTS 8
 #define MAX_SAMPLES 200000
 
-static char g_dir[64], g_sock[128], g_host[64], g_token[160], g_key[64];
-static int g_port;
-static int g_count; /* --count: the daemons run under callgrind */
-static pid_t g_enclave = -1, g_api = -1;
+#define MAX_NODES 2
+
+static char g_dir[64], g_sock[MAX_NODES][128], g_host[64], g_token[160], g_key[64];
+static int g_port[MAX_NODES];
+static int g_nodes = 1; /* API nodes, each with its own enclave of one deployment secret */
+static int g_count;     /* --count: the daemons run under callgrind */
+static pid_t g_enclave[MAX_NODES] = {-1, -1}, g_api[MAX_NODES] = {-1, -1};
+static char g_pgdir[128]; /* the bench's own PostgreSQL server, when it runs one */
 static double g_seconds = 3.0;
 
 static double now_s(void)
@@ -57,20 +69,31 @@ static double now_s(void)
 
 static void stop_all(void)
 {
-    pid_t p[2] = {g_api, g_enclave};
-    for (int i = 0; i < 2; i++) {
-        if (p[i] > 0) {
-            kill(p[i], SIGTERM);
-            waitpid(p[i], NULL, 0);
+    for (int i = 0; i < MAX_NODES; i++) {
+        pid_t p[2] = {g_api[i], g_enclave[i]};
+        for (int j = 0; j < 2; j++) {
+            if (p[j] > 0) {
+                kill(p[j], SIGTERM);
+                waitpid(p[j], NULL, 0);
+            }
         }
+        g_api[i] = g_enclave[i] = -1;
     }
-    g_api = g_enclave = -1;
+    if (g_pgdir[0] != '\0') {
+        char cmd[200];
+        snprintf(cmd, sizeof(cmd), "scripts/pg-server.sh stop '%s' >/dev/null 2>&1", g_pgdir);
+        if (system(cmd) != 0) {
+            fprintf(stderr, "api_bench: could not stop PostgreSQL in %s\n", g_pgdir);
+        }
+        g_pgdir[0] = '\0';
+    }
     if (g_dir[0] != '\0') {
         char cmd[128];
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_dir);
         if (system(cmd) != 0) {
             fprintf(stderr, "api_bench: could not remove %s\n", g_dir);
         }
+        g_dir[0] = '\0';
     }
 }
 
@@ -89,7 +112,7 @@ static void die(const char *what)
 
 /* ---- a minimal HTTP/1.1 keep-alive client ---- */
 
-static int http_connect(void)
+static int http_connect(int node)
 {
     struct sockaddr_in sa;
     int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -98,7 +121,7 @@ static int http_connect(void)
     }
     memset(&sa, 0, sizeof(sa));
     sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)g_port);
+    sa.sin_port = htons((uint16_t)g_port[node]);
     if (inet_pton(AF_INET, g_host, &sa.sin_addr) != 1 ||
         connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
         close(fd);
@@ -228,15 +251,34 @@ static pid_t spawn(char *const argv[], int out_fd)
     return pid;
 }
 
-static void setup(const char *build)
+/* The first line cmd prints (trailing newline removed) into out, or die(what). */
+static void first_line(const char *cmd, char *out, size_t cap, const char *what)
 {
-    char enclave[256], api[256], listen_arg[160], db[160], state[160], line[256], cmd[600];
-    char body[65536], pol[64], img[80], root[80], req[1024];
+    FILE *f = popen(cmd, "r");
+    if (f == NULL || fgets(out, (int)cap, f) == NULL) {
+        if (f != NULL) {
+            pclose(f);
+        }
+        die(what);
+    }
+    pclose(f);
+    out[strcspn(out, "\n")] = '\0';
+}
+
+/* Start the stack: nodes enclaves (one deployment secret when several) and nodes API servers
+ * on one store ("sqlite": a file; "postgres": a PostgreSQL server of the bench's own, started
+ * with scripts/pg-server.sh, fsync on as in production); an organisation, a policy pinned to
+ * the enclaves and a bound key. */
+static void setup(const char *build, const char *store, int nodes)
+{
+    char enclave[256], api[256], listen_arg[MAX_NODES][160], db[512], state[160], line[256];
+    char cmd[900], body[65536], pol[64], img[80], root[80], req[1024], secret[160], kek[160];
     struct stat sb;
     FILE *f;
     int pfd[2], fd, st;
 
     const char *tmp = getenv("TMPDIR");
+    g_nodes = nodes;
     snprintf(g_dir, sizeof(g_dir), "%s/postq-api-bench-XXXXXX",
              tmp != NULL && tmp[0] != '\0' && strlen(tmp) < 40 ? tmp : "/tmp");
     if (mkdtemp(g_dir) == NULL) {
@@ -244,51 +286,70 @@ static void setup(const char *build)
     }
     snprintf(enclave, sizeof(enclave), "%s/bin/postq-enclave", build);
     snprintf(api, sizeof(api), "%s/bin/postq-api", build);
-    snprintf(g_sock, sizeof(g_sock), "%s/enclave.sock", g_dir);
-    snprintf(listen_arg, sizeof(listen_arg), "unix:%s", g_sock);
-    snprintf(state, sizeof(state), "%s/enclave", g_dir);
-    {
-        char *argv[] = {enclave, "--state", state, "--listen", listen_arg, NULL};
-        g_enclave = spawn(argv, -1);
+    snprintf(secret, sizeof(secret), "%s/deploy.secret", g_dir);
+    snprintf(kek, sizeof(kek), "%s/api.kek", g_dir);
+    if (nodes > 1) {
+        snprintf(cmd, sizeof(cmd), "'%s' secret new '%s' >/dev/null && '%s' kek new '%s' >/dev/null",
+                 enclave, secret, api, kek);
+        if (system(cmd) != 0) {
+            die("secret new / kek new");
+        }
     }
-    for (int i = 0; i < 6000 && stat(g_sock, &sb) != 0; i++) {
-        usleep(10000);
+    for (int i = 0; i < nodes; i++) {
+        snprintf(g_sock[i], sizeof(g_sock[i]), "%s/enclave%d.sock", g_dir, i);
+        snprintf(listen_arg[i], sizeof(listen_arg[i]), "unix:%s", g_sock[i]);
+        snprintf(state, sizeof(state), "%s/enclave%d", g_dir, i);
+        char *argv[] = {enclave, "--state", state, "--listen", listen_arg[i],
+                        nodes > 1 ? "--secret" : NULL, secret, NULL};
+        g_enclave[i] = spawn(argv, -1);
+        for (int k = 0; k < 6000 && stat(g_sock[i], &sb) != 0; k++) {
+            usleep(10000);
+        }
+        if (stat(g_sock[i], &sb) != 0) {
+            die("postq-enclave did not start");
+        }
     }
-    if (stat(g_sock, &sb) != 0) {
-        die("postq-enclave did not start");
+    if (strcmp(store, "postgres") == 0) {
+        snprintf(g_pgdir, sizeof(g_pgdir), "%s/pg", g_dir);
+        /* As root the server runs as another user, who must pass through g_dir. */
+        if (chmod(g_dir, 0711) != 0) {
+            die("chmod");
+        }
+        snprintf(cmd, sizeof(cmd),
+                 "POSTQ_PG_FSYNC=on scripts/pg-server.sh start '%s' >/dev/null && "
+                 "scripts/pg-server.sh createdb '%s' bench",
+                 g_pgdir, g_pgdir);
+        first_line(cmd, db, sizeof(db), "PostgreSQL did not start (scripts/pg-server.sh)");
+    } else {
+        snprintf(db, sizeof(db), "sqlite:%s/api.db", g_dir);
     }
-    snprintf(db, sizeof(db), "sqlite:%s/api.db", g_dir);
     snprintf(cmd, sizeof(cmd), "'%s' org create bench --db '%s' 2>/dev/null", api, db);
-    f = popen(cmd, "r");
-    if (f == NULL || fgets(g_token, sizeof(g_token), f) == NULL) {
-        die("org create");
-    }
-    pclose(f);
-    g_token[strcspn(g_token, "\n")] = '\0';
-    snprintf(state, sizeof(state), "%s/api", g_dir);
-    if (pipe(pfd) != 0) {
-        die("pipe");
-    }
-    {
+    first_line(cmd, g_token, sizeof(g_token), "org create");
+    for (int i = 0; i < nodes; i++) {
+        snprintf(state, sizeof(state), "%s/api%d", g_dir, i);
+        if (pipe(pfd) != 0) {
+            die("pipe");
+        }
         /* Throughput is measured, not the rate limits: those are off for the bench's key. */
         char *argv[] = {api,          "serve",
                         "--listen",   "127.0.0.1:0",
                         "--db",       db,
-                        "--enclave",  listen_arg,
+                        "--enclave",  listen_arg[i],
                         "--state",    state,
                         "--rate-limit", "admin=off",
                         "--org-rate-limit", "off",
+                        nodes > 1 ? "--kek" : NULL, kek,
                         NULL};
-        g_api = spawn(argv, pfd[1]);
+        g_api[i] = spawn(argv, pfd[1]);
+        close(pfd[1]);
+        f = fdopen(pfd[0], "r");
+        if (f == NULL || fgets(line, sizeof(line), f) == NULL ||
+            sscanf(line, "postq-api listening on http://%63[0-9.]:%d", g_host, &g_port[i]) != 2) {
+            die("postq-api did not start");
+        }
+        fclose(f);
     }
-    close(pfd[1]);
-    f = fdopen(pfd[0], "r");
-    if (f == NULL || fgets(line, sizeof(line), f) == NULL ||
-        sscanf(line, "postq-api listening on http://%63[0-9.]:%d", g_host, &g_port) != 2) {
-        die("postq-api did not start");
-    }
-    fclose(f);
-    fd = http_connect();
+    fd = http_connect(0);
     if (fd < 0) {
         die("connect to postq-api");
     }
@@ -322,6 +383,7 @@ static void setup(const char *build)
 struct worker {
     pthread_t t;
     int enclave_only;
+    int node; /* the API node this client talks to */
     double *lat;
     size_t n;
     int failed;
@@ -337,7 +399,7 @@ static void *work_api(void *arg)
 {
     struct worker *w = arg;
     char path[128], body[256];
-    int fd = http_connect();
+    int fd = http_connect(w->node);
     snprintf(path, sizeof(path), "/v1/sign?keyId=%s", g_key);
     while (!g_go) {
     }
@@ -373,7 +435,7 @@ static void *work_enclave(void *arg)
     c.fd = -1;
     {
         char addr[160];
-        snprintf(addr, sizeof(addr), "unix:%s", g_sock);
+        snprintf(addr, sizeof(addr), "unix:%s", g_sock[0]);
         if (postq_proto_client_connect(&c, addr, 30000) != POSTQ_OK) {
             w->failed = 1;
             return NULL;
@@ -429,6 +491,7 @@ static struct result run(int clients, int enclave_only, struct postq_bytes seale
     for (int i = 0; i < clients; i++) {
         w[i].lat = malloc(MAX_SAMPLES * sizeof(double));
         w[i].enclave_only = enclave_only;
+        w[i].node = i % g_nodes;
         w[i].sealed = sealed;
         w[i].alg = alg;
         w[i].key_id = key_id;
@@ -508,7 +571,7 @@ static double ir_total(pid_t pid)
 static void sign_n(int n)
 {
     char path[128], body[256];
-    int fd = http_connect();
+    int fd = http_connect(0);
     snprintf(path, sizeof(path), "/v1/sign?keyId=%s", g_key);
     for (int i = 0; i < n; i++) {
         if (fd < 0 || http_call(fd, "POST", path, "application/octet-stream", g_payload, PAYLOAD,
@@ -525,13 +588,13 @@ static int count_main(const char *build)
     double a0, e0, a1, e1, api, encl;
 
     g_count = 1;
-    setup(build);
+    setup(build, "sqlite", 1);
     sign_n(WARM);
-    a0 = ir_total(g_api);
-    e0 = ir_total(g_enclave);
+    a0 = ir_total(g_api[0]);
+    e0 = ir_total(g_enclave[0]);
     sign_n(N);
-    a1 = ir_total(g_api);
-    e1 = ir_total(g_enclave);
+    a1 = ir_total(g_api[0]);
+    e1 = ir_total(g_enclave[0]);
     api = (a1 - a0) / N;
     encl = (e1 - e0) / N;
     printf("POST /v1/sign, instructions per sign (callgrind, mldsa65+ed25519, %d-byte payload, "
@@ -548,6 +611,97 @@ static int count_main(const char *build)
     return 0;
 }
 
+/* CPU seconds (user + system) the bench's PostgreSQL server has used so far: its postmaster
+ * (the first line of DATA/postmaster.pid) and every process it started. 0 without one. */
+static double pg_cpu_s(void)
+{
+    char path[200], line[512];
+    long pm = 0, ticks = 0;
+    FILE *f;
+    DIR *d;
+    struct dirent *e;
+
+    if (g_pgdir[0] == '\0') {
+        return 0;
+    }
+    snprintf(path, sizeof(path), "%s/data/postmaster.pid", g_pgdir);
+    f = fopen(path, "r");
+    if (f == NULL || fscanf(f, "%ld", &pm) != 1) {
+        if (f != NULL) {
+            fclose(f);
+        }
+        return 0;
+    }
+    fclose(f);
+    d = opendir("/proc");
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        long pid = atol(e->d_name), ppid, ut, st;
+        const char *p;
+        if (pid <= 0) {
+            continue;
+        }
+        snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+        f = fopen(path, "r");
+        if (f == NULL) {
+            continue;
+        }
+        if (fgets(line, sizeof(line), f) != NULL && (p = strrchr(line, ')')) != NULL &&
+            sscanf(p + 2, "%*c %ld %*s %*s %*s %*s %*s %*s %*s %*s %*s %ld %ld", &ppid, &ut,
+                   &st) == 3 &&
+            (pid == pm || ppid == pm)) {
+            ticks += ut + st;
+        }
+        fclose(f);
+    }
+    if (d != NULL) {
+        closedir(d);
+    }
+    return (double)ticks / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* --stores: the same signs on SQLite (one node), PostgreSQL (one node) and PostgreSQL (two
+ * nodes, each with its own enclave, the clients spread over them). */
+static int stores_main(const char *build)
+{
+    static const struct {
+        const char *store;
+        int nodes;
+    } configs[] = {{"sqlite", 1}, {"postgres", 1}, {"postgres", 2}};
+    static const int counts[] = {1, 2, 4};
+    struct result r[3][3];
+    struct postq_bytes none = {NULL, 0};
+
+    printf("POST /v1/sign by store and node count: mldsa65+ed25519, %d-byte payloads, keep-alive "
+           "loopback, %.0f s per run; durable commits (SQLite synchronous=FULL, PostgreSQL fsync "
+           "on); with 2 nodes the clients alternate between them\n",
+           PAYLOAD, g_seconds);
+    printf("%-9s %5s %8s %10s %9s %9s %13s\n", "store", "nodes", "clients", "signs/s",
+           "p50 ms", "p99 ms", "PG CPU µs/sign");
+    for (size_t c = 0; c < 3; c++) {
+        setup(build, configs[c].store, configs[c].nodes);
+        for (size_t i = 0; i < 3; i++) {
+            double cpu0 = pg_cpu_s();
+            r[c][i] = run(counts[i], 0, none, NULL, NULL);
+            double cpu = pg_cpu_s() - cpu0;
+            printf("%-9s %5d %8d %10.0f %9.3f %9.3f", configs[c].store, configs[c].nodes,
+                   counts[i], r[c][i].rate, r[c][i].p50, r[c][i].p99);
+            if (g_pgdir[0] != '\0') {
+                printf(" %13.0f", 1e6 * cpu / (r[c][i].rate * g_seconds));
+            }
+            printf("\n");
+            fflush(stdout);
+        }
+        stop_all();
+    }
+    for (size_t i = 0; i < 3; i++) {
+        printf("%d client%s: PostgreSQL 1 node = %.0f%% of SQLite (target: 80%% at least); "
+               "2 nodes = %.0f%% of 1 node (target: no loss)\n",
+               counts[i], counts[i] > 1 ? "s" : "", 100.0 * r[1][i].rate / r[0][i].rate,
+               100.0 * r[2][i].rate / r[1][i].rate);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const int counts[] = {1, 2, 4};
@@ -557,9 +711,24 @@ int main(int argc, char **argv)
     struct postq_bytes sealed;
     uint8_t *sealed_copy;
     char addr[160];
+    int stores = 0;
 
-    if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: api_bench BUILD_DIR [SECONDS] | api_bench --count BUILD_DIR\n");
+    if (argc < 2 || argc > 4) {
+        fprintf(stderr, "usage: api_bench BUILD_DIR [SECONDS] | api_bench --count BUILD_DIR | "
+                        "api_bench --stores BUILD_DIR [SECONDS]\n");
+        return 2;
+    }
+    if (strcmp(argv[1], "--stores") == 0) {
+        if (argc < 3) {
+            fprintf(stderr, "usage: api_bench --stores BUILD_DIR [SECONDS]\n");
+            return 2;
+        }
+        stores = 1;
+        argv++; /* then as BUILD_DIR [SECONDS] */
+        argc--;
+    }
+    if (!stores && argc > 3) {
+        fprintf(stderr, "usage: api_bench BUILD_DIR [SECONDS]\n");
         return 2;
     }
     if (strcmp(argv[1], "--count") == 0 && argc != 3) {
@@ -583,12 +752,15 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "--count") == 0) {
         return count_main(argv[2]);
     }
-    setup(argv[1]);
+    if (stores) {
+        return stores_main(argv[1]);
+    }
+    setup(argv[1], "sqlite", 1);
 
     /* A key made straight in the enclave for the enclave-only runs (same algorithm). */
     memset(&c, 0, sizeof(c));
     c.fd = -1;
-    snprintf(addr, sizeof(addr), "unix:%s", g_sock);
+    snprintf(addr, sizeof(addr), "unix:%s", g_sock[0]);
     memset(&req, 0, sizeof(req));
     req.op = POSTQ_PROTO_OP_KEYGEN;
     snprintf(req.alg, sizeof(req.alg), "mldsa65+ed25519");

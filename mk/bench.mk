@@ -62,6 +62,7 @@ $(API_BENCH_BIN): $(API_BENCH_OBJS) $(PROTO_LIB_A) $(LIB_A)
 bench-api: deps
 	@$(MAKE) --no-print-directory $(API_BENCH_BIN) $(O)/bin/postq-enclave $(O)/bin/postq-api
 	@$(API_BENCH_BIN) $(O) $(API_BENCH_SECONDS)
+	@$(API_BENCH_BIN) --stores $(O) $(API_BENCH_SECONDS)
 
 # Instructions per sign of postq-api and postq-enclave under callgrind (repeatable).
 bench-api-count: deps

@@ -93,7 +93,14 @@ enum stmt_id {
     "id, org_id, key_id, key_version, algorithm, payload_sha256, signature, created_at, "          \
     "att_vendor, att_image_hash, att_module_id, att_counter, att_doc_b64, att_verdict, "           \
     "att_reason"
-#define SIG_VALS "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15"
+#define SIG_VALS                                                                                   \
+    "$1, $2, $3, $4::bigint, $5, $6::bytea, $7::bytea, $8::bigint, $9, $10, $11, $12::bigint, "   \
+    "$13, $14, $15"
+/* A sign result's key must be a key of its organisation. Checked by this read rather than by
+ * a foreign key: a foreign key check takes a share lock on the key's row, and concurrent signs
+ * with one key (the usual load) then share that lock through multixacts, which cost more than
+ * the insert. Keys are never deleted, so the read cannot race with a delete. */
+#define SIG_KEY "WHERE EXISTS (SELECT 1 FROM hybrid_keys WHERE org_id = $2 AND id = $3)"
 
 /* Lists page by id, newest first, as store_sqlite.c: $2 is the cursor or "~", $3 the limit. */
 static const char *const stmt_sql[S_COUNT] = {
@@ -125,11 +132,12 @@ static const char *const stmt_sql[S_COUNT] = {
                    "ORDER BY id DESC LIMIT $3",
     [S_KEY_EXISTS] = "SELECT 1 FROM hybrid_keys WHERE org_id = $1 AND id = $2",
     [S_CTR_SEEN] = "SELECT 1 FROM enclave_counters WHERE module_id = $1 AND counter = $2",
-    [S_SIG_INSERT] = "INSERT INTO signatures (" SIG_COLS ") VALUES (" SIG_VALS ")",
+    [S_SIG_INSERT] = "INSERT INTO signatures (" SIG_COLS ") SELECT " SIG_VALS " " SIG_KEY,
     /* The counter pair and the sign result in one statement: one commit, all or nothing. */
-    [S_SIG_INSERT_CTR] = "WITH c AS (INSERT INTO enclave_counters (module_id, counter, "
-                         "signature_id) VALUES ($16, $17, $1)) "
-                         "INSERT INTO signatures (" SIG_COLS ") VALUES (" SIG_VALS ")",
+    [S_SIG_INSERT_CTR] = "WITH k AS (SELECT 1 " SIG_KEY "), "
+                         "c AS (INSERT INTO enclave_counters (module_id, counter, signature_id) "
+                         "SELECT $16, $17::bigint, $1 FROM k) "
+                         "INSERT INTO signatures (" SIG_COLS ") SELECT " SIG_VALS " FROM k",
     [S_SIG_EXISTS] = "SELECT 1 FROM signatures WHERE id = $1",
     [S_SIG_GET] = "SELECT " SIG_COLS " FROM signatures WHERE org_id = $1 AND id = $2",
     [S_SIG_LIST] = "SELECT " SIG_COLS " FROM signatures WHERE org_id = $1 AND id < $2 "
@@ -1224,12 +1232,17 @@ static postq_err pg_put_signature(struct postq_store *s, const struct postq_stor
         p_int(&p, counter);
     }
     {
+        long changed = 0;
         WITH_CONN(s, c, err2);
         if (err2 != POSTQ_OK) {
             return err2; /* nothing was sent */
         }
-        err = exec_cmd(c, record_counter ? S_SIG_INSERT_CTR : S_SIG_INSERT, &p, NULL, state);
+        err = exec_cmd(c, record_counter ? S_SIG_INSERT_CTR : S_SIG_INSERT, &p, &changed, state);
         release(st_, c);
+        if (err == POSTQ_OK && changed == 0) {
+            postq_store_set_errmsg("no such key");
+            return POSTQ_E_NOT_FOUND; /* the WHERE EXISTS found no key: nothing inserted */
+        }
     }
     if (err == POSTQ_OK) {
         return POSTQ_OK;
@@ -1238,10 +1251,6 @@ static postq_err pg_put_signature(struct postq_store *s, const struct postq_stor
         postq_store_set_errmsg("counter %lld of module %s already used", (long long)counter,
                                module_id != NULL ? module_id : "");
         return POSTQ_E_CONFLICT;
-    }
-    if (strcmp(state, "23503") == 0) {
-        postq_store_set_errmsg("no such key");
-        return POSTQ_E_NOT_FOUND;
     }
     if (err != POSTQ_E_NETWORK || strncmp(postq_store_errmsg(), "injected", 8) == 0) {
         return err;
