@@ -30,9 +30,10 @@ all: $(LIB_A) $(LIB_SO) $(SERVER_LIB_A) $(PROTO_LIB_A) $(PROGRAMS) web sdk-js
 deps:
 	@scripts/install-deps.sh
 
+# make run DB=postgres: the same stack on a PostgreSQL server of its own under ./var/pg.
 run: deps
 	@$(MAKE) --no-print-directory all
-	@scripts/run.sh
+	@POSTQ_RUN_DB="$(DB)" scripts/run.sh
 
 clean:
 	rm -rf build

@@ -6,6 +6,9 @@
 # URL, the key and commands to try (they write only under ./var/demo). Ctrl-C stops both daemons
 # and exits 0. A second run reuses everything under ./var.
 # Overrides (tests): POSTQ_BUILD (build dir), POSTQ_VAR (state dir), POSTQ_LISTEN (HOST:PORT).
+# POSTQ_RUN_DB=postgres (make run DB=postgres): the store is a PostgreSQL server of this stack's
+# own instead (scripts/pg-server.sh: data in ./var/pg, a Unix socket only, database `postq`),
+# started before the daemons and stopped after them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${POSTQ_BUILD:-build}
@@ -13,6 +16,11 @@ BIN=$(cd "$B/bin" && pwd)
 VAR=${POSTQ_VAR:-var}
 umask 077 # the logs, the demo files and the database are for this user alone
 LISTEN=${POSTQ_LISTEN:-127.0.0.1:8080}
+case ${POSTQ_RUN_DB:-sqlite} in
+    sqlite | '') RUN_DB=sqlite ;;
+    postgres | postgresql) RUN_DB=postgres ;;
+    *) echo "postq: DB=${POSTQ_RUN_DB} is not a store (sqlite or postgres)" >&2; exit 2 ;;
+esac
 DB="sqlite:$VAR/postq.db"
 SOCK="$VAR/enclave.sock"
 KEYFILE="$VAR/demo-api-key"
@@ -22,16 +30,29 @@ mkdir -p "$VAR" "$DEMO"
 chmod 700 "$VAR"
 EPID=
 APID=
+PG=
 stop() {
     trap - EXIT INT TERM
     if [ -n "$APID" ]; then kill -TERM "$APID" 2>/dev/null || true; fi
     if [ -n "$EPID" ]; then kill -TERM "$EPID" 2>/dev/null || true; fi
     if [ -n "$APID" ]; then wait "$APID" 2>/dev/null || true; fi
     if [ -n "$EPID" ]; then wait "$EPID" 2>/dev/null || true; fi
+    if [ -n "$PG" ]; then scripts/pg-server.sh stop "$PG" || true; fi
     echo "postq: stopped (state kept in $VAR/, logs in $VAR/enclave.log and $VAR/api.log)"
 }
 trap stop EXIT
 trap 'exit 0' INT TERM
+
+if [ "$RUN_DB" = postgres ]; then
+    # As root the server runs as the postgres user, who must pass through $VAR (its files
+    # stay private: umask 077).
+    if [ "$(id -u)" -eq 0 ]; then chmod 711 "$VAR"; fi
+    scripts/pg-server.sh start "$VAR/pg" >/dev/null
+    PG=$VAR/pg
+    DB=$(scripts/pg-server.sh url "$PG" postq)
+    # The database is made once and kept, as the SQLite file is.
+    psql "$DB" -XAtq -c 'SELECT 1' >/dev/null 2>&1 || scripts/pg-server.sh createdb "$PG" postq >/dev/null
+fi
 
 # The enclave. A socket file left by a killed daemon is removed first; a daemon still running
 # on this state directory makes the new one refuse to start ("in use"), which stops us here.
@@ -75,6 +96,7 @@ done
 
 cat <<MSG
 PostQ is running: postq-api on $URL, postq-enclave on unix:$SOCK, state in $VAR/
+Store: $([ "$RUN_DB" = postgres ] && echo "PostgreSQL, $DB (server in $VAR/pg, log $VAR/pg/log)" || echo "SQLite, $VAR/postq.db").
 ($([ $first = 1 ] && echo "first run: demo organisation created" || echo "state reused from an earlier run")).
 Logs: $VAR/api.log (one line per request) and $VAR/enclave.log.
 

@@ -6,6 +6,8 @@
 # not on PATH before), write only under var/demo and parse no JSON with sed; SIGINT ends it with
 # exit 0 and both daemons gone; a second run reuses the state and prints the same key, and
 # SIGTERM ends it the same way; on a terminal, Ctrl-C under make leaves make's exit status 0.
+# Then make run DB=postgres: the same commands on a PostgreSQL server of the stack's own
+# (var/pg), stopped with the daemons, its database kept for the next run.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -125,4 +127,28 @@ expect "...and make printed no error" 1 "" grep -qF "make: ***" "$D/tty.out"
 URL3=$(sed -n 's/^PostQ is running: postq-api on \([^,]*\),.*/\1/p' "$D/tty.out")
 expect "the API is gone after Ctrl-C" 7 "" curl -s "$URL3/healthz"
 expect "the enclave's socket is gone after Ctrl-C" 1 "" test -e "$D/var/enclave.sock"
+
+# make run DB=postgres (run.sh with POSTQ_RUN_DB=postgres).
+chmod 0711 "$D" # as root the server runs as the postgres user, who must pass through
+RUN_ENV=(POSTQ_BUILD="$BABS" POSTQ_VAR="$D/varpg" POSTQ_LISTEN=127.0.0.1:0 POSTQ_RUN_DB=postgres)
+expect "DB=postgres: the stack starts on a PostgreSQL server of its own" 0 "" run_start "$D/pg1.out"
+expect "...it says so" 0 "Store: PostgreSQL, postgresql:///postq?host=$D/varpg/pg/sock" cat "$D/pg1.out"
+expect "...and made no SQLite file" 1 "" test -e "$D/varpg/postq.db"
+PKEY=$(grep -E '^pqk_' "$D/pg1.out")
+sed -n '/^Or try the CLI/,/^Ctrl-C stops both/p' "$D/pg1.out" | sed -n 's/^  //p' >"$D/trypg.sh"
+expect "DB=postgres: the printed commands sign and re-verify" 0 "verified:" \
+    env PATH="$CLEAN_PATH" bash -c "cd '$ROOT' && set -e && . '$D/trypg.sh'"
+expect "...the sign result is in PostgreSQL" 0 "1" \
+    psql "postgresql:///postq?host=$D/varpg/pg/sock&user=postq" -XAtc "SELECT count(*) FROM signatures"
+expect "DB=postgres: SIGINT ends it with exit 0" 0 "exit 0" stop_with INT
+expect "...and the PostgreSQL server is stopped too" 1 "" test -e "$D/varpg/pg/data/postmaster.pid"
+expect "DB=postgres: a second run reuses the database" 0 "" run_start "$D/pg2.out"
+expect "...the same key" 0 "$PKEY" cat "$D/pg2.out"
+URL4=$(sed -n 's/^PostQ is running: postq-api on \([^,]*\),.*/\1/p' "$D/pg2.out")
+expect "...and the earlier signature" 0 '"verdict":"pass"' \
+    curl -s -H "Authorization: Bearer $PKEY" "$URL4/v1/signatures"
+expect "DB=postgres: SIGTERM ends it with exit 0" 0 "exit 0" stop_with TERM
+expect "...and the PostgreSQL server is stopped" 1 "" test -e "$D/varpg/pg/data/postmaster.pid"
+expect "DB=mysql is refused with the stores it knows" 2 "is not a store (sqlite or postgres)" \
+    env POSTQ_BUILD="$BABS" POSTQ_VAR="$D/varx" POSTQ_RUN_DB=mysql "$ROOT/scripts/run.sh"
 t_done
