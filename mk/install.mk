@@ -24,3 +24,5 @@ install: all
 	for m in $(wildcard man/*.8); do install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/; done
 	install -d $(DESTDIR)$(PREFIX)/share/postq/web
 	install -m 0644 $(WEB_FILES) $(DESTDIR)$(PREFIX)/share/postq/web/
+	install -d $(DESTDIR)$(PREFIX)/share/postq/systemd
+	install -m 0644 dist/systemd/*.service $(DESTDIR)$(PREFIX)/share/postq/systemd/
