@@ -54,6 +54,18 @@ struct postq_store_ops {
                           size_t *recent_n);
 };
 
+/* The columns of each table in the order every backend's statements select and insert them,
+ * and its row readers index them (src/store/schema/001_init.sql). */
+#define AK_COLS  "id, org_id, name, role, secret_hash, created_at"
+#define POL_COLS "id, org_id, name, vendor, body, enforce, created_at"
+#define KEY_COLS                                                                                   \
+    "id, org_id, name, algorithm, provider, policy_id, public_key, sealed_key, version, "          \
+    "created_at"
+#define SIG_COLS                                                                                   \
+    "id, org_id, key_id, key_version, algorithm, payload_sha256, signature, created_at, "          \
+    "att_vendor, att_image_hash, att_module_id, att_counter, att_doc_b64, att_verdict, "           \
+    "att_reason"
+
 /* Every backend's handle begins with this. */
 struct postq_store {
     const struct postq_store_ops *ops;

@@ -271,6 +271,9 @@ postq_err postq_store_org_list(struct postq_store *s, size_t limit, const char *
     if (err == POSTQ_OK) {
         err = s->ops->org_list(s, limit, nonempty(cursor), page);
     }
+    if (err != POSTQ_OK) {
+        postq_store_org_page_clear(page);
+    }
     return err;
 }
 
@@ -337,7 +340,10 @@ postq_err postq_store_apikey_list(struct postq_store *s, const char *org_id, siz
                                   const char *cursor, struct postq_store_apikey_page *page)
 {
     postq_err err = scoped_list(s, page, sizeof(*page), org_id, limit, cursor, "ak");
-    return err == POSTQ_OK ? s->ops->apikey_list(s, org_id, limit, nonempty(cursor), page) : err;
+    if (err == POSTQ_OK && (err = s->ops->apikey_list(s, org_id, limit, nonempty(cursor), page)) != POSTQ_OK) {
+        postq_store_apikey_page_clear(page); /* whatever the backend filled before it failed */
+    }
+    return err;
 }
 
 postq_err postq_store_apikey_delete(struct postq_store *s, const char *org_id, const char *id)
@@ -403,14 +409,20 @@ postq_err postq_store_policy_get(struct postq_store *s, const char *org_id, cons
                                  struct postq_store_policy *out)
 {
     postq_err err = scoped_get(s, out, sizeof(*out), org_id, id, "pol");
-    return err == POSTQ_OK ? s->ops->policy_get(s, org_id, id, out) : err;
+    if (err == POSTQ_OK && (err = s->ops->policy_get(s, org_id, id, out)) != POSTQ_OK) {
+        postq_store_policy_clear(out); /* whatever the backend filled before it failed */
+    }
+    return err;
 }
 
 postq_err postq_store_policy_list(struct postq_store *s, const char *org_id, size_t limit,
                                   const char *cursor, struct postq_store_policy_page *page)
 {
     postq_err err = scoped_list(s, page, sizeof(*page), org_id, limit, cursor, "pol");
-    return err == POSTQ_OK ? s->ops->policy_list(s, org_id, limit, nonempty(cursor), page) : err;
+    if (err == POSTQ_OK && (err = s->ops->policy_list(s, org_id, limit, nonempty(cursor), page)) != POSTQ_OK) {
+        postq_store_policy_page_clear(page); /* whatever the backend filled before it failed */
+    }
+    return err;
 }
 
 postq_err postq_store_policy_delete(struct postq_store *s, const char *org_id, const char *id)
@@ -507,14 +519,20 @@ postq_err postq_store_key_get(struct postq_store *s, const char *org_id, const c
                               struct postq_store_key *out)
 {
     postq_err err = scoped_get(s, out, sizeof(*out), org_id, id, "key");
-    return err == POSTQ_OK ? s->ops->key_get(s, org_id, id, out) : err;
+    if (err == POSTQ_OK && (err = s->ops->key_get(s, org_id, id, out)) != POSTQ_OK) {
+        postq_store_key_clear(out); /* whatever the backend filled before it failed */
+    }
+    return err;
 }
 
 postq_err postq_store_key_list(struct postq_store *s, const char *org_id, size_t limit,
                                const char *cursor, struct postq_store_key_page *page)
 {
     postq_err err = scoped_list(s, page, sizeof(*page), org_id, limit, cursor, "key");
-    return err == POSTQ_OK ? s->ops->key_list(s, org_id, limit, nonempty(cursor), page) : err;
+    if (err == POSTQ_OK && (err = s->ops->key_list(s, org_id, limit, nonempty(cursor), page)) != POSTQ_OK) {
+        postq_store_key_page_clear(page); /* whatever the backend filled before it failed */
+    }
+    return err;
 }
 
 void postq_store_key_clear(struct postq_store_key *k)
@@ -592,7 +610,10 @@ postq_err postq_store_sig_get(struct postq_store *s, const char *org_id, const c
                               struct postq_store_sig *out)
 {
     postq_err err = scoped_get(s, out, sizeof(*out), org_id, id, "sig");
-    return err == POSTQ_OK ? s->ops->sig_get(s, org_id, id, out) : err;
+    if (err == POSTQ_OK && (err = s->ops->sig_get(s, org_id, id, out)) != POSTQ_OK) {
+        postq_store_sig_clear(out); /* whatever the backend filled before it failed */
+    }
+    return err;
 }
 
 postq_err postq_store_sig_list(struct postq_store *s, const char *org_id, const char *key_id,
@@ -604,6 +625,9 @@ postq_err postq_store_sig_list(struct postq_store *s, const char *org_id, const 
     }
     if (err == POSTQ_OK) {
         err = s->ops->sig_list(s, org_id, nonempty(key_id), limit, nonempty(cursor), page);
+    }
+    if (err != POSTQ_OK) {
+        postq_store_sig_page_clear(page);
     }
     return err;
 }

@@ -75,15 +75,6 @@ enum stmt_id {
     S_COUNT
 };
 
-#define AK_COLS  "id, org_id, name, role, secret_hash, created_at"
-#define POL_COLS "id, org_id, name, vendor, body, enforce, created_at"
-#define KEY_COLS                                                                                   \
-    "id, org_id, name, algorithm, provider, policy_id, public_key, sealed_key, version, "          \
-    "created_at"
-#define SIG_COLS                                                                                   \
-    "id, org_id, key_id, key_version, algorithm, payload_sha256, signature, created_at, "          \
-    "att_vendor, att_image_hash, att_module_id, att_counter, att_doc_b64, att_verdict, "           \
-    "att_reason"
 
 /* Lists page by id: "id < cursor", newest first. With no cursor we bind "~", which sorts after
  * every id ("<lowercase prefix>_<digits and capitals>"). */
@@ -1044,9 +1035,6 @@ static postq_err sq_org_list(struct postq_store *s, size_t limit, const char *cu
     postq_err err = list_by(s, S_ORG_LIST, NULL, cursor, NULL, read_org, sizeof(page->items[0]),
                             limit, &items, &page->n, page->next_cursor);
     page->items = items;
-    if (err != POSTQ_OK) {
-        postq_store_org_page_clear(page);
-    }
     return err;
 }
 
@@ -1057,9 +1045,6 @@ static postq_err sq_apikey_list(struct postq_store *s, const char *org_id, size_
     postq_err err = list_by(s, S_AK_LIST, org_id, cursor, NULL, read_apikey, sizeof(page->items[0]),
                             limit, &items, &page->n, page->next_cursor);
     page->items = items;
-    if (err != POSTQ_OK) {
-        postq_store_apikey_page_clear(page);
-    }
     return err;
 }
 
@@ -1130,11 +1115,7 @@ static postq_err sq_policy_create(struct postq_store *s, const struct postq_stor
 static postq_err sq_policy_get(struct postq_store *s, const char *org_id, const char *id,
                                struct postq_store_policy *out)
 {
-    postq_err err = get_by(s, S_POL_GET, org_id, id, read_policy, out);
-    if (err != POSTQ_OK) {
-        postq_store_policy_clear(out);
-    }
-    return err;
+    return get_by(s, S_POL_GET, org_id, id, read_policy, out);
 }
 
 static postq_err sq_policy_list(struct postq_store *s, const char *org_id, size_t limit,
@@ -1144,9 +1125,6 @@ static postq_err sq_policy_list(struct postq_store *s, const char *org_id, size_
     postq_err err = list_by(s, S_POL_LIST, org_id, cursor, NULL, read_policy,
                             sizeof(page->items[0]), limit, &items, &page->n, page->next_cursor);
     page->items = items;
-    if (err != POSTQ_OK) {
-        postq_store_policy_page_clear(page);
-    }
     return err;
 }
 
@@ -1179,11 +1157,7 @@ static postq_err sq_key_create(struct postq_store *s, const struct postq_store_k
 static postq_err sq_key_get(struct postq_store *s, const char *org_id, const char *id,
                             struct postq_store_key *out)
 {
-    postq_err err = get_by(s, S_KEY_GET, org_id, id, read_key, out);
-    if (err != POSTQ_OK) {
-        postq_store_key_clear(out);
-    }
-    return err;
+    return get_by(s, S_KEY_GET, org_id, id, read_key, out);
 }
 
 static postq_err sq_key_list(struct postq_store *s, const char *org_id, size_t limit,
@@ -1193,9 +1167,6 @@ static postq_err sq_key_list(struct postq_store *s, const char *org_id, size_t l
     postq_err err = list_by(s, S_KEY_LIST, org_id, cursor, NULL, read_key, sizeof(page->items[0]),
                             limit, &items, &page->n, page->next_cursor);
     page->items = items;
-    if (err != POSTQ_OK) {
-        postq_store_key_page_clear(page);
-    }
     return err;
 }
 
@@ -1401,11 +1372,7 @@ static postq_err sq_put_signature(struct postq_store *s, const struct postq_stor
 static postq_err sq_sig_get(struct postq_store *s, const char *org_id, const char *id,
                             struct postq_store_sig *out)
 {
-    postq_err err = get_by(s, S_SIG_GET, org_id, id, read_sig, out);
-    if (err != POSTQ_OK) {
-        postq_store_sig_clear(out);
-    }
-    return err;
+    return get_by(s, S_SIG_GET, org_id, id, read_sig, out);
 }
 
 static postq_err sq_sig_list(struct postq_store *s, const char *org_id, const char *key_id,
@@ -1438,9 +1405,6 @@ static postq_err sq_sig_list(struct postq_store *s, const char *org_id, const ch
         err = list_by(s, key_id != NULL ? S_SIG_LIST_KEY : S_SIG_LIST, org_id, cursor, key_id,
                       read_sig, sizeof(page->items[0]), limit, &items, &page->n, page->next_cursor);
         page->items = items;
-    }
-    if (err != POSTQ_OK) {
-        postq_store_sig_page_clear(page);
     }
     return err;
 }
