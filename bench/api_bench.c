@@ -401,6 +401,10 @@ static void *work_api(void *arg)
     char path[128], body[256];
     int fd = http_connect(w->node);
     snprintf(path, sizeof(path), "/v1/sign?keyId=%s", g_key);
+    if (fd < 0) {
+        w->failed = 1; /* a client that cannot connect would skew the rate unseen */
+        return NULL;
+    }
     while (!g_go) {
     }
     while (fd >= 0 && w->n < MAX_SAMPLES) {
@@ -412,6 +416,7 @@ static void *work_api(void *arg)
         st = http_call(fd, "POST", path, "application/octet-stream", g_payload, PAYLOAD, body,
                        sizeof(body));
         if (st != 200) {
+            fprintf(stderr, "api_bench: POST /v1/sign answered %d: %.200s\n", st, body);
             w->failed = 1;
             break;
         }

@@ -430,8 +430,9 @@ void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
     if (!sign_args(req, resp, key_id, sizeof(key_id), &payload)) {
         goto out;
     }
+    /* The key and its policy in one read (one round trip to PostgreSQL). */
     err = postq_id_check(key_id, "key") == POSTQ_OK
-              ? postq_store_key_get(api->store, who->org_id, key_id, &key)
+              ? postq_store_key_get_bound(api->store, who->org_id, key_id, &key, &pol)
               : POSTQ_E_NOT_FOUND;
     if (err != POSTQ_OK) {
         postq_api_fail(resp, err, "hybrid key");
@@ -453,11 +454,6 @@ void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
     }
     if (key.policy_id[0] == '\0') {
         postq_api_error(resp, 500, "internal", "an enclave key without a policy");
-        goto out;
-    }
-    err = postq_store_policy_get(api->store, who->org_id, key.policy_id, &pol);
-    if (err != POSTQ_OK) {
-        postq_api_fail(resp, err, "attestation policy");
         goto out;
     }
     err = postq_rand_bytes(nonce, sizeof(nonce));

@@ -36,6 +36,9 @@ struct postq_store_ops {
                          struct postq_store_key *out);
     postq_err (*key_list)(struct postq_store *s, const char *org_id, size_t limit,
                           const char *cursor, struct postq_store_key_page *page);
+    /* Optional (NULL: store.c reads the key, then its policy). */
+    postq_err (*key_get_bound)(struct postq_store *s, const char *org_id, const char *id,
+                               struct postq_store_key *key, struct postq_store_policy *pol);
     postq_err (*counter_seen)(struct postq_store *s, const char *module_id, int64_t counter,
                               int *seen);
     postq_err (*put_signature)(struct postq_store *s, const struct postq_store_sig *sig,

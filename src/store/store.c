@@ -525,6 +525,31 @@ postq_err postq_store_key_get(struct postq_store *s, const char *org_id, const c
     return err;
 }
 
+postq_err postq_store_key_get_bound(struct postq_store *s, const char *org_id, const char *id,
+                                    struct postq_store_key *key, struct postq_store_policy *pol)
+{
+    postq_err err;
+    if (pol == NULL) {
+        return POSTQ_E_ARG;
+    }
+    memset(pol, 0, sizeof(*pol));
+    err = scoped_get(s, key, sizeof(*key), org_id, id, "key");
+    if (err == POSTQ_OK && s->ops->key_get_bound != NULL) {
+        err = s->ops->key_get_bound(s, org_id, id, key, pol);
+    } else if (err == POSTQ_OK) {
+        err = s->ops->key_get(s, org_id, id, key);
+        if (err == POSTQ_OK && key->policy_id[0] != '\0') {
+            err = s->ops->policy_get(s, org_id, key->policy_id, pol);
+        }
+    }
+    if (err != POSTQ_OK) {
+        postq_store_key_clear(key);
+        postq_store_policy_clear(pol);
+        memset(pol, 0, sizeof(*pol));
+    }
+    return err;
+}
+
 postq_err postq_store_key_list(struct postq_store *s, const char *org_id, size_t limit,
                                const char *cursor, struct postq_store_key_page *page)
 {

@@ -259,6 +259,12 @@ POSTQ_MUST_CHECK postq_err postq_store_key_get(struct postq_store *s, const char
 POSTQ_MUST_CHECK postq_err postq_store_key_list(struct postq_store *s, const char *org_id,
                                                 size_t limit, const char *cursor,
                                                 struct postq_store_key_page *page);
+/* The key id of org_id and, when it is bound, its policy, read together (the sign path's
+ * reads in one round trip where the database is across a network). pol is all empty (id "")
+ * for a key bound to none. NOT_FOUND as postq_store_key_get; on failure both are cleared. */
+POSTQ_MUST_CHECK postq_err postq_store_key_get_bound(struct postq_store *s, const char *org_id,
+                                                     const char *id, struct postq_store_key *key,
+                                                     struct postq_store_policy *pol);
 void postq_store_key_clear(struct postq_store_key *k);
 void postq_store_key_page_clear(struct postq_store_key_page *page);
 

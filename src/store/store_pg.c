@@ -70,6 +70,7 @@ enum stmt_id {
     S_KEY_GET,
     S_KEY_LIST,
     S_KEY_EXISTS,
+    S_KEY_BOUND,
     S_CTR_SEEN,
     S_SIG_INSERT,
     S_SIG_INSERT_CTR,
@@ -122,6 +123,12 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_KEY_LIST] = "SELECT " KEY_COLS " FROM hybrid_keys WHERE org_id = $1 AND id < $2 "
                    "ORDER BY id DESC LIMIT $3",
     [S_KEY_EXISTS] = "SELECT 1 FROM hybrid_keys WHERE org_id = $1 AND id = $2",
+    /* The key's columns, then its policy's (NULL when it is bound to none). */
+    [S_KEY_BOUND] = "SELECT k.id, k.org_id, k.name, k.algorithm, k.provider, k.policy_id, "
+                    "k.public_key, k.sealed_key, k.version, k.created_at, p.id, p.org_id, "
+                    "p.name, p.vendor, p.body, p.enforce, p.created_at FROM hybrid_keys k "
+                    "LEFT JOIN policies p ON p.org_id = k.org_id AND p.id = k.policy_id "
+                    "WHERE k.org_id = $1 AND k.id = $2",
     [S_CTR_SEEN] = "SELECT 1 FROM enclave_counters WHERE module_id = $1 AND counter = $2",
     [S_SIG_INSERT] = "INSERT INTO signatures (" SIG_COLS ") SELECT " SIG_VALS " " SIG_KEY,
     /* The counter pair and the sign result in one statement: one commit, all or nothing. */
@@ -689,30 +696,35 @@ static postq_err read_apikey(const PGresult *r, int row, void *rec)
     return POSTQ_OK;
 }
 
-static postq_err read_policy(const PGresult *r, int row, void *rec)
+/* A policy's POL_COLS from column b on. */
+static postq_err read_policy_at(const PGresult *r, int row, int b, struct postq_store_policy *p)
 {
-    struct postq_store_policy *p = rec;
     size_t body_len;
     char *mem;
-    postq_err err = col_text(r, row, 0, p->id, sizeof(p->id));
-    err = err == POSTQ_OK ? col_text(r, row, 1, p->org_id, sizeof(p->org_id)) : err;
-    err = err == POSTQ_OK ? col_text(r, row, 2, p->name, sizeof(p->name)) : err;
-    err = err == POSTQ_OK ? col_text(r, row, 3, p->vendor, sizeof(p->vendor)) : err;
+    postq_err err = col_text(r, row, b, p->id, sizeof(p->id));
+    err = err == POSTQ_OK ? col_text(r, row, b + 1, p->org_id, sizeof(p->org_id)) : err;
+    err = err == POSTQ_OK ? col_text(r, row, b + 2, p->name, sizeof(p->name)) : err;
+    err = err == POSTQ_OK ? col_text(r, row, b + 3, p->vendor, sizeof(p->vendor)) : err;
     if (err != POSTQ_OK) {
         return err;
     }
-    body_len = col_len(r, row, 4);
+    body_len = col_len(r, row, b + 4);
     mem = postq_malloc(body_len + 1);
     if (mem == NULL) {
         return POSTQ_E_NOMEM;
     }
-    memcpy(mem, PQgetvalue(r, row, 4), body_len);
+    memcpy(mem, PQgetvalue(r, row, b + 4), body_len);
     mem[body_len] = '\0';
     p->mem_ = mem;
     p->body = mem;
-    p->enforce = col_int(r, row, 5) != 0;
-    p->created_at = col_int(r, row, 6);
+    p->enforce = col_int(r, row, b + 5) != 0;
+    p->created_at = col_int(r, row, b + 6);
     return POSTQ_OK;
+}
+
+static postq_err read_policy(const PGresult *r, int row, void *rec)
+{
+    return read_policy_at(r, row, 0, rec);
 }
 
 static postq_err read_key(const PGresult *r, int row, void *rec)
@@ -1124,6 +1136,37 @@ static postq_err pg_key_get(struct postq_store *s, const char *org_id, const cha
     return get_by(s, S_KEY_GET, org_id, id, read_key, out);
 }
 
+static postq_err pg_key_get_bound(struct postq_store *s, const char *org_id, const char *id,
+                                  struct postq_store_key *key, struct postq_store_policy *pol)
+{
+    struct params p;
+    PGresult *r;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    p.n = 0;
+    p_text(&p, org_id);
+    p_text(&p, id);
+    err = exec(c, S_KEY_BOUND, &p, &r, NULL);
+    release(st_, c);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = PQntuples(r) == 0 ? POSTQ_E_NOT_FOUND : read_key(r, 0, key);
+    if (err == POSTQ_OK && key->policy_id[0] != '\0') {
+        /* A bound policy cannot be deleted (ON DELETE RESTRICT), so the join finds it. */
+        if (PQgetisnull(r, 0, 10)) {
+            postq_store_set_errmsg("postgres: key %s: its policy is missing", key->id);
+            err = POSTQ_E_IO;
+        } else {
+            err = read_policy_at(r, 0, 10, pol);
+        }
+    }
+    PQclear(r);
+    return err;
+}
+
 static postq_err pg_key_list(struct postq_store *s, const char *org_id, size_t limit,
                              const char *cursor, struct postq_store_key_page *page)
 {
@@ -1374,6 +1417,7 @@ static const struct postq_store_ops pg_ops = {
     .key_create = pg_key_create,
     .key_get = pg_key_get,
     .key_list = pg_key_list,
+    .key_get_bound = pg_key_get_bound,
     .counter_seen = pg_counter_seen,
     .put_signature = pg_put_signature,
     .sig_get = pg_sig_get,

@@ -510,6 +510,33 @@ static void test_keys(void **state)
     assert_string_equal(got.provider, "software");
     postq_store_key_clear(&got);
 
+    /* The key with its bound policy in one read; none for a key bound to none. */
+    struct postq_store_policy gp;
+    assert_int_equal(postq_store_key_get_bound(f->s, f->a.id, k.id, &got, &gp), POSTQ_OK);
+    assert_string_equal(got.id, k.id);
+    assert_string_equal(got.policy_id, p.id);
+    assert_memory_equal(got.sealed_key.p, sealed_bytes, sizeof(sealed_bytes));
+    assert_string_equal(gp.id, p.id);
+    assert_string_equal(gp.org_id, f->a.id);
+    assert_string_equal(gp.name, p.name);
+    assert_string_equal(gp.vendor, "mock");
+    assert_string_equal(gp.body, p.body);
+    assert_int_equal(gp.enforce, 1);
+    assert_int_equal(gp.created_at, p.created_at);
+    postq_store_key_clear(&got);
+    postq_store_policy_clear(&gp);
+    assert_int_equal(postq_store_key_get_bound(f->s, f->a.id, soft.id, &got, &gp), POSTQ_OK);
+    assert_string_equal(got.provider, "software");
+    assert_string_equal(gp.id, "");
+    assert_null(gp.body);
+    postq_store_key_clear(&got);
+    assert_int_equal(postq_store_key_get_bound(f->s, f->b.id, k.id, &got, &gp), POSTQ_E_NOT_FOUND);
+    assert_null(got.mem_);
+    assert_null(gp.mem_);
+    assert_int_equal(postq_store_key_get_bound(f->s, f->a.id, "pol_x", &got, &gp),
+                     postq_store_key_get(f->s, f->a.id, "pol_x", &got)); /* not a key id */
+    assert_int_equal(postq_store_key_get_bound(f->s, f->a.id, k.id, &got, NULL), POSTQ_E_ARG);
+
     assert_int_equal(postq_store_key_list(f->s, f->a.id, 1, NULL, &page), POSTQ_OK);
     assert_int_equal(page.n, 1);
     assert_string_equal(page.items[0].id, soft.id);
