@@ -47,7 +47,6 @@ check_foreign 'openssl/' 'src/crypto/ed\.c|src/crypto/sha2\.c|src/crypto/aead\.c
 check_foreign 'microhttpd\.h' 'src/server/http\.c'
 check_foreign 'sqlite3\.h' 'src/store/store_sqlite\.c'
 check_foreign 'libpq-fe\.h' 'src/store/store_pg\.c'
-check_foreign 'libpq-fe\.h' 'src/store/store_pg\.c'
 check_foreign 'curl/' 'src/sdk/client\.c'
 
 # src/crypto: no heap, no I/O, no logging (OpenSSL and libsodium allocate inside; that is theirs).
