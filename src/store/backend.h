@@ -31,12 +31,25 @@ struct postq_store_ops {
     postq_err (*policy_list)(struct postq_store *s, const char *org_id, size_t limit,
                              const char *cursor, struct postq_store_policy_page *page);
     postq_err (*policy_delete)(struct postq_store *s, const char *org_id, const char *id);
+    postq_err (*policy_get_version)(struct postq_store *s, const char *org_id, const char *id,
+                                    int64_t n, struct postq_store_policy *out);
+    /* in: name, vendor, body, enforce, updated_at (assigned). */
+    postq_err (*policy_update)(struct postq_store *s, const char *org_id, const char *id,
+                               const struct postq_store_policy *in,
+                               struct postq_store_policy *out);
     postq_err (*key_create)(struct postq_store *s, const struct postq_store_key *rec);
     postq_err (*key_get)(struct postq_store *s, const char *org_id, const char *id,
                          struct postq_store_key *out);
     postq_err (*key_list)(struct postq_store *s, const char *org_id, size_t limit,
                           const char *cursor, struct postq_store_key_page *page);
-    /* Optional (NULL: store.c reads the key, then its policy). */
+    /* in: public_key, sealed_key, created_at (assigned). */
+    postq_err (*key_rotate)(struct postq_store *s, const char *org_id, const char *id,
+                            const struct postq_store_key *in, struct postq_store_key *out);
+    postq_err (*key_version_set)(struct postq_store *s, const char *org_id, const char *id,
+                                 int64_t n, enum postq_store_version_state state,
+                                 struct postq_store_key *out);
+    postq_err (*key_delete)(struct postq_store *s, const char *org_id, const char *id,
+                            int64_t now_ms, struct postq_store_key *out);
     postq_err (*key_get_bound)(struct postq_store *s, const char *org_id, const char *id,
                                struct postq_store_key *key, struct postq_store_policy *pol);
     postq_err (*counter_seen)(struct postq_store *s, const char *module_id, int64_t counter,
@@ -60,14 +73,24 @@ struct postq_store_ops {
 /* The columns of each table in the order every backend's statements select and insert them,
  * and its row readers index them (src/store/schema/001_init.sql). */
 #define AK_COLS  "id, org_id, name, role, secret_hash, created_at"
-#define POL_COLS "id, org_id, name, vendor, body, enforce, created_at"
-#define KEY_COLS                                                                                   \
-    "id, org_id, name, algorithm, provider, policy_id, public_key, sealed_key, version, "          \
-    "created_at"
+#define POL_COLS "id, org_id, name, vendor, body, enforce, created_at, version, updated_at"
+/* A policy's version n, in POL_COLS order (p: policies, v: policy_versions). */
+#define POLV_SEL                                                                                   \
+    "p.id, p.org_id, v.name, v.vendor, v.body, v.enforce, p.created_at, v.version, v.created_at"
+#define KEY_INSERT_COLS "id, org_id, name, algorithm, provider, policy_id, version, created_at"
+/* A key with one of its versions (k: hybrid_keys, v: key_versions), in the order the row
+ * readers index: v's public and sealed key and number, then the key's newest and deletion. */
+#define KEY_SEL                                                                                    \
+    "k.id, k.org_id, k.name, k.algorithm, k.provider, k.policy_id, v.public_key, v.sealed_key, "  \
+    "v.version, k.created_at, k.version, k.deleted_at"
+#define KV_COLS "version, state, public_key, created_at"
 #define SIG_COLS                                                                                   \
     "id, org_id, key_id, key_version, algorithm, payload_sha256, signature, created_at, "          \
     "att_vendor, att_image_hash, att_module_id, att_counter, att_doc_b64, att_verdict, "           \
-    "att_reason"
+    "att_reason, policy_id, policy_version"
+
+/* The version states' names in the database ("" for 0). */
+extern const char *const postq_store_state_names[4];
 
 /* Every backend's handle begins with this. */
 struct postq_store {

@@ -396,6 +396,8 @@ postq_err postq_store_policy_create(struct postq_store *s, const char *org_id,
     memcpy(out->vendor, in->vendor, sizeof(out->vendor));
     out->enforce = in->enforce;
     err = new_row(out->id, "pol", &out->created_at);
+    out->version = 1;
+    out->updated_at = out->created_at;
     if (err == POSTQ_OK) {
         err = s->ops->policy_create(s, out);
     }
@@ -429,6 +431,47 @@ postq_err postq_store_policy_delete(struct postq_store *s, const char *org_id, c
 {
     postq_err err = scoped_ids(s, org_id, id, "pol");
     return err == POSTQ_OK ? s->ops->policy_delete(s, org_id, id) : err;
+}
+
+postq_err postq_store_policy_get_version(struct postq_store *s, const char *org_id, const char *id,
+                                         int64_t n, struct postq_store_policy *out)
+{
+    postq_err err;
+    if (n < 1) {
+        return POSTQ_E_ARG;
+    }
+    err = scoped_get(s, out, sizeof(*out), org_id, id, "pol");
+    if (err == POSTQ_OK && (err = s->ops->policy_get_version(s, org_id, id, n, out)) != POSTQ_OK) {
+        postq_store_policy_clear(out);
+    }
+    return err;
+}
+
+postq_err postq_store_policy_update(struct postq_store *s, const char *org_id, const char *id,
+                                    const struct postq_store_policy *in,
+                                    struct postq_store_policy *out)
+{
+    struct postq_store_policy rec;
+    postq_err err;
+    if (in == NULL || in == out || in->body == NULL || (in->enforce != 0 && in->enforce != 1) ||
+        !FIELD_OK(in->name) || !FIELD_OK(in->vendor)) {
+        return POSTQ_E_ARG;
+    }
+    err = scoped_get(s, out, sizeof(*out), org_id, id, "pol");
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    memset(&rec, 0, sizeof(rec));
+    memcpy(rec.name, in->name, sizeof(rec.name));
+    memcpy(rec.vendor, in->vendor, sizeof(rec.vendor));
+    rec.body = in->body;
+    rec.enforce = in->enforce;
+    rec.updated_at = postq_time_now_ms();
+    err = s->ops->policy_update(s, org_id, id, &rec, out);
+    if (err != POSTQ_OK) {
+        postq_store_policy_clear(out);
+    }
+    return err;
 }
 
 void postq_store_policy_clear(struct postq_store_policy *p)
@@ -495,6 +538,17 @@ postq_err postq_store_key_create(struct postq_store *s, const char *org_id,
     out->sealed_key.len = sk_len;
     out->mem_ = mem;
     out->version = 1;
+    out->newest_version = 1;
+    out->versions = postq_calloc(1, sizeof(out->versions[0]));
+    if (out->versions == NULL) {
+        postq_store_key_clear(out);
+        return POSTQ_E_NOMEM;
+    }
+    out->vmem_ = out->versions;
+    out->n_versions = 1;
+    out->versions[0].version = 1;
+    out->versions[0].state = POSTQ_STORE_VERSION_ENABLED;
+    out->versions[0].public_key = out->public_key;
     if (in->id[0] != '\0') {
         /* A caller-chosen id: the enclave binds a sealed key to its key id at keygen, before
          * the row exists. */
@@ -506,6 +560,7 @@ postq_err postq_store_key_create(struct postq_store *s, const char *org_id,
     } else {
         err = new_row(out->id, "key", &out->created_at);
     }
+    out->versions[0].created_at = out->created_at;
     if (err == POSTQ_OK) {
         err = s->ops->key_create(s, out);
     }
@@ -534,13 +589,8 @@ postq_err postq_store_key_get_bound(struct postq_store *s, const char *org_id, c
     }
     memset(pol, 0, sizeof(*pol));
     err = scoped_get(s, key, sizeof(*key), org_id, id, "key");
-    if (err == POSTQ_OK && s->ops->key_get_bound != NULL) {
+    if (err == POSTQ_OK) {
         err = s->ops->key_get_bound(s, org_id, id, key, pol);
-    } else if (err == POSTQ_OK) {
-        err = s->ops->key_get(s, org_id, id, key);
-        if (err == POSTQ_OK && key->policy_id[0] != '\0') {
-            err = s->ops->policy_get(s, org_id, key->policy_id, pol);
-        }
     }
     if (err != POSTQ_OK) {
         postq_store_key_clear(key);
@@ -560,10 +610,64 @@ postq_err postq_store_key_list(struct postq_store *s, const char *org_id, size_t
     return err;
 }
 
+const char *const postq_store_state_names[4] = {"", "enabled", "disabled", "destroyed"};
+
+postq_err postq_store_key_rotate(struct postq_store *s, const char *org_id, const char *id,
+                                 const struct postq_store_key *in, struct postq_store_key *out)
+{
+    struct postq_store_key rec;
+    postq_err err;
+    if (in == NULL || in == out || in->public_key.p == NULL || in->public_key.len == 0 ||
+        in->sealed_key.p == NULL || in->sealed_key.len == 0) {
+        return POSTQ_E_ARG;
+    }
+    err = scoped_get(s, out, sizeof(*out), org_id, id, "key");
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    memset(&rec, 0, sizeof(rec));
+    rec.public_key = in->public_key;
+    rec.sealed_key = in->sealed_key;
+    rec.created_at = postq_time_now_ms();
+    err = s->ops->key_rotate(s, org_id, id, &rec, out);
+    if (err != POSTQ_OK) {
+        postq_store_key_clear(out);
+    }
+    return err;
+}
+
+postq_err postq_store_key_version_set(struct postq_store *s, const char *org_id, const char *id,
+                                      int64_t n, enum postq_store_version_state state,
+                                      struct postq_store_key *out)
+{
+    postq_err err;
+    if (n < 1 || (state != POSTQ_STORE_VERSION_ENABLED && state != POSTQ_STORE_VERSION_DISABLED &&
+                  state != POSTQ_STORE_VERSION_DESTROYED)) {
+        return POSTQ_E_ARG;
+    }
+    err = scoped_get(s, out, sizeof(*out), org_id, id, "key");
+    if (err == POSTQ_OK && (err = s->ops->key_version_set(s, org_id, id, n, state, out)) != POSTQ_OK) {
+        postq_store_key_clear(out);
+    }
+    return err;
+}
+
+postq_err postq_store_key_delete(struct postq_store *s, const char *org_id, const char *id,
+                                 struct postq_store_key *out)
+{
+    postq_err err = scoped_get(s, out, sizeof(*out), org_id, id, "key");
+    if (err == POSTQ_OK &&
+        (err = s->ops->key_delete(s, org_id, id, postq_time_now_ms(), out)) != POSTQ_OK) {
+        postq_store_key_clear(out);
+    }
+    return err;
+}
+
 void postq_store_key_clear(struct postq_store_key *k)
 {
     if (k != NULL) {
         postq_free(k->mem_);
+        postq_free(k->vmem_);
         memset(k, 0, sizeof(*k));
     }
 }
@@ -602,7 +706,9 @@ postq_err postq_store_put_signature(struct postq_store *s, struct postq_store_si
 {
     postq_err err;
     if (s == NULL || sig == NULL || sig->signature.p == NULL || sig->signature.len == 0 ||
-        !FIELD_OK(sig->algorithm) || !FIELD_OK(sig->org_id) || !FIELD_OK(sig->key_id)) {
+        !FIELD_OK(sig->algorithm) || !FIELD_OK(sig->org_id) || !FIELD_OK(sig->key_id) ||
+        !FIELD_OK(sig->policy_id) || (sig->policy_id[0] != '\0') != (sig->policy_version > 0) ||
+        sig->policy_version < 0) {
         return POSTQ_E_ARG;
     }
     if (record_counter && (module_id == NULL || module_id[0] == '\0')) {
@@ -621,6 +727,9 @@ postq_err postq_store_put_signature(struct postq_store *s, struct postq_store_si
     err = check_id(sig->org_id, "org");
     if (err == POSTQ_OK) {
         err = check_id(sig->key_id, "key");
+    }
+    if (err == POSTQ_OK && sig->policy_id[0] != '\0') {
+        err = check_id(sig->policy_id, "pol");
     }
     if (err == POSTQ_OK) {
         err = new_row(sig->id, "sig", &sig->created_at);

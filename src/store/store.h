@@ -49,6 +49,7 @@
 #define POSTQ_STORE_REASON_MAX        48  /* a docs/verification.md reason code */
 #define POSTQ_STORE_SECRET_HASH_BYTES 32
 #define POSTQ_STORE_PAGE_MAX          100 /* largest limit of a list call */
+#define POSTQ_STORE_VERSIONS_MAX      100 /* versions of one key or one policy */
 
 struct postq_store; /* opaque; see Threads above */
 
@@ -86,8 +87,24 @@ struct postq_store_policy {
     char vendor[POSTQ_STORE_VENDOR_MAX];
     const char *body; /* the policy JSON text (docs/formats.md matchRules and all), as given */
     int enforce;      /* 0 or 1 */
-    int64_t created_at;
+    int64_t created_at; /* when the policy (its version 1) was made */
+    int64_t version;    /* 1 at creation; each update makes the next */
+    int64_t updated_at; /* when this version was made */
     void *mem_;
+};
+
+enum postq_store_version_state {
+    POSTQ_STORE_VERSION_ENABLED = 1, /* signs (the newest enabled version does) */
+    POSTQ_STORE_VERSION_DISABLED,    /* does not sign; can be enabled again */
+    POSTQ_STORE_VERSION_DESTROYED    /* sealed key erased, for good; public key kept */
+};
+
+/* One version of a hybrid key, as a key record lists them. */
+struct postq_store_key_version {
+    int64_t version;
+    enum postq_store_version_state state;
+    struct postq_bytes public_key; /* a view into the key record's memory */
+    int64_t created_at;
 };
 
 struct postq_store_key {
@@ -97,11 +114,20 @@ struct postq_store_key {
     char algorithm[POSTQ_STORE_ALG_MAX];
     char provider[POSTQ_STORE_PROVIDER_MAX];
     char policy_id[POSTQ_ID_MAX];  /* "" when no policy is bound */
+    /* The version this record carries: the newest from key_get and key_list, the one that
+     * signs (the newest enabled) from key_get_bound, where version 0 with empty keys means no
+     * version is enabled. */
     struct postq_bytes public_key; /* composite public key */
-    struct postq_bytes sealed_key; /* sealed private key (enclave blob or server-sealed) */
-    int64_t version;               /* 1 at creation */
+    struct postq_bytes sealed_key; /* sealed private key; empty once destroyed */
+    int64_t version;
+    int64_t newest_version; /* the key's newest version */
     int64_t created_at;
+    int64_t deleted_at; /* 0 unless the key was deleted (DELETE /v1/hybrid-keys/{id}) */
+    /* Every version, oldest first (key_get and key_list fill it; key_get_bound does not). */
+    struct postq_store_key_version *versions;
+    size_t n_versions;
     void *mem_;
+    void *vmem_;
 };
 
 struct postq_store_attestation {
@@ -124,6 +150,8 @@ struct postq_store_sig {
     uint8_t payload_sha256[32];
     struct postq_bytes signature; /* composite signature bytes */
     int64_t created_at;
+    char policy_id[POSTQ_ID_MAX]; /* the policy that admitted it ("" for none) */
+    int64_t policy_version;       /* and its version (0 for none) */
     int has_attestation; /* 0 for software keys: att is then all empty */
     struct postq_store_attestation att;
     void *mem_;
@@ -238,7 +266,21 @@ POSTQ_MUST_CHECK postq_err postq_store_policy_get(struct postq_store *s, const c
 POSTQ_MUST_CHECK postq_err postq_store_policy_list(struct postq_store *s, const char *org_id,
                                                    size_t limit, const char *cursor,
                                                    struct postq_store_policy_page *page);
-/* POSTQ_E_CONFLICT while a hybrid key is bound to it (nothing is deleted). */
+/* Version n of policy id (n >= 1); NOT_FOUND when there is no such policy or version. */
+POSTQ_MUST_CHECK postq_err postq_store_policy_get_version(struct postq_store *s,
+                                                          const char *org_id, const char *id,
+                                                          int64_t n,
+                                                          struct postq_store_policy *out);
+/* Make the next version of policy id from in->name, vendor, body, enforce, in one
+ * transaction; fills out with it. Keys bound to the policy follow the newest version.
+ * NOT_FOUND for no such policy; CONFLICT when in->vendor is not the policy's vendor (a
+ * policy's vendor never changes); TOO_LARGE past POSTQ_STORE_VERSIONS_MAX versions. */
+POSTQ_MUST_CHECK postq_err postq_store_policy_update(struct postq_store *s, const char *org_id,
+                                                     const char *id,
+                                                     const struct postq_store_policy *in,
+                                                     struct postq_store_policy *out);
+/* POSTQ_E_CONFLICT while a hybrid key that is not deleted is bound to it (nothing is deleted).
+ * Deleted keys bound to it are unbound; every version of the policy goes. */
 POSTQ_MUST_CHECK postq_err postq_store_policy_delete(struct postq_store *s, const char *org_id,
                                                      const char *id);
 void postq_store_policy_clear(struct postq_store_policy *p);
@@ -265,6 +307,25 @@ POSTQ_MUST_CHECK postq_err postq_store_key_list(struct postq_store *s, const cha
 POSTQ_MUST_CHECK postq_err postq_store_key_get_bound(struct postq_store *s, const char *org_id,
                                                      const char *id, struct postq_store_key *key,
                                                      struct postq_store_policy *pol);
+/* Make the next version of key id with in->public_key and in->sealed_key (both non-empty), in
+ * one transaction; fills out (as key_get). NOT_FOUND; CONFLICT for a deleted key; TOO_LARGE
+ * past POSTQ_STORE_VERSIONS_MAX versions. */
+POSTQ_MUST_CHECK postq_err postq_store_key_rotate(struct postq_store *s, const char *org_id,
+                                                  const char *id,
+                                                  const struct postq_store_key *in,
+                                                  struct postq_store_key *out);
+/* Set version n of key id to state: ENABLED or DISABLED (CONFLICT for a destroyed version), or
+ * DESTROYED (its sealed key erased; destroying a destroyed version again is fine). NOT_FOUND
+ * for no such key or version. out receives the key (as key_get). */
+POSTQ_MUST_CHECK postq_err postq_store_key_version_set(struct postq_store *s, const char *org_id,
+                                                       const char *id, int64_t n,
+                                                       enum postq_store_version_state state,
+                                                       struct postq_store_key *out);
+/* Delete key id: every version destroyed and the key marked deleted, in one transaction; its
+ * public keys and signatures stay readable, and it no longer signs. Deleting a deleted key
+ * again is fine. out receives the key (as key_get). */
+POSTQ_MUST_CHECK postq_err postq_store_key_delete(struct postq_store *s, const char *org_id,
+                                                  const char *id, struct postq_store_key *out);
 void postq_store_key_clear(struct postq_store_key *k);
 void postq_store_key_page_clear(struct postq_store_key_page *page);
 
@@ -279,6 +340,7 @@ POSTQ_MUST_CHECK postq_err postq_store_counter_seen(struct postq_store *s, const
 /* Store one sign result, in ONE transaction with, when record_counter is non-zero, the pair
  * (module_id, counter) in a table that refuses a pair it already holds.
  *   sig   in: org_id, key_id, key_version, algorithm, payload_sha256, signature (non-empty),
+ *         policy_id and policy_version ("" and 0 for none),
  *         has_attestation and att (verdict PASS or FAIL; doc_b64 may be NULL); created_at 0
  *         means now. The store assigns sig->id (a fresh "sig_…", which sorts after every
  *         earlier one) and, if it was 0, sig->created_at — also on failure: do not reuse them.

@@ -40,7 +40,7 @@
 #define POOL_MAX        16
 #define CONNECT_TIMEOUT "5" /* seconds; a URI's own connect_timeout overrides it */
 #define MIGRATE_LOCK    "7382029341953310001" /* pg_advisory_xact_lock key of the migrations */
-#define PARAMS_MAX      17
+#define PARAMS_MAX      19
 
 struct migration {
     int version;
@@ -66,11 +66,24 @@ enum stmt_id {
     S_POL_GET,
     S_POL_LIST,
     S_POL_DELETE,
+    S_POL_BOUND,
+    S_POL_UNBIND,
+    S_POLV_INSERT,
+    S_POLV_GET,
+    S_POLV_DELETE,
+    S_POL_UPDATE,
     S_KEY_INSERT,
     S_KEY_GET,
     S_KEY_LIST,
     S_KEY_EXISTS,
     S_KEY_BOUND,
+    S_KEY_ROTATE,
+    S_KEY_DELETE,
+    S_KV_INSERT,
+    S_KV_LIST,
+    S_KV_SET,
+    S_KV_STATE,
+    S_KV_DESTROY_ALL,
     S_CTR_SEEN,
     S_SIG_INSERT,
     S_SIG_INSERT_CTR,
@@ -87,7 +100,7 @@ enum stmt_id {
 
 #define SIG_VALS                                                                                   \
     "$1, $2, $3, $4::bigint, $5, $6::bytea, $7::bytea, $8::bigint, $9, $10, $11, $12::bigint, "   \
-    "$13, $14, $15"
+    "$13, $14, $15, $16, $17::bigint"
 /* A sign result's key must be a key of its organisation. Checked by this read rather than by
  * a foreign key: a foreign key check takes a share lock on the key's row, and concurrent signs
  * with one key (the usual load) then share that lock through multixacts, which cost more than
@@ -112,29 +125,61 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_ORG_LOCK] = "SELECT 1 FROM orgs WHERE id = $1 FOR UPDATE",
     [S_AK_DELETE] = "DELETE FROM api_keys WHERE org_id = $1 AND id = $2 AND (role <> 'admin' OR "
                     "(SELECT count(*) FROM api_keys WHERE org_id = $1 AND role = 'admin') > 1)",
-    [S_POL_INSERT] = "INSERT INTO policies (" POL_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    [S_POL_INSERT] = "INSERT INTO policies (" POL_COLS ") "
+                     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     [S_POL_GET] = "SELECT " POL_COLS " FROM policies WHERE org_id = $1 AND id = $2",
     [S_POL_LIST] = "SELECT " POL_COLS " FROM policies WHERE org_id = $1 AND id < $2 "
                    "ORDER BY id DESC LIMIT $3",
     [S_POL_DELETE] = "DELETE FROM policies WHERE org_id = $1 AND id = $2",
-    [S_KEY_INSERT] = "INSERT INTO hybrid_keys (" KEY_COLS ") "
-                     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    [S_KEY_GET] = "SELECT " KEY_COLS " FROM hybrid_keys WHERE org_id = $1 AND id = $2",
-    [S_KEY_LIST] = "SELECT " KEY_COLS " FROM hybrid_keys WHERE org_id = $1 AND id < $2 "
-                   "ORDER BY id DESC LIMIT $3",
+    [S_POL_BOUND] = "SELECT 1 FROM hybrid_keys WHERE org_id = $1 AND policy_id = $2 "
+                    "AND deleted_at IS NULL LIMIT 1",
+    [S_POL_UNBIND] = "UPDATE hybrid_keys SET policy_id = NULL WHERE org_id = $1 AND policy_id = $2 "
+                     "AND deleted_at IS NOT NULL",
+    [S_POLV_INSERT] = "INSERT INTO policy_versions (org_id, policy_id, version, name, vendor, body, "
+                      "enforce, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    [S_POLV_GET] = "SELECT " POLV_SEL " FROM policies p JOIN policy_versions v "
+                   "ON v.policy_id = p.id WHERE p.org_id = $1 AND p.id = $2 AND v.version = $3",
+    [S_POLV_DELETE] = "DELETE FROM policy_versions WHERE org_id = $1 AND policy_id = $2",
+    /* The row lock the UPDATE takes makes concurrent updates of one policy take turns. */
+    [S_POL_UPDATE] = "UPDATE policies SET name = $3, body = $4, enforce = $5, version = version + 1, "
+                     "updated_at = $6 WHERE org_id = $1 AND id = $2 AND vendor = $7 "
+                     "AND version < $8 RETURNING version",
+    [S_KEY_INSERT] = "INSERT INTO hybrid_keys (" KEY_INSERT_COLS ") "
+                     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    [S_KEY_GET] = "SELECT " KEY_SEL " FROM hybrid_keys k JOIN key_versions v "
+                  "ON v.key_id = k.id AND v.version = k.version WHERE k.org_id = $1 AND k.id = $2",
+    [S_KEY_LIST] = "SELECT " KEY_SEL " FROM hybrid_keys k JOIN key_versions v "
+                   "ON v.key_id = k.id AND v.version = k.version WHERE k.org_id = $1 AND k.id < $2 "
+                   "ORDER BY k.id DESC LIMIT $3",
     [S_KEY_EXISTS] = "SELECT 1 FROM hybrid_keys WHERE org_id = $1 AND id = $2",
-    /* The key's columns, then its policy's (NULL when it is bound to none). */
-    [S_KEY_BOUND] = "SELECT k.id, k.org_id, k.name, k.algorithm, k.provider, k.policy_id, "
-                    "k.public_key, k.sealed_key, k.version, k.created_at, p.id, p.org_id, "
-                    "p.name, p.vendor, p.body, p.enforce, p.created_at FROM hybrid_keys k "
+    /* The key with the version that signs (the newest enabled one; NULLs when none), then its
+     * policy's columns (NULL when it is bound to none). */
+    [S_KEY_BOUND] = "SELECT " KEY_SEL ", p.id, p.org_id, p.name, p.vendor, p.body, p.enforce, "
+                    "p.created_at, p.version, p.updated_at FROM hybrid_keys k "
+                    "LEFT JOIN key_versions v ON v.key_id = k.id AND v.version = "
+                    "(SELECT max(version) FROM key_versions WHERE key_id = k.id AND "
+                    "state = 'enabled') "
                     "LEFT JOIN policies p ON p.org_id = k.org_id AND p.id = k.policy_id "
                     "WHERE k.org_id = $1 AND k.id = $2",
+    [S_KEY_ROTATE] = "UPDATE hybrid_keys SET version = version + 1 WHERE org_id = $1 AND id = $2 "
+                     "AND deleted_at IS NULL AND version < $3 RETURNING version",
+    [S_KEY_DELETE] = "UPDATE hybrid_keys SET deleted_at = coalesce(deleted_at, $3) "
+                     "WHERE org_id = $1 AND id = $2",
+    [S_KV_INSERT] = "INSERT INTO key_versions (org_id, key_id, version, public_key, sealed_key, "
+                    "state, created_at) VALUES ($1, $2, $3, $4, $5, 'enabled', $6)",
+    [S_KV_LIST] = "SELECT " KV_COLS " FROM key_versions WHERE key_id = $1 ORDER BY version",
+    [S_KV_SET] = "UPDATE key_versions SET state = $4, sealed_key = CASE WHEN $4 = 'destroyed' "
+                 "THEN NULL ELSE sealed_key END WHERE org_id = $1 AND key_id = $2 AND version = $3 "
+                 "AND (state <> 'destroyed' OR $4 = 'destroyed')",
+    [S_KV_STATE] = "SELECT state FROM key_versions WHERE org_id = $1 AND key_id = $2 AND version = $3",
+    [S_KV_DESTROY_ALL] = "UPDATE key_versions SET state = 'destroyed', sealed_key = NULL "
+                         "WHERE org_id = $1 AND key_id = $2",
     [S_CTR_SEEN] = "SELECT 1 FROM enclave_counters WHERE module_id = $1 AND counter = $2",
     [S_SIG_INSERT] = "INSERT INTO signatures (" SIG_COLS ") SELECT " SIG_VALS " " SIG_KEY,
     /* The counter pair and the sign result in one statement: one commit, all or nothing. */
     [S_SIG_INSERT_CTR] = "WITH k AS (SELECT 1 " SIG_KEY "), "
                          "c AS (INSERT INTO enclave_counters (module_id, counter, signature_id) "
-                         "SELECT $16, $17::bigint, $1 FROM k) "
+                         "SELECT $18, $19::bigint, $1 FROM k) "
                          "INSERT INTO signatures (" SIG_COLS ") SELECT " SIG_VALS " FROM k",
     [S_SIG_EXISTS] = "SELECT 1 FROM signatures WHERE id = $1",
     [S_SIG_GET] = "SELECT " SIG_COLS " FROM signatures WHERE org_id = $1 AND id = $2",
@@ -719,6 +764,8 @@ static postq_err read_policy_at(const PGresult *r, int row, int b, struct postq_
     p->body = mem;
     p->enforce = col_int(r, row, b + 5) != 0;
     p->created_at = col_int(r, row, b + 6);
+    p->version = col_int(r, row, b + 7);
+    p->updated_at = col_int(r, row, b + 8);
     return POSTQ_OK;
 }
 
@@ -741,10 +788,7 @@ static postq_err read_key(const PGresult *r, int row, void *rec)
     if (err != POSTQ_OK) {
         return err;
     }
-    if (PQgetisnull(r, row, 6) || PQgetisnull(r, row, 7)) {
-        postq_store_set_errmsg("postgres: corrupt hybrid_keys row");
-        return POSTQ_E_IO;
-    }
+    /* A NULL public key: no version enabled (S_KEY_BOUND); a NULL sealed key: destroyed. */
     pk_len = col_len(r, row, 6);
     sk_len = col_len(r, row, 7);
     mem = postq_malloc(pk_len + sk_len + 1);
@@ -758,8 +802,10 @@ static postq_err read_key(const PGresult *r, int row, void *rec)
     k->public_key.len = pk_len;
     k->sealed_key.p = mem + pk_len;
     k->sealed_key.len = sk_len;
-    k->version = col_int(r, row, 8);
+    k->version = col_int(r, row, 8); /* NULL reads as 0 */
     k->created_at = col_int(r, row, 9);
+    k->newest_version = col_int(r, row, 10);
+    k->deleted_at = col_int(r, row, 11);
     return POSTQ_OK;
 }
 
@@ -780,6 +826,7 @@ static postq_err read_sig(const PGresult *r, int row, void *rec)
                           : err;
     err = err == POSTQ_OK ? col_text(r, row, 13, verdict, sizeof(verdict)) : err;
     err = err == POSTQ_OK ? col_text(r, row, 14, g->att.reason, sizeof(g->att.reason)) : err;
+    err = err == POSTQ_OK ? col_text(r, row, 15, g->policy_id, sizeof(g->policy_id)) : err;
     if (err != POSTQ_OK) {
         return err;
     }
@@ -788,6 +835,7 @@ static postq_err read_sig(const PGresult *r, int row, void *rec)
         return POSTQ_E_IO;
     }
     g->key_version = col_int(r, row, 3);
+    g->policy_version = col_int(r, row, 16);
     memcpy(g->payload_sha256, PQgetvalue(r, row, 5), 32);
     g->created_at = col_int(r, row, 7);
     g->att.counter = col_int(r, row, 11);
@@ -1054,9 +1102,84 @@ static postq_err pg_apikey_delete(struct postq_store *s, const char *org_id, con
     return err;
 }
 
-static postq_err pg_policy_create(struct postq_store *s, const struct postq_store_policy *rec)
+/* ---- transactions of several statements --------------------------------------------------- */
+
+/* fn inside BEGIN … COMMIT on one connection; release() rolls back whatever is left open.
+ * Constraint failures map as insert() maps them. */
+static postq_err in_txn(struct postq_store *s, postq_err (*fn)(struct conn *c, void *ctx),
+                        void *ctx)
+{
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = postq_store_fault_tick();
+    err = err == POSTQ_OK ? exec_plain(c, "BEGIN", "begin") : err;
+    err = err == POSTQ_OK ? fn(c, ctx) : err;
+    if (err == POSTQ_OK) {
+        err = postq_store_fault_tick();
+        err = err == POSTQ_OK ? exec_plain(c, "COMMIT", "commit") : err;
+    }
+    release(st_, c);
+    return err;
+}
+
+/* An INSERT inside a transaction, its constraint failures mapped as insert() maps them. */
+static postq_err insert_on(struct conn *c, enum stmt_id id, const struct params *p)
+{
+    char state[6];
+    postq_err err = exec_cmd(c, id, p, NULL, state);
+    if (err != POSTQ_OK && strcmp(state, "23503") == 0) {
+        postq_store_set_errmsg("no such organisation or policy");
+        err = POSTQ_E_NOT_FOUND;
+    } else if (err != POSTQ_OK && strcmp(state, "23505") == 0) {
+        postq_store_set_errmsg("id already taken");
+        err = POSTQ_E_CONFLICT;
+    }
+    return err;
+}
+
+static void p_pair(struct params *p, const char *org_id, const char *id)
+{
+    p->n = 0;
+    p_text(p, org_id);
+    p_text(p, id);
+}
+
+/* A one-row SELECT on c: NOT_FOUND without a row. */
+static postq_err get_on(struct conn *c, enum stmt_id id, const struct params *p, row_fn fn,
+                        void *rec)
+{
+    PGresult *r;
+    postq_err err = exec(c, id, p, &r, NULL);
+    if (err == POSTQ_OK) {
+        err = PQntuples(r) == 0 ? POSTQ_E_NOT_FOUND : fn(r, 0, rec);
+        PQclear(r);
+    }
+    return err;
+}
+
+/* ---- attestation policies ----------------------------------------------------------------- */
+
+static postq_err insert_policy_version(struct conn *c, const char *org_id, const char *id,
+                                       const struct postq_store_policy *rec)
 {
     struct params p;
+    p_pair(&p, org_id, id);
+    p_int(&p, rec->version);
+    p_text(&p, rec->name);
+    p_text(&p, rec->vendor);
+    p_text(&p, rec->body);
+    p_int(&p, rec->enforce ? 1 : 0);
+    p_int(&p, rec->updated_at);
+    return insert_on(c, S_POLV_INSERT, &p);
+}
+
+static postq_err policy_create_tx(struct conn *c, void *ctx)
+{
+    const struct postq_store_policy *rec = *(const struct postq_store_policy *const *)ctx;
+    struct params p;
+    postq_err err;
     p.n = 0;
     p_text(&p, rec->id);
     p_text(&p, rec->org_id);
@@ -1065,13 +1188,30 @@ static postq_err pg_policy_create(struct postq_store *s, const struct postq_stor
     p_text(&p, rec->body);
     p_int(&p, rec->enforce ? 1 : 0);
     p_int(&p, rec->created_at);
-    return insert(s, S_POL_INSERT, &p);
+    p_int(&p, rec->version);
+    p_int(&p, rec->updated_at);
+    err = insert_on(c, S_POL_INSERT, &p);
+    return err == POSTQ_OK ? insert_policy_version(c, rec->org_id, rec->id, rec) : err;
+}
+
+static postq_err pg_policy_create(struct postq_store *s, const struct postq_store_policy *rec)
+{
+    return in_txn(s, policy_create_tx, &rec);
 }
 
 static postq_err pg_policy_get(struct postq_store *s, const char *org_id, const char *id,
                                struct postq_store_policy *out)
 {
     return get_by(s, S_POL_GET, org_id, id, read_policy, out);
+}
+
+static postq_err pg_policy_get_version(struct postq_store *s, const char *org_id, const char *id,
+                                       int64_t n, struct postq_store_policy *out)
+{
+    struct params p;
+    p_pair(&p, org_id, id);
+    p_int(&p, n);
+    return get_one(s, S_POLV_GET, &p, read_policy, out);
 }
 
 static postq_err pg_policy_list(struct postq_store *s, const char *org_id, size_t limit,
@@ -1084,20 +1224,93 @@ static postq_err pg_policy_list(struct postq_store *s, const char *org_id, size_
     return err;
 }
 
-static postq_err pg_policy_delete(struct postq_store *s, const char *org_id, const char *id)
+struct policy_update_ctx {
+    const char *org_id, *id;
+    const struct postq_store_policy *in;
+    struct postq_store_policy *out;
+};
+
+static postq_err policy_update_tx(struct conn *c, void *ctx)
 {
+    struct policy_update_ctx *u = ctx;
+    struct postq_store_policy rec = *u->in;
     struct params p;
-    char state[6];
-    long changed = 0;
-    WITH_CONN(s, c, err);
+    PGresult *r;
+    postq_err err;
+    int rows;
+
+    p_pair(&p, u->org_id, u->id);
+    p_text(&p, rec.name);
+    p_text(&p, rec.body);
+    p_int(&p, rec.enforce ? 1 : 0);
+    p_int(&p, rec.updated_at);
+    p_text(&p, rec.vendor);
+    p_int(&p, POSTQ_STORE_VERSIONS_MAX);
+    err = exec(c, S_POL_UPDATE, &p, &r, NULL);
     if (err != POSTQ_OK) {
         return err;
     }
-    p.n = 0;
-    p_text(&p, org_id);
-    p_text(&p, id);
-    err = exec_cmd(c, S_POL_DELETE, &p, &changed, state);
-    release(st_, c);
+    rows = PQntuples(r);
+    rec.version = rows > 0 ? col_int(r, 0, 0) : 0;
+    PQclear(r);
+    if (rows == 0) {
+        /* Why not: no such policy, another vendor, or too many versions. */
+        p_pair(&p, u->org_id, u->id);
+        err = get_on(c, S_POL_GET, &p, read_policy, u->out);
+        if (err == POSTQ_OK && strcmp(u->out->vendor, rec.vendor) != 0) {
+            postq_store_set_errmsg("vendor: cannot change from %s", u->out->vendor);
+            err = POSTQ_E_CONFLICT;
+        } else if (err == POSTQ_OK) {
+            postq_store_set_errmsg("a policy has at most %d versions", POSTQ_STORE_VERSIONS_MAX);
+            err = POSTQ_E_TOO_LARGE;
+        }
+        return err;
+    }
+    err = insert_policy_version(c, u->org_id, u->id, &rec);
+    if (err == POSTQ_OK) {
+        p_pair(&p, u->org_id, u->id);
+        err = get_on(c, S_POL_GET, &p, read_policy, u->out);
+    }
+    return err;
+}
+
+static postq_err pg_policy_update(struct postq_store *s, const char *org_id, const char *id,
+                                  const struct postq_store_policy *in,
+                                  struct postq_store_policy *out)
+{
+    struct policy_update_ctx u = {org_id, id, in, out};
+    return in_txn(s, policy_update_tx, &u);
+}
+
+struct pair_ctx {
+    const char *org_id, *id;
+};
+
+static postq_err policy_delete_tx(struct conn *c, void *ctx)
+{
+    struct pair_ctx *pc = ctx;
+    struct params p;
+    PGresult *r;
+    char state[6];
+    long changed = 0;
+    int bound;
+    postq_err err;
+
+    p_pair(&p, pc->org_id, pc->id);
+    err = exec(c, S_POL_BOUND, &p, &r, NULL);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    bound = PQntuples(r) > 0;
+    PQclear(r);
+    if (bound) {
+        postq_store_set_errmsg("a hybrid key is bound to it");
+        return POSTQ_E_CONFLICT;
+    }
+    err = exec_cmd(c, S_POL_UNBIND, &p, NULL, NULL);
+    err = err == POSTQ_OK ? exec_cmd(c, S_POLV_DELETE, &p, NULL, NULL) : err;
+    /* A key bound meanwhile by another transaction: the foreign key refuses the delete. */
+    err = err == POSTQ_OK ? exec_cmd(c, S_POL_DELETE, &p, &changed, state) : err;
     if (err != POSTQ_OK && (strcmp(state, "23503") == 0 || strcmp(state, "23001") == 0)) {
         postq_store_set_errmsg("still in use");
         return POSTQ_E_CONFLICT;
@@ -1105,8 +1318,91 @@ static postq_err pg_policy_delete(struct postq_store *s, const char *org_id, con
     return err == POSTQ_OK && changed == 0 ? POSTQ_E_NOT_FOUND : err;
 }
 
-static postq_err pg_key_create(struct postq_store *s, const struct postq_store_key *rec)
+static postq_err pg_policy_delete(struct postq_store *s, const char *org_id, const char *id)
 {
+    struct pair_ctx pc = {org_id, id};
+    return in_txn(s, policy_delete_tx, &pc);
+}
+
+/* ---- hybrid keys -------------------------------------------------------------------------- */
+
+/* Fill k->versions from key_versions, on the connection that read k. */
+static postq_err read_versions(struct conn *c, struct postq_store_key *k)
+{
+    struct params p;
+    PGresult *r;
+    size_t n, total = 0, off;
+    uint8_t *mem;
+    postq_err err;
+
+    p.n = 0;
+    p_text(&p, k->id);
+    err = exec(c, S_KV_LIST, &p, &r, NULL);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    n = (size_t)PQntuples(r);
+    for (size_t i = 0; i < n; i++) {
+        total += col_len(r, (int)i, 2);
+    }
+    if (n > POSTQ_STORE_VERSIONS_MAX) {
+        PQclear(r);
+        postq_store_set_errmsg("postgres: key %s has too many versions", k->id);
+        return POSTQ_E_IO;
+    }
+    mem = postq_malloc(n * sizeof(k->versions[0]) + total + 1);
+    if (mem == NULL) {
+        PQclear(r);
+        return POSTQ_E_NOMEM;
+    }
+    k->versions = (struct postq_store_key_version *)(void *)mem;
+    k->vmem_ = mem;
+    off = n * sizeof(k->versions[0]);
+    for (size_t i = 0; i < n && err == POSTQ_OK; i++) {
+        struct postq_store_key_version *v = &k->versions[i];
+        char state[16];
+        memset(v, 0, sizeof(*v));
+        v->version = col_int(r, (int)i, 0);
+        err = col_text(r, (int)i, 1, state, sizeof(state));
+        for (int j = 1; err == POSTQ_OK && j <= 3; j++) {
+            if (strcmp(state, postq_store_state_names[j]) == 0) {
+                v->state = (enum postq_store_version_state)j;
+            }
+        }
+        if (err == POSTQ_OK && v->state == 0) {
+            postq_store_set_errmsg("postgres: corrupt key_versions row");
+            err = POSTQ_E_IO;
+        }
+        v->public_key.len = col_len(r, (int)i, 2);
+        v->public_key.p = mem + off;
+        memcpy(mem + off, PQgetvalue(r, (int)i, 2), v->public_key.len);
+        off += v->public_key.len;
+        v->created_at = col_int(r, (int)i, 3);
+        k->n_versions = i + 1;
+    }
+    PQclear(r);
+    return err;
+}
+
+static postq_err insert_key_version(struct conn *c, const char *org_id, const char *id,
+                                    int64_t version, const struct postq_store_key *rec)
+{
+    struct params p;
+    postq_err err;
+    p_pair(&p, org_id, id);
+    p_int(&p, version);
+    err = p_blob(&p, rec->public_key.p, rec->public_key.len);
+    err = err == POSTQ_OK ? p_blob(&p, rec->sealed_key.p, rec->sealed_key.len) : err;
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    p_int(&p, rec->created_at);
+    return insert_on(c, S_KV_INSERT, &p);
+}
+
+static postq_err key_create_tx(struct conn *c, void *ctx)
+{
+    const struct postq_store_key *rec = *(const struct postq_store_key *const *)ctx;
     struct params p;
     postq_err err;
     p.n = 0;
@@ -1120,20 +1416,37 @@ static postq_err pg_key_create(struct postq_store *s, const struct postq_store_k
     } else {
         p_null(&p);
     }
-    err = p_blob(&p, rec->public_key.p, rec->public_key.len);
-    err = err == POSTQ_OK ? p_blob(&p, rec->sealed_key.p, rec->sealed_key.len) : err;
-    if (err != POSTQ_OK) {
-        return err;
-    }
     p_int(&p, rec->version);
     p_int(&p, rec->created_at);
-    return insert(s, S_KEY_INSERT, &p);
+    err = insert_on(c, S_KEY_INSERT, &p);
+    return err == POSTQ_OK ? insert_key_version(c, rec->org_id, rec->id, 1, rec) : err;
+}
+
+static postq_err pg_key_create(struct postq_store *s, const struct postq_store_key *rec)
+{
+    return in_txn(s, key_create_tx, &rec);
+}
+
+static postq_err key_read(struct conn *c, const char *org_id, const char *id,
+                          struct postq_store_key *out)
+{
+    struct params p;
+    postq_err err;
+    p_pair(&p, org_id, id);
+    err = get_on(c, S_KEY_GET, &p, read_key, out);
+    return err == POSTQ_OK ? read_versions(c, out) : err;
 }
 
 static postq_err pg_key_get(struct postq_store *s, const char *org_id, const char *id,
                             struct postq_store_key *out)
 {
-    return get_by(s, S_KEY_GET, org_id, id, read_key, out);
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = key_read(c, org_id, id, out);
+    release(st_, c);
+    return err;
 }
 
 static postq_err pg_key_get_bound(struct postq_store *s, const char *org_id, const char *id,
@@ -1145,9 +1458,7 @@ static postq_err pg_key_get_bound(struct postq_store *s, const char *org_id, con
     if (err != POSTQ_OK) {
         return err;
     }
-    p.n = 0;
-    p_text(&p, org_id);
-    p_text(&p, id);
+    p_pair(&p, org_id, id);
     err = exec(c, S_KEY_BOUND, &p, &r, NULL);
     release(st_, c);
     if (err != POSTQ_OK) {
@@ -1155,12 +1466,12 @@ static postq_err pg_key_get_bound(struct postq_store *s, const char *org_id, con
     }
     err = PQntuples(r) == 0 ? POSTQ_E_NOT_FOUND : read_key(r, 0, key);
     if (err == POSTQ_OK && key->policy_id[0] != '\0') {
-        /* A bound policy cannot be deleted (ON DELETE RESTRICT), so the join finds it. */
-        if (PQgetisnull(r, 0, 10)) {
+        /* A policy with a key bound to it cannot be deleted, so the join finds it. */
+        if (PQgetisnull(r, 0, 12)) {
             postq_store_set_errmsg("postgres: key %s: its policy is missing", key->id);
             err = POSTQ_E_IO;
         } else {
-            err = read_policy_at(r, 0, 10, pol);
+            err = read_policy_at(r, 0, 12, pol);
         }
     }
     PQclear(r);
@@ -1174,7 +1485,124 @@ static postq_err pg_key_list(struct postq_store *s, const char *org_id, size_t l
     postq_err err = list_by(s, S_KEY_LIST, org_id, cursor, NULL, read_key, sizeof(page->items[0]),
                             limit, &items, &page->n, page->next_cursor);
     page->items = items;
+    if (err == POSTQ_OK && page->n > 0) {
+        WITH_CONN(s, c, err2);
+        err = err2;
+        for (size_t i = 0; err == POSTQ_OK && i < page->n; i++) {
+            err = read_versions(c, &page->items[i]);
+        }
+        if (c != NULL) {
+            release(st_, c);
+        }
+    }
     return err;
+}
+
+struct key_op_ctx {
+    const char *org_id, *id;
+    const struct postq_store_key *in; /* rotate */
+    int64_t n, now_ms;
+    enum postq_store_version_state state;
+    struct postq_store_key *out;
+};
+
+static postq_err key_rotate_tx(struct conn *c, void *ctx)
+{
+    struct key_op_ctx *k = ctx;
+    struct params p;
+    PGresult *r;
+    int64_t version;
+    int rows;
+    postq_err err;
+
+    p_pair(&p, k->org_id, k->id);
+    p_int(&p, POSTQ_STORE_VERSIONS_MAX);
+    err = exec(c, S_KEY_ROTATE, &p, &r, NULL);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    rows = PQntuples(r);
+    version = rows > 0 ? col_int(r, 0, 0) : 0;
+    PQclear(r);
+    if (rows == 0) {
+        err = key_read(c, k->org_id, k->id, k->out);
+        if (err == POSTQ_OK && k->out->deleted_at != 0) {
+            postq_store_set_errmsg("the key is deleted");
+            err = POSTQ_E_CONFLICT;
+        } else if (err == POSTQ_OK) {
+            postq_store_set_errmsg("a key has at most %d versions", POSTQ_STORE_VERSIONS_MAX);
+            err = POSTQ_E_TOO_LARGE;
+        }
+        return err;
+    }
+    err = insert_key_version(c, k->org_id, k->id, version, k->in);
+    return err == POSTQ_OK ? key_read(c, k->org_id, k->id, k->out) : err;
+}
+
+static postq_err pg_key_rotate(struct postq_store *s, const char *org_id, const char *id,
+                               const struct postq_store_key *in, struct postq_store_key *out)
+{
+    struct key_op_ctx k = {.org_id = org_id, .id = id, .in = in, .out = out};
+    return in_txn(s, key_rotate_tx, &k);
+}
+
+static postq_err key_version_set_tx(struct conn *c, void *ctx)
+{
+    struct key_op_ctx *k = ctx;
+    struct params p;
+    long changed = 0;
+    postq_err err;
+
+    p_pair(&p, k->org_id, k->id);
+    p_int(&p, k->n);
+    p_text(&p, postq_store_state_names[k->state]);
+    err = exec_cmd(c, S_KV_SET, &p, &changed, NULL);
+    if (err == POSTQ_OK && changed == 0) {
+        PGresult *r;
+        p.n = 3;
+        err = exec(c, S_KV_STATE, &p, &r, NULL);
+        if (err == POSTQ_OK) {
+            int row = PQntuples(r) > 0;
+            PQclear(r);
+            postq_store_set_errmsg(row ? "version %lld is destroyed" : "no version %lld",
+                                   (long long)k->n);
+            err = row ? POSTQ_E_CONFLICT : POSTQ_E_NOT_FOUND;
+        }
+    }
+    return err == POSTQ_OK ? key_read(c, k->org_id, k->id, k->out) : err;
+}
+
+static postq_err pg_key_version_set(struct postq_store *s, const char *org_id, const char *id,
+                                    int64_t n, enum postq_store_version_state state,
+                                    struct postq_store_key *out)
+{
+    struct key_op_ctx k = {.org_id = org_id, .id = id, .n = n, .state = state, .out = out};
+    return in_txn(s, key_version_set_tx, &k);
+}
+
+static postq_err key_delete_tx(struct conn *c, void *ctx)
+{
+    struct key_op_ctx *k = ctx;
+    struct params p;
+    long changed = 0;
+    postq_err err;
+
+    p_pair(&p, k->org_id, k->id);
+    p_int(&p, k->now_ms);
+    err = exec_cmd(c, S_KEY_DELETE, &p, &changed, NULL);
+    if (err == POSTQ_OK && changed == 0) {
+        return POSTQ_E_NOT_FOUND;
+    }
+    p.n = 2;
+    err = err == POSTQ_OK ? exec_cmd(c, S_KV_DESTROY_ALL, &p, NULL, NULL) : err;
+    return err == POSTQ_OK ? key_read(c, k->org_id, k->id, k->out) : err;
+}
+
+static postq_err pg_key_delete(struct postq_store *s, const char *org_id, const char *id,
+                               int64_t now_ms, struct postq_store_key *out)
+{
+    struct key_op_ctx k = {.org_id = org_id, .id = id, .now_ms = now_ms, .out = out};
+    return in_txn(s, key_delete_tx, &k);
 }
 
 /* Whether statement id with p returns a row. */
@@ -1240,6 +1668,13 @@ static postq_err pg_put_signature(struct postq_store *s, const struct postq_stor
         for (int i = 0; i < 7; i++) {
             p_null(&p);
         }
+    }
+    if (g->policy_id[0] != '\0') {
+        p_text(&p, g->policy_id);
+        p_int(&p, g->policy_version);
+    } else {
+        p_null(&p);
+        p_null(&p);
     }
     if (record_counter) {
         p_text(&p, module_id);
@@ -1414,6 +1849,11 @@ static const struct postq_store_ops pg_ops = {
     .policy_get = pg_policy_get,
     .policy_list = pg_policy_list,
     .policy_delete = pg_policy_delete,
+    .policy_get_version = pg_policy_get_version,
+    .policy_update = pg_policy_update,
+    .key_rotate = pg_key_rotate,
+    .key_version_set = pg_key_version_set,
+    .key_delete = pg_key_delete,
     .key_create = pg_key_create,
     .key_get = pg_key_get,
     .key_list = pg_key_list,

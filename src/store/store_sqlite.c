@@ -58,10 +58,24 @@ enum stmt_id {
     S_POL_GET,
     S_POL_LIST,
     S_POL_DELETE,
+    S_POL_BOUND,
+    S_POL_UNBIND,
+    S_POLV_INSERT,
+    S_POLV_GET,
+    S_POLV_DELETE,
+    S_POL_UPDATE,
     S_KEY_INSERT,
     S_KEY_GET,
     S_KEY_LIST,
     S_KEY_EXISTS,
+    S_KEY_SIGNER,
+    S_KEY_ROTATE,
+    S_KEY_DELETE,
+    S_KV_INSERT,
+    S_KV_LIST,
+    S_KV_SET,
+    S_KV_STATE,
+    S_KV_DESTROY_ALL,
     S_CTR_SEEN,
     S_CTR_INSERT,
     S_SIG_INSERT,
@@ -98,22 +112,55 @@ static const char *const stmt_sql[S_COUNT] = {
      * other's keys at once cannot both succeed and leave the organisation with none. */
     [S_AK_DELETE] = "DELETE FROM api_keys WHERE org_id = ?1 AND id = ?2 AND (role <> 'admin' OR "
                     "(SELECT count(*) FROM api_keys WHERE org_id = ?1 AND role = 'admin') > 1)",
-    [S_POL_INSERT] = "INSERT INTO policies (" POL_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_POL_INSERT] = "INSERT INTO policies (" POL_COLS ") "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [S_POL_GET] = "SELECT " POL_COLS " FROM policies WHERE org_id = ?1 AND id = ?2",
     [S_POL_LIST] = "SELECT " POL_COLS " FROM policies WHERE org_id = ?1 AND id < ?2 "
                    "ORDER BY id DESC LIMIT ?3",
     [S_POL_DELETE] = "DELETE FROM policies WHERE org_id = ?1 AND id = ?2",
-    [S_KEY_INSERT] = "INSERT INTO hybrid_keys (" KEY_COLS ") "
-                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    [S_KEY_GET] = "SELECT " KEY_COLS " FROM hybrid_keys WHERE org_id = ?1 AND id = ?2",
-    [S_KEY_LIST] = "SELECT " KEY_COLS " FROM hybrid_keys WHERE org_id = ?1 AND id < ?2 "
-                   "ORDER BY id DESC LIMIT ?3",
+    [S_POL_BOUND] = "SELECT 1 FROM hybrid_keys WHERE org_id = ?1 AND policy_id = ?2 "
+                    "AND deleted_at IS NULL LIMIT 1",
+    [S_POL_UNBIND] = "UPDATE hybrid_keys SET policy_id = NULL WHERE org_id = ?1 AND policy_id = ?2 "
+                     "AND deleted_at IS NOT NULL",
+    [S_POLV_INSERT] = "INSERT INTO policy_versions (org_id, policy_id, version, name, vendor, body, "
+                      "enforce, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_POLV_GET] = "SELECT " POLV_SEL " FROM policies p JOIN policy_versions v "
+                   "ON v.policy_id = p.id WHERE p.org_id = ?1 AND p.id = ?2 AND v.version = ?3",
+    [S_POLV_DELETE] = "DELETE FROM policy_versions WHERE org_id = ?1 AND policy_id = ?2",
+    [S_POL_UPDATE] = "UPDATE policies SET name = ?3, body = ?4, enforce = ?5, version = version + 1, "
+                     "updated_at = ?6 WHERE org_id = ?1 AND id = ?2 AND vendor = ?7 "
+                     "AND version < ?8 RETURNING version",
+    [S_KEY_INSERT] = "INSERT INTO hybrid_keys (" KEY_INSERT_COLS ") "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_KEY_GET] = "SELECT " KEY_SEL " FROM hybrid_keys k JOIN key_versions v "
+                  "ON v.key_id = k.id AND v.version = k.version WHERE k.org_id = ?1 AND k.id = ?2",
+    [S_KEY_LIST] = "SELECT " KEY_SEL " FROM hybrid_keys k JOIN key_versions v "
+                   "ON v.key_id = k.id AND v.version = k.version WHERE k.org_id = ?1 AND k.id < ?2 "
+                   "ORDER BY k.id DESC LIMIT ?3",
     [S_KEY_EXISTS] = "SELECT 1 FROM hybrid_keys WHERE org_id = ?1 AND id = ?2",
+    /* The version that signs: the newest enabled one (none: NULLs, read as version 0). */
+    [S_KEY_SIGNER] = "SELECT " KEY_SEL " FROM hybrid_keys k LEFT JOIN key_versions v "
+                     "ON v.key_id = k.id AND v.version = (SELECT max(version) FROM key_versions "
+                     "WHERE key_id = k.id AND state = 'enabled') WHERE k.org_id = ?1 AND k.id = ?2",
+    [S_KEY_ROTATE] = "UPDATE hybrid_keys SET version = version + 1 WHERE org_id = ?1 AND id = ?2 "
+                     "AND deleted_at IS NULL AND version < ?3 RETURNING version",
+    [S_KEY_DELETE] = "UPDATE hybrid_keys SET deleted_at = coalesce(deleted_at, ?3) "
+                     "WHERE org_id = ?1 AND id = ?2",
+    [S_KV_INSERT] = "INSERT INTO key_versions (org_id, key_id, version, public_key, sealed_key, "
+                    "state, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'enabled', ?6)",
+    [S_KV_LIST] = "SELECT " KV_COLS " FROM key_versions WHERE key_id = ?1 ORDER BY version",
+    /* A destroyed version stays destroyed; destroying erases the sealed key. */
+    [S_KV_SET] = "UPDATE key_versions SET state = ?4, sealed_key = CASE WHEN ?4 = 'destroyed' "
+                 "THEN NULL ELSE sealed_key END WHERE org_id = ?1 AND key_id = ?2 AND version = ?3 "
+                 "AND (state <> 'destroyed' OR ?4 = 'destroyed')",
+    [S_KV_STATE] = "SELECT state FROM key_versions WHERE org_id = ?1 AND key_id = ?2 AND version = ?3",
+    [S_KV_DESTROY_ALL] = "UPDATE key_versions SET state = 'destroyed', sealed_key = NULL "
+                         "WHERE org_id = ?1 AND key_id = ?2",
     [S_CTR_SEEN] = "SELECT 1 FROM enclave_counters WHERE module_id = ?1 AND counter = ?2",
     [S_CTR_INSERT] = "INSERT INTO enclave_counters (module_id, counter, signature_id) "
                      "VALUES (?1, ?2, ?3)",
     [S_SIG_INSERT] = "INSERT INTO signatures (" SIG_COLS ") VALUES "
-                     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     [S_SIG_GET] = "SELECT " SIG_COLS " FROM signatures WHERE org_id = ?1 AND id = ?2",
     [S_SIG_LIST] = "SELECT " SIG_COLS " FROM signatures WHERE org_id = ?1 AND id < ?2 "
                    "ORDER BY id DESC LIMIT ?3",
@@ -250,8 +297,10 @@ static postq_err conn_open(const char *path, struct conn **out)
         err = POSTQ_E_IO;
         goto out;
     }
+    /* secure_delete: a destroyed key version's sealed key is overwritten in the file, not
+     * just unlinked from its page. */
     err = exec_plain(c->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-                            "PRAGMA trusted_schema=OFF");
+                            "PRAGMA trusted_schema=OFF; PRAGMA secure_delete=ON");
 out:
     sqlite3_finalize(st);
     if (err != POSTQ_OK) {
@@ -638,6 +687,8 @@ static postq_err read_policy(sqlite3_stmt *st, void *rec)
     p->body = mem;
     p->enforce = sqlite3_column_int(st, 5) != 0;
     p->created_at = sqlite3_column_int64(st, 6);
+    p->version = sqlite3_column_int64(st, 7);
+    p->updated_at = sqlite3_column_int64(st, 8);
     return POSTQ_OK;
 }
 
@@ -666,27 +717,30 @@ static postq_err read_key(sqlite3_stmt *st, void *rec)
     if (err != POSTQ_OK) {
         return err;
     }
+    /* A NULL public key: no version enabled (S_KEY_SIGNER); a NULL sealed key: destroyed. */
     pk = sqlite3_column_blob(st, 6);
-    pk_len = col_len(st, 6);
+    pk_len = pk != NULL ? col_len(st, 6) : 0;
     sk = sqlite3_column_blob(st, 7);
-    sk_len = col_len(st, 7);
-    if (pk == NULL || sk == NULL) {
-        postq_store_set_errmsg("sqlite: corrupt hybrid_keys row");
-        return POSTQ_E_IO;
-    }
-    mem = postq_malloc(pk_len + sk_len);
+    sk_len = sk != NULL ? col_len(st, 7) : 0;
+    mem = postq_malloc(pk_len + sk_len + 1);
     if (mem == NULL) {
         return POSTQ_E_NOMEM;
     }
-    memcpy(mem, pk, pk_len);
-    memcpy(mem + pk_len, sk, sk_len);
+    if (pk_len > 0) {
+        memcpy(mem, pk, pk_len);
+    }
+    if (sk_len > 0) {
+        memcpy(mem + pk_len, sk, sk_len);
+    }
     k->mem_ = mem;
     k->public_key.p = mem;
     k->public_key.len = pk_len;
     k->sealed_key.p = mem + pk_len;
     k->sealed_key.len = sk_len;
-    k->version = sqlite3_column_int64(st, 8);
+    k->version = sqlite3_column_int64(st, 8); /* NULL reads as 0 */
     k->created_at = sqlite3_column_int64(st, 9);
+    k->newest_version = sqlite3_column_int64(st, 10);
+    k->deleted_at = sqlite3_column_int64(st, 11);
     return POSTQ_OK;
 }
 
@@ -723,10 +777,14 @@ static postq_err read_sig(sqlite3_stmt *st, void *rec)
     if (err == POSTQ_OK) {
         err = col_text(st, 14, g->att.reason, sizeof(g->att.reason));
     }
+    if (err == POSTQ_OK) {
+        err = col_text(st, 15, g->policy_id, sizeof(g->policy_id));
+    }
     if (err != POSTQ_OK) {
         return err;
     }
     g->key_version = sqlite3_column_int64(st, 3);
+    g->policy_version = sqlite3_column_int64(st, 16);
     if (col_len(st, 5) != 32 || sqlite3_column_blob(st, 5) == NULL) {
         postq_store_set_errmsg("sqlite: corrupt signatures row");
         return POSTQ_E_IO;
@@ -1095,6 +1153,49 @@ static postq_err sq_apikey_delete(struct postq_store *s, const char *org_id, con
     return err;
 }
 
+/* ---- transactions of several statements --------------------------------------------------- */
+
+/* fn inside BEGIN IMMEDIATE … COMMIT on a writer connection; rolled back when it fails. */
+static postq_err in_txn(struct postq_store *s, postq_err (*fn)(struct conn *c, void *ctx),
+                        void *ctx)
+{
+    WITH_WRITER(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = run_id(c, S_BEGIN);
+    if (err == POSTQ_OK) {
+        err = fn(c, ctx);
+        if (err == POSTQ_OK) {
+            err = run_id(c, S_COMMIT);
+        }
+        if (err != POSTQ_OK) {
+            rollback(c);
+        }
+    }
+    release_writer(st_, c);
+    return err;
+}
+
+/* Prepare id and bind ?1 org_id, ?2 row_id (and ?3 n when n > 0). */
+static postq_err stmt2(struct conn *c, enum stmt_id id, const char *org_id, const char *row_id,
+                       int64_t n, sqlite3_stmt **out)
+{
+    postq_err err = stmt(c, id, out);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = bind_text(*out, 1, org_id);
+    err = err == POSTQ_OK ? bind_text(*out, 2, row_id) : err;
+    err = err == POSTQ_OK && n > 0 ? bind_int(*out, 3, n) : err;
+    if (err != POSTQ_OK) {
+        done(*out);
+    }
+    return err;
+}
+
+/* ---- attestation policies ----------------------------------------------------------------- */
+
 static postq_err bind_policy(sqlite3_stmt *st, const void *r)
 {
     const struct postq_store_policy *rec = r;
@@ -1104,18 +1205,65 @@ static postq_err bind_policy(sqlite3_stmt *st, const void *r)
     err = err == POSTQ_OK ? bind_text(st, 4, rec->vendor) : err;
     err = err == POSTQ_OK ? bind_text(st, 5, rec->body) : err;
     err = err == POSTQ_OK ? bind_int(st, 6, rec->enforce) : err;
-    return err == POSTQ_OK ? bind_int(st, 7, rec->created_at) : err;
+    err = err == POSTQ_OK ? bind_int(st, 7, rec->created_at) : err;
+    err = err == POSTQ_OK ? bind_int(st, 8, rec->version) : err;
+    return err == POSTQ_OK ? bind_int(st, 9, rec->updated_at) : err;
+}
+
+/* Insert version rec->version of policy rec->id (its values are rec's). */
+static postq_err insert_policy_version(struct conn *c, const char *org_id, const char *id,
+                                       const struct postq_store_policy *rec)
+{
+    sqlite3_stmt *st;
+    postq_err err = stmt2(c, S_POLV_INSERT, org_id, id, rec->version, &st);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = bind_text(st, 4, rec->name);
+    err = err == POSTQ_OK ? bind_text(st, 5, rec->vendor) : err;
+    err = err == POSTQ_OK ? bind_text(st, 6, rec->body) : err;
+    err = err == POSTQ_OK ? bind_int(st, 7, rec->enforce) : err;
+    err = err == POSTQ_OK ? bind_int(st, 8, rec->updated_at) : err;
+    return err == POSTQ_OK ? insert_scoped(c, st) : (done(st), err);
+}
+
+static postq_err policy_create_tx(struct conn *c, void *ctx)
+{
+    const struct postq_store_policy *rec = *(const struct postq_store_policy *const *)ctx;
+    sqlite3_stmt *st;
+    postq_err err = stmt(c, S_POL_INSERT, &st);
+    if (err == POSTQ_OK) {
+        err = bind_policy(st, rec);
+        err = err == POSTQ_OK ? insert_scoped(c, st) : (done(st), err);
+    }
+    return err == POSTQ_OK ? insert_policy_version(c, rec->org_id, rec->id, rec) : err;
 }
 
 static postq_err sq_policy_create(struct postq_store *s, const struct postq_store_policy *rec)
 {
-    return insert_row(s, S_POL_INSERT, bind_policy, rec);
+    return in_txn(s, policy_create_tx, &rec);
 }
 
 static postq_err sq_policy_get(struct postq_store *s, const char *org_id, const char *id,
                                struct postq_store_policy *out)
 {
     return get_by(s, S_POL_GET, org_id, id, read_policy, out);
+}
+
+static postq_err sq_policy_get_version(struct postq_store *s, const char *org_id, const char *id,
+                                       int64_t n, struct postq_store_policy *out)
+{
+    sqlite3_stmt *st;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = stmt2(c, S_POLV_GET, org_id, id, n, &st);
+    if (err == POSTQ_OK) {
+        err = get_one(c, st, read_policy, out);
+    }
+    release(st_, c);
+    return err;
 }
 
 static postq_err sq_policy_list(struct postq_store *s, const char *org_id, size_t limit,
@@ -1128,9 +1276,174 @@ static postq_err sq_policy_list(struct postq_store *s, const char *org_id, size_
     return err;
 }
 
+struct policy_update_ctx {
+    const char *org_id, *id;
+    const struct postq_store_policy *in;
+    struct postq_store_policy *out;
+};
+
+static postq_err policy_update_tx(struct conn *c, void *ctx)
+{
+    struct policy_update_ctx *u = ctx;
+    struct postq_store_policy rec = *u->in;
+    sqlite3_stmt *st;
+    int row = 0;
+    postq_err err = stmt2(c, S_POL_UPDATE, u->org_id, u->id, 0, &st);
+
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = bind_text(st, 3, rec.name);
+    err = err == POSTQ_OK ? bind_text(st, 4, rec.body) : err;
+    err = err == POSTQ_OK ? bind_int(st, 5, rec.enforce) : err;
+    err = err == POSTQ_OK ? bind_int(st, 6, rec.updated_at) : err;
+    err = err == POSTQ_OK ? bind_text(st, 7, rec.vendor) : err;
+    err = err == POSTQ_OK ? bind_int(st, 8, POSTQ_STORE_VERSIONS_MAX) : err;
+    err = err == POSTQ_OK ? step(c, st, &row, NULL) : err;
+    if (err == POSTQ_OK && row) {
+        rec.version = sqlite3_column_int64(st, 0);
+    }
+    done(st);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    if (!row) {
+        /* Why not: no such policy, another vendor, or too many versions. */
+        err = stmt2(c, S_POL_GET, u->org_id, u->id, 0, &st);
+        err = err == POSTQ_OK ? get_one(c, st, read_policy, u->out) : err;
+        if (err == POSTQ_OK && strcmp(u->out->vendor, rec.vendor) != 0) {
+            postq_store_set_errmsg("vendor: cannot change from %s", u->out->vendor);
+            err = POSTQ_E_CONFLICT;
+        } else if (err == POSTQ_OK) {
+            postq_store_set_errmsg("a policy has at most %d versions", POSTQ_STORE_VERSIONS_MAX);
+            err = POSTQ_E_TOO_LARGE;
+        }
+        return err;
+    }
+    err = insert_policy_version(c, u->org_id, u->id, &rec);
+    if (err == POSTQ_OK) {
+        err = stmt2(c, S_POL_GET, u->org_id, u->id, 0, &st);
+        err = err == POSTQ_OK ? get_one(c, st, read_policy, u->out) : err;
+    }
+    return err;
+}
+
+static postq_err sq_policy_update(struct postq_store *s, const char *org_id, const char *id,
+                                  const struct postq_store_policy *in,
+                                  struct postq_store_policy *out)
+{
+    struct policy_update_ctx u = {org_id, id, in, out};
+    return in_txn(s, policy_update_tx, &u);
+}
+
+struct pair_ctx {
+    const char *org_id, *id;
+};
+
+static postq_err policy_delete_tx(struct conn *c, void *ctx)
+{
+    struct pair_ctx *p = ctx;
+    sqlite3_stmt *st;
+    int row = 0;
+    postq_err err = stmt2(c, S_POL_BOUND, p->org_id, p->id, 0, &st);
+    if (err == POSTQ_OK) {
+        err = step(c, st, &row, NULL);
+        done(st);
+    }
+    if (err == POSTQ_OK && row) {
+        postq_store_set_errmsg("a hybrid key is bound to it");
+        return POSTQ_E_CONFLICT;
+    }
+    err = err == POSTQ_OK ? stmt2(c, S_POL_UNBIND, p->org_id, p->id, 0, &st) : err;
+    err = err == POSTQ_OK ? run(c, st, NULL) : err;
+    err = err == POSTQ_OK ? stmt2(c, S_POLV_DELETE, p->org_id, p->id, 0, &st) : err;
+    err = err == POSTQ_OK ? run(c, st, NULL) : err;
+    err = err == POSTQ_OK ? stmt2(c, S_POL_DELETE, p->org_id, p->id, 0, &st) : err;
+    if (err == POSTQ_OK) {
+        int rc = SQLITE_OK;
+        err = run(c, st, &rc);
+        if (err != POSTQ_OK && (rc & 0xff) == SQLITE_CONSTRAINT) {
+            postq_store_set_errmsg("still in use");
+            err = POSTQ_E_CONFLICT;
+        } else if (err == POSTQ_OK && sqlite3_changes(c->db) == 0) {
+            err = POSTQ_E_NOT_FOUND;
+        }
+    }
+    return err;
+}
+
 static postq_err sq_policy_delete(struct postq_store *s, const char *org_id, const char *id)
 {
-    return delete_by(s, S_POL_DELETE, org_id, id);
+    struct pair_ctx p = {org_id, id};
+    return in_txn(s, policy_delete_tx, &p);
+}
+
+/* ---- hybrid keys -------------------------------------------------------------------------- */
+
+/* Fill k->versions from key_versions, on the connection that read k. */
+static postq_err read_versions(struct conn *c, struct postq_store_key *k)
+{
+    struct postq_store_key_version v[POSTQ_STORE_VERSIONS_MAX];
+    struct postq_buf pks;
+    sqlite3_stmt *st;
+    size_t n = 0, off = 0;
+    uint8_t *mem;
+    int row = 1;
+    postq_err err = stmt(c, S_KV_LIST, &st);
+
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    postq_buf_init(&pks, (size_t)POSTQ_STORE_VERSIONS_MAX * 8192);
+    err = bind_text(st, 1, k->id);
+    while (err == POSTQ_OK) {
+        char state[16];
+        err = step(c, st, &row, NULL);
+        if (err != POSTQ_OK || !row) {
+            break;
+        }
+        if (n == POSTQ_STORE_VERSIONS_MAX) {
+            postq_store_set_errmsg("sqlite: key %s has too many versions", k->id);
+            err = POSTQ_E_IO;
+            break;
+        }
+        memset(&v[n], 0, sizeof(v[n]));
+        v[n].version = sqlite3_column_int64(st, 0);
+        err = col_text(st, 1, state, sizeof(state));
+        for (int i = 1; err == POSTQ_OK && i <= 3; i++) {
+            if (strcmp(state, postq_store_state_names[i]) == 0) {
+                v[n].state = (enum postq_store_version_state)i;
+            }
+        }
+        v[n].public_key.len = col_len(st, 2);
+        v[n].created_at = sqlite3_column_int64(st, 3);
+        if (err == POSTQ_OK && (v[n].state == 0 || sqlite3_column_blob(st, 2) == NULL)) {
+            postq_store_set_errmsg("sqlite: corrupt key_versions row");
+            err = POSTQ_E_IO;
+        }
+        if (err == POSTQ_OK) {
+            err = postq_buf_append(&pks, sqlite3_column_blob(st, 2), v[n].public_key.len);
+        }
+        n++;
+    }
+    done(st);
+    mem = err == POSTQ_OK ? postq_malloc(n * sizeof(v[0]) + pks.len + 1) : NULL;
+    if (err == POSTQ_OK && mem == NULL) {
+        err = POSTQ_E_NOMEM;
+    }
+    if (err == POSTQ_OK) {
+        k->versions = (struct postq_store_key_version *)(void *)mem;
+        memcpy(mem + n * sizeof(v[0]), pks.p != NULL ? pks.p : (uint8_t *)"", pks.len);
+        for (size_t i = 0; i < n; i++) {
+            k->versions[i] = v[i];
+            k->versions[i].public_key.p = mem + n * sizeof(v[0]) + off;
+            off += v[i].public_key.len;
+        }
+        k->n_versions = n;
+        k->vmem_ = mem;
+    }
+    postq_buf_free(&pks);
+    return err;
 }
 
 static postq_err bind_key(sqlite3_stmt *st, const void *r)
@@ -1143,31 +1456,200 @@ static postq_err bind_key(sqlite3_stmt *st, const void *r)
     err = err == POSTQ_OK ? bind_text(st, 5, rec->provider) : err;
     err = err == POSTQ_OK ? bind_text(st, 6, rec->policy_id[0] != '\0' ? rec->policy_id : NULL)
                           : err;
-    err = err == POSTQ_OK ? bind_blob(st, 7, rec->public_key.p, rec->public_key.len) : err;
-    err = err == POSTQ_OK ? bind_blob(st, 8, rec->sealed_key.p, rec->sealed_key.len) : err;
-    err = err == POSTQ_OK ? bind_int(st, 9, rec->version) : err;
-    return err == POSTQ_OK ? bind_int(st, 10, rec->created_at) : err;
+    err = err == POSTQ_OK ? bind_int(st, 7, rec->version) : err;
+    return err == POSTQ_OK ? bind_int(st, 8, rec->created_at) : err;
+}
+
+/* Insert version `version` of key id, enabled. */
+static postq_err insert_key_version(struct conn *c, const char *org_id, const char *id,
+                                    int64_t version, const struct postq_store_key *rec)
+{
+    sqlite3_stmt *st;
+    postq_err err = stmt2(c, S_KV_INSERT, org_id, id, version, &st);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = bind_blob(st, 4, rec->public_key.p, rec->public_key.len);
+    err = err == POSTQ_OK ? bind_blob(st, 5, rec->sealed_key.p, rec->sealed_key.len) : err;
+    err = err == POSTQ_OK ? bind_int(st, 6, rec->created_at) : err;
+    return err == POSTQ_OK ? insert_scoped(c, st) : (done(st), err);
+}
+
+static postq_err key_create_tx(struct conn *c, void *ctx)
+{
+    const struct postq_store_key *rec = *(const struct postq_store_key *const *)ctx;
+    sqlite3_stmt *st;
+    postq_err err = stmt(c, S_KEY_INSERT, &st);
+    if (err == POSTQ_OK) {
+        err = bind_key(st, rec);
+        err = err == POSTQ_OK ? insert_scoped(c, st) : (done(st), err);
+    }
+    return err == POSTQ_OK ? insert_key_version(c, rec->org_id, rec->id, 1, rec) : err;
 }
 
 static postq_err sq_key_create(struct postq_store *s, const struct postq_store_key *rec)
 {
-    return insert_row(s, S_KEY_INSERT, bind_key, rec);
+    return in_txn(s, key_create_tx, &rec);
+}
+
+/* Read key id (its newest version and every version's summary) on c. */
+static postq_err key_read(struct conn *c, const char *org_id, const char *id,
+                          struct postq_store_key *out)
+{
+    sqlite3_stmt *st;
+    postq_err err = stmt2(c, S_KEY_GET, org_id, id, 0, &st);
+    err = err == POSTQ_OK ? get_one(c, st, read_key, out) : err;
+    return err == POSTQ_OK ? read_versions(c, out) : err;
 }
 
 static postq_err sq_key_get(struct postq_store *s, const char *org_id, const char *id,
                             struct postq_store_key *out)
 {
-    return get_by(s, S_KEY_GET, org_id, id, read_key, out);
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = key_read(c, org_id, id, out);
+    release(st_, c);
+    return err;
+}
+
+static postq_err sq_key_get_bound(struct postq_store *s, const char *org_id, const char *id,
+                                  struct postq_store_key *key, struct postq_store_policy *pol)
+{
+    sqlite3_stmt *st;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = stmt2(c, S_KEY_SIGNER, org_id, id, 0, &st);
+    err = err == POSTQ_OK ? get_one(c, st, read_key, key) : err;
+    if (err == POSTQ_OK && key->policy_id[0] != '\0') {
+        err = stmt2(c, S_POL_GET, org_id, key->policy_id, 0, &st);
+        err = err == POSTQ_OK ? get_one(c, st, read_policy, pol) : err;
+    }
+    release(st_, c);
+    return err;
 }
 
 static postq_err sq_key_list(struct postq_store *s, const char *org_id, size_t limit,
                              const char *cursor, struct postq_store_key_page *page)
 {
-    void *items;
-    postq_err err = list_by(s, S_KEY_LIST, org_id, cursor, NULL, read_key, sizeof(page->items[0]),
-                            limit, &items, &page->n, page->next_cursor);
+    sqlite3_stmt *st;
+    void *items = NULL;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = stmt(c, S_KEY_LIST, &st);
+    if (err == POSTQ_OK) {
+        err = bind_text(st, 1, org_id);
+        err = err == POSTQ_OK ? bind_text(st, 2, cursor != NULL ? cursor : "~") : err;
+        err = err == POSTQ_OK ? get_page(c, st, read_key, sizeof(page->items[0]), limit, &items,
+                                         &page->n, page->next_cursor)
+                              : (done(st), err);
+    }
     page->items = items;
+    for (size_t i = 0; err == POSTQ_OK && i < page->n; i++) {
+        err = read_versions(c, &page->items[i]);
+    }
+    release(st_, c);
     return err;
+}
+
+struct key_op_ctx {
+    const char *org_id, *id;
+    const struct postq_store_key *in; /* rotate */
+    int64_t n, now_ms;
+    enum postq_store_version_state state;
+    struct postq_store_key *out;
+};
+
+static postq_err key_rotate_tx(struct conn *c, void *ctx)
+{
+    struct key_op_ctx *k = ctx;
+    sqlite3_stmt *st;
+    int64_t version = 0;
+    int row = 0;
+    postq_err err = stmt2(c, S_KEY_ROTATE, k->org_id, k->id, POSTQ_STORE_VERSIONS_MAX, &st);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = step(c, st, &row, NULL);
+    if (err == POSTQ_OK && row) {
+        version = sqlite3_column_int64(st, 0);
+    }
+    done(st);
+    if (err == POSTQ_OK && !row) {
+        err = key_read(c, k->org_id, k->id, k->out);
+        if (err == POSTQ_OK && k->out->deleted_at != 0) {
+            postq_store_set_errmsg("the key is deleted");
+            err = POSTQ_E_CONFLICT;
+        } else if (err == POSTQ_OK) {
+            postq_store_set_errmsg("a key has at most %d versions", POSTQ_STORE_VERSIONS_MAX);
+            err = POSTQ_E_TOO_LARGE;
+        }
+        return err;
+    }
+    err = err == POSTQ_OK ? insert_key_version(c, k->org_id, k->id, version, k->in) : err;
+    return err == POSTQ_OK ? key_read(c, k->org_id, k->id, k->out) : err;
+}
+
+static postq_err sq_key_rotate(struct postq_store *s, const char *org_id, const char *id,
+                               const struct postq_store_key *in, struct postq_store_key *out)
+{
+    struct key_op_ctx k = {.org_id = org_id, .id = id, .in = in, .out = out};
+    return in_txn(s, key_rotate_tx, &k);
+}
+
+static postq_err key_version_set_tx(struct conn *c, void *ctx)
+{
+    struct key_op_ctx *k = ctx;
+    sqlite3_stmt *st;
+    postq_err err = stmt2(c, S_KV_SET, k->org_id, k->id, k->n, &st);
+    err = err == POSTQ_OK ? bind_text(st, 4, postq_store_state_names[k->state]) : err;
+    err = err == POSTQ_OK ? run(c, st, NULL) : err;
+    if (err == POSTQ_OK && sqlite3_changes(c->db) == 0) {
+        int row = 0;
+        err = stmt2(c, S_KV_STATE, k->org_id, k->id, k->n, &st);
+        err = err == POSTQ_OK ? step(c, st, &row, NULL) : err;
+        done(st);
+        if (err == POSTQ_OK) {
+            postq_store_set_errmsg(row ? "version %lld is destroyed" : "no version %lld",
+                                   (long long)k->n);
+            err = row ? POSTQ_E_CONFLICT : POSTQ_E_NOT_FOUND;
+        }
+    }
+    return err == POSTQ_OK ? key_read(c, k->org_id, k->id, k->out) : err;
+}
+
+static postq_err sq_key_version_set(struct postq_store *s, const char *org_id, const char *id,
+                                    int64_t n, enum postq_store_version_state state,
+                                    struct postq_store_key *out)
+{
+    struct key_op_ctx k = {.org_id = org_id, .id = id, .n = n, .state = state, .out = out};
+    return in_txn(s, key_version_set_tx, &k);
+}
+
+static postq_err key_delete_tx(struct conn *c, void *ctx)
+{
+    struct key_op_ctx *k = ctx;
+    sqlite3_stmt *st;
+    postq_err err = stmt2(c, S_KEY_DELETE, k->org_id, k->id, k->now_ms, &st);
+    err = err == POSTQ_OK ? run(c, st, NULL) : err;
+    if (err == POSTQ_OK && sqlite3_changes(c->db) == 0) {
+        return POSTQ_E_NOT_FOUND;
+    }
+    err = err == POSTQ_OK ? stmt2(c, S_KV_DESTROY_ALL, k->org_id, k->id, 0, &st) : err;
+    err = err == POSTQ_OK ? run(c, st, NULL) : err;
+    return err == POSTQ_OK ? key_read(c, k->org_id, k->id, k->out) : err;
+}
+
+static postq_err sq_key_delete(struct postq_store *s, const char *org_id, const char *id,
+                               int64_t now_ms, struct postq_store_key *out)
+{
+    struct key_op_ctx k = {.org_id = org_id, .id = id, .now_ms = now_ms, .out = out};
+    return in_txn(s, key_delete_tx, &k);
 }
 
 static postq_err sq_counter_seen(struct postq_store *s, const char *module_id, int64_t counter,
@@ -1202,6 +1684,10 @@ static postq_err bind_sig(sqlite3_stmt *st, const struct postq_store_sig *g)
     err = err == POSTQ_OK ? bind_blob(st, 6, g->payload_sha256, sizeof(g->payload_sha256)) : err;
     err = err == POSTQ_OK ? bind_blob(st, 7, g->signature.p, g->signature.len) : err;
     err = err == POSTQ_OK ? bind_int(st, 8, g->created_at) : err;
+    if (err == POSTQ_OK && g->policy_id[0] != '\0') {
+        err = bind_text(st, 16, g->policy_id);
+        err = err == POSTQ_OK ? bind_int(st, 17, g->policy_version) : err;
+    }
     if (err != POSTQ_OK || a == NULL) {
         return err; /* the att_ columns stay NULL */
     }
@@ -1517,9 +2003,15 @@ static const struct postq_store_ops sqlite_ops = {
     .policy_get = sq_policy_get,
     .policy_list = sq_policy_list,
     .policy_delete = sq_policy_delete,
+    .policy_get_version = sq_policy_get_version,
+    .policy_update = sq_policy_update,
     .key_create = sq_key_create,
     .key_get = sq_key_get,
     .key_list = sq_key_list,
+    .key_get_bound = sq_key_get_bound,
+    .key_rotate = sq_key_rotate,
+    .key_version_set = sq_key_version_set,
+    .key_delete = sq_key_delete,
     .counter_seen = sq_counter_seen,
     .put_signature = sq_put_signature,
     .sig_get = sq_sig_get,

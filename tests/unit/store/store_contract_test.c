@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 
 #include "common/mem.h"
 #include "store/store.h"
@@ -903,14 +904,14 @@ static void test_reopen(void **state)
     make_key(f->s, f->a.id, NULL, &k);
     assert_int_equal(put(f->s, &k, 5, sig_id), POSTQ_OK);
     assert_int_equal(postq_store_schema_version(f->s, &version), POSTQ_OK);
-    assert_int_equal(version, 2); /* 001_init, 002_activity */
+    assert_int_equal(version, 3); /* 001_init, 002_activity, 003_lifecycle */
     postq_store_close(f->s);
     f->s = NULL;
 
     for (int round = 0; round < 2; round++) {
         assert_int_equal(postq_store_open(f->url, &f->s), POSTQ_OK);
         assert_int_equal(postq_store_schema_version(f->s, &version), POSTQ_OK);
-        assert_int_equal(version, 2);
+        assert_int_equal(version, 3);
         assert_int_equal(postq_store_org_get(f->s, f->a.id, &o), POSTQ_OK);
         assert_int_equal(postq_store_key_get(f->s, f->a.id, k.id, &got), POSTQ_OK);
         assert_memory_equal(got.sealed_key.p, sealed_bytes, sizeof(sealed_bytes));
@@ -924,6 +925,413 @@ static void test_reopen(void **state)
     }
     assert_int_equal(postq_store_open(f->url, &f->s), POSTQ_OK);
     postq_store_key_clear(&k);
+}
+
+
+/* ---- lifecycle: key versions, policy versions --------------------------------------------- */
+
+static const uint8_t pk2_bytes[] = {2, 2, 2, 2};
+static const uint8_t sealed2_bytes[] = {3, 3, 3};
+
+static postq_err rotate(struct postq_store *s, const char *org, const char *id,
+                        struct postq_store_key *out)
+{
+    struct postq_store_key in;
+    memset(&in, 0, sizeof(in));
+    in.public_key = (struct postq_bytes){pk2_bytes, sizeof(pk2_bytes)};
+    in.sealed_key = (struct postq_bytes){sealed2_bytes, sizeof(sealed2_bytes)};
+    return postq_store_key_rotate(s, org, id, &in, out);
+}
+
+/* The version that would sign key id now (0: none), from key_get_bound. */
+static int64_t signer(struct postq_store *s, const char *org, const char *id)
+{
+    struct postq_store_key k;
+    struct postq_store_policy p;
+    int64_t v;
+    assert_int_equal(postq_store_key_get_bound(s, org, id, &k, &p), POSTQ_OK);
+    v = k.version;
+    if (v == 2) {
+        assert_memory_equal(k.sealed_key.p, sealed2_bytes, sizeof(sealed2_bytes));
+    } else if (v == 1) {
+        assert_memory_equal(k.sealed_key.p, sealed_bytes, sizeof(sealed_bytes));
+    } else {
+        assert_int_equal(k.public_key.len, 0);
+        assert_int_equal(k.sealed_key.len, 0);
+    }
+    postq_store_key_clear(&k);
+    postq_store_policy_clear(&p);
+    return v;
+}
+
+static void test_key_versions(void **state)
+{
+    struct fx *f = *state;
+    struct postq_store_policy p;
+    struct postq_store_key k, got;
+
+    make_policy(f->s, f->a.id, &p);
+    make_key(f->s, f->a.id, p.id, &k);
+    assert_int_equal(k.n_versions, 1);
+    assert_int_equal(k.versions[0].state, POSTQ_STORE_VERSION_ENABLED);
+    assert_int_equal(signer(f->s, f->a.id, k.id), 1);
+
+    /* Rotate: version 2 is the newest, signs, and both public keys are listed. */
+    assert_int_equal(rotate(f->s, f->a.id, k.id, &got), POSTQ_OK);
+    assert_int_equal(got.version, 2);
+    assert_int_equal(got.newest_version, 2);
+    assert_memory_equal(got.public_key.p, pk2_bytes, sizeof(pk2_bytes));
+    assert_int_equal(got.n_versions, 2);
+    assert_int_equal(got.versions[0].version, 1);
+    assert_memory_equal(got.versions[0].public_key.p, pk_bytes, sizeof(pk_bytes));
+    assert_int_equal(got.versions[1].version, 2);
+    assert_memory_equal(got.versions[1].public_key.p, pk2_bytes, sizeof(pk2_bytes));
+    assert_int_equal(got.versions[1].state, POSTQ_STORE_VERSION_ENABLED);
+    postq_store_key_clear(&got);
+    assert_int_equal(signer(f->s, f->a.id, k.id), 2);
+    assert_int_equal(rotate(f->s, f->b.id, k.id, &got), POSTQ_E_NOT_FOUND); /* scoped */
+    assert_null(got.mem_);
+
+    /* Disable the newest: the one before signs; disable both: none does; enable again. */
+    assert_int_equal(postq_store_key_version_set(f->s, f->a.id, k.id, 2,
+                                                 POSTQ_STORE_VERSION_DISABLED, &got),
+                     POSTQ_OK);
+    assert_int_equal(got.versions[1].state, POSTQ_STORE_VERSION_DISABLED);
+    postq_store_key_clear(&got);
+    assert_int_equal(signer(f->s, f->a.id, k.id), 1);
+    assert_int_equal(postq_store_key_version_set(f->s, f->a.id, k.id, 1,
+                                                 POSTQ_STORE_VERSION_DISABLED, &got),
+                     POSTQ_OK);
+    postq_store_key_clear(&got);
+    assert_int_equal(signer(f->s, f->a.id, k.id), 0);
+    assert_int_equal(postq_store_key_version_set(f->s, f->a.id, k.id, 2,
+                                                 POSTQ_STORE_VERSION_ENABLED, &got),
+                     POSTQ_OK);
+    postq_store_key_clear(&got);
+    assert_int_equal(signer(f->s, f->a.id, k.id), 2);
+
+    /* Destroy version 2: its sealed key is gone for good, its public key stays. */
+    assert_int_equal(postq_store_key_version_set(f->s, f->a.id, k.id, 2,
+                                                 POSTQ_STORE_VERSION_DESTROYED, &got),
+                     POSTQ_OK);
+    assert_int_equal(got.versions[1].state, POSTQ_STORE_VERSION_DESTROYED);
+    assert_memory_equal(got.versions[1].public_key.p, pk2_bytes, sizeof(pk2_bytes));
+    assert_int_equal(got.sealed_key.len, 0); /* the newest version's, erased */
+    postq_store_key_clear(&got);
+    assert_int_equal(signer(f->s, f->a.id, k.id), 0); /* version 1 is still disabled */
+    assert_int_equal(postq_store_key_version_set(f->s, f->a.id, k.id, 2,
+                                                 POSTQ_STORE_VERSION_ENABLED, &got),
+                     POSTQ_E_CONFLICT);
+    assert_null(got.mem_);
+    assert_int_equal(postq_store_key_version_set(f->s, f->a.id, k.id, 2,
+                                                 POSTQ_STORE_VERSION_DISABLED, &got),
+                     POSTQ_E_CONFLICT);
+    assert_int_equal(postq_store_key_version_set(f->s, f->a.id, k.id, 2,
+                                                 POSTQ_STORE_VERSION_DESTROYED, &got),
+                     POSTQ_OK); /* again: fine */
+    postq_store_key_clear(&got);
+    assert_int_equal(postq_store_key_version_set(f->s, f->a.id, k.id, 3,
+                                                 POSTQ_STORE_VERSION_DISABLED, &got),
+                     POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_key_version_set(f->s, f->b.id, k.id, 1,
+                                                 POSTQ_STORE_VERSION_ENABLED, &got),
+                     POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_key_version_set(f->s, f->a.id, k.id, 0,
+                                                 POSTQ_STORE_VERSION_ENABLED, &got),
+                     POSTQ_E_ARG);
+    assert_int_equal(postq_store_key_version_set(f->s, f->a.id, k.id, 1,
+                                                 POSTQ_STORE_VERSION_ENABLED, &got),
+                     POSTQ_OK);
+    postq_store_key_clear(&got);
+    assert_int_equal(signer(f->s, f->a.id, k.id), 1);
+
+    /* A signature made with version 1 keeps naming it. */
+    char sig_id[POSTQ_ID_MAX];
+    struct postq_store_sig g;
+    fill_sig(&g, &k, 7);
+    strcpy(g.policy_id, p.id);
+    g.policy_version = 1;
+    assert_int_equal(postq_store_put_signature(f->s, &g, "mod-1", 7, 1), POSTQ_OK);
+    memcpy(sig_id, g.id, sizeof(sig_id));
+    assert_int_equal(postq_store_sig_get(f->s, f->a.id, sig_id, &g), POSTQ_OK);
+    assert_int_equal(g.key_version, 1);
+    assert_string_equal(g.policy_id, p.id);
+    assert_int_equal(g.policy_version, 1);
+    postq_store_sig_clear(&g);
+
+    /* The bound policy cannot go while the key lives. */
+    assert_int_equal(postq_store_policy_delete(f->s, f->a.id, p.id), POSTQ_E_CONFLICT);
+
+    /* Delete the key: every version destroyed, nothing signs, public keys and signatures
+     * stay; then its policy can be deleted. */
+    assert_int_equal(postq_store_key_delete(f->s, f->b.id, k.id, &got), POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_key_delete(f->s, f->a.id, k.id, &got), POSTQ_OK);
+    assert_true(got.deleted_at > 0);
+    assert_int_equal(got.n_versions, 2);
+    assert_int_equal(got.versions[0].state, POSTQ_STORE_VERSION_DESTROYED);
+    assert_int_equal(got.versions[1].state, POSTQ_STORE_VERSION_DESTROYED);
+    assert_memory_equal(got.versions[0].public_key.p, pk_bytes, sizeof(pk_bytes));
+    int64_t deleted_at = got.deleted_at;
+    postq_store_key_clear(&got);
+    assert_int_equal(postq_store_key_delete(f->s, f->a.id, k.id, &got), POSTQ_OK); /* again */
+    assert_int_equal(got.deleted_at, deleted_at);
+    postq_store_key_clear(&got);
+    assert_int_equal(signer(f->s, f->a.id, k.id), 0);
+    assert_int_equal(rotate(f->s, f->a.id, k.id, &got), POSTQ_E_CONFLICT);
+    assert_int_equal(postq_store_key_version_set(f->s, f->a.id, k.id, 1,
+                                                 POSTQ_STORE_VERSION_ENABLED, &got),
+                     POSTQ_E_CONFLICT);
+    assert_int_equal(postq_store_sig_get(f->s, f->a.id, sig_id, &g), POSTQ_OK);
+    postq_store_sig_clear(&g);
+    assert_int_equal(postq_store_policy_delete(f->s, f->a.id, p.id), POSTQ_OK);
+    assert_int_equal(postq_store_key_get(f->s, f->a.id, k.id, &got), POSTQ_OK);
+    assert_string_equal(got.policy_id, ""); /* unbound when its policy went */
+    assert_true(got.deleted_at > 0);
+    postq_store_key_clear(&got);
+    postq_store_key_clear(&k);
+    postq_store_policy_clear(&p);
+}
+
+static void test_key_version_limit(void **state)
+{
+    struct fx *f = *state;
+    struct postq_store_key k, got;
+    make_key(f->s, f->a.id, NULL, &k);
+    for (int i = 2; i <= POSTQ_STORE_VERSIONS_MAX; i++) {
+        assert_int_equal(rotate(f->s, f->a.id, k.id, &got), POSTQ_OK);
+        postq_store_key_clear(&got);
+    }
+    assert_int_equal(rotate(f->s, f->a.id, k.id, &got), POSTQ_E_TOO_LARGE);
+    assert_int_equal(postq_store_key_get(f->s, f->a.id, k.id, &got), POSTQ_OK);
+    assert_int_equal(got.n_versions, POSTQ_STORE_VERSIONS_MAX);
+    assert_int_equal(got.version, POSTQ_STORE_VERSIONS_MAX);
+    postq_store_key_clear(&got);
+    postq_store_key_clear(&k);
+}
+
+static void test_policy_versions(void **state)
+{
+    struct fx *f = *state;
+    struct postq_store_policy p, in, got;
+    struct postq_store_key k, kb;
+    struct postq_store_policy pb;
+
+    make_policy(f->s, f->a.id, &p);
+    assert_int_equal(p.version, 1);
+    assert_int_equal(p.updated_at, p.created_at);
+    make_key(f->s, f->a.id, p.id, &k);
+
+    memset(&in, 0, sizeof(in));
+    strcpy(in.name, "release-signing-prod-v2");
+    strcpy(in.vendor, "mock");
+    in.body = "{\"vendor\":\"mock\",\"matchRules\":{\"allowedImageHashes\":[\"ab\",\"cd\"]}}";
+    in.enforce = 0;
+    assert_int_equal(postq_store_policy_update(f->s, f->a.id, p.id, &in, &got), POSTQ_OK);
+    assert_int_equal(got.version, 2);
+    assert_string_equal(got.name, in.name);
+    assert_string_equal(got.body, in.body);
+    assert_int_equal(got.enforce, 0);
+    assert_int_equal(got.created_at, p.created_at);
+    assert_true(got.updated_at >= p.created_at);
+    postq_store_policy_clear(&got);
+
+    /* The newest is what get, list and the sign path's read see; version 1 stays readable. */
+    assert_int_equal(postq_store_policy_get(f->s, f->a.id, p.id, &got), POSTQ_OK);
+    assert_int_equal(got.version, 2);
+    assert_string_equal(got.body, in.body);
+    postq_store_policy_clear(&got);
+    assert_int_equal(postq_store_key_get_bound(f->s, f->a.id, k.id, &kb, &pb), POSTQ_OK);
+    assert_int_equal(pb.version, 2);
+    assert_string_equal(pb.body, in.body);
+    postq_store_key_clear(&kb);
+    postq_store_policy_clear(&pb);
+    assert_int_equal(postq_store_policy_get_version(f->s, f->a.id, p.id, 1, &got), POSTQ_OK);
+    assert_int_equal(got.version, 1);
+    assert_string_equal(got.body, p.body);
+    assert_string_equal(got.name, p.name);
+    assert_int_equal(got.enforce, 1);
+    assert_int_equal(got.updated_at, p.created_at);
+    postq_store_policy_clear(&got);
+    assert_int_equal(postq_store_policy_get_version(f->s, f->a.id, p.id, 2, &got), POSTQ_OK);
+    assert_string_equal(got.body, in.body);
+    postq_store_policy_clear(&got);
+    assert_int_equal(postq_store_policy_get_version(f->s, f->a.id, p.id, 3, &got),
+                     POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_policy_get_version(f->s, f->b.id, p.id, 1, &got),
+                     POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_policy_get_version(f->s, f->a.id, p.id, 0, &got), POSTQ_E_ARG);
+
+    /* A policy's vendor never changes; another organisation's policy is not found. */
+    strcpy(in.vendor, "aws-nitro-enclave");
+    assert_int_equal(postq_store_policy_update(f->s, f->a.id, p.id, &in, &got), POSTQ_E_CONFLICT);
+    assert_null(got.mem_);
+    strcpy(in.vendor, "mock");
+    assert_int_equal(postq_store_policy_update(f->s, f->b.id, p.id, &in, &got),
+                     POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_policy_get(f->s, f->a.id, p.id, &got), POSTQ_OK);
+    assert_int_equal(got.version, 2); /* nothing changed */
+    postq_store_policy_clear(&got);
+
+    /* The cap on versions. */
+    for (int i = 3; i <= POSTQ_STORE_VERSIONS_MAX; i++) {
+        assert_int_equal(postq_store_policy_update(f->s, f->a.id, p.id, &in, &got), POSTQ_OK);
+        postq_store_policy_clear(&got);
+    }
+    assert_int_equal(postq_store_policy_update(f->s, f->a.id, p.id, &in, &got),
+                     POSTQ_E_TOO_LARGE);
+    postq_store_key_clear(&k);
+    postq_store_policy_clear(&p);
+}
+
+/* Run sql on the database of url, outside the store (to build an old schema). */
+static int raw_exec(const char *url, const char *sql)
+{
+    if (strncmp(url, "sqlite:", 7) == 0) {
+        sqlite3 *db = NULL;
+        char *msg = NULL;
+        int rc = sqlite3_open(url + 7, &db);
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+        }
+        if (rc != SQLITE_OK) {
+            fprintf(stderr, "sqlite: %s\n", msg != NULL ? msg : sqlite3_errmsg(db));
+        }
+        sqlite3_free(msg);
+        sqlite3_close(db);
+        return rc == SQLITE_OK ? 0 : -1;
+    } else {
+        PGconn *c = PQconnectdb(url);
+        PGresult *r = PQexec(c, sql);
+        int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+        if (!ok) {
+            fprintf(stderr, "PostgreSQL: %s", PQerrorMessage(c));
+        }
+        PQclear(r);
+        PQfinish(c);
+        return ok ? 0 : -1;
+    }
+}
+
+static char *read_text(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    char *buf = calloc(1, 1 << 16);
+    size_t n;
+    assert_non_null(fp);
+    assert_non_null(buf);
+    n = fread(buf, 1, (1 << 16) - 1, fp);
+    buf[n] = '\0';
+    fclose(fp);
+    return buf;
+}
+
+/* A database made by the previous release (schema 2, from the shipped migration files), with
+ * rows in it, is upgraded in place when the store opens it: each key becomes its version 1,
+ * each policy its version 1, and old signatures stay readable. */
+static void test_upgrade_in_place(void **state)
+{
+    struct fx *f = *state;
+    const char *dir = strncmp(f->url, "sqlite:", 7) == 0 ? "src/store/schema" : "src/store/schema/pg";
+    const char *files[] = {"001_init.sql", "002_activity.sql"};
+    char path[256], sql[2048];
+    struct postq_store_key k;
+    struct postq_store_policy p;
+    struct postq_store_sig g;
+    int64_t version = 0;
+    const char *blob = strncmp(f->url, "sqlite:", 7) == 0 ? "x'0102'" : "'\\x0102'::bytea";
+    const char *sealed = strncmp(f->url, "sqlite:", 7) == 0 ? "x'0909'" : "'\\x0909'::bytea";
+    const char *hash = strncmp(f->url, "sqlite:", 7) == 0
+                           ? "x'5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a'"
+                           : "'\\x5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a'"
+                             "::bytea";
+
+    /* Start over from an empty database at schema 2. */
+    postq_store_close(f->s);
+    f->s = NULL;
+    if (backend->drop != NULL) {
+        backend->drop(f->dir);
+    } else {
+        snprintf(path, sizeof(path), "%s/store.db", f->dir);
+        unlink(path);
+    }
+    assert_int_equal(backend->url(f->url, sizeof(f->url), f->dir), 0);
+    /* As each backend's runner makes it (bigint is INTEGER to SQLite). */
+    assert_int_equal(raw_exec(f->url, "CREATE TABLE schema_migrations (version bigint PRIMARY "
+                                      "KEY, name text NOT NULL, applied_at bigint NOT NULL)"),
+                     0);
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+        char *text = read_text(path);
+        assert_int_equal(raw_exec(f->url, text), 0);
+        free(text);
+        snprintf(sql, sizeof(sql),
+                 "INSERT INTO schema_migrations VALUES (%zu, '%.3s', 1)", i + 1, files[i]);
+        assert_int_equal(raw_exec(f->url, sql), 0);
+    }
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO orgs VALUES ('org_00000000000000000000000001', 'old', 1000);"
+             "INSERT INTO policies VALUES ('pol_00000000000000000000000001', "
+             "'org_00000000000000000000000001', 'p', 'mock', '{\"vendor\":\"mock\"}', 1, 2000);"
+             "INSERT INTO hybrid_keys VALUES ('key_00000000000000000000000001', "
+             "'org_00000000000000000000000001', 'k', 'mldsa65+ed25519', 'enclave-mock', "
+             "'pol_00000000000000000000000001', %s, %s, 1, 3000);"
+             "INSERT INTO signatures (id, org_id, key_id, key_version, algorithm, payload_sha256, "
+             "signature, created_at) VALUES ('sig_00000000000000000000000001', "
+             "'org_00000000000000000000000001', 'key_00000000000000000000000001', 1, "
+             "'mldsa65+ed25519', %s, %s, 4000);",
+             blob, sealed, hash, blob);
+    assert_int_equal(raw_exec(f->url, sql), 0);
+
+    if (postq_store_open(f->url, &f->s) != POSTQ_OK) {
+        fail_msg("open and upgrade: %s", postq_store_errmsg());
+    }
+    assert_int_equal(postq_store_schema_version(f->s, &version), POSTQ_OK);
+    assert_int_equal(version, 3);
+    assert_int_equal(postq_store_key_get(f->s, "org_00000000000000000000000001",
+                                         "key_00000000000000000000000001", &k),
+                     POSTQ_OK);
+    assert_int_equal(k.version, 1);
+    assert_int_equal(k.n_versions, 1);
+    assert_int_equal(k.versions[0].state, POSTQ_STORE_VERSION_ENABLED);
+    assert_int_equal(k.versions[0].created_at, 3000);
+    assert_int_equal(k.public_key.len, 2);
+    assert_int_equal(k.sealed_key.len, 2);
+    assert_int_equal(k.sealed_key.p[0], 9);
+    assert_int_equal(k.deleted_at, 0);
+    postq_store_key_clear(&k);
+    assert_int_equal(postq_store_key_get_bound(f->s, "org_00000000000000000000000001",
+                                               "key_00000000000000000000000001", &k, &p),
+                     POSTQ_OK);
+    assert_int_equal(k.version, 1);
+    assert_int_equal(k.sealed_key.p[1], 9);
+    assert_int_equal(p.version, 1);
+    postq_store_key_clear(&k);
+    postq_store_policy_clear(&p);
+    assert_int_equal(postq_store_policy_get_version(f->s, "org_00000000000000000000000001",
+                                                    "pol_00000000000000000000000001", 1, &p),
+                     POSTQ_OK);
+    assert_int_equal(p.version, 1);
+    assert_int_equal(p.updated_at, 2000);
+    assert_string_equal(p.body, "{\"vendor\":\"mock\"}");
+    postq_store_policy_clear(&p);
+    assert_int_equal(postq_store_sig_get(f->s, "org_00000000000000000000000001",
+                                         "sig_00000000000000000000000001", &g),
+                     POSTQ_OK);
+    assert_string_equal(g.policy_id, "");
+    assert_int_equal(g.policy_version, 0);
+    postq_store_sig_clear(&g);
+    /* And the upgraded database works as a new one: rotate, then reopen. */
+    assert_int_equal(postq_store_key_get(f->s, "org_00000000000000000000000001",
+                                         "key_00000000000000000000000001", &k),
+                     POSTQ_OK);
+    struct postq_store_key got;
+    assert_int_equal(rotate(f->s, k.org_id, k.id, &got), POSTQ_OK);
+    assert_int_equal(got.version, 2);
+    postq_store_key_clear(&got);
+    postq_store_key_clear(&k);
+    postq_store_close(f->s);
+    assert_int_equal(postq_store_open(f->url, &f->s), POSTQ_OK);
+    assert_int_equal(postq_store_org_create(f->s, "acme", &f->a), POSTQ_OK);
 }
 
 /* A writer killed with SIGKILL: every signature it was told was stored is there after reopen. */
@@ -1369,6 +1777,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_policies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_signatures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_versions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_version_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_policy_versions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upgrade_in_place, setup, teardown),
         cmocka_unit_test_setup_teardown(test_org_scoping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counter_reuse_is_atomic, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fault_at_every_operation, setup, teardown),
