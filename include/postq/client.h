@@ -112,9 +112,21 @@ POSTQ_API POSTQ_MUST_CHECK postq_err postq_client_policy_list(struct postq_clien
                                                               const char *cursor, char **json);
 POSTQ_API POSTQ_MUST_CHECK postq_err postq_client_policy_get(struct postq_client *c,
                                                              const char *id, char **json);
-/* DELETE: POSTQ_E_CONFLICT (policy_in_use) while a key is bound to it. */
+/* DELETE: POSTQ_E_CONFLICT (policy_in_use) while a key that is not deleted is bound to it. */
 POSTQ_API POSTQ_MUST_CHECK postq_err postq_client_policy_delete(struct postq_client *c,
                                                                 const char *id);
+/* PUT /v1/attestation-policies/{id} with policy_json (as for create): the policy's next
+ * version, which every key bound to it follows from now on. *json: the new version. The
+ * vendor cannot change (POSTQ_E_ARG, invalid_policy). */
+POSTQ_API POSTQ_MUST_CHECK postq_err postq_client_policy_update(struct postq_client *c,
+                                                                const char *id,
+                                                                const char *policy_json,
+                                                                char **json);
+/* GET /v1/attestation-policies/{id}?version=N: version N (1 = as created), e.g. the version a
+ * sign result's policyVersion names. */
+POSTQ_API POSTQ_MUST_CHECK postq_err postq_client_policy_get_version(struct postq_client *c,
+                                                                     const char *id,
+                                                                     int version, char **json);
 
 /* ---- hybrid keys ---- */
 
@@ -130,6 +142,25 @@ POSTQ_API POSTQ_MUST_CHECK postq_err postq_client_key_list(struct postq_client *
                                                            const char *cursor, char **json);
 POSTQ_API POSTQ_MUST_CHECK postq_err postq_client_key_get(struct postq_client *c, const char *id,
                                                           char **json);
+/* POST /v1/hybrid-keys/{id}/rotate: a new key pair (made in the enclave for enclave keys) as
+ * the next version, which signs from now on. *json: the key. POSTQ_E_CONFLICT (key_deleted). */
+POSTQ_API POSTQ_MUST_CHECK postq_err postq_client_key_rotate(struct postq_client *c,
+                                                             const char *id, char **json);
+/* GET /v1/hybrid-keys/{id}/versions. *json: {"items": [{version, publicKeyB64, state,
+ * createdAt}, ...]}, oldest first. */
+POSTQ_API POSTQ_MUST_CHECK postq_err postq_client_key_versions(struct postq_client *c,
+                                                               const char *id, char **json);
+/* POST /v1/hybrid-keys/{id}/versions/{version}/{action}, action "disable", "enable" or
+ * "destroy" (irreversible: the sealed private key is erased). *json: the version.
+ * POSTQ_E_CONFLICT (version_destroyed) to enable or disable a destroyed version. */
+POSTQ_API POSTQ_MUST_CHECK postq_err postq_client_key_version_set(struct postq_client *c,
+                                                                  const char *id, int version,
+                                                                  const char *action,
+                                                                  char **json);
+/* DELETE /v1/hybrid-keys/{id}: every version destroyed; the key, its public keys and its
+ * signatures stay readable, and it never signs again. *json: the key (state "deleted"). */
+POSTQ_API POSTQ_MUST_CHECK postq_err postq_client_key_delete(struct postq_client *c,
+                                                             const char *id, char **json);
 
 /* ---- sign ---- */
 

@@ -51,6 +51,14 @@ POSTQ_API POSTQ_MUST_CHECK int postq_public_key_from_der(const uint8_t *der, siz
 POSTQ_API POSTQ_MUST_CHECK int postq_public_key_from_json(const char *json, size_t json_len,
                                                           const char **alg, uint8_t *pk,
                                                           size_t pk_cap, size_t *pk_len);
+/* The same for one version of the key: when the JSON lists "versions" (as the API's key does
+ * since key rotation), the publicKeyB64 of the entry whose "version" is version (a sign
+ * result's keyVersion), POSTQ_E_NOT_FOUND when there is none; without "versions", or with
+ * version 0, the top-level publicKeyB64 as postq_public_key_from_json. */
+POSTQ_API POSTQ_MUST_CHECK int postq_public_key_from_json_version(const char *json,
+                                                                  size_t json_len, int64_t version,
+                                                                  const char **alg, uint8_t *pk,
+                                                                  size_t pk_cap, size_t *pk_len);
 
 /* ---- one-call verification ---- */
 

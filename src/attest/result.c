@@ -70,6 +70,13 @@ int postq_public_key_from_der(const uint8_t *der, size_t der_len, const char **a
 int postq_public_key_from_json(const char *json, size_t json_len, const char **alg, uint8_t *pk,
                                size_t pk_cap, size_t *pk_len)
 {
+    return postq_public_key_from_json_version(json, json_len, 0, alg, pk, pk_cap, pk_len);
+}
+
+int postq_public_key_from_json_version(const char *json, size_t json_len, int64_t version,
+                                       const char **alg, uint8_t *pk, size_t pk_cap,
+                                       size_t *pk_len)
+{
     static const char *const names[] = {"mldsa44+ed25519", "mldsa65+ed25519", "mldsa87+ed448"};
     json_t *root;
     const json_t *a, *k;
@@ -84,6 +91,22 @@ int postq_public_key_from_json(const char *json, size_t json_len, const char **a
     root = json_loadb(json, json_len, JSON_REJECT_DUPLICATES, NULL);
     a = json_object_get(root, "algorithm");
     k = json_object_get(root, "publicKeyB64");
+    if (version > 0 && json_is_array(json_object_get(root, "versions"))) {
+        const json_t *vs = json_object_get(root, "versions"), *v;
+        size_t i;
+        k = NULL;
+        json_array_foreach(vs, i, v)
+        {
+            const json_t *n = json_object_get(v, "version");
+            if (json_is_integer(n) && json_integer_value(n) == version) {
+                k = json_object_get(v, "publicKeyB64");
+            }
+        }
+        if (k == NULL) {
+            json_decref(root);
+            return POSTQ_E_NOT_FOUND;
+        }
+    }
     for (size_t i = 0; json_is_string(a) && i < sizeof(names) / sizeof(names[0]); i++) {
         if (strcmp(json_string_value(a), names[i]) == 0 &&
             postq_hybrid_sizes(names[i], &want, NULL, NULL) == POSTQ_OK) {

@@ -48,9 +48,14 @@ int cli_payload_read(void *ctx, uint8_t *buf, size_t cap, size_t *got);
 void cli_payload_close(struct cli_payload *p);
 
 /* The public key file of `--public-key`: PEM SubjectPublicKeyInfo, or the key's JSON from the
- * API ({"algorithm": ..., "publicKeyB64": ...}). pk holds POSTQ_HYBRID_PK_MAX bytes; *alg is
- * static storage. Prints the error on failure. */
-postq_err cli_read_public_key(const char *path, const char **alg, uint8_t *pk, size_t *pk_len);
+ * API ({"algorithm": ..., "publicKeyB64": ...}; with "versions", the public key of version
+ * `version`, 0 meaning publicKeyB64). pk holds POSTQ_HYBRID_PK_MAX bytes; *alg is static
+ * storage. Prints the error on failure. */
+postq_err cli_read_public_key(const char *path, int64_t version, const char **alg, uint8_t *pk,
+                              size_t *pk_len);
+/* The keyVersion of the sign result in file path (1 when it has none, 0 when it cannot be
+ * read: the reader of the sign result then says why). */
+int64_t cli_sign_result_key_version(const char *path);
 
 /* "--at TIME" (RFC 3339 or Unix seconds), or dflt when at is NULL. Prints the error on
  * failure. */
@@ -62,6 +67,9 @@ postq_err cli_parse_time(const char *at, int64_t dflt, int64_t *now_ms);
  * The copy lives until the process exits; NULL reads as "". For human-readable output only:
  * --json and -o write JSON, which escapes on its own. */
 const char *cli_shown(const char *s);
+/* A long key (a composite root is 2,648 base64 characters) shortened for a terminal: its first
+ * and last characters and its length; a short one as cli_shown. Static storage. */
+const char *cli_short_key(const char *s);
 
 /* Lowercase hex of n bytes into out (2n + 1 bytes). */
 void cli_hex(char *out, const uint8_t *in, size_t n);

@@ -192,6 +192,8 @@ int cli_id_args(int argc, char **argv, const char *usage, const char *what, cons
             continue;
         } else if (strcmp(argv[i], "--json") == 0) {
             a->json = 1;
+        } else if (strcmp(argv[i], "--yes") == 0) {
+            a->yes = 1;
         } else if (argv[i][0] != '-' && a->id == NULL) {
             a->id = argv[i];
         } else {

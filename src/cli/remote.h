@@ -38,6 +38,7 @@ int cli_write_json(const char *path, const char *text, const char *what);
  * when with_out, EXTRA only when extra is not NULL): CLI_OK, or the usage error printed with
  * usage. */
 struct cli_id_args {
+    int yes; /* --yes given (the irreversible commands ask for it) */
     const char *id, *out, *extra;
     int json;
 };

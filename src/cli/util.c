@@ -149,13 +149,17 @@ void cli_payload_close(struct cli_payload *p)
 }
 
 /* {"algorithm": "...", "publicKeyB64": "..."}: the key as GET /v1/hybrid-keys/{id} shows it. */
-static postq_err key_from_json(const struct postq_buf *b, const char *path, const char **alg,
-                               uint8_t *pk, size_t *pk_len)
+static postq_err key_from_json(const struct postq_buf *b, const char *path, int64_t version,
+                               const char **alg, uint8_t *pk, size_t *pk_len)
 {
-    postq_err err = postq_public_key_from_json((const char *)b->p, b->len, alg, pk,
-                                               POSTQ_HYBRID_PK_MAX, pk_len);
+    postq_err err = postq_public_key_from_json_version((const char *)b->p, b->len, version, alg,
+                                                       pk, POSTQ_HYBRID_PK_MAX, pk_len);
 
-    if (err != POSTQ_OK) {
+    if (err == POSTQ_E_NOT_FOUND) {
+        fprintf(stderr, "postq: public key: %s has no version %lld (the sign result's "
+                        "keyVersion): fetch the key again with postq key get\n",
+                path, (long long)version);
+    } else if (err != POSTQ_OK) {
         /* Which member is wrong, in the dashboard's words: the algorithm when it is not one of
          * the three names, else the key. */
         json_t *root = json_loadb((const char *)b->p, b->len, JSON_REJECT_DUPLICATES, NULL);
@@ -172,7 +176,8 @@ static postq_err key_from_json(const struct postq_buf *b, const char *path, cons
     return err;
 }
 
-postq_err cli_read_public_key(const char *path, const char **alg, uint8_t *pk, size_t *pk_len)
+postq_err cli_read_public_key(const char *path, int64_t version, const char **alg, uint8_t *pk,
+                              size_t *pk_len)
 {
     struct postq_buf b;
     postq_err err;
@@ -188,7 +193,7 @@ postq_err cli_read_public_key(const char *path, const char **alg, uint8_t *pk, s
         i++;
     }
     if (i < b.len && b.p[i] == '{') {
-        err = key_from_json(&b, path, alg, pk, pk_len);
+        err = key_from_json(&b, path, version, alg, pk, pk_len);
     } else {
         err = postq_spki_decode_pem(alg, pk, POSTQ_HYBRID_PK_MAX, pk_len, (const char *)b.p,
                                     b.len);
@@ -199,6 +204,15 @@ postq_err cli_read_public_key(const char *path, const char **alg, uint8_t *pk, s
     }
     postq_buf_free(&b);
     return err;
+}
+
+int64_t cli_sign_result_key_version(const char *path)
+{
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
+    const json_t *v = json_object_get(root, "keyVersion");
+    int64_t n = root == NULL ? 0 : json_is_integer(v) ? (int64_t)json_integer_value(v) : 1;
+    json_decref(root);
+    return n > 0 ? n : 0;
 }
 
 postq_err cli_parse_time(const char *at, int64_t dflt, int64_t *now_ms)
@@ -444,6 +458,18 @@ static void shown_free(void)
         free(shown_list);
         shown_list = n;
     }
+}
+
+const char *cli_short_key(const char *s)
+{
+    static char buf[96];
+    size_t n = strlen(s);
+    if (n <= 64) {
+        return cli_shown(s);
+    }
+    snprintf(buf, sizeof(buf), "%.24s...%s (%zu characters)", cli_shown(s),
+             cli_shown(s + n - 12), n);
+    return buf;
 }
 
 const char *cli_shown(const char *s)

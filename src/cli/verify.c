@@ -348,7 +348,8 @@ int cli_cmd_verify(int argc, char **argv)
     memset(&run, 0, sizeof(run));
     memset(&opt, 0, sizeof(opt));
     run.command = "verify";
-    if (cli_read_public_key(key_path, &key_alg, pk, &pk_len) != POSTQ_OK) {
+    if (cli_read_public_key(key_path, cli_sign_result_key_version(sr_path), &key_alg, pk,
+                            &pk_len) != POSTQ_OK) {
         return CLI_USAGE;
     }
     opt.public_key = pk;
@@ -419,7 +420,9 @@ static int attest_verify(int argc, char **argv)
     memset(&run, 0, sizeof(run));
     memset(&opt, 0, sizeof(opt));
     run.command = "attest verify";
-    if (key_path != NULL && cli_read_public_key(key_path, &key_alg, pk, &pk_len) != POSTQ_OK) {
+    if (key_path != NULL &&
+        cli_read_public_key(key_path, sr_path != NULL ? cli_sign_result_key_version(sr_path) : 0,
+                            &key_alg, pk, &pk_len) != POSTQ_OK) {
         return CLI_USAGE;
     }
     if (doc_path != NULL) {

@@ -386,8 +386,11 @@ static postq_err setup_handle(struct postq_client *c, const struct request *r,
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &a->retry_after_ms);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "libpostq/" "0.1.0");
-    if (strcmp(r->method, "POST") == 0) {
+    if (strcmp(r->method, "POST") == 0 || strcmp(r->method, "PUT") == 0) {
         curl_easy_setopt(h, CURLOPT_POST, 1L);
+        if (strcmp(r->method, "PUT") == 0) {
+            curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
+        }
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
         if (r->file != NULL) {
             if (fseek(r->file, 0, SEEK_SET) != 0) {
@@ -750,7 +753,98 @@ postq_err postq_client_policy_delete(struct postq_client *c, const char *id)
     return err;
 }
 
+/* A request to path/id[/tail][?name=value] with method and an optional JSON body. */
+static postq_err call_on(struct postq_client *c, const char *method, const char *path,
+                         const char *noun, const char *id, const char *tail, const char *qname,
+                         const char *qvalue, const char *body, char **json)
+{
+    struct request r = {method, NULL, body != NULL ? "application/json" : NULL,
+                        (const uint8_t *)body, body != NULL ? strlen(body) : 0, NULL, 0};
+    char *url = NULL, *full = NULL;
+    const char *names[1] = {qname}, *values[1] = {qvalue};
+    postq_err err;
+
+    if (!check_client(c, json) || bad_id(c, noun, id)) {
+        return POSTQ_E_ARG;
+    }
+    err = make_url(c, &url, path, id, 0, NULL, NULL);
+    if (err == POSTQ_OK && (tail != NULL || qname != NULL)) {
+        /* The id is escaped by make_url; tail and the query are ours (ASCII). */
+        struct postq_buf b;
+        postq_buf_init(&b, 8192);
+        err = postq_buf_append_str(&b, url);
+        err = err == POSTQ_OK && tail != NULL ? postq_buf_append_str(&b, tail) : err;
+        err = err == POSTQ_OK && qname != NULL ? postq_buf_append_str(&b, "?") : err;
+        err = err == POSTQ_OK && qname != NULL ? postq_buf_append_str(&b, names[0]) : err;
+        err = err == POSTQ_OK && qname != NULL ? postq_buf_append_str(&b, "=") : err;
+        err = err == POSTQ_OK && qname != NULL ? postq_buf_append_str(&b, values[0]) : err;
+        err = err == POSTQ_OK ? postq_buf_append(&b, "", 1) : err;
+        if (err == POSTQ_OK) {
+            size_t n;
+            full = (char *)postq_buf_detach(&b, &n);
+        }
+        postq_buf_free(&b);
+    }
+    if (err == POSTQ_OK) {
+        r.url = full != NULL ? full : url;
+        err = perform(c, &r, json);
+    }
+    postq_free(url);
+    postq_free(full);
+    return err;
+}
+
+postq_err postq_client_policy_update(struct postq_client *c, const char *id,
+                                     const char *policy_json, char **json)
+{
+    if (policy_json == NULL) {
+        return check_client(c, json), POSTQ_E_ARG;
+    }
+    return call_on(c, "PUT", "/v1/attestation-policies", "policy", id, NULL, NULL, NULL,
+                   policy_json, json);
+}
+
+postq_err postq_client_policy_get_version(struct postq_client *c, const char *id, int version,
+                                          char **json)
+{
+    char v[16];
+    if (version < 1) {
+        return check_client(c, json), POSTQ_E_ARG;
+    }
+    snprintf(v, sizeof(v), "%d", version);
+    return call_on(c, "GET", "/v1/attestation-policies", "policy", id, NULL, "version", v, NULL,
+                   json);
+}
+
 /* ---- keys ---- */
+
+postq_err postq_client_key_rotate(struct postq_client *c, const char *id, char **json)
+{
+    return call_on(c, "POST", "/v1/hybrid-keys", "key", id, "/rotate", NULL, NULL, "{}", json);
+}
+
+postq_err postq_client_key_versions(struct postq_client *c, const char *id, char **json)
+{
+    return call_on(c, "GET", "/v1/hybrid-keys", "key", id, "/versions", NULL, NULL, NULL, json);
+}
+
+postq_err postq_client_key_version_set(struct postq_client *c, const char *id, int version,
+                                       const char *action, char **json)
+{
+    char tail[64];
+    if (version < 1 || action == NULL ||
+        (strcmp(action, "disable") != 0 && strcmp(action, "enable") != 0 &&
+         strcmp(action, "destroy") != 0)) {
+        return check_client(c, json), POSTQ_E_ARG;
+    }
+    snprintf(tail, sizeof(tail), "/versions/%d/%s", version, action);
+    return call_on(c, "POST", "/v1/hybrid-keys", "key", id, tail, NULL, NULL, "{}", json);
+}
+
+postq_err postq_client_key_delete(struct postq_client *c, const char *id, char **json)
+{
+    return call_on(c, "DELETE", "/v1/hybrid-keys", "key", id, NULL, NULL, NULL, NULL, json);
+}
 
 postq_err postq_client_key_create(struct postq_client *c, const char *name,
                                   const char *algorithm, const char *provider,

@@ -345,30 +345,32 @@ static json_t *policy_json(const void *rec)
         return NULL;
     }
     mr = json_object_get(body, "matchRules");
-    o = json_pack("{s:s,s:s,s:s,s:O,s:b,s:o}", "id", p->id, "name", p->name, "vendor", p->vendor,
-                  "matchRules", mr != NULL ? mr : json_null(), "enforce", p->enforce,
-                  "createdAt", time_json(p->created_at));
+    o = json_pack("{s:s,s:s,s:s,s:O,s:b,s:I,s:o,s:o}", "id", p->id, "name", p->name, "vendor",
+                  p->vendor, "matchRules", mr != NULL ? mr : json_null(), "enforce", p->enforce,
+                  "version", (json_int_t)p->version, "createdAt", time_json(p->created_at),
+                  "updatedAt", time_json(p->updated_at));
     json_decref(body);
     return o;
 }
 
-static void policy_create(struct postq_api *api, const struct postq_api_caller *who,
-                          const struct postq_http_req *req, struct postq_http_resp *resp)
+/* A policy body (POST or PUT) parsed and checked into in, whose body points at *text (free
+ * it). 0 after answering 4xx. */
+static int policy_in(const struct postq_http_req *req, struct postq_http_resp *resp,
+                     struct postq_store_policy *in, char **text)
 {
     struct postq_attest_policy parsed;
-    struct postq_store_policy in, out;
     char detail[256], msg[300];
     const char *name;
     json_t *j, *stored = NULL;
-    char *text = NULL;
     postq_err err;
+    int ok = 0;
 
-    memset(&in, 0, sizeof(in));
-    memset(&out, 0, sizeof(out));
+    *text = NULL;
+    memset(in, 0, sizeof(*in));
     memset(&parsed, 0, sizeof(parsed));
     j = json_body(req, resp);
     if (j == NULL) {
-        return;
+        return 0;
     }
     if (name_member(j, &name, resp) < 0) {
         goto out;
@@ -391,15 +393,34 @@ static void policy_create(struct postq_api *api, const struct postq_api_caller *
     stored = json_pack("{s:s,s:s,s:O,s:b}", "name", name, "vendor",
                        postq_attest_vendor_name(parsed.vendor), "matchRules",
                        json_object_get(j, "matchRules"), "enforce", parsed.enforce);
-    text = stored != NULL ? json_dumps(stored, JSON_COMPACT) : NULL;
-    if (text == NULL) {
+    *text = stored != NULL ? json_dumps(stored, JSON_COMPACT) : NULL;
+    if (*text == NULL) {
         postq_api_fail(resp, POSTQ_E_NOMEM, "policy");
         goto out;
     }
-    snprintf(in.name, sizeof(in.name), "%s", name);
-    snprintf(in.vendor, sizeof(in.vendor), "%s", postq_attest_vendor_name(parsed.vendor));
-    in.body = text;
-    in.enforce = parsed.enforce;
+    snprintf(in->name, sizeof(in->name), "%s", name);
+    snprintf(in->vendor, sizeof(in->vendor), "%s", postq_attest_vendor_name(parsed.vendor));
+    in->body = *text;
+    in->enforce = parsed.enforce;
+    ok = 1;
+out:
+    postq_policy_free(&parsed);
+    json_decref(stored);
+    json_decref(j);
+    return ok;
+}
+
+static void policy_create(struct postq_api *api, const struct postq_api_caller *who,
+                          const struct postq_http_req *req, struct postq_http_resp *resp)
+{
+    struct postq_store_policy in, out;
+    char *text = NULL;
+    postq_err err;
+
+    memset(&out, 0, sizeof(out));
+    if (!policy_in(req, resp, &in, &text)) {
+        goto out;
+    }
     err = postq_store_policy_create(api->store, who->org_id, &in, &out);
     if (err != POSTQ_OK) {
         postq_api_fail(resp, err, "policy");
@@ -409,21 +430,80 @@ static void policy_create(struct postq_api *api, const struct postq_api_caller *
     postq_api_json_reply(resp, 201, policy_json(&out));
 out:
     postq_store_policy_clear(&out);
-    postq_policy_free(&parsed);
     free(text);
-    json_decref(stored);
-    json_decref(j);
+}
+
+/* PUT /v1/attestation-policies/{id}: the next version. Keys bound to the policy follow it. */
+static void policy_update(struct postq_api *api, const struct postq_api_caller *who,
+                          const char *id, const struct postq_http_req *req,
+                          struct postq_http_resp *resp)
+{
+    struct postq_store_policy in, out;
+    char *text = NULL, msg[200];
+    postq_err err;
+
+    memset(&out, 0, sizeof(out));
+    if (postq_id_check(id, "pol") != POSTQ_OK) {
+        postq_api_fail(resp, POSTQ_E_NOT_FOUND, "attestation policy");
+        return;
+    }
+    if (!policy_in(req, resp, &in, &text)) {
+        goto out;
+    }
+    err = postq_store_policy_update(api->store, who->org_id, id, &in, &out);
+    if (err == POSTQ_E_CONFLICT) {
+        snprintf(msg, sizeof(msg), "invalid policy: %s", postq_store_errmsg());
+        postq_api_error(resp, 400, "invalid_policy", msg);
+    } else if (err == POSTQ_E_TOO_LARGE) {
+        snprintf(msg, sizeof(msg), "%s: delete it and make a new one", postq_store_errmsg());
+        postq_api_error(resp, 409, "too_many_versions", msg);
+    } else if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "attestation policy");
+    } else {
+        postq_api_json_reply(resp, 200, policy_json(&out));
+    }
+out:
+    postq_store_policy_clear(&out);
+    free(text);
+}
+
+/* A positive version number from the path or query: 1..POSTQ_STORE_VERSIONS_MAX. */
+static int64_t version_arg(const char *s)
+{
+    int64_t v = 0;
+    if (s == NULL || s[0] == '\0' || strlen(s) > 3) {
+        return -1;
+    }
+    for (const char *c = s; *c != '\0'; c++) {
+        if (*c < '0' || *c > '9') {
+            return -1;
+        }
+        v = v * 10 + (*c - '0');
+    }
+    return v >= 1 && v <= POSTQ_STORE_VERSIONS_MAX && s[0] != '0' ? v : -1;
 }
 
 static void policy_get(struct postq_api *api, const struct postq_api_caller *who,
-                       const char *id, struct postq_http_resp *resp)
+                       const char *id, const struct postq_http_req *req,
+                       struct postq_http_resp *resp)
 {
     struct postq_store_policy p;
+    const char *vq = req->query(req, "version");
+    int64_t v = vq != NULL ? version_arg(vq) : 0;
     postq_err err;
     memset(&p, 0, sizeof(p));
-    err = postq_id_check(id, "pol") == POSTQ_OK
-              ? postq_store_policy_get(api->store, who->org_id, id, &p)
-              : POSTQ_E_NOT_FOUND;
+    if (v < 0) {
+        /* A number past the cap names no version: 404 as for one not made yet. */
+        if (vq[0] >= '1' && vq[0] <= '9' && strspn(vq, "0123456789") == strlen(vq)) {
+            postq_api_fail(resp, POSTQ_E_NOT_FOUND, "attestation policy version");
+        } else {
+            postq_api_error(resp, 400, "invalid_request", "version: a positive integer");
+        }
+        return;
+    }
+    err = postq_id_check(id, "pol") != POSTQ_OK ? POSTQ_E_NOT_FOUND
+          : v > 0 ? postq_store_policy_get_version(api->store, who->org_id, id, v, &p)
+                  : postq_store_policy_get(api->store, who->org_id, id, &p);
     if (err != POSTQ_OK) {
         postq_api_fail(resp, err, "attestation policy");
         return;
@@ -473,15 +553,43 @@ static void policy_delete(struct postq_api *api, const struct postq_api_caller *
 
 /* ---- hybrid keys ---- */
 
+static json_t *version_json(const struct postq_store_key_version *v)
+{
+    return json_pack("{s:I,s:o,s:s,s:o}", "version", (json_int_t)v->version, "publicKeyB64",
+                     b64_json(v->public_key.p, v->public_key.len), "state",
+                     postq_store_state_names[v->state], "createdAt", time_json(v->created_at));
+}
+
+static json_t *versions_json(const struct postq_store_key *k)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a != NULL && i < k->n_versions; i++) {
+        if (json_array_append_new(a, version_json(&k->versions[i])) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+/* The key as GET shows it: publicKeyB64 and version are the newest version's (keyVersion, the
+ * same number, for clients that predate versions); versions lists them all, so that the JSON
+ * alone lets a verifier pick the public key a sign result's keyVersion names. */
 static json_t *key_json(const void *rec)
 {
     const struct postq_store_key *k = rec;
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:o,s:I,s:o}", "id", k->id, "name", k->name,
-                          "algorithm", k->algorithm, "pqProvider", k->provider, "publicKeyB64",
-                          b64_json(k->public_key.p, k->public_key.len), "keyVersion",
-                          (json_int_t)k->version, "createdAt", time_json(k->created_at));
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:o,s:I,s:I,s:o,s:s,s:o}", "id", k->id, "name",
+                          k->name, "algorithm", k->algorithm, "pqProvider", k->provider,
+                          "publicKeyB64", b64_json(k->public_key.p, k->public_key.len),
+                          "keyVersion", (json_int_t)k->newest_version, "version",
+                          (json_int_t)k->newest_version, "versions", versions_json(k), "state",
+                          k->deleted_at != 0 ? "deleted" : "active", "createdAt",
+                          time_json(k->created_at));
     if (o != NULL && k->policy_id[0] != '\0') {
         json_object_set_new(o, "attestationPolicyId", json_string(k->policy_id));
+    }
+    if (o != NULL && k->deleted_at != 0) {
+        json_object_set_new(o, "deletedAt", time_json(k->deleted_at));
     }
     return o;
 }
@@ -738,6 +846,152 @@ static void key_list(struct postq_api *api, const struct postq_api_caller *who,
     postq_store_key_page_clear(&pg);
 }
 
+/* Read key id of the caller's organisation into k: 0 after answering 404 (or 5xx). */
+static int key_read(struct postq_api *api, const struct postq_api_caller *who, const char *id,
+                    struct postq_store_key *k, struct postq_http_resp *resp)
+{
+    postq_err err = postq_id_check(id, "key") == POSTQ_OK
+                        ? postq_store_key_get(api->store, who->org_id, id, k)
+                        : POSTQ_E_NOT_FOUND;
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "hybrid key");
+        return 0;
+    }
+    return 1;
+}
+
+/* POST /v1/hybrid-keys/{id}/rotate: a new key pair as the next version (made in the enclave
+ * for enclave keys, bound to the same key id), which signs from now on. */
+static void key_rotate(struct postq_api *api, const struct postq_api_caller *who,
+                       const char *id, struct postq_http_resp *resp)
+{
+    struct postq_store_key k, in, out;
+    struct key_args a;
+    struct postq_proto_client *c = NULL;
+    uint8_t pk[POSTQ_HYBRID_PK_MAX], sealed[SOFT_SEALED_MAX];
+    size_t sig_len;
+    char msg[200];
+    postq_err err;
+    int made;
+
+    memset(&k, 0, sizeof(k));
+    memset(&in, 0, sizeof(in));
+    memset(&out, 0, sizeof(out));
+    memset(&a, 0, sizeof(a));
+    if (!key_read(api, who, id, &k, resp)) {
+        return;
+    }
+    if (k.deleted_at != 0) {
+        postq_api_error(resp, 409, "key_deleted", "this hybrid key is deleted: it has no new versions");
+        goto out;
+    }
+    a.alg = k.algorithm;
+    a.provider = k.provider;
+    a.enclave = strcmp(k.provider, "software") != 0;
+    if (postq_hybrid_sizes(a.alg, &a.pk_len, &a.sk_len, &sig_len) != POSTQ_OK) {
+        postq_api_error(resp, 500, "internal", "stored key of an unknown algorithm");
+        goto out;
+    }
+    memcpy(in.id, k.id, sizeof(in.id));
+    made = a.enclave ? key_enclave(api, &a, &in, &c, resp)
+                     : key_software(api, &a, &in, pk, sealed, resp);
+    if (!made) {
+        goto out;
+    }
+    err = postq_store_key_rotate(api->store, who->org_id, k.id, &in, &out);
+    if (err == POSTQ_E_CONFLICT) {
+        postq_api_error(resp, 409, "key_deleted", "this hybrid key is deleted: it has no new versions");
+    } else if (err == POSTQ_E_TOO_LARGE) {
+        snprintf(msg, sizeof(msg), "%s: delete it and make a new key", postq_store_errmsg());
+        postq_api_error(resp, 409, "too_many_versions", msg);
+    } else if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "hybrid key");
+    } else {
+        postq_api_json_reply(resp, 201, key_json(&out));
+    }
+out:
+    postq_enclave_pool_put(api->enclave, c, 1);
+    postq_wipe(sealed, sizeof(sealed));
+    postq_store_key_clear(&k);
+    postq_store_key_clear(&out);
+}
+
+static void key_versions(struct postq_api *api, const struct postq_api_caller *who,
+                         const char *id, struct postq_http_resp *resp)
+{
+    struct postq_store_key k;
+    memset(&k, 0, sizeof(k));
+    if (key_read(api, who, id, &k, resp)) {
+        postq_api_json_reply(resp, 200, json_pack("{s:o}", "items", versions_json(&k)));
+    }
+    postq_store_key_clear(&k);
+}
+
+/* POST /v1/hybrid-keys/{id}/versions/{n}/disable|enable|destroy: the version as it now is. */
+static void key_version_op(struct postq_api *api, const struct postq_api_caller *who,
+                           const char *id, const char *n_text, const char *op,
+                           struct postq_http_resp *resp)
+{
+    static const struct {
+        const char *name;
+        enum postq_store_version_state state;
+    } ops[] = {{"disable", POSTQ_STORE_VERSION_DISABLED},
+               {"enable", POSTQ_STORE_VERSION_ENABLED},
+               {"destroy", POSTQ_STORE_VERSION_DESTROYED}};
+    struct postq_store_key out;
+    int64_t n = version_arg(n_text);
+    int which = -1;
+    postq_err err;
+
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(op, ops[i].name) == 0) {
+            which = i;
+        }
+    }
+    memset(&out, 0, sizeof(out));
+    if (which < 0 || n < 0 || postq_id_check(id, "key") != POSTQ_OK) {
+        postq_api_error(resp, 404, "not_found", which < 0 ? "no such route" : "key version: not found");
+        return;
+    }
+    err = postq_store_key_version_set(api->store, who->org_id, id, n, ops[which].state, &out);
+    if (err == POSTQ_E_CONFLICT) {
+        postq_api_error(resp, 409, "version_destroyed",
+                        "this key version is destroyed: it can never sign again");
+    } else if (err == POSTQ_E_NOT_FOUND) {
+        postq_api_error(resp, 404, "not_found", "key version: not found");
+    } else if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "hybrid key");
+    } else {
+        for (size_t i = 0; i < out.n_versions; i++) {
+            if (out.versions[i].version == n) {
+                postq_api_json_reply(resp, 200, version_json(&out.versions[i]));
+            }
+        }
+        if (resp->status == 0) {
+            postq_api_error(resp, 500, "internal", "the version vanished");
+        }
+    }
+    postq_store_key_clear(&out);
+}
+
+/* DELETE /v1/hybrid-keys/{id}: every version destroyed; the key stays readable, never signs. */
+static void key_delete(struct postq_api *api, const struct postq_api_caller *who,
+                       const char *id, struct postq_http_resp *resp)
+{
+    struct postq_store_key out;
+    postq_err err;
+    memset(&out, 0, sizeof(out));
+    err = postq_id_check(id, "key") == POSTQ_OK
+              ? postq_store_key_delete(api->store, who->org_id, id, &out)
+              : POSTQ_E_NOT_FOUND;
+    if (err != POSTQ_OK) {
+        postq_api_fail(resp, err, "hybrid key");
+    } else {
+        postq_api_json_reply(resp, 200, key_json(&out));
+    }
+    postq_store_key_clear(&out);
+}
+
 /* ---- signatures ---- */
 
 /* An RFC 3339 time, or null for one out of range. */
@@ -760,6 +1014,12 @@ void postq_api_sig_write(struct postq_jsonw *w, const struct postq_store_sig *s)
     postq_jsonw_str(w, s->key_id);
     postq_jsonw_key(w, "keyVersion");
     postq_jsonw_int(w, s->key_version);
+    if (s->policy_id[0] != '\0') {
+        postq_jsonw_key(w, "policyId");
+        postq_jsonw_str(w, s->policy_id);
+        postq_jsonw_key(w, "policyVersion");
+        postq_jsonw_int(w, s->policy_version);
+    }
     postq_jsonw_key(w, "algorithm");
     postq_jsonw_str(w, s->algorithm);
     postq_jsonw_key(w, "payloadSha256");
@@ -1213,8 +1473,9 @@ size_t postq_api_body_cap(void *ctx, const char *method, const char *path, const
     return POSTQ_API_JSON_MAX;
 }
 
-enum { R_NONE, R_POLICIES, R_POLICY, R_KEYS, R_KEY, R_SIGN, R_SIGS, R_SIG, R_APIKEYS, R_APIKEY,
-       R_ENCLAVE, R_ACTIVITY, R_HEALTH, R_METRICS, R_WEB };
+enum { R_NONE, R_POLICIES, R_POLICY, R_KEYS, R_KEY, R_KEY_ROTATE, R_KEY_VERSIONS,
+       R_KEY_VERSION_OP, R_SIGN, R_SIGS, R_SIG, R_APIKEYS, R_APIKEY, R_ENCLAVE, R_ACTIVITY,
+       R_HEALTH, R_METRICS, R_WEB };
 
 static const char *const route_names[] = {
     [R_NONE] = "other",
@@ -1222,6 +1483,9 @@ static const char *const route_names[] = {
     [R_POLICY] = "/v1/attestation-policies/{id}",
     [R_KEYS] = "/v1/hybrid-keys",
     [R_KEY] = "/v1/hybrid-keys/{id}",
+    [R_KEY_ROTATE] = "/v1/hybrid-keys/{id}/rotate",
+    [R_KEY_VERSIONS] = "/v1/hybrid-keys/{id}/versions",
+    [R_KEY_VERSION_OP] = "/v1/hybrid-keys/{id}/versions/{n}/{op}",
     [R_SIGN] = "/v1/sign",
     [R_SIGS] = "/v1/signatures",
     [R_SIG] = "/v1/signatures/{id}",
@@ -1234,8 +1498,51 @@ static const char *const route_names[] = {
     [R_WEB] = "/",
 };
 
-/* The route of path; *id points at the {id} segment of an item route. */
-static int route_of(const char *path, const char **id)
+/* What a route's path holds beyond the route: the {id} segment (a NUL-terminated copy), and
+ * for R_KEY_VERSION_OP the {n} and {op} segments. */
+struct route_args {
+    char id[POSTQ_ID_MAX];
+    char n[8];
+    char op[16];
+};
+
+/* Copy the segment at p (up to '/' or the end) into dst; its end in *end. 0 if it is empty
+ * or does not fit. */
+static int segment(const char *p, char *dst, size_t cap, const char **end)
+{
+    size_t n = strcspn(p, "/");
+    *end = p + n;
+    if (n == 0 || n >= cap) {
+        return 0;
+    }
+    memcpy(dst, p, n);
+    dst[n] = '\0';
+    return 1;
+}
+
+/* The routes under one key: …/rotate, …/versions, …/versions/{n}/{op}. */
+static int key_subroute(const char *p, struct route_args *ra)
+{
+    const char *e;
+    if (!segment(p, ra->id, sizeof(ra->id), &e) || *e != '/') {
+        return R_NONE;
+    }
+    if (strcmp(e, "/rotate") == 0) {
+        return R_KEY_ROTATE;
+    }
+    if (strcmp(e, "/versions") == 0) {
+        return R_KEY_VERSIONS;
+    }
+    if (strncmp(e, "/versions/", 10) != 0 || !segment(e + 10, ra->n, sizeof(ra->n), &e) ||
+        *e != '/' || !segment(e + 1, ra->op, sizeof(ra->op), &e) || *e != '\0') {
+        return R_NONE;
+    }
+    return R_KEY_VERSION_OP;
+}
+
+/* The route of path; *id points at the {id} segment of an item route (ra->id for the routes
+ * under a key). */
+static int route_of(const char *path, const char **id, struct route_args *ra)
 {
     static const struct {
         const char *prefix;
@@ -1252,6 +1559,12 @@ static int route_of(const char *path, const char **id)
         {"/metrics", R_METRICS, R_NONE},
     };
     *id = NULL;
+    memset(ra, 0, sizeof(*ra));
+    if (strncmp(path, "/v1/hybrid-keys/", 16) == 0 && strchr(path + 16, '/') != NULL) {
+        int r = key_subroute(path + 16, ra);
+        *id = r != R_NONE ? ra->id : NULL;
+        return r;
+    }
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         size_t n = strlen(t[i].prefix);
         if (strncmp(path, t[i].prefix, n) != 0) {
@@ -1283,7 +1596,12 @@ static const char *route_methods(int r)
     case R_APIKEYS:
         return "GET, POST";
     case R_POLICY:
+        return "GET, PUT, DELETE";
+    case R_KEY:
         return "GET, DELETE";
+    case R_KEY_ROTATE:
+    case R_KEY_VERSION_OP:
+        return "POST";
     case R_WEB:
         return "GET, HEAD";
     case R_APIKEY:
@@ -1305,9 +1623,13 @@ static enum postq_store_role need_role(int r, int post, int del)
     case R_APIKEYS:
     case R_APIKEY:
         return POSTQ_STORE_ROLE_ADMIN;
+    case R_KEY_ROTATE:
+    case R_KEY_VERSION_OP:
+        return POSTQ_STORE_ROLE_ADMIN;
     case R_POLICIES:
     case R_POLICY:
     case R_KEYS:
+    case R_KEY:
         return post || del ? POSTQ_STORE_ROLE_ADMIN : POSTQ_STORE_ROLE_VIEWER;
     default:
         return POSTQ_STORE_ROLE_VIEWER;
@@ -1352,12 +1674,13 @@ static int rate_ok(struct postq_api *api, const struct postq_api_caller *who,
     return 0;
 }
 
-static void dispatch(struct postq_api *api, int r, const char *id,
+static void dispatch(struct postq_api *api, int r, const char *id, const struct route_args *ra,
                      const struct postq_http_req *req, struct postq_http_resp *resp)
 {
     struct postq_api_caller who;
     const char *m = req->method;
-    int post = strcmp(m, "POST") == 0,
+    /* A PUT writes as a POST does (roles, body): post covers both. */
+    int put = strcmp(m, "PUT") == 0, post = strcmp(m, "POST") == 0 || put,
         get = strcmp(m, "GET") == 0 || (r == R_WEB && strcmp(m, "HEAD") == 0),
         del = strcmp(m, "DELETE") == 0;
     char msg[96];
@@ -1367,7 +1690,8 @@ static void dispatch(struct postq_api *api, int r, const char *id,
         return;
     }
     if (!((get && strstr(route_methods(r), "GET") != NULL) ||
-          (post && strstr(route_methods(r), "POST") != NULL) ||
+          (post && !put && strstr(route_methods(r), "POST") != NULL) ||
+          (put && strstr(route_methods(r), "PUT") != NULL) ||
           (del && strstr(route_methods(r), "DELETE") != NULL))) {
         snprintf(msg, sizeof(msg), "%s answers %s", route_names[r], route_methods(r));
         postq_api_error(resp, 405, "method_not_allowed", msg);
@@ -1420,13 +1744,28 @@ static void dispatch(struct postq_api *api, int r, const char *id,
         post ? policy_create(api, &who, req, resp) : policy_list(api, &who, req, resp);
         break;
     case R_POLICY:
-        del ? policy_delete(api, &who, id, resp) : policy_get(api, &who, id, resp);
+        if (del) {
+            policy_delete(api, &who, id, resp);
+        } else if (put) {
+            policy_update(api, &who, id, req, resp);
+        } else {
+            policy_get(api, &who, id, req, resp);
+        }
         break;
     case R_KEYS:
         post ? key_create(api, &who, req, resp) : key_list(api, &who, req, resp);
         break;
     case R_KEY:
-        key_get(api, &who, id, resp);
+        del ? key_delete(api, &who, id, resp) : key_get(api, &who, id, resp);
+        break;
+    case R_KEY_ROTATE:
+        key_rotate(api, &who, id, resp);
+        break;
+    case R_KEY_VERSIONS:
+        key_versions(api, &who, id, resp);
+        break;
+    case R_KEY_VERSION_OP:
+        key_version_op(api, &who, id, ra->n, ra->op, resp);
         break;
     case R_SIGN:
         postq_api_sign(api, &who, req, resp);
@@ -1461,12 +1800,13 @@ void postq_api_handle(void *ctx, const struct postq_http_req *req, struct postq_
     struct postq_api *api = ctx;
     double t0 = mono_ms();
     const char *id;
-    int r = route_of(req->path, &id);
+    struct route_args ra;
+    int r = route_of(req->path, &id, &ra);
 
     if (postq_id_new(resp->request_id, sizeof(resp->request_id), "req") != POSTQ_OK) {
         resp->request_id[0] = '\0';
     }
-    dispatch(api, r, id, req, resp);
+    dispatch(api, r, id, &ra, req, resp);
     if (resp->status == 0) {
         postq_api_error(resp, 500, "internal", "no reply");
     }

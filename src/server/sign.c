@@ -438,7 +438,20 @@ void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
         postq_api_fail(resp, err, "hybrid key");
         goto out;
     }
+    if (key.deleted_at != 0) {
+        postq_api_error(resp, 409, "key_deleted", "this hybrid key is deleted: it no longer signs");
+        goto out;
+    }
+    if (key.version == 0) {
+        postq_api_error(resp, 409, "key_disabled",
+                        "no version of this hybrid key is enabled (GET …/versions)");
+        goto out;
+    }
     memcpy(sig.org_id, who->org_id, sizeof(sig.org_id));
+    if (pol.id[0] != '\0') {
+        memcpy(sig.policy_id, pol.id, sizeof(sig.policy_id));
+        sig.policy_version = pol.version;
+    }
     memcpy(sig.key_id, key.id, sizeof(sig.key_id));
     postq_api_touch(resp, key.id);
     memcpy(sig.algorithm, key.algorithm, sizeof(sig.algorithm));

@@ -89,9 +89,6 @@ struct postq_store_ops {
     "att_vendor, att_image_hash, att_module_id, att_counter, att_doc_b64, att_verdict, "           \
     "att_reason, policy_id, policy_version"
 
-/* The version states' names in the database ("" for 0). */
-extern const char *const postq_store_state_names[4];
-
 /* Every backend's handle begins with this. */
 struct postq_store {
     const struct postq_store_ops *ops;

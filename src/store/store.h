@@ -99,6 +99,9 @@ enum postq_store_version_state {
     POSTQ_STORE_VERSION_DESTROYED    /* sealed key erased, for good; public key kept */
 };
 
+/* The states' names, as the database and the HTTP API spell them ("" for 0). */
+extern const char *const postq_store_state_names[4];
+
 /* One version of a hybrid key, as a key record lists them. */
 struct postq_store_key_version {
     int64_t version;
