@@ -105,7 +105,7 @@ int main(int argc, char **argv)
     uint8_t pk[POSTQ_HYBRID_PK_MAX];
     size_t pk_len = 0;
     const char *key_alg = NULL;
-    char policy[1024], policy_id[128], key_id[128];
+    char policy[4096], policy_id[128], key_id[128];
     char *json = NULL;
     uint8_t *artifact = NULL;
     size_t artifact_len = 0;

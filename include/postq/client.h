@@ -88,8 +88,9 @@ POSTQ_API void postq_text_free(char *text);
 struct postq_enclave_info {
     char vendor[32];
     char module_id[128];
-    char image_hash[129];          /* lowercase hex */
-    char root_public_key_b64[128]; /* standard base64 */
+    char image_hash[129];           /* lowercase hex */
+    char root_public_key_b64[2656]; /* standard base64: 44 (Ed25519) or 2648 (composite) */
+    char root_algorithm[32];        /* "mldsa65+ed25519" or "ed25519" ("" from older servers) */
 };
 
 /* GET /v1/enclave. info (may be NULL) receives the fields; *json (json may be NULL) the text.

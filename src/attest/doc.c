@@ -12,6 +12,10 @@
 #include "common/base64.h"
 #include "common/hex.h"
 #include "common/mem.h"
+#include "crypto/ed.h"
+#include "crypto/keccak.h"
+
+#include <postq/hybrid.h>
 
 /* A required member; "missing" otherwise. */
 static const json_t *member(const json_t *obj, const char *name, char *detail, size_t cap)
@@ -238,7 +242,7 @@ out:
     return err;
 }
 
-static postq_err mock_header(struct postq_buf *h, const char *kid)
+static postq_err mock_header(struct postq_buf *h, const char *kid, const char *alg)
 {
     json_t *obj = json_object();
     char *s = NULL;
@@ -251,7 +255,7 @@ static postq_err mock_header(struct postq_buf *h, const char *kid)
         err = POSTQ_E_ARG;
         goto out;
     }
-    if ((err = set_str(obj, "alg", "Ed25519")) != POSTQ_OK ||
+    if ((err = set_str(obj, "alg", alg)) != POSTQ_OK ||
         (err = set_str(obj, "typ", POSTQ_JWS_TYP_ATTESTATION)) != POSTQ_OK ||
         (kid != NULL && (err = set_str(obj, "kid", kid)) != POSTQ_OK)) {
         goto out;
@@ -268,32 +272,95 @@ out:
     return err;
 }
 
-postq_err postq_doc_encode_mock(struct postq_buf *out, const struct postq_doc_claims *c,
-                                const char *kid, const uint8_t root_seed[32])
+static const char root_label[] = "postq composite attestation root v1";
+
+const char *postq_root_alg_name(int alg)
 {
-    struct postq_buf header, payload;
+    return alg == POSTQ_ROOT_ED25519 ? "ed25519"
+           : alg == POSTQ_ROOT_COMPOSITE ? POSTQ_JWS_COMPOSITE_ALG
+                                          : NULL;
+}
+
+int postq_root_alg_parse(const char *s)
+{
+    return s == NULL ? 0
+           : strcmp(s, "ed25519") == 0 ? POSTQ_ROOT_ED25519
+           : strcmp(s, POSTQ_JWS_COMPOSITE_ALG) == 0 ? POSTQ_ROOT_COMPOSITE
+                                                     : 0;
+}
+
+/* The composite private key of the root seed. */
+static void composite_sk(uint8_t sk[64], const uint8_t seed[32])
+{
+    uint8_t in[sizeof(root_label) - 1 + 32];
+    memcpy(in, root_label, sizeof(root_label) - 1);
+    memcpy(in + sizeof(root_label) - 1, seed, 32);
+    postq_shake256(sk, 64, in, sizeof(in));
+    postq_wipe(in, sizeof(in));
+}
+
+postq_err postq_root_public_key(int alg, const uint8_t seed[32], uint8_t *pk, size_t cap,
+                                size_t *pk_len)
+{
+    uint8_t sk[64];
     postq_err err;
 
-    if (out == NULL || c == NULL || root_seed == NULL) {
+    if (seed == NULL || pk == NULL || pk_len == NULL || cap < POSTQ_ROOT_PK_MAX) {
+        return POSTQ_E_ARG;
+    }
+    *pk_len = 0;
+    if (alg == POSTQ_ROOT_ED25519) {
+        err = postq_ed_keypair(POSTQ_ED25519, seed, pk);
+        *pk_len = err == POSTQ_OK ? 32 : 0;
+        return err;
+    }
+    if (alg != POSTQ_ROOT_COMPOSITE) {
+        return POSTQ_E_UNSUPPORTED;
+    }
+    composite_sk(sk, seed);
+    err = postq_hybrid_public_key(POSTQ_JWS_COMPOSITE_ALG, sk, pk);
+    postq_wipe(sk, sizeof(sk));
+    *pk_len = err == POSTQ_OK ? POSTQ_ROOT_PK_MAX : 0;
+    return err;
+}
+
+postq_err postq_doc_encode_mock_root(struct postq_buf *out, const struct postq_doc_claims *c,
+                                     const char *kid, int alg, const uint8_t seed[32])
+{
+    struct postq_buf header, payload;
+    uint8_t sk[64];
+    postq_err err;
+
+    if (out == NULL || c == NULL || seed == NULL ||
+        (alg != POSTQ_ROOT_ED25519 && alg != POSTQ_ROOT_COMPOSITE)) {
         return POSTQ_E_ARG;
     }
     postq_buf_init(&header, POSTQ_JWS_HEADER_MAX);
     postq_buf_init(&payload, POSTQ_JWS_PAYLOAD_MAX);
-    err = mock_header(&header, kid);
+    err = mock_header(&header, kid, alg == POSTQ_ROOT_ED25519 ? "Ed25519" : POSTQ_JWS_ALG_COMPOSITE);
     if (err == POSTQ_OK) {
         err = postq_doc_claims_encode(&payload, c);
     }
-    if (err == POSTQ_OK) {
-        err = postq_jws_sign_ed25519(out, header.p, header.len, payload.p, payload.len,
-                                     root_seed);
+    if (err == POSTQ_OK && alg == POSTQ_ROOT_ED25519) {
+        err = postq_jws_sign_ed25519(out, header.p, header.len, payload.p, payload.len, seed);
+    } else if (err == POSTQ_OK) {
+        composite_sk(sk, seed);
+        err = postq_jws_sign_composite(out, header.p, header.len, payload.p, payload.len, sk);
+        postq_wipe(sk, sizeof(sk));
     }
     postq_buf_free(&payload);
     postq_buf_free(&header);
     return err;
 }
 
-postq_err postq_doc_encode_mock_b64(struct postq_buf *out, const struct postq_doc_claims *c,
-                                    const char *kid, const uint8_t root_seed[32])
+postq_err postq_doc_encode_mock(struct postq_buf *out, const struct postq_doc_claims *c,
+                                const char *kid, const uint8_t root_seed[32])
+{
+    return postq_doc_encode_mock_root(out, c, kid, POSTQ_ROOT_ED25519, root_seed);
+}
+
+postq_err postq_doc_encode_mock_root_b64(struct postq_buf *out, const struct postq_doc_claims *c,
+                                         const char *kid, int alg, const uint8_t seed[32])
 {
     struct postq_buf raw;
     size_t enc, got = 0;
@@ -304,7 +371,7 @@ postq_err postq_doc_encode_mock_b64(struct postq_buf *out, const struct postq_do
         return POSTQ_E_ARG;
     }
     postq_buf_init(&raw, POSTQ_JWS_MAX);
-    err = postq_doc_encode_mock(&raw, c, kid, root_seed);
+    err = postq_doc_encode_mock_root(&raw, c, kid, alg, seed);
     if (err != POSTQ_OK) {
         goto out;
     }
@@ -322,4 +389,10 @@ out:
     postq_free(tmp);
     postq_buf_free(&raw);
     return err;
+}
+
+postq_err postq_doc_encode_mock_b64(struct postq_buf *out, const struct postq_doc_claims *c,
+                                    const char *kid, const uint8_t root_seed[32])
+{
+    return postq_doc_encode_mock_root_b64(out, c, kid, POSTQ_ROOT_ED25519, root_seed);
 }

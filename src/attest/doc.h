@@ -28,6 +28,7 @@
 
 #include <postq/err.h>
 
+#include "attest/verifier.h"
 #include "common/buf.h"
 
 #define POSTQ_DOC_VERSION 1
@@ -62,6 +63,34 @@ POSTQ_MUST_CHECK postq_err postq_doc_claims_decode(struct postq_doc_claims *c, c
  * (so the encoder never writes what the decoder refuses); POSTQ_E_NOMEM, POSTQ_E_TOO_LARGE. */
 POSTQ_MUST_CHECK postq_err postq_doc_claims_encode(struct postq_buf *out,
                                                    const struct postq_doc_claims *c);
+
+/* The enclave root that signs mock documents [docs/formats.md]: Ed25519, or the composite
+ * mldsa65+ed25519 (a post-quantum signature on provenance). Both come from one 32-byte root
+ * seed: Ed25519 uses it as its seed; the composite's 64-byte private key (ML-DSA seed ||
+ * Ed25519 seed) is SHAKE256("postq composite attestation root v1" || seed). */
+
+/* "ed25519" or "mldsa65+ed25519" (the names `postq-enclave secret new --root` takes); NULL for
+ * another value. */
+const char *postq_root_alg_name(int alg);
+/* The alg named s (as above), or 0. */
+int postq_root_alg_parse(const char *s);
+
+/* The root's public key: *pk_len 32 or 1984 bytes into pk (cap at least POSTQ_ROOT_PK_MAX).
+ * CT: the seed decides no branch. */
+POSTQ_MUST_CHECK postq_err postq_root_public_key(int alg, const uint8_t seed[32], uint8_t *pk,
+                                                 size_t cap, size_t *pk_len);
+
+/* As postq_doc_encode_mock_b64, signed by the root of kind alg from seed: alg "Ed25519" or
+ * POSTQ_JWS_ALG_COMPOSITE in the header. */
+POSTQ_MUST_CHECK postq_err postq_doc_encode_mock_root_b64(struct postq_buf *out,
+                                                          const struct postq_doc_claims *c,
+                                                          const char *kid, int alg,
+                                                          const uint8_t seed[32]);
+/* The raw document of postq_doc_encode_mock_root_b64. */
+POSTQ_MUST_CHECK postq_err postq_doc_encode_mock_root(struct postq_buf *out,
+                                                      const struct postq_doc_claims *c,
+                                                      const char *kid, int alg,
+                                                      const uint8_t seed[32]);
 
 /* The raw mock document: JWS of header {"alg":"Ed25519","typ":"postq-attestation+jws",
  * "kid":kid} and c's claims, signed with the 32-byte Ed25519 root seed, appended to out.

@@ -12,9 +12,16 @@
 #include "common/mem.h"
 #include "crypto/ed.h"
 
+#include <postq/hybrid.h>
+
 int postq_jws_alg_is_ed25519(const char *alg)
 {
     return alg != NULL && (strcmp(alg, "Ed25519") == 0 || strcmp(alg, "EdDSA") == 0);
+}
+
+int postq_jws_alg_is_composite(const char *alg)
+{
+    return alg != NULL && strcmp(alg, POSTQ_JWS_ALG_COMPOSITE) == 0;
 }
 
 /* Decode one base64url part of at most max bytes into out. */
@@ -161,6 +168,12 @@ postq_err postq_jws_parse(struct postq_jws *jws, const uint8_t *in, size_t len, 
                             jws->sig_len);
         err = POSTQ_E_MALFORMED;
     }
+    if (err == POSTQ_OK && postq_jws_alg_is_composite(jws->alg) &&
+        jws->sig_len != POSTQ_JWS_COMPOSITE_SIG_BYTES) {
+        postq_attest_detail(detail, cap, "jws signature: %zu bytes, %s has %d", jws->sig_len,
+                            POSTQ_JWS_ALG_COMPOSITE, POSTQ_JWS_COMPOSITE_SIG_BYTES);
+        err = POSTQ_E_MALFORMED;
+    }
     if (err != POSTQ_OK) {
         memset(jws, 0, sizeof(*jws));
         return err;
@@ -188,6 +201,44 @@ static postq_err append_b64url(struct postq_buf *out, const uint8_t *p, size_t n
         err = postq_buf_append(out, tmp, got);
     }
     postq_free(tmp);
+    return err;
+}
+
+postq_err postq_jws_sign_composite(struct postq_buf *out, const uint8_t *header,
+                                   size_t header_len, const uint8_t *payload, size_t payload_len,
+                                   const uint8_t sk[64])
+{
+    uint8_t *sig;
+    size_t start;
+    postq_err err;
+
+    if (out == NULL || sk == NULL || (header == NULL && header_len > 0) ||
+        (payload == NULL && payload_len > 0)) {
+        return POSTQ_E_ARG;
+    }
+    sig = postq_malloc(POSTQ_JWS_COMPOSITE_SIG_BYTES);
+    if (sig == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    start = out->len;
+    err = append_b64url(out, header, header_len);
+    if (err == POSTQ_OK) {
+        err = postq_buf_append(out, ".", 1);
+    }
+    if (err == POSTQ_OK) {
+        err = append_b64url(out, payload, payload_len);
+    }
+    if (err == POSTQ_OK) {
+        err = postq_hybrid_sign(POSTQ_JWS_COMPOSITE_ALG, sk, out->p + start, out->len - start,
+                                NULL, 0, sig);
+    }
+    if (err == POSTQ_OK) {
+        err = postq_buf_append(out, ".", 1);
+    }
+    if (err == POSTQ_OK) {
+        err = append_b64url(out, sig, POSTQ_JWS_COMPOSITE_SIG_BYTES);
+    }
+    postq_free(sig);
     return err;
 }
 

@@ -29,8 +29,14 @@
 #define POSTQ_JWS_MAX 16384
 #define POSTQ_JWS_HEADER_MAX 1024
 #define POSTQ_JWS_PAYLOAD_MAX 8192
-#define POSTQ_JWS_SIG_MAX 512
+#define POSTQ_JWS_SIG_MAX 3584 /* the largest: ML-DSA-65-Ed25519, 3373 bytes */
 #define POSTQ_JWS_ED25519_SIG_BYTES 64
+#define POSTQ_JWS_COMPOSITE_SIG_BYTES 3373
+/* The JWS alg of a composite mldsa65+ed25519 signature, as draft-ietf-jose-pq-composite-sigs
+ * registers it; the signature is the composite of docs/formats.md (Algorithms) over the JWS
+ * signing input, with the empty context. */
+#define POSTQ_JWS_ALG_COMPOSITE "ML-DSA-65-Ed25519"
+#define POSTQ_JWS_COMPOSITE_ALG "mldsa65+ed25519" /* the same, in the API's names */
 #define POSTQ_JWS_ALG_MAX 32  /* alg text, NUL included */
 #define POSTQ_JWS_TYP_MAX 64  /* typ text, NUL included */
 #define POSTQ_JWS_KID_MAX 128 /* kid text, NUL included */
@@ -53,6 +59,8 @@ struct postq_jws {
 
 /* 1 when alg names Ed25519 as docs/formats.md allows ("Ed25519" or "EdDSA"), else 0. */
 int postq_jws_alg_is_ed25519(const char *alg);
+/* 1 when alg is POSTQ_JWS_ALG_COMPOSITE, else 0. */
+int postq_jws_alg_is_composite(const char *alg);
 
 /* Parse in[0..len) strictly (table above) into *jws.
  *   detail  receives a short reason on failure ("" on success); may be NULL when cap is 0.
@@ -61,6 +69,13 @@ int postq_jws_alg_is_ed25519(const char *alg);
  * POSTQ_E_NOMEM when the JSON decoder runs out of memory. *jws is zeroed on failure. */
 POSTQ_MUST_CHECK postq_err postq_jws_parse(struct postq_jws *jws, const uint8_t *in, size_t len,
                                            char *detail, size_t cap);
+
+/* As postq_jws_sign_ed25519, signed with the composite mldsa65+ed25519 private key sk (its
+ * 64 bytes: ML-DSA seed || Ed25519 seed), alg POSTQ_JWS_ALG_COMPOSITE; the ML-DSA half is
+ * hedged. POSTQ_E_RNG when no randomness could be had. */
+POSTQ_MUST_CHECK postq_err postq_jws_sign_composite(struct postq_buf *out, const uint8_t *header,
+                                                    size_t header_len, const uint8_t *payload,
+                                                    size_t payload_len, const uint8_t sk[64]);
 
 /* Append the compact JWS of header[0..header_len) and payload[0..payload_len), signed with
  * Ed25519 under the 32-byte seed, to out. The bytes are taken as given (no JSON check, no

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "attest/doc.h"
 #include "attest/util.h"
 #include "common/base64.h"
 #include "common/hex.h"
@@ -49,13 +50,68 @@ static postq_err opt_string(const json_t *obj, const char *name, char *out, size
     return POSTQ_OK;
 }
 
+/* One pinned root: standard padded base64 of a 32-byte Ed25519 key or a 1984-byte
+ * mldsa65+ed25519 composite key, appended to p's roots. */
+static postq_err parse_root(struct postq_attest_policy *p, const json_t *key, const char *field,
+                            char *detail, size_t cap)
+{
+    struct postq_policy_root *r = &p->roots[p->n_roots];
+    size_t got = 0;
+
+    if (!json_is_string(key)) {
+        postq_attest_detail(detail, cap, "%s: not a string", field);
+        return POSTQ_E_MALFORMED;
+    }
+    /* 2648 characters decode to at most 1986 bytes: a longer string is no root. */
+    if (json_string_length(key) > 2648 ||
+        postq_base64_decode(r->pk, sizeof(r->pk), &got, json_string_value(key),
+                            json_string_length(key), POSTQ_B64_STD) != POSTQ_OK) {
+        postq_attest_detail(detail, cap,
+                            json_string_length(key) > 2648
+                                ? "%s: not a 32-byte Ed25519 or 1984-byte mldsa65+ed25519 key"
+                                : "%s: not canonical padded base64",
+                            field);
+        return POSTQ_E_MALFORMED;
+    }
+    if (got != 32 && got != POSTQ_ROOT_PK_MAX) {
+        postq_attest_detail(detail, cap,
+                            "%s: not a 32-byte Ed25519 or 1984-byte mldsa65+ed25519 key", field);
+        return POSTQ_E_MALFORMED;
+    }
+    r->len = got;
+    r->alg = got == 32 ? POSTQ_ROOT_ED25519 : POSTQ_ROOT_COMPOSITE;
+    /* All zeros or a small-order point is no enclave's key, and under a small-order key a
+     * forger can make documents that verify: such a pin is refused, not stored. The composite's
+     * Ed25519 half is checked the same way. */
+    switch (postq_ed25519_pk_check(r->pk + got - 32)) {
+    case POSTQ_OK:
+        break;
+    case POSTQ_E_INVALID:
+        postq_attest_detail(detail, cap, "%s: not a usable Ed25519 %s (all zeros, small order "
+                                         "or not a point)",
+                            field, got == 32 ? "public key" : "half");
+        return POSTQ_E_MALFORMED;
+    default:
+        postq_attest_detail(detail, cap, "%s: cannot be checked", field);
+        return POSTQ_E_CRYPTO;
+    }
+    for (size_t i = 0; i < p->n_roots; i++) {
+        if (p->roots[i].len == got && memcmp(p->roots[i].pk, r->pk, got) == 0) {
+            postq_attest_detail(detail, cap, "%s: pinned twice", field);
+            return POSTQ_E_MALFORMED;
+        }
+    }
+    p->n_roots++;
+    return POSTQ_OK;
+}
+
 static postq_err parse_mock_rules(struct postq_attest_policy *p, const json_t *rules, char *detail,
                                   size_t cap)
 {
     const json_t *list = json_object_get(rules, "allowedImageHashes");
     const json_t *key = json_object_get(rules, "rootPublicKeyB64");
-    size_t i, n, got = 0;
-    uint8_t pk[48];
+    const json_t *keys = json_object_get(rules, "rootPublicKeysB64");
+    size_t i, n;
 
     if (list == NULL) {
         postq_attest_detail(detail, cap, "matchRules.allowedImageHashes: missing");
@@ -89,42 +145,39 @@ static postq_err parse_mock_rules(struct postq_attest_policy *p, const json_t *r
     }
     p->n_images = n;
 
-    if (key == NULL) {
-        postq_attest_detail(detail, cap, "matchRules.rootPublicKeyB64: missing");
+    if (key == NULL && keys == NULL) {
+        postq_attest_detail(detail, cap, "matchRules.rootPublicKeyB64: missing (or "
+                                         "rootPublicKeysB64)");
         return POSTQ_E_MALFORMED;
     }
-    if (!json_is_string(key)) {
-        postq_attest_detail(detail, cap, "matchRules.rootPublicKeyB64: not a string");
-        return POSTQ_E_MALFORMED;
+    p->n_roots = 0;
+    if (key != NULL) {
+        postq_err err = parse_root(p, key, "matchRules.rootPublicKeyB64", detail, cap);
+        if (err != POSTQ_OK) {
+            return err;
+        }
     }
-    /* 64 characters decode to at most 48 bytes; a longer string cannot be a 32-byte key. */
-    if (json_string_length(key) > 64) {
-        postq_attest_detail(detail, cap, "matchRules.rootPublicKeyB64: not 32 bytes");
-        return POSTQ_E_MALFORMED;
+    if (keys != NULL) {
+        size_t nk = json_array_size(keys);
+        if (!json_is_array(keys) || nk == 0) {
+            postq_attest_detail(detail, cap, "matchRules.rootPublicKeysB64: not a non-empty array");
+            return POSTQ_E_MALFORMED;
+        }
+        if (p->n_roots + nk > POSTQ_POLICY_ROOTS_MAX) {
+            postq_attest_detail(detail, cap, "matchRules.rootPublicKeysB64: more than %d roots",
+                                POSTQ_POLICY_ROOTS_MAX);
+            return POSTQ_E_MALFORMED;
+        }
+        for (i = 0; i < nk; i++) {
+            char field[64];
+            postq_err err;
+            snprintf(field, sizeof(field), "matchRules.rootPublicKeysB64[%zu]", i);
+            err = parse_root(p, json_array_get(keys, i), field, detail, cap);
+            if (err != POSTQ_OK) {
+                return err;
+            }
+        }
     }
-    if (postq_base64_decode(pk, sizeof(pk), &got, json_string_value(key),
-                            json_string_length(key), POSTQ_B64_STD) != POSTQ_OK) {
-        postq_attest_detail(detail, cap, "matchRules.rootPublicKeyB64: not canonical padded base64");
-        return POSTQ_E_MALFORMED;
-    }
-    if (got != 32) {
-        postq_attest_detail(detail, cap, "matchRules.rootPublicKeyB64: not 32 bytes");
-        return POSTQ_E_MALFORMED;
-    }
-    /* All zeros or a small-order point is no enclave's key, and under a small-order key a
-     * forger can make documents that verify: such a pin is refused, not stored. */
-    switch (postq_ed25519_pk_check(pk)) {
-    case POSTQ_OK:
-        break;
-    case POSTQ_E_INVALID:
-        postq_attest_detail(detail, cap, "matchRules.rootPublicKeyB64: not a usable Ed25519 "
-                                         "public key (all zeros, small order or not a point)");
-        return POSTQ_E_MALFORMED;
-    default:
-        postq_attest_detail(detail, cap, "matchRules.rootPublicKeyB64: cannot be checked");
-        return POSTQ_E_CRYPTO;
-    }
-    memcpy(p->root_pk, pk, 32);
     return POSTQ_OK;
 }
 
@@ -132,7 +185,7 @@ static postq_err parse_mock_rules(struct postq_attest_policy *p, const json_t *r
  * ignored: it was written to mean something ("allowAnyImage": true, a misspelt
  * "alowedImageHashes"), and a policy that silently means something else is worse than none. */
 static const char *const mock_rules[] = {"allowedImageHashes", "rootPublicKeyB64",
-                                         "maxDocAgeSeconds", NULL};
+                                         "rootPublicKeysB64", "maxDocAgeSeconds", NULL};
 static const char *const nitro_rules[] = {"pcrs", "rootCertSha256", "rootCertB64",
                                           "allowDebug", "maxDocAgeSeconds", NULL};
 static const char *const azure_rules[] = {"jwks", "issuers", "launchMeasurements",

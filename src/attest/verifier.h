@@ -50,6 +50,11 @@ const char *postq_attest_vendor_name(enum postq_vendor v);
 #define POSTQ_POLICY_IMAGES_MAX 128
 #define POSTQ_POLICY_MAX_AGE_MAX 315360000 /* ten years, in seconds */
 #define POSTQ_POLICY_ID_MAX 128            /* id text, NUL included */
+#define POSTQ_POLICY_ROOTS_MAX 8           /* pinned roots of a mock policy */
+#define POSTQ_ROOT_PK_MAX 1984             /* a composite root's public key; Ed25519's is 32 */
+
+/* The kinds of mock enclave root (attest/doc.h). */
+enum postq_root_alg { POSTQ_ROOT_ED25519 = 1, POSTQ_ROOT_COMPOSITE = 2 };
 
 /* A parsed attestation policy [docs/formats.md]: what the checks are decided against. Filled by
  * postq_policy_parse (policy.c, which owns the JSON rules), read by the checks. */
@@ -58,8 +63,13 @@ struct postq_attest_policy {
     int enforce;                  /* 1 unless "enforce": false */
     int64_t max_doc_age_s;        /* 0 when maxDocAgeSeconds is absent */
     char id[POSTQ_POLICY_ID_MAX]; /* "" when absent */
-    /* vendor mock */
-    uint8_t root_pk[32];
+    /* vendor mock: the pinned roots (rootPublicKeyB64 and rootPublicKeysB64 together) */
+    size_t n_roots;
+    struct postq_policy_root {
+        int alg; /* POSTQ_ROOT_ED25519 (32-byte key) or POSTQ_ROOT_COMPOSITE (1984) */
+        size_t len;
+        uint8_t pk[POSTQ_ROOT_PK_MAX];
+    } roots[POSTQ_POLICY_ROOTS_MAX];
     size_t n_images;
     uint8_t images[POSTQ_POLICY_IMAGES_MAX][32];
     /* other vendors: matchRules as compact JSON, NUL-terminated, for their verifier to parse;

@@ -63,7 +63,8 @@ int cli_cmd_enclave(int argc, char **argv)
     } else {
         printf("enclave: %s, module %s\n", cli_shown(info.vendor), cli_shown(info.module_id));
         printf("  image      %s\n", cli_shown(info.image_hash));
-        printf("  root key   %s\n", cli_shown(info.root_public_key_b64));
+        printf("  root key   %s (%s)\n", cli_short_key(info.root_public_key_b64),
+               info.root_algorithm[0] != '\0' ? cli_shown(info.root_algorithm) : "ed25519");
         printf("pin them: postq policy create --name NAME --vendor %s --image-hash %s "
                "--root-key %s\n",
                cli_shown(info.vendor), cli_shown(info.image_hash),

@@ -11,6 +11,7 @@
 
 #include <postq/err.h>
 
+#include "attest/doc.h"
 #include "common/buf.h"
 
 #define POSTQ_ENCLAVE_VENDOR "mock"
@@ -32,7 +33,7 @@ POSTQ_MUST_CHECK postq_err postq_enclave_read_file(const char *dir, const char *
 /* The secrets, in secure memory. They never leave the process but as signatures and
  * sealed blobs. */
 struct postq_enclave_secrets {
-    uint8_t root_seed[32];       /* Ed25519 root key: signs attestation documents */
+    uint8_t root_seed[32];       /* the root key's seed: signs attestation documents */
     uint8_t seal_key[32];        /* AES-256-GCM key of sealed private keys */
     uint8_t fault_root_seed[32]; /* fault mode other-root only: a fresh, unpinned root */
 };
@@ -127,7 +128,9 @@ struct postq_enclave {
     char module_id[POSTQ_ENCLAVE_MODULE_ID_MAX];
     char kid[POSTQ_ENCLAVE_KID_MAX];
     uint8_t image_hash[32];
-    uint8_t root_pk[32];
+    int root_alg; /* POSTQ_ROOT_ED25519 or POSTQ_ROOT_COMPOSITE (attest/doc.h) */
+    uint8_t root_pk[POSTQ_ROOT_PK_MAX];
+    size_t root_pk_len;
     struct postq_enclave_secrets *sec;
     int sec_locked;
     int lock_fd;
@@ -150,25 +153,36 @@ POSTQ_MUST_CHECK postq_err postq_enclave_measure_self(uint8_t out[32]);
 POSTQ_MUST_CHECK postq_err postq_enclave_open(struct postq_enclave *e, const char *dir,
                                               int for_daemon, uint64_t counter_step,
                                               char *detail, size_t cap);
-/* The same with a deployment secret (secret_path non-NULL): the root seed and sealing key come
- * from it, and the state directory keeps a copy (written on first start); a state directory
- * with keys of its own that differ is POSTQ_E_CONFLICT. module-id and the counter stay the
- * directory's own. */
+/* The same with a deployment secret (secret_path non-NULL): the root seed, the root's kind
+ * and the sealing key come from it, and the state directory keeps a copy (written on first
+ * start); a state directory with keys of its own that differ is POSTQ_E_CONFLICT. module-id
+ * and the counter stay the directory's own.
+ * root_alg: the root's kind for a state directory made now (0: the composite,
+ * POSTQ_ROOT_COMPOSITE); an existing directory keeps the kind it has (root.alg; none: Ed25519,
+ * as every directory made before composite roots), and a root_alg that differs from it is
+ * POSTQ_E_CONFLICT. Ignored with a secret, which names its kind. */
 POSTQ_MUST_CHECK postq_err postq_enclave_open_secret(struct postq_enclave *e, const char *dir,
                                                      const char *secret_path, int for_daemon,
                                                      uint64_t counter_step, char *detail,
                                                      size_t cap);
+POSTQ_MUST_CHECK postq_err postq_enclave_open_ex(struct postq_enclave *e, const char *dir,
+                                                 const char *secret_path, int root_alg,
+                                                 int for_daemon, uint64_t counter_step,
+                                                 char *detail, size_t cap);
 void postq_enclave_close(struct postq_enclave *e);
 
 /* The deployment secret file (secret.c): write a new one at path (mode 0600, atomically, never
  * over an existing file: POSTQ_E_CONFLICT), or read one (a regular file of ours, mode 0600,
  * its checksum intact). detail receives the reason on failure. */
-POSTQ_MUST_CHECK postq_err postq_enclave_secret_new(const char *path, char *detail, size_t cap);
+POSTQ_MUST_CHECK postq_err postq_enclave_secret_new(const char *path, int root_alg, char *detail,
+                                                    size_t cap);
 /* Write p[0..n) to a new file path (mode 0600, fsynced, then its directory), never over an
  * existing one: POSTQ_E_CONFLICT; POSTQ_E_IO with errno set. */
 POSTQ_MUST_CHECK postq_err postq_enclave_write_new(const char *path, const void *p, size_t n);
+/* *root_alg: the root's kind (a secret written before composite roots: Ed25519). */
 POSTQ_MUST_CHECK postq_err postq_enclave_secret_load(const char *path, uint8_t root[32],
-                                                     uint8_t seal[32], char *detail, size_t cap);
+                                                     uint8_t seal[32], int *root_alg,
+                                                     char *detail, size_t cap);
 
 /* Handle one request body; append the whole reply frame to reply. A hostile request gets an
  * error reply; a non-OK return means not even an error reply could be made (out of memory). */

@@ -27,19 +27,24 @@ static void usage(FILE *f)
             "usage: postq-enclave [--state DIR] [--secret FILE] [--listen unix:PATH] [--workers N]\n"
             "                     [--io-timeout-ms MS] [--idle-timeout-ms MS] [--max-conns N]\n"
             "                     [--counter-step N]\n"
+            "                     [--root mldsa65+ed25519|ed25519]\n"
             "       postq-enclave measure [--state DIR] [--secret FILE]\n"
-            "       postq-enclave secret new FILE\n"
+            "       postq-enclave secret new [--root mldsa65+ed25519|ed25519] FILE\n"
             "       postq-enclave --version | --help\n"
             "\n"
-            "The mock enclave: keeps the Ed25519 root key, the AES-256 sealing key and the\n"
+            "The mock enclave: keeps the root key that signs attestation documents (the\n"
+            "composite ML-DSA-65 + Ed25519 by default), the AES-256 sealing key and the\n"
             "attestation counter in DIR (default " DEFAULT_STATE ", created 0700 on first\n"
             "start) and answers info, keygen and sign on a Unix socket (default\n"
             "unix:DIR/enclave.sock, mode 0600). Protocol: docs/enclave-protocol.md.\n"
             "\n"
-            "  measure          print {\"vendor\",\"moduleId\",\"imageHash\",\"rootPublicKeyB64\"}:\n"
-            "                   what an attestation policy pins for this enclave\n"
-            "  secret new FILE  write a deployment secret (root seed and sealing key; mode 0600;\n"
-            "                   never over an existing file)\n"
+            "  measure          print {\"vendor\",\"moduleId\",\"imageHash\",\"rootPublicKeyB64\",\n"
+            "                   \"rootAlgorithm\"}: what an attestation policy pins for this enclave\n"
+            "  secret new FILE  write a deployment secret (root seed, root kind and sealing key;\n"
+            "                   mode 0600; never over an existing file)\n"
+            "  --root ALG       the root of a new state directory or secret: mldsa65+ed25519\n"
+            "                   (default; documents signed ML-DSA-65-Ed25519, post-quantum) or\n"
+            "                   ed25519 (classical). An existing state directory keeps its own.\n"
             "  --secret FILE    take the root and sealing keys from a deployment secret: every\n"
             "                   enclave started with it has the same root public key and unseals\n"
             "                   the keys of the others; moduleId and counter stay DIR's own\n"
@@ -84,16 +89,17 @@ static int fault_from_env(void)
 
 static int measure(struct postq_enclave *e)
 {
-    char hex[65], b64[45];
+    char hex[65], b64[2700];
 
     if (postq_hex_encode(hex, sizeof(hex), e->image_hash, 32) != POSTQ_OK ||
-        postq_base64_encode(b64, sizeof(b64), NULL, e->root_pk, 32, POSTQ_B64_STD) != POSTQ_OK) {
+        postq_base64_encode(b64, sizeof(b64), NULL, e->root_pk, e->root_pk_len,
+                            POSTQ_B64_STD) != POSTQ_OK) {
         return 3;
     }
     /* Every value is from a fixed alphabet (hex, base64, "mock-" + hex): no escaping needed. */
     printf("{\"vendor\":\"%s\",\"moduleId\":\"%s\",\"imageHash\":\"%s\",\"rootPublicKeyB64\":"
-           "\"%s\"}\n",
-           POSTQ_ENCLAVE_VENDOR, e->module_id, hex, b64);
+           "\"%s\",\"rootAlgorithm\":\"%s\"}\n",
+           POSTQ_ENCLAVE_VENDOR, e->module_id, hex, b64, postq_root_alg_name(e->root_alg));
     return fflush(stdout) == 0 ? 0 : 3;
 }
 
@@ -114,7 +120,7 @@ int main(int argc, char **argv)
     struct postq_enclave_server_opts o;
     const char *state = getenv("POSTQ_ENCLAVE_STATE"), *listen_addr = NULL, *secret = NULL;
     char sock[4200], detail[512];
-    int is_measure = 0, fault, rc, counter_step = POSTQ_ENCLAVE_COUNTER_STEP;
+    int is_measure = 0, fault, rc, counter_step = POSTQ_ENCLAVE_COUNTER_STEP, root_alg = 0;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     postq_err err;
 
@@ -139,19 +145,26 @@ int main(int argc, char **argv)
             is_measure = 1;
             continue;
         } else if (i == 1 && strcmp(a, "secret") == 0) {
-            if (argc != 4 || strcmp(argv[2], "new") != 0) {
-                fprintf(stderr, "postq-enclave: usage: postq-enclave secret new FILE\n");
+            int alg = POSTQ_ROOT_COMPOSITE;
+            const char *file = argc == 4 ? argv[3] : argc == 6 ? argv[5] : NULL;
+            if (argc == 6 && strcmp(argv[3], "--root") == 0) {
+                alg = postq_root_alg_parse(argv[4]);
+            }
+            if (file == NULL || strcmp(argv[2], "new") != 0 || alg == 0 ||
+                (argc == 6 && strcmp(argv[3], "--root") != 0) || file[0] == '-') {
+                fprintf(stderr, "postq-enclave: usage: postq-enclave secret new [--root "
+                                "mldsa65+ed25519|ed25519] FILE\n");
                 return 2;
             }
             umask(077);
-            err = postq_enclave_secret_new(argv[3], detail, sizeof(detail));
+            err = postq_enclave_secret_new(file, alg, detail, sizeof(detail));
             if (err != POSTQ_OK) {
                 fprintf(stderr, "postq-enclave: %s\n", detail);
                 return err == POSTQ_E_CONFLICT || err == POSTQ_E_ARG ? 2 : 3;
             }
-            printf("deployment secret written to %s (mode 0600): start each enclave of the "
-                   "deployment with --secret %s\n",
-                   argv[3], argv[3]);
+            printf("deployment secret written to %s (mode 0600; root %s): start each enclave "
+                   "of the deployment with --secret %s\n",
+                   file, postq_root_alg_name(alg), file);
             return 0;
         } else if (v == NULL) {
             ok = 0;
@@ -159,6 +172,9 @@ int main(int argc, char **argv)
             state = v;
         } else if (strcmp(a, "--secret") == 0) {
             secret = v;
+        } else if (strcmp(a, "--root") == 0 && !is_measure) {
+            root_alg = postq_root_alg_parse(v);
+            ok = root_alg != 0;
         } else if (strcmp(a, "--listen") == 0 && !is_measure) {
             listen_addr = v;
         } else if (strcmp(a, "--workers") == 0 && !is_measure) {
@@ -194,8 +210,13 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    err = postq_enclave_open_secret(&e, state, secret, !is_measure, (uint64_t)counter_step,
-                                    detail, sizeof(detail));
+    if (secret != NULL && root_alg != 0) {
+        fprintf(stderr, "postq-enclave: --root with --secret: the secret names its root "
+                        "(postq-enclave secret new --root ALG)\n");
+        return 2;
+    }
+    err = postq_enclave_open_ex(&e, state, secret, root_alg, !is_measure, (uint64_t)counter_step,
+                                detail, sizeof(detail));
     if (err != POSTQ_OK) {
         fprintf(stderr, "postq-enclave: %s\n", detail);
         return err == POSTQ_E_CONFLICT || err == POSTQ_E_ARG ? 2 : 3;

@@ -95,7 +95,7 @@ static postq_err do_info(struct postq_enclave *e, struct postq_buf *reply)
     r.image_hash.p = e->image_hash;
     r.image_hash.len = 32;
     r.root_public_key.p = e->root_pk;
-    r.root_public_key.len = 32;
+    r.root_public_key.len = e->root_pk_len;
     return postq_proto_encode_reply(reply, &r);
 }
 
@@ -259,7 +259,7 @@ static postq_err do_sign(struct postq_enclave *e, const struct postq_proto_req *
     if (e->fault != POSTQ_FAULT_NONE) {
         root = fault_bend(e, &c); /* test-only: the daemon was started with a fault mode */
     }
-    err = postq_doc_encode_mock_b64(&doc, &c, e->kid, root);
+    err = postq_doc_encode_mock_root_b64(&doc, &c, e->kid, e->root_alg, root);
     if (err != POSTQ_OK) {
         msg = postq_strerror(err);
         goto out;

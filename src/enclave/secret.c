@@ -3,8 +3,11 @@
  * deployment the same root key seed and sealing key, so that one policy pins them all and any
  * of them unseals any key of the deployment. 104 bytes:
  *
- *   "PQDS" | version 1 | 3 zero bytes | root seed (32) | sealing key (32) | SHA-256 of the 72
- *   bytes before it (32)
+ *   "PQDS" | version 1 | root kind (1) | 2 zero bytes | root seed (32) | sealing key (32) |
+ *   SHA-256 of the 72 bytes before it (32)
+ *
+ * root kind: 2 the composite mldsa65+ed25519 root, 1 Ed25519; 0 (a secret written before
+ * composite roots) Ed25519 too.
  *
  * Written once, mode 0600, never over an existing file (postq_enclave_write_new: a temporary
  * file, fsync, link() to the name, fsync of the directory). */
@@ -23,17 +26,21 @@
 #include "crypto/sha2.h"
 
 #define SECRET_BYTES 104
-static const uint8_t secret_magic[8] = {'P', 'Q', 'D', 'S', 1, 0, 0, 0};
+static const uint8_t secret_magic[5] = {'P', 'Q', 'D', 'S', 1};
 
-static postq_err secret_encode(uint8_t out[SECRET_BYTES], const uint8_t root[32], const uint8_t seal[32])
+static postq_err secret_encode(uint8_t out[SECRET_BYTES], int root_alg, const uint8_t root[32],
+                               const uint8_t seal[32])
 {
-    memcpy(out, secret_magic, 8);
+    memcpy(out, secret_magic, 5);
+    out[5] = (uint8_t)root_alg;
+    out[6] = 0;
+    out[7] = 0;
     memcpy(out + 8, root, 32);
     memcpy(out + 40, seal, 32);
     return postq_sha256(out + 72, out, 72);
 }
 
-postq_err postq_enclave_secret_new(const char *path, char *detail, size_t cap)
+postq_err postq_enclave_secret_new(const char *path, int root_alg, char *detail, size_t cap)
 {
     uint8_t *buf, root[32], seal[32];
     postq_err err;
@@ -44,7 +51,9 @@ postq_err postq_enclave_secret_new(const char *path, char *detail, size_t cap)
     }
     err = postq_rand_bytes(root, sizeof(root));
     err = err == POSTQ_OK ? postq_rand_bytes(seal, sizeof(seal)) : err;
-    err = err == POSTQ_OK ? secret_encode(buf, root, seal) : err;
+    err = err == POSTQ_OK ? secret_encode(buf, root_alg != 0 ? root_alg : POSTQ_ROOT_COMPOSITE,
+                                          root, seal)
+                          : err;
     postq_wipe(root, sizeof(root));
     postq_wipe(seal, sizeof(seal));
     if (err == POSTQ_OK) {
@@ -65,7 +74,7 @@ postq_err postq_enclave_secret_new(const char *path, char *detail, size_t cap)
 }
 
 postq_err postq_enclave_secret_load(const char *path, uint8_t root[32], uint8_t seal[32],
-                                    char *detail, size_t cap)
+                                    int *root_alg, char *detail, size_t cap)
 {
     uint8_t buf[SECRET_BYTES + 1], sum[32];
     struct stat st;
@@ -97,7 +106,8 @@ postq_err postq_enclave_secret_load(const char *path, uint8_t root[32], uint8_t 
         }
     }
     close(fd);
-    if (got != SECRET_BYTES || memcmp(buf, secret_magic, sizeof(secret_magic)) != 0) {
+    if (got != SECRET_BYTES || memcmp(buf, secret_magic, sizeof(secret_magic)) != 0 ||
+        buf[5] > POSTQ_ROOT_COMPOSITE || buf[6] != 0 || buf[7] != 0) {
         snprintf(detail, cap, "secret %s: not a PostQ deployment secret (postq-enclave secret new)",
                  path);
     } else if (postq_sha256(sum, buf, 72) != POSTQ_OK || !postq_ct_memeq(sum, buf + 72, 32)) {
@@ -105,6 +115,7 @@ postq_err postq_enclave_secret_load(const char *path, uint8_t root[32], uint8_t 
     } else {
         memcpy(root, buf + 8, 32);
         memcpy(seal, buf + 40, 32);
+        *root_alg = buf[5] == POSTQ_ROOT_COMPOSITE ? POSTQ_ROOT_COMPOSITE : POSTQ_ROOT_ED25519;
         err = POSTQ_OK;
     }
     postq_wipe(buf, sizeof(buf));

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The enclave's state directory and secure memory. Files (docs/enclave-protocol.md):
- *   root.key   32 bytes, the Ed25519 root seed        seal.key  32 bytes, the AES-256 key
+ *   root.key   32 bytes, the root seed                 seal.key  32 bytes, the AES-256 key
+ *   root.alg   the root's kind, "mldsa65+ed25519" or "ed25519", and a newline (absent: a
+ *              directory made before composite roots, Ed25519)
  *   module-id  "mock-" and 32 lowercase hex, newline   counter   the counter's mark
  *   lock       flock()ed by the running daemon
  * Each is written once, atomically (temp + fsync + rename + fsync of the directory). */
@@ -296,16 +298,92 @@ static postq_err secret_key(const char *dir, const char *name, const uint8_t wan
     return err;
 }
 
+/* The root's kind in dir/root.alg: *alg 0 when the file is absent. */
+static postq_err read_root_alg(const char *dir, int *alg)
+{
+    uint8_t buf[40];
+    size_t len = 0;
+    postq_err err = postq_enclave_read_file(dir, "root.alg", buf, sizeof(buf) - 1, &len);
+
+    *alg = 0;
+    if (err == POSTQ_E_NOT_FOUND) {
+        return POSTQ_OK;
+    }
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    if (len < 2 || buf[len - 1] != '\n') {
+        return POSTQ_E_MALFORMED;
+    }
+    buf[len - 1] = '\0';
+    *alg = postq_root_alg_parse((const char *)buf);
+    return *alg != 0 ? POSTQ_OK : POSTQ_E_MALFORMED;
+}
+
+static postq_err write_root_alg(const char *dir, int alg)
+{
+    char line[40];
+    int n = snprintf(line, sizeof(line), "%s\n", postq_root_alg_name(alg));
+    return postq_enclave_write_atomic(dir, "root.alg", line, (size_t)n);
+}
+
+/* Settle the root's kind of dir: want (the secret's, or what was asked for a new directory; 0
+ * for no wish) against what dir records. fresh: root.key did not exist before this start. */
+static postq_err settle_root_alg(const char *dir, int want, int fresh, int may_create,
+                                 int from_secret, int *out, char *detail, size_t cap)
+{
+    int have = 0;
+    postq_err err = read_root_alg(dir, &have);
+
+    if (err != POSTQ_OK) {
+        say(detail, cap, err, "root.alg in %s", dir);
+        return err;
+    }
+    if (have == 0 && !fresh && !from_secret) {
+        have = POSTQ_ROOT_ED25519; /* made before composite roots: keeps its Ed25519 root */
+    }
+    if (have == 0) {
+        have = want != 0 ? want : POSTQ_ROOT_COMPOSITE;
+        if (may_create) {
+            err = write_root_alg(dir, have);
+            if (err != POSTQ_OK) {
+                say(detail, cap, err, "writing root.alg in %s", dir);
+                return err;
+            }
+        }
+    } else if (want != 0 && want != have) {
+        snprintf(detail, cap,
+                 "state directory %s has a%s %s root, not %s: %s", dir,
+                 have == POSTQ_ROOT_ED25519 ? "n" : "", postq_root_alg_name(have),
+                 postq_root_alg_name(want),
+                 from_secret ? "a secret applies to a new state directory"
+                             : "--root applies to a new state directory");
+        return POSTQ_E_CONFLICT;
+    }
+    *out = have;
+    return POSTQ_OK;
+}
+
 postq_err postq_enclave_open(struct postq_enclave *e, const char *dir, int for_daemon,
                              uint64_t counter_step, char *detail, size_t cap)
 {
-    return postq_enclave_open_secret(e, dir, NULL, for_daemon, counter_step, detail, cap);
+    return postq_enclave_open_ex(e, dir, NULL, 0, for_daemon, counter_step, detail, cap);
 }
 
 postq_err postq_enclave_open_secret(struct postq_enclave *e, const char *dir,
                                     const char *secret_path, int for_daemon,
                                     uint64_t counter_step, char *detail, size_t cap)
 {
+    return postq_enclave_open_ex(e, dir, secret_path, 0, for_daemon, counter_step, detail, cap);
+}
+
+postq_err postq_enclave_open_ex(struct postq_enclave *e, const char *dir, const char *secret_path,
+                                int root_alg, int for_daemon, uint64_t counter_step,
+                                char *detail, size_t cap)
+{
+    uint8_t probe[40];
+    size_t probe_len = 0;
+    int fresh, want = root_alg;
     struct stat st;
     uint8_t pkh[32];
     char path[4200];
@@ -365,9 +443,12 @@ postq_err postq_enclave_open_secret(struct postq_enclave *e, const char *dir,
         say(detail, cap, err, "secure memory");
         goto out;
     }
+    fresh = postq_enclave_read_file(dir, "root.key", probe, sizeof(probe), &probe_len) ==
+            POSTQ_E_NOT_FOUND;
+    postq_wipe(probe, sizeof(probe));
     if (secret_path != NULL) {
-        err = postq_enclave_secret_load(secret_path, e->sec->root_seed, e->sec->seal_key, detail,
-                                        cap);
+        err = postq_enclave_secret_load(secret_path, e->sec->root_seed, e->sec->seal_key, &want,
+                                        detail, cap);
         if (err != POSTQ_OK) {
             goto out;
         }
@@ -403,9 +484,15 @@ postq_err postq_enclave_open_secret(struct postq_enclave *e, const char *dir,
         say(detail, cap, err, "module-id in %s", dir);
         goto out;
     }
-    err = postq_ed_keypair(POSTQ_ED25519, e->sec->root_seed, e->root_pk);
+    err = settle_root_alg(dir, want, fresh, may_create, secret_path != NULL, &e->root_alg,
+                          detail, cap);
+    if (err != POSTQ_OK) {
+        goto out;
+    }
+    err = postq_root_public_key(e->root_alg, e->sec->root_seed, e->root_pk, sizeof(e->root_pk),
+                                &e->root_pk_len);
     if (err == POSTQ_OK) {
-        err = postq_sha256(pkh, e->root_pk, sizeof(e->root_pk));
+        err = postq_sha256(pkh, e->root_pk, e->root_pk_len);
     }
     if (err == POSTQ_OK) {
         /* kid: "root-" and the first 8 bytes of SHA-256(root public key), in hex. */

@@ -362,7 +362,8 @@ postq_err postq_proto_decode_reply(struct postq_proto_resp *resp, int op, const 
             dec_str(&d, resp->module_id, sizeof(resp->module_id), 0, &bad);
             resp->image_hash = dec_bytes(&d);
             resp->root_public_key = dec_bytes(&d);
-            bad |= resp->image_hash.len != 32 || resp->root_public_key.len != 32;
+            bad |= resp->image_hash.len != 32 ||
+                   (resp->root_public_key.len != 32 && resp->root_public_key.len != 1984);
             break;
         case POSTQ_PROTO_OP_KEYGEN:
             resp->public_key = dec_bytes(&d);

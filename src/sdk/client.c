@@ -671,6 +671,11 @@ postq_err postq_client_enclave_info(struct postq_client *c, struct postq_enclave
             set_error(c, "", "GET /v1/enclave: the answer lacks vendor, moduleId, imageHash "
                              "or rootPublicKeyB64");
             err = POSTQ_E_MALFORMED;
+        } else if (json_object_get(root, "rootAlgorithm") != NULL &&
+                   !copy_member(info->root_algorithm, sizeof(info->root_algorithm), root,
+                                "rootAlgorithm")) {
+            set_error(c, "", "GET /v1/enclave: rootAlgorithm is not a short string");
+            err = POSTQ_E_MALFORMED;
         }
         json_decref(root);
     }

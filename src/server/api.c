@@ -1334,9 +1334,11 @@ static json_t *enclave_info(struct postq_api *api, postq_err *err, int *status)
     }
     *status = r.status;
     if (r.status == POSTQ_PROTO_OK) {
-        o = json_pack("{s:s,s:s,s:o,s:o}", "vendor", r.vendor, "moduleId", r.module_id,
+        o = json_pack("{s:s,s:s,s:o,s:o,s:s}", "vendor", r.vendor, "moduleId", r.module_id,
                       "imageHash", hex_json(r.image_hash.p, r.image_hash.len),
-                      "rootPublicKeyB64", b64_json(r.root_public_key.p, r.root_public_key.len));
+                      "rootPublicKeyB64", b64_json(r.root_public_key.p, r.root_public_key.len),
+                      "rootAlgorithm",
+                      r.root_public_key.len == 32 ? "ed25519" : "mldsa65+ed25519");
         *err = o != NULL ? POSTQ_OK : POSTQ_E_NOMEM;
     } else {
         postq_metrics_enclave_error(postq_proto_status_name(r.status));

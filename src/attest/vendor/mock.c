@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Vendor "mock" [docs/formats.md]: a JWS signed by the enclave's Ed25519 root key, verified with
- * the policy's pinned rootPublicKeyB64 (never a key named by the header). */
+/* Vendor "mock" [docs/formats.md]: a JWS signed by the enclave's root key, Ed25519 or the
+ * composite ML-DSA-65-Ed25519, verified with the policy's pinned roots (rootPublicKeyB64,
+ * rootPublicKeysB64), never with a key named by the header. The pinned keys decide which
+ * algorithms are acceptable: a header naming one no pinned root has is refused before any
+ * signature is checked, so a document cannot downgrade itself to the classical half. */
 #include <string.h>
 
 #include "attest/doc.h"
@@ -8,6 +11,8 @@
 #include "attest/verifier.h"
 #include "common/mem.h"
 #include "crypto/ed.h"
+
+#include <postq/hybrid.h>
 
 struct mock_state {
     const uint8_t *raw; /* borrowed: the caller keeps the document alive until release */
@@ -66,10 +71,23 @@ static postq_err mock_appraise(void *state, const struct postq_attest_claims *cl
     const struct postq_jws *jws = &st->jws;
     postq_err err;
 
+    int want, pinned = 0, ok = 0;
+
     (void)now_ms;
-    if (!postq_jws_alg_is_ed25519(jws->alg)) {
+    want = postq_jws_alg_is_ed25519(jws->alg)     ? POSTQ_ROOT_ED25519
+           : postq_jws_alg_is_composite(jws->alg) ? POSTQ_ROOT_COMPOSITE
+                                                  : 0;
+    if (want == 0) {
         return postq_attest_fail(run, POSTQ_REASON_DOC_ALG_UNSUPPORTED,
-                                   "header alg \"%s\": only Ed25519 or EdDSA", jws->alg);
+                                 "header alg \"%s\": only Ed25519, EdDSA or " POSTQ_JWS_ALG_COMPOSITE,
+                                 jws->alg);
+    }
+    for (size_t i = 0; i < policy->n_roots; i++) {
+        pinned += policy->roots[i].alg == want;
+    }
+    if (pinned == 0) {
+        return postq_attest_fail(run, POSTQ_REASON_DOC_ALG_UNSUPPORTED,
+                                 "header alg \"%s\": the policy pins no root for it", jws->alg);
     }
     if (jws->has_crit) {
         return postq_attest_fail(run, POSTQ_REASON_DOC_ALG_UNSUPPORTED,
@@ -82,14 +100,30 @@ static postq_err mock_appraise(void *state, const struct postq_attest_claims *cl
     }
     postq_attest_pass(run, POSTQ_REASON_DOC_ALG_UNSUPPORTED);
 
-    err = postq_ed_verify(POSTQ_ED25519, policy->root_pk, st->raw, jws->signing_input_len,
-                          jws->sig, jws->sig_len);
-    if (err == POSTQ_E_INVALID) {
-        return postq_attest_fail(run, POSTQ_REASON_DOC_SIGNATURE_INVALID,
-                                   "Ed25519 signature does not verify under the pinned root key");
+    /* Any pinned root of the header's kind may have signed (a policy pins several while a
+     * deployment moves to a new root). */
+    for (size_t i = 0; !ok && i < policy->n_roots; i++) {
+        const struct postq_policy_root *r = &policy->roots[i];
+        if (r->alg != want) {
+            continue;
+        }
+        err = want == POSTQ_ROOT_ED25519
+                  ? postq_ed_verify(POSTQ_ED25519, r->pk, st->raw, jws->signing_input_len,
+                                    jws->sig, jws->sig_len)
+                  : postq_hybrid_verify(POSTQ_JWS_COMPOSITE_ALG, r->pk, st->raw,
+                                        jws->signing_input_len, NULL, 0, jws->sig, jws->sig_len);
+        if (err == POSTQ_OK) {
+            ok = 1;
+        } else if (err != POSTQ_E_INVALID) {
+            return err;
+        }
     }
-    if (err != POSTQ_OK) {
-        return err;
+    if (!ok) {
+        return postq_attest_fail(run, POSTQ_REASON_DOC_SIGNATURE_INVALID,
+                                 want == POSTQ_ROOT_ED25519
+                                     ? "Ed25519 signature does not verify under the pinned root key"
+                                     : POSTQ_JWS_ALG_COMPOSITE
+                                     " signature does not verify under the pinned root key");
     }
     postq_attest_pass(run, POSTQ_REASON_DOC_SIGNATURE_INVALID);
 

@@ -194,7 +194,7 @@ static void test_caps(void **state)
     static uint8_t big[20000];
     static const char hdr[] = "{\"alg\":\"Ed25519\"}";
     static const char none[] = "{\"alg\":\"none\"}";
-    uint8_t sig[600];
+    uint8_t sig[POSTQ_JWS_SIG_MAX + 1];
     char *s;
 
     (void)state;
@@ -221,7 +221,8 @@ static void test_caps(void **state)
     s = assemble((const uint8_t *)hdr, sizeof(hdr) - 1, big, 8193, sig, 64);
     expect_bad(s, POSTQ_E_TOO_LARGE);
     free(s);
-    /* Signature: exactly 64 for Ed25519; up to 512 (and empty) for an alg to be refused. */
+    /* Signature: exactly 64 for Ed25519, 3373 for ML-DSA-65-Ed25519; up to POSTQ_JWS_SIG_MAX
+     * (and empty) for an alg to be refused. */
     s = assemble((const uint8_t *)hdr, sizeof(hdr) - 1, (const uint8_t *)"{}", 2, sig, 63);
     expect_bad(s, POSTQ_E_MALFORMED);
     free(s);
@@ -232,10 +233,24 @@ static void test_caps(void **state)
     assert_int_equal(parse_str(s, NULL, 0), POSTQ_OK);
     assert_int_equal(JWS.sig_len, 0);
     free(s);
-    s = assemble((const uint8_t *)none, sizeof(none) - 1, (const uint8_t *)"{}", 2, sig, 512);
+    {
+        static const char comp[] = "{\"alg\":\"ML-DSA-65-Ed25519\"}";
+        s = assemble((const uint8_t *)comp, sizeof(comp) - 1, (const uint8_t *)"{}", 2, sig, 3373);
+        assert_int_equal(parse_str(s, NULL, 0), POSTQ_OK);
+        free(s);
+        s = assemble((const uint8_t *)comp, sizeof(comp) - 1, (const uint8_t *)"{}", 2, sig, 3372);
+        expect_bad(s, POSTQ_E_MALFORMED);
+        free(s);
+        s = assemble((const uint8_t *)comp, sizeof(comp) - 1, (const uint8_t *)"{}", 2, sig, 64);
+        expect_bad(s, POSTQ_E_MALFORMED);
+        free(s);
+    }
+    s = assemble((const uint8_t *)none, sizeof(none) - 1, (const uint8_t *)"{}", 2, sig,
+                 POSTQ_JWS_SIG_MAX);
     assert_int_equal(parse_str(s, NULL, 0), POSTQ_OK);
     free(s);
-    s = assemble((const uint8_t *)none, sizeof(none) - 1, (const uint8_t *)"{}", 2, sig, 513);
+    s = assemble((const uint8_t *)none, sizeof(none) - 1, (const uint8_t *)"{}", 2, sig,
+                 POSTQ_JWS_SIG_MAX + 1);
     expect_bad(s, POSTQ_E_TOO_LARGE);
     free(s);
     /* The whole document: over 16 KiB refused before anything else. */

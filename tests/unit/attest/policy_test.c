@@ -50,9 +50,9 @@ static void test_good_mock_policy(void **state)
     assert_int_equal(p.n_images, 2);
     assert_int_equal(p.images[0][0], 0x1e);
     assert_int_equal(p.images[1][31], 0x01);
-    assert_int_equal(p.root_pk[0], 0xd7);
-    assert_int_equal(p.root_pk[1], 0x5a);
-    assert_int_equal(p.root_pk[31], 0x1a);
+    assert_int_equal(p.roots[0].pk[0], 0xd7);
+    assert_int_equal(p.roots[0].pk[1], 0x5a);
+    assert_int_equal(p.roots[0].pk[31], 0x1a);
     assert_null(p.match_rules_json);
     postq_policy_free(&p);
     postq_policy_free(&p); /* twice is fine */
@@ -138,23 +138,39 @@ static void test_errors_name_the_field(void **state)
          "matchRules.allowedImageHashes[0]: not 64 lowercase hex characters"},
         {"\"allowedImageHashes\":[32],\"rootPublicKeyB64\":\"" KEY32 "\"", NULL,
          "matchRules.allowedImageHashes[0]: not 64 lowercase hex characters"},
-        {"\"allowedImageHashes\":[\"" HASH1 "\"]", NULL, "matchRules.rootPublicKeyB64: missing"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"]", NULL,
+         "matchRules.rootPublicKeyB64: missing (or rootPublicKeysB64)"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeysB64\":[]", NULL,
+         "matchRules.rootPublicKeysB64: not a non-empty array"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeysB64\":\"" KEY32 "\"", NULL,
+         "matchRules.rootPublicKeysB64: not a non-empty array"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeysB64\":[\"" KEY32 "\",5]", NULL,
+         "matchRules.rootPublicKeysB64[1]: not a string"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeysB64\":[\"" KEY32 "\",\"" KEY32
+         "\"]",
+         NULL, "matchRules.rootPublicKeysB64[1]: pinned twice"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":\"" KEY32
+         "\",\"rootPublicKeysB64\":[\"" KEY32 "\"]",
+         NULL, "matchRules.rootPublicKeysB64[0]: pinned twice"},
+        {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeysB64\":[\"AAAA\"]", NULL,
+         "matchRules.rootPublicKeysB64[0]: not a 32-byte Ed25519 or 1984-byte mldsa65+ed25519 "
+         "key"},
         {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":[]", NULL,
          "matchRules.rootPublicKeyB64: not a string"},
         {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":"
          "\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg==\"",
-         NULL, "matchRules.rootPublicKeyB64: not 32 bytes"},
+         NULL, "matchRules.rootPublicKeyB64: not a 32-byte Ed25519 or 1984-byte mldsa65+ed25519 key"},
         {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":"
          "\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g\"",
-         NULL, "matchRules.rootPublicKeyB64: not 32 bytes"},
+         NULL, "matchRules.rootPublicKeyB64: not a 32-byte Ed25519 or 1984-byte mldsa65+ed25519 key"},
         {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":"
          "\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4v\"",
-         NULL, "matchRules.rootPublicKeyB64: not 32 bytes"},
+         NULL, "matchRules.rootPublicKeyB64: not a 32-byte Ed25519 or 1984-byte mldsa65+ed25519 key"},
         {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":"
          "\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEy\"",
-         NULL, "matchRules.rootPublicKeyB64: not 32 bytes"},
+         NULL, "matchRules.rootPublicKeyB64: not a 32-byte Ed25519 or 1984-byte mldsa65+ed25519 key"},
         {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":\"\"", NULL,
-         "matchRules.rootPublicKeyB64: not 32 bytes"},
+         "matchRules.rootPublicKeyB64: not a 32-byte Ed25519 or 1984-byte mldsa65+ed25519 key"},
         {"\"allowedImageHashes\":[\"" HASH1 "\"],\"rootPublicKeyB64\":"
          "\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\"",
          NULL, "matchRules.rootPublicKeyB64: not canonical padded base64"},

@@ -14,6 +14,8 @@
 #include "attest/verifier.h"
 #include "crypto/composite.h"
 #include "attest/policy.h"
+#include "common/base64.h"
+#include "common/hex.h"
 #include "crypto/sha2.h"
 #include "mockdoc.h"
 
@@ -928,12 +930,168 @@ static void test_api_misuse(void **state)
                      POSTQ_E_MALFORMED);
     assert_int_equal(v.ok, 0);
     assert_string_equal(v.reason, "");
-    assert_string_equal(v.detail, "policy: matchRules.rootPublicKeyB64: not 32 bytes");
+    assert_string_equal(v.detail, "policy: matchRules.rootPublicKeyB64: not a 32-byte Ed25519 or 1984-byte mldsa65+ed25519 key");
     assert_int_equal(postq_attest_verify(doc, "mock", "{", NULL, 0, NULL, 0, MD_NOW_MS, &v),
                      POSTQ_E_MALFORMED);
     assert_non_null(strstr(v.detail, "policy: "));
     free(bad_policy);
     free(doc);
+}
+
+/* ---- composite roots and root rotation ---- */
+
+/* docB64 of F's claims signed by the root of kind alg from seed. free() it. */
+static char *root_doc(int alg, const uint8_t seed[32])
+{
+    struct postq_buf b;
+    char *out;
+    postq_buf_init(&b, POSTQ_ATTEST_DOC_B64_MAX + 1);
+    assert_int_equal(postq_doc_encode_mock_root_b64(&b, &F.claims, "root-x", alg, seed), POSTQ_OK);
+    out = strdup((const char *)b.p);
+    assert_non_null(out);
+    postq_buf_free(&b);
+    return out;
+}
+
+/* A policy pinning the roots (base64, comma-separated JSON strings) as rootPublicKeysB64. */
+static char *roots_policy(const char *roots_json)
+{
+    char img[65], *out;
+    size_t cap = strlen(roots_json) + 512;
+    assert_int_equal(postq_hex_encode(img, sizeof(img), md_image, 32), POSTQ_OK);
+    out = malloc(cap);
+    assert_non_null(out);
+    snprintf(out, cap,
+             "{\"vendor\":\"mock\",\"matchRules\":{\"allowedImageHashes\":[\"%s\"],"
+             "\"rootPublicKeysB64\":[%s]},\"enforce\":true}",
+             img, roots_json);
+    return out;
+}
+
+static char *root_b64(int alg, const uint8_t seed[32])
+{
+    uint8_t pk[POSTQ_ROOT_PK_MAX];
+    size_t n = 0;
+    char *b64 = malloc(2700);
+    assert_non_null(b64);
+    assert_int_equal(postq_root_public_key(alg, seed, pk, sizeof(pk), &n), POSTQ_OK);
+    assert_int_equal(n, alg == POSTQ_ROOT_ED25519 ? 32 : 1984);
+    assert_int_equal(postq_base64_encode(b64, 2700, NULL, pk, n, POSTQ_B64_STD), POSTQ_OK);
+    return b64;
+}
+
+static void test_composite_root(void **state)
+{
+    (void)state;
+    struct postq_attest_input in = full_input();
+    char *comp = root_b64(POSTQ_ROOT_COMPOSITE, F.root_seed);
+    char *ed = root_b64(POSTQ_ROOT_ED25519, F.root_seed);
+    char *comp2 = root_b64(POSTQ_ROOT_COMPOSITE, OTHER.root_seed);
+    char *doc = root_doc(POSTQ_ROOT_COMPOSITE, F.root_seed);
+    char *ed_doc = root_doc(POSTQ_ROOT_ED25519, F.root_seed);
+    char list[6000];
+    char *pol;
+    const struct postq_attest_report *r;
+    uint8_t *raw;
+    size_t raw_len;
+
+    /* The header names the composite; under the pinned composite root every check passes. */
+    raw = md_unb64(doc, &raw_len);
+    {
+        char hdr[200];
+        size_t dot = strcspn((const char *)raw, ".");
+        uint8_t dec[200];
+        size_t got = 0;
+        assert_int_equal(postq_base64_decode(dec, sizeof(dec), &got, (const char *)raw, dot,
+                                             POSTQ_B64_URL),
+                         POSTQ_OK);
+        snprintf(hdr, sizeof(hdr), "%.*s", (int)got, (const char *)dec);
+        assert_non_null(strstr(hdr, "\"alg\":\"ML-DSA-65-Ed25519\""));
+    }
+    snprintf(list, sizeof(list), "\"%s\"", comp);
+    pol = roots_policy(list);
+    r = run(doc, pol, &in, MD_NOW_MS);
+    expect_reason(r, NULL);
+
+    /* The pinned key decides: an Ed25519 document (same seed) under only a composite root is
+     * refused before its signature is looked at, and the other way round. */
+    r = run(ed_doc, pol, &in, MD_NOW_MS);
+    expect_reason(r, "doc_alg_unsupported");
+    assert_string_equal(r->verdict.detail, "header alg \"Ed25519\": the policy pins no root for it");
+    free(pol);
+    snprintf(list, sizeof(list), "\"%s\"", ed);
+    pol = roots_policy(list);
+    r = run(doc, pol, &in, MD_NOW_MS);
+    expect_reason(r, "doc_alg_unsupported");
+    assert_string_equal(r->verdict.detail,
+                        "header alg \"ML-DSA-65-Ed25519\": the policy pins no root for it");
+    expect_reason(run(ed_doc, pol, &in, MD_NOW_MS), NULL);
+    free(pol);
+
+    /* Under another composite root: the signature does not verify. */
+    snprintf(list, sizeof(list), "\"%s\"", comp2);
+    pol = roots_policy(list);
+    r = run(doc, pol, &in, MD_NOW_MS);
+    expect_reason(r, "doc_signature_invalid");
+    assert_string_equal(r->verdict.detail,
+                        "ML-DSA-65-Ed25519 signature does not verify under the pinned root key");
+    free(pol);
+
+    /* Root rotation: a policy pinning the old Ed25519 root and both composite roots accepts
+     * documents of each. */
+    snprintf(list, sizeof(list), "\"%s\",\"%s\",\"%s\"", ed, comp2, comp);
+    pol = roots_policy(list);
+    expect_reason(run(doc, pol, &in, MD_NOW_MS), NULL);
+    expect_reason(run(ed_doc, pol, &in, MD_NOW_MS), NULL);
+
+    /* A flipped byte in either half of the composite signature, or in the signed header. */
+    {
+        size_t sig_at = (size_t)(strrchr((const char *)raw, '.') - (const char *)raw) + 1;
+        size_t positions[] = {sig_at + 10, raw_len - 20, 5};
+        for (size_t k = 0; k < 3; k++) {
+            uint8_t *bad = malloc(raw_len + 1);
+            char *b64;
+            assert_non_null(bad);
+            memcpy(bad, raw, raw_len);
+            bad[positions[k]] = bad[positions[k]] == 'A' ? 'B' : 'A';
+            b64 = md_b64(bad, raw_len);
+            r = run(b64, pol, &in, MD_NOW_MS);
+            if (r->verdict.ok) {
+                fail_msg("byte %zu changed: still verifies", positions[k]);
+            }
+            assert_true(strcmp(r->verdict.reason, "doc_signature_invalid") == 0 ||
+                        strcmp(r->verdict.reason, "doc_malformed") == 0);
+            free(b64);
+            free(bad);
+        }
+    }
+    free(pol);
+    free(raw);
+
+    /* A composite root with an all-zero Ed25519 half is not a pin. */
+    {
+        uint8_t pk[POSTQ_ROOT_PK_MAX];
+        size_t n = 0;
+        char b64[2700], detail[256];
+        struct postq_attest_policy p;
+        assert_int_equal(postq_root_public_key(POSTQ_ROOT_COMPOSITE, F.root_seed, pk, sizeof(pk), &n),
+                         POSTQ_OK);
+        memset(pk + 1952, 0, 32);
+        assert_int_equal(postq_base64_encode(b64, sizeof(b64), NULL, pk, n, POSTQ_B64_STD),
+                         POSTQ_OK);
+        snprintf(list, sizeof(list), "\"%s\"", b64);
+        pol = roots_policy(list);
+        assert_int_equal(postq_policy_parse(&p, pol, strlen(pol), detail, sizeof(detail)),
+                         POSTQ_E_MALFORMED);
+        assert_string_equal(detail, "matchRules.rootPublicKeysB64[0]: not a usable Ed25519 half "
+                                    "(all zeros, small order or not a point)");
+        free(pol);
+    }
+    free(comp);
+    free(comp2);
+    free(ed);
+    free(doc);
+    free(ed_doc);
 }
 
 int main(void)
@@ -966,6 +1124,7 @@ int main(void)
         cmocka_unit_test(test_trailing_bytes),
         cmocka_unit_test(test_oversized),
         cmocka_unit_test(test_api_misuse),
+        cmocka_unit_test(test_composite_root),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

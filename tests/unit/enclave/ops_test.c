@@ -106,9 +106,10 @@ static void sign_req(struct postq_proto_req *q, const char *alg, const struct ke
 
 static void policy_json(char *out, size_t cap)
 {
-    char h[65], k[45];
+    char h[65], k[2700];
     assert_int_equal(postq_hex_encode(h, sizeof(h), enc.image_hash, 32), POSTQ_OK);
-    assert_int_equal(postq_base64_encode(k, sizeof(k), NULL, enc.root_pk, 32, POSTQ_B64_STD),
+    assert_int_equal(postq_base64_encode(k, sizeof(k), NULL, enc.root_pk, enc.root_pk_len,
+                                         POSTQ_B64_STD),
                      POSTQ_OK);
     snprintf(out, cap,
              "{\"id\":\"pol_t\",\"name\":\"t\",\"vendor\":\"mock\",\"matchRules\":{"
@@ -124,15 +125,35 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Every algorithm's sign round trip, under the enclave's root as it is (a new state directory:
+ * the composite root) and then under an Ed25519 root (a directory made with --root ed25519). */
 static void test_sign_round_trip_verifies(void **state)
 {
     (void)state;
     static const char *const algs[] = {"mldsa44+ed25519", "mldsa65+ed25519", "mldsa87+ed448"};
-    char policy[512];
+    char policy[4096], detail[256];
     uint64_t last = 0;
 
-    policy_json(policy, sizeof(policy));
-    for (size_t i = 0; i < 3; i++) {
+    assert_int_equal(enc.root_alg, POSTQ_ROOT_COMPOSITE);
+    assert_int_equal(enc.root_pk_len, 1984);
+    for (size_t i = 0; i < 6; i++) {
+        if (i == 3) {
+            /* The same directory cannot change its root; a new one made as ed25519 can. */
+            postq_enclave_close(&enc);
+            assert_int_equal(postq_enclave_open_ex(&enc, dir, NULL, POSTQ_ROOT_ED25519, 1, 0,
+                                                   detail, sizeof(detail)),
+                             POSTQ_E_CONFLICT);
+            assert_non_null(strstr(detail, "has a mldsa65+ed25519 root, not ed25519"));
+            strcat(dir, "2");
+            assert_int_equal(postq_enclave_open_ex(&enc, dir, NULL, POSTQ_ROOT_ED25519, 1, 0,
+                                                   detail, sizeof(detail)),
+                             POSTQ_OK);
+            dir[strlen(dir) - 1] = '\0';
+            assert_int_equal(enc.root_alg, POSTQ_ROOT_ED25519);
+            assert_int_equal(enc.root_pk_len, 32);
+            last = 0;
+        }
+        policy_json(policy, sizeof(policy));
         struct key k;
         struct postq_proto_req q;
         struct postq_proto_resp r;
@@ -141,8 +162,8 @@ static void test_sign_round_trip_verifies(void **state)
         struct postq_attest_report rep;
         char *doc;
 
-        keygen(algs[i], "key_1", &k);
-        sign_req(&q, algs[i], &k);
+        keygen(algs[i % 3], "key_1", &k);
+        sign_req(&q, algs[i % 3], &k);
         postq_buf_init(&reply, 1 << 20);
         call(&q, &reply, &r);
         assert_int_equal(r.status, POSTQ_PROTO_OK);
@@ -162,7 +183,7 @@ static void test_sign_round_trip_verifies(void **state)
         in.nonce = nonce;
         assert_int_equal(postq_attest_verify_ex(doc, policy, &in, now_ms(), &rep), POSTQ_OK);
         if (!rep.verdict.ok) {
-            fail_msg("%s: %s: %s", algs[i], rep.verdict.reason, rep.verdict.detail);
+            fail_msg("%s: %s: %s", algs[i % 3], rep.verdict.reason, rep.verdict.detail);
         }
         assert_true(rep.claims.counter == r.counter);
         assert_string_equal(rep.claims.key_id, "key_1");
