@@ -34,7 +34,9 @@ cp "$D/stack/sig-mldsa65+ed25519.json" "$D/sig.json"
 cp "$D/stack/key-mldsa65+ed25519.json" "$D/key.json"
 expect "the stack signed with the mldsa65+ed25519 key" 0 "" test -s "$D/sig.json"
 
-CLI=$CLI SDK=$SDK SIG=$D/sig.json POLICY=$D/policy.json PAYLOAD=$D/artifact.bin KEY_JSON=$D/key.json \
+# Another deployment's composite root (a fresh state directory): pinned, it must not verify.
+OTHER_ROOT=$("$ENCLAVE" measure --state "$D/other" | sed -n 's/.*"rootPublicKeyB64":"\([^"]*\)".*/\1/p')
+OTHER_ROOT=$OTHER_ROOT CLI=$CLI SDK=$SDK SIG=$D/sig.json POLICY=$D/policy.json PAYLOAD=$D/artifact.bin KEY_JSON=$D/key.json \
     WORK=$D MKFIXTURE=$B/tests/tools/mkfixture STACK=$D/stack SHARED=${POSTQ_SHARED:-$ROOT/../shared} \
     timeout --kill-after=5 120 node "$here/sdk/parity.mjs"
 rc=$?

@@ -7,7 +7,7 @@ import { hashPayload, type Payload } from './composite.js';
 import { toBase64 } from './encoding.js';
 import { PostQError } from './errors.js';
 import type {
-    Activity, ApiKey, ApiKeyCreate, ApiKeyCreated, EnclaveInfo, Health, HybridKey, HybridKeyCreate, Page,
+    Activity, ApiKey, ApiKeyCreate, ApiKeyCreated, EnclaveInfo, Health, HybridKey, HybridKeyCreate, KeyVersion, Page,
     Policy, PolicyCreate, SignResult,
 } from './types.js';
 
@@ -45,6 +45,11 @@ export interface ListOptions extends RequestOptions {
     cursor?: string;
 }
 
+export interface PolicyGetOptions extends RequestOptions {
+    /** that version of the policy (1 is the one created); default the newest */
+    version?: number;
+}
+
 export interface SignatureListOptions extends ListOptions {
     /** only this key's signatures */
     keyId?: string;
@@ -68,7 +73,7 @@ function envBaseUrl(): string | undefined {
 }
 
 interface Call {
-    method: 'GET' | 'POST' | 'DELETE';
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE';
     path: string;
     query?: Record<string, string | number | undefined>;
     json?: unknown;
@@ -112,7 +117,9 @@ export class PostQ {
 
     readonly attestationPolicies: {
         create(body: PolicyCreate, opts?: RequestOptions): Promise<Policy>;
-        get(id: string, opts?: RequestOptions): Promise<Policy>;
+        /** a new version of the policy (the same body as create; the vendor cannot change) */
+        update(id: string, body: PolicyCreate, opts?: RequestOptions): Promise<Policy>;
+        get(id: string, opts?: PolicyGetOptions): Promise<Policy>;
         list(opts?: ListOptions): PageRequest<Policy>;
         delete(id: string, opts?: RequestOptions): Promise<void>;
     };
@@ -120,6 +127,15 @@ export class PostQ {
         create(body: HybridKeyCreate, opts?: RequestOptions): Promise<HybridKey>;
         get(id: string, opts?: RequestOptions): Promise<HybridKey>;
         list(opts?: ListOptions): PageRequest<HybridKey>;
+        /** a new key version, which signs from now on; the key, its version the new one */
+        rotate(id: string, opts?: RequestOptions): Promise<HybridKey>;
+        versions(id: string, opts?: RequestOptions): Promise<{ items: KeyVersion[] }>;
+        disableVersion(id: string, version: number, opts?: RequestOptions): Promise<KeyVersion>;
+        enableVersion(id: string, version: number, opts?: RequestOptions): Promise<KeyVersion>;
+        /** irreversible: the version's private key is gone (a destroyed version again: 200) */
+        destroyVersion(id: string, version: number, opts?: RequestOptions): Promise<KeyVersion>;
+        /** irreversible: every version destroyed; the key, its state "deleted" */
+        delete(id: string, opts?: RequestOptions): Promise<HybridKey>;
     };
     readonly signatures: {
         get(id: string, opts?: RequestOptions): Promise<SignResult>;
@@ -166,12 +182,23 @@ export class PostQ {
             if (typeof v !== 'string' || v === '') throw new TypeError('id: a non-empty string');
             return encodeURIComponent(v);
         };
+        const version = (n: number): number => {
+            if (!Number.isSafeInteger(n) || n < 1) throw new TypeError('version: a whole number >= 1');
+            return n;
+        };
+        const setVersion = (v: string, n: number, action: string, o?: RequestOptions): Promise<KeyVersion> =>
+            this.#call({ method: 'POST', path: `/v1/hybrid-keys/${id(v)}/versions/${version(n)}/${action}`, json: {} }, o);
         const list = <T>(path: string, o: SignatureListOptions = {}): PageRequest<T> =>
             new PageRequest<T>((cursor) => this.#call<Page<T>>({ method: 'GET', path, query: { keyId: o.keyId, limit: o.limit, cursor } }, o), o.cursor);
 
         this.attestationPolicies = {
             create: (body, o) => this.#call({ method: 'POST', path: '/v1/attestation-policies', json: body }, o),
-            get: (v, o) => this.#call({ method: 'GET', path: `/v1/attestation-policies/${id(v)}` }, o),
+            // Each PUT makes a version: like a POST, it is retried only after a 429 or 503.
+            update: (v, body, o) => this.#call({ method: 'PUT', path: `/v1/attestation-policies/${id(v)}`, json: body }, o),
+            get: (v, o) => this.#call({
+                method: 'GET', path: `/v1/attestation-policies/${id(v)}`,
+                query: { version: o?.version === undefined ? undefined : version(o.version) },
+            }, o),
             list: (o) => list('/v1/attestation-policies', o),
             delete: (v, o) => this.#call({ method: 'DELETE', path: `/v1/attestation-policies/${id(v)}`, empty: true }, o),
         };
@@ -179,6 +206,12 @@ export class PostQ {
             create: (body, o) => this.#call({ method: 'POST', path: '/v1/hybrid-keys', json: body }, o),
             get: (v, o) => this.#call({ method: 'GET', path: `/v1/hybrid-keys/${id(v)}` }, o),
             list: (o) => list('/v1/hybrid-keys', o),
+            rotate: (v, o) => this.#call({ method: 'POST', path: `/v1/hybrid-keys/${id(v)}/rotate`, json: {} }, o),
+            versions: (v, o) => this.#call({ method: 'GET', path: `/v1/hybrid-keys/${id(v)}/versions` }, o),
+            disableVersion: (v, n, o) => setVersion(v, n, 'disable', o),
+            enableVersion: (v, n, o) => setVersion(v, n, 'enable', o),
+            destroyVersion: (v, n, o) => setVersion(v, n, 'destroy', o),
+            delete: (v, o) => this.#call({ method: 'DELETE', path: `/v1/hybrid-keys/${id(v)}` }, o),
         };
         this.signatures = {
             get: (v, o) => this.#call({ method: 'GET', path: `/v1/signatures/${id(v)}` }, o),

@@ -102,6 +102,16 @@ export function verifyComposite(algorithm: Algorithm, pk: Uint8Array, ph: Uint8A
     }
 }
 
+/**
+ * Whether sig is a valid composite signature by pk over msg, a message in memory, with the
+ * empty ctx: the construction above with PH(msg). A mock enclave's composite root signs its
+ * attestation documents so (JWS alg "ML-DSA-65-Ed25519", msg the JWS signing input).
+ */
+export function verifyCompositeMessage(algorithm: Algorithm, pk: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
+    const ph = algorithm === 'mldsa87+ed448' ? shake256(msg, { dkLen: 64 }) : sha512(msg);
+    return verifyComposite(algorithm, pk, ph, sig);
+}
+
 /** Ed25519 (RFC 8032, strict encodings) of msg under pk. */
 export function verifyEd25519(pk: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
     try {

@@ -59,12 +59,25 @@ function parseAs(what: string, v: unknown): JsonObject {
 
 // ---- the pinned policy ----
 
+/**
+ * A mock enclave root the policy pins: an Ed25519 key (32 bytes), or a composite
+ * mldsa65+ed25519 key (1984 bytes: ML-DSA-65 pk || Ed25519 pk) that signs documents with JWS
+ * alg "ML-DSA-65-Ed25519".
+ */
+export interface PinnedRoot {
+    algorithm: 'ed25519' | 'mldsa65+ed25519';
+    key: Uint8Array;
+}
+
 /** A policy as the verifier uses it. */
 export interface PinnedPolicy {
     id: string;
     name: string;
     vendor: Vendor;
     images: string[];
+    /** every pinned root of a mock policy: rootPublicKeyB64's first, then rootPublicKeysB64's */
+    roots: PinnedRoot[];
+    /** the first of roots (null for another vendor), for callers that show one key */
     rootKey: Uint8Array | null;
     maxAgeSeconds: number;
     /** matchRules as given (a hardware vendor's verifier reads them) */
@@ -74,7 +87,7 @@ export interface PinnedPolicy {
 // The members each vendor's matchRules may have: a rule a verifier does not know is refused, not
 // ignored (it was written to mean something).
 const RULES: Readonly<Record<Vendor, readonly string[]>> = {
-    mock: ['allowedImageHashes', 'rootPublicKeyB64', 'maxDocAgeSeconds'],
+    mock: ['allowedImageHashes', 'rootPublicKeyB64', 'rootPublicKeysB64', 'maxDocAgeSeconds'],
     'aws-nitro-enclave': ['pcrs', 'rootCertSha256', 'rootCertB64', 'allowDebug', 'maxDocAgeSeconds'],
     'azure-confidential-vm': ['jwks', 'issuers', 'launchMeasurements', 'requireCompliant', 'allowDebug', 'maxDocAgeSeconds'],
     'gcp-confidential-space': ['rootCertSha256', 'jwks', 'imageDigests', 'audiences', 'allowDebug', 'maxDocAgeSeconds'],
@@ -82,6 +95,10 @@ const RULES: Readonly<Record<Vendor, readonly string[]>> = {
 const POLICY_JSON_MAX = 65536;
 const IMAGES_MAX = 128;
 const MAX_AGE_MAX = 315360000; // ten years, in seconds
+const ROOTS_MAX = 8;
+const COMPOSITE_ROOT = ALGORITHMS['mldsa65+ed25519'].pk; // 1984
+// base64 of at most 1986 bytes: a longer string is no root, whatever it decodes to.
+const ROOT_B64_MAX = 2648;
 
 // Ed25519's small-order points (y = 0, 1, -1 and the four of order 8, either sign of x): a
 // root key under which documents can be forged.
@@ -100,6 +117,26 @@ function weakEd25519(k: Uint8Array): boolean {
     if (y[31] !== 0x7f || (y[0] as number) < 0xed) return false;
     for (let i = 1; i < 31; i++) if (y[i] !== 0xff) return false;
     return true;
+}
+
+/**
+ * One pinned root, named field in the errors: padded base64 of a 32-byte Ed25519 key or a
+ * 1984-byte composite key. A root whose Ed25519 key (the composite's second half) is weak is
+ * refused, and so is one pinned twice.
+ */
+function readRoot(v: JsonValue, field: string, pinned: readonly PinnedRoot[], bad: (what: string) => never): PinnedRoot {
+    const lengths = `${field}: not a 32-byte Ed25519 or 1984-byte mldsa65+ed25519 key`;
+    if (typeof v !== 'string') return bad(`${field}: not a string`);
+    if (utf8Length(v) > ROOT_B64_MAX) bad(lengths);
+    const k = fromBase64(v);
+    if (k === null) return bad(`${field}: not canonical padded base64`);
+    if (k.length !== 32 && k.length !== COMPOSITE_ROOT) bad(lengths);
+    if (weakEd25519(k.subarray(k.length - 32))) {
+        bad(`${field}: not a usable Ed25519 ${k.length === 32 ? 'public key' : 'half'} (all zeros, small order or not a point)`);
+    }
+    const hex = toHex(k);
+    if (pinned.some((r) => toHex(r.key) === hex)) bad(`${field}: pinned twice`);
+    return { algorithm: k.length === 32 ? 'ed25519' : 'mldsa65+ed25519', key: k };
 }
 
 /**
@@ -134,6 +171,7 @@ export function readPolicy(input: unknown): PinnedPolicy {
         name: typeof p['name'] === 'string' ? p['name'] : '',
         vendor,
         images: [],
+        roots: [],
         rootKey: null,
         maxAgeSeconds: 0,
         rules: r,
@@ -156,17 +194,18 @@ export function readPolicy(input: unknown): PinnedPolicy {
         if (!isHex64(h)) bad(`matchRules.allowedImageHashes[${i}]: not 64 lowercase hex characters`);
         out.images.push(h as string);
     });
-    const kb = r['rootPublicKeyB64'];
-    if (kb === undefined) bad('matchRules.rootPublicKeyB64: missing');
-    if (typeof kb !== 'string') return bad('matchRules.rootPublicKeyB64: not a string');
-    if (kb.length > 64) bad('matchRules.rootPublicKeyB64: not 32 bytes');
-    const k = fromBase64(kb);
-    if (k === null) return bad('matchRules.rootPublicKeyB64: not canonical padded base64');
-    if (k.length !== 32) bad('matchRules.rootPublicKeyB64: not 32 bytes');
-    if (weakEd25519(k)) {
-        bad('matchRules.rootPublicKeyB64: not a usable Ed25519 public key (all zeros, small order or not a point)');
+    // The roots: rootPublicKeyB64, rootPublicKeysB64 or both (their union, at most 8 in all, as
+    // the C library holds them): several while a deployment moves to a new root.
+    const one = r['rootPublicKeyB64'];
+    const many = r['rootPublicKeysB64'];
+    if (one === undefined && many === undefined) bad('matchRules.rootPublicKeyB64: missing (or rootPublicKeysB64)');
+    if (one !== undefined) out.roots.push(readRoot(one, 'matchRules.rootPublicKeyB64', out.roots, bad));
+    if (many !== undefined) {
+        if (!Array.isArray(many) || many.length === 0) return bad('matchRules.rootPublicKeysB64: not a non-empty array');
+        if (out.roots.length + many.length > ROOTS_MAX) bad(`matchRules.rootPublicKeysB64: more than ${ROOTS_MAX} roots`);
+        many.forEach((k, i) => out.roots.push(readRoot(k, `matchRules.rootPublicKeysB64[${i}]`, out.roots, bad)));
     }
-    out.rootKey = k;
+    out.rootKey = out.roots[0]?.key ?? null;
     return out;
 }
 
@@ -274,16 +313,35 @@ export interface PublicKey {
 
 const NO_ALG = 'public key: "algorithm" missing or unknown';
 
-function keyFromJson(text: string): PublicKey {
+/**
+ * The key's JSON from the API. With a version (a sign result's keyVersion) and a "versions"
+ * array, the publicKeyB64 of the entry of that version: a rotated key's JSON names its newest
+ * key at the top, not necessarily the one that signed. Otherwise the top-level publicKeyB64.
+ */
+function keyFromJson(text: string, version: bigint | null): PublicKey {
     let k: JsonValue;
     try {
         k = parseJson(text);
     } catch {
         throw new InvalidInputError(NO_ALG);
     }
-    if (!isObject(k) || !isAlgorithm(k['algorithm'])) throw new InvalidInputError(NO_ALG);
+    if (!isObject(k)) throw new InvalidInputError(NO_ALG);
+    const versions = k['versions'];
+    let b = k['publicKeyB64'];
+    if (version !== null && Array.isArray(versions)) {
+        b = undefined;
+        // The last entry of the version, as the C library takes it (the API lists each once).
+        for (const v of versions) {
+            const n = isObject(v) ? v['version'] : undefined;
+            if (n instanceof JsonInt && BigInt(n.text) === version) b = (v as JsonObject)['publicKeyB64'];
+        }
+        if (b === undefined) {
+            throw new InvalidInputError(`public key: key JSON has no version ${version} (the sign result's keyVersion): ` +
+                'fetch the key again with postq key get');
+        }
+    }
+    if (!isAlgorithm(k['algorithm'])) throw new InvalidInputError(NO_ALG);
     const alg = k['algorithm'];
-    const b = k['publicKeyB64'];
     const bytes = typeof b === 'string' ? fromBase64(b) : null;
     if (bytes === null || bytes.length !== ALGORITHMS[alg].pk) {
         throw new InvalidInputError(`public key: "publicKeyB64" is not base64 of a ${alg} key`);
@@ -337,9 +395,15 @@ function keyFromPem(text: string): PublicKey {
 /**
  * A public key given as PEM SPKI text, the key's JSON from the API (object or text), DER
  * SPKI bytes, the raw composite key bytes (whose algorithm is then the sign result's), or
- * what readPublicKey returned.
+ * what readPublicKey returned. version (a sign result's keyVersion) picks the entry of a key
+ * JSON's "versions"; it has no effect on the other forms, which hold one key.
  */
-export function readPublicKey(input: unknown): PublicKey {
+export function readPublicKey(input: unknown, version?: number | bigint | null): PublicKey {
+    const whole = typeof version === 'bigint' ? version >= 1n : Number.isSafeInteger(version) && (version as number) >= 1;
+    if (version !== undefined && version !== null && !whole) {
+        throw new InvalidInputError(`public key: version ${String(version)}: not an integer >= 1`);
+    }
+    const v = version === undefined || version === null ? null : BigInt(version);
     if (input instanceof ArrayBuffer) input = new Uint8Array(input);
     if (input instanceof Uint8Array) {
         if (input.length > 0 && input[0] === 0x30) {
@@ -356,11 +420,11 @@ export function readPublicKey(input: unknown): PublicKey {
                 return null;
             }
         })();
-        if (text !== null && /^\s*(-----BEGIN|\{)/.test(text)) return readPublicKey(text);
+        if (text !== null && /^\s*(-----BEGIN|\{)/.test(text)) return readPublicKey(text, v);
         return { algorithm: null, bytes: Uint8Array.from(input) };
     }
     if (typeof input === 'string') {
-        return /^\s*\{/.test(input) ? keyFromJson(input) : keyFromPem(input);
+        return /^\s*\{/.test(input) ? keyFromJson(input, v) : keyFromPem(input);
     }
     if (input !== null && typeof input === 'object' && (input as PublicKey).bytes instanceof Uint8Array) {
         // readPublicKey's own result, read again
@@ -368,7 +432,7 @@ export function readPublicKey(input: unknown): PublicKey {
         if (k.algorithm !== null && !isAlgorithm(k.algorithm)) throw new InvalidInputError(NO_ALG);
         return { algorithm: k.algorithm, bytes: k.bytes };
     }
-    if (input !== null && typeof input === 'object') return keyFromJson(JSON.stringify(input));
+    if (input !== null && typeof input === 'object') return keyFromJson(jsonText('public key', input), v);
     throw new InvalidInputError('public key: PEM text, the key\'s JSON from the API, or bytes');
 }
 

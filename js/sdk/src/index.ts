@@ -4,14 +4,14 @@
 // Blob and TextEncoder, and no Node-only module.
 
 export { PostQ, PageRequest, DEFAULT_BASE_URL } from './client.js';
-export type { PostQOptions, RequestOptions, ListOptions, SignatureListOptions, SignRequest, SignOptions } from './client.js';
+export type { PostQOptions, RequestOptions, ListOptions, PolicyGetOptions, SignatureListOptions, SignRequest, SignOptions } from './client.js';
 export { PostQError, InvalidInputError } from './errors.js';
 export { verifyAttestationDoc, verifySignResult, CHECKS, VENDOR_CHECKS } from './verify.js';
 export type { Verdict, Check, Claims, ReasonCode, TimeInput, VerifyAttestationDocOptions, VerifySignResultOptions } from './verify.js';
 export { ALGORITHMS, VENDORS, readPublicKey, readPolicy, readSignResult, publicKeyPem } from './formats.js';
 export { fromBase64, toBase64, toHex } from './encoding.js';
 export { sha256Hex } from './composite.js';
-export type { Algorithm, Vendor, PublicKey, PinnedPolicy, ParsedSignResult } from './formats.js';
+export type { Algorithm, Vendor, PublicKey, PinnedPolicy, PinnedRoot, ParsedSignResult } from './formats.js';
 export type { Payload } from './composite.js';
 export { parseTime, stamp } from './time.js';
 export type * from './types.js';

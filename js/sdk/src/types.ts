@@ -6,12 +6,19 @@ import type { Algorithm, Vendor } from './formats.js';
 /** An RFC 3339 UTC time, as the API writes it. */
 export type Timestamp = string;
 
-/** Rules of a mock-vendor policy; hardware vendors have their own (docs/vendors.md). */
+/**
+ * Rules of a mock-vendor policy; hardware vendors have their own (docs/vendors.md). At least
+ * one of rootPublicKeyB64 and rootPublicKeysB64; with both, every root of either (at most 8 in
+ * all). A root is padded base64 of an Ed25519 key (32 bytes, documents signed "Ed25519") or of
+ * a composite mldsa65+ed25519 key (1984 bytes, documents signed "ML-DSA-65-Ed25519").
+ */
 export interface MockMatchRules {
     /** SHA-256 of each allowed enclave image, 64 lowercase hex characters (1..128 of them) */
     allowedImageHashes: string[];
-    /** the pinned root key (base64 of 32 bytes): GET /v1/enclave's rootPublicKeyB64 */
-    rootPublicKeyB64: string;
+    /** a pinned root: GET /v1/enclave's rootPublicKeyB64 */
+    rootPublicKeyB64?: string;
+    /** 1..8 pinned roots: the old and the new while the enclave moves to a new root */
+    rootPublicKeysB64?: string[];
     /** documents older than this, judged at the sign result's createdAt, are doc_stale */
     maxDocAgeSeconds?: number;
 }
@@ -28,13 +35,19 @@ export interface PolicyCreate {
     enforce?: boolean;
 }
 
+/** A version of a policy: each update (PUT) makes the next one; GET gives the newest. */
 export interface Policy {
     id: string;
     name: string;
     vendor: Vendor;
     matchRules: MatchRules;
     enforce: boolean;
+    /** 1 on create, one more on each update */
+    version: number;
+    /** when the policy was created (its first version) */
     createdAt: Timestamp;
+    /** when this version was made */
+    updatedAt: Timestamp;
 }
 
 export type PqProvider = 'enclave-mock' | 'software';
@@ -48,15 +61,36 @@ export interface HybridKeyCreate {
     attestationPolicyId?: string;
 }
 
+export type KeyVersionState = 'enabled' | 'disabled' | 'destroyed';
+
+/** One version of a key: rotation adds one; signing uses the newest enabled one. */
+export interface KeyVersion {
+    version: number;
+    /** this version's composite public key, mldsaPk || edPk */
+    publicKeyB64: string;
+    state: KeyVersionState;
+    createdAt: Timestamp;
+}
+
 export interface HybridKey {
     id: string;
     name: string;
     algorithm: Algorithm;
     pqProvider: PqProvider;
     attestationPolicyId?: string;
-    /** the composite public key, mldsaPk || edPk */
+    /** the newest version's composite public key, mldsaPk || edPk (verify with the version a
+     * sign result names: pass this whole object to verifySignResult) */
     publicKeyB64: string;
+    /** the newest version (the same as version, kept for old clients) */
     keyVersion: number;
+    /** the newest version */
+    version: number;
+    /** every version, ascending */
+    versions: KeyVersion[];
+    /** "deleted": every version destroyed, nothing signs with it again */
+    state: 'active' | 'deleted';
+    /** only when deleted */
+    deletedAt?: Timestamp;
     createdAt: Timestamp;
 }
 
@@ -75,7 +109,12 @@ export interface Attestation {
 export interface SignResult {
     id: string;
     keyId: string;
+    /** the key version that signed */
     keyVersion: number;
+    /** the key's policy and the version of it the document was judged under (only for a key
+     * with a policy) */
+    policyId?: string;
+    policyVersion?: number;
     algorithm: Algorithm;
     payloadSha256: string;
     signatureB64: string;

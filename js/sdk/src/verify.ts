@@ -4,12 +4,12 @@
 // order, reason codes and details are the CLI's (`postq attest verify`, `postq verify`); the
 // parity test runs both on one corpus.
 
-import { hashPayload, sha256, verifyComposite, verifyEd25519, type Payload } from './composite.js';
+import { hashPayload, sha256, verifyComposite, verifyCompositeMessage, verifyEd25519, type Payload } from './composite.js';
 import { cutUtf8, fromBase64, fromBase64Url, fromUtf8, isHex64, toHex, utf8, utf8Length } from './encoding.js';
 import { InvalidInputError } from './errors.js';
 import {
     ALGORITHMS, DOC_B64_MAX, isAlgorithm, readPolicy, readPublicKey, readSignResult,
-    type Algorithm, type ParsedSignResult, type PinnedPolicy, type PublicKey,
+    type Algorithm, type ParsedSignResult, type PinnedPolicy, type PinnedRoot, type PublicKey,
 } from './formats.js';
 import { JsonInt, parseJson, isObject, has, type JsonValue } from './json.js';
 import { appraiseAzure, parseAzure, NotThisVendor, type DocClaims } from './azure.js';
@@ -76,7 +76,8 @@ export interface VerifyAttestationDocOptions {
     /** the sign result the document came with: its fields must be the document's */
     signResult?: unknown;
     /** a composite public key: its SHA-256 must be the one attested, and with a sign result
-     * and a payload the composite signature is checked too */
+     * and a payload the composite signature is checked too (a key JSON with "versions": the
+     * sign result's keyVersion picks the key, as for verifySignResult) */
     publicKey?: unknown;
     /** judge the document at this time (default: the sign result's createdAt, else now) */
     at?: TimeInput;
@@ -87,7 +88,8 @@ export interface VerifyAttestationDocOptions {
 export interface VerifySignResultOptions {
     signResult: unknown;
     payload: Payload;
-    /** PEM SPKI text, the key's JSON from the API (object or text), or its bytes */
+    /** PEM SPKI text, the key's JSON from the API (object or text), or its bytes; of a key
+     * JSON with "versions", the entry of the sign result's keyVersion (1 when absent) */
     publicKey: unknown;
     /** with a policy, the attestation document is checked too */
     policy?: unknown;
@@ -98,10 +100,19 @@ export interface VerifySignResultOptions {
 const JWS_MAX = 16384;
 const JWS_HEADER_MAX = 1024;
 const JWS_PAYLOAD_MAX = 8192;
-const JWS_SIG_MAX = 512;
+const JWS_SIG_MAX = 3584; // the largest: ML-DSA-65-Ed25519's 3373 bytes
 const FUTURE_SKEW_MS = 60000;
 const TYP = 'postq-attestation+jws';
 const isEd25519Alg = (alg: string): boolean => alg === 'Ed25519' || alg === 'EdDSA';
+// The JWS alg of a composite mldsa65+ed25519 root (draft-ietf-jose-pq-composite-sigs).
+const COMPOSITE_ALG = 'ML-DSA-65-Ed25519';
+const COMPOSITE_SIG = ALGORITHMS['mldsa65+ed25519'].sig;
+
+/** The kind of pinned root a header alg needs, or null for an alg no mock root signs with. */
+function rootKindOf(alg: string): PinnedRoot['algorithm'] | null {
+    if (isEd25519Alg(alg)) return 'ed25519';
+    return alg === COMPOSITE_ALG ? 'mldsa65+ed25519' : null;
+}
 
 class Malformed extends Error {}
 
@@ -173,6 +184,9 @@ function parseJws(raw: Uint8Array): Jws {
     hstr('kid', 128, false);
     const jws: Jws = { alg, typ, crit: has(h, 'crit'), payload, sig, signingInput: utf8(`${p0}.${p1}`) };
     if (isEd25519Alg(alg) && sig.length !== 64) throw new Malformed(`jws signature: ${sig.length} bytes, Ed25519 has 64`);
+    if (alg === COMPOSITE_ALG && sig.length !== COMPOSITE_SIG) {
+        throw new Malformed(`jws signature: ${sig.length} bytes, ${COMPOSITE_ALG} has ${COMPOSITE_SIG}`);
+    }
     return jws;
 }
 
@@ -301,13 +315,23 @@ function parseMock(raw: Uint8Array, policy: PinnedPolicy): Parsed {
             timestamp: c.timestamp,
         },
         async appraise(run) {
-            if (!isEd25519Alg(jws.alg)) return run.no('doc_alg_unsupported', `header alg "${jws.alg}": only Ed25519 or EdDSA`);
+            const kind = rootKindOf(jws.alg);
+            if (kind === null) return run.no('doc_alg_unsupported', `header alg "${jws.alg}": only Ed25519, EdDSA or ${COMPOSITE_ALG}`);
+            // The pinned keys decide which algorithms are acceptable: a header naming one no
+            // pinned root has is refused before any signature is checked, so a document cannot
+            // downgrade itself to the classical Ed25519 alone under a composite root.
+            const candidates = policy.roots.filter((r) => r.algorithm === kind);
+            if (candidates.length === 0) return run.no('doc_alg_unsupported', `header alg "${jws.alg}": the policy pins no root for it`);
             if (jws.crit) return run.no('doc_alg_unsupported', 'header has crit: no extension is understood');
             if (jws.typ !== TYP) return run.no('doc_alg_unsupported', `header typ "${jws.typ ?? ''}": expected "${TYP}"`);
             run.pass('doc_alg_unsupported');
-            // Under the pinned key, never one the header names.
-            if (policy.rootKey === null || !verifyEd25519(policy.rootKey, jws.signingInput, jws.sig)) {
-                return run.no('doc_signature_invalid', 'Ed25519 signature does not verify under the pinned root key');
+            // Under the pinned keys, never one the header names; any root of the kind may have
+            // signed (a policy pins several while a deployment moves to a new root).
+            const signedBy = (r: PinnedRoot): boolean => kind === 'ed25519'
+                ? verifyEd25519(r.key, jws.signingInput, jws.sig)
+                : verifyCompositeMessage('mldsa65+ed25519', r.key, jws.signingInput, jws.sig);
+            if (!candidates.some(signedBy)) {
+                return run.no('doc_signature_invalid', `${kind === 'ed25519' ? 'Ed25519' : COMPOSITE_ALG} signature does not verify under the pinned root key`);
             }
             run.pass('doc_signature_invalid');
             if (!policy.images.includes(c.imageHash)) return run.no('image_not_allowed', 'imageHash is not in allowedImageHashes');
@@ -481,6 +505,19 @@ function payloadArg(p: unknown, what: string): Payload {
     throw new InvalidInputError(`${what}: a Uint8Array, ArrayBuffer, Blob or string`);
 }
 
+/**
+ * The key version a sign result names (keyVersion, 1 when absent), or null when it does not
+ * read: then its own error is thrown after the key's, as the CLI reports them.
+ */
+function keyVersionOf(signResult: unknown): bigint | null {
+    try {
+        return readSignResult(signResult).keyVersion ?? 1n;
+    } catch (e) {
+        if (e instanceof InvalidInputError) return null;
+        throw e;
+    }
+}
+
 /** A sign result without a document, under a policy: a verdict, as the CLI gives it. */
 function noDocument(nowMs: number): Verdict {
     return new Run(nowMs).fail('doc_malformed', 'the sign result carries no attestation document (a key of a non-enclave provider?)');
@@ -513,7 +550,7 @@ export async function verifyAttestationDoc(options: VerifyAttestationDocOptions)
     }
     const vendor = o['vendor'] ?? sr?.attestation?.vendor ?? null;
     if (vendor !== null && typeof vendor !== 'string') throw new InvalidInputError('vendor: a string');
-    const key = o['publicKey'] === undefined ? null : readPublicKey(o['publicKey']);
+    const key = o['publicKey'] === undefined ? null : readPublicKey(o['publicKey'], sr === null ? null : sr.keyVersion ?? 1n);
     const payload = o['payload'] === undefined ? null : payloadArg(o['payload'], 'payload');
     const clock = time('clock', o['clock'] as TimeInput | undefined) ?? Date.now();
     const at = time('at', o['at'] as TimeInput | undefined);
@@ -541,7 +578,9 @@ export async function verifySignResult(options: VerifySignResultOptions): Promis
     const o = need(options, 'verifySignResult');
     if (o['publicKey'] === undefined) throw new InvalidInputError('publicKey: required (PEM, the key\'s JSON or its bytes)');
     if (o['payload'] === undefined) throw new InvalidInputError('payload: required');
-    const key = readPublicKey(o['publicKey']);
+    // The key is read first, as the CLI reads it, and of the version that signed: a key JSON
+    // lists every version, its top-level key is the newest.
+    const key = readPublicKey(o['publicKey'], keyVersionOf(o['signResult']));
     const sr = readSignResult(o['signResult']);
     const policy = o['policy'] === undefined ? null : readPolicy(o['policy']);
     const payload = payloadArg(o['payload'], 'payload');

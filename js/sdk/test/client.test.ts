@@ -293,3 +293,88 @@ test('a fetch given in the options is called as a plain function (as a browser\'
     await new PostQ({ apiKey: 'k', fetch: strict as typeof fetch }).enclave.info();
     assert.equal(calls, 1);
 });
+
+const version = { version: 2, publicKeyB64: 'AA==', state: 'enabled', createdAt: '2026-12-01T00:00:00Z' };
+const key = { id: 'key_1', name: 'k', algorithm: 'mldsa65+ed25519', pqProvider: 'software', publicKeyB64: 'AA==', keyVersion: 2, version: 2, versions: [version], state: 'active', createdAt: 'x' };
+const policyBody = { name: 'p', vendor: 'mock' as const, matchRules: { allowedImageHashes: ['a'.repeat(64)], rootPublicKeysB64: ['AA==', 'AQ=='] } };
+
+test('key versions: rotate, versions, disable, enable, destroy, delete send the right method, path and body', async () => {
+    const s = scripted(json(201, key), json(200, { items: [version] }), json(200, { ...version, state: 'disabled' }),
+        json(200, version), json(200, { ...version, state: 'destroyed' }), json(200, { ...key, state: 'deleted', deletedAt: 'y' }));
+    const pq = client(s.fetch);
+    assert.equal((await pq.hybridKeys.rotate('key/1')).version, 2);
+    assert.equal((await pq.hybridKeys.versions('key_1')).items[0]?.state, 'enabled');
+    assert.equal((await pq.hybridKeys.disableVersion('key_1', 2)).state, 'disabled');
+    assert.equal((await pq.hybridKeys.enableVersion('key_1', 2)).state, 'enabled');
+    assert.equal((await pq.hybridKeys.destroyVersion('key_1', 1)).state, 'destroyed');
+    const deleted = await pq.hybridKeys.delete('key_1');
+    assert.equal(deleted.state, 'deleted');
+    assert.equal(deleted.deletedAt, 'y');
+    assert.deepEqual(s.seen.map((r) => [r.method, r.url.pathname, r.body === undefined ? null : JSON.parse(r.body as string)]), [
+        ['POST', '/v1/hybrid-keys/key%2F1/rotate', {}],
+        ['GET', '/v1/hybrid-keys/key_1/versions', null],
+        ['POST', '/v1/hybrid-keys/key_1/versions/2/disable', {}],
+        ['POST', '/v1/hybrid-keys/key_1/versions/2/enable', {}],
+        ['POST', '/v1/hybrid-keys/key_1/versions/1/destroy', {}],
+        ['DELETE', '/v1/hybrid-keys/key_1', null],
+    ]);
+    assert.ok(s.seen.every((r) => r.headers.get('authorization') === 'Bearer pqk_test_secret'));
+});
+
+test('key versions: a version that is not a whole number >= 1 is refused before any request', async () => {
+    const s = scripted();
+    const pq = client(s.fetch);
+    for (const n of [0, -1, 1.5, Number.NaN, '2' as unknown as number]) {
+        assert.throws(() => pq.hybridKeys.disableVersion('key_1', n), /version: a whole number >= 1/);
+    }
+    assert.throws(() => pq.hybridKeys.destroyVersion('', 1), /id: a non-empty string/);
+    assert.throws(() => pq.attestationPolicies.get('pol_1', { version: 0 }), /version: a whole number >= 1/);
+    assert.equal(s.seen.length, 0);
+});
+
+test('key versions: a 409 is a PostQError with the server\'s code, not retried', async () => {
+    const s = scripted(err(409, 'version_destroyed'), json(200, version));
+    await assert.rejects(client(s.fetch).hybridKeys.enableVersion('key_1', 1), { status: 409, code: 'version_destroyed' });
+    assert.equal(s.seen.length, 1);
+});
+
+test('policies: update PUTs the body; get takes ?version=', async () => {
+    const pol = { id: 'pol_1', ...policyBody, enforce: true, version: 3, createdAt: 'a', updatedAt: 'b' };
+    const s = scripted(json(200, pol), json(200, { ...pol, version: 1 }), json(200, pol));
+    const pq = client(s.fetch);
+    const updated = await pq.attestationPolicies.update('pol_1', policyBody);
+    assert.equal(updated.version, 3);
+    assert.equal(updated.updatedAt, 'b');
+    assert.equal((await pq.attestationPolicies.get('pol_1', { version: 1 })).version, 1);
+    await pq.attestationPolicies.get('pol_1');
+    const [put, v1, newest] = s.seen as [Seen, Seen, Seen];
+    assert.equal(put.method, 'PUT');
+    assert.equal(put.url.pathname, '/v1/attestation-policies/pol_1');
+    assert.equal(put.headers.get('content-type'), 'application/json');
+    assert.deepEqual(JSON.parse(put.body as string), policyBody);
+    assert.equal(v1.method, 'GET');
+    assert.equal(v1.url.pathname + v1.url.search, '/v1/attestation-policies/pol_1?version=1');
+    assert.equal(newest.url.search, '');
+});
+
+test('policies: a PUT is retried after 429 and 503 only, never after a network error or a 500 (each PUT makes a version)', async () => {
+    const pol = { id: 'pol_1', ...policyBody, enforce: true, version: 2, createdAt: 'a', updatedAt: 'b' };
+    const s = scripted(err(503, 'busy', { 'Retry-After': '0' }), json(200, pol));
+    assert.equal((await client(s.fetch).attestationPolicies.update('pol_1', policyBody)).version, 2);
+    assert.equal(s.seen.length, 2);
+    const n = scripted(new TypeError('fetch failed'), json(200, pol));
+    await assert.rejects(client(n.fetch).attestationPolicies.update('pol_1', policyBody), { status: 0, code: 'network_error' });
+    assert.equal(n.seen.length, 1);
+    const e = scripted(err(500, 'internal'), json(200, pol));
+    await assert.rejects(client(e.fetch).attestationPolicies.update('pol_1', policyBody), { status: 500 });
+    assert.equal(e.seen.length, 1);
+    const v = scripted(err(400, 'invalid_policy'));
+    await assert.rejects(client(v.fetch).attestationPolicies.update('pol_1', { ...policyBody, vendor: 'aws-nitro-enclave' }), { status: 400, code: 'invalid_policy' });
+});
+
+test('a sign result carries policyId and policyVersion', async () => {
+    const s = scripted(json(200, { ...sr, policyId: 'pol_1', policyVersion: 4 }));
+    const got: SignResult = await client(s.fetch).signatures.get('sig_1');
+    assert.equal(got.policyId, 'pol_1');
+    assert.equal(got.policyVersion, 4);
+});

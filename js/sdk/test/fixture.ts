@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Test fixtures made here, with noble: a mock enclave root, a composite key, a genuinely
 // signed payload, its attestation document (a JWS, docs/formats.md) and sign result, and the
-// policy that pins them. Each test breaks one piece. (The parity test, tests/e2e/45-sdk-parity.sh,
+// policy that pins them; composite enclave roots (ML-DSA-65 + Ed25519) and documents they
+// sign with JWS alg "ML-DSA-65-Ed25519". Each test breaks one piece. (The parity test, tests/e2e/45-sdk-parity.sh,
 // uses fixtures made by PostQ's own C instead.)
 
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -46,11 +47,40 @@ export function jws(header: unknown, claims: unknown, rootSecret: Uint8Array): s
 
 export const docB64Of = (jwsText: string): string => toBase64(utf8(jwsText));
 
-export function makeFixture(alg: Algorithm = 'mldsa65+ed25519', opts: { timestamp?: number; payload?: Uint8Array } = {}): Fixture {
+/** An Ed25519 enclave root from a seed byte: its secret and its rootPublicKeyB64. */
+export function edRoot(n: number): { secret: Uint8Array; publicKeyB64: string } {
+    return { secret: seed(n), publicKeyB64: toBase64(ed25519.getPublicKey(seed(n))) };
+}
+
+/** A composite mldsa65+ed25519 enclave root from a seed byte: ML-DSA-65 keypair || Ed25519. */
+export interface CompositeRoot {
+    mlSk: Uint8Array;
+    edSk: Uint8Array;
+    /** 1984 bytes: ML-DSA-65 pk (1952) || Ed25519 pk (32) */
+    publicKey: Uint8Array;
+    publicKeyB64: string;
+}
+
+export function compositeRoot(n: number): CompositeRoot {
+    const mk = ml_dsa65.keygen(seed(n));
+    const edSk = seed(n + 1);
+    const publicKey = new Uint8Array([...mk.publicKey, ...ed25519.getPublicKey(edSk)]);
+    return { mlSk: mk.secretKey, edSk, publicKey, publicKeyB64: toBase64(publicKey) };
+}
+
+/** A JWS of claims signed by a composite root: the composite signature (empty ctx) over the
+ * ASCII signing input, as the header's alg (normally "ML-DSA-65-Ed25519") says. */
+export function jwsComposite(header: unknown, claims: unknown, root: CompositeRoot): string {
+    const input = `${b64u(utf8(JSON.stringify(header)))}.${b64u(utf8(JSON.stringify(claims)))}`;
+    return `${input}.${b64u(compositeSign('mldsa65+ed25519', root.mlSk, root.edSk, utf8(input)))}`;
+}
+
+export function makeFixture(alg: Algorithm = 'mldsa65+ed25519', opts: { timestamp?: number; payload?: Uint8Array; keySeed?: number } = {}): Fixture {
     const level = ALGORITHMS[alg].level;
     const ml = { 44: ml_dsa44, 65: ml_dsa65, 87: ml_dsa87 }[level];
-    const mk = ml.keygen(seed(7));
-    const edSk = level === 87 ? seed(9, 57) : seed(9);
+    const k = opts.keySeed ?? 7;
+    const mk = ml.keygen(seed(k));
+    const edSk = level === 87 ? seed(k + 2, 57) : seed(k + 2);
     const edPk = level === 87 ? ed448.getPublicKey(edSk) : ed25519.getPublicKey(edSk);
     const publicKey = new Uint8Array([...mk.publicKey, ...edPk]);
     const payload = opts.payload ?? utf8('release artifact 1.0\n');
@@ -88,5 +118,10 @@ export function makeFixture(alg: Algorithm = 'mldsa65+ed25519', opts: { timestam
 
 /** The sign result with its document replaced by one of other claims/header, re-signed. */
 export function resigned(f: Fixture, claims: Record<string, unknown>, header: Record<string, unknown> = f.header): Fixture['signResult'] {
-    return { ...f.signResult, attestation: { ...f.signResult.attestation, docB64: docB64Of(jws(header, claims, f.rootSecret)) } };
+    return withDoc(f, jws(header, claims, f.rootSecret));
+}
+
+/** The sign result with its document replaced by the JWS given. */
+export function withDoc(f: Fixture, jwsText: string): Fixture['signResult'] {
+    return { ...f.signResult, attestation: { ...f.signResult.attestation, docB64: docB64Of(jwsText) } };
 }

@@ -115,7 +115,7 @@ test('vendor_unsupported: a hardware vendor\'s policy', async () => {
 });
 
 test('doc_alg_unsupported: alg, crit, typ', async () => {
-    fails(await full({ signResult: resigned(f, f.claims, { ...f.header, alg: 'none' }) }), 'doc_alg_unsupported', 'header alg "none": only Ed25519 or EdDSA');
+    fails(await full({ signResult: resigned(f, f.claims, { ...f.header, alg: 'none' }) }), 'doc_alg_unsupported', 'header alg "none": only Ed25519, EdDSA or ML-DSA-65-Ed25519');
     fails(await full({ signResult: resigned(f, f.claims, { ...f.header, crit: ['x'] }) }), 'doc_alg_unsupported', 'header has crit: no extension is understood');
     fails(await full({ signResult: resigned(f, f.claims, { ...f.header, typ: 'JWT' }) }), 'doc_alg_unsupported', 'header typ "JWT": expected "postq-attestation+jws"');
 });

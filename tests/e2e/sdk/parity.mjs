@@ -18,7 +18,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const { CLI, SDK, SIG, POLICY, PAYLOAD, KEY_JSON, WORK, MKFIXTURE, STACK, SHARED } = process.env;
+const { CLI, SDK, SIG, POLICY, PAYLOAD, KEY_JSON, WORK, MKFIXTURE, STACK, SHARED, OTHER_ROOT } = process.env;
+const otherCompositeRoot = OTHER_ROOT;
 const V = await import(pathToFileURL(SDK).href);
 const ALGS = ['mldsa44+ed25519', 'mldsa65+ed25519', 'mldsa87+ed448'];
 
@@ -215,10 +216,14 @@ for (const [name, text, want] of [
     ['129 allowedImageHashes', rulesWith({ allowedImageHashes: Array(129).fill('a'.repeat(64)) }), 'matchRules.allowedImageHashes: more than 128 entries'],
     ['an upper-case image hash', rulesWith({ allowedImageHashes: ['A'.repeat(64)] }), 'matchRules.allowedImageHashes[0]: not 64 lowercase hex characters'],
     ['a short second image hash', rulesWith({ allowedImageHashes: ['a'.repeat(64), 'ab'] }), 'matchRules.allowedImageHashes[1]: not 64 lowercase hex characters'],
-    ['rootPublicKeyB64 missing', rulesWithout('rootPublicKeyB64'), 'matchRules.rootPublicKeyB64: missing'],
+    ['rootPublicKeyB64 missing', rulesWithout('rootPublicKeyB64'), 'matchRules.rootPublicKeyB64: missing (or rootPublicKeysB64)'],
+    ['rootPublicKeysB64 empty', rulesWith({ rootPublicKeysB64: [] }), 'matchRules.rootPublicKeysB64: not a non-empty array'],
+    ['a root pinned twice', rulesWith({ rootPublicKeysB64: [pol0.matchRules.rootPublicKeyB64] }), 'matchRules.rootPublicKeysB64[0]: pinned twice'],
+    ['nine roots', rulesWith({ rootPublicKeysB64: Array.from({ length: 8 }, (_, i) => Buffer.alloc(32, i + 1).toString('base64')) }), 'matchRules.rootPublicKeysB64: more than 8 roots'],
+    ['a root of 1985 bytes', rulesWith({ rootPublicKeyB64: Buffer.alloc(1985, 1).toString('base64') }), 'matchRules.rootPublicKeyB64: not a 32-byte Ed25519 or 1984-byte mldsa65+ed25519 key'],
     ['rootPublicKeyB64 not a string', rulesWith({ rootPublicKeyB64: 5 }), 'matchRules.rootPublicKeyB64: not a string'],
-    ['rootPublicKeyB64 of 33 bytes', rulesWith({ rootPublicKeyB64: Buffer.alloc(33, 1).toString('base64') }), 'matchRules.rootPublicKeyB64: not 32 bytes'],
-    ['rootPublicKeyB64 over 64 characters', rulesWith({ rootPublicKeyB64: 'A'.repeat(68) }), 'matchRules.rootPublicKeyB64: not 32 bytes'],
+    ['rootPublicKeyB64 of 33 bytes', rulesWith({ rootPublicKeyB64: Buffer.alloc(33, 1).toString('base64') }), 'matchRules.rootPublicKeyB64: not a 32-byte Ed25519 or 1984-byte mldsa65+ed25519 key'],
+    ['rootPublicKeyB64 over 2648 characters', rulesWith({ rootPublicKeyB64: 'A'.repeat(2652) }), 'matchRules.rootPublicKeyB64: not a 32-byte Ed25519 or 1984-byte mldsa65+ed25519 key'],
     ['rootPublicKeyB64 unpadded', rulesWith({ rootPublicKeyB64: pol0.matchRules.rootPublicKeyB64.replace(/=+$/, '') }), 'matchRules.rootPublicKeyB64: not canonical padded base64'],
 ]) {
     refused(`parity: a policy with ${name} is refused`, 'pol', text, want);
@@ -226,7 +231,9 @@ for (const [name, text, want] of [
 await both('parity: the real sign result verifies (at its createdAt)', null);
 await both('parity: the real sign result verifies at --at createdAt + 1 s', null, { at: created + 1000 });
 await both('parity: JWS signature altered', 'doc_signature_invalid', { sr: flipSig });
-await both('parity: another root key pinned', 'doc_signature_invalid', { pol: JSON.stringify({ ...pol0, matchRules: { ...pol0.matchRules, rootPublicKeyB64: '11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=' } }) });
+await both('parity: only an Ed25519 root pinned (the document is ML-DSA-65-Ed25519)', 'doc_alg_unsupported', { pol: JSON.stringify({ ...pol0, matchRules: { ...pol0.matchRules, rootPublicKeyB64: '11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=' } }) });
+await both('parity: another composite root pinned', 'doc_signature_invalid', { pol: JSON.stringify({ ...pol0, matchRules: { ...pol0.matchRules, rootPublicKeyB64: otherCompositeRoot } }) });
+await both('parity: the old Ed25519 root and the composite root pinned', null, { pol: JSON.stringify({ ...pol0, matchRules: { allowedImageHashes: pol0.matchRules.allowedImageHashes, rootPublicKeysB64: ['11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=', pol0.matchRules.rootPublicKeyB64] } }) });
 await both('parity: image not in the allow-list', 'image_not_allowed', { pol: JSON.stringify({ ...pol0, matchRules: { ...pol0.matchRules, allowedImageHashes: ['0'.repeat(64)] } }) });
 await both('parity: another payload', 'payload_hash_mismatch', { pay: new TextEncoder().encode('other') });
 await both('parity: another signature', 'sig_hash_mismatch', { sr: otherSig });
@@ -237,7 +244,10 @@ await both('parity: header alg HS256', 'doc_alg_unsupported', { sr: header(sr0, 
 await both('parity: header crit', 'doc_alg_unsupported', { sr: header(sr0, { ...h0, crit: ['exp'] }) });
 await both('parity: header typ JWT', 'doc_alg_unsupported', { sr: header(sr0, { ...h0, typ: 'JWT' }) });
 await both('parity: header without alg', 'doc_malformed', { sr: header(sr0, { typ: h0.typ }) });
-await both('parity: EdDSA accepted as Ed25519 (then the signature fails)', 'doc_signature_invalid', { sr: header(sr0, { ...h0, alg: 'EdDSA' }) });
+// The stack's documents are ML-DSA-65-Ed25519: relabelled EdDSA, a 3373-byte signature is no
+// Ed25519 signature (the EdDSA alias itself is covered by the fixtures below).
+await both('parity: a composite document relabelled EdDSA', 'doc_malformed', { sr: header(sr0, { ...h0, alg: 'EdDSA' }) });
+await both('parity: a composite document relabelled Ed25519', 'doc_malformed', { sr: header(sr0, { ...h0, alg: 'Ed25519' }) });
 await both('parity: declared vendor differs', 'vendor_mismatch', { sr: { ...sr0, attestation: { ...sr0.attestation, vendor: 'aws-nitro-enclave' } } });
 await both('parity: docB64 not base64', 'doc_malformed', { sr: { ...sr0, attestation: { ...sr0.attestation, docB64: `${sr0.attestation.docB64.slice(0, 8)}!${sr0.attestation.docB64.slice(9)}` } } });
 const d64 = sr0.attestation.docB64;
@@ -256,7 +266,9 @@ await both('parity: claims without timestamp', 'doc_malformed', { sr: claims(sr0
 
 const k0 = JSON.parse(readFileSync(KEY_JSON, 'utf8'));
 const kb = Buffer.from(k0.publicKeyB64, 'base64');
-const keyWith = (o) => JSON.stringify({ ...k0, ...o });
+// A changed publicKeyB64 changes the key's versions too: a verifier takes the public key of the
+// sign result's keyVersion from them.
+const keyWith = (o) => JSON.stringify({ ...k0, ...o, versions: (k0.versions ?? []).map((v) => ({ ...v, ...(o.publicKeyB64 !== undefined ? { publicKeyB64: o.publicKeyB64 } : {}) })) });
 await both('parity: with the key\'s JSON, verifies', null, { key: keyWith({}) });
 await both('parity: key of another algorithm', 'key_mismatch', { key: keyWith({ algorithm: 'mldsa44+ed25519', publicKeyB64: kb.subarray(0, 1344).toString('base64') }) });
 await both('parity: key with one byte changed', 'key_mismatch', { key: keyWith({ publicKeyB64: Buffer.from(kb.map((b, i) => (i === 100 ? b ^ 1 : b))).toString('base64') }) });
@@ -417,7 +429,8 @@ await both('parity: postq verify, a sign result without a document (no --policy)
 const doc0 = JSON.parse(sig).attestation.docB64;
 await both('parity: --doc, the real document (now)', null, { mode: 'doc', sr: doc0 });
 await both('parity: --doc at createdAt + 1 h: stale', 'doc_stale', { mode: 'doc', sr: doc0, at: created + 3600e3 });
-await both('parity: --doc, another root pinned', 'doc_signature_invalid', { mode: 'doc', sr: doc0, pol: JSON.stringify({ ...pol0, matchRules: { ...pol0.matchRules, rootPublicKeyB64: '11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=' } }) });
+await both('parity: --doc, another root pinned', 'doc_signature_invalid', { mode: 'doc', sr: doc0, pol: JSON.stringify({ ...pol0, matchRules: { ...pol0.matchRules, rootPublicKeyB64: otherCompositeRoot } }) });
+await both('parity: --doc, only an Ed25519 root pinned', 'doc_alg_unsupported', { mode: 'doc', sr: doc0, pol: JSON.stringify({ ...pol0, matchRules: { ...pol0.matchRules, rootPublicKeyB64: '11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=' } }) });
 await both('parity: --doc, a JWS of two parts', 'doc_malformed', { mode: 'doc', sr: Buffer.from(Buffer.from(doc0, 'base64').toString('latin1').split('.').slice(0, 2).join('.'), 'latin1').toString('base64') });
 await both('parity: --doc, a year-old document now', 'doc_stale', { mode: 'doc', sr: old.sr.attestation.docB64, pol: old.pol });
 await both('parity: --doc, a year-old document at its time', null, { mode: 'doc', sr: old.sr.attestation.docB64, pol: old.pol, at: Date.parse(old.sr.createdAt) });
