@@ -56,6 +56,7 @@ static postq_err parse_root(struct postq_attest_policy *p, const json_t *key, co
                             char *detail, size_t cap)
 {
     struct postq_policy_root *r = &p->roots[p->n_roots];
+    uint8_t buf[POSTQ_ROOT_PK_MAX + 3]; /* what 2648 characters can hold */
     size_t got = 0;
 
     if (!json_is_string(key)) {
@@ -64,7 +65,7 @@ static postq_err parse_root(struct postq_attest_policy *p, const json_t *key, co
     }
     /* 2648 characters decode to at most 1986 bytes: a longer string is no root. */
     if (json_string_length(key) > 2648 ||
-        postq_base64_decode(r->pk, sizeof(r->pk), &got, json_string_value(key),
+        postq_base64_decode(buf, sizeof(buf), &got, json_string_value(key),
                             json_string_length(key), POSTQ_B64_STD) != POSTQ_OK) {
         postq_attest_detail(detail, cap,
                             json_string_length(key) > 2648
@@ -78,6 +79,7 @@ static postq_err parse_root(struct postq_attest_policy *p, const json_t *key, co
                             "%s: not a 32-byte Ed25519 or 1984-byte mldsa65+ed25519 key", field);
         return POSTQ_E_MALFORMED;
     }
+    memcpy(r->pk, buf, got);
     r->len = got;
     r->alg = got == 32 ? POSTQ_ROOT_ED25519 : POSTQ_ROOT_COMPOSITE;
     /* All zeros or a small-order point is no enclave's key, and under a small-order key a

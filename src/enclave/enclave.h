@@ -176,6 +176,13 @@ void postq_enclave_close(struct postq_enclave *e);
  * its checksum intact). detail receives the reason on failure. */
 POSTQ_MUST_CHECK postq_err postq_enclave_secret_new(const char *path, int root_alg, char *detail,
                                                     size_t cap);
+/* Write a new secret at path (as postq_enclave_secret_new) holding the root seed and sealing
+ * key of the secret at from, or of the state directory from_state (its root.key and
+ * seal.key), with root kind root_alg: the same sealing key unseals every key of the old
+ * deployment, while documents are signed by the new kind of root. */
+POSTQ_MUST_CHECK postq_err postq_enclave_secret_derive(const char *path, int root_alg,
+                                                       const char *from, const char *from_state,
+                                                       char *detail, size_t cap);
 /* Write p[0..n) to a new file path (mode 0600, fsynced, then its directory), never over an
  * existing one: POSTQ_E_CONFLICT; POSTQ_E_IO with errno set. */
 POSTQ_MUST_CHECK postq_err postq_enclave_write_new(const char *path, const void *p, size_t n);

@@ -29,7 +29,8 @@ static void usage(FILE *f)
             "                     [--counter-step N]\n"
             "                     [--root mldsa65+ed25519|ed25519]\n"
             "       postq-enclave measure [--state DIR] [--secret FILE]\n"
-            "       postq-enclave secret new [--root mldsa65+ed25519|ed25519] FILE\n"
+            "       postq-enclave secret new [--root mldsa65+ed25519|ed25519]\n"
+            "                     [--from SECRET | --from-state DIR] FILE\n"
             "       postq-enclave --version | --help\n"
             "\n"
             "The mock enclave: keeps the root key that signs attestation documents (the\n"
@@ -42,6 +43,9 @@ static void usage(FILE *f)
             "                   \"rootAlgorithm\"}: what an attestation policy pins for this enclave\n"
             "  secret new FILE  write a deployment secret (root seed, root kind and sealing key;\n"
             "                   mode 0600; never over an existing file)\n"
+            "  --from SECRET, --from-state DIR  the new secret keeps the root seed and sealing\n"
+            "                   key of an old secret or state directory, with the root --root\n"
+            "                   names: how a deployment moves to a new root (docs/upgrades.md)\n"
             "  --root ALG       the root of a new state directory or secret: mldsa65+ed25519\n"
             "                   (default; documents signed ML-DSA-65-Ed25519, post-quantum) or\n"
             "                   ed25519 (classical). An existing state directory keeps its own.\n"
@@ -114,6 +118,67 @@ static int parse_int(const char *s, int lo, int hi, int *out)
     return 1;
 }
 
+/* postq-enclave secret new [--root ALG] [--from SECRET | --from-state DIR] FILE */
+static int secret_cmd(int argc, char **argv)
+{
+    const char *file = NULL, *from = NULL, *from_state = NULL;
+    char detail[512];
+    int alg = 0;
+    postq_err err;
+
+    for (int k = 3; k < argc; k++) {
+        const char *v = k + 1 < argc ? argv[k + 1] : NULL;
+        if (strcmp(argv[k], "--root") == 0 && v != NULL && alg == 0) {
+            alg = postq_root_alg_parse(v);
+            if (alg == 0) {
+                fprintf(stderr, "postq-enclave: --root: %s is neither mldsa65+ed25519 nor "
+                                "ed25519\n", v);
+                return 2;
+            }
+            k++;
+        } else if (strcmp(argv[k], "--from") == 0 && v != NULL && from == NULL) {
+            from = v;
+            k++;
+        } else if (strcmp(argv[k], "--from-state") == 0 && v != NULL && from_state == NULL) {
+            from_state = v;
+            k++;
+        } else if (argv[k][0] != '-' && file == NULL) {
+            file = argv[k];
+        } else {
+            file = NULL;
+            break;
+        }
+    }
+    if (argc < 4 || strcmp(argv[2], "new") != 0 || file == NULL ||
+        (from != NULL && from_state != NULL)) {
+        fprintf(stderr, "postq-enclave: usage: postq-enclave secret new [--root "
+                        "mldsa65+ed25519|ed25519]\n"
+                        "                     [--from SECRET | --from-state DIR] FILE\n");
+        return 2;
+    }
+    umask(077);
+    if (alg == 0) {
+        alg = POSTQ_ROOT_COMPOSITE;
+    }
+    if (from != NULL || from_state != NULL) {
+        err = postq_enclave_secret_derive(file, alg, from, from_state, detail, sizeof(detail));
+    } else {
+        err = postq_enclave_secret_new(file, alg, detail, sizeof(detail));
+    }
+    if (err != POSTQ_OK) {
+        fprintf(stderr, "postq-enclave: %s\n", detail);
+        return err == POSTQ_E_CONFLICT || err == POSTQ_E_ARG ? 2 : 3;
+    }
+    printf("deployment secret written to %s (mode 0600; root %s%s): start each enclave of "
+           "the deployment with --secret %s\n",
+           file, postq_root_alg_name(alg),
+           from != NULL || from_state != NULL ? "; the root seed and sealing key of the old "
+                                                "deployment"
+                                              : "",
+           file);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct postq_enclave e;
@@ -145,27 +210,7 @@ int main(int argc, char **argv)
             is_measure = 1;
             continue;
         } else if (i == 1 && strcmp(a, "secret") == 0) {
-            int alg = POSTQ_ROOT_COMPOSITE;
-            const char *file = argc == 4 ? argv[3] : argc == 6 ? argv[5] : NULL;
-            if (argc == 6 && strcmp(argv[3], "--root") == 0) {
-                alg = postq_root_alg_parse(argv[4]);
-            }
-            if (file == NULL || strcmp(argv[2], "new") != 0 || alg == 0 ||
-                (argc == 6 && strcmp(argv[3], "--root") != 0) || file[0] == '-') {
-                fprintf(stderr, "postq-enclave: usage: postq-enclave secret new [--root "
-                                "mldsa65+ed25519|ed25519] FILE\n");
-                return 2;
-            }
-            umask(077);
-            err = postq_enclave_secret_new(file, alg, detail, sizeof(detail));
-            if (err != POSTQ_OK) {
-                fprintf(stderr, "postq-enclave: %s\n", detail);
-                return err == POSTQ_E_CONFLICT || err == POSTQ_E_ARG ? 2 : 3;
-            }
-            printf("deployment secret written to %s (mode 0600; root %s): start each enclave "
-                   "of the deployment with --secret %s\n",
-                   file, postq_root_alg_name(alg), file);
-            return 0;
+            return secret_cmd(argc, argv);
         } else if (v == NULL) {
             ok = 0;
         } else if (strcmp(a, "--state") == 0) {

@@ -73,6 +73,60 @@ postq_err postq_enclave_secret_new(const char *path, int root_alg, char *detail,
     return err;
 }
 
+/* Write buf (the encoded secret) at path, with the messages of secret new. */
+static postq_err write_secret(const char *path, const uint8_t *buf, char *detail, size_t cap)
+{
+    postq_err err = postq_enclave_write_new(path, buf, SECRET_BYTES);
+    if (err == POSTQ_E_CONFLICT) {
+        snprintf(detail, cap, "secret: %s: exists; a deployment secret is never replaced", path);
+    } else if (err == POSTQ_E_ARG) {
+        snprintf(detail, cap, "secret: no file name");
+    } else if (err == POSTQ_E_IO) {
+        snprintf(detail, cap, "secret: %s: %s", path, strerror(errno));
+    } else if (err != POSTQ_OK) {
+        snprintf(detail, cap, "secret: %s", postq_strerror(err));
+    }
+    return err;
+}
+
+postq_err postq_enclave_secret_derive(const char *path, int root_alg, const char *from,
+                                      const char *from_state, char *detail, size_t cap)
+{
+    uint8_t *buf, root[32], seal[32];
+    size_t len = 0;
+    int old_alg = 0;
+    postq_err err;
+
+    buf = postq_malloc(SECRET_BYTES);
+    if (buf == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    if (from != NULL) {
+        err = postq_enclave_secret_load(from, root, seal, &old_alg, detail, cap);
+    } else {
+        err = postq_enclave_read_file(from_state, "root.key", root, sizeof(root), &len);
+        if (err == POSTQ_OK && len == 32) {
+            err = postq_enclave_read_file(from_state, "seal.key", seal, sizeof(seal), &len);
+        }
+        if (err != POSTQ_OK || len != 32) {
+            snprintf(detail, cap, "state directory %s: no readable root.key and seal.key",
+                     from_state);
+            err = err != POSTQ_OK ? err : POSTQ_E_MALFORMED;
+        }
+    }
+    if (err == POSTQ_OK) {
+        err = secret_encode(buf, root_alg, root, seal);
+    }
+    postq_wipe(root, sizeof(root));
+    postq_wipe(seal, sizeof(seal));
+    if (err == POSTQ_OK) {
+        err = write_secret(path, buf, detail, cap);
+    }
+    postq_wipe(buf, SECRET_BYTES);
+    postq_free(buf);
+    return err;
+}
+
 postq_err postq_enclave_secret_load(const char *path, uint8_t root[32], uint8_t seal[32],
                                     int *root_alg, char *detail, size_t cap)
 {

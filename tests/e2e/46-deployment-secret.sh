@@ -24,7 +24,7 @@ expect "secret new never replaces an existing secret (exit 2)" 2 "exists; a depl
 expect "...and the file is unchanged" 0 "" cmp "$S" "$D/secret.copy"
 expect "secret new into a missing directory: a clear error" 3 "No such file or directory" \
     "$ENCLAVE" secret new "$D/nope/x.secret"
-expect "secret without 'new FILE': usage (exit 2)" 2 "usage: postq-enclave secret new FILE" "$ENCLAVE" secret
+expect "secret without 'new FILE': usage (exit 2)" 2 "usage: postq-enclave secret new" "$ENCLAVE" secret
 
 enclave_start encA -- --secret "$S" || exit 1
 PA=$ENCLAVE_PID
