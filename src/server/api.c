@@ -1487,7 +1487,7 @@ static const char *const route_names[] = {
     [R_KEY] = "/v1/hybrid-keys/{id}",
     [R_KEY_ROTATE] = "/v1/hybrid-keys/{id}/rotate",
     [R_KEY_VERSIONS] = "/v1/hybrid-keys/{id}/versions",
-    [R_KEY_VERSION_OP] = "/v1/hybrid-keys/{id}/versions/{n}/{op}",
+    [R_KEY_VERSION_OP] = "/v1/hybrid-keys/{id}/versions/{n}/{action}",
     [R_SIGN] = "/v1/sign",
     [R_SIGS] = "/v1/signatures",
     [R_SIG] = "/v1/signatures/{id}",
@@ -1522,7 +1522,7 @@ static int segment(const char *p, char *dst, size_t cap, const char **end)
     return 1;
 }
 
-/* The routes under one key: …/rotate, …/versions, …/versions/{n}/{op}. */
+/* The routes under one key: …/rotate, …/versions, …/versions/{n}/{action}. */
 static int key_subroute(const char *p, struct route_args *ra)
 {
     const char *e;

@@ -50,7 +50,7 @@ awk '
         m = toupper($1); sub(/:$/, "", m); op = m " " path; codes = ""; next }
     inp && /^        "[0-9][0-9][0-9]":/ { c = $1; gsub(/[":]/, "", c); codes = codes " " c }
 ' "$SPEC" >"$D/ops.txt"
-expect "the spec lists operations" 0 "" test "$(wc -l <"$D/ops.txt")" -eq 18
+expect "the spec lists operations" 0 "" test "$(wc -l <"$D/ops.txt")" -eq 23
 
 enclave_start enc || exit 1
 api_start api enc || exit 1
@@ -66,12 +66,13 @@ KEY=$(call POST /v1/hybrid-keys "$ADMIN" "${JSON[@]}" \
 SIG=$(call POST "/v1/sign?keyId=$KEY" "$ADMIN" -H 'Content-Type: application/octet-stream' \
     --data-binary @"$SPEC" | jfield id)
 AK=$(call POST /v1/api-keys "$ADMIN" "${JSON[@]}" -d '{"name":"t","role":"viewer"}' | jfield id)
+SPAREKEY=$(call POST /v1/hybrid-keys "$ADMIN" "${JSON[@]}" -d '{"name":"spare","pqProvider":"software"}' | jfield id)
 
 # A well-formed request for an operation: prints the status code.
 status_of() { # METHOD PATH TOKEN
     local m=$1 p=$2 t=$3 args=()
     case "$m $p" in
-    "POST /v1/attestation-policies") args=("${JSON[@]}" -d "$POLICY") ;;
+    "POST /v1/attestation-policies" | "PUT /v1/attestation-policies/{id}") args=("${JSON[@]}" -d "$POLICY") ;;
     "POST /v1/hybrid-keys") args=("${JSON[@]}" -d '{"name":"s","pqProvider":"software"}') ;;
     "POST /v1/sign") args=("${JSON[@]}" -d "{\"keyId\":\"$KEY\",\"payloadB64\":\"aGk=\"}") ;;
     "POST /v1/api-keys") args=("${JSON[@]}" -d '{"name":"n","role":"signer"}') ;;
@@ -79,6 +80,10 @@ status_of() { # METHOD PATH TOKEN
     case "$m $p" in
     "DELETE /v1/attestation-policies/{id}") p=/v1/attestation-policies/$SPARE ;;
     "DELETE /v1/api-keys/{id}") p=/v1/api-keys/$AK ;;
+    "DELETE /v1/hybrid-keys/{id}") p=/v1/hybrid-keys/$SPAREKEY ;;
+    *"/v1/hybrid-keys/{id}/rotate") p=/v1/hybrid-keys/$KEY/rotate ;;
+    *"/v1/hybrid-keys/{id}/versions") p=/v1/hybrid-keys/$KEY/versions ;;
+    *"/v1/hybrid-keys/{id}/versions/{n}/{action}") p=/v1/hybrid-keys/$KEY/versions/1/enable ;;
     *"/v1/attestation-policies/{id}") p=/v1/attestation-policies/$POL ;;
     *"/v1/hybrid-keys/{id}") p=/v1/hybrid-keys/$KEY ;;
     *"/v1/signatures/{id}") p=/v1/signatures/$SIG ;;
