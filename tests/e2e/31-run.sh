@@ -82,6 +82,10 @@ expect "...with the policy, the public key and the sign result in var/demo" 0 ""
 expect "...and nothing written into the repository" 0 "" \
     sh -c "git -C '$ROOT' status --porcelain --untracked-files=all | diff '$D/git-before.txt' -"
 expect "the request log has their lines" 0 "POST /v1/sign 200" cat "$D/var/api.log"
+expect "a new deployment's root is the composite mldsa65+ed25519" 0 '"rootAlgorithm":"mldsa65+ed25519"' \
+    "$ENCLAVE" measure --state "$D/var/enclave"
+expect "...and its attestation documents are signed ML-DSA-65-Ed25519" 0 '"alg":"ML-DSA-65-Ed25519"' \
+    sh -c "sed -n 's/.*\"docB64\": *\"\\([^\"]*\\)\".*/\\1/p' '$D/var/demo/sig.json' | base64 -d | cut -d. -f1 | tr '_-' '/+' | base64 -d 2>/dev/null"
 
 DAEMONS=$(daemons_of "$RUN_PID")
 expect "run.sh started two daemons" 0 "" test "$(echo "$DAEMONS" | wc -w)" -eq 2
