@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/store.h"
 
@@ -83,23 +84,44 @@ static void test_wal_and_migration_record(void **state)
         assert_int_equal(postq_store_open(f->url, &s), POSTQ_OK);
         postq_store_close(s);
     }
-    assert_int_equal(query(f->path, "SELECT count(*) FROM schema_migrations"), 2);
+    assert_int_equal(query(f->path, "SELECT count(*) FROM schema_migrations"), 3);
     assert_int_equal(query(f->path, "SELECT version FROM schema_migrations WHERE name = "
                                     "'001_init'"),
                      1);
     assert_int_equal(query(f->path, "SELECT version FROM schema_migrations WHERE name = "
                                     "'002_activity'"),
                      2);
-    /* A database of the previous release (migration 1 only, with a row) is brought to 2 on
-     * open, its rows kept. */
-    exec(f->path, "DROP TABLE sign_rejections");
-    exec(f->path, "DROP INDEX signatures_by_org_time");
-    exec(f->path, "DELETE FROM schema_migrations WHERE version = 2");
+    assert_int_equal(query(f->path, "SELECT version FROM schema_migrations WHERE name = "
+                                    "'003_lifecycle'"),
+                     3);
+    /* A database of the first release (migration 1 only, from its shipped file, with a row)
+     * is brought to 3 on open, its rows kept. (store_contract_test upgrades one of schema 2
+     * with keys, policies and signatures, on both backends.) */
+    {
+        FILE *fp = fopen("src/store/schema/001_init.sql", "rb");
+        static char sql[16384];
+        size_t n;
+        assert_non_null(fp);
+        n = fread(sql, 1, sizeof(sql) - 1, fp);
+        sql[n] = '\0';
+        fclose(fp);
+        char side[160];
+        assert_int_equal(unlink(f->path), 0);
+        snprintf(side, sizeof(side), "%s-wal", f->path);
+        (void)unlink(side);
+        snprintf(side, sizeof(side), "%s-shm", f->path);
+        (void)unlink(side);
+        exec(f->path, "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY NOT NULL, "
+                      "name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+        exec(f->path, sql);
+        exec(f->path, "INSERT INTO schema_migrations VALUES (1, '001_init', 1)");
+    }
     exec(f->path, "INSERT INTO orgs VALUES ('org_01M0000000000000000000000A', 'old', 1)");
     assert_int_equal(postq_store_open(f->url, &s), POSTQ_OK);
     postq_store_close(s);
-    assert_int_equal(query(f->path, "SELECT count(*) FROM schema_migrations"), 2);
+    assert_int_equal(query(f->path, "SELECT count(*) FROM schema_migrations"), 3);
     assert_int_equal(query(f->path, "SELECT count(*) FROM sign_rejections"), 0);
+    assert_int_equal(query(f->path, "SELECT count(*) FROM key_versions"), 0);
     assert_int_equal(query(f->path, "SELECT count(*) FROM orgs WHERE name = 'old'"), 1);
     assert_true(query(f->path, "SELECT applied_at FROM schema_migrations") > 0);
     /* WAL mode is a property of the file. */
