@@ -272,7 +272,7 @@ static void first_line(const char *cmd, char *out, size_t cap, const char *what)
 static void setup(const char *build, const char *store, int nodes)
 {
     char enclave[256], api[256], listen_arg[MAX_NODES][160], db[512], state[160], line[256];
-    char cmd[900], body[65536], pol[64], img[80], root[80], req[1024], secret[160], kek[160];
+    char cmd[1200], body[65536], pol[64], img[80], root[2700], req[4096], secret[160], kek[160];
     struct stat sb;
     FILE *f;
     int pfd[2], fd, st;
@@ -288,9 +288,20 @@ static void setup(const char *build, const char *store, int nodes)
     snprintf(api, sizeof(api), "%s/bin/postq-api", build);
     snprintf(secret, sizeof(secret), "%s/deploy.secret", g_dir);
     snprintf(kek, sizeof(kek), "%s/api.kek", g_dir);
+    /* API_BENCH_ROOT: the enclave's root (mldsa65+ed25519, the default, or ed25519), to
+     * compare what composite-signed documents cost. */
+    static char root_alg[32];
+    snprintf(root_alg, sizeof(root_alg), "%s",
+             getenv("API_BENCH_ROOT") != NULL && getenv("API_BENCH_ROOT")[0] != '\0'
+                 ? getenv("API_BENCH_ROOT")
+                 : "mldsa65+ed25519");
+    if (strcmp(root_alg, "mldsa65+ed25519") != 0 && strcmp(root_alg, "ed25519") != 0) {
+        die("API_BENCH_ROOT: mldsa65+ed25519 or ed25519");
+    }
     if (nodes > 1) {
-        snprintf(cmd, sizeof(cmd), "'%s' secret new '%s' >/dev/null && '%s' kek new '%s' >/dev/null",
-                 enclave, secret, api, kek);
+        snprintf(cmd, sizeof(cmd),
+                 "'%s' secret new --root %s '%s' >/dev/null && '%s' kek new '%s' >/dev/null",
+                 enclave, root_alg, secret, api, kek);
         if (system(cmd) != 0) {
             die("secret new / kek new");
         }
@@ -300,7 +311,8 @@ static void setup(const char *build, const char *store, int nodes)
         snprintf(listen_arg[i], sizeof(listen_arg[i]), "unix:%s", g_sock[i]);
         snprintf(state, sizeof(state), "%s/enclave%d", g_dir, i);
         char *argv[] = {enclave, "--state", state, "--listen", listen_arg[i],
-                        nodes > 1 ? "--secret" : NULL, secret, NULL};
+                        nodes > 1 ? "--secret" : "--root", nodes > 1 ? secret : root_alg,
+                        NULL};
         g_enclave[i] = spawn(argv, -1);
         for (int k = 0; k < 6000 && stat(g_sock[i], &sb) != 0; k++) {
             usleep(10000);
@@ -602,8 +614,11 @@ static int count_main(const char *build)
     e1 = ir_total(g_enclave[0]);
     api = (a1 - a0) / N;
     encl = (e1 - e0) / N;
-    printf("POST /v1/sign, instructions per sign (callgrind, mldsa65+ed25519, %d-byte payload, "
-           "mean of %d after %d):\n",
+    printf("POST /v1/sign, instructions per sign (callgrind, mldsa65+ed25519 key, %s root, "
+           "%d-byte payload, mean of %d after %d):\n",
+           getenv("API_BENCH_ROOT") != NULL && getenv("API_BENCH_ROOT")[0] != '\0'
+               ? getenv("API_BENCH_ROOT")
+               : "mldsa65+ed25519",
            PAYLOAD, N, WARM);
     printf("  postq-enclave (sign + document)   %12.0f\n", encl);
     printf("  postq-api (HTTP, verify, store)   %12.0f   = %.0f%% of the enclave's\n", api,

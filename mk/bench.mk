@@ -68,6 +68,7 @@ bench-api: deps
 bench-api-count: deps
 	@$(MAKE) --no-print-directory $(API_BENCH_BIN) $(O)/bin/postq-enclave $(O)/bin/postq-api
 	@$(API_BENCH_BIN) --count $(O)
+	@API_BENCH_ROOT=ed25519 $(API_BENCH_BIN) --count $(O)
 
 # @postq/sdk's verification of a 1 MiB payload's sign result under Node (bench/sdk_verify.mjs).
 .PHONY: bench-sdk-js
