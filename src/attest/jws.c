@@ -204,19 +204,33 @@ static postq_err append_b64url(struct postq_buf *out, const uint8_t *p, size_t n
     return err;
 }
 
-postq_err postq_jws_sign_composite(struct postq_buf *out, const uint8_t *header,
-                                   size_t header_len, const uint8_t *payload, size_t payload_len,
-                                   const uint8_t sk[64])
+/* The signers of postq_jws_sign: sign msg[0..len) into sig (POSTQ_JWS_SIG_MAX bytes). */
+typedef postq_err (*jws_signer)(const uint8_t *key, const uint8_t *msg, size_t len, uint8_t *sig);
+
+static postq_err sign_ed25519(const uint8_t *seed, const uint8_t *msg, size_t len, uint8_t *sig)
+{
+    return postq_ed_sign(POSTQ_ED25519, seed, msg, len, sig);
+}
+
+static postq_err sign_composite(const uint8_t *sk, const uint8_t *msg, size_t len, uint8_t *sig)
+{
+    return postq_hybrid_sign(POSTQ_JWS_COMPOSITE_ALG, sk, msg, len, NULL, 0, sig);
+}
+
+/* header "." payload, signed by fn under key into a signature of sig_len bytes. */
+static postq_err jws_sign(struct postq_buf *out, const uint8_t *header, size_t header_len,
+                          const uint8_t *payload, size_t payload_len, jws_signer fn,
+                          const uint8_t *key, size_t sig_len)
 {
     uint8_t *sig;
     size_t start;
     postq_err err;
 
-    if (out == NULL || sk == NULL || (header == NULL && header_len > 0) ||
+    if (out == NULL || key == NULL || (header == NULL && header_len > 0) ||
         (payload == NULL && payload_len > 0)) {
         return POSTQ_E_ARG;
     }
-    sig = postq_malloc(POSTQ_JWS_COMPOSITE_SIG_BYTES);
+    sig = postq_malloc(POSTQ_JWS_SIG_MAX);
     if (sig == NULL) {
         return POSTQ_E_NOMEM;
     }
@@ -229,48 +243,31 @@ postq_err postq_jws_sign_composite(struct postq_buf *out, const uint8_t *header,
         err = append_b64url(out, payload, payload_len);
     }
     if (err == POSTQ_OK) {
-        err = postq_hybrid_sign(POSTQ_JWS_COMPOSITE_ALG, sk, out->p + start, out->len - start,
-                                NULL, 0, sig);
+        err = fn(key, out->p + start, out->len - start, sig);
     }
     if (err == POSTQ_OK) {
         err = postq_buf_append(out, ".", 1);
     }
     if (err == POSTQ_OK) {
-        err = append_b64url(out, sig, POSTQ_JWS_COMPOSITE_SIG_BYTES);
+        err = append_b64url(out, sig, sig_len);
     }
+    postq_wipe(sig, POSTQ_JWS_SIG_MAX);
     postq_free(sig);
     return err;
+}
+
+postq_err postq_jws_sign_composite(struct postq_buf *out, const uint8_t *header,
+                                   size_t header_len, const uint8_t *payload, size_t payload_len,
+                                   const uint8_t sk[64])
+{
+    return jws_sign(out, header, header_len, payload, payload_len, sign_composite, sk,
+                    POSTQ_JWS_COMPOSITE_SIG_BYTES);
 }
 
 postq_err postq_jws_sign_ed25519(struct postq_buf *out, const uint8_t *header, size_t header_len,
                                  const uint8_t *payload, size_t payload_len,
                                  const uint8_t seed[32])
 {
-    uint8_t sig[POSTQ_ED25519_SIG_BYTES];
-    size_t start;
-    postq_err err;
-
-    if (out == NULL || seed == NULL || (header == NULL && header_len > 0) ||
-        (payload == NULL && payload_len > 0)) {
-        return POSTQ_E_ARG;
-    }
-    start = out->len;
-    err = append_b64url(out, header, header_len);
-    if (err == POSTQ_OK) {
-        err = postq_buf_append(out, ".", 1);
-    }
-    if (err == POSTQ_OK) {
-        err = append_b64url(out, payload, payload_len);
-    }
-    if (err == POSTQ_OK) {
-        err = postq_ed_sign(POSTQ_ED25519, seed, out->p + start, out->len - start, sig);
-    }
-    if (err == POSTQ_OK) {
-        err = postq_buf_append(out, ".", 1);
-    }
-    if (err == POSTQ_OK) {
-        err = append_b64url(out, sig, sizeof(sig));
-    }
-    postq_wipe(sig, sizeof(sig));
-    return err;
+    return jws_sign(out, header, header_len, payload, payload_len, sign_ed25519, seed,
+                    POSTQ_JWS_ED25519_SIG_BYTES);
 }

@@ -76,6 +76,19 @@ static void print_policy(const json_t *p)
     printf("  created    %s\n", cli_json_shown(p, "createdAt"));
 }
 
+/* --max-age SECONDS into rules' maxDocAgeSeconds: CLI_OK, or the usage error printed. */
+static int set_max_age(json_t *rules, const char *age, const char *what)
+{
+    char *end;
+    long long n = strtoll(age, &end, 10);
+    if (*age == '\0' || *end != '\0' || n < 1 || n > 100000000) {
+        return cli_usage_error("%s: --max-age: \"%s\" is not a positive number of seconds", what,
+                               age);
+    }
+    json_object_set_new(rules, "maxDocAgeSeconds", json_integer((json_int_t)n));
+    return CLI_OK;
+}
+
 static int policy_create(struct postq_client *c, int argc, char **argv)
 {
     const char *name = NULL, *vendor = NULL, *root = NULL, *age = NULL, *out = NULL, *v;
@@ -122,16 +135,8 @@ static int policy_create(struct postq_client *c, int argc, char **argv)
     } else {
         json_object_set(rules, "rootPublicKeysB64", roots);
     }
-    if (age != NULL) {
-        char *end;
-        long long n = strtoll(age, &end, 10);
-        if (*age == '\0' || *end != '\0' || n < 1 || n > 100000000) {
-            rc = cli_usage_error("policy create: --max-age: \"%s\" is not a positive number of "
-                                 "seconds",
-                                 age);
-            goto out;
-        }
-        json_object_set_new(rules, "maxDocAgeSeconds", json_integer((json_int_t)n));
+    if (age != NULL && (rc = set_max_age(rules, age, "policy create")) != CLI_OK) {
+        goto out;
     }
     if (json_object_set_new(body, "name", json_string(name)) != 0 ||
         json_object_set_new(body, "vendor", json_string(vendor)) != 0) {
@@ -393,16 +398,8 @@ static int policy_update(struct postq_client *c, int argc, char **argv)
             json_object_set(rules, "rootPublicKeysB64", roots);
         }
     }
-    if (age != NULL) {
-        char *end;
-        long long n = strtoll(age, &end, 10);
-        if (*age == '\0' || *end != '\0' || n < 1 || n > 100000000) {
-            rc = cli_usage_error("policy update: --max-age: \"%s\" is not a positive number of "
-                                 "seconds",
-                                 age);
-            goto out;
-        }
-        json_object_set_new(rules, "maxDocAgeSeconds", json_integer((json_int_t)n));
+    if (age != NULL && (rc = set_max_age(rules, age, "policy update")) != CLI_OK) {
+        goto out;
     }
     if (no_age) {
         json_object_del(rules, "maxDocAgeSeconds");

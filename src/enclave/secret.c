@@ -40,6 +40,22 @@ static postq_err secret_encode(uint8_t out[SECRET_BYTES], int root_alg, const ui
     return postq_sha256(out + 72, out, 72);
 }
 
+/* Write buf (the encoded secret) at path, with the messages of secret new. */
+static postq_err write_secret(const char *path, const uint8_t *buf, char *detail, size_t cap)
+{
+    postq_err err = postq_enclave_write_new(path, buf, SECRET_BYTES);
+    if (err == POSTQ_E_CONFLICT) {
+        snprintf(detail, cap, "secret: %s: exists; a deployment secret is never replaced", path);
+    } else if (err == POSTQ_E_ARG) {
+        snprintf(detail, cap, "secret: no file name");
+    } else if (err == POSTQ_E_IO) {
+        snprintf(detail, cap, "secret: %s: %s", path, strerror(errno));
+    } else if (err != POSTQ_OK) {
+        snprintf(detail, cap, "secret: %s", postq_strerror(err));
+    }
+    return err;
+}
+
 postq_err postq_enclave_secret_new(const char *path, int root_alg, char *detail, size_t cap)
 {
     uint8_t *buf, root[32], seal[32];
@@ -57,35 +73,12 @@ postq_err postq_enclave_secret_new(const char *path, int root_alg, char *detail,
     postq_wipe(root, sizeof(root));
     postq_wipe(seal, sizeof(seal));
     if (err == POSTQ_OK) {
-        err = postq_enclave_write_new(path, buf, SECRET_BYTES);
-    }
-    if (err == POSTQ_E_CONFLICT) {
-        snprintf(detail, cap, "secret: %s: exists; a deployment secret is never replaced", path);
-    } else if (err == POSTQ_E_ARG) {
-        snprintf(detail, cap, "secret: no file name");
-    } else if (err == POSTQ_E_IO) {
-        snprintf(detail, cap, "secret: %s: %s", path, strerror(errno));
-    } else if (err != POSTQ_OK) {
+        err = write_secret(path, buf, detail, cap);
+    } else {
         snprintf(detail, cap, "secret: %s", postq_strerror(err));
     }
     postq_wipe(buf, SECRET_BYTES);
     postq_free(buf);
-    return err;
-}
-
-/* Write buf (the encoded secret) at path, with the messages of secret new. */
-static postq_err write_secret(const char *path, const uint8_t *buf, char *detail, size_t cap)
-{
-    postq_err err = postq_enclave_write_new(path, buf, SECRET_BYTES);
-    if (err == POSTQ_E_CONFLICT) {
-        snprintf(detail, cap, "secret: %s: exists; a deployment secret is never replaced", path);
-    } else if (err == POSTQ_E_ARG) {
-        snprintf(detail, cap, "secret: no file name");
-    } else if (err == POSTQ_E_IO) {
-        snprintf(detail, cap, "secret: %s: %s", path, strerror(errno));
-    } else if (err != POSTQ_OK) {
-        snprintf(detail, cap, "secret: %s", postq_strerror(err));
-    }
     return err;
 }
 
