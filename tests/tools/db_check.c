@@ -96,7 +96,7 @@ static long long acked_missing(sqlite3 *db, const char *path, long long *n_acked
 /* The negative control: three kinds of damage, each for a different check. */
 static int damage(sqlite3 *db, const char *acked)
 {
-    char id[64] = "", sql[512];
+    char id[64] = "", sql[1024];
     FILE *f = acked != NULL ? fopen(acked, "r") : NULL;
 
     if (f != NULL) {
@@ -110,7 +110,8 @@ static int damage(sqlite3 *db, const char *acked)
              "DELETE FROM signatures WHERE id = '%s';"
              "INSERT INTO signatures SELECT id || 'X', org_id, key_id, key_version, algorithm, "
              "payload_sha256, signature, created_at, att_vendor, att_image_hash, att_module_id, "
-             "att_counter, att_doc_b64, att_verdict, att_reason FROM signatures "
+             "att_counter, att_doc_b64, att_verdict, att_reason, policy_id, policy_version "
+             "FROM signatures "
              "WHERE id = (SELECT max(id) FROM signatures);"
              "INSERT INTO enclave_counters VALUES ('mock-damage', 1, 'sig_none');",
              id, id);
@@ -153,6 +154,9 @@ int main(int argc, char **argv)
     n = count(db, "SELECT count(*) FROM hybrid_keys k WHERE NOT EXISTS (SELECT 1 FROM orgs o "
                   "WHERE o.id = k.org_id)");
     check(n == 0, "no key without its organisation", n);
+    n = count(db, "SELECT count(*) FROM hybrid_keys k WHERE NOT EXISTS (SELECT 1 FROM "
+                  "key_versions v WHERE v.key_id = k.id AND v.version = k.version)");
+    check(n == 0, "no key without its newest version", n);
     n = count(db, "SELECT count(*) FROM enclave_counters c WHERE NOT EXISTS (SELECT 1 FROM "
                   "signatures s WHERE s.id = c.signature_id)");
     check(n == 0, "no claimed (moduleId, counter) without its signature", n);
