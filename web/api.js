@@ -26,7 +26,14 @@ export function advice(e) {
     case 401: return 'Your API key was refused: sign in again with a valid key.';
     case 403: return 'Your API key’s role does not allow this: use an admin key (or a signer key to sign).';
     case 404: return 'It does not exist in your organisation (or was deleted).';
-    case 409: return 'It is still in use: delete or rebind what depends on it first.';
+    case 409:
+        switch (e.code) {
+        case 'key_deleted': return 'The key is deleted: it never signs, rotates or enables a version again. Use another key.';
+        case 'key_disabled': return 'No version of the key is enabled: enable one on the key’s page (or rotate it), then sign again.';
+        case 'version_destroyed': return 'That version is destroyed: its private key is gone for good. Rotate the key for a new version.';
+        case 'too_many_versions': return 'It has 100 versions, the most there may be: create a new one instead.';
+        default: return 'It is still in use: delete or rebind what depends on it first.';
+        }
     case 413: return 'The file is too large: the API signs payloads of up to 64 MiB.';
     case 422: return `The enclave’s attestation was rejected (${e.code}): check the policy pins this enclave.`;
     case 429:

@@ -13,7 +13,7 @@ const state = {
     cursors: {},      // list path -> stack of cursors (paging back and forth)
     admin: null,      // may this key manage API keys? null: not known yet (GET /v1/api-keys answers 403 if not)
     flash: null,      // {path, title, body}: the confirmation the next page shows once
-    verify: { policy: null, policyText: '', policySource: '', sr: null, srText: '', srSource: '', payload: null, payloadName: '', publicKey: null, publicKeyName: '' },
+    verify: { policy: null, policyText: '', policySource: '', sr: null, srText: '', srSource: '', payload: null, payloadName: '', publicKey: null, publicKeyName: '', publicKeyText: '' },
 };
 
 // ---- building blocks ----
@@ -59,6 +59,35 @@ function badge(text, kind) {
 
 function loading() {
     return h('p', { class: 'muted loading' }, 'Loading…');
+}
+
+// A root public key as text short enough for any layout: a composite (ML-DSA-65 + Ed25519) root
+// is 2648 base64 characters. An Ed25519 root (44) is shown whole.
+function shortKey(b64) {
+    if (typeof b64 !== 'string') return '—';
+    if (b64.length <= 48) return b64;
+    const n = SDK.fromBase64(b64)?.length;
+    return `${b64.slice(0, 12)}…${b64.slice(-8)} (${n ? `${n} bytes` : 'not base64'}${n === 1984 ? ', ML-DSA-65 + Ed25519' : ''})`;
+}
+
+// The same as an element: shortened, the whole key one click away.
+function keyView(b64) {
+    if (typeof b64 !== 'string' || b64.length <= 48) return code(b64 ?? '—');
+    return h('div', { class: 'longkey' }, code(shortKey(b64)),
+        h('details', {}, h('summary', {}, 'Whole key'), h('pre', { class: 'mono wrap' }, b64)));
+}
+
+// A mock policy's pinned roots: rootPublicKeyB64's, then rootPublicKeysB64's (their union).
+function policyRoots(mr) {
+    const out = [];
+    if (typeof mr?.rootPublicKeyB64 === 'string') out.push(mr.rootPublicKeyB64);
+    if (Array.isArray(mr?.rootPublicKeysB64)) for (const k of mr.rootPublicKeysB64) if (!out.includes(k)) out.push(k);
+    return out;
+}
+
+function rootList(roots) {
+    if (roots.length === 0) return '—';
+    return h('ul', { class: 'plain roots' }, roots.map((k) => h('li', {}, keyView(k))));
 }
 
 // Go to path (a hash route) and confirm there, once, what was just done.
@@ -145,7 +174,8 @@ function viewHome() {
                 ['Vendor', e.vendor],
                 ['Module', code(e.moduleId)],
                 ['Image hash', code(e.imageHash)],
-                ['Root public key', code(e.rootPublicKeyB64)],
+                ['Root public key', keyView(e.rootPublicKeyB64)],
+                e.rootAlgorithm ? ['Root algorithm', e.rootAlgorithm] : null,
             ]), h('p', { class: 'hint' }, 'This is what the API reports. Pin it in a policy only after checking it against ', code('postq-enclave measure'), ' on the enclave host.'));
         } catch (err) {
             clear(box).append(errorBox(err, 'Cannot read the enclave'));
@@ -282,8 +312,10 @@ const policyCols = [
 ];
 const keyCols = [
     { label: 'Name', get: (k) => k.name },
+    { label: 'State', get: (k) => keyStateBadge(k) },
+    { label: 'Version', get: (k) => String(k.version ?? k.keyVersion ?? 1), cls: 'hide-sm' },
     { label: 'Algorithm', get: (k) => k.algorithm },
-    { label: 'Provider', get: (k) => k.pqProvider },
+    { label: 'Provider', get: (k) => k.pqProvider, cls: 'hide-sm' },
     { label: 'Id', get: (k) => code(k.id), cls: 'hide-sm' },
     { label: 'Created', get: (k) => fmtTime(k.createdAt), cls: 'hide-sm' },
 ];
@@ -306,45 +338,79 @@ function viewPolicies() {
     });
 }
 
+// The body of POST (and PUT) /v1/attestation-policies from the form's values. The roots, one
+// per line, go as rootPublicKeyB64 when there is one and as rootPublicKeysB64 when several.
 function policyBody(f) {
-    const body = {
-        name: f.name.trim(), vendor: f.vendor,
-        matchRules: { allowedImageHashes: f.images.split(/[\s,]+/).filter(Boolean), rootPublicKeyB64: f.root.trim() },
-        enforce: f.enforce,
-    };
+    const roots = f.roots.split(/\s+/).filter(Boolean);
+    const matchRules = { allowedImageHashes: f.images.split(/[\s,]+/).filter(Boolean) };
+    if (roots.length === 1) matchRules.rootPublicKeyB64 = roots[0];
+    else matchRules.rootPublicKeysB64 = roots;
+    const body = { name: f.name.trim(), vendor: f.vendor, matchRules, enforce: f.enforce };
     if (f.maxAge.trim() !== '') body.matchRules.maxDocAgeSeconds = Number(f.maxAge.trim());
     return body;
 }
+
+const ROOTS_MAX = 8;
+const MAX_AGE_MAX = 315360000; // ten years, as the API allows
 
 function policyProblems(b) {
     const p = [];
     if (!b.name) p.push('Give the policy a name.');
     if (b.matchRules.allowedImageHashes.length === 0) p.push('List at least one allowed image hash (policies fail closed).');
     for (const x of b.matchRules.allowedImageHashes) if (!/^[0-9a-f]{64}$/.test(x)) p.push(`"${short(x, 20)}" is not 64 lowercase hex characters.`);
-    const k = SDK.fromBase64(b.matchRules.rootPublicKeyB64);
-    if (!k || k.length !== 32) p.push('The root public key must be padded base64 of 32 bytes.');
+    const roots = policyRoots(b.matchRules);
+    const given = b.matchRules.rootPublicKeysB64 ?? [b.matchRules.rootPublicKeyB64];
+    if (roots.length === 0) p.push('Give at least one root public key (base64), one per line.');
+    if (roots.length > ROOTS_MAX) p.push(`At most ${ROOTS_MAX} root public keys.`);
+    if (roots.length < given.length) p.push('A root public key is listed twice.');
+    roots.forEach((r, i) => {
+        const k = SDK.fromBase64(r);
+        if (!k || (k.length !== 32 && k.length !== 1984)) {
+            p.push(`Root key ${i + 1} (${short(r, 16)}) must be padded base64 of a 32-byte Ed25519 key or a 1984-byte ML-DSA-65 + Ed25519 key.`);
+        }
+    });
     const a = b.matchRules.maxDocAgeSeconds;
-    if (a !== undefined && !(Number.isInteger(a) && a >= 0)) p.push('Max document age is a whole number of seconds.');
+    if (a !== undefined && !(Number.isInteger(a) && a >= 1 && a <= MAX_AGE_MAX)) p.push(`Max document age is a whole number of seconds from 1 to ${MAX_AGE_MAX}.`);
     return p;
+}
+
+// The inputs of a mock policy, prefilled from init (a policy object) when given.
+function policyInputs(init) {
+    const mr = init?.matchRules ?? {};
+    return {
+        name: h('input', { id: 'pol-name', type: 'text', placeholder: 'e.g. release-signing-prod', autocomplete: 'off', required: true, value: init?.name ?? '' }),
+        images: h('textarea', { id: 'pol-images', rows: Math.min(8, Math.max(3, (mr.allowedImageHashes ?? []).length + 1)), class: 'mono', spellcheck: 'false', value: (mr.allowedImageHashes ?? []).join('\n') }),
+        roots: h('textarea', { id: 'pol-roots', rows: 3, class: 'mono nowrap', wrap: 'off', spellcheck: 'false', value: policyRoots(mr).join('\n') }),
+        maxAge: h('input', { id: 'pol-maxage', type: 'number', min: 1, step: 1, value: init ? (mr.maxDocAgeSeconds !== undefined ? String(mr.maxDocAgeSeconds) : '') : '300' }),
+        enforce: h('input', { id: 'pol-enforce', type: 'checkbox', checked: init ? init.enforce !== false : true }),
+    };
+}
+
+function policyInputRows(f) {
+    return [
+        h('label', { for: 'pol-images' }, 'Allowed image hashes (SHA-256, one per line)'), f.images,
+        h('label', { for: 'pol-roots' }, 'Root public keys (base64, one per line)'), f.roots,
+        h('p', { class: 'hint' }, 'An Ed25519 root (32 bytes, 44 characters) or an ML-DSA-65 + Ed25519 root (1984 bytes, 2648 characters, the default of new enclaves). Several while a deployment moves to a new root: documents signed by any one of them pass.'),
+        h('label', { for: 'pol-maxage' }, 'Max document age (seconds, empty for none)'), f.maxAge,
+        h('label', { class: 'check' }, f.enforce, ' Enforce: refuse to sign when attestation fails (off = audit: record and return the failure)'),
+    ];
+}
+
+function readPolicyInputs(f, vendor) {
+    return policyBody({ name: f.name.value, vendor, images: f.images.value, roots: f.roots.value, maxAge: f.maxAge.value, enforce: f.enforce.checked });
 }
 
 function viewPolicyNew() {
     if (needSignIn()) return null;
-    const f = {
-        name: h('input', { id: 'pol-name', type: 'text', placeholder: 'e.g. release-signing-prod', autocomplete: 'off', required: true }),
-        vendor: h('select', { id: 'pol-vendor' }, SDK.VENDORS.map((v) => h('option', { value: v }, v))),
-        images: h('textarea', { id: 'pol-images', rows: 3, class: 'mono', spellcheck: 'false' }),
-        root: h('input', { id: 'pol-root', type: 'text', class: 'mono', spellcheck: 'false' }),
-        maxAge: h('input', { id: 'pol-maxage', type: 'number', min: 0, step: 1, value: '300' }),
-        enforce: h('input', { id: 'pol-enforce', type: 'checkbox', checked: true }),
-    };
+    const f = policyInputs(null);
+    const vendor = h('select', { id: 'pol-vendor' }, SDK.VENDORS.map((v) => h('option', { value: v }, v)));
     const note = h('div', {}, h('p', { class: 'muted' }, 'Reading the enclave’s measurement…'));
     (async () => {
         try {
             const e = (await call('GET', '/v1/enclave')).json;
-            f.vendor.value = e.vendor;
+            vendor.value = e.vendor;
             f.images.value = e.imageHash;
-            f.root.value = e.rootPublicKeyB64;
+            f.roots.value = e.rootPublicKeyB64;
             clear(note).append(alertBox('info', 'Prefilled from GET /v1/enclave.', 'These values come from the API. Compare them with postq-enclave measure on the enclave host before you save.'));
         } catch (err) {
             clear(note).append(errorBox(err, 'Could not prefill from the enclave'), h('p', { class: 'hint' }, 'Fill in the image hash and root key from postq-enclave measure.'));
@@ -354,16 +420,13 @@ function viewPolicyNew() {
     const form = h('form', { class: 'stack', id: 'policy-form' },
         note,
         h('label', { for: 'pol-name' }, 'Name'), f.name,
-        h('label', { for: 'pol-vendor' }, 'Vendor'), f.vendor,
-        h('label', { for: 'pol-images' }, 'Allowed image hashes (SHA-256, one per line)'), f.images,
-        h('label', { for: 'pol-root' }, 'Root public key (Ed25519, base64)'), f.root,
-        h('label', { for: 'pol-maxage' }, 'Max document age (seconds, empty for none)'), f.maxAge,
-        h('label', { class: 'check' }, f.enforce, ' Enforce: refuse to sign when attestation fails (off = audit: record and return the failure)'),
+        h('label', { for: 'pol-vendor' }, 'Vendor'), vendor,
+        ...policyInputRows(f),
         h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary', id: 'policy-review' }, 'Review')));
     const editCard = card('New policy', form);
     form.addEventListener('submit', (e) => {
         e.preventDefault();
-        const b = policyBody({ name: f.name.value, vendor: f.vendor.value, images: f.images.value, root: f.root.value, maxAge: f.maxAge.value, enforce: f.enforce.checked });
+        const b = readPolicyInputs(f, vendor.value);
         const probs = policyProblems(b);
         clear(out);
         if (probs.length) {
@@ -388,92 +451,260 @@ function viewPolicyNew() {
             fields([
                 ['Name', b.name], ['Vendor', b.vendor],
                 ['Allowed images', h('ul', { class: 'plain' }, b.matchRules.allowedImageHashes.map((x) => h('li', {}, code(x))))],
-                ['Root public key', code(b.matchRules.rootPublicKeyB64)],
+                ['Root public keys', rootList(policyRoots(b.matchRules))],
                 ['Max document age', b.matchRules.maxDocAgeSeconds !== undefined ? `${b.matchRules.maxDocAgeSeconds} s` : 'none'],
                 ['Mode', b.enforce ? 'enforce' : 'audit'],
             ]),
-            h('details', {}, h('summary', {}, 'JSON body'), h('pre', { class: 'mono' }, JSON.stringify(b, null, 2))),
+            h('details', {}, h('summary', {}, 'JSON body'), h('pre', { class: 'mono wrap' }, JSON.stringify(b, null, 2))),
             msg,
             h('div', { class: 'actions' }, button('Back to edit', () => { clear(out); editCard.hidden = false; }, 'secondary'), save)));
     });
     return h('div', { class: 'narrow' }, pageHeader('New policy', 'Pin the enclave your keys may sign in.'), editCard, out);
 }
 
+// The policy file users keep (and pin): the fields that decide, no server bookkeeping.
+function policyFile(p) {
+    return `${JSON.stringify({ id: p.id, name: p.name, vendor: p.vendor, matchRules: p.matchRules ?? {}, enforce: p.enforce, createdAt: p.createdAt }, null, 2)}\n`;
+}
+
+const policyPath = (id, version) => `/v1/attestation-policies/${encodeURIComponent(id)}${version ? `?version=${encodeURIComponent(version)}` : ''}`;
+
 function viewPolicy(q, id) {
     if (needSignIn()) return null;
     const box = h('div', {}, loading());
+    const want = q.get('version');
     (async () => {
         let p;
+        let latest;
         try {
-            p = (await call('GET', `/v1/attestation-policies/${encodeURIComponent(id)}`)).json;
+            latest = (await call('GET', policyPath(id))).json;
+            p = want && String(latest.version) !== want ? (await call('GET', policyPath(id, want))).json : latest;
         } catch (err) {
-            clear(box).append(errorBox(err, 'Cannot load the policy'), link('Back to policies', '#/policies'));
+            clear(box).append(errorBox(err, want ? `Cannot load version ${want} of the policy` : 'Cannot load the policy'),
+                link(want ? 'The newest version' : 'Back to policies', want ? `#/policies/${encodeURIComponent(id)}` : '#/policies'));
             return;
         }
+        const n = p.version ?? 1;
+        const newest = latest.version ?? 1;
+        const old = n !== newest;
         const mr = p.matchRules ?? {};
-        const file = JSON.stringify({ id: p.id, name: p.name, vendor: p.vendor, matchRules: mr, enforce: p.enforce, createdAt: p.createdAt }, null, 2);
         const msg = h('div', {});
+        const mayWrite = state.admin !== false; // unknown: offered, and the API says 403 if not
         const del = button('Delete', async () => {
-            if (!confirm(`Delete policy ${p.name}?`)) return;
+            const ok = await confirmDialog(`Delete policy “${p.name}”?`, [
+                `${p.id} and all its ${newest} version${newest === 1 ? '' : 's'} are deleted; this cannot be undone.`,
+                'The API refuses while a key that is not deleted is bound to it (409 policy_in_use): delete or rebind those keys first.',
+            ], 'Delete policy');
+            if (!ok) return;
             try {
-                await call('DELETE', `/v1/attestation-policies/${encodeURIComponent(p.id)}`);
-                location.hash = '#/policies';
+                await call('DELETE', policyPath(p.id));
+                goWithFlash('/policies', `Policy “${p.name}” deleted.`, `${p.id} and its versions are gone.`);
             } catch (err) {
                 clear(msg).append(errorBox(err, 'Not deleted'));
             }
-        }, 'danger');
-        clear(box).append(pageHeader(p.name, p.id,
+        }, 'danger', { id: 'policy-delete' });
+        const picker = h('select', { id: 'policy-version' },
+            Array.from({ length: newest }, (_, i) => newest - i).map((v) => h('option', { value: String(v), selected: v === n }, `version ${v}${v === newest ? ' (newest)' : ''}`)));
+        picker.addEventListener('change', () => {
+            const v = Number(picker.value);
+            location.hash = `#/policies/${encodeURIComponent(p.id)}${v === newest ? '' : `?version=${v}`}`;
+        });
+        const actions = old ? [
+            link('Newest version', `#/policies/${encodeURIComponent(p.id)}`, 'primary', { id: 'policy-newest' }),
+            button('Download policy.json', () => download(`policy-v${n}.json`, policyFile(p)), 'secondary'),
+            link('Pin for verification', `#/pin/${encodeURIComponent(p.id)}?version=${n}`, 'secondary', { id: 'policy-pin' }),
+        ] : [
             link('Create a key bound to it', `#/keys/new?policy=${encodeURIComponent(p.id)}`, 'primary', { id: 'policy-new-key' }),
-            button('Download policy.json', () => download('policy.json', `${file}\n`), 'secondary'),
-            link('Pin for verification', `#/pin/${encodeURIComponent(p.id)}`, 'secondary', { id: 'policy-pin' }), del),
-        msg,
-        card('Policy', fields([
-            ['Vendor', p.vendor],
-            ['Mode', p.enforce ? badge('enforce', 'ok') : badge('audit', 'warn')],
-            ['Allowed images', Array.isArray(mr.allowedImageHashes) ? h('ul', { class: 'plain' }, mr.allowedImageHashes.map((x) => h('li', {}, code(x)))) : '—'],
-            ['Root public key', mr.rootPublicKeyB64 ? code(mr.rootPublicKeyB64) : '—'],
-            ['Max document age', mr.maxDocAgeSeconds !== undefined ? `${mr.maxDocAgeSeconds} s` : 'none'],
-            ['Created', fmtTime(p.createdAt)],
-        ])));
+            button('Download policy.json', () => download('policy.json', policyFile(p)), 'secondary'),
+            link('Pin for verification', `#/pin/${encodeURIComponent(p.id)}`, 'secondary', { id: 'policy-pin' }),
+            mayWrite ? link('Edit', `#/policies/${encodeURIComponent(p.id)}/edit`, 'secondary', { id: 'policy-edit' }) : null,
+            mayWrite ? del : null,
+        ];
+        const oldNote = old ? alertBox('warn', `Version ${n} of ${newest}: an old version, read-only.`,
+            `Keys bound to this policy follow its newest version (${newest}). Sign results name the version that admitted them (policyVersion), and every version stays readable so they can be re-verified under it.`) : null;
+        if (oldNote) oldNote.id = 'policy-old';
+        clear(box).append(...[pageHeader(p.name, `${p.id} · version ${n}${old ? ` of ${newest}` : ''}`, ...actions),
+            oldNote,
+            msg,
+            card('Policy', fields([
+                ['Version', h('div', { class: 'version-pick' }, h('span', { id: 'policy-version-shown' }, String(n)),
+                    newest > 1 ? [h('label', { for: 'policy-version', class: 'muted small' }, 'Show'), picker] : null)],
+                ['Vendor', p.vendor],
+                ['Mode', p.enforce ? badge('enforce', 'ok') : badge('audit', 'warn')],
+                p.vendor === 'mock' ? ['Allowed images', Array.isArray(mr.allowedImageHashes) ? h('ul', { class: 'plain', id: 'policy-images' }, mr.allowedImageHashes.map((x) => h('li', {}, code(x)))) : '—'] : null,
+                p.vendor === 'mock' ? ['Root public keys', rootList(policyRoots(mr))] : null,
+                p.vendor !== 'mock' ? ['Match rules', h('pre', { class: 'mono wrap' }, JSON.stringify(mr, null, 2))] : null,
+                ['Max document age', mr.maxDocAgeSeconds !== undefined ? `${mr.maxDocAgeSeconds} s` : 'none'],
+                ['This version made', h('span', { id: 'policy-updated' }, fmtTime(p.updatedAt ?? p.createdAt))],
+                ['Policy created', fmtTime(p.createdAt)],
+            ]))].filter(Boolean));
     })();
     return box;
 }
 
-// Pin a stored policy: every field is shown and confirmed by the user against their own record,
-// since the API is not trusted to say what the policy is.
-function viewPin(q, id) {
+// The fields of a policy version as the review compares them: [label, [{key, text}]], key
+// the value compared, text what is shown (a root key shortened).
+function policyLines(b) {
+    const mr = b.matchRules ?? {};
+    const one = (label, text) => [label, [{ key: text, text }]];
+    const out = [one('Name', b.name), one('Mode', b.enforce ? 'enforce' : 'audit')];
+    if (b.vendor === 'mock') {
+        out.push(['Allowed image hashes', (mr.allowedImageHashes ?? []).map((x) => ({ key: x, text: x }))]);
+        out.push(['Root public keys', policyRoots(mr).map((k) => ({ key: k, text: shortKey(k) }))]);
+        out.push(one('Max document age', mr.maxDocAgeSeconds !== undefined ? `${mr.maxDocAgeSeconds} s` : 'none'));
+    } else {
+        out.push(['Match rules', Object.keys(mr).sort().map((k) => {
+            const line = `${k}: ${JSON.stringify(mr[k])}`;
+            return { key: line, text: short(line, 160) };
+        })]);
+    }
+    return out;
+}
+
+// Per field: the old lines kept (' ') or removed ('-'), then the new ones added ('+').
+function policyDiff(before, after) {
+    const a = policyLines(before);
+    const b = new Map(policyLines(after));
+    return a.map(([label, olds]) => {
+        const news = b.get(label) ?? [];
+        const newKeys = new Set(news.map((x) => x.key));
+        const oldKeys = new Set(olds.map((x) => x.key));
+        const lines = [
+            ...olds.map((x) => ({ op: newKeys.has(x.key) ? 'same' : 'del', text: x.text })),
+            ...news.filter((x) => !oldKeys.has(x.key)).map((x) => ({ op: 'add', text: x.text })),
+        ];
+        return { label, lines, changed: lines.some((l) => l.op !== 'same') };
+    });
+}
+
+function diffView(diff) {
+    const sign = { same: ' ', del: '-', add: '+' };
+    const changed = diff.filter((d) => d.changed);
+    const same = diff.filter((d) => !d.changed).map((d) => d.label);
+    return h('div', { class: 'diff', id: 'policy-diff' },
+        changed.map((d) => h('div', { class: 'diff-field', 'data-field': d.label }, h('h3', {}, d.label),
+            h('ul', { class: 'diff-lines mono' }, d.lines.map((l) => h('li', { class: `d-${l.op}` }, `${sign[l.op]} ${l.text}`))))),
+        same.length ? h('p', { class: 'muted small' }, `Unchanged: ${same.join(', ')}.`) : null);
+}
+
+// Edit a policy: a form prefilled from its newest version, then the changes reviewed as a
+// diff; only "Save as version N+1" sends (PUT) anything.
+function viewPolicyEdit(q, id) {
     if (needSignIn()) return null;
-    const box = h('div', {}, loading());
+    const box = h('div', { class: 'narrow' }, loading());
     (async () => {
         let p;
         try {
-            p = (await call('GET', `/v1/attestation-policies/${encodeURIComponent(id)}`)).json;
+            p = (await call('GET', policyPath(id))).json;
+        } catch (err) {
+            clear(box).append(errorBox(err, 'Cannot load the policy'), link('Back to policies', '#/policies'));
+            return;
+        }
+        const n = p.version ?? 1;
+        const mock = p.vendor === 'mock';
+        const f = policyInputs(p);
+        const rules = h('textarea', { id: 'pol-rules', rows: 10, class: 'mono', spellcheck: 'false', value: JSON.stringify(p.matchRules ?? {}, null, 2) });
+        const out = h('div', {});
+        const form = h('form', { class: 'stack', id: 'policy-edit-form' },
+            alertBox('info', `Prefilled from version ${n}, the newest.`, `Saving makes version ${n + 1}; keys bound to the policy follow it at once, and version ${n} stays readable. Nothing is sent before you review the changes.`),
+            h('label', { for: 'pol-name' }, 'Name'), f.name,
+            h('p', { class: 'hint' }, 'Vendor: ', code(p.vendor), ' (a policy’s vendor cannot change).'),
+            ...(mock ? policyInputRows(f) : [
+                h('label', { for: 'pol-rules' }, 'Match rules (JSON)'), rules,
+                h('label', { class: 'check' }, f.enforce, ' Enforce: refuse to sign when attestation fails (off = audit: record and return the failure)'),
+            ]),
+            h('div', { class: 'actions' }, link('Cancel', `#/policies/${encodeURIComponent(p.id)}`), h('button', { type: 'submit', class: 'btn primary', id: 'policy-review' }, 'Review changes')));
+        const editCard = card(null, form);
+        form.addEventListener('submit', (e) => {
+            e.preventDefault();
+            clear(out);
+            let b;
+            let probs;
+            if (mock) {
+                b = readPolicyInputs(f, p.vendor);
+                probs = policyProblems(b);
+            } else {
+                b = { name: f.name.value.trim(), vendor: p.vendor, matchRules: null, enforce: f.enforce.checked };
+                probs = b.name ? [] : ['Give the policy a name.'];
+                try {
+                    b.matchRules = JSON.parse(rules.value);
+                    if (b.matchRules === null || typeof b.matchRules !== 'object' || Array.isArray(b.matchRules)) probs.push('The match rules are a JSON object.');
+                } catch (err) {
+                    probs.push(`The match rules are not JSON: ${err.message}`);
+                }
+            }
+            if (probs.length) {
+                out.append(alertBox('error', 'Fix these before reviewing:', ...probs));
+                return;
+            }
+            const diff = policyDiff(p, b);
+            if (!diff.some((d) => d.changed)) {
+                out.append(alertBox('info', 'Nothing changed.', `The form says what version ${n} says: there is nothing to save, and nothing was sent.`));
+                out.firstChild.id = 'policy-nochange';
+                return;
+            }
+            editCard.hidden = true;
+            const msg = h('div', {});
+            const save = button(`Save as version ${n + 1}`, async () => {
+                save.disabled = true;
+                try {
+                    const np = (await call('PUT', policyPath(p.id), { json: b })).json;
+                    goWithFlash(`/policies/${encodeURIComponent(np.id)}`, `Policy “${np.name}” saved as version ${np.version}.`,
+                        `Keys bound to it follow version ${np.version} from now on; version ${n} stays readable.`);
+                } catch (err) {
+                    save.disabled = false;
+                    clear(msg).append(errorBox(err, 'The policy was not saved'));
+                }
+            }, 'primary', { id: 'policy-save-version' });
+            out.append(card('Review changes',
+                h('p', {}, `Version ${n} → version ${n + 1}: lines removed are marked −, lines added +.`),
+                diffView(diff),
+                h('details', {}, h('summary', {}, 'JSON body (PUT)'), h('pre', { class: 'mono wrap' }, JSON.stringify(b, null, 2))),
+                msg,
+                h('div', { class: 'actions' }, button('Back to edit', () => { clear(out); editCard.hidden = false; }, 'secondary', { id: 'policy-back' }), save)));
+        });
+        clear(box).append(pageHeader(`Edit ${p.name}`, `${p.id} · version ${n}`), editCard, out);
+    })();
+    return box;
+}
+
+// Pin a stored policy (its newest version, or ?version=n): every field is shown and confirmed
+// by the user against their own record, since the API is not trusted to say what the policy is.
+function viewPin(q, id) {
+    if (needSignIn()) return null;
+    const box = h('div', {}, loading());
+    const want = q.get('version');
+    (async () => {
+        let p;
+        try {
+            p = (await call('GET', policyPath(id, want))).json;
         } catch (err) {
             clear(box).append(errorBox(err, 'Cannot load the policy'));
             return;
         }
         const mr = p.matchRules ?? {};
+        const roots = policyRoots(mr);
         const rows = [
-            ['Vendor', p.vendor],
-            ...(mr.allowedImageHashes ?? []).map((x, i) => [`Allowed image ${i + 1}`, x]),
-            ['Root public key', mr.rootPublicKeyB64],
-            ['Max document age', mr.maxDocAgeSeconds !== undefined ? `${mr.maxDocAgeSeconds} s` : 'none'],
+            ['Vendor', code(p.vendor)],
+            ...(mr.allowedImageHashes ?? []).map((x, i) => [`Allowed image ${i + 1}`, code(x)]),
+            ...roots.map((k, i) => [roots.length > 1 ? `Root public key ${i + 1}` : 'Root public key', keyView(k)]),
+            ['Max document age', code(mr.maxDocAgeSeconds !== undefined ? `${mr.maxDocAgeSeconds} s` : 'none')],
         ];
         const boxes = rows.map(() => h('input', { type: 'checkbox', class: 'pin-check' }));
         const msg = h('div', {});
         const pin = button('Pin this policy', () => {
             try {
                 pinPolicy(JSON.stringify({ id: p.id, name: p.name, vendor: p.vendor, matchRules: mr }));
-                state.verify.policySource = `stored policy ${p.name} (${p.id}), reviewed field by field`;
+                state.verify.policySource = `stored policy ${p.name} (${p.id}) version ${p.version ?? 1}, reviewed field by field`;
                 location.hash = '#/verify';
             } catch (err) {
                 clear(msg).append(alertBox('error', 'This policy cannot be pinned.', err.message));
             }
         }, 'primary', { id: 'pin-confirm', disabled: true });
         boxes.forEach((b) => b.addEventListener('change', () => { pin.disabled = !boxes.every((x) => x.checked); }));
-        clear(box).append(pageHeader(`Pin ${p.name}`, 'Check each value against your own record (postq-enclave measure, your release notes), not against this page.'),
-            card(null, h('table', { class: 'list pin' }, h('tbody', {}, rows.map(([k, v], i) => h('tr', {}, h('th', {}, k), h('td', {}, code(v ?? '—')), h('td', {}, h('label', { class: 'check' }, boxes[i], ' matches')))))),
-                msg, h('div', { class: 'actions' }, link('Cancel', `#/policies/${encodeURIComponent(p.id)}`), pin)));
+        clear(box).append(pageHeader(`Pin ${p.name}`, `Version ${p.version ?? 1}. Check each value against your own record (postq-enclave measure, your release notes), not against this page.`),
+            card(null, h('div', { class: 'table-wrap' }, h('table', { class: 'list pin' }, h('tbody', {}, rows.map(([k, v], i) => h('tr', {}, h('th', {}, k), h('td', {}, v), h('td', {}, h('label', { class: 'check' }, boxes[i], ' matches'))))))),
+            msg, h('div', { class: 'actions' }, link('Cancel', `#/policies/${encodeURIComponent(p.id)}${want ? `?version=${encodeURIComponent(want)}` : ''}`), pin)));
     })();
     return h('div', { class: 'narrow' }, box);
 }
@@ -544,17 +775,61 @@ function viewKeyNew(q) {
     return h('div', { class: 'narrow' }, pageHeader('New key', 'The enclave makes the key; its private half never leaves it.'), card(null, form));
 }
 
+// The version that signs: the newest enabled one (null: none, and sign calls are refused).
+function signingVersion(k) {
+    if (k.state === 'deleted' || !Array.isArray(k.versions)) return k.state === 'deleted' ? null : (k.version ?? k.keyVersion ?? 1);
+    const on = k.versions.filter((v) => v.state === 'enabled').map((v) => v.version);
+    return on.length ? Math.max(...on) : null;
+}
+
+function keyStateBadge(k) {
+    if (k.state === 'deleted') return badge('deleted', 'bad');
+    if (signingVersion(k) === null) return badge('no enabled version', 'warn');
+    return badge('active', 'ok');
+}
+
+const VERSION_BADGE = { enabled: 'ok', disabled: 'warn', destroyed: 'muted' };
+
+// The first 16 hex digits of the SHA-256 of a version's public key: enough to tell them apart.
+function shortFingerprint(b64) {
+    const raw = typeof b64 === 'string' ? SDK.fromBase64(b64) : null;
+    return raw ? SDK.sha256Hex(raw).slice(0, 16) : '—';
+}
+
 function viewKey(q, id) {
     if (needSignIn()) return null;
-    const box = h('div', {}, loading());
-    (async () => {
-        let k;
+    const head = h('div', {}, loading());
+    const note = h('div', { id: 'key-note' });
+    const body = h('div', {});
+    const keyPath = `/v1/hybrid-keys/${encodeURIComponent(id)}`;
+
+    // An admin action, then the page again with what it did (or the API's refusal).
+    const act = async (what, method, path, done) => {
+        clear(note);
+        let r;
         try {
-            k = (await call('GET', `/v1/hybrid-keys/${encodeURIComponent(id)}`)).json;
+            r = (await call(method, path)).json;
         } catch (err) {
-            clear(box).append(errorBox(err, 'Cannot load the key'), link('Back to keys', '#/keys'));
+            note.append(errorBox(err, what));
             return;
         }
+        await load();
+        const ok = alertBox('ok', ...done(r));
+        ok.id = 'key-done';
+        clear(note).append(ok);
+    };
+
+    const load = async () => {
+        let k;
+        try {
+            k = (await call('GET', keyPath)).json;
+        } catch (err) {
+            clear(head);
+            clear(body).append(errorBox(err, 'Cannot load the key'), link('Back to keys', '#/keys'));
+            return;
+        }
+        const deleted = k.state === 'deleted';
+        const mayWrite = state.admin !== false && !deleted; // unknown: offered, and the API says 403 if not
         const raw = typeof k.publicKeyB64 === 'string' ? SDK.fromBase64(k.publicKeyB64) : null;
         let pem = null;
         try {
@@ -562,31 +837,91 @@ function viewKey(q, id) {
         } catch {
             pem = null; // an algorithm or size this page does not know: no PEM offered
         }
+        const newest = k.version ?? k.keyVersion ?? 1;
+        const signs = signingVersion(k);
         const fp = h('span', { id: 'key-fingerprint' }, raw ? SDK.sha256Hex(raw) : '—');
         const polCell = h('span', { id: 'key-policy-name' }, k.attestationPolicyId ? 'loading…' : 'none (no attestation)');
-        clear(box).append(pageHeader(k.name, k.id,
-            link('Sign a file', `#/sign?key=${encodeURIComponent(k.id)}`, 'primary', { id: 'key-sign' }),
+        const rotate = button('Rotate', () => act('Not rotated', 'POST', `${keyPath}/rotate`, (nk) => [
+            `Key rotated: version ${nk.version} made.`,
+            `Version ${nk.version} signs from now on (the newest enabled version); the older versions stay as they were, and their signatures still verify.`]),
+        'secondary', { id: 'key-rotate' });
+        const del = button('Delete key', async () => {
+            const ok = await confirmDialog(`Delete key “${k.name}”?`, [
+                `${k.id}: every version’s private key is destroyed and the key never signs again. This cannot be undone.`,
+                'Its public keys and its signatures stay readable, so what it signed still verifies.',
+                k.attestationPolicyId ? 'Its policy can then be deleted, once no other key that is not deleted is bound to it.' : null,
+            ].filter(Boolean), 'Delete key');
+            if (!ok) return;
+            act('Not deleted', 'DELETE', keyPath, (dk) => [`Key “${dk.name}” deleted.`,
+                `Every version is destroyed; its public keys and signatures stay readable.${dk.attestationPolicyId ? ' Its policy can now be deleted if no other key uses it.' : ''}`]);
+        }, 'danger', { id: 'key-delete' });
+        clear(head).append(pageHeader(k.name, k.id,
+            deleted ? null : link('Sign a file', `#/sign?key=${encodeURIComponent(k.id)}`, 'primary', { id: 'key-sign' }),
             link('Signatures', `#/signatures?keyId=${encodeURIComponent(k.id)}`, 'secondary'),
             pem ? button('Download public key (PEM)', () => download(`${k.id}.pub`, pem, 'application/x-pem-file'), 'secondary', { id: 'key-download-pem' }) : null,
-            button('Download public key (JSON)', () => download(`${k.id}.json`, `${JSON.stringify(k, null, 2)}\n`), 'secondary', { id: 'key-download' })),
-        card('Key', fields([
-            ['Algorithm', k.algorithm], ['Provider', k.pqProvider], ['Version', String(k.keyVersion)],
-            ['Policy', polCell],
-            ['Created', fmtTime(k.createdAt)],
-            ['Fingerprint (SHA-256)', h('div', {}, code(fp), h('p', { class: 'hint' }, 'SHA-256 of the composite public key (ML-DSA ‖ EdDSA): what an attestation document of this key claims as publicKeySha256.'))],
-            ['Public key', h('details', {}, h('summary', {}, raw ? `${raw.length} bytes` : 'not base64'), h('pre', { class: 'mono wrap' }, k.publicKeyB64))],
-        ]), pem ? h('p', { class: 'hint' }, 'The PEM file is the key as SubjectPublicKeyInfo with its composite OID — the same bytes as ', code(`postq key get ${k.id} --public-key-out key.pub`), ' — for ', code('postq verify --public-key'), '.') : null));
+            button('Download public key (JSON)', () => download(`${k.id}.json`, `${JSON.stringify(k, null, 2)}\n`), 'secondary', { id: 'key-download' }),
+            mayWrite ? rotate : null, mayWrite ? del : null));
+        const versionRow = (v) => {
+            const path = `${keyPath}/versions/${encodeURIComponent(v.version)}`;
+            const acts = [];
+            if (mayWrite && v.state === 'enabled') {
+                acts.push(button('Disable', () => act(`Version ${v.version} not disabled`, 'POST', `${path}/disable`, () => [`Version ${v.version} disabled.`,
+                    'It no longer signs (the newest enabled version does); its signatures still verify. Enable undoes it.']), 'secondary', { 'data-action': 'disable' }));
+            }
+            if (mayWrite && v.state === 'disabled') {
+                acts.push(button('Enable', () => act(`Version ${v.version} not enabled`, 'POST', `${path}/enable`, () => [`Version ${v.version} enabled.`,
+                    'It signs again when it is the newest enabled version.']), 'secondary', { 'data-action': 'enable' }));
+            }
+            if (mayWrite && v.state !== 'destroyed') {
+                acts.push(button('Destroy', async () => {
+                    const ok = await confirmDialog(`Destroy version ${v.version} of “${k.name}”?`, [
+                        `Its private key is erased for good: version ${v.version} never signs again. This cannot be undone.`,
+                        'Its public key stays, so its signatures still verify.',
+                        v.version === signs ? (k.versions.some((x) => x.version !== v.version && x.state === 'enabled')
+                            ? 'It is the version that signs now: the newest enabled version before it takes over.'
+                            : 'It is the only enabled version: the key cannot sign until you rotate it.') : null,
+                    ].filter(Boolean), `Destroy version ${v.version}`);
+                    if (!ok) return;
+                    act(`Version ${v.version} not destroyed`, 'POST', `${path}/destroy`, () => [`Version ${v.version} destroyed.`,
+                        'Its private key is erased; its public key and signatures stay readable.']);
+                }, 'danger', { 'data-action': 'destroy' }));
+            }
+            return h('tr', { 'data-version': String(v.version), 'data-state': v.state },
+                h('td', { 'data-label': 'Version' }, String(v.version), v.version === signs ? [' ', badge('signs', 'ok')] : null),
+                h('td', { 'data-label': 'State', class: 'v-state' }, badge(v.state, VERSION_BADGE[v.state] ?? 'muted')),
+                h('td', { class: 'hide-sm' }, fmtTime(v.createdAt)),
+                h('td', { 'data-label': 'Fingerprint' }, code(shortFingerprint(v.publicKeyB64))),
+                h('td', { class: 'right' }, h('div', { class: 'actions end' }, acts)));
+        };
+        const versions = Array.isArray(k.versions) ? k.versions : [];
+        clear(body).append(...[
+            deleted ? alertBox('warn', `Deleted ${fmtTime(k.deletedAt)}.`, 'Every version is destroyed and the key never signs again. Its public keys and signatures stay readable, so what it signed still verifies.') : null,
+            card('Key', fields([
+                ['State', h('span', { id: 'key-state' }, keyStateBadge(k), deleted ? ` ${fmtTime(k.deletedAt)}` : null)],
+                ['Algorithm', k.algorithm], ['Provider', k.pqProvider],
+                ['Version', h('span', { id: 'key-version' }, String(newest), signs !== null && signs !== newest ? h('span', { class: 'muted' }, ` (version ${signs} signs)`) : null)],
+                ['Policy', polCell],
+                ['Created', fmtTime(k.createdAt)],
+                ['Fingerprint (SHA-256)', h('div', {}, code(fp), h('p', { class: 'hint' }, `SHA-256 of the composite public key of version ${newest} (ML-DSA ‖ EdDSA): what an attestation document of this key claims as publicKeySha256.`))],
+                ['Public key', h('details', {}, h('summary', {}, raw ? `${raw.length} bytes (version ${newest})` : 'not base64'), h('pre', { class: 'mono wrap' }, k.publicKeyB64))],
+            ]), pem ? h('p', { class: 'hint' }, 'The PEM file is the newest version’s key as SubjectPublicKeyInfo with its composite OID — the same bytes as ', code(`postq key get ${k.id} --public-key-out key.pub`), ' — for ', code('postq verify --public-key'), '. The JSON file holds every version: a verifier takes the one a sign result names (keyVersion).') : null),
+            versions.length ? card('Versions', h('div', { class: 'table-wrap' }, h('table', { class: 'list', id: 'key-versions' },
+                h('thead', {}, h('tr', {}, h('th', {}, 'Version'), h('th', {}, 'State'), h('th', { class: 'hide-sm' }, 'Created'), h('th', {}, 'Fingerprint'), h('th', {}, ''))),
+                h('tbody', {}, versions.map(versionRow)))),
+            h('p', { class: 'hint' }, deleted ? 'A deleted key’s versions are all destroyed.'
+                : 'The newest enabled version signs. Disable stops a version signing (Enable undoes it); Destroy erases its private key for good. Signatures of every version still verify. Fingerprint: the first 16 hex digits of the SHA-256 of the version’s public key.')) : null].filter(Boolean));
         if (k.attestationPolicyId) {
             const href = `#/policies/${encodeURIComponent(k.attestationPolicyId)}`;
             try {
-                const p = (await call('GET', `/v1/attestation-policies/${encodeURIComponent(k.attestationPolicyId)}`)).json;
+                const p = (await call('GET', policyPath(k.attestationPolicyId))).json;
                 clear(polCell).append(h('a', { href }, p.name), ' ', h('span', { class: 'muted' }, `(${p.id})`));
             } catch {
                 clear(polCell).append(h('a', { href }, k.attestationPolicyId));
             }
         }
-    })();
-    return box;
+    };
+    load();
+    return h('div', {}, head, note, body);
 }
 
 // ---- signing ----
@@ -600,13 +935,30 @@ function viewSign(q) {
     (async () => {
         try {
             const pg = await page('/v1/hybrid-keys', 100, null);
+            const keys = pg.items.filter((k) => k.state !== 'deleted'); // a deleted key never signs
             clear(sel);
-            if (pg.items.length === 0) {
+            if (keys.length === 0) {
                 sel.append(h('option', { value: '' }, 'No keys: create one first'));
-                msg.append(alertBox('info', 'No keys yet.', 'Create a key (bound to a policy) before signing.'));
+                msg.append(pg.items.length === 0 ? alertBox('info', 'No keys yet.', 'Create a key (bound to a policy) before signing.')
+                    : alertBox('info', 'Every key is deleted.', 'A deleted key never signs again: create a key (bound to a policy) before signing.'));
             }
-            for (const k of pg.items) sel.append(h('option', { value: k.id }, `${k.name} — ${k.algorithm}, ${k.pqProvider} (${k.id})`));
-            if (q.get('key')) sel.value = q.get('key');
+            for (const k of keys) {
+                const off = signingVersion(k) === null;
+                sel.append(h('option', { value: k.id, disabled: off }, `${k.name} — ${k.algorithm}, ${k.pqProvider} (${k.id})${off ? ' — no enabled version' : ''}`));
+            }
+            const want = q.get('key');
+            if (want && keys.some((k) => k.id === want && signingVersion(k) !== null)) {
+                sel.value = want;
+            } else if (want) {
+                sel.prepend(h('option', { value: '' }, 'Choose a key'));
+                sel.value = '';
+                const gone = pg.items.find((k) => k.id === want);
+                msg.append(alertBox('info', `${gone ? `Key “${gone.name}”` : want} cannot sign.`,
+                    gone?.state === 'deleted' ? 'It is deleted: choose another key.' : gone ? 'None of its versions is enabled: enable one on its page, or choose another key.' : 'It is not among your organisation’s keys: choose another.'));
+            } else if (keys.length && !keys.some((k) => k.id === sel.value)) {
+                sel.prepend(h('option', { value: '' }, 'Choose a key'));
+                sel.value = '';
+            }
         } catch (err) {
             msg.append(errorBox(err, 'Cannot list keys'));
         }
@@ -639,7 +991,8 @@ function showSigned(out, s, text, payload, payloadName) {
     const done = alertBox('ok', `Signed: signature ${s.id} stored.`, a ? `The API says the enclave’s attestation ${a.verdict === 'pass' ? 'passed' : `failed (${a.reason})`} its policy. Don’t take its word: verify it yourself in the browser.` : 'Software key: there is no attestation to verify.');
     done.id = 'sign-confirm';
     clear(out).append(card('Signed', done,
-        fields([['Signature', code(s.id)], ['Key', code(s.keyId)], ['Algorithm', s.algorithm], ['Payload SHA-256', code(s.payloadSha256)], a ? ['Enclave counter', String(a.counter)] : null]),
+        fields([['Signature', code(s.id)], ['Key', code(s.keyId)], ['Key version', String(s.keyVersion ?? 1)], ['Algorithm', s.algorithm],
+            s.policyId ? ['Policy', policyRef(s)] : null, ['Payload SHA-256', code(s.payloadSha256)], a ? ['Enclave counter', String(a.counter)] : null]),
         h('div', { class: 'actions' },
             button('Download sign result (JSON)', () => download(`${s.id}.json`, text), 'secondary', { id: 'sign-download' }),
             a ? button('Verify in the browser', () => {
@@ -651,6 +1004,12 @@ function showSigned(out, s, text, payload, payloadName) {
 }
 
 // ---- signatures ----
+
+// The policy version that admitted a sign result, linked to that version.
+function policyRef(s) {
+    const v = s.policyVersion ?? 1;
+    return [h('a', { href: `#/policies/${encodeURIComponent(s.policyId)}?version=${encodeURIComponent(v)}`, id: 'sig-policy-link' }, s.policyId), ` version ${v}`];
+}
 
 function viewSignatures(q) {
     const keyId = q.get('keyId');
@@ -679,7 +1038,8 @@ function viewSignature(q, id) {
             button('Download sign result (JSON)', () => download(`${s.id}.json`, r.text), 'secondary', { id: 'sig-download' }),
             a ? button('Verify in the browser', () => { loadSignResult(r.text, `stored signature ${s.id}`); state.verify.payload = null; state.verify.payloadName = ''; location.hash = '#/verify'; }, 'primary', { id: 'sig-verify' }) : null),
         card('Sign result', fields([
-            ['Key', h('a', { href: `#/keys/${encodeURIComponent(s.keyId)}` }, s.keyId)], ['Key version', String(s.keyVersion)], ['Algorithm', s.algorithm],
+            ['Key', h('a', { href: `#/keys/${encodeURIComponent(s.keyId)}` }, s.keyId)], ['Key version', h('span', { id: 'sig-key-version' }, String(s.keyVersion ?? 1))], ['Algorithm', s.algorithm],
+            s.policyId ? ['Policy', h('span', { id: 'sig-policy' }, policyRef(s))] : null,
             ['Payload SHA-256', code(s.payloadSha256)], ['Created', fmtTime(s.createdAt)],
             ['Signature', h('details', {}, h('summary', {}, `${Math.floor((s.signatureB64.length * 3) / 4)} bytes`), h('pre', { class: 'mono wrap' }, s.signatureB64))],
         ])),
@@ -729,7 +1089,7 @@ function viewVerify() {
         polStatus.append(alertBox('ok', `Pinned: ${v.policySource}`), fields(v.policy.vendor === 'mock' ? [
             ['Vendor', v.policy.vendor],
             ['Allowed images', h('ul', { class: 'plain' }, v.policy.images.map((x) => h('li', {}, code(x))))],
-            ['Root public key', code(v.policy.rootKey ? SDK.toBase64(v.policy.rootKey) : '—')],
+            [v.policy.roots.length > 1 ? 'Root public keys' : 'Root public key', rootList(v.policy.roots.map((r) => SDK.toBase64(r.key)))],
             ['Max document age', v.policy.maxAgeSeconds > 0 ? `${v.policy.maxAgeSeconds} s` : 'none'],
         ] : [
             ['Vendor', v.policy.vendor],
@@ -760,7 +1120,7 @@ function viewVerify() {
     const showSr = () => {
         clear(srStatus);
         if (!v.sr) return;
-        srStatus.append(alertBox('ok', `Loaded: ${v.srSource}`), fields([['Key', code(v.sr.keyId)], ['Algorithm', v.sr.algorithm], ['Payload SHA-256', code(v.sr.payloadSha256)], ['Vendor (declared)', v.sr.attestation.vendor],
+        srStatus.append(alertBox('ok', `Loaded: ${v.srSource}`), fields([['Key', code(v.sr.keyId)], ['Key version', String(v.sr.keyVersion ?? 1n)], ['Algorithm', v.sr.algorithm], ['Payload SHA-256', code(v.sr.payloadSha256)], ['Vendor (declared)', v.sr.attestation.vendor],
             ['Created', v.sr.createdAtMs !== null ? `${SDK.stamp(v.sr.createdAtMs)} (the default “check at”)` : 'not given (the default “check at” is now)']]));
     };
     const takeSr = (text, source) => {
@@ -788,6 +1148,7 @@ function viewVerify() {
         try {
             const text = await readFile(f, true);
             v.publicKey = SDK.readPublicKey(text);
+            v.publicKeyText = text; // a key JSON with versions: the sign result's keyVersion picks one
             let id = '';
             try { id = JSON.parse(text).id ?? ''; } catch { /* PEM */ }
             v.publicKeyName = `${f.name}${id ? ` (${id})` : ''}`;
@@ -795,11 +1156,13 @@ function viewVerify() {
             keyClear.disabled = false;
         } catch (err) {
             v.publicKey = null;
+            v.publicKeyText = '';
             keyStatus.textContent = `${err.message}. Use the JSON or PEM a key’s page downloads.`;
         }
     }, '.json,.pub,.pem,application/json');
     const keyClear = button('Forget this key', () => {
         v.publicKey = null;
+        v.publicKeyText = '';
         v.publicKeyName = '';
         keyStatus.textContent = keyHint();
         keyClear.disabled = true;
@@ -827,7 +1190,8 @@ function viewVerify() {
             if (atMs === null) return results.append(alertBox('error', '“Check at” is not a time.', 'Pick a date and time (UTC), or clear the field to check at the sign result’s createdAt.'));
         }
         try {
-            const key = v.publicKey ? { key: v.publicKey, source: v.publicKeyName } : await apiKeyOf(v.sr.keyId);
+            const version = v.sr.keyVersion ?? 1n;
+            const key = v.publicKey ? { key: SDK.readPublicKey(v.publicKeyText || v.publicKey, version), source: v.publicKeyName } : await apiKeyOf(v.sr.keyId, version);
             const common = { signResult: v.srText, policy: v.policyText, at: atMs ?? undefined };
             const t0 = performance.now();
             const r = key && v.payload
@@ -850,11 +1214,12 @@ function viewVerify() {
 
 // The key's public key from the API, when signed in: {key, source}, or null. It proves nothing
 // by itself; the document's publicKeySha256 (signed by the pinned root) decides.
-async function apiKeyOf(keyId) {
+// A key with versions gives the public key of the sign result's keyVersion.
+async function apiKeyOf(keyId, version) {
     if (!session.key()) return null;
     try {
         const r = await call('GET', `/v1/hybrid-keys/${encodeURIComponent(keyId)}`);
-        return { key: SDK.readPublicKey(r.text), source: `${keyId} from the API (vouched for by the document’s publicKeySha256)` };
+        return { key: SDK.readPublicKey(r.text, version), source: `${keyId} from the API (vouched for by the document’s publicKeySha256)` };
     } catch {
         return null;
     }
@@ -1144,6 +1509,7 @@ const routes = [
     [/^\/policies$/, viewPolicies],
     [/^\/policies\/new$/, viewPolicyNew],
     [/^\/policies\/([^/]+)$/, viewPolicy],
+    [/^\/policies\/([^/]+)\/edit$/, viewPolicyEdit],
     [/^\/pin\/([^/]+)$/, viewPin],
     [/^\/keys$/, viewKeys],
     [/^\/keys\/new$/, viewKeyNew],

@@ -4,7 +4,9 @@
 # temporary state), then Debian's chromium, headless, driven by playwright-core
 # (tests/e2e/dashboard/drive.mjs) through sign-in, the navigation, a policy, a key (its PEM
 # against the CLI's), a signed file, the in-browser verification (amber pass; tampered document,
-# wrong payload, edited sign result fail with their reason; a year-old sign result) and API keys.
+# wrong payload, edited sign result fail with their reason; a year-old sign result), key versions
+# (rotate, disable, enable, destroy, delete), policy versions (an edit reviewed as a diff, an
+# old version) and API keys.
 # (The verifier the page uses, @postq/sdk's browser build, is held to the CLI's verdicts by
 # 45-sdk-parity.sh.)
 # Also over HTTP: the static files' types and headers, no directory traversal, the API key in

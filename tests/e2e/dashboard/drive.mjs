@@ -7,8 +7,12 @@
 // document vouching for a tampered ML-DSA half; a 1 MiB payload timed; the reference time: the
 // sign result's createdAt or "check at" in UTC; a year-old sign result; edited fields), then
 // failing for a tampered document and a wrong payload; the Overview's recent signatures and
-// activity chart; API keys (token shown once, copy, delete with
-// confirmation; hidden from a viewer). The browser runs in New York time, so a local time
+// activity chart; key versions (rotate, disable and enable, destroy and delete with
+// confirmation; a deleted key not offered for signing; an old version's signature still
+// verifying), policy versions (an edit reviewed as a diff before the PUT, an old version read
+// back, the versions a signature names) and long composite root keys shortened; API keys
+// (token shown once, copy, delete with confirmation; hidden from a viewer, as are key and
+// policy changes). The browser runs in New York time, so a local time
 // taken for UTC shows. Each step prints cmocka-style lines; screenshots go to ARTIFACTS.
 // Environment: API_URL, API_KEY (an admin's), EMPTY_KEY (an organisation with nothing), PAYLOAD,
 // OTHER_PAYLOAD, POLICY_FILE, ARTIFACTS, CLI (postq), FIXTURE (a year-old genuinely signed
@@ -499,6 +503,9 @@ await step('dashboard: a tampered document fails (doc_signature_invalid)', async
     const sr = JSON.parse(readFileSync(sigPath, 'utf8'));
     const jws = Buffer.from(sr.attestation.docB64, 'base64').toString('latin1');
     const parts = jws.split('.');
+    // The enclave's root decides the kind: Ed25519, or ML-DSA-65 + Ed25519 (new enclaves' default).
+    const alg = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')).alg;
+    const kind = alg === 'ML-DSA-65-Ed25519' ? alg : 'Ed25519';
     const s = parts[2];
     parts[2] = `${s.slice(0, 10)}${s[10] === 'A' ? 'B' : 'A'}${s.slice(11)}`;
     sr.attestation.docB64 = Buffer.from(parts.join('.'), 'latin1').toString('base64');
@@ -506,7 +513,7 @@ await step('dashboard: a tampered document fails (doc_signature_invalid)', async
     writeFileSync(bad, JSON.stringify(sr));
     await verifyWith(bad, PAYLOAD);
     const t = await page.textContent('#verdict-reason');
-    assert(t === 'rejected: doc_signature_invalid: Ed25519 signature does not verify under the pinned root key', `got: ${t}`);
+    assert(t === `rejected: doc_signature_invalid: ${kind} signature does not verify under the pinned root key`, `got: ${t}`);
     assert((await page.getAttribute('tr[data-code="doc_signature_invalid"]', 'class')) === 'st-fail', 'row not failed');
     assert((await page.getAttribute('tr[data-code="image_not_allowed"]', 'class')) === 'st-not-run', 'a check ran after the failure');
     await shot('07-verify-tampered.png');
@@ -520,8 +527,15 @@ await step('dashboard: a wrong payload fails (payload_hash_mismatch)', async () 
 });
 
 await step('dashboard: a pasted policy with another root key fails (doc_signature_invalid)', async () => {
+    // A root of the same kind as the enclave's (of another kind, the alg would be unsupported).
     const pol = JSON.parse(readFileSync(POLICY_FILE, 'utf8'));
-    pol.matchRules.rootPublicKeyB64 = '11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo='; // RFC 8032 TEST 1's key
+    const root = Buffer.from(pol.matchRules.rootPublicKeyB64, 'base64');
+    if (root.length === 32) {
+        pol.matchRules.rootPublicKeyB64 = '11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo='; // RFC 8032 TEST 1's key
+    } else {
+        root[100] ^= 1; // another ML-DSA-65 half
+        pol.matchRules.rootPublicKeyB64 = root.toString('base64');
+    }
     await openVerify();
     await page.fill('#verify-policy', JSON.stringify(pol));
     await page.click('#verify-pin');
@@ -579,6 +593,239 @@ await step('dashboard: a sign result a year old verifies at its createdAt, and i
     await page.waitForSelector('#verdict-reason');
     const t = await page.textContent('#verdict-reason');
     assert(t.startsWith(`rejected: doc_stale: signed ${created}, `), `got: ${t}`);
+});
+
+// ---- key versions, key deletion, policy versions ----
+
+const b64sha = (b64) => createHash('sha256').update(Buffer.from(b64, 'base64')).digest('hex');
+const NEW_IMAGE = 'ab'.repeat(32);
+const v1 = '#key-versions tr[data-version="1"]';
+
+await step('dashboard: key page: Rotate makes version 2, listed, enabled and the one that signs', async () => {
+    await page.goto(`${API_URL}/#/keys/${keyId}`);
+    await page.waitForSelector(v1);
+    assert((await page.locator('#key-versions tbody tr').count()) === 1, 'not one version before the rotation');
+    await page.click('#key-rotate');
+    await page.locator('#key-done', { hasText: 'Key rotated: version 2 made.' }).waitFor();
+    const row = page.locator('#key-versions tr[data-version="2"]');
+    assert((await row.getAttribute('data-state')) === 'enabled', `version 2: ${await row.getAttribute('data-state')}`);
+    assert((await row.locator('.v-state').textContent()) === 'enabled', 'no "enabled" badge');
+    assert((await row.textContent()).includes('signs'), 'version 2 is not marked as the one that signs');
+    assert((await page.textContent('#key-version')) === '2', `version: ${await page.textContent('#key-version')}`);
+    const k = (await api('GET', `/v1/hybrid-keys/${keyId}`, API_KEY)).json;
+    assert(k.version === 2 && k.versions.length === 2 && k.versions[1].state === 'enabled', `the API: ${JSON.stringify(k.versions?.map((v) => v.state))}`);
+    assert((await row.textContent()).includes(b64sha(k.versions[1].publicKeyB64).slice(0, 16)), 'no short fingerprint of version 2');
+    assert((await page.textContent('#key-fingerprint')) === b64sha(k.publicKeyB64), 'the fingerprint is not the newest version\'s');
+    assert(!/\b(null|undefined)\b/.test(await page.evaluate(() => document.getElementById('main').innerText)), 'the page says null or undefined');
+    await shot('16-key-versions.png');
+});
+
+await step('dashboard: key page: Disable and Enable a version', async () => {
+    await page.click(`${v1} button[data-action="disable"]`);
+    await page.locator('#key-done', { hasText: 'Version 1 disabled.' }).waitFor();
+    assert((await page.getAttribute(v1, 'data-state')) === 'disabled' && (await page.textContent(`${v1} .v-state`)) === 'disabled', 'not shown disabled');
+    assert((await api('GET', `/v1/hybrid-keys/${keyId}/versions`, API_KEY)).json.items[0].state === 'disabled', 'the API does not say disabled');
+    assert((await page.locator(`${v1} button[data-action="disable"]`).count()) === 0, 'Disable offered for a disabled version');
+    await page.click(`${v1} button[data-action="enable"]`);
+    await page.locator('#key-done', { hasText: 'Version 1 enabled.' }).waitFor();
+    assert((await page.getAttribute(v1, 'data-state')) === 'enabled', 'not shown enabled');
+    assert((await api('GET', `/v1/hybrid-keys/${keyId}/versions`, API_KEY)).json.items[0].state === 'enabled', 'the API does not say enabled');
+});
+
+await step('dashboard: key page: Destroy asks first and says it cannot be undone; Cancel keeps version 1, Destroy erases it', async () => {
+    await page.click(`${v1} button[data-action="destroy"]`);
+    await page.waitForSelector('dialog#confirm-dialog[open]');
+    const q = await page.textContent('#confirm-dialog');
+    assert(q.includes('Destroy version 1 of “browser-key”?') && q.includes('cannot be undone') && q.includes('signatures still verify'), `dialog: ${q}`);
+    await shot('17-key-destroy-confirm.png', false);
+    await page.click('#confirm-cancel');
+    await until(() => document.querySelector('#confirm-dialog') === null);
+    assert((await api('GET', `/v1/hybrid-keys/${keyId}/versions`, API_KEY)).json.items[0].state === 'enabled', 'cancel destroyed the version');
+    await page.click(`${v1} button[data-action="destroy"]`);
+    await page.click('#confirm-yes');
+    await page.locator('#key-done', { hasText: 'Version 1 destroyed.' }).waitFor();
+    assert((await page.getAttribute(v1, 'data-state')) === 'destroyed', 'not shown destroyed');
+    assert((await page.locator(`${v1} button`).count()) === 0, 'actions offered for a destroyed version');
+    assert((await api('GET', `/v1/hybrid-keys/${keyId}/versions`, API_KEY)).json.items[0].state === 'destroyed', 'the API does not say destroyed');
+});
+
+await step('dashboard: the signature of a destroyed version 1 still verifies in the browser (version 1\'s key from the API)', async () => {
+    await openVerify();
+    if (!(await page.locator('#verify-key-clear').isDisabled())) await page.click('#verify-key-clear');
+    await page.fill('#verify-policy', readFileSync(POLICY_FILE, 'utf8'));
+    await page.click('#verify-pin');
+    await page.getByText('Pinned: pasted policy.json').waitFor();
+    await verifyWith(sigPath, PAYLOAD, { open: false });
+    assert((await page.getAttribute('#verdict', 'class')) === 'verdict pass', await page.textContent('#verdict'));
+    assert((await page.textContent('#verify-time')).includes(`public key: ${keyId} from the API`), await page.textContent('#verify-time'));
+    // The key's JSON downloaded now holds both versions: the sign result's keyVersion picks 1.
+    await page.goto(`${API_URL}/#/keys/${keyId}`);
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#key-download')]);
+    const both = join(ARTIFACTS, 'key-versions.json');
+    await dl.saveAs(both);
+    assert(JSON.parse(readFileSync(both, 'utf8')).versions.length === 2, 'the key JSON has not both versions');
+    await openVerify();
+    await page.setInputFiles('#verify-key', both);
+    await page.getByText('Public key: key-versions.json').waitFor();
+    await verifyWith(sigPath, PAYLOAD, { open: false });
+    assert((await page.getAttribute('#verdict', 'class')) === 'verdict pass', await page.textContent('#verdict'));
+    await page.click('#verify-key-clear');
+});
+
+await step('dashboard: edit a policy: no change says so; an added image hash reviewed as "+ hash" (nothing sent before Save); saved as version 2', async () => {
+    const puts = [];
+    const onReq = (r) => { if (r.method() === 'PUT') puts.push(r.url()); };
+    page.on('request', onReq);
+    try {
+        await page.goto(`${API_URL}/#/policies/${policyId}`);
+        await page.click('#policy-edit');
+        await page.waitForSelector('#policy-edit-form');
+        const images = await page.inputValue('#pol-images');
+        const root = JSON.parse(readFileSync(POLICY_FILE, 'utf8')).matchRules.rootPublicKeyB64;
+        assert(/^[0-9a-f]{64}$/.test(images), `images: ${images}`);
+        assert((await page.inputValue('#pol-roots')) === root, 'the root is not prefilled');
+        await page.click('#policy-review');
+        await page.waitForSelector('#policy-nochange');
+        assert((await page.locator('#policy-save-version').count()) === 0, 'Save offered with nothing changed');
+        await page.fill('#pol-images', `${images}\n${NEW_IMAGE}`);
+        await page.fill('#pol-maxage', '600');
+        await page.click('#policy-review');
+        await page.waitForSelector('#policy-diff');
+        let add = await page.locator('#policy-diff li.d-add').allTextContents();
+        const del = await page.locator('#policy-diff li.d-del').allTextContents();
+        assert(JSON.stringify(add) === JSON.stringify([`+ ${NEW_IMAGE}`, '+ 600 s']), `added: ${JSON.stringify(add)}`);
+        assert(JSON.stringify(del) === JSON.stringify(['- 300 s']), `removed: ${JSON.stringify(del)}`);
+        assert((await page.locator('#policy-diff li.d-same').allTextContents()).includes(`  ${images}`), 'the kept image is not shown');
+        assert((await page.textContent('#policy-diff')).includes('Unchanged: Name, Mode, Root public keys.'), await page.textContent('#policy-diff'));
+        await shot('18-policy-diff.png');
+        await page.click('#policy-back');
+        await page.fill('#pol-maxage', '300');
+        await page.click('#policy-review');
+        await page.waitForSelector('#policy-diff');
+        add = await page.locator('#policy-diff li.d-add').allTextContents();
+        assert(JSON.stringify(add) === JSON.stringify([`+ ${NEW_IMAGE}`]), `added: ${JSON.stringify(add)}`);
+        assert((await page.locator('#policy-diff li.d-del').count()) === 0, 'a line removed');
+        assert(puts.length === 0, `sent before Save: ${puts.join(' ')}`);
+        assert((await page.textContent('#policy-save-version')) === 'Save as version 2', await page.textContent('#policy-save-version'));
+        await page.click('#policy-save-version');
+        await page.waitForURL(new RegExp(`#/policies/${policyId}$`));
+        await until(() => document.querySelector('#policy-version-shown')?.textContent === '2');
+        assert((await page.textContent('#flash')).includes('Policy “browser-policy” saved as version 2.'), await page.textContent('#flash'));
+        assert((await page.textContent('#policy-images')).includes(NEW_IMAGE), 'the new image is not listed');
+        assert(puts.length === 1, `PUTs: ${puts.length}`);
+        const p = (await api('GET', `/v1/attestation-policies/${policyId}`, API_KEY)).json;
+        assert(p.version === 2 && JSON.stringify(p.matchRules.allowedImageHashes) === JSON.stringify([images, NEW_IMAGE]) && p.matchRules.maxDocAgeSeconds === 300,
+            `the API: ${JSON.stringify(p)}`);
+    } finally {
+        page.off('request', onReq);
+    }
+});
+
+await step('dashboard: the old policy version is readable (read-only) from the version picker', async () => {
+    await page.selectOption('#policy-version', '1');
+    await page.waitForURL(/\?version=1$/);
+    await page.waitForSelector('#policy-old');
+    assert((await page.textContent('#policy-version-shown')) === '1', 'not version 1');
+    assert((await page.textContent('#policy-old')).includes('Version 1 of 2'), await page.textContent('#policy-old'));
+    assert(!(await page.textContent('#policy-images')).includes(NEW_IMAGE), 'version 1 lists the new image');
+    assert((await page.locator('#policy-edit, #policy-delete').count()) === 0, 'an old version is editable');
+    assert(!/\b(null|undefined)\b/.test(await page.evaluate(() => document.getElementById('main').innerText)), 'the page says null or undefined');
+    await shot('19-policy-old-version.png');
+    await page.click('#policy-newest');
+    await until(() => document.querySelector('#policy-version-shown')?.textContent === '2');
+    assert((await page.locator('#policy-old').count()) === 0, 'the newest is called old');
+    assert(!/\b(null|undefined)\b/.test(await page.evaluate(() => document.getElementById('main').innerText)), 'the page says null or undefined');
+});
+
+await step('dashboard: a signature page shows its key version and the policy version that admitted it (linked)', async () => {
+    const old = JSON.parse(readFileSync(sigPath, 'utf8')).id;
+    await page.goto(`${API_URL}/#/signatures/${old}`);
+    await page.waitForSelector('#sig-policy');
+    assert((await page.textContent('#sig-key-version')) === '1', `key version ${await page.textContent('#sig-key-version')}`);
+    assert((await page.textContent('#sig-policy')) === `${policyId} version 1`, `policy: ${await page.textContent('#sig-policy')}`);
+    assert((await page.getAttribute('#sig-policy-link', 'href')) === `#/policies/${policyId}?version=1`, 'not linked to version 1');
+    await page.goto(`${API_URL}/#/sign?key=${keyId}`);
+    await until((id) => document.querySelector('#sign-key')?.value === id, keyId);
+    await page.setInputFiles('#sign-file', PAYLOAD);
+    await page.click('#sign-go');
+    await page.waitForSelector('#sign-download');
+    const id = /signature (\S+) stored\./.exec(await page.textContent('#sign-confirm'))[1];
+    await page.goto(`${API_URL}/#/signatures/${id}`);
+    await page.waitForSelector('#sig-policy');
+    assert((await page.textContent('#sig-key-version')) === '2', `key version ${await page.textContent('#sig-key-version')}`);
+    assert((await page.textContent('#sig-policy')) === `${policyId} version 2`, `policy: ${await page.textContent('#sig-policy')}`);
+    await shot('20-signature-versions.png');
+    await page.click('#sig-policy-link');
+    await page.waitForURL(/\?version=2$/);
+    await until(() => document.querySelector('#policy-version-shown')?.textContent === '2');
+});
+
+await step('dashboard: delete a key after confirming: marked deleted, every version destroyed, not offered for signing; then its policy can be deleted', async () => {
+    const pr = await api('POST', '/v1/attestation-policies', API_KEY, { ...JSON.parse(readFileSync(POLICY_FILE, 'utf8')), name: 'doomed-policy' });
+    assert(pr.status === 201, `policy: ${pr.status}`);
+    const doomedPolicy = pr.json.id;
+    const r = await api('POST', '/v1/hybrid-keys', API_KEY, { name: 'doomed-key', pqProvider: 'enclave-mock', attestationPolicyId: doomedPolicy });
+    assert(r.status === 201, `create: ${r.status}`);
+    const doomed = r.json.id;
+    const offered = () => page.evaluate(() => [...document.querySelectorAll('#sign-key option')].map((o) => o.value));
+    await page.goto(`${API_URL}/#/sign`);
+    await until((k) => [...document.querySelectorAll('#sign-key option')].some((o) => o.value === k), doomed);
+    await page.goto(`${API_URL}/#/keys/${doomed}`);
+    await page.click('#key-delete');
+    await page.waitForSelector('dialog#confirm-dialog[open]');
+    const q = await page.textContent('#confirm-dialog');
+    assert(q.includes('Delete key “doomed-key”?') && q.includes('cannot be undone') && q.includes('signatures stay readable') && q.includes('policy can then be deleted'), `dialog: ${q}`);
+    await shot('21-key-delete-confirm.png', false);
+    await page.click('#confirm-yes');
+    await page.locator('#key-done', { hasText: 'Key “doomed-key” deleted.' }).waitFor();
+    assert((await page.textContent('#key-state')).startsWith('deleted'), `state: ${await page.textContent('#key-state')}`);
+    assert((await page.locator('#key-rotate, #key-delete, #key-sign, #key-versions button').count()) === 0, 'a deleted key offers actions');
+    assert((await page.getAttribute(v1, 'data-state')) === 'destroyed', 'version 1 not destroyed');
+    const k = (await api('GET', `/v1/hybrid-keys/${doomed}`, API_KEY)).json;
+    assert(k.state === 'deleted' && k.deletedAt, `the API: ${k.state}`);
+    await shot('22-key-deleted.png');
+    await page.goto(`${API_URL}/#/keys`);
+    await page.locator(`tr[data-id="${doomed}"]`, { hasText: 'deleted' }).waitFor();
+    assert(!(await page.textContent(`tr[data-id="${keyId}"]`)).includes('deleted'), 'the live key is marked deleted');
+    await page.goto(`${API_URL}/#/sign?visit=1`);
+    await until((k) => [...document.querySelectorAll('#sign-key option')].some((o) => o.value === k), keyId);
+    assert(!(await offered()).includes(doomed), 'the Sign page offers the deleted key');
+    await page.goto(`${API_URL}/#/sign?key=${doomed}`);
+    await page.getByText('It is deleted: choose another key.').waitFor();
+    assert((await page.inputValue('#sign-key')) === '' && !(await offered()).includes(doomed), 'the deleted key is chosen');
+    // Its policy, bound to no key that is not deleted, can now be deleted (asked first).
+    await page.goto(`${API_URL}/#/policies/${doomedPolicy}`);
+    await page.click('#policy-delete');
+    await page.waitForSelector('dialog#confirm-dialog[open]');
+    assert((await page.textContent('#confirm-dialog')).includes('Delete policy “doomed-policy”?'), await page.textContent('#confirm-dialog'));
+    await page.click('#confirm-yes');
+    await page.waitForURL(/#\/policies$/);
+    await page.locator('#flash', { hasText: 'Policy “doomed-policy” deleted.' }).waitFor();
+    assert((await api('GET', `/v1/attestation-policies/${doomedPolicy}`, API_KEY)).status === 404, 'the policy is still there');
+    assert((await api('GET', `/v1/hybrid-keys/${doomed}`, API_KEY)).status === 200, 'the deleted key is no longer readable');
+});
+
+await step('dashboard: long (composite) root keys are shortened: the Overview, a policy, its pin page and its edit form fit a phone', async () => {
+    const e = (await api('GET', '/v1/enclave', API_KEY)).json;
+    assert(e.rootPublicKeyB64.length > 2000, `the enclave's root is ${e.rootPublicKeyB64.length} characters`);
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+        for (const [hash, sel] of [['#/?visit=phone', '#home-recent-table'], [`#/policies/${policyId}`, '#policy-version-shown'], [`#/pin/${policyId}`, '#pin-confirm'], [`#/policies/${policyId}/edit`, '#policy-edit-form']]) {
+            await page.goto(`${API_URL}/${hash}`);
+            await page.waitForSelector(sel);
+            await until(() => !document.querySelector('#main .loading'));
+            const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+            assert(overflow <= 0, `${hash}: ${overflow}px wider than the phone`);
+            if (!hash.endsWith('/edit')) {
+                const text = await page.evaluate(() => document.getElementById('main').innerText);
+                assert(!text.includes(e.rootPublicKeyB64), `${hash}: the whole root is shown unfolded`);
+                assert(text.includes(`${e.rootPublicKeyB64.slice(0, 12)}…${e.rootPublicKeyB64.slice(-8)} (1984 bytes`), `${hash}: no shortened root`);
+            }
+        }
+        await shot('23-policy-pin-phone.png', false);
+    } finally {
+        await page.setViewportSize({ width: 1280, height: 900 });
+    }
 });
 
 let akToken = '';
@@ -644,6 +891,15 @@ await step('dashboard: a viewer has no API keys page: no nav item, and the page 
     await page.getByText('Only admins manage API keys.').waitFor();
     assert((await page.locator('#ak-form').count()) === 0, 'a viewer gets the create form');
     await shot('14-api-keys-viewer.png');
+});
+
+await step('dashboard: a viewer gets no Rotate, Disable, Enable, Destroy, Delete or Edit', async () => {
+    await page.goto(`${API_URL}/#/keys/${keyId}`);
+    await page.waitForSelector('#key-versions');
+    assert((await page.locator('#key-rotate, #key-delete, #key-versions button').count()) === 0, 'a viewer gets key actions');
+    await page.goto(`${API_URL}/#/policies/${policyId}`);
+    await page.waitForSelector('#policy-version-shown');
+    assert((await page.locator('#policy-edit, #policy-delete').count()) === 0, 'a viewer gets Edit or Delete');
 });
 
 await step('dashboard: no CSP violation, no page error, the key in no URL, no third-party request', async () => {
