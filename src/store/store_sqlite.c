@@ -978,19 +978,27 @@ static postq_err insert_scoped(struct conn *c, sqlite3_stmt *st)
 
 /* One row of rec inserted under the write lock, its columns bound by fn; constraint failures
  * as insert_scoped maps them. */
-static postq_err insert_row(struct postq_store *s, enum stmt_id id,
-                            postq_err (*fn)(sqlite3_stmt *st, const void *rec), const void *rec)
+typedef postq_err (*bind_fn)(sqlite3_stmt *st, const void *rec);
+
+/* The same on a connection the caller holds (inside a transaction of several statements). */
+static postq_err insert_on(struct conn *c, enum stmt_id id, bind_fn fn, const void *rec)
 {
     sqlite3_stmt *st;
-    WITH_WRITER(s, c, err);
-    if (err != POSTQ_OK) {
-        return err;
-    }
-    err = stmt(c, id, &st);
+    postq_err err = stmt(c, id, &st);
     if (err == POSTQ_OK) {
         err = fn(st, rec);
         err = err == POSTQ_OK ? insert_scoped(c, st) : (done(st), err);
     }
+    return err;
+}
+
+static postq_err insert_row(struct postq_store *s, enum stmt_id id, bind_fn fn, const void *rec)
+{
+    WITH_WRITER(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = insert_on(c, id, fn, rec);
     release_writer(st_, c);
     return err;
 }
@@ -1230,12 +1238,7 @@ static postq_err insert_policy_version(struct conn *c, const char *org_id, const
 static postq_err policy_create_tx(struct conn *c, void *ctx)
 {
     const struct postq_store_policy *rec = *(const struct postq_store_policy *const *)ctx;
-    sqlite3_stmt *st;
-    postq_err err = stmt(c, S_POL_INSERT, &st);
-    if (err == POSTQ_OK) {
-        err = bind_policy(st, rec);
-        err = err == POSTQ_OK ? insert_scoped(c, st) : (done(st), err);
-    }
+    postq_err err = insert_on(c, S_POL_INSERT, bind_policy, rec);
     return err == POSTQ_OK ? insert_policy_version(c, rec->org_id, rec->id, rec) : err;
 }
 
@@ -1478,12 +1481,7 @@ static postq_err insert_key_version(struct conn *c, const char *org_id, const ch
 static postq_err key_create_tx(struct conn *c, void *ctx)
 {
     const struct postq_store_key *rec = *(const struct postq_store_key *const *)ctx;
-    sqlite3_stmt *st;
-    postq_err err = stmt(c, S_KEY_INSERT, &st);
-    if (err == POSTQ_OK) {
-        err = bind_key(st, rec);
-        err = err == POSTQ_OK ? insert_scoped(c, st) : (done(st), err);
-    }
+    postq_err err = insert_on(c, S_KEY_INSERT, bind_key, rec);
     return err == POSTQ_OK ? insert_key_version(c, rec->org_id, rec->id, 1, rec) : err;
 }
 
