@@ -2,12 +2,14 @@
 /* make bench-count: the operations whose instructions scripts/bench-count.sh counts with
  * callgrind (--toggle-collect on the function): one ML-DSA-65 keygen, one verify, one verify
  * under an expanded key made beforehand (verify-vkey; its postq_mldsa_vkey_init is counted
- * apart), and 400 signs of distinct 32-byte messages (the mean is the total / 400). */
+ * apart), and 400 signs of distinct 32-byte messages (the mean is the total / 400). "count path"
+ * prints the code path they take (POSTQ_DISABLE_AVX2=1 forces the portable one). */
 #include <stdio.h>
 #include <string.h>
 
 #include <postq/postq.h>
 
+#include "common/cpu.h"
 #include "crypto/mldsa/sign.h"
 
 int main(int argc, char **argv)
@@ -17,6 +19,10 @@ int main(int argc, char **argv)
     uint8_t seed[32], msg[32];
     const char *mode = argc > 1 ? argv[1] : "";
 
+    if (strcmp(mode, "path") == 0) {
+        puts(postq_cpu_avx2() ? "avx2" : "portable"); /* the path the counts below take */
+        return 0;
+    }
     memset(seed, 0x42, sizeof(seed));
     memset(msg, 0x17, sizeof(msg));
     if (postq_mldsa_keygen(65, seed, pk, sk) != POSTQ_OK) {

@@ -5,7 +5,7 @@ DEPFILES += $(CT_OBJS:.o=.d)
 
 $(O)/ct/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(call pkgcflags,$(LIB_PKGS)) -DPOSTQ_CT_TESTING $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(call pkgcflags,$(LIB_PKGS)) -DPOSTQ_CT_TESTING $(ALL_CFLAGS) $(ISA_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(O)/ct/ct_sign: $(CT_OBJS)
 	$(CC) $(LDHARDEN) -o $@ $^ $(LIB_LIBS)

@@ -19,7 +19,7 @@ FUZZ_SERVER_OBJS := $(FUZZ_SERVER_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CPPFLAGS) $(call pkgcflags,$(LIB_PKGS)) -DPOSTQ_BUILDING_LIB \
-	    -std=c11 -g -O1 -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $@ $<
+	    -std=c11 -g -O1 $(ISA_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $@ $<
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBOBJS)
 	@mkdir -p $(@D)

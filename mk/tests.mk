@@ -8,7 +8,7 @@ TESTLIB_SRCS  := $(wildcard tests/lib/*.c)
 TESTLIB_OBJS  := $(TESTLIB_SRCS:%.c=$(O)/%.o)
 TEST_LIBS      = $(call pkglibs,$(TEST_PKGS)) $(LIB_LIBS)
 DEPFILES      += $(TEST_SRCS:%.c=$(O)/%.d) $(TESTLIB_OBJS:.o=.d)
-SCRIPT_TESTS  := scripts/lint.sh scripts/check-symbols.sh $(wildcard tests/js/*.sh) $(wildcard tests/cli/*.sh) $(wildcard tests/e2e/[0-9]*.sh) $(if $(strip $(SAN)),,tests/ct/ct-test.sh)
+SCRIPT_TESTS  := scripts/lint.sh scripts/check-symbols.sh $(wildcard tests/crypto/*.sh) $(wildcard tests/js/*.sh) $(wildcard tests/cli/*.sh) $(wildcard tests/e2e/[0-9]*.sh) $(if $(strip $(SAN)),,tests/ct/ct-test.sh)
 
 $(TEST_SRCS:%.c=$(O)/%.o) $(TESTLIB_OBJS): CPPFLAGS += -Itests/lib $(call pkgcflags,$(TEST_PKGS) $(LIB_PKGS))
 

@@ -13,6 +13,7 @@
 #include "common/hex.h"
 #include "common/mem.h"
 #include "crypto/ed.h"
+#include "crypto/composite.h"
 #include "crypto/keccak.h"
 
 #include <postq/hybrid.h>
@@ -81,8 +82,7 @@ static postq_err get_uint(const json_t *obj, const char *name, int64_t *out, cha
     return POSTQ_OK;
 }
 
-static postq_err decode_obj(struct postq_doc_claims *c, const json_t *obj, char *detail,
-                            size_t cap)
+static postq_err decode_obj(struct postq_doc_claims *c, const json_t *obj, char *detail, size_t cap)
 {
     const json_t *nonce;
     int64_t counter = 0;
@@ -108,8 +108,7 @@ static postq_err decode_obj(struct postq_doc_claims *c, const json_t *obj, char 
         (err = get_string(obj, "keyId", c->key_id, sizeof(c->key_id), detail, cap)) != POSTQ_OK ||
         (err = get_string(obj, "algorithm", c->algorithm, sizeof(c->algorithm), detail, cap)) !=
             POSTQ_OK ||
-        (err = get_hex32(obj, "publicKeySha256", c->public_key_sha256, detail, cap)) !=
-            POSTQ_OK ||
+        (err = get_hex32(obj, "publicKeySha256", c->public_key_sha256, detail, cap)) != POSTQ_OK ||
         (err = get_hex32(obj, "payloadSha256", c->payload_sha256, detail, cap)) != POSTQ_OK ||
         (err = get_hex32(obj, "sigSha256", c->sig_sha256, detail, cap)) != POSTQ_OK ||
         (err = get_uint(obj, "counter", &counter, detail, cap)) != POSTQ_OK ||
@@ -276,15 +275,15 @@ static const char root_label[] = "postq composite attestation root v1";
 
 const char *postq_root_alg_name(int alg)
 {
-    return alg == POSTQ_ROOT_ED25519 ? "ed25519"
+    return alg == POSTQ_ROOT_ED25519     ? "ed25519"
            : alg == POSTQ_ROOT_COMPOSITE ? POSTQ_JWS_COMPOSITE_ALG
-                                          : NULL;
+                                         : NULL;
 }
 
 int postq_root_alg_parse(const char *s)
 {
-    return s == NULL ? 0
-           : strcmp(s, "ed25519") == 0 ? POSTQ_ROOT_ED25519
+    return s == NULL                                 ? 0
+           : strcmp(s, "ed25519") == 0               ? POSTQ_ROOT_ED25519
            : strcmp(s, POSTQ_JWS_COMPOSITE_ALG) == 0 ? POSTQ_ROOT_COMPOSITE
                                                      : 0;
 }
@@ -324,25 +323,47 @@ postq_err postq_root_public_key(int alg, const uint8_t seed[32], uint8_t *pk, si
     return err;
 }
 
-postq_err postq_doc_encode_mock_root(struct postq_buf *out, const struct postq_doc_claims *c,
-                                     const char *kid, int alg, const uint8_t seed[32])
+postq_err postq_root_skey_init(struct postq_hybrid_skey *skey, const uint8_t seed[32])
+{
+    uint8_t sk[64];
+    postq_err err;
+
+    if (skey == NULL || seed == NULL) {
+        return POSTQ_E_ARG;
+    }
+    composite_sk(sk, seed);
+    err = postq_hybrid_skey_init(skey, POSTQ_JWS_COMPOSITE_ALG, sk);
+    postq_wipe(sk, sizeof(sk));
+    return err;
+}
+
+/* The raw document signed by the root of kind alg: from seed, or, for the composite root, by
+ * the expanded key skey when it is not NULL. */
+static postq_err encode_mock(struct postq_buf *out, const struct postq_doc_claims *c,
+                             const char *kid, int alg, const uint8_t *seed,
+                             const struct postq_hybrid_skey *skey)
 {
     struct postq_buf header, payload;
     uint8_t sk[64];
     postq_err err;
 
-    if (out == NULL || c == NULL || seed == NULL ||
-        (alg != POSTQ_ROOT_ED25519 && alg != POSTQ_ROOT_COMPOSITE)) {
+    if (out == NULL || c == NULL || (seed == NULL && skey == NULL) ||
+        (alg != POSTQ_ROOT_ED25519 && alg != POSTQ_ROOT_COMPOSITE) ||
+        (alg == POSTQ_ROOT_ED25519 && seed == NULL)) {
         return POSTQ_E_ARG;
     }
     postq_buf_init(&header, POSTQ_JWS_HEADER_MAX);
     postq_buf_init(&payload, POSTQ_JWS_PAYLOAD_MAX);
-    err = mock_header(&header, kid, alg == POSTQ_ROOT_ED25519 ? "Ed25519" : POSTQ_JWS_ALG_COMPOSITE);
+    err =
+        mock_header(&header, kid, alg == POSTQ_ROOT_ED25519 ? "Ed25519" : POSTQ_JWS_ALG_COMPOSITE);
     if (err == POSTQ_OK) {
         err = postq_doc_claims_encode(&payload, c);
     }
     if (err == POSTQ_OK && alg == POSTQ_ROOT_ED25519) {
         err = postq_jws_sign_ed25519(out, header.p, header.len, payload.p, payload.len, seed);
+    } else if (err == POSTQ_OK && skey != NULL) {
+        err =
+            postq_jws_sign_composite_skey(out, header.p, header.len, payload.p, payload.len, skey);
     } else if (err == POSTQ_OK) {
         composite_sk(sk, seed);
         err = postq_jws_sign_composite(out, header.p, header.len, payload.p, payload.len, sk);
@@ -353,14 +374,22 @@ postq_err postq_doc_encode_mock_root(struct postq_buf *out, const struct postq_d
     return err;
 }
 
+postq_err postq_doc_encode_mock_root(struct postq_buf *out, const struct postq_doc_claims *c,
+                                     const char *kid, int alg, const uint8_t seed[32])
+{
+    return encode_mock(out, c, kid, alg, seed, NULL);
+}
+
 postq_err postq_doc_encode_mock(struct postq_buf *out, const struct postq_doc_claims *c,
                                 const char *kid, const uint8_t root_seed[32])
 {
     return postq_doc_encode_mock_root(out, c, kid, POSTQ_ROOT_ED25519, root_seed);
 }
 
-postq_err postq_doc_encode_mock_root_b64(struct postq_buf *out, const struct postq_doc_claims *c,
-                                         const char *kid, int alg, const uint8_t seed[32])
+/* Appends the standard padded base64 of a raw document made by encode_mock. */
+static postq_err encode_mock_b64(struct postq_buf *out, const struct postq_doc_claims *c,
+                                 const char *kid, int alg, const uint8_t *seed,
+                                 const struct postq_hybrid_skey *skey)
 {
     struct postq_buf raw;
     size_t enc, got = 0;
@@ -371,7 +400,7 @@ postq_err postq_doc_encode_mock_root_b64(struct postq_buf *out, const struct pos
         return POSTQ_E_ARG;
     }
     postq_buf_init(&raw, POSTQ_JWS_MAX);
-    err = postq_doc_encode_mock_root(&raw, c, kid, alg, seed);
+    err = encode_mock(&raw, c, kid, alg, seed, skey);
     if (err != POSTQ_OK) {
         goto out;
     }
@@ -381,7 +410,7 @@ postq_err postq_doc_encode_mock_root_b64(struct postq_buf *out, const struct pos
         err = POSTQ_E_NOMEM;
         goto out;
     }
-    err = postq_base64_encode(tmp, enc + 1, &got, raw.p, raw.len, POSTQ_B64_STD);
+    err = postq_base64_encode_public(tmp, enc + 1, &got, raw.p, raw.len, POSTQ_B64_STD);
     if (err == POSTQ_OK) {
         err = postq_buf_append(out, tmp, got);
     }
@@ -389,6 +418,24 @@ out:
     postq_free(tmp);
     postq_buf_free(&raw);
     return err;
+}
+
+postq_err postq_doc_encode_mock_root_b64(struct postq_buf *out, const struct postq_doc_claims *c,
+                                         const char *kid, int alg, const uint8_t seed[32])
+{
+    if (seed == NULL) {
+        return POSTQ_E_ARG;
+    }
+    return encode_mock_b64(out, c, kid, alg, seed, NULL);
+}
+
+postq_err postq_doc_encode_mock_skey_b64(struct postq_buf *out, const struct postq_doc_claims *c,
+                                         const char *kid, const struct postq_hybrid_skey *root)
+{
+    if (root == NULL) {
+        return POSTQ_E_ARG;
+    }
+    return encode_mock_b64(out, c, kid, POSTQ_ROOT_COMPOSITE, NULL, root);
 }
 
 postq_err postq_doc_encode_mock_b64(struct postq_buf *out, const struct postq_doc_claims *c,

@@ -31,12 +31,12 @@
 #include "attest/verifier.h"
 #include "common/buf.h"
 
-#define POSTQ_DOC_VERSION 1
-#define POSTQ_DOC_VENDOR_MAX 32    /* text, NUL included */
+#define POSTQ_DOC_VERSION       1
+#define POSTQ_DOC_VENDOR_MAX    32 /* text, NUL included */
 #define POSTQ_DOC_MODULE_ID_MAX 128
-#define POSTQ_DOC_KEY_ID_MAX 128
-#define POSTQ_DOC_ALG_MAX 32
-#define POSTQ_DOC_NONCE_BYTES 32
+#define POSTQ_DOC_KEY_ID_MAX    128
+#define POSTQ_DOC_ALG_MAX       32
+#define POSTQ_DOC_NONCE_BYTES   32
 
 struct postq_doc_claims {
     int64_t v;
@@ -86,6 +86,20 @@ POSTQ_MUST_CHECK postq_err postq_doc_encode_mock_root_b64(struct postq_buf *out,
                                                           const struct postq_doc_claims *c,
                                                           const char *kid, int alg,
                                                           const uint8_t seed[32]);
+/* The composite root's expanded signing key, derived from the root seed as above: signing a
+ * document under it (postq_doc_encode_mock_skey_b64) skips re-deriving the ML-DSA key each time.
+ * skey holds secrets (crypto/composite.h). */
+struct postq_hybrid_skey;
+POSTQ_MUST_CHECK postq_err postq_root_skey_init(struct postq_hybrid_skey *skey,
+                                                const uint8_t seed[32]);
+
+/* As postq_doc_encode_mock_root_b64 for the composite root, signed under its expanded key
+ * root (from postq_root_skey_init): the same document, byte for byte, for the same rnd. */
+POSTQ_MUST_CHECK postq_err postq_doc_encode_mock_skey_b64(struct postq_buf *out,
+                                                          const struct postq_doc_claims *c,
+                                                          const char *kid,
+                                                          const struct postq_hybrid_skey *root);
+
 /* The raw document of postq_doc_encode_mock_root_b64. */
 POSTQ_MUST_CHECK postq_err postq_doc_encode_mock_root(struct postq_buf *out,
                                                       const struct postq_doc_claims *c,
@@ -104,7 +118,6 @@ POSTQ_MUST_CHECK postq_err postq_doc_encode_mock(struct postq_buf *out,
  * document [docs/formats.md], NUL-terminated as every postq_buf is. */
 POSTQ_MUST_CHECK postq_err postq_doc_encode_mock_b64(struct postq_buf *out,
                                                      const struct postq_doc_claims *c,
-                                                     const char *kid,
-                                                     const uint8_t root_seed[32]);
+                                                     const char *kid, const uint8_t root_seed[32]);
 
 #endif

@@ -10,6 +10,7 @@
 #include "attest/util.h"
 #include "common/base64.h"
 #include "common/mem.h"
+#include "crypto/composite.h"
 #include "crypto/ed.h"
 
 #include <postq/hybrid.h>
@@ -35,7 +36,7 @@ static postq_err decode_part(uint8_t *out, size_t max, size_t *out_len, const ui
         postq_attest_detail(detail, cap, "jws %s: over %zu bytes", name, max);
         return POSTQ_E_TOO_LARGE;
     }
-    err = postq_base64_decode(out, max, out_len, (const char *)in, len, POSTQ_B64_URL);
+    err = postq_base64_decode_public(out, max, out_len, (const char *)in, len, POSTQ_B64_URL);
     if (err != POSTQ_OK) {
         postq_attest_detail(detail, cap, "jws %s: not canonical unpadded base64url", name);
         return POSTQ_E_MALFORMED;
@@ -156,16 +157,15 @@ postq_err postq_jws_parse(struct postq_jws *jws, const uint8_t *in, size_t len, 
                           dot2 - dot1 - 1, "payload", detail, cap);
     }
     if (err == POSTQ_OK) {
-        err = decode_part(jws->sig, sizeof(jws->sig), &jws->sig_len, in + dot2 + 1,
-                          len - dot2 - 1, "signature", detail, cap);
+        err = decode_part(jws->sig, sizeof(jws->sig), &jws->sig_len, in + dot2 + 1, len - dot2 - 1,
+                          "signature", detail, cap);
     }
     if (err == POSTQ_OK) {
         err = parse_header(jws, header, header_len, detail, cap);
     }
     if (err == POSTQ_OK && postq_jws_alg_is_ed25519(jws->alg) &&
         jws->sig_len != POSTQ_JWS_ED25519_SIG_BYTES) {
-        postq_attest_detail(detail, cap, "jws signature: %zu bytes, Ed25519 has 64",
-                            jws->sig_len);
+        postq_attest_detail(detail, cap, "jws signature: %zu bytes, Ed25519 has 64", jws->sig_len);
         err = POSTQ_E_MALFORMED;
     }
     if (err == POSTQ_OK && postq_jws_alg_is_composite(jws->alg) &&
@@ -196,7 +196,7 @@ static postq_err append_b64url(struct postq_buf *out, const uint8_t *p, size_t n
     if (tmp == NULL) {
         return POSTQ_E_NOMEM;
     }
-    err = postq_base64_encode(tmp, enc + 1, &got, p, n, POSTQ_B64_URL);
+    err = postq_base64_encode_public(tmp, enc + 1, &got, p, n, POSTQ_B64_URL);
     if (err == POSTQ_OK) {
         err = postq_buf_append(out, tmp, got);
     }
@@ -205,22 +205,27 @@ static postq_err append_b64url(struct postq_buf *out, const uint8_t *p, size_t n
 }
 
 /* The signers of postq_jws_sign: sign msg[0..len) into sig (POSTQ_JWS_SIG_MAX bytes). */
-typedef postq_err (*jws_signer)(const uint8_t *key, const uint8_t *msg, size_t len, uint8_t *sig);
+typedef postq_err (*jws_signer)(const void *key, const uint8_t *msg, size_t len, uint8_t *sig);
 
-static postq_err sign_ed25519(const uint8_t *seed, const uint8_t *msg, size_t len, uint8_t *sig)
+static postq_err sign_ed25519(const void *seed, const uint8_t *msg, size_t len, uint8_t *sig)
 {
     return postq_ed_sign(POSTQ_ED25519, seed, msg, len, sig);
 }
 
-static postq_err sign_composite(const uint8_t *sk, const uint8_t *msg, size_t len, uint8_t *sig)
+static postq_err sign_composite(const void *sk, const uint8_t *msg, size_t len, uint8_t *sig)
 {
     return postq_hybrid_sign(POSTQ_JWS_COMPOSITE_ALG, sk, msg, len, NULL, 0, sig);
+}
+
+static postq_err sign_composite_skey(const void *skey, const uint8_t *msg, size_t len, uint8_t *sig)
+{
+    return postq_hybrid_sign_skey(skey, msg, len, NULL, 0, sig);
 }
 
 /* header "." payload, signed by fn under key into a signature of sig_len bytes. */
 static postq_err jws_sign(struct postq_buf *out, const uint8_t *header, size_t header_len,
                           const uint8_t *payload, size_t payload_len, jws_signer fn,
-                          const uint8_t *key, size_t sig_len)
+                          const void *key, size_t sig_len)
 {
     uint8_t *sig;
     size_t start;
@@ -256,17 +261,26 @@ static postq_err jws_sign(struct postq_buf *out, const uint8_t *header, size_t h
     return err;
 }
 
-postq_err postq_jws_sign_composite(struct postq_buf *out, const uint8_t *header,
-                                   size_t header_len, const uint8_t *payload, size_t payload_len,
-                                   const uint8_t sk[64])
+postq_err postq_jws_sign_composite(struct postq_buf *out, const uint8_t *header, size_t header_len,
+                                   const uint8_t *payload, size_t payload_len, const uint8_t sk[64])
 {
     return jws_sign(out, header, header_len, payload, payload_len, sign_composite, sk,
                     POSTQ_JWS_COMPOSITE_SIG_BYTES);
 }
 
+postq_err postq_jws_sign_composite_skey(struct postq_buf *out, const uint8_t *header,
+                                        size_t header_len, const uint8_t *payload,
+                                        size_t payload_len, const struct postq_hybrid_skey *skey)
+{
+    if (skey == NULL || skey->alg == NULL || strcmp(skey->alg, POSTQ_JWS_COMPOSITE_ALG) != 0) {
+        return POSTQ_E_ARG;
+    }
+    return jws_sign(out, header, header_len, payload, payload_len, sign_composite_skey, skey,
+                    POSTQ_JWS_COMPOSITE_SIG_BYTES);
+}
+
 postq_err postq_jws_sign_ed25519(struct postq_buf *out, const uint8_t *header, size_t header_len,
-                                 const uint8_t *payload, size_t payload_len,
-                                 const uint8_t seed[32])
+                                 const uint8_t *payload, size_t payload_len, const uint8_t seed[32])
 {
     return jws_sign(out, header, header_len, payload, payload_len, sign_ed25519, seed,
                     POSTQ_JWS_ED25519_SIG_BYTES);

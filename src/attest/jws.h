@@ -26,20 +26,20 @@
 
 #include "common/buf.h"
 
-#define POSTQ_JWS_MAX 16384
-#define POSTQ_JWS_HEADER_MAX 1024
-#define POSTQ_JWS_PAYLOAD_MAX 8192
-#define POSTQ_JWS_SIG_MAX 3584 /* the largest: ML-DSA-65-Ed25519, 3373 bytes */
-#define POSTQ_JWS_ED25519_SIG_BYTES 64
+#define POSTQ_JWS_MAX                 16384
+#define POSTQ_JWS_HEADER_MAX          1024
+#define POSTQ_JWS_PAYLOAD_MAX         8192
+#define POSTQ_JWS_SIG_MAX             3584 /* the largest: ML-DSA-65-Ed25519, 3373 bytes */
+#define POSTQ_JWS_ED25519_SIG_BYTES   64
 #define POSTQ_JWS_COMPOSITE_SIG_BYTES 3373
 /* The JWS alg of a composite mldsa65+ed25519 signature, as draft-ietf-jose-pq-composite-sigs
  * registers it; the signature is the composite of docs/formats.md (Algorithms) over the JWS
  * signing input, with the empty context. */
 #define POSTQ_JWS_ALG_COMPOSITE "ML-DSA-65-Ed25519"
 #define POSTQ_JWS_COMPOSITE_ALG "mldsa65+ed25519" /* the same, in the API's names */
-#define POSTQ_JWS_ALG_MAX 32  /* alg text, NUL included */
-#define POSTQ_JWS_TYP_MAX 64  /* typ text, NUL included */
-#define POSTQ_JWS_KID_MAX 128 /* kid text, NUL included */
+#define POSTQ_JWS_ALG_MAX       32                /* alg text, NUL included */
+#define POSTQ_JWS_TYP_MAX       64                /* typ text, NUL included */
+#define POSTQ_JWS_KID_MAX       128               /* kid text, NUL included */
 
 /* The media type of the mock attestation document [docs/formats.md]. */
 #define POSTQ_JWS_TYP_ATTESTATION "postq-attestation+jws"
@@ -76,6 +76,13 @@ POSTQ_MUST_CHECK postq_err postq_jws_parse(struct postq_jws *jws, const uint8_t 
 POSTQ_MUST_CHECK postq_err postq_jws_sign_composite(struct postq_buf *out, const uint8_t *header,
                                                     size_t header_len, const uint8_t *payload,
                                                     size_t payload_len, const uint8_t sk[64]);
+/* As postq_jws_sign_composite, signed under the expanded key skey (made by
+ * postq_hybrid_skey_init for POSTQ_JWS_COMPOSITE_ALG; POSTQ_E_ARG for another). */
+struct postq_hybrid_skey;
+POSTQ_MUST_CHECK postq_err postq_jws_sign_composite_skey(struct postq_buf *out,
+                                                         const uint8_t *header, size_t header_len,
+                                                         const uint8_t *payload, size_t payload_len,
+                                                         const struct postq_hybrid_skey *skey);
 
 /* Append the compact JWS of header[0..header_len) and payload[0..payload_len), signed with
  * Ed25519 under the 32-byte seed, to out. The bytes are taken as given (no JSON check, no

@@ -18,10 +18,11 @@
 /*
  * Layouts (all concatenations, no length fields):
  *
- *   alg               Label (ASCII, 30 bytes)          PH          public key      private key     signature
- *   mldsa44+ed25519   COMPSIG-MLDSA44-Ed25519-SHA512   SHA-512     1312 + 32 = 1344  32 + 32 = 64  2420 +  64 = 2484
- *   mldsa65+ed25519   COMPSIG-MLDSA65-Ed25519-SHA512   SHA-512     1952 + 32 = 1984  32 + 32 = 64  3309 +  64 = 3373
- *   mldsa87+ed448     COMPSIG-MLDSA87-Ed448-SHAKE256   SHAKE256/64 2592 + 57 = 2649  32 + 57 = 89  4627 + 114 = 4741
+ *   alg               Label (ASCII, 30 bytes)          PH          public key      private key
+ * signature mldsa44+ed25519   COMPSIG-MLDSA44-Ed25519-SHA512   SHA-512     1312 + 32 = 1344  32 +
+ * 32 = 64  2420 +  64 = 2484 mldsa65+ed25519   COMPSIG-MLDSA65-Ed25519-SHA512   SHA-512     1952 +
+ * 32 = 1984  32 + 32 = 64  3309 +  64 = 3373 mldsa87+ed448     COMPSIG-MLDSA87-Ed448-SHAKE256
+ * SHAKE256/64 2592 + 57 = 2649  32 + 57 = 89  4627 + 114 = 4741
  *
  *   public key  = ML-DSA pk (FIPS 204 pkEncode) || EdDSA pk (RFC 8032 encoding)
  *   private key = ML-DSA seed xi (32 bytes, KeyGen_internal input) || EdDSA private seed
@@ -31,11 +32,11 @@
  *   Prefix = "CompositeAlgorithmSignatures2025" (ASCII)
  */
 
-#define PREFIX "CompositeAlgorithmSignatures2025"
+#define PREFIX       "CompositeAlgorithmSignatures2025"
 #define PREFIX_BYTES 32
-#define LABEL_BYTES 30
-#define PH_BYTES 64
-#define MPRIME_MAX (PREFIX_BYTES + LABEL_BYTES + 1 + POSTQ_HYBRID_CTX_MAX + PH_BYTES)
+#define LABEL_BYTES  30
+#define PH_BYTES     64
+#define MPRIME_MAX   (PREFIX_BYTES + LABEL_BYTES + 1 + POSTQ_HYBRID_CTX_MAX + PH_BYTES)
 
 _Static_assert(sizeof(PREFIX) - 1 == PREFIX_BYTES, "prefix is 32 bytes");
 
@@ -59,26 +60,36 @@ _Static_assert(sizeof(LABEL65) - 1 == LABEL_BYTES, "label is 30 bytes");
 _Static_assert(sizeof(LABEL87) - 1 == LABEL_BYTES, "label is 30 bytes");
 
 static const struct alg algs[] = {
-    {"mldsa44+ed25519", LABEL44, 44, POSTQ_ED25519, PH_SHA512,
-     POSTQ_MLDSA44_PK_BYTES, POSTQ_MLDSA44_SIG_BYTES, POSTQ_ED25519_SEED_BYTES,
-     POSTQ_ED25519_PK_BYTES, POSTQ_ED25519_SIG_BYTES},
-    {"mldsa65+ed25519", LABEL65, 65, POSTQ_ED25519, PH_SHA512,
-     POSTQ_MLDSA65_PK_BYTES, POSTQ_MLDSA65_SIG_BYTES, POSTQ_ED25519_SEED_BYTES,
-     POSTQ_ED25519_PK_BYTES, POSTQ_ED25519_SIG_BYTES},
-    {"mldsa87+ed448", LABEL87, 87, POSTQ_ED448, PH_SHAKE256,
-     POSTQ_MLDSA87_PK_BYTES, POSTQ_MLDSA87_SIG_BYTES, POSTQ_ED448_SEED_BYTES, POSTQ_ED448_PK_BYTES,
-     POSTQ_ED448_SIG_BYTES},
+    {"mldsa44+ed25519", LABEL44, 44, POSTQ_ED25519, PH_SHA512, POSTQ_MLDSA44_PK_BYTES,
+     POSTQ_MLDSA44_SIG_BYTES, POSTQ_ED25519_SEED_BYTES, POSTQ_ED25519_PK_BYTES,
+     POSTQ_ED25519_SIG_BYTES},
+    {"mldsa65+ed25519", LABEL65, 65, POSTQ_ED25519, PH_SHA512, POSTQ_MLDSA65_PK_BYTES,
+     POSTQ_MLDSA65_SIG_BYTES, POSTQ_ED25519_SEED_BYTES, POSTQ_ED25519_PK_BYTES,
+     POSTQ_ED25519_SIG_BYTES},
+    {"mldsa87+ed448", LABEL87, 87, POSTQ_ED448, PH_SHAKE256, POSTQ_MLDSA87_PK_BYTES,
+     POSTQ_MLDSA87_SIG_BYTES, POSTQ_ED448_SEED_BYTES, POSTQ_ED448_PK_BYTES, POSTQ_ED448_SIG_BYTES},
 };
 
 _Static_assert(POSTQ_MLDSA87_PK_BYTES + POSTQ_ED448_PK_BYTES == POSTQ_HYBRID_PK_MAX, "pk max");
 _Static_assert(POSTQ_MLDSA_SEED_BYTES + POSTQ_ED448_SEED_BYTES == POSTQ_HYBRID_SK_MAX, "sk max");
-_Static_assert(POSTQ_MLDSA87_SIG_BYTES + POSTQ_ED448_SIG_BYTES == POSTQ_HYBRID_SIG_MAX,
-               "sig max");
+_Static_assert(POSTQ_MLDSA87_SIG_BYTES + POSTQ_ED448_SIG_BYTES == POSTQ_HYBRID_SIG_MAX, "sig max");
 
-static size_t pk_bytes(const struct alg *a) { return a->mldsa_pk + a->ed_pk; }
-static size_t sk_bytes(const struct alg *a) { return POSTQ_MLDSA_SEED_BYTES + a->ed_seed; }
-static size_t sig_bytes(const struct alg *a) { return a->mldsa_sig + a->ed_sig; }
-static const uint8_t *label(const struct alg *a) { return (const uint8_t *)a->label; }
+static size_t pk_bytes(const struct alg *a)
+{
+    return a->mldsa_pk + a->ed_pk;
+}
+static size_t sk_bytes(const struct alg *a)
+{
+    return POSTQ_MLDSA_SEED_BYTES + a->ed_seed;
+}
+static size_t sig_bytes(const struct alg *a)
+{
+    return a->mldsa_sig + a->ed_sig;
+}
+static const uint8_t *label(const struct alg *a)
+{
+    return (const uint8_t *)a->label;
+}
 
 static postq_err lookup(const char *name, const struct alg **out)
 {
@@ -173,8 +184,7 @@ void postq_hybrid_ph_abort(struct postq_hybrid_ph *h)
 }
 
 /* PH(M) in one call. */
-static postq_err prehash(const char *alg, const uint8_t *msg, size_t msglen,
-                         uint8_t ph[PH_BYTES])
+static postq_err prehash(const char *alg, const uint8_t *msg, size_t msglen, uint8_t ph[PH_BYTES])
 {
     struct postq_hybrid_ph h;
     postq_err err = postq_hybrid_ph_init(&h, alg);
@@ -355,10 +365,130 @@ out:
     return err;
 }
 
+/* ---- Expanded signing keys ----------------------------------------------------------------- */
+
+/* CT: as postq_hybrid_public_key. */
+postq_err postq_hybrid_skey_init(struct postq_hybrid_skey *skey, const char *alg, const uint8_t *sk)
+{
+    const struct alg *a;
+    uint8_t mldsa_sk[POSTQ_MLDSA_SK_MAX];
+    postq_err err;
+
+    if (skey == NULL) {
+        return lookup(alg, &a) != POSTQ_OK ? POSTQ_E_UNSUPPORTED : POSTQ_E_ARG;
+    }
+    memset(skey, 0, sizeof(*skey));
+    err = lookup(alg, &a);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    if (sk == NULL) {
+        return POSTQ_E_ARG;
+    }
+    err = postq_mldsa_keygen(a->level, sk, skey->pk, mldsa_sk);
+    if (err == POSTQ_OK) {
+        err = postq_mldsa_skey_init(&skey->mldsa, a->level, mldsa_sk);
+    }
+    if (err == POSTQ_OK) {
+        err = postq_ed_keypair(a->curve, sk + POSTQ_MLDSA_SEED_BYTES, skey->pk + a->mldsa_pk);
+    }
+    postq_wipe(mldsa_sk, sizeof(mldsa_sk));
+    if (err != POSTQ_OK) {
+        postq_wipe(skey, sizeof(*skey));
+        return err;
+    }
+    memcpy(skey->ed_seed, sk + POSTQ_MLDSA_SEED_BYTES, a->ed_seed);
+    skey->pk_len = pk_bytes(a);
+    skey->alg = a->name;
+    POSTQ_CT_PUBLIC(skey->pk, skey->pk_len);
+    return POSTQ_OK;
+}
+
+void postq_hybrid_skey_wipe(struct postq_hybrid_skey *skey)
+{
+    if (skey != NULL) {
+        postq_wipe(skey, sizeof(*skey));
+    }
+}
+
+/* postq_hybrid_sign_rnd's steps with the ML-DSA half already expanded.
+ * CT: as postq_hybrid_sign_rnd. */
+postq_err postq_hybrid_sign_skey_rnd(const struct postq_hybrid_skey *skey, const uint8_t *msg,
+                                     size_t msglen, const uint8_t *ctx, size_t ctxlen,
+                                     const uint8_t rnd[32], uint8_t *sig)
+{
+    const struct alg *a;
+    uint8_t mprime[MPRIME_MAX];
+    uint8_t ph[PH_BYTES];
+    size_t mlen;
+    postq_err err;
+
+    if (skey == NULL || skey->alg == NULL) {
+        return POSTQ_E_ARG;
+    }
+    err = lookup(skey->alg, &a);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    if (sig == NULL) {
+        return POSTQ_E_ARG;
+    }
+    if ((msg == NULL && msglen != 0) || (ctx == NULL && ctxlen != 0)) {
+        err = POSTQ_E_ARG;
+        goto out;
+    }
+    if (ctxlen > POSTQ_HYBRID_CTX_MAX) {
+        err = POSTQ_E_LENGTH;
+        goto out;
+    }
+    err = prehash(a->name, msg, msglen, ph);
+    if (err != POSTQ_OK) {
+        goto out;
+    }
+    mlen = build_mprime(a, ph, ctx, ctxlen, mprime);
+    err = postq_mldsa_sign_skey(&skey->mldsa, mprime, mlen, label(a), LABEL_BYTES, rnd, sig);
+    if (err != POSTQ_OK) {
+        goto out;
+    }
+    err = postq_ed_sign(a->curve, skey->ed_seed, mprime, mlen, sig + a->mldsa_sig);
+out:
+    if (err != POSTQ_OK) {
+        postq_wipe(sig, sig_bytes(a));
+    }
+    POSTQ_CT_PUBLIC(sig, sig_bytes(a));
+    return err;
+}
+
+/* Hedged, as postq_hybrid_sign. CT: as postq_hybrid_sign_rnd. */
+postq_err postq_hybrid_sign_skey(const struct postq_hybrid_skey *skey, const uint8_t *msg,
+                                 size_t msglen, const uint8_t *ctx, size_t ctxlen, uint8_t *sig)
+{
+    uint8_t rnd[POSTQ_MLDSA_RND_BYTES];
+    postq_err err;
+
+    if (skey == NULL || skey->alg == NULL || sig == NULL) {
+        return POSTQ_E_ARG;
+    }
+    err = postq_rand_bytes(rnd, sizeof(rnd));
+    if (err == POSTQ_OK) {
+        err = postq_hybrid_sign_skey_rnd(skey, msg, msglen, ctx, ctxlen, rnd, sig);
+    } else {
+        const struct alg *a;
+        if (lookup(skey->alg, &a) == POSTQ_OK) {
+            postq_wipe(sig, sig_bytes(a));
+        }
+    }
+    postq_wipe(rnd, sizeof(rnd));
+    return err;
+}
+
 /* A half's verdict counts as "invalid" unless the half failed for a reason that is not about
  * the inputs (allocation, backend): that is reported as it is, so callers can tell an internal
  * failure from a forgery. */
-static int is_internal(postq_err err) { return postq_err_category(err) == POSTQ_CAT_BUG; }
+static int is_internal(postq_err err)
+{
+    return postq_err_category(err) == POSTQ_CAT_BUG;
+}
 
 /* Composite-ML-DSA.Verify [§4.3] from PH(M), for both entry points: the ML-DSA half under
  * mldsa_vk when it is given, else from pk. Both halves are always checked; the answer is valid
@@ -389,8 +519,8 @@ static postq_err verify_ph(const struct alg *a, const struct postq_mldsa_vkey *m
         err_mldsa = postq_mldsa_verify(a->level, pk, mprime, mlen, label(a), LABEL_BYTES, sig,
                                        a->mldsa_sig);
     }
-    err_ed = postq_ed_verify(a->curve, pk + a->mldsa_pk, mprime, mlen, sig + a->mldsa_sig,
-                             a->ed_sig);
+    err_ed =
+        postq_ed_verify(a->curve, pk + a->mldsa_pk, mprime, mlen, sig + a->mldsa_sig, a->ed_sig);
     if (is_internal(err_mldsa)) {
         return err_mldsa;
     }

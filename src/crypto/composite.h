@@ -7,6 +7,7 @@
 #define POSTQ_CRYPTO_COMPOSITE_H
 
 #include <postq/hybrid.h>
+#include <postq/mldsa.h>
 
 #include "crypto/keccak.h"
 #include "crypto/mldsa/sign.h"
@@ -65,5 +66,39 @@ POSTQ_MUST_CHECK postq_err postq_hybrid_verify_ph_vkey(const struct postq_hybrid
  * failed init): lets a cache holder check that it has the right key. Not constant time. */
 int postq_hybrid_vkey_matches(const struct postq_hybrid_vkey *vk, const char *alg,
                               const uint8_t *pk, size_t pk_len);
+
+/* An expanded composite signing key, for signing many times under one key: the ML-DSA half
+ * expanded once (struct postq_mldsa_skey: decoded, in the NTT domain, with A-hat), the EdDSA
+ * seed, and the composite public key. About 83 KiB. Holds secrets: keep it in locked memory
+ * excluded from core dumps, and wipe it with postq_hybrid_skey_wipe. Immutable after init, so
+ * threads may sign with one at the same time. */
+struct postq_hybrid_skey {
+    const char *alg; /* the algorithm table's own name string; NULL after a failed init */
+    struct postq_mldsa_skey mldsa;
+    uint8_t ed_seed[POSTQ_HYBRID_SK_MAX - POSTQ_MLDSA_SEED_BYTES];
+    uint8_t pk[POSTQ_HYBRID_PK_MAX];
+    size_t pk_len;
+};
+
+/* Expands the composite private key sk (alg's sk size: ML-DSA seed || EdDSA seed) into skey and
+ * derives its public key (skey->pk). POSTQ_E_UNSUPPORTED for an unknown alg, POSTQ_E_ARG for a
+ * NULL pointer; on failure a non-NULL skey is wiped (alg NULL).
+ * CT: as postq_hybrid_public_key. */
+POSTQ_MUST_CHECK postq_err postq_hybrid_skey_init(struct postq_hybrid_skey *skey, const char *alg,
+                                                  const uint8_t *sk);
+
+/* postq_hybrid_sign_rnd and postq_hybrid_sign under an expanded key: the same signature, byte
+ * for byte, as with the private key skey was made from (for the same rnd). POSTQ_E_ARG for a
+ * NULL skey or one whose init failed. Only reads skey. */
+POSTQ_MUST_CHECK postq_err postq_hybrid_sign_skey_rnd(const struct postq_hybrid_skey *skey,
+                                                      const uint8_t *msg, size_t msglen,
+                                                      const uint8_t *ctx, size_t ctxlen,
+                                                      const uint8_t rnd[32], uint8_t *sig);
+POSTQ_MUST_CHECK postq_err postq_hybrid_sign_skey(const struct postq_hybrid_skey *skey,
+                                                  const uint8_t *msg, size_t msglen,
+                                                  const uint8_t *ctx, size_t ctxlen, uint8_t *sig);
+
+/* Wipes skey (NULL is fine). */
+void postq_hybrid_skey_wipe(struct postq_hybrid_skey *skey);
 
 #endif

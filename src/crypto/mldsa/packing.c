@@ -6,6 +6,9 @@
 
 #include <string.h>
 
+#include "common/cpu.h"
+#include "crypto/mldsa/poly_avx2.h"
+
 /* Coefficients are packed in groups whose bits fill whole bytes; a group (or half of one) is
  * moved through a 64-bit little-endian word. These loops have constant bounds and compile to
  * plain loads and shifts.
@@ -151,6 +154,14 @@ void postq_mldsa_polyz_pack(uint8_t *r, const struct postq_mldsa_poly *a, int32_
 
 void postq_mldsa_polyz_unpack(struct postq_mldsa_poly *a, const uint8_t *r, int32_t gamma1)
 {
+#if POSTQ_MLDSA_AVX2
+    /* The AVX2 unpacker reads up to 14 bytes past the polynomial: here always within the
+     * signature (the hint bytes follow the last z) or the sampler's buffer. */
+    if (postq_cpu_avx2()) {
+        postq_mldsa_polyz_unpack_avx2(a->c, r, gamma1);
+        return;
+    }
+#endif
     if (gamma1 == (1 << 17)) {
         for (unsigned i = 0; i < POSTQ_MLDSA_N / 4; i++) {
             /* Coefficients 0-1 in bits 0-35; 2-3 in bits 36-71 = bytes 4-8 shifted by 4. */

@@ -6,32 +6,58 @@
 
 #include <string.h>
 
+#include "common/cpu.h"
 #include "common/ct.h"
 #include "common/mem.h"
 #include "crypto/keccak.h"
 #include "crypto/mldsa/ntt.h"
 #include "crypto/mldsa/packing.h"
+#include "crypto/mldsa/poly_avx2.h"
 #include "crypto/mldsa/reduce.h"
 
 #define N POSTQ_MLDSA_N
 #define Q POSTQ_MLDSA_Q
 #define D POSTQ_MLDSA_D
 
+/* Each entry point hands over to the AVX2 backend (poly_avx2.c) when the CPU check allows it
+ * (common/cpu.h); the two give identical results. */
+#if POSTQ_MLDSA_AVX2
+#define AVX2(call)                                                                                 \
+    do {                                                                                           \
+        if (postq_cpu_avx2()) {                                                                    \
+            call;                                                                                  \
+            return;                                                                                \
+        }                                                                                          \
+    } while (0)
+#define AVX2_RET(call)                                                                             \
+    do {                                                                                           \
+        if (postq_cpu_avx2()) {                                                                    \
+            return call;                                                                           \
+        }                                                                                          \
+    } while (0)
+#else
+#define AVX2(call)     ((void)0)
+#define AVX2_RET(call) ((void)0)
+#endif
+
 /* ---- Arithmetic -------------------------------------------------------------------------- */
 
 void postq_mldsa_poly_ntt(struct postq_mldsa_poly *a)
 {
+    AVX2(postq_mldsa_ntt_avx2(a->c));
     postq_mldsa_ntt(a->c);
 }
 
 void postq_mldsa_poly_invntt_tomont(struct postq_mldsa_poly *a)
 {
+    AVX2(postq_mldsa_invntt_avx2(a->c));
     postq_mldsa_invntt_tomont(a->c);
 }
 
 void postq_mldsa_poly_pointwise(struct postq_mldsa_poly *r, const struct postq_mldsa_poly *a,
                                 const struct postq_mldsa_poly *b)
 {
+    AVX2(postq_mldsa_pointwise_avx2(r->c, a->c, b->c));
     for (unsigned i = 0; i < N; i++) {
         r->c[i] = postq_mldsa_montgomery_reduce((int64_t)a->c[i] * b->c[i]);
     }
@@ -54,6 +80,7 @@ static inline void dot_n(struct postq_mldsa_poly *r, const struct postq_mldsa_po
 void postq_mldsa_poly_dot(struct postq_mldsa_poly *r, const struct postq_mldsa_poly *a,
                           const struct postq_mldsa_poly *b, unsigned n)
 {
+    AVX2(postq_mldsa_dot_avx2(r, a, b, n));
     /* Lazy reduction: n <= 7 products of |a| < q by |b| < 9q sum to below 63 q^2 < 2^31 q,
      * within the Montgomery input range, so one reduction per coefficient suffices. The
      * widths l = 4, 5, 7 of the three parameter sets get their own copies. */
@@ -76,6 +103,7 @@ void postq_mldsa_poly_dot(struct postq_mldsa_poly *r, const struct postq_mldsa_p
 void postq_mldsa_poly_add(struct postq_mldsa_poly *r, const struct postq_mldsa_poly *a,
                           const struct postq_mldsa_poly *b)
 {
+    AVX2(postq_mldsa_add_avx2(r->c, a->c, b->c));
     for (unsigned i = 0; i < N; i++) {
         r->c[i] = a->c[i] + b->c[i];
     }
@@ -84,6 +112,7 @@ void postq_mldsa_poly_add(struct postq_mldsa_poly *r, const struct postq_mldsa_p
 void postq_mldsa_poly_sub(struct postq_mldsa_poly *r, const struct postq_mldsa_poly *a,
                           const struct postq_mldsa_poly *b)
 {
+    AVX2(postq_mldsa_sub_avx2(r->c, a->c, b->c));
     for (unsigned i = 0; i < N; i++) {
         r->c[i] = a->c[i] - b->c[i];
     }
@@ -91,6 +120,7 @@ void postq_mldsa_poly_sub(struct postq_mldsa_poly *r, const struct postq_mldsa_p
 
 void postq_mldsa_poly_reduce(struct postq_mldsa_poly *a)
 {
+    AVX2(postq_mldsa_reduce_avx2(a->c));
     for (unsigned i = 0; i < N; i++) {
         a->c[i] = postq_mldsa_reduce32(a->c[i]);
     }
@@ -98,6 +128,7 @@ void postq_mldsa_poly_reduce(struct postq_mldsa_poly *a)
 
 void postq_mldsa_poly_caddq(struct postq_mldsa_poly *a)
 {
+    AVX2(postq_mldsa_caddq_avx2(a->c));
     for (unsigned i = 0; i < N; i++) {
         a->c[i] = postq_mldsa_caddq(a->c[i]);
     }
@@ -105,6 +136,7 @@ void postq_mldsa_poly_caddq(struct postq_mldsa_poly *a)
 
 void postq_mldsa_poly_freeze(struct postq_mldsa_poly *a)
 {
+    AVX2(postq_mldsa_freeze_avx2(a->c));
     for (unsigned i = 0; i < N; i++) {
         a->c[i] = postq_mldsa_freeze(a->c[i]);
     }
@@ -112,6 +144,7 @@ void postq_mldsa_poly_freeze(struct postq_mldsa_poly *a)
 
 void postq_mldsa_poly_shiftl(struct postq_mldsa_poly *a)
 {
+    AVX2(postq_mldsa_shiftl_avx2(a->c));
     for (unsigned i = 0; i < N; i++) {
         a->c[i] = (int32_t)((uint32_t)a->c[i] << D);
     }
@@ -119,6 +152,7 @@ void postq_mldsa_poly_shiftl(struct postq_mldsa_poly *a)
 
 uint32_t postq_mldsa_poly_chknorm(const struct postq_mldsa_poly *a, int32_t bound)
 {
+    AVX2_RET(postq_mldsa_chknorm_avx2(a->c, bound));
     uint32_t bad = 0;
 
     for (unsigned i = 0; i < N; i++) {
@@ -134,6 +168,7 @@ uint32_t postq_mldsa_poly_chknorm(const struct postq_mldsa_poly *a, int32_t boun
 void postq_mldsa_poly_power2round(struct postq_mldsa_poly *a1, struct postq_mldsa_poly *a0,
                                   const struct postq_mldsa_poly *a)
 {
+    AVX2(postq_mldsa_power2round_avx2(a1->c, a0->c, a->c));
     /* Alg. 35: r0 = r mod+- 2^d in (-2^(d-1), 2^(d-1)], r1 = (r - r0) / 2^d. Rounding
      * r / 2^d half-down gives r1 directly. */
     for (unsigned i = 0; i < N; i++) {
@@ -174,6 +209,8 @@ static inline int32_t decompose1(int32_t *r0, int32_t r, int32_t gamma2)
 void postq_mldsa_poly_decompose(struct postq_mldsa_poly *a1, struct postq_mldsa_poly *a0,
                                 const struct postq_mldsa_poly *a, int32_t gamma2)
 {
+    AVX2(postq_mldsa_decompose_avx2(a1 != NULL ? a1->c : NULL, a0 != NULL ? a0->c : NULL, a->c,
+                                    gamma2));
     int32_t r0;
     int32_t r1;
 
@@ -215,6 +252,7 @@ static inline uint8_t make_hint1(int32_t z, int32_t r, int32_t gamma2)
 unsigned postq_mldsa_poly_make_hint(uint8_t h[POSTQ_MLDSA_N], const struct postq_mldsa_poly *z,
                                     const struct postq_mldsa_poly *r, int32_t gamma2)
 {
+    AVX2_RET(postq_mldsa_make_hint_avx2(h, z->c, r->c, gamma2));
     unsigned n = 0;
 
     if (gamma2 == POSTQ_MLDSA_GAMMA2_88) {
@@ -234,6 +272,7 @@ unsigned postq_mldsa_poly_make_hint(uint8_t h[POSTQ_MLDSA_N], const struct postq
 void postq_mldsa_poly_use_hint(struct postq_mldsa_poly *a1, const struct postq_mldsa_poly *a,
                                const uint8_t h[POSTQ_MLDSA_N], int32_t gamma2)
 {
+    AVX2(postq_mldsa_use_hint_avx2(a1->c, a->c, h, gamma2));
     int32_t r0;
 
     /* Alg. 40: with a hint, move r1 one step towards r0's side, modulo m = (q-1)/(2 gamma2). */
@@ -423,5 +462,57 @@ void postq_mldsa_poly_challenge(struct postq_mldsa_poly *c, const uint8_t *ctild
         c->c[i] = c->c[j];
         c->c[j] = 1 - 2 * (int32_t)(signs & 1);
         signs >>= 1;
+    }
+}
+
+/* ---- Four at a time ---------------------------------------------------------------------- */
+
+void postq_mldsa_poly_uniform_4x(struct postq_mldsa_poly *a[4],
+                                 const uint8_t rho[POSTQ_MLDSA_RHO_BYTES], const uint16_t nonce[4])
+{
+    AVX2(postq_mldsa_uniform_4x_avx2(a, rho, nonce));
+    for (unsigned j = 0; j < 4; j++) {
+        if (a[j] != NULL) {
+            postq_mldsa_poly_uniform(a[j], rho, (uint8_t)nonce[j], (uint8_t)(nonce[j] >> 8));
+        }
+    }
+}
+
+void postq_mldsa_poly_uniform_eta_4x(struct postq_mldsa_poly *a[4],
+                                     const uint8_t rhoprime[POSTQ_MLDSA_CRH_BYTES],
+                                     const uint16_t nonce[4], int32_t eta)
+{
+    AVX2(postq_mldsa_uniform_eta_4x_avx2(a, rhoprime, nonce, eta));
+    for (unsigned j = 0; j < 4; j++) {
+        if (a[j] != NULL) {
+            postq_mldsa_poly_uniform_eta(a[j], rhoprime, nonce[j], eta);
+        }
+    }
+}
+
+void postq_mldsa_polyvec_uniform_gamma1(struct postq_mldsa_poly *y, unsigned n,
+                                        const uint8_t rhopp[POSTQ_MLDSA_CRH_BYTES], uint16_t nonce,
+                                        int32_t gamma1)
+{
+    unsigned j = 0;
+
+#if POSTQ_MLDSA_AVX2
+    if (postq_cpu_avx2()) {
+        /* Groups of four; a last group of two or three leaves slots empty (a 4-way Keccak
+         * costs less than two single ones), a last single one goes alone. */
+        for (; j + 1 < n; j += 4) {
+            struct postq_mldsa_poly *a[4];
+            uint16_t nn[4];
+
+            for (unsigned t = 0; t < 4; t++) {
+                a[t] = j + t < n ? &y[j + t] : NULL;
+                nn[t] = (uint16_t)(nonce + j + t);
+            }
+            postq_mldsa_uniform_gamma1_4x_avx2(a, rhopp, nn, gamma1);
+        }
+    }
+#endif
+    for (; j < n; j++) {
+        postq_mldsa_poly_uniform_gamma1(&y[j], rhopp, (uint16_t)(nonce + j), gamma1);
     }
 }

@@ -113,6 +113,28 @@ void postq_mldsa_poly_uniform_gamma1(struct postq_mldsa_poly *a,
                                      const uint8_t rhopp[POSTQ_MLDSA_CRH_BYTES], uint16_t nonce,
                                      int32_t gamma1);
 
+/* Four entries of ExpandA at once: a[t] = RejNTTPoly(rho || nonce[t]) with the two nonce bytes
+ * little-endian (the column s, then the row r), as postq_mldsa_poly_uniform; a NULL a[t] is an
+ * empty slot (nothing written). The AVX2 path
+ * runs the four SHAKE128 streams through one 4-way Keccak.
+ * CT: time depends on rho, which is public. */
+void postq_mldsa_poly_uniform_4x(struct postq_mldsa_poly *a[4],
+                                 const uint8_t rho[POSTQ_MLDSA_RHO_BYTES], const uint16_t nonce[4]);
+
+/* Four polynomials of ExpandS at once, as postq_mldsa_poly_uniform_eta for each nonce; a NULL
+ * a[t] is an empty slot.
+ * CT: as postq_mldsa_poly_uniform_eta. */
+void postq_mldsa_poly_uniform_eta_4x(struct postq_mldsa_poly *a[4],
+                                     const uint8_t rhoprime[POSTQ_MLDSA_CRH_BYTES],
+                                     const uint16_t nonce[4], int32_t eta);
+
+/* ExpandMask [Alg. 34] of a vector: y[j] = postq_mldsa_poly_uniform_gamma1(rho'', nonce + j) for
+ * j < n, four at a time on the AVX2 path.
+ * CT: as postq_mldsa_poly_uniform_gamma1. */
+void postq_mldsa_polyvec_uniform_gamma1(struct postq_mldsa_poly *y, unsigned n,
+                                        const uint8_t rhopp[POSTQ_MLDSA_CRH_BYTES], uint16_t nonce,
+                                        int32_t gamma1);
+
 /* SampleInBall [Alg. 29]: c with tau coefficients in {-1, 1}, the rest 0, from c-tilde.
  * CT: time and memory access depend on ctilde, which must be public (declassified). */
 void postq_mldsa_poly_challenge(struct postq_mldsa_poly *c, const uint8_t *ctilde,

@@ -44,13 +44,57 @@ size_t postq_mldsa_sig_bytes(int level)
     return p != NULL ? p->sig_bytes : 0;
 }
 
-/* Row i of ExpandA [Alg. 32]: A[i][j] = RejNTTPoly(rho || j || i) for j < l.
+/* ExpandA [Alg. 32]: A[i][j] = RejNTTPoly(rho || j || i) into a[i * L_MAX + j], four entries at
+ * a time (postq_mldsa_poly_uniform_4x). A last group of two or three leaves slots empty (one
+ * 4-way Keccak costs less than two single ones); a last single entry goes alone.
  * CT: depends on rho only, which is public. */
-static void expand_a_row(const struct postq_mldsa_params *p, struct postq_mldsa_poly row[L_MAX],
-                         const uint8_t rho[POSTQ_MLDSA_RHO_BYTES], unsigned i)
+static void expand_a(const struct postq_mldsa_params *p, struct postq_mldsa_poly *a,
+                     const uint8_t rho[POSTQ_MLDSA_RHO_BYTES])
 {
-    for (unsigned j = 0; j < p->l; j++) {
-        postq_mldsa_poly_uniform(&row[j], rho, (uint8_t)j, (uint8_t)i);
+    unsigned total = p->k * p->l;
+    unsigned e = 0;
+
+    for (; e + 1 < total; e += 4) {
+        struct postq_mldsa_poly *out[4];
+        uint16_t nonce[4];
+
+        for (unsigned t = 0; t < 4; t++) {
+            unsigned x = e + t < total ? e + t : e;
+            unsigned i = x / p->l, j = x % p->l;
+
+            out[t] = e + t < total ? &a[i * L_MAX + j] : NULL;
+            nonce[t] = (uint16_t)(j | i << 8);
+        }
+        postq_mldsa_poly_uniform_4x(out, rho, nonce);
+    }
+    if (e < total) {
+        unsigned i = e / p->l, j = e % p->l;
+        postq_mldsa_poly_uniform(&a[i * L_MAX + j], rho, (uint8_t)j, (uint8_t)i);
+    }
+}
+
+/* ExpandS [Alg. 33]: s1[j] from nonce j, s2[i] from nonce l + i, four at a time.
+ * CT: as postq_mldsa_poly_uniform_eta. */
+static void expand_s(const struct postq_mldsa_params *p, struct postq_mldsa_poly *s1,
+                     struct postq_mldsa_poly *s2, const uint8_t rhoprime[POSTQ_MLDSA_CRH_BYTES])
+{
+    unsigned total = p->l + p->k;
+    unsigned e = 0;
+
+    for (; e + 1 < total; e += 4) {
+        struct postq_mldsa_poly *out[4];
+        uint16_t nonce[4];
+
+        for (unsigned t = 0; t < 4; t++) {
+            unsigned x = e + t;
+            out[t] = x >= total ? NULL : x < p->l ? &s1[x] : &s2[x - p->l];
+            nonce[t] = (uint16_t)(x < total ? x : e);
+        }
+        postq_mldsa_poly_uniform_eta_4x(out, rhoprime, nonce, p->eta);
+    }
+    if (e < total) {
+        postq_mldsa_poly_uniform_eta(e < p->l ? &s1[e] : &s2[e - p->l], rhoprime, (uint16_t)e,
+                                     p->eta);
     }
 }
 
@@ -73,13 +117,10 @@ static void compute_mu(uint8_t mu[POSTQ_MLDSA_CRH_BYTES], const uint8_t tr[POSTQ
 /* t = NTT^-1(A o s1hat) + s2 for row i, in [0, q) [Alg. 6 step 5].
  * CT: branch-free in s1, s2. */
 static void compute_t_row(const struct postq_mldsa_params *p, struct postq_mldsa_poly *t,
-                          struct postq_mldsa_poly row[L_MAX],
-                          const uint8_t rho[POSTQ_MLDSA_RHO_BYTES],
-                          const struct postq_mldsa_poly *s1hat, const struct postq_mldsa_poly *s2,
-                          unsigned i)
+                          const struct postq_mldsa_poly *a, const struct postq_mldsa_poly *s1hat,
+                          const struct postq_mldsa_poly *s2, unsigned i)
 {
-    expand_a_row(p, row, rho, i);
-    postq_mldsa_poly_dot(t, row, s1hat, p->l);
+    postq_mldsa_poly_dot(t, &a[i * L_MAX], s1hat, p->l);
     postq_mldsa_poly_invntt_tomont(t);
     postq_mldsa_poly_add(t, t, s2);
     postq_mldsa_poly_freeze(t);
@@ -91,7 +132,7 @@ struct keygen_ws {
     uint8_t seedbuf[POSTQ_MLDSA_RHO_BYTES + POSTQ_MLDSA_CRH_BYTES + POSTQ_MLDSA_KEY_BYTES];
     uint8_t tr[POSTQ_MLDSA_TR_BYTES];
     struct postq_mldsa_poly s1[L_MAX], s1hat[L_MAX], s2[K_MAX], t0[K_MAX];
-    struct postq_mldsa_poly row[L_MAX], t, t1;
+    struct postq_mldsa_poly t, t1;
     struct postq_keccak h;
 };
 
@@ -99,7 +140,8 @@ struct keygen_ws {
  * CT: rho and t1 are declassified (they are the public key); the rejection sampling of
  * ExpandS reveals only which half-bytes it rejected. Nothing else depends on seed. */
 static void keygen_internal(const struct postq_mldsa_params *p, struct keygen_ws *ws,
-                            const uint8_t seed[POSTQ_MLDSA_SEED_BYTES], uint8_t *pk, uint8_t *sk)
+                            struct postq_mldsa_poly *a, const uint8_t seed[POSTQ_MLDSA_SEED_BYTES],
+                            uint8_t *pk, uint8_t *sk)
 {
     uint8_t kl[2] = {(uint8_t)p->k, (uint8_t)p->l};
     const uint8_t *rho = ws->seedbuf;
@@ -116,20 +158,18 @@ static void keygen_internal(const struct postq_mldsa_params *p, struct keygen_ws
     POSTQ_CT_PUBLIC(ws->seedbuf, POSTQ_MLDSA_RHO_BYTES);
 
     /* Step 4: (s1, s2) = ExpandS(rho') [Alg. 33]. */
+    expand_s(p, ws->s1, ws->s2, rhoprime);
     for (unsigned j = 0; j < p->l; j++) {
-        postq_mldsa_poly_uniform_eta(&ws->s1[j], rhoprime, (uint16_t)j, p->eta);
         ws->s1hat[j] = ws->s1[j];
         postq_mldsa_poly_ntt(&ws->s1hat[j]);
     }
-    for (unsigned i = 0; i < p->k; i++) {
-        postq_mldsa_poly_uniform_eta(&ws->s2[i], rhoprime, (uint16_t)(p->l + i), p->eta);
-    }
 
-    /* Steps 3, 5-6, 8: row by row, t = NTT^-1(A o NTT(s1)) + s2, (t1, t0) = Power2Round(t),
-     * pk = rho || SimpleBitPack(t1). A is expanded one row at a time and not kept. */
+    /* Steps 3, 5-6, 8: A = ExpandA(rho); row by row, t = NTT^-1(A o NTT(s1)) + s2,
+     * (t1, t0) = Power2Round(t), pk = rho || SimpleBitPack(t1). */
+    expand_a(p, a, rho);
     memcpy(pk, rho, POSTQ_MLDSA_RHO_BYTES);
     for (unsigned i = 0; i < p->k; i++) {
-        compute_t_row(p, &ws->t, ws->row, rho, ws->s1hat, &ws->s2[i], i);
+        compute_t_row(p, &ws->t, a, ws->s1hat, &ws->s2[i], i);
         postq_mldsa_poly_power2round(&ws->t1, &ws->t0[i], &ws->t);
         /* CT: t1 is the rest of pk. */
         POSTQ_CT_PUBLIC(&ws->t1, sizeof(ws->t1));
@@ -146,6 +186,7 @@ int postq_mldsa_keygen(int level, const uint8_t seed[32], uint8_t *pk, uint8_t *
 {
     const struct postq_mldsa_params *p = postq_mldsa_params_get(level);
     struct keygen_ws ws;
+    struct postq_mldsa_poly a[K_MAX * L_MAX]; /* A-hat: public, not wiped */
 
     if (p == NULL) {
         return POSTQ_E_UNSUPPORTED;
@@ -153,7 +194,7 @@ int postq_mldsa_keygen(int level, const uint8_t seed[32], uint8_t *pk, uint8_t *
     if (seed == NULL || pk == NULL || sk == NULL) {
         return POSTQ_E_ARG;
     }
-    keygen_internal(p, &ws, seed, pk, sk);
+    keygen_internal(p, &ws, a, seed, pk, sk);
     postq_wipe(&ws, sizeof(ws));
     return POSTQ_OK;
 }
@@ -162,6 +203,7 @@ postq_err postq_mldsa_pk_from_sk(int level, const uint8_t *sk, uint8_t *pk)
 {
     const struct postq_mldsa_params *p = postq_mldsa_params_get(level);
     struct keygen_ws ws;
+    struct postq_mldsa_poly a[K_MAX * L_MAX]; /* A-hat: public, not wiped */
     postq_err err = POSTQ_OK;
     uint32_t bad;
 
@@ -183,9 +225,10 @@ postq_err postq_mldsa_pk_from_sk(int level, const uint8_t *sk, uint8_t *pk)
         ws.s1hat[j] = ws.s1[j];
         postq_mldsa_poly_ntt(&ws.s1hat[j]);
     }
+    expand_a(p, a, ws.seedbuf);
     memcpy(pk, ws.seedbuf, POSTQ_MLDSA_RHO_BYTES);
     for (unsigned i = 0; i < p->k; i++) {
-        compute_t_row(p, &ws.t, ws.row, ws.seedbuf, ws.s1hat, &ws.s2[i], i);
+        compute_t_row(p, &ws.t, a, ws.s1hat, &ws.s2[i], i);
         postq_mldsa_poly_power2round(&ws.t1, &ws.t0[i], &ws.t);
         POSTQ_CT_PUBLIC(&ws.t1, sizeof(ws.t1));
         postq_mldsa_polyt1_pack(pk + POSTQ_MLDSA_RHO_BYTES + i * POSTQ_MLDSA_T1_POLY_BYTES, &ws.t1);
@@ -197,16 +240,15 @@ out:
 
 /* ---- Sign ------------------------------------------------------------------------------- */
 
-/* Everything secret that signing holds, wiped as one block. Sized for ML-DSA-87: with A the
- * whole of postq_mldsa_sign needs about 109 KiB of stack at every level (measured with a
- * painted thread stack, gcc 12 -O2 x86-64); keygen about 41 KiB, verify about 24 KiB. */
+/* Everything secret that one signature computes, wiped as one block; the key itself is in a
+ * struct postq_mldsa_skey. With the expanded key on the stack, the whole of postq_mldsa_sign
+ * needs about 110 KiB of stack at every level (sized for ML-DSA-87; measured with a painted
+ * thread stack, gcc 12 -O2 x86-64); keygen about 72 KiB, verify about 80 KiB. */
 struct sign_secrets {
-    uint8_t key[POSTQ_MLDSA_KEY_BYTES];
-    uint8_t rhopp[POSTQ_MLDSA_CRH_BYTES];                    /* rho'' */
-    struct postq_mldsa_poly s1[L_MAX], s2[K_MAX], t0[K_MAX]; /* NTT domain */
-    struct postq_mldsa_poly y[L_MAX];                        /* the mask */
-    struct postq_mldsa_poly z[L_MAX];                        /* NTT(y), then z = y + c s1 */
-    struct postq_mldsa_poly w[K_MAX];                        /* w = A y, then r = w - c s2 */
+    uint8_t rhopp[POSTQ_MLDSA_CRH_BYTES]; /* rho'' */
+    struct postq_mldsa_poly y[L_MAX];     /* the mask */
+    struct postq_mldsa_poly z[L_MAX];     /* NTT(y), then z = y + c s1 */
+    struct postq_mldsa_poly w[K_MAX];     /* w = A y, then r = w - c s2 */
     struct postq_mldsa_poly tmp;
     uint8_t h[K_MAX][N];
     uint8_t w1[K_MAX * 32 * 6]; /* w1Encode(w1) */
@@ -214,61 +256,90 @@ struct sign_secrets {
 };
 
 struct sign_ws {
-    struct postq_mldsa_poly a[K_MAX][L_MAX]; /* A-hat, public */
-    struct postq_mldsa_poly c;               /* NTT(c), public once c-tilde is */
-    uint8_t rho[POSTQ_MLDSA_RHO_BYTES];
-    uint8_t tr[POSTQ_MLDSA_TR_BYTES];
+    struct postq_mldsa_poly c; /* NTT(c), public once c-tilde is */
     uint8_t mu[POSTQ_MLDSA_CRH_BYTES];
     uint8_t ctilde[POSTQ_MLDSA_CTILDE_MAX];
     struct sign_secrets s;
 };
 
-/* ML-DSA.Sign_internal [Alg. 7]. mu_in is the external mu (then m is unused), or NULL to
- * compute mu = H(tr || M'). rnd is 32 bytes (never NULL here).
- * CT: rho and tr (public-key data) and c-tilde are declassified; so are the two rejection
- * decisions of each iteration (steps 23 and 27) and the accepted signature. Which half-bytes
- * ExpandS rejected is not relevant here (s1, s2 come from sk). */
+/* Wipes the secret parts of an expanded key (A-hat, rho and tr are public) and of a signing
+ * workspace, as far as level p uses them: wiping 80 KiB of which half is public would cost
+ * more than a tenth of a signature. */
+static void skey_wipe_secrets(const struct postq_mldsa_params *p, struct postq_mldsa_skey *sk)
+{
+    postq_wipe(sk->key, sizeof(sk->key));
+    postq_wipe(sk->s1, p->l * sizeof(sk->s1[0]));
+    postq_wipe(sk->s2, p->k * sizeof(sk->s2[0]));
+    postq_wipe(sk->t0, p->k * sizeof(sk->t0[0]));
+}
+
+static void sign_secrets_wipe(const struct postq_mldsa_params *p, struct sign_secrets *s)
+{
+    postq_wipe(s->rhopp, sizeof(s->rhopp));
+    postq_wipe(s->y, p->l * sizeof(s->y[0]));
+    postq_wipe(s->z, p->l * sizeof(s->z[0]));
+    postq_wipe(s->w, p->k * sizeof(s->w[0]));
+    postq_wipe(&s->tmp, sizeof(s->tmp));
+    postq_wipe(s->h, p->k * sizeof(s->h[0]));
+    postq_wipe(s->w1, sizeof(s->w1));
+    postq_keccak_wipe(&s->hs);
+}
+
+/* skDecode [Alg. 25] into sk, then Alg. 7 steps 2-5: NTT of s1, s2, t0 and A-hat = ExpandA(rho).
+ * Returns POSTQ_E_KEY_INVALID when an s1/s2 coefficient is out of range.
+ * CT: rho and tr (public-key data) are declassified; whether the key is well formed is the
+ * API's answer, not a secret. */
+static postq_err skey_expand(const struct postq_mldsa_params *p, struct postq_mldsa_skey *sk,
+                             const uint8_t *skbytes)
+{
+    uint32_t reject;
+
+    /* Step 1: skDecode [Alg. 25], refusing s1/s2 coefficients outside [-eta, eta]. */
+    reject = postq_mldsa_sk_decode(p, sk->rho, sk->key, sk->tr, sk->s1, sk->s2, sk->t0, skbytes);
+    POSTQ_CT_PUBLIC(&reject, sizeof(reject));
+    if (reject != 0) {
+        return POSTQ_E_KEY_INVALID;
+    }
+    /* CT: rho is part of pk, and tr = H(pk) is computable from it. */
+    POSTQ_CT_PUBLIC(sk->rho, sizeof(sk->rho));
+    POSTQ_CT_PUBLIC(sk->tr, sizeof(sk->tr));
+    /* Steps 2-4: NTT of s1, s2, t0, once, outside the rejection loop. */
+    for (unsigned j = 0; j < p->l; j++) {
+        postq_mldsa_poly_ntt(&sk->s1[j]);
+    }
+    for (unsigned i = 0; i < p->k; i++) {
+        postq_mldsa_poly_ntt(&sk->s2[i]);
+        postq_mldsa_poly_ntt(&sk->t0[i]);
+    }
+    /* Step 5: A-hat = ExpandA(rho), kept for every iteration (and every signature). */
+    expand_a(p, sk->a, sk->rho);
+    sk->level = p->level;
+    return POSTQ_OK;
+}
+
+/* ML-DSA.Sign_internal [Alg. 7] steps 6-33 under an expanded key. mu_in is the external mu
+ * (then m is unused), or NULL to compute mu = H(tr || M'). rnd is 32 bytes (never NULL here).
+ * CT: c-tilde is declassified, and so are the two rejection decisions of each iteration (steps
+ * 23 and 27) and the accepted signature. */
 static postq_err sign_internal(const struct postq_mldsa_params *p, struct sign_ws *ws,
-                               const uint8_t *sk, const struct mprime *m, const uint8_t *mu_in,
-                               const uint8_t rnd[POSTQ_MLDSA_RND_BYTES], uint8_t *sig)
+                               const struct postq_mldsa_skey *sk, const struct mprime *m,
+                               const uint8_t *mu_in, const uint8_t rnd[POSTQ_MLDSA_RND_BYTES],
+                               uint8_t *sig)
 {
     struct sign_secrets *s = &ws->s;
     size_t w1_poly_bytes = 32 * (size_t)p->w1_bits;
     uint32_t kappa = 0;
     uint32_t reject;
 
-    /* Step 1: skDecode [Alg. 25], refusing s1/s2 coefficients outside [-eta, eta]. */
-    reject = postq_mldsa_sk_decode(p, ws->rho, s->key, ws->tr, s->s1, s->s2, s->t0, sk);
-    /* CT: whether the key is well formed is the API's answer, not a secret. */
-    POSTQ_CT_PUBLIC(&reject, sizeof(reject));
-    if (reject != 0) {
-        return POSTQ_E_KEY_INVALID;
-    }
-    /* CT: rho is part of pk, and tr = H(pk) is computable from it. */
-    POSTQ_CT_PUBLIC(ws->rho, sizeof(ws->rho));
-    POSTQ_CT_PUBLIC(ws->tr, sizeof(ws->tr));
-
-    /* Steps 2-4: NTT of s1, s2, t0, once, outside the rejection loop. */
-    for (unsigned j = 0; j < p->l; j++) {
-        postq_mldsa_poly_ntt(&s->s1[j]);
-    }
-    for (unsigned i = 0; i < p->k; i++) {
-        postq_mldsa_poly_ntt(&s->s2[i]);
-        postq_mldsa_poly_ntt(&s->t0[i]);
-    }
-    /* Step 5: A-hat = ExpandA(rho), kept for every iteration. */
-    for (unsigned i = 0; i < p->k; i++) {
-        expand_a_row(p, ws->a[i], ws->rho, i);
-    }
     /* Step 6: mu = H(BytesToBits(tr) || M', 64), unless given. */
     if (mu_in != NULL) {
         memcpy(ws->mu, mu_in, POSTQ_MLDSA_CRH_BYTES);
     } else {
-        compute_mu(ws->mu, ws->tr, m);
+        compute_mu(ws->mu, sk->tr, m);
     }
     /* Step 7: rho'' = H(K || rnd || mu, 64). */
     postq_shake256_init(&s->hs);
-    postq_keccak_absorb(&s->hs, s->key, sizeof(s->key));
+    postq_keccak_absorb(&s->hs, sk->key, sizeof(sk->key));
     postq_keccak_absorb(&s->hs, rnd, POSTQ_MLDSA_RND_BYTES);
     postq_keccak_absorb(&s->hs, ws->mu, sizeof(ws->mu));
     postq_keccak_squeeze(&s->hs, s->rhopp, sizeof(s->rhopp));
@@ -283,9 +354,7 @@ static postq_err sign_internal(const struct postq_mldsa_params *p, struct sign_w
             return POSTQ_E_INTERNAL;
         }
         /* Step 11: y = ExpandMask(rho'', kappa) [Alg. 34]. */
-        for (unsigned j = 0; j < p->l; j++) {
-            postq_mldsa_poly_uniform_gamma1(&s->y[j], s->rhopp, (uint16_t)(kappa + j), p->gamma1);
-        }
+        postq_mldsa_polyvec_uniform_gamma1(s->y, p->l, s->rhopp, (uint16_t)kappa, p->gamma1);
         kappa += p->l; /* step 32, done early: nothing below reads kappa */
 
         /* Step 12: w = NTT^-1(A-hat o NTT(y)), in [0, q). */
@@ -294,7 +363,7 @@ static postq_err sign_internal(const struct postq_mldsa_params *p, struct sign_w
             postq_mldsa_poly_ntt(&s->z[j]);
         }
         for (unsigned i = 0; i < p->k; i++) {
-            postq_mldsa_poly_dot(&s->w[i], ws->a[i], s->z, p->l);
+            postq_mldsa_poly_dot(&s->w[i], &sk->a[i * L_MAX], s->z, p->l);
             postq_mldsa_poly_invntt_tomont(&s->w[i]);
             postq_mldsa_poly_caddq(&s->w[i]);
         }
@@ -320,7 +389,7 @@ static postq_err sign_internal(const struct postq_mldsa_params *p, struct sign_w
          * reduce gives the representative of |.| <= 6283008, exact for the norm check. */
         reject = 0;
         for (unsigned j = 0; j < p->l; j++) {
-            postq_mldsa_poly_pointwise(&s->z[j], &ws->c, &s->s1[j]);
+            postq_mldsa_poly_pointwise(&s->z[j], &ws->c, &sk->s1[j]);
             postq_mldsa_poly_invntt_tomont(&s->z[j]);
             postq_mldsa_poly_add(&s->z[j], &s->z[j], &s->y[j]);
             postq_mldsa_poly_reduce(&s->z[j]);
@@ -329,7 +398,7 @@ static postq_err sign_internal(const struct postq_mldsa_params *p, struct sign_w
         /* Steps 19, 21, 23: r = w - NTT^-1(c-hat o s2-hat) (kept in w, in [0, q));
          * r0 = LowBits(r); reject if ||r0|| >= gamma2 - beta. */
         for (unsigned i = 0; i < p->k; i++) {
-            postq_mldsa_poly_pointwise(&s->tmp, &ws->c, &s->s2[i]);
+            postq_mldsa_poly_pointwise(&s->tmp, &ws->c, &sk->s2[i]);
             postq_mldsa_poly_invntt_tomont(&s->tmp);
             postq_mldsa_poly_sub(&s->w[i], &s->w[i], &s->tmp);
             postq_mldsa_poly_freeze(&s->w[i]);
@@ -349,7 +418,7 @@ static postq_err sign_internal(const struct postq_mldsa_params *p, struct sign_w
          * h = [HighBits(r + ct0) != HighBits(r)]; reject if ||ct0|| >= gamma2 or more than
          * omega ones in h. */
         for (unsigned i = 0; i < p->k; i++) {
-            postq_mldsa_poly_pointwise(&s->tmp, &ws->c, &s->t0[i]);
+            postq_mldsa_poly_pointwise(&s->tmp, &ws->c, &sk->t0[i]);
             postq_mldsa_poly_invntt_tomont(&s->tmp);
             postq_mldsa_poly_reduce(&s->tmp);
             reject |= postq_mldsa_poly_chknorm(&s->tmp, p->gamma2);
@@ -373,15 +442,46 @@ static postq_err sign_internal(const struct postq_mldsa_params *p, struct sign_w
     }
 }
 
+postq_err postq_mldsa_skey_init(struct postq_mldsa_skey *sk, int level, const uint8_t *skbytes)
+{
+    const struct postq_mldsa_params *p = postq_mldsa_params_get(level);
+    postq_err err;
+
+    if (sk == NULL) {
+        return p == NULL ? POSTQ_E_UNSUPPORTED : POSTQ_E_ARG;
+    }
+    if (p == NULL || skbytes == NULL) {
+        postq_wipe(sk, sizeof(*sk));
+        return p == NULL ? POSTQ_E_UNSUPPORTED : POSTQ_E_ARG;
+    }
+    err = skey_expand(p, sk, skbytes);
+    if (err != POSTQ_OK) {
+        postq_wipe(sk, sizeof(*sk)); /* level 0: unusable */
+    }
+    return err;
+}
+
+void postq_mldsa_skey_wipe(struct postq_mldsa_skey *sk)
+{
+    if (sk != NULL) {
+        postq_wipe(sk, sizeof(*sk));
+    }
+}
+
 /* Checks shared by the signing entry points (args_ok is the caller's verdict on its own
- * arguments), runs Sign_internal, wipes its secrets, and zeroes sig on any failure.
+ * arguments), then Sign_internal under an expanded key: sk_exp when given (sk unused), else
+ * one expanded from sk here and wiped. Wipes the signing secrets, zeroes sig on any failure.
  * CT: as sign_internal. */
-static postq_err sign_common(int level, const uint8_t *sk, const struct mprime *m,
-                             const uint8_t *mu, const uint8_t *rnd, uint8_t *sig, postq_err args_ok)
+static postq_err sign_common(int level, const uint8_t *sk, const struct postq_mldsa_skey *sk_exp,
+                             const struct mprime *m, const uint8_t *mu, const uint8_t *rnd,
+                             uint8_t *sig, postq_err args_ok)
 {
     static const uint8_t zero_rnd[POSTQ_MLDSA_RND_BYTES] = {0};
     const struct postq_mldsa_params *p = postq_mldsa_params_get(level);
-    struct sign_ws ws;
+    struct {
+        struct postq_mldsa_skey key;
+        struct sign_ws ws;
+    } st;
     postq_err err;
 
     if (p == NULL) {
@@ -390,14 +490,26 @@ static postq_err sign_common(int level, const uint8_t *sk, const struct mprime *
     if (sig == NULL) {
         return POSTQ_E_ARG;
     }
-    if (sk == NULL || args_ok != POSTQ_OK) {
-        err = sk == NULL ? POSTQ_E_ARG : args_ok;
+    if ((sk == NULL && sk_exp == NULL) || args_ok != POSTQ_OK) {
+        err = args_ok != POSTQ_OK ? args_ok : POSTQ_E_ARG;
         memset(sig, 0, p->sig_bytes);
         return err;
     }
+    if (sk_exp == NULL) {
+        err = skey_expand(p, &st.key, sk);
+        if (err != POSTQ_OK) {
+            skey_wipe_secrets(p, &st.key);
+            memset(sig, 0, p->sig_bytes);
+            return err;
+        }
+        sk_exp = &st.key;
+    }
     /* rnd = NULL is the deterministic variant: rnd = 0^32 [Alg. 2 step 5 note]. */
-    err = sign_internal(p, &ws, sk, m, mu, rnd != NULL ? rnd : zero_rnd, sig);
-    postq_wipe(&ws.s, sizeof(ws.s));
+    err = sign_internal(p, &st.ws, sk_exp, m, mu, rnd != NULL ? rnd : zero_rnd, sig);
+    sign_secrets_wipe(p, &st.ws.s);
+    if (sk_exp == &st.key) {
+        skey_wipe_secrets(p, &st.key);
+    }
     if (err != POSTQ_OK) {
         memset(sig, 0, p->sig_bytes);
     }
@@ -424,7 +536,7 @@ int postq_mldsa_sign(int level, const uint8_t *sk, const uint8_t *msg, size_t ms
     uint8_t pre[2] = {0, (uint8_t)ctxlen};
     struct mprime m = {{pre, ctx, msg}, {sizeof(pre), ctxlen, msglen}};
 
-    return sign_common(level, sk, &m, NULL, rnd, sig, ok);
+    return sign_common(level, sk, NULL, &m, NULL, rnd, sig, ok);
 }
 
 int postq_mldsa_sign_internal(int level, const uint8_t *sk, const uint8_t *mprime, size_t len,
@@ -433,7 +545,7 @@ int postq_mldsa_sign_internal(int level, const uint8_t *sk, const uint8_t *mprim
     postq_err ok = (mprime == NULL && len > 0) ? POSTQ_E_ARG : POSTQ_OK;
     struct mprime m = {{mprime, NULL, NULL}, {len, 0, 0}};
 
-    return sign_common(level, sk, &m, NULL, rnd, sig, ok);
+    return sign_common(level, sk, NULL, &m, NULL, rnd, sig, ok);
 }
 
 int postq_mldsa_sign_mu(int level, const uint8_t *sk, const uint8_t mu[64], const uint8_t rnd[32],
@@ -441,7 +553,21 @@ int postq_mldsa_sign_mu(int level, const uint8_t *sk, const uint8_t mu[64], cons
 {
     postq_err ok = (mu == NULL) ? POSTQ_E_ARG : POSTQ_OK;
 
-    return sign_common(level, sk, NULL, mu, rnd, sig, ok);
+    return sign_common(level, sk, NULL, NULL, mu, rnd, sig, ok);
+}
+
+postq_err postq_mldsa_sign_skey(const struct postq_mldsa_skey *sk, const uint8_t *msg,
+                                size_t msglen, const uint8_t *ctx, size_t ctxlen,
+                                const uint8_t rnd[32], uint8_t *sig)
+{
+    postq_err ok = check_msg_ctx(msg, msglen, ctx, ctxlen);
+    uint8_t pre[2] = {0, (uint8_t)ctxlen}; /* Alg. 2 step 10, as in postq_mldsa_sign */
+    struct mprime m = {{pre, ctx, msg}, {sizeof(pre), ctxlen, msglen}};
+
+    if (sk == NULL) {
+        return POSTQ_E_ARG;
+    }
+    return sign_common(sk->level, NULL, sk, &m, NULL, rnd, sig, ok);
 }
 
 /* ---- Verify ----------------------------------------------------------------------------- */
@@ -456,7 +582,7 @@ struct verify_key {
 
 struct verify_ws {
     struct postq_mldsa_poly z[L_MAX];
-    struct postq_mldsa_poly row[L_MAX]; /* row i of A-hat, when derived from pk */
+    struct postq_mldsa_poly a[K_MAX * L_MAX]; /* A-hat, when derived from pk */
     struct postq_mldsa_poly w, tmp, c;
     uint8_t h[K_MAX][N];
     uint8_t w1[K_MAX * 32 * 6];
@@ -487,8 +613,8 @@ postq_err postq_mldsa_vkey_init(struct postq_mldsa_vkey *vk, int level, const ui
     }
     /* Steps 5-6 of Alg. 8 for the whole key: A-hat = ExpandA(rho), tr = H(pk, 64), and the
      * t1 half of step 9. rho is the first 32 bytes of pk. */
+    expand_a(p, vk->a, pk);
     for (unsigned i = 0; i < p->k; i++) {
-        expand_a_row(p, &vk->a[i * L_MAX], pk, i);
         t1hat_row(&vk->t1[i], pk, i);
     }
     postq_shake256(vk->tr, sizeof(vk->tr), pk, p->pk_bytes);
@@ -535,15 +661,17 @@ static postq_err verify_internal(const struct postq_mldsa_params *p, struct veri
     }
     /* Steps 5, 9-10, row by row: w'_Approx = NTT^-1(A-hat o NTT(z) - NTT(c) o NTT(t1 2^d));
      * w1' = UseHint(h, w'_Approx). */
+    if (vk == NULL) {
+        expand_a(p, ws->a, key->pk);
+    }
     for (unsigned i = 0; i < p->k; i++) {
-        const struct postq_mldsa_poly *row = ws->row;
+        const struct postq_mldsa_poly *row = &ws->a[i * L_MAX];
         const struct postq_mldsa_poly *t1hat = &ws->tmp;
 
         if (vk != NULL) {
             row = &vk->a[i * L_MAX];
             t1hat = &vk->t1[i];
         } else {
-            expand_a_row(p, ws->row, key->pk, i);
             t1hat_row(&ws->tmp, key->pk, i);
         }
         postq_mldsa_poly_dot(&ws->w, row, ws->z, p->l);

@@ -54,4 +54,37 @@ POSTQ_MUST_CHECK postq_err postq_mldsa_verify_mu_vkey(const struct postq_mldsa_v
                                                       const uint8_t mu[64], const uint8_t *sig,
                                                       size_t siglen);
 
+/* An expanded signing key: everything of a private key that signing derives from it alone
+ * [FIPS 204 Alg. 7 steps 1-5]: skDecode's rho, K and tr, NTT(s1), NTT(s2), NTT(t0), and
+ * A-hat = ExpandA(rho) (row i at a[i * POSTQ_MLDSA_L_MAX]). About 80 KiB at every level (sized
+ * for ML-DSA-87). Holds secrets: keep it in memory that is locked and excluded from core dumps,
+ * and wipe it with postq_mldsa_skey_wipe. Immutable after init, so threads may sign with one
+ * at the same time. */
+struct postq_mldsa_skey {
+    int level; /* 44, 65 or 87; 0 after a failed init */
+    uint8_t rho[POSTQ_MLDSA_RHO_BYTES];
+    uint8_t key[POSTQ_MLDSA_KEY_BYTES];
+    uint8_t tr[POSTQ_MLDSA_TR_BYTES];
+    struct postq_mldsa_poly s1[POSTQ_MLDSA_L_MAX], s2[POSTQ_MLDSA_K_MAX], t0[POSTQ_MLDSA_K_MAX];
+    struct postq_mldsa_poly a[POSTQ_MLDSA_K_MAX * POSTQ_MLDSA_L_MAX];
+};
+
+/* Expands the encoded private key skbytes (postq_mldsa_sk_bytes(level) bytes) into sk.
+ * POSTQ_E_UNSUPPORTED for a bad level, POSTQ_E_ARG for a NULL pointer, POSTQ_E_KEY_INVALID when
+ * an s1/s2 coefficient is out of range; on failure a non-NULL sk is wiped (level 0).
+ * CT: as signing; whether the key is valid is public. */
+POSTQ_MUST_CHECK postq_err postq_mldsa_skey_init(struct postq_mldsa_skey *sk, int level,
+                                                 const uint8_t *skbytes);
+
+/* postq_mldsa_sign under an expanded key: the same signature, byte for byte, as postq_mldsa_sign
+ * with the encoded key sk was made from. POSTQ_E_ARG for a NULL sk, POSTQ_E_UNSUPPORTED for one
+ * whose init failed. Only reads sk. */
+POSTQ_MUST_CHECK postq_err postq_mldsa_sign_skey(const struct postq_mldsa_skey *sk,
+                                                 const uint8_t *msg, size_t msglen,
+                                                 const uint8_t *ctx, size_t ctxlen,
+                                                 const uint8_t rnd[32], uint8_t *sig);
+
+/* Wipes sk (NULL is fine). */
+void postq_mldsa_skey_wipe(struct postq_mldsa_skey *sk);
+
 #endif
