@@ -2,7 +2,7 @@
 /* Attestation re-verification [docs/verification.md, include/postq/]: the vendor table and the
  * checks every vendor
  * shares, run in the order of docs/verification.md and stopped at the first failure (see
-  * verifier.h). */
+ * verifier.h). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -103,8 +103,8 @@ static int after_skew(int64_t t, int64_t ref)
     return ref <= INT64_MAX - POSTQ_ATTEST_FUTURE_SKEW_MS && t > ref + POSTQ_ATTEST_FUTURE_SKEW_MS;
 }
 
-static postq_err from_future(struct postq_attest_run *run, const char *what, int64_t t,
-                             int64_t ref, const char *ref_name)
+static postq_err from_future(struct postq_attest_run *run, const char *what, int64_t t, int64_t ref,
+                             const char *ref_name)
 {
     char when[POSTQ_TIME_RFC3339_MAX], at[POSTQ_TIME_RFC3339_MAX];
 
@@ -138,15 +138,14 @@ static postq_err check_times(struct postq_attest_run *run, const struct postq_at
             stamp(when, ts);
             stamp(at, now_ms);
             return postq_attest_fail(run, POSTQ_REASON_DOC_STALE,
-                                     "signed %s, %lld s before %s; the policy allows %lld s",
-                                     when, (long long)((now_ms - ts) / 1000), at,
+                                     "signed %s, %lld s before %s; the policy allows %lld s", when,
+                                     (long long)((now_ms - ts) / 1000), at,
                                      (long long)policy->max_doc_age_s);
         }
         postq_attest_pass(run, POSTQ_REASON_DOC_STALE);
     }
     if (have && after_skew(ts, now_ms)) {
-        return from_future(run, "signed", ts, now_ms,
-                           clock != now_ms ? "the reference time " : "");
+        return from_future(run, "signed", ts, now_ms, clock != now_ms ? "the reference time " : "");
     }
     if (have && clock != now_ms && after_skew(ts, clock)) {
         return from_future(run, "signed", ts, clock, "the clock's time ");
@@ -170,8 +169,7 @@ static postq_err check_result(struct postq_attest_run *run, const struct postq_a
     if (res == NULL) {
         return POSTQ_OK;
     }
-    if ((c->have & POSTQ_CLAIM_KEY) && res->key_id != NULL &&
-        strcmp(res->key_id, c->key_id) != 0) {
+    if ((c->have & POSTQ_CLAIM_KEY) && res->key_id != NULL && strcmp(res->key_id, c->key_id) != 0) {
         return postq_attest_fail(run, POSTQ_REASON_RESULT_MISMATCH,
                                  "keyId \"%.60s\", document keyId \"%.60s\"", res->key_id,
                                  c->key_id);
@@ -179,8 +177,8 @@ static postq_err check_result(struct postq_attest_run *run, const struct postq_a
     if ((c->have & POSTQ_CLAIM_KEY) && res->algorithm != NULL &&
         strcmp(res->algorithm, c->algorithm) != 0) {
         return postq_attest_fail(run, POSTQ_REASON_RESULT_MISMATCH,
-                                 "algorithm \"%.31s\", document algorithm \"%s\"",
-                                 res->algorithm, c->algorithm);
+                                 "algorithm \"%.31s\", document algorithm \"%s\"", res->algorithm,
+                                 c->algorithm);
     }
     if ((c->have & POSTQ_CLAIM_PAYLOAD_SHA256) && res->payload_sha256 != NULL &&
         memcmp(res->payload_sha256, c->payload_sha256, 32) != 0) {
@@ -200,8 +198,7 @@ static postq_err check_result(struct postq_attest_run *run, const struct postq_a
     if ((c->have & POSTQ_CLAIM_COUNTER) && res->has_counter && res->counter != c->counter) {
         return postq_attest_fail(run, POSTQ_REASON_RESULT_MISMATCH,
                                  "attestation.counter %llu, document counter %llu",
-                                 (unsigned long long)res->counter,
-                                 (unsigned long long)c->counter);
+                                 (unsigned long long)res->counter, (unsigned long long)c->counter);
     }
     postq_attest_pass(run, POSTQ_REASON_RESULT_MISMATCH);
     return POSTQ_OK;
@@ -303,8 +300,7 @@ static postq_err check_bindings(struct postq_attest_run *run, const struct postq
                                  c->algorithm);
     }
     if (postq_hybrid_sizes(alg, &pk_len, NULL, NULL) != POSTQ_OK) {
-        return postq_attest_fail(run, POSTQ_REASON_KEY_MISMATCH, "unknown algorithm \"%s\"",
-                                 alg);
+        return postq_attest_fail(run, POSTQ_REASON_KEY_MISMATCH, "unknown algorithm \"%s\"", alg);
     }
     if (in->public_key_len != pk_len) {
         return postq_attest_fail(run, POSTQ_REASON_KEY_MISMATCH,
@@ -333,20 +329,17 @@ static postq_err check_bindings(struct postq_attest_run *run, const struct postq
     return POSTQ_OK;
 }
 
-static postq_err check_freshness(struct postq_attest_run *run,
-                                 const struct postq_attest_claims *c,
+static postq_err check_freshness(struct postq_attest_run *run, const struct postq_attest_claims *c,
                                  const struct postq_attest_input *in)
 {
     int seen;
 
     if (in->nonce != NULL) {
         if ((c->have & POSTQ_CLAIM_NONCE) == 0) {
-            return postq_attest_fail(run, POSTQ_REASON_NONCE_MISMATCH,
-                                     "document carries no nonce");
+            return postq_attest_fail(run, POSTQ_REASON_NONCE_MISMATCH, "document carries no nonce");
         }
         if (!postq_ct_memeq(c->nonce, in->nonce, 32)) {
-            return postq_attest_fail(run, POSTQ_REASON_NONCE_MISMATCH,
-                                     "nonce is not the one sent");
+            return postq_attest_fail(run, POSTQ_REASON_NONCE_MISMATCH, "nonce is not the one sent");
         }
         postq_attest_pass(run, POSTQ_REASON_NONCE_MISMATCH);
     }
@@ -421,15 +414,15 @@ static postq_err run_checks(struct postq_attest_run *run, const char *doc_b64,
     }
     /* doc_malformed: base64, then the vendor's own format. */
     if (b64_len > POSTQ_ATTEST_DOC_B64_MAX) {
-        return postq_attest_fail(run, POSTQ_REASON_DOC_MALFORMED,
-                                 "docB64: over %d characters", POSTQ_ATTEST_DOC_B64_MAX);
+        return postq_attest_fail(run, POSTQ_REASON_DOC_MALFORMED, "docB64: over %d characters",
+                                 POSTQ_ATTEST_DOC_B64_MAX);
     }
     raw = postq_malloc(postq_base64_decoded_max(b64_len) + 1);
     if (raw == NULL) {
         return POSTQ_E_NOMEM;
     }
-    if (postq_base64_decode(raw, postq_base64_decoded_max(b64_len) + 1, &raw_len, doc_b64,
-                            b64_len, POSTQ_B64_STD) != POSTQ_OK ||
+    if (postq_base64_decode_public(raw, postq_base64_decoded_max(b64_len) + 1, &raw_len, doc_b64,
+                                   b64_len, POSTQ_B64_STD) != POSTQ_OK ||
         raw_len == 0) {
         err = postq_attest_fail(run, POSTQ_REASON_DOC_MALFORMED,
                                 "docB64: not canonical padded base64 of a document");
@@ -445,8 +438,8 @@ static postq_err run_checks(struct postq_attest_run *run, const char *doc_b64,
             /* Not the policy vendor's format. A well-formed document of another vendor is
              * vendor_mismatch, not doc_malformed: try the declared vendor's parser first, then
              * the others'. */
-            err = other_vendor(&parser, raw, raw_len, &state, &r->claims, policy->vendor,
-                               in->vendor);
+            err =
+                other_vendor(&parser, raw, raw_len, &state, &r->claims, policy->vendor, in->vendor);
             if (err == POSTQ_E_NOMEM) {
                 goto out;
             }

@@ -49,4 +49,13 @@ POSTQ_MUST_CHECK postq_err postq_base64_encode(char *out, size_t out_cap, size_t
 POSTQ_MUST_CHECK postq_err postq_base64_decode(uint8_t *out, size_t out_cap, size_t *out_len,
                                                const char *in, size_t in_len, int variant);
 
+/* postq_base64_encode and postq_base64_decode for public data (signatures, documents, payloads):
+ * the same results and the same errors for every input, several times faster, but not constant
+ * time (a table lookup per character). Never for keys, tokens or other secrets. */
+POSTQ_MUST_CHECK postq_err postq_base64_encode_public(char *out, size_t out_cap, size_t *out_len,
+                                                      const uint8_t *in, size_t len, int variant);
+POSTQ_MUST_CHECK postq_err postq_base64_decode_public(uint8_t *out, size_t out_cap,
+                                                      size_t *out_len, const char *in,
+                                                      size_t in_len, int variant);
+
 #endif

@@ -178,15 +178,14 @@ static json_t *json_body(const struct postq_http_req *req, struct postq_http_res
     char msg[300];
 
     if (!postq_api_media_is(req->content_type, "application/json")) {
-        postq_api_error(resp, 415, "unsupported_media_type",
-                        "the body must be application/json");
+        postq_api_error(resp, 415, "unsupported_media_type", "the body must be application/json");
         return NULL;
     }
     j = json_loadb((const char *)req->body.p, req->body.len, JSON_REJECT_DUPLICATES, &e);
     if (j == NULL) {
         snprintf(msg, sizeof(msg), "invalid JSON at byte %d: %s", e.position, e.text);
-        postq_api_error(resp, 400, strstr(e.text, "duplicate") != NULL ? "duplicate_member"
-                                                                         : "malformed_json",
+        postq_api_error(resp, 400,
+                        strstr(e.text, "duplicate") != NULL ? "duplicate_member" : "malformed_json",
                         msg);
         return NULL;
     }
@@ -255,8 +254,8 @@ static int name_member(json_t *o, const char **out, struct postq_http_resp *resp
 }
 
 /* limit and cursor of a list call; 0 after answering 400. */
-static int page_args(const struct postq_http_req *req, struct postq_http_resp *resp,
-                     size_t *limit, const char **cursor)
+static int page_args(const struct postq_http_req *req, struct postq_http_resp *resp, size_t *limit,
+                     const char **cursor)
 {
     const char *l = req->query(req, "limit");
     *cursor = req->query(req, "cursor");
@@ -290,7 +289,7 @@ static json_t *b64_json(const uint8_t *p, size_t len)
     size_t n = postq_base64_encoded_len(len, POSTQ_B64_STD) + 1;
     char *s = postq_malloc(n);
     json_t *j = NULL;
-    if (s != NULL && postq_base64_encode(s, n, NULL, p, len, POSTQ_B64_STD) == POSTQ_OK) {
+    if (s != NULL && postq_base64_encode_public(s, n, NULL, p, len, POSTQ_B64_STD) == POSTQ_OK) {
         j = json_string(s);
     }
     postq_free(s);
@@ -434,9 +433,8 @@ out:
 }
 
 /* PUT /v1/attestation-policies/{id}: the next version. Keys bound to the policy follow it. */
-static void policy_update(struct postq_api *api, const struct postq_api_caller *who,
-                          const char *id, const struct postq_http_req *req,
-                          struct postq_http_resp *resp)
+static void policy_update(struct postq_api *api, const struct postq_api_caller *who, const char *id,
+                          const struct postq_http_req *req, struct postq_http_resp *resp)
 {
     struct postq_store_policy in, out;
     char *text = NULL, msg[200];
@@ -483,9 +481,8 @@ static int64_t version_arg(const char *s)
     return v >= 1 && v <= POSTQ_STORE_VERSIONS_MAX && s[0] != '0' ? v : -1;
 }
 
-static void policy_get(struct postq_api *api, const struct postq_api_caller *who,
-                       const char *id, const struct postq_http_req *req,
-                       struct postq_http_resp *resp)
+static void policy_get(struct postq_api *api, const struct postq_api_caller *who, const char *id,
+                       const struct postq_http_req *req, struct postq_http_resp *resp)
 {
     struct postq_store_policy p;
     const char *vq = req->query(req, "version");
@@ -533,8 +530,8 @@ static void policy_list(struct postq_api *api, const struct postq_api_caller *wh
     postq_store_policy_page_clear(&pg);
 }
 
-static void policy_delete(struct postq_api *api, const struct postq_api_caller *who,
-                          const char *id, struct postq_http_resp *resp)
+static void policy_delete(struct postq_api *api, const struct postq_api_caller *who, const char *id,
+                          struct postq_http_resp *resp)
 {
     postq_err err = postq_id_check(id, "pol") == POSTQ_OK
                         ? postq_store_policy_delete(api->store, who->org_id, id)
@@ -578,13 +575,12 @@ static json_t *versions_json(const struct postq_store_key *k)
 static json_t *key_json(const void *rec)
 {
     const struct postq_store_key *k = rec;
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:o,s:I,s:I,s:o,s:s,s:o}", "id", k->id, "name",
-                          k->name, "algorithm", k->algorithm, "pqProvider", k->provider,
-                          "publicKeyB64", b64_json(k->public_key.p, k->public_key.len),
-                          "keyVersion", (json_int_t)k->newest_version, "version",
-                          (json_int_t)k->newest_version, "versions", versions_json(k), "state",
-                          k->deleted_at != 0 ? "deleted" : "active", "createdAt",
-                          time_json(k->created_at));
+    json_t *o = json_pack(
+        "{s:s,s:s,s:s,s:s,s:o,s:I,s:I,s:o,s:s,s:o}", "id", k->id, "name", k->name, "algorithm",
+        k->algorithm, "pqProvider", k->provider, "publicKeyB64",
+        b64_json(k->public_key.p, k->public_key.len), "keyVersion", (json_int_t)k->newest_version,
+        "version", (json_int_t)k->newest_version, "versions", versions_json(k), "state",
+        k->deleted_at != 0 ? "deleted" : "active", "createdAt", time_json(k->created_at));
     if (o != NULL && k->policy_id[0] != '\0') {
         json_object_set_new(o, "attestationPolicyId", json_string(k->policy_id));
     }
@@ -642,8 +638,7 @@ static int key_args(struct postq_api *api, const struct postq_api_caller *who,
     }
     a->enclave = strcmp(a->provider, "enclave-mock") == 0;
     if (!a->enclave && strcmp(a->provider, "software") != 0) {
-        postq_api_error(resp, 400, "invalid_request",
-                        "pqProvider: one of enclave-mock, software");
+        postq_api_error(resp, 400, "invalid_request", "pqProvider: one of enclave-mock, software");
         goto out;
     }
     if (a->enclave && pol_id == NULL) {
@@ -666,8 +661,8 @@ static int key_args(struct postq_api *api, const struct postq_api_caller *who,
             goto out;
         }
         if (strcmp(pol.vendor, "mock") != 0) {
-            snprintf(msg, sizeof(msg),
-                     "an enclave-mock key needs a policy of vendor mock, not %s", pol.vendor);
+            snprintf(msg, sizeof(msg), "an enclave-mock key needs a policy of vendor mock, not %s",
+                     pol.vendor);
             postq_api_error(resp, 422, "vendor_mismatch", msg);
             goto out;
         }
@@ -862,8 +857,8 @@ static int key_read(struct postq_api *api, const struct postq_api_caller *who, c
 
 /* POST /v1/hybrid-keys/{id}/rotate: a new key pair as the next version (made in the enclave
  * for enclave keys, bound to the same key id), which signs from now on. */
-static void key_rotate(struct postq_api *api, const struct postq_api_caller *who,
-                       const char *id, struct postq_http_resp *resp)
+static void key_rotate(struct postq_api *api, const struct postq_api_caller *who, const char *id,
+                       struct postq_http_resp *resp)
 {
     struct postq_store_key k, in, out;
     struct key_args a;
@@ -882,7 +877,8 @@ static void key_rotate(struct postq_api *api, const struct postq_api_caller *who
         return;
     }
     if (k.deleted_at != 0) {
-        postq_api_error(resp, 409, "key_deleted", "this hybrid key is deleted: it has no new versions");
+        postq_api_error(resp, 409, "key_deleted",
+                        "this hybrid key is deleted: it has no new versions");
         goto out;
     }
     a.alg = k.algorithm;
@@ -900,7 +896,8 @@ static void key_rotate(struct postq_api *api, const struct postq_api_caller *who
     }
     err = postq_store_key_rotate(api->store, who->org_id, k.id, &in, &out);
     if (err == POSTQ_E_CONFLICT) {
-        postq_api_error(resp, 409, "key_deleted", "this hybrid key is deleted: it has no new versions");
+        postq_api_error(resp, 409, "key_deleted",
+                        "this hybrid key is deleted: it has no new versions");
     } else if (err == POSTQ_E_TOO_LARGE) {
         snprintf(msg, sizeof(msg), "%s: delete it and make a new key", postq_store_errmsg());
         postq_api_error(resp, 409, "too_many_versions", msg);
@@ -916,8 +913,8 @@ out:
     postq_store_key_clear(&out);
 }
 
-static void key_versions(struct postq_api *api, const struct postq_api_caller *who,
-                         const char *id, struct postq_http_resp *resp)
+static void key_versions(struct postq_api *api, const struct postq_api_caller *who, const char *id,
+                         struct postq_http_resp *resp)
 {
     struct postq_store_key k;
     memset(&k, 0, sizeof(k));
@@ -950,7 +947,8 @@ static void key_version_op(struct postq_api *api, const struct postq_api_caller 
     }
     memset(&out, 0, sizeof(out));
     if (which < 0 || n < 0 || postq_id_check(id, "key") != POSTQ_OK) {
-        postq_api_error(resp, 404, "not_found", which < 0 ? "no such route" : "key version: not found");
+        postq_api_error(resp, 404, "not_found",
+                        which < 0 ? "no such route" : "key version: not found");
         return;
     }
     err = postq_store_key_version_set(api->store, who->org_id, id, n, ops[which].state, &out);
@@ -975,8 +973,8 @@ static void key_version_op(struct postq_api *api, const struct postq_api_caller 
 }
 
 /* DELETE /v1/hybrid-keys/{id}: every version destroyed; the key stays readable, never signs. */
-static void key_delete(struct postq_api *api, const struct postq_api_caller *who,
-                       const char *id, struct postq_http_resp *resp)
+static void key_delete(struct postq_api *api, const struct postq_api_caller *who, const char *id,
+                       struct postq_http_resp *resp)
 {
     struct postq_store_key out;
     postq_err err;
@@ -1120,9 +1118,9 @@ static json_t *apikey_json(const void *rec)
                      postq_auth_role_name(k->role), "createdAt", time_json(k->created_at));
 }
 
-postq_err postq_api_apikey_create(struct postq_store *store, const char *org_id,
-                                  const char *name, enum postq_store_role role,
-                                  struct postq_store_apikey *out, char *token, size_t cap)
+postq_err postq_api_apikey_create(struct postq_store *store, const char *org_id, const char *name,
+                                  enum postq_store_role role, struct postq_store_apikey *out,
+                                  char *token, size_t cap)
 {
     uint8_t secret[POSTQ_TOKEN_SECRET_BYTES], hash[32];
     postq_err err;
@@ -1160,16 +1158,14 @@ static void apikey_create(struct postq_api *api, const struct postq_api_caller *
     if (j == NULL) {
         return;
     }
-    if (name_member(j, &name, resp) < 0 ||
-        required_str(j, "role", 16, &rs, resp) < 0) {
+    if (name_member(j, &name, resp) < 0 || required_str(j, "role", 16, &rs, resp) < 0) {
         goto out;
     }
     if (!postq_auth_role_parse(rs, &role)) {
         postq_api_error(resp, 400, "invalid_request", "role: one of admin, signer, viewer");
         goto out;
     }
-    err = postq_api_apikey_create(api->store, who->org_id, name, role, &k, token,
-                                  sizeof(token));
+    err = postq_api_apikey_create(api->store, who->org_id, name, role, &k, token, sizeof(token));
     if (err != POSTQ_OK) {
         postq_api_fail(resp, err, "API key");
         goto out;
@@ -1206,8 +1202,8 @@ static void apikey_list(struct postq_api *api, const struct postq_api_caller *wh
     postq_store_apikey_page_clear(&pg);
 }
 
-static void apikey_delete(struct postq_api *api, const struct postq_api_caller *who,
-                          const char *id, struct postq_http_resp *resp)
+static void apikey_delete(struct postq_api *api, const struct postq_api_caller *who, const char *id,
+                          struct postq_http_resp *resp)
 {
     postq_err err = postq_id_check(id, "ak") == POSTQ_OK
                         ? postq_store_apikey_delete(api->store, who->org_id, id)
@@ -1335,9 +1331,8 @@ static json_t *enclave_info(struct postq_api *api, postq_err *err, int *status)
     *status = r.status;
     if (r.status == POSTQ_PROTO_OK) {
         o = json_pack("{s:s,s:s,s:o,s:o,s:s}", "vendor", r.vendor, "moduleId", r.module_id,
-                      "imageHash", hex_json(r.image_hash.p, r.image_hash.len),
-                      "rootPublicKeyB64", b64_json(r.root_public_key.p, r.root_public_key.len),
-                      "rootAlgorithm",
+                      "imageHash", hex_json(r.image_hash.p, r.image_hash.len), "rootPublicKeyB64",
+                      b64_json(r.root_public_key.p, r.root_public_key.len), "rootAlgorithm",
                       r.root_public_key.len == 32 ? "ed25519" : "mldsa65+ed25519");
         *err = o != NULL ? POSTQ_OK : POSTQ_E_NOMEM;
     } else {
@@ -1397,8 +1392,9 @@ static int store_writable(struct postq_api *api, char *msg, size_t cap)
     }
     ok = atomic_load(&api->store_ok);
     if (ok != 1) {
-        snprintf(msg, cap, ok < 0 ? "the database could not be reached a moment ago"
-                                  : "the store's latest commit failed");
+        snprintf(msg, cap,
+                 ok < 0 ? "the database could not be reached a moment ago"
+                        : "the store's latest commit failed");
     }
     return ok;
 }
@@ -1422,8 +1418,7 @@ static void healthz(struct postq_api *api, struct postq_http_resp *resp)
                 : json_pack("{s:b,s:s,s:s}", "ok", 0, "reason",
                             swr < 0 ? "store_unavailable" : "store_not_writable", "message", smsg);
     enclave = eok ? json_pack("{s:b}", "ok", 1)
-                  : json_pack("{s:b,s:s,s:s}", "ok", 0, "reason", eh.reason, "message",
-                              eh.message);
+                  : json_pack("{s:b,s:s,s:s}", "ok", 0, "reason", eh.reason, "message", eh.message);
     postq_api_json_reply(resp, sok && eok ? 200 : 503,
                          json_pack("{s:s,s:o,s:o}", "status", sok && eok ? "ok" : "unavailable",
                                    "store", store, "enclave", enclave));
@@ -1467,17 +1462,33 @@ size_t postq_api_body_cap(void *ctx, const char *method, const char *path, const
     /* The 64 MiB cap only for a caller allowed to sign: an unauthenticated client can make the
      * server hold at most POSTQ_API_JSON_MAX per connection. */
     if (strcmp(method, "POST") == 0 && strcmp(path, "/v1/sign") == 0 &&
-        postq_api_sign_is_raw(ctype) &&
-        check_token(ctx, authorization, &who) == POSTQ_OK &&
+        postq_api_sign_is_raw(ctype) && check_token(ctx, authorization, &who) == POSTQ_OK &&
         (int)who.role <= (int)POSTQ_STORE_ROLE_SIGNER) {
         return POSTQ_API_OCTET_MAX;
     }
     return POSTQ_API_JSON_MAX;
 }
 
-enum { R_NONE, R_POLICIES, R_POLICY, R_KEYS, R_KEY, R_KEY_ROTATE, R_KEY_VERSIONS,
-       R_KEY_VERSION_OP, R_SIGN, R_SIGS, R_SIG, R_APIKEYS, R_APIKEY, R_ENCLAVE, R_ACTIVITY,
-       R_HEALTH, R_METRICS, R_WEB };
+enum {
+    R_NONE,
+    R_POLICIES,
+    R_POLICY,
+    R_KEYS,
+    R_KEY,
+    R_KEY_ROTATE,
+    R_KEY_VERSIONS,
+    R_KEY_VERSION_OP,
+    R_SIGN,
+    R_SIGS,
+    R_SIG,
+    R_APIKEYS,
+    R_APIKEY,
+    R_ENCLAVE,
+    R_ACTIVITY,
+    R_HEALTH,
+    R_METRICS,
+    R_WEB
+};
 
 static const char *const route_names[] = {
     [R_NONE] = "other",
@@ -1821,9 +1832,9 @@ void postq_api_handle(void *ctx, const struct postq_http_req *req, struct postq_
         if (postq_time_format(when, sizeof(when), postq_time_now_ms()) != POSTQ_OK) {
             snprintf(when, sizeof(when), "-");
         }
-        fprintf(stderr, "%s postq-api: %s %s %s %d %.1f ms org=%s apikey=%s ids=%s%s%s%s%s\n",
-                when, resp->request_id, r == R_NONE ? "-" : req->method, route_names[r],
-                resp->status, mono_ms() - t0, resp->log_org[0] ? resp->log_org : "-",
+        fprintf(stderr, "%s postq-api: %s %s %s %d %.1f ms org=%s apikey=%s ids=%s%s%s%s%s\n", when,
+                resp->request_id, r == R_NONE ? "-" : req->method, route_names[r], resp->status,
+                mono_ms() - t0, resp->log_org[0] ? resp->log_org : "-",
                 resp->log_apikey[0] ? resp->log_apikey : "-",
                 resp->log_ids[0][0] ? resp->log_ids[0] : "-", resp->log_ids[1][0] ? "," : "",
                 resp->log_ids[1], resp->error_code != NULL ? " error=" : "",

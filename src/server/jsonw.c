@@ -143,11 +143,21 @@ static void body(struct postq_jsonw *w, const unsigned char *s, size_t n)
             e = "\\\\";
         } else if (c < 0x20) {
             switch (c) {
-            case '\b': e = "\\b"; break;
-            case '\f': e = "\\f"; break;
-            case '\n': e = "\\n"; break;
-            case '\r': e = "\\r"; break;
-            case '\t': e = "\\t"; break;
+            case '\b':
+                e = "\\b";
+                break;
+            case '\f':
+                e = "\\f";
+                break;
+            case '\n':
+                e = "\\n";
+                break;
+            case '\r':
+                e = "\\r";
+                break;
+            case '\t':
+                e = "\\t";
+                break;
             default:
                 (void)snprintf(esc, sizeof(esc), "\\u%04X", c);
                 e = esc;
@@ -224,7 +234,7 @@ void postq_jsonw_b64(struct postq_jsonw *w, const uint8_t *p, size_t n)
     put(w, "\"", 1);
     dst = room(w, len);
     if (dst != NULL) {
-        w->err = postq_base64_encode(dst, len + 1, &out, p, n, POSTQ_B64_STD);
+        w->err = postq_base64_encode_public(dst, len + 1, &out, p, n, POSTQ_B64_STD);
     }
     if (w->err == POSTQ_OK) {
         w->b->len += out;

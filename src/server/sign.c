@@ -67,8 +67,8 @@ int postq_api_sign_is_raw(const char *ctype)
 }
 
 /* The payload and key id of the request, in either form. 0 after answering 4xx. */
-static int sign_args(const struct postq_http_req *req, struct postq_http_resp *resp,
-                     char *key_id, size_t key_cap, struct postq_bytes *payload)
+static int sign_args(const struct postq_http_req *req, struct postq_http_resp *resp, char *key_id,
+                     size_t key_cap, struct postq_bytes *payload)
 {
     json_error_t e;
     json_t *j, *k, *p;
@@ -102,8 +102,8 @@ static int sign_args(const struct postq_http_req *req, struct postq_http_resp *r
     j = json_loadb((const char *)req->body.p, req->body.len, JSON_REJECT_DUPLICATES, &e);
     if (j == NULL) {
         snprintf(msg, sizeof(msg), "invalid JSON at byte %d: %s", e.position, e.text);
-        postq_api_error(resp, 400, strstr(e.text, "duplicate") != NULL ? "duplicate_member"
-                                                                         : "malformed_json",
+        postq_api_error(resp, 400,
+                        strstr(e.text, "duplicate") != NULL ? "duplicate_member" : "malformed_json",
                         msg);
         return 0;
     }
@@ -125,8 +125,8 @@ static int sign_args(const struct postq_http_req *req, struct postq_http_resp *r
     b64 = json_string_value(p);
     b64_len = json_string_length(p);
     buf = postq_arena_alloc(req->arena, postq_base64_decoded_max(b64_len) + 1);
-    if (buf == NULL || postq_base64_decode(buf, postq_base64_decoded_max(b64_len) + 1, &n, b64,
-                                           b64_len, POSTQ_B64_STD) != POSTQ_OK) {
+    if (buf == NULL || postq_base64_decode_public(buf, postq_base64_decoded_max(b64_len) + 1, &n,
+                                                  b64, b64_len, POSTQ_B64_STD) != POSTQ_OK) {
         json_decref(j);
         postq_api_error(resp, 400, "invalid_request",
                         "payloadB64: not canonical padded standard base64");
@@ -276,8 +276,7 @@ static int reply_usable(const struct postq_proto_resp *er, struct postq_http_res
 
     if (er->status != POSTQ_PROTO_OK) {
         postq_metrics_enclave_error(postq_proto_status_name(er->status));
-        snprintf(msg, sizeof(msg), "enclave sign failed: %s",
-                 postq_proto_status_name(er->status));
+        snprintf(msg, sizeof(msg), "enclave sign failed: %s", postq_proto_status_name(er->status));
         postq_api_error(resp, er->status == POSTQ_PROTO_E_BUSY ? 503 : 500, "enclave_error", msg);
         return 0;
     }
@@ -296,8 +295,8 @@ static int reply_usable(const struct postq_proto_resp *er, struct postq_http_res
 static int verify_reply(struct postq_api *api, const struct postq_store_key *key,
                         const struct postq_store_policy *pol, const struct postq_store_sig *sig,
                         struct postq_bytes payload, const uint8_t nonce[POSTQ_PROTO_NONCE_BYTES],
-                        const struct postq_proto_resp *er, struct postq_arena *arena,
-                        char **doc, struct postq_attest_report **rep, struct postq_http_resp *resp)
+                        const struct postq_proto_resp *er, struct postq_arena *arena, char **doc,
+                        struct postq_attest_report **rep, struct postq_http_resp *resp)
 {
     struct postq_attest_input in;
     uint8_t ph[POSTQ_HYBRID_PH_BYTES];
@@ -384,8 +383,8 @@ static int record_from_report(struct postq_store_sig *sig, const struct postq_pr
 static void store_attested(struct postq_api *api, struct postq_store_sig *sig, int record,
                            int enforce, struct postq_http_resp *resp)
 {
-    postq_err err = postq_store_put_signature(api->store, sig, sig->att.module_id,
-                                              sig->att.counter, record);
+    postq_err err =
+        postq_store_put_signature(api->store, sig, sig->att.module_id, sig->att.counter, record);
     if (err == POSTQ_E_CONFLICT && record) {
         if (enforce) {
             reject(api, sig, resp, POSTQ_REASON_COUNTER_REUSED,
@@ -475,8 +474,7 @@ void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
         goto out;
     }
     if (!enclave_sign(api, &key, nonce, payload, &er, &c, resp) || !reply_usable(&er, resp) ||
-        !verify_reply(api, &key, &pol, &sig, payload, nonce, &er, req->arena, &doc, &rep,
-                      resp)) {
+        !verify_reply(api, &key, &pol, &sig, payload, nonce, &er, req->arena, &doc, &rep, resp)) {
         goto out;
     }
     if (!rep->verdict.ok && pol.enforce) {
