@@ -113,6 +113,15 @@ void postq_shake4x_squeezeblocks(uint8_t *out0, uint8_t *out1, uint8_t *out2, ui
     assert(rate == POSTQ_SHAKE128_RATE || rate == POSTQ_SHAKE256_RATE);
     while (nblocks-- > 0) {
         postq_keccak4x_f1600(st);
+#if defined(__x86_64__)
+        if (postq_cpu_avx2()) {
+            postq_keccak4x_extract_avx2(st->s, out, rate / 8);
+            for (unsigned j = 0; j < 4; j++) {
+                out[j] += rate;
+            }
+            continue;
+        }
+#endif
         for (unsigned i = 0; i < rate / 8; i++) {
             for (unsigned j = 0; j < 4; j++) {
                 store64_le(out[j] + 8 * i, st->s[4 * i + j]);

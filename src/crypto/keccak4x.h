@@ -41,4 +41,8 @@ void postq_keccak4x_wipe(struct postq_keccak4x *st);
  * postq_cpu_avx2() is true. Leaves no state in its stack frame or in the ymm registers. */
 void postq_keccak4x_f1600_avx2(uint64_t s[100]);
 
+/* internal: the first `lanes` lanes of each state to out[0..3] with AVX2 (keccak4x_avx2.c); the
+ * squeeze's output step. Same conditions as postq_keccak4x_f1600_avx2. */
+void postq_keccak4x_extract_avx2(const uint64_t s[100], uint8_t *const out[4], unsigned lanes);
+
 #endif

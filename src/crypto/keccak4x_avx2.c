@@ -7,6 +7,7 @@
 #if defined(__x86_64__) && defined(__AVX2__)
 
 #include <immintrin.h>
+#include <string.h>
 
 #include "common/mem.h"
 
@@ -155,6 +156,34 @@ void postq_keccak4x_f1600_avx2(uint64_t s[100])
      * vzeroupper would. e holds the state after 23 rounds, from which the input follows. */
     _mm256_zeroall();
     postq_wipe(e, sizeof(e));
+}
+
+/* The first `lanes` lanes of each state to out[0..3] (8 bytes per lane, little-endian as the
+ * states are): four lanes of the four states at a time are one 4x4 transpose of 64-bit words. */
+void postq_keccak4x_extract_avx2(const uint64_t s[100], uint8_t *const out[4], unsigned lanes)
+{
+    unsigned i = 0;
+
+    for (; i + 4 <= lanes; i += 4) {
+        __m256i l0 = _mm256_loadu_si256((const __m256i *)(s + 4 * i));
+        __m256i l1 = _mm256_loadu_si256((const __m256i *)(s + 4 * i + 4));
+        __m256i l2 = _mm256_loadu_si256((const __m256i *)(s + 4 * i + 8));
+        __m256i l3 = _mm256_loadu_si256((const __m256i *)(s + 4 * i + 12));
+        __m256i t0 = _mm256_unpacklo_epi64(l0, l1); /* state 0 and 2 of lanes i, i+1 */
+        __m256i t1 = _mm256_unpackhi_epi64(l0, l1); /* state 1 and 3 */
+        __m256i t2 = _mm256_unpacklo_epi64(l2, l3);
+        __m256i t3 = _mm256_unpackhi_epi64(l2, l3);
+
+        _mm256_storeu_si256((__m256i *)(out[0] + 8 * i), _mm256_permute2x128_si256(t0, t2, 0x20));
+        _mm256_storeu_si256((__m256i *)(out[1] + 8 * i), _mm256_permute2x128_si256(t1, t3, 0x20));
+        _mm256_storeu_si256((__m256i *)(out[2] + 8 * i), _mm256_permute2x128_si256(t0, t2, 0x31));
+        _mm256_storeu_si256((__m256i *)(out[3] + 8 * i), _mm256_permute2x128_si256(t1, t3, 0x31));
+    }
+    for (; i < lanes; i++) {
+        for (unsigned j = 0; j < 4; j++) {
+            memcpy(out[j] + 8 * i, &s[4 * i + j], 8);
+        }
+    }
 }
 
 #endif

@@ -44,6 +44,12 @@ void postq_mldsa_polyt1_pack(uint8_t r[POSTQ_MLDSA_T1_POLY_BYTES], const struct 
 void postq_mldsa_polyt1_unpack(struct postq_mldsa_poly *a,
                                const uint8_t r[POSTQ_MLDSA_T1_POLY_BYTES])
 {
+#if POSTQ_MLDSA_AVX2
+    if (postq_cpu_avx2()) {
+        postq_mldsa_polyt1_unpack_avx2(a->c, r);
+        return;
+    }
+#endif
     for (unsigned i = 0; i < POSTQ_MLDSA_N / 4; i++) {
         uint64_t v = load_le(&r[5 * i], 5);
         for (unsigned j = 0; j < 4; j++) {
@@ -72,6 +78,12 @@ void postq_mldsa_polyt0_pack(uint8_t r[POSTQ_MLDSA_T0_POLY_BYTES], const struct 
 void postq_mldsa_polyt0_unpack(struct postq_mldsa_poly *a,
                                const uint8_t r[POSTQ_MLDSA_T0_POLY_BYTES])
 {
+#if POSTQ_MLDSA_AVX2
+    if (postq_cpu_avx2()) {
+        postq_mldsa_polyt0_unpack_avx2(a->c, r);
+        return;
+    }
+#endif
     for (unsigned i = 0; i < POSTQ_MLDSA_N / 8; i++) {
         /* Coefficients 0-3 lie in bits 0-51; 4-7 in bits 52-103 = bytes 6-12 shifted by 4. */
         uint64_t lo = load_le(&r[13 * i], 7);

@@ -567,6 +567,55 @@ void postq_mldsa_polyz_unpack_avx2(int32_t *a, const uint8_t *r, int32_t gamma1)
     }
 }
 
+/* 16 bytes at r (only `avail` of them readable; the rest read as zero). */
+static inline __m128i load16(const uint8_t *r, size_t avail)
+{
+    uint8_t tmp[16] = {0};
+
+    if (avail >= 16) {
+        return _mm_loadu_si128((const __m128i *)r);
+    }
+    memcpy(tmp, r, avail);
+    return _mm_loadu_si128((const __m128i *)tmp);
+}
+
+/* SimpleBitUnpack of t1 [Alg. 18]: 10 bits, 8 coefficients per 10 bytes. Coefficient k of a
+ * group starts at byte floor(5k/4), bit 2k mod 8; both halves of the register see the group's
+ * 16 bytes and each lane picks its 2 bytes. Public data. */
+void postq_mldsa_polyt1_unpack_avx2(int32_t *a, const uint8_t *r)
+{
+    const v256 idx = _mm256_setr_epi8(0, 1, -1, -1, 1, 2, -1, -1, 2, 3, -1, -1, 3, 4, -1, -1, 5, 6,
+                                      -1, -1, 6, 7, -1, -1, 7, 8, -1, -1, 8, 9, -1, -1);
+    const v256 sh = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
+    const v256 mask = bcast(0x3FF);
+
+    for (unsigned i = 0; i < N / 8; i++) {
+        v256 v =
+            _mm256_broadcastsi128_si256(load16(r + 10 * i, POSTQ_MLDSA_T1_POLY_BYTES - 10 * i));
+        store8(a + 8 * i,
+               _mm256_and_si256(_mm256_srlv_epi32(_mm256_shuffle_epi8(v, idx), sh), mask));
+    }
+}
+
+/* BitUnpack of t0 [Alg. 19] as 2^12 - t0: 13 bits, 8 coefficients per 13 bytes; coefficient k
+ * at byte floor(13k/8), bit 13k mod 8, 3 bytes each.
+ * CT: constant shuffles and shifts; no branch or index on the key. */
+void postq_mldsa_polyt0_unpack_avx2(int32_t *a, const uint8_t *r)
+{
+    const v256 idx = _mm256_setr_epi8(0, 1, 2, -1, 1, 2, 3, -1, 3, 4, 5, -1, 4, 5, 6, -1, 6, 7, 8,
+                                      -1, 8, 9, 10, -1, 9, 10, 11, -1, 11, 12, 13, -1);
+    const v256 sh = _mm256_setr_epi32(0, 5, 2, 7, 4, 1, 6, 3);
+    const v256 mask = bcast(0x1FFF);
+    const v256 half = bcast(1 << 12);
+
+    for (unsigned i = 0; i < N / 8; i++) {
+        v256 v =
+            _mm256_broadcastsi128_si256(load16(r + 13 * i, POSTQ_MLDSA_T0_POLY_BYTES - 13 * i));
+        v = _mm256_and_si256(_mm256_srlv_epi32(_mm256_shuffle_epi8(v, idx), sh), mask);
+        store8(a + 8 * i, _mm256_sub_epi32(half, v));
+    }
+}
+
 /* ---- Sampling ---------------------------------------------------------------------------- */
 
 #define UNIFORM_BLOCKS 5 /* as poly.c: 840 bytes = 35 groups of 24 */

@@ -241,6 +241,20 @@ static void test_samplers(void **state)
             postq_mldsa_polyz_unpack(&pb[0], buf, gamma1s[g]);
             assert_memory_equal(&pa[0], &pb[0], sizeof(pa[0]));
         }
+        /* The t1 and t0 unpackers, on exactly their bytes (no slack: the AVX2 ones must not read
+         * past the polynomial). */
+        {
+            uint8_t t1[POSTQ_MLDSA_T1_POLY_BYTES], t0[POSTQ_MLDSA_T0_POLY_BYTES];
+            rnd_bytes(t1, sizeof(t1));
+            rnd_bytes(t0, sizeof(t0));
+            postq_cpu_set_avx2(1);
+            postq_mldsa_polyt1_unpack(&pa[0], t1);
+            postq_mldsa_polyt0_unpack(&pa[1], t0);
+            postq_cpu_set_avx2(0);
+            postq_mldsa_polyt1_unpack(&pb[0], t1);
+            postq_mldsa_polyt0_unpack(&pb[1], t0);
+            assert_memory_equal(&pa[0], &pb[0], 2 * sizeof(pa[0]));
+        }
         postq_cpu_set_avx2(1);
     }
 }
