@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "common/cpu.h"
 #include "common/ct.h"
 #include "common/mem.h"
 #include "crypto/keccak.h"
@@ -128,6 +129,11 @@ static void compute_t_row(const struct postq_mldsa_params *p, struct postq_mldsa
 
 /* ---- KeyGen ----------------------------------------------------------------------------- */
 
+/* The secret parts of a keygen workspace, as far as level p uses them (t1 and tr are public;
+ * wiping all of it, sized for ML-DSA-87, would cost a tenth of a keygen). */
+struct keygen_ws;
+static void keygen_ws_wipe(const struct postq_mldsa_params *p, struct keygen_ws *ws);
+
 struct keygen_ws {
     uint8_t seedbuf[POSTQ_MLDSA_RHO_BYTES + POSTQ_MLDSA_CRH_BYTES + POSTQ_MLDSA_KEY_BYTES];
     uint8_t tr[POSTQ_MLDSA_TR_BYTES];
@@ -135,6 +141,17 @@ struct keygen_ws {
     struct postq_mldsa_poly t, t1;
     struct postq_keccak h;
 };
+
+static void keygen_ws_wipe(const struct postq_mldsa_params *p, struct keygen_ws *ws)
+{
+    postq_wipe(ws->seedbuf, sizeof(ws->seedbuf));
+    postq_wipe(ws->s1, p->l * sizeof(ws->s1[0]));
+    postq_wipe(ws->s1hat, p->l * sizeof(ws->s1hat[0]));
+    postq_wipe(ws->s2, p->k * sizeof(ws->s2[0]));
+    postq_wipe(ws->t0, p->k * sizeof(ws->t0[0]));
+    postq_wipe(&ws->t, sizeof(ws->t));
+    postq_keccak_wipe(&ws->h);
+}
 
 /* ML-DSA.KeyGen_internal [Alg. 6].
  * CT: rho and t1 are declassified (they are the public key); the rejection sampling of
@@ -195,7 +212,7 @@ int postq_mldsa_keygen(int level, const uint8_t seed[32], uint8_t *pk, uint8_t *
         return POSTQ_E_ARG;
     }
     keygen_internal(p, &ws, a, seed, pk, sk);
-    postq_wipe(&ws, sizeof(ws));
+    keygen_ws_wipe(p, &ws);
     return POSTQ_OK;
 }
 
@@ -234,7 +251,7 @@ postq_err postq_mldsa_pk_from_sk(int level, const uint8_t *sk, uint8_t *pk)
         postq_mldsa_polyt1_pack(pk + POSTQ_MLDSA_RHO_BYTES + i * POSTQ_MLDSA_T1_POLY_BYTES, &ws.t1);
     }
 out:
-    postq_wipe(&ws, sizeof(ws));
+    keygen_ws_wipe(p, &ws);
     return err;
 }
 
@@ -246,7 +263,7 @@ out:
  * thread stack, gcc 12 -O2 x86-64); keygen about 72 KiB, verify about 80 KiB. */
 struct sign_secrets {
     uint8_t rhopp[POSTQ_MLDSA_CRH_BYTES]; /* rho'' */
-    struct postq_mldsa_poly y[L_MAX];     /* the mask */
+    struct postq_mldsa_poly y[2 * L_MAX]; /* the mask; y[l..2l) the next attempt's, if drawn */
     struct postq_mldsa_poly z[L_MAX];     /* NTT(y), then z = y + c s1 */
     struct postq_mldsa_poly w[K_MAX];     /* w = A y, then r = w - c s2 */
     struct postq_mldsa_poly tmp;
@@ -276,7 +293,7 @@ static void skey_wipe_secrets(const struct postq_mldsa_params *p, struct postq_m
 static void sign_secrets_wipe(const struct postq_mldsa_params *p, struct sign_secrets *s)
 {
     postq_wipe(s->rhopp, sizeof(s->rhopp));
-    postq_wipe(s->y, p->l * sizeof(s->y[0]));
+    postq_wipe(s->y, 2 * p->l * sizeof(s->y[0]));
     postq_wipe(s->z, p->l * sizeof(s->z[0]));
     postq_wipe(s->w, p->k * sizeof(s->w[0]));
     postq_wipe(&s->tmp, sizeof(s->tmp));
@@ -330,6 +347,12 @@ static postq_err sign_internal(const struct postq_mldsa_params *p, struct sign_w
     size_t w1_poly_bytes = 32 * (size_t)p->w1_bits;
     uint32_t kappa = 0;
     uint32_t reject;
+    /* ML-DSA-65 on the AVX2 path draws the masks of two attempts at once: ten polynomials fill
+     * three 4-way Keccak calls where two attempts of five take four calls and two single
+     * streams. The second five are exactly what the next attempt would draw (its kappa), and are
+     * wiped unused if the first attempt succeeds. */
+    int pair = p->l == 5 && postq_cpu_avx2();
+    int have_next = 0;
 
     /* Step 6: mu = H(BytesToBits(tr) || M', 64), unless given. */
     if (mu_in != NULL) {
@@ -354,7 +377,16 @@ static postq_err sign_internal(const struct postq_mldsa_params *p, struct sign_w
             return POSTQ_E_INTERNAL;
         }
         /* Step 11: y = ExpandMask(rho'', kappa) [Alg. 34]. */
-        postq_mldsa_polyvec_uniform_gamma1(s->y, p->l, s->rhopp, (uint16_t)kappa, p->gamma1);
+        if (have_next) {
+            memcpy(s->y, s->y + p->l, p->l * sizeof(s->y[0]));
+            have_next = 0;
+        } else if (pair && kappa + 2 * p->l <= 0x10000) {
+            postq_mldsa_polyvec_uniform_gamma1(s->y, 2 * p->l, s->rhopp, (uint16_t)kappa,
+                                               p->gamma1);
+            have_next = 1;
+        } else {
+            postq_mldsa_polyvec_uniform_gamma1(s->y, p->l, s->rhopp, (uint16_t)kappa, p->gamma1);
+        }
         kappa += p->l; /* step 32, done early: nothing below reads kappa */
 
         /* Step 12: w = NTT^-1(A-hat o NTT(y)), in [0, q). */
