@@ -11,6 +11,9 @@
 /* Overwrite n bytes with zeros in a way the compiler may not elide. NULL/0 is fine. */
 void postq_wipe(void *p, size_t n);
 
+/* internal: postq_wipe with AVX2 stores (mem_avx2.c); only when postq_cpu_avx2() is true. */
+void postq_wipe_avx2(void *p, size_t n);
+
 /* malloc/calloc/free with fault injection. postq_free(NULL) is fine. */
 void *postq_malloc(size_t n);
 void *postq_calloc(size_t count, size_t size);

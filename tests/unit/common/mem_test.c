@@ -7,9 +7,10 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "common/cpu.h"
 #include "common/mem.h"
 
-#define THREADS 4
+#define THREADS    4
 #define PER_THREAD 20000
 
 /* Must run first: no call of the hook has happened in this process yet. */
@@ -117,6 +118,28 @@ static void test_threads_fail_from_the_nth(void **state)
     assert_int_equal(failed, total - nth + 1);
 }
 
+/* postq_wipe zeroes exactly [p, p + n) on both paths (the AVX2 one from 512 bytes), for every
+ * alignment and a spread of lengths, and touches nothing around it. */
+static void test_wipe_exact(void **state)
+{
+    static unsigned char buf[5000];
+
+    (void)state;
+    for (int path = 0; path < 2; path++) {
+        postq_cpu_set_avx2(path);
+        for (size_t off = 0; off < 33; off += 5) {
+            for (size_t n = 0; n < 4500; n = n < 600 ? n + 37 : n * 2 + 3) {
+                memset(buf, 0xA5, sizeof(buf));
+                postq_wipe(buf + off, n);
+                for (size_t i = 0; i < sizeof(buf); i++) {
+                    assert_int_equal(buf[i], (i >= off && i < off + n) ? 0 : 0xA5);
+                }
+            }
+        }
+    }
+    postq_cpu_set_avx2(1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -124,6 +147,7 @@ int main(void)
         cmocka_unit_test(test_nth_and_later_fail),
         cmocka_unit_test(test_threads_counted_exactly),
         cmocka_unit_test(test_threads_fail_from_the_nth),
+        cmocka_unit_test(test_wipe_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
