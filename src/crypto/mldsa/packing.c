@@ -33,6 +33,12 @@ static inline void store_le(uint8_t *p, uint64_t v, unsigned n)
 
 void postq_mldsa_polyt1_pack(uint8_t r[POSTQ_MLDSA_T1_POLY_BYTES], const struct postq_mldsa_poly *a)
 {
+#if POSTQ_MLDSA_AVX2
+    if (postq_cpu_avx2()) {
+        postq_mldsa_polyt1_pack_avx2(r, a->c);
+        return;
+    }
+#endif
     for (unsigned i = 0; i < POSTQ_MLDSA_N / 4; i++) {
         const int32_t *c = &a->c[4 * i];
         uint64_t v = (uint64_t)(uint32_t)c[0] | (uint64_t)(uint32_t)c[1] << 10 |
@@ -62,6 +68,12 @@ void postq_mldsa_polyt1_unpack(struct postq_mldsa_poly *a,
 
 void postq_mldsa_polyt0_pack(uint8_t r[POSTQ_MLDSA_T0_POLY_BYTES], const struct postq_mldsa_poly *a)
 {
+#if POSTQ_MLDSA_AVX2
+    if (postq_cpu_avx2()) {
+        postq_mldsa_polyt0_pack_avx2(r, a->c);
+        return;
+    }
+#endif
     for (unsigned i = 0; i < POSTQ_MLDSA_N / 8; i++) {
         uint64_t lo = 0;
         uint64_t hi = 0;
@@ -144,6 +156,12 @@ uint32_t postq_mldsa_polyeta_unpack(struct postq_mldsa_poly *a, const uint8_t *r
 
 void postq_mldsa_polyz_pack(uint8_t *r, const struct postq_mldsa_poly *a, int32_t gamma1)
 {
+#if POSTQ_MLDSA_AVX2
+    if (postq_cpu_avx2()) {
+        postq_mldsa_polyz_pack_avx2(r, a->c, gamma1);
+        return;
+    }
+#endif
     if (gamma1 == (1 << 17)) {
         for (unsigned i = 0; i < POSTQ_MLDSA_N / 4; i++) {
             const int32_t *c = &a->c[4 * i];
@@ -197,6 +215,12 @@ void postq_mldsa_polyz_unpack(struct postq_mldsa_poly *a, const uint8_t *r, int3
 
 void postq_mldsa_polyw1_pack(uint8_t *r, const struct postq_mldsa_poly *a, int32_t gamma2)
 {
+#if POSTQ_MLDSA_AVX2
+    if (postq_cpu_avx2()) {
+        postq_mldsa_polyw1_pack_avx2(r, a->c, gamma2);
+        return;
+    }
+#endif
     if (gamma2 == POSTQ_MLDSA_GAMMA2_88) {
         for (unsigned i = 0; i < POSTQ_MLDSA_N / 4; i++) {
             const int32_t *c = &a->c[4 * i];

@@ -616,6 +616,98 @@ void postq_mldsa_polyt0_unpack_avx2(int32_t *a, const uint8_t *r)
     }
 }
 
+/* The packers: eight b-bit values per register become four 2b-bit words e | o << b (each
+ * 64-bit lane holds an even and an odd coefficient), then the words are joined into bytes as
+ * the portable packers do. b is a constant after inlining. */
+static inline void pairs(uint64_t w[4], v256 v, int b)
+{
+    const v256 lo = _mm256_set1_epi64x(0xFFFFFFFF);
+    v256 x = _mm256_or_si256(_mm256_and_si256(v, lo),
+                             _mm256_srli_epi64(_mm256_andnot_si256(lo, v), 32 - b));
+    _mm256_storeu_si256((v256 *)w, x);
+}
+
+static inline void put_le(uint8_t *r, uint64_t v, size_t n)
+{
+    memcpy(r, &v, n);
+}
+
+/* SimpleBitPack of t1 [Alg. 16]: 10 bits, 8 coefficients in 10 bytes. Public data. */
+void postq_mldsa_polyt1_pack_avx2(uint8_t *r, const int32_t *a)
+{
+    uint64_t w[4];
+
+    for (unsigned i = 0; i < N / 8; i++) {
+        pairs(w, load8(a + 8 * i), 10);
+        put_le(r + 10 * i, w[0] | w[1] << 20, 5);
+        put_le(r + 10 * i + 5, w[2] | w[3] << 20, 5);
+    }
+}
+
+/* BitPack of t0 as 2^12 - t0 [Alg. 17]: 13 bits, 8 coefficients in 13 bytes.
+ * CT: no branch or index on the key. */
+void postq_mldsa_polyt0_pack_avx2(uint8_t *r, const int32_t *a)
+{
+    const v256 half = bcast(1 << 12);
+    uint64_t w[4];
+
+    for (unsigned i = 0; i < N / 8; i++) {
+        uint64_t lo, hi;
+        pairs(w, _mm256_sub_epi32(half, load8(a + 8 * i)), 13);
+        lo = w[0] | w[1] << 26; /* 52 bits */
+        hi = w[2] | w[3] << 26;
+        put_le(r + 13 * i, lo | hi << 52, 8);
+        put_le(r + 13 * i + 8, hi >> 12, 5);
+    }
+    postq_wipe(w, sizeof(w));
+}
+
+/* BitPack of z as gamma1 - z [Alg. 17]: 18 bits (8 coefficients in 18 bytes) or 20 bits (in
+ * 20 bytes). Called on the accepted signature only (public). */
+void postq_mldsa_polyz_pack_avx2(uint8_t *r, const int32_t *a, int32_t gamma1)
+{
+    const v256 g = bcast(gamma1);
+    uint64_t w[4];
+
+    if (gamma1 == (1 << 17)) {
+        for (unsigned i = 0; i < N / 8; i++) {
+            pairs(w, _mm256_sub_epi32(g, load8(a + 8 * i)), 18);
+            put_le(r + 18 * i, w[0] | w[1] << 36, 8);
+            r[18 * i + 8] = (uint8_t)(w[1] >> 28);
+            put_le(r + 18 * i + 9, w[2] | w[3] << 36, 8);
+            r[18 * i + 17] = (uint8_t)(w[3] >> 28);
+        }
+    } else {
+        for (unsigned i = 0; i < N / 8; i++) {
+            pairs(w, _mm256_sub_epi32(g, load8(a + 8 * i)), 20);
+            put_le(r + 20 * i, w[0], 5);
+            put_le(r + 20 * i + 5, w[1], 5);
+            put_le(r + 20 * i + 10, w[2], 5);
+            put_le(r + 20 * i + 15, w[3], 5);
+        }
+    }
+}
+
+/* w1Encode of one polynomial [Alg. 28]: 4 bits (8 coefficients in 4 bytes) or 6 bits (in 6).
+ * c-tilde is computed from it, so it is declassified right after; no branch on the values. */
+void postq_mldsa_polyw1_pack_avx2(uint8_t *r, const int32_t *a, int32_t gamma2)
+{
+    uint64_t w[4];
+
+    if (gamma2 == POSTQ_MLDSA_GAMMA2_88) {
+        for (unsigned i = 0; i < N / 8; i++) {
+            pairs(w, load8(a + 8 * i), 6);
+            put_le(r + 6 * i, w[0] | w[1] << 12, 3);
+            put_le(r + 6 * i + 3, w[2] | w[3] << 12, 3);
+        }
+    } else {
+        for (unsigned i = 0; i < N / 8; i++) {
+            pairs(w, load8(a + 8 * i), 4);
+            put_le(r + 4 * i, w[0] | w[1] << 8 | w[2] << 16 | w[3] << 24, 4);
+        }
+    }
+}
+
 /* ---- Sampling ---------------------------------------------------------------------------- */
 
 #define UNIFORM_BLOCKS 5 /* as poly.c: 840 bytes = 35 groups of 24 */

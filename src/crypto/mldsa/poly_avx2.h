@@ -39,6 +39,10 @@ void postq_mldsa_use_hint_avx2(int32_t *a1, const int32_t *a, const uint8_t h[PO
 void postq_mldsa_polyz_unpack_avx2(int32_t *a, const uint8_t *r, int32_t gamma1);
 void postq_mldsa_polyt1_unpack_avx2(int32_t *a, const uint8_t *r);
 void postq_mldsa_polyt0_unpack_avx2(int32_t *a, const uint8_t *r);
+void postq_mldsa_polyt1_pack_avx2(uint8_t *r, const int32_t *a);
+void postq_mldsa_polyt0_pack_avx2(uint8_t *r, const int32_t *a);
+void postq_mldsa_polyz_pack_avx2(uint8_t *r, const int32_t *a, int32_t gamma1);
+void postq_mldsa_polyw1_pack_avx2(uint8_t *r, const int32_t *a, int32_t gamma2);
 
 /* The 4-way samplers of poly.h (postq_mldsa_poly_uniform_4x and the others): four SHAKE streams
  * through one 4-way Keccak, AVX2 rejection sampling and unpacking. */

@@ -255,6 +255,48 @@ static void test_samplers(void **state)
             postq_mldsa_polyt0_unpack(&pb[1], t0);
             assert_memory_equal(&pa[0], &pb[0], 2 * sizeof(pa[0]));
         }
+        /* The packers, on values in their ranges, into exactly-sized buffers. */
+        {
+            struct postq_mldsa_poly v;
+            uint8_t ba[640], bb[640];
+            struct {
+                int32_t lo, hi;
+                int kind;
+                int32_t param;
+                size_t len;
+            } cases[] = {
+                {0, 1023, 0, 0, POSTQ_MLDSA_T1_POLY_BYTES},
+                {-(1 << 12) + 1, 1 << 12, 1, 0, POSTQ_MLDSA_T0_POLY_BYTES},
+                {-(1 << 17) + 1, 1 << 17, 2, 1 << 17, 576},
+                {-(1 << 19) + 1, 1 << 19, 2, 1 << 19, 640},
+                {0, 43, 3, POSTQ_MLDSA_GAMMA2_88, 192},
+                {0, 15, 3, POSTQ_MLDSA_GAMMA2_32, 128},
+            };
+            for (unsigned c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+                rnd_poly(&v, cases[c].lo, cases[c].hi);
+                for (int path = 0; path < 2; path++) {
+                    uint8_t *b = path ? ba : bb;
+                    memset(b, 0x5A, sizeof(ba));
+                    postq_cpu_set_avx2(path);
+                    switch (cases[c].kind) {
+                    case 0:
+                        postq_mldsa_polyt1_pack(b, &v);
+                        break;
+                    case 1:
+                        postq_mldsa_polyt0_pack(b, &v);
+                        break;
+                    case 2:
+                        postq_mldsa_polyz_pack(b, &v, cases[c].param);
+                        break;
+                    default:
+                        postq_mldsa_polyw1_pack(b, &v, cases[c].param);
+                        break;
+                    }
+                }
+                assert_memory_equal(ba, bb, sizeof(ba)); /* includes the bytes after len */
+                (void)cases[c].len;
+            }
+        }
         postq_cpu_set_avx2(1);
     }
 }
