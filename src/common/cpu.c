@@ -13,7 +13,7 @@
 
 /* 0: not decided yet; 1: portable; 2: AVX2. Relaxed atomics: every thread that decides
  * computes the same answer, so a race between two first calls is harmless. */
-static atomic_int path_state;
+atomic_int postq_cpu_path;
 
 int postq_cpu_avx2_supported(void)
 {
@@ -51,21 +51,18 @@ static int decide(void)
     return postq_cpu_avx2_supported() ? 2 : 1;
 }
 
-int postq_cpu_avx2(void)
+int postq_cpu_decide(void)
 {
-    int s = atomic_load_explicit(&path_state, memory_order_relaxed);
+    int s = decide();
 
-    if (s == 0) {
-        s = decide();
-        atomic_store_explicit(&path_state, s, memory_order_relaxed);
-    }
-    return s == 2;
+    atomic_store_explicit(&postq_cpu_path, s, memory_order_relaxed);
+    return s;
 }
 
 int postq_cpu_set_avx2(int on)
 {
     int s = (on && postq_cpu_avx2_supported()) ? 2 : 1;
 
-    atomic_store_explicit(&path_state, s, memory_order_relaxed);
+    atomic_store_explicit(&postq_cpu_path, s, memory_order_relaxed);
     return s == 2;
 }

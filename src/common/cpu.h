@@ -5,9 +5,21 @@
 #ifndef POSTQ_COMMON_CPU_H
 #define POSTQ_COMMON_CPU_H
 
+#include <stdatomic.h>
+
+/* internal: 0 until decided, then 1 (portable) or 2 (AVX2); and the deciding call. */
+extern atomic_int postq_cpu_path;
+int postq_cpu_decide(void);
+
 /* 1 when the AVX2 paths are to be used, else 0. The first call decides (reading cpuid and
- * POSTQ_DISABLE_AVX2); later calls return the same answer. Safe from any thread. */
-int postq_cpu_avx2(void);
+ * POSTQ_DISABLE_AVX2); later calls return the same answer. Safe from any thread. Inline: the
+ * polynomial layer asks once per operation. */
+static inline int postq_cpu_avx2(void)
+{
+    int s = atomic_load_explicit(&postq_cpu_path, memory_order_relaxed);
+
+    return (s != 0 ? s : postq_cpu_decide()) == 2;
+}
 
 /* 1 when the CPU could run the AVX2 paths (whatever POSTQ_DISABLE_AVX2 says), else 0. */
 int postq_cpu_avx2_supported(void);
