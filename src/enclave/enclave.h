@@ -123,6 +123,8 @@ const char *postq_enclave_fault_list(void);
 
 /* ---- the enclave ---- */
 
+struct postq_enclave_keycache;
+
 struct postq_enclave {
     char state_dir[4096];
     char module_id[POSTQ_ENCLAVE_MODULE_ID_MAX];
@@ -140,6 +142,12 @@ struct postq_enclave {
     pthread_mutex_t fault_mu;
     int have_fault_counter;
     uint64_t fault_counter;
+    /* Expanded keys in locked memory (keycache.h), set up by postq_enclave_keycache_open and
+     * freed by postq_enclave_keycache_close; both NULL until then (and in the other users of
+     * this struct): every sign then unseals and expands its key, and documents are signed from
+     * the root seed. */
+    struct postq_enclave_keycache *keys;
+    const struct postq_hybrid_skey *root_skey; /* the composite root's expanded key, or NULL */
 };
 
 /* SHA-256 of the running executable (/proc/self/exe). */

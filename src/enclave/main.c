@@ -16,6 +16,7 @@
 #include "common/hex.h"
 #include "crypto/rand.h"
 #include "enclave/enclave.h"
+#include "enclave/keycache.h"
 
 #define DEFAULT_STATE "var/enclave"
 #define FAULT_ENV "POSTQ_ENCLAVE_TEST_FAULT"
@@ -26,7 +27,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: postq-enclave [--state DIR] [--secret FILE] [--listen unix:PATH] [--workers N]\n"
             "                     [--io-timeout-ms MS] [--idle-timeout-ms MS] [--max-conns N]\n"
-            "                     [--counter-step N]\n"
+            "                     [--counter-step N] [--key-cache N]\n"
             "                     [--root mldsa65+ed25519|ed25519]\n"
             "       postq-enclave measure [--state DIR] [--secret FILE]\n"
             "       postq-enclave secret new [--root mldsa65+ed25519|ed25519]\n"
@@ -58,6 +59,11 @@ static void usage(FILE *f)
             "  --max-conns N    open connections at most (256); more get a busy reply\n"
             "  --counter-step N counter values reserved per durable write (1024): one fsync\n"
             "                   per N signatures; a restart skips at most N - 1 values\n"
+            "  --key-cache N    signing keys kept expanded and ready to sign (default 32,\n"
+            "                   about 2.7 MiB of locked memory; 0 to 4096; 0: unseal and\n"
+            "                   expand the key on every sign). The memory is locked: when\n"
+            "                   RLIMIT_MEMLOCK is too small the enclave warns and runs\n"
+            "                   without expanded keys\n"
             "\n"
             "TEST ONLY: fault modes make the enclave produce bad documents so that the API's\n"
             "enforcement can be tested. They are refused unless " ALLOW_ENV "=1 is set too:\n"
@@ -115,6 +121,21 @@ static int parse_int(const char *s, int lo, int hi, int *out)
         return 0;
     }
     *out = (int)v;
+    return 1;
+}
+
+/* --key-cache N: digits only, 0..POSTQ_ENCLAVE_KEYCACHE_MAX. */
+static int parse_key_cache(const char *s, size_t *out)
+{
+    size_t v = 0, i = 0;
+
+    for (; s[i] >= '0' && s[i] <= '9' && v <= POSTQ_ENCLAVE_KEYCACHE_MAX; i++) {
+        v = v * 10 + (size_t)(s[i] - '0');
+    }
+    if (i == 0 || s[i] != 0 || v > POSTQ_ENCLAVE_KEYCACHE_MAX) {
+        return 0;
+    }
+    *out = v;
     return 1;
 }
 
@@ -186,6 +207,8 @@ int main(int argc, char **argv)
     const char *state = getenv("POSTQ_ENCLAVE_STATE"), *listen_addr = NULL, *secret = NULL;
     char sock[4200], detail[512];
     int is_measure = 0, fault, rc, counter_step = POSTQ_ENCLAVE_COUNTER_STEP, root_alg = 0;
+    size_t key_cache = POSTQ_ENCLAVE_KEYCACHE_DEFAULT;
+    struct postq_enclave_keycache_stats st;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     postq_err err;
 
@@ -232,6 +255,14 @@ int main(int argc, char **argv)
             ok = parse_int(v, 1, 65536, &o.max_conns);
         } else if (strcmp(a, "--counter-step") == 0 && !is_measure) {
             ok = parse_int(v, 1, 1000000, &counter_step);
+        } else if (strcmp(a, "--key-cache") == 0 && !is_measure) {
+            if (!parse_key_cache(v, &key_cache)) {
+                fprintf(stderr,
+                        "postq-enclave: --key-cache takes a number of keys from 0 to %d "
+                        "(0: no cache), not '%s'\n",
+                        POSTQ_ENCLAVE_KEYCACHE_MAX, v);
+                return 2;
+            }
         } else {
             ok = 0;
         }
@@ -275,9 +306,28 @@ int main(int argc, char **argv)
         fprintf(stderr, "postq-enclave: WARNING: mlock failed (RLIMIT_MEMLOCK?): keys may be "
                         "swapped out\n");
     }
+    /* The expanded keys (and the composite root's) in locked memory. When the memory cannot be
+     * locked the enclave runs without them, as it did before it had a cache: every sign then
+     * unseals and expands its key, and no expanded key is kept where it could be swapped out. */
+    err = postq_enclave_keycache_open(&e, key_cache, detail, sizeof(detail));
+    if (err == POSTQ_E_TOO_LARGE) {
+        fprintf(stderr,
+                "postq-enclave: WARNING: %s. Running without expanded keys: every sign unseals "
+                "and expands its key (slower)\n",
+                detail);
+    } else if (err != POSTQ_OK) {
+        fprintf(stderr, "postq-enclave: %s\n", detail);
+        postq_enclave_close(&e);
+        return err == POSTQ_E_ARG ? 2 : 3;
+    } else {
+        fprintf(stderr, "postq-enclave: key cache: %zu keys%s, %zu KiB of locked memory\n",
+                key_cache, e.root_skey != NULL ? " and the root's" : "",
+                postq_enclave_keycache_bytes(key_cache, e.root_skey != NULL) / 1024);
+    }
     e.fault = fault;
     if (fault != 0) {
         if (postq_rand_bytes(e.sec->fault_root_seed, 32) != POSTQ_OK) {
+            postq_enclave_keycache_close(&e);
             postq_enclave_close(&e);
             return 3;
         }
@@ -293,11 +343,22 @@ int main(int argc, char **argv)
         snprintf(sock, sizeof(sock), "%s", listen_addr + 5);
     } else {
         fprintf(stderr, "postq-enclave: --listen takes unix:PATH\n");
+        postq_enclave_keycache_close(&e);
         postq_enclave_close(&e);
         return 2;
     }
     o.socket_path = sock;
     err = postq_enclave_serve(&e, &o);
+    if (err == POSTQ_OK) {
+        postq_enclave_keycache_stats(e.keys, &st);
+        fprintf(stderr,
+                "postq-enclave: key cache: %llu hits, %llu misses (%llu not cached), %llu "
+                "evictions, %llu sealed keys refused\n",
+                (unsigned long long)st.hits, (unsigned long long)st.misses,
+                (unsigned long long)st.uncached, (unsigned long long)st.evictions,
+                (unsigned long long)st.refused);
+    }
+    postq_enclave_keycache_close(&e); /* wipes every expanded key */
     postq_enclave_close(&e);
     if (err != POSTQ_OK) {
         return err == POSTQ_E_CONFLICT || err == POSTQ_E_ARG ? 2 : 3;

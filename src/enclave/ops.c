@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The enclave's operations: info, keygen and sign+attest [ARCHITECTURE.md, docs/formats.md]. sign
- * opens the
- * sealed key, hashes the payload itself, signs it (hedged), takes the next counter and signs
- * the document over exactly what it produced — one atomic operation, one reply.
+ * takes the expanded key from the cache or opens the sealed key (keycache.h), hashes the payload
+ * itself, signs it (hedged), takes the next counter and signs the document over exactly what it
+ * produced — one atomic operation, one reply.
  * Test-only fault modes bend one claim at a time (docs/enclave-protocol.md). */
 #include "enclave/enclave.h"
+#include "enclave/keycache.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 #include "attest/doc.h"
 #include "common/mem.h"
+#include "crypto/composite.h"
 #include "crypto/sha2.h"
 #include "proto/enclave_proto.h"
 
@@ -201,14 +203,16 @@ static const uint8_t *fault_bend(const struct postq_enclave *e, struct postq_doc
 static postq_err do_sign(struct postq_enclave *e, const struct postq_proto_req *q,
                          struct postq_buf *reply)
 {
-    uint8_t sk[POSTQ_HYBRID_SK_MAX], sig[POSTQ_HYBRID_SIG_MAX];
+    uint8_t sig[POSTQ_HYBRID_SIG_MAX];
+    struct postq_hybrid_skey tmp; /* the expanded key when it is not cached; wiped at release */
+    struct postq_enclave_keyref key;
     size_t sig_len = 0;
     struct postq_doc_claims c;
     struct postq_buf doc;
     struct postq_proto_resp r;
     const uint8_t *root = e->sec->root_seed;
     postq_err err;
-    int status = POSTQ_PROTO_E_INTERNAL;
+    int status = POSTQ_PROTO_E_INTERNAL, refused = 0;
     const char *msg = NULL;
 
     postq_buf_init(&doc, POSTQ_ATTEST_DOC_B64_MAX);
@@ -225,15 +229,19 @@ static postq_err do_sign(struct postq_enclave *e, const struct postq_proto_req *
         err = POSTQ_E_ARG;
         goto out;
     }
-    err = postq_enclave_unseal(sk, sizeof(sk), c.public_key_sha256, e->sec->seal_key, q->alg,
-                               q->key_id, q->sealed.p, q->sealed.len);
-    if (err != POSTQ_OK) {
+    /* The expanded key: cached, or unsealed (the tag checked) and expanded now. */
+    err = postq_enclave_keycache_acquire(e->keys, &key, &tmp, &refused, e->sec->seal_key, q->alg,
+                                         q->key_id, q->sealed.p, q->sealed.len);
+    if (err != POSTQ_OK && refused) {
         status = POSTQ_PROTO_E_SEALED_KEY;
         msg = "sealed key refused: not sealed by this enclave for this keyId and algorithm";
         goto out;
     }
-    err = postq_hybrid_sign(q->alg, sk, q->payload.p, q->payload.len, NULL, 0, sig);
-    postq_wipe(sk, sizeof(sk));
+    if (err == POSTQ_OK) {
+        memcpy(c.public_key_sha256, key.pk_sha256, 32);
+        err = postq_hybrid_sign_skey(key.skey, q->payload.p, q->payload.len, NULL, 0, sig);
+        postq_enclave_keycache_release(e->keys, &key);
+    }
     if (err == POSTQ_OK) {
         err = postq_sha256(c.payload_sha256, q->payload.p, q->payload.len);
     }
@@ -259,7 +267,12 @@ static postq_err do_sign(struct postq_enclave *e, const struct postq_proto_req *
     if (e->fault != POSTQ_FAULT_NONE) {
         root = fault_bend(e, &c); /* test-only: the daemon was started with a fault mode */
     }
-    err = postq_doc_encode_mock_root_b64(&doc, &c, e->kid, e->root_alg, root);
+    if (root == e->sec->root_seed && e->root_skey != NULL) {
+        /* The composite root, expanded once at start (other-root keeps the seed path). */
+        err = postq_doc_encode_mock_skey_b64(&doc, &c, e->kid, e->root_skey);
+    } else {
+        err = postq_doc_encode_mock_root_b64(&doc, &c, e->kid, e->root_alg, root);
+    }
     if (err != POSTQ_OK) {
         msg = postq_strerror(err);
         goto out;
@@ -278,7 +291,6 @@ out:
         err = postq_enclave_error_reply(reply, status, msg);
     }
     postq_buf_free(&doc);
-    postq_wipe(sk, sizeof(sk));
     return err;
 }
 

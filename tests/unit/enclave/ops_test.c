@@ -15,6 +15,7 @@
 #include <postq/attest.h>
 
 #include "../../../src/enclave/counter.c"
+#include "../../../src/enclave/keycache.c"
 #include "../../../src/enclave/ops.c"
 #include "../../../src/enclave/seal.c"
 #include "../../../src/enclave/secret.c"
