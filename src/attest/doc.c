@@ -341,7 +341,7 @@ postq_err postq_root_skey_init(struct postq_hybrid_skey *skey, const uint8_t see
  * the expanded key skey when it is not NULL. */
 static postq_err encode_mock(struct postq_buf *out, const struct postq_doc_claims *c,
                              const char *kid, int alg, const uint8_t *seed,
-                             const struct postq_hybrid_skey *skey)
+                             const struct postq_hybrid_skey *skey, const uint8_t *ed_pk)
 {
     struct postq_buf header, payload;
     uint8_t sk[64];
@@ -359,7 +359,10 @@ static postq_err encode_mock(struct postq_buf *out, const struct postq_doc_claim
     if (err == POSTQ_OK) {
         err = postq_doc_claims_encode(&payload, c);
     }
-    if (err == POSTQ_OK && alg == POSTQ_ROOT_ED25519) {
+    if (err == POSTQ_OK && alg == POSTQ_ROOT_ED25519 && ed_pk != NULL) {
+        err = postq_jws_sign_ed25519_pk(out, header.p, header.len, payload.p, payload.len, seed,
+                                        ed_pk);
+    } else if (err == POSTQ_OK && alg == POSTQ_ROOT_ED25519) {
         err = postq_jws_sign_ed25519(out, header.p, header.len, payload.p, payload.len, seed);
     } else if (err == POSTQ_OK && skey != NULL) {
         err =
@@ -377,7 +380,7 @@ static postq_err encode_mock(struct postq_buf *out, const struct postq_doc_claim
 postq_err postq_doc_encode_mock_root(struct postq_buf *out, const struct postq_doc_claims *c,
                                      const char *kid, int alg, const uint8_t seed[32])
 {
-    return encode_mock(out, c, kid, alg, seed, NULL);
+    return encode_mock(out, c, kid, alg, seed, NULL, NULL);
 }
 
 postq_err postq_doc_encode_mock(struct postq_buf *out, const struct postq_doc_claims *c,
@@ -389,7 +392,7 @@ postq_err postq_doc_encode_mock(struct postq_buf *out, const struct postq_doc_cl
 /* Appends the standard padded base64 of a raw document made by encode_mock. */
 static postq_err encode_mock_b64(struct postq_buf *out, const struct postq_doc_claims *c,
                                  const char *kid, int alg, const uint8_t *seed,
-                                 const struct postq_hybrid_skey *skey)
+                                 const struct postq_hybrid_skey *skey, const uint8_t *ed_pk)
 {
     struct postq_buf raw;
     size_t enc, got = 0;
@@ -400,7 +403,7 @@ static postq_err encode_mock_b64(struct postq_buf *out, const struct postq_doc_c
         return POSTQ_E_ARG;
     }
     postq_buf_init(&raw, POSTQ_JWS_MAX);
-    err = encode_mock(&raw, c, kid, alg, seed, skey);
+    err = encode_mock(&raw, c, kid, alg, seed, skey, ed_pk);
     if (err != POSTQ_OK) {
         goto out;
     }
@@ -426,7 +429,7 @@ postq_err postq_doc_encode_mock_root_b64(struct postq_buf *out, const struct pos
     if (seed == NULL) {
         return POSTQ_E_ARG;
     }
-    return encode_mock_b64(out, c, kid, alg, seed, NULL);
+    return encode_mock_b64(out, c, kid, alg, seed, NULL, NULL);
 }
 
 postq_err postq_doc_encode_mock_skey_b64(struct postq_buf *out, const struct postq_doc_claims *c,
@@ -435,7 +438,17 @@ postq_err postq_doc_encode_mock_skey_b64(struct postq_buf *out, const struct pos
     if (root == NULL) {
         return POSTQ_E_ARG;
     }
-    return encode_mock_b64(out, c, kid, POSTQ_ROOT_COMPOSITE, NULL, root);
+    return encode_mock_b64(out, c, kid, POSTQ_ROOT_COMPOSITE, NULL, root, NULL);
+}
+
+postq_err postq_doc_encode_mock_ed25519_b64(struct postq_buf *out, const struct postq_doc_claims *c,
+                                            const char *kid, const uint8_t seed[32],
+                                            const uint8_t pk[32])
+{
+    if (seed == NULL || pk == NULL) {
+        return POSTQ_E_ARG;
+    }
+    return encode_mock_b64(out, c, kid, POSTQ_ROOT_ED25519, seed, NULL, pk);
 }
 
 postq_err postq_doc_encode_mock_b64(struct postq_buf *out, const struct postq_doc_claims *c,

@@ -100,6 +100,14 @@ POSTQ_MUST_CHECK postq_err postq_doc_encode_mock_skey_b64(struct postq_buf *out,
                                                           const char *kid,
                                                           const struct postq_hybrid_skey *root);
 
+/* As postq_doc_encode_mock_root_b64 for an Ed25519 root whose public key pk (the seed's) is
+ * already known: the same document, without deriving pk on every document. */
+POSTQ_MUST_CHECK postq_err postq_doc_encode_mock_ed25519_b64(struct postq_buf *out,
+                                                             const struct postq_doc_claims *c,
+                                                             const char *kid,
+                                                             const uint8_t seed[32],
+                                                             const uint8_t pk[32]);
+
 /* The raw document of postq_doc_encode_mock_root_b64. */
 POSTQ_MUST_CHECK postq_err postq_doc_encode_mock_root(struct postq_buf *out,
                                                       const struct postq_doc_claims *c,

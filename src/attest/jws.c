@@ -212,6 +212,17 @@ static postq_err sign_ed25519(const void *seed, const uint8_t *msg, size_t len, 
     return postq_ed_sign(POSTQ_ED25519, seed, msg, len, sig);
 }
 
+/* An Ed25519 key with its public key already derived (postq_ed_sign_pk). */
+struct ed25519_key {
+    const uint8_t *seed, *pk;
+};
+
+static postq_err sign_ed25519_pk(const void *key, const uint8_t *msg, size_t len, uint8_t *sig)
+{
+    const struct ed25519_key *k = key;
+    return postq_ed_sign_pk(POSTQ_ED25519, k->seed, k->pk, msg, len, sig);
+}
+
 static postq_err sign_composite(const void *sk, const uint8_t *msg, size_t len, uint8_t *sig)
 {
     return postq_hybrid_sign(POSTQ_JWS_COMPOSITE_ALG, sk, msg, len, NULL, 0, sig);
@@ -277,6 +288,19 @@ postq_err postq_jws_sign_composite_skey(struct postq_buf *out, const uint8_t *he
     }
     return jws_sign(out, header, header_len, payload, payload_len, sign_composite_skey, skey,
                     POSTQ_JWS_COMPOSITE_SIG_BYTES);
+}
+
+postq_err postq_jws_sign_ed25519_pk(struct postq_buf *out, const uint8_t *header, size_t header_len,
+                                    const uint8_t *payload, size_t payload_len,
+                                    const uint8_t seed[32], const uint8_t pk[32])
+{
+    struct ed25519_key k = {seed, pk};
+
+    if (seed == NULL || pk == NULL) {
+        return POSTQ_E_ARG;
+    }
+    return jws_sign(out, header, header_len, payload, payload_len, sign_ed25519_pk, &k,
+                    POSTQ_JWS_ED25519_SIG_BYTES);
 }
 
 postq_err postq_jws_sign_ed25519(struct postq_buf *out, const uint8_t *header, size_t header_len,

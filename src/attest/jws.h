@@ -93,5 +93,11 @@ POSTQ_MUST_CHECK postq_err postq_jws_sign_composite_skey(struct postq_buf *out,
 POSTQ_MUST_CHECK postq_err postq_jws_sign_ed25519(struct postq_buf *out, const uint8_t *header,
                                                   size_t header_len, const uint8_t *payload,
                                                   size_t payload_len, const uint8_t seed[32]);
+/* As postq_jws_sign_ed25519 with the seed's public key pk already known (postq_ed_sign_pk): the
+ * same JWS, without deriving pk again. */
+POSTQ_MUST_CHECK postq_err postq_jws_sign_ed25519_pk(struct postq_buf *out, const uint8_t *header,
+                                                     size_t header_len, const uint8_t *payload,
+                                                     size_t payload_len, const uint8_t seed[32],
+                                                     const uint8_t pk[32]);
 
 #endif

@@ -450,7 +450,8 @@ postq_err postq_hybrid_sign_skey_rnd(const struct postq_hybrid_skey *skey, const
     if (err != POSTQ_OK) {
         goto out;
     }
-    err = postq_ed_sign(a->curve, skey->ed_seed, mprime, mlen, sig + a->mldsa_sig);
+    err = postq_ed_sign_pk(a->curve, skey->ed_seed, skey->pk + a->mldsa_pk, mprime, mlen,
+                           sig + a->mldsa_sig);
 out:
     if (err != POSTQ_OK) {
         postq_wipe(sig, sig_bytes(a));

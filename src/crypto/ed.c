@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <sodium.h>
+#include <string.h>
 
 #include "common/mem.h"
 
@@ -21,7 +22,10 @@ static const uint8_t empty_msg[1];
 static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
 static int sodium_status = -1;
 
-static void sodium_setup(void) { sodium_status = sodium_init() < 0 ? -1 : 0; }
+static void sodium_setup(void)
+{
+    sodium_status = sodium_init() < 0 ? -1 : 0;
+}
 
 static postq_err sodium_ready(void)
 {
@@ -106,6 +110,27 @@ out:
     return err;
 }
 
+/* As ed25519_sign with the public key already derived from seed (libsodium's secret key is
+ * seed || pk): no scalar multiplication to derive it again. */
+static postq_err ed25519_sign_pk(const uint8_t *seed, const uint8_t *pk, const uint8_t *msg,
+                                 size_t len, uint8_t *sig)
+{
+    uint8_t sk[crypto_sign_ed25519_SECRETKEYBYTES];
+    postq_err err;
+
+    err = sodium_ready();
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    memcpy(sk, seed, crypto_sign_ed25519_SEEDBYTES);
+    memcpy(sk + crypto_sign_ed25519_SEEDBYTES, pk, crypto_sign_ed25519_PUBLICKEYBYTES);
+    if (crypto_sign_ed25519_detached(sig, NULL, msg, (unsigned long long)len, sk) != 0) {
+        err = POSTQ_E_CRYPTO;
+    }
+    postq_wipe(sk, sizeof(sk));
+    return err;
+}
+
 static postq_err ed25519_verify(const uint8_t *pk, const uint8_t *msg, size_t len,
                                 const uint8_t *sig)
 {
@@ -175,8 +200,7 @@ out:
     return err;
 }
 
-static postq_err ed448_verify(const uint8_t *pk, const uint8_t *msg, size_t len,
-                              const uint8_t *sig)
+static postq_err ed448_verify(const uint8_t *pk, const uint8_t *msg, size_t len, const uint8_t *sig)
 {
     EVP_PKEY *key = NULL;
     EVP_MD_CTX *md = NULL;
@@ -243,6 +267,28 @@ postq_err postq_ed_sign(int curve, const uint8_t *seed, const uint8_t *msg, size
     }
     err = curve == POSTQ_ED25519 ? ed25519_sign(seed, msg, len, sig)
                                  : ed448_sign(seed, msg, len, sig);
+    if (err != POSTQ_OK) {
+        postq_wipe(sig, siglen);
+    }
+    return err;
+}
+
+postq_err postq_ed_sign_pk(int curve, const uint8_t *seed, const uint8_t *pk, const uint8_t *msg,
+                           size_t len, uint8_t *sig)
+{
+    size_t siglen = postq_ed_sig_bytes(curve);
+    postq_err err;
+
+    if (curve != POSTQ_ED25519 || pk == NULL) {
+        return postq_ed_sign(curve, seed, msg, len, sig);
+    }
+    if (seed == NULL || sig == NULL || (msg == NULL && len != 0)) {
+        return POSTQ_E_ARG;
+    }
+    if (msg == NULL) {
+        msg = empty_msg;
+    }
+    err = ed25519_sign_pk(seed, pk, msg, len, sig);
     if (err != POSTQ_OK) {
         postq_wipe(sig, siglen);
     }

@@ -10,20 +10,17 @@
 
 #include <postq/err.h>
 
-enum postq_ed_curve {
-    POSTQ_ED25519 = 1,
-    POSTQ_ED448 = 2
-};
+enum postq_ed_curve { POSTQ_ED25519 = 1, POSTQ_ED448 = 2 };
 
 #define POSTQ_ED25519_SEED_BYTES 32
-#define POSTQ_ED25519_PK_BYTES 32
-#define POSTQ_ED25519_SIG_BYTES 64
-#define POSTQ_ED448_SEED_BYTES 57
-#define POSTQ_ED448_PK_BYTES 57
-#define POSTQ_ED448_SIG_BYTES 114
-#define POSTQ_ED_SEED_MAX POSTQ_ED448_SEED_BYTES
-#define POSTQ_ED_PK_MAX POSTQ_ED448_PK_BYTES
-#define POSTQ_ED_SIG_MAX POSTQ_ED448_SIG_BYTES
+#define POSTQ_ED25519_PK_BYTES   32
+#define POSTQ_ED25519_SIG_BYTES  64
+#define POSTQ_ED448_SEED_BYTES   57
+#define POSTQ_ED448_PK_BYTES     57
+#define POSTQ_ED448_SIG_BYTES    114
+#define POSTQ_ED_SEED_MAX        POSTQ_ED448_SEED_BYTES
+#define POSTQ_ED_PK_MAX          POSTQ_ED448_PK_BYTES
+#define POSTQ_ED_SIG_MAX         POSTQ_ED448_SIG_BYTES
 
 /* Sizes in bytes of curve's private seed, public key and signature; 0 for an unknown curve. */
 size_t postq_ed_seed_bytes(int curve);
@@ -41,6 +38,13 @@ POSTQ_MUST_CHECK postq_err postq_ed_keypair(int curve, const uint8_t *seed, uint
  * CT: time depends on len only. */
 POSTQ_MUST_CHECK postq_err postq_ed_sign(int curve, const uint8_t *seed, const uint8_t *msg,
                                          size_t len, uint8_t *sig);
+
+/* postq_ed_sign with the public key already known: pk must be seed's, as postq_ed_keypair gives
+ * it (a wrong pk makes a wrong signature). For Ed25519 this skips the scalar multiplication that
+ * derives the public key on every signature; for Ed448, or pk NULL, it is postq_ed_sign. Same
+ * signature, same errors. CT: as postq_ed_sign. */
+POSTQ_MUST_CHECK postq_err postq_ed_sign_pk(int curve, const uint8_t *seed, const uint8_t *pk,
+                                            const uint8_t *msg, size_t len, uint8_t *sig);
 
 /* Pure EdDSA verification [RFC 8032 §5.1.7 / §5.2.7]. POSTQ_OK when valid; POSTQ_E_INVALID for
  * any invalid signature: wrong siglen, S >= L, a non-canonical or small-order key or R (Ed25519,

@@ -271,7 +271,10 @@ static postq_err do_sign(struct postq_enclave *e, const struct postq_proto_req *
         /* The composite root, expanded once at start (other-root keeps the seed path). */
         err = postq_doc_encode_mock_skey_b64(&doc, &c, e->kid, e->root_skey);
     } else {
-        err = postq_doc_encode_mock_root_b64(&doc, &c, e->kid, e->root_alg, root);
+        err = root == e->sec->root_seed && e->root_alg == POSTQ_ROOT_ED25519 &&
+                      e->root_pk_len == 32
+                  ? postq_doc_encode_mock_ed25519_b64(&doc, &c, e->kid, root, e->root_pk)
+                  : postq_doc_encode_mock_root_b64(&doc, &c, e->kid, e->root_alg, root);
     }
     if (err != POSTQ_OK) {
         msg = postq_strerror(err);

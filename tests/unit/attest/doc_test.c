@@ -12,6 +12,7 @@
 #include "attest/jws.h"
 #include "common/base64.h"
 #include "common/mem.h"
+#include "crypto/composite.h"
 #include "crypto/ed.h"
 #include "mockdoc.h"
 
@@ -31,9 +32,9 @@ static void test_round_trip(void **state)
     char detail[160];
 
     (void)state;
-    assert_int_equal(postq_doc_claims_decode(&c, (const uint8_t *)json, strlen(json), detail,
-                                             sizeof(detail)),
-                     POSTQ_OK);
+    assert_int_equal(
+        postq_doc_claims_decode(&c, (const uint8_t *)json, strlen(json), detail, sizeof(detail)),
+        POSTQ_OK);
     assert_string_equal(detail, "");
     assert_memory_equal(&c, &F.claims, sizeof(c));
     /* The wire form: member order of docs/formats.md, lowercase hex, unpadded base64url nonce. */
@@ -123,8 +124,7 @@ static void test_decoder_refusals(void **state)
     sprintf(buf, "%s,", json);
     assert_int_equal(postq_doc_claims_decode(&c, (const uint8_t *)buf, strlen(buf), NULL, 0),
                      POSTQ_E_MALFORMED);
-    assert_int_equal(postq_doc_claims_decode(&c, (const uint8_t *)json, strlen(json) + 1, NULL,
-                                             0),
+    assert_int_equal(postq_doc_claims_decode(&c, (const uint8_t *)json, strlen(json) + 1, NULL, 0),
                      POSTQ_E_MALFORMED);
     /* Truncated at every length. */
     for (size_t n = 0; n < strlen(json); n++) {
@@ -135,8 +135,7 @@ static void test_decoder_refusals(void **state)
     sprintf(buf, "{\"zz\":[{}],%s", json + 1);
     assert_int_equal(postq_doc_claims_decode(&c, (const uint8_t *)buf, strlen(buf), NULL, 0),
                      POSTQ_OK);
-    assert_int_equal(postq_doc_claims_decode(NULL, (const uint8_t *)json, 2, NULL, 0),
-                     POSTQ_E_ARG);
+    assert_int_equal(postq_doc_claims_decode(NULL, (const uint8_t *)json, 2, NULL, 0), POSTQ_E_ARG);
     assert_int_equal(postq_doc_claims_decode(&c, NULL, 2, NULL, 0), POSTQ_E_ARG);
     free(buf);
     free(json);
@@ -172,8 +171,7 @@ static void test_encode_mock_document(void **state)
                      POSTQ_OK);
     assert_memory_equal(&c, &F.claims, sizeof(c));
     /* docB64 is the standard base64 of the raw document; Ed25519 is deterministic. */
-    assert_int_equal(postq_doc_encode_mock_b64(&b64, &F.claims, "root-1", F.root_seed),
-                     POSTQ_OK);
+    assert_int_equal(postq_doc_encode_mock_b64(&b64, &F.claims, "root-1", F.root_seed), POSTQ_OK);
     back = md_unb64((const char *)b64.p, &n);
     assert_int_equal(n, raw.len);
     assert_memory_equal(back, raw.p, n);
@@ -215,6 +213,41 @@ static void test_encode_under_allocation_failure(void **state)
     }
 }
 
+/* The enclave's fast paths: the Ed25519 root with its public key given makes the very document
+ * of the seed path (Ed25519 is deterministic); the composite root's expanded key (its signing is
+ * hedged) has the root's public key. */
+static void test_fast_paths_same_documents(void **state)
+{
+    uint8_t seed[32], pk[POSTQ_ROOT_PK_MAX];
+    size_t pk_len = 0;
+    struct postq_buf a, b;
+    static struct postq_hybrid_skey root;
+
+    (void)state;
+    memset(seed, 0x3c, sizeof(seed));
+    assert_int_equal(postq_root_public_key(POSTQ_ROOT_ED25519, seed, pk, sizeof(pk), &pk_len),
+                     POSTQ_OK);
+    postq_buf_init(&a, 1 << 16);
+    postq_buf_init(&b, 1 << 16);
+    assert_int_equal(
+        postq_doc_encode_mock_root_b64(&a, &F.claims, "kid-1", POSTQ_ROOT_ED25519, seed), POSTQ_OK);
+    assert_int_equal(postq_doc_encode_mock_ed25519_b64(&b, &F.claims, "kid-1", seed, pk), POSTQ_OK);
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.p, b.p, a.len);
+    assert_int_equal(postq_doc_encode_mock_ed25519_b64(&b, &F.claims, "kid-1", seed, NULL),
+                     POSTQ_E_ARG);
+    postq_buf_free(&a);
+    postq_buf_free(&b);
+
+    /* The composite root: its expanded key has the root's public key. */
+    assert_int_equal(postq_root_public_key(POSTQ_ROOT_COMPOSITE, seed, pk, sizeof(pk), &pk_len),
+                     POSTQ_OK);
+    assert_int_equal(postq_root_skey_init(&root, seed), POSTQ_OK);
+    assert_int_equal(root.pk_len, pk_len);
+    assert_memory_equal(root.pk, pk, pk_len);
+    postq_hybrid_skey_wipe(&root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +257,7 @@ int main(void)
         cmocka_unit_test(test_decoder_refusals),
         cmocka_unit_test(test_encode_mock_document),
         cmocka_unit_test(test_encode_under_allocation_failure),
+        cmocka_unit_test(test_fast_paths_same_documents),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -53,8 +53,7 @@ static void expect_wrong_lengths_rejected(int curve, const uint8_t *pk, const ui
     assert_int_equal(postq_ed_verify(curve, pk, msg, msglen, longer, siglen + 1), POSTQ_E_INVALID);
     /* A message one byte longer or shorter. */
     if (msglen > 0) {
-        assert_int_equal(postq_ed_verify(curve, pk, msg, msglen - 1, sig, siglen),
-                         POSTQ_E_INVALID);
+        assert_int_equal(postq_ed_verify(curve, pk, msg, msglen - 1, sig, siglen), POSTQ_E_INVALID);
     }
     {
         uint8_t *m = calloc(1, msglen + 1);
@@ -98,7 +97,7 @@ static void test_ed25519_rfc8032(void **state)
     (void)state;
     assert_true(json_is_array(vectors));
     assert_int_equal(json_array_size(vectors), 5);
-    json_array_foreach(vectors, i, v) {
+    json_array_foreach (vectors, i, v) {
         size_t seedlen, pklen, msglen, siglen;
         uint8_t *seed = tl_hex_member(v, "secret_key", &seedlen);
         uint8_t *pk = tl_hex_member(v, "public_key", &pklen);
@@ -117,8 +116,8 @@ static void test_ed25519_rfc8032(void **state)
         assert_int_equal(postq_ed_sign(POSTQ_ED25519, seed, msglen ? msg : NULL, msglen, got_sig),
                          POSTQ_OK);
         assert_memory_equal(got_sig, sig, siglen);
-        assert_int_equal(postq_ed_verify(POSTQ_ED25519, pk, msglen ? msg : NULL, msglen, sig, siglen),
-                         POSTQ_OK);
+        assert_int_equal(
+            postq_ed_verify(POSTQ_ED25519, pk, msglen ? msg : NULL, msglen, sig, siglen), POSTQ_OK);
         passed++;
         free(seed);
         free(pk);
@@ -138,7 +137,7 @@ static void test_ed25519_negative(void **state)
     json_t *v;
 
     (void)state;
-    json_array_foreach(vectors, i, v) {
+    json_array_foreach (vectors, i, v) {
         size_t pklen, msglen, siglen;
         uint8_t *pk = tl_hex_member(v, "public_key", &pklen);
         uint8_t *msg = tl_hex_member(v, "message", &msglen);
@@ -163,7 +162,7 @@ static void test_ed25519_noncanonical_s(void **state)
     json_t *v;
 
     (void)state;
-    json_array_foreach(vectors, i, v) {
+    json_array_foreach (vectors, i, v) {
         size_t pklen, msglen, siglen;
         uint8_t *pk = tl_hex_member(v, "public_key", &pklen);
         uint8_t *msg = tl_hex_member(v, "message", &msglen);
@@ -314,9 +313,9 @@ static void test_ed448_rfc8032(void **state)
         assert_int_equal(postq_ed_sign(POSTQ_ED448, d.seed, d.msglen ? d.msg : NULL, d.msglen, sig),
                          POSTQ_OK);
         assert_memory_equal(sig, d.sig, sizeof(sig));
-        assert_int_equal(postq_ed_verify(POSTQ_ED448, d.pk, d.msglen ? d.msg : NULL, d.msglen,
-                                         d.sig, d.siglen),
-                         POSTQ_OK);
+        assert_int_equal(
+            postq_ed_verify(POSTQ_ED448, d.pk, d.msglen ? d.msg : NULL, d.msglen, d.sig, d.siglen),
+            POSTQ_OK);
         passed++;
         release(&d);
     }
@@ -444,19 +443,47 @@ static void test_round_trip(void **state)
     }
 }
 
+/* postq_ed_sign_pk (the public key given) makes exactly postq_ed_sign's signature, for both
+ * curves and several seeds and lengths; for Ed448 and a NULL pk it is postq_ed_sign. */
+static void test_sign_pk_matches(void **state)
+{
+    static const int curves[2] = {POSTQ_ED25519, POSTQ_ED448};
+
+    (void)state;
+    for (unsigned c = 0; c < 2; c++) {
+        for (unsigned t = 0; t < 8; t++) {
+            uint8_t seed[POSTQ_ED_SEED_MAX], pk[POSTQ_ED_PK_MAX], msg[100];
+            uint8_t a[POSTQ_ED_SIG_MAX], b[POSTQ_ED_SIG_MAX];
+            size_t len = t * 13;
+
+            for (size_t i = 0; i < sizeof(seed); i++) {
+                seed[i] = (uint8_t)(i * 7 + t * 31 + c);
+            }
+            memset(msg, (int)t, sizeof(msg));
+            assert_int_equal(postq_ed_keypair(curves[c], seed, pk), POSTQ_OK);
+            assert_int_equal(postq_ed_sign(curves[c], seed, msg, len, a), POSTQ_OK);
+            assert_int_equal(postq_ed_sign_pk(curves[c], seed, pk, msg, len, b), POSTQ_OK);
+            assert_memory_equal(a, b, postq_ed_sig_bytes(curves[c]));
+            assert_int_equal(postq_ed_sign_pk(curves[c], seed, NULL, msg, len, b), POSTQ_OK);
+            assert_memory_equal(a, b, postq_ed_sig_bytes(curves[c]));
+            assert_int_equal(
+                postq_ed_verify(curves[c], pk, msg, len, b, postq_ed_sig_bytes(curves[c])),
+                POSTQ_OK);
+        }
+    }
+    assert_int_equal(postq_ed_sign_pk(POSTQ_ED25519, NULL, (const uint8_t *)"k", NULL, 0, NULL),
+                     POSTQ_E_ARG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ed25519_rfc8032),
-        cmocka_unit_test(test_ed25519_negative),
-        cmocka_unit_test(test_ed25519_noncanonical_s),
-        cmocka_unit_test(test_ed25519_small_order),
-        cmocka_unit_test(test_ed448_rfc8032),
-        cmocka_unit_test(test_ed448_negative),
-        cmocka_unit_test(test_ed448_noncanonical_s),
-        cmocka_unit_test(test_ed448_bad_keys),
-        cmocka_unit_test(test_sizes_and_arguments),
-        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_ed25519_rfc8032),        cmocka_unit_test(test_ed25519_negative),
+        cmocka_unit_test(test_ed25519_noncanonical_s), cmocka_unit_test(test_ed25519_small_order),
+        cmocka_unit_test(test_ed448_rfc8032),          cmocka_unit_test(test_ed448_negative),
+        cmocka_unit_test(test_ed448_noncanonical_s),   cmocka_unit_test(test_ed448_bad_keys),
+        cmocka_unit_test(test_sizes_and_arguments),    cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_sign_pk_matches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
