@@ -12,7 +12,7 @@ Q = 8380417
 QINV = 58728449
 
 src = open("src/crypto/mldsa/ntt.c").read()
-body = src[src.index("zetas[256] = {") :]
+body = src[src.index("postq_mldsa_zetas[256] = {") :]
 body = body[body.index("{") + 1 : body.index("};")]
 zetas = [int(x) for x in re.findall(r"-?\d+", body)]
 assert len(zetas) == 256
@@ -71,11 +71,7 @@ print("#define POSTQ_CRYPTO_MLDSA_AVX2_TABLES_H")
 print()
 print("#include <stdint.h>")
 print()
-print("/* zetas[i] (ntt.c) and zetas[i] * q^-1 mod 2^32, for the layers that broadcast one twiddle. */")
-print("static const int32_t avx2_zetas[256] = {")
-for i in range(0, 256, 8):
-    print("    " + ", ".join(str(z) for z in zetas[i : i + 8]) + ",")
-print("};")
+print("/* postq_mldsa_zetas[i] (ntt.c) times q^-1 mod 2^32, for the layers that broadcast one twiddle. */")
 print("static const int32_t avx2_zetas_qinv[256] = {")
 for i in range(0, 256, 8):
     print("    " + ", ".join(str(qinv(z)) for z in zetas[i : i + 8]) + ",")

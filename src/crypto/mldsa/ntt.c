@@ -7,7 +7,7 @@
 #include "crypto/mldsa/reduce.h"
 
 /* clang-format off */
-static const int32_t zetas[256] = {
+const int32_t postq_mldsa_zetas[256] = {
     -4186625, 25847, -2608894, -518909, 237124, -777960, -876248, 466468,
     1826347, 2353451, -359251, -2091905, 3119733, -2884855, 3111497, 2680103,
     2725464, 1024112, -1079900, 3585928, -549488, -1119584, 2619752, -2108549,
@@ -55,7 +55,7 @@ static const int32_t zetas[256] = {
 static inline void ntt_layer(int32_t a[256], unsigned len, unsigned *m)
 {
     for (unsigned start = 0; start < 256; start += 2 * len) {
-        int64_t z = zetas[++*m];
+        int64_t z = postq_mldsa_zetas[++*m];
         int32_t *lo = a + start;
         int32_t *hi = lo + len;
         for (unsigned j = 0; j < len; j++) {
@@ -87,7 +87,7 @@ void postq_mldsa_ntt(int32_t a[256])
 static inline void invntt_layer(int32_t a[256], unsigned len, unsigned *m)
 {
     for (unsigned start = 0; start < 256; start += 2 * len) {
-        int64_t z = -zetas[--*m];
+        int64_t z = -postq_mldsa_zetas[--*m];
         int32_t *lo = a + start;
         int32_t *hi = lo + len;
         for (unsigned j = 0; j < len; j++) {

@@ -11,6 +11,10 @@
  * CT: branch-free, data-independent memory access. */
 void postq_mldsa_ntt(int32_t a[256]);
 
+/* The twiddles: zetas[m] = 2^32 * 1753^BitRev8(m) mod q, centred (entry 0 unused); the AVX2
+ * backend reads them too (poly_avx2.c). */
+extern const int32_t postq_mldsa_zetas[256];
+
 /* NTT^-1 in place [Alg. 42], times 2^32 (the "tomont" factor that cancels the 2^-32 of one
  * Montgomery pointwise product). Input |a_i| < q; output |a_i| < q.
  * CT: branch-free, data-independent memory access. */

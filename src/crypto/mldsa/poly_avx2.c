@@ -26,6 +26,7 @@
 #include "crypto/keccak.h"
 #include "crypto/keccak4x.h"
 #include "crypto/mldsa/avx2_tables.h"
+#include "crypto/mldsa/ntt.h"
 #include "crypto/mldsa/reduce.h"
 
 #define N POSTQ_MLDSA_N
@@ -103,7 +104,7 @@ static inline v256 mont_mul(v256 a, v256 b)
  * t = hi * zeta [Alg. 41 steps 7-9]. */
 static inline void ct_bcast(v256 *lo, v256 *hi, unsigned k)
 {
-    v256 t = mont_bcast(*hi, bcast(avx2_zetas[k]), bcast(avx2_zetas_qinv[k]));
+    v256 t = mont_bcast(*hi, bcast(postq_mldsa_zetas[k]), bcast(avx2_zetas_qinv[k]));
     *hi = _mm256_sub_epi32(*lo, t);
     *lo = _mm256_add_epi32(*lo, t);
 }
@@ -121,7 +122,8 @@ static inline void gs_bcast(v256 *lo, v256 *hi, unsigned k)
 {
     v256 t = *lo;
     *lo = _mm256_add_epi32(t, *hi);
-    *hi = mont_bcast(_mm256_sub_epi32(t, *hi), bcast(-avx2_zetas[k]), bcast(-avx2_zetas_qinv[k]));
+    *hi = mont_bcast(_mm256_sub_epi32(t, *hi), bcast(-postq_mldsa_zetas[k]),
+                     bcast(-avx2_zetas_qinv[k]));
 }
 
 static inline void gs_lanes(v256 *lo, v256 *hi, const int32_t zv[2][8])
