@@ -8,6 +8,7 @@
 #include <assert.h>
 #include <string.h>
 
+#include "common/cpu.h"
 #include "common/mem.h"
 
 #define ROL(v, n) (((v) << (n)) | ((v) >> (64 - (n))))
@@ -124,6 +125,12 @@ void postq_keccak_f1600(uint64_t s[25])
 {
     uint64_t e[25];
 
+#if defined(__x86_64__)
+    if (postq_cpu_avx2()) {
+        postq_keccak_f1600_avx2(s);
+        return;
+    }
+#endif
     complement(s);
     for (size_t i = 0; i < 24; i += 2) {
         keccak_round(s, e, RC[i]);
@@ -181,31 +188,46 @@ void postq_sha3_512_init(struct postq_keccak *k) { postq_keccak_init(k, POSTQ_SH
 
 void postq_keccak_absorb(struct postq_keccak *k, const uint8_t *in, size_t len)
 {
-    unsigned rate = k->rate;
+    const unsigned rate = k->rate;
+    unsigned pos = k->pos;
 
     assert(!k->squeezing);
-    /* Finish a partial block byte by byte. */
-    while (len > 0 && k->pos != 0) {
-        xor_byte(k->s, k->pos, *in++);
+    /* Bytes up to a lane boundary (the rate is whole lanes, so a full block ends on one). */
+    while (len > 0 && pos % 8 != 0) {
+        xor_byte(k->s, pos++, *in++);
         len--;
-        if (++k->pos == rate) {
+        if (pos == rate) {
             postq_keccak_f1600(k->s);
-            k->pos = 0;
+            pos = 0;
         }
     }
-    /* Whole blocks a lane at a time. */
-    while (len >= rate) {
-        for (unsigned i = 0; i < rate / 8; i++) {
-            k->s[i] ^= load64_le(in + 8 * i);
+    while (len >= 8) {
+        if (pos == 0 && len >= rate) {
+            /* whole blocks a lane at a time */
+            for (unsigned i = 0; i < rate / 8; i++) {
+                k->s[i] ^= load64_le(in + 8 * i);
+            }
+            postq_keccak_f1600(k->s);
+            in += rate;
+            len -= rate;
+            continue;
         }
-        postq_keccak_f1600(k->s);
-        in += rate;
-        len -= rate;
+        /* lanes of a partial block (after a 32- or 64-byte prefix, say) */
+        k->s[pos / 8] ^= load64_le(in);
+        in += 8;
+        len -= 8;
+        pos += 8;
+        if (pos == rate) {
+            postq_keccak_f1600(k->s);
+            pos = 0;
+        }
     }
-    /* The tail waits for more input or the padding. */
-    for (size_t i = 0; i < len; i++) {
-        xor_byte(k->s, k->pos++, in[i]);
+    /* The tail (under a lane) waits for more input or the padding; it fits: pos <= rate - 8. */
+    while (len > 0) {
+        xor_byte(k->s, pos++, *in++);
+        len--;
     }
+    k->pos = pos;
 }
 
 void postq_keccak_finalize(struct postq_keccak *k)
@@ -221,28 +243,31 @@ void postq_keccak_finalize(struct postq_keccak *k)
 
 void postq_keccak_squeeze(struct postq_keccak *k, uint8_t *out, size_t len)
 {
-    unsigned rate = k->rate;
+    const unsigned rate = k->rate;
+    unsigned pos;
 
     postq_keccak_finalize(k);
+    pos = k->pos;
     while (len > 0) {
-        if (k->pos == rate) {
+        if (pos == rate) {
             postq_keccak_f1600(k->s);
-            k->pos = 0;
+            pos = 0;
         }
-        if (k->pos == 0 && len >= rate) {
-            for (unsigned i = 0; i < rate / 8; i++) {
-                store64_le(out + 8 * i, k->s[i]);
+        if (pos % 8 == 0 && len >= 8) {
+            /* whole lanes while the block and the output last */
+            unsigned n = (unsigned)((rate - pos) / 8 < len / 8 ? (rate - pos) / 8 : len / 8);
+            for (unsigned i = 0; i < n; i++) {
+                store64_le(out + 8 * i, k->s[pos / 8 + i]);
             }
-            out += rate;
-            len -= rate;
-            k->pos = rate;
+            out += 8 * (size_t)n;
+            len -= 8 * (size_t)n;
+            pos += 8 * n;
             continue;
         }
-        while (len > 0 && k->pos < rate) {
-            *out++ = get_byte(k->s, k->pos++);
-            len--;
-        }
+        *out++ = get_byte(k->s, pos++);
+        len--;
     }
+    k->pos = pos;
 }
 
 void postq_keccak_squeezeblocks(struct postq_keccak *k, uint8_t *out, size_t nblocks)

@@ -23,8 +23,14 @@ struct postq_keccak {
     uint8_t squeezing;
 };
 
-/* The permutation, 24 rounds, on 25 lanes (lane i = x + 5y, little-endian byte order). */
+/* The permutation, 24 rounds, on 25 lanes (lane i = x + 5y, little-endian byte order): the AVX2
+ * permutation of keccak_avx2.c when postq_cpu_avx2(), else the portable one; same result.
+ * CT: no branch or memory index depends on the state. */
 void postq_keccak_f1600(uint64_t s[25]);
+
+/* internal: the AVX2 permutation (keccak_avx2.c). Compiled in on x86-64 only; call it only when
+ * postq_cpu_avx2() is true. Leaves no state in its stack frame or in the ymm registers. */
+void postq_keccak_f1600_avx2(uint64_t s[25]);
 
 void postq_keccak_init(struct postq_keccak *k, unsigned rate, uint8_t dsbyte);
 void postq_shake128_init(struct postq_keccak *k);
