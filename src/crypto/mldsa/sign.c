@@ -263,7 +263,7 @@ out:
  * thread stack, gcc 12 -O2 x86-64); keygen about 72 KiB, verify about 80 KiB. */
 struct sign_secrets {
     uint8_t rhopp[POSTQ_MLDSA_CRH_BYTES]; /* rho'' */
-    struct postq_mldsa_poly y[2 * L_MAX]; /* the mask; y[l..2l) the next attempt's, if drawn */
+    struct postq_mldsa_poly y[L_MAX + 3]; /* the mask; y[l..) the next attempt's, if drawn */
     struct postq_mldsa_poly z[L_MAX];     /* NTT(y), then z = y + c s1 */
     struct postq_mldsa_poly w[K_MAX];     /* w = A y, then r = w - c s2 */
     struct postq_mldsa_poly tmp;
@@ -293,7 +293,7 @@ static void skey_wipe_secrets(const struct postq_mldsa_params *p, struct postq_m
 static void sign_secrets_wipe(const struct postq_mldsa_params *p, struct sign_secrets *s)
 {
     postq_wipe(s->rhopp, sizeof(s->rhopp));
-    postq_wipe(s->y, 2 * p->l * sizeof(s->y[0]));
+    postq_wipe(s->y, (p->l + 3) * sizeof(s->y[0]));
     postq_wipe(s->z, p->l * sizeof(s->z[0]));
     postq_wipe(s->w, p->k * sizeof(s->w[0]));
     postq_wipe(&s->tmp, sizeof(s->tmp));
@@ -347,12 +347,13 @@ static postq_err sign_internal(const struct postq_mldsa_params *p, struct sign_w
     size_t w1_poly_bytes = 32 * (size_t)p->w1_bits;
     uint32_t kappa = 0;
     uint32_t reject;
-    /* ML-DSA-65 on the AVX2 path draws the masks of two attempts at once: ten polynomials fill
-     * three 4-way Keccak calls where two attempts of five take four calls and two single
-     * streams. The second five are exactly what the next attempt would draw (its kappa), and are
-     * wiped unused if the first attempt succeeds. */
-    int pair = p->l == 5 && postq_cpu_avx2();
-    int have_next = 0;
+    /* On the AVX2 path the masks are drawn four polynomials at a time, one 4-way Keccak call
+     * each, with the nonces that follow: an attempt costs l/4 calls on average instead of
+     * ceil(l/4) (ML-DSA-65: 1.25 instead of 2). The polynomials drawn past this attempt's l are
+     * exactly the next attempt's first ones (same nonces), kept for it in y[l..l + carry) and
+     * wiped unused with the workspace if this attempt succeeds. */
+    const unsigned batch = postq_cpu_avx2() ? 4 : p->l;
+    unsigned carry = 0;
 
     /* Step 6: mu = H(BytesToBits(tr) || M', 64), unless given. */
     if (mu_in != NULL) {
@@ -376,16 +377,25 @@ static postq_err sign_internal(const struct postq_mldsa_params *p, struct sign_w
         if (kappa + p->l > 0x10000) {
             return POSTQ_E_INTERNAL;
         }
-        /* Step 11: y = ExpandMask(rho'', kappa) [Alg. 34]. */
-        if (have_next) {
-            memcpy(s->y, s->y + p->l, p->l * sizeof(s->y[0]));
-            have_next = 0;
-        } else if (pair && kappa + 2 * p->l <= 0x10000) {
-            postq_mldsa_polyvec_uniform_gamma1(s->y, 2 * p->l, s->rhopp, (uint16_t)kappa,
-                                               p->gamma1);
-            have_next = 1;
-        } else {
-            postq_mldsa_polyvec_uniform_gamma1(s->y, p->l, s->rhopp, (uint16_t)kappa, p->gamma1);
+        /* Step 11: y = ExpandMask(rho'', kappa) [Alg. 34]: what the last attempt drew ahead,
+         * then groups of `batch` (a short last group near the end of the nonces). */
+        {
+            unsigned avail = carry;
+
+            if (carry > 0) {
+                memmove(s->y, s->y + p->l, carry * sizeof(s->y[0]));
+            }
+            while (avail < p->l) {
+                unsigned n = batch;
+
+                if (kappa + avail + n > 0x10000) {
+                    n = p->l - avail;
+                }
+                postq_mldsa_polyvec_uniform_gamma1(s->y + avail, n, s->rhopp,
+                                                   (uint16_t)(kappa + avail), p->gamma1);
+                avail += n;
+            }
+            carry = avail - p->l;
         }
         kappa += p->l; /* step 32, done early: nothing below reads kappa */
 
