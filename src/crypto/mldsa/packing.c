@@ -111,6 +111,12 @@ void postq_mldsa_polyt0_unpack(struct postq_mldsa_poly *a,
 
 void postq_mldsa_polyeta_pack(uint8_t *r, const struct postq_mldsa_poly *a, int32_t eta)
 {
+#if POSTQ_MLDSA_AVX2
+    if (postq_cpu_avx2()) {
+        postq_mldsa_polyeta_pack_avx2(r, a->c, eta);
+        return;
+    }
+#endif
     if (eta == 2) {
         for (unsigned i = 0; i < POSTQ_MLDSA_N / 8; i++) {
             uint64_t v = 0;
@@ -130,6 +136,11 @@ uint32_t postq_mldsa_polyeta_unpack(struct postq_mldsa_poly *a, const uint8_t *r
 {
     uint32_t bad = 0;
 
+#if POSTQ_MLDSA_AVX2
+    if (postq_cpu_avx2()) {
+        return postq_mldsa_polyeta_unpack_avx2(a->c, r, eta);
+    }
+#endif
     if (eta == 2) {
         for (unsigned i = 0; i < POSTQ_MLDSA_N / 8; i++) {
             uint64_t v = load_le(&r[3 * i], 3);

@@ -618,6 +618,69 @@ void postq_mldsa_polyt0_unpack_avx2(int32_t *a, const uint8_t *r)
     }
 }
 
+/* BitUnpack of s1/s2 [Alg. 19] as eta - t: 8 coefficients per 4 bytes (eta 4: 4 bits each)
+ * or per 3 bytes (eta 2: 3 bits each). The group's bytes go to all lanes, each lane shifts its
+ * field down. Returns 0xFFFFFFFF when a stored value exceeds 2 eta (not a valid key), else 0,
+ * as the portable unpacker. CT: no branch or index on the key. */
+uint32_t postq_mldsa_polyeta_unpack_avx2(int32_t *a, const uint8_t *r, int32_t eta)
+{
+    const v256 e = bcast(eta);
+    const v256 lim = bcast(2 * eta);
+    v256 bad = _mm256_setzero_si256();
+
+    if (eta == 4) {
+        const v256 sh = _mm256_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28);
+        const v256 mask = bcast(15);
+
+        for (unsigned i = 0; i < N / 8; i++) {
+            uint32_t w;
+            v256 t;
+
+            memcpy(&w, r + 4 * i, 4);
+            t = _mm256_and_si256(_mm256_srlv_epi32(bcast((int32_t)w), sh), mask);
+            bad = _mm256_or_si256(bad, _mm256_cmpgt_epi32(t, lim));
+            store8(a + 8 * i, _mm256_sub_epi32(e, t));
+        }
+    } else {
+        const v256 sh = _mm256_setr_epi32(0, 3, 6, 9, 12, 15, 18, 21);
+        const v256 mask = bcast(7);
+
+        for (unsigned i = 0; i < N / 8; i++) {
+            const uint8_t *g = r + 3 * i;
+            uint32_t w = (uint32_t)g[0] | (uint32_t)g[1] << 8 | (uint32_t)g[2] << 16;
+            v256 t = _mm256_and_si256(_mm256_srlv_epi32(bcast((int32_t)w), sh), mask);
+
+            bad = _mm256_or_si256(bad, _mm256_cmpgt_epi32(t, lim));
+            store8(a + 8 * i, _mm256_sub_epi32(e, t));
+        }
+    }
+    return 0u - (uint32_t)(_mm256_testz_si256(bad, bad) == 0);
+}
+
+/* BitPack of s1/s2 [Alg. 17] as eta - a, the inverse of the above: each lane shifts its field
+ * into place and the eight lanes are ORed together (a horizontal OR in three steps). */
+void postq_mldsa_polyeta_pack_avx2(uint8_t *r, const int32_t *a, int32_t eta)
+{
+    const v256 e = bcast(eta);
+    const v256 sh = eta == 4 ? _mm256_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28)
+                             : _mm256_setr_epi32(0, 3, 6, 9, 12, 15, 18, 21);
+
+    for (unsigned i = 0; i < N / 8; i++) {
+        v256 t = _mm256_sllv_epi32(_mm256_sub_epi32(e, load8(a + 8 * i)), sh);
+        __m128i h = _mm_or_si128(_mm256_castsi256_si128(t), _mm256_extracti128_si256(t, 1));
+        uint32_t w;
+
+        h = _mm_or_si128(h, _mm_shuffle_epi32(h, 0x4E));
+        h = _mm_or_si128(h, _mm_shuffle_epi32(h, 0xB1));
+        w = (uint32_t)_mm_cvtsi128_si32(h);
+        if (eta == 4) {
+            memcpy(r + 4 * i, &w, 4);
+        } else {
+            memcpy(r + 3 * i, &w, 3); /* little-endian: the low three bytes */
+        }
+    }
+}
+
 /* The packers: eight b-bit values per register become four 2b-bit words e | o << b (each
  * 64-bit lane holds an even and an odd coefficient), then the words are joined into bytes as
  * the portable packers do. b is a constant after inlining. */

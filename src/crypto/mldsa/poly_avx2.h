@@ -39,6 +39,8 @@ void postq_mldsa_use_hint_avx2(int32_t *a1, const int32_t *a, const uint8_t h[PO
 void postq_mldsa_polyz_unpack_avx2(int32_t *a, const uint8_t *r, int32_t gamma1);
 void postq_mldsa_polyt1_unpack_avx2(int32_t *a, const uint8_t *r);
 void postq_mldsa_polyt0_unpack_avx2(int32_t *a, const uint8_t *r);
+uint32_t postq_mldsa_polyeta_unpack_avx2(int32_t *a, const uint8_t *r, int32_t eta);
+void postq_mldsa_polyeta_pack_avx2(uint8_t *r, const int32_t *a, int32_t eta);
 void postq_mldsa_polyt1_pack_avx2(uint8_t *r, const int32_t *a);
 void postq_mldsa_polyt0_pack_avx2(uint8_t *r, const int32_t *a);
 void postq_mldsa_polyz_pack_avx2(uint8_t *r, const int32_t *a, int32_t gamma1);

@@ -255,6 +255,36 @@ static void test_samplers(void **state)
             postq_mldsa_polyt0_unpack(&pb[1], t0);
             assert_memory_equal(&pa[0], &pb[0], 2 * sizeof(pa[0]));
         }
+        /* The s1/s2 unpacker on exactly its bytes: random bytes (fields above 2 eta make the
+         * key invalid: the flag must agree too), then valid ones. */
+        for (int32_t eta = 2; eta <= 4; eta += 2) {
+            uint8_t e[128];
+            size_t len = eta == 2 ? 96 : 128;
+            uint32_t fa, fb;
+
+            for (int valid = 0; valid < 2; valid++) {
+                uint8_t *b = malloc(len); /* exactly len: ASan sees a read past the end */
+                assert_non_null(b);
+                if (valid) {
+                    struct postq_mldsa_poly v;
+                    rnd_poly(&v, -eta, eta);
+                    postq_cpu_set_avx2(0);
+                    postq_mldsa_polyeta_pack(e, &v, eta);
+                } else {
+                    rnd_bytes(e, sizeof(e));
+                }
+                memcpy(b, e, len);
+                postq_cpu_set_avx2(1);
+                fa = postq_mldsa_polyeta_unpack(&pa[0], b, eta);
+                postq_cpu_set_avx2(0);
+                fb = postq_mldsa_polyeta_unpack(&pb[0], b, eta);
+                free(b);
+                assert_int_equal(fa, fb);
+                /* random bytes hold a field above 2 eta (all 256 in range: p < 2^-100) */
+                assert_int_equal(fa, valid ? 0u : 0xFFFFFFFFu);
+                assert_memory_equal(&pa[0], &pb[0], sizeof(pa[0]));
+            }
+        }
         /* The packers, on values in their ranges, into exactly-sized buffers. */
         {
             struct postq_mldsa_poly v;
@@ -271,6 +301,8 @@ static void test_samplers(void **state)
                 {-(1 << 19) + 1, 1 << 19, 2, 1 << 19, 640},
                 {0, 43, 3, POSTQ_MLDSA_GAMMA2_88, 192},
                 {0, 15, 3, POSTQ_MLDSA_GAMMA2_32, 128},
+                {-2, 2, 4, 2, 96},
+                {-4, 4, 4, 4, 128},
             };
             for (unsigned c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
                 rnd_poly(&v, cases[c].lo, cases[c].hi);
@@ -288,8 +320,11 @@ static void test_samplers(void **state)
                     case 2:
                         postq_mldsa_polyz_pack(b, &v, cases[c].param);
                         break;
-                    default:
+                    case 3:
                         postq_mldsa_polyw1_pack(b, &v, cases[c].param);
+                        break;
+                    default:
+                        postq_mldsa_polyeta_pack(b, &v, cases[c].param);
                         break;
                     }
                 }
