@@ -52,14 +52,20 @@ def invntt_vectors(g):
     return out
 
 
+def odd_down(v):
+    """The odd lanes' values in the even lanes too (what _mm256_mul_epi32 reads)."""
+    return [v[i | 1] for i in range(8)]
+
+
 def emit_vec_table(name, gen):
-    print(f"static const int32_t {name}[4][7][2][8] __attribute__((aligned(32))) = {{")
+    print(f"static const int32_t {name}[4][7][4][8] __attribute__((aligned(32))) = {{")
     for g in range(4):
         print("    {")
         for v in gen(g):
-            zs = ", ".join(str(x) for x in v)
-            qs = ", ".join(str(qinv(x)) for x in v)
-            print(f"        {{{{{zs}}},\n         {{{qs}}}}},")
+            q = [qinv(x) for x in v]
+            rows = [v, q, odd_down(v), odd_down(q)]
+            body = ",\n         ".join("{" + ", ".join(str(x) for x in r) + "}" for r in rows)
+            print(f"        {{{body}}},")
         print("    },")
     print("};")
 
@@ -77,8 +83,19 @@ for i in range(0, 256, 8):
     print("    " + ", ".join(str(qinv(z)) for z in zetas[i : i + 8]) + ",")
 print("};")
 print()
+print("/* -postq_mldsa_zetas[i] and its product by q^-1 mod 2^32: the inverse NTT's broadcast twiddles. */")
+print("static const int32_t avx2_zetas_neg[256] = {")
+for i in range(0, 256, 8):
+    print("    " + ", ".join(str(-z) for z in zetas[i : i + 8]) + ",")
+print("};")
+print("static const int32_t avx2_zetas_neg_qinv[256] = {")
+for i in range(0, 256, 8):
+    print("    " + ", ".join(str(qinv(-z)) for z in zetas[i : i + 8]) + ",")
+print("};")
+print()
 print("/* Per group of 64 coefficients: the twiddle vectors of the NTT's layers len 4 (1 vector),")
-print(" * len 2 (2) and len 1 (4) on the transposed 8x8 block; [..][..][0] the twiddles, [1] times q^-1. */")
+print(" * len 2 (2) and len 1 (4) on the transposed 8x8 block; [..][..][0] the twiddles, [1] times q^-1,")
+print(" * [2] and [3] the same with each odd lane's value in the even lane below it. */")
 emit_vec_table("avx2_ntt_vec", ntt_vectors)
 print("/* The inverse NTT's layers len 1 (4 vectors), len 2 (2) and len 4 (1), twiddles negated. */")
 emit_vec_table("avx2_invntt_vec", invntt_vectors)

@@ -48,6 +48,20 @@ static inline v256 rol56(v256 v)
 #define LD(s, i)    _mm256_loadu_si256((const v256 *)((s) + 4 * (i)))
 #define ST(s, i, v) _mm256_storeu_si256((v256 *)((s) + 4 * (i)), v)
 
+/* A column parity as one chain: one load and four XORs with memory operands. The empty asm
+ * keeps the compiler from rebalancing the chain into a tree, which needs a second load. */
+static inline v256 xor5(v256 v0, v256 v1, v256 v2, v256 v3, v256 v4)
+{
+    v256 c = _mm256_xor_si256(v0, v1);
+
+    __asm__("" : "+x"(c));
+    c = _mm256_xor_si256(c, v2);
+    __asm__("" : "+x"(c));
+    c = _mm256_xor_si256(c, v3);
+    __asm__("" : "+x"(c));
+    return _mm256_xor_si256(c, v4);
+}
+
 /* chi on one row: e[x] = b[x] ^ (~b[x+1] & b[x+2]); andnot computes ~first & second. */
 #define CHI(b0, b1, b2) _mm256_xor_si256(b0, _mm256_andnot_si256(b1, b2))
 
@@ -65,16 +79,11 @@ static __attribute__((noinline)) void round4(const uint64_t *a, uint64_t *e, v25
 {
     v256 b0, b1, b2, b3, b4, c0, c1, c2, c3, c4, d0, d1, d2, d3, d4;
 
-    c0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_xor_si256(LD(a, 0), LD(a, 5)), LD(a, 10)),
-                          _mm256_xor_si256(LD(a, 15), LD(a, 20)));
-    c1 = _mm256_xor_si256(_mm256_xor_si256(_mm256_xor_si256(LD(a, 1), LD(a, 6)), LD(a, 11)),
-                          _mm256_xor_si256(LD(a, 16), LD(a, 21)));
-    c2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_xor_si256(LD(a, 2), LD(a, 7)), LD(a, 12)),
-                          _mm256_xor_si256(LD(a, 17), LD(a, 22)));
-    c3 = _mm256_xor_si256(_mm256_xor_si256(_mm256_xor_si256(LD(a, 3), LD(a, 8)), LD(a, 13)),
-                          _mm256_xor_si256(LD(a, 18), LD(a, 23)));
-    c4 = _mm256_xor_si256(_mm256_xor_si256(_mm256_xor_si256(LD(a, 4), LD(a, 9)), LD(a, 14)),
-                          _mm256_xor_si256(LD(a, 19), LD(a, 24)));
+    c0 = xor5(LD(a, 0), LD(a, 5), LD(a, 10), LD(a, 15), LD(a, 20));
+    c1 = xor5(LD(a, 1), LD(a, 6), LD(a, 11), LD(a, 16), LD(a, 21));
+    c2 = xor5(LD(a, 2), LD(a, 7), LD(a, 12), LD(a, 17), LD(a, 22));
+    c3 = xor5(LD(a, 3), LD(a, 8), LD(a, 13), LD(a, 18), LD(a, 23));
+    c4 = xor5(LD(a, 4), LD(a, 9), LD(a, 14), LD(a, 19), LD(a, 24));
     d0 = _mm256_xor_si256(c4, ROL(c1, 1));
     d1 = _mm256_xor_si256(c0, ROL(c2, 1));
     d2 = _mm256_xor_si256(c1, ROL(c3, 1));

@@ -74,15 +74,17 @@ static inline v256 mont_bcast(v256 a, v256 z, v256 zq)
     return merge_hi(_mm256_sub_epi64(pe, te), _mm256_sub_epi64(po, to));
 }
 
-/* As mont_bcast with a different twiddle per lane. */
-static inline v256 mont_lanes(v256 a, v256 z, v256 zq)
+/* As mont_bcast with a different twiddle per lane: zv[0] the twiddles, zv[1] times q^-1, zv[2]
+ * and zv[3] the same with the odd lanes' values moved down (avx2_tables.h), all read as memory
+ * operands. */
+static inline v256 mont_lanes(v256 a, const int32_t zv[4][8])
 {
     const v256 q = bcast(Q);
     v256 ao = odd(a);
-    v256 pe = _mm256_mul_epi32(a, z);
-    v256 po = _mm256_mul_epi32(ao, odd(z));
-    v256 te = _mm256_mul_epi32(_mm256_mul_epi32(a, zq), q);
-    v256 to = _mm256_mul_epi32(_mm256_mul_epi32(ao, odd(zq)), q);
+    v256 pe = _mm256_mul_epi32(a, load8(zv[0]));
+    v256 po = _mm256_mul_epi32(ao, load8(zv[2]));
+    v256 te = _mm256_mul_epi32(_mm256_mul_epi32(a, load8(zv[1])), q);
+    v256 to = _mm256_mul_epi32(_mm256_mul_epi32(ao, load8(zv[3])), q);
 
     return merge_hi(_mm256_sub_epi64(pe, te), _mm256_sub_epi64(po, to));
 }
@@ -109,9 +111,9 @@ static inline void ct_bcast(v256 *lo, v256 *hi, unsigned k)
     *lo = _mm256_add_epi32(*lo, t);
 }
 
-static inline void ct_lanes(v256 *lo, v256 *hi, const int32_t zv[2][8])
+static inline void ct_lanes(v256 *lo, v256 *hi, const int32_t zv[4][8])
 {
-    v256 t = mont_lanes(*hi, load8(zv[0]), load8(zv[1]));
+    v256 t = mont_lanes(*hi, zv);
     *hi = _mm256_sub_epi32(*lo, t);
     *lo = _mm256_add_epi32(*lo, t);
 }
@@ -122,15 +124,15 @@ static inline void gs_bcast(v256 *lo, v256 *hi, unsigned k)
 {
     v256 t = *lo;
     *lo = _mm256_add_epi32(t, *hi);
-    *hi = mont_bcast(_mm256_sub_epi32(t, *hi), bcast(-postq_mldsa_zetas[k]),
-                     bcast(-avx2_zetas_qinv[k]));
+    *hi = mont_bcast(_mm256_sub_epi32(t, *hi), bcast(avx2_zetas_neg[k]),
+                     bcast(avx2_zetas_neg_qinv[k]));
 }
 
-static inline void gs_lanes(v256 *lo, v256 *hi, const int32_t zv[2][8])
+static inline void gs_lanes(v256 *lo, v256 *hi, const int32_t zv[4][8])
 {
     v256 t = *lo;
     *lo = _mm256_add_epi32(t, *hi);
-    *hi = mont_lanes(_mm256_sub_epi32(t, *hi), load8(zv[0]), load8(zv[1]));
+    *hi = mont_lanes(_mm256_sub_epi32(t, *hi), zv);
 }
 
 /* Transposes the 8x8 block of 32-bit lanes in x: lane c of x[r] <-> lane r of x[c]. */
@@ -194,7 +196,7 @@ void postq_mldsa_ntt_avx2(int32_t a[N])
         }
     }
     for (unsigned g = 0; g < 4; g++) {
-        const int32_t(*zv)[2][8] = avx2_ntt_vec[g];
+        const int32_t(*zv)[4][8] = avx2_ntt_vec[g];
 
         for (unsigned r = 0; r < 8; r++) {
             x[r] = load8(a + 64 * g + 8 * r);
@@ -238,7 +240,7 @@ void postq_mldsa_invntt_avx2(int32_t a[N])
     v256 x[8];
 
     for (unsigned g = 0; g < 4; g++) {
-        const int32_t(*zv)[2][8] = avx2_invntt_vec[g];
+        const int32_t(*zv)[4][8] = avx2_invntt_vec[g];
 
         for (unsigned r = 0; r < 8; r++) {
             x[r] = load8(a + 64 * g + 8 * r);
