@@ -4,6 +4,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "common/base64.h"
@@ -119,17 +120,39 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
-/* A string's contents: runs of bytes that need no escape are copied at once; '"', '\\' and
- * control characters escaped as jansson writes them. */
+/* 1 when none of the 8 bytes at p needs a look: all printable ASCII other than '"' and '\\'.
+ * Word-at-a-time tests (exact for "any byte"): below 0x20, equal to '"' or '\\' (a zero byte
+ * after XOR), or with the high bit set. */
+static inline int plain8(const unsigned char *p)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    uint64_t x, q, b;
+
+    memcpy(&x, p, 8);
+    q = x ^ (ones * '"');
+    b = x ^ (ones * '\\');
+    return ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) | x) & high) == 0;
+}
+
+/* A string's contents: runs of bytes that need no escape are copied at once (and skipped 8 at a
+ * time while they last); '"', '\\' and control characters escaped as jansson writes them. */
 static void body(struct postq_jsonw *w, const unsigned char *s, size_t n)
 {
     size_t i = 0, run = 0;
     char esc[8];
 
     while (w->err == POSTQ_OK && i < n) {
-        unsigned c = s[i];
+        unsigned c;
         size_t len = 1;
         const char *e = NULL;
+
+        while (i + 8 <= n && plain8(s + i)) {
+            i += 8;
+        }
+        if (i >= n) {
+            break;
+        }
+        c = s[i];
 
         if (c >= 0x80) {
             len = utf8_seq(s + i, n - i);

@@ -64,6 +64,43 @@ static void test_strings_match_jansson(void **state)
     postq_buf_free(&b);
 }
 
+/* The 8-bytes-at-a-time skip over plain text: each byte that needs a look ('"', '\\', a control
+ * character, the lead byte of a UTF-8 sequence, and the edges 0x1F / 0x20 / 0x7F) at every offset
+ * 0..40 of a plain run, in strings of every length 0..48 around it. */
+static void test_special_bytes_at_every_offset(void **state)
+{
+    static const char *const specials[] = {"\"", "\\", "\x01", "\x1f", "\n", "\x7f", " ",
+                                           "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x94\x91"};
+    (void)state;
+
+    for (size_t k = 0; k < sizeof(specials) / sizeof(specials[0]); k++) {
+        for (size_t off = 0; off <= 40; off++) {
+            for (size_t tail = 0; tail <= 8; tail++) {
+                char s[64];
+                size_t n = 0, sl = strlen(specials[k]);
+                struct postq_buf b;
+                struct postq_jsonw w;
+
+                for (size_t i = 0; i < off; i++) {
+                    s[n++] = (char)('A' + i % 26);
+                }
+                memcpy(s + n, specials[k], sl);
+                n += sl;
+                for (size_t i = 0; i < tail; i++) {
+                    s[n++] = (char)('a' + i);
+                }
+                postq_buf_init(&b, 4096);
+                postq_jsonw_init(&w, &b);
+                postq_jsonw_arr_begin(&w);
+                postq_jsonw_strn(&w, s, n);
+                postq_jsonw_arr_end(&w);
+                assert_same(&w, &b, json_pack("[s%]", s, n));
+                postq_buf_free(&b);
+            }
+        }
+    }
+}
+
 static void test_values_and_nesting(void **state)
 {
     static const uint8_t bytes[] = {0x00, 0xff, 0x10, 0x80, 0x7f};
@@ -270,6 +307,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_strings_match_jansson),
+        cmocka_unit_test(test_special_bytes_at_every_offset),
         cmocka_unit_test(test_values_and_nesting),
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_misuse_and_full),
