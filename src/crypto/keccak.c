@@ -13,8 +13,8 @@
 
 #define ROL(v, n) (((v) << (n)) | ((v) >> (64 - (n))))
 
-/* Round constants RC[i] of iota [FIPS 202 §3.2.5]. */
-static const uint64_t RC[24] = {
+/* Round constants RC[i] of iota [FIPS 202 §3.2.5], shared with the AVX2 permutations. */
+const uint64_t postq_keccak_rc[24] = {
     0x0000000000000001ULL, 0x0000000000008082ULL, 0x800000000000808aULL, 0x8000000080008000ULL,
     0x000000000000808bULL, 0x0000000080000001ULL, 0x8000000080008081ULL, 0x8000000000008009ULL,
     0x000000000000008aULL, 0x0000000000000088ULL, 0x0000000080008009ULL, 0x000000008000000aULL,
@@ -133,8 +133,8 @@ void postq_keccak_f1600(uint64_t s[25])
 #endif
     complement(s);
     for (size_t i = 0; i < 24; i += 2) {
-        keccak_round(s, e, RC[i]);
-        keccak_round(e, s, RC[i + 1]);
+        keccak_round(s, e, postq_keccak_rc[i]);
+        keccak_round(e, s, postq_keccak_rc[i + 1]);
     }
     complement(s);
     /* e holds the state of round 22, and the permutation is invertible: whatever was absorbed

@@ -28,6 +28,9 @@ struct postq_keccak {
  * CT: no branch or memory index depends on the state. */
 void postq_keccak_f1600(uint64_t s[25]);
 
+/* internal: the round constants of iota [FIPS 202 §3.2.5] (keccak.c), for the AVX2 permutations. */
+extern const uint64_t postq_keccak_rc[24];
+
 /* internal: the AVX2 permutation (keccak_avx2.c). Compiled in on x86-64 only; call it only when
  * postq_cpu_avx2() is true. Leaves no state in its stack frame or in the ymm registers. */
 void postq_keccak_f1600_avx2(uint64_t s[25]);

@@ -13,15 +13,6 @@
 
 typedef __m256i v256;
 
-/* Round constants RC[i] of iota [FIPS 202 §3.2.5], as in keccak.c. */
-static const uint64_t RC[24] = {
-    0x0000000000000001ULL, 0x0000000000008082ULL, 0x800000000000808aULL, 0x8000000080008000ULL,
-    0x000000000000808bULL, 0x0000000080000001ULL, 0x8000000080008081ULL, 0x8000000000008009ULL,
-    0x000000000000008aULL, 0x0000000000000088ULL, 0x0000000080008009ULL, 0x000000008000000aULL,
-    0x000000008000808bULL, 0x800000000000008bULL, 0x8000000000008089ULL, 0x8000000000008003ULL,
-    0x8000000000008002ULL, 0x8000000000000080ULL, 0x000000000000800aULL, 0x800000008000000aULL,
-    0x8000000080008081ULL, 0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
-};
 
 /* AVX2 has no 64-bit rotate (vprolq is AVX-512): two shifts by immediates and an OR. */
 #define ROL(v, n) _mm256_or_si256(_mm256_slli_epi64(v, n), _mm256_srli_epi64(v, 64 - (n)))
@@ -179,8 +170,8 @@ void postq_keccak4x_f1600_avx2(uint64_t s[100])
 
     /* Two rounds per iteration, s to e and back, so no round copies the state. */
     for (size_t i = 0; i < 24; i += 2) {
-        round4(s, e, _mm256_set1_epi64x((long long)RC[i]));
-        round4(e, s, _mm256_set1_epi64x((long long)RC[i + 1]));
+        round4(s, e, _mm256_set1_epi64x((long long)postq_keccak_rc[i]));
+        round4(e, s, _mm256_set1_epi64x((long long)postq_keccak_rc[i + 1]));
     }
     /* The last round's lanes are still in ymm registers, which a later xsave (lazy symbol
      * binding, a signal frame) would write to memory; vzeroall also ends the AVX code, as

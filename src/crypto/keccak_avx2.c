@@ -34,15 +34,6 @@
 
 typedef __m256i v256;
 
-/* Round constants RC[i] of iota [FIPS 202 §3.2.5], as in keccak.c. */
-static const uint64_t RC[24] = {
-    0x0000000000000001ULL, 0x0000000000008082ULL, 0x800000000000808aULL, 0x8000000080008000ULL,
-    0x000000000000808bULL, 0x0000000080000001ULL, 0x8000000080008081ULL, 0x8000000000008009ULL,
-    0x000000000000008aULL, 0x0000000000000088ULL, 0x0000000080008009ULL, 0x000000008000000aULL,
-    0x000000008000808bULL, 0x800000000000008bULL, 0x8000000000008089ULL, 0x8000000000008003ULL,
-    0x8000000000008002ULL, 0x8000000000000080ULL, 0x000000000000800aULL, 0x800000008000000aULL,
-    0x8000000080008081ULL, 0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
-};
 
 /* rho's offsets [FIPS 202 Table 2] for the lanes of r1..r6, in register order, and 64 minus
  * them for the right shifts (no lane but (0, 0) has offset 0). */
@@ -165,7 +156,7 @@ void postq_keccak_f1600_avx2(uint64_t s[25])
 
             /* row 0 */
             o0 = XOR(r0, ANDN(PERM(r2, 0, 0, 0, 0), PERM(r2, 1, 1, 1, 1)));
-            o0 = XOR(o0, _mm256_set1_epi64x((long long)RC[i]));
+            o0 = XOR(o0, _mm256_set1_epi64x((long long)postq_keccak_rc[i]));
             n1 = BLEND(PERM(r2, 1, 2, 3, 3), r0, P3);
             n2 = BLEND(PERM(r2, 2, 3, 0, 0), r0, P2);
             o2 = XOR(r2, ANDN(n1, n2));
