@@ -105,6 +105,25 @@ void postq_shake4x_absorb(struct postq_keccak4x *st, unsigned rate, const uint8_
     }
 }
 
+void postq_shake4x_start_lane(struct postq_keccak4x *st, unsigned j, unsigned rate,
+                              const uint8_t *in, size_t len)
+{
+    size_t i;
+
+    assert(j < 4 && (rate == POSTQ_SHAKE128_RATE || rate == POSTQ_SHAKE256_RATE) && len < rate);
+    for (i = 0; i < 25; i++) {
+        st->s[4 * i + j] = 0;
+    }
+    for (i = 0; i + 8 <= len; i += 8) {
+        st->s[4 * (i / 8) + j] ^= load64_le(in + i);
+    }
+    for (; i < len; i++) {
+        xor_byte(st->s, j, i, in[i]);
+    }
+    xor_byte(st->s, j, len, SHAKE_DSBYTE);
+    xor_byte(st->s, j, rate - 1, 0x80);
+}
+
 void postq_shake4x_squeezeblocks(uint8_t *out0, uint8_t *out1, uint8_t *out2, uint8_t *out3,
                                  size_t nblocks, unsigned rate, struct postq_keccak4x *st)
 {

@@ -33,6 +33,15 @@ void postq_shake4x_absorb(struct postq_keccak4x *st, unsigned rate, const uint8_
 void postq_shake4x_squeezeblocks(uint8_t *out0, uint8_t *out1, uint8_t *out2, uint8_t *out3,
                                  size_t nblocks, unsigned rate, struct postq_keccak4x *st);
 
+/* (Re)starts the sponge of lane j alone, for streams that need not share a rate (SHAKE128
+ * beside SHAKE256) or a start: zeroes lane j's state, absorbs in[0..len) and pads at rate
+ * (POSTQ_SHAKE128_RATE or POSTQ_SHAKE256_RATE; len < rate). The other lanes are untouched.
+ * Squeeze with postq_shake4x_squeezeblocks at the largest rate in use: a lane of smaller rate
+ * finds its block in the first `rate` bytes of each (the bytes after them are not output and
+ * must be wiped). */
+void postq_shake4x_start_lane(struct postq_keccak4x *st, unsigned j, unsigned rate,
+                              const uint8_t *in, size_t len);
+
 /* Wipes the states (they may hold secret-derived bytes). */
 void postq_keccak4x_wipe(struct postq_keccak4x *st);
 

@@ -478,6 +478,22 @@ void postq_mldsa_poly_uniform_4x(struct postq_mldsa_poly *a[4],
     }
 }
 
+int postq_mldsa_poly_uniform_mixed_4x(struct postq_mldsa_poly *a[2],
+                                      const uint8_t rho[POSTQ_MLDSA_RHO_BYTES],
+                                      const uint16_t anonce[2], struct postq_mldsa_poly *s[4],
+                                      const uint8_t rhoprime[POSTQ_MLDSA_CRH_BYTES],
+                                      const uint16_t snonce[4], int32_t eta)
+{
+#if POSTQ_MLDSA_AVX2
+    if (postq_cpu_avx2()) {
+        postq_mldsa_uniform_mixed_4x_avx2(a, rho, anonce, s, rhoprime, snonce, eta);
+        return 1;
+    }
+#endif
+    (void)a, (void)rho, (void)anonce, (void)s, (void)rhoprime, (void)snonce, (void)eta;
+    return 0;
+}
+
 void postq_mldsa_poly_uniform_eta_4x(struct postq_mldsa_poly *a[4],
                                      const uint8_t rhoprime[POSTQ_MLDSA_CRH_BYTES],
                                      const uint16_t nonce[4], int32_t eta)

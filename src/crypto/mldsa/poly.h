@@ -121,6 +121,17 @@ void postq_mldsa_poly_uniform_gamma1(struct postq_mldsa_poly *a,
 void postq_mldsa_poly_uniform_4x(struct postq_mldsa_poly *a[4],
                                  const uint8_t rho[POSTQ_MLDSA_RHO_BYTES], const uint16_t nonce[4]);
 
+/* Two polynomials of A, as postq_mldsa_poly_uniform(a[j], rho, anonce[j] & 255, anonce[j] >> 8),
+ * and four of s1/s2, as postq_mldsa_poly_uniform_eta(s[j], rhoprime, snonce[j], eta), from one
+ * 4-way Keccak (SHAKE128 and SHAKE256 side by side, two s streams after two in the same lanes)
+ * on the AVX2 path: returns 1. For eta = 4 only (two blocks per s stream, as a rule). On the
+ * portable path it does nothing and returns 0. CT: as those two samplers. */
+int postq_mldsa_poly_uniform_mixed_4x(struct postq_mldsa_poly *a[2],
+                                      const uint8_t rho[POSTQ_MLDSA_RHO_BYTES],
+                                      const uint16_t anonce[2], struct postq_mldsa_poly *s[4],
+                                      const uint8_t rhoprime[POSTQ_MLDSA_CRH_BYTES],
+                                      const uint16_t snonce[4], int32_t eta);
+
 /* Four polynomials of ExpandS at once, as postq_mldsa_poly_uniform_eta for each nonce; a NULL
  * a[t] is an empty slot.
  * CT: as postq_mldsa_poly_uniform_eta. */

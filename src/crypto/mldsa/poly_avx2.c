@@ -782,7 +782,7 @@ void postq_mldsa_polyw1_pack_avx2(uint8_t *r, const int32_t *a, int32_t gamma2)
 #define SLACK          32 /* readable bytes past the squeezed output (32-byte loads) */
 
 /* CoeffFromThreeBytes [Alg. 14] on 8 candidates (24 bytes) at a time: the accepted ones are
- * compacted to the front (avx2_compact_idx) and stored at a + ctr; a has room for 8 past N.
+ * compacted to the front (avx2_compact_idx) and stored at a + ctr, nothing past a[N - 1].
  * Public data (rho). */
 static unsigned rej_uniform_avx2(int32_t *a, unsigned ctr, const uint8_t *buf, size_t len)
 {
@@ -800,7 +800,14 @@ static unsigned rej_uniform_avx2(int32_t *a, unsigned ctr, const uint8_t *buf, s
         m = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(q, v)));
         v = _mm256_permutevar8x32_epi32(
             v, _mm256_cvtepu8_epi32(_mm_cvtsi64_si128((long long)avx2_compact_idx[m])));
-        store8(a + ctr, v);
+        if (ctr <= N - 8) {
+            store8(a + ctr, v);
+        } else {
+            /* the last few coefficients: nothing is written past a[N - 1] */
+            int32_t t[8];
+            store8(t, v);
+            memcpy(a + ctr, t, (N - ctr) * sizeof(t[0]));
+        }
         ctr += (unsigned)_mm_popcnt_u32(m);
     }
     return ctr;
@@ -812,13 +819,15 @@ void postq_mldsa_uniform_4x_avx2(struct postq_mldsa_poly *a[4],
     struct postq_keccak4x st;
     uint8_t in[4][POSTQ_MLDSA_RHO_BYTES + 2];
     _Alignas(32) uint8_t buf[4][UNIFORM_BLOCKS * POSTQ_SHAKE128_RATE + SLACK];
-    _Alignas(32) int32_t out[4][N + 8];
+    int32_t spare[N]; /* the output of a lane nobody asked for */
+    int32_t *out[4];
     unsigned ctr[4];
 
     for (unsigned j = 0; j < 4; j++) {
         memcpy(in[j], rho, POSTQ_MLDSA_RHO_BYTES);
         in[j][POSTQ_MLDSA_RHO_BYTES] = (uint8_t)nonce[j];
         in[j][POSTQ_MLDSA_RHO_BYTES + 1] = (uint8_t)(nonce[j] >> 8);
+        out[j] = a[j] != NULL ? a[j]->c : spare;
     }
     postq_shake4x_absorb(&st, POSTQ_SHAKE128_RATE, in[0], in[1], in[2], in[3], sizeof(in[0]));
     postq_shake4x_squeezeblocks(buf[0], buf[1], buf[2], buf[3], UNIFORM_BLOCKS, POSTQ_SHAKE128_RATE,
@@ -830,11 +839,6 @@ void postq_mldsa_uniform_4x_avx2(struct postq_mldsa_poly *a[4],
         postq_shake4x_squeezeblocks(buf[0], buf[1], buf[2], buf[3], 1, POSTQ_SHAKE128_RATE, &st);
         for (unsigned j = 0; j < 4; j++) {
             ctr[j] = rej_uniform_avx2(out[j], ctr[j], buf[j], POSTQ_SHAKE128_RATE);
-        }
-    }
-    for (unsigned j = 0; j < 4; j++) {
-        if (a[j] != NULL) {
-            memcpy(a[j]->c, out[j], sizeof(a[j]->c));
         }
     }
 }
@@ -910,6 +914,84 @@ void postq_mldsa_uniform_eta_4x_avx2(struct postq_mldsa_poly *a[4],
     postq_wipe(buf, sizeof(buf));
     postq_wipe(out, sizeof(out));
     postq_wipe(in, sizeof(in));
+}
+
+/* Two polynomials of A (SHAKE128, as postq_mldsa_uniform_4x_avx2) and four of s1/s2 (SHAKE256,
+ * as postq_mldsa_uniform_eta_4x_avx2) from one 4-way Keccak, for ML-DSA-65's key generation,
+ * whose ExpandA leaves two lanes of its last call empty. ExpandA's streams take five
+ * permutations and ExpandS's two (eta 4: 272 half-bytes a block, 256 kept of about 306 in two),
+ * so lanes 2 and 3 run s[0] and s[1] for permutations 1-2, then restart with s[2] and s[3]
+ * for 3-5. An s stream that needs a third block (rare) goes on alone from its saved state.
+ * The s lanes read the first 136 bytes of each 168-byte block. CT: as the samplers it stands
+ * for (the rejection decisions are declassified there too). */
+void postq_mldsa_uniform_mixed_4x_avx2(struct postq_mldsa_poly *a[2],
+                                       const uint8_t rho[POSTQ_MLDSA_RHO_BYTES],
+                                       const uint16_t anonce[2], struct postq_mldsa_poly *s[4],
+                                       const uint8_t rhoprime[POSTQ_MLDSA_CRH_BYTES],
+                                       const uint16_t snonce[4], int32_t eta)
+{
+    enum { RA = POSTQ_SHAKE128_RATE, RS = POSTQ_SHAKE256_RATE };
+    struct postq_keccak4x st;
+    struct postq_keccak rest[2]; /* s[0], s[1] after two blocks, should they need more */
+    uint8_t ain[POSTQ_MLDSA_RHO_BYTES + 2], sin[POSTQ_MLDSA_CRH_BYTES + 2];
+    _Alignas(32) uint8_t buf[4][RA + SLACK];
+    _Alignas(32) int32_t sout[4][N + 8];
+    unsigned actr[2] = {0, 0}, sctr[4] = {0, 0, 0, 0};
+
+    memcpy(ain, rho, POSTQ_MLDSA_RHO_BYTES);
+    memcpy(sin, rhoprime, POSTQ_MLDSA_CRH_BYTES);
+    for (unsigned j = 0; j < 4; j++) {
+        if (j < 2) {
+            ain[POSTQ_MLDSA_RHO_BYTES] = (uint8_t)anonce[j];
+            ain[POSTQ_MLDSA_RHO_BYTES + 1] = (uint8_t)(anonce[j] >> 8);
+            postq_shake4x_start_lane(&st, j, RA, ain, sizeof(ain));
+        }
+        sin[POSTQ_MLDSA_CRH_BYTES] = (uint8_t)snonce[j % 2];
+        sin[POSTQ_MLDSA_CRH_BYTES + 1] = (uint8_t)(snonce[j % 2] >> 8);
+        if (j < 2) {
+            postq_shake4x_start_lane(&st, 2 + j, RS, sin, sizeof(sin));
+        }
+    }
+    for (unsigned b = 0; b < UNIFORM_BLOCKS || actr[0] < N || actr[1] < N ||
+                         sctr[2] < N || sctr[3] < N;
+         b++) {
+        postq_shake4x_squeezeblocks(buf[0], buf[1], buf[2], buf[3], 1, RA, &st);
+        for (unsigned j = 0; j < 2; j++) {
+            unsigned t = b < 2 ? j : 2 + j; /* the s stream lane 2 + j runs now */
+
+            actr[j] = rej_uniform_avx2(a[j]->c, actr[j], buf[j], RA);
+            sctr[t] = rej_eta_avx2(sout[t], sctr[t], buf[2 + j], RS, eta);
+        }
+        if (b == 1) {
+            for (unsigned j = 0; j < 2; j++) {
+                /* save s[j]'s sponge, then restart the lane with s[2 + j] */
+                for (unsigned i = 0; i < 25; i++) {
+                    rest[j].s[i] = st.s[4 * i + 2 + j];
+                }
+                rest[j].rate = RS;
+                rest[j].pos = RS;
+                rest[j].dsbyte = 0x1F;
+                rest[j].squeezing = 1;
+                sin[POSTQ_MLDSA_CRH_BYTES] = (uint8_t)snonce[2 + j];
+                sin[POSTQ_MLDSA_CRH_BYTES + 1] = (uint8_t)(snonce[2 + j] >> 8);
+                postq_shake4x_start_lane(&st, 2 + j, RS, sin, sizeof(sin));
+            }
+        }
+    }
+    for (unsigned j = 0; j < 2; j++) {
+        while (sctr[j] < N) {
+            postq_keccak_squeezeblocks(&rest[j], buf[2 + j], 1);
+            sctr[j] = rej_eta_avx2(sout[j], sctr[j], buf[2 + j], RS, eta);
+        }
+        postq_keccak_wipe(&rest[j]);
+    }
+    for (unsigned j = 0; j < 4; j++) {
+        memcpy(s[j]->c, sout[j], sizeof(s[j]->c));
+    }
+    postq_keccak4x_wipe(&st);
+    postq_wipe(buf, sizeof(buf));
+    postq_wipe(sout, sizeof(sout));
+    postq_wipe(sin, sizeof(sin));
 }
 
 void postq_mldsa_uniform_gamma1_4x_avx2(struct postq_mldsa_poly *a[4],

@@ -50,6 +50,11 @@ void postq_mldsa_polyw1_pack_avx2(uint8_t *r, const int32_t *a, int32_t gamma2);
  * through one 4-way Keccak, AVX2 rejection sampling and unpacking. */
 void postq_mldsa_uniform_4x_avx2(struct postq_mldsa_poly *a[4],
                                  const uint8_t rho[POSTQ_MLDSA_RHO_BYTES], const uint16_t nonce[4]);
+void postq_mldsa_uniform_mixed_4x_avx2(struct postq_mldsa_poly *a[2],
+                                       const uint8_t rho[POSTQ_MLDSA_RHO_BYTES],
+                                       const uint16_t anonce[2], struct postq_mldsa_poly *s[4],
+                                       const uint8_t rhoprime[POSTQ_MLDSA_CRH_BYTES],
+                                       const uint16_t snonce[4], int32_t eta);
 void postq_mldsa_uniform_eta_4x_avx2(struct postq_mldsa_poly *a[4],
                                      const uint8_t rhoprime[POSTQ_MLDSA_CRH_BYTES],
                                      const uint16_t nonce[4], int32_t eta);

@@ -49,10 +49,9 @@ size_t postq_mldsa_sig_bytes(int level)
  * a time (postq_mldsa_poly_uniform_4x). A last group of two or three leaves slots empty (one
  * 4-way Keccak costs less than two single ones); a last single entry goes alone.
  * CT: depends on rho only, which is public. */
-static void expand_a(const struct postq_mldsa_params *p, struct postq_mldsa_poly *a,
-                     const uint8_t rho[POSTQ_MLDSA_RHO_BYTES])
+static void expand_a_first(const struct postq_mldsa_params *p, struct postq_mldsa_poly *a,
+                           const uint8_t rho[POSTQ_MLDSA_RHO_BYTES], unsigned total)
 {
-    unsigned total = p->k * p->l;
     unsigned e = 0;
 
     for (; e + 1 < total; e += 4) {
@@ -74,12 +73,20 @@ static void expand_a(const struct postq_mldsa_params *p, struct postq_mldsa_poly
     }
 }
 
-/* ExpandS [Alg. 33]: s1[j] from nonce j, s2[i] from nonce l + i, four at a time.
+/* ExpandA [Alg. 32] whole. */
+static void expand_a(const struct postq_mldsa_params *p, struct postq_mldsa_poly *a,
+                     const uint8_t rho[POSTQ_MLDSA_RHO_BYTES])
+{
+    expand_a_first(p, a, rho, p->k * p->l);
+}
+
+/* ExpandS [Alg. 33], its first `total` polynomials: s1[j] from nonce j, s2[i] from nonce l + i,
+ * four at a time.
  * CT: as postq_mldsa_poly_uniform_eta. */
 static void expand_s(const struct postq_mldsa_params *p, struct postq_mldsa_poly *s1,
-                     struct postq_mldsa_poly *s2, const uint8_t rhoprime[POSTQ_MLDSA_CRH_BYTES])
+                     struct postq_mldsa_poly *s2, const uint8_t rhoprime[POSTQ_MLDSA_CRH_BYTES],
+                     unsigned total)
 {
-    unsigned total = p->l + p->k;
     unsigned e = 0;
 
     for (; e + 1 < total; e += 4) {
@@ -164,6 +171,8 @@ static void keygen_internal(const struct postq_mldsa_params *p, struct keygen_ws
     const uint8_t *rho = ws->seedbuf;
     const uint8_t *rhoprime = ws->seedbuf + POSTQ_MLDSA_RHO_BYTES;
     const uint8_t *key = rhoprime + POSTQ_MLDSA_CRH_BYTES;
+    int mixed;
+    unsigned ns;
 
     /* Step 1: (rho, rho', K) = H(xi || IntegerToBytes(k, 1) || IntegerToBytes(l, 1), 128). */
     postq_shake256_init(&ws->h);
@@ -174,8 +183,13 @@ static void keygen_internal(const struct postq_mldsa_params *p, struct keygen_ws
     /* CT: rho is the first part of pk. */
     POSTQ_CT_PUBLIC(ws->seedbuf, POSTQ_MLDSA_RHO_BYTES);
 
-    /* Step 4: (s1, s2) = ExpandS(rho') [Alg. 33]. */
-    expand_s(p, ws->s1, ws->s2, rhoprime);
+    /* Step 4: (s1, s2) = ExpandS(rho') [Alg. 33]. Where ExpandA's last 4-way call would have
+     * two empty lanes and eta is 4 (ML-DSA-65: 30 polynomials of A, 11 of s), the last four of
+     * s2 ride in ExpandA's call below, two after two in the empty lanes (the mixed sampler), and
+     * ExpandS takes two calls instead of three. */
+    mixed = postq_cpu_avx2() && p->eta == 4 && (p->k * p->l) % 4 == 2 && p->k >= 4;
+    ns = p->l + p->k - (mixed ? 4u : 0u);
+    expand_s(p, ws->s1, ws->s2, rhoprime, ns);
     for (unsigned j = 0; j < p->l; j++) {
         ws->s1hat[j] = ws->s1[j];
         postq_mldsa_poly_ntt(&ws->s1hat[j]);
@@ -183,7 +197,31 @@ static void keygen_internal(const struct postq_mldsa_params *p, struct keygen_ws
 
     /* Steps 3, 5-6, 8: A = ExpandA(rho); row by row, t = NTT^-1(A o NTT(s1)) + s2,
      * (t1, t0) = Power2Round(t), pk = rho || SimpleBitPack(t1). */
-    expand_a(p, a, rho);
+    expand_a_first(p, a, rho, p->k * p->l - (mixed ? 2u : 0u));
+    if (mixed) {
+        const unsigned e = p->k * p->l - 2;
+        struct postq_mldsa_poly *ap[2], *sp[4];
+        uint16_t an[2], sn[4];
+
+        for (unsigned t = 0; t < 4; t++) {
+            if (t < 2) {
+                unsigned i = (e + t) / p->l, j = (e + t) % p->l;
+                ap[t] = &a[i * L_MAX + j];
+                an[t] = (uint16_t)(j | i << 8);
+            }
+            sp[t] = &ws->s2[ns + t - p->l];
+            sn[t] = (uint16_t)(ns + t);
+        }
+        if (!postq_mldsa_poly_uniform_mixed_4x(ap, rho, an, sp, rhoprime, sn, p->eta)) {
+            /* the path changed under us (tests switch it): the same polynomials one by one */
+            for (unsigned t = 0; t < 4; t++) {
+                if (t < 2) {
+                    postq_mldsa_poly_uniform(ap[t], rho, (uint8_t)an[t], (uint8_t)(an[t] >> 8));
+                }
+                postq_mldsa_poly_uniform_eta(sp[t], rhoprime, sn[t], p->eta);
+            }
+        }
+    }
     memcpy(pk, rho, POSTQ_MLDSA_RHO_BYTES);
     for (unsigned i = 0; i < p->k; i++) {
         compute_t_row(p, &ws->t, a, ws->s1hat, &ws->s2[i], i);
