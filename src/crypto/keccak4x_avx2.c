@@ -177,7 +177,19 @@ void postq_keccak4x_f1600_avx2(uint64_t s[100])
      * binding, a signal frame) would write to memory; vzeroall also ends the AVX code, as
      * vzeroupper would. e holds the state after 23 rounds, from which the input follows. */
     _mm256_zeroall();
-    postq_wipe(e, sizeof(e));
+    /* Wiped here with 25 aligned stores rather than through postq_wipe's call and checks: this
+     * runs for every block of every SHAKE stream. The empty asm after them, which may read e,
+     * keeps the stores from being dropped as dead. */
+    {
+        v256 z = _mm256_setzero_si256();
+
+        __asm__("" : "+x"(z)); /* an opaque zero: no rep stos (25 stores, not 100 iterations) */
+#pragma GCC unroll 25
+        for (size_t i = 0; i < 25; i++) {
+            _mm256_store_si256((v256 *)(e + 4 * i), z);
+        }
+    }
+    __asm__ volatile("" : : "r"(e) : "memory");
 #ifdef KECCAK4X_BURN_STACK
     burn_stack();
 #endif

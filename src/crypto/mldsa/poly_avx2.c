@@ -699,15 +699,32 @@ static inline void put_le(uint8_t *r, uint64_t v, size_t n)
     memcpy(r, &v, n);
 }
 
-/* SimpleBitPack of t1 [Alg. 16]: 10 bits, 8 coefficients in 10 bytes. Public data. */
+/* SimpleBitPack of t1 [Alg. 16]: 10 bits, 8 coefficients in 10 bytes. Pairs become 20-bit
+ * words in the 64-bit lanes, then each 128-bit half joins its two into 40 bits (5 bytes), stored
+ * with 8-byte writes whose 3 extra bytes the next write covers; the last group writes exactly
+ * its 10 bytes. Public data. */
 void postq_mldsa_polyt1_pack_avx2(uint8_t *r, const int32_t *a)
 {
-    uint64_t w[4];
+    const v256 lo = _mm256_set1_epi64x(0xFFFFFFFF);
+    const v256 sh = _mm256_setr_epi64x(0, 20, 0, 20);
 
     for (unsigned i = 0; i < N / 8; i++) {
-        pairs(w, load8(a + 8 * i), 10);
-        put_le(r + 10 * i, w[0] | w[1] << 20, 5);
-        put_le(r + 10 * i + 5, w[2] | w[3] << 20, 5);
+        v256 v = load8(a + 8 * i);
+        v256 x = _mm256_or_si256(_mm256_and_si256(v, lo),
+                                 _mm256_srli_epi64(_mm256_andnot_si256(lo, v), 22));
+        uint64_t u0, u1;
+
+        x = _mm256_sllv_epi64(x, sh);
+        x = _mm256_or_si256(x, _mm256_shuffle_epi32(x, 0x4E));
+        u0 = (uint64_t)_mm_cvtsi128_si64(_mm256_castsi256_si128(x));
+        u1 = (uint64_t)_mm_cvtsi128_si64(_mm256_extracti128_si256(x, 1));
+        if (i + 1 < N / 8) {
+            memcpy(r + 10 * i, &u0, 8);
+            memcpy(r + 10 * i + 5, &u1, 8);
+        } else {
+            put_le(r + 10 * i, u0, 5);
+            put_le(r + 10 * i + 5, u1, 5);
+        }
     }
 }
 
@@ -716,17 +733,35 @@ void postq_mldsa_polyt1_pack_avx2(uint8_t *r, const int32_t *a)
 void postq_mldsa_polyt0_pack_avx2(uint8_t *r, const int32_t *a)
 {
     const v256 half = bcast(1 << 12);
-    uint64_t w[4];
+    const v256 lo32 = _mm256_set1_epi64x(0xFFFFFFFF);
+    const v256 sh = _mm256_setr_epi64x(0, 26, 0, 26);
 
+    /* As the t1 packer: 26-bit pairs, 52 bits per 128-bit half, then the two halves make the
+     * 13 bytes (an 8-byte write and one of 5, written as 8 whose extra 3 bytes the next group
+     * covers; the last group writes exactly its bytes). */
     for (unsigned i = 0; i < N / 8; i++) {
-        uint64_t lo, hi;
-        pairs(w, _mm256_sub_epi32(half, load8(a + 8 * i)), 13);
-        lo = w[0] | w[1] << 26; /* 52 bits */
-        hi = w[2] | w[3] << 26;
-        put_le(r + 13 * i, lo | hi << 52, 8);
-        put_le(r + 13 * i + 8, hi >> 12, 5);
+        v256 v = _mm256_sub_epi32(half, load8(a + 8 * i));
+        v256 x = _mm256_or_si256(_mm256_and_si256(v, lo32),
+                                 _mm256_srli_epi64(_mm256_andnot_si256(lo32, v), 19));
+        uint64_t lo, hi, w0, w1;
+
+        x = _mm256_sllv_epi64(x, sh);
+        x = _mm256_or_si256(x, _mm256_shuffle_epi32(x, 0x4E));
+        lo = (uint64_t)_mm_cvtsi128_si64(_mm256_castsi256_si128(x));
+        hi = (uint64_t)_mm_cvtsi128_si64(_mm256_extracti128_si256(x, 1));
+        w0 = lo | hi << 52;
+        w1 = hi >> 12;
+        memcpy(r + 13 * i, &w0, 8);
+        if (i + 1 < N / 8) {
+            memcpy(r + 13 * i + 8, &w1, 8);
+        } else {
+            uint32_t w2 = (uint32_t)w1;
+            memcpy(r + 13 * i + 8, &w2, 4);
+            r[13 * i + 12] = (uint8_t)(w1 >> 32);
+        }
     }
-    postq_wipe(w, sizeof(w));
+    /* No temporary in memory holds the key's bits: the function works in registers (gcc 12
+     * -O3 gives it no stack frame), so there is nothing to wipe. */
 }
 
 /* BitPack of z as gamma1 - z [Alg. 17]: 18 bits (8 coefficients in 18 bytes) or 20 bits (in
