@@ -699,25 +699,30 @@ static inline void put_le(uint8_t *r, uint64_t v, size_t n)
     memcpy(r, &v, n);
 }
 
+/* Eight b-bit values (b <= 16) as two 4b-bit words: values 0-3 in *lo, 4-7 in *hi (pairs of
+ * 2b bits in the 64-bit lanes, then each 128-bit half joins its two). */
+static inline void halves(uint64_t *lo, uint64_t *hi, v256 v, int b)
+{
+    const v256 lo32 = _mm256_set1_epi64x(0xFFFFFFFF);
+    v256 x = _mm256_or_si256(_mm256_and_si256(v, lo32),
+                             _mm256_srli_epi64(_mm256_andnot_si256(lo32, v), 32 - b));
+
+    x = _mm256_sllv_epi64(x, _mm256_setr_epi64x(0, 2 * b, 0, 2 * b));
+    x = _mm256_or_si256(x, _mm256_shuffle_epi32(x, 0x4E));
+    *lo = (uint64_t)_mm_cvtsi128_si64(_mm256_castsi256_si128(x));
+    *hi = (uint64_t)_mm_cvtsi128_si64(_mm256_extracti128_si256(x, 1));
+}
+
 /* SimpleBitPack of t1 [Alg. 16]: 10 bits, 8 coefficients in 10 bytes. Pairs become 20-bit
  * words in the 64-bit lanes, then each 128-bit half joins its two into 40 bits (5 bytes), stored
  * with 8-byte writes whose 3 extra bytes the next write covers; the last group writes exactly
  * its 10 bytes. Public data. */
 void postq_mldsa_polyt1_pack_avx2(uint8_t *r, const int32_t *a)
 {
-    const v256 lo = _mm256_set1_epi64x(0xFFFFFFFF);
-    const v256 sh = _mm256_setr_epi64x(0, 20, 0, 20);
-
     for (unsigned i = 0; i < N / 8; i++) {
-        v256 v = load8(a + 8 * i);
-        v256 x = _mm256_or_si256(_mm256_and_si256(v, lo),
-                                 _mm256_srli_epi64(_mm256_andnot_si256(lo, v), 22));
         uint64_t u0, u1;
 
-        x = _mm256_sllv_epi64(x, sh);
-        x = _mm256_or_si256(x, _mm256_shuffle_epi32(x, 0x4E));
-        u0 = (uint64_t)_mm_cvtsi128_si64(_mm256_castsi256_si128(x));
-        u1 = (uint64_t)_mm_cvtsi128_si64(_mm256_extracti128_si256(x, 1));
+        halves(&u0, &u1, load8(a + 8 * i), 10);
         if (i + 1 < N / 8) {
             memcpy(r + 10 * i, &u0, 8);
             memcpy(r + 10 * i + 5, &u1, 8);
@@ -733,22 +738,14 @@ void postq_mldsa_polyt1_pack_avx2(uint8_t *r, const int32_t *a)
 void postq_mldsa_polyt0_pack_avx2(uint8_t *r, const int32_t *a)
 {
     const v256 half = bcast(1 << 12);
-    const v256 lo32 = _mm256_set1_epi64x(0xFFFFFFFF);
-    const v256 sh = _mm256_setr_epi64x(0, 26, 0, 26);
 
     /* As the t1 packer: 26-bit pairs, 52 bits per 128-bit half, then the two halves make the
      * 13 bytes (an 8-byte write and one of 5, written as 8 whose extra 3 bytes the next group
      * covers; the last group writes exactly its bytes). */
     for (unsigned i = 0; i < N / 8; i++) {
-        v256 v = _mm256_sub_epi32(half, load8(a + 8 * i));
-        v256 x = _mm256_or_si256(_mm256_and_si256(v, lo32),
-                                 _mm256_srli_epi64(_mm256_andnot_si256(lo32, v), 19));
         uint64_t lo, hi, w0, w1;
 
-        x = _mm256_sllv_epi64(x, sh);
-        x = _mm256_or_si256(x, _mm256_shuffle_epi32(x, 0x4E));
-        lo = (uint64_t)_mm_cvtsi128_si64(_mm256_castsi256_si128(x));
-        hi = (uint64_t)_mm_cvtsi128_si64(_mm256_extracti128_si256(x, 1));
+        halves(&lo, &hi, _mm256_sub_epi32(half, load8(a + 8 * i)), 13);
         w0 = lo | hi << 52;
         w1 = hi >> 12;
         memcpy(r + 13 * i, &w0, 8);
@@ -951,6 +948,13 @@ void postq_mldsa_uniform_eta_4x_avx2(struct postq_mldsa_poly *a[4],
     postq_wipe(in, sizeof(in));
 }
 
+/* A stream's nonce, little-endian, after its seed. */
+static inline void put_nonce(uint8_t p[2], uint16_t n)
+{
+    p[0] = (uint8_t)n;
+    p[1] = (uint8_t)(n >> 8);
+}
+
 /* Two polynomials of A (SHAKE128, as postq_mldsa_uniform_4x_avx2) and four of s1/s2 (SHAKE256,
  * as postq_mldsa_uniform_eta_4x_avx2) from one 4-way Keccak, for ML-DSA-65's key generation,
  * whose ExpandA leaves two lanes of its last call empty. ExpandA's streams take five
@@ -975,17 +979,11 @@ void postq_mldsa_uniform_mixed_4x_avx2(struct postq_mldsa_poly *a[2],
 
     memcpy(ain, rho, POSTQ_MLDSA_RHO_BYTES);
     memcpy(sin, rhoprime, POSTQ_MLDSA_CRH_BYTES);
-    for (unsigned j = 0; j < 4; j++) {
-        if (j < 2) {
-            ain[POSTQ_MLDSA_RHO_BYTES] = (uint8_t)anonce[j];
-            ain[POSTQ_MLDSA_RHO_BYTES + 1] = (uint8_t)(anonce[j] >> 8);
-            postq_shake4x_start_lane(&st, j, RA, ain, sizeof(ain));
-        }
-        sin[POSTQ_MLDSA_CRH_BYTES] = (uint8_t)snonce[j % 2];
-        sin[POSTQ_MLDSA_CRH_BYTES + 1] = (uint8_t)(snonce[j % 2] >> 8);
-        if (j < 2) {
-            postq_shake4x_start_lane(&st, 2 + j, RS, sin, sizeof(sin));
-        }
+    for (unsigned j = 0; j < 2; j++) {
+        put_nonce(ain + POSTQ_MLDSA_RHO_BYTES, anonce[j]);
+        postq_shake4x_start_lane(&st, j, RA, ain, sizeof(ain));
+        put_nonce(sin + POSTQ_MLDSA_CRH_BYTES, snonce[j]);
+        postq_shake4x_start_lane(&st, 2 + j, RS, sin, sizeof(sin));
     }
     for (unsigned b = 0; b < UNIFORM_BLOCKS || actr[0] < N || actr[1] < N ||
                          sctr[2] < N || sctr[3] < N;
@@ -1007,8 +1005,7 @@ void postq_mldsa_uniform_mixed_4x_avx2(struct postq_mldsa_poly *a[2],
                 rest[j].pos = RS;
                 rest[j].dsbyte = 0x1F;
                 rest[j].squeezing = 1;
-                sin[POSTQ_MLDSA_CRH_BYTES] = (uint8_t)snonce[2 + j];
-                sin[POSTQ_MLDSA_CRH_BYTES + 1] = (uint8_t)(snonce[2 + j] >> 8);
+                put_nonce(sin + POSTQ_MLDSA_CRH_BYTES, snonce[2 + j]);
                 postq_shake4x_start_lane(&st, 2 + j, RS, sin, sizeof(sin));
             }
         }
