@@ -291,3 +291,197 @@ postq_err postq_merkle_verify_consistency(uint64_t size1, uint64_t size2,
     }
     return sn == 0 && equal(fr, root1) && equal(sr, root2) ? POSTQ_OK : POSTQ_E_INVALID;
 }
+
+/* ---- From stored perfect subtrees (merkle.h) ----
+ *
+ * The proofs are planned first, top down and from the sizes alone, as the list of ranges
+ * [a, b) whose MTHs they hold (the RFC's recursion unrolled: at most 64 steps, plus the final
+ * element of a consistency proof); the plan gives the length to check against cap before any
+ * fetch, and is then hashed into the proof from its end, since the RFC lists the innermost
+ * element first. Each range is a perfect subtree or ends at the tree's size with a aligned to a
+ * power of two at least b - a, so it folds from the nodes of the set bits of b - a. The ranges
+ * of one plan are disjoint, so no node is fetched twice. */
+
+struct range {
+    uint64_t a, b;
+};
+
+/* MTH(D[a:b]) for such a range: the nodes of the set bits of b - a, lowest first (rightmost),
+ * each hashed in as the left child of what is folded so far. */
+static postq_err range_hash(postq_merkle_hash out, uint64_t a, uint64_t b, postq_merkle_get_fn get,
+                            void *ctx)
+{
+    postq_merkle_hash left;
+    uint64_t s = b - a, end = b;
+    int first = 1;
+    postq_err err = POSTQ_OK;
+
+    for (unsigned level = 0; level < 64 && err == POSTQ_OK; level++) {
+        if (((s >> level) & 1) == 0) {
+            continue;
+        }
+        end -= (uint64_t)1 << level;
+        if (first) {
+            err = get(ctx, level, end >> level, out);
+            first = 0;
+        } else {
+            err = get(ctx, level, end >> level, left);
+            if (err == POSTQ_OK) {
+                err = postq_merkle_node_hash(out, left, out);
+            }
+        }
+    }
+    return err;
+}
+
+/* Hashes plan[0..len) (top down) into proof[len - 1 - i]; on failure zeroes proof[0..len). */
+static postq_err fill(postq_merkle_hash *proof, size_t *len, const struct range *plan, size_t n,
+                      postq_merkle_get_fn get, void *ctx)
+{
+    postq_err err = POSTQ_OK;
+
+    for (size_t i = 0; i < n && err == POSTQ_OK; i++) {
+        err = range_hash(proof[n - 1 - i], plan[i].a, plan[i].b, get, ctx);
+    }
+    if (err != POSTQ_OK) {
+        memset(proof, 0, n * sizeof(proof[0]));
+        return err;
+    }
+    *len = n;
+    return POSTQ_OK;
+}
+
+postq_err postq_merkle_root_from(postq_merkle_hash out, uint64_t size, postq_merkle_get_fn get,
+                                 void *ctx)
+{
+    postq_err err;
+
+    if (out == NULL) {
+        return POSTQ_E_ARG;
+    }
+    if (get == NULL) {
+        memset(out, 0, POSTQ_MERKLE_HASH_BYTES);
+        return POSTQ_E_ARG;
+    }
+    if (size == 0) {
+        return postq_sha256(out, NULL, 0);
+    }
+    err = range_hash(out, 0, size, get, ctx);
+    if (err != POSTQ_OK) {
+        memset(out, 0, POSTQ_MERKLE_HASH_BYTES);
+    }
+    return err;
+}
+
+postq_err postq_merkle_inclusion_proof_from(postq_merkle_hash *proof, size_t cap, size_t *len,
+                                            uint64_t size, uint64_t index, postq_merkle_get_fn get,
+                                            void *ctx)
+{
+    struct range plan[POSTQ_MERKLE_PROOF_MAX];
+    uint64_t lo = 0, hi = size, k;
+    size_t n = 0;
+
+    if (len == NULL) {
+        return POSTQ_E_ARG;
+    }
+    *len = 0;
+    if ((proof == NULL && cap > 0) || get == NULL || index >= size) {
+        return POSTQ_E_ARG;
+    }
+    /* PATH: the sibling of the half holding index, then into that half. A tree of fewer than
+     * 2^64 leaves is at most 64 deep. */
+    while (hi - lo > 1) {
+        k = split(hi - lo);
+        if (index - lo < k) {
+            plan[n++] = (struct range){lo + k, hi};
+            hi = lo + k;
+        } else {
+            plan[n++] = (struct range){lo, lo + k};
+            lo += k;
+        }
+    }
+    if (n > cap) {
+        return POSTQ_E_LENGTH;
+    }
+    return fill(proof, len, plan, n, get, ctx);
+}
+
+postq_err postq_merkle_consistency_proof_from(postq_merkle_hash *proof, size_t cap, size_t *len,
+                                              uint64_t size, uint64_t m, postq_merkle_get_fn get,
+                                              void *ctx)
+{
+    struct range plan[POSTQ_MERKLE_PROOF_MAX + 1];
+    uint64_t lo = 0, hi = size, k;
+    size_t n = 0;
+    int b = 1;
+
+    if (len == NULL) {
+        return POSTQ_E_ARG;
+    }
+    *len = 0;
+    if ((proof == NULL && cap > 0) || get == NULL || m > size) {
+        return POSTQ_E_ARG;
+    }
+    if (m == 0 || m == size) {
+        return POSTQ_OK;
+    }
+    /* SUBPROOF(m - lo, D[lo:hi], b) while m is not hi: 0 < m - lo < hi - lo throughout, so each
+     * step halves a range of at least two leaves (at most 64 steps), and [lo, hi) is a perfect
+     * subtree once the first step into a left half has been taken, before m reaches hi. */
+    while (m != hi) {
+        k = split(hi - lo);
+        if (m - lo <= k) {
+            plan[n++] = (struct range){lo + k, hi};
+            hi = lo + k;
+        } else {
+            plan[n++] = (struct range){lo, lo + k};
+            lo += k;
+            b = 0;
+        }
+    }
+    if (!b) {
+        plan[n++] = (struct range){lo, hi};
+    }
+    if (n > cap) {
+        return POSTQ_E_LENGTH;
+    }
+    return fill(proof, len, plan, n, get, ctx);
+}
+
+postq_err postq_merkle_append(struct postq_merkle_node *out, size_t *n, uint64_t size,
+                              const postq_merkle_hash leaf, postq_merkle_get_fn get, void *ctx)
+{
+    postq_merkle_hash left;
+    uint64_t index = size;
+    size_t c = 0;
+    postq_err err = POSTQ_OK;
+
+    if (n == NULL) {
+        return POSTQ_E_ARG;
+    }
+    *n = 0;
+    if (out == NULL || leaf == NULL || get == NULL || size == UINT64_MAX) {
+        return POSTQ_E_ARG;
+    }
+    out[0].level = 0;
+    out[0].index = size;
+    memcpy(out[0].hash, leaf, POSTQ_MERKLE_HASH_BYTES);
+    /* Node (c, index) is a right child while index is odd: its left sibling (c, index - 1) ends
+     * at (size >> c) << c <= size, so it is stored, and their parent is now complete. size <
+     * 2^64 - 1 has at most 63 trailing one bits. */
+    for (c = 1; (index & 1) != 0; c++) {
+        err = get(ctx, (unsigned)(c - 1), index - 1, left);
+        if (err == POSTQ_OK) {
+            err = postq_merkle_node_hash(out[c].hash, left, out[c - 1].hash);
+        }
+        if (err != POSTQ_OK) {
+            memset(out, 0, (c + 1) * sizeof(out[0]));
+            return err;
+        }
+        index >>= 1;
+        out[c].level = (unsigned)c;
+        out[c].index = index;
+    }
+    *n = c;
+    return POSTQ_OK;
+}

@@ -4,7 +4,9 @@
  * written here (hashing whole ranges of entries from the definitions, no shared code) for every
  * tree size up to 140: every leaf's inclusion proof and every older size's consistency proof is
  * generated, compared with the recomputation and verified, and fails to verify with any byte
- * changed, with an element missing or added, or against another index, size or root. */
+ * changed, with an element missing or added, or against another index, size or root. The
+ * functions that work from stored perfect subtrees (*_from, append) are checked against the
+ * array functions further down. */
 #include "testlib.h"
 
 #include <stdlib.h>
@@ -403,12 +405,560 @@ static void test_bad_arguments(void **state)
                      POSTQ_E_INVALID);
 }
 
+/* ---- the tree from stored perfect subtrees (postq_merkle_*_from, postq_merkle_append) ----
+ *
+ * A node store built the way a log server builds it, by postq_merkle_append leaf after leaf
+ * (checked against the array oracle's MTH of each range it emits), is read through a callback
+ * that refuses any node not complete in the tree being asked about and logs every fetch. For
+ * every size up to SMAXN the tree head, every leaf's inclusion proof and every older size's
+ * consistency proof are compared with the array generators, the fetches are bounded as
+ * merkle.h documents and never repeat, and a recording run (zero hashes) fetches the same
+ * nodes in the same order. Sizes near 2^63 and 2^64 run over a store of equal leaves, whose
+ * level-L nodes all hash alike, and the proofs are checked with the verifiers. */
+
+#define SMAXN   300
+#define SLEVELS 9 /* 2^8 <= SMAXN < 2^9 */
+#define LOGMAX  160
+
+static postq_merkle_hash sleaves[SMAXN];
+static postq_merkle_hash snode[SLEVELS][SMAXN];
+static uint64_t scount[SLEVELS];
+/* the node hashes of a tree of equal leaves, level by level */
+static postq_merkle_hash uniform[64];
+
+enum view_kind { VIEW_STORE, VIEW_ZERO, VIEW_UNIFORM };
+
+struct fetch {
+    unsigned level;
+    uint64_t index;
+};
+
+struct view {
+    enum view_kind kind;
+    uint64_t size;  /* the tree asked about: only its complete nodes may be fetched */
+    size_t fail_at; /* the fail_at-th fetch (1-based) fails with fail_err; 0: none */
+    postq_err fail_err;
+    size_t fetches;
+    struct fetch log[LOGMAX];
+};
+
+static struct view view(enum view_kind kind, uint64_t size)
+{
+    struct view v;
+
+    memset(&v, 0, sizeof(v));
+    v.kind = kind;
+    v.size = size;
+    return v;
+}
+
+static postq_err view_get(void *ctx, unsigned level, uint64_t index, postq_merkle_hash out)
+{
+    struct view *v = ctx;
+
+    if (v->fetches < LOGMAX) {
+        v->log[v->fetches].level = level;
+        v->log[v->fetches].index = index;
+    }
+    v->fetches++;
+    /* (index + 1) << level <= size, without the overflow */
+    if (level >= 64 || index >= v->size >> level) {
+        return POSTQ_E_NOT_FOUND;
+    }
+    if (v->fetches == v->fail_at) {
+        memset(out, 0x5A, 32);
+        return v->fail_err;
+    }
+    switch (v->kind) {
+    case VIEW_ZERO:
+        memset(out, 0, 32);
+        break;
+    case VIEW_UNIFORM:
+        memcpy(out, uniform[level], 32);
+        break;
+    case VIEW_STORE:
+        if (level >= SLEVELS || index >= scount[level]) {
+            return POSTQ_E_NOT_FOUND;
+        }
+        memcpy(out, snode[level][index], 32);
+        break;
+    }
+    return POSTQ_OK;
+}
+
+static unsigned popcount64(uint64_t x)
+{
+    unsigned c = 0;
+    for (; x != 0; x >>= 1) {
+        c += (unsigned)(x & 1);
+    }
+    return c;
+}
+
+static unsigned log2floor(uint64_t x)
+{
+    unsigned l = 0;
+    while (x > 1) {
+        x >>= 1;
+        l++;
+    }
+    return l;
+}
+
+/* No node fetched twice, and the log holds every fetch. */
+static void assert_distinct(const struct view *v)
+{
+    assert_true(v->fetches <= LOGMAX);
+    for (size_t i = 0; i < v->fetches; i++) {
+        for (size_t j = 0; j < i; j++) {
+            assert_false(v->log[i].level == v->log[j].level && v->log[i].index == v->log[j].index);
+        }
+    }
+}
+
+static void assert_same_fetches(const struct view *a, const struct view *b)
+{
+    assert_int_equal(a->fetches, b->fetches);
+    for (size_t i = 0; i < a->fetches && i < LOGMAX; i++) {
+        assert_int_equal(a->log[i].level, b->log[i].level);
+        assert_int_equal(a->log[i].index, b->log[i].index);
+    }
+}
+
+static void setup_store(void)
+{
+    struct postq_merkle_node out[POSTQ_MERKLE_PROOF_MAX + 1];
+    postq_merkle_hash want;
+    size_t n;
+
+    for (uint64_t i = 0; i < SMAXN; i++) {
+        uint8_t e[4] = {(uint8_t)i, (uint8_t)(i >> 8), 0x3C, (uint8_t)(i * 13)};
+        assert_int_equal(postq_merkle_leaf_hash(sleaves[i], e, 4), POSTQ_OK);
+    }
+    memset(snode, 0, sizeof(snode));
+    memset(scount, 0, sizeof(scount));
+    for (uint64_t size = 0; size < SMAXN; size++) {
+        struct view v = view(VIEW_STORE, size);
+        unsigned ones = 0;
+
+        while (((size >> ones) & 1) != 0) {
+            ones++;
+        }
+        assert_int_equal(postq_merkle_append(out, &n, size, sleaves[size], view_get, &v), POSTQ_OK);
+        assert_int_equal(n, ones + 1);
+        assert_int_equal(v.fetches, ones);
+        for (size_t j = 0; j < n; j++) {
+            uint64_t index = size >> j;
+
+            assert_int_equal(out[j].level, j);
+            assert_int_equal(out[j].index, index);
+            assert_true(j < SLEVELS);
+            assert_int_equal(scount[j], index); /* each level fills up in order */
+            assert_int_equal(postq_merkle_root(want, sleaves + (index << j), (uint64_t)1 << j),
+                             POSTQ_OK);
+            assert_memory_equal(out[j].hash, want, 32);
+            if (j + 1 < n) {
+                /* the left sibling the next level needed */
+                assert_int_equal(v.log[j].level, j);
+                assert_int_equal(v.log[j].index, index - 1);
+            }
+            memcpy(snode[j][scount[j]++], out[j].hash, 32);
+        }
+    }
+}
+
+/* The fetch bounds of merkle.h. */
+static size_t max_root(uint64_t size)
+{
+    return popcount64(size);
+}
+
+static size_t max_inclusion(uint64_t size)
+{
+    return popcount64(size) + log2floor(size) - 1;
+}
+
+static size_t max_consistency(uint64_t size)
+{
+    return popcount64(size) + log2floor(size);
+}
+
+/* Consistency proofs from every older size for the sizes that have them all (the rest: m = 0..3,
+ * n / 2, n - 1, n). The array oracle costs about n hashes a proof, so the whole 300^3 / 2 cube of
+ * both proofs took 3.6 s plain (four times that under the sanitizers); this keeps every leaf of
+ * every size for inclusion and takes about half. */
+static int every_m(uint64_t n)
+{
+    return n <= 160 || n == 255 || n == 256 || n == 257 || n == 299 || n == SMAXN;
+}
+
+/* Sizes 0..SMAXN: the tree head, every leaf's inclusion proof, older sizes' consistency proofs
+ * (all of them where every_m). */
+static void test_from_every_size(void **state)
+{
+    postq_merkle_hash p[POSTQ_MERKLE_PROOF_MAX + 1], r[POSTQ_MERKLE_PROOF_MAX + 1], got, want;
+    size_t len, rlen;
+    (void)state;
+
+    setup_store();
+    for (uint64_t n = 0; n <= SMAXN; n++) {
+        struct view v = view(VIEW_STORE, n), z = view(VIEW_ZERO, n);
+        size_t most = 0;
+
+        assert_int_equal(postq_merkle_root_from(got, n, view_get, &v), POSTQ_OK);
+        assert_int_equal(postq_merkle_root(want, sleaves, n), POSTQ_OK);
+        assert_memory_equal(got, want, 32);
+        assert_int_equal(v.fetches, max_root(n));
+        assert_int_equal(postq_merkle_root_from(got, n, view_get, &z), POSTQ_OK);
+        assert_same_fetches(&v, &z);
+        assert_distinct(&v);
+
+        for (uint64_t i = 0; i < n; i++) {
+            v = view(VIEW_STORE, n);
+            z = view(VIEW_ZERO, n);
+            assert_int_equal(postq_merkle_inclusion_proof_from(p, POSTQ_MERKLE_PROOF_MAX, &len, n,
+                                                               i, view_get, &v),
+                             POSTQ_OK);
+            assert_int_equal(
+                postq_merkle_inclusion_proof(r, POSTQ_MERKLE_PROOF_MAX, &rlen, sleaves, n, i),
+                POSTQ_OK);
+            assert_int_equal(len, rlen);
+            assert_memory_equal(p, r, 32 * len);
+            assert_true(v.fetches <= max_inclusion(n));
+            if (i == 0) {
+                /* leaf 0 lies in the largest stored subtree of the right edge: the bound is met */
+                assert_int_equal(v.fetches, max_inclusion(n));
+            }
+            assert_distinct(&v);
+            assert_int_equal(postq_merkle_inclusion_proof_from(p, POSTQ_MERKLE_PROOF_MAX, &len, n,
+                                                               i, view_get, &z),
+                             POSTQ_OK);
+            assert_same_fetches(&v, &z);
+        }
+
+        for (uint64_t m = 0; m <= n; m++) {
+            if (!every_m(n) && m > 3 && m != n / 2 && m + 1 < n) {
+                continue;
+            }
+            v = view(VIEW_STORE, n);
+            z = view(VIEW_ZERO, n);
+            assert_int_equal(postq_merkle_consistency_proof_from(p, POSTQ_MERKLE_PROOF_MAX + 1,
+                                                                 &len, n, m, view_get, &v),
+                             POSTQ_OK);
+            assert_int_equal(
+                postq_merkle_consistency_proof(r, POSTQ_MERKLE_PROOF_MAX + 1, &rlen, sleaves, n, m),
+                POSTQ_OK);
+            assert_int_equal(len, rlen);
+            assert_memory_equal(p, r, 32 * len);
+            assert_true(v.fetches <= max_consistency(n));
+            if (m == 0 || m == n) {
+                assert_int_equal(v.fetches, 0);
+            }
+            most = v.fetches > most ? v.fetches : most;
+            assert_distinct(&v);
+            assert_int_equal(postq_merkle_consistency_proof_from(p, POSTQ_MERKLE_PROOF_MAX + 1,
+                                                                 &len, n, m, view_get, &z),
+                             POSTQ_OK);
+            assert_same_fetches(&v, &z);
+        }
+        if (n >= 4 && every_m(n)) {
+            /* the bound is met (by m = 3 at least for powers of two); below 4 it is one too many */
+            assert_int_equal(most, max_consistency(n));
+        }
+    }
+}
+
+/* Every fetch fails in turn: the callback's error comes back unchanged, nothing is fetched after
+ * it, *len is 0 and what was written is zeroed (the rest of proof is untouched). */
+static void assert_wiped(const postq_merkle_hash *p, size_t cap)
+{
+    static const uint8_t zero[32];
+    uint8_t fill[32];
+
+    memset(fill, 0xAA, 32);
+    for (size_t e = 0; e < cap; e++) {
+        assert_true(memcmp(p[e], zero, 32) == 0 || memcmp(p[e], fill, 32) == 0);
+    }
+}
+
+static void test_from_callback_errors(void **state)
+{
+    static const uint64_t sizes[] = {1, 2, 7, 8, 13, 100, 255, 256, 299, 300};
+    postq_merkle_hash p[POSTQ_MERKLE_PROOF_MAX + 1], h;
+    struct postq_merkle_node out[POSTQ_MERKLE_PROOF_MAX + 1];
+    size_t len, n;
+    (void)state;
+
+    setup_store();
+    for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+        uint64_t size = sizes[s];
+        struct view all = view(VIEW_STORE, size);
+
+        assert_int_equal(postq_merkle_root_from(h, size, view_get, &all), POSTQ_OK);
+        for (size_t k = 1; k <= all.fetches; k++) {
+            struct view v = view(VIEW_STORE, size);
+            v.fail_at = k;
+            v.fail_err = POSTQ_E_IO;
+            memset(h, 0xAA, 32);
+            assert_int_equal(postq_merkle_root_from(h, size, view_get, &v), POSTQ_E_IO);
+            assert_int_equal(v.fetches, k);
+            assert_wiped(&h, 1);
+            assert_false(h[0] == 0xAA);
+        }
+        for (uint64_t i = 0; i < size; i += 1 + size / 5) {
+            all = view(VIEW_STORE, size);
+            assert_int_equal(postq_merkle_inclusion_proof_from(p, POSTQ_MERKLE_PROOF_MAX, &len,
+                                                               size, i, view_get, &all),
+                             POSTQ_OK);
+            for (size_t k = 1; k <= all.fetches; k++) {
+                struct view v = view(VIEW_STORE, size);
+                v.fail_at = k;
+                v.fail_err = POSTQ_E_BUSY;
+                memset(p, 0xAA, sizeof(p));
+                len = 99;
+                assert_int_equal(postq_merkle_inclusion_proof_from(p, POSTQ_MERKLE_PROOF_MAX + 1,
+                                                                   &len, size, i, view_get, &v),
+                                 POSTQ_E_BUSY);
+                assert_int_equal(v.fetches, k);
+                assert_int_equal(len, 0);
+                assert_wiped(p, POSTQ_MERKLE_PROOF_MAX + 1);
+            }
+        }
+        for (uint64_t m = 1; m < size; m += 1 + size / 5) {
+            all = view(VIEW_STORE, size);
+            assert_int_equal(postq_merkle_consistency_proof_from(p, POSTQ_MERKLE_PROOF_MAX, &len,
+                                                                 size, m, view_get, &all),
+                             POSTQ_OK);
+            for (size_t k = 1; k <= all.fetches; k++) {
+                struct view v = view(VIEW_STORE, size);
+                v.fail_at = k;
+                v.fail_err = POSTQ_E_IO;
+                memset(p, 0xAA, sizeof(p));
+                len = 99;
+                assert_int_equal(postq_merkle_consistency_proof_from(p, POSTQ_MERKLE_PROOF_MAX + 1,
+                                                                     &len, size, m, view_get, &v),
+                                 POSTQ_E_IO);
+                assert_int_equal(v.fetches, k);
+                assert_int_equal(len, 0);
+                assert_wiped(p, POSTQ_MERKLE_PROOF_MAX + 1);
+            }
+        }
+    }
+    /* append: 255 = 0b11111111 completes nine nodes, reading eight */
+    for (size_t k = 1; k <= 8; k++) {
+        struct view v = view(VIEW_STORE, 255);
+        v.fail_at = k;
+        v.fail_err = POSTQ_E_IO;
+        memset(out, 0xAA, sizeof(out));
+        n = 99;
+        assert_int_equal(postq_merkle_append(out, &n, 255, sleaves[255], view_get, &v), POSTQ_E_IO);
+        assert_int_equal(v.fetches, k);
+        assert_int_equal(n, 0);
+        for (size_t j = 0; j <= k; j++) {
+            static const uint8_t zero[32];
+            assert_memory_equal(out[j].hash, zero, 32);
+        }
+    }
+}
+
+/* Sizes near 2^63 and 2^64 over a tree of equal leaves: only complete nodes are fetched, within
+ * the bounds, each once, and the proofs verify against the tree heads computed the same way. */
+static void test_from_huge_sizes(void **state)
+{
+    static const uint64_t sizes[] = {
+        ((uint64_t)1 << 63) - 1, (uint64_t)1 << 63, ((uint64_t)1 << 63) + 1,
+        UINT64_MAX - 1,          UINT64_MAX,        0xDEADBEEFCAFEF00Dull,
+        ((uint64_t)1 << 32) + 3,
+    };
+    postq_merkle_hash p[POSTQ_MERKLE_PROOF_MAX + 1], root, old;
+    struct postq_merkle_node out[POSTQ_MERKLE_PROOF_MAX + 1];
+    size_t len, n;
+    (void)state;
+
+    assert_int_equal(postq_merkle_leaf_hash(uniform[0], (const uint8_t *)"x", 1), POSTQ_OK);
+    for (unsigned l = 1; l < 64; l++) {
+        ref_node(uniform[l], uniform[l - 1], uniform[l - 1]);
+    }
+    for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+        uint64_t size = sizes[s];
+        uint64_t idx[] = {0, 1, 2, 3, size / 3, size / 2, size - 2, size - 1, (size >> 1) | 1};
+        struct view v = view(VIEW_UNIFORM, size);
+
+        assert_int_equal(postq_merkle_root_from(root, size, view_get, &v), POSTQ_OK);
+        assert_int_equal(v.fetches, max_root(size));
+        assert_distinct(&v);
+        for (size_t j = 0; j < sizeof(idx) / sizeof(idx[0]); j++) {
+            uint64_t i = idx[j], m = idx[j];
+
+            v = view(VIEW_UNIFORM, size);
+            assert_int_equal(postq_merkle_inclusion_proof_from(p, POSTQ_MERKLE_PROOF_MAX, &len,
+                                                               size, i, view_get, &v),
+                             POSTQ_OK);
+            assert_true(v.fetches <= max_inclusion(size));
+            assert_distinct(&v);
+            assert_int_equal(postq_merkle_verify_inclusion(uniform[0], i, size, p, len, root),
+                             POSTQ_OK);
+            p[len - 1][7] ^= 0x10;
+            assert_int_equal(postq_merkle_verify_inclusion(uniform[0], i, size, p, len, root),
+                             POSTQ_E_INVALID);
+
+            v = view(VIEW_UNIFORM, m);
+            assert_int_equal(postq_merkle_root_from(old, m, view_get, &v), POSTQ_OK);
+            v = view(VIEW_UNIFORM, size);
+            assert_int_equal(postq_merkle_consistency_proof_from(p, POSTQ_MERKLE_PROOF_MAX + 1,
+                                                                 &len, size, m, view_get, &v),
+                             POSTQ_OK);
+            assert_true(v.fetches <= max_consistency(size));
+            assert_distinct(&v);
+            assert_int_equal(
+                postq_merkle_verify_consistency(m, size, m > 0 ? old : NULL, root, p, len),
+                POSTQ_OK);
+            if (len > 0) {
+                assert_int_equal(postq_merkle_verify_consistency(m, size, old, root, p, len - 1),
+                                 POSTQ_E_INVALID);
+            }
+        }
+    }
+    /* Above 2^63 leaves a consistency proof can hold 65 hashes: refused at 64, before a fetch. */
+    {
+        struct view v = view(VIEW_UNIFORM, UINT64_MAX);
+        assert_int_equal(postq_merkle_consistency_proof_from(p, POSTQ_MERKLE_PROOF_MAX + 1, &len,
+                                                             UINT64_MAX, 3, view_get, &v),
+                         POSTQ_OK);
+        assert_int_equal(len, POSTQ_MERKLE_PROOF_MAX + 1);
+        v = view(VIEW_UNIFORM, UINT64_MAX);
+        assert_int_equal(postq_merkle_consistency_proof_from(p, POSTQ_MERKLE_PROOF_MAX, &len,
+                                                             UINT64_MAX, 3, view_get, &v),
+                         POSTQ_E_LENGTH);
+        assert_int_equal(v.fetches, 0);
+        assert_int_equal(len, 0);
+    }
+    /* append at the top: 2^63 - 1 leaves plus one complete every level up to 63 */
+    {
+        struct view v = view(VIEW_UNIFORM, ((uint64_t)1 << 63) - 1);
+        assert_int_equal(postq_merkle_append(out, &n, v.size, uniform[0], view_get, &v), POSTQ_OK);
+        assert_int_equal(n, 64);
+        assert_int_equal(v.fetches, 63);
+        for (size_t j = 0; j < n; j++) {
+            assert_int_equal(out[j].level, j);
+            assert_int_equal(out[j].index, v.size >> j);
+            assert_memory_equal(out[j].hash, uniform[j], 32);
+        }
+        v = view(VIEW_UNIFORM, UINT64_MAX - 1);
+        assert_int_equal(postq_merkle_append(out, &n, v.size, uniform[0], view_get, &v), POSTQ_OK);
+        assert_int_equal(n, 1);
+        assert_int_equal(v.fetches, 0);
+        v = view(VIEW_UNIFORM, UINT64_MAX);
+        n = 99;
+        assert_int_equal(postq_merkle_append(out, &n, UINT64_MAX, uniform[0], view_get, &v),
+                         POSTQ_E_ARG);
+        assert_int_equal(n, 0);
+        assert_int_equal(v.fetches, 0);
+    }
+}
+
+static void test_from_bad_arguments(void **state)
+{
+    postq_merkle_hash p[4], h;
+    struct postq_merkle_node out[POSTQ_MERKLE_PROOF_MAX + 1];
+    struct view v = view(VIEW_ZERO, 8);
+    size_t len = 99, n = 99;
+    (void)state;
+
+    assert_int_equal(postq_merkle_root_from(NULL, 8, view_get, &v), POSTQ_E_ARG);
+    memset(h, 0xAA, 32);
+    assert_int_equal(postq_merkle_root_from(h, 8, NULL, &v), POSTQ_E_ARG);
+    assert_int_equal(h[0], 0);
+    /* size 0: the hash of nothing, no fetch */
+    assert_int_equal(postq_merkle_root_from(h, 0, view_get, &v), POSTQ_OK);
+    assert_int_equal(v.fetches, 0);
+    assert_int_equal(h[0], 0xe3);
+
+    assert_int_equal(postq_merkle_inclusion_proof_from(p, 4, NULL, 8, 0, view_get, &v),
+                     POSTQ_E_ARG);
+    assert_int_equal(postq_merkle_inclusion_proof_from(NULL, 4, &len, 8, 0, view_get, &v),
+                     POSTQ_E_ARG);
+    assert_int_equal(len, 0);
+    len = 99;
+    assert_int_equal(postq_merkle_inclusion_proof_from(p, 4, &len, 8, 0, NULL, &v), POSTQ_E_ARG);
+    assert_int_equal(len, 0);
+    assert_int_equal(postq_merkle_inclusion_proof_from(p, 4, &len, 8, 8, view_get, &v),
+                     POSTQ_E_ARG);
+    assert_int_equal(postq_merkle_inclusion_proof_from(p, 4, &len, 0, 0, view_get, &v),
+                     POSTQ_E_ARG);
+    assert_int_equal(
+        postq_merkle_inclusion_proof_from(p, 4, &len, UINT64_MAX, UINT64_MAX, view_get, &v),
+        POSTQ_E_ARG);
+    /* a proof of three hashes in room for two: refused before any fetch */
+    len = 99;
+    assert_int_equal(postq_merkle_inclusion_proof_from(p, 2, &len, 8, 5, view_get, &v),
+                     POSTQ_E_LENGTH);
+    assert_int_equal(len, 0);
+    assert_int_equal(postq_merkle_inclusion_proof_from(p, 3, &len, 8, 5, view_get, &v), POSTQ_OK);
+    assert_int_equal(len, 3);
+    /* one leaf: the empty proof, proof may be NULL with cap 0 */
+    v.fetches = 0;
+    assert_int_equal(postq_merkle_inclusion_proof_from(NULL, 0, &len, 1, 0, view_get, &v),
+                     POSTQ_OK);
+    assert_int_equal(len, 0);
+    assert_int_equal(v.fetches, 0);
+
+    assert_int_equal(postq_merkle_consistency_proof_from(p, 4, NULL, 8, 3, view_get, &v),
+                     POSTQ_E_ARG);
+    len = 99;
+    assert_int_equal(postq_merkle_consistency_proof_from(NULL, 4, &len, 8, 3, view_get, &v),
+                     POSTQ_E_ARG);
+    assert_int_equal(len, 0);
+    assert_int_equal(postq_merkle_consistency_proof_from(p, 4, &len, 8, 3, NULL, &v), POSTQ_E_ARG);
+    assert_int_equal(postq_merkle_consistency_proof_from(p, 4, &len, 8, 9, view_get, &v),
+                     POSTQ_E_ARG);
+    assert_int_equal(
+        postq_merkle_consistency_proof_from(p, 4, &len, UINT64_MAX - 1, UINT64_MAX, view_get, &v),
+        POSTQ_E_ARG);
+    v.fetches = 0;
+    len = 99;
+    assert_int_equal(postq_merkle_consistency_proof_from(p, 3, &len, 8, 3, view_get, &v),
+                     POSTQ_E_LENGTH);
+    assert_int_equal(len, 0);
+    assert_int_equal(v.fetches, 0);
+    assert_int_equal(postq_merkle_consistency_proof_from(p, 4, &len, 8, 3, view_get, &v), POSTQ_OK);
+    assert_int_equal(len, 4);
+    /* m = 0 and m = size: the empty proof, no fetch */
+    v.fetches = 0;
+    len = 99;
+    assert_int_equal(postq_merkle_consistency_proof_from(NULL, 0, &len, 8, 0, view_get, &v),
+                     POSTQ_OK);
+    assert_int_equal(len, 0);
+    assert_int_equal(postq_merkle_consistency_proof_from(NULL, 0, &len, 8, 8, view_get, &v),
+                     POSTQ_OK);
+    assert_int_equal(postq_merkle_consistency_proof_from(NULL, 0, &len, 0, 0, view_get, &v),
+                     POSTQ_OK);
+    assert_int_equal(v.fetches, 0);
+
+    memset(h, 0, 32);
+    assert_int_equal(postq_merkle_append(out, NULL, 4, h, view_get, &v), POSTQ_E_ARG);
+    assert_int_equal(postq_merkle_append(NULL, &n, 4, h, view_get, &v), POSTQ_E_ARG);
+    assert_int_equal(n, 0);
+    n = 99;
+    assert_int_equal(postq_merkle_append(out, &n, 4, NULL, view_get, &v), POSTQ_E_ARG);
+    assert_int_equal(n, 0);
+    n = 99;
+    assert_int_equal(postq_merkle_append(out, &n, 4, h, NULL, &v), POSTQ_E_ARG);
+    assert_int_equal(n, 0);
+    /* a store that has not got a node the append needs */
+    v = view(VIEW_ZERO, 4);
+    assert_int_equal(postq_merkle_append(out, &n, 5, h, view_get, &v), POSTQ_E_NOT_FOUND);
+    assert_int_equal(n, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rfc6962_roots),         cmocka_unit_test(test_rfc6962_proofs),
-        cmocka_unit_test(test_inclusion_every_size),  cmocka_unit_test(test_consistency_every_size),
-        cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_rfc6962_roots),        cmocka_unit_test(test_rfc6962_proofs),
+        cmocka_unit_test(test_inclusion_every_size), cmocka_unit_test(test_consistency_every_size),
+        cmocka_unit_test(test_bad_arguments),        cmocka_unit_test(test_from_every_size),
+        cmocka_unit_test(test_from_callback_errors), cmocka_unit_test(test_from_huge_sizes),
+        cmocka_unit_test(test_from_bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
