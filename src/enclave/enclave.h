@@ -13,6 +13,7 @@
 
 #include "attest/doc.h"
 #include "common/buf.h"
+#include "proto/enclave_proto.h"
 
 #define POSTQ_ENCLAVE_VENDOR "mock"
 #define POSTQ_ENCLAVE_MODULE_ID_MAX 64
@@ -36,6 +37,10 @@ struct postq_enclave_secrets {
     uint8_t root_seed[32];       /* the root key's seed: signs attestation documents */
     uint8_t seal_key[32];        /* AES-256-GCM key of sealed private keys */
     uint8_t fault_root_seed[32]; /* fault mode other-root only: a fresh, unpinned root */
+    /* The transparency log's keys (log.c), derived from seal_key: Ed25519 seed, then the
+     * mldsa65+ed25519 private key (ML-DSA seed || Ed25519 seed). */
+    uint8_t log_ed_seed[32];
+    uint8_t log_composite_sk[64];
 };
 
 /* ---- the counter (counter.c) ---- */
@@ -148,7 +153,26 @@ struct postq_enclave {
      * the root seed. */
     struct postq_enclave_keycache *keys;
     const struct postq_hybrid_skey *root_skey; /* the composite root's expanded key, or NULL */
+    struct postq_enclave_log *log; /* the log's keys (log.c); NULL until postq_enclave_log_init */
 };
+
+/* ---- the transparency log's keys (log.c, docs/transparency.md) ---- */
+
+#define POSTQ_ENCLAVE_LOG_NAME_DEFAULT "postq-log"
+
+struct postq_enclave_log;
+
+/* Derive the log's two keys from the sealing key (so every enclave of a deployment secret signs
+ * for the same log) under the key name `name` (1..100 printable ASCII characters, no space and
+ * no '+'), into e->sec and e->log (freed by postq_enclave_close). POSTQ_E_ARG for a bad name
+ * (detail says why). */
+POSTQ_MUST_CHECK postq_err postq_enclave_log_init(struct postq_enclave *e, const char *name,
+                                                  char *detail, size_t cap);
+/* The log-keys and log-sign operations' replies. */
+POSTQ_MUST_CHECK postq_err postq_enclave_log_keys(struct postq_enclave *e, struct postq_buf *reply);
+POSTQ_MUST_CHECK postq_err postq_enclave_log_sign(struct postq_enclave *e,
+                                                  const struct postq_proto_req *q,
+                                                  struct postq_buf *reply);
 
 /* SHA-256 of the running executable (/proc/self/exe). */
 POSTQ_MUST_CHECK postq_err postq_enclave_measure_self(uint8_t out[32]);

@@ -28,7 +28,7 @@ static void usage(FILE *f)
             "usage: postq-enclave [--state DIR] [--secret FILE] [--listen unix:PATH] [--workers N]\n"
             "                     [--io-timeout-ms MS] [--idle-timeout-ms MS] [--max-conns N]\n"
             "                     [--counter-step N] [--key-cache N]\n"
-            "                     [--root mldsa65+ed25519|ed25519]\n"
+            "                     [--root mldsa65+ed25519|ed25519] [--log-name NAME]\n"
             "       postq-enclave measure [--state DIR] [--secret FILE]\n"
             "       postq-enclave secret new [--root mldsa65+ed25519|ed25519]\n"
             "                     [--from SECRET | --from-state DIR] FILE\n"
@@ -64,6 +64,11 @@ static void usage(FILE *f)
             "                   expand the key on every sign). The memory is locked: when\n"
             "                   RLIMIT_MEMLOCK is too small the enclave warns and runs\n"
             "                   without expanded keys\n"
+            "  --log-name NAME  the transparency log's name (default " POSTQ_ENCLAVE_LOG_NAME_DEFAULT "): its\n"
+            "                   key name, and the origin \"NAME/<organisation id>\" of its\n"
+            "                   checkpoints; the log keys derive from the sealing key, so every\n"
+            "                   enclave of a deployment secret signs for the same log\n"
+            "                   (docs/transparency.md)\n"
             "\n"
             "TEST ONLY: fault modes make the enclave produce bad documents so that the API's\n"
             "enforcement can be tested. They are refused unless " ALLOW_ENV "=1 is set too:\n"
@@ -205,6 +210,7 @@ int main(int argc, char **argv)
     struct postq_enclave e;
     struct postq_enclave_server_opts o;
     const char *state = getenv("POSTQ_ENCLAVE_STATE"), *listen_addr = NULL, *secret = NULL;
+    const char *log_name = POSTQ_ENCLAVE_LOG_NAME_DEFAULT;
     char sock[4200], detail[512];
     int is_measure = 0, fault, rc, counter_step = POSTQ_ENCLAVE_COUNTER_STEP, root_alg = 0;
     size_t key_cache = POSTQ_ENCLAVE_KEYCACHE_DEFAULT;
@@ -253,6 +259,8 @@ int main(int argc, char **argv)
             ok = parse_int(v, 1, 86400000, &o.idle_timeout_ms);
         } else if (strcmp(a, "--max-conns") == 0 && !is_measure) {
             ok = parse_int(v, 1, 65536, &o.max_conns);
+        } else if (strcmp(a, "--log-name") == 0 && !is_measure) {
+            log_name = v;
         } else if (strcmp(a, "--counter-step") == 0 && !is_measure) {
             ok = parse_int(v, 1, 1000000, &counter_step);
         } else if (strcmp(a, "--key-cache") == 0 && !is_measure) {
@@ -323,6 +331,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "postq-enclave: key cache: %zu keys%s, %zu KiB of locked memory\n",
                 key_cache, e.root_skey != NULL ? " and the root's" : "",
                 postq_enclave_keycache_bytes(key_cache, e.root_skey != NULL) / 1024);
+    }
+    err = postq_enclave_log_init(&e, log_name, detail, sizeof(detail));
+    if (err != POSTQ_OK) {
+        fprintf(stderr, "postq-enclave: %s\n", detail);
+        postq_enclave_keycache_close(&e);
+        postq_enclave_close(&e);
+        return err == POSTQ_E_ARG ? 2 : 3;
     }
     e.fault = fault;
     if (fault != 0) {

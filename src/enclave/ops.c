@@ -315,6 +315,10 @@ postq_err postq_enclave_handle(struct postq_enclave *e, const uint8_t *body, siz
         return do_keygen(e, &q, reply);
     case POSTQ_PROTO_OP_SIGN:
         return do_sign(e, &q, reply);
+    case POSTQ_PROTO_OP_LOG_KEYS:
+        return postq_enclave_log_keys(e, reply);
+    case POSTQ_PROTO_OP_LOG_SIGN:
+        return postq_enclave_log_sign(e, &q, reply);
     default:
         return postq_enclave_error_reply(reply, POSTQ_PROTO_E_UNKNOWN_OP, "unknown op");
     }

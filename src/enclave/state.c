@@ -528,6 +528,8 @@ void postq_enclave_close(struct postq_enclave *e)
     if (e == NULL) {
         return;
     }
+    postq_free(e->log); /* public keys only: the log's secrets are in e->sec */
+    e->log = NULL;
     if (e->counter_open) {
         postq_enclave_counter_close(&e->counter);
         e->counter_open = 0;

@@ -134,7 +134,13 @@ static postq_err encode_req(struct postq_buf *out, const struct postq_proto_req 
         if (!text_ok(req->alg, sizeof(req->alg)) || !text_ok(req->key_id, sizeof(req->key_id))) {
             return POSTQ_E_ARG;
         }
-    } else if (req->op != POSTQ_PROTO_OP_INFO && req->op != POSTQ_PROTO_OP_HEALTH) {
+    } else if (req->op == POSTQ_PROTO_OP_LOG_SIGN) {
+        if (!text_ok(req->key_id, sizeof(req->key_id)) || req->root.p == NULL ||
+            req->root.len != 32) {
+            return POSTQ_E_ARG;
+        }
+    } else if (req->op != POSTQ_PROTO_OP_INFO && req->op != POSTQ_PROTO_OP_HEALTH &&
+               req->op != POSTQ_PROTO_OP_LOG_KEYS) {
         return POSTQ_E_ARG;
     }
     if (req->op == POSTQ_PROTO_OP_SIGN &&
@@ -148,6 +154,15 @@ static postq_err encode_req(struct postq_buf *out, const struct postq_proto_req 
     if (req->op == POSTQ_PROTO_OP_KEYGEN || req->op == POSTQ_PROTO_OP_SIGN) {
         enc_str(&e, req->alg);
         enc_str(&e, req->key_id);
+    }
+    if (req->op == POSTQ_PROTO_OP_LOG_SIGN) {
+        uint8_t sz[8];
+        for (int i = 0; i < 8; i++) {
+            sz[i] = (uint8_t)(req->tree_size >> (56 - 8 * i));
+        }
+        enc_str(&e, req->key_id);
+        enc_bytes(&e, sz, 8);
+        enc_bytes(&e, req->root.p, 32);
     }
     if (req->op == POSTQ_PROTO_OP_SIGN) {
         enc_bytes(&e, req->sealed.p, req->sealed.len);
@@ -210,6 +225,14 @@ postq_err postq_proto_encode_reply(struct postq_buf *out, const struct postq_pro
         enc_bytes(&e, ctr, 1);
         enc_bytes(&e, (const uint8_t *)resp->message,
                   strnlen(resp->message, sizeof(resp->message) - 1));
+        break;
+    case POSTQ_PROTO_OP_LOG_KEYS:
+        enc_str(&e, resp->log_name);
+        enc_bytes(&e, resp->log_vkey.p, resp->log_vkey.len);
+        enc_bytes(&e, resp->log_composite_vkey.p, resp->log_composite_vkey.len);
+        break;
+    case POSTQ_PROTO_OP_LOG_SIGN:
+        enc_bytes(&e, resp->note.p, resp->note.len);
         break;
     default:
         e.err = POSTQ_E_ARG;
@@ -301,7 +324,21 @@ postq_err postq_proto_decode_request(struct postq_proto_req *req, int *status,
         switch (op) {
         case POSTQ_PROTO_OP_INFO:
         case POSTQ_PROTO_OP_HEALTH:
+        case POSTQ_PROTO_OP_LOG_KEYS:
             break;
+        case POSTQ_PROTO_OP_LOG_SIGN: {
+            struct postq_bytes sz;
+            dec_str(&d, req->key_id, sizeof(req->key_id), 0, &bad_len);
+            sz = dec_bytes(&d);
+            req->root = dec_bytes(&d);
+            if (!d.bad && (sz.len != 8 || req->root.len != 32)) {
+                bad_len = 1;
+            }
+            for (size_t i = 0; !d.bad && sz.len == 8 && i < 8; i++) {
+                req->tree_size = (req->tree_size << 8) | sz.p[i];
+            }
+            break;
+        }
         case POSTQ_PROTO_OP_KEYGEN:
         case POSTQ_PROTO_OP_SIGN:
             dec_str(&d, req->alg, sizeof(req->alg), 0, &bad_len);
@@ -383,6 +420,18 @@ postq_err postq_proto_decode_reply(struct postq_proto_resp *resp, int op, const 
             bad |= ctr.len != 1 || (!d.bad && ctr.p[0] > 1);
             resp->counter_durable = !d.bad && ctr.len == 1 && ctr.p[0] == 1;
             dec_str(&d, resp->message, sizeof(resp->message), 1, &bad);
+            break;
+        case POSTQ_PROTO_OP_LOG_KEYS:
+            dec_str(&d, resp->log_name, sizeof(resp->log_name), 0, &bad);
+            resp->log_vkey = dec_bytes(&d);
+            resp->log_composite_vkey = dec_bytes(&d);
+            bad |= resp->log_vkey.len == 0 || resp->log_vkey.len >= POSTQ_PROTO_VKEY_MAX ||
+                   resp->log_composite_vkey.len == 0 ||
+                   resp->log_composite_vkey.len >= POSTQ_PROTO_VKEY_MAX;
+            break;
+        case POSTQ_PROTO_OP_LOG_SIGN:
+            resp->note = dec_bytes(&d);
+            bad |= resp->note.len == 0 || resp->note.len >= POSTQ_PROTO_NOTE_MAX;
             break;
         default:
             bad = 1;

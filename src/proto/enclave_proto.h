@@ -7,19 +7,23 @@
  * |------------|-------|----------------------------------------------------------------|
  * | length     | 4     | big-endian length L of the body (4 <= L <= POSTQ_PROTO_FRAME_MAX)|
  * | version    | 1     | POSTQ_PROTO_VERSION (1)                                        |
- * | op/status  | 1     | request: op (1 info, 2 keygen, 3 sign, 4 health); reply: status |
+ * | op/status  | 1     | request: op (1 info … 6 log-sign, below); reply: status        |
  * | reserved   | 2     | zero                                                           |
  * | fields     | L - 4 | the op's fields in a fixed order, each u32 BE length + bytes   |
  *
  * | op / reply      | fields, in order                                                       |
  * |-----------------|------------------------------------------------------------------------|
- * | info, health    | (none)                                                                 |
+ * | info, health,   | (none)                                                                 |
+ * | log-keys        |                                                                        |
  * | keygen          | alg, keyId                                                             |
  * | sign            | alg, keyId, sealedKey, nonce (32 bytes), payload (<= 64 MiB)           |
+ * | log-sign        | orgId, treeSize (8 bytes, big-endian), rootHash (32 bytes)             |
  * | info reply      | vendor, moduleId, imageHash (32), rootPublicKey (32)                   |
  * | keygen reply    | publicKey, sealedKey                                                   |
  * | sign reply      | signature, docB64, counter (8 bytes, big-endian)                       |
  * | health reply    | counterDurable (1 byte: 1 yes, 0 no), detail (text, may be empty)      |
+ * | log-keys reply  | logName, verifierKey, compositeVerifierKey (texts, docs/transparency.md)|
+ * | log-sign reply  | note: the signed checkpoint of "<logName>/<orgId>" (C2SP signed note)  |
  * | error reply     | message (text, at most 255 bytes); status is the error code            |
  *
  * Strings (alg, keyId, vendor, moduleId, docB64, message) are bytes without NUL; a field count
@@ -46,12 +50,17 @@
 #define POSTQ_PROTO_MESSAGE_MAX 256
 #define POSTQ_PROTO_NONCE_BYTES 32
 #define POSTQ_PROTO_SEALED_MAX 1024 /* a sealed key is far smaller; anything larger is refused */
+#define POSTQ_PROTO_LOG_NAME_MAX 128
+#define POSTQ_PROTO_VKEY_MAX 4096   /* a verifier key's text (the composite one is ~2,700 bytes) */
+#define POSTQ_PROTO_NOTE_MAX 8192   /* a signed checkpoint */
 
 enum postq_proto_op {
     POSTQ_PROTO_OP_INFO = 1,
     POSTQ_PROTO_OP_KEYGEN = 2,
     POSTQ_PROTO_OP_SIGN = 3,
-    POSTQ_PROTO_OP_HEALTH = 4 /* added after version 1 shipped: older enclaves answer unknown_op */
+    POSTQ_PROTO_OP_HEALTH = 4, /* added after version 1 shipped: older enclaves answer unknown_op */
+    POSTQ_PROTO_OP_LOG_KEYS = 5, /* the transparency log's keys (added later, as health) */
+    POSTQ_PROTO_OP_LOG_SIGN = 6  /* sign a checkpoint of an organisation's log */
 };
 
 /* Reply status: 0 is success, every other value an error code that never changes meaning.
@@ -84,6 +93,8 @@ struct postq_proto_req {
     struct postq_bytes sealed;
     struct postq_bytes nonce;
     struct postq_bytes payload;
+    uint64_t tree_size;      /* log-sign (key_id holds the organisation id) */
+    struct postq_bytes root; /* log-sign: 32 bytes */
 };
 
 /* A reply. status selects which fields are meaningful; byte fields are views. */
@@ -98,6 +109,9 @@ struct postq_proto_resp {
     struct postq_bytes signature, doc_b64;           /* sign */
     uint64_t counter;
     int counter_durable;                             /* health */
+    char log_name[POSTQ_PROTO_LOG_NAME_MAX];         /* log-keys */
+    struct postq_bytes log_vkey, log_composite_vkey;
+    struct postq_bytes note;                         /* log-sign */
 };
 
 /* Length of the body announced by a frame's 4-byte prefix. POSTQ_E_TOO_LARGE past

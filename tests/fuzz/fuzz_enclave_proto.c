@@ -50,13 +50,24 @@ static void fuzz_proto_request(const uint8_t *body, size_t len)
     id_len = strnlen(req.key_id, sizeof(req.key_id));
     if (status != POSTQ_PROTO_OK || alg_len == sizeof(req.alg) ||
         id_len == sizeof(req.key_id) || !fuzz_proto_view_ok(req.sealed, body, len) ||
-        !fuzz_proto_view_ok(req.nonce, body, len) || !fuzz_proto_view_ok(req.payload, body, len)) {
+        !fuzz_proto_view_ok(req.nonce, body, len) || !fuzz_proto_view_ok(req.payload, body, len) ||
+        !fuzz_proto_view_ok(req.root, body, len)) {
         abort();
     }
     switch (req.op) {
     case POSTQ_PROTO_OP_INFO:
     case POSTQ_PROTO_OP_HEALTH:
-        if (alg_len != 0 || id_len != 0 || req.sealed.len + req.nonce.len + req.payload.len != 0) {
+    case POSTQ_PROTO_OP_LOG_KEYS:
+        if (alg_len != 0 || id_len != 0 ||
+            req.sealed.len + req.nonce.len + req.payload.len + req.root.len != 0 ||
+            req.tree_size != 0) {
+            abort();
+        }
+        break;
+    case POSTQ_PROTO_OP_LOG_SIGN:
+        /* The organisation id rides in key_id; size and root in their own fields. */
+        if (alg_len != 0 || id_len == 0 || req.root.len != 32 ||
+            req.sealed.len + req.nonce.len + req.payload.len != 0) {
             abort();
         }
         break;
@@ -70,6 +81,9 @@ static void fuzz_proto_request(const uint8_t *body, size_t len)
                       req.sealed.len > POSTQ_PROTO_SEALED_MAX ||
                       req.payload.len > POSTQ_PROTO_PAYLOAD_MAX
                 : req.sealed.len + req.nonce.len + req.payload.len != 0) {
+            abort();
+        }
+        if (req.root.len != 0 || req.tree_size != 0) {
             abort();
         }
         break;
@@ -111,17 +125,25 @@ static void fuzz_proto_reply(const uint8_t *body, size_t len, int op)
         !fuzz_proto_view_ok(resp.public_key, body, len) ||
         !fuzz_proto_view_ok(resp.sealed, body, len) ||
         !fuzz_proto_view_ok(resp.signature, body, len) ||
-        !fuzz_proto_view_ok(resp.doc_b64, body, len)) {
+        !fuzz_proto_view_ok(resp.doc_b64, body, len) ||
+        !fuzz_proto_view_ok(resp.log_vkey, body, len) ||
+        !fuzz_proto_view_ok(resp.log_composite_vkey, body, len) ||
+        !fuzz_proto_view_ok(resp.note, body, len) ||
+        strnlen(resp.log_name, sizeof(resp.log_name)) == sizeof(resp.log_name)) {
         abort();
     }
     /* An ok reply only to an op that exists; its fixed-size fields have their size. */
     if (resp.status == POSTQ_PROTO_OK &&
-        (op < POSTQ_PROTO_OP_INFO || op > POSTQ_PROTO_OP_HEALTH ||
+        (op < POSTQ_PROTO_OP_INFO || op > POSTQ_PROTO_OP_LOG_SIGN ||
          (op == POSTQ_PROTO_OP_INFO &&
           (resp.image_hash.len != 32 || resp.root_public_key.len != 32 ||
            resp.vendor[0] == '\0' || resp.module_id[0] == '\0')) ||
          (op == POSTQ_PROTO_OP_HEALTH && resp.counter_durable != 0 &&
-          resp.counter_durable != 1))) {
+          resp.counter_durable != 1) ||
+         (op == POSTQ_PROTO_OP_LOG_KEYS &&
+          (resp.log_name[0] == '\0' || resp.log_vkey.len == 0 ||
+           resp.log_composite_vkey.len == 0)) ||
+         (op == POSTQ_PROTO_OP_LOG_SIGN && resp.note.len == 0))) {
         abort();
     }
     postq_buf_init(&b, POSTQ_PROTO_FRAME_MAX + 4);
@@ -134,7 +156,7 @@ static void fuzz_proto_reply(const uint8_t *body, size_t len, int op)
 static void fuzz_proto_body(const uint8_t *body, size_t len)
 {
     fuzz_proto_request(body, len);
-    for (int op = 0; op <= POSTQ_PROTO_OP_HEALTH + 1; op++) {
+    for (int op = 0; op <= POSTQ_PROTO_OP_LOG_SIGN + 1; op++) {
         fuzz_proto_reply(body, len, op);
     }
 }

@@ -24,6 +24,7 @@
 
 #include "../../../src/enclave/counter.c"
 #include "../../../src/enclave/keycache.c"
+#include "../../../src/enclave/log.c"
 #include "../../../src/enclave/ops.c"
 #include "../../../src/enclave/seal.c"
 #include "../../../src/enclave/secret.c"

@@ -6,6 +6,8 @@
  * The enclave is a program, not a library module, so its sources are compiled in here. */
 #include "testlib.h"
 
+#include "attest/tlog.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 
 #include "../../../src/enclave/counter.c"
 #include "../../../src/enclave/keycache.c"
+#include "../../../src/enclave/log.c"
 #include "../../../src/enclave/ops.c"
 #include "../../../src/enclave/seal.c"
 #include "../../../src/enclave/secret.c"
@@ -327,12 +330,104 @@ static void test_reused_counter_fault(void **state)
     assert_string_equal(postq_enclave_fault_name(POSTQ_FAULT_OTHER_ROOT), "other-root");
 }
 
+/* The log's keys: derived from the sealing key (another state directory has others, the same
+ * secret the same), answered by log-keys, and log-sign makes a checkpoint of "<name>/<org>" that
+ * both verify; anything but an org id and a size >= 1 is refused, and no keys, no signing. */
+static void test_log_keys_and_checkpoints(void **state)
+{
+    struct postq_proto_req q;
+    struct postq_proto_resp r;
+    struct postq_buf reply;
+    struct postq_tlog_vkey keys[2];
+    struct postq_tlog_checkpoint cp;
+    uint8_t root[32];
+    char detail[256], vk1[POSTQ_TLOG_VKEY_MAX];
+    const char *org = "org_01M942RYP19NB65NS3S4BVA7TZ";
+    (void)state;
+
+    postq_buf_init(&reply, POSTQ_PROTO_FRAME_MAX + 4);
+    memset(&q, 0, sizeof(q));
+    q.op = POSTQ_PROTO_OP_LOG_KEYS;
+    call(&q, &reply, &r);
+    assert_int_equal(r.status, POSTQ_PROTO_E_INTERNAL); /* no log keys yet */
+    assert_int_equal(postq_enclave_log_init(&enc, "bad name", detail, sizeof(detail)),
+                     POSTQ_E_ARG);
+    assert_int_equal(postq_enclave_log_init(&enc, "a+b", detail, sizeof(detail)), POSTQ_E_ARG);
+    assert_int_equal(postq_enclave_log_init(&enc, "log.example/postq", detail, sizeof(detail)),
+                     POSTQ_OK);
+    call(&q, &reply, &r);
+    assert_int_equal(r.status, POSTQ_PROTO_OK);
+    assert_string_equal(r.log_name, "log.example/postq");
+    assert_int_equal(postq_tlog_vkey_parse(&keys[0], (const char *)r.log_vkey.p, r.log_vkey.len),
+                     POSTQ_OK);
+    assert_int_equal(keys[0].type, POSTQ_TLOG_TYPE_ED25519);
+    assert_int_equal(postq_tlog_vkey_parse(&keys[1], (const char *)r.log_composite_vkey.p,
+                                           r.log_composite_vkey.len),
+                     POSTQ_OK);
+    assert_int_equal(keys[1].type, POSTQ_TLOG_TYPE_COMPOSITE);
+    assert_string_equal(keys[0].name, "log.example/postq");
+    memcpy(vk1, r.log_vkey.p, r.log_vkey.len);
+    vk1[r.log_vkey.len] = '\0';
+
+    memset(&q, 0, sizeof(q));
+    q.op = POSTQ_PROTO_OP_LOG_SIGN;
+    snprintf(q.key_id, sizeof(q.key_id), "%s", org);
+    memset(root, 0xab, sizeof(root));
+    q.root.p = root;
+    q.root.len = 32;
+    q.tree_size = 41;
+    call(&q, &reply, &r);
+    assert_int_equal(r.status, POSTQ_PROTO_OK);
+    assert_int_equal(postq_tlog_note_verify((const char *)r.note.p, r.note.len, keys, 2, &cp,
+                                            detail, sizeof(detail)),
+                     POSTQ_OK);
+    assert_string_equal(cp.origin, "log.example/postq/org_01M942RYP19NB65NS3S4BVA7TZ");
+    assert_int_equal(cp.size, 41);
+    assert_memory_equal(cp.root, root, 32);
+    assert_int_equal(postq_tlog_origin_check(cp.origin, keys[0].name), POSTQ_OK);
+
+    q.tree_size = 0;
+    call(&q, &reply, &r);
+    assert_int_equal(r.status, POSTQ_PROTO_E_BAD_LENGTH);
+    q.tree_size = (uint64_t)INT64_MAX + 1;
+    call(&q, &reply, &r);
+    assert_int_equal(r.status, POSTQ_PROTO_E_BAD_LENGTH);
+    q.tree_size = 1;
+    snprintf(q.key_id, sizeof(q.key_id), "%s", "key_01M942RYP19NB65NS3S4BVA7TZ");
+    call(&q, &reply, &r);
+    assert_int_equal(r.status, POSTQ_PROTO_E_BAD_LENGTH);
+    snprintf(q.key_id, sizeof(q.key_id), "%s", "org_x\nfake");
+    call(&q, &reply, &r);
+    assert_int_equal(r.status, POSTQ_PROTO_E_BAD_LENGTH);
+
+    /* The keys follow the sealing key: the same key gives the same verifier key. */
+    postq_free(enc.log);
+    enc.log = NULL;
+    assert_int_equal(postq_enclave_log_init(&enc, "log.example/postq", detail, sizeof(detail)),
+                     POSTQ_OK);
+    memset(&q, 0, sizeof(q));
+    q.op = POSTQ_PROTO_OP_LOG_KEYS;
+    call(&q, &reply, &r);
+    assert_int_equal(r.log_vkey.len, strlen(vk1));
+    assert_memory_equal(r.log_vkey.p, vk1, strlen(vk1));
+    enc.sec->seal_key[0] ^= 1;
+    postq_free(enc.log);
+    enc.log = NULL;
+    assert_int_equal(postq_enclave_log_init(&enc, "log.example/postq", detail, sizeof(detail)),
+                     POSTQ_OK);
+    call(&q, &reply, &r);
+    assert_false(r.log_vkey.len == strlen(vk1) && memcmp(r.log_vkey.p, vk1, strlen(vk1)) == 0);
+    enc.sec->seal_key[0] ^= 1;
+    postq_buf_free(&reply);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_sign_round_trip_verifies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_requests, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reused_counter_fault, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_log_keys_and_checkpoints, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

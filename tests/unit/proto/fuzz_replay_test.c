@@ -3,7 +3,7 @@
  * (tests/fuzz/corpus/enclave_proto/) without libFuzzer: every invariant the target asserts holds
  * on every seed and its prefixes. A missing or empty corpus fails. Seed names say what the seed
  * is, and the test holds each to it: "req-*" one request frame that decodes, "reply-<op>-*" one
- * ok reply to op (info, keygen, sign, health), "err-*" one error reply, "bad-*" one frame that is no
+ * ok reply to op (info, keygen, sign, health, log-keys, log-sign), "err-*" one error reply, "bad-*" one frame that is no
  * request; other seeds are streams of several frames. */
 #include "testlib.h"
 
@@ -23,7 +23,9 @@ static void seed_check(const char *name)
     } replies[] = {{"reply-info-", POSTQ_PROTO_OP_INFO},
                    {"reply-keygen-", POSTQ_PROTO_OP_KEYGEN},
                    {"reply-sign-", POSTQ_PROTO_OP_SIGN},
-                   {"reply-health-", POSTQ_PROTO_OP_HEALTH}};
+                   {"reply-health-", POSTQ_PROTO_OP_HEALTH},
+                   {"reply-log-keys-", POSTQ_PROTO_OP_LOG_KEYS},
+                   {"reply-log-sign-", POSTQ_PROTO_OP_LOG_SIGN}};
     struct postq_proto_req req;
     struct postq_proto_resp resp;
     char path[512];
