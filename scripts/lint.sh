@@ -15,7 +15,8 @@ declare -A ALLOW=(
     [crypto]="common crypto"
     [attest]="common crypto attest"
     [proto]="common proto"
-    [store]="common store"
+    # store hashes the transparency log's tree inside the sign's transaction (crypto/merkle.h)
+    [store]="common crypto store"
     [sdk]="common crypto attest sdk"
     [cli]="common crypto attest sdk cli"
     [server]="common crypto attest store proto server"

@@ -6,6 +6,7 @@
 #ifndef POSTQ_STORE_BACKEND_H
 #define POSTQ_STORE_BACKEND_H
 
+#include "crypto/merkle.h"
 #include "store/store.h"
 
 struct postq_store_ops {
@@ -54,8 +55,23 @@ struct postq_store_ops {
                                struct postq_store_key *key, struct postq_store_policy *pol);
     postq_err (*counter_seen)(struct postq_store *s, const char *module_id, int64_t counter,
                               int *seen);
+    /* entry NULL: not logged (receipt NULL too); else append it, sign the batch's checkpoint
+     * with the handle's log signer and fill receipt, in the signature's transaction. */
     postq_err (*put_signature)(struct postq_store *s, const struct postq_store_sig *sig,
-                               const char *module_id, int64_t counter, int record_counter);
+                               const char *module_id, int64_t counter, int record_counter,
+                               const uint8_t *entry, size_t entry_len,
+                               struct postq_store_log_receipt *receipt);
+    postq_err (*log_size)(struct postq_store *s, const char *org_id, int64_t *size);
+    /* out zeroed by store.c. */
+    /* size 0: the latest. */
+    postq_err (*checkpoint_get)(struct postq_store *s, const char *org_id, int64_t size,
+                                struct postq_store_checkpoint *out);
+    /* Fill nodes[i].hash for each (level, index); NOT_FOUND when one is not stored. */
+    postq_err (*log_nodes_get)(struct postq_store *s, const char *org_id,
+                               struct postq_merkle_node *nodes, size_t n);
+    /* Entries from..from+n-1 appended to out as 2-byte big-endian length || entry. */
+    postq_err (*log_entries)(struct postq_store *s, const char *org_id, int64_t from, size_t n,
+                             struct postq_buf *out);
     postq_err (*sig_get)(struct postq_store *s, const char *org_id, const char *id,
                          struct postq_store_sig *out);
     postq_err (*sig_list)(struct postq_store *s, const char *org_id, const char *key_id,
@@ -87,11 +103,13 @@ struct postq_store_ops {
 #define SIG_COLS                                                                                   \
     "id, org_id, key_id, key_version, algorithm, payload_sha256, signature, created_at, "          \
     "att_vendor, att_image_hash, att_module_id, att_counter, att_doc_b64, att_verdict, "           \
-    "att_reason, policy_id, policy_version"
+    "att_reason, policy_id, policy_version, log_index"
 
 /* Every backend's handle begins with this. */
 struct postq_store {
     const struct postq_store_ops *ops;
+    postq_store_log_signer_fn log_signer; /* postq_store_set_log_signer */
+    void *log_signer_ctx;
 };
 
 /* Backends' constructors (one per scheme). */
@@ -102,7 +120,6 @@ postq_err postq_store_pg_open(const char *url, struct postq_store **out);
  * when the fault hook says this one fails, else POSTQ_OK. */
 postq_err postq_store_fault_tick(void);
 
-/* Set the calling thread's detail text (printf-style; truncated to fit). */
-void postq_store_set_errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* postq_store_set_errmsg (store.h): the calling thread's detail text (printf-style, truncated). */
 
 #endif

@@ -701,14 +701,15 @@ postq_err postq_store_counter_seen(struct postq_store *s, const char *module_id,
     return s->ops->counter_seen(s, module_id, counter, seen);
 }
 
-postq_err postq_store_put_signature(struct postq_store *s, struct postq_store_sig *sig,
-                                    const char *module_id, int64_t counter, int record_counter)
+/* The checks and id assignment of both put_signature calls. */
+static postq_err put_prologue(struct postq_store *s, struct postq_store_sig *sig,
+                              const char *module_id, int record_counter)
 {
     postq_err err;
     if (s == NULL || sig == NULL || sig->signature.p == NULL || sig->signature.len == 0 ||
         !FIELD_OK(sig->algorithm) || !FIELD_OK(sig->org_id) || !FIELD_OK(sig->key_id) ||
         !FIELD_OK(sig->policy_id) || (sig->policy_id[0] != '\0') != (sig->policy_version > 0) ||
-        sig->policy_version < 0) {
+        sig->policy_version < 0 || !FIELD_OK(sig->id)) {
         return POSTQ_E_ARG;
     }
     if (record_counter && (module_id == NULL || module_id[0] == '\0')) {
@@ -731,11 +732,70 @@ postq_err postq_store_put_signature(struct postq_store *s, struct postq_store_si
     if (err == POSTQ_OK && sig->policy_id[0] != '\0') {
         err = check_id(sig->policy_id, "pol");
     }
-    if (err == POSTQ_OK) {
+    if (err == POSTQ_OK && sig->id[0] != '\0') {
+        /* Made by the caller (the log entry names it): a malformed one is a bug. */
+        if (postq_id_check(sig->id, "sig") != POSTQ_OK) {
+            return POSTQ_E_ARG;
+        }
+        if (sig->created_at == 0) {
+            sig->created_at = postq_time_now_ms();
+        }
+    } else if (err == POSTQ_OK) {
         err = new_row(sig->id, "sig", &sig->created_at);
     }
+    sig->log_index = -1;
+    return err;
+}
+
+postq_err postq_store_put_signature(struct postq_store *s, struct postq_store_sig *sig,
+                                    const char *module_id, int64_t counter, int record_counter)
+{
+    postq_err err = put_prologue(s, sig, module_id, record_counter);
     if (err == POSTQ_OK) {
-        err = s->ops->put_signature(s, sig, module_id, counter, record_counter);
+        err = s->ops->put_signature(s, sig, module_id, counter, record_counter, NULL, 0, NULL);
+    }
+    return err;
+}
+
+void postq_store_set_log_signer(struct postq_store *s, postq_store_log_signer_fn fn, void *ctx)
+{
+    if (s != NULL) {
+        s->log_signer = fn;
+        s->log_signer_ctx = ctx;
+    }
+}
+
+postq_err postq_store_put_signature_logged(struct postq_store *s, struct postq_store_sig *sig,
+                                           const char *module_id, int64_t counter,
+                                           int record_counter, const uint8_t *entry,
+                                           size_t entry_len,
+                                           struct postq_store_log_receipt *receipt)
+{
+    postq_err err;
+    if (receipt == NULL || entry == NULL || entry_len == 0) {
+        return POSTQ_E_ARG;
+    }
+    memset(receipt, 0, sizeof(*receipt));
+    receipt->index = -1;
+    err = put_prologue(s, sig, module_id, record_counter);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    if (entry_len > POSTQ_STORE_ENTRY_MAX) {
+        postq_store_set_errmsg("log entry longer than %d bytes", POSTQ_STORE_ENTRY_MAX);
+        return POSTQ_E_TOO_LARGE;
+    }
+    if (s->log_signer == NULL) {
+        postq_store_set_errmsg("no checkpoint signer");
+        return POSTQ_E_UNSUPPORTED;
+    }
+    err = s->ops->put_signature(s, sig, module_id, counter, record_counter, entry, entry_len,
+                                receipt);
+    if (err == POSTQ_OK) {
+        sig->log_index = receipt->index;
+    } else {
+        memset(receipt, 0, sizeof(*receipt));
+        receipt->index = -1;
     }
     return err;
 }
@@ -783,6 +843,205 @@ void postq_store_sig_page_clear(struct postq_store_sig_page *page)
         postq_free(page->items);
         memset(page, 0, sizeof(*page));
     }
+}
+
+/* ---- the transparency log ------------------------------------------------------------------ */
+
+static postq_err log_prologue(struct postq_store *s, const char *org_id)
+{
+    if (s == NULL) {
+        return POSTQ_E_ARG;
+    }
+    errmsg[0] = '\0';
+    return check_id(org_id, "org");
+}
+
+postq_err postq_store_log_size(struct postq_store *s, const char *org_id, int64_t *size)
+{
+    postq_err err;
+    if (size == NULL) {
+        return POSTQ_E_ARG;
+    }
+    *size = 0;
+    err = log_prologue(s, org_id);
+    return err == POSTQ_OK ? s->ops->log_size(s, org_id, size) : err;
+}
+
+static postq_err checkpoint_get(struct postq_store *s, const char *org_id, int64_t size,
+                                struct postq_store_checkpoint *out)
+{
+    postq_err err;
+    if (out == NULL) {
+        return POSTQ_E_ARG;
+    }
+    memset(out, 0, sizeof(*out));
+    err = log_prologue(s, org_id);
+    if (err == POSTQ_OK && size < 0) {
+        err = POSTQ_E_ARG;
+    }
+    if (err == POSTQ_OK && (err = s->ops->checkpoint_get(s, org_id, size, out)) != POSTQ_OK) {
+        postq_store_checkpoint_clear(out);
+    }
+    return err;
+}
+
+postq_err postq_store_checkpoint_latest(struct postq_store *s, const char *org_id,
+                                        struct postq_store_checkpoint *out)
+{
+    return checkpoint_get(s, org_id, 0, out);
+}
+
+postq_err postq_store_checkpoint_get(struct postq_store *s, const char *org_id, int64_t size,
+                                     struct postq_store_checkpoint *out)
+{
+    if (size == 0) {
+        if (out != NULL) {
+            memset(out, 0, sizeof(*out));
+        }
+        return s == NULL || out == NULL ? POSTQ_E_ARG : POSTQ_E_NOT_FOUND;
+    }
+    return checkpoint_get(s, org_id, size, out);
+}
+
+void postq_store_checkpoint_clear(struct postq_store_checkpoint *cp)
+{
+    if (cp != NULL) {
+        postq_free(cp->mem_);
+        memset(cp, 0, sizeof(*cp));
+    }
+}
+
+/* Proofs are read in two passes over the same computation (crypto/merkle.h: which nodes it
+ * fetches depends only on the sizes): the first records the nodes, one backend call reads
+ * them all (one query where the database is across a network), the second computes. */
+struct node_set {
+    struct postq_merkle_node nodes[2 * POSTQ_MERKLE_PROOF_MAX + 2];
+    size_t n;
+    int replay;
+};
+
+static postq_err node_record(void *ctx, unsigned level, uint64_t index, postq_merkle_hash out)
+{
+    struct node_set *ns = ctx;
+    for (size_t i = 0; i < ns->n; i++) {
+        if (ns->nodes[i].level == level && ns->nodes[i].index == index) {
+            if (ns->replay) {
+                memcpy(out, ns->nodes[i].hash, 32);
+            }
+            return POSTQ_OK;
+        }
+    }
+    if (ns->replay || ns->n == sizeof(ns->nodes) / sizeof(ns->nodes[0])) {
+        postq_store_set_errmsg("log: node (%u, %llu) not read", level,
+                               (unsigned long long)index);
+        return POSTQ_E_INTERNAL;
+    }
+    ns->nodes[ns->n].level = level;
+    ns->nodes[ns->n].index = index;
+    ns->n++;
+    memset(out, 0, 32);
+    return POSTQ_OK;
+}
+
+static postq_err log_proof(struct postq_store *s, const char *org_id, int64_t size, int64_t a,
+                           int consistency, uint8_t proof[64][32], size_t *len)
+{
+    struct node_set ns;
+    int64_t have = 0;
+    postq_err err;
+
+    if (proof == NULL || len == NULL) {
+        return POSTQ_E_ARG;
+    }
+    *len = 0;
+    err = log_prologue(s, org_id);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    if (size < 0 || a < 0 || (consistency ? a > size : a >= size)) {
+        postq_store_set_errmsg("log: index or size out of range");
+        return POSTQ_E_ARG;
+    }
+    err = s->ops->log_size(s, org_id, &have);
+    if (err == POSTQ_OK && size > have) {
+        postq_store_set_errmsg("log: the tree has %lld leaves", (long long)have);
+        err = POSTQ_E_NOT_FOUND;
+    }
+    memset(&ns, 0, sizeof(ns));
+    for (int pass = 0; err == POSTQ_OK && pass < 2; pass++) {
+        ns.replay = pass;
+        if (pass == 1 && ns.n > 0) {
+            err = s->ops->log_nodes_get(s, org_id, ns.nodes, ns.n);
+            if (err != POSTQ_OK) {
+                break;
+            }
+        }
+        err = consistency ? postq_merkle_consistency_proof_from(
+                                (postq_merkle_hash *)proof, 64, len, (uint64_t)size,
+                                (uint64_t)a, node_record, &ns)
+                          : postq_merkle_inclusion_proof_from((postq_merkle_hash *)proof, 64, len,
+                                                              (uint64_t)size, (uint64_t)a,
+                                                              node_record, &ns);
+    }
+    if (err != POSTQ_OK) {
+        *len = 0;
+    }
+    return err;
+}
+
+postq_err postq_store_log_inclusion(struct postq_store *s, const char *org_id, int64_t size,
+                                    int64_t index, uint8_t proof[64][32], size_t *len)
+{
+    return log_proof(s, org_id, size, index, 0, proof, len);
+}
+
+postq_err postq_store_log_consistency(struct postq_store *s, const char *org_id, int64_t size,
+                                      int64_t m, uint8_t proof[64][32], size_t *len)
+{
+    return log_proof(s, org_id, size, m, 1, proof, len);
+}
+
+postq_err postq_store_log_nodes(struct postq_store *s, const char *org_id, unsigned level,
+                                int64_t from, size_t n, uint8_t *hashes)
+{
+    struct postq_merkle_node *nodes;
+    postq_err err;
+
+    if (hashes == NULL || n == 0 || n > 256 || from < 0 || level > 63) {
+        return POSTQ_E_ARG;
+    }
+    err = log_prologue(s, org_id);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    nodes = postq_malloc(n * sizeof(*nodes));
+    if (nodes == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        nodes[i].level = level;
+        nodes[i].index = (uint64_t)from + i;
+    }
+    err = s->ops->log_nodes_get(s, org_id, nodes, n);
+    for (size_t i = 0; err == POSTQ_OK && i < n; i++) {
+        memcpy(hashes + 32 * i, nodes[i].hash, 32);
+    }
+    postq_free(nodes);
+    return err;
+}
+
+postq_err postq_store_log_entries(struct postq_store *s, const char *org_id, int64_t from,
+                                  size_t n, struct postq_buf *out)
+{
+    postq_err err;
+    if (out == NULL || n == 0 || n > 256 || from < 0) {
+        return POSTQ_E_ARG;
+    }
+    err = log_prologue(s, org_id);
+    if (err == POSTQ_OK) {
+        err = s->ops->log_entries(s, org_id, from, n, out);
+    }
+    return err;
 }
 
 /* ---- activity ----------------------------------------------------------------------------- */

@@ -157,6 +157,8 @@ struct postq_store_sig {
     int64_t policy_version;       /* and its version (0 for none) */
     int has_attestation; /* 0 for software keys: att is then all empty */
     struct postq_store_attestation att;
+    int64_t log_index; /* its leaf in the organisation's log; -1 when it has none (stored
+                        * before the log existed, or put without an entry) */
     void *mem_;
 };
 
@@ -366,6 +368,90 @@ POSTQ_MUST_CHECK postq_err postq_store_sig_list(struct postq_store *s, const cha
                                                 struct postq_store_sig_page *page);
 void postq_store_sig_clear(struct postq_store_sig *sig);
 void postq_store_sig_page_clear(struct postq_store_sig_page *page);
+
+/* ---- the transparency log (docs/transparency.md) ------------------------------------------ */
+
+#define POSTQ_STORE_NOTE_MAX  8192 /* a signed checkpoint note, NUL included */
+#define POSTQ_STORE_ENTRY_MAX 2048 /* a log entry's text */
+
+/* What put_signature_logged answers for a logged signature: its leaf, the checkpoint signed for
+ * the batch that committed it (size > index), and the leaf's inclusion proof in that tree. */
+struct postq_store_log_receipt {
+    int64_t index;
+    int64_t size;
+    uint8_t root[32];
+    char note[POSTQ_STORE_NOTE_MAX];
+    size_t note_len;
+    uint8_t proof[64][32];
+    size_t proof_len;
+};
+
+/* Signs a checkpoint: the API's hook into its enclave, which holds the log keys. Called by
+ * put_signature_logged inside the transaction, once per organisation per committed batch, after
+ * the batch's leaves are appended: write the signed note for (org_id, size, root) into
+ * note[0..*len) (at most cap bytes; no NUL needed). Any error fails the whole batch: nothing of
+ * it is stored. Called from whichever thread leads the batch; must be thread-safe. */
+typedef postq_err (*postq_store_log_signer_fn)(void *ctx, const char *org_id, int64_t size,
+                                               const uint8_t root[32], char *note, size_t cap,
+                                               size_t *len);
+
+/* The signer's way to say why it failed: sets the calling thread's postq_store_errmsg() text. */
+void postq_store_set_errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Install the checkpoint signer before the first logged put (not concurrently with puts). */
+void postq_store_set_log_signer(struct postq_store *s, postq_store_log_signer_fn fn, void *ctx);
+
+/* As postq_store_put_signature, and in the same transaction append entry[0..entry_len) (the
+ * DESIGN §13 text, 1..POSTQ_STORE_ENTRY_MAX bytes) as the next leaf of sig->org_id's log, sign
+ * a checkpoint for the batch (the signer above; POSTQ_E_UNSUPPORTED when none is set) and fill
+ * *receipt. sig->id may be set by the caller beforehand (a fresh postq_id_new "sig" id, as the
+ * entry must name it; sig->created_at too); "" lets the store assign both. On success
+ * sig->log_index is the leaf. Every failure leaves nothing stored: no leaf without its
+ * signature, no signature without its leaf. */
+POSTQ_MUST_CHECK postq_err postq_store_put_signature_logged(
+    struct postq_store *s, struct postq_store_sig *sig, const char *module_id, int64_t counter,
+    int record_counter, const uint8_t *entry, size_t entry_len,
+    struct postq_store_log_receipt *receipt);
+
+/* One signed tree head of a log. Owned: release with postq_store_checkpoint_clear. */
+struct postq_store_checkpoint {
+    int64_t size;
+    uint8_t root[32];
+    const char *note;
+    int64_t created_at;
+    void *mem_;
+};
+
+/* The log's size now (0 for an organisation that never logged). */
+POSTQ_MUST_CHECK postq_err postq_store_log_size(struct postq_store *s, const char *org_id,
+                                                int64_t *size);
+/* The newest checkpoint (largest size); NOT_FOUND when none was signed yet. */
+POSTQ_MUST_CHECK postq_err postq_store_checkpoint_latest(struct postq_store *s, const char *org_id,
+                                                         struct postq_store_checkpoint *out);
+/* The checkpoint of tree size `size`; NOT_FOUND when none was signed at that size. */
+POSTQ_MUST_CHECK postq_err postq_store_checkpoint_get(struct postq_store *s, const char *org_id,
+                                                      int64_t size,
+                                                      struct postq_store_checkpoint *out);
+void postq_store_checkpoint_clear(struct postq_store_checkpoint *cp);
+
+/* Inclusion proof of leaf index in the tree of size leaves (index < size <= the log's size),
+ * and consistency proof of the tree of m leaves with that of size (0 <= m <= size), read from
+ * the stored nodes: proof[0..*len), at most 64 hashes. NOT_FOUND when size exceeds the log. */
+POSTQ_MUST_CHECK postq_err postq_store_log_inclusion(struct postq_store *s, const char *org_id,
+                                                     int64_t size, int64_t index,
+                                                     uint8_t proof[64][32], size_t *len);
+POSTQ_MUST_CHECK postq_err postq_store_log_consistency(struct postq_store *s, const char *org_id,
+                                                       int64_t size, int64_t m,
+                                                       uint8_t proof[64][32], size_t *len);
+
+/* tlog-tiles reads: the hashes of nodes (level, from .. from + n - 1) into hashes (n * 32 bytes),
+ * and entries from .. from + n - 1 into one buffer as 2-byte big-endian length || entry each
+ * (out owns it; postq_buf_free). n 1..256; NOT_FOUND when any is not stored (yet). */
+POSTQ_MUST_CHECK postq_err postq_store_log_nodes(struct postq_store *s, const char *org_id,
+                                                 unsigned level, int64_t from, size_t n,
+                                                 uint8_t *hashes);
+POSTQ_MUST_CHECK postq_err postq_store_log_entries(struct postq_store *s, const char *org_id,
+                                                   int64_t from, size_t n, struct postq_buf *out);
 
 /* ---- activity: what the dashboard's Overview charts --------------------------------------- */
 

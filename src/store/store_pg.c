@@ -40,7 +40,7 @@
 #define POOL_MAX        16
 #define CONNECT_TIMEOUT "5" /* seconds; a URI's own connect_timeout overrides it */
 #define MIGRATE_LOCK    "7382029341953310001" /* pg_advisory_xact_lock key of the migrations */
-#define PARAMS_MAX      19
+#define PARAMS_MAX      20
 
 struct migration {
     int version;
@@ -95,12 +95,22 @@ enum stmt_id {
     S_ACT_SIGS,
     S_ACT_REJS,
     S_REJ_RECENT,
+    S_LOG_LOCK,
+    S_LOG_SIZE,
+    S_LOG_SET,
+    S_NODE_GET,
+    S_NODE_INSERT,
+    S_ENTRY_INSERT,
+    S_ENTRIES,
+    S_CP_INSERT,
+    S_CP_LATEST,
+    S_CP_GET,
     S_COUNT
 };
 
 #define SIG_VALS                                                                                   \
     "$1, $2, $3, $4::bigint, $5, $6::bytea, $7::bytea, $8::bigint, $9, $10, $11, $12::bigint, "   \
-    "$13, $14, $15, $16, $17::bigint"
+    "$13, $14, $15, $16, $17::bigint, $18::bigint"
 /* A sign result's key must be a key of its organisation. Checked by this read rather than by
  * a foreign key: a foreign key check takes a share lock on the key's row, and concurrent signs
  * with one key (the usual load) then share that lock through multixacts, which cost more than
@@ -179,7 +189,7 @@ static const char *const stmt_sql[S_COUNT] = {
     /* The counter pair and the sign result in one statement: one commit, all or nothing. */
     [S_SIG_INSERT_CTR] = "WITH k AS (SELECT 1 " SIG_KEY "), "
                          "c AS (INSERT INTO enclave_counters (module_id, counter, signature_id) "
-                         "SELECT $18, $19::bigint, $1 FROM k) "
+                         "SELECT $19, $20::bigint, $1 FROM k) "
                          "INSERT INTO signatures (" SIG_COLS ") SELECT " SIG_VALS " FROM k",
     [S_SIG_EXISTS] = "SELECT 1 FROM signatures WHERE id = $1",
     [S_SIG_GET] = "SELECT " SIG_COLS " FROM signatures WHERE org_id = $1 AND id = $2",
@@ -196,6 +206,27 @@ static const char *const stmt_sql[S_COUNT] = {
                    "WHERE org_id = $1 AND created_at >= $2 AND created_at < $4 GROUP BY 1",
     [S_REJ_RECENT] = "SELECT key_id, reason, created_at FROM sign_rejections WHERE org_id = $1 "
                      "ORDER BY created_at DESC, id DESC LIMIT $2",
+    /* The log's row is its writer lock: taken here, held to the commit (one writer per log
+     * across every API node); the row is made on the first append. */
+    [S_LOG_LOCK] = "INSERT INTO logs (org_id, size) VALUES ($1, 0) ON CONFLICT (org_id) "
+                   "DO UPDATE SET size = logs.size RETURNING size",
+    [S_LOG_SIZE] = "SELECT size FROM logs WHERE org_id = $1",
+    [S_LOG_SET] = "UPDATE logs SET size = $2::bigint WHERE org_id = $1",
+    [S_NODE_GET] = "SELECT level, idx, hash FROM log_nodes WHERE org_id = $1 AND (level, idx) IN "
+                   "(SELECT * FROM unnest($2::bigint[], $3::bigint[]))",
+    [S_NODE_INSERT] = "INSERT INTO log_nodes (org_id, level, idx, hash) "
+                      "VALUES ($1, $2::bigint, $3::bigint, $4::bytea)",
+    [S_ENTRY_INSERT] = "INSERT INTO log_entries (org_id, idx, signature_id, entry) "
+                       "VALUES ($1, $2::bigint, $3, $4::bytea)",
+    [S_ENTRIES] = "SELECT idx, entry FROM log_entries WHERE org_id = $1 AND idx >= $2::bigint "
+                  "AND idx < $3::bigint ORDER BY idx",
+    [S_CP_INSERT] = "INSERT INTO log_checkpoints (org_id, size, root, note, created_at) "
+                    "VALUES ($1, $2::bigint, $3::bytea, $4, $5::bigint) "
+                    "ON CONFLICT (org_id, size) DO NOTHING",
+    [S_CP_LATEST] = "SELECT size, root, note, created_at FROM log_checkpoints "
+                    "WHERE org_id = $1 ORDER BY size DESC LIMIT 1",
+    [S_CP_GET] = "SELECT size, root, note, created_at FROM log_checkpoints "
+                 "WHERE org_id = $1 AND size = $2::bigint",
 };
 
 struct conn {
@@ -836,6 +867,7 @@ static postq_err read_sig(const PGresult *r, int row, void *rec)
     }
     g->key_version = col_int(r, row, 3);
     g->policy_version = col_int(r, row, 16);
+    g->log_index = PQgetisnull(r, row, 17) ? -1 : col_int(r, row, 17);
     memcpy(g->payload_sha256, PQgetvalue(r, row, 5), 32);
     g->created_at = col_int(r, row, 7);
     g->att.counter = col_int(r, row, 11);
@@ -1633,8 +1665,206 @@ static postq_err pg_counter_seen(struct postq_store *s, const char *module_id, i
     return exists(s, S_CTR_SEEN, &p, seen);
 }
 
+/* ---- the transparency log ------------------------------------------------------------------ */
+
+struct pg_node_ctx {
+    struct conn *c;
+    const char *org_id;
+};
+
+/* Read nodes[0..n) (level, index) on c in one query: NOT_FOUND when one is not stored. */
+static postq_err nodes_on(struct conn *c, const char *org_id, struct postq_merkle_node *nodes,
+                          size_t n)
+{
+    char *levels, *idxs;
+    size_t cap = 24 * n + 3, a = 0, b = 0;
+    struct params p;
+    PGresult *r = NULL;
+    postq_err err;
+    int rows;
+
+    levels = postq_malloc(cap);
+    idxs = postq_malloc(cap);
+    if (levels == NULL || idxs == NULL) {
+        postq_free(levels);
+        postq_free(idxs);
+        return POSTQ_E_NOMEM;
+    }
+    levels[a++] = '{';
+    idxs[b++] = '{';
+    for (size_t i = 0; i < n; i++) {
+        a += (size_t)snprintf(levels + a, cap - a, "%s%u", i > 0 ? "," : "", nodes[i].level);
+        b += (size_t)snprintf(idxs + b, cap - b, "%s%llu", i > 0 ? "," : "",
+                              (unsigned long long)nodes[i].index);
+    }
+    snprintf(levels + a, cap - a, "}");
+    snprintf(idxs + b, cap - b, "}");
+    p.n = 0;
+    p_text(&p, org_id);
+    p_text(&p, levels);
+    p_text(&p, idxs);
+    err = exec(c, S_NODE_GET, &p, &r, NULL);
+    postq_free(levels);
+    postq_free(idxs);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    rows = PQntuples(r);
+    for (size_t i = 0; i < n && err == POSTQ_OK; i++) {
+        int found = 0;
+        for (int k = 0; k < rows; k++) {
+            if (col_int(r, k, 0) == (int64_t)nodes[i].level &&
+                col_int(r, k, 1) == (int64_t)nodes[i].index) {
+                if (PQgetlength(r, k, 2) != 32) {
+                    postq_store_set_errmsg("postgres: corrupt log_nodes row");
+                    err = POSTQ_E_IO;
+                    break;
+                }
+                memcpy(nodes[i].hash, PQgetvalue(r, k, 2), 32);
+                found = 1;
+                break;
+            }
+        }
+        if (err == POSTQ_OK && !found) {
+            postq_store_set_errmsg("log: node (%u, %llu) not stored", nodes[i].level,
+                                   (unsigned long long)nodes[i].index);
+            err = POSTQ_E_NOT_FOUND;
+        }
+    }
+    PQclear(r);
+    return err;
+}
+
+static postq_err pg_node_get(void *ctx, unsigned level, uint64_t index, postq_merkle_hash out)
+{
+    struct pg_node_ctx *nc = ctx;
+    struct postq_merkle_node node;
+    postq_err err;
+    node.level = level;
+    node.index = index;
+    err = nodes_on(nc->c, nc->org_id, &node, 1);
+    if (err == POSTQ_OK) {
+        memcpy(out, node.hash, 32);
+    }
+    return err;
+}
+
+/* One value of a one-row, one-bigint-column statement (0 without a row). */
+static postq_err int_on(struct conn *c, enum stmt_id id, const struct params *p, int64_t *v)
+{
+    PGresult *r;
+    postq_err err = exec(c, id, p, &r, NULL);
+    *v = 0;
+    if (err == POSTQ_OK) {
+        if (PQntuples(r) > 0) {
+            *v = col_int(r, 0, 0);
+        }
+        PQclear(r);
+    }
+    return err;
+}
+
+struct pg_put {
+    const struct postq_store_sig *g;
+    struct params *p; /* the sign result's statement, $18 the log index (to fill) */
+    int record_counter;
+    const uint8_t *entry;
+    size_t entry_len;
+    struct postq_store_log_receipt *r;
+    struct postq_store *s;
+    int signer_failed; /* the error is the signer's: nothing was sent to commit */
+};
+
+/* The whole logged sign in one transaction: take the log's row (the writer lock), append the
+ * leaf, store the sign result with its index, sign and store the checkpoint, prove the leaf. */
+static postq_err put_logged_tx(struct conn *c, void *ctx)
+{
+    struct pg_put *x = ctx;
+    struct postq_store_log_receipt *r = x->r;
+    struct postq_merkle_node nodes[POSTQ_MERKLE_PROOF_MAX + 1];
+    struct pg_node_ctx nc = {c, x->g->org_id};
+    postq_merkle_hash leaf;
+    struct params q;
+    char idx[24];
+    char state[6];
+    int64_t size = 0;
+    long changed = 0;
+    size_t n = 0;
+    postq_err err;
+
+    q.n = 0;
+    p_text(&q, x->g->org_id);
+    err = int_on(c, S_LOG_LOCK, &q, &size);
+    err = err == POSTQ_OK ? postq_merkle_leaf_hash(leaf, x->entry, x->entry_len) : err;
+    err = err == POSTQ_OK ? postq_merkle_append(nodes, &n, (uint64_t)size, leaf, pg_node_get, &nc)
+                          : err;
+    for (size_t i = 0; err == POSTQ_OK && i < n; i++) {
+        q.n = 0;
+        p_text(&q, x->g->org_id);
+        p_int(&q, (int64_t)nodes[i].level);
+        p_int(&q, (int64_t)nodes[i].index);
+        err = p_blob(&q, nodes[i].hash, 32);
+        err = err == POSTQ_OK ? exec_cmd(c, S_NODE_INSERT, &q, NULL, NULL) : err;
+    }
+    if (err == POSTQ_OK) {
+        q.n = 0;
+        p_text(&q, x->g->org_id);
+        p_int(&q, size);
+        p_text(&q, x->g->id);
+        err = p_blob(&q, x->entry, x->entry_len);
+        err = err == POSTQ_OK ? exec_cmd(c, S_ENTRY_INSERT, &q, NULL, NULL) : err;
+    }
+    if (err == POSTQ_OK) {
+        q.n = 0;
+        p_text(&q, x->g->org_id);
+        p_int(&q, size + 1);
+        err = exec_cmd(c, S_LOG_SET, &q, NULL, NULL);
+    }
+    if (err == POSTQ_OK) {
+        snprintf(idx, sizeof(idx), "%lld", (long long)size);
+        x->p->v[17] = idx;
+        err = exec_cmd(c, x->record_counter ? S_SIG_INSERT_CTR : S_SIG_INSERT, x->p, &changed,
+                       state);
+        if (err == POSTQ_OK && changed == 0) {
+            postq_store_set_errmsg("no such key");
+            return POSTQ_E_NOT_FOUND;
+        }
+        if (err != POSTQ_OK && strcmp(state, "23505") == 0) {
+            postq_store_set_errmsg("counter already used");
+            return POSTQ_E_CONFLICT;
+        }
+    }
+    size++;
+    err = err == POSTQ_OK ? postq_merkle_root_from(r->root, (uint64_t)size, pg_node_get, &nc) : err;
+    if (err == POSTQ_OK) {
+        err = x->s->log_signer(x->s->log_signer_ctx, x->g->org_id, size, r->root, r->note,
+                               sizeof(r->note) - 1, &r->note_len);
+        x->signer_failed = err != POSTQ_OK;
+    }
+    if (err == POSTQ_OK) {
+        r->note[r->note_len] = '\0';
+        r->size = size;
+        r->index = size - 1;
+        q.n = 0;
+        p_text(&q, x->g->org_id);
+        p_int(&q, size);
+        err = p_blob(&q, r->root, 32);
+        p_text(&q, r->note);
+        p_int(&q, postq_time_now_ms());
+        err = err == POSTQ_OK ? exec_cmd(c, S_CP_INSERT, &q, NULL, NULL) : err;
+    }
+    if (err == POSTQ_OK) {
+        err = postq_merkle_inclusion_proof_from((postq_merkle_hash *)r->proof, 64, &r->proof_len,
+                                                (uint64_t)r->size, (uint64_t)r->index,
+                                                pg_node_get, &nc);
+    }
+    return err;
+}
+
 static postq_err pg_put_signature(struct postq_store *s, const struct postq_store_sig *g,
-                                  const char *module_id, int64_t counter, int record_counter)
+                                  const char *module_id, int64_t counter, int record_counter,
+                                  const uint8_t *entry, size_t entry_len,
+                                  struct postq_store_log_receipt *receipt)
 {
     const struct postq_store_attestation *a = g->has_attestation ? &g->att : NULL;
     struct params p;
@@ -1676,9 +1906,28 @@ static postq_err pg_put_signature(struct postq_store *s, const struct postq_stor
         p_null(&p);
         p_null(&p);
     }
+    p_null(&p); /* $18: the log index, set by put_logged_tx */
     if (record_counter) {
         p_text(&p, module_id);
         p_int(&p, counter);
+    }
+    if (entry != NULL) {
+        struct pg_put x = {g, &p, record_counter, entry, entry_len, receipt, s, 0};
+        err = in_txn(s, put_logged_tx, &x);
+        if (err == POSTQ_OK || err != POSTQ_E_NETWORK || x.signer_failed ||
+            strncmp(postq_store_errmsg(), "injected", 8) == 0) {
+            return err;
+        }
+        /* The commit may have happened: the sign result exists or not; its receipt was filled
+         * before the commit, so a row found means the receipt is good. */
+        snprintf(msg, sizeof(msg), "%s", postq_store_errmsg());
+        p.n = 0;
+        p_text(&p, g->id);
+        if (exists(s, S_SIG_EXISTS, &p, &found) == POSTQ_OK && found) {
+            return POSTQ_OK;
+        }
+        postq_store_set_errmsg("%s; whether signature %s was stored is unknown", msg, g->id);
+        return POSTQ_E_IO;
     }
     {
         long changed = 0;
@@ -1832,6 +2081,113 @@ static postq_err pg_activity(struct postq_store *s, const char *org_id, int64_t 
     return err;
 }
 
+static postq_err pg_log_size(struct postq_store *s, const char *org_id, int64_t *size)
+{
+    struct params p;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    p.n = 0;
+    p_text(&p, org_id);
+    err = int_on(c, S_LOG_SIZE, &p, size);
+    release(st_, c);
+    return err;
+}
+
+static postq_err pg_checkpoint_get(struct postq_store *s, const char *org_id, int64_t size,
+                                   struct postq_store_checkpoint *out)
+{
+    struct params p;
+    PGresult *r = NULL;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    p.n = 0;
+    p_text(&p, org_id);
+    if (size != 0) {
+        p_int(&p, size);
+    }
+    err = exec(c, size == 0 ? S_CP_LATEST : S_CP_GET, &p, &r, NULL);
+    if (err == POSTQ_OK && PQntuples(r) == 0) {
+        postq_store_set_errmsg("no checkpoint yet");
+        err = POSTQ_E_NOT_FOUND;
+    }
+    if (err == POSTQ_OK && PQgetlength(r, 0, 1) != 32) {
+        postq_store_set_errmsg("postgres: corrupt log_checkpoints row");
+        err = POSTQ_E_IO;
+    }
+    if (err == POSTQ_OK) {
+        size_t n = (size_t)PQgetlength(r, 0, 2);
+        char *mem = postq_malloc(n + 1);
+        if (mem == NULL) {
+            err = POSTQ_E_NOMEM;
+        } else {
+            memcpy(mem, PQgetvalue(r, 0, 2), n);
+            mem[n] = '\0';
+            out->size = col_int(r, 0, 0);
+            memcpy(out->root, PQgetvalue(r, 0, 1), 32);
+            out->note = mem;
+            out->created_at = col_int(r, 0, 3);
+            out->mem_ = mem;
+        }
+    }
+    PQclear(r);
+    release(st_, c);
+    return err;
+}
+
+static postq_err pg_log_nodes_get(struct postq_store *s, const char *org_id,
+                                  struct postq_merkle_node *nodes, size_t n)
+{
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = nodes_on(c, org_id, nodes, n);
+    release(st_, c);
+    return err;
+}
+
+static postq_err pg_log_entries(struct postq_store *s, const char *org_id, int64_t from, size_t n,
+                                struct postq_buf *out)
+{
+    struct params p;
+    PGresult *r = NULL;
+    int rows = 0;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    p.n = 0;
+    p_text(&p, org_id);
+    p_int(&p, from);
+    p_int(&p, from + (int64_t)n);
+    err = exec(c, S_ENTRIES, &p, &r, NULL);
+    if (err == POSTQ_OK) {
+        rows = PQntuples(r);
+        if ((size_t)rows != n) {
+            postq_store_set_errmsg("log: entry %lld not stored", (long long)(from + rows));
+            err = POSTQ_E_NOT_FOUND;
+        }
+    }
+    for (int k = 0; err == POSTQ_OK && k < rows; k++) {
+        size_t len = (size_t)PQgetlength(r, k, 1);
+        uint8_t pre[2] = {(uint8_t)(len >> 8), (uint8_t)len};
+        if (col_int(r, k, 0) != from + k || len == 0 || len > 0xffff) {
+            postq_store_set_errmsg("postgres: corrupt log_entries row");
+            err = POSTQ_E_IO;
+            break;
+        }
+        err = postq_buf_append(out, pre, 2);
+        err = err == POSTQ_OK ? postq_buf_append(out, PQgetvalue(r, k, 1), len) : err;
+    }
+    PQclear(r);
+    release(st_, c);
+    return err;
+}
+
 static const struct postq_store_ops pg_ops = {
     .name = "postgres",
     .close = pg_close,
@@ -1860,6 +2216,10 @@ static const struct postq_store_ops pg_ops = {
     .key_get_bound = pg_key_get_bound,
     .counter_seen = pg_counter_seen,
     .put_signature = pg_put_signature,
+    .log_size = pg_log_size,
+    .checkpoint_get = pg_checkpoint_get,
+    .log_nodes_get = pg_log_nodes_get,
+    .log_entries = pg_log_entries,
     .sig_get = pg_sig_get,
     .sig_list = pg_sig_list,
     .rejection_add = pg_rejection_add,

@@ -86,6 +86,15 @@ enum stmt_id {
     S_ACT_SIGS,
     S_ACT_REJS,
     S_REJ_RECENT,
+    S_LOG_SIZE,
+    S_LOG_SET,
+    S_NODE_GET,
+    S_NODE_INSERT,
+    S_ENTRY_INSERT,
+    S_ENTRIES,
+    S_CP_INSERT,
+    S_CP_LATEST,
+    S_CP_GET,
     S_COUNT
 };
 
@@ -160,7 +169,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_CTR_INSERT] = "INSERT INTO enclave_counters (module_id, counter, signature_id) "
                      "VALUES (?1, ?2, ?3)",
     [S_SIG_INSERT] = "INSERT INTO signatures (" SIG_COLS ") VALUES "
-                     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     [S_SIG_GET] = "SELECT " SIG_COLS " FROM signatures WHERE org_id = ?1 AND id = ?2",
     [S_SIG_LIST] = "SELECT " SIG_COLS " FROM signatures WHERE org_id = ?1 AND id < ?2 "
                    "ORDER BY id DESC LIMIT ?3",
@@ -176,6 +185,21 @@ static const char *const stmt_sql[S_COUNT] = {
                    "WHERE org_id = ?1 AND created_at >= ?2 AND created_at < ?4 GROUP BY 1",
     [S_REJ_RECENT] = "SELECT key_id, reason, created_at FROM sign_rejections WHERE org_id = ?1 "
                      "ORDER BY created_at DESC, id DESC LIMIT ?2",
+    [S_LOG_SIZE] = "SELECT size FROM logs WHERE org_id = ?1",
+    [S_LOG_SET] = "INSERT INTO logs (org_id, size) VALUES (?1, ?2) "
+                  "ON CONFLICT (org_id) DO UPDATE SET size = excluded.size",
+    [S_NODE_GET] = "SELECT hash FROM log_nodes WHERE org_id = ?1 AND level = ?2 AND idx = ?3",
+    [S_NODE_INSERT] = "INSERT INTO log_nodes (org_id, level, idx, hash) VALUES (?1, ?2, ?3, ?4)",
+    [S_ENTRY_INSERT] = "INSERT INTO log_entries (org_id, idx, signature_id, entry) "
+                       "VALUES (?1, ?2, ?3, ?4)",
+    [S_ENTRIES] = "SELECT idx, entry FROM log_entries WHERE org_id = ?1 AND idx >= ?2 "
+                  "AND idx < ?3 ORDER BY idx",
+    [S_CP_INSERT] = "INSERT INTO log_checkpoints (org_id, size, root, note, created_at) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (org_id, size) DO NOTHING",
+    [S_CP_LATEST] = "SELECT size, root, note, created_at FROM log_checkpoints "
+                    "WHERE org_id = ?1 ORDER BY size DESC LIMIT 1",
+    [S_CP_GET] = "SELECT size, root, note, created_at FROM log_checkpoints "
+                 "WHERE org_id = ?1 AND size = ?2",
 };
 
 /* One put_signature waiting for (or in) a group commit. */
@@ -184,6 +208,10 @@ struct gc_item {
     const char *module_id;
     int64_t counter;
     int record_counter;
+    const uint8_t *entry; /* NULL: not logged */
+    size_t entry_len;
+    struct postq_store_log_receipt *receipt;
+    int64_t log_index;
     postq_err result; /* tentative until done */
     int done;
     char msg[200]; /* the failure's detail, for the caller's thread */
@@ -785,6 +813,7 @@ static postq_err read_sig(sqlite3_stmt *st, void *rec)
     }
     g->key_version = sqlite3_column_int64(st, 3);
     g->policy_version = sqlite3_column_int64(st, 16);
+    g->log_index = sqlite3_column_type(st, 17) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 17);
     if (col_len(st, 5) != 32 || sqlite3_column_blob(st, 5) == NULL) {
         postq_store_set_errmsg("sqlite: corrupt signatures row");
         return POSTQ_E_IO;
@@ -1671,7 +1700,7 @@ static postq_err sq_counter_seen(struct postq_store *s, const char *module_id, i
     return err;
 }
 
-static postq_err bind_sig(sqlite3_stmt *st, const struct postq_store_sig *g)
+static postq_err bind_sig(sqlite3_stmt *st, const struct postq_store_sig *g, int64_t log_index)
 {
     const struct postq_store_attestation *a = g->has_attestation ? &g->att : NULL;
     postq_err err = bind_text(st, 1, g->id);
@@ -1682,6 +1711,9 @@ static postq_err bind_sig(sqlite3_stmt *st, const struct postq_store_sig *g)
     err = err == POSTQ_OK ? bind_blob(st, 6, g->payload_sha256, sizeof(g->payload_sha256)) : err;
     err = err == POSTQ_OK ? bind_blob(st, 7, g->signature.p, g->signature.len) : err;
     err = err == POSTQ_OK ? bind_int(st, 8, g->created_at) : err;
+    if (err == POSTQ_OK && log_index >= 0) {
+        err = bind_int(st, 18, log_index);
+    }
     if (err == POSTQ_OK && g->policy_id[0] != '\0') {
         err = bind_text(st, 16, g->policy_id);
         err = err == POSTQ_OK ? bind_int(st, 17, g->policy_version) : err;
@@ -1705,9 +1737,165 @@ static postq_err bind_sig(sqlite3_stmt *st, const struct postq_store_sig *g)
     return err;
 }
 
+/* ---- the transparency log ------------------------------------------------------------------ */
+
+struct node_ctx {
+    struct conn *c;
+    const char *org_id;
+};
+
+/* crypto/merkle.h's node fetch, on the caller's connection (inside its transaction). */
+static postq_err node_get(void *ctx, unsigned level, uint64_t index, postq_merkle_hash out)
+{
+    struct node_ctx *n = ctx;
+    sqlite3_stmt *st;
+    int row = 0;
+    postq_err err = stmt(n->c, S_NODE_GET, &st);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = bind_text(st, 1, n->org_id);
+    err = err == POSTQ_OK ? bind_int(st, 2, (int64_t)level) : err;
+    err = err == POSTQ_OK ? bind_int(st, 3, (int64_t)index) : err;
+    err = err == POSTQ_OK ? step(n->c, st, &row, NULL) : err;
+    if (err == POSTQ_OK && (!row || col_len(st, 0) != 32 || sqlite3_column_blob(st, 0) == NULL)) {
+        postq_store_set_errmsg("log: node (%u, %llu) %s", level, (unsigned long long)index,
+                               row ? "corrupt" : "not stored");
+        err = row ? POSTQ_E_IO : POSTQ_E_NOT_FOUND;
+    }
+    if (err == POSTQ_OK) {
+        memcpy(out, sqlite3_column_blob(st, 0), 32);
+    }
+    done(st);
+    return err;
+}
+
+static postq_err log_size_on(struct conn *c, const char *org_id, int64_t *size)
+{
+    sqlite3_stmt *st;
+    int row = 0;
+    postq_err err = stmt(c, S_LOG_SIZE, &st);
+    *size = 0;
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = bind_text(st, 1, org_id);
+    err = err == POSTQ_OK ? step(c, st, &row, NULL) : err;
+    if (err == POSTQ_OK && row) {
+        *size = sqlite3_column_int64(st, 0);
+    }
+    done(st);
+    return err;
+}
+
+/* Append it's entry as the next leaf of its organisation's log, inside the open transaction:
+ * the nodes it completes, the entry, the new size. it->log_index receives the leaf. */
+static postq_err log_append(struct conn *c, struct gc_item *it)
+{
+    struct postq_merkle_node nodes[POSTQ_MERKLE_PROOF_MAX + 1];
+    struct node_ctx nc = {c, it->sig->org_id};
+    postq_merkle_hash leaf;
+    sqlite3_stmt *st;
+    int64_t size = 0;
+    size_t n = 0;
+    postq_err err = log_size_on(c, it->sig->org_id, &size);
+
+    if (err == POSTQ_OK) {
+        err = postq_merkle_leaf_hash(leaf, it->entry, it->entry_len);
+    }
+    if (err == POSTQ_OK) {
+        err = postq_merkle_append(nodes, &n, (uint64_t)size, leaf, node_get, &nc);
+    }
+    for (size_t i = 0; err == POSTQ_OK && i < n; i++) {
+        err = stmt(c, S_NODE_INSERT, &st);
+        if (err == POSTQ_OK) {
+            err = bind_text(st, 1, it->sig->org_id);
+            err = err == POSTQ_OK ? bind_int(st, 2, (int64_t)nodes[i].level) : err;
+            err = err == POSTQ_OK ? bind_int(st, 3, (int64_t)nodes[i].index) : err;
+            err = err == POSTQ_OK ? bind_blob(st, 4, nodes[i].hash, 32) : err;
+            err = err == POSTQ_OK ? run(c, st, NULL) : (done(st), err);
+        }
+    }
+    if (err == POSTQ_OK && (err = stmt(c, S_ENTRY_INSERT, &st)) == POSTQ_OK) {
+        err = bind_text(st, 1, it->sig->org_id);
+        err = err == POSTQ_OK ? bind_int(st, 2, size) : err;
+        err = err == POSTQ_OK ? bind_text(st, 3, it->sig->id) : err;
+        err = err == POSTQ_OK ? bind_blob(st, 4, it->entry, it->entry_len) : err;
+        err = err == POSTQ_OK ? run(c, st, NULL) : (done(st), err);
+    }
+    if (err == POSTQ_OK && (err = stmt(c, S_LOG_SET, &st)) == POSTQ_OK) {
+        err = bind_text(st, 1, it->sig->org_id);
+        err = err == POSTQ_OK ? bind_int(st, 2, size + 1) : err;
+        err = err == POSTQ_OK ? run(c, st, NULL) : (done(st), err);
+    }
+    if (err == POSTQ_OK) {
+        it->log_index = size;
+    }
+    return err;
+}
+
+/* After a batch's rows, before its commit: for each organisation the batch appended to, sign
+ * one checkpoint of its tree now, store it, and give each of its signatures the checkpoint and
+ * the inclusion proof of its leaf. A failure fails the whole batch. */
+static postq_err log_checkpoints(struct postq_store *s, struct conn *c, struct gc_item *batch)
+{
+    postq_err err = POSTQ_OK;
+    for (struct gc_item *it = batch; err == POSTQ_OK && it != NULL; it = it->next) {
+        struct postq_store_log_receipt *r = it->receipt;
+        struct node_ctx nc = {c, it->sig->org_id};
+        struct gc_item *first = batch;
+        sqlite3_stmt *st;
+        int64_t size = 0;
+
+        if (it->entry == NULL || it->result != POSTQ_OK) {
+            continue;
+        }
+        while (first != it && (first->entry == NULL || first->result != POSTQ_OK ||
+                               strcmp(first->sig->org_id, it->sig->org_id) != 0)) {
+            first = first->next;
+        }
+        if (first != it) {
+            /* This organisation's checkpoint is signed: share it. */
+            r->size = first->receipt->size;
+            memcpy(r->root, first->receipt->root, 32);
+            memcpy(r->note, first->receipt->note, first->receipt->note_len);
+            r->note_len = first->receipt->note_len;
+        } else {
+            err = log_size_on(c, it->sig->org_id, &size);
+            if (err == POSTQ_OK) {
+                err = postq_merkle_root_from(r->root, (uint64_t)size, node_get, &nc);
+            }
+            if (err == POSTQ_OK) {
+                err = s->log_signer(s->log_signer_ctx, it->sig->org_id, size, r->root, r->note,
+                                    sizeof(r->note) - 1, &r->note_len);
+                if (err != POSTQ_OK && postq_store_errmsg()[0] == '\0') {
+                    postq_store_set_errmsg("log: the checkpoint could not be signed");
+                }
+            }
+            if (err == POSTQ_OK && (err = stmt(c, S_CP_INSERT, &st)) == POSTQ_OK) {
+                r->note[r->note_len] = '\0';
+                r->size = size;
+                err = bind_text(st, 1, it->sig->org_id);
+                err = err == POSTQ_OK ? bind_int(st, 2, size) : err;
+                err = err == POSTQ_OK ? bind_blob(st, 3, r->root, 32) : err;
+                err = err == POSTQ_OK ? bind_text(st, 4, r->note) : err;
+                err = err == POSTQ_OK ? bind_int(st, 5, postq_time_now_ms()) : err;
+                err = err == POSTQ_OK ? run(c, st, NULL) : (done(st), err);
+            }
+        }
+        r->index = it->log_index;
+        if (err == POSTQ_OK) {
+            err = postq_merkle_inclusion_proof_from((postq_merkle_hash *)r->proof, 64,
+                                                    &r->proof_len, (uint64_t)r->size,
+                                                    (uint64_t)r->index, node_get, &nc);
+        }
+    }
+    return err;
+}
+
 /* One signature's rows inside an open transaction: the counter pair (its primary key refuses
  * a repeat), then the sign result (its foreign key refuses another organisation's key). */
-static postq_err put_rows(struct conn *c, const struct gc_item *it)
+static postq_err put_rows(struct conn *c, struct gc_item *it)
 {
     sqlite3_stmt *st;
     int rc = SQLITE_OK;
@@ -1731,11 +1919,17 @@ static postq_err put_rows(struct conn *c, const struct gc_item *it)
             return err;
         }
     }
+    if (it->entry != NULL) {
+        err = log_append(c, it);
+        if (err != POSTQ_OK) {
+            return err;
+        }
+    }
     err = stmt(c, S_SIG_INSERT, &st);
     if (err != POSTQ_OK) {
         return err;
     }
-    err = bind_sig(st, it->sig);
+    err = bind_sig(st, it->sig, it->entry != NULL ? it->log_index : -1);
     err = err == POSTQ_OK ? run(c, st, &rc) : (done(st), err);
     if (err != POSTQ_OK && rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
         postq_store_set_errmsg("no such key");
@@ -1788,6 +1982,9 @@ static void commit_batch(struct postq_store *s, struct gc_item *batch)
         }
     }
     if (err == POSTQ_OK && any) {
+        err = log_checkpoints(s, c, batch);
+    }
+    if (err == POSTQ_OK && any) {
         err = run_id(c, S_COMMIT);
     }
     if (c != NULL && (err != POSTQ_OK || !any)) {
@@ -1811,7 +2008,9 @@ static void commit_batch(struct postq_store *s, struct gc_item *batch)
  * several signatures. Each caller gets its own answer: POSTQ_OK only once its rows are
  * committed. */
 static postq_err sq_put_signature(struct postq_store *s, const struct postq_store_sig *sig,
-                                  const char *module_id, int64_t counter, int record_counter)
+                                  const char *module_id, int64_t counter, int record_counter,
+                                  const uint8_t *entry, size_t entry_len,
+                                  struct postq_store_log_receipt *receipt)
 {
     struct sqlite_store *st = impl(s);
     struct gc_item me, *batch;
@@ -1821,6 +2020,10 @@ static postq_err sq_put_signature(struct postq_store *s, const struct postq_stor
     me.module_id = module_id;
     me.counter = counter;
     me.record_counter = record_counter;
+    me.entry = entry;
+    me.entry_len = entry_len;
+    me.receipt = receipt;
+    me.log_index = -1;
     me.result = POSTQ_OK; /* until commit_batch says otherwise */
     pthread_mutex_lock(&st->gc_lock);
     *st->gc_tail = &me;
@@ -1950,6 +2153,109 @@ static postq_err count_buckets(struct conn *c, enum stmt_id id, const char *org_
     return err;
 }
 
+static postq_err sq_log_size(struct postq_store *s, const char *org_id, int64_t *size)
+{
+    WITH_CONN(s, c, err);
+    if (err == POSTQ_OK) {
+        err = log_size_on(c, org_id, size);
+        release(st_, c);
+    }
+    return err;
+}
+
+static postq_err read_checkpoint(sqlite3_stmt *st, void *rec)
+{
+    struct postq_store_checkpoint *cp = rec;
+    const unsigned char *note = sqlite3_column_text(st, 2);
+    size_t n = col_len(st, 2);
+    char *mem;
+    if (note == NULL || col_len(st, 1) != 32 || sqlite3_column_blob(st, 1) == NULL) {
+        postq_store_set_errmsg("sqlite: corrupt log_checkpoints row");
+        return POSTQ_E_IO;
+    }
+    mem = postq_malloc(n + 1);
+    if (mem == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    memcpy(mem, note, n + 1);
+    cp->size = sqlite3_column_int64(st, 0);
+    memcpy(cp->root, sqlite3_column_blob(st, 1), 32);
+    cp->note = mem;
+    cp->created_at = sqlite3_column_int64(st, 3);
+    cp->mem_ = mem;
+    return POSTQ_OK;
+}
+
+static postq_err sq_checkpoint_get(struct postq_store *s, const char *org_id, int64_t size,
+                                   struct postq_store_checkpoint *out)
+{
+    sqlite3_stmt *st;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = stmt(c, size == 0 ? S_CP_LATEST : S_CP_GET, &st);
+    if (err == POSTQ_OK) {
+        err = bind_text(st, 1, org_id);
+        err = err == POSTQ_OK && size != 0 ? bind_int(st, 2, size) : err;
+        err = err == POSTQ_OK ? get_one(c, st, read_checkpoint, out) : (done(st), err);
+    }
+    release(st_, c);
+    return err;
+}
+
+static postq_err sq_log_nodes_get(struct postq_store *s, const char *org_id,
+                                  struct postq_merkle_node *nodes, size_t n)
+{
+    WITH_CONN(s, c, err);
+    struct node_ctx nc = {c, org_id};
+    for (size_t i = 0; err == POSTQ_OK && i < n; i++) {
+        err = node_get(&nc, nodes[i].level, nodes[i].index, nodes[i].hash);
+    }
+    if (c != NULL) {
+        release(st_, c);
+    }
+    return err;
+}
+
+static postq_err sq_log_entries(struct postq_store *s, const char *org_id, int64_t from, size_t n,
+                                struct postq_buf *out)
+{
+    sqlite3_stmt *st;
+    int64_t want = from;
+    int row = 1;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = stmt(c, S_ENTRIES, &st);
+    if (err == POSTQ_OK) {
+        err = bind_text(st, 1, org_id);
+        err = err == POSTQ_OK ? bind_int(st, 2, from) : err;
+        err = err == POSTQ_OK ? bind_int(st, 3, from + (int64_t)n) : err;
+        while (err == POSTQ_OK && (err = step(c, st, &row, NULL)) == POSTQ_OK && row) {
+            const void *e = sqlite3_column_blob(st, 1);
+            size_t len = col_len(st, 1);
+            uint8_t pre[2] = {(uint8_t)(len >> 8), (uint8_t)len};
+            if (sqlite3_column_int64(st, 0) != want || e == NULL || len == 0 || len > 0xffff) {
+                postq_store_set_errmsg("sqlite: corrupt log_entries row");
+                err = POSTQ_E_IO;
+                break;
+            }
+            err = postq_buf_append(out, pre, 2);
+            err = err == POSTQ_OK ? postq_buf_append(out, e, len) : err;
+            want++;
+        }
+        done(st);
+    }
+    if (err == POSTQ_OK && want != from + (int64_t)n) {
+        postq_store_set_errmsg("log: entry %lld not stored", (long long)want);
+        err = POSTQ_E_NOT_FOUND;
+    }
+    release(st_, c);
+    return err;
+}
+
 static postq_err sq_activity(struct postq_store *s, const char *org_id, int64_t from_ms,
                              int64_t bucket_ms, size_t n, struct postq_store_activity_bucket *out,
                              struct postq_store_rejection *recent, size_t recent_cap,
@@ -2012,6 +2318,10 @@ static const struct postq_store_ops sqlite_ops = {
     .key_delete = sq_key_delete,
     .counter_seen = sq_counter_seen,
     .put_signature = sq_put_signature,
+    .log_size = sq_log_size,
+    .checkpoint_get = sq_checkpoint_get,
+    .log_nodes_get = sq_log_nodes_get,
+    .log_entries = sq_log_entries,
     .sig_get = sq_sig_get,
     .sig_list = sq_sig_list,
     .rejection_add = sq_rejection_add,

@@ -21,7 +21,10 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "attest/tlog.h"
 #include "common/mem.h"
+#include "crypto/merkle.h"
+#include "logsigner.h"
 #include "store/store.h"
 
 /* ---- backends ----------------------------------------------------------------------------- */
@@ -904,14 +907,14 @@ static void test_reopen(void **state)
     make_key(f->s, f->a.id, NULL, &k);
     assert_int_equal(put(f->s, &k, 5, sig_id), POSTQ_OK);
     assert_int_equal(postq_store_schema_version(f->s, &version), POSTQ_OK);
-    assert_int_equal(version, 3); /* 001_init, 002_activity, 003_lifecycle */
+    assert_int_equal(version, 4); /* 001_init, 002_activity, 003_lifecycle, 004_log */
     postq_store_close(f->s);
     f->s = NULL;
 
     for (int round = 0; round < 2; round++) {
         assert_int_equal(postq_store_open(f->url, &f->s), POSTQ_OK);
         assert_int_equal(postq_store_schema_version(f->s, &version), POSTQ_OK);
-        assert_int_equal(version, 3);
+        assert_int_equal(version, 4);
         assert_int_equal(postq_store_org_get(f->s, f->a.id, &o), POSTQ_OK);
         assert_int_equal(postq_store_key_get(f->s, f->a.id, k.id, &got), POSTQ_OK);
         assert_memory_equal(got.sealed_key.p, sealed_bytes, sizeof(sealed_bytes));
@@ -1286,7 +1289,7 @@ static void test_upgrade_in_place(void **state)
         fail_msg("open and upgrade: %s", postq_store_errmsg());
     }
     assert_int_equal(postq_store_schema_version(f->s, &version), POSTQ_OK);
-    assert_int_equal(version, 3);
+    assert_int_equal(version, 4);
     assert_int_equal(postq_store_key_get(f->s, "org_00000000000000000000000001",
                                          "key_00000000000000000000000001", &k),
                      POSTQ_OK);
@@ -1525,6 +1528,353 @@ static void test_concurrent_mixed(void **state)
 }
 
 /* ---- argument checks --------------------------------------------------------------------- */
+
+/* ---- the transparency log ------------------------------------------------------------------ */
+
+static int signer_broken; /* test_log_atomic: the signer fails while set */
+
+static postq_err test_signer(void *ctx, const char *org_id, int64_t size, const uint8_t root[32],
+                             char *note, size_t cap, size_t *len)
+{
+    (void)ctx;
+    if (__atomic_load_n(&signer_broken, __ATOMIC_SEQ_CST)) {
+        postq_store_set_errmsg("test: the signer is broken");
+        return POSTQ_E_INTERNAL;
+    }
+    return tl_log_signer(NULL, org_id, size, root, note, cap, len);
+}
+
+static void log_entry_text(char *out, size_t cap, const char *tag, int i)
+{
+    snprintf(out, cap, "postq-log-entry/v1\nsignature %s-%d\n", tag, i);
+}
+
+/* The receipt's note is signed by both test keys for org, names receipt's size and root, and
+ * its proof shows entry at receipt's index. */
+static void check_receipt(const struct postq_store_log_receipt *r, const char *org,
+                          const char *entry)
+{
+    struct postq_tlog_vkey keys[2];
+    struct postq_tlog_checkpoint cp;
+    postq_merkle_hash leaf;
+    char origin[POSTQ_TLOG_ORIGIN_MAX], detail[160];
+
+    assert_int_equal(postq_tlog_vkey_parse(&keys[0], tl_log_vkey(), strlen(tl_log_vkey())),
+                     POSTQ_OK);
+    assert_int_equal(postq_tlog_vkey_parse(&keys[1], tl_log_composite_vkey(),
+                                           strlen(tl_log_composite_vkey())),
+                     POSTQ_OK);
+    assert_int_equal(postq_tlog_note_verify(r->note, r->note_len, keys, 2, &cp, detail,
+                                            sizeof(detail)),
+                     POSTQ_OK);
+    snprintf(origin, sizeof(origin), "%s/%s", TL_LOG_NAME, org);
+    assert_string_equal(cp.origin, origin);
+    assert_int_equal(cp.size, (uint64_t)r->size);
+    assert_memory_equal(cp.root, r->root, 32);
+    assert_true(r->index >= 0 && r->index < r->size);
+    assert_int_equal(postq_merkle_leaf_hash(leaf, (const uint8_t *)entry, strlen(entry)),
+                     POSTQ_OK);
+    assert_int_equal(postq_merkle_verify_inclusion(leaf, (uint64_t)r->index, (uint64_t)r->size,
+                                                   (const postq_merkle_hash *)r->proof,
+                                                   r->proof_len, r->root),
+                     POSTQ_OK);
+}
+
+static postq_err put_logged(struct postq_store *s, const struct postq_store_key *key,
+                            int64_t counter, const char *entry, struct postq_store_sig *g,
+                            struct postq_store_log_receipt *r)
+{
+    fill_sig(g, key, counter);
+    return postq_store_put_signature_logged(s, g, "mod-1", counter, counter >= 0,
+                                            (const uint8_t *)entry, strlen(entry), r);
+}
+
+#define LOG_N 37
+
+/* Appends one at a time: each its own checkpoint; then every proof and tile read from the
+ * stored nodes against the array oracle, and the entries back. */
+static void test_log_append_and_proofs(void **state)
+{
+    struct fx *f = *state;
+    struct postq_store_key k;
+    struct postq_store_sig g, got;
+    struct postq_store_log_receipt *r = malloc(sizeof(*r));
+    struct postq_store_checkpoint cp;
+    postq_merkle_hash leaves[LOG_N], want[64], root;
+    uint8_t proof[64][32], hashes[LOG_N * 32];
+    char entries[LOG_N][96], ids[LOG_N][POSTQ_ID_MAX];
+    struct postq_buf b;
+    size_t n, wn, off;
+    int64_t size = -1;
+
+    assert_non_null(r);
+    postq_store_set_log_signer(f->s, test_signer, NULL);
+    make_key(f->s, f->a.id, NULL, &k);
+    assert_int_equal(postq_store_log_size(f->s, f->a.id, &size), POSTQ_OK);
+    assert_int_equal(size, 0);
+    assert_int_equal(postq_store_checkpoint_latest(f->s, f->a.id, &cp), POSTQ_E_NOT_FOUND);
+    for (int i = 0; i < LOG_N; i++) {
+        log_entry_text(entries[i], sizeof(entries[i]), "a", i);
+        assert_int_equal(put_logged(f->s, &k, -1, entries[i], &g, r), POSTQ_OK);
+        assert_int_equal(r->index, i);
+        assert_int_equal(r->size, i + 1);
+        assert_int_equal(g.log_index, i);
+        check_receipt(r, f->a.id, entries[i]);
+        assert_int_equal(postq_merkle_leaf_hash(leaves[i], (const uint8_t *)entries[i],
+                                                strlen(entries[i])),
+                         POSTQ_OK);
+        memcpy(ids[i], g.id, POSTQ_ID_MAX);
+    }
+    assert_int_equal(postq_store_log_size(f->s, f->a.id, &size), POSTQ_OK);
+    assert_int_equal(size, LOG_N);
+    assert_int_equal(postq_store_checkpoint_latest(f->s, f->a.id, &cp), POSTQ_OK);
+    assert_int_equal(cp.size, LOG_N);
+    assert_int_equal(postq_merkle_root(root, leaves, LOG_N), POSTQ_OK);
+    assert_memory_equal(cp.root, root, 32);
+    assert_memory_equal(cp.note, r->note, r->note_len);
+    postq_store_checkpoint_clear(&cp);
+    assert_int_equal(postq_store_checkpoint_get(f->s, f->a.id, 5, &cp), POSTQ_OK);
+    assert_int_equal(cp.size, 5);
+    assert_int_equal(postq_merkle_root(root, leaves, 5), POSTQ_OK);
+    assert_memory_equal(cp.root, root, 32);
+    postq_store_checkpoint_clear(&cp);
+    assert_int_equal(postq_store_checkpoint_get(f->s, f->a.id, LOG_N + 1, &cp),
+                     POSTQ_E_NOT_FOUND);
+
+    /* Every proof of every tree size, from the stored nodes, is the oracle's. */
+    for (int64_t sz = 1; sz <= LOG_N; sz++) {
+        for (int64_t i = 0; i < sz; i++) {
+            assert_int_equal(postq_store_log_inclusion(f->s, f->a.id, sz, i, proof, &n), POSTQ_OK);
+            assert_int_equal(postq_merkle_inclusion_proof(want, 64, &wn, leaves, (uint64_t)sz,
+                                                          (uint64_t)i),
+                             POSTQ_OK);
+            assert_int_equal(n, wn);
+            if (n > 0) {
+                assert_memory_equal(proof, want, 32 * n);
+            }
+        }
+        for (int64_t m = 0; m <= sz; m++) {
+            assert_int_equal(postq_store_log_consistency(f->s, f->a.id, sz, m, proof, &n),
+                             POSTQ_OK);
+            assert_int_equal(postq_merkle_consistency_proof(want, 64, &wn, leaves, (uint64_t)sz,
+                                                            (uint64_t)m),
+                             POSTQ_OK);
+            assert_int_equal(n, wn);
+            if (n > 0) {
+                assert_memory_equal(proof, want, 32 * n);
+            }
+        }
+    }
+    assert_int_equal(postq_store_log_inclusion(f->s, f->a.id, LOG_N + 1, 0, proof, &n),
+                     POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_log_inclusion(f->s, f->a.id, 3, 3, proof, &n), POSTQ_E_ARG);
+    assert_int_equal(postq_store_log_consistency(f->s, f->a.id, 3, 4, proof, &n), POSTQ_E_ARG);
+
+    /* Tiles: level 0 is the leaf hashes; level 1 the pairs; nothing past the tree. */
+    assert_int_equal(postq_store_log_nodes(f->s, f->a.id, 0, 0, LOG_N, hashes), POSTQ_OK);
+    assert_memory_equal(hashes, leaves, sizeof(hashes));
+    assert_int_equal(postq_store_log_nodes(f->s, f->a.id, 1, 2, 3, hashes), POSTQ_OK);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(postq_merkle_root(root, leaves + 4 + 2 * i, 2), POSTQ_OK);
+        assert_memory_equal(hashes + 32 * i, root, 32);
+    }
+    assert_int_equal(postq_store_log_nodes(f->s, f->a.id, 0, LOG_N - 1, 2, hashes),
+                     POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_log_nodes(f->s, f->a.id, 1, LOG_N / 2, 1, hashes),
+                     POSTQ_E_NOT_FOUND); /* leaf 36 has no sibling yet */
+    assert_int_equal(postq_store_log_nodes(f->s, f->a.id, 0, 0, 257, hashes), POSTQ_E_ARG);
+
+    /* Entry bundles: 2-byte big-endian length, then the entry. */
+    postq_buf_init(&b, 1 << 20);
+    assert_int_equal(postq_store_log_entries(f->s, f->a.id, 0, LOG_N, &b), POSTQ_OK);
+    off = 0;
+    for (int i = 0; i < LOG_N; i++) {
+        size_t len = strlen(entries[i]);
+        assert_true(off + 2 + len <= b.len);
+        assert_int_equal((size_t)b.p[off] << 8 | b.p[off + 1], len);
+        assert_memory_equal(b.p + off + 2, entries[i], len);
+        off += 2 + len;
+    }
+    assert_int_equal(off, b.len);
+    postq_buf_reset(&b);
+    assert_int_equal(postq_store_log_entries(f->s, f->a.id, LOG_N - 1, 2, &b), POSTQ_E_NOT_FOUND);
+    postq_buf_free(&b);
+
+    /* Rows know their leaf; a signature stored without an entry has none. */
+    memset(&got, 0, sizeof(got));
+    assert_int_equal(postq_store_sig_get(f->s, f->a.id, ids[7], &got), POSTQ_OK);
+    assert_int_equal(got.log_index, 7);
+    postq_store_sig_clear(&got);
+    fill_sig(&g, &k, -1);
+    assert_int_equal(postq_store_put_signature(f->s, &g, NULL, 0, 0), POSTQ_OK);
+    assert_int_equal(g.log_index, -1);
+    assert_int_equal(postq_store_sig_get(f->s, f->a.id, g.id, &got), POSTQ_OK);
+    assert_int_equal(got.log_index, -1);
+    postq_store_sig_clear(&got);
+
+    /* Another organisation's log is its own. */
+    assert_int_equal(postq_store_log_size(f->s, f->b.id, &size), POSTQ_OK);
+    assert_int_equal(size, 0);
+    assert_int_equal(postq_store_log_inclusion(f->s, f->b.id, 1, 0, proof, &n), POSTQ_E_NOT_FOUND);
+    assert_int_equal(postq_store_log_entries(f->s, f->b.id, 0, 1, &b), POSTQ_E_NOT_FOUND);
+    postq_buf_free(&b);
+    postq_store_key_clear(&k);
+    free(r);
+}
+
+/* A logged sign is all or nothing: a failing signer, a reused counter, a fault at any store
+ * operation leave neither the signature nor its leaf; the tree stays the signatures'. */
+static void test_log_atomic(void **state)
+{
+    struct fx *f = *state;
+    struct postq_store_key k;
+    struct postq_store_sig g;
+    struct postq_store_log_receipt *r = malloc(sizeof(*r));
+    char entry[96];
+    int64_t size = 0;
+    long nth;
+    postq_err err;
+
+    assert_non_null(r);
+    make_key(f->s, f->a.id, NULL, &k);
+    log_entry_text(entry, sizeof(entry), "x", 0);
+    /* No signer: refused before anything is written. */
+    assert_int_equal(put_logged(f->s, &k, 1, entry, &g, r), POSTQ_E_UNSUPPORTED);
+    postq_store_set_log_signer(f->s, test_signer, NULL);
+    assert_int_equal(put_logged(f->s, &k, 1, entry, &g, r), POSTQ_OK);
+    check_receipt(r, f->a.id, entry);
+
+    __atomic_store_n(&signer_broken, 1, __ATOMIC_SEQ_CST);
+    log_entry_text(entry, sizeof(entry), "x", 1);
+    assert_int_equal(put_logged(f->s, &k, 2, entry, &g, r), POSTQ_E_INTERNAL);
+    assert_string_equal(postq_store_errmsg(), "test: the signer is broken");
+    assert_int_equal(r->index, -1);
+    __atomic_store_n(&signer_broken, 0, __ATOMIC_SEQ_CST);
+    assert_int_equal(count_sigs(f->s, f->a.id, NULL), 1);
+    assert_int_equal(postq_store_log_size(f->s, f->a.id, &size), POSTQ_OK);
+    assert_int_equal(size, 1);
+
+    /* The counter already recorded: no signature, no leaf. */
+    assert_int_equal(put_logged(f->s, &k, 1, entry, &g, r), POSTQ_E_CONFLICT);
+    assert_int_equal(postq_store_log_size(f->s, f->a.id, &size), POSTQ_OK);
+    assert_int_equal(size, 1);
+
+    /* A fault at each store operation of a logged sign in turn, until one gets through. */
+    for (nth = 1;; nth++) {
+        postq_store_fail_at(nth);
+        log_entry_text(entry, sizeof(entry), "f", (int)nth);
+        err = put_logged(f->s, &k, 100 + nth, entry, &g, r);
+        postq_store_fail_at(0);
+        assert_int_equal(postq_store_log_size(f->s, f->a.id, &size), POSTQ_OK);
+        if (err == POSTQ_OK) {
+            check_receipt(r, f->a.id, entry);
+            assert_int_equal(size, 2);
+            assert_int_equal(count_sigs(f->s, f->a.id, NULL), 2);
+            break;
+        }
+        assert_int_equal(err, POSTQ_E_IO);
+        assert_int_equal(size, 1);
+        assert_int_equal(count_sigs(f->s, f->a.id, NULL), 1);
+        assert_true(nth < 200);
+    }
+    assert_true(nth > 3); /* the faults did hit the log's own statements */
+    postq_store_key_clear(&k);
+    free(r);
+}
+
+#define LOG_THREADS 4
+#define LOG_PER_THREAD 25
+
+struct log_worker {
+    struct postq_store *s;
+    const struct postq_store_key *key;
+    const char *org;
+    int t;
+    int ok;
+    int64_t index[LOG_PER_THREAD];
+};
+
+static void *log_work(void *arg)
+{
+    struct log_worker *w = arg;
+    struct postq_store_log_receipt *r = malloc(sizeof(*r));
+    struct postq_store_sig g;
+    char entry[96];
+    if (r == NULL) {
+        return NULL;
+    }
+    for (int i = 0; i < LOG_PER_THREAD; i++) {
+        log_entry_text(entry, sizeof(entry), w->key->id, w->t * 1000 + i);
+        if (put_logged(w->s, w->key, w->t * 1000 + i, entry, &g, r) == POSTQ_OK &&
+            r->index >= 0 && r->index < r->size) {
+            postq_merkle_hash leaf;
+            w->index[i] = r->index;
+            /* Checked here without cmocka's asserts (not thread-safe): counted instead. */
+            if (postq_merkle_leaf_hash(leaf, (const uint8_t *)entry, strlen(entry)) == POSTQ_OK &&
+                postq_merkle_verify_inclusion(leaf, (uint64_t)r->index, (uint64_t)r->size,
+                                              (const postq_merkle_hash *)r->proof, r->proof_len,
+                                              r->root) == POSTQ_OK) {
+                w->ok++;
+            }
+        }
+    }
+    free(r);
+    return NULL;
+}
+
+/* Concurrent logged signs (grouped into batches by the SQLite backend, serialised on the log's
+ * row by PostgreSQL): every leaf index handed out once, every proof good, fewer checkpoints
+ * than signs when batches formed, and the final tree is the entries'. */
+static void test_log_concurrent(void **state)
+{
+    struct fx *f = *state;
+    struct postq_store_key k;
+    struct log_worker w[LOG_THREADS];
+    pthread_t th[LOG_THREADS];
+    unsigned char seen[LOG_THREADS * LOG_PER_THREAD];
+    struct postq_store_checkpoint cp;
+    struct postq_buf b;
+    postq_merkle_hash *leaves = calloc(LOG_THREADS * LOG_PER_THREAD, sizeof(*leaves)), root;
+    long signed0 = tl_log_signed();
+    size_t off = 0;
+
+    assert_non_null(leaves);
+    postq_store_set_log_signer(f->s, test_signer, NULL);
+    make_key(f->s, f->a.id, NULL, &k);
+    for (int t = 0; t < LOG_THREADS; t++) {
+        memset(&w[t], 0, sizeof(w[t]));
+        w[t] = (struct log_worker){f->s, &k, f->a.id, t, 0, {0}};
+        assert_int_equal(pthread_create(&th[t], NULL, log_work, &w[t]), 0);
+    }
+    memset(seen, 0, sizeof(seen));
+    for (int t = 0; t < LOG_THREADS; t++) {
+        assert_int_equal(pthread_join(th[t], NULL), 0);
+        assert_int_equal(w[t].ok, LOG_PER_THREAD);
+        for (int i = 0; i < LOG_PER_THREAD; i++) {
+            assert_true(w[t].index[i] >= 0 && w[t].index[i] < LOG_THREADS * LOG_PER_THREAD);
+            assert_int_equal(seen[w[t].index[i]], 0);
+            seen[w[t].index[i]] = 1;
+        }
+    }
+    assert_true(tl_log_signed() - signed0 <= LOG_THREADS * LOG_PER_THREAD);
+    /* The tree of the latest checkpoint is the stored entries', in order. */
+    assert_int_equal(postq_store_checkpoint_latest(f->s, f->a.id, &cp), POSTQ_OK);
+    assert_int_equal(cp.size, LOG_THREADS * LOG_PER_THREAD);
+    postq_buf_init(&b, 1 << 20);
+    assert_int_equal(postq_store_log_entries(f->s, f->a.id, 0, LOG_THREADS * LOG_PER_THREAD, &b),
+                     POSTQ_OK);
+    for (int i = 0; i < LOG_THREADS * LOG_PER_THREAD; i++) {
+        size_t len = (size_t)b.p[off] << 8 | b.p[off + 1];
+        assert_int_equal(postq_merkle_leaf_hash(leaves[i], b.p + off + 2, len), POSTQ_OK);
+        off += 2 + len;
+    }
+    assert_int_equal(postq_merkle_root(root, leaves, LOG_THREADS * LOG_PER_THREAD), POSTQ_OK);
+    assert_memory_equal(cp.root, root, 32);
+    postq_store_checkpoint_clear(&cp);
+    postq_buf_free(&b);
+    postq_store_key_clear(&k);
+    free(leaves);
+}
 
 static void test_argument_checks(void **state)
 {
@@ -1791,6 +2141,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_killed_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_mixed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_puts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_log_append_and_proofs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_log_atomic, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_log_concurrent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_argument_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_activity, setup, teardown),
         cmocka_unit_test(test_open_urls),

@@ -84,7 +84,10 @@ static void test_wal_and_migration_record(void **state)
         assert_int_equal(postq_store_open(f->url, &s), POSTQ_OK);
         postq_store_close(s);
     }
-    assert_int_equal(query(f->path, "SELECT count(*) FROM schema_migrations"), 3);
+    assert_int_equal(query(f->path, "SELECT count(*) FROM schema_migrations"), 4);
+    assert_int_equal(query(f->path, "SELECT version FROM schema_migrations WHERE name = "
+                                    "'004_log'"),
+                     4);
     assert_int_equal(query(f->path, "SELECT version FROM schema_migrations WHERE name = "
                                     "'001_init'"),
                      1);
@@ -95,7 +98,7 @@ static void test_wal_and_migration_record(void **state)
                                     "'003_lifecycle'"),
                      3);
     /* A database of the first release (migration 1 only, from its shipped file, with a row)
-     * is brought to 3 on open, its rows kept. (store_contract_test upgrades one of schema 2
+     * is brought to 4 on open, its rows kept. (store_contract_test upgrades one of schema 2
      * with keys, policies and signatures, on both backends.) */
     {
         FILE *fp = fopen("src/store/schema/001_init.sql", "rb");
@@ -119,7 +122,7 @@ static void test_wal_and_migration_record(void **state)
     exec(f->path, "INSERT INTO orgs VALUES ('org_01M0000000000000000000000A', 'old', 1)");
     assert_int_equal(postq_store_open(f->url, &s), POSTQ_OK);
     postq_store_close(s);
-    assert_int_equal(query(f->path, "SELECT count(*) FROM schema_migrations"), 3);
+    assert_int_equal(query(f->path, "SELECT count(*) FROM schema_migrations"), 4);
     assert_int_equal(query(f->path, "SELECT count(*) FROM sign_rejections"), 0);
     assert_int_equal(query(f->path, "SELECT count(*) FROM key_versions"), 0);
     assert_int_equal(query(f->path, "SELECT count(*) FROM orgs WHERE name = 'old'"), 1);
