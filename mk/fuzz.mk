@@ -30,7 +30,8 @@ $(FUZZ_SERVER_OBJS): FUZZ_CPPFLAGS = -I$(O)/gen $(call pkgcflags,$(SERVER_PKGS) 
 $(FUZZ_DIR)/obj/src/store/store_sqlite.o: $(SCHEMA_H)
 $(FUZZ_DIR)/obj/src/store/store_pg.o: $(PG_SCHEMA_H)
 $(FUZZ_DIR)/fuzz_api: $(FUZZ_SERVER_OBJS)
-$(FUZZ_DIR)/fuzz_api: FUZZ_EXTRA_OBJS = $(FUZZ_SERVER_OBJS)
+$(FUZZ_DIR)/fuzz_api: FUZZ_EXTRA_OBJS = $(FUZZ_SERVER_OBJS) $(FUZZ_DIR)/obj/tests/lib/logsigner.o
+$(FUZZ_DIR)/fuzz_api: $(FUZZ_DIR)/obj/tests/lib/logsigner.o
 $(FUZZ_DIR)/fuzz_api: FUZZ_EXTRA_LIBS = $(SERVER_LIBS) $(call pkglibs,$(API_PKGS)) -lpthread
 # fuzz_kek_blob opens software keys with postq-api's kek.c: the same objects.
 $(FUZZ_DIR)/fuzz_kek_blob: $(FUZZ_SERVER_OBJS)

@@ -1005,6 +1005,12 @@ static void jsonw_time(struct postq_jsonw *w, int64_t ms)
 
 void postq_api_sig_write(struct postq_jsonw *w, const struct postq_store_sig *s)
 {
+    postq_api_sig_write_ex(w, s, NULL);
+}
+
+void postq_api_sig_write_ex(struct postq_jsonw *w, const struct postq_store_sig *s,
+                            const struct postq_store_log_receipt *receipt)
+{
     postq_jsonw_obj_begin(w);
     postq_jsonw_key(w, "id");
     postq_jsonw_str(w, s->id);
@@ -1045,6 +1051,9 @@ void postq_api_sig_write(struct postq_jsonw *w, const struct postq_store_sig *s)
         }
         postq_jsonw_obj_end(w);
     }
+    if (receipt != NULL) {
+        postq_api_transparency_write(w, receipt);
+    }
     postq_jsonw_obj_end(w);
 }
 
@@ -1063,7 +1072,7 @@ static void sig_get(struct postq_api *api, const struct postq_api_caller *who, c
         return;
     }
     postq_api_jsonw_begin(resp, &w);
-    postq_api_sig_write(&w, &s);
+    postq_api_sig_write_logged(api, &w, &s);
     postq_api_jsonw_reply(resp, 200, &w);
     postq_store_sig_clear(&s);
 }
@@ -1485,6 +1494,11 @@ enum {
     R_APIKEY,
     R_ENCLAVE,
     R_ACTIVITY,
+    R_LOG,
+    R_LOG_CHECKPOINT,
+    R_LOG_PROOF,
+    R_LOG_TILE,
+    R_SIG_PROOF,
     R_HEALTH,
     R_METRICS,
     R_WEB
@@ -1506,6 +1520,11 @@ static const char *const route_names[] = {
     [R_APIKEY] = "/v1/api-keys/{id}",
     [R_ENCLAVE] = "/v1/enclave",
     [R_ACTIVITY] = "/v1/activity",
+    [R_LOG] = "/v1/log",
+    [R_LOG_CHECKPOINT] = "/v1/log/checkpoint",
+    [R_LOG_PROOF] = "/v1/log/proof",
+    [R_LOG_TILE] = "/v1/log/tile/{tile}",
+    [R_SIG_PROOF] = "/v1/signatures/{id}/proof",
     [R_HEALTH] = "/healthz",
     [R_METRICS] = "/metrics",
     [R_WEB] = "/",
@@ -1573,6 +1592,26 @@ static int route_of(const char *path, const char **id, struct route_args *ra)
     };
     *id = NULL;
     memset(ra, 0, sizeof(*ra));
+    if (strcmp(path, "/v1/log") == 0) {
+        return R_LOG;
+    }
+    if (strcmp(path, "/v1/log/checkpoint") == 0) {
+        return R_LOG_CHECKPOINT;
+    }
+    if (strcmp(path, "/v1/log/proof") == 0) {
+        return R_LOG_PROOF;
+    }
+    if (strncmp(path, "/v1/log/tile/", 13) == 0) {
+        *id = path + 13; /* the tile's path, parsed by log.c */
+        return R_LOG_TILE;
+    }
+    if (strncmp(path, "/v1/signatures/", 15) == 0) {
+        const char *e;
+        if (segment(path + 15, ra->id, sizeof(ra->id), &e) && strcmp(e, "/proof") == 0) {
+            *id = ra->id;
+            return R_SIG_PROOF;
+        }
+    }
     if (strncmp(path, "/v1/hybrid-keys/", 16) == 0 && strchr(path + 16, '/') != NULL) {
         int r = key_subroute(path + 16, ra);
         *id = r != R_NONE ? ra->id : NULL;
@@ -1730,7 +1769,7 @@ static void dispatch(struct postq_api *api, int r, const char *id, const struct 
     }
     (void)snprintf(resp->log_org, sizeof(resp->log_org), "%s", who.org_id);
     (void)snprintf(resp->log_apikey, sizeof(resp->log_apikey), "%s", who.apikey_id);
-    postq_api_touch(resp, id); /* the path's id, for the routes that have one */
+    postq_api_touch(resp, r == R_LOG_TILE ? NULL : id); /* the path's id, if it has one */
     /* Rate limits right after authentication (they need the key and its organisation): a
      * refused request costs no role check, body parse, store or enclave call. */
     if (!rate_ok(api, &who, resp)) {
@@ -1749,6 +1788,21 @@ static void dispatch(struct postq_api *api, int r, const char *id, const struct 
     switch (r) {
     case R_ENCLAVE:
         enclave_get(api, resp);
+        break;
+    case R_LOG:
+        postq_api_log_get(api, &who, resp);
+        break;
+    case R_LOG_CHECKPOINT:
+        postq_api_log_checkpoint(api, &who, resp);
+        break;
+    case R_LOG_PROOF:
+        postq_api_log_proof(api, &who, req, resp);
+        break;
+    case R_LOG_TILE:
+        postq_api_log_tile(api, &who, id, resp);
+        break;
+    case R_SIG_PROOF:
+        postq_api_sig_proof(api, &who, id, resp);
         break;
     case R_ACTIVITY:
         activity_get(api, &who, req, resp);

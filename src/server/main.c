@@ -394,6 +394,11 @@ static int cmd_serve(int argc, char **argv)
         fprintf(stderr, "postq-api: --enclave %s: %s\n", v[2], postq_strerror(err));
         goto out;
     }
+    err = postq_api_log_open(&api);
+    if (err != POSTQ_OK) {
+        fprintf(stderr, "postq-api: transparency log: %s\n", postq_strerror(err));
+        goto out;
+    }
     err = postq_ratelimit_new(&rate, &api.ratelimit);
     if (err != POSTQ_OK) {
         fprintf(stderr, "postq-api: rate limits: %s\n", postq_strerror(err));
@@ -436,6 +441,7 @@ static int cmd_serve(int argc, char **argv)
     rc = 0;
 out:
     postq_http_stop(http);
+    postq_api_log_close(&api);
     postq_enclave_pool_free(api.enclave);
     postq_vcache_free(api.vcache);
     postq_ratelimit_free(api.ratelimit);

@@ -231,6 +231,7 @@ struct postq_api {
      * (1 ok) and when (ms; 0: none yet). Zero-initialised with the struct. */
     _Atomic int store_ok; /* 1; 0: the latest commit failed; -1: the database was unreachable */
     _Atomic int64_t store_checked_ms;
+    struct postq_api_log *log; /* the transparency log (log.c): postq_api_log_open */
 };
 
 /* A sign's commit failed with err: /healthz reports the store as not writable until a write
@@ -284,8 +285,48 @@ int postq_api_media_is(const char *ctype, const char *want);
  * decision both the body cap (postq_api_body_cap) and the handler use, so that a body is
  * never read under one form's cap and parsed as the other's. */
 int postq_api_sign_is_raw(const char *ctype);
-/* Write the sign result (docs/formats.md) of a stored row. */
+/* Write the sign result (docs/formats.md) of a stored row; _ex adds `transparency` from
+ * receipt (NULL: none). */
 void postq_api_sig_write(struct postq_jsonw *w, const struct postq_store_sig *sig);
+void postq_api_sig_write_ex(struct postq_jsonw *w, const struct postq_store_sig *sig,
+                            const struct postq_store_log_receipt *receipt);
+
+/* ---- the transparency log (log.c, docs/transparency.md) ---- */
+
+struct postq_api_log;
+/* Set up api->log and make the store sign checkpoints through the enclave (api->store and
+ * api->enclave set first). POSTQ_E_NOMEM. */
+POSTQ_MUST_CHECK postq_err postq_api_log_open(struct postq_api *api);
+void postq_api_log_close(struct postq_api *api);
+/* Store sig with its log entry in one transaction (postq_store_put_signature_logged): assigns
+ * sig->id and created_at (the entry names them), builds the entry with public_key (the signing
+ * version's composite public key) and fills *receipt. Errors as the store's. */
+POSTQ_MUST_CHECK postq_err postq_api_put_logged(struct postq_api *api, struct postq_store_sig *sig,
+                                                struct postq_bytes public_key,
+                                                const char *module_id, int64_t counter,
+                                                int record_counter,
+                                                struct postq_store_log_receipt *receipt);
+/* Whether the calling thread's last store failure was the enclave not signing the log's
+ * checkpoint (its postq_store_errmsg() then begins with POSTQ_API_LOG_ENCLAVE_ERR): the sign is
+ * then answered 503 enclave_unavailable, and the store is not counted as failing. */
+#define POSTQ_API_LOG_ENCLAVE_ERR "enclave: "
+int postq_api_log_enclave_failed(void);
+/* The `transparency` member of a sign result. */
+void postq_api_transparency_write(struct postq_jsonw *w, const struct postq_store_log_receipt *r);
+/* A stored row's sign result with `transparency` against the latest checkpoint (none when the
+ * row has no leaf or the proof cannot be read). */
+void postq_api_sig_write_logged(struct postq_api *api, struct postq_jsonw *w,
+                                const struct postq_store_sig *sig);
+void postq_api_log_get(struct postq_api *api, const struct postq_api_caller *who,
+                       struct postq_http_resp *resp);
+void postq_api_log_checkpoint(struct postq_api *api, const struct postq_api_caller *who,
+                              struct postq_http_resp *resp);
+void postq_api_log_proof(struct postq_api *api, const struct postq_api_caller *who,
+                         const struct postq_http_req *req, struct postq_http_resp *resp);
+void postq_api_sig_proof(struct postq_api *api, const struct postq_api_caller *who,
+                         const char *id, struct postq_http_resp *resp);
+void postq_api_log_tile(struct postq_api *api, const struct postq_api_caller *who,
+                        const char *rest, struct postq_http_resp *resp);
 /* Serialize j (consumed) into resp with status. */
 void postq_api_json_reply(struct postq_http_resp *resp, int status, json_t *j);
 /* A reply written with postq_jsonw: begin empties the body and points w at it; reply checks

@@ -138,18 +138,34 @@ static int sign_args(const struct postq_http_req *req, struct postq_http_resp *r
     return 1;
 }
 
-static void reply_stored(struct postq_http_resp *resp, const struct postq_store_sig *sig)
+static void reply_stored(struct postq_http_resp *resp, const struct postq_store_sig *sig,
+                         const struct postq_store_log_receipt *receipt)
 {
     struct postq_jsonw w;
     postq_api_touch(resp, sig->id);
     postq_api_jsonw_begin(resp, &w);
-    postq_api_sig_write(&w, sig);
+    postq_api_sig_write_ex(&w, sig, receipt);
     postq_api_jsonw_reply(resp, 200, &w);
+}
+
+/* A sign's store call failed: nothing was stored. 503 when it was the enclave that could not
+ * sign the transparency log's checkpoint; else the store's error (and /healthz hears of it). */
+static void store_fail(struct postq_api *api, postq_err err, struct postq_http_resp *resp)
+{
+    if (postq_api_log_enclave_failed()) {
+        postq_api_error(resp, 503, "enclave_unavailable",
+                        "the enclave did not sign the transparency log's checkpoint; nothing "
+                        "was stored");
+        resp->retry_after = 1;
+        return;
+    }
+    postq_api_store_failed(api, err);
+    postq_api_fail(resp, err, "signature");
 }
 
 static void sign_software(struct postq_api *api, const struct postq_store_key *key,
                           struct postq_bytes payload, struct postq_store_sig *sig,
-                          struct postq_http_resp *resp)
+                          struct postq_store_log_receipt *receipt, struct postq_http_resp *resp)
 {
     uint8_t sk[POSTQ_HYBRID_SK_MAX], s[POSTQ_HYBRID_SIG_MAX];
     size_t sk_len = 0, pk_len, want_sk, sig_len;
@@ -177,13 +193,12 @@ static void sign_software(struct postq_api *api, const struct postq_store_key *k
     sig->signature.p = s;
     sig->signature.len = sig_len;
     sig->has_attestation = 0;
-    err = postq_store_put_signature(api->store, sig, "", 0, 0);
+    err = postq_api_put_logged(api, sig, key->public_key, "", 0, 0, receipt);
     if (err != POSTQ_OK) {
-        postq_api_store_failed(api, err);
-        postq_api_fail(resp, err, "signature");
+        store_fail(api, err, resp);
         return;
     }
-    reply_stored(resp, sig);
+    reply_stored(resp, sig, receipt);
 }
 
 /* PH(payload) of docs/formats.md for alg: what the composite signature covers. */
@@ -380,11 +395,12 @@ static int record_from_report(struct postq_store_sig *sig, const struct postq_pr
  * recorded it between the check and the write: the counter was reused after all, so enforce
  * answers 422 counter_reused with nothing stored, and audit mode stores the row once more as
  * a failure, without the claim. */
-static void store_attested(struct postq_api *api, struct postq_store_sig *sig, int record,
-                           int enforce, struct postq_http_resp *resp)
+static void store_attested(struct postq_api *api, const struct postq_store_key *key,
+                           struct postq_store_sig *sig, int record, int enforce,
+                           struct postq_store_log_receipt *receipt, struct postq_http_resp *resp)
 {
-    postq_err err =
-        postq_store_put_signature(api->store, sig, sig->att.module_id, sig->att.counter, record);
+    postq_err err = postq_api_put_logged(api, sig, key->public_key, sig->att.module_id,
+                                         sig->att.counter, record, receipt);
     if (err == POSTQ_E_CONFLICT && record) {
         if (enforce) {
             reject(api, sig, resp, POSTQ_REASON_COUNTER_REUSED,
@@ -394,16 +410,14 @@ static void store_attested(struct postq_api *api, struct postq_store_sig *sig, i
         postq_metrics_rejection(POSTQ_REASON_COUNTER_REUSED);
         sig->att.verdict = POSTQ_STORE_VERDICT_FAIL;
         snprintf(sig->att.reason, sizeof(sig->att.reason), "%s", POSTQ_REASON_COUNTER_REUSED);
-        sig->id[0] = '\0';
-        sig->created_at = 0;
-        err = postq_store_put_signature(api->store, sig, sig->att.module_id, sig->att.counter, 0);
+        err = postq_api_put_logged(api, sig, key->public_key, sig->att.module_id,
+                                   sig->att.counter, 0, receipt);
     }
     if (err != POSTQ_OK) {
-        postq_api_store_failed(api, err);
-        postq_api_fail(resp, err, "signature");
+        store_fail(api, err, resp);
         return;
     }
-    reply_stored(resp, sig);
+    reply_stored(resp, sig, receipt);
 }
 
 void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
@@ -412,6 +426,7 @@ void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
     struct postq_store_key key;
     struct postq_store_policy pol;
     struct postq_store_sig sig;
+    struct postq_store_log_receipt *receipt = NULL;
     struct postq_proto_client *c = NULL;
     struct postq_proto_resp er;
     struct postq_attest_report *rep = NULL;
@@ -460,8 +475,13 @@ void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
         postq_api_fail(resp, err, "payload");
         goto out;
     }
+    receipt = postq_arena_alloc(req->arena, sizeof(*receipt));
+    if (receipt == NULL) {
+        postq_api_fail(resp, POSTQ_E_NOMEM, "sign");
+        goto out;
+    }
     if (strcmp(key.provider, "software") == 0) {
-        sign_software(api, &key, payload, &sig, resp);
+        sign_software(api, &key, payload, &sig, receipt, resp);
         goto out;
     }
     if (key.policy_id[0] == '\0') {
@@ -485,7 +505,7 @@ void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
     if (!rep->verdict.ok) {
         postq_metrics_rejection(rep->verdict.reason);
     }
-    store_attested(api, &sig, record, pol.enforce, resp);
+    store_attested(api, &key, &sig, record, pol.enforce, receipt, resp);
 out:
     postq_enclave_pool_put(api->enclave, c, 1);
     postq_wipe(nonce, sizeof(nonce));

@@ -33,6 +33,8 @@
 #include "crypto/rand.h"
 #include "server/server.h"
 
+#include "../lib/logsigner.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* An API key the target made: its role, organisation and token. */
@@ -318,6 +320,7 @@ static void fuzz_api_rmtree(const char *path)
 
 static void fuzz_api_teardown(void)
 {
+    postq_api_log_close(&fuzz_api_st->api);
     postq_enclave_pool_free(fuzz_api_st->api.enclave);
     postq_store_close(fuzz_api_st->api.store);
     fuzz_api_rmtree(fuzz_api_st->dir);
@@ -370,6 +373,11 @@ static void fuzz_api_setup(void)
         fuzz_api_die("cannot open the store or the enclave pool", url);
     }
     st->api.have_kek = 1;
+    /* The transparency log: checkpoints signed in-process by the test keys (no enclave). */
+    if (postq_api_log_open(&st->api) != POSTQ_OK) {
+        fuzz_api_die("cannot set up the transparency log", NULL);
+    }
+    postq_store_set_log_signer(st->api.store, tl_log_signer, NULL);
     postq_metrics_init();
     memset(&org, 0, sizeof(org));
     if (postq_store_org_create(st->api.store, "acme", &org) != POSTQ_OK) {

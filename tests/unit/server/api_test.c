@@ -5,6 +5,7 @@
  * and a failed request stores nothing. Also: the enclave being down (503), a fake enclave's
  * keygen replies of the wrong sizes (500, nothing stored), strict JSON, roles and scoping. */
 #include "testlib.h"
+#include "logsigner.h"
 
 #include <poll.h>
 #include <postq/hybrid.h>
@@ -127,6 +128,8 @@ static int setup(void **state)
                      POSTQ_OK);
     assert_int_equal(postq_rand_bytes(f->api.kek = f->kek, sizeof(f->kek)), POSTQ_OK);
     f->api.have_kek = 1;
+    assert_int_equal(postq_api_log_open(&f->api), POSTQ_OK);
+    postq_store_set_log_signer(f->api.store, tl_log_signer, NULL); /* no enclave here */
     memset(&org, 0, sizeof(org));
     memset(&org2, 0, sizeof(org2));
     assert_int_equal(postq_store_org_create(f->api.store, "acme", &org), POSTQ_OK);
@@ -150,6 +153,7 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
     char cmd[128];
+    postq_api_log_close(&f->api);
     postq_enclave_pool_free(f->api.enclave);
     postq_store_close(f->api.store);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);

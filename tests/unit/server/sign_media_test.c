@@ -4,6 +4,7 @@
  * parameters and optional whitespace. A near miss such as application/octet-streamX is not raw:
  * it gets the JSON form's cap and the JSON form's 415, never a raw sign under the JSON cap. */
 #include "testlib.h"
+#include "logsigner.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,8 @@ static int setup(void **state)
                      POSTQ_OK);
     assert_int_equal(postq_rand_bytes(f->api.kek = f->kek, sizeof(f->kek)), POSTQ_OK);
     f->api.have_kek = 1;
+    assert_int_equal(postq_api_log_open(&f->api), POSTQ_OK);
+    postq_store_set_log_signer(f->api.store, tl_log_signer, NULL); /* no enclave here */
     memset(&org, 0, sizeof(org));
     assert_int_equal(postq_store_org_create(f->api.store, "acme", &org), POSTQ_OK);
     assert_int_equal(postq_api_apikey_create(f->api.store, org.id, "a", POSTQ_STORE_ROLE_ADMIN,
@@ -133,6 +136,7 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
     char cmd[128];
+    postq_api_log_close(&f->api);
     postq_enclave_pool_free(f->api.enclave);
     postq_store_close(f->api.store);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
