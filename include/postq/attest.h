@@ -47,6 +47,10 @@ extern "C" {
 #define POSTQ_REASON_SIGNATURE_INVALID "signature_invalid"
 #define POSTQ_REASON_NONCE_MISMATCH "nonce_mismatch"
 #define POSTQ_REASON_COUNTER_REUSED "counter_reused"
+/* The transparency log (docs/transparency.md), checked last, when a log key is pinned. */
+#define POSTQ_REASON_LOG_CHECKPOINT_INVALID "log_checkpoint_invalid"
+#define POSTQ_REASON_LOG_PROOF_INVALID "log_proof_invalid"
+#define POSTQ_REASON_LOG_INCONSISTENT "log_inconsistent" /* postq log monitor */
 
 /* Limits. */
 #define POSTQ_ATTEST_DOC_B64_MAX 21848  /* base64 of a 16 KiB document (POSTQ_JWS_MAX) */
@@ -104,6 +108,35 @@ struct postq_attest_result_fields {
                                        doc_from_future */
 };
 
+/* A sign result's place in the transparency log [docs/transparency.md], for log_checkpoint_invalid
+ * and log_proof_invalid: the pinned log key, the sign result's fields its log entry is rebuilt
+ * from, and its `transparency` member. Strings are NUL-terminated. */
+struct postq_log_input {
+    const char *log_key;           /* the log's verifier key text (Ed25519 or composite), pinned */
+    const char *sig_id;            /* id */
+    const char *key_id;            /* keyId */
+    int64_t key_version;           /* keyVersion; 0: absent (1) */
+    const char *algorithm;         /* algorithm */
+    const uint8_t *public_key;     /* the composite public key that signed */
+    size_t public_key_len;
+    const uint8_t *payload_sha256; /* payloadSha256, 32 bytes */
+    const uint8_t *sig;            /* the composite signature */
+    size_t sig_len;
+    const char *vendor;            /* attestation.vendor; NULL: no attestation */
+    const char *module_id;         /* the document's moduleId claim; NULL: "-" (postq_attest_
+                                      verify_ex fills it from the document) */
+    uint64_t counter;              /* attestation.counter */
+    const char *doc_b64;           /* attestation.docB64 */
+    const char *verdict;           /* attestation.verdict: "pass", "fail"; NULL: "pass" */
+    const char *reason;            /* attestation.reason with "fail", else NULL */
+    const char *created_at;        /* createdAt, exactly as written */
+    int has_transparency;          /* 0: the sign result has no `transparency` */
+    int64_t log_index;             /* transparency.logIndex */
+    const char *checkpoint;        /* transparency.checkpoint (the signed note) */
+    const uint8_t (*proof)[32];    /* transparency.inclusionProof */
+    size_t proof_len;
+};
+
 /* Optional inputs of postq_attest_verify_ex. Zero-initialise and set what you have; every
  * check whose inputs are absent does not run (and is not listed in the report). */
 struct postq_attest_input {
@@ -137,6 +170,10 @@ struct postq_attest_input {
                                        createdAt; 0: now_ms is the real clock. A document
                                        timestamp (or result->created_at_ms) later than
                                        clock_ms + 60 s is doc_from_future as well. */
+    const struct postq_log_input *log; /* the transparency log, or NULL: with it,
+                                       log_checkpoint_invalid and log_proof_invalid run last
+                                       (module_id and doc_b64 taken from the document when
+                                       NULL) */
 };
 
 /* What the document claims, as far as the vendor's verifier could read it. For mock every
@@ -185,6 +222,15 @@ struct postq_attest_report {
     int64_t at_ms;   /* the reference time the checks used (now_ms) */
 };
 
+/* The log checks alone (a sign result of a key without attestation): log_checkpoint_invalid
+ * (the checkpoint is not a note signed by in->log_key, or its origin is not "<key name>/<org
+ * id>") then log_proof_invalid (no transparency, or the entry rebuilt from in is not at
+ * log_index in the checkpoint's tree). Returns 0 with the verdict in *out; POSTQ_E_ARG for NULL
+ * or missing fields, POSTQ_E_MALFORMED for a log_key that is not a verifier key (out->detail
+ * says why). */
+POSTQ_API POSTQ_MUST_CHECK int postq_log_verify(const struct postq_log_input *in,
+                                                postq_verdict *out);
+
 /* The checks of docs/verification.md in order, stopping at the first failure:
  *   doc_malformed, vendor_mismatch, vendor_unsupported, then the vendor's own checks (mock:
  *   doc_alg_unsupported, doc_signature_invalid, image_not_allowed; hardware vendors:
@@ -194,7 +240,8 @@ struct postq_attest_report {
  *   payload_hash_mismatch (payload or payload_sha256 given), sig_hash_mismatch (sig given),
  *   key_mismatch (public_key given), signature_invalid (sig, public_key and payload or
  *   payload_ph given),
- *   nonce_mismatch (nonce given), counter_reused (counter_seen given).
+ *   nonce_mismatch (nonce given), counter_reused (counter_seen given), then
+ *   log_checkpoint_invalid and log_proof_invalid (log given).
  * in may be NULL (no optional input). out must not be NULL; it is overwritten.
  * Return codes as postq_attest_verify; the verdict is in out->verdict. */
 POSTQ_API POSTQ_MUST_CHECK int postq_attest_verify_ex(const char *doc_b64, const char *policy_json,

@@ -81,6 +81,10 @@ struct postq_verify_options {
                                    validity, ms since the epoch, or POSTQ_VERIFY_AT_CREATED (the
                                    sign result's createdAt; the clock when it has none) */
     int64_t clock_ms;           /* the real clock, ms since the epoch; 0: the system's */
+    const char *log_key;        /* the transparency log's verifier key text (docs/
+                                   transparency.md), or NULL: with it, after every other check,
+                                   log_checkpoint_invalid and log_proof_invalid run on the sign
+                                   result's `transparency` (a public key is then required) */
 };
 
 /* Verify a sign result (sign_result_json[0..json_len), at most 65536 bytes) over the payload

@@ -136,6 +136,7 @@ int postq_public_key_from_json_version(const char *json, size_t json_len, int64_
 struct work {
     struct postq_sign_result sr;
     struct postq_attest_result_fields fields;
+    struct postq_log_input log;
     uint8_t chunk[CHUNK];
     uint8_t sha[32];
     uint8_t ph[POSTQ_HYBRID_PH_BYTES];
@@ -278,7 +279,38 @@ static postq_err attested(struct work *w, const struct postq_verify_options *opt
     w->fields.counter = w->sr.counter >= 0 ? (uint64_t)w->sr.counter : 0;
     in.result = &w->fields;
     in.clock_ms = clock_ms;
+    in.log = opt->log_key != NULL ? &w->log : NULL;
     return postq_attest_verify_ex(w->sr.doc_b64, opt->policy_json, &in, at_ms, out);
+}
+
+/* The log input of the sign result w->sr (module_id: the document's, filled by the checks). */
+static void log_input(struct work *w, const struct postq_verify_options *opt)
+{
+    struct postq_log_input *l = &w->log;
+    memset(l, 0, sizeof(*l));
+    l->log_key = opt->log_key;
+    l->sig_id = w->sr.id;
+    l->key_id = w->sr.key_id;
+    l->key_version = w->sr.key_version;
+    l->algorithm = w->sr.algorithm;
+    l->public_key = opt->public_key;
+    l->public_key_len = opt->public_key_len;
+    l->payload_sha256 = w->sr.payload_sha256;
+    l->sig = w->sr.signature;
+    l->sig_len = w->sr.sig_len;
+    if (w->sr.has_attestation) {
+        l->vendor = w->sr.vendor;
+        l->counter = w->sr.counter >= 0 ? (uint64_t)w->sr.counter : 0;
+        l->doc_b64 = w->sr.doc_b64;
+        l->verdict = w->sr.verdict[0] != '\0' ? w->sr.verdict : NULL;
+        l->reason = w->sr.reason[0] != '\0' ? w->sr.reason : NULL;
+    }
+    l->created_at = w->sr.created_at;
+    l->has_transparency = w->sr.has_transparency;
+    l->log_index = w->sr.log_index;
+    l->checkpoint = w->sr.checkpoint;
+    l->proof = (const uint8_t(*)[32])w->sr.proof;
+    l->proof_len = w->sr.proof_len;
 }
 
 int postq_verify_sign_result(const char *sign_result_json, size_t json_len,
@@ -299,10 +331,10 @@ int postq_verify_sign_result(const char *sign_result_json, size_t json_len,
     if (sign_result_json == NULL || read_payload == NULL || opt == NULL ||
         (opt->policy_json == NULL && opt->public_key == NULL) ||
         (opt->public_key == NULL && opt->public_key_len != 0) || opt->at_ms < -1 ||
-        opt->clock_ms < 0) {
+        opt->clock_ms < 0 || (opt->log_key != NULL && opt->public_key == NULL)) {
         return unusable(out, POSTQ_E_ARG,
                         "invalid arguments (NULL input, neither a policy nor a public key, "
-                        "or a negative time)");
+                        "a log key without a public key, or a negative time)");
     }
     clock_ms = opt->clock_ms > 0 ? opt->clock_ms : system_clock_ms();
     w = postq_calloc(1, sizeof(*w));
@@ -343,10 +375,15 @@ int postq_verify_sign_result(const char *sign_result_json, size_t json_len,
         goto out;
     }
     out->at_ms = at_ms;
+    log_input(w, opt);
     if (opt->policy_json != NULL) {
         err = attested(w, opt, key_alg, at_ms, clock_ms, out);
     } else {
         err = signature_only(w, opt, key_alg, out);
+        if (err == POSTQ_OK && opt->log_key != NULL) {
+            struct postq_attest_run run = {out, NULL};
+            err = postq_attest_log_check(&run, &w->log, NULL);
+        }
         if (err == POSTQ_OK) {
             out->verdict.ok = 1;
         } else if (err == POSTQ_E_REJECTED) {

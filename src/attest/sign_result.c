@@ -105,9 +105,57 @@ static postq_err parse_attestation(struct postq_sign_result *r, const json_t *a,
     return err;
 }
 
+static postq_err parse_transparency(struct postq_sign_result *r, const json_t *t, char *detail,
+                                    size_t cap)
+{
+    const char *p = "transparency.";
+    const json_t *proof, *e;
+    size_t i;
+    postq_err err;
+
+    if (!json_is_object(t)) {
+        postq_attest_detail(detail, cap, "transparency: not an object");
+        return POSTQ_E_MALFORMED;
+    }
+    if (json_object_get(t, "logIndex") == NULL) {
+        postq_attest_detail(detail, cap, "transparency.logIndex: missing");
+        return POSTQ_E_MALFORMED;
+    }
+    err = get_int(t, p, "logIndex", 0, -1, &r->log_index, detail, cap);
+    if (err == POSTQ_OK) {
+        err = get_string(t, p, "checkpoint", 1, r->checkpoint, sizeof(r->checkpoint), detail,
+                         cap);
+    }
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    proof = json_object_get(t, "inclusionProof");
+    if (!json_is_array(proof) || json_array_size(proof) > 64) {
+        postq_attest_detail(detail, cap, "transparency.inclusionProof: %s",
+                            proof == NULL ? "missing" : "not an array of at most 64 hashes");
+        return POSTQ_E_MALFORMED;
+    }
+    json_array_foreach(proof, i, e) {
+        uint8_t h[48];
+        size_t got = 0;
+        if (!json_is_string(e) || json_string_length(e) != 44 ||
+            postq_base64_decode_public(h, sizeof(h), &got, json_string_value(e),
+                                       json_string_length(e), POSTQ_B64_STD) != POSTQ_OK ||
+            got != 32) {
+            postq_attest_detail(detail, cap,
+                                "transparency.inclusionProof[%zu]: not base64 of 32 bytes", i);
+            return POSTQ_E_MALFORMED;
+        }
+        memcpy(r->proof[i], h, 32);
+    }
+    r->proof_len = json_array_size(proof);
+    r->has_transparency = 1;
+    return POSTQ_OK;
+}
+
 static postq_err parse_obj(struct postq_sign_result *r, const json_t *o, char *detail, size_t cap)
 {
-    const json_t *att;
+    const json_t *att, *tr;
     size_t want_sig = 0, got = 0;
     postq_err err;
 
@@ -158,6 +206,10 @@ static postq_err parse_obj(struct postq_sign_result *r, const json_t *o, char *d
     if (err == POSTQ_OK && att != NULL && !json_is_null(att)) {
         err = parse_attestation(r, att, detail, cap);
     }
+    tr = json_object_get(o, "transparency");
+    if (err == POSTQ_OK && tr != NULL && !json_is_null(tr)) {
+        err = parse_transparency(r, tr, detail, cap);
+    }
     return err;
 }
 
@@ -174,6 +226,7 @@ postq_err postq_sign_result_parse(struct postq_sign_result *r, const char *json,
     }
     memset(r, 0, sizeof(*r));
     r->counter = -1;
+    r->log_index = -1;
     if (len > POSTQ_SIGN_RESULT_JSON_MAX) {
         postq_attest_detail(detail, cap, "sign result: larger than %d bytes",
                             POSTQ_SIGN_RESULT_JSON_MAX);
@@ -191,6 +244,7 @@ postq_err postq_sign_result_parse(struct postq_sign_result *r, const char *json,
     if (err != POSTQ_OK) {
         memset(r, 0, sizeof(*r));
         r->counter = -1;
+        r->log_index = -1;
     }
     return err;
 }

@@ -16,6 +16,10 @@
  * |   counter               | optional integer ≥ 0                                          |
  * |   verdict               | optional "pass" or "fail"                                     |
  * |   reason                | optional string ≤ 47 (present only with verdict "fail")       |
+ * | transparency            | optional object (docs/transparency.md):                       |
+ * |   logIndex              | required integer ≥ 0                                          |
+ * |   checkpoint            | required string ≤ POSTQ_SIGN_RESULT_NOTE_MAX (checked later)  |
+ * |   inclusionProof        | required array of ≤ 64 standard base64 strings of 32 bytes    |
  *
  * Unknown members are ignored; duplicate members (at any depth) are rejected; the whole text
  * is at most POSTQ_SIGN_RESULT_JSON_MAX bytes. */
@@ -29,6 +33,7 @@
 #include <postq/hybrid.h>
 
 #define POSTQ_SIGN_RESULT_JSON_MAX 65536
+#define POSTQ_SIGN_RESULT_NOTE_MAX 16384 /* POSTQ_TLOG_NOTE_MAX */
 
 struct postq_sign_result {
     char id[128];
@@ -46,6 +51,11 @@ struct postq_sign_result {
     char verdict[8];          /* "", "pass" or "fail" */
     char reason[48];
     char doc_b64[POSTQ_ATTEST_DOC_B64_MAX + 1];
+    int has_transparency;
+    int64_t log_index;
+    char checkpoint[POSTQ_SIGN_RESULT_NOTE_MAX + 1];
+    uint8_t proof[64][32];
+    size_t proof_len;
 };
 
 /* Parse json[0..len) into *r. detail (cap bytes) receives "<member>: <problem>" on failure.

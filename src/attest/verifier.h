@@ -111,6 +111,18 @@ void postq_attest_pass(struct postq_attest_run *run, const char *name);
 postq_err postq_attest_fail(struct postq_attest_run *run, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The transparency log's checks of a sign result (logcheck.c): POSTQ_OK when both passed,
+ * POSTQ_E_REJECTED when one failed (recorded), POSTQ_E_MALFORMED for an unusable log key (the
+ * report's detail says so), POSTQ_E_ARG, POSTQ_E_NOMEM, POSTQ_E_CRYPTO. doc_module_id: the
+ * document's moduleId claim, used when in->module_id is NULL. */
+postq_err postq_attest_log_check(struct postq_attest_run *run, const struct postq_log_input *in,
+                                 const char *doc_module_id);
+
+/* The moduleId a document claims, read without verifying it (the log entry names it; the
+ * entry's document hash binds it): the declared vendor's parser first, then the others'.
+ * "" when no parser reads one. */
+void postq_attest_doc_module_id(const char *doc_b64, const char *vendor, char *out, size_t cap);
+
 struct postq_attest_vendor {
     enum postq_vendor id;
     const char *name; /* as in policies and docs: "mock", "aws-nitro-enclave", ... */

@@ -395,6 +395,40 @@ static postq_err other_vendor(const struct postq_attest_vendor **parser, const u
     return POSTQ_E_MALFORMED;
 }
 
+void postq_attest_doc_module_id(const char *doc_b64, const char *vendor, char *out, size_t cap)
+{
+    size_t b64_len = strnlen(doc_b64, POSTQ_ATTEST_DOC_B64_MAX + 1), raw_len = 0;
+    struct postq_attest_claims *claims;
+    const struct postq_attest_vendor *parser = NULL;
+    uint8_t *raw;
+    void *state = NULL;
+
+    out[0] = '\0';
+    if (b64_len > POSTQ_ATTEST_DOC_B64_MAX) {
+        return;
+    }
+    raw = postq_malloc(postq_base64_decoded_max(b64_len) + 1);
+    claims = postq_calloc(1, sizeof(*claims));
+    if (raw != NULL && claims != NULL &&
+        postq_base64_decode_public(raw, postq_base64_decoded_max(b64_len) + 1, &raw_len, doc_b64,
+                                   b64_len, POSTQ_B64_STD) == POSTQ_OK &&
+        raw_len > 0 &&
+        other_vendor(&parser, raw, raw_len, &state, claims, POSTQ_VENDOR_COUNT, vendor) ==
+            POSTQ_OK) {
+        if ((claims->have & POSTQ_CLAIM_MODULE_ID) != 0) {
+            (void)snprintf(out, cap, "%s", claims->module_id);
+        }
+        if (parser->release != NULL) {
+            parser->release(state);
+        }
+    }
+    postq_free(claims);
+    if (raw != NULL) {
+        postq_wipe(raw, raw_len);
+    }
+    postq_free(raw);
+}
+
 static postq_err run_checks(struct postq_attest_run *run, const char *doc_b64,
                             const struct postq_attest_policy *policy,
                             const struct postq_attest_input *in, int64_t now_ms)
@@ -486,6 +520,16 @@ static postq_err run_checks(struct postq_attest_run *run, const char *doc_b64,
     }
     if (err == POSTQ_OK) {
         err = check_freshness(run, &r->claims, in);
+    }
+    if (err == POSTQ_OK && in->log != NULL) {
+        struct postq_log_input log = *in->log;
+        if (log.doc_b64 == NULL) {
+            log.doc_b64 = doc_b64;
+        }
+        err = postq_attest_log_check(run, &log,
+                                     (r->claims.have & POSTQ_CLAIM_MODULE_ID) != 0
+                                         ? r->claims.module_id
+                                         : NULL);
     }
 out:
     if (parser != NULL && parser->release != NULL) {

@@ -53,6 +53,11 @@ void cli_payload_close(struct cli_payload *p);
  * storage. Prints the error on failure. */
 postq_err cli_read_public_key(const char *path, int64_t version, const char **alg, uint8_t *pk,
                               size_t *pk_len);
+/* `--log-key`: the transparency log's verifier key line itself, or a file holding it (one
+ * line; surrounding whitespace ignored). Into out[0..cap) (cap >= POSTQ_TLOG_VKEY_MAX), NUL-
+ * terminated, checked to parse. Prints the error on failure (POSTQ_E_MALFORMED, POSTQ_E_IO). */
+postq_err cli_read_log_key(const char *arg, char *out, size_t cap);
+
 /* The keyVersion of the sign result in file path (1 when it has none, 0 when it cannot be
  * read: the reader of the sign result then says why). */
 int64_t cli_sign_result_key_version(const char *path);

@@ -15,7 +15,9 @@
 #include <postq/hybrid.h>
 #include <postq/verify.h>
 
+#include "attest/tlog.h"
 #include "common/hex.h"
+#include "common/mem.h"
 #include "common/timefmt.h"
 #include "common/utf8.h"
 #include "crypto/spki.h"
@@ -492,4 +494,55 @@ const char *cli_shown(const char *s)
     n->next = shown_list;
     shown_list = n;
     return n->text;
+}
+
+postq_err cli_read_log_key(const char *arg, char *out, size_t cap)
+{
+    struct postq_tlog_vkey *k = postq_malloc(sizeof(*k));
+    struct postq_buf b = {0};
+    const char *p = arg;
+    size_t n = strlen(arg);
+    postq_err err = POSTQ_OK;
+
+    if (k == NULL) {
+        fprintf(stderr, "postq: --log-key: out of memory\n");
+        return POSTQ_E_NOMEM;
+    }
+    /* A verifier key has two '+'; a path to a file holding one rarely does. */
+    if (postq_tlog_vkey_parse(k, arg, n) != POSTQ_OK) {
+        err = cli_read_file(&b, arg, 16384, "log key");
+        if (err == POSTQ_OK) {
+            p = (const char *)b.p;
+            n = b.len;
+            while (n > 0 && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
+                p++;
+                n--;
+            }
+            while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\n' ||
+                             p[n - 1] == '\r')) {
+                n--;
+            }
+            if (postq_tlog_vkey_parse(k, p, n) != POSTQ_OK) {
+                fprintf(stderr,
+                        "postq: log key: %s: not a verifier key (<name>+<key id>+<base64 "
+                        "key>, as GET /v1/log's verifierKey)\n",
+                        cli_shown(arg));
+                err = POSTQ_E_MALFORMED;
+            }
+        } else if (strchr(arg, '+') != NULL) {
+            fprintf(stderr, "postq: log key: \"%.60s\" is neither a verifier key nor a file\n",
+                    cli_shown(arg));
+        }
+    }
+    if (err == POSTQ_OK && n >= cap) {
+        fprintf(stderr, "postq: log key: too long\n");
+        err = POSTQ_E_MALFORMED;
+    }
+    if (err == POSTQ_OK) {
+        memcpy(out, p, n);
+        out[n] = '\0';
+    }
+    postq_buf_free(&b);
+    postq_free(k);
+    return err;
 }

@@ -14,6 +14,7 @@
 #include <postq/verify.h>
 
 #include "attest/sign_result.h"
+#include "attest/tlog.h"
 #include "cli/cli.h"
 #include "common/base64.h"
 #include "common/mem.h"
@@ -132,6 +133,8 @@ static const char *passed_text(const char *name)
         {POSTQ_REASON_SIG_HASH_MISMATCH, "signature's SHA-256 is the one attested"},
         {POSTQ_REASON_KEY_MISMATCH, "public key is the one the signature names"},
         {POSTQ_REASON_SIGNATURE_INVALID, "composite signature valid under the public key"},
+        {POSTQ_REASON_LOG_CHECKPOINT_INVALID, "log checkpoint signed by the pinned log key"},
+        {POSTQ_REASON_LOG_PROOF_INVALID, "log entry included in the checkpoint's tree"},
     };
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
         if (strcmp(name, texts[i].name) == 0) {
@@ -305,11 +308,13 @@ static int read_doc(const char *path, char **out)
 
 static const char verify_usage[] =
     "usage: postq verify --public-key KEY --sign-result SIG.json --payload FILE\n"
-    "                    [--policy POLICY.json] [--at TIME] [--json]\n"
+    "                    [--policy POLICY.json] [--log-key VKEY] [--at TIME] [--json]\n"
     "\n"
     "Check a signature offline: the composite signature of FILE under KEY (a PEM public key,\n"
     "or the key's JSON from the API), and the payload hash the sign result records. With\n"
     "--policy, also the attestation document under that policy (as postq attest verify).\n"
+    "With --log-key (the transparency log's verifier key, or a file holding it), also that\n"
+    "the sign result's log entry is in a checkpoint signed by that key (docs/transparency.md).\n"
     "Never touches the network. FILE may be - for standard input.\n"
     "\n"
     "Exit: 0 verified, 1 rejected (stderr: rejected: <reason>: <detail>), 2 usage or unreadable\n"
@@ -318,7 +323,8 @@ static const char verify_usage[] =
 int cli_cmd_verify(int argc, char **argv)
 {
     const char *key_path = NULL, *sr_path = NULL, *payload = NULL, *policy_path = NULL;
-    const char *at = NULL, *key_alg = NULL;
+    const char *at = NULL, *key_alg = NULL, *log_arg = NULL;
+    static char log_key[POSTQ_TLOG_VKEY_MAX];
     static struct run run;
     uint8_t pk[POSTQ_HYBRID_PK_MAX];
     struct postq_verify_options opt;
@@ -336,6 +342,7 @@ int cli_cmd_verify(int argc, char **argv)
                    !cli_opt_value(argc, argv, &i, "--sign-result", &sr_path) &&
                    !cli_opt_value(argc, argv, &i, "--payload", &payload) &&
                    !cli_opt_value(argc, argv, &i, "--policy", &policy_path) &&
+                   !cli_opt_value(argc, argv, &i, "--log-key", &log_arg) &&
                    !cli_opt_value(argc, argv, &i, "--at", &at)) {
             fputs(verify_usage, stderr);
             return cli_usage_error("verify: unknown argument \"%s\"", argv[i]);
@@ -355,6 +362,12 @@ int cli_cmd_verify(int argc, char **argv)
     opt.public_key = pk;
     opt.public_key_len = pk_len;
     opt.key_alg = key_alg;
+    if (log_arg != NULL) {
+        if (cli_read_log_key(log_arg, log_key, sizeof(log_key)) != POSTQ_OK) {
+            return CLI_USAGE;
+        }
+        opt.log_key = log_key;
+    }
     rc = verify_result(&run, sr_path, policy_path, payload, at, &opt);
     if (rc != CLI_OK) {
         return rc;
@@ -370,7 +383,7 @@ int cli_cmd_verify(int argc, char **argv)
 
 static const char attest_usage[] =
     "usage: postq attest verify --policy POLICY.json --sign-result SIG.json --payload FILE\n"
-    "                           [--public-key KEY] [--at TIME] [--json]\n"
+    "                           [--public-key KEY [--log-key VKEY]] [--at TIME] [--json]\n"
     "       postq attest verify --policy POLICY.json --doc DOC [--at TIME] [--json]\n"
     "\n"
     "Verify an attestation document offline under a pinned policy: the document's signature\n"
@@ -379,7 +392,8 @@ static const char attest_usage[] =
     "every check and reason code). --doc checks a bare document (its bytes or their base64)\n"
     "without those bindings. Its age is judged at the sign result's createdAt (a bare --doc:\n"
     "now), or at --at TIME (RFC 3339 or Unix seconds). With --public-key, the composite\n"
-    "signature is checked as well. Never touches the network.\n"
+    "signature is checked as well, and with --log-key that the sign result's log entry is in a\n"
+    "checkpoint signed by that transparency log key. Never touches the network.\n"
     "\n"
     "Exit: 0 verified, 1 rejected (stderr: rejected: <reason>: <detail>), 2 usage or unreadable\n"
     "input.\n";
@@ -387,7 +401,8 @@ static const char attest_usage[] =
 static int attest_verify(int argc, char **argv)
 {
     const char *policy_path = NULL, *sr_path = NULL, *payload = NULL, *doc_path = NULL;
-    const char *at = NULL, *key_path = NULL, *key_alg = NULL;
+    const char *at = NULL, *key_path = NULL, *key_alg = NULL, *log_arg = NULL;
+    static char log_key[POSTQ_TLOG_VKEY_MAX];
     static struct run run;
     struct postq_verify_options opt;
     uint8_t pk[POSTQ_HYBRID_PK_MAX];
@@ -405,6 +420,7 @@ static int attest_verify(int argc, char **argv)
                    !cli_opt_value(argc, argv, &i, "--payload", &payload) &&
                    !cli_opt_value(argc, argv, &i, "--doc", &doc_path) &&
                    !cli_opt_value(argc, argv, &i, "--public-key", &key_path) &&
+                   !cli_opt_value(argc, argv, &i, "--log-key", &log_arg) &&
                    !cli_opt_value(argc, argv, &i, "--at", &at)) {
             fputs(attest_usage, stderr);
             return cli_usage_error("attest verify: unknown argument \"%s\"", argv[i]);
@@ -416,6 +432,11 @@ static int attest_verify(int argc, char **argv)
         fputs(attest_usage, stderr);
         return cli_usage_error("attest verify: give --policy with either --sign-result and "
                                "--payload, or --doc");
+    }
+    if (log_arg != NULL && (doc_path != NULL || key_path == NULL)) {
+        fputs(attest_usage, stderr);
+        return cli_usage_error("attest verify: --log-key needs --sign-result and --public-key "
+                               "(the log entry names the key's public key)");
     }
     memset(&run, 0, sizeof(run));
     memset(&opt, 0, sizeof(opt));
@@ -457,6 +478,12 @@ static int attest_verify(int argc, char **argv)
             opt.public_key = pk;
             opt.public_key_len = pk_len;
             opt.key_alg = key_alg;
+        }
+        if (log_arg != NULL) {
+            if (cli_read_log_key(log_arg, log_key, sizeof(log_key)) != POSTQ_OK) {
+                return CLI_USAGE;
+            }
+            opt.log_key = log_key;
         }
         rc = verify_result(&run, sr_path, policy_path, payload, at, &opt);
     }
