@@ -188,6 +188,23 @@ POSTQ_API POSTQ_MUST_CHECK postq_err postq_client_signatures_list(struct postq_c
 POSTQ_API POSTQ_MUST_CHECK postq_err postq_client_signature_get(struct postq_client *c,
                                                                 const char *id, char **json);
 
+/* ---- the transparency log (docs/transparency.md) ---- */
+
+/* GET /v1/log: {origin, verifierKey, compositeVerifierKey, size, checkpoint} (JSON text). */
+POSTQ_API POSTQ_MUST_CHECK postq_err postq_client_log_info(struct postq_client *c, char **json);
+/* GET /v1/log/proof?from=FROM[&to=TO]: {checkpoint, consistencyProof}; to < 0: the latest. */
+POSTQ_API POSTQ_MUST_CHECK postq_err postq_client_log_proof(struct postq_client *c, int64_t from,
+                                                            int64_t to, char **json);
+/* GET /v1/signatures/{id}/proof: {logIndex, checkpoint, inclusionProof} (latest checkpoint). */
+POSTQ_API POSTQ_MUST_CHECK postq_err postq_client_signature_proof(struct postq_client *c,
+                                                                  const char *id, char **json);
+/* GET /v1/log/tile/entries/<tile>[.p/<width>] (tlog-tiles): the entry bundle of entries
+ * tile*256 .. tile*256+width-1 (width 1..256), each a 2-byte big-endian length and the entry.
+ * *data (free with postq_text_free) holds *len bytes. */
+POSTQ_API POSTQ_MUST_CHECK postq_err postq_client_log_entries(struct postq_client *c,
+                                                              int64_t tile, int width,
+                                                              uint8_t **data, size_t *len);
+
 /* ---- reading results ---- */
 
 /* The string member at path of the JSON text json: a name ("id") or dotted names

@@ -106,5 +106,6 @@ int cli_cmd_policy(int argc, char **argv);
 int cli_cmd_key(int argc, char **argv);
 int cli_cmd_sign(int argc, char **argv);
 int cli_cmd_signature(int argc, char **argv);
+int cli_cmd_log(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ static const struct cli_command commands[] = {
     {"key", "key create | list | get: hybrid keys (--public-key-out key.pub)", cli_cmd_key},
     {"sign", "sign a payload with a key (-o sig.json)", cli_cmd_sign},
     {"signature", "signature list | get: stored sign results", cli_cmd_signature},
+    {"log", "log info | monitor: the transparency log (--log-key, --state FILE)", cli_cmd_log},
 };
 
 static void usage(FILE *f)

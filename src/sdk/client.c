@@ -462,7 +462,17 @@ static postq_err outcome(struct postq_client *c, const struct request *r, CURLco
 
 /* Send r, retrying as retry_wait says; on a 2xx answer *json (json may be NULL) receives the
  * body. */
+static postq_err perform_len(struct postq_client *c, const struct request *r, char **json,
+                             size_t *len);
+
 static postq_err perform(struct postq_client *c, const struct request *r, char **json)
+{
+    return perform_len(c, r, json, NULL);
+}
+
+/* perform, with the body's length in *len (a body may hold NUL bytes: tiles). */
+static postq_err perform_len(struct postq_client *c, const struct request *r, char **json,
+                             size_t *len)
 {
     struct attempt a;
     struct curl_slist *headers = NULL;
@@ -505,7 +515,7 @@ static postq_err perform(struct postq_client *c, const struct request *r, char *
             err = POSTQ_E_NOMEM;
             goto out;
         }
-        *json = (char *)postq_buf_detach(&a.answer, NULL);
+        *json = (char *)postq_buf_detach(&a.answer, len);
     }
 out:
     if (err == POSTQ_E_NOMEM && c->errmsg[0] == '\0') {
@@ -973,6 +983,90 @@ postq_err postq_client_signatures_list(struct postq_client *c, const char *key_i
 postq_err postq_client_signature_get(struct postq_client *c, const char *id, char **json)
 {
     return get_one(c, "/v1/signatures", "signature", id, json);
+}
+
+/* ---- the transparency log ---- */
+
+postq_err postq_client_log_info(struct postq_client *c, char **json)
+{
+    if (!check_client(c, json)) {
+        return POSTQ_E_ARG;
+    }
+    return get(c, "/v1/log", NULL, 0, NULL, NULL, json);
+}
+
+postq_err postq_client_log_proof(struct postq_client *c, int64_t from, int64_t to, char **json)
+{
+    static const char *const names[] = {"from", "to"};
+    char f[24], t[24];
+    const char *values[2] = {f, to >= 0 ? t : NULL};
+
+    if (!check_client(c, json) || from < 0) {
+        return POSTQ_E_ARG;
+    }
+    snprintf(f, sizeof(f), "%lld", (long long)from);
+    snprintf(t, sizeof(t), "%lld", (long long)to);
+    return get(c, "/v1/log/proof", NULL, 2, names, values, json);
+}
+
+postq_err postq_client_signature_proof(struct postq_client *c, const char *id, char **json)
+{
+    char path[160];
+    if (!check_client(c, json) || bad_id(c, "signature", id)) {
+        return POSTQ_E_ARG;
+    }
+    if (strchr(id, '/') != NULL || strchr(id, '?') != NULL || strchr(id, '%') != NULL) {
+        set_error(c, "", "signature: not an id");
+        return POSTQ_E_ARG;
+    }
+    snprintf(path, sizeof(path), "/v1/signatures/%s/proof", id);
+    return get(c, path, NULL, 0, NULL, NULL, json);
+}
+
+postq_err postq_client_log_entries(struct postq_client *c, int64_t tile, int width,
+                                   uint8_t **data, size_t *len)
+{
+    struct request r = {"GET", NULL, NULL, NULL, 0, NULL, 0};
+    char path[96], digits[24], *url = NULL;
+    size_t n, at = 0;
+    postq_err err;
+
+    if (data != NULL) {
+        *data = NULL;
+    }
+    if (len != NULL) {
+        *len = 0;
+    }
+    if (c == NULL || data == NULL || len == NULL || tile < 0 || width < 1 || width > 256) {
+        return POSTQ_E_ARG;
+    }
+    /* tlog-tiles: the index in groups of three digits, "x" before all but the last. */
+    n = (size_t)snprintf(digits, sizeof(digits), "%lld", (long long)tile);
+    at = (size_t)snprintf(path, sizeof(path), "/v1/log/tile/entries/");
+    {
+        size_t groups = (n + 2) / 3, pad = groups * 3 - n;
+        char full[32];
+        memset(full, '0', pad);
+        memcpy(full + pad, digits, n + 1);
+        for (size_t g = 0; g < groups; g++) {
+            at += (size_t)snprintf(path + at, sizeof(path) - at, "%s%.3s",
+                                   g + 1 < groups ? "x" : "", full + 3 * g);
+            if (g + 1 < groups) {
+                at += (size_t)snprintf(path + at, sizeof(path) - at, "/");
+            }
+        }
+    }
+    if (width < 256) {
+        snprintf(path + at, sizeof(path) - at, ".p/%d", width);
+    }
+    err = make_url(c, &url, path, NULL, 0, NULL, NULL);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    r.url = url;
+    err = perform_len(c, &r, (char **)data, len);
+    postq_free(url);
+    return err;
 }
 
 /* ---- reading results ---- */

@@ -458,6 +458,9 @@ static int tile_index(const char *p, int64_t *n, const char **end)
             return 0;
         }
         v = v * 1000 + (d[0] - '0') * 100 + (d[1] - '0') * 10 + (d[2] - '0');
+        if (k == 0 && !last && v == 0) {
+            return 0; /* "x000/…": not the canonical encoding */
+        }
         p = d + 3;
         if (last) {
             break;

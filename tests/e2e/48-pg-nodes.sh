@@ -43,7 +43,7 @@ api_start nodeB encB || exit 1
 B_PID=$API_PID B=$API_URL
 ADMIN=$(api_org acme)
 expect "postq-api org create on the PostgreSQL URI prints an admin key" 0 "" test -n "$ADMIN"
-expect "the schema is migrated once, by whichever node came first" 0 "3" \
+expect "the schema is migrated once, by whichever node came first" 0 "4" \
     sql "SELECT count(*) FROM schema_migrations"
 
 on() { local u=$1; shift; API_URL=$u call "$@"; }
@@ -65,6 +65,15 @@ for n in A B; do
     on "$u" POST "/v1/sign?keyId=$SOFT" "$ADMIN" "${OCTET[@]}" --data-binary @"$D/payload.bin" | sed '$d' >"$D/soft$n.json"
     expect "node $n signs with the software key (one KEK for both nodes), verified" 0 "verified:" \
         "$CLI" verify --public-key "$D/soft.json" --sign-result "$D/soft$n.json" --payload "$D/payload.bin"
+done
+VKA=$(on "$A" GET /v1/log "$ADMIN" | sed '$d' | jfield verifierKey)
+VKB=$(on "$B" GET /v1/log "$ADMIN" | sed '$d' | jfield verifierKey)
+expect "both nodes serve one log: the same verifier key (the deployment secret's)" 0 "" \
+    test -n "$VKA" -a "$VKA" = "$VKB"
+for n in A B; do
+    expect "node $n's sign result is in the log (postq verify --log-key)" 0 "log entry included" \
+        "$CLI" verify --public-key "$D/key.json" --sign-result "$D/sig$n.json" \
+        --payload "$D/payload.bin" --log-key "$VKA"
 done
 SIGA=$(jfield id <"$D/sigA.json")
 expect "node B reads the signature node A stored" 0 "HTTP 200" on "$B" GET "/v1/signatures/$SIGA" "$ADMIN"
@@ -109,8 +118,19 @@ consistent() {
     for id in $acked; do
         [ "$(sql "SELECT count(*) FROM signatures WHERE id = '$id'")" = 1 ] || lost=$((lost + 1))
     done
-    echo "acknowledged $(echo "$acked" | wc -w), lost $lost, (moduleId, counter) twice $dup, counters without signature $orphan, signatures without counter $missing"
-    [ "$lost" = 0 ] && [ "$dup" = 0 ] && [ "$orphan" = 0 ] && [ "$missing" = 0 ] && [ -n "$acked" ]
+    # The transparency log: one leaf per signature, each signature's index its leaf's, the size
+    # the leaves', and the newest checkpoint of the whole tree.
+    local unlogged leafless badidx size leaves cp
+    unlogged=$(sql "SELECT count(*) FROM signatures WHERE log_index IS NULL")
+    leafless=$(sql "SELECT count(*) FROM log_entries e LEFT JOIN signatures s ON s.id = e.signature_id AND s.log_index = e.idx WHERE s.id IS NULL")
+    badidx=$(sql "SELECT count(*) FROM signatures s LEFT JOIN log_entries e ON e.signature_id = s.id AND e.idx = s.log_index WHERE e.idx IS NULL")
+    size=$(sql "SELECT coalesce(sum(size), 0) FROM logs")
+    leaves=$(sql "SELECT count(*) FROM log_entries")
+    cp=$(sql "SELECT coalesce(max(size), 0) FROM log_checkpoints")
+    echo "acknowledged $(echo "$acked" | wc -w), lost $lost, (moduleId, counter) twice $dup, counters without signature $orphan, signatures without counter $missing, signatures without leaf $unlogged, leaves without their signature $leafless, mismatched indexes $badidx, log size $size, leaves $leaves, newest checkpoint $cp"
+    [ "$lost" = 0 ] && [ "$dup" = 0 ] && [ "$orphan" = 0 ] && [ "$missing" = 0 ] && [ -n "$acked" ] &&
+        [ "$unlogged" = 0 ] && [ "$leafless" = 0 ] && [ "$badidx" = 0 ] && [ "$size" = "$leaves" ] &&
+        [ "$cp" = "$size" ]
 }
 
 # Node A killed with SIGKILL in the middle of concurrent signs on both nodes.
@@ -129,6 +149,8 @@ expect "node B served after the kill" 0 "HTTP 200" \
     on "$B" POST "/v1/sign?keyId=$KEY" "$ADMIN" "${OCTET[@]}" --data-binary @"$D/payload.bin"
 expect "every acknowledged sign is stored, no (moduleId, counter) twice, nothing half-stored" 0 "lost 0" consistent
 cat "$T_OUT" | sed 's/^/# kill -9: /'
+expect "the log after the kill: a fresh monitor finds the tree is its entries" 0 "consistent" \
+    env POSTQ_API_URL="$B" POSTQ_API_KEY="$ADMIN" "$CLI" log monitor --log-key "$VKA" --state "$D/mon.json"
 
 # PostgreSQL stopped and started again under load.
 api_start nodeA2 encA || exit 1
@@ -174,6 +196,8 @@ expect "no other answers than 200, 503 store_unavailable, or 500 for a sign in f
 cat "$D"/load.* | awk '{ n[$1]++ } END { for (c in n) printf "# PostgreSQL restart: %d answers %s\n", n[c], c }'
 expect "every acknowledged sign is stored, nothing half-stored, after the restart" 0 "lost 0" consistent
 cat "$T_OUT" | sed 's/^/# restart: /'
+expect "the log after the PostgreSQL restart extends the one seen after the kill" 0 "consistent" \
+    env POSTQ_API_URL="$A" POSTQ_API_KEY="$ADMIN" "$CLI" log monitor --log-key "$VKA" --state "$D/mon.json"
 expect "postq verify accepts a sign made after the restart" 0 "verified:" sh -c "
     curl -s -X POST -H 'Authorization: Bearer $ADMIN' -H 'Content-Type: application/octet-stream' \
         --data-binary @'$D/payload.bin' '$A/v1/sign?keyId=$KEY' >'$D/after.json' &&
