@@ -50,7 +50,7 @@ awk '
         m = toupper($1); sub(/:$/, "", m); op = m " " path; codes = ""; next }
     inp && /^        "[0-9][0-9][0-9]":/ { c = $1; gsub(/[":]/, "", c); codes = codes " " c }
 ' "$SPEC" >"$D/ops.txt"
-expect "the spec lists operations" 0 "" test "$(wc -l <"$D/ops.txt")" -eq 23
+expect "the spec lists operations" 0 "" test "$(wc -l <"$D/ops.txt")" -eq 28
 
 enclave_start enc || exit 1
 api_start api enc || exit 1
@@ -86,7 +86,10 @@ status_of() { # METHOD PATH TOKEN
     *"/v1/hybrid-keys/{id}/versions/{n}/{action}") p=/v1/hybrid-keys/$KEY/versions/1/enable ;;
     *"/v1/attestation-policies/{id}") p=/v1/attestation-policies/$POL ;;
     *"/v1/hybrid-keys/{id}") p=/v1/hybrid-keys/$KEY ;;
+    *"/v1/signatures/{id}/proof") p=/v1/signatures/$SIG/proof ;;
     *"/v1/signatures/{id}") p=/v1/signatures/$SIG ;;
+    *"/v1/log/proof") p="/v1/log/proof?from=0" ;;
+    *"/v1/log/tile/{tile}") p=/v1/log/tile/entries/000.p/1 ;;
     esac
     call "$m" "$p" "$t" "${args[@]}" | sed -n 's/^HTTP //p'
 }

@@ -22,6 +22,10 @@ expect "chaos: every acknowledged sign stored" 0 "ok: every acknowledged sign st
 expect "chaos: no (moduleId, counter) twice" 0 "ok: no (moduleId, counter) stored twice" cat "$E2E_DIR/chaos.out"
 expect "chaos: no orphans" 0 "ok: no signature without its key" cat "$E2E_DIR/chaos.out"
 expect "chaos: integrity_check" 0 "ok: PRAGMA integrity_check" cat "$E2E_DIR/chaos.out"
+expect "chaos: every signature has its log leaf" 0 "ok: no signature without its log leaf" cat "$E2E_DIR/chaos.out"
+expect "chaos: every log leaf has its signature" 0 "ok: no log leaf without its signature" cat "$E2E_DIR/chaos.out"
+expect "chaos: the logs' sizes are their leaves" 0 "ok: each log's size is its leaves" cat "$E2E_DIR/chaos.out"
+expect "chaos: the newest checkpoints cover the logs" 0 "ok: each log's newest checkpoint covers" cat "$E2E_DIR/chaos.out"
 
 # The negative control: the same checks on a database damaged on purpose must fail, each one.
 POSTQ_BUILD=$B CHAOS_DAMAGE=1 "$ROOT/scripts/chaos.sh" 4 >"$E2E_DIR/damaged.out" 2>&1
@@ -34,6 +38,10 @@ expect "damaged: the counter stored twice is found" 0 "FAILED: no (moduleId, cou
     cat "$E2E_DIR/damaged.out"
 expect "damaged: the claim without signature is found" 0 \
     "FAILED: no claimed (moduleId, counter) without its signature" cat "$E2E_DIR/damaged.out"
+expect "damaged: the copied signature without a leaf is found" 0 \
+    "FAILED: no signature without its log leaf" cat "$E2E_DIR/damaged.out"
+expect "damaged: the deleted signature's leaf is found alone" 0 \
+    "FAILED: no log leaf without its signature" cat "$E2E_DIR/damaged.out"
 
 POSTQ_BUILD=$B SOAK_SAMPLE=1 "$ROOT/scripts/soak.sh" 6 >"$E2E_DIR/soak.out" 2>&1
 rc=$?

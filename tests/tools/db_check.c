@@ -110,7 +110,7 @@ static int damage(sqlite3 *db, const char *acked)
              "DELETE FROM signatures WHERE id = '%s';"
              "INSERT INTO signatures SELECT id || 'X', org_id, key_id, key_version, algorithm, "
              "payload_sha256, signature, created_at, att_vendor, att_image_hash, att_module_id, "
-             "att_counter, att_doc_b64, att_verdict, att_reason, policy_id, policy_version "
+             "att_counter, att_doc_b64, att_verdict, att_reason, policy_id, policy_version, NULL "
              "FROM signatures "
              "WHERE id = (SELECT max(id) FROM signatures);"
              "INSERT INTO enclave_counters VALUES ('mock-damage', 1, 'sig_none');",
@@ -163,6 +163,20 @@ int main(int argc, char **argv)
     n = count(db, "SELECT count(*) FROM (SELECT 1 FROM signatures WHERE att_module_id IS NOT "
                   "NULL GROUP BY att_module_id, att_counter HAVING count(*) > 1)");
     check(n == 0, "no (moduleId, counter) stored twice", n);
+    /* The transparency log: one leaf per signature, in the same transaction. */
+    n = count(db, "SELECT count(*) FROM signatures s WHERE NOT EXISTS (SELECT 1 FROM log_entries "
+                  "e WHERE e.org_id = s.org_id AND e.idx = s.log_index AND e.signature_id = s.id)");
+    check(n == 0, "no signature without its log leaf", n);
+    n = count(db, "SELECT count(*) FROM log_entries e WHERE NOT EXISTS (SELECT 1 FROM signatures "
+                  "s WHERE s.id = e.signature_id AND s.log_index = e.idx)");
+    check(n == 0, "no log leaf without its signature", n);
+    n = count(db, "SELECT count(*) FROM logs l WHERE l.size <> (SELECT count(*) FROM log_entries "
+                  "e WHERE e.org_id = l.org_id) OR l.size <> (SELECT coalesce(max(idx) + 1, 0) "
+                  "FROM log_entries e WHERE e.org_id = l.org_id)");
+    check(n == 0, "each log's size is its leaves, numbered from 0 without a gap", n);
+    n = count(db, "SELECT count(*) FROM logs l WHERE l.size > 0 AND l.size <> (SELECT "
+                  "coalesce(max(size), 0) FROM log_checkpoints c WHERE c.org_id = l.org_id)");
+    check(n == 0, "each log's newest checkpoint covers all its leaves", n);
     n = count(db, "SELECT count(*) FROM signatures");
     printf("rows: %lld signatures\n", n);
     if (argc == 3) {
