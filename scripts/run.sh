@@ -124,6 +124,11 @@ The files go to $DEMO/.
   postq sign --key "\$KEY" --payload README.md -o $DEMO/sig.json
   postq verify --public-key $DEMO/key.pub --policy $DEMO/policy.json --sign-result $DEMO/sig.json --payload README.md
 
+  # 4. the transparency log: pin its verifier key once; the sign result is in the log, and a monitor follows it
+  postq log info --verifier-key-out $DEMO/log.vkey
+  postq verify --public-key $DEMO/key.pub --sign-result $DEMO/sig.json --payload README.md --log-key $DEMO/log.vkey
+  postq log monitor --log-key $DEMO/log.vkey --state $DEMO/monitor.json
+
 Ctrl-C stops both.
 MSG
 

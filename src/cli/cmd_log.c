@@ -30,12 +30,13 @@
 #define LOG_KEYS_MAX 2
 
 static const char log_usage[] =
-    "usage: postq log info [--json]\n"
+    "usage: postq log info [--verifier-key-out FILE] [--composite-key-out FILE] [--json]\n"
     "       postq log monitor --log-key VKEY [--log-key VKEY] --state FILE [--key ID] [--json]\n"
     "\n"
     "The organisation's transparency log (docs/transparency.md).\n"
     "  info      its origin, verifier keys and newest checkpoint (GET /v1/log): pin a verifier\n"
-    "            key where you verify (postq verify --log-key, your monitor)\n"
+    "            key where you verify (postq verify --log-key, your monitor); --verifier-key-out\n"
+    "            and --composite-key-out write the Ed25519 and the ML-DSA-65+Ed25519 key's line\n"
     "  monitor   fetch the newest checkpoint, check it is signed by the pinned key(s) and extends\n"
     "            the one FILE holds (no fork, no rollback), read the entries added since, check\n"
     "            they are exactly the checkpoint's tree, list them (only key ID's with --key),\n"
@@ -587,9 +588,34 @@ out:
     return rc;
 }
 
+/* Write the verifier key member name of o, and a newline, to path. */
+static int write_key(const json_t *o, const char *name, const char *path)
+{
+    const char *k = cli_json_str(o, name);
+    struct postq_tlog_vkey *v = malloc(sizeof(*v));
+    char *line;
+    int rc;
+
+    if (v == NULL || postq_tlog_vkey_parse(v, k, strlen(k)) != POSTQ_OK) {
+        free(v);
+        fprintf(stderr, "postq: log info: the server's %s is not a verifier key\n", name);
+        return CLI_SERVER;
+    }
+    free(v);
+    line = malloc(strlen(k) + 2);
+    if (line == NULL) {
+        return CLI_SERVER;
+    }
+    sprintf(line, "%s\n", k);
+    rc = cli_write_atomic(path, line, strlen(line), "verifier key") == POSTQ_OK ? CLI_OK : CLI_USAGE;
+    free(line);
+    return rc;
+}
+
 static int info_cmd(int argc, char **argv)
 {
     struct postq_client *c = NULL;
+    const char *ed_out = NULL, *comp_out = NULL;
     char *text = NULL;
     json_t *o = NULL;
     int json = 0, rc;
@@ -600,10 +626,15 @@ static int info_cmd(int argc, char **argv)
             return CLI_OK;
         } else if (strcmp(argv[i], "--json") == 0) {
             json = 1;
-        } else {
+        } else if (!cli_opt_value(argc, argv, &i, "--verifier-key-out", &ed_out) &&
+                   !cli_opt_value(argc, argv, &i, "--composite-key-out", &comp_out)) {
             fputs(log_usage, stderr);
             return cli_usage_error("log info: unknown argument \"%s\"", argv[i]);
         }
+    }
+    if ((ed_out != NULL && cli_check_writable(ed_out, "verifier key") != POSTQ_OK) ||
+        (comp_out != NULL && cli_check_writable(comp_out, "verifier key") != POSTQ_OK)) {
+        return CLI_USAGE;
     }
     rc = cli_open_client(&c);
     if (rc != CLI_OK) {
@@ -612,11 +643,15 @@ static int info_cmd(int argc, char **argv)
     rc = postq_client_log_info(c, &text);
     if (rc != POSTQ_OK) {
         rc = cli_failed(c, rc, "log info", json);
-    } else if (json) {
-        cli_print_json(text);
     } else if ((o = cli_json_parse(text)) == NULL) {
         fprintf(stderr, "postq: log info: the server's answer is not JSON\n");
         rc = CLI_SERVER;
+    } else if ((ed_out != NULL && (rc = write_key(o, "verifierKey", ed_out)) != CLI_OK) ||
+               (comp_out != NULL &&
+                (rc = write_key(o, "compositeVerifierKey", comp_out)) != CLI_OK)) {
+        /* said why */
+    } else if (json) {
+        cli_print_json(text);
     } else {
         printf("log %s, %lld entries\n", cli_json_shown(o, "origin"),
                (long long)json_integer_value(json_object_get(o, "size")));

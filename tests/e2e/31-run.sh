@@ -65,10 +65,10 @@ expect "it says postq is not on PATH and how to put it there" 0 "postq is not in
 
 # The commands, exactly as printed: every indented line between the two markers.
 sed -n '/^Or try the CLI/,/^Ctrl-C stops both/p' "$D/run1.out" | sed -n 's/^  //p' >"$D/try.sh"
-expect "the printed commands were found" 0 "" test "$(grep -c '^postq \|^[A-Z]*=\$(postq ' "$D/try.sh")" -eq 5
+expect "the printed commands were found" 0 "" test "$(grep -c '^postq \|^[A-Z]*=\$(postq ' "$D/try.sh")" -eq 8
 expect "the printed commands parse no JSON with sed" 1 "" grep -q sed "$D/try.sh"
 expect "the printed commands write under var/demo only" 0 "" \
-    sh -c "grep -o -- '-o [^ ]*\|--public-key-out [^ ]*' '$D/try.sh' | grep -v ' $D/var/demo/' | grep -q . && exit 1 || exit 0"
+    sh -c "grep -o -- '-o [^ ]*\|--public-key-out [^ ]*\|--verifier-key-out [^ ]*\|--state [^ ]*' '$D/try.sh' | grep -v ' $D/var/demo/' | grep -q . && exit 1 || exit 0"
 CLEAN_PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$BABS/bin" | paste -sd:)
 expect "postq is not on the test shell's PATH (as after make run)" 1 "" \
     env PATH="$CLEAN_PATH" bash -c 'command -v postq'
@@ -79,6 +79,8 @@ expect "the printed commands, run as printed in a fresh shell, sign and re-verif
     env PATH="$CLEAN_PATH" bash -c "cd '$ROOT' && set -e && . '$D/try.sh'"
 expect "...with the policy, the public key and the sign result in var/demo" 0 "" \
     test -s "$D/var/demo/policy.json" -a -s "$D/var/demo/key.pub" -a -s "$D/var/demo/sig.json"
+expect "...and the sign result verifies with the log's key, and the monitor's state is kept" 0 "" \
+    test -s "$D/var/demo/log.vkey" -a -s "$D/var/demo/monitor.json"
 expect "...and nothing written into the repository" 0 "" \
     sh -c "git -C '$ROOT' status --porcelain --untracked-files=all | diff '$D/git-before.txt' -"
 expect "the request log has their lines" 0 "POST /v1/sign 200" cat "$D/var/api.log"
@@ -102,6 +104,17 @@ expect "second run prints the same key" 0 "$KEY" cat "$D/run2.out"
 URL2=$(sed -n 's/^PostQ is running: postq-api on \([^,]*\),.*/\1/p' "$D/run2.out")
 expect "the earlier signature is still there" 0 '"verdict":"pass"' \
     curl -s -H "Authorization: Bearer $KEY" "$URL2/v1/signatures"
+expect "postq log monitor follows the log across the restart" 0 "no new entries" \
+    env POSTQ_API_URL="$URL2" POSTQ_API_KEY="$KEY" "$BABS/bin/postq" log monitor \
+    --log-key "$D/var/demo/log.vkey" --state "$D/var/demo/monitor.json"
+expect "...and sees a signature made after it" 0 "1 new entry" sh -c "
+    export POSTQ_API_URL='$URL2' POSTQ_API_KEY='$KEY'
+    KID=\$('$BABS/bin/postq' signature list --limit 1 --json | grep -o 'key_[0-9A-Z]*' | head -n 1)
+    '$BABS/bin/postq' sign --key \"\$KID\" --payload '$ROOT/README.md' -o '$D/sig2.json' >/dev/null &&
+    '$BABS/bin/postq' log monitor --log-key '$D/var/demo/log.vkey' --state '$D/var/demo/monitor.json'"
+expect "...whose sign result verifies offline with the pinned log key" 0 "log entry included" \
+    "$BABS/bin/postq" verify --public-key "$D/var/demo/key.pub" --sign-result "$D/sig2.json" \
+    --payload "$ROOT/README.md" --log-key "$D/var/demo/log.vkey"
 DAEMONS=$(daemons_of "$RUN_PID")
 expect "SIGTERM ends it with exit 0" 0 "exit 0" stop_with TERM
 # shellcheck disable=SC2086
