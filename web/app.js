@@ -13,7 +13,9 @@ const state = {
     cursors: {},      // list path -> stack of cursors (paging back and forth)
     admin: null,      // may this key manage API keys? null: not known yet (GET /v1/api-keys answers 403 if not)
     flash: null,      // {path, title, body}: the confirmation the next page shows once
-    verify: { policy: null, policyText: '', policySource: '', sr: null, srText: '', srSource: '', payload: null, payloadName: '', publicKey: null, publicKeyName: '', publicKeyText: '' },
+    verify: { policy: null, policyText: '', policySource: '', sr: null, srText: '', srSource: '', payload: null, payloadName: '', publicKey: null, publicKeyName: '', publicKeyText: '',
+        logKey: '', logKeySource: '' }, // logKeySource: 'server' (GET /v1/log's) or 'pinned' (typed or pasted)
+    log: null,        // {key, info}: GET /v1/log, fetched once per API key
 };
 
 // ---- building blocks ----
@@ -992,7 +994,8 @@ function showSigned(out, s, text, payload, payloadName) {
     done.id = 'sign-confirm';
     clear(out).append(card('Signed', done,
         fields([['Signature', code(s.id)], ['Key', code(s.keyId)], ['Key version', String(s.keyVersion ?? 1)], ['Algorithm', s.algorithm],
-            s.policyId ? ['Policy', policyRef(s)] : null, ['Payload SHA-256', code(s.payloadSha256)], a ? ['Enclave counter', String(a.counter)] : null]),
+            s.policyId ? ['Policy', policyRef(s)] : null, ['Payload SHA-256', code(s.payloadSha256)], a ? ['Enclave counter', String(a.counter)] : null,
+            logRow(s)]),
         h('div', { class: 'actions' },
             button('Download sign result (JSON)', () => download(`${s.id}.json`, text), 'secondary', { id: 'sign-download' }),
             a ? button('Verify in the browser', () => {
@@ -1001,6 +1004,14 @@ function showSigned(out, s, text, payload, payloadName) {
                 state.verify.payloadName = payloadName;
                 location.hash = '#/verify';
             }, 'primary', { id: 'sign-verify' }) : null)));
+}
+
+// Where the API says a sign result is in the transparency log (the Verify page checks it).
+function logRow(s) {
+    const t = s.transparency;
+    if (!t || typeof t.checkpoint !== 'string') return null;
+    const size = t.checkpoint.split('\n')[1];
+    return ['Transparency log', h('span', { id: 'sig-log' }, `entry ${t.logIndex}, in a checkpoint of ${size} entries (verify it on the Verify page)`)];
 }
 
 // ---- signatures ----
@@ -1040,7 +1051,7 @@ function viewSignature(q, id) {
         card('Sign result', fields([
             ['Key', h('a', { href: `#/keys/${encodeURIComponent(s.keyId)}` }, s.keyId)], ['Key version', h('span', { id: 'sig-key-version' }, String(s.keyVersion ?? 1))], ['Algorithm', s.algorithm],
             s.policyId ? ['Policy', h('span', { id: 'sig-policy' }, policyRef(s))] : null,
-            ['Payload SHA-256', code(s.payloadSha256)], ['Created', fmtTime(s.createdAt)],
+            ['Payload SHA-256', code(s.payloadSha256)], ['Created', fmtTime(s.createdAt)], logRow(s),
             ['Signature', h('details', {}, h('summary', {}, `${Math.floor((s.signatureB64.length * 3) / 4)} bytes`), h('pre', { class: 'mono wrap' }, s.signatureB64))],
         ])),
         a ? card('Attestation (as the API reports it)', fields([
@@ -1180,6 +1191,49 @@ function viewVerify() {
         h('div', { class: 'with-unit' }, at, h('span', { class: 'unit' }, 'UTC')),
         h('p', { class: 'hint', id: 'verify-at-hint' }, 'Empty: the sign result’s createdAt — when the API accepted it — so a signature verifies the same way a year later (as postq attest verify without --at; now when the sign result has no createdAt). A time here is like --at. Either way, a document or createdAt later than this computer’s clock + 60 s is refused.'));
 
+    // 4. the transparency log's key
+    const logKey = h('input', { type: 'text', id: 'verify-log-key', class: 'mono', spellcheck: 'false', autocomplete: 'off', value: v.logKey,
+        placeholder: 'postq-log+1a2b3c4d+AQ…', 'aria-describedby': 'verify-log-key-status' });
+    const logStatus = h('p', { class: 'muted', id: 'verify-log-key-status' });
+    const logHint = () => {
+        logStatus.textContent = v.logKeySource === 'server'
+            ? 'This server’s key (GET /v1/log). Fetched from the server you are checking, it shows only that its log agrees with itself: paste the key you keep to pin it.'
+            : v.logKeySource === 'pinned' ? `Pinned: the key you gave${serverHas(v.logKey) ? ' (this server gives it too)' : ''}. A sign result without a log proof is then rejected (log_proof_invalid).`
+                : session.key() ? 'No log key: the log is not checked.' : 'No log key: the log is not checked. Paste the log’s key, or sign in to use this server’s.';
+    };
+    const fromServer = button('Use this server’s key', async () => {
+        const l = await serverLog();
+        if (!l) {
+            logStatus.textContent = 'This server did not give its log key (sign in, or paste the key you keep).';
+            return;
+        }
+        v.logKey = l.verifierKey;
+        v.logKeySource = 'server';
+        logKey.value = v.logKey;
+        logHint();
+    }, 'secondary', { id: 'verify-log-server' });
+    // Whatever the user types or pastes is pinned by them, whoever else gives the same key.
+    logKey.addEventListener('input', () => {
+        v.logKey = logKey.value.trim();
+        v.logKeySource = v.logKey === '' ? '' : 'pinned';
+        logHint();
+    });
+    logHint();
+    // Prefilled with this server's key (once per API key), unless the user set one.
+    if (!v.logKey && session.key()) {
+        serverLog().then((l) => {
+            if (!l || v.logKey) return;
+            v.logKey = l.verifierKey;
+            v.logKeySource = 'server';
+            logKey.value = v.logKey;
+            logHint();
+        });
+    }
+    const logCard = card('4. The transparency log (optional)',
+        h('p', { class: 'hint' }, 'Every stored signature is an entry of your organisation’s append-only log. The sign result carries the log’s signed checkpoint and a proof that its entry — rebuilt here from the sign result and the key — is in it; checked last, under the log’s verifier key (Ed25519 or ML-DSA-65 + Ed25519).'),
+        h('label', { for: 'verify-log-key', class: 'field-label' }, 'Log verifier key (name+key ID+key)'), logKey,
+        h('div', { class: 'actions' }, logStatus, session.key() ? fromServer : null));
+
     const go = button('Verify', async () => {
         clear(results);
         if (!v.policy) return results.append(alertBox('error', 'Pin a policy first (step 1).', 'Verification is only as good as the policy you pin.'));
@@ -1193,13 +1247,14 @@ function viewVerify() {
             const version = v.sr.keyVersion ?? 1n;
             const key = v.publicKey ? { key: SDK.readPublicKey(v.publicKeyText || v.publicKey, version), source: v.publicKeyName } : await apiKeyOf(v.sr.keyId, version);
             const common = { signResult: v.srText, policy: v.policyText, at: atMs ?? undefined };
+            const log = logPlan(v, key);
             const t0 = performance.now();
             const r = key && v.payload
-                ? await SDK.verifySignResult({ ...common, payload: v.payload, publicKey: key.key })
+                ? await SDK.verifySignResult({ ...common, payload: v.payload, publicKey: key.key, logKey: log.key ?? undefined })
                 : await SDK.verifyAttestationDoc({ ...common, payload: v.payload ?? undefined, publicKey: key?.key });
             const ms = performance.now() - t0;
             const source = atMs !== null ? 'check-at' : v.sr.createdAtMs !== null ? 'createdAt' : 'clock';
-            showReport(results, report(r, v, key, source), v, key, ms);
+            showReport(results, report(r, v, key, source, log), v, key, ms);
         } catch (err) {
             results.append(alertBox('error', 'Verification could not run.', err.message));
         }
@@ -1208,8 +1263,45 @@ function viewVerify() {
     showPolicy();
     showSr();
     return h('div', {}, pageHeader('Verify a signature', 'Checked here, in your browser, against the policy you pin — nothing the API says is trusted.'),
-        h('div', { class: 'grid2' }, polCard, srCard), payCard,
+        h('div', { class: 'grid2' }, polCard, srCard), payCard, logCard,
         h('div', { class: 'actions center' }, go), results, compositeNote());
+}
+
+// Whether key is one of the log keys this server gave (GET /v1/log, if fetched).
+function serverHas(key) {
+    const i = state.log?.key === session.key() ? state.log.info : null;
+    return i !== null && [i.verifierKey, i.compositeVerifierKey].includes(key.trim());
+}
+
+// GET /v1/log (origin, verifier keys, latest checkpoint), fetched once per API key; null when
+// not signed in or it cannot be had.
+async function serverLog() {
+    const k = session.key();
+    if (!k) return null;
+    if (state.log?.key === k) return state.log.info;
+    try {
+        const info = (await call('GET', '/v1/log')).json;
+        if (!info || typeof info.verifierKey !== 'string') return null;
+        state.log = { key: k, info };
+        return info;
+    } catch {
+        return null;
+    }
+}
+
+// Whether the log is checked, and with which key: {key, source} or {key: null, why}. The log is
+// checked after the composite signature, so only with the key and the file. With this server's
+// key a sign result without a log proof (one made before the log, say) is reported, not
+// rejected; with a key the user pinned it is rejected (log_proof_invalid). A malformed key or
+// transparency member throws in the SDK's words.
+function logPlan(v, key) {
+    if (!v.logKey) return { key: null, why: 'no log key (step 4)' };
+    SDK.readLogKey(v.logKey);
+    if (!key || !v.payload) return { key: null, why: 'it is checked after the composite signature: add the signed file (and the key)' };
+    if (SDK.readTransparency(v.srText) === null && v.logKeySource !== 'pinned') {
+        return { key: null, why: 'this sign result carries no proof that it is in the log (made before the log existed, or edited); pin the log’s key in step 4 to require one' };
+    }
+    return { key: v.logKey, source: v.logKeySource };
 }
 
 // The key's public key from the API, when signed in: {key, source}, or null. It proves nothing
@@ -1246,8 +1338,9 @@ function compositeNote() {
 const AT_SOURCE = { 'check-at': 'the “check at” time', createdAt: 'the sign result’s createdAt', clock: 'this computer’s clock: the sign result has no createdAt' };
 
 // The SDK's verdict as the page's table: every check of docs/verification.md with its status
-// ('pass', 'fail', 'not-run' after a failure, 'not-checked' with why).
-function report(r, v, key, source) {
+// ('pass', 'fail', 'not-run' after a failure, 'not-checked' with why); the log's checks when
+// they were asked for.
+function report(r, v, key, source, log) {
     const ran = new Map(r.checks.map((c) => [c.check, c.result]));
     const why = {
         doc_stale: 'the policy sets no maxDocAgeSeconds',
@@ -1255,7 +1348,7 @@ function report(r, v, key, source) {
         key_mismatch: 'no public key: add the key’s JSON or PEM, or sign in',
         signature_invalid: !key ? 'no public key: add the key’s JSON or PEM, or sign in' : 'no payload given: drop the signed file in to check it',
     };
-    const list = v.policy.vendor === 'mock' ? SDK.VENDOR_CHECKS.mock : SDK.VENDOR_CHECKS.hardware;
+    const list = [...(v.policy.vendor === 'mock' ? SDK.VENDOR_CHECKS.mock : SDK.VENDOR_CHECKS.hardware), ...(log.key ? SDK.LOG_CHECKS : [])];
     const failedAt = r.ok ? list.length : list.indexOf(r.reason);
     const checks = list.map((code) => [code, SDK.CHECKS[code]]).map(([code, what], i) => {
         const st = ran.get(code);
@@ -1263,7 +1356,25 @@ function report(r, v, key, source) {
         if (i > failedAt) return { code, what, status: 'not-run', detail: '' };
         return { code, what, status: 'not-checked', detail: why[code] ?? '' };
     });
-    return { verdict: r.ok ? 'pass' : 'fail', reason: r.reason, detail: r.detail, checks, claims: r.claims, at: r.at, source };
+    return { verdict: r.ok ? 'pass' : 'fail', reason: r.reason, detail: r.detail, checks, claims: r.claims, at: r.at, source, log, included: r.log };
+}
+
+// The verdict's line about the transparency log.
+function logLine(r) {
+    const l = r.log;
+    const whose = l.source === 'pinned' ? 'the key you pinned' : 'this server’s key: pin the one you keep to prove more';
+    let text;
+    if (!l.key) {
+        text = `Transparency log: not checked — ${l.why}.`;
+    } else if (r.included) {
+        const i = r.included;
+        text = `Transparency log: included — entry ${i.logIndex} of the checkpoint of ${i.treeSize} entries of ${i.origin}, signed by ${i.key} (${whose}).`;
+    } else if (SDK.LOG_CHECKS.includes(r.reason)) {
+        text = `Transparency log: not included — ${r.reason}, under ${l.key.split('+').slice(0, 2).join('+')} (${whose}).`;
+    } else {
+        text = 'Transparency log: not checked — an earlier check failed.';
+    }
+    return h('p', { id: 'verify-log', class: r.included ? '' : 'muted' }, text);
 }
 
 function showReport(el, r, v, key, ms) {
@@ -1280,7 +1391,7 @@ function showReport(el, r, v, key, ms) {
         banner = h('div', { class: 'verdict pass', id: 'verdict', role: 'status' }, h('div', { class: 'verdict-icon' }, '✓'), h('div', {},
             h('strong', {}, 'Verified'),
             h('p', {}, `${c.algorithm} signature by ${c.keyId} over ${v.payloadName || 'the file'}, composite signature checked, made in an attested enclave allowed by your policy, checked at ${when}.`),
-            h('p', { class: 'mono small' }, `checks ${passed.length} passed: ${passed.map((x) => x.code).join(' ')}`), took));
+            h('p', { class: 'mono small' }, `checks ${passed.length} passed: ${passed.map((x) => x.code).join(' ')}`), logLine(r), took));
     } else if (r.verdict === 'pass') {
         // The attestation holds, but without the key or the file the signature is not checked: not green.
         banner = h('div', { class: 'verdict partial', id: 'verdict', role: 'status' }, h('div', { class: 'verdict-icon' }, '!'), h('div', {},
@@ -1290,7 +1401,7 @@ function showReport(el, r, v, key, ms) {
                 : `The ${c.vendor} attestation document is signed by the key your policy pins, its measurements and claims are allowed, fresh at ${when}.`),
             h('p', {}, `Not checked: ${unchecked.map((x) => `${x.code} (${x.detail})`).join(', ')}. Add what is missing above, or check with the CLI:`),
             verifyCommands(c.keyId ?? v.sr.keyId, v.payloadName),
-            h('p', { class: 'mono small' }, `checks ${passed.length} passed: ${passed.map((x) => x.code).join(' ')}`), took));
+            h('p', { class: 'mono small' }, `checks ${passed.length} passed: ${passed.map((x) => x.code).join(' ')}`), logLine(r), took));
     } else {
         banner = h('div', { class: 'verdict fail', id: 'verdict', role: 'alert' }, h('div', { class: 'verdict-icon' }, '✗'), h('div', {},
             h('strong', {}, 'Rejected'),
@@ -1303,7 +1414,9 @@ function showReport(el, r, v, key, ms) {
             r.reason === 'payload_hash_mismatch' ? h('p', {}, 'The file you dropped in is not the one that was signed.') : null,
             r.reason === 'signature_invalid' ? h('p', {}, 'The composite signature does not verify under the key: the signature or the key was altered.') : null,
             r.reason === 'doc_signature_invalid' ? h('p', {}, 'The document was not signed by the root key you pinned: it was altered, or your policy pins another enclave.') : null,
-            took));
+            r.reason === 'log_checkpoint_invalid' ? h('p', {}, 'The log checkpoint it carries is not signed by the log key you gave, or is of another log: the key is another organisation’s or server’s, or the checkpoint was altered.') : null,
+            r.reason === 'log_proof_invalid' ? h('p', {}, 'This sign result is not the one the log holds at its index: a field was edited after the fact (createdAt, id, …), or the proof was altered or is missing.') : null,
+            logLine(r), took));
     }
     const table = h('table', { class: 'checks', id: 'checks' },
         h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, 'Reason code'), h('th', { class: 'hide-sm' }, 'Check'), h('th', {}, 'Result'))),
@@ -1316,7 +1429,8 @@ function showReport(el, r, v, key, ms) {
             ['Key', c.keyId !== undefined ? `${c.keyId} (${c.algorithm})` : '—'],
             ['Public key SHA-256', code(c.publicKeySha256 ?? '—')], ['Payload SHA-256', code(c.payloadSha256 ?? '—')], ['Signature SHA-256', code(c.sigSha256 ?? '—')],
             ['Counter', c.counter !== undefined ? String(c.counter) : '—'], ['Signed at', c.signedAt ?? '—'],
-        ])) : null));
+        ])) : null,
+        r.included ? h('details', {}, h('summary', {}, 'Log entry (rebuilt here from the sign result and the key)'), h('pre', { class: 'mono wrap small', id: 'verify-log-entry' }, r.included.entry)) : null));
     el.scrollIntoView({ behavior: 'instant', block: 'start' });
 }
 

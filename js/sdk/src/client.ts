@@ -7,8 +7,8 @@ import { hashPayload, type Payload } from './composite.js';
 import { toBase64 } from './encoding.js';
 import { PostQError } from './errors.js';
 import type {
-    Activity, ApiKey, ApiKeyCreate, ApiKeyCreated, EnclaveInfo, Health, HybridKey, HybridKeyCreate, KeyVersion, Page,
-    Policy, PolicyCreate, SignResult,
+    Activity, ApiKey, ApiKeyCreate, ApiKeyCreated, EnclaveInfo, Health, HybridKey, HybridKeyCreate, KeyVersion, LogInfo,
+    LogProof, Page, Policy, PolicyCreate, SignatureProof, SignResult,
 } from './types.js';
 
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:8080';
@@ -140,6 +140,17 @@ export class PostQ {
     readonly signatures: {
         get(id: string, opts?: RequestOptions): Promise<SignResult>;
         list(opts?: SignatureListOptions): PageRequest<SignResult>;
+        /** the signature's inclusion proof against the log's latest checkpoint */
+        proof(id: string, opts?: RequestOptions): Promise<SignatureProof>;
+    };
+    /** The organisation's transparency log (verify what it answers with verifyCheckpoint,
+     * verifyConsistency and verifySignResult's logKey, under a verifier key you pinned). */
+    readonly log: {
+        /** its origin, verifier keys, size and latest checkpoint */
+        get(opts?: RequestOptions): Promise<LogInfo>;
+        /** the consistency proof from the tree of size `from` to the latest checkpoint, or to
+         * the checkpoint of size `to` */
+        proof(from: number, to?: number, opts?: RequestOptions): Promise<LogProof>;
     };
     readonly apiKeys: {
         create(body: ApiKeyCreate, opts?: RequestOptions): Promise<ApiKeyCreated>;
@@ -182,6 +193,10 @@ export class PostQ {
             if (typeof v !== 'string' || v === '') throw new TypeError('id: a non-empty string');
             return encodeURIComponent(v);
         };
+        const size = (what: string, n: number | undefined, required: boolean): number | undefined => {
+            if ((n !== undefined || required) && (!Number.isSafeInteger(n) || (n as number) < 0)) throw new TypeError(`${what}: a tree size, a whole number >= 0`);
+            return n;
+        };
         const version = (n: number): number => {
             if (!Number.isSafeInteger(n) || n < 1) throw new TypeError('version: a whole number >= 1');
             return n;
@@ -216,6 +231,11 @@ export class PostQ {
         this.signatures = {
             get: (v, o) => this.#call({ method: 'GET', path: `/v1/signatures/${id(v)}` }, o),
             list: (o) => list('/v1/signatures', o),
+            proof: (v, o) => this.#call({ method: 'GET', path: `/v1/signatures/${id(v)}/proof` }, o),
+        };
+        this.log = {
+            get: (o) => this.#call({ method: 'GET', path: '/v1/log' }, o),
+            proof: (from, to, o) => this.#call({ method: 'GET', path: '/v1/log/proof', query: { from: size('from', from, true), to: size('to', to, false) } }, o),
         };
         this.apiKeys = {
             create: (body, o) => this.#call({ method: 'POST', path: '/v1/api-keys', json: body }, o),

@@ -105,6 +105,16 @@ export interface Attestation {
     reason?: string;
 }
 
+/** Where a stored signature is in its organisation's transparency log (DESIGN §13). */
+export interface Transparency {
+    /** its entry's index in the log */
+    logIndex: number;
+    /** the log's checkpoint (a C2SP signed note) this proof is against */
+    checkpoint: string;
+    /** the RFC 9162 inclusion proof of entry logIndex in the checkpoint's tree: base64 hashes */
+    inclusionProof: string[];
+}
+
 /** POST /v1/sign's answer and GET /v1/signatures/{id}'s. */
 export interface SignResult {
     id: string;
@@ -121,7 +131,35 @@ export interface SignResult {
     createdAt: Timestamp;
     /** absent for a key of a non-enclave provider */
     attestation?: Attestation;
+    /** the proof that it is in the log: POST /v1/sign against the checkpoint that first holds
+     * it, GET /v1/signatures/{id} against the latest one (verify with verifySignResult's logKey) */
+    transparency?: Transparency;
 }
+
+/** GET /v1/log: the organisation's transparency log. Pin verifierKey (or
+ * compositeVerifierKey) from a source you trust, not from each answer. */
+export interface LogInfo {
+    /** "<log name>/<organisation id>" */
+    origin: string;
+    /** the Ed25519 verifier key of the checkpoints (C2SP signed-note, type 0x01) */
+    verifierKey: string;
+    /** the mldsa65+ed25519 verifier key of the checkpoints (type 0xff "postq-mldsa65+ed25519") */
+    compositeVerifierKey: string;
+    /** entries in the log */
+    size: number;
+    /** the latest checkpoint (a signed note); null while the log is empty */
+    checkpoint: string | null;
+}
+
+/** GET /v1/log/proof: the latest checkpoint (or the one of size `to`) and the RFC 9162
+ * consistency proof from the tree of size `from` to it. */
+export interface LogProof {
+    checkpoint: string;
+    consistencyProof: string[];
+}
+
+/** GET /v1/signatures/{id}/proof: the signature's inclusion proof against the latest checkpoint. */
+export type SignatureProof = Transparency;
 
 export type Role = 'admin' | 'signer' | 'viewer';
 

@@ -14,6 +14,7 @@ import {
 import { JsonInt, parseJson, isObject, has, type JsonValue } from './json.js';
 import { appraiseAzure, parseAzure, NotThisVendor, type DocClaims } from './azure.js';
 import { parseTime, stamp } from './time.js';
+import { buildEntry, logChecks, readLogKey, readTransparency, type DocFacts, type LogInclusion, type LogKey } from './tlog.js';
 
 /** A reason code of docs/verification.md, in the order the checks run. */
 export type ReasonCode =
@@ -21,7 +22,10 @@ export type ReasonCode =
     | 'doc_signature_invalid' | 'image_not_allowed' | 'doc_stale' | 'doc_from_future'
     | 'result_mismatch' | 'payload_hash_mismatch' | 'sig_hash_mismatch' | 'key_mismatch'
     | 'signature_invalid' | 'chain_invalid' | 'measurement_not_allowed' | 'debug_not_allowed'
-    | 'claims_invalid';
+    | 'claims_invalid' | LogReasonCode;
+
+/** The reason codes of the transparency log checks (verifySignResult with a logKey). */
+export type LogReasonCode = 'log_checkpoint_invalid' | 'log_proof_invalid';
 
 /** One check that ran, named by the reason code of its failure. */
 export interface Check {
@@ -59,6 +63,8 @@ export interface Verdict {
     checks: Check[];
     /** the reference time the document was judged at (RFC 3339) */
     at: string;
+    /** with a logKey, once the log checks passed: where the sign result is in the log */
+    log?: LogInclusion;
 }
 
 /** A time: a Date, milliseconds since the epoch, or RFC 3339 / Unix seconds text. */
@@ -93,6 +99,10 @@ export interface VerifySignResultOptions {
     publicKey: unknown;
     /** with a policy, the attestation document is checked too */
     policy?: unknown;
+    /** a transparency log's verifier key (GET /v1/log's verifierKey or compositeVerifierKey,
+     * best pinned, not fetched when verifying): the sign result must then carry a proof that it
+     * is in that log, checked last (log_checkpoint_invalid, log_proof_invalid) */
+    logKey?: string | LogKey;
     at?: TimeInput;
     clock?: TimeInput;
 }
@@ -269,6 +279,7 @@ interface Inputs {
 class Run {
     readonly checks: Check[] = [];
     claims: Claims | undefined;
+    log: LogInclusion | undefined;
     reason: ReasonCode | undefined;
     detail: string | undefined;
     constructor(readonly nowMs: number) {}
@@ -293,6 +304,7 @@ class Run {
             v.detail = this.detail as string;
         }
         if (this.claims !== undefined) v.claims = this.claims;
+        if (this.log !== undefined) v.log = this.log;
         return v;
     }
 }
@@ -387,8 +399,7 @@ function claimsOut(c: DocClaims): Claims {
     return c.timestamp === undefined ? { ...c } : { ...c, signedAt: stamp(c.timestamp) };
 }
 
-async function runChecks(x: Inputs): Promise<Verdict> {
-    const run = new Run(x.nowMs);
+async function runChecks(x: Inputs, run = new Run(x.nowMs)): Promise<Verdict> {
     const { policy, nowMs, clockMs } = x;
 
     // doc_malformed: base64, then the vendor's own format.
@@ -538,6 +549,9 @@ function referenceTime(at: number | null, sr: ParsedSignResult | null, clock: nu
  */
 export async function verifyAttestationDoc(options: VerifyAttestationDocOptions): Promise<Verdict> {
     const o = need(options, 'verifyAttestationDoc');
+    if (o['logKey'] !== undefined) {
+        throw new InvalidInputError('logKey: verifySignResult checks the transparency log (after the composite signature, which needs the payload and the key)');
+    }
     const policy = readPolicy(o['policy']);
     const sr = o['signResult'] === undefined ? null : readSignResult(o['signResult']);
     if (o['docB64'] === undefined && sr !== null && sr.attestation === null) {
@@ -572,7 +586,9 @@ export async function verifyAttestationDoc(options: VerifyAttestationDocOptions)
 /**
  * Verify a sign result offline, as `postq verify`: the composite signature of the payload
  * under the public key and the payload's hash; with a policy, also the attestation document
- * and its bindings. Resolves with the verdict; throws InvalidInputError for malformed input.
+ * and its bindings; with a logKey, last, that the sign result is in that transparency log.
+ * Resolves with the verdict; throws InvalidInputError for malformed input (a log key, or a
+ * transparency member whose JSON types are wrong, included).
  */
 export async function verifySignResult(options: VerifySignResultOptions): Promise<Verdict> {
     const o = need(options, 'verifySignResult');
@@ -583,16 +599,19 @@ export async function verifySignResult(options: VerifySignResultOptions): Promis
     const key = readPublicKey(o['publicKey'], keyVersionOf(o['signResult']));
     const sr = readSignResult(o['signResult']);
     const policy = o['policy'] === undefined ? null : readPolicy(o['policy']);
+    const logKey = o['logKey'] === undefined ? null : readLogKey(o['logKey']);
+    const transparency = logKey === null ? null : readTransparency(o['signResult']);
     const payload = payloadArg(o['payload'], 'payload');
     const clock = time('clock', o['clock'] as TimeInput | undefined) ?? Date.now();
     const at = time('at', o['at'] as TimeInput | undefined);
     const nowMs = referenceTime(at, sr, clock);
     const h = await hashPayload(payload, sr.algorithm);
     const ph = h.ph as Uint8Array;
+    const run = new Run(nowMs);
 
     if (policy !== null) {
         if (sr.attestation === null) return noDocument(nowMs);
-        return await runChecks({
+        await runChecks({
             docB64: sr.attestation.docB64,
             declaredVendor: sr.attestation.vendor,
             policy,
@@ -603,25 +622,67 @@ export async function verifySignResult(options: VerifySignResultOptions): Promis
             ph,
             nowMs,
             clockMs: clock,
-        });
+        }, run);
+    } else {
+        // Without a policy the signature is the whole check.
+        const alg: Algorithm = key.algorithm ?? sr.algorithm;
+        if (alg !== sr.algorithm) return run.fail('key_mismatch', `the public key is ${alg}, the signature ${sr.algorithm}`);
+        if (key.bytes.length !== ALGORITHMS[alg].pk) {
+            return run.fail('key_mismatch', `public key is ${key.bytes.length} bytes, ${alg} has ${ALGORITHMS[alg].pk}`);
+        }
+        run.pass('key_mismatch');
+        if (toHex(h.sha256) !== sr.payloadSha256) {
+            return run.fail('payload_hash_mismatch', 'the payload\'s SHA-256 differs from the sign result\'s payloadSha256');
+        }
+        run.pass('payload_hash_mismatch');
+        if (!verifyComposite(alg, key.bytes, ph, sr.signature)) {
+            return run.fail('signature_invalid', 'the composite signature does not verify under the public key');
+        }
+        run.pass('signature_invalid');
     }
-    // Without a policy the signature is the whole check.
-    const run = new Run(nowMs);
-    const alg: Algorithm = key.algorithm ?? sr.algorithm;
-    if (alg !== sr.algorithm) return run.fail('key_mismatch', `the public key is ${alg}, the signature ${sr.algorithm}`);
-    if (key.bytes.length !== ALGORITHMS[alg].pk) {
-        return run.fail('key_mismatch', `public key is ${key.bytes.length} bytes, ${alg} has ${ALGORITHMS[alg].pk}`);
+    if (run.reason === undefined && logKey !== null) {
+        run.log = logChecks(sr, transparency, logKey, key.bytes, () => docFacts(sr), (c) => run.pass(c), (c, d) => run.no(c, d)) ?? undefined;
     }
-    run.pass('key_mismatch');
-    if (toHex(h.sha256) !== sr.payloadSha256) {
-        return run.fail('payload_hash_mismatch', 'the payload\'s SHA-256 differs from the sign result\'s payloadSha256');
-    }
-    run.pass('payload_hash_mismatch');
-    if (!verifyComposite(alg, key.bytes, ph, sr.signature)) {
-        return run.fail('signature_invalid', 'the composite signature does not verify under the public key');
-    }
-    run.pass('signature_invalid');
     return run.verdict();
+}
+
+/** What the log entry takes from the sign result's document (null without one), read with the
+ * vendor's own parser (its signature is the policy's business, checked before). */
+function docFacts(sr: ParsedSignResult): DocFacts | { error: string } | null {
+    const a = sr.attestation;
+    if (a === null) return null;
+    const raw = fromBase64(a.docB64);
+    if (raw === null || raw.length === 0) return { error: 'attestation.docB64: not canonical padded base64 of a document' };
+    try {
+        if (a.vendor === 'mock') {
+            const c = parseClaims(parseJws(raw).payload);
+            return { moduleId: c.moduleId, counter: c.counter };
+        }
+        if (a.vendor === 'azure-confidential-vm') {
+            const c = parseAzure(raw).claims;
+            return c.counter === undefined ? { moduleId: c.moduleId ?? '-' } : { moduleId: c.moduleId ?? '-', counter: c.counter };
+        }
+    } catch (e) {
+        if (!(e instanceof Malformed) && !(e instanceof NotThisVendor)) throw e;
+        return { error: `the ${a.vendor} document: ${e.message}` };
+    }
+    return { error: `@postq/sdk reads no ${cutUtf8(a.vendor, 31)} document, so it cannot tell its moduleId (use postq verify --log-key)` };
+}
+
+/**
+ * The transparency log entry (DESIGN §13) of a sign result, as the log holds it, rebuilt from
+ * the sign result and its key's public key (as verifySignResult takes them: of a key JSON with
+ * versions, the sign result's keyVersion). Its leaf hash (leafHash) is what the log's tree
+ * holds. Throws InvalidInputError for malformed input, or when the entry cannot be rebuilt
+ * (a document that does not parse, or of a vendor this SDK does not read).
+ */
+export function logEntry(signResult: unknown, publicKey: unknown): string {
+    const key = readPublicKey(publicKey, keyVersionOf(signResult));
+    const sr = readSignResult(signResult);
+    const facts = docFacts(sr);
+    const e = facts !== null && 'error' in facts ? facts : buildEntry(sr, key.bytes, facts);
+    if ('error' in e) throw new InvalidInputError(`log entry: ${e.error}`);
+    return e.entry;
 }
 
 /** What each check establishes when it passes, by its reason code (for people). */
@@ -643,7 +704,12 @@ export const CHECKS: Readonly<Record<ReasonCode, string>> = {
     sig_hash_mismatch: 'signature\'s SHA-256 is the one attested',
     key_mismatch: 'public key is the one the signature names',
     signature_invalid: 'composite signature valid under the public key',
+    log_checkpoint_invalid: 'log checkpoint signed by the log key given, of that key\'s log',
+    log_proof_invalid: 'sign result included in the transparency log',
 };
+
+/** The checks a logKey adds after all the others, in order (a subset of CHECKS). */
+export const LOG_CHECKS: readonly LogReasonCode[] = ['log_checkpoint_invalid', 'log_proof_invalid'];
 
 /** The checks a document of each vendor goes through, in order (a subset of CHECKS). */
 export const VENDOR_CHECKS: Readonly<Record<'mock' | 'hardware', readonly ReasonCode[]>> = {

@@ -378,3 +378,28 @@ test('a sign result carries policyId and policyVersion', async () => {
     assert.equal(got.policyId, 'pol_1');
     assert.equal(got.policyVersion, 4);
 });
+
+test('the transparency log: GET /v1/log, /v1/log/proof?from=&to=, /v1/signatures/{id}/proof', async () => {
+    const info = { origin: 'postq-log/org_1', verifierKey: 'postq-log+01234567+AQ==', compositeVerifierKey: 'postq-log+89abcdef+/w==', size: 3, checkpoint: 'n' };
+    const proof = { checkpoint: 'n', consistencyProof: ['AA=='] };
+    const sp = { logIndex: 2, checkpoint: 'n', inclusionProof: ['AA=='] };
+    const s = scripted(json(200, info), json(200, proof), json(200, proof), json(200, sp));
+    const c = client(s.fetch);
+    assert.deepEqual(await c.log.get(), info);
+    assert.deepEqual(await c.log.proof(2), proof);
+    assert.deepEqual(await c.log.proof(0, 3), proof);
+    assert.deepEqual(await c.signatures.proof('sig_1/x'), sp);
+    assert.deepEqual(s.seen.map((r) => `${r.method} ${r.url.pathname}${r.url.search}`), [
+        'GET /v1/log', 'GET /v1/log/proof?from=2', 'GET /v1/log/proof?from=0&to=3', 'GET /v1/signatures/sig_1%2Fx/proof',
+    ]);
+    assert.throws(() => c.log.proof(-1), TypeError);
+    assert.throws(() => c.log.proof(1.5), TypeError);
+    assert.throws(() => c.log.proof(undefined as unknown as number), TypeError);
+    assert.throws(() => c.log.proof(1, -2), TypeError);
+    assert.equal(s.seen.length, 4, 'a bad size sends nothing');
+});
+
+test('a sign result carries its transparency member (typed)', () => {
+    const t: SignResult = { ...sr, transparency: { logIndex: 0, checkpoint: 'n', inclusionProof: [] } };
+    assert.equal(t.transparency?.logIndex, 0);
+});
