@@ -11,6 +11,7 @@
 #include "common/base64.h"
 #include "common/hex.h"
 #include "common/id.h"
+#include "crypto/composite.h"
 #include "crypto/ed.h"
 #include "crypto/sha2.h"
 
@@ -559,10 +560,12 @@ postq_err postq_tlog_sig_line(char *out, size_t cap, size_t *len, const struct p
     return POSTQ_OK;
 }
 
-postq_err postq_tlog_note_sign(char *out, size_t cap, size_t *len, const char *body,
-                               size_t body_len, const struct postq_tlog_vkey *ed_vk,
-                               const uint8_t ed_seed[32], const struct postq_tlog_vkey *comp_vk,
-                               const uint8_t comp_sk[64])
+/* note_sign and note_sign_skey: the composite key is comp_sk (a private key) or comp_skey (its
+ * expanded form), exactly one of them. */
+static postq_err note_sign(char *out, size_t cap, size_t *len, const char *body, size_t body_len,
+                           const struct postq_tlog_vkey *ed_vk, const uint8_t ed_seed[32],
+                           const struct postq_tlog_vkey *comp_vk, const uint8_t *comp_sk,
+                           const struct postq_hybrid_skey *comp_skey)
 {
     struct postq_tlog_checkpoint cp;
     uint8_t ed_pk[POSTQ_ED25519_PK_BYTES], ed_sig[POSTQ_ED25519_SIG_BYTES];
@@ -574,7 +577,7 @@ postq_err postq_tlog_note_sign(char *out, size_t cap, size_t *len, const char *b
         *len = 0;
     }
     if (out == NULL || len == NULL || body == NULL || ed_vk == NULL || ed_seed == NULL ||
-        comp_vk == NULL || comp_sk == NULL) {
+        comp_vk == NULL || (comp_sk == NULL) == (comp_skey == NULL)) {
         return POSTQ_E_ARG;
     }
     if (cap > 0) {
@@ -596,7 +599,8 @@ postq_err postq_tlog_note_sign(char *out, size_t cap, size_t *len, const char *b
     if (need + 1 > cap) {
         return POSTQ_E_LENGTH;
     }
-    /* The private keys must be the pinned keys' (public values from here on). */
+    /* The private keys must be the pinned keys' (public values from here on). An expanded key
+     * carries its public key: no key generation per note. */
     err = postq_ed_keypair(POSTQ_ED25519, ed_seed, ed_pk);
     if (err != POSTQ_OK) {
         return err;
@@ -604,12 +608,20 @@ postq_err postq_tlog_note_sign(char *out, size_t cap, size_t *len, const char *b
     if (memcmp(ed_pk, ed_vk->pk, sizeof(ed_pk)) != 0) {
         return POSTQ_E_KEY_INVALID;
     }
-    err = postq_hybrid_public_key(POSTQ_TLOG_COMPOSITE_ALG, comp_sk, comp_pk);
-    if (err != POSTQ_OK) {
-        return err;
-    }
-    if (memcmp(comp_pk, comp_vk->pk, POSTQ_TLOG_COMPOSITE_PK_BYTES) != 0) {
-        return POSTQ_E_KEY_INVALID;
+    if (comp_skey != NULL) {
+        if (comp_skey->alg == NULL || strcmp(comp_skey->alg, POSTQ_TLOG_COMPOSITE_ALG) != 0 ||
+            comp_skey->pk_len != POSTQ_TLOG_COMPOSITE_PK_BYTES ||
+            memcmp(comp_skey->pk, comp_vk->pk, POSTQ_TLOG_COMPOSITE_PK_BYTES) != 0) {
+            return POSTQ_E_KEY_INVALID;
+        }
+    } else {
+        err = postq_hybrid_public_key(POSTQ_TLOG_COMPOSITE_ALG, comp_sk, comp_pk);
+        if (err != POSTQ_OK) {
+            return err;
+        }
+        if (memcmp(comp_pk, comp_vk->pk, POSTQ_TLOG_COMPOSITE_PK_BYTES) != 0) {
+            return POSTQ_E_KEY_INVALID;
+        }
     }
 
     memcpy(out, body, body_len);
@@ -622,8 +634,11 @@ postq_err postq_tlog_note_sign(char *out, size_t cap, size_t *len, const char *b
     }
     if (err == POSTQ_OK) {
         /* The empty context, as every PostQ composite signature (include/postq/hybrid.h). */
-        err = postq_hybrid_sign(POSTQ_TLOG_COMPOSITE_ALG, comp_sk, (const uint8_t *)body, body_len,
-                                NULL, 0, comp_sig);
+        err = comp_skey != NULL
+                  ? postq_hybrid_sign_skey(comp_skey, (const uint8_t *)body, body_len, NULL, 0,
+                                           comp_sig)
+                  : postq_hybrid_sign(POSTQ_TLOG_COMPOSITE_ALG, comp_sk, (const uint8_t *)body,
+                                      body_len, NULL, 0, comp_sig);
     }
     if (err == POSTQ_OK) {
         err = postq_tlog_sig_line(out, cap, &n, comp_vk, comp_sig, sizeof(comp_sig));
@@ -634,6 +649,35 @@ postq_err postq_tlog_note_sign(char *out, size_t cap, size_t *len, const char *b
     }
     *len = n;
     return POSTQ_OK;
+}
+
+postq_err postq_tlog_note_sign(char *out, size_t cap, size_t *len, const char *body,
+                               size_t body_len, const struct postq_tlog_vkey *ed_vk,
+                               const uint8_t ed_seed[32], const struct postq_tlog_vkey *comp_vk,
+                               const uint8_t comp_sk[64])
+{
+    if (comp_sk == NULL) {
+        if (len != NULL) {
+            *len = 0;
+        }
+        return POSTQ_E_ARG;
+    }
+    return note_sign(out, cap, len, body, body_len, ed_vk, ed_seed, comp_vk, comp_sk, NULL);
+}
+
+postq_err postq_tlog_note_sign_skey(char *out, size_t cap, size_t *len, const char *body,
+                                    size_t body_len, const struct postq_tlog_vkey *ed_vk,
+                                    const uint8_t ed_seed[32],
+                                    const struct postq_tlog_vkey *comp_vk,
+                                    const struct postq_hybrid_skey *comp_skey)
+{
+    if (comp_skey == NULL) {
+        if (len != NULL) {
+            *len = 0;
+        }
+        return POSTQ_E_ARG;
+    }
+    return note_sign(out, cap, len, body, body_len, ed_vk, ed_seed, comp_vk, NULL, comp_skey);
 }
 
 /* ---- opening notes ------------------------------------------------------------------------- */
@@ -922,15 +966,19 @@ postq_err postq_tlog_entry(char *out, size_t cap, size_t *len, const struct post
         return POSTQ_E_INVALID;
     }
 
-    err = sha256_hex(pk_hex, in->public_key, in->public_key_len);
+    err = in->public_key_sha256 != NULL
+              ? postq_hex_encode(pk_hex, sizeof(pk_hex), in->public_key_sha256, 32)
+              : sha256_hex(pk_hex, in->public_key, in->public_key_len);
     if (err == POSTQ_OK) {
         err = postq_hex_encode(payload_hex, sizeof(payload_hex), in->payload_sha256, 32);
     }
     if (err == POSTQ_OK) {
-        err = sha256_hex(sig_hex, in->signature, in->sig_len);
+        err = in->sig_sha256 != NULL ? postq_hex_encode(sig_hex, sizeof(sig_hex), in->sig_sha256, 32)
+                                     : sha256_hex(sig_hex, in->signature, in->sig_len);
     }
     if (err == POSTQ_OK && in->vendor != NULL) {
-        err = sha256_hex(doc_hex, in->doc, in->doc_len);
+        err = in->doc_sha256 != NULL ? postq_hex_encode(doc_hex, sizeof(doc_hex), in->doc_sha256, 32)
+                                     : sha256_hex(doc_hex, in->doc, in->doc_len);
     }
     if (err != POSTQ_OK) {
         return err;

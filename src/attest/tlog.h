@@ -149,6 +149,17 @@ POSTQ_MUST_CHECK postq_err postq_tlog_note_sign(char *out, size_t cap, size_t *l
                                                 const struct postq_tlog_vkey *comp_vk,
                                                 const uint8_t comp_sk[64]);
 
+/* postq_tlog_note_sign with the composite key already expanded (crypto/composite.h): the same
+ * note, without a key generation per call (the key's own public key is compared with comp_vk's).
+ * For postq-enclave, which keeps the log's expanded key in locked memory. */
+struct postq_hybrid_skey;
+POSTQ_MUST_CHECK postq_err postq_tlog_note_sign_skey(char *out, size_t cap, size_t *len,
+                                                     const char *body, size_t body_len,
+                                                     const struct postq_tlog_vkey *ed_vk,
+                                                     const uint8_t ed_seed[32],
+                                                     const struct postq_tlog_vkey *comp_vk,
+                                                     const struct postq_hybrid_skey *comp_skey);
+
 /* Check the signatures of note[0..len) (signed-note, Signatures): each line is parsed; a line
  * whose name and ID both match a key of keys[0..nkeys) is verified under that key and one that
  * fails rejects the note; lines of other keys are ignored (well-formed all the same); every key
@@ -210,6 +221,10 @@ struct postq_tlog_entry_in {
     int verdict_fail;       /* 0: pass, else fail */
     const char *reason;     /* NULL or "": "-"; "-" itself is refused */
     const char *created_at; /* exactly as in the sign result */
+    /* Optional: the SHA-256 (32 bytes) of public_key, of signature, of doc, when the caller
+     * already has them (a verified document carries the first two): used instead of hashing.
+     * NULL: hashed here. */
+    const uint8_t *public_key_sha256, *sig_sha256, *doc_sha256;
 };
 
 /* Write the entry text, NUL-terminated, to out[0..cap) (POSTQ_TLOG_ENTRY_MAX always suffices);

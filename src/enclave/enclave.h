@@ -154,6 +154,8 @@ struct postq_enclave {
     struct postq_enclave_keycache *keys;
     const struct postq_hybrid_skey *root_skey; /* the composite root's expanded key, or NULL */
     struct postq_enclave_log *log; /* the log's keys (log.c); NULL until postq_enclave_log_init */
+    const struct postq_hybrid_skey *log_skey; /* the log's composite key expanded (keycache.c:
+                                               * log_init before keycache_open), or NULL */
 };
 
 /* ---- the transparency log's keys (log.c, docs/transparency.md) ---- */

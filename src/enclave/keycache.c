@@ -48,10 +48,12 @@ struct entry {
 
 struct postq_enclave_keycache {
     pthread_mutex_t mu;
-    struct postq_hybrid_skey *region; /* n slots, then the root's key when has_root */
+    struct postq_hybrid_skey *region; /* n slots, then the root's key when has_root, then the
+                                       * log's composite key when has_log */
     size_t region_bytes;
     uint32_t n;
     int has_root;
+    int has_log;
     struct entry *ent; /* n */
     uint32_t *bucket;  /* mask + 1 chain heads */
     uint32_t mask;
@@ -59,10 +61,10 @@ struct postq_enclave_keycache {
     struct postq_enclave_keycache_stats st;
 };
 
-size_t postq_enclave_keycache_bytes(size_t slots, int with_root)
+size_t postq_enclave_keycache_bytes(size_t slots, int extra)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    size_t n = (slots + (with_root ? 1 : 0)) * sizeof(struct postq_hybrid_skey);
+    size_t n = (slots + (size_t)(extra > 0 ? extra : 0)) * sizeof(struct postq_hybrid_skey);
 
     return (n + page - 1) / page * page;
 }
@@ -305,6 +307,7 @@ postq_err postq_enclave_keycache_open(struct postq_enclave *e, size_t slots, cha
     }
     kc->n = (uint32_t)slots;
     kc->has_root = e->root_alg == POSTQ_ROOT_COMPOSITE;
+    kc->has_log = e->log != NULL;
     kc->st.slots = slots;
     kc->lru_head = kc->lru_tail = kc->free_head = NIL;
     while (nb < 2 * kc->n) {
@@ -327,7 +330,7 @@ postq_err postq_enclave_keycache_open(struct postq_enclave *e, size_t slots, cha
         kc->ent[i].next = kc->free_head;
         kc->free_head = i;
     }
-    kc->region_bytes = postq_enclave_keycache_bytes(slots, kc->has_root);
+    kc->region_bytes = postq_enclave_keycache_bytes(slots, kc->has_root + kc->has_log);
     if (kc->region_bytes > 0) {
         err = map_region(kc, slots, detail, cap);
         if (err != POSTQ_OK) {
@@ -342,6 +345,15 @@ postq_err postq_enclave_keycache_open(struct postq_enclave *e, size_t slots, cha
         }
         e->root_skey = &kc->region[kc->n];
     }
+    if (kc->has_log) {
+        struct postq_hybrid_skey *k = &kc->region[kc->n + (uint32_t)kc->has_root];
+        err = postq_hybrid_skey_init(k, "mldsa65+ed25519", e->sec->log_composite_sk);
+        if (err != POSTQ_OK) {
+            snprintf(detail, cap, "expanding the log's key: %s", postq_strerror(err));
+            goto out;
+        }
+        e->log_skey = k;
+    }
     e->keys = kc;
     return POSTQ_OK;
 out:
@@ -355,7 +367,8 @@ void postq_enclave_keycache_close(struct postq_enclave *e)
         return;
     }
     e->root_skey = NULL;
-    keycache_free(e->keys); /* wipes every slot and the root's key */
+    e->log_skey = NULL;
+    keycache_free(e->keys); /* wipes every slot, the root's key and the log's */
     e->keys = NULL;
 }
 

@@ -43,7 +43,7 @@ struct postq_enclave_keyref {
 
 /* Bytes of locked memory for slots cached keys and, when with_root, the root's key: whole
  * pages. */
-size_t postq_enclave_keycache_bytes(size_t slots, int with_root);
+size_t postq_enclave_keycache_bytes(size_t slots, int extra);
 
 /* Set up e->keys with room for slots keys (0..POSTQ_ENCLAVE_KEYCACHE_MAX; 0: nothing is
  * cached), and, when e's root is the composite one, expand the root key from its seed into the

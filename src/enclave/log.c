@@ -138,7 +138,12 @@ postq_err postq_enclave_log_sign(struct postq_enclave *e, const struct postq_pro
     snprintf(origin, sizeof(origin), "%s/%s", e->log->name, q->key_id);
     err = postq_tlog_checkpoint_body(body, sizeof(body), &body_len, origin, q->tree_size,
                                      q->root.p);
-    if (err == POSTQ_OK) {
+    if (err == POSTQ_OK && e->log_skey != NULL) {
+        /* The expanded key in locked memory: no key expansion per checkpoint. */
+        err = postq_tlog_note_sign_skey(note, sizeof(note), &note_len, body, body_len,
+                                        &e->log->ed_vk, e->sec->log_ed_seed,
+                                        &e->log->composite_vk, e->log_skey);
+    } else if (err == POSTQ_OK) {
         err = postq_tlog_note_sign(note, sizeof(note), &note_len, body, body_len, &e->log->ed_vk,
                                    e->sec->log_ed_seed, &e->log->composite_vk,
                                    e->sec->log_composite_sk);

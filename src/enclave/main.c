@@ -314,6 +314,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "postq-enclave: WARNING: mlock failed (RLIMIT_MEMLOCK?): keys may be "
                         "swapped out\n");
     }
+    err = postq_enclave_log_init(&e, log_name, detail, sizeof(detail));
+    if (err != POSTQ_OK) {
+        fprintf(stderr, "postq-enclave: %s\n", detail);
+        postq_enclave_close(&e);
+        return err == POSTQ_E_ARG ? 2 : 3;
+    }
     /* The expanded keys (and the composite root's) in locked memory. When the memory cannot be
      * locked the enclave runs without them, as it did before it had a cache: every sign then
      * unseals and expands its key, and no expanded key is kept where it could be swapped out. */
@@ -328,16 +334,10 @@ int main(int argc, char **argv)
         postq_enclave_close(&e);
         return err == POSTQ_E_ARG ? 2 : 3;
     } else {
-        fprintf(stderr, "postq-enclave: key cache: %zu keys%s, %zu KiB of locked memory\n",
-                key_cache, e.root_skey != NULL ? " and the root's" : "",
-                postq_enclave_keycache_bytes(key_cache, e.root_skey != NULL) / 1024);
-    }
-    err = postq_enclave_log_init(&e, log_name, detail, sizeof(detail));
-    if (err != POSTQ_OK) {
-        fprintf(stderr, "postq-enclave: %s\n", detail);
-        postq_enclave_keycache_close(&e);
-        postq_enclave_close(&e);
-        return err == POSTQ_E_ARG ? 2 : 3;
+        fprintf(stderr, "postq-enclave: key cache: %zu keys%s, the log's, %zu KiB of locked memory\n",
+                key_cache, e.root_skey != NULL ? ", the root's" : "",
+                postq_enclave_keycache_bytes(key_cache, (e.root_skey != NULL) +
+                                                            (e.log_skey != NULL)) / 1024);
     }
     e.fault = fault;
     if (fault != 0) {

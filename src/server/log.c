@@ -120,9 +120,11 @@ void postq_api_log_close(struct postq_api *api)
     }
 }
 
-/* The DESIGN §13 entry of sig (id and created_at already set), signed under public_key. */
+/* The DESIGN §13 entry of sig (id and created_at already set), signed under public_key;
+ * known digests (h, when not NULL) are not computed again. */
 static postq_err build_entry(const struct postq_store_sig *sig, struct postq_bytes public_key,
-                             char *out, size_t cap, size_t *len)
+                             const struct postq_api_log_digests *h, char *out, size_t cap,
+                             size_t *len)
 {
     struct postq_tlog_entry_in in;
     char created[POSTQ_TIME_RFC3339_MAX];
@@ -141,6 +143,10 @@ static postq_err build_entry(const struct postq_store_sig *sig, struct postq_byt
     in.signature = sig->signature.p;
     in.sig_len = sig->signature.len;
     in.created_at = created;
+    if (h != NULL) {
+        in.public_key_sha256 = h->public_key_sha256;
+        in.sig_sha256 = h->sig_sha256;
+    }
     if (err == POSTQ_OK && sig->has_attestation) {
         const char *b64 = sig->att.doc_b64 != NULL ? sig->att.doc_b64 : "";
         size_t b64_len = strlen(b64), cap_doc = postq_base64_decoded_max(b64_len) + 1;
@@ -165,8 +171,9 @@ static postq_err build_entry(const struct postq_store_sig *sig, struct postq_byt
 }
 
 postq_err postq_api_put_logged(struct postq_api *api, struct postq_store_sig *sig,
-                               struct postq_bytes public_key, const char *module_id,
-                               int64_t counter, int record_counter,
+                               struct postq_bytes public_key,
+                               const struct postq_api_log_digests *digests,
+                               const char *module_id, int64_t counter, int record_counter,
                                struct postq_store_log_receipt *receipt)
 {
     char entry[POSTQ_TLOG_ENTRY_MAX];
@@ -176,7 +183,7 @@ postq_err postq_api_put_logged(struct postq_api *api, struct postq_store_sig *si
     (void)api;
     if (err == POSTQ_OK) {
         sig->created_at = postq_time_now_ms();
-        err = build_entry(sig, public_key, entry, sizeof(entry), &len);
+        err = build_entry(sig, public_key, digests, entry, sizeof(entry), &len);
         if (err != POSTQ_OK) {
             postq_store_set_errmsg("the log entry could not be built: %s", postq_strerror(err));
             err = POSTQ_E_INTERNAL;

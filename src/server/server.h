@@ -298,11 +298,17 @@ struct postq_api_log;
  * api->enclave set first). POSTQ_E_NOMEM. */
 POSTQ_MUST_CHECK postq_err postq_api_log_open(struct postq_api *api);
 void postq_api_log_close(struct postq_api *api);
+/* SHA-256 digests the caller already holds for the entry (each NULL: computed): those of the
+ * public key and the signature, when a document that passed every check names them. */
+struct postq_api_log_digests {
+    const uint8_t *public_key_sha256, *sig_sha256;
+};
 /* Store sig with its log entry in one transaction (postq_store_put_signature_logged): assigns
  * sig->id and created_at (the entry names them), builds the entry with public_key (the signing
  * version's composite public key) and fills *receipt. Errors as the store's. */
 POSTQ_MUST_CHECK postq_err postq_api_put_logged(struct postq_api *api, struct postq_store_sig *sig,
                                                 struct postq_bytes public_key,
+                                                const struct postq_api_log_digests *digests,
                                                 const char *module_id, int64_t counter,
                                                 int record_counter,
                                                 struct postq_store_log_receipt *receipt);

@@ -14,6 +14,7 @@
 
 #include "attest/tlog.h"
 #include "common/base64.h"
+#include "crypto/composite.h"
 #include "crypto/ed.h"
 #include "crypto/sha2.h"
 
@@ -1061,6 +1062,71 @@ static void test_entry_kat(void **state)
     assert_string_equal(out, "");
 }
 
+/* The expanded composite key (what postq-enclave signs with) gives a note of the same shape:
+ * the same Ed25519 line, a composite line that verifies; a key whose public key is not the
+ * pinned one is refused before anything is signed. */
+static void test_note_sign_skey(void **state)
+{
+    struct postq_tlog_vkey both[2] = {ED_VK, COMP_VK};
+    struct postq_hybrid_skey *sk = malloc(sizeof(*sk));
+    uint8_t other[64];
+    size_t n = 0;
+
+    (void)state;
+    assert_non_null(sk);
+    assert_int_equal(postq_hybrid_skey_init(sk, "mldsa65+ed25519", COMP_SK), POSTQ_OK);
+    assert_int_equal(postq_tlog_note_sign_skey(BUF, sizeof(BUF), &n, BODY, BODY_LEN, &ED_VK,
+                                               ED_SEED, &COMP_VK, sk),
+                     POSTQ_OK);
+    assert_int_equal(n, NOTE_LEN);
+    assert_memory_equal(BUF, NOTE, BODY_LEN + 1 + 115);
+    expect_verify(BUF, n, both, 2, POSTQ_OK, "note signed with the expanded key");
+    expect_verify(BUF, n, &COMP_VK, 1, POSTQ_OK, "its composite line alone");
+    postq_hybrid_skey_wipe(sk);
+    memcpy(other, COMP_SK, sizeof(other));
+    other[0] ^= 1;
+    assert_int_equal(postq_hybrid_skey_init(sk, "mldsa65+ed25519", other), POSTQ_OK);
+    assert_int_equal(postq_tlog_note_sign_skey(BUF, sizeof(BUF), &n, BODY, BODY_LEN, &ED_VK,
+                                               ED_SEED, &COMP_VK, sk),
+                     POSTQ_E_KEY_INVALID);
+    assert_int_equal(n, 0);
+    assert_int_equal(postq_tlog_note_sign_skey(BUF, sizeof(BUF), &n, BODY, BODY_LEN, &ED_VK,
+                                               ED_SEED, &COMP_VK, NULL),
+                     POSTQ_E_ARG);
+    postq_hybrid_skey_wipe(sk);
+    free(sk);
+}
+
+/* Digests given instead of the bytes make the same entry (and wrong ones another). */
+static void test_entry_digests(void **state)
+{
+    struct postq_tlog_entry_in in = entry_in(), d = entry_in();
+    char a[POSTQ_TLOG_ENTRY_MAX], b[POSTQ_TLOG_ENTRY_MAX];
+    uint8_t pk_h[32], sig_h[32], doc_h[32];
+    size_t na = 0, nb = 0;
+
+    (void)state;
+    assert_int_equal(postq_sha256(pk_h, E_PK, sizeof(E_PK)), POSTQ_OK);
+    assert_int_equal(postq_sha256(sig_h, E_SIG, sizeof(E_SIG)), POSTQ_OK);
+    assert_int_equal(postq_sha256(doc_h, (const uint8_t *)E_DOC, strlen(E_DOC)), POSTQ_OK);
+    d.public_key = NULL;
+    d.public_key_len = 0;
+    d.signature = NULL;
+    d.sig_len = 0;
+    d.doc = NULL;
+    d.doc_len = 0;
+    d.public_key_sha256 = pk_h;
+    d.sig_sha256 = sig_h;
+    d.doc_sha256 = doc_h;
+    assert_int_equal(postq_tlog_entry(a, sizeof(a), &na, &in), POSTQ_OK);
+    assert_int_equal(postq_tlog_entry(b, sizeof(b), &nb, &d), POSTQ_OK);
+    assert_int_equal(na, nb);
+    assert_string_equal(a, b);
+    sig_h[5] ^= 1;
+    assert_int_equal(postq_tlog_entry(b, sizeof(b), &nb, &d), POSTQ_OK);
+    assert_string_not_equal(a, b);
+}
+
 static void test_entry_rejections(void **state)
 {
     char out[POSTQ_TLOG_ENTRY_MAX], f127[128], f128[129];
@@ -1165,6 +1231,8 @@ int main(void)
         cmocka_unit_test(test_vkey_rejections),
         cmocka_unit_test(test_entry_kat),
         cmocka_unit_test(test_entry_rejections),
+        cmocka_unit_test(test_note_sign_skey),
+        cmocka_unit_test(test_entry_digests),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
