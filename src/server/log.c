@@ -81,14 +81,12 @@ static postq_err sign_checkpoint(void *ctx, const char *org_id, int64_t size,
     err = postq_enclave_call(api->enclave, &req, &r, &c);
     if (err != POSTQ_OK) {
         postq_metrics_enclave_error("unreachable");
-        postq_store_set_errmsg("%sthe enclave cannot be reached to sign the log's checkpoint",
-                               POSTQ_API_LOG_ENCLAVE_ERR);
+        postq_store_set_errmsg("the enclave cannot be reached to sign the log's checkpoint");
         return POSTQ_E_INTERNAL;
     }
     if (r.status != POSTQ_PROTO_OK || r.note.len == 0 || r.note.len > cap) {
         postq_metrics_enclave_error(postq_proto_status_name(r.status));
-        postq_store_set_errmsg("%sthe enclave did not sign the log's checkpoint: %s",
-                               POSTQ_API_LOG_ENCLAVE_ERR,
+        postq_store_set_errmsg("the enclave did not sign the log's checkpoint: %s",
                                r.status != POSTQ_PROTO_OK ? r.message : "bad reply");
         postq_enclave_pool_put(api->enclave, c, 1);
         return POSTQ_E_INTERNAL;
@@ -196,11 +194,6 @@ postq_err postq_api_put_logged(struct postq_api *api, struct postq_store_sig *si
     return err;
 }
 
-int postq_api_log_enclave_failed(void)
-{
-    return strncmp(postq_store_errmsg(), POSTQ_API_LOG_ENCLAVE_ERR,
-                   strlen(POSTQ_API_LOG_ENCLAVE_ERR)) == 0;
-}
 
 void postq_api_transparency_write(struct postq_jsonw *w, const struct postq_store_log_receipt *r)
 {

@@ -312,11 +312,6 @@ POSTQ_MUST_CHECK postq_err postq_api_put_logged(struct postq_api *api, struct po
                                                 const char *module_id, int64_t counter,
                                                 int record_counter,
                                                 struct postq_store_log_receipt *receipt);
-/* Whether the calling thread's last store failure was the enclave not signing the log's
- * checkpoint (its postq_store_errmsg() then begins with POSTQ_API_LOG_ENCLAVE_ERR): the sign is
- * then answered 503 enclave_unavailable, and the store is not counted as failing. */
-#define POSTQ_API_LOG_ENCLAVE_ERR "enclave: "
-int postq_api_log_enclave_failed(void);
 /* The `transparency` member of a sign result. */
 void postq_api_transparency_write(struct postq_jsonw *w, const struct postq_store_log_receipt *r);
 /* A stored row's sign result with `transparency` against the latest checkpoint (none when the

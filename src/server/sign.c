@@ -138,27 +138,27 @@ static int sign_args(const struct postq_http_req *req, struct postq_http_resp *r
     return 1;
 }
 
+/* The stored sign result, with its transparency when a checkpoint covers it. A signature stored
+ * with its leaf but no checkpoint (the enclave did not sign one) is answered all the same, without
+ * `transparency`: it is stored, and a retry would sign again; GET /v1/signatures/{id}/proof
+ * gives its proof once a later checkpoint covers it. */
 static void reply_stored(struct postq_http_resp *resp, const struct postq_store_sig *sig,
                          const struct postq_store_log_receipt *receipt)
 {
     struct postq_jsonw w;
+    if (receipt != NULL && receipt->note_len == 0) {
+        fprintf(stderr, "postq-api: warning: %s: %s\n", sig->id, postq_store_errmsg());
+        receipt = NULL;
+    }
     postq_api_touch(resp, sig->id);
     postq_api_jsonw_begin(resp, &w);
     postq_api_sig_write_ex(&w, sig, receipt);
     postq_api_jsonw_reply(resp, 200, &w);
 }
 
-/* A sign's store call failed: nothing was stored. 503 when it was the enclave that could not
- * sign the transparency log's checkpoint; else the store's error (and /healthz hears of it). */
+/* A sign's store call failed: nothing was stored. */
 static void store_fail(struct postq_api *api, postq_err err, struct postq_http_resp *resp)
 {
-    if (postq_api_log_enclave_failed()) {
-        postq_api_error(resp, 503, "enclave_unavailable",
-                        "the enclave did not sign the transparency log's checkpoint; nothing "
-                        "was stored");
-        resp->retry_after = 1;
-        return;
-    }
     postq_api_store_failed(api, err);
     postq_api_fail(resp, err, "signature");
 }
@@ -449,7 +449,7 @@ void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
     char key_id[POSTQ_ID_MAX];
     char *doc = NULL;
     double t0 = mono_s();
-    int record;
+    int record, inflight = 0;
     postq_err err;
 
     memset(&key, 0, sizeof(key));
@@ -494,6 +494,9 @@ void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
         postq_api_fail(resp, POSTQ_E_NOMEM, "sign");
         goto out;
     }
+    /* Under way from here to the answer: a checkpoint signed meanwhile waits for it a little. */
+    postq_store_log_inflight(api->store, sig.org_id, +1);
+    inflight = 1;
     if (strcmp(key.provider, "software") == 0) {
         sign_software(api, &key, payload, &sig, receipt, resp);
         goto out;
@@ -521,6 +524,9 @@ void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
     }
     store_attested(api, &key, &sig, record, pol.enforce, rep, receipt, resp);
 out:
+    if (inflight) {
+        postq_store_log_inflight(api->store, sig.org_id, -1);
+    }
     postq_enclave_pool_put(api->enclave, c, 1);
     postq_wipe(nonce, sizeof(nonce));
     postq_store_key_clear(&key);

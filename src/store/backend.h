@@ -55,12 +55,17 @@ struct postq_store_ops {
                                struct postq_store_key *key, struct postq_store_policy *pol);
     postq_err (*counter_seen)(struct postq_store *s, const char *module_id, int64_t counter,
                               int *seen);
-    /* entry NULL: not logged (receipt NULL too); else append it, sign the batch's checkpoint
-     * with the handle's log signer and fill receipt, in the signature's transaction. */
+    /* entry NULL: not logged (receipt NULL too); else append it as the next leaf of the
+     * organisation's log, in the signature's transaction, and set receipt->index (store.c then
+     * waits for a checkpoint that covers it). */
     postq_err (*put_signature)(struct postq_store *s, const struct postq_store_sig *sig,
                                const char *module_id, int64_t counter, int record_counter,
                                const uint8_t *entry, size_t entry_len,
                                struct postq_store_log_receipt *receipt);
+    /* Store a signed checkpoint (a second one of the same size is ignored). Needs no
+     * durability of its own: a checkpoint lost in a crash is replaced by the next. */
+    postq_err (*checkpoint_put)(struct postq_store *s, const char *org_id, int64_t size,
+                                const uint8_t root[32], const char *note);
     postq_err (*log_size)(struct postq_store *s, const char *org_id, int64_t *size);
     /* out zeroed by store.c. */
     /* size 0: the latest. */
@@ -106,10 +111,13 @@ struct postq_store_ops {
     "att_reason, policy_id, policy_version, log_index"
 
 /* Every backend's handle begins with this. */
+struct postq_store_checkpointer; /* store.c */
+
 struct postq_store {
     const struct postq_store_ops *ops;
     postq_store_log_signer_fn log_signer; /* postq_store_set_log_signer */
     void *log_signer_ctx;
+    struct postq_store_checkpointer *cp; /* store.c: one signer per organisation's log */
 };
 
 /* Backends' constructors (one per scheme). */

@@ -3,10 +3,13 @@
  * and times, and keeps the fault-injection counter and each thread's detail text. */
 #include "store/backend.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/mem.h"
 #include "common/timefmt.h"
@@ -107,6 +110,107 @@ static size_t strnlen_max(const char *s, size_t cap)
 /* A fixed field of an in-record must be NUL-terminated within its size. */
 #define FIELD_OK(f) (strnlen_max((f), sizeof(f)) < sizeof(f))
 
+/* ---- the checkpointer ---------------------------------------------------------------------- */
+
+/* One log's signed state in this process: the newest checkpoint signed here, and whether a
+ * thread is signing the next one. */
+struct cp_log {
+    char org_id[POSTQ_ID_MAX];
+    long inflight; /* signs of this log under way in the caller (postq_store_log_inflight) */
+    long awaiting; /* threads in await_checkpoint (counted in inflight too) */
+    int64_t size; /* 0: none yet */
+    uint8_t root[32];
+    char note[POSTQ_STORE_NOTE_MAX];
+    size_t note_len;
+    int signing;
+    struct cp_log *next;
+};
+
+/* Checkpoints are signed apart from the commits: a logged sign commits its leaf with its
+ * signature, then waits for a checkpoint of a tree that contains it. Whoever finds no
+ * checkpoint being signed for its log signs one of the log's whole committed tree, so while one
+ * checkpoint is being signed every sign committed meanwhile waits for the next, and one
+ * signature of the enclave covers them all. */
+/* How long a checkpoint waits, at most, for the signs under way to commit first. */
+#define CP_GATHER_NS 2000000L
+
+struct postq_store_checkpointer {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    struct cp_log *logs;
+};
+
+/* The log of org_id (made on first use); cp->mu held. NULL without memory. */
+static struct cp_log *cp_find(struct postq_store_checkpointer *cp, const char *org_id)
+{
+    struct cp_log *l;
+    for (l = cp->logs; l != NULL && strcmp(l->org_id, org_id) != 0; l = l->next) {
+    }
+    if (l == NULL && (l = postq_calloc(1, sizeof(*l))) != NULL) {
+        snprintf(l->org_id, sizeof(l->org_id), "%s", org_id);
+        l->next = cp->logs;
+        cp->logs = l;
+    }
+    return l;
+}
+
+void postq_store_log_inflight(struct postq_store *s, const char *org_id, int delta)
+{
+    struct cp_log *l;
+    if (s == NULL || s->cp == NULL || org_id == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&s->cp->mu);
+    l = cp_find(s->cp, org_id);
+    if (l != NULL) {
+        l->inflight += delta;
+        pthread_cond_broadcast(&s->cp->cond);
+    }
+    pthread_mutex_unlock(&s->cp->mu);
+}
+
+static void checkpointer_free(struct postq_store_checkpointer *cp)
+{
+    if (cp == NULL) {
+        return;
+    }
+    for (struct cp_log *l = cp->logs, *next; l != NULL; l = next) {
+        next = l->next;
+        postq_free(l);
+    }
+    pthread_cond_destroy(&cp->cond);
+    pthread_mutex_destroy(&cp->mu);
+    postq_free(cp);
+}
+
+static postq_err await_checkpoint(struct postq_store *s, const char *org_id, int64_t index,
+                                  struct postq_store_log_receipt *r);
+
+/* A backend opened (err) into *out: add the checkpointer. */
+static postq_err opened(postq_err err, struct postq_store **out)
+{
+    struct postq_store_checkpointer *cp;
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    cp = postq_calloc(1, sizeof(*cp));
+    if (cp == NULL || pthread_mutex_init(&cp->mu, NULL) != 0) {
+        postq_free(cp);
+        postq_store_close(*out);
+        *out = NULL;
+        return POSTQ_E_NOMEM;
+    }
+    if (pthread_cond_init(&cp->cond, NULL) != 0) {
+        pthread_mutex_destroy(&cp->mu);
+        postq_free(cp);
+        postq_store_close(*out);
+        *out = NULL;
+        return POSTQ_E_NOMEM;
+    }
+    (*out)->cp = cp;
+    return POSTQ_OK;
+}
+
 /* ---- open, close, health ------------------------------------------------------------------ */
 
 postq_err postq_store_open(const char *url, struct postq_store **out)
@@ -124,10 +228,10 @@ postq_err postq_store_open(const char *url, struct postq_store **out)
             postq_store_set_errmsg("sqlite: URL without a path");
             return POSTQ_E_ARG;
         }
-        return postq_store_sqlite_open(url + 7, out);
+        return opened(postq_store_sqlite_open(url + 7, out), out);
     }
     if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
-        return postq_store_pg_open(url, out);
+        return opened(postq_store_pg_open(url, out), out);
     }
     postq_store_set_errmsg("unknown store URL scheme (want sqlite:PATH or postgresql://…)");
     return POSTQ_E_ARG;
@@ -136,6 +240,8 @@ postq_err postq_store_open(const char *url, struct postq_store **out)
 void postq_store_close(struct postq_store *s)
 {
     if (s != NULL) {
+        checkpointer_free(s->cp);
+        s->cp = NULL;
         s->ops->close(s);
     }
 }
@@ -791,13 +897,24 @@ postq_err postq_store_put_signature_logged(struct postq_store *s, struct postq_s
     }
     err = s->ops->put_signature(s, sig, module_id, counter, record_counter, entry, entry_len,
                                 receipt);
-    if (err == POSTQ_OK) {
-        sig->log_index = receipt->index;
-    } else {
+    if (err != POSTQ_OK) {
         memset(receipt, 0, sizeof(*receipt));
         receipt->index = -1;
+        return err;
     }
-    return err;
+    sig->log_index = receipt->index;
+    /* Stored, with its leaf: from here on the answer is POSTQ_OK whatever happens to the
+     * checkpoint (a retry would sign again). Without one the receipt says so. */
+    if (await_checkpoint(s, sig->org_id, receipt->index, receipt) != POSTQ_OK) {
+        int64_t index = receipt->index;
+        char why[200];
+        snprintf(why, sizeof(why), "%s", errmsg);
+        memset(receipt, 0, sizeof(*receipt));
+        receipt->index = index;
+        postq_store_set_errmsg("stored as leaf %lld; no checkpoint covers it yet: %s",
+                               (long long)index, why);
+    }
+    return POSTQ_OK;
 }
 
 postq_err postq_store_sig_get(struct postq_store *s, const char *org_id, const char *id,
@@ -999,6 +1116,130 @@ postq_err postq_store_log_consistency(struct postq_store *s, const char *org_id,
                                       int64_t m, uint8_t proof[64][32], size_t *len)
 {
     return log_proof(s, org_id, size, m, 1, proof, len);
+}
+
+/* MTH of org's first size leaves, from the stored nodes (two passes, as log_proof). */
+static postq_err log_root(struct postq_store *s, const char *org_id, int64_t size, uint8_t root[32])
+{
+    struct node_set *ns = postq_calloc(1, sizeof(*ns));
+    postq_err err = ns == NULL ? POSTQ_E_NOMEM : POSTQ_OK;
+
+    for (int pass = 0; err == POSTQ_OK && pass < 2; pass++) {
+        ns->replay = pass;
+        if (pass == 1 && ns->n > 0) {
+            err = s->ops->log_nodes_get(s, org_id, ns->nodes, ns->n);
+            if (err != POSTQ_OK) {
+                break;
+            }
+        }
+        err = postq_merkle_root_from(root, (uint64_t)size, node_record, ns);
+    }
+    postq_free(ns);
+    return err;
+}
+
+/* Sign a checkpoint of org's whole committed tree and store it: into size, root, note. */
+static postq_err sign_committed(struct postq_store *s, const char *org_id, int64_t *size,
+                                uint8_t root[32], char *note, size_t cap, size_t *len)
+{
+    postq_err err = s->ops->log_size(s, org_id, size);
+    if (err == POSTQ_OK && *size <= 0) {
+        postq_store_set_errmsg("log: nothing committed to sign");
+        err = POSTQ_E_INTERNAL;
+    }
+    err = err == POSTQ_OK ? log_root(s, org_id, *size, root) : err;
+    if (err == POSTQ_OK) {
+        if (s->log_signer == NULL) {
+            postq_store_set_errmsg("no checkpoint signer");
+            return POSTQ_E_UNSUPPORTED;
+        }
+        errmsg[0] = '\0';
+        err = s->log_signer(s->log_signer_ctx, org_id, *size, root, note, cap - 1, len);
+        if (err != POSTQ_OK && errmsg[0] == '\0') {
+            postq_store_set_errmsg("log: the checkpoint could not be signed");
+        }
+    }
+    if (err == POSTQ_OK) {
+        note[*len] = '\0';
+        /* Kept for GET /v1/log; its loss (a failed write) costs nothing but a later read. */
+        (void)s->ops->checkpoint_put(s, org_id, *size, root, note);
+    }
+    return err;
+}
+
+static postq_err await_checkpoint(struct postq_store *s, const char *org_id, int64_t index,
+                                  struct postq_store_log_receipt *r)
+{
+    struct postq_store_checkpointer *cp = s->cp;
+    struct cp_log *l;
+    struct timespec until;
+    char *note = NULL;
+    int gathered = 0;
+    postq_err err = POSTQ_OK;
+
+    if (cp == NULL) {
+        return POSTQ_E_INTERNAL;
+    }
+    pthread_mutex_lock(&cp->mu);
+    l = cp_find(cp, org_id);
+    if (l == NULL) {
+        pthread_mutex_unlock(&cp->mu);
+        return POSTQ_E_NOMEM;
+    }
+    l->awaiting++;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += CP_GATHER_NS;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    while (err == POSTQ_OK && l->size <= index) {
+        int64_t size = 0;
+        uint8_t root[32];
+        size_t len = 0;
+        if (l->signing) {
+            pthread_cond_wait(&cp->cond, &cp->mu);
+            continue;
+        }
+        /* Other signs of this log under way and not committed yet: wait for them a little
+         * (CP_GATHER_NS at most), so that one checkpoint covers them too. */
+        if (l->inflight > l->awaiting && !gathered) {
+            if (pthread_cond_timedwait(&cp->cond, &cp->mu, &until) == ETIMEDOUT) {
+                gathered = 1;
+            }
+            continue;
+        }
+        l->signing = 1;
+        pthread_mutex_unlock(&cp->mu);
+        if (note == NULL && (note = postq_malloc(POSTQ_STORE_NOTE_MAX)) == NULL) {
+            err = POSTQ_E_NOMEM;
+        } else {
+            err = sign_committed(s, org_id, &size, root, note, POSTQ_STORE_NOTE_MAX, &len);
+        }
+        pthread_mutex_lock(&cp->mu);
+        if (err == POSTQ_OK && size > l->size) {
+            l->size = size;
+            memcpy(l->root, root, 32);
+            memcpy(l->note, note, len + 1);
+            l->note_len = len;
+        }
+        l->signing = 0;
+        pthread_cond_broadcast(&cp->cond);
+    }
+    if (err == POSTQ_OK) {
+        r->size = l->size;
+        memcpy(r->root, l->root, 32);
+        memcpy(r->note, l->note, l->note_len + 1);
+        r->note_len = l->note_len;
+    }
+    l->awaiting--;
+    pthread_cond_broadcast(&cp->cond);
+    pthread_mutex_unlock(&cp->mu);
+    postq_free(note);
+    if (err == POSTQ_OK) {
+        err = log_proof(s, org_id, r->size, index, 0, r->proof, &r->proof_len);
+    }
+    return err;
 }
 
 postq_err postq_store_log_nodes(struct postq_store *s, const char *org_id, unsigned level,

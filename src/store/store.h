@@ -374,8 +374,9 @@ void postq_store_sig_page_clear(struct postq_store_sig_page *page);
 #define POSTQ_STORE_NOTE_MAX  8192 /* a signed checkpoint note, NUL included */
 #define POSTQ_STORE_ENTRY_MAX 2048 /* a log entry's text */
 
-/* What put_signature_logged answers for a logged signature: its leaf, the checkpoint signed for
- * the batch that committed it (size > index), and the leaf's inclusion proof in that tree. */
+/* What put_signature_logged answers for a logged signature: its leaf, a checkpoint that covers it
+ * (size > index: the first signed after its commit, or a later one), and the leaf's inclusion
+ * proof in that tree. note_len 0: stored with its leaf, but no checkpoint could be signed. */
 struct postq_store_log_receipt {
     int64_t index;
     int64_t size;
@@ -387,10 +388,10 @@ struct postq_store_log_receipt {
 };
 
 /* Signs a checkpoint: the API's hook into its enclave, which holds the log keys. Called by
- * put_signature_logged inside the transaction, once per organisation per committed batch, after
- * the batch's leaves are appended: write the signed note for (org_id, size, root) into
- * note[0..*len) (at most cap bytes; no NUL needed). Any error fails the whole batch: nothing of
- * it is stored. Called from whichever thread leads the batch; must be thread-safe. */
+ * put_signature_logged after the commit, for the organisation's whole committed tree, by one
+ * thread per log at a time while the others wait for it (so one checkpoint covers every sign
+ * committed meanwhile): write the signed note for (org_id, size, root) into note[0..*len) (at
+ * most cap bytes; no NUL needed). Must be thread-safe. */
 typedef postq_err (*postq_store_log_signer_fn)(void *ctx, const char *org_id, int64_t size,
                                                const uint8_t root[32], char *note, size_t cap,
                                                size_t *len);
@@ -402,16 +403,24 @@ void postq_store_set_errmsg(const char *fmt, ...) __attribute__((format(printf, 
 void postq_store_set_log_signer(struct postq_store *s, postq_store_log_signer_fn fn, void *ctx);
 
 /* As postq_store_put_signature, and in the same transaction append entry[0..entry_len) (the
- * DESIGN §13 text, 1..POSTQ_STORE_ENTRY_MAX bytes) as the next leaf of sig->org_id's log, sign
- * a checkpoint for the batch (the signer above; POSTQ_E_UNSUPPORTED when none is set) and fill
- * *receipt. sig->id may be set by the caller beforehand (a fresh postq_id_new "sig" id, as the
- * entry must name it; sig->created_at too); "" lets the store assign both. On success
- * sig->log_index is the leaf. Every failure leaves nothing stored: no leaf without its
- * signature, no signature without its leaf. */
+ * DESIGN §13 text, 1..POSTQ_STORE_ENTRY_MAX bytes) as the next leaf of sig->org_id's log; then,
+ * once committed, wait for a checkpoint that covers the leaf (signed by the signer above, which
+ * must be set: POSTQ_E_UNSUPPORTED otherwise, before anything is written) and fill *receipt.
+ * sig->id may be set by the caller beforehand (a fresh postq_id_new "sig" id, as the entry must
+ * name it; sig->created_at too); "" lets the store assign both. On success sig->log_index is
+ * the leaf. A failure leaves nothing stored: no leaf without its signature, no signature
+ * without its leaf. When the checkpoint cannot be signed after the commit the answer is still
+ * POSTQ_OK (the signature is stored), with receipt->note_len 0 and postq_store_errmsg() saying
+ * why. Checkpoint rows are written without an fsync of their own. */
 POSTQ_MUST_CHECK postq_err postq_store_put_signature_logged(
     struct postq_store *s, struct postq_store_sig *sig, const char *module_id, int64_t counter,
     int record_counter, const uint8_t *entry, size_t entry_len,
     struct postq_store_log_receipt *receipt);
+
+/* The caller starts (delta +1) or ends (-1) a sign that will put a logged signature of org_id:
+ * a checkpoint about to be signed waits a little (2 ms at most) while such signs are under way
+ * and not yet committed, so that one checkpoint covers them all. Pair every +1 with a -1. */
+void postq_store_log_inflight(struct postq_store *s, const char *org_id, int delta);
 
 /* One signed tree head of a log. Owned: release with postq_store_checkpoint_clear. */
 struct postq_store_checkpoint {

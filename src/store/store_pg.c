@@ -1772,11 +1772,10 @@ struct pg_put {
     size_t entry_len;
     struct postq_store_log_receipt *r;
     struct postq_store *s;
-    int signer_failed; /* the error is the signer's: nothing was sent to commit */
 };
 
 /* The whole logged sign in one transaction: take the log's row (the writer lock), append the
- * leaf, store the sign result with its index, sign and store the checkpoint, prove the leaf. */
+ * leaf, store the sign result with its index. */
 static postq_err put_logged_tx(struct conn *c, void *ctx)
 {
     struct pg_put *x = ctx;
@@ -1834,29 +1833,8 @@ static postq_err put_logged_tx(struct conn *c, void *ctx)
             return POSTQ_E_CONFLICT;
         }
     }
-    size++;
-    err = err == POSTQ_OK ? postq_merkle_root_from(r->root, (uint64_t)size, pg_node_get, &nc) : err;
     if (err == POSTQ_OK) {
-        err = x->s->log_signer(x->s->log_signer_ctx, x->g->org_id, size, r->root, r->note,
-                               sizeof(r->note) - 1, &r->note_len);
-        x->signer_failed = err != POSTQ_OK;
-    }
-    if (err == POSTQ_OK) {
-        r->note[r->note_len] = '\0';
-        r->size = size;
-        r->index = size - 1;
-        q.n = 0;
-        p_text(&q, x->g->org_id);
-        p_int(&q, size);
-        err = p_blob(&q, r->root, 32);
-        p_text(&q, r->note);
-        p_int(&q, postq_time_now_ms());
-        err = err == POSTQ_OK ? exec_cmd(c, S_CP_INSERT, &q, NULL, NULL) : err;
-    }
-    if (err == POSTQ_OK) {
-        err = postq_merkle_inclusion_proof_from((postq_merkle_hash *)r->proof, 64, &r->proof_len,
-                                                (uint64_t)r->size, (uint64_t)r->index,
-                                                pg_node_get, &nc);
+        r->index = size; /* the checkpointer (store.c) takes it on once committed */
     }
     return err;
 }
@@ -1912,14 +1890,14 @@ static postq_err pg_put_signature(struct postq_store *s, const struct postq_stor
         p_int(&p, counter);
     }
     if (entry != NULL) {
-        struct pg_put x = {g, &p, record_counter, entry, entry_len, receipt, s, 0};
+        struct pg_put x = {g, &p, record_counter, entry, entry_len, receipt, s};
         err = in_txn(s, put_logged_tx, &x);
-        if (err == POSTQ_OK || err != POSTQ_E_NETWORK || x.signer_failed ||
+        if (err == POSTQ_OK || err != POSTQ_E_NETWORK ||
             strncmp(postq_store_errmsg(), "injected", 8) == 0) {
             return err;
         }
-        /* The commit may have happened: the sign result exists or not; its receipt was filled
-         * before the commit, so a row found means the receipt is good. */
+        /* The commit may have happened: the sign result exists or not; its leaf index was set
+         * before the commit, so a row found means the receipt's index is good. */
         snprintf(msg, sizeof(msg), "%s", postq_store_errmsg());
         p.n = 0;
         p_text(&p, g->id);
@@ -2188,6 +2166,28 @@ static postq_err pg_log_entries(struct postq_store *s, const char *org_id, int64
     return err;
 }
 
+static postq_err checkpoint_put_tx(struct conn *c, void *ctx)
+{
+    const struct params *p = ctx;
+    /* Not waited for: a checkpoint lost in a crash is replaced by the next one. */
+    postq_err err = exec_plain(c, "SET LOCAL synchronous_commit TO off", "synchronous_commit");
+    return err == POSTQ_OK ? exec_cmd(c, S_CP_INSERT, p, NULL, NULL) : err;
+}
+
+static postq_err pg_checkpoint_put(struct postq_store *s, const char *org_id, int64_t size,
+                                   const uint8_t root[32], const char *note)
+{
+    struct params p;
+    postq_err err;
+    p.n = 0;
+    p_text(&p, org_id);
+    p_int(&p, size);
+    err = p_blob(&p, root, 32);
+    p_text(&p, note);
+    p_int(&p, postq_time_now_ms());
+    return err == POSTQ_OK ? in_txn(s, checkpoint_put_tx, &p) : err;
+}
+
 static const struct postq_store_ops pg_ops = {
     .name = "postgres",
     .close = pg_close,
@@ -2218,6 +2218,7 @@ static const struct postq_store_ops pg_ops = {
     .put_signature = pg_put_signature,
     .log_size = pg_log_size,
     .checkpoint_get = pg_checkpoint_get,
+    .checkpoint_put = pg_checkpoint_put,
     .log_nodes_get = pg_log_nodes_get,
     .log_entries = pg_log_entries,
     .sig_get = pg_sig_get,

@@ -1834,65 +1834,6 @@ static postq_err log_append(struct conn *c, struct gc_item *it)
     return err;
 }
 
-/* After a batch's rows, before its commit: for each organisation the batch appended to, sign
- * one checkpoint of its tree now, store it, and give each of its signatures the checkpoint and
- * the inclusion proof of its leaf. A failure fails the whole batch. */
-static postq_err log_checkpoints(struct postq_store *s, struct conn *c, struct gc_item *batch)
-{
-    postq_err err = POSTQ_OK;
-    for (struct gc_item *it = batch; err == POSTQ_OK && it != NULL; it = it->next) {
-        struct postq_store_log_receipt *r = it->receipt;
-        struct node_ctx nc = {c, it->sig->org_id};
-        struct gc_item *first = batch;
-        sqlite3_stmt *st;
-        int64_t size = 0;
-
-        if (it->entry == NULL || it->result != POSTQ_OK) {
-            continue;
-        }
-        while (first != it && (first->entry == NULL || first->result != POSTQ_OK ||
-                               strcmp(first->sig->org_id, it->sig->org_id) != 0)) {
-            first = first->next;
-        }
-        if (first != it) {
-            /* This organisation's checkpoint is signed: share it. */
-            r->size = first->receipt->size;
-            memcpy(r->root, first->receipt->root, 32);
-            memcpy(r->note, first->receipt->note, first->receipt->note_len);
-            r->note_len = first->receipt->note_len;
-        } else {
-            err = log_size_on(c, it->sig->org_id, &size);
-            if (err == POSTQ_OK) {
-                err = postq_merkle_root_from(r->root, (uint64_t)size, node_get, &nc);
-            }
-            if (err == POSTQ_OK) {
-                err = s->log_signer(s->log_signer_ctx, it->sig->org_id, size, r->root, r->note,
-                                    sizeof(r->note) - 1, &r->note_len);
-                if (err != POSTQ_OK && postq_store_errmsg()[0] == '\0') {
-                    postq_store_set_errmsg("log: the checkpoint could not be signed");
-                }
-            }
-            if (err == POSTQ_OK && (err = stmt(c, S_CP_INSERT, &st)) == POSTQ_OK) {
-                r->note[r->note_len] = '\0';
-                r->size = size;
-                err = bind_text(st, 1, it->sig->org_id);
-                err = err == POSTQ_OK ? bind_int(st, 2, size) : err;
-                err = err == POSTQ_OK ? bind_blob(st, 3, r->root, 32) : err;
-                err = err == POSTQ_OK ? bind_text(st, 4, r->note) : err;
-                err = err == POSTQ_OK ? bind_int(st, 5, postq_time_now_ms()) : err;
-                err = err == POSTQ_OK ? run(c, st, NULL) : (done(st), err);
-            }
-        }
-        r->index = it->log_index;
-        if (err == POSTQ_OK) {
-            err = postq_merkle_inclusion_proof_from((postq_merkle_hash *)r->proof, 64,
-                                                    &r->proof_len, (uint64_t)r->size,
-                                                    (uint64_t)r->index, node_get, &nc);
-        }
-    }
-    return err;
-}
-
 /* One signature's rows inside an open transaction: the counter pair (its primary key refuses
  * a repeat), then the sign result (its foreign key refuses another organisation's key). */
 static postq_err put_rows(struct conn *c, struct gc_item *it)
@@ -1982,9 +1923,6 @@ static void commit_batch(struct postq_store *s, struct gc_item *batch)
         }
     }
     if (err == POSTQ_OK && any) {
-        err = log_checkpoints(s, c, batch);
-    }
-    if (err == POSTQ_OK && any) {
         err = run_id(c, S_COMMIT);
     }
     if (c != NULL && (err != POSTQ_OK || !any)) {
@@ -1998,6 +1936,11 @@ static void commit_batch(struct postq_store *s, struct gc_item *batch)
             if (it->result == POSTQ_OK) {
                 item_fail(it, err);
             }
+        }
+    }
+    for (it = batch; err == POSTQ_OK && it != NULL; it = it->next) {
+        if (it->result == POSTQ_OK && it->receipt != NULL) {
+            it->receipt->index = it->log_index; /* committed: the checkpointer takes it on */
         }
     }
 }
@@ -2256,6 +2199,51 @@ static postq_err sq_log_entries(struct postq_store *s, const char *org_id, int64
     return err;
 }
 
+/* A checkpoint row, committed without an fsync of its own (synchronous=NORMAL for this
+ * transaction alone, WAL mode): it reaches the disk with the next signature's commit, and one
+ * lost in a power cut is replaced by the next checkpoint. */
+static postq_err sq_checkpoint_put(struct postq_store *s, const char *org_id, int64_t size,
+                                   const uint8_t root[32], const char *note)
+{
+    sqlite3_stmt *st;
+    WITH_WRITER(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = exec_plain(c->db, "PRAGMA synchronous=NORMAL");
+    err = err == POSTQ_OK ? run_id(c, S_BEGIN) : err;
+    if (err == POSTQ_OK && (err = stmt(c, S_CP_INSERT, &st)) == POSTQ_OK) {
+        err = bind_text(st, 1, org_id);
+        err = err == POSTQ_OK ? bind_int(st, 2, size) : err;
+        err = err == POSTQ_OK ? bind_blob(st, 3, root, 32) : err;
+        err = err == POSTQ_OK ? bind_text(st, 4, note) : err;
+        err = err == POSTQ_OK ? bind_int(st, 5, postq_time_now_ms()) : err;
+        err = err == POSTQ_OK ? run(c, st, NULL) : (done(st), err);
+    }
+    err = err == POSTQ_OK ? run_id(c, S_COMMIT) : err;
+    if (err != POSTQ_OK) {
+        rollback(c);
+    }
+    if (exec_plain(c->db, "PRAGMA synchronous=FULL") != POSTQ_OK) {
+        /* Never give back a connection that would commit signatures without an fsync: it
+         * leaves the pool, closed. (Setting the pragma fails only without memory.) */
+        pthread_mutex_lock(&st_->lock);
+        for (size_t i = 0; i < POOL_MAX; i++) {
+            if (st_->all[i] == c) {
+                st_->all[i] = NULL;
+            }
+        }
+        st_->n_all--;
+        pthread_cond_signal(&st_->cond);
+        pthread_mutex_unlock(&st_->lock);
+        conn_close(c);
+        pthread_mutex_unlock(&st_->write_lock);
+        return POSTQ_E_IO;
+    }
+    release_writer(st_, c);
+    return err;
+}
+
 static postq_err sq_activity(struct postq_store *s, const char *org_id, int64_t from_ms,
                              int64_t bucket_ms, size_t n, struct postq_store_activity_bucket *out,
                              struct postq_store_rejection *recent, size_t recent_cap,
@@ -2320,6 +2308,7 @@ static const struct postq_store_ops sqlite_ops = {
     .put_signature = sq_put_signature,
     .log_size = sq_log_size,
     .checkpoint_get = sq_checkpoint_get,
+    .checkpoint_put = sq_checkpoint_put,
     .log_nodes_get = sq_log_nodes_get,
     .log_entries = sq_log_entries,
     .sig_get = sq_sig_get,

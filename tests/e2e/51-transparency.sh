@@ -252,6 +252,10 @@ api_start api enc || exit 1
 API_PID1=$API_PID
 export POSTQ_API_URL=$API_URL
 expect "signs were acknowledged before the kill" 0 "" sh -c "cat '$D'/load.* | grep -q '^200 sig_'"
+# Leaves committed just before the kill may wait for a checkpoint: the first sign after the
+# restart checkpoints the whole tree.
+sign "$KEY" "$D/after-kill.json"
+expect "the first sign after the restart is covered by a checkpoint" 0 '"transparency":{' cat "$D/after-kill.json"
 expect "after the kill -9 the checkpoint extends the one seen before (checkpoints only grow)" 0 \
     "consistent" "$CLI" log monitor --log-key "$VK" --state "$D/mon.json"
 expect "a fresh monitor: the tree is exactly the entries served (recomputed from all of them)" 0 \
