@@ -1138,7 +1138,8 @@ static postq_err log_root(struct postq_store *s, const char *org_id, int64_t siz
     return err;
 }
 
-/* Sign a checkpoint of org's whole committed tree and store it: into size, root, note. */
+/* Sign a checkpoint of org's whole committed tree: into size, root, note (stored by the caller
+ * once the waiters have it). */
 static postq_err sign_committed(struct postq_store *s, const char *org_id, int64_t *size,
                                 uint8_t root[32], char *note, size_t cap, size_t *len)
 {
@@ -1161,8 +1162,6 @@ static postq_err sign_committed(struct postq_store *s, const char *org_id, int64
     }
     if (err == POSTQ_OK) {
         note[*len] = '\0';
-        /* Kept for GET /v1/log; its loss (a failed write) costs nothing but a later read. */
-        (void)s->ops->checkpoint_put(s, org_id, *size, root, note);
     }
     return err;
 }
@@ -1174,7 +1173,9 @@ static postq_err await_checkpoint(struct postq_store *s, const char *org_id, int
     struct cp_log *l;
     struct timespec until;
     char *note = NULL;
-    int gathered = 0;
+    int gathered = 0, signed_here = 0;
+    int64_t put_size = 0;
+    uint8_t put_root[32];
     postq_err err = POSTQ_OK;
 
     if (cp == NULL) {
@@ -1222,6 +1223,11 @@ static postq_err await_checkpoint(struct postq_store *s, const char *org_id, int
             memcpy(l->root, root, 32);
             memcpy(l->note, note, len + 1);
             l->note_len = len;
+            signed_here = 1;
+            put_size = size;
+            memcpy(put_root, root, 32);
+        } else if (err != POSTQ_OK) {
+            signed_here = 0; /* note holds the failed attempt's bytes now */
         }
         l->signing = 0;
         pthread_cond_broadcast(&cp->cond);
@@ -1235,6 +1241,11 @@ static postq_err await_checkpoint(struct postq_store *s, const char *org_id, int
     l->awaiting--;
     pthread_cond_broadcast(&cp->cond);
     pthread_mutex_unlock(&cp->mu);
+    if (signed_here) {
+        /* Kept for GET /v1/log, by the thread that signed it, once the waiters have it (the
+         * write waits for the commit under way); its loss costs nothing but a later read. */
+        (void)s->ops->checkpoint_put(s, org_id, put_size, put_root, note);
+    }
     postq_free(note);
     if (err == POSTQ_OK) {
         err = log_proof(s, org_id, r->size, index, 0, r->proof, &r->proof_len);
