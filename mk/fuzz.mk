@@ -34,6 +34,8 @@ $(FUZZ_DIR)/fuzz_api: FUZZ_EXTRA_OBJS = $(FUZZ_SERVER_OBJS) $(FUZZ_DIR)/obj/test
 $(FUZZ_DIR)/fuzz_api: $(FUZZ_DIR)/obj/tests/lib/logsigner.o
 $(FUZZ_DIR)/fuzz_api: FUZZ_EXTRA_LIBS = $(SERVER_LIBS) $(call pkglibs,$(API_PKGS)) -lpthread
 # fuzz_kek_blob opens software keys with postq-api's kek.c: the same objects.
+$(FUZZ_DIR)/fuzz_tlog: $(FUZZ_DIR)/obj/tests/lib/logsigner.o
+$(FUZZ_DIR)/fuzz_tlog: FUZZ_EXTRA_OBJS = $(FUZZ_DIR)/obj/tests/lib/logsigner.o
 $(FUZZ_DIR)/fuzz_kek_blob: $(FUZZ_SERVER_OBJS)
 $(FUZZ_DIR)/fuzz_kek_blob: FUZZ_EXTRA_OBJS = $(FUZZ_SERVER_OBJS)
 $(FUZZ_DIR)/fuzz_kek_blob: FUZZ_EXTRA_LIBS = $(SERVER_LIBS) $(call pkglibs,$(API_PKGS)) -lpthread

@@ -35,6 +35,15 @@
 #define LLVMFuzzerTestOneInput fuzz_azure_one
 #include "../../fuzz/fuzz_azure.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_tlog_one
+#include "../../fuzz/fuzz_tlog.c"
+#undef LLVMFuzzerTestOneInput
+
+static void test_replay_tlog(void **state)
+{
+    (void)state;
+    fuzz_replay("tlog", fuzz_tlog_one);
+}
 
 static void test_replay_jws(void **state)
 {
@@ -111,6 +120,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_replay_jws),
+        cmocka_unit_test(test_replay_tlog),
         cmocka_unit_test(test_replay_claims),
         cmocka_unit_test(test_replay_policy),
         cmocka_unit_test(test_replay_sign_result),
