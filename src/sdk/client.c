@@ -220,7 +220,32 @@ static size_t on_read_file(char *p, size_t size, size_t n, void *userdata)
 struct mem_reader {
     const uint8_t *p;
     size_t left;
+    const uint8_t *base; /* the whole body, for a rewind */
+    size_t len;
 };
+
+/* curl rewinds the body when it must send it again within one attempt (a kept-alive connection
+ * found closed after part of the body went out): without these it fails the call with "necessary
+ * data rewind wasn't possible". */
+static int on_seek_file(void *userdata, curl_off_t offset, int origin)
+{
+    FILE *f = userdata;
+    if (origin != SEEK_SET || offset < 0 || fseeko(f, (off_t)offset, SEEK_SET) != 0) {
+        return CURL_SEEKFUNC_CANTSEEK;
+    }
+    return CURL_SEEKFUNC_OK;
+}
+
+static int on_seek_mem(void *userdata, curl_off_t offset, int origin)
+{
+    struct mem_reader *r = userdata;
+    if (origin != SEEK_SET || offset < 0 || (uint64_t)offset > (uint64_t)r->len) {
+        return CURL_SEEKFUNC_CANTSEEK;
+    }
+    r->p = r->base + (size_t)offset;
+    r->left = r->len - (size_t)offset;
+    return CURL_SEEKFUNC_OK;
+}
 
 static size_t on_read_mem(char *p, size_t size, size_t n, void *userdata)
 {
@@ -371,6 +396,8 @@ static postq_err setup_handle(struct postq_client *c, const struct request *r,
     postq_buf_reset(&a->answer);
     a->mem.p = r->body;
     a->mem.left = r->body_len;
+    a->mem.base = r->body;
+    a->mem.len = r->body_len;
     a->retry_after_ms = -1;
     a->curl_err[0] = '\0';
     curl_easy_reset(h);
@@ -399,9 +426,13 @@ static postq_err setup_handle(struct postq_client *c, const struct request *r,
             }
             curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read_file);
             curl_easy_setopt(h, CURLOPT_READDATA, r->file);
+            curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, on_seek_file);
+            curl_easy_setopt(h, CURLOPT_SEEKDATA, r->file);
         } else {
             curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read_mem);
             curl_easy_setopt(h, CURLOPT_READDATA, &a->mem);
+            curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, on_seek_mem);
+            curl_easy_setopt(h, CURLOPT_SEEKDATA, &a->mem);
         }
     } else if (strcmp(r->method, "DELETE") == 0) {
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "DELETE");
