@@ -1060,10 +1060,44 @@ static postq_err node_record(void *ctx, unsigned level, uint64_t index, postq_me
     return POSTQ_OK;
 }
 
+enum nodes_use { NODES_ROOT, NODES_INCLUSION, NODES_CONSISTENCY };
+
+/* What `use` needs of the tree of org's first size leaves (a: the leaf, or the older size),
+ * from the stored nodes, in the two passes above. The caller checked the arguments. */
+static postq_err from_nodes(struct postq_store *s, const char *org_id, enum nodes_use use,
+                            int64_t size, int64_t a, uint8_t proof[64][32], size_t *len,
+                            uint8_t root[32])
+{
+    struct node_set *ns = postq_calloc(1, sizeof(*ns));
+    postq_err err = ns == NULL ? POSTQ_E_NOMEM : POSTQ_OK;
+
+    for (int pass = 0; err == POSTQ_OK && pass < 2; pass++) {
+        ns->replay = pass;
+        if (pass == 1 && ns->n > 0) {
+            err = s->ops->log_nodes_get(s, org_id, ns->nodes, ns->n);
+            if (err != POSTQ_OK) {
+                break;
+            }
+        }
+        err = use == NODES_ROOT ? postq_merkle_root_from(root, (uint64_t)size, node_record, ns)
+              : use == NODES_CONSISTENCY
+                  ? postq_merkle_consistency_proof_from((postq_merkle_hash *)proof, 64, len,
+                                                        (uint64_t)size, (uint64_t)a, node_record,
+                                                        ns)
+                  : postq_merkle_inclusion_proof_from((postq_merkle_hash *)proof, 64, len,
+                                                      (uint64_t)size, (uint64_t)a, node_record,
+                                                      ns);
+    }
+    postq_free(ns);
+    if (err != POSTQ_OK && len != NULL) {
+        *len = 0;
+    }
+    return err;
+}
+
 static postq_err log_proof(struct postq_store *s, const char *org_id, int64_t size, int64_t a,
                            int consistency, uint8_t proof[64][32], size_t *len)
 {
-    struct node_set ns;
     int64_t have = 0;
     postq_err err;
 
@@ -1084,26 +1118,10 @@ static postq_err log_proof(struct postq_store *s, const char *org_id, int64_t si
         postq_store_set_errmsg("log: the tree has %lld leaves", (long long)have);
         err = POSTQ_E_NOT_FOUND;
     }
-    memset(&ns, 0, sizeof(ns));
-    for (int pass = 0; err == POSTQ_OK && pass < 2; pass++) {
-        ns.replay = pass;
-        if (pass == 1 && ns.n > 0) {
-            err = s->ops->log_nodes_get(s, org_id, ns.nodes, ns.n);
-            if (err != POSTQ_OK) {
-                break;
-            }
-        }
-        err = consistency ? postq_merkle_consistency_proof_from(
-                                (postq_merkle_hash *)proof, 64, len, (uint64_t)size,
-                                (uint64_t)a, node_record, &ns)
-                          : postq_merkle_inclusion_proof_from((postq_merkle_hash *)proof, 64, len,
-                                                              (uint64_t)size, (uint64_t)a,
-                                                              node_record, &ns);
-    }
-    if (err != POSTQ_OK) {
-        *len = 0;
-    }
-    return err;
+    return err == POSTQ_OK ? from_nodes(s, org_id,
+                                        consistency ? NODES_CONSISTENCY : NODES_INCLUSION, size,
+                                        a, proof, len, NULL)
+                           : err;
 }
 
 postq_err postq_store_log_inclusion(struct postq_store *s, const char *org_id, int64_t size,
@@ -1118,26 +1136,6 @@ postq_err postq_store_log_consistency(struct postq_store *s, const char *org_id,
     return log_proof(s, org_id, size, m, 1, proof, len);
 }
 
-/* MTH of org's first size leaves, from the stored nodes (two passes, as log_proof). */
-static postq_err log_root(struct postq_store *s, const char *org_id, int64_t size, uint8_t root[32])
-{
-    struct node_set *ns = postq_calloc(1, sizeof(*ns));
-    postq_err err = ns == NULL ? POSTQ_E_NOMEM : POSTQ_OK;
-
-    for (int pass = 0; err == POSTQ_OK && pass < 2; pass++) {
-        ns->replay = pass;
-        if (pass == 1 && ns->n > 0) {
-            err = s->ops->log_nodes_get(s, org_id, ns->nodes, ns->n);
-            if (err != POSTQ_OK) {
-                break;
-            }
-        }
-        err = postq_merkle_root_from(root, (uint64_t)size, node_record, ns);
-    }
-    postq_free(ns);
-    return err;
-}
-
 /* Sign a checkpoint of org's whole committed tree: into size, root, note (stored by the caller
  * once the waiters have it). */
 static postq_err sign_committed(struct postq_store *s, const char *org_id, int64_t *size,
@@ -1148,7 +1146,7 @@ static postq_err sign_committed(struct postq_store *s, const char *org_id, int64
         postq_store_set_errmsg("log: nothing committed to sign");
         err = POSTQ_E_INTERNAL;
     }
-    err = err == POSTQ_OK ? log_root(s, org_id, *size, root) : err;
+    err = err == POSTQ_OK ? from_nodes(s, org_id, NODES_ROOT, *size, 0, NULL, NULL, root) : err;
     if (err == POSTQ_OK) {
         if (s->log_signer == NULL) {
             postq_store_set_errmsg("no checkpoint signer");
@@ -1248,7 +1246,9 @@ static postq_err await_checkpoint(struct postq_store *s, const char *org_id, int
     }
     postq_free(note);
     if (err == POSTQ_OK) {
-        err = log_proof(s, org_id, r->size, index, 0, r->proof, &r->proof_len);
+        /* r->size was committed when it was signed: no need to read the log's size again. */
+        err = from_nodes(s, org_id, NODES_INCLUSION, r->size, index, r->proof, &r->proof_len,
+                         NULL);
     }
     return err;
 }

@@ -1839,6 +1839,25 @@ static postq_err put_logged_tx(struct conn *c, void *ctx)
     return err;
 }
 
+/* A sign's statement or commit was sent and the connection broke: it may have committed. A
+ * fresh connection that finds the row settles it; one that finds none cannot prove the old
+ * statement will not commit yet, so the outcome stays unknown (never answered "retry"). */
+static postq_err settle_unknown(struct postq_store *s, const char *sig_id)
+{
+    struct params p;
+    char msg[256];
+    int found = 0;
+
+    snprintf(msg, sizeof(msg), "%s", postq_store_errmsg());
+    p.n = 0;
+    p_text(&p, sig_id);
+    if (exists(s, S_SIG_EXISTS, &p, &found) == POSTQ_OK && found) {
+        return POSTQ_OK;
+    }
+    postq_store_set_errmsg("%s; whether signature %s was stored is unknown", msg, sig_id);
+    return POSTQ_E_IO;
+}
+
 static postq_err pg_put_signature(struct postq_store *s, const struct postq_store_sig *g,
                                   const char *module_id, int64_t counter, int record_counter,
                                   const uint8_t *entry, size_t entry_len,
@@ -1847,9 +1866,7 @@ static postq_err pg_put_signature(struct postq_store *s, const struct postq_stor
     const struct postq_store_attestation *a = g->has_attestation ? &g->att : NULL;
     struct params p;
     char state[6];
-    char msg[256];
     postq_err err;
-    int found = 0;
 
     p.n = 0;
     p_text(&p, g->id);
@@ -1896,16 +1913,9 @@ static postq_err pg_put_signature(struct postq_store *s, const struct postq_stor
             strncmp(postq_store_errmsg(), "injected", 8) == 0) {
             return err;
         }
-        /* The commit may have happened: the sign result exists or not; its leaf index was set
-         * before the commit, so a row found means the receipt's index is good. */
-        snprintf(msg, sizeof(msg), "%s", postq_store_errmsg());
-        p.n = 0;
-        p_text(&p, g->id);
-        if (exists(s, S_SIG_EXISTS, &p, &found) == POSTQ_OK && found) {
-            return POSTQ_OK;
-        }
-        postq_store_set_errmsg("%s; whether signature %s was stored is unknown", msg, g->id);
-        return POSTQ_E_IO;
+        /* The commit may have been sent; its leaf index was set before, so a row found means
+         * the receipt's index is good. */
+        return settle_unknown(s, g->id);
     }
     {
         long changed = 0;
@@ -1931,17 +1941,7 @@ static postq_err pg_put_signature(struct postq_store *s, const struct postq_stor
     if (err != POSTQ_E_NETWORK || strncmp(postq_store_errmsg(), "injected", 8) == 0) {
         return err;
     }
-    /* The connection broke with the statement sent: it may have committed. A fresh connection
-     * that finds the row settles it; one that finds none cannot prove the old statement will
-     * not commit yet, so the outcome stays unknown (never answered "retry"). */
-    snprintf(msg, sizeof(msg), "%s", postq_store_errmsg());
-    p.n = 0;
-    p_text(&p, g->id);
-    if (exists(s, S_SIG_EXISTS, &p, &found) == POSTQ_OK && found) {
-        return POSTQ_OK;
-    }
-    postq_store_set_errmsg("%s; whether signature %s was stored is unknown", msg, g->id);
-    return POSTQ_E_IO;
+    return settle_unknown(s, g->id); /* the statement was sent: it may have committed */
 }
 
 static postq_err pg_sig_get(struct postq_store *s, const char *org_id, const char *id,
