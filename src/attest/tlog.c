@@ -600,13 +600,18 @@ static postq_err note_sign(char *out, size_t cap, size_t *len, const char *body,
         return POSTQ_E_LENGTH;
     }
     /* The private keys must be the pinned keys' (public values from here on). An expanded key
-     * carries its public key: no key generation per note. */
-    err = postq_ed_keypair(POSTQ_ED25519, ed_seed, ed_pk);
-    if (err != POSTQ_OK) {
-        return err;
-    }
-    if (memcmp(ed_pk, ed_vk->pk, sizeof(ed_pk)) != 0) {
-        return POSTQ_E_KEY_INVALID;
+     * carries its public key, and its caller made ed_vk from ed_seed: no key generation per
+     * note. */
+    if (comp_skey == NULL) {
+        err = postq_ed_keypair(POSTQ_ED25519, ed_seed, ed_pk);
+        if (err != POSTQ_OK) {
+            return err;
+        }
+        if (memcmp(ed_pk, ed_vk->pk, sizeof(ed_pk)) != 0) {
+            return POSTQ_E_KEY_INVALID;
+        }
+    } else {
+        memcpy(ed_pk, ed_vk->pk, sizeof(ed_pk));
     }
     if (comp_skey != NULL) {
         if (comp_skey->alg == NULL || strcmp(comp_skey->alg, POSTQ_TLOG_COMPOSITE_ALG) != 0 ||

@@ -150,8 +150,10 @@ POSTQ_MUST_CHECK postq_err postq_tlog_note_sign(char *out, size_t cap, size_t *l
                                                 const uint8_t comp_sk[64]);
 
 /* postq_tlog_note_sign with the composite key already expanded (crypto/composite.h): the same
- * note, without a key generation per call (the key's own public key is compared with comp_vk's).
- * For postq-enclave, which keeps the log's expanded key in locked memory. */
+ * note, without a key generation per call (the key's own public key is compared with comp_vk's,
+ * and ed_vk must have been made from ed_seed: its public key is used as it is, as the Ed25519
+ * signature hashes it). For postq-enclave, which keeps the log's expanded key in locked memory
+ * and makes both verifier keys from the seeds at start. */
 struct postq_hybrid_skey;
 POSTQ_MUST_CHECK postq_err postq_tlog_note_sign_skey(char *out, size_t cap, size_t *len,
                                                      const char *body, size_t body_len,
