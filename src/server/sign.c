@@ -449,7 +449,7 @@ void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
     char key_id[POSTQ_ID_MAX];
     char *doc = NULL;
     double t0 = mono_s();
-    int record, inflight = 0;
+    int record;
     postq_err err;
 
     memset(&key, 0, sizeof(key));
@@ -494,9 +494,6 @@ void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
         postq_api_fail(resp, POSTQ_E_NOMEM, "sign");
         goto out;
     }
-    /* Under way from here to the answer: a checkpoint signed meanwhile waits for it a little. */
-    postq_store_log_inflight(api->store, sig.org_id, +1);
-    inflight = 1;
     if (strcmp(key.provider, "software") == 0) {
         sign_software(api, &key, payload, &sig, receipt, resp);
         goto out;
@@ -524,9 +521,6 @@ void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
     }
     store_attested(api, &key, &sig, record, pol.enforce, rep, receipt, resp);
 out:
-    if (inflight) {
-        postq_store_log_inflight(api->store, sig.org_id, -1);
-    }
     postq_enclave_pool_put(api->enclave, c, 1);
     postq_wipe(nonce, sizeof(nonce));
     postq_store_key_clear(&key);

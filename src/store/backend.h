@@ -11,6 +11,9 @@
 
 struct postq_store_ops {
     const char *name;
+    /* The checkpointer writes a log's newest checkpoint row at most this often (ms): rows
+     * cost a write each, and any committed size can be signed again on demand. 0: each. */
+    int64_t checkpoint_row_ms;
     void (*close)(struct postq_store *s);
     postq_err (*health)(struct postq_store *s);
     postq_err (*write_check)(struct postq_store *s);
@@ -56,14 +59,16 @@ struct postq_store_ops {
     postq_err (*counter_seen)(struct postq_store *s, const char *module_id, int64_t counter,
                               int *seen);
     /* entry NULL: not logged (receipt NULL too); else append it as the next leaf of the
-     * organisation's log, in the signature's transaction, and set receipt->index (store.c then
-     * waits for a checkpoint that covers it). */
+     * organisation's log, in the signature's transaction; before the COMMIT compute the tree's
+     * root and the leaf's proof in it into receipt->size, root, proof (and presign that tree,
+     * settled after the COMMIT); once committed set receipt->index (store.c then waits for a
+     * checkpoint that covers it). */
     postq_err (*put_signature)(struct postq_store *s, const struct postq_store_sig *sig,
                                const char *module_id, int64_t counter, int record_counter,
                                const uint8_t *entry, size_t entry_len,
                                struct postq_store_log_receipt *receipt);
     /* Store a signed checkpoint (a second one of the same size is ignored). Needs no
-     * durability of its own: a checkpoint lost in a crash is replaced by the next. */
+     * durability of its own: a checkpoint lost in a crash is signed again when asked for. */
     postq_err (*checkpoint_put)(struct postq_store *s, const char *org_id, int64_t size,
                                 const uint8_t root[32], const char *note);
     postq_err (*log_size)(struct postq_store *s, const char *org_id, int64_t *size);
@@ -123,6 +128,31 @@ struct postq_store {
 /* Backends' constructors (one per scheme). */
 postq_err postq_store_sqlite_open(const char *path, struct postq_store **out);
 postq_err postq_store_pg_open(const char *url, struct postq_store **out);
+
+/* ---- the transparency log: what store.c gives the backends --------------------------------- */
+
+/* Reads nodes[i].hash for each (level, index) given, in one go where it can. */
+typedef postq_err (*postq_store_nodes_fn)(void *ctx, struct postq_merkle_node *nodes, size_t n);
+
+enum postq_store_tree_use { NODES_ROOT, NODES_INCLUSION, NODES_CONSISTENCY };
+
+/* What `use` needs of the tree of the first size leaves (root; or the proof of leaf a, or of
+ * the tree of a leaves), from nodes read through get in one call (crypto/merkle.h: which nodes
+ * depends only on the sizes, so a first pass records them and a second computes). A backend
+ * uses it inside its transaction, with a get that sees the transaction's own rows. */
+postq_err postq_store_log_tree(postq_store_nodes_fn get, void *ctx, enum postq_store_tree_use use,
+                               int64_t size, int64_t a, uint8_t proof[64][32], size_t *len,
+                               uint8_t root[32]);
+
+/* A logged transaction about to COMMIT leaves org_id's tree at size leaves with this root: the
+ * checkpointer starts signing it now, so that the enclave works during the commit's fsync.
+ * Every presign is settled exactly once, after the COMMIT: committed 1 publishes the
+ * checkpoint (to the signs it covers, to reads), 0 drops it (a checkpoint of a tree that was
+ * never committed is never shown). */
+void postq_store_log_presign(struct postq_store *s, const char *org_id, int64_t size,
+                             const uint8_t root[32]);
+void postq_store_log_settle(struct postq_store *s, const char *org_id, int64_t size,
+                            const uint8_t root[32], int committed);
 
 /* Called before each database statement a backend runs (not before a rollback): POSTQ_E_IO
  * when the fault hook says this one fails, else POSTQ_OK. */

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -112,41 +113,71 @@ static size_t strnlen_max(const char *s, size_t cap)
 
 /* ---- the checkpointer ---------------------------------------------------------------------- */
 
-/* One log's signed state in this process: the newest checkpoint signed here, and whether a
- * thread is signing the next one. */
+/* Checkpoints are signed by one thread per store (the signer), apart from the signs: a backend
+ * computes the root of the tree its transaction is about to commit and hands it over
+ * (postq_store_log_presign) before its COMMIT, so the enclave signs while the commit's fsync
+ * runs; the checkpoint is published (to the signs it covers, to reads) only once that commit
+ * is settled as done (postq_store_log_settle), and dropped when it failed. A log has one job
+ * at a time and one queued; a newer batch's job replaces the queued one, so while the signer
+ * is busy one checkpoint covers every batch committed meanwhile. A sign that finds no job
+ * coming for its leaf (its own failed) queues one for the whole committed tree, once.
+ *
+ * The signer also writes the newest checkpoint's row, at most once per the backend's
+ * checkpoint_row_ms (and when the store closes): reads of this process are served from
+ * memory meanwhile, and a checkpoint of any committed size that no row holds is signed on
+ * demand (postq_store_checkpoint_get), so rows need not be kept for every checkpoint. */
+
+enum cp_state { CP_IDLE, CP_SIGNING, CP_HELD };
+
+struct cp_job {
+    int64_t size; /* 0: the whole committed tree, read when the job starts */
+    uint8_t root[32];
+    int committed;
+    int aborted;
+};
+
+/* One log's signed state in this process. */
 struct cp_log {
     char org_id[POSTQ_ID_MAX];
-    long inflight; /* signs of this log under way in the caller (postq_store_log_inflight) */
-    long awaiting; /* threads in await_checkpoint (counted in inflight too) */
-    int64_t size; /* 0: none yet */
+    int64_t size; /* the newest checkpoint published here (0: none yet) */
     uint8_t root[32];
     char note[POSTQ_STORE_NOTE_MAX];
     size_t note_len;
-    int signing;
+    int64_t created_at;
+    int64_t saved_size, saved_ms; /* its newest row written here, and when */
+    int queued;
+    struct cp_job q;
+    enum cp_state state;
+    struct cp_job cur;
+    char held[POSTQ_STORE_NOTE_MAX]; /* cur's note, signed, its commit not settled yet */
+    size_t held_len;
+    unsigned long failures;
+    char failure[256]; /* why the last job failed */
+    /* A checkpoint of an older committed size, signed on demand (its row written at once). */
+    int64_t old_want;      /* asked for, not started (0: none) */
+    unsigned long old_gen; /* bumped when one is done or failed */
+    int64_t old_size;
+    uint8_t old_root[32];
+    char old_note[POSTQ_STORE_NOTE_MAX];
     struct cp_log *next;
 };
-
-/* Checkpoints are signed apart from the commits: a logged sign commits its leaf with its
- * signature, then waits for a checkpoint of a tree that contains it. Whoever finds no
- * checkpoint being signed for its log signs one of the log's whole committed tree, so while one
- * checkpoint is being signed every sign committed meanwhile waits for the next, and one
- * signature of the enclave covers them all. */
-/* How long a checkpoint waits, at most, for the signs under way to commit first. */
-#define CP_GATHER_NS 2000000L
 
 struct postq_store_checkpointer {
     pthread_mutex_t mu;
     pthread_cond_t cond;
     struct cp_log *logs;
+    pthread_t thread;
+    int started;
+    int stop;
 };
 
-/* The log of org_id (made on first use); cp->mu held. NULL without memory. */
-static struct cp_log *cp_find(struct postq_store_checkpointer *cp, const char *org_id)
+/* The log of org_id (made on first use when make); cp->mu held. NULL without memory. */
+static struct cp_log *cp_find(struct postq_store_checkpointer *cp, const char *org_id, int make)
 {
     struct cp_log *l;
     for (l = cp->logs; l != NULL && strcmp(l->org_id, org_id) != 0; l = l->next) {
     }
-    if (l == NULL && (l = postq_calloc(1, sizeof(*l))) != NULL) {
+    if (l == NULL && make && (l = postq_calloc(1, sizeof(*l))) != NULL) {
         snprintf(l->org_id, sizeof(l->org_id), "%s", org_id);
         l->next = cp->logs;
         cp->logs = l;
@@ -154,25 +185,237 @@ static struct cp_log *cp_find(struct postq_store_checkpointer *cp, const char *o
     return l;
 }
 
-void postq_store_log_inflight(struct postq_store *s, const char *org_id, int delta)
+/* Publish (size, root, note) as l's newest checkpoint; cp->mu held. */
+static void cp_publish(struct cp_log *l, int64_t size, const uint8_t root[32], const char *note,
+                       size_t len)
 {
+    if (size > l->size) {
+        l->size = size;
+        memcpy(l->root, root, 32);
+        memcpy(l->note, note, len);
+        l->note[len] = '\0';
+        l->note_len = len;
+        l->created_at = postq_time_now_ms();
+    }
+}
+
+static int same_job(const struct cp_job *j, int64_t size, const uint8_t root[32])
+{
+    return j->size == size && memcmp(j->root, root, 32) == 0;
+}
+
+void postq_store_log_presign(struct postq_store *s, const char *org_id, int64_t size,
+                             const uint8_t root[32])
+{
+    struct postq_store_checkpointer *cp = s->cp;
     struct cp_log *l;
-    if (s == NULL || s->cp == NULL || org_id == NULL) {
+    if (cp == NULL || size <= 0) {
         return;
     }
-    pthread_mutex_lock(&s->cp->mu);
-    l = cp_find(s->cp, org_id);
-    if (l != NULL) {
-        l->inflight += delta;
-        pthread_cond_broadcast(&s->cp->cond);
+    pthread_mutex_lock(&cp->mu);
+    l = cp_find(cp, org_id, 1);
+    if (l != NULL && cp->started && size > l->size) {
+        memset(&l->q, 0, sizeof(l->q));
+        l->q.size = size;
+        memcpy(l->q.root, root, 32);
+        l->queued = 1;
+        pthread_cond_broadcast(&cp->cond);
     }
-    pthread_mutex_unlock(&s->cp->mu);
+    pthread_mutex_unlock(&cp->mu);
+}
+
+void postq_store_log_settle(struct postq_store *s, const char *org_id, int64_t size,
+                            const uint8_t root[32], int committed)
+{
+    struct postq_store_checkpointer *cp = s->cp;
+    struct cp_log *l;
+    if (cp == NULL || size <= 0) {
+        return;
+    }
+    pthread_mutex_lock(&cp->mu);
+    l = cp_find(cp, org_id, 0);
+    if (l != NULL && l->queued && same_job(&l->q, size, root)) {
+        if (committed) {
+            l->q.committed = 1;
+        } else {
+            l->queued = 0;
+        }
+    } else if (l != NULL && l->state != CP_IDLE && same_job(&l->cur, size, root)) {
+        if (!committed) {
+            l->cur.aborted = 1;
+        } else {
+            l->cur.committed = 1;
+        }
+        if (l->state == CP_HELD) {
+            if (committed) {
+                cp_publish(l, size, root, l->held, l->held_len);
+            }
+            l->state = CP_IDLE;
+        }
+    }
+    pthread_cond_broadcast(&cp->cond);
+    pthread_mutex_unlock(&cp->mu);
+}
+
+static postq_err sign_committed(struct postq_store *s, const char *org_id, int64_t want,
+                                int64_t *size, uint8_t root[32], char *note, size_t cap,
+                                size_t *len);
+
+/* The signer's jobs: l's queued one, or its older checkpoint asked for; cp->mu held, and
+ * held again on return. Returns 0 when l has none to start. */
+static int cp_run_job(struct postq_store *s, struct cp_log *l, char *scratch)
+{
+    struct postq_store_checkpointer *cp = s->cp;
+    char org_id[POSTQ_ID_MAX];
+    size_t len = 0;
+    postq_err err;
+
+    memcpy(org_id, l->org_id, sizeof(org_id));
+    if (l->queued && l->state == CP_IDLE) {
+        struct cp_job job = l->q;
+        l->queued = 0;
+        l->cur = job;
+        l->state = CP_SIGNING;
+        pthread_mutex_unlock(&cp->mu);
+        errmsg[0] = '\0';
+        if (job.size == 0) {
+            err = sign_committed(s, org_id, 0, &job.size, job.root, l->held, sizeof(l->held),
+                                 &len);
+        } else {
+            err = s->log_signer(s->log_signer_ctx, org_id, job.size, job.root, l->held,
+                                sizeof(l->held) - 1, &len);
+            if (err != POSTQ_OK && errmsg[0] == '\0') {
+                postq_store_set_errmsg("log: the checkpoint could not be signed");
+            }
+        }
+        pthread_mutex_lock(&cp->mu);
+        if (err != POSTQ_OK) {
+            l->failures++;
+            snprintf(l->failure, sizeof(l->failure), "%s", errmsg);
+            l->state = CP_IDLE;
+        } else if (l->cur.size == 0 || l->cur.committed) {
+            cp_publish(l, job.size, job.root, l->held, len);
+            l->state = CP_IDLE;
+        } else if (l->cur.aborted) {
+            l->state = CP_IDLE;
+        } else {
+            l->held_len = len; /* postq_store_log_settle publishes or drops it */
+            l->state = CP_HELD;
+        }
+        return 1;
+    }
+    if (l->old_want > 0) {
+        int64_t want = l->old_want, size = 0;
+        uint8_t root[32];
+        l->old_want = 0;
+        pthread_mutex_unlock(&cp->mu);
+        err = scratch == NULL ? POSTQ_E_NOMEM
+                              : sign_committed(s, org_id, want, &size, root, scratch,
+                                               POSTQ_STORE_NOTE_MAX, &len);
+        if (err == POSTQ_OK) {
+            /* Kept, so that the next read of this size finds it. */
+            (void)s->ops->checkpoint_put(s, org_id, size, root, scratch);
+        }
+        pthread_mutex_lock(&cp->mu);
+        l->old_size = err == POSTQ_OK ? size : 0;
+        if (err == POSTQ_OK) {
+            memcpy(l->old_root, root, 32);
+            memcpy(l->old_note, scratch, len + 1);
+        } else {
+            snprintf(l->failure, sizeof(l->failure), "%s", errmsg);
+        }
+        l->old_gen++;
+        return 1;
+    }
+    return 0;
+}
+
+/* The signer's rows: l's newest checkpoint once its last row is checkpoint_row_ms old (or the
+ * store closes); cp->mu held, and held again on return. Returns 0 when none is due, with *due
+ * lowered to when one will be (ms). */
+static int cp_write_row(struct postq_store *s, struct cp_log *l, char *note, int64_t *due)
+{
+    struct postq_store_checkpointer *cp = s->cp;
+    char org_id[POSTQ_ID_MAX];
+    int64_t now = postq_time_now_ms(), at, size;
+    uint8_t root[32];
+
+    if (l->size <= l->saved_size) {
+        return 0;
+    }
+    at = l->saved_ms + s->ops->checkpoint_row_ms;
+    if (at > now && !cp->stop) {
+        *due = at < *due ? at : *due;
+        return 0;
+    }
+    size = l->size;
+    memcpy(root, l->root, 32);
+    memcpy(note, l->note, l->note_len + 1);
+    memcpy(org_id, l->org_id, sizeof(org_id));
+    l->saved_size = size;
+    l->saved_ms = now;
+    pthread_mutex_unlock(&cp->mu);
+    /* Its loss costs nothing but a later signature: reads of this process are served from
+     * memory, and any committed size can be signed again. */
+    (void)s->ops->checkpoint_put(s, org_id, size, root, note);
+    pthread_mutex_lock(&cp->mu);
+    return 1;
+}
+
+static void *cp_thread(void *arg)
+{
+    struct postq_store *s = arg;
+    struct postq_store_checkpointer *cp = s->cp;
+    char *note = postq_malloc(POSTQ_STORE_NOTE_MAX);
+
+    pthread_mutex_lock(&cp->mu);
+    for (;;) {
+        int64_t due = INT64_MAX;
+        int worked = 0;
+        for (struct cp_log *l = cp->logs; l != NULL && !worked; l = l->next) {
+            worked = cp_run_job(s, l, note);
+        }
+        for (struct cp_log *l = cp->logs; l != NULL && !worked && note != NULL; l = l->next) {
+            worked = cp_write_row(s, l, note, &due);
+        }
+        if (worked) {
+            pthread_cond_broadcast(&cp->cond);
+            continue;
+        }
+        if (cp->stop) {
+            break;
+        }
+        if (due == INT64_MAX) {
+            pthread_cond_wait(&cp->cond, &cp->mu);
+        } else {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            due -= postq_time_now_ms();
+            until.tv_sec += (time_t)(due / 1000);
+            until.tv_nsec += (long)(due % 1000) * 1000000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            (void)pthread_cond_timedwait(&cp->cond, &cp->mu, &until);
+        }
+    }
+    pthread_mutex_unlock(&cp->mu);
+    postq_free(note);
+    return NULL;
 }
 
 static void checkpointer_free(struct postq_store_checkpointer *cp)
 {
     if (cp == NULL) {
         return;
+    }
+    if (cp->started) {
+        pthread_mutex_lock(&cp->mu);
+        cp->stop = 1;
+        pthread_cond_broadcast(&cp->cond);
+        pthread_mutex_unlock(&cp->mu);
+        pthread_join(cp->thread, NULL);
     }
     for (struct cp_log *l = cp->logs, *next; l != NULL; l = next) {
         next = l->next;
@@ -865,10 +1108,17 @@ postq_err postq_store_put_signature(struct postq_store *s, struct postq_store_si
 
 void postq_store_set_log_signer(struct postq_store *s, postq_store_log_signer_fn fn, void *ctx)
 {
-    if (s != NULL) {
-        s->log_signer = fn;
-        s->log_signer_ctx = ctx;
+    if (s == NULL) {
+        return;
     }
+    s->log_signer = fn;
+    s->log_signer_ctx = ctx;
+    pthread_mutex_lock(&s->cp->mu);
+    if (fn != NULL && !s->cp->started &&
+        pthread_create(&s->cp->thread, NULL, cp_thread, s) == 0) {
+        s->cp->started = 1;
+    }
+    pthread_mutex_unlock(&s->cp->mu);
 }
 
 postq_err postq_store_put_signature_logged(struct postq_store *s, struct postq_store_sig *sig,
@@ -891,7 +1141,7 @@ postq_err postq_store_put_signature_logged(struct postq_store *s, struct postq_s
         postq_store_set_errmsg("log entry longer than %d bytes", POSTQ_STORE_ENTRY_MAX);
         return POSTQ_E_TOO_LARGE;
     }
-    if (s->log_signer == NULL) {
+    if (s->log_signer == NULL || !s->cp->started) {
         postq_store_set_errmsg("no checkpoint signer");
         return POSTQ_E_UNSUPPORTED;
     }
@@ -907,7 +1157,7 @@ postq_err postq_store_put_signature_logged(struct postq_store *s, struct postq_s
      * checkpoint (a retry would sign again). Without one the receipt says so. */
     if (await_checkpoint(s, sig->org_id, receipt->index, receipt) != POSTQ_OK) {
         int64_t index = receipt->index;
-        char why[200];
+        char why[sizeof(errmsg)];
         snprintf(why, sizeof(why), "%s", errmsg);
         memset(receipt, 0, sizeof(*receipt));
         receipt->index = index;
@@ -984,6 +1234,110 @@ postq_err postq_store_log_size(struct postq_store *s, const char *org_id, int64_
     return err == POSTQ_OK ? s->ops->log_size(s, org_id, size) : err;
 }
 
+/* out := a copy of (size, root, note, created_at); cp->mu held. */
+static postq_err cp_copy(struct postq_store_checkpoint *out, int64_t size, const uint8_t root[32],
+                         const char *note, int64_t created_at)
+{
+    size_t n = strlen(note);
+    char *mem = postq_malloc(n + 1);
+    if (mem == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    postq_store_checkpoint_clear(out);
+    memcpy(mem, note, n + 1);
+    out->size = size;
+    memcpy(out->root, root, 32);
+    out->note = mem;
+    out->created_at = created_at;
+    out->mem_ = mem;
+    return POSTQ_OK;
+}
+
+/* A checkpoint no row holds (err NOT_FOUND, or for size 0 one older than the tree): this
+ * process's newest when it is the one asked for; else, when a signer is set, one signed now.
+ * Size 0 signs only while this process has published none for org (after a restart, say),
+ * so that the first read after it is not older than any checkpoint handed out before. */
+static postq_err checkpoint_here(struct postq_store *s, const char *org_id, int64_t size,
+                                 postq_err err, struct postq_store_checkpoint *out)
+{
+    struct postq_store_checkpointer *cp = s->cp;
+    struct cp_log *l;
+    int64_t have = 0;
+
+    if ((err != POSTQ_OK && err != POSTQ_E_NOT_FOUND) || cp == NULL ||
+        (size > 0 && err == POSTQ_OK)) {
+        return err;
+    }
+    pthread_mutex_lock(&cp->mu);
+    l = cp_find(cp, org_id, 0);
+    if (l != NULL && l->size > 0 &&
+        (size == 0 ? err == POSTQ_E_NOT_FOUND || l->size > out->size : l->size == size)) {
+        err = cp_copy(out, l->size, l->root, l->note, l->created_at);
+        pthread_mutex_unlock(&cp->mu);
+        return err;
+    }
+    pthread_mutex_unlock(&cp->mu);
+    if (!cp->started || (size == 0 && l != NULL && l->size > 0)) {
+        return err;
+    }
+    {
+        postq_err e = s->ops->log_size(s, org_id, &have);
+        if (e != POSTQ_OK) {
+            return e;
+        }
+    }
+    if (size > have || have == 0 || (size == 0 && err == POSTQ_OK && out->size >= have)) {
+        if (size > have) {
+            postq_store_set_errmsg("log: the tree has %lld leaves", (long long)have);
+        }
+        return err;
+    }
+    pthread_mutex_lock(&cp->mu);
+    l = cp_find(cp, org_id, 1);
+    if (l == NULL) {
+        pthread_mutex_unlock(&cp->mu);
+        return POSTQ_E_NOMEM;
+    }
+    if (size == 0) {
+        /* The whole committed tree, through the job queue (as a sign whose own failed). */
+        unsigned long failures = l->failures;
+        int asked = 0;
+        while (l->size < have && l->failures == failures) {
+            if (!l->queued && l->state == CP_IDLE) {
+                if (asked) {
+                    break;
+                }
+                memset(&l->q, 0, sizeof(l->q));
+                l->queued = 1;
+                asked = 1;
+                pthread_cond_broadcast(&cp->cond);
+            }
+            pthread_cond_wait(&cp->cond, &cp->mu);
+        }
+        if (l->size > 0 && (err == POSTQ_E_NOT_FOUND || l->size > out->size)) {
+            err = cp_copy(out, l->size, l->root, l->note, l->created_at);
+        }
+    } else {
+        /* An older size: signed on demand (three tries when other sizes are asked at once). */
+        for (int tries = 0; tries < 3 && err == POSTQ_E_NOT_FOUND; tries++) {
+            unsigned long gen = l->old_gen;
+            l->old_want = size;
+            pthread_cond_broadcast(&cp->cond);
+            while (l->old_gen == gen) {
+                pthread_cond_wait(&cp->cond, &cp->mu);
+            }
+            if (l->old_size == size) {
+                err = cp_copy(out, size, l->old_root, l->old_note, postq_time_now_ms());
+            } else if (l->old_size == 0) {
+                postq_store_set_errmsg("%s", l->failure);
+                err = POSTQ_E_INTERNAL;
+            }
+        }
+    }
+    pthread_mutex_unlock(&cp->mu);
+    return err;
+}
+
 static postq_err checkpoint_get(struct postq_store *s, const char *org_id, int64_t size,
                                 struct postq_store_checkpoint *out)
 {
@@ -996,7 +1350,11 @@ static postq_err checkpoint_get(struct postq_store *s, const char *org_id, int64
     if (err == POSTQ_OK && size < 0) {
         err = POSTQ_E_ARG;
     }
-    if (err == POSTQ_OK && (err = s->ops->checkpoint_get(s, org_id, size, out)) != POSTQ_OK) {
+    if (err == POSTQ_OK) {
+        err = s->ops->checkpoint_get(s, org_id, size, out);
+        err = checkpoint_here(s, org_id, size, err, out);
+    }
+    if (err != POSTQ_OK) {
         postq_store_checkpoint_clear(out);
     }
     return err;
@@ -1060,13 +1418,9 @@ static postq_err node_record(void *ctx, unsigned level, uint64_t index, postq_me
     return POSTQ_OK;
 }
 
-enum nodes_use { NODES_ROOT, NODES_INCLUSION, NODES_CONSISTENCY };
-
-/* What `use` needs of the tree of org's first size leaves (a: the leaf, or the older size),
- * from the stored nodes, in the two passes above. The caller checked the arguments. */
-static postq_err from_nodes(struct postq_store *s, const char *org_id, enum nodes_use use,
-                            int64_t size, int64_t a, uint8_t proof[64][32], size_t *len,
-                            uint8_t root[32])
+postq_err postq_store_log_tree(postq_store_nodes_fn get, void *ctx, enum postq_store_tree_use use,
+                               int64_t size, int64_t a, uint8_t proof[64][32], size_t *len,
+                               uint8_t root[32])
 {
     struct node_set *ns = postq_calloc(1, sizeof(*ns));
     postq_err err = ns == NULL ? POSTQ_E_NOMEM : POSTQ_OK;
@@ -1074,7 +1428,7 @@ static postq_err from_nodes(struct postq_store *s, const char *org_id, enum node
     for (int pass = 0; err == POSTQ_OK && pass < 2; pass++) {
         ns->replay = pass;
         if (pass == 1 && ns->n > 0) {
-            err = s->ops->log_nodes_get(s, org_id, ns->nodes, ns->n);
+            err = get(ctx, ns->nodes, ns->n);
             if (err != POSTQ_OK) {
                 break;
             }
@@ -1093,6 +1447,27 @@ static postq_err from_nodes(struct postq_store *s, const char *org_id, enum node
         *len = 0;
     }
     return err;
+}
+
+struct stored_nodes {
+    struct postq_store *s;
+    const char *org_id;
+};
+
+static postq_err stored_get(void *ctx, struct postq_merkle_node *nodes, size_t n)
+{
+    struct stored_nodes *sn = ctx;
+    return sn->s->ops->log_nodes_get(sn->s, sn->org_id, nodes, n);
+}
+
+/* What `use` needs of the tree of org's first size leaves (a: the leaf, or the older size),
+ * from the stored nodes (committed). The caller checked the arguments. */
+static postq_err from_nodes(struct postq_store *s, const char *org_id, enum postq_store_tree_use use,
+                            int64_t size, int64_t a, uint8_t proof[64][32], size_t *len,
+                            uint8_t root[32])
+{
+    struct stored_nodes sn = {s, org_id};
+    return postq_store_log_tree(stored_get, &sn, use, size, a, proof, len, root);
 }
 
 static postq_err log_proof(struct postq_store *s, const char *org_id, int64_t size, int64_t a,
@@ -1136,22 +1511,22 @@ postq_err postq_store_log_consistency(struct postq_store *s, const char *org_id,
     return log_proof(s, org_id, size, m, 1, proof, len);
 }
 
-/* Sign a checkpoint of org's whole committed tree: into size, root, note (stored by the caller
- * once the waiters have it). */
-static postq_err sign_committed(struct postq_store *s, const char *org_id, int64_t *size,
-                                uint8_t root[32], char *note, size_t cap, size_t *len)
+/* Sign a checkpoint of org's committed tree (want 0: all of it; else its first want leaves),
+ * for the signer thread: into size, root, note. */
+static postq_err sign_committed(struct postq_store *s, const char *org_id, int64_t want,
+                                int64_t *size, uint8_t root[32], char *note, size_t cap,
+                                size_t *len)
 {
     postq_err err = s->ops->log_size(s, org_id, size);
-    if (err == POSTQ_OK && *size <= 0) {
-        postq_store_set_errmsg("log: nothing committed to sign");
-        err = POSTQ_E_INTERNAL;
+    if (err == POSTQ_OK && (*size <= 0 || want > *size)) {
+        postq_store_set_errmsg("log: the tree has %lld leaves", (long long)*size);
+        err = POSTQ_E_NOT_FOUND;
+    }
+    if (err == POSTQ_OK && want > 0) {
+        *size = want;
     }
     err = err == POSTQ_OK ? from_nodes(s, org_id, NODES_ROOT, *size, 0, NULL, NULL, root) : err;
     if (err == POSTQ_OK) {
-        if (s->log_signer == NULL) {
-            postq_store_set_errmsg("no checkpoint signer");
-            return POSTQ_E_UNSUPPORTED;
-        }
         errmsg[0] = '\0';
         err = s->log_signer(s->log_signer_ctx, org_id, *size, root, note, cap - 1, len);
         if (err != POSTQ_OK && errmsg[0] == '\0') {
@@ -1164,92 +1539,62 @@ static postq_err sign_committed(struct postq_store *s, const char *org_id, int64
     return err;
 }
 
+/* After the commit of leaf index: wait for a published checkpoint that covers it (its batch's,
+ * or a later one), asking once for one of the whole committed tree when none is coming. The
+ * backend left in r the proof of the leaf in its batch's tree (r->size, r->root); it is
+ * recomputed only when the checkpoint is of another size. */
 static postq_err await_checkpoint(struct postq_store *s, const char *org_id, int64_t index,
                                   struct postq_store_log_receipt *r)
 {
     struct postq_store_checkpointer *cp = s->cp;
     struct cp_log *l;
-    struct timespec until;
-    char *note = NULL;
-    int gathered = 0, signed_here = 0;
-    int64_t put_size = 0;
-    uint8_t put_root[32];
+    unsigned long failures = 0;
+    int asked = 0;
     postq_err err = POSTQ_OK;
 
-    if (cp == NULL) {
-        return POSTQ_E_INTERNAL;
-    }
     pthread_mutex_lock(&cp->mu);
-    l = cp_find(cp, org_id);
+    l = cp_find(cp, org_id, 1);
     if (l == NULL) {
         pthread_mutex_unlock(&cp->mu);
         return POSTQ_E_NOMEM;
     }
-    l->awaiting++;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_nsec += CP_GATHER_NS;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
-    while (err == POSTQ_OK && l->size <= index) {
-        int64_t size = 0;
-        uint8_t root[32];
-        size_t len = 0;
-        if (l->signing) {
+    while (l->size <= index) {
+        if (l->queued || l->state != CP_IDLE) {
             pthread_cond_wait(&cp->cond, &cp->mu);
             continue;
         }
-        /* Other signs of this log under way and not committed yet: wait for them a little
-         * (CP_GATHER_NS at most), so that one checkpoint covers them too. */
-        if (l->inflight > l->awaiting && !gathered) {
-            if (pthread_cond_timedwait(&cp->cond, &cp->mu, &until) == ETIMEDOUT) {
-                gathered = 1;
-            }
-            continue;
+        if (asked) {
+            /* The job asked for ran and failed, or covered less (it cannot: the leaf was
+             * committed before it was asked for). */
+            postq_store_set_errmsg("%s", l->failures != failures ? l->failure
+                                                               : "log: no checkpoint was signed");
+            err = POSTQ_E_INTERNAL;
+            break;
         }
-        l->signing = 1;
-        pthread_mutex_unlock(&cp->mu);
-        if (note == NULL && (note = postq_malloc(POSTQ_STORE_NOTE_MAX)) == NULL) {
-            err = POSTQ_E_NOMEM;
-        } else {
-            err = sign_committed(s, org_id, &size, root, note, POSTQ_STORE_NOTE_MAX, &len);
-        }
-        pthread_mutex_lock(&cp->mu);
-        if (err == POSTQ_OK && size > l->size) {
-            l->size = size;
-            memcpy(l->root, root, 32);
-            memcpy(l->note, note, len + 1);
-            l->note_len = len;
-            signed_here = 1;
-            put_size = size;
-            memcpy(put_root, root, 32);
-        } else if (err != POSTQ_OK) {
-            signed_here = 0; /* note holds the failed attempt's bytes now */
-        }
-        l->signing = 0;
+        memset(&l->q, 0, sizeof(l->q));
+        l->queued = 1;
+        asked = 1;
+        failures = l->failures;
         pthread_cond_broadcast(&cp->cond);
     }
     if (err == POSTQ_OK) {
+        int same = r->size > 0 && r->size == l->size && memcmp(r->root, l->root, 32) == 0;
+        if (!same) {
+            r->proof_len = 0;
+        }
         r->size = l->size;
         memcpy(r->root, l->root, 32);
         memcpy(r->note, l->note, l->note_len + 1);
         r->note_len = l->note_len;
+        pthread_mutex_unlock(&cp->mu);
+        if (!same) {
+            /* Published after its commit: no need to read the log's size again. */
+            err = from_nodes(s, org_id, NODES_INCLUSION, r->size, index, r->proof,
+                             &r->proof_len, NULL);
+        }
+        return err;
     }
-    l->awaiting--;
-    pthread_cond_broadcast(&cp->cond);
     pthread_mutex_unlock(&cp->mu);
-    if (signed_here) {
-        /* Kept for GET /v1/log, by the thread that signed it, once the waiters have it (the
-         * write waits for the commit under way); its loss costs nothing but a later read. */
-        (void)s->ops->checkpoint_put(s, org_id, put_size, put_root, note);
-    }
-    postq_free(note);
-    if (err == POSTQ_OK) {
-        /* r->size was committed when it was signed: no need to read the log's size again. */
-        err = from_nodes(s, org_id, NODES_INCLUSION, r->size, index, r->proof, &r->proof_len,
-                         NULL);
-    }
     return err;
 }
 

@@ -417,11 +417,6 @@ POSTQ_MUST_CHECK postq_err postq_store_put_signature_logged(
     int record_counter, const uint8_t *entry, size_t entry_len,
     struct postq_store_log_receipt *receipt);
 
-/* The caller starts (delta +1) or ends (-1) a sign that will put a logged signature of org_id:
- * a checkpoint about to be signed waits a little (2 ms at most) while such signs are under way
- * and not yet committed, so that one checkpoint covers them all. Pair every +1 with a -1. */
-void postq_store_log_inflight(struct postq_store *s, const char *org_id, int delta);
-
 /* One signed tree head of a log. Owned: release with postq_store_checkpoint_clear. */
 struct postq_store_checkpoint {
     int64_t size;

@@ -1749,6 +1749,13 @@ static postq_err pg_node_get(void *ctx, unsigned level, uint64_t index, postq_me
     return err;
 }
 
+/* postq_store_log_tree's reads inside the open transaction: one query. */
+static postq_err pg_txn_nodes(void *ctx, struct postq_merkle_node *nodes, size_t n)
+{
+    struct pg_node_ctx *nc = ctx;
+    return nodes_on(nc->c, nc->org_id, nodes, n);
+}
+
 /* One value of a one-row, one-bigint-column statement (0 without a row). */
 static postq_err int_on(struct conn *c, enum stmt_id id, const struct params *p, int64_t *v)
 {
@@ -1772,6 +1779,7 @@ struct pg_put {
     size_t entry_len;
     struct postq_store_log_receipt *r;
     struct postq_store *s;
+    int presigned;
 };
 
 /* The whole logged sign in one transaction: take the log's row (the writer lock), append the
@@ -1833,7 +1841,20 @@ static postq_err put_logged_tx(struct conn *c, void *ctx)
             return POSTQ_E_CONFLICT;
         }
     }
+    /* The tree this transaction leaves, and the leaf's proof in it; signed during the COMMIT
+     * (pg_put_signature settles it). */
     if (err == POSTQ_OK) {
+        r->size = size + 1;
+        err = postq_store_log_tree(pg_txn_nodes, &nc, NODES_ROOT, size + 1, 0, NULL, NULL,
+                                   r->root);
+    }
+    if (err == POSTQ_OK) {
+        err = postq_store_log_tree(pg_txn_nodes, &nc, NODES_INCLUSION, size + 1, size, r->proof,
+                                   &r->proof_len, NULL);
+    }
+    if (err == POSTQ_OK) {
+        postq_store_log_presign(x->s, x->g->org_id, r->size, r->root);
+        x->presigned = 1;
         r->index = size; /* the checkpointer (store.c) takes it on once committed */
     }
     return err;
@@ -1907,15 +1928,18 @@ static postq_err pg_put_signature(struct postq_store *s, const struct postq_stor
         p_int(&p, counter);
     }
     if (entry != NULL) {
-        struct pg_put x = {g, &p, record_counter, entry, entry_len, receipt, s};
+        struct pg_put x = {g, &p, record_counter, entry, entry_len, receipt, s, 0};
         err = in_txn(s, put_logged_tx, &x);
-        if (err == POSTQ_OK || err != POSTQ_E_NETWORK ||
-            strncmp(postq_store_errmsg(), "injected", 8) == 0) {
-            return err;
+        if (err != POSTQ_OK && err == POSTQ_E_NETWORK &&
+            strncmp(postq_store_errmsg(), "injected", 8) != 0) {
+            /* The commit may have been sent; its leaf index was set before, so a row found
+             * means the receipt's index is good. */
+            err = settle_unknown(s, g->id);
         }
-        /* The commit may have been sent; its leaf index was set before, so a row found means
-         * the receipt's index is good. */
-        return settle_unknown(s, g->id);
+        if (x.presigned) {
+            postq_store_log_settle(s, g->org_id, receipt->size, receipt->root, err == POSTQ_OK);
+        }
+        return err;
     }
     {
         long changed = 0;
@@ -2190,6 +2214,8 @@ static postq_err pg_checkpoint_put(struct postq_store *s, const char *org_id, in
 
 static const struct postq_store_ops pg_ops = {
     .name = "postgres",
+    /* Several nodes read one log: each checkpoint's row at once. */
+    .checkpoint_row_ms = 0,
     .close = pg_close,
     .health = pg_health,
     .write_check = pg_write_check,

@@ -87,10 +87,8 @@ enum stmt_id {
     S_ACT_REJS,
     S_REJ_RECENT,
     S_LOG_SIZE,
-    S_LOG_SET,
     S_NODE_GET,
     S_NODE_INSERT,
-    S_ENTRY_INSERT,
     S_ENTRIES,
     S_CP_INSERT,
     S_CP_LATEST,
@@ -168,8 +166,9 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_CTR_SEEN] = "SELECT 1 FROM enclave_counters WHERE module_id = ?1 AND counter = ?2",
     [S_CTR_INSERT] = "INSERT INTO enclave_counters (module_id, counter, signature_id) "
                      "VALUES (?1, ?2, ?3)",
-    [S_SIG_INSERT] = "INSERT INTO signatures (" SIG_COLS ") VALUES "
-                     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+    [S_SIG_INSERT] = "INSERT INTO signatures (" SIG_COLS ", log_entry) VALUES "
+                     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+                     "?19)",
     [S_SIG_GET] = "SELECT " SIG_COLS " FROM signatures WHERE org_id = ?1 AND id = ?2",
     [S_SIG_LIST] = "SELECT " SIG_COLS " FROM signatures WHERE org_id = ?1 AND id < ?2 "
                    "ORDER BY id DESC LIMIT ?3",
@@ -185,21 +184,41 @@ static const char *const stmt_sql[S_COUNT] = {
                    "WHERE org_id = ?1 AND created_at >= ?2 AND created_at < ?4 GROUP BY 1",
     [S_REJ_RECENT] = "SELECT key_id, reason, created_at FROM sign_rejections WHERE org_id = ?1 "
                      "ORDER BY created_at DESC, id DESC LIMIT ?2",
-    [S_LOG_SIZE] = "SELECT size FROM logs WHERE org_id = ?1",
-    [S_LOG_SET] = "INSERT INTO logs (org_id, size) VALUES (?1, ?2) "
-                  "ON CONFLICT (org_id) DO UPDATE SET size = excluded.size",
+    /* The largest leaf, from the end of signatures_log (migration 5). */
+    [S_LOG_SIZE] = "SELECT max(log_index) + 1 FROM signatures "
+                   "WHERE org_id = ?1 AND log_index IS NOT NULL",
     [S_NODE_GET] = "SELECT hash FROM log_nodes WHERE org_id = ?1 AND level = ?2 AND idx = ?3",
     [S_NODE_INSERT] = "INSERT INTO log_nodes (org_id, level, idx, hash) VALUES (?1, ?2, ?3, ?4)",
-    [S_ENTRY_INSERT] = "INSERT INTO log_entries (org_id, idx, signature_id, entry) "
-                       "VALUES (?1, ?2, ?3, ?4)",
-    [S_ENTRIES] = "SELECT idx, entry FROM log_entries WHERE org_id = ?1 AND idx >= ?2 "
-                  "AND idx < ?3 ORDER BY idx",
+    [S_ENTRIES] = "SELECT log_index, log_entry FROM signatures WHERE org_id = ?1 "
+                  "AND log_index >= ?2 AND log_index < ?3 ORDER BY log_index",
     [S_CP_INSERT] = "INSERT INTO log_checkpoints (org_id, size, root, note, created_at) "
                     "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (org_id, size) DO NOTHING",
     [S_CP_LATEST] = "SELECT size, root, note, created_at FROM log_checkpoints "
                     "WHERE org_id = ?1 ORDER BY size DESC LIMIT 1",
     [S_CP_GET] = "SELECT size, root, note, created_at FROM log_checkpoints "
                  "WHERE org_id = ?1 AND size = ?2",
+};
+
+/* An organisation's tree as this process last committed it: its size and the roots of the
+ * perfect subtrees of size's binary decomposition (node[L] for each bit L of size: leaves
+ * [size - (size mod 2^(L+1)), … + 2^L)), so that a batch appends, and computes its root and
+ * its leaves' proofs, without reading stored nodes. A transaction uses it only when logs.size
+ * says nobody else appended since (another process may share the file). */
+struct log_edge {
+    char org_id[POSTQ_ID_MAX];
+    int64_t size;
+    postq_merkle_hash node[64];
+    struct log_edge *next;
+};
+
+/* One organisation's tree inside a batch's transaction: the nodes it may need (the edge it
+ * started from, then every node the batch's appends stored), its size so far. */
+struct tx_log {
+    const char *org_id;
+    int64_t base, size;
+    struct postq_merkle_node *v;
+    size_t n, cap;
+    struct tx_log *next;
 };
 
 /* One put_signature waiting for (or in) a group commit. */
@@ -212,6 +231,8 @@ struct gc_item {
     size_t entry_len;
     struct postq_store_log_receipt *receipt;
     int64_t log_index;
+    struct tx_log *tx; /* its organisation's tree in the batch's transaction */
+    int presigned; /* the first of its organisation's logged items: its tree was presigned */
     postq_err result; /* tentative until done */
     int done;
     char msg[200]; /* the failure's detail, for the caller's thread */
@@ -235,6 +256,7 @@ struct sqlite_store {
     pthread_cond_t gc_cond;
     struct gc_item *gc_head, **gc_tail;
     int gc_busy; /* a leader is committing */
+    struct log_edge *edges; /* the logs' right edges as last committed here (write_lock) */
     struct conn *all[POOL_MAX];
     size_t n_all; /* connections open or being opened */
     struct conn *free_list;
@@ -590,6 +612,10 @@ static void sqlite_close(struct postq_store *s)
     pthread_mutex_destroy(&st->write_lock);
     pthread_cond_destroy(&st->gc_cond);
     pthread_mutex_destroy(&st->gc_lock);
+    for (struct log_edge *e = st->edges, *next; e != NULL; e = next) {
+        next = e->next;
+        postq_free(e);
+    }
     postq_free(st->path);
     postq_free(st);
 }
@@ -1788,48 +1814,186 @@ static postq_err log_size_on(struct conn *c, const char *org_id, int64_t *size)
     return err;
 }
 
-/* Append it's entry as the next leaf of its organisation's log, inside the open transaction:
- * the nodes it completes, the entry, the new size. it->log_index receives the leaf. */
+static postq_err tx_push(struct tx_log *t, unsigned level, uint64_t index,
+                         const postq_merkle_hash hash)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 96;
+        struct postq_merkle_node *v = postq_realloc(t->v, cap * sizeof(*v));
+        if (v == NULL) {
+            return POSTQ_E_NOMEM;
+        }
+        t->v = v;
+        t->cap = cap;
+    }
+    t->v[t->n].level = level;
+    t->v[t->n].index = index;
+    memcpy(t->v[t->n].hash, hash, 32);
+    t->n++;
+    return POSTQ_OK;
+}
+
+struct tx_ctx {
+    struct conn *c;
+    struct tx_log *t;
+};
+
+/* crypto/merkle.h's node fetch in a batch's transaction: from the nodes it holds (newest
+ * first), else (never, when the edge is right) read on its connection. */
+static postq_err tx_get(void *ctx, unsigned level, uint64_t index, postq_merkle_hash out)
+{
+    struct tx_ctx *x = ctx;
+    struct node_ctx nc = {x->c, x->t->org_id};
+    for (size_t i = x->t->n; i-- > 0;) {
+        if (x->t->v[i].level == level && x->t->v[i].index == index) {
+            memcpy(out, x->t->v[i].hash, 32);
+            return POSTQ_OK;
+        }
+    }
+    return node_get(&nc, level, index, out);
+}
+
+static postq_err tx_nodes(void *ctx, struct postq_merkle_node *nodes, size_t n)
+{
+    postq_err err = POSTQ_OK;
+    for (size_t i = 0; err == POSTQ_OK && i < n; i++) {
+        err = tx_get(ctx, nodes[i].level, nodes[i].index, nodes[i].hash);
+    }
+    return err;
+}
+
+/* Start t: the log's size in this transaction, and its edge (cached when nobody appended
+ * since this process last committed, else read). */
+static postq_err tx_begin(struct sqlite_store *st, struct conn *c, struct tx_log *t)
+{
+    struct node_ctx nc = {c, t->org_id};
+    struct log_edge *e;
+    postq_err err = log_size_on(c, t->org_id, &t->base);
+
+    t->size = t->base;
+    for (e = st->edges; e != NULL && strcmp(e->org_id, t->org_id) != 0; e = e->next) {
+    }
+    for (unsigned level = 0; err == POSTQ_OK && level < 63; level++) {
+        postq_merkle_hash h;
+        uint64_t idx;
+        if (!((uint64_t)t->base >> level & 1)) {
+            continue;
+        }
+        idx = ((uint64_t)t->base >> level) - 1;
+        if (e != NULL && e->size == t->base) {
+            memcpy(h, e->node[level], 32);
+        } else {
+            err = node_get(&nc, level, idx, h);
+        }
+        err = err == POSTQ_OK ? tx_push(t, level, idx, h) : err;
+    }
+    return err;
+}
+
+/* After the COMMIT: remember t's edge (or forget the log's when the commit failed). */
+static void tx_end(struct sqlite_store *st, struct tx_log *t, int committed)
+{
+    struct log_edge *e, **pe;
+    for (pe = &st->edges; *pe != NULL && strcmp((*pe)->org_id, t->org_id) != 0;
+         pe = &(*pe)->next) {
+    }
+    e = *pe;
+    if (e == NULL && committed && (e = postq_calloc(1, sizeof(*e))) != NULL) {
+        snprintf(e->org_id, sizeof(e->org_id), "%s", t->org_id);
+        e->next = st->edges;
+        st->edges = e;
+    }
+    if (e == NULL) {
+        return;
+    }
+    e->size = -1; /* unknown until every node is found */
+    if (!committed) {
+        return;
+    }
+    for (unsigned level = 0; level < 63; level++) {
+        uint64_t idx = ((uint64_t)t->size >> level) - 1;
+        size_t i;
+        if (!((uint64_t)t->size >> level & 1)) {
+            continue;
+        }
+        for (i = t->n; i-- > 0 && !(t->v[i].level == level && t->v[i].index == idx);) {
+        }
+        if (i == (size_t)-1) {
+            return;
+        }
+        memcpy(e->node[level], t->v[i].hash, 32);
+    }
+    e->size = t->size;
+}
+
+/* Append it's entry as the next leaf of its organisation's log (it->tx), inside the open
+ * transaction: the nodes it completes. it->log_index receives the leaf; the signature's row,
+ * written next, holds the entry and the index (migration 5). */
 static postq_err log_append(struct conn *c, struct gc_item *it)
 {
     struct postq_merkle_node nodes[POSTQ_MERKLE_PROOF_MAX + 1];
-    struct node_ctx nc = {c, it->sig->org_id};
+    struct tx_log *t = it->tx;
+    struct tx_ctx x = {c, t};
     postq_merkle_hash leaf;
     sqlite3_stmt *st;
-    int64_t size = 0;
+    int64_t size = t->size;
     size_t n = 0;
-    postq_err err = log_size_on(c, it->sig->org_id, &size);
+    postq_err err = postq_merkle_leaf_hash(leaf, it->entry, it->entry_len);
 
     if (err == POSTQ_OK) {
-        err = postq_merkle_leaf_hash(leaf, it->entry, it->entry_len);
-    }
-    if (err == POSTQ_OK) {
-        err = postq_merkle_append(nodes, &n, (uint64_t)size, leaf, node_get, &nc);
+        err = postq_merkle_append(nodes, &n, (uint64_t)size, leaf, tx_get, &x);
     }
     for (size_t i = 0; err == POSTQ_OK && i < n; i++) {
         err = stmt(c, S_NODE_INSERT, &st);
         if (err == POSTQ_OK) {
-            err = bind_text(st, 1, it->sig->org_id);
+            err = bind_text(st, 1, t->org_id);
             err = err == POSTQ_OK ? bind_int(st, 2, (int64_t)nodes[i].level) : err;
             err = err == POSTQ_OK ? bind_int(st, 3, (int64_t)nodes[i].index) : err;
             err = err == POSTQ_OK ? bind_blob(st, 4, nodes[i].hash, 32) : err;
             err = err == POSTQ_OK ? run(c, st, NULL) : (done(st), err);
         }
-    }
-    if (err == POSTQ_OK && (err = stmt(c, S_ENTRY_INSERT, &st)) == POSTQ_OK) {
-        err = bind_text(st, 1, it->sig->org_id);
-        err = err == POSTQ_OK ? bind_int(st, 2, size) : err;
-        err = err == POSTQ_OK ? bind_text(st, 3, it->sig->id) : err;
-        err = err == POSTQ_OK ? bind_blob(st, 4, it->entry, it->entry_len) : err;
-        err = err == POSTQ_OK ? run(c, st, NULL) : (done(st), err);
-    }
-    if (err == POSTQ_OK && (err = stmt(c, S_LOG_SET, &st)) == POSTQ_OK) {
-        err = bind_text(st, 1, it->sig->org_id);
-        err = err == POSTQ_OK ? bind_int(st, 2, size + 1) : err;
-        err = err == POSTQ_OK ? run(c, st, NULL) : (done(st), err);
+        err = err == POSTQ_OK ? tx_push(t, nodes[i].level, nodes[i].index, nodes[i].hash) : err;
     }
     if (err == POSTQ_OK) {
         it->log_index = size;
+        t->size = size + 1;
+    }
+    return err;
+}
+
+/* Before the COMMIT: each logged item's receipt gets its organisation's tree as the batch
+ * leaves it (size, root) and its leaf's proof in it, from the nodes the transaction holds;
+ * each such tree is presigned (by the organisation's first item, which settles it). */
+static postq_err batch_trees(struct postq_store *s, struct conn *c, struct gc_item *batch)
+{
+    postq_err err = POSTQ_OK;
+    for (struct gc_item *it = batch; err == POSTQ_OK && it != NULL; it = it->next) {
+        struct postq_store_log_receipt *r = it->receipt;
+        struct tx_ctx x = {c, it->tx};
+        struct gc_item *first = batch;
+        if (it->result != POSTQ_OK || it->entry == NULL) {
+            continue;
+        }
+        while (first->tx != it->tx || first->result != POSTQ_OK) {
+            first = first->next;
+        }
+        r->size = it->tx->size;
+        if (first == it) {
+            err = postq_store_log_tree(tx_nodes, &x, NODES_ROOT, r->size, 0, NULL, NULL,
+                                       r->root);
+            it->presigned = err == POSTQ_OK;
+        } else {
+            memcpy(r->root, first->receipt->root, 32);
+        }
+        if (err == POSTQ_OK) {
+            err = postq_store_log_tree(tx_nodes, &x, NODES_INCLUSION, r->size, it->log_index,
+                                       r->proof, &r->proof_len, NULL);
+        }
+    }
+    for (struct gc_item *it = batch; err == POSTQ_OK && it != NULL; it = it->next) {
+        if (it->presigned) {
+            postq_store_log_presign(s, it->sig->org_id, it->receipt->size, it->receipt->root);
+        }
     }
     return err;
 }
@@ -1871,6 +2035,9 @@ static postq_err put_rows(struct conn *c, struct gc_item *it)
         return err;
     }
     err = bind_sig(st, it->sig, it->entry != NULL ? it->log_index : -1);
+    if (err == POSTQ_OK && it->entry != NULL) {
+        err = bind_blob(st, 19, it->entry, it->entry_len);
+    }
     err = err == POSTQ_OK ? run(c, st, &rc) : (done(st), err);
     if (err != POSTQ_OK && rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
         postq_store_set_errmsg("no such key");
@@ -1889,9 +2056,46 @@ static void item_fail(struct gc_item *it, postq_err err)
  * SAVEPOINT when there are several, so one that breaks a constraint is undone alone and
  * answered with its own error); COMMIT. A failed BEGIN or COMMIT fails every signature of
  * the batch, and nothing of it is stored. */
+/* it's organisation's tree in the batch's transaction (begun on first use); NULL without
+ * memory or when its edge could not be read (*err says why). */
+static struct tx_log *tx_for(struct sqlite_store *st, struct conn *c, struct tx_log **list,
+                             const char *org_id, postq_err *err)
+{
+    struct tx_log *t;
+    for (t = *list; t != NULL && strcmp(t->org_id, org_id) != 0; t = t->next) {
+    }
+    if (t != NULL) {
+        return t;
+    }
+    t = postq_calloc(1, sizeof(*t));
+    if (t == NULL) {
+        *err = POSTQ_E_NOMEM;
+        return NULL;
+    }
+    t->org_id = org_id;
+    t->next = *list;
+    *list = t;
+    *err = tx_begin(st, c, t);
+    if (*err != POSTQ_OK) {
+        t->org_id = ""; /* a later item of the organisation begins it again */
+        return NULL;
+    }
+    return t;
+}
+
+static void tx_free(struct tx_log *list)
+{
+    for (struct tx_log *t = list, *next; t != NULL; t = next) {
+        next = t->next;
+        postq_free(t->v);
+        postq_free(t);
+    }
+}
+
 static void commit_batch(struct postq_store *s, struct gc_item *batch)
 {
     int several = batch->next != NULL, any = 0;
+    struct tx_log *txs = NULL;
     struct gc_item *it;
     WITH_WRITER(s, c, err);
 
@@ -1899,13 +2103,26 @@ static void commit_batch(struct postq_store *s, struct gc_item *batch)
         err = run_id(c, S_BEGIN);
     }
     for (it = batch; err == POSTQ_OK && it != NULL; it = it->next) {
-        postq_err e;
-        if (several && sqlite3_exec(c->db, "SAVEPOINT put", NULL, NULL, NULL) != SQLITE_OK) {
+        size_t tx_n = 0;
+        int64_t tx_size = 0;
+        postq_err e = POSTQ_OK;
+        if (it->entry != NULL && (it->tx = tx_for(st_, c, &txs, it->sig->org_id, &e)) != NULL) {
+            tx_n = it->tx->n;
+            tx_size = it->tx->size;
+        }
+        if (e != POSTQ_OK) {
+            /* its log's edge could not be read: nothing of it was written */
+        } else if (several &&
+                   sqlite3_exec(c->db, "SAVEPOINT put", NULL, NULL, NULL) != SQLITE_OK) {
             e = fail(c->db, sqlite3_errcode(c->db), "savepoint");
         } else {
             e = put_rows(c, it);
             if (several && e != POSTQ_OK) {
                 sqlite3_exec(c->db, "ROLLBACK TO put", NULL, NULL, NULL);
+            }
+            if (e != POSTQ_OK && it->tx != NULL) {
+                it->tx->n = tx_n; /* its nodes are undone with its rows */
+                it->tx->size = tx_size;
             }
             if (several && sqlite3_exec(c->db, "RELEASE put", NULL, NULL, NULL) != SQLITE_OK &&
                 e == POSTQ_OK) {
@@ -1923,8 +2140,23 @@ static void commit_batch(struct postq_store *s, struct gc_item *batch)
         }
     }
     if (err == POSTQ_OK && any) {
+        err = batch_trees(s, c, batch);
+    }
+    if (err == POSTQ_OK && any) {
         err = run_id(c, S_COMMIT);
     }
+    for (it = batch; it != NULL; it = it->next) {
+        if (it->presigned) {
+            postq_store_log_settle(s, it->sig->org_id, it->receipt->size, it->receipt->root,
+                                   err == POSTQ_OK);
+        }
+    }
+    for (struct tx_log *t = txs; t != NULL; t = t->next) {
+        if (t->org_id[0] != '\0') {
+            tx_end(st_, t, err == POSTQ_OK);
+        }
+    }
+    tx_free(txs);
     if (c != NULL && (err != POSTQ_OK || !any)) {
         rollback(c);
     }
@@ -2181,7 +2413,7 @@ static postq_err sq_log_entries(struct postq_store *s, const char *org_id, int64
             size_t len = col_len(st, 1);
             uint8_t pre[2] = {(uint8_t)(len >> 8), (uint8_t)len};
             if (sqlite3_column_int64(st, 0) != want || e == NULL || len == 0 || len > 0xffff) {
-                postq_store_set_errmsg("sqlite: corrupt log_entries row");
+                postq_store_set_errmsg("sqlite: corrupt log entry");
                 err = POSTQ_E_IO;
                 break;
             }
@@ -2280,6 +2512,9 @@ static postq_err sq_activity(struct postq_store *s, const char *org_id, int64_t 
 
 static const struct postq_store_ops sqlite_ops = {
     .name = "sqlite",
+    /* One connection's cache is reset by every other connection's write (WAL): a row per
+     * sign would cost every next sign its reads again. */
+    .checkpoint_row_ms = 1000,
     .close = sqlite_close,
     .health = sq_health,
     .write_check = sq_write_check,

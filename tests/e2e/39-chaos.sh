@@ -23,8 +23,9 @@ expect "chaos: no (moduleId, counter) twice" 0 "ok: no (moduleId, counter) store
 expect "chaos: no orphans" 0 "ok: no signature without its key" cat "$E2E_DIR/chaos.out"
 expect "chaos: integrity_check" 0 "ok: PRAGMA integrity_check" cat "$E2E_DIR/chaos.out"
 expect "chaos: every signature has its log leaf" 0 "ok: no signature without its log leaf" cat "$E2E_DIR/chaos.out"
-expect "chaos: every log leaf has its signature" 0 "ok: no log leaf without its signature" cat "$E2E_DIR/chaos.out"
-expect "chaos: the logs' sizes are their leaves" 0 "ok: each log's size is its leaves" cat "$E2E_DIR/chaos.out"
+expect "chaos: every leaf hash has its signature" 0 "ok: no leaf hash without its signature" cat "$E2E_DIR/chaos.out"
+expect "chaos: the leaves are numbered without a gap" 0 \
+    "ok: each log's leaves numbered from 0 without a gap" cat "$E2E_DIR/chaos.out"
 expect "chaos: no checkpoint past its log" 0 "ok: no checkpoint of more leaves than its log has" cat "$E2E_DIR/chaos.out"
 
 # The negative control: the same checks on a database damaged on purpose must fail, each one.
@@ -40,8 +41,10 @@ expect "damaged: the claim without signature is found" 0 \
     "FAILED: no claimed (moduleId, counter) without its signature" cat "$E2E_DIR/damaged.out"
 expect "damaged: the copied signature without a leaf is found" 0 \
     "FAILED: no signature without its log leaf" cat "$E2E_DIR/damaged.out"
-expect "damaged: the deleted signature's leaf is found alone" 0 \
-    "FAILED: no log leaf without its signature" cat "$E2E_DIR/damaged.out"
+expect "damaged: the deleted signature leaves its leaf hash alone" 0 \
+    "FAILED: no leaf hash without its signature" cat "$E2E_DIR/damaged.out"
+expect "damaged: the deleted signature leaves a gap in its log" 0 \
+    "FAILED: each log's leaves numbered from 0 without a gap" cat "$E2E_DIR/damaged.out"
 
 POSTQ_BUILD=$B SOAK_SAMPLE=1 "$ROOT/scripts/soak.sh" 6 >"$E2E_DIR/soak.out" 2>&1
 rc=$?

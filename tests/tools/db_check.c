@@ -110,7 +110,8 @@ static int damage(sqlite3 *db, const char *acked)
              "DELETE FROM signatures WHERE id = '%s';"
              "INSERT INTO signatures SELECT id || 'X', org_id, key_id, key_version, algorithm, "
              "payload_sha256, signature, created_at, att_vendor, att_image_hash, att_module_id, "
-             "att_counter, att_doc_b64, att_verdict, att_reason, policy_id, policy_version, NULL "
+             "att_counter, att_doc_b64, att_verdict, att_reason, policy_id, policy_version, NULL, "
+             "NULL "
              "FROM signatures "
              "WHERE id = (SELECT max(id) FROM signatures);"
              "INSERT INTO enclave_counters VALUES ('mock-damage', 1, 'sig_none');",
@@ -163,19 +164,18 @@ int main(int argc, char **argv)
     n = count(db, "SELECT count(*) FROM (SELECT 1 FROM signatures WHERE att_module_id IS NOT "
                   "NULL GROUP BY att_module_id, att_counter HAVING count(*) > 1)");
     check(n == 0, "no (moduleId, counter) stored twice", n);
-    /* The transparency log: one leaf per signature, in the same transaction. */
-    n = count(db, "SELECT count(*) FROM signatures s WHERE NOT EXISTS (SELECT 1 FROM log_entries "
-                  "e WHERE e.org_id = s.org_id AND e.idx = s.log_index AND e.signature_id = s.id)");
+    /* The transparency log: each signature is a leaf (its entry in its row, migration 5),
+     * written in the same transaction. */
+    n = count(db, "SELECT count(*) FROM signatures WHERE log_index IS NULL OR log_entry IS NULL");
     check(n == 0, "no signature without its log leaf", n);
-    n = count(db, "SELECT count(*) FROM log_entries e WHERE NOT EXISTS (SELECT 1 FROM signatures "
-                  "s WHERE s.id = e.signature_id AND s.log_index = e.idx)");
-    check(n == 0, "no log leaf without its signature", n);
-    n = count(db, "SELECT count(*) FROM logs l WHERE l.size <> (SELECT count(*) FROM log_entries "
-                  "e WHERE e.org_id = l.org_id) OR l.size <> (SELECT coalesce(max(idx) + 1, 0) "
-                  "FROM log_entries e WHERE e.org_id = l.org_id)");
-    check(n == 0, "each log's size is its leaves, numbered from 0 without a gap", n);
+    n = count(db, "SELECT count(*) FROM (SELECT count(*) AS n, max(log_index) AS m FROM "
+                  "signatures WHERE log_index IS NOT NULL GROUP BY org_id) WHERE n <> m + 1");
+    check(n == 0, "each log's leaves numbered from 0 without a gap", n);
+    n = count(db, "SELECT count(*) FROM log_nodes d WHERE d.level = 0 AND NOT EXISTS (SELECT 1 "
+                  "FROM signatures s WHERE s.org_id = d.org_id AND s.log_index = d.idx)");
+    check(n == 0, "no leaf hash without its signature", n);
     n = count(db, "SELECT count(*) FROM log_checkpoints c WHERE c.size > coalesce((SELECT "
-                  "size FROM logs l WHERE l.org_id = c.org_id), 0)");
+                  "max(s.log_index) + 1 FROM signatures s WHERE s.org_id = c.org_id), 0)");
     check(n == 0, "no checkpoint of more leaves than its log has", n);
     n = count(db, "SELECT count(*) FROM signatures");
     printf("rows: %lld signatures\n", n);
