@@ -164,6 +164,7 @@ int postq_log_verify(const struct postq_log_input *in, postq_verdict *out)
     }
     run.report = report;
     run.vkey = NULL;
+    run.digest = NULL;
     err = postq_attest_log_check(&run, in, NULL);
     if (err == POSTQ_OK) {
         report->verdict.ok = 1;

@@ -219,7 +219,7 @@ static postq_err hash_payload(struct work *w, postq_read_fn read_payload, void *
 static postq_err signature_only(struct work *w, const struct postq_verify_options *opt,
                                 const char *key_alg, struct postq_attest_report *out)
 {
-    struct postq_attest_run run = {out, NULL};
+    struct postq_attest_run run = {out, NULL, NULL};
     postq_err err;
 
     if (strcmp(key_alg, w->sr.algorithm) != 0) {
@@ -253,7 +253,7 @@ static postq_err attested(struct work *w, const struct postq_verify_options *opt
                           struct postq_attest_report *out)
 {
     struct postq_attest_input in;
-    struct postq_attest_run run = {out, NULL};
+    struct postq_attest_run run = {out, NULL, NULL};
 
     if (!w->sr.has_attestation) {
         return postq_attest_fail(&run, POSTQ_REASON_DOC_MALFORMED,
@@ -381,7 +381,7 @@ int postq_verify_sign_result(const char *sign_result_json, size_t json_len,
     } else {
         err = signature_only(w, opt, key_alg, out);
         if (err == POSTQ_OK && opt->log_key != NULL) {
-            struct postq_attest_run run = {out, NULL};
+            struct postq_attest_run run = {out, NULL, NULL};
             err = postq_attest_log_check(&run, &w->log, NULL);
         }
         if (err == POSTQ_OK) {

@@ -86,21 +86,31 @@ POSTQ_MUST_CHECK postq_err postq_attest_check_all(struct postq_attest_report *ou
                                                   const struct postq_attest_input *in,
                                                   int64_t now_ms);
 
+/* The SHA-256 of a document's raw bytes, taken while they are decoded for the checks (ok 0:
+ * the base64 did not decode). */
+struct postq_attest_doc_digest {
+    uint8_t sha256[32];
+    int ok;
+};
+
 /* postq_attest_check_all, with vkey (or NULL): the key's expanded verification key, used for
  * the composite signature check when it was made from in->public_key and in->key_alg (the
  * plain verification runs otherwise). For a caller that verifies many signatures under one
- * key: the expansion is most of an ML-DSA verification. Same results either way. */
+ * key: the expansion is most of an ML-DSA verification. Same results either way. digest (or
+ * NULL) receives the document's SHA-256, for postq-api's log entry, which names it. */
 POSTQ_MUST_CHECK postq_err postq_attest_check_all_vkey(struct postq_attest_report *out,
                                                        const char *doc_b64,
                                                        const struct postq_attest_policy *policy,
                                                        const struct postq_attest_input *in,
                                                        int64_t now_ms,
-                                                       const struct postq_hybrid_vkey *vkey);
+                                                       const struct postq_hybrid_vkey *vkey,
+                                                       struct postq_attest_doc_digest *digest);
 
 /* Records the checks as they run (the report of postq_attest_verify_ex). */
 struct postq_attest_run {
     struct postq_attest_report *report;
-    const struct postq_hybrid_vkey *vkey; /* or NULL */
+    const struct postq_hybrid_vkey *vkey;   /* or NULL */
+    struct postq_attest_doc_digest *digest; /* or NULL */
 };
 
 /* Record that check name (a POSTQ_REASON_* code) ran and passed. */

@@ -462,6 +462,13 @@ static postq_err run_checks(struct postq_attest_run *run, const char *doc_b64,
                                 "docB64: not canonical padded base64 of a document");
         goto out;
     }
+    if (run->digest != NULL) {
+        err = postq_sha256(run->digest->sha256, raw, raw_len);
+        if (err != POSTQ_OK) {
+            goto out;
+        }
+        run->digest->ok = 1;
+    }
     if (vendor->parse != NULL) {
         detail[0] = '\0';
         err = vendor->parse(raw, raw_len, &state, &r->claims, detail, sizeof(detail));
@@ -550,13 +557,14 @@ postq_err postq_attest_check_all(struct postq_attest_report *out, const char *do
                                  const struct postq_attest_policy *policy,
                                  const struct postq_attest_input *in, int64_t now_ms)
 {
-    return postq_attest_check_all_vkey(out, doc_b64, policy, in, now_ms, NULL);
+    return postq_attest_check_all_vkey(out, doc_b64, policy, in, now_ms, NULL, NULL);
 }
 
 postq_err postq_attest_check_all_vkey(struct postq_attest_report *out, const char *doc_b64,
                                       const struct postq_attest_policy *policy,
                                       const struct postq_attest_input *in, int64_t now_ms,
-                                      const struct postq_hybrid_vkey *vkey)
+                                      const struct postq_hybrid_vkey *vkey,
+                                      struct postq_attest_doc_digest *digest)
 {
     static const struct postq_attest_input none;
     struct postq_attest_run run;
@@ -577,6 +585,10 @@ postq_err postq_attest_check_all_vkey(struct postq_attest_report *out, const cha
     out->at_ms = now_ms;
     run.report = out;
     run.vkey = vkey;
+    run.digest = digest;
+    if (digest != NULL) {
+        memset(digest, 0, sizeof(*digest));
+    }
     err = run_checks(&run, doc_b64, policy, in, now_ms);
     if (err == POSTQ_OK) {
         out->verdict.ok = 1;

@@ -144,8 +144,9 @@ static postq_err build_entry(const struct postq_store_sig *sig, struct postq_byt
     if (h != NULL) {
         in.public_key_sha256 = h->public_key_sha256;
         in.sig_sha256 = h->sig_sha256;
+        in.doc_sha256 = h->doc_sha256;
     }
-    if (err == POSTQ_OK && sig->has_attestation) {
+    if (err == POSTQ_OK && sig->has_attestation && in.doc_sha256 == NULL) {
         const char *b64 = sig->att.doc_b64 != NULL ? sig->att.doc_b64 : "";
         size_t b64_len = strlen(b64), cap_doc = postq_base64_decoded_max(b64_len) + 1;
         doc = postq_malloc(cap_doc);
@@ -153,11 +154,13 @@ static postq_err build_entry(const struct postq_store_sig *sig, struct postq_byt
             return POSTQ_E_NOMEM;
         }
         err = postq_base64_decode_public(doc, cap_doc, &doc_len, b64, b64_len, POSTQ_B64_STD);
+        in.doc = doc;
+        in.doc_len = doc_len;
+    }
+    if (err == POSTQ_OK && sig->has_attestation) {
         in.vendor = sig->att.vendor;
         in.module_id = sig->att.module_id[0] != '\0' ? sig->att.module_id : "-";
         in.counter = sig->att.counter < 0 ? 0 : (uint64_t)sig->att.counter;
-        in.doc = doc;
-        in.doc_len = doc_len;
         in.verdict_fail = sig->att.verdict == POSTQ_STORE_VERDICT_FAIL;
         in.reason = in.verdict_fail ? sig->att.reason : NULL;
     }

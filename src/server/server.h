@@ -299,9 +299,10 @@ struct postq_api_log;
 POSTQ_MUST_CHECK postq_err postq_api_log_open(struct postq_api *api);
 void postq_api_log_close(struct postq_api *api);
 /* SHA-256 digests the caller already holds for the entry (each NULL: computed): those of the
- * public key and the signature, when a document that passed every check names them. */
+ * public key and the signature, when a document that passed every check names them, and the
+ * document's, taken when the verifier decoded it. */
 struct postq_api_log_digests {
-    const uint8_t *public_key_sha256, *sig_sha256;
+    const uint8_t *public_key_sha256, *sig_sha256, *doc_sha256;
 };
 /* Store sig with its log entry in one transaction (postq_store_put_signature_logged): assigns
  * sig->id and created_at (the entry names them), builds the entry with public_key (the signing

@@ -222,15 +222,18 @@ static postq_err payload_ph(const char *alg, struct postq_bytes payload,
  * once per (key, policy) rather than once per sign when the cache can hold them. */
 static postq_err verify_doc(struct postq_api *api, const struct postq_store_key *key,
                             const struct postq_store_policy *pol, const char *doc,
-                            const struct postq_attest_input *in, struct postq_attest_report *rep)
+                            const struct postq_attest_input *in, struct postq_attest_report *rep,
+                            struct postq_attest_doc_digest *digest)
 {
     struct postq_vcache_entry *ve = NULL;
     postq_err err;
 
+    digest->ok = 0;
     if (api->vcache == NULL || postq_vcache_get(api->vcache, key, pol, &ve) != POSTQ_OK) {
         return postq_attest_verify_ex(doc, pol->body, in, postq_time_now_ms(), rep);
     }
-    err = postq_attest_check_all_vkey(rep, doc, &ve->policy, in, postq_time_now_ms(), &ve->vkey);
+    err = postq_attest_check_all_vkey(rep, doc, &ve->policy, in, postq_time_now_ms(), &ve->vkey,
+                                      digest);
     postq_vcache_put(api->vcache, ve);
     return err;
 }
@@ -304,14 +307,16 @@ static int reply_usable(const struct postq_proto_resp *er, struct postq_http_res
 }
 
 /* Every check of docs/verification.md on the enclave's reply, under the key's bound policy, for the
- * payload (whose SHA-256 is sig->payload_sha256) and nonce. *doc (the document as text) and
- * *rep (the verdict and the claims) live in arena. 0 after answering: no verdict could be
- * reached (memory, the counter lookup, the policy), and nothing is stored. */
+ * payload (whose SHA-256 is sig->payload_sha256) and nonce. *doc (the document as text), *rep
+ * (the verdict and the claims) and *digest (the document's SHA-256, for the log entry, when the
+ * verifier took it) live in arena. 0 after answering: no verdict could be reached (memory, the
+ * counter lookup, the policy), and nothing is stored. */
 static int verify_reply(struct postq_api *api, const struct postq_store_key *key,
                         const struct postq_store_policy *pol, const struct postq_store_sig *sig,
                         struct postq_bytes payload, const uint8_t nonce[POSTQ_PROTO_NONCE_BYTES],
                         const struct postq_proto_resp *er, struct postq_arena *arena, char **doc,
-                        struct postq_attest_report **rep, struct postq_http_resp *resp)
+                        struct postq_attest_report **rep, struct postq_attest_doc_digest **digest,
+                        struct postq_http_resp *resp)
 {
     struct postq_attest_input in;
     uint8_t ph[POSTQ_HYBRID_PH_BYTES];
@@ -319,7 +324,8 @@ static int verify_reply(struct postq_api *api, const struct postq_store_key *key
 
     *doc = postq_arena_strndup(arena, (const char *)er->doc_b64.p, er->doc_b64.len);
     *rep = postq_arena_alloc(arena, sizeof(**rep));
-    if (*doc == NULL || *rep == NULL) {
+    *digest = postq_arena_alloc(arena, sizeof(**digest));
+    if (*doc == NULL || *rep == NULL || *digest == NULL) {
         postq_api_fail(resp, POSTQ_E_NOMEM, "sign");
         return 0;
     }
@@ -342,7 +348,7 @@ static int verify_reply(struct postq_api *api, const struct postq_store_key *key
     in.nonce = nonce;
     in.counter_seen = counter_seen;
     in.counter_ctx = api->store;
-    err = verify_doc(api, key, pol, *doc, &in, *rep);
+    err = verify_doc(api, key, pol, *doc, &in, *rep, *digest);
     if (err != POSTQ_OK) {
         /* The counter lookup or the policy failed: no verdict, nothing stored. */
         postq_api_fail(resp, err, "attestation verification");
@@ -398,22 +404,24 @@ static int record_from_report(struct postq_store_sig *sig, const struct postq_pr
 static void store_attested(struct postq_api *api, const struct postq_store_key *key,
                            struct postq_store_sig *sig, int record, int enforce,
                            const struct postq_attest_report *rep,
+                           const struct postq_attest_doc_digest *digest,
                            struct postq_store_log_receipt *receipt, struct postq_http_resp *resp)
 {
     /* A document that passed every check names this key's and this signature's SHA-256
      * (key_mismatch, sig_hash_mismatch ran): the log entry takes them instead of hashing
-     * 2 KiB and 3 KiB again. */
+     * 2 KiB and 3 KiB again; and the document's own, taken as the verifier decoded it. */
     const unsigned need = POSTQ_CLAIM_KEY | POSTQ_CLAIM_SIG_SHA256;
-    struct postq_api_log_digests d = {NULL, NULL};
-    const struct postq_api_log_digests *dp = NULL;
+    struct postq_api_log_digests d = {NULL, NULL, NULL};
     postq_err err;
 
     if (rep->verdict.ok && rep->have_claims && (rep->claims.have & need) == need) {
         d.public_key_sha256 = rep->claims.public_key_sha256;
         d.sig_sha256 = rep->claims.sig_sha256;
-        dp = &d;
     }
-    err = postq_api_put_logged(api, sig, key->public_key, dp, sig->att.module_id,
+    if (digest->ok) {
+        d.doc_sha256 = digest->sha256;
+    }
+    err = postq_api_put_logged(api, sig, key->public_key, &d, sig->att.module_id,
                                sig->att.counter, record, receipt);
     if (err == POSTQ_E_CONFLICT && record) {
         if (enforce) {
@@ -424,7 +432,7 @@ static void store_attested(struct postq_api *api, const struct postq_store_key *
         postq_metrics_rejection(POSTQ_REASON_COUNTER_REUSED);
         sig->att.verdict = POSTQ_STORE_VERDICT_FAIL;
         snprintf(sig->att.reason, sizeof(sig->att.reason), "%s", POSTQ_REASON_COUNTER_REUSED);
-        err = postq_api_put_logged(api, sig, key->public_key, NULL, sig->att.module_id,
+        err = postq_api_put_logged(api, sig, key->public_key, &d, sig->att.module_id,
                                    sig->att.counter, 0, receipt);
     }
     if (err != POSTQ_OK) {
@@ -444,6 +452,7 @@ void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
     struct postq_proto_client *c = NULL;
     struct postq_proto_resp er;
     struct postq_attest_report *rep = NULL;
+    struct postq_attest_doc_digest *digest = NULL;
     struct postq_bytes payload = {NULL, 0};
     uint8_t nonce[POSTQ_PROTO_NONCE_BYTES];
     char key_id[POSTQ_ID_MAX];
@@ -508,7 +517,8 @@ void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
         goto out;
     }
     if (!enclave_sign(api, &key, nonce, payload, &er, &c, resp) || !reply_usable(&er, resp) ||
-        !verify_reply(api, &key, &pol, &sig, payload, nonce, &er, req->arena, &doc, &rep, resp)) {
+        !verify_reply(api, &key, &pol, &sig, payload, nonce, &er, req->arena, &doc, &rep, &digest,
+                      resp)) {
         goto out;
     }
     if (!rep->verdict.ok && pol.enforce) {
@@ -519,7 +529,7 @@ void postq_api_sign(struct postq_api *api, const struct postq_api_caller *who,
     if (!rep->verdict.ok) {
         postq_metrics_rejection(rep->verdict.reason);
     }
-    store_attested(api, &key, &sig, record, pol.enforce, rep, receipt, resp);
+    store_attested(api, &key, &sig, record, pol.enforce, rep, digest, receipt, resp);
 out:
     postq_enclave_pool_put(api->enclave, c, 1);
     postq_wipe(nonce, sizeof(nonce));

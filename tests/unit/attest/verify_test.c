@@ -603,9 +603,53 @@ static const struct postq_attest_report *run_vkey(const char *doc_b64, const cha
     assert_int_equal(postq_policy_parse(&pol, policy_json, strlen(policy_json), detail,
                                         sizeof(detail)),
                      POSTQ_OK);
-    assert_int_equal(postq_attest_check_all_vkey(&r, doc_b64, &pol, in, MD_NOW_MS, vk), POSTQ_OK);
+    assert_int_equal(postq_attest_check_all_vkey(&r, doc_b64, &pol, in, MD_NOW_MS, vk, NULL),
+                     POSTQ_OK);
     postq_policy_free(&pol);
     return &r;
+}
+
+/* The document's SHA-256, taken as the checks decode it (for postq-api's log entry): that of
+ * the decoded bytes, whatever the verdict; none when the base64 does not decode. */
+static void test_doc_digest(void **state)
+{
+    struct postq_attest_input in = full_input();
+    struct postq_attest_report *r = malloc(sizeof(*r));
+    struct postq_attest_doc_digest d;
+    struct postq_attest_policy pol;
+    char *doc = md_doc_b64(&F.claims, F.root_seed), detail[200];
+    uint8_t raw[8192], want[32];
+    size_t raw_len = 0;
+
+    (void)state;
+    assert_non_null(r);
+    assert_int_equal(postq_policy_parse(&pol, POLICY, strlen(POLICY), detail, sizeof(detail)),
+                     POSTQ_OK);
+    assert_int_equal(postq_base64_decode_public(raw, sizeof(raw), &raw_len, doc, strlen(doc),
+                                                POSTQ_B64_STD),
+                     POSTQ_OK);
+    assert_int_equal(postq_sha256(want, raw, raw_len), POSTQ_OK);
+    memset(&d, 0xa5, sizeof(d));
+    assert_int_equal(postq_attest_check_all_vkey(r, doc, &pol, &in, MD_NOW_MS, NULL, &d),
+                     POSTQ_OK);
+    expect_reason(r, NULL);
+    assert_int_equal(d.ok, 1);
+    assert_memory_equal(d.sha256, want, 32);
+    /* A failing verdict (another nonce) still has the document's digest. */
+    in.nonce = F.sig;
+    assert_int_equal(postq_attest_check_all_vkey(r, doc, &pol, &in, MD_NOW_MS, NULL, &d),
+                     POSTQ_OK);
+    expect_reason(r, POSTQ_REASON_NONCE_MISMATCH);
+    assert_int_equal(d.ok, 1);
+    assert_memory_equal(d.sha256, want, 32);
+    /* Not base64: no digest. */
+    assert_int_equal(postq_attest_check_all_vkey(r, "%%%%", &pol, &in, MD_NOW_MS, NULL, &d),
+                     POSTQ_OK);
+    expect_reason(r, POSTQ_REASON_DOC_MALFORMED);
+    assert_int_equal(d.ok, 0);
+    postq_policy_free(&pol);
+    free(doc);
+    free(r);
 }
 
 static void test_expanded_key(void **state)
@@ -1115,6 +1159,7 @@ int main(void)
         cmocka_unit_test(test_key_mismatch),
         cmocka_unit_test(test_signature_invalid),
         cmocka_unit_test(test_expanded_key),
+        cmocka_unit_test(test_doc_digest),
         cmocka_unit_test(test_streamed_payload),
         cmocka_unit_test(test_nonce_mismatch),
         cmocka_unit_test(test_counter_reused),
