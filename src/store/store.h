@@ -375,8 +375,8 @@ void postq_store_sig_page_clear(struct postq_store_sig_page *page);
 #define POSTQ_STORE_ENTRY_MAX 2048 /* a log entry's text */
 
 /* What put_signature_logged answers for a logged signature: its leaf, a checkpoint that covers it
- * (size > index: the first signed after its commit, or a later one), and the leaf's inclusion
- * proof in that tree. note_len 0: stored with its leaf, but no checkpoint could be signed. */
+ * (size > index: its own transaction's, or a later one), and the leaf's inclusion proof in that
+ * tree. note_len 0: stored with its leaf, but no checkpoint could be signed. */
 struct postq_store_log_receipt {
     int64_t index;
     int64_t size;
@@ -387,11 +387,12 @@ struct postq_store_log_receipt {
     size_t proof_len;
 };
 
-/* Signs a checkpoint: the API's hook into its enclave, which holds the log keys. Called by
- * put_signature_logged after the commit, for the organisation's whole committed tree, by one
- * thread per log at a time while the others wait for it (so one checkpoint covers every sign
- * committed meanwhile): write the signed note for (org_id, size, root) into note[0..*len) (at
- * most cap bytes; no NUL needed). Must be thread-safe. */
+/* Signs a checkpoint: the API's hook into its enclave, which holds the log keys. Called by the
+ * store's checkpoint thread (one per handle, started by postq_store_set_log_signer): for a
+ * transaction's tree while its COMMIT runs (published only if it commits), for the whole
+ * committed tree when a sign's own could not be signed or after a restart, and for an older
+ * committed size that postq_store_checkpoint_get is asked for. Write the signed note for
+ * (org_id, size, root) into note[0..*len) (at most cap bytes; no NUL needed). */
 typedef postq_err (*postq_store_log_signer_fn)(void *ctx, const char *org_id, int64_t size,
                                                const uint8_t root[32], char *note, size_t cap,
                                                size_t *len);
@@ -399,19 +400,23 @@ typedef postq_err (*postq_store_log_signer_fn)(void *ctx, const char *org_id, in
 /* The signer's way to say why it failed: sets the calling thread's postq_store_errmsg() text. */
 void postq_store_set_errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Install the checkpoint signer before the first logged put (not concurrently with puts). */
+/* Install the checkpoint signer, and start the checkpoint thread, before the first logged put
+ * (not concurrently with puts). postq_store_close stops the thread after it wrote the newest
+ * checkpoint's row. */
 void postq_store_set_log_signer(struct postq_store *s, postq_store_log_signer_fn fn, void *ctx);
 
 /* As postq_store_put_signature, and in the same transaction append entry[0..entry_len) (the
  * DESIGN §13 text, 1..POSTQ_STORE_ENTRY_MAX bytes) as the next leaf of sig->org_id's log; then,
- * once committed, wait for a checkpoint that covers the leaf (signed by the signer above, which
- * must be set: POSTQ_E_UNSUPPORTED otherwise, before anything is written) and fill *receipt.
+ * once committed, wait for a published checkpoint that covers the leaf (signed by the signer
+ * above during the commit, which must be set: POSTQ_E_UNSUPPORTED otherwise, before anything is
+ * written) and fill *receipt.
  * sig->id may be set by the caller beforehand (a fresh postq_id_new "sig" id, as the entry must
  * name it; sig->created_at too); "" lets the store assign both. On success sig->log_index is
  * the leaf. A failure leaves nothing stored: no leaf without its signature, no signature
  * without its leaf. When the checkpoint cannot be signed after the commit the answer is still
  * POSTQ_OK (the signature is stored), with receipt->note_len 0 and postq_store_errmsg() saying
- * why. Checkpoint rows are written without an fsync of their own. */
+ * why. Checkpoint rows are written by the checkpoint thread, without an fsync of their own
+ * (see postq_store_checkpoint_latest). */
 POSTQ_MUST_CHECK postq_err postq_store_put_signature_logged(
     struct postq_store *s, struct postq_store_sig *sig, const char *module_id, int64_t counter,
     int record_counter, const uint8_t *entry, size_t entry_len,
@@ -429,10 +434,15 @@ struct postq_store_checkpoint {
 /* The log's size now (0 for an organisation that never logged). */
 POSTQ_MUST_CHECK postq_err postq_store_log_size(struct postq_store *s, const char *org_id,
                                                 int64_t *size);
-/* The newest checkpoint (largest size); NOT_FOUND when none was signed yet. */
+/* The newest checkpoint (largest size): the newest row, or this process's newest when its row
+ * is not written yet; with a signer set and nothing published by this process yet, one signed
+ * now for the whole committed tree when the newest row is older (a crash lost its rows).
+ * NOT_FOUND when none was signed yet. */
 POSTQ_MUST_CHECK postq_err postq_store_checkpoint_latest(struct postq_store *s, const char *org_id,
                                                          struct postq_store_checkpoint *out);
-/* The checkpoint of tree size `size`; NOT_FOUND when none was signed at that size. */
+/* The checkpoint of tree size `size`: its row, this process's newest, or (with a signer set)
+ * one signed now for the first `size` leaves of the committed tree. NOT_FOUND when the tree is
+ * smaller, or without a signer when no row holds it. */
 POSTQ_MUST_CHECK postq_err postq_store_checkpoint_get(struct postq_store *s, const char *org_id,
                                                       int64_t size,
                                                       struct postq_store_checkpoint *out);

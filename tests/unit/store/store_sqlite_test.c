@@ -84,7 +84,10 @@ static void test_wal_and_migration_record(void **state)
         assert_int_equal(postq_store_open(f->url, &s), POSTQ_OK);
         postq_store_close(s);
     }
-    assert_int_equal(query(f->path, "SELECT count(*) FROM schema_migrations"), 4);
+    assert_int_equal(query(f->path, "SELECT count(*) FROM schema_migrations"), 5);
+    assert_int_equal(query(f->path, "SELECT version FROM schema_migrations WHERE name = "
+                                    "'005_log_rows'"),
+                     5);
     assert_int_equal(query(f->path, "SELECT version FROM schema_migrations WHERE name = "
                                     "'004_log'"),
                      4);
@@ -122,7 +125,10 @@ static void test_wal_and_migration_record(void **state)
     exec(f->path, "INSERT INTO orgs VALUES ('org_01M0000000000000000000000A', 'old', 1)");
     assert_int_equal(postq_store_open(f->url, &s), POSTQ_OK);
     postq_store_close(s);
-    assert_int_equal(query(f->path, "SELECT count(*) FROM schema_migrations"), 4);
+    assert_int_equal(query(f->path, "SELECT count(*) FROM schema_migrations"), 5);
+    assert_int_equal(query(f->path, "SELECT version FROM schema_migrations WHERE name = "
+                                    "'005_log_rows'"),
+                     5);
     assert_int_equal(query(f->path, "SELECT count(*) FROM sign_rejections"), 0);
     assert_int_equal(query(f->path, "SELECT count(*) FROM key_versions"), 0);
     assert_int_equal(query(f->path, "SELECT count(*) FROM orgs WHERE name = 'old'"), 1);
