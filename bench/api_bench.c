@@ -10,6 +10,10 @@
  *   api_bench --stores BUILD_DIR [SECONDS]   (make bench-api, second table)
  *   api_bench --count BUILD_DIR        (make bench-api-count)
  *
+ * API_BENCH_CLIENTS=N runs the first table's API signs at N clients only (1, 2 or 4), without
+ * the enclave-only runs: for pairing runs of two builds one client count at a time, as
+ * docs/transparency.md's cost figures were taken.
+ *
  * --stores runs the API's signs (1, 2 and 4 clients) on SQLite with one node, on PostgreSQL
  * with one node, and on PostgreSQL with two nodes (two postq-api, each with its own
  * postq-enclave of one deployment secret, the clients alternating between them), against a
@@ -751,8 +755,16 @@ int main(int argc, char **argv)
     struct postq_bytes sealed;
     uint8_t *sealed_copy;
     char addr[160];
-    int stores = 0;
+    int stores = 0, only = 0;
+    const char *only_env = getenv("API_BENCH_CLIENTS");
 
+    if (only_env != NULL && only_env[0] != '\0') {
+        only = atoi(only_env);
+        if (only != 1 && only != 2 && only != 4) {
+            fprintf(stderr, "api_bench: API_BENCH_CLIENTS: 1, 2 or 4\n");
+            return 2;
+        }
+    }
     if (argc < 2 || argc > 4) {
         fprintf(stderr, "usage: api_bench BUILD_DIR [SECONDS] | api_bench --count BUILD_DIR | "
                         "api_bench --stores BUILD_DIR [SECONDS]\n");
@@ -823,8 +835,19 @@ int main(int argc, char **argv)
            PAYLOAD, g_seconds);
     printf("%-8s %-14s %10s %9s %9s\n", "clients", "path", "signs/s", "p50 ms", "p99 ms");
     for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
-        struct result e = run(counts[i], 1, sealed, "mldsa65+ed25519", "key_bench");
+        struct result e = {0, 0, 0};
+        if (only > 0 && only != counts[i]) {
+            continue;
+        }
+        if (only == 0) {
+            e = run(counts[i], 1, sealed, "mldsa65+ed25519", "key_bench");
+        }
         struct result a = run(counts[i], 0, sealed, NULL, NULL);
+        if (only > 0) {
+            printf("%-8d %-14s %10.0f %9.3f %9.3f\n", counts[i], "POST /v1/sign", a.rate,
+                   a.p50, a.p99);
+            continue;
+        }
         printf("%-8d %-14s %10.0f %9.3f %9.3f\n", counts[i], "enclave only", e.rate, e.p50,
                e.p99);
         printf("%-8d %-14s %10.0f %9.3f %9.3f\n", counts[i], "POST /v1/sign", a.rate, a.p50,
