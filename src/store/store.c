@@ -1111,9 +1111,9 @@ void postq_store_set_log_signer(struct postq_store *s, postq_store_log_signer_fn
     if (s == NULL) {
         return;
     }
+    pthread_mutex_lock(&s->cp->mu);
     s->log_signer = fn;
     s->log_signer_ctx = ctx;
-    pthread_mutex_lock(&s->cp->mu);
     if (fn != NULL && !s->cp->started &&
         pthread_create(&s->cp->thread, NULL, cp_thread, s) == 0) {
         s->cp->started = 1;
@@ -1263,6 +1263,7 @@ static postq_err checkpoint_here(struct postq_store *s, const char *org_id, int6
     struct postq_store_checkpointer *cp = s->cp;
     struct cp_log *l;
     int64_t have = 0;
+    int sign_here;
 
     if ((err != POSTQ_OK && err != POSTQ_E_NOT_FOUND) || cp == NULL ||
         (size > 0 && err == POSTQ_OK)) {
@@ -1276,8 +1277,9 @@ static postq_err checkpoint_here(struct postq_store *s, const char *org_id, int6
         pthread_mutex_unlock(&cp->mu);
         return err;
     }
+    sign_here = cp->started && (size > 0 || l == NULL || l->size == 0);
     pthread_mutex_unlock(&cp->mu);
-    if (!cp->started || (size == 0 && l != NULL && l->size > 0)) {
+    if (!sign_here) {
         return err;
     }
     {
