@@ -187,8 +187,11 @@ static const char *const stmt_sql[S_COUNT] = {
     /* The largest leaf, from the end of signatures_log (migration 5). */
     [S_LOG_SIZE] = "SELECT max(log_index) + 1 FROM signatures "
                    "WHERE org_id = ?1 AND log_index IS NOT NULL",
-    [S_NODE_GET] = "SELECT hash FROM log_nodes WHERE org_id = ?1 AND level = ?2 AND idx = ?3",
-    [S_NODE_INSERT] = "INSERT INTO log_nodes (org_id, level, idx, hash) VALUES (?1, ?2, ?3, ?4)",
+    /* Keyed by the last leaf a node covers (migration 5): ?4 is ((idx + 1) << level) - 1. */
+    [S_NODE_GET] = "SELECT hash FROM log_nodes WHERE org_id = ?1 AND last_leaf = ?4 AND "
+                   "level = ?2 AND idx = ?3",
+    [S_NODE_INSERT] = "INSERT INTO log_nodes (org_id, level, idx, hash, last_leaf) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_ENTRIES] = "SELECT log_index, log_entry FROM signatures WHERE org_id = ?1 "
                   "AND log_index >= ?2 AND log_index < ?3 ORDER BY log_index",
     [S_CP_INSERT] = "INSERT INTO log_checkpoints (org_id, size, root, note, created_at) "
@@ -1770,6 +1773,18 @@ struct node_ctx {
     const char *org_id;
 };
 
+/* The last leaf node (level, index) covers, its key in log_nodes (migration 5); -1 when it is
+ * past any tree (so no row has it). */
+static int64_t last_leaf(unsigned level, uint64_t index)
+{
+    uint64_t v;
+    if (level > 62 || index >= (UINT64_C(1) << (63 - level))) {
+        return -1;
+    }
+    v = ((index + 1) << level) - 1;
+    return (int64_t)v;
+}
+
 /* crypto/merkle.h's node fetch, on the caller's connection (inside its transaction). */
 static postq_err node_get(void *ctx, unsigned level, uint64_t index, postq_merkle_hash out)
 {
@@ -1783,6 +1798,7 @@ static postq_err node_get(void *ctx, unsigned level, uint64_t index, postq_merkl
     err = bind_text(st, 1, n->org_id);
     err = err == POSTQ_OK ? bind_int(st, 2, (int64_t)level) : err;
     err = err == POSTQ_OK ? bind_int(st, 3, (int64_t)index) : err;
+    err = err == POSTQ_OK ? bind_int(st, 4, last_leaf(level, index)) : err;
     err = err == POSTQ_OK ? step(n->c, st, &row, NULL) : err;
     if (err == POSTQ_OK && (!row || col_len(st, 0) != 32 || sqlite3_column_blob(st, 0) == NULL)) {
         postq_store_set_errmsg("log: node (%u, %llu) %s", level, (unsigned long long)index,
@@ -1950,6 +1966,8 @@ static postq_err log_append(struct conn *c, struct gc_item *it)
             err = err == POSTQ_OK ? bind_int(st, 2, (int64_t)nodes[i].level) : err;
             err = err == POSTQ_OK ? bind_int(st, 3, (int64_t)nodes[i].index) : err;
             err = err == POSTQ_OK ? bind_blob(st, 4, nodes[i].hash, 32) : err;
+            err = err == POSTQ_OK ? bind_int(st, 5, last_leaf(nodes[i].level, nodes[i].index))
+                                  : err;
             err = err == POSTQ_OK ? run(c, st, NULL) : (done(st), err);
         }
         err = err == POSTQ_OK ? tx_push(t, nodes[i].level, nodes[i].index, nodes[i].hash) : err;
