@@ -493,6 +493,14 @@ static void test_sign_store_faults(void **state)
         postq_store_fail_at(n);
         call(f, "POST", "/v1/sign", f->admin, "application/json", body, NULL, &r);
         postq_store_fail_at(0);
+        if (r.status == 200) {
+            /* The store's checkpoint thread writes its rows through the same counter: when it
+             * took some of the first sign's operations, the last n are past this sign's. It
+             * is then whole, with its checkpoint. */
+            assert_non_null(strstr(r.body, "\"transparency\":{\"logIndex\":"));
+            assert_int_equal(count_sigs(f), before + 1);
+            continue;
+        }
         assert_true(r.status >= 500);
         assert_non_null(strstr(r.body, "\"error\""));
         assert_int_equal(count_sigs(f), before);
