@@ -136,10 +136,11 @@ typedef postq_err (*postq_store_nodes_fn)(void *ctx, struct postq_merkle_node *n
 
 enum postq_store_tree_use { NODES_ROOT, NODES_INCLUSION, NODES_CONSISTENCY };
 
-/* What `use` needs of the tree of the first size leaves (root; or the proof of leaf a, or of
- * the tree of a leaves), from nodes read through get in one call (crypto/merkle.h: which nodes
- * depends only on the sizes, so a first pass records them and a second computes). A backend
- * uses it inside its transaction, with a get that sees the transaction's own rows. */
+/* What `use` needs of the tree of the first size leaves (root; or the proof of leaf a, and the
+ * root too when root is not NULL; or the proof of the tree of a leaves), from nodes read
+ * through get in one call (crypto/merkle.h: which nodes depends only on the sizes, so a first
+ * pass records them and a second computes). A backend uses it inside its transaction, with a
+ * get that sees the transaction's own rows. */
 postq_err postq_store_log_tree(postq_store_nodes_fn get, void *ctx, enum postq_store_tree_use use,
                                int64_t size, int64_t a, uint8_t proof[64][32], size_t *len,
                                uint8_t root[32]);

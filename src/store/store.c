@@ -204,6 +204,39 @@ static int same_job(const struct cp_job *j, int64_t size, const uint8_t root[32]
     return j->size == size && memcmp(j->root, root, 32) == 0;
 }
 
+/* Queue a job for l (size 0: the whole committed tree, root unused), replacing a queued one;
+ * cp->mu held. */
+static void cp_queue(struct postq_store_checkpointer *cp, struct cp_log *l, int64_t size,
+                     const uint8_t root[32])
+{
+    memset(&l->q, 0, sizeof(l->q));
+    l->q.size = size;
+    if (size > 0) {
+        memcpy(l->q.root, root, 32);
+    }
+    l->queued = 1;
+    pthread_cond_broadcast(&cp->cond);
+}
+
+/* Wait until l has published a checkpoint of want leaves or more, asking once for one of the
+ * whole committed tree when no job is coming; cp->mu held. 0, or -1 when the job asked for
+ * ran and still left l short (it failed: l->failure says why). */
+static int cp_await_size(struct postq_store_checkpointer *cp, struct cp_log *l, int64_t want)
+{
+    int asked = 0;
+    while (l->size < want) {
+        if (l->queued || l->state != CP_IDLE) {
+            pthread_cond_wait(&cp->cond, &cp->mu);
+        } else if (asked) {
+            return -1;
+        } else {
+            cp_queue(cp, l, 0, NULL);
+            asked = 1;
+        }
+    }
+    return 0;
+}
+
 void postq_store_log_presign(struct postq_store *s, const char *org_id, int64_t size,
                              const uint8_t root[32])
 {
@@ -215,11 +248,7 @@ void postq_store_log_presign(struct postq_store *s, const char *org_id, int64_t 
     pthread_mutex_lock(&cp->mu);
     l = cp_find(cp, org_id, 1);
     if (l != NULL && cp->started && size > l->size) {
-        memset(&l->q, 0, sizeof(l->q));
-        l->q.size = size;
-        memcpy(l->q.root, root, 32);
-        l->queued = 1;
-        pthread_cond_broadcast(&cp->cond);
+        cp_queue(cp, l, size, root);
     }
     pthread_mutex_unlock(&cp->mu);
 }
@@ -437,21 +466,17 @@ static postq_err opened(postq_err err, struct postq_store **out)
         return err;
     }
     cp = postq_calloc(1, sizeof(*cp));
-    if (cp == NULL || pthread_mutex_init(&cp->mu, NULL) != 0) {
-        postq_free(cp);
-        postq_store_close(*out);
-        *out = NULL;
-        return POSTQ_E_NOMEM;
-    }
-    if (pthread_cond_init(&cp->cond, NULL) != 0) {
+    if (cp != NULL && pthread_mutex_init(&cp->mu, NULL) == 0) {
+        if (pthread_cond_init(&cp->cond, NULL) == 0) {
+            (*out)->cp = cp;
+            return POSTQ_OK;
+        }
         pthread_mutex_destroy(&cp->mu);
-        postq_free(cp);
-        postq_store_close(*out);
-        *out = NULL;
-        return POSTQ_E_NOMEM;
     }
-    (*out)->cp = cp;
-    return POSTQ_OK;
+    postq_free(cp);
+    postq_store_close(*out);
+    *out = NULL;
+    return POSTQ_E_NOMEM;
 }
 
 /* ---- open, close, health ------------------------------------------------------------------ */
@@ -1301,21 +1326,9 @@ static postq_err checkpoint_here(struct postq_store *s, const char *org_id, int6
         return POSTQ_E_NOMEM;
     }
     if (size == 0) {
-        /* The whole committed tree, through the job queue (as a sign whose own failed). */
-        unsigned long failures = l->failures;
-        int asked = 0;
-        while (l->size < have && l->failures == failures) {
-            if (!l->queued && l->state == CP_IDLE) {
-                if (asked) {
-                    break;
-                }
-                memset(&l->q, 0, sizeof(l->q));
-                l->queued = 1;
-                asked = 1;
-                pthread_cond_broadcast(&cp->cond);
-            }
-            pthread_cond_wait(&cp->cond, &cp->mu);
-        }
+        /* The whole committed tree, through the job queue (as a sign whose own failed); when
+         * it cannot be signed, what the rows hold. */
+        (void)cp_await_size(cp, l, have);
         if (l->size > 0 && (err == POSTQ_E_NOT_FOUND || l->size > out->size)) {
             err = cp_copy(out, l->size, l->root, l->note, l->created_at);
         }
@@ -1435,6 +1448,12 @@ postq_err postq_store_log_tree(postq_store_nodes_fn get, void *ctx, enum postq_s
                 break;
             }
         }
+        if (use == NODES_INCLUSION && root != NULL) {
+            err = postq_merkle_root_from(root, (uint64_t)size, node_record, ns);
+            if (err != POSTQ_OK) {
+                break;
+            }
+        }
         err = use == NODES_ROOT ? postq_merkle_root_from(root, (uint64_t)size, node_record, ns)
               : use == NODES_CONSISTENCY
                   ? postq_merkle_consistency_proof_from((postq_merkle_hash *)proof, 64, len,
@@ -1550,8 +1569,7 @@ static postq_err await_checkpoint(struct postq_store *s, const char *org_id, int
 {
     struct postq_store_checkpointer *cp = s->cp;
     struct cp_log *l;
-    unsigned long failures = 0;
-    int asked = 0;
+    unsigned long failures;
     postq_err err = POSTQ_OK;
 
     pthread_mutex_lock(&cp->mu);
@@ -1560,24 +1578,11 @@ static postq_err await_checkpoint(struct postq_store *s, const char *org_id, int
         pthread_mutex_unlock(&cp->mu);
         return POSTQ_E_NOMEM;
     }
-    while (l->size <= index) {
-        if (l->queued || l->state != CP_IDLE) {
-            pthread_cond_wait(&cp->cond, &cp->mu);
-            continue;
-        }
-        if (asked) {
-            /* The job asked for ran and failed, or covered less (it cannot: the leaf was
-             * committed before it was asked for). */
-            postq_store_set_errmsg("%s", l->failures != failures ? l->failure
-                                                               : "log: no checkpoint was signed");
-            err = POSTQ_E_INTERNAL;
-            break;
-        }
-        memset(&l->q, 0, sizeof(l->q));
-        l->queued = 1;
-        asked = 1;
-        failures = l->failures;
-        pthread_cond_broadcast(&cp->cond);
+    failures = l->failures;
+    if (cp_await_size(cp, l, index + 1) != 0) {
+        postq_store_set_errmsg("%s", l->failures != failures ? l->failure
+                                                           : "log: no checkpoint was signed");
+        err = POSTQ_E_INTERNAL;
     }
     if (err == POSTQ_OK) {
         int same = r->size > 0 && r->size == l->size && memcmp(r->root, l->root, 32) == 0;

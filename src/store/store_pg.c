@@ -1845,12 +1845,8 @@ static postq_err put_logged_tx(struct conn *c, void *ctx)
      * (pg_put_signature settles it). */
     if (err == POSTQ_OK) {
         r->size = size + 1;
-        err = postq_store_log_tree(pg_txn_nodes, &nc, NODES_ROOT, size + 1, 0, NULL, NULL,
-                                   r->root);
-    }
-    if (err == POSTQ_OK) {
         err = postq_store_log_tree(pg_txn_nodes, &nc, NODES_INCLUSION, size + 1, size, r->proof,
-                                   &r->proof_len, NULL);
+                                   &r->proof_len, r->root);
     }
     if (err == POSTQ_OK) {
         postq_store_log_presign(x->s, x->g->org_id, r->size, r->root);

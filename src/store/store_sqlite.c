@@ -1996,16 +1996,13 @@ static postq_err batch_trees(struct postq_store *s, struct conn *c, struct gc_it
             first = first->next;
         }
         r->size = it->tx->size;
+        /* The organisation's first item computes the root with its proof; the others copy it. */
+        err = postq_store_log_tree(tx_nodes, &x, NODES_INCLUSION, r->size, it->log_index,
+                                   r->proof, &r->proof_len, first == it ? r->root : NULL);
         if (first == it) {
-            err = postq_store_log_tree(tx_nodes, &x, NODES_ROOT, r->size, 0, NULL, NULL,
-                                       r->root);
             it->presigned = err == POSTQ_OK;
         } else {
             memcpy(r->root, first->receipt->root, 32);
-        }
-        if (err == POSTQ_OK) {
-            err = postq_store_log_tree(tx_nodes, &x, NODES_INCLUSION, r->size, it->log_index,
-                                       r->proof, &r->proof_len, NULL);
         }
     }
     for (struct gc_item *it = batch; err == POSTQ_OK && it != NULL; it = it->next) {
