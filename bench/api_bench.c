@@ -3,7 +3,10 @@
  * 2 and 4 concurrent clients on keep-alive loopback connections) against the enclave alone
  * (the same sign calls straight to postq-enclave's socket, same number of clients; 1 client
  * too, for the latency the API adds when nothing queues): throughput,
- * p50 / p99 latency, and the API's rate as a share of the enclave-only rate. The API's target
+ * p50 / p99 latency, the transparency-log checkpoints signed per sign (ckpt/sign, from the API's
+ * /metrics: under load one checkpoint covers several signs), the CPU time per sign of
+ * postq-api + postq-enclave (from /proc: user + system, every thread), and the API's rate as
+ * a share of the enclave-only rate. The API's target
  * (issue 5): no more than 25% added over the enclave-only cost at 2 clients.
  *
  *   api_bench BUILD_DIR [SECONDS]      (make bench-api [API_BENCH_SECONDS=N])
@@ -497,14 +500,71 @@ static int cmp_double(const void *a, const void *b)
 
 struct result {
     double rate, p50, p99;
+    double ckpt; /* API runs: log checkpoints signed per sign (-1: the API does not say) */
+    double api_ms, enclave_ms; /* CPU (user + system) per sign of postq-api, postq-enclave */
 };
+
+/* CPU seconds (user + system) process pid has used so far, all threads; 0 when unknown. */
+static double proc_cpu_s(pid_t pid)
+{
+    char path[64], line[1024];
+    long ut = 0, st = 0;
+    const char *p;
+    FILE *f;
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    f = fopen(path, "r");
+    if (f == NULL) {
+        return 0;
+    }
+    if (fgets(line, sizeof(line), f) == NULL || (p = strrchr(line, ')')) == NULL ||
+        sscanf(p + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %ld %ld", &ut, &st) != 2) {
+        ut = st = 0;
+    }
+    fclose(f);
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* CPU seconds of the API nodes (api 1) or of their enclaves (api 0). */
+static double daemons_cpu_s(int api)
+{
+    double t = 0;
+    for (int i = 0; i < g_nodes; i++) {
+        t += proc_cpu_s(api ? g_api[i] : g_enclave[i]);
+    }
+    return t;
+}
+
+/* postq_log_checkpoints_signed_total summed over the API nodes, -1 when a node's /metrics
+ * lacks it (a build without the transparency log). */
+static double checkpoints_signed(void)
+{
+    static char body[65536];
+    double total = 0;
+    for (int i = 0; i < g_nodes; i++) {
+        const char *name = "\npostq_log_checkpoints_signed_total ";
+        const char *at;
+        int fd = http_connect(i);
+        int st = fd >= 0 ? http_call(fd, "GET", "/metrics", "text/plain", NULL, 0, body,
+                                     sizeof(body))
+                         : -1;
+        if (fd >= 0) {
+            close(fd);
+        }
+        if (st != 200 || (at = strstr(body, name)) == NULL) {
+            return -1;
+        }
+        total += atof(at + strlen(name));
+    }
+    return total;
+}
 
 static struct result run(int clients, int enclave_only, struct postq_bytes sealed,
                          const char *alg, const char *key_id)
 {
     struct worker w[MAX_CLIENTS];
-    struct result r = {0, 0, 0};
-    double *all, t0;
+    struct result r = {0, 0, 0, -1, 0, 0};
+    double *all, t0, ckpt0 = enclave_only ? -1 : checkpoints_signed();
+    double api0 = daemons_cpu_s(1), enclave0 = daemons_cpu_s(0);
     size_t total = 0, k = 0;
 
     memset(w, 0, sizeof(w));
@@ -543,6 +603,14 @@ static struct result run(int clients, int enclave_only, struct postq_bytes seale
     }
     qsort(all, total, sizeof(double), cmp_double);
     r.rate = (double)total / (now_s() - t0);
+    if (total > 0) {
+        r.api_ms = 1e3 * (daemons_cpu_s(1) - api0) / (double)total;
+        r.enclave_ms = 1e3 * (daemons_cpu_s(0) - enclave0) / (double)total;
+    }
+    if (ckpt0 >= 0 && total > 0) {
+        double ckpt1 = checkpoints_signed();
+        r.ckpt = ckpt1 >= 0 ? (ckpt1 - ckpt0) / (double)total : -1;
+    }
     if (total > 0) {
         r.p50 = all[total / 2] * 1e3;
         r.p99 = all[(total * 99) / 100 < total ? (total * 99) / 100 : total - 1] * 1e3;
@@ -833,9 +901,10 @@ int main(int argc, char **argv)
     printf("POST /v1/sign vs the enclave alone: mldsa65+ed25519, %d-byte payloads, keep-alive "
            "loopback, %.0f s per run\n",
            PAYLOAD, g_seconds);
-    printf("%-8s %-14s %10s %9s %9s\n", "clients", "path", "signs/s", "p50 ms", "p99 ms");
+    printf("%-8s %-14s %10s %9s %9s %10s %13s\n", "clients", "path", "signs/s", "p50 ms",
+           "p99 ms", "ckpt/sign", "CPU ms/sign");
     for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
-        struct result e = {0, 0, 0};
+        struct result e = {0, 0, 0, -1, 0, 0};
         if (only > 0 && only != counts[i]) {
             continue;
         }
@@ -843,15 +912,19 @@ int main(int argc, char **argv)
             e = run(counts[i], 1, sealed, "mldsa65+ed25519", "key_bench");
         }
         struct result a = run(counts[i], 0, sealed, NULL, NULL);
+        char ckpt[16] = "-";
+        if (a.ckpt >= 0) {
+            snprintf(ckpt, sizeof(ckpt), "%.2f", a.ckpt);
+        }
+        if (only == 0) {
+            printf("%-8d %-14s %10.0f %9.3f %9.3f %10s %13.2f\n", counts[i], "enclave only",
+                   e.rate, e.p50, e.p99, "", e.enclave_ms);
+        }
+        printf("%-8d %-14s %10.0f %9.3f %9.3f %10s %6.2f+%-6.2f\n", counts[i], "POST /v1/sign",
+               a.rate, a.p50, a.p99, ckpt, a.api_ms, a.enclave_ms);
         if (only > 0) {
-            printf("%-8d %-14s %10.0f %9.3f %9.3f\n", counts[i], "POST /v1/sign", a.rate,
-                   a.p50, a.p99);
             continue;
         }
-        printf("%-8d %-14s %10.0f %9.3f %9.3f\n", counts[i], "enclave only", e.rate, e.p50,
-               e.p99);
-        printf("%-8d %-14s %10.0f %9.3f %9.3f\n", counts[i], "POST /v1/sign", a.rate, a.p50,
-               a.p99);
         printf("%-8d API rate = %.0f%% of the enclave-only rate; p50 +%.0f%% (target at 2 "
                "clients: +25%% at most)\n",
                counts[i], 100.0 * a.rate / e.rate, e.p50 > 0 ? 100.0 * (a.p50 - e.p50) / e.p50 : 0);

@@ -94,6 +94,7 @@ static postq_err sign_checkpoint(void *ctx, const char *org_id, int64_t size,
     memcpy(note, r.note.p, r.note.len);
     *len = r.note.len;
     postq_enclave_pool_put(api->enclave, c, 1);
+    postq_metrics_log_checkpoint();
     return POSTQ_OK;
 }
 

@@ -2,8 +2,8 @@
 /* Prometheus text exposition (format 0.0.4) of what the API has done since it started:
  * requests by route, method and status; the POST /v1/sign latency histogram; attestation
  * rejections by reason (every reason the API can give, from zero), enclave errors by kind and
- * requests refused by a rate limit, by scope (key, org; from zero); the build, and the process
- * itself (/proc/self). One mutex: updates are a few adds. */
+ * requests refused by a rate limit, by scope (key, org; from zero); the transparency-log
+ * checkpoints signed; the build, and the process itself (/proc/self). One mutex: updates are a few adds. */
 #include <dirent.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -47,6 +47,7 @@ static struct {
     struct named_count kinds[MAX_KINDS];
     size_t n_kinds;
     unsigned long long limited_key, limited_org;
+    unsigned long long checkpoints; /* transparency-log checkpoints the enclave signed */
     int health_seen, health_store, health_enclave; /* the latest /healthz, once there is one */
 } m = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
@@ -104,6 +105,7 @@ void postq_metrics_init(void)
     m.lat_sum = 0;
     m.limited_key = 0;
     m.limited_org = 0;
+    m.checkpoints = 0;
     pthread_mutex_unlock(&m.mu);
 }
 
@@ -300,6 +302,13 @@ postq_err postq_metrics_render_process(struct postq_buf *out, int enclave_up)
     return err;
 }
 
+void postq_metrics_log_checkpoint(void)
+{
+    pthread_mutex_lock(&m.mu);
+    m.checkpoints++;
+    pthread_mutex_unlock(&m.mu);
+}
+
 postq_err postq_metrics_render(struct postq_buf *out)
 {
     postq_err err = POSTQ_OK;
@@ -349,6 +358,14 @@ postq_err postq_metrics_render(struct postq_buf *out)
                   "postq_rate_limited_total{scope=\"key\"} %llu\n"
                   "postq_rate_limited_total{scope=\"org\"} %llu\n",
                   m.limited_key, m.limited_org);
+    }
+    if (err == POSTQ_OK) {
+        err = put(out,
+                  "# HELP postq_log_checkpoints_signed_total Transparency-log checkpoints the "
+                  "enclave signed for this process (one covers every sign committed before it).\n"
+                  "# TYPE postq_log_checkpoints_signed_total counter\n"
+                  "postq_log_checkpoints_signed_total %llu\n",
+                  m.checkpoints);
     }
     pthread_mutex_unlock(&m.mu);
     return err;

@@ -137,6 +137,8 @@ void postq_metrics_health(int store_ok, int enclave_ok);
 void postq_metrics_enclave_error(const char *kind);
 /* One request refused by a rate limit: scope "key" or "org" (static storage). */
 void postq_metrics_rate_limited(const char *scope);
+/* One transparency-log checkpoint signed by the enclave for this process. */
+void postq_metrics_log_checkpoint(void);
 /* The Prometheus text exposition into out. */
 POSTQ_MUST_CHECK postq_err postq_metrics_render(struct postq_buf *out);
 /* The build, the enclave gauge (enclave_up: the caller's probe) and the process's own

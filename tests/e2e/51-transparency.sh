@@ -49,6 +49,8 @@ expect "the Ed25519 verifier key is a signed-note key (type 0x01: base64 starts 
     sh -c "echo '$VK' | grep -qE '^postq-log\+[0-9a-f]{8}\+A[A-Za-z0-9+/]{43}\$'"
 expect "a sign result carries transparency: its log index, checkpoint and proof" 0 \
     '"transparency":{"logIndex":0,"checkpoint":"postq-log/org_' cat "$D/e1.json"
+expect "/metrics counts the checkpoints the enclave signed: one per sequential sign" 0 \
+    "postq_log_checkpoints_signed_total 3" curl -sS "$API_URL/metrics"
 expect "postq log info names both keys" 0 "verifier key (ML-DSA-65+Ed25519)" "$CLI" log info
 
 # ---- offline verification with the pinned log key ----
