@@ -41,8 +41,8 @@ static postq_err check(struct postq_attest_run *run, const struct postq_log_inpu
     }
     if (!in->has_transparency || in->checkpoint == NULL) {
         return postq_attest_fail(run, POSTQ_REASON_LOG_PROOF_INVALID,
-                                 "the sign result carries no transparency (no log entry to "
-                                 "check)");
+                                 "the sign result carries no transparency member (no proof "
+                                 "that it is in the log)");
     }
     note_len = strnlen(in->checkpoint, POSTQ_TLOG_NOTE_MAX + 1);
     w->detail[0] = '\0';
@@ -52,17 +52,21 @@ static postq_err check(struct postq_attest_run *run, const struct postq_log_inpu
         return err;
     }
     if (err != POSTQ_OK) {
-        return postq_attest_fail(run, POSTQ_REASON_LOG_CHECKPOINT_INVALID,
-                                 "the checkpoint is not signed by the pinned log key %s: %s",
-                                 w->key.name, w->detail);
+        /* The note verifier says what is wrong, naming the key ("signature by <name>+<id> does
+         * not verify", "note: no signature by ..."): the words of @postq/sdk too. */
+        return postq_attest_fail(run, POSTQ_REASON_LOG_CHECKPOINT_INVALID, "%s", w->detail);
     }
     if (postq_tlog_origin_check(w->cp.origin, w->key.name) != POSTQ_OK) {
         return postq_attest_fail(run, POSTQ_REASON_LOG_CHECKPOINT_INVALID,
-                                 "the checkpoint's origin \"%.80s\" is not \"%s/<organisation "
-                                 "id>\"",
+                                 "checkpoint origin \"%.80s\" is not %s/<organisation id>",
                                  w->cp.origin, w->key.name);
     }
     postq_attest_pass(run, POSTQ_REASON_LOG_CHECKPOINT_INVALID);
+    if (in->log_index < 0 || (uint64_t)in->log_index >= w->cp.size) {
+        return postq_attest_fail(run, POSTQ_REASON_LOG_PROOF_INVALID,
+                                 "logIndex %lld is not in the checkpoint's tree of %llu entries",
+                                 (long long)in->log_index, (unsigned long long)w->cp.size);
+    }
 
     memset(&e, 0, sizeof(e));
     e.sig_id = in->sig_id;
@@ -99,15 +103,13 @@ static postq_err check(struct postq_attest_run *run, const struct postq_log_inpu
         if (err != POSTQ_OK) {
             return err;
         }
-        err = in->log_index < 0
-                  ? POSTQ_E_INVALID
-                  : postq_merkle_verify_inclusion(leaf, (uint64_t)in->log_index, w->cp.size,
-                                                  (const postq_merkle_hash *)in->proof,
-                                                  in->proof_len, w->cp.root);
+        err = postq_merkle_verify_inclusion(leaf, (uint64_t)in->log_index, w->cp.size,
+                                            (const postq_merkle_hash *)in->proof, in->proof_len,
+                                            w->cp.root);
         if (err != POSTQ_OK) {
             return postq_attest_fail(run, POSTQ_REASON_LOG_PROOF_INVALID,
-                                     "the sign result's log entry is not leaf %lld of the "
-                                     "checkpoint's tree of %llu",
+                                     "the rebuilt log entry is not at logIndex %lld in the "
+                                     "checkpoint's tree of %llu entries",
                                      (long long)in->log_index, (unsigned long long)w->cp.size);
         }
     } else {

@@ -3,8 +3,9 @@
 # Parity: @postq/sdk's verifiers (js/sdk/dist under Node) against the CLI's on one corpus
 # (tests/e2e/sdk/parity.mjs): a real postq-enclave and postq-api sign a payload with a key of
 # each algorithm, tests/tools/mkfixture signs more, and each input is then altered one piece at
-# a time. Same verdict, reason, detail, checks and reference time on every input. (The
-# transparency log's checks: 52-sdk-log.sh.)
+# a time. Same verdict, reason, detail, checks and reference time on every input, the
+# transparency log's checks included (postq verify --log-key; 52-sdk-log.sh has the SDK's own
+# log cases).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -37,18 +38,12 @@ expect "the stack signed with the mldsa65+ed25519 key" 0 "" test -s "$D/sig.json
 
 # Another deployment's composite root (a fresh state directory): pinned, it must not verify.
 OTHER_ROOT=$("$ENCLAVE" measure --state "$D/other" | sed -n 's/.*"rootPublicKeyB64":"\([^"]*\)".*/\1/p')
-# The corpus's last case wants an agreeing CLI case for every code of CHECKS. The log's codes
-# (log_checkpoint_invalid, log_proof_invalid: verifySignResult's logKey) can have none until
-# `postq verify --log-key` exists, so parity.mjs reads @postq/sdk through this module, whose
-# CHECKS leaves them out (everything else is the SDK's own). 52-sdk-log.sh checks them against
-# the live log. Drop this once the corpus has log cases.
-SDK_URL=$(node -e 'console.log(require("node:url").pathToFileURL(process.argv[1]).href)' "$SDK")
-cat >"$D/sdk-without-log-codes.mjs" <<JS
-export * from '$SDK_URL';
-import { CHECKS as ALL } from '$SDK_URL';
-export const CHECKS = Object.freeze(Object.fromEntries(Object.entries(ALL).filter(([code]) => !code.startsWith('log_'))));
-JS
-OTHER_ROOT=$OTHER_ROOT CLI=$CLI SDK=$D/sdk-without-log-codes.mjs SIG=$D/sig.json POLICY=$D/policy.json PAYLOAD=$D/artifact.bin KEY_JSON=$D/key.json \
+# The log's verifier keys, for postq verify --log-key against verifySignResult's logKey.
+call GET /v1/log "$ADMIN" | sed '$d' >"$D/log.json"
+LOG_KEY=$(jfield verifierKey <"$D/log.json")
+LOG_CKEY=$(jfield compositeVerifierKey <"$D/log.json")
+expect "GET /v1/log gives both verifier keys" 0 "" test -n "$LOG_KEY" -a -n "$LOG_CKEY"
+LOG_KEY=$LOG_KEY LOG_CKEY=$LOG_CKEY OTHER_ROOT=$OTHER_ROOT CLI=$CLI SDK=$SDK SIG=$D/sig.json POLICY=$D/policy.json PAYLOAD=$D/artifact.bin KEY_JSON=$D/key.json \
     WORK=$D MKFIXTURE=$B/tests/tools/mkfixture STACK=$D/stack SHARED=${POSTQ_SHARED:-$ROOT/../shared} \
     timeout --kill-after=5 120 node "$here/sdk/parity.mjs"
 rc=$?

@@ -9,7 +9,7 @@
 # client's log calls; consistency from every checkpoint seen to the latest. Then tampered:
 # createdAt, id, the API's verdict, a proof byte, logIndex, each signature line of the note, its
 # size, another log's key, a stripped transparency member. (Parity with `postq verify
-# --log-key` belongs in 45-sdk-parity.sh once the CLI has it.)
+# --log-key`, the same verdicts and words: 45-sdk-parity.sh.)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"

@@ -39,7 +39,7 @@ const secs = (ms) => Math.floor(ms / 1000) * 1000;
 // postq attest verify --json (or postq verify --json with mode 'verify', or --doc with mode
 // 'doc') [--at SECONDS]: {verdict, reason, detail, at} or, for refused input, {verdict: 'exit N',
 // detail: stderr}.
-function cli(sigText, polText, payloadBytes, atMs, keyText, mode = 'attest') {
+function cli(sigText, polText, payloadBytes, atMs, keyText, mode = 'attest', logKey = null) {
     const s = join(WORK, 'p-sig.json'), p = join(WORK, 'p-policy.json'), f = join(WORK, 'p-payload');
     writeFileSync(s, sigText);
     if (polText !== null) writeFileSync(p, polText);
@@ -56,6 +56,7 @@ function cli(sigText, polText, payloadBytes, atMs, keyText, mode = 'attest') {
         args = ['attest', 'verify', '--json', '--policy', p, '--sign-result', s, '--payload', f];
     }
     if (atMs !== null) args.push('--at', String(Math.floor(atMs / 1000)));
+    if (logKey !== null) args.push('--log-key', logKey);
     if (keyText !== null) {
         const k = join(WORK, 'p-key.json');
         writeFileSync(k, keyText);
@@ -102,12 +103,12 @@ function sameDetail(b, c) {
 // result's createdAt, else the clock). mode: 'attest' (verifyAttestationDoc with the sign result),
 // 'verify' (verifySignResult; pol null for none) or 'doc' (verifyAttestationDoc of a bare
 // document: sr is its base64).
-async function both(name, want, { sr = JSON.parse(sig), pol = policy, pay = payload, at = null, key = null, exactDetail = true, mode = 'attest' } = {}) {
+async function both(name, want, { sr = JSON.parse(sig), pol = policy, pay = payload, at = null, key = null, exactDetail = true, mode = 'attest', logKey = null } = {}) {
     run++;
     console.log(`[ RUN      ] ${name}`);
     const atMs = at === null ? null : secs(at); // the CLI's --at is in seconds
     const text = typeof sr === 'string' ? sr : JSON.stringify(sr);
-    const c = cli(text, pol, pay, atMs, key, mode);
+    const c = cli(text, pol, pay, atMs, key, mode, logKey);
     let b;
     let source = 'clock';
     try {
@@ -120,7 +121,7 @@ async function both(name, want, { sr = JSON.parse(sig), pol = policy, pay = payl
             if (atMs !== null) source = 'at';
             else if (typeof o.createdAt === 'string' && o.createdAt !== '') source = 'createdAt';
             r = mode === 'verify'
-                ? await V.verifySignResult({ ...args, signResult: text, payload: pay, publicKey: key, policy: pol ?? undefined })
+                ? await V.verifySignResult({ ...args, signResult: text, payload: pay, publicKey: key, policy: pol ?? undefined, logKey: logKey ?? undefined })
                 : await V.verifyAttestationDoc({ ...args, signResult: text, policy: pol, payload: pay, publicKey: key ?? undefined });
         }
         b = { verdict: r.ok ? 'pass' : 'fail', reason: r.reason, detail: r.detail, at: r.at, checks: r.checks };
@@ -424,6 +425,34 @@ const noAtt = without(JSON.parse(sig), 'attestation');
 await both('parity: postq verify --policy, a sign result without a document', 'doc_malformed', { mode: 'verify', sr: noAtt, key: readFileSync(KEY_JSON, 'utf8'), pol: policy });
 await both('parity: attest verify, a sign result without a document', 'doc_malformed', { sr: noAtt });
 await both('parity: postq verify, a sign result without a document (no --policy)', null, { mode: 'verify', sr: noAtt, key: readFileSync(KEY_JSON, 'utf8'), pol: null });
+
+// postq verify --log-key vs verifySignResult({logKey}): the stack's sign result (leaf 1 of 3,
+// so its proof has a hash) under each of the log's verifier keys (GET /v1/log), then tampered
+// one piece at a time.
+{
+    const { LOG_KEY, LOG_CKEY } = process.env;
+    const key = readFileSync(KEY_JSON, 'utf8');
+    const t0 = sr0.transparency;
+    const trWith = (o) => ({ ...sr0, transparency: { ...t0, ...o } });
+    const flip = (str, i) => `${str.slice(0, i)}${str[i] === 'A' ? 'B' : 'A'}${str.slice(i + 1)}`;
+    const lines = t0.checkpoint.split('\n'); // origin, size, root, '', one line per signature, ''
+    const noteWith = (i, f) => lines.map((l, j) => (j === i ? f(l) : l)).join('\n');
+    const edLine = lines.findIndex((l) => l.startsWith('\u2014 ')); // the Ed25519 line is first
+    const cLine = lines.findIndex((l, j) => j > edLine && l.startsWith('\u2014 '));
+    for (const [name, lk] of [['Ed25519', LOG_KEY], ['composite', LOG_CKEY]]) {
+        const log = (what, want, o) => both(`parity: log (${name} key): ${what}`, want, { mode: 'verify', key, pol: null, logKey: lk, ...o });
+        await log('postq verify --log-key', null, {});
+        await log('postq verify --policy --log-key', null, { pol: policy });
+        await log('a proof hash changed', 'log_proof_invalid', { sr: trWith({ inclusionProof: [flip(t0.inclusionProof[0], 3), ...t0.inclusionProof.slice(1)] }) });
+        await log('logIndex + 1', 'log_proof_invalid', { sr: trWith({ logIndex: t0.logIndex + 1 }) });
+        await log('createdAt a second later (the entry changes)', 'log_proof_invalid', { sr: { ...sr0, createdAt: iso(Date.parse(sr0.createdAt) + 1000) } });
+        await log('no transparency', 'log_proof_invalid', { sr: without(sr0, 'transparency') });
+        await log('the checkpoint\'s root changed', 'log_checkpoint_invalid', { sr: trWith({ checkpoint: noteWith(2, (l) => flip(l, 3)) }) });
+        await log('the checkpoint\'s size changed', 'log_checkpoint_invalid', { sr: trWith({ checkpoint: noteWith(1, (l) => String(Number(l) + 1)) }) });
+        await log('the Ed25519 line changed', name === 'Ed25519' ? 'log_checkpoint_invalid' : null, { sr: trWith({ checkpoint: noteWith(edLine, (l) => flip(l, l.length - 6)) }) });
+        await log('the composite line changed', name === 'composite' ? 'log_checkpoint_invalid' : null, { sr: trWith({ checkpoint: noteWith(cLine, (l) => flip(l, l.length - 6)) }) });
+    }
+}
 
 // --doc: a bare document, judged at the clock (or --at).
 const doc0 = JSON.parse(sig).attestation.docB64;
