@@ -40,7 +40,7 @@
 #define POOL_MAX        16
 #define CONNECT_TIMEOUT "5" /* seconds; a URI's own connect_timeout overrides it */
 #define MIGRATE_LOCK    "7382029341953310001" /* pg_advisory_xact_lock key of the migrations */
-#define PARAMS_MAX      20
+#define PARAMS_MAX      24
 
 struct migration {
     int version;
@@ -97,10 +97,8 @@ enum stmt_id {
     S_REJ_RECENT,
     S_LOG_LOCK,
     S_LOG_SIZE,
-    S_LOG_SET,
     S_NODE_GET,
-    S_NODE_INSERT,
-    S_ENTRY_INSERT,
+    S_SIG_INSERT_LOGGED,
     S_ENTRIES,
     S_CP_INSERT,
     S_CP_LATEST,
@@ -211,13 +209,26 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_LOG_LOCK] = "INSERT INTO logs (org_id, size) VALUES ($1, 0) ON CONFLICT (org_id) "
                    "DO UPDATE SET size = logs.size RETURNING size",
     [S_LOG_SIZE] = "SELECT size FROM logs WHERE org_id = $1",
-    [S_LOG_SET] = "UPDATE logs SET size = $2::bigint WHERE org_id = $1",
-    [S_NODE_GET] = "SELECT level, idx, hash FROM log_nodes WHERE org_id = $1 AND (level, idx) IN "
-                   "(SELECT * FROM unnest($2::bigint[], $3::bigint[]))",
-    [S_NODE_INSERT] = "INSERT INTO log_nodes (org_id, level, idx, hash) "
-                      "VALUES ($1, $2::bigint, $3::bigint, $4::bytea)",
-    [S_ENTRY_INSERT] = "INSERT INTO log_entries (org_id, idx, signature_id, entry) "
-                       "VALUES ($1, $2::bigint, $3, $4::bytea)",
+    /* One primary-key probe per node asked for (a NULL hash: not stored). A join or an IN
+     * list let the planner scan the organisation's whole log and hash it, a cost that grows
+     * with the log. */
+    [S_NODE_GET] = "SELECT t.l, t.i, (SELECT n.hash FROM log_nodes n WHERE n.org_id = $1 "
+                   "AND n.level = t.l AND n.idx = t.i) "
+                   "FROM unnest($2::bigint[], $3::bigint[]) AS t(l, i)",
+    /* A logged sign in one statement, the log's row locked (put_logged_tx): the counter pair
+     * when $19 is not NULL, the nodes the leaf completes ($21 levels, $22 indices, $23 hashes
+     * in hex), its entry ($24) at index $18, the log's new size, and the sign result. */
+    [S_SIG_INSERT_LOGGED] =
+        "WITH k AS (SELECT 1 " SIG_KEY "), "
+        "c AS (INSERT INTO enclave_counters (module_id, counter, signature_id) "
+        "SELECT $19, $20::bigint, $1 FROM k WHERE $19::text IS NOT NULL), "
+        "n AS (INSERT INTO log_nodes (org_id, level, idx, hash) "
+        "SELECT $2, t.l, t.i, decode(t.h, 'hex') FROM k, "
+        "unnest($21::bigint[], $22::bigint[], $23::text[]) AS t(l, i, h)), "
+        "e AS (INSERT INTO log_entries (org_id, idx, signature_id, entry) "
+        "SELECT $2, $18::bigint, $1, $24::bytea FROM k), "
+        "z AS (UPDATE logs SET size = $18::bigint + 1 WHERE org_id = $2 AND EXISTS (SELECT 1 FROM k)) "
+        "INSERT INTO signatures (" SIG_COLS ") SELECT " SIG_VALS " FROM k",
     [S_ENTRIES] = "SELECT idx, entry FROM log_entries WHERE org_id = $1 AND idx >= $2::bigint "
                   "AND idx < $3::bigint ORDER BY idx",
     [S_CP_INSERT] = "INSERT INTO log_checkpoints (org_id, size, root, note, created_at) "
@@ -1714,7 +1725,7 @@ static postq_err nodes_on(struct conn *c, const char *org_id, struct postq_merkl
         int found = 0;
         for (int k = 0; k < rows; k++) {
             if (col_int(r, k, 0) == (int64_t)nodes[i].level &&
-                col_int(r, k, 1) == (int64_t)nodes[i].index) {
+                col_int(r, k, 1) == (int64_t)nodes[i].index && !PQgetisnull(r, k, 2)) {
                 if (PQgetlength(r, k, 2) != 32) {
                     postq_store_set_errmsg("postgres: corrupt log_nodes row");
                     err = POSTQ_E_IO;
@@ -1749,13 +1760,6 @@ static postq_err pg_node_get(void *ctx, unsigned level, uint64_t index, postq_me
     return err;
 }
 
-/* postq_store_log_tree's reads inside the open transaction: one query. */
-static postq_err pg_txn_nodes(void *ctx, struct postq_merkle_node *nodes, size_t n)
-{
-    struct pg_node_ctx *nc = ctx;
-    return nodes_on(nc->c, nc->org_id, nodes, n);
-}
-
 /* One value of a one-row, one-bigint-column statement (0 without a row). */
 static postq_err int_on(struct conn *c, enum stmt_id id, const struct params *p, int64_t *v)
 {
@@ -1782,72 +1786,153 @@ struct pg_put {
     int presigned;
 };
 
-/* The whole logged sign in one transaction: take the log's row (the writer lock), append the
- * leaf, store the sign result with its index. */
+/* Nodes a logged sign's transaction knows: the right edge of the tree it found, read in one
+ * query, then the nodes its leaf completes. */
+struct pg_known {
+    struct postq_merkle_node n[2 * (POSTQ_MERKLE_PROOF_MAX + 1)];
+    size_t len;
+    struct conn *c;
+    const char *org_id;
+};
+
+static const struct postq_merkle_node *known_find(const struct pg_known *k, unsigned level,
+                                                  uint64_t index)
+{
+    for (size_t i = 0; i < k->len; i++) {
+        if (k->n[i].level == level && k->n[i].index == index) {
+            return &k->n[i];
+        }
+    }
+    return NULL;
+}
+
+/* postq_merkle_append's reads: the left siblings it asks for are the edge's. */
+static postq_err known_get(void *ctx, unsigned level, uint64_t index, postq_merkle_hash out)
+{
+    const struct postq_merkle_node *n = known_find(ctx, level, index);
+    if (n == NULL) {
+        struct pg_known *k = ctx;
+        struct pg_node_ctx nc = {k->c, k->org_id};
+        return pg_node_get(&nc, level, index, out);
+    }
+    memcpy(out, n->hash, 32);
+    return POSTQ_OK;
+}
+
+/* postq_store_log_tree's reads for the new leaf's proof and root: all among the known nodes
+ * (the edge and the new ones); any other is read. */
+static postq_err known_nodes(void *ctx, struct postq_merkle_node *nodes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        postq_err err = known_get(ctx, nodes[i].level, nodes[i].index, nodes[i].hash);
+        if (err != POSTQ_OK) {
+            return err;
+        }
+    }
+    return POSTQ_OK;
+}
+
+/* The whole logged sign in one transaction: take the log's row (the writer lock), read the
+ * right edge of its tree, compute the nodes the leaf completes and the new tree's root and the
+ * leaf's proof from them, then write everything in one statement. Four round trips with the
+ * BEGIN and COMMIT. */
 static postq_err put_logged_tx(struct conn *c, void *ctx)
 {
     struct pg_put *x = ctx;
     struct postq_store_log_receipt *r = x->r;
-    struct postq_merkle_node nodes[POSTQ_MERKLE_PROOF_MAX + 1];
-    struct pg_node_ctx nc = {c, x->g->org_id};
+    struct postq_merkle_node added[POSTQ_MERKLE_PROOF_MAX + 1];
+    struct pg_known *k = postq_calloc(1, sizeof(*k));
+    char *levels = NULL, *idxs = NULL, *hashes = NULL;
     postq_merkle_hash leaf;
     struct params q;
     char idx[24];
-    char state[6];
+    char state[6] = "";
     int64_t size = 0;
     long changed = 0;
     size_t n = 0;
-    postq_err err;
+    postq_err err = k == NULL ? POSTQ_E_NOMEM : POSTQ_OK;
 
-    q.n = 0;
-    p_text(&q, x->g->org_id);
-    err = int_on(c, S_LOG_LOCK, &q, &size);
+    if (err == POSTQ_OK) {
+        k->c = c;
+        k->org_id = x->g->org_id;
+        q.n = 0;
+        p_text(&q, x->g->org_id);
+        err = int_on(c, S_LOG_LOCK, &q, &size);
+    }
+    if (err == POSTQ_OK) {
+        /* The edge of a tree of size leaves: for each one bit b of size, the perfect subtree
+         * (b, (size >> b) - 1). */
+        for (int b = 62; b >= 0; b--) {
+            if (((uint64_t)size >> b) & 1) {
+                k->n[k->len].level = (unsigned)b;
+                k->n[k->len].index = ((uint64_t)size >> b) - 1;
+                k->len++;
+            }
+        }
+        err = k->len > 0 ? nodes_on(c, x->g->org_id, k->n, k->len) : POSTQ_OK;
+    }
     err = err == POSTQ_OK ? postq_merkle_leaf_hash(leaf, x->entry, x->entry_len) : err;
-    err = err == POSTQ_OK ? postq_merkle_append(nodes, &n, (uint64_t)size, leaf, pg_node_get, &nc)
+    err = err == POSTQ_OK ? postq_merkle_append(added, &n, (uint64_t)size, leaf, known_get, k)
                           : err;
-    for (size_t i = 0; err == POSTQ_OK && i < n; i++) {
-        q.n = 0;
-        p_text(&q, x->g->org_id);
-        p_int(&q, (int64_t)nodes[i].level);
-        p_int(&q, (int64_t)nodes[i].index);
-        err = p_blob(&q, nodes[i].hash, 32);
-        err = err == POSTQ_OK ? exec_cmd(c, S_NODE_INSERT, &q, NULL, NULL) : err;
-    }
     if (err == POSTQ_OK) {
-        q.n = 0;
-        p_text(&q, x->g->org_id);
-        p_int(&q, size);
-        p_text(&q, x->g->id);
-        err = p_blob(&q, x->entry, x->entry_len);
-        err = err == POSTQ_OK ? exec_cmd(c, S_ENTRY_INSERT, &q, NULL, NULL) : err;
-    }
-    if (err == POSTQ_OK) {
-        q.n = 0;
-        p_text(&q, x->g->org_id);
-        p_int(&q, size + 1);
-        err = exec_cmd(c, S_LOG_SET, &q, NULL, NULL);
-    }
-    if (err == POSTQ_OK) {
-        snprintf(idx, sizeof(idx), "%lld", (long long)size);
-        x->p->v[17] = idx;
-        err = exec_cmd(c, x->record_counter ? S_SIG_INSERT_CTR : S_SIG_INSERT, x->p, &changed,
-                       state);
-        if (err == POSTQ_OK && changed == 0) {
-            postq_store_set_errmsg("no such key");
-            return POSTQ_E_NOT_FOUND;
-        }
-        if (err != POSTQ_OK && strcmp(state, "23505") == 0) {
-            postq_store_set_errmsg("counter already used");
-            return POSTQ_E_CONFLICT;
-        }
-    }
-    /* The tree this transaction leaves, and the leaf's proof in it; signed during the COMMIT
-     * (pg_put_signature settles it). */
-    if (err == POSTQ_OK) {
+        memcpy(k->n + k->len, added, n * sizeof(added[0]));
+        k->len += n;
         r->size = size + 1;
-        err = postq_store_log_tree(pg_txn_nodes, &nc, NODES_INCLUSION, size + 1, size, r->proof,
+        err = postq_store_log_tree(known_nodes, k, NODES_INCLUSION, size + 1, size, r->proof,
                                    &r->proof_len, r->root);
     }
+    if (err == POSTQ_OK) {
+        size_t cap = 24 * n + 3;
+        levels = postq_malloc(cap);
+        idxs = postq_malloc(cap);
+        hashes = postq_malloc(67 * n + 3);
+        if (levels == NULL || idxs == NULL || hashes == NULL) {
+            err = POSTQ_E_NOMEM;
+        }
+    }
+    if (err == POSTQ_OK) {
+        size_t a = 0, b = 0, h = 0;
+        levels[a++] = idxs[b++] = hashes[h++] = '{';
+        for (size_t i = 0; i < n; i++) {
+            a += (size_t)sprintf(levels + a, "%s%u", i > 0 ? "," : "", added[i].level);
+            b += (size_t)sprintf(idxs + b, "%s%llu", i > 0 ? "," : "",
+                                 (unsigned long long)added[i].index);
+            if (i > 0) {
+                hashes[h++] = ',';
+            }
+            for (size_t j = 0; j < 32; j++) {
+                h += (size_t)sprintf(hashes + h, "%02x", added[i].hash[j]);
+            }
+        }
+        strcpy(levels + a, "}");
+        strcpy(idxs + b, "}");
+        strcpy(hashes + h, "}");
+        snprintf(idx, sizeof(idx), "%lld", (long long)size);
+        x->p->v[17] = idx;
+        if (!x->record_counter) {
+            p_null(x->p); /* $19, $20: no counter pair */
+            p_null(x->p);
+        }
+        p_text(x->p, levels);
+        p_text(x->p, idxs);
+        p_text(x->p, hashes);
+        err = p_blob(x->p, x->entry, x->entry_len);
+        err = err == POSTQ_OK ? exec_cmd(c, S_SIG_INSERT_LOGGED, x->p, &changed, state) : err;
+        x->p->n = x->record_counter ? 20 : 18; /* as the caller built it, for a retry */
+        if (err == POSTQ_OK && changed == 0) {
+            postq_store_set_errmsg("no such key");
+            err = POSTQ_E_NOT_FOUND;
+        } else if (err != POSTQ_OK && strcmp(state, "23505") == 0) {
+            postq_store_set_errmsg("counter already used");
+            err = POSTQ_E_CONFLICT;
+        }
+    }
+    postq_free(levels);
+    postq_free(idxs);
+    postq_free(hashes);
+    postq_free(k);
+    /* The tree this transaction leaves, and the leaf's proof in it: signed during the COMMIT
+     * (pg_put_signature settles it). */
     if (err == POSTQ_OK) {
         postq_store_log_presign(x->s, x->g->org_id, r->size, r->root);
         x->presigned = 1;
@@ -2186,26 +2271,51 @@ static postq_err pg_log_entries(struct postq_store *s, const char *org_id, int64
     return err;
 }
 
-static postq_err checkpoint_put_tx(struct conn *c, void *ctx)
-{
-    const struct params *p = ctx;
-    /* Not waited for: a checkpoint lost in a crash is replaced by the next one. */
-    postq_err err = exec_plain(c, "SET LOCAL synchronous_commit TO off", "synchronous_commit");
-    return err == POSTQ_OK ? exec_cmd(c, S_CP_INSERT, p, NULL, NULL) : err;
-}
-
+/* A checkpoint's row, in one round trip (one is written per checkpoint, so several API nodes
+ * serve the newest): BEGIN, no wait for the WAL flush (a checkpoint lost in a crash is
+ * replaced by the next one), the insert, COMMIT, as one simple query with escaped literals. */
 static postq_err pg_checkpoint_put(struct postq_store *s, const char *org_id, int64_t size,
                                    const uint8_t root[32], const char *note)
 {
-    struct params p;
-    postq_err err;
-    p.n = 0;
-    p_text(&p, org_id);
-    p_int(&p, size);
-    err = p_blob(&p, root, 32);
-    p_text(&p, note);
-    p_int(&p, postq_time_now_ms());
-    return err == POSTQ_OK ? in_txn(s, checkpoint_put_tx, &p) : err;
+    static const char head[] = "BEGIN; SET LOCAL synchronous_commit TO off; "
+                               "INSERT INTO log_checkpoints (org_id, size, root, note, created_at) "
+                               "VALUES (";
+    static const char tail[] = ") ON CONFLICT (org_id, size) DO NOTHING; COMMIT";
+    char *org = NULL, *text = NULL, *sql = NULL, hex[65];
+    size_t cap;
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = postq_store_fault_tick();
+    if (err == POSTQ_OK) {
+        org = PQescapeLiteral(c->pg, org_id, strlen(org_id));
+        text = PQescapeLiteral(c->pg, note, strlen(note));
+        if (org == NULL || text == NULL) {
+            postq_store_set_errmsg("postgres: cannot quote the checkpoint: %s",
+                                   PQerrorMessage(c->pg));
+            err = POSTQ_E_NOMEM;
+        }
+    }
+    if (err == POSTQ_OK) {
+        for (size_t i = 0; i < 32; i++) {
+            snprintf(hex + 2 * i, 3, "%02x", root[i]);
+        }
+        cap = sizeof(head) + strlen(org) + strlen(text) + sizeof(hex) + sizeof(tail) + 64;
+        sql = postq_malloc(cap);
+        if (sql == NULL) {
+            err = POSTQ_E_NOMEM;
+        } else {
+            snprintf(sql, cap, "%s%s, %lld, '\\x%s'::bytea, %s, %lld%s", head, org,
+                     (long long)size, hex, text, (long long)postq_time_now_ms(), tail);
+            err = exec_plain(c, sql, "checkpoint");
+        }
+    }
+    PQfreemem(org);
+    PQfreemem(text);
+    postq_free(sql);
+    release(st_, c);
+    return err;
 }
 
 static const struct postq_store_ops pg_ops = {
