@@ -247,6 +247,17 @@ struct conn {
     struct conn *next_free;
 };
 
+struct pg_put;
+
+/* Logged signs of one organisation waiting for (or in) this process's next commit to its log
+ * (see pg_put_signature). */
+struct pg_gc {
+    char org_id[POSTQ_ID_MAX];
+    struct pg_put *head, **tail;
+    int busy; /* a leader is committing */
+    struct pg_gc *next;
+};
+
 struct pg_store {
     struct postq_store base; /* first: the handle the front sees */
     char *url;
@@ -254,6 +265,9 @@ struct pg_store {
     pthread_cond_t cond;
     size_t n_all; /* connections open or being opened */
     struct conn *free_list;
+    pthread_mutex_t gc_lock;
+    pthread_cond_t gc_cond;
+    struct pg_gc *gcs; /* one per organisation that logged here, kept until close */
 };
 
 static struct pg_store *impl(struct postq_store *s)
@@ -687,6 +701,13 @@ static void pg_close(struct postq_store *s)
     }
     pthread_cond_destroy(&st->cond);
     pthread_mutex_destroy(&st->lock);
+    while (st->gcs != NULL) {
+        struct pg_gc *g = st->gcs;
+        st->gcs = g->next;
+        postq_free(g);
+    }
+    pthread_cond_destroy(&st->gc_cond);
+    pthread_mutex_destroy(&st->gc_lock);
     if (st->url != NULL) {
         postq_wipe(st->url, strlen(st->url)); /* it may hold a password */
     }
@@ -721,6 +742,8 @@ postq_err postq_store_pg_open(const char *url, struct postq_store **out)
     st->base.ops = &pg_ops;
     pthread_mutex_init(&st->lock, NULL);
     pthread_cond_init(&st->cond, NULL);
+    pthread_mutex_init(&st->gc_lock, NULL);
+    pthread_cond_init(&st->gc_cond, NULL);
     st->url = postq_malloc(n + 1);
     if (st->url == NULL) {
         err = POSTQ_E_NOMEM;
@@ -1775,6 +1798,7 @@ static postq_err int_on(struct conn *c, enum stmt_id id, const struct params *p,
     return err;
 }
 
+/* One logged sign (a batch is a list of them, one organisation's). */
 struct pg_put {
     const struct postq_store_sig *g;
     struct params *p; /* the sign result's statement, $18 the log index (to fill) */
@@ -1783,14 +1807,18 @@ struct pg_put {
     size_t entry_len;
     struct postq_store_log_receipt *r;
     struct postq_store *s;
-    int presigned;
+    int presigned; /* the batch's first: its tree was presigned (settled by the leader) */
+    postq_err result;
+    char msg[200]; /* the failure's detail, for the caller's thread */
+    int done;
+    struct pg_put *next;
 };
 
-/* Nodes a logged sign's transaction knows: the right edge of the tree it found, read in one
- * query, then the nodes its leaf completes. */
+/* Nodes a logged batch's transaction knows: the right edge of the tree it found, read in one
+ * query, then the nodes its leaves complete. */
 struct pg_known {
-    struct postq_merkle_node n[2 * (POSTQ_MERKLE_PROOF_MAX + 1)];
-    size_t len;
+    struct postq_merkle_node *n;
+    size_t len, cap;
     struct conn *c;
     const char *org_id;
 };
@@ -1798,7 +1826,7 @@ struct pg_known {
 static const struct postq_merkle_node *known_find(const struct pg_known *k, unsigned level,
                                                   uint64_t index)
 {
-    for (size_t i = 0; i < k->len; i++) {
+    for (size_t i = k->len; i-- > 0;) {
         if (k->n[i].level == level && k->n[i].index == index) {
             return &k->n[i];
         }
@@ -1806,7 +1834,8 @@ static const struct postq_merkle_node *known_find(const struct pg_known *k, unsi
     return NULL;
 }
 
-/* postq_merkle_append's reads: the left siblings it asks for are the edge's. */
+/* postq_merkle_append's reads: the left siblings it asks for are the edge's, or nodes an
+ * earlier leaf of the batch completed; any other is read. */
 static postq_err known_get(void *ctx, unsigned level, uint64_t index, postq_merkle_hash out)
 {
     const struct postq_merkle_node *n = known_find(ctx, level, index);
@@ -1819,8 +1848,8 @@ static postq_err known_get(void *ctx, unsigned level, uint64_t index, postq_merk
     return POSTQ_OK;
 }
 
-/* postq_store_log_tree's reads for the new leaf's proof and root: all among the known nodes
- * (the edge and the new ones); any other is read. */
+/* postq_store_log_tree's reads for the new leaves' proofs and the root: all among the known
+ * nodes; any other is read. */
 static postq_err known_nodes(void *ctx, struct postq_merkle_node *nodes, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -1832,59 +1861,29 @@ static postq_err known_nodes(void *ctx, struct postq_merkle_node *nodes, size_t 
     return POSTQ_OK;
 }
 
-/* The whole logged sign in one transaction: take the log's row (the writer lock), read the
- * right edge of its tree, compute the nodes the leaf completes and the new tree's root and the
- * leaf's proof from them, then write everything in one statement. Four round trips with the
- * BEGIN and COMMIT. */
-static postq_err put_logged_tx(struct conn *c, void *ctx)
+/* One sign of a batch: its leaf appended at index `at` (the nodes it completes joining k), and
+ * its rows written in one statement. */
+static postq_err put_one(struct conn *c, struct pg_put *x, struct pg_known *k, int64_t at)
 {
-    struct pg_put *x = ctx;
-    struct postq_store_log_receipt *r = x->r;
     struct postq_merkle_node added[POSTQ_MERKLE_PROOF_MAX + 1];
-    struct pg_known *k = postq_calloc(1, sizeof(*k));
     char *levels = NULL, *idxs = NULL, *hashes = NULL;
     postq_merkle_hash leaf;
-    struct params q;
     char idx[24];
     char state[6] = "";
-    int64_t size = 0;
     long changed = 0;
     size_t n = 0;
-    postq_err err = k == NULL ? POSTQ_E_NOMEM : POSTQ_OK;
+    postq_err err = postq_merkle_leaf_hash(leaf, x->entry, x->entry_len);
 
-    if (err == POSTQ_OK) {
-        k->c = c;
-        k->org_id = x->g->org_id;
-        q.n = 0;
-        p_text(&q, x->g->org_id);
-        err = int_on(c, S_LOG_LOCK, &q, &size);
-    }
-    if (err == POSTQ_OK) {
-        /* The edge of a tree of size leaves: for each one bit b of size, the perfect subtree
-         * (b, (size >> b) - 1). */
-        for (int b = 62; b >= 0; b--) {
-            if (((uint64_t)size >> b) & 1) {
-                k->n[k->len].level = (unsigned)b;
-                k->n[k->len].index = ((uint64_t)size >> b) - 1;
-                k->len++;
-            }
-        }
-        err = k->len > 0 ? nodes_on(c, x->g->org_id, k->n, k->len) : POSTQ_OK;
-    }
-    err = err == POSTQ_OK ? postq_merkle_leaf_hash(leaf, x->entry, x->entry_len) : err;
-    err = err == POSTQ_OK ? postq_merkle_append(added, &n, (uint64_t)size, leaf, known_get, k)
+    err = err == POSTQ_OK ? postq_merkle_append(added, &n, (uint64_t)at, leaf, known_get, k)
                           : err;
+    if (err == POSTQ_OK && k->len + n > k->cap) {
+        err = POSTQ_E_INTERNAL; /* k is sized for the batch */
+    }
     if (err == POSTQ_OK) {
         memcpy(k->n + k->len, added, n * sizeof(added[0]));
         k->len += n;
-        r->size = size + 1;
-        err = postq_store_log_tree(known_nodes, k, NODES_INCLUSION, size + 1, size, r->proof,
-                                   &r->proof_len, r->root);
-    }
-    if (err == POSTQ_OK) {
-        size_t cap = 24 * n + 3;
-        levels = postq_malloc(cap);
-        idxs = postq_malloc(cap);
+        levels = postq_malloc(24 * n + 3);
+        idxs = postq_malloc(24 * n + 3);
         hashes = postq_malloc(67 * n + 3);
         if (levels == NULL || idxs == NULL || hashes == NULL) {
             err = POSTQ_E_NOMEM;
@@ -1907,7 +1906,7 @@ static postq_err put_logged_tx(struct conn *c, void *ctx)
         strcpy(levels + a, "}");
         strcpy(idxs + b, "}");
         strcpy(hashes + h, "}");
-        snprintf(idx, sizeof(idx), "%lld", (long long)size);
+        snprintf(idx, sizeof(idx), "%lld", (long long)at);
         x->p->v[17] = idx;
         if (!x->record_counter) {
             p_null(x->p); /* $19, $20: no counter pair */
@@ -1930,13 +1929,69 @@ static postq_err put_logged_tx(struct conn *c, void *ctx)
     postq_free(levels);
     postq_free(idxs);
     postq_free(hashes);
-    postq_free(k);
-    /* The tree this transaction leaves, and the leaf's proof in it: signed during the COMMIT
-     * (pg_put_signature settles it). */
+    x->r->index = at;
+    return err;
+}
+
+/* A batch of one organisation's logged signs in one transaction: take the log's row (the
+ * writer lock), read the right edge of its tree, append each leaf and write each sign's rows
+ * in one statement; then each leaf's proof in the tree the batch leaves, and that tree's root,
+ * from the nodes known (no query), presigned before the COMMIT. Three round trips plus one per
+ * sign, with the BEGIN and COMMIT. Any failure fails the whole transaction (the leader then
+ * retries each sign alone). */
+static postq_err put_logged_tx(struct conn *c, void *ctx)
+{
+    struct pg_put *batch = ctx;
+    struct pg_known k;
+    struct params q;
+    int64_t size = 0, at;
+    size_t count = 0;
+    postq_err err;
+
+    for (struct pg_put *x = batch; x != NULL; x = x->next) {
+        count++;
+    }
+    memset(&k, 0, sizeof(k));
+    k.c = c;
+    k.org_id = batch->g->org_id;
+    k.cap = 64 + count * (POSTQ_MERKLE_PROOF_MAX + 1);
+    k.n = postq_calloc(k.cap, sizeof(k.n[0]));
+    if (k.n == NULL) {
+        return POSTQ_E_NOMEM;
+    }
+    q.n = 0;
+    p_text(&q, batch->g->org_id);
+    err = int_on(c, S_LOG_LOCK, &q, &size);
     if (err == POSTQ_OK) {
-        postq_store_log_presign(x->s, x->g->org_id, r->size, r->root);
-        x->presigned = 1;
-        r->index = size; /* the checkpointer (store.c) takes it on once committed */
+        /* The edge of a tree of size leaves: for each one bit b of size, the perfect subtree
+         * (b, (size >> b) - 1). */
+        for (int b = 62; b >= 0; b--) {
+            if (((uint64_t)size >> b) & 1) {
+                k.n[k.len].level = (unsigned)b;
+                k.n[k.len].index = ((uint64_t)size >> b) - 1;
+                k.len++;
+            }
+        }
+        err = k.len > 0 ? nodes_on(c, batch->g->org_id, k.n, k.len) : POSTQ_OK;
+    }
+    at = size;
+    for (struct pg_put *x = batch; err == POSTQ_OK && x != NULL; x = x->next) {
+        err = put_one(c, x, &k, at++);
+    }
+    /* The tree this transaction leaves, and each leaf's proof in it: signed during the COMMIT
+     * (the leader settles it). */
+    for (struct pg_put *x = batch; err == POSTQ_OK && x != NULL; x = x->next) {
+        x->r->size = at;
+        err = postq_store_log_tree(known_nodes, &k, NODES_INCLUSION, at, x->r->index, x->r->proof,
+                                   &x->r->proof_len, x == batch ? x->r->root : NULL);
+        if (x != batch) {
+            memcpy(x->r->root, batch->r->root, 32);
+        }
+    }
+    postq_free(k.n);
+    if (err == POSTQ_OK) {
+        postq_store_log_presign(batch->s, batch->g->org_id, at, batch->r->root);
+        batch->presigned = 1;
     }
     return err;
 }
@@ -1958,6 +2013,96 @@ static postq_err settle_unknown(struct postq_store *s, const char *sig_id)
     }
     postq_store_set_errmsg("%s; whether signature %s was stored is unknown", msg, sig_id);
     return POSTQ_E_IO;
+}
+
+/* Commit a batch (one organisation's signs) in one transaction and give each its result.
+ * When the COMMIT was sent and the connection broke, a row found settles the whole batch (it
+ * was one transaction). Any other failure rolled everything back: with several signs each is
+ * then tried alone, so that one sign's fault (a counter already used) is its own. */
+static void commit_logged(struct postq_store *s, struct pg_put *batch)
+{
+    postq_err err = in_txn(s, put_logged_tx, batch);
+    if (err == POSTQ_E_NETWORK && strncmp(postq_store_errmsg(), "injected", 8) != 0) {
+        /* Each leaf index was set before the COMMIT, so a row found means the receipts are
+         * good. */
+        err = settle_unknown(s, batch->g->id);
+    }
+    if (batch->presigned) {
+        postq_store_log_settle(s, batch->g->org_id, batch->r->size, batch->r->root,
+                               err == POSTQ_OK);
+        batch->presigned = 0;
+    }
+    if (err != POSTQ_OK && err != POSTQ_E_IO && batch->next != NULL) {
+        for (struct pg_put *x = batch, *next; x != NULL; x = next) {
+            next = x->next;
+            x->next = NULL;
+            commit_logged(s, x);
+            x->next = next;
+        }
+        return;
+    }
+    for (struct pg_put *x = batch; x != NULL; x = x->next) {
+        x->result = err;
+        if (err != POSTQ_OK) {
+            snprintf(x->msg, sizeof(x->msg), "%s", postq_store_errmsg());
+        }
+    }
+}
+
+/* The logged sign path, with group commit per organisation: a caller queues its sign; if no
+ * commit to that organisation's log is under way in this process it leads one for everything
+ * queued so far (its own included), else it waits for the leader, who may have taken it into
+ * the batch. The log's row is the writer lock across nodes, so concurrent signs of one
+ * organisation would otherwise commit one at a time; a batch takes it once, syncs once, and
+ * one checkpoint covers it. Each caller gets its own answer. */
+static postq_err put_logged(struct postq_store *s, struct pg_put *me)
+{
+    struct pg_store *st = impl(s);
+    struct pg_gc *q;
+    struct pg_put *batch;
+
+    pthread_mutex_lock(&st->gc_lock);
+    for (q = st->gcs; q != NULL && strcmp(q->org_id, me->g->org_id) != 0; q = q->next) {
+    }
+    if (q == NULL && (q = postq_calloc(1, sizeof(*q))) != NULL) {
+        snprintf(q->org_id, sizeof(q->org_id), "%s", me->g->org_id);
+        q->tail = &q->head;
+        q->next = st->gcs;
+        st->gcs = q;
+    }
+    if (q == NULL) {
+        pthread_mutex_unlock(&st->gc_lock);
+        commit_logged(s, me); /* no memory for the queue: alone */
+    } else {
+        *q->tail = me;
+        q->tail = &me->next;
+        while (!me->done && q->busy) {
+            pthread_cond_wait(&st->gc_cond, &st->gc_lock);
+        }
+        if (!me->done) {
+            /* Lead: take the whole queue (it holds me). */
+            q->busy = 1;
+            batch = q->head;
+            q->head = NULL;
+            q->tail = &q->head;
+            pthread_mutex_unlock(&st->gc_lock);
+
+            commit_logged(s, batch);
+
+            pthread_mutex_lock(&st->gc_lock);
+            for (struct pg_put *x = batch, *next; x != NULL; x = next) {
+                next = x->next; /* read before done: a follower's item dies when it returns */
+                x->done = 1;
+            }
+            q->busy = 0;
+            pthread_cond_broadcast(&st->gc_cond);
+        }
+        pthread_mutex_unlock(&st->gc_lock);
+    }
+    if (me->result != POSTQ_OK) {
+        postq_store_set_errmsg("%s", me->msg);
+    }
+    return me->result;
 }
 
 static postq_err pg_put_signature(struct postq_store *s, const struct postq_store_sig *g,
@@ -2009,18 +2154,16 @@ static postq_err pg_put_signature(struct postq_store *s, const struct postq_stor
         p_int(&p, counter);
     }
     if (entry != NULL) {
-        struct pg_put x = {g, &p, record_counter, entry, entry_len, receipt, s, 0};
-        err = in_txn(s, put_logged_tx, &x);
-        if (err != POSTQ_OK && err == POSTQ_E_NETWORK &&
-            strncmp(postq_store_errmsg(), "injected", 8) != 0) {
-            /* The commit may have been sent; its leaf index was set before, so a row found
-             * means the receipt's index is good. */
-            err = settle_unknown(s, g->id);
-        }
-        if (x.presigned) {
-            postq_store_log_settle(s, g->org_id, receipt->size, receipt->root, err == POSTQ_OK);
-        }
-        return err;
+        struct pg_put me;
+        memset(&me, 0, sizeof(me));
+        me.g = g;
+        me.p = &p;
+        me.record_counter = record_counter;
+        me.entry = entry;
+        me.entry_len = entry_len;
+        me.r = receipt;
+        me.s = s;
+        return put_logged(s, &me);
     }
     {
         long changed = 0;

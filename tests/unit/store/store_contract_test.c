@@ -1992,6 +1992,7 @@ struct log_worker {
     const char *org;
     int t;
     int ok;
+    int refused; /* signs with a counter already used, refused as a conflict */
     int64_t index[LOG_PER_THREAD];
 };
 
@@ -2020,15 +2021,24 @@ static void *log_work(void *arg)
                 w->ok++;
             }
         }
+        if (err == POSTQ_OK && i % 5 == 4) {
+            /* The same counter again, in whatever batch it lands: refused alone, no leaf. */
+            log_entry_text(entry, sizeof(entry), "dup", w->t * 1000 + i);
+            if (put_logged(w->s, w->key, w->t * 1000 + i, entry, &g, r) == POSTQ_E_CONFLICT) {
+                w->refused++;
+            }
+        }
     }
     free(r);
     return NULL;
 }
 
-/* Concurrent logged signs (grouped into batches by the SQLite backend, serialised on the log's
- * row by PostgreSQL), under a signer slower than the commits: every leaf index handed out once,
- * every proof good, fewer checkpoints than signs (the batches committed while one is being
- * signed share the next), and the final tree is the entries'. */
+/* Concurrent logged signs (grouped into batches by both backends, one batch at a time on the
+ * log's row on PostgreSQL), under a signer slower than the commits, every fifth followed by a
+ * sign that reuses its counter: every leaf index handed out once, every proof good, each reuse
+ * refused alone (a batch it lands in commits the others), fewer checkpoints than signs (the
+ * batches committed while one is being signed share the next), and the final tree is the
+ * entries'. */
 static void test_log_concurrent(void **state)
 {
     struct fx *f = *state;
@@ -2048,13 +2058,14 @@ static void test_log_concurrent(void **state)
     __atomic_store_n(&signer_slow, 1, __ATOMIC_SEQ_CST);
     for (int t = 0; t < LOG_THREADS; t++) {
         memset(&w[t], 0, sizeof(w[t]));
-        w[t] = (struct log_worker){f->s, &k, f->a.id, t, 0, {0}};
+        w[t] = (struct log_worker){f->s, &k, f->a.id, t, 0, 0, {0}};
         assert_int_equal(pthread_create(&th[t], NULL, log_work, &w[t]), 0);
     }
     memset(seen, 0, sizeof(seen));
     for (int t = 0; t < LOG_THREADS; t++) {
         assert_int_equal(pthread_join(th[t], NULL), 0);
         assert_int_equal(w[t].ok, LOG_PER_THREAD);
+        assert_int_equal(w[t].refused, LOG_PER_THREAD / 5);
         for (int i = 0; i < LOG_PER_THREAD; i++) {
             assert_true(w[t].index[i] >= 0 && w[t].index[i] < LOG_THREADS * LOG_PER_THREAD);
             assert_int_equal(seen[w[t].index[i]], 0);
