@@ -4,16 +4,18 @@
  * PostgreSQL's dialect, embedded at build time (scripts/embed-sql.sh → pg_migrations.h) and
  * applied at open under an advisory lock, so API nodes that start together apply each once.
  *
- * Several API nodes share one database; nothing here caches rows. Each write is one statement
- * in autocommit (the sign path's counter pair and sign result are one statement with a
- * data-modifying WITH), so it is committed whole or not at all without a round trip for BEGIN
- * and COMMIT; the one exception, apikey_delete, is a short transaction that locks the
- * organisation's row first. Uniqueness of (moduleId, counter) is the database's primary key,
- * so two nodes can never both store one pair.
+ * Several API nodes share one database; nothing here caches rows. Most writes are one
+ * statement in autocommit, committed whole or not at all without a round trip for BEGIN and
+ * COMMIT. The exceptions are short transactions: apikey_delete locks the organisation's row
+ * first, and a logged sign (the transparency log) locks its organisation's row in `logs`, the
+ * log's writer lock across nodes, then writes its counter pair, leaf, nodes and sign result in
+ * one statement. Uniqueness of (moduleId, counter) is the database's primary key, so two nodes
+ * can never both store one pair.
  *
- * Group commit: PostgreSQL already flushes the WAL of commits that arrive together with one
- * fsync (each node's connections commit concurrently), so the SQLite backend's batching in the
- * client, which exists because SQLite has one writer, would only add round trips here.
+ * Group commit: PostgreSQL flushes the WAL of commits that arrive together with one fsync, so
+ * unlogged writes need no batching here. Logged signs of one organisation would commit one at a
+ * time behind the log's row, so a node gathers those that arrive while a commit to that log is
+ * under way into its next transaction (put_logged), as the SQLite backend does for all signs.
  *
  * Connections: a pool of up to POOL_MAX per handle (a mutex guards only the pool), each with its
  * statements prepared on first use. A connection found broken (PostgreSQL restarted, the network
