@@ -6,6 +6,8 @@
 #ifndef POSTQ_STORE_BACKEND_H
 #define POSTQ_STORE_BACKEND_H
 
+#include <pthread.h>
+
 #include "crypto/merkle.h"
 #include "store/store.h"
 
@@ -154,6 +156,26 @@ void postq_store_log_presign(struct postq_store *s, const char *org_id, int64_t 
                              const uint8_t root[32]);
 void postq_store_log_settle(struct postq_store *s, const char *org_id, int64_t size,
                             const uint8_t root[32], int committed);
+
+/* Group commit, for both backends: a caller queues its item (a struct that begins with a
+ * postq_store_gc_item); if no commit of the queue is under way it leads one for everything
+ * queued so far (its own included), calling commit(s, batch) with the lock released; else it
+ * waits for the leader, who may have taken it into the batch. Returns once the item is
+ * answered (its results written by commit, which happened before). lock guards q and cond is
+ * the queue's; neither is held by the caller. */
+struct postq_store_gc_item {
+    struct postq_store_gc_item *next; /* in the queue, then in its batch */
+    int done;                         /* answered (written under lock) */
+};
+struct postq_store_gc {
+    struct postq_store_gc_item *head, **tail;
+    int busy; /* a leader is committing */
+};
+void postq_store_gc_init(struct postq_store_gc *q);
+void postq_store_gc_run(struct postq_store_gc *q, pthread_mutex_t *lock, pthread_cond_t *cond,
+                        struct postq_store_gc_item *me,
+                        void (*commit)(struct postq_store *s, struct postq_store_gc_item *batch),
+                        struct postq_store *s);
 
 /* Called before each database statement a backend runs (not before a rollback): POSTQ_E_IO
  * when the fault hook says this one fails, else POSTQ_OK. */

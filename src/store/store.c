@@ -479,6 +479,51 @@ static postq_err opened(postq_err err, struct postq_store **out)
     return POSTQ_E_NOMEM;
 }
 
+/* ---- group commit (backend.h) ------------------------------------------------------------- */
+
+void postq_store_gc_init(struct postq_store_gc *q)
+{
+    q->head = NULL;
+    q->tail = &q->head;
+    q->busy = 0;
+}
+
+void postq_store_gc_run(struct postq_store_gc *q, pthread_mutex_t *lock, pthread_cond_t *cond,
+                        struct postq_store_gc_item *me,
+                        void (*commit)(struct postq_store *s, struct postq_store_gc_item *batch),
+                        struct postq_store *s)
+{
+    struct postq_store_gc_item *batch;
+
+    me->next = NULL;
+    me->done = 0;
+    pthread_mutex_lock(lock);
+    *q->tail = me;
+    q->tail = &me->next;
+    while (!me->done && q->busy) {
+        pthread_cond_wait(cond, lock);
+    }
+    if (!me->done) {
+        /* Lead: take the whole queue (it holds me). */
+        q->busy = 1;
+        batch = q->head;
+        q->head = NULL;
+        q->tail = &q->head;
+        pthread_mutex_unlock(lock);
+
+        commit(s, batch);
+
+        pthread_mutex_lock(lock);
+        for (struct postq_store_gc_item *it = batch, *next; it != NULL; it = next) {
+            next = it->next; /* read before done: a follower's item dies when it returns */
+            it->done = 1;
+        }
+        q->busy = 0;
+        pthread_cond_broadcast(cond);
+    }
+    pthread_mutex_unlock(lock);
+}
+
 /* ---- open, close, health ------------------------------------------------------------------ */
 
 postq_err postq_store_open(const char *url, struct postq_store **out)

@@ -249,14 +249,11 @@ struct conn {
     struct conn *next_free;
 };
 
-struct pg_put;
-
 /* Logged signs of one organisation waiting for (or in) this process's next commit to its log
  * (see pg_put_signature). */
 struct pg_gc {
     char org_id[POSTQ_ID_MAX];
-    struct pg_put *head, **tail;
-    int busy; /* a leader is committing */
+    struct postq_store_gc q;
     struct pg_gc *next;
 };
 
@@ -1802,6 +1799,7 @@ static postq_err int_on(struct conn *c, enum stmt_id id, const struct params *p,
 
 /* One logged sign (a batch is a list of them, one organisation's). */
 struct pg_put {
+    struct postq_store_gc_item gc; /* first: the queue's link */
     const struct postq_store_sig *g;
     struct params *p; /* the sign result's statement, $18 the log index (to fill) */
     int record_counter;
@@ -1812,9 +1810,12 @@ struct pg_put {
     int presigned; /* the batch's first: its tree was presigned (settled by the leader) */
     postq_err result;
     char msg[200]; /* the failure's detail, for the caller's thread */
-    int done;
-    struct pg_put *next;
 };
+
+static struct pg_put *put_next(const struct pg_put *x)
+{
+    return (struct pg_put *)x->gc.next;
+}
 
 /* Nodes a logged batch's transaction knows: the right edge of the tree it found, read in one
  * query, then the nodes its leaves complete. */
@@ -1950,7 +1951,7 @@ static postq_err put_logged_tx(struct conn *c, void *ctx)
     size_t count = 0;
     postq_err err;
 
-    for (struct pg_put *x = batch; x != NULL; x = x->next) {
+    for (struct pg_put *x = batch; x != NULL; x = put_next(x)) {
         count++;
     }
     memset(&k, 0, sizeof(k));
@@ -1977,12 +1978,12 @@ static postq_err put_logged_tx(struct conn *c, void *ctx)
         err = k.len > 0 ? nodes_on(c, batch->g->org_id, k.n, k.len) : POSTQ_OK;
     }
     at = size;
-    for (struct pg_put *x = batch; err == POSTQ_OK && x != NULL; x = x->next) {
+    for (struct pg_put *x = batch; err == POSTQ_OK && x != NULL; x = put_next(x)) {
         err = put_one(c, x, &k, at++);
     }
     /* The tree this transaction leaves, and each leaf's proof in it: signed during the COMMIT
      * (the leader settles it). */
-    for (struct pg_put *x = batch; err == POSTQ_OK && x != NULL; x = x->next) {
+    for (struct pg_put *x = batch; err == POSTQ_OK && x != NULL; x = put_next(x)) {
         x->r->size = at;
         err = postq_store_log_tree(known_nodes, &k, NODES_INCLUSION, at, x->r->index, x->r->proof,
                                    &x->r->proof_len, x == batch ? x->r->root : NULL);
@@ -2034,21 +2035,26 @@ static void commit_logged(struct postq_store *s, struct pg_put *batch)
                                err == POSTQ_OK);
         batch->presigned = 0;
     }
-    if (err != POSTQ_OK && err != POSTQ_E_IO && batch->next != NULL) {
+    if (err != POSTQ_OK && err != POSTQ_E_IO && batch->gc.next != NULL) {
         for (struct pg_put *x = batch, *next; x != NULL; x = next) {
-            next = x->next;
-            x->next = NULL;
+            next = put_next(x);
+            x->gc.next = NULL;
             commit_logged(s, x);
-            x->next = next;
+            x->gc.next = next != NULL ? &next->gc : NULL;
         }
         return;
     }
-    for (struct pg_put *x = batch; x != NULL; x = x->next) {
+    for (struct pg_put *x = batch; x != NULL; x = put_next(x)) {
         x->result = err;
         if (err != POSTQ_OK) {
             snprintf(x->msg, sizeof(x->msg), "%s", postq_store_errmsg());
         }
     }
+}
+
+static void commit_queued(struct postq_store *s, struct postq_store_gc_item *batch)
+{
+    commit_logged(s, (struct pg_put *)batch);
 }
 
 /* The logged sign path, with group commit per organisation: a caller queues its sign; if no
@@ -2061,45 +2067,22 @@ static postq_err put_logged(struct postq_store *s, struct pg_put *me)
 {
     struct pg_store *st = impl(s);
     struct pg_gc *q;
-    struct pg_put *batch;
 
     pthread_mutex_lock(&st->gc_lock);
     for (q = st->gcs; q != NULL && strcmp(q->org_id, me->g->org_id) != 0; q = q->next) {
     }
     if (q == NULL && (q = postq_calloc(1, sizeof(*q))) != NULL) {
         snprintf(q->org_id, sizeof(q->org_id), "%s", me->g->org_id);
-        q->tail = &q->head;
+        postq_store_gc_init(&q->q);
         q->next = st->gcs;
         st->gcs = q;
     }
+    pthread_mutex_unlock(&st->gc_lock);
     if (q == NULL) {
-        pthread_mutex_unlock(&st->gc_lock);
         commit_logged(s, me); /* no memory for the queue: alone */
     } else {
-        *q->tail = me;
-        q->tail = &me->next;
-        while (!me->done && q->busy) {
-            pthread_cond_wait(&st->gc_cond, &st->gc_lock);
-        }
-        if (!me->done) {
-            /* Lead: take the whole queue (it holds me). */
-            q->busy = 1;
-            batch = q->head;
-            q->head = NULL;
-            q->tail = &q->head;
-            pthread_mutex_unlock(&st->gc_lock);
-
-            commit_logged(s, batch);
-
-            pthread_mutex_lock(&st->gc_lock);
-            for (struct pg_put *x = batch, *next; x != NULL; x = next) {
-                next = x->next; /* read before done: a follower's item dies when it returns */
-                x->done = 1;
-            }
-            q->busy = 0;
-            pthread_cond_broadcast(&st->gc_cond);
-        }
-        pthread_mutex_unlock(&st->gc_lock);
+        /* q lives until close. */
+        postq_store_gc_run(&q->q, &st->gc_lock, &st->gc_cond, &me->gc, commit_queued, s);
     }
     if (me->result != POSTQ_OK) {
         postq_store_set_errmsg("%s", me->msg);

@@ -226,6 +226,7 @@ struct tx_log {
 
 /* One put_signature waiting for (or in) a group commit. */
 struct gc_item {
+    struct postq_store_gc_item gc; /* first: the queue's link */
     const struct postq_store_sig *sig;
     const char *module_id;
     int64_t counter;
@@ -236,11 +237,14 @@ struct gc_item {
     int64_t log_index;
     struct tx_log *tx; /* its organisation's tree in the batch's transaction */
     int presigned; /* the first of its organisation's logged items: its tree was presigned */
-    postq_err result; /* tentative until done */
-    int done;
+    postq_err result; /* tentative until answered */
     char msg[200]; /* the failure's detail, for the caller's thread */
-    struct gc_item *next;
 };
+
+static struct gc_item *item_next(const struct gc_item *it)
+{
+    return (struct gc_item *)it->gc.next;
+}
 
 struct conn {
     sqlite3 *db;
@@ -257,8 +261,7 @@ struct sqlite_store {
     /* Group commit of put_signature (see there): signatures waiting for the next commit. */
     pthread_mutex_t gc_lock;
     pthread_cond_t gc_cond;
-    struct gc_item *gc_head, **gc_tail;
-    int gc_busy; /* a leader is committing */
+    struct postq_store_gc gc;
     struct log_edge *edges; /* the logs' right edges as last committed here (write_lock) */
     struct conn *all[POOL_MAX];
     size_t n_all; /* connections open or being opened */
@@ -640,7 +643,7 @@ postq_err postq_store_sqlite_open(const char *path, struct postq_store **out)
     pthread_mutex_init(&st->write_lock, NULL);
     pthread_mutex_init(&st->gc_lock, NULL);
     pthread_cond_init(&st->gc_cond, NULL);
-    st->gc_tail = &st->gc_head;
+    postq_store_gc_init(&st->gc);
     st->path = postq_malloc(n + 1);
     if (st->path == NULL) {
         err = POSTQ_E_NOMEM;
@@ -1985,7 +1988,7 @@ static postq_err log_append(struct conn *c, struct gc_item *it)
 static postq_err batch_trees(struct postq_store *s, struct conn *c, struct gc_item *batch)
 {
     postq_err err = POSTQ_OK;
-    for (struct gc_item *it = batch; err == POSTQ_OK && it != NULL; it = it->next) {
+    for (struct gc_item *it = batch; err == POSTQ_OK && it != NULL; it = item_next(it)) {
         struct postq_store_log_receipt *r = it->receipt;
         struct tx_ctx x = {c, it->tx};
         struct gc_item *first = batch;
@@ -1993,7 +1996,7 @@ static postq_err batch_trees(struct postq_store *s, struct conn *c, struct gc_it
             continue;
         }
         while (first->tx != it->tx || first->result != POSTQ_OK) {
-            first = first->next;
+            first = item_next(first);
         }
         r->size = it->tx->size;
         /* The organisation's first item computes the root with its proof; the others copy it. */
@@ -2005,7 +2008,7 @@ static postq_err batch_trees(struct postq_store *s, struct conn *c, struct gc_it
             memcpy(r->root, first->receipt->root, 32);
         }
     }
-    for (struct gc_item *it = batch; err == POSTQ_OK && it != NULL; it = it->next) {
+    for (struct gc_item *it = batch; err == POSTQ_OK && it != NULL; it = item_next(it)) {
         if (it->presigned) {
             postq_store_log_presign(s, it->sig->org_id, it->receipt->size, it->receipt->root);
         }
@@ -2107,9 +2110,10 @@ static void tx_free(struct tx_log *list)
     }
 }
 
-static void commit_batch(struct postq_store *s, struct gc_item *batch)
+static void commit_batch(struct postq_store *s, struct postq_store_gc_item *queued)
 {
-    int several = batch->next != NULL, any = 0;
+    struct gc_item *batch = (struct gc_item *)queued;
+    int several = batch->gc.next != NULL, any = 0;
     struct tx_log *txs = NULL;
     struct gc_item *it;
     WITH_WRITER(s, c, err);
@@ -2117,7 +2121,7 @@ static void commit_batch(struct postq_store *s, struct gc_item *batch)
     if (err == POSTQ_OK) {
         err = run_id(c, S_BEGIN);
     }
-    for (it = batch; err == POSTQ_OK && it != NULL; it = it->next) {
+    for (it = batch; err == POSTQ_OK && it != NULL; it = item_next(it)) {
         size_t tx_n = 0;
         int64_t tx_size = 0;
         postq_err e = POSTQ_OK;
@@ -2160,7 +2164,7 @@ static void commit_batch(struct postq_store *s, struct gc_item *batch)
     if (err == POSTQ_OK && any) {
         err = run_id(c, S_COMMIT);
     }
-    for (it = batch; it != NULL; it = it->next) {
+    for (it = batch; it != NULL; it = item_next(it)) {
         if (it->presigned) {
             postq_store_log_settle(s, it->sig->org_id, it->receipt->size, it->receipt->root,
                                    err == POSTQ_OK);
@@ -2179,13 +2183,13 @@ static void commit_batch(struct postq_store *s, struct gc_item *batch)
         release_writer(st_, c);
     }
     if (err != POSTQ_OK) {
-        for (it = batch; it != NULL; it = it->next) {
+        for (it = batch; it != NULL; it = item_next(it)) {
             if (it->result == POSTQ_OK) {
                 item_fail(it, err);
             }
         }
     }
-    for (it = batch; err == POSTQ_OK && it != NULL; it = it->next) {
+    for (it = batch; err == POSTQ_OK && it != NULL; it = item_next(it)) {
         if (it->result == POSTQ_OK && it->receipt != NULL) {
             it->receipt->index = it->log_index; /* committed: the checkpointer takes it on */
         }
@@ -2203,7 +2207,7 @@ static postq_err sq_put_signature(struct postq_store *s, const struct postq_stor
                                   struct postq_store_log_receipt *receipt)
 {
     struct sqlite_store *st = impl(s);
-    struct gc_item me, *batch;
+    struct gc_item me;
 
     memset(&me, 0, sizeof(me));
     me.sig = sig;
@@ -2215,31 +2219,7 @@ static postq_err sq_put_signature(struct postq_store *s, const struct postq_stor
     me.receipt = receipt;
     me.log_index = -1;
     me.result = POSTQ_OK; /* until commit_batch says otherwise */
-    pthread_mutex_lock(&st->gc_lock);
-    *st->gc_tail = &me;
-    st->gc_tail = &me.next;
-    while (!me.done && st->gc_busy) {
-        pthread_cond_wait(&st->gc_cond, &st->gc_lock);
-    }
-    if (!me.done) {
-        /* Lead: take the whole queue (it holds me). */
-        st->gc_busy = 1;
-        batch = st->gc_head;
-        st->gc_head = NULL;
-        st->gc_tail = &st->gc_head;
-        pthread_mutex_unlock(&st->gc_lock);
-
-        commit_batch(s, batch);
-
-        pthread_mutex_lock(&st->gc_lock);
-        for (struct gc_item *it = batch, *next; it != NULL; it = next) {
-            next = it->next; /* read before done: a follower's item dies when it returns */
-            it->done = 1;
-        }
-        st->gc_busy = 0;
-        pthread_cond_broadcast(&st->gc_cond);
-    }
-    pthread_mutex_unlock(&st->gc_lock);
+    postq_store_gc_run(&st->gc, &st->gc_lock, &st->gc_cond, &me.gc, commit_batch, s);
     if (me.result != POSTQ_OK) {
         postq_store_set_errmsg("%s", me.msg);
     }
