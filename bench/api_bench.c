@@ -504,24 +504,35 @@ struct result {
     double api_ms, enclave_ms; /* CPU (user + system) per sign of postq-api, postq-enclave */
 };
 
-/* CPU seconds (user + system) process pid has used so far, all threads; 0 when unknown. */
-static double proc_cpu_s(pid_t pid)
+/* From /proc/PID/stat: the parent's pid and the clock ticks (user + system, all threads) pid
+ * has used so far. -1 when it cannot be read. */
+static int proc_stat(long pid, long *ppid, long *ticks)
 {
     char path[64], line[1024];
     long ut = 0, st = 0;
     const char *p;
+    int ok;
     FILE *f;
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
     f = fopen(path, "r");
     if (f == NULL) {
+        return -1;
+    }
+    ok = fgets(line, sizeof(line), f) != NULL && (p = strrchr(line, ')')) != NULL &&
+         sscanf(p + 2, "%*c %ld %*s %*s %*s %*s %*s %*s %*s %*s %*s %ld %ld", ppid, &ut, &st) == 3;
+    fclose(f);
+    *ticks = ut + st;
+    return ok ? 0 : -1;
+}
+
+/* CPU seconds (user + system) process pid has used so far, all threads; 0 when unknown. */
+static double proc_cpu_s(pid_t pid)
+{
+    long ppid, ticks;
+    if (proc_stat((long)pid, &ppid, &ticks) != 0) {
         return 0;
     }
-    if (fgets(line, sizeof(line), f) == NULL || (p = strrchr(line, ')')) == NULL ||
-        sscanf(p + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %ld %ld", &ut, &st) != 2) {
-        ut = st = 0;
-    }
-    fclose(f);
-    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+    return (double)ticks / (double)sysconf(_SC_CLK_TCK);
 }
 
 /* CPU seconds of the API nodes (api 1) or of their enclaves (api 0). */
@@ -544,9 +555,9 @@ static double checkpoints_signed(void)
         const char *name = "\npostq_log_checkpoints_signed_total ";
         const char *at;
         int fd = http_connect(i);
-        int st = fd >= 0 ? http_call(fd, "GET", "/metrics", "text/plain", NULL, 0, body,
-                                     sizeof(body))
-                         : -1;
+        int st = fd >= 0
+                     ? http_call(fd, "GET", "/metrics", "text/plain", NULL, 0, body, sizeof(body))
+                     : -1;
         if (fd >= 0) {
             close(fd);
         }
@@ -727,7 +738,7 @@ static int count_main(const char *build)
  * (the first line of DATA/postmaster.pid) and every process it started. 0 without one. */
 static double pg_cpu_s(void)
 {
-    char path[200], line[512];
+    char path[200];
     long pm = 0, ticks = 0;
     FILE *f;
     DIR *d;
@@ -747,23 +758,10 @@ static double pg_cpu_s(void)
     fclose(f);
     d = opendir("/proc");
     while (d != NULL && (e = readdir(d)) != NULL) {
-        long pid = atol(e->d_name), ppid, ut, st;
-        const char *p;
-        if (pid <= 0) {
-            continue;
+        long pid = atol(e->d_name), ppid, t;
+        if (pid > 0 && proc_stat(pid, &ppid, &t) == 0 && (pid == pm || ppid == pm)) {
+            ticks += t;
         }
-        snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-        f = fopen(path, "r");
-        if (f == NULL) {
-            continue;
-        }
-        if (fgets(line, sizeof(line), f) != NULL && (p = strrchr(line, ')')) != NULL &&
-            sscanf(p + 2, "%*c %ld %*s %*s %*s %*s %*s %*s %*s %*s %*s %ld %ld", &ppid, &ut,
-                   &st) == 3 &&
-            (pid == pm || ppid == pm)) {
-            ticks += ut + st;
-        }
-        fclose(f);
     }
     if (d != NULL) {
         closedir(d);
@@ -901,8 +899,8 @@ int main(int argc, char **argv)
     printf("POST /v1/sign vs the enclave alone: mldsa65+ed25519, %d-byte payloads, keep-alive "
            "loopback, %.0f s per run\n",
            PAYLOAD, g_seconds);
-    printf("%-8s %-14s %10s %9s %9s %10s %13s\n", "clients", "path", "signs/s", "p50 ms",
-           "p99 ms", "ckpt/sign", "CPU ms/sign");
+    printf("%-8s %-14s %10s %9s %9s %10s %13s\n", "clients", "path", "signs/s", "p50 ms", "p99 ms",
+           "ckpt/sign", "CPU ms/sign");
     for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
         struct result e = {0, 0, 0, -1, 0, 0};
         if (only > 0 && only != counts[i]) {
@@ -917,8 +915,8 @@ int main(int argc, char **argv)
             snprintf(ckpt, sizeof(ckpt), "%.2f", a.ckpt);
         }
         if (only == 0) {
-            printf("%-8d %-14s %10.0f %9.3f %9.3f %10s %13.2f\n", counts[i], "enclave only",
-                   e.rate, e.p50, e.p99, "", e.enclave_ms);
+            printf("%-8d %-14s %10.0f %9.3f %9.3f %10s %13.2f\n", counts[i], "enclave only", e.rate,
+                   e.p50, e.p99, "", e.enclave_ms);
         }
         printf("%-8d %-14s %10.0f %9.3f %9.3f %10s %6.2f+%-6.2f\n", counts[i], "POST /v1/sign",
                a.rate, a.p50, a.p99, ckpt, a.api_ms, a.enclave_ms);

@@ -3,7 +3,8 @@
  * requests by route, method and status; the POST /v1/sign latency histogram; attestation
  * rejections by reason (every reason the API can give, from zero), enclave errors by kind and
  * requests refused by a rate limit, by scope (key, org; from zero); the transparency-log
- * checkpoints signed; the build, and the process itself (/proc/self). One mutex: updates are a few adds. */
+ * checkpoints signed; the build, and the process itself (/proc/self). One mutex: updates are a few
+ * adds. */
 #include <dirent.h>
 #include <pthread.h>
 #include <stdarg.h>

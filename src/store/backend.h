@@ -147,6 +147,28 @@ postq_err postq_store_log_tree(postq_store_nodes_fn get, void *ctx, enum postq_s
                                int64_t size, int64_t a, uint8_t proof[64][32], size_t *len,
                                uint8_t root[32]);
 
+/* The right edge of a tree of size leaves into out (highest level first): for each one bit L of
+ * size, the perfect subtree (L, (size >> L) - 1). Returns how many (at most 63). */
+size_t postq_store_log_edge(int64_t size, struct postq_merkle_node out[64]);
+
+/* The nodes a logged transaction knows: the right edge it began from, then those its appends
+ * completed. As crypto/merkle.h's fetch (postq_store_known_get) or postq_store_log_tree's
+ * (postq_store_known_nodes, ctx the set): the newest held node of a position, else one read
+ * through read(read_ctx, ...). */
+struct postq_store_known {
+    struct postq_merkle_node *v;
+    size_t n, cap;
+    postq_merkle_get_fn read;
+    void *read_ctx;
+};
+POSTQ_MUST_CHECK postq_err postq_store_known_push(struct postq_store_known *k, unsigned level,
+                                                  uint64_t index, const uint8_t hash[32]);
+const struct postq_merkle_node *postq_store_known_find(const struct postq_store_known *k,
+                                                       unsigned level, uint64_t index);
+postq_err postq_store_known_get(void *k, unsigned level, uint64_t index, postq_merkle_hash out);
+postq_err postq_store_known_nodes(void *k, struct postq_merkle_node *nodes, size_t n);
+void postq_store_known_free(struct postq_store_known *k);
+
 /* A logged transaction about to COMMIT leaves org_id's tree at size leaves with this root: the
  * checkpointer starts signing it now, so that the enclave works during the commit's fsync.
  * Every presign is settled exactly once, after the COMMIT: committed 1 publishes the

@@ -1515,6 +1515,76 @@ postq_err postq_store_log_tree(postq_store_nodes_fn get, void *ctx, enum postq_s
     return err;
 }
 
+size_t postq_store_log_edge(int64_t size, struct postq_merkle_node out[64])
+{
+    size_t n = 0;
+    for (int level = 62; level >= 0; level--) {
+        if (((uint64_t)size >> level) & 1) {
+            memset(&out[n], 0, sizeof(out[n]));
+            out[n].level = (unsigned)level;
+            out[n].index = ((uint64_t)size >> level) - 1;
+            n++;
+        }
+    }
+    return n;
+}
+
+postq_err postq_store_known_push(struct postq_store_known *k, unsigned level, uint64_t index,
+                                 const uint8_t hash[32])
+{
+    if (k->n == k->cap) {
+        size_t cap = k->cap != 0 ? 2 * k->cap : 96;
+        struct postq_merkle_node *v = postq_realloc(k->v, cap * sizeof(*v));
+        if (v == NULL) {
+            return POSTQ_E_NOMEM;
+        }
+        k->v = v;
+        k->cap = cap;
+    }
+    k->v[k->n].level = level;
+    k->v[k->n].index = index;
+    memcpy(k->v[k->n].hash, hash, 32);
+    k->n++;
+    return POSTQ_OK;
+}
+
+const struct postq_merkle_node *postq_store_known_find(const struct postq_store_known *k,
+                                                       unsigned level, uint64_t index)
+{
+    for (size_t i = k->n; i-- > 0;) {
+        if (k->v[i].level == level && k->v[i].index == index) {
+            return &k->v[i];
+        }
+    }
+    return NULL;
+}
+
+postq_err postq_store_known_get(void *ctx, unsigned level, uint64_t index, postq_merkle_hash out)
+{
+    struct postq_store_known *k = ctx;
+    const struct postq_merkle_node *node = postq_store_known_find(k, level, index);
+    if (node == NULL) {
+        return k->read(k->read_ctx, level, index, out);
+    }
+    memcpy(out, node->hash, 32);
+    return POSTQ_OK;
+}
+
+postq_err postq_store_known_nodes(void *ctx, struct postq_merkle_node *nodes, size_t n)
+{
+    postq_err err = POSTQ_OK;
+    for (size_t i = 0; err == POSTQ_OK && i < n; i++) {
+        err = postq_store_known_get(ctx, nodes[i].level, nodes[i].index, nodes[i].hash);
+    }
+    return err;
+}
+
+void postq_store_known_free(struct postq_store_known *k)
+{
+    postq_free(k->v);
+    memset(k, 0, sizeof(*k));
+}
+
 struct stored_nodes {
     struct postq_store *s;
     const char *org_id;
@@ -1626,7 +1696,7 @@ static postq_err await_checkpoint(struct postq_store *s, const char *org_id, int
     failures = l->failures;
     if (cp_await_size(cp, l, index + 1) != 0) {
         postq_store_set_errmsg("%s", l->failures != failures ? l->failure
-                                                           : "log: no checkpoint was signed");
+                                                             : "log: no checkpoint was signed");
         err = POSTQ_E_INTERNAL;
     }
     if (err == POSTQ_OK) {

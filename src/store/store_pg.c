@@ -145,15 +145,17 @@ static const char *const stmt_sql[S_COUNT] = {
                     "AND deleted_at IS NULL LIMIT 1",
     [S_POL_UNBIND] = "UPDATE hybrid_keys SET policy_id = NULL WHERE org_id = $1 AND policy_id = $2 "
                      "AND deleted_at IS NOT NULL",
-    [S_POLV_INSERT] = "INSERT INTO policy_versions (org_id, policy_id, version, name, vendor, body, "
-                      "enforce, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    [S_POLV_INSERT] =
+        "INSERT INTO policy_versions (org_id, policy_id, version, name, vendor, body, "
+        "enforce, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     [S_POLV_GET] = "SELECT " POLV_SEL " FROM policies p JOIN policy_versions v "
                    "ON v.policy_id = p.id WHERE p.org_id = $1 AND p.id = $2 AND v.version = $3",
     [S_POLV_DELETE] = "DELETE FROM policy_versions WHERE org_id = $1 AND policy_id = $2",
     /* The row lock the UPDATE takes makes concurrent updates of one policy take turns. */
-    [S_POL_UPDATE] = "UPDATE policies SET name = $3, body = $4, enforce = $5, version = version + 1, "
-                     "updated_at = $6 WHERE org_id = $1 AND id = $2 AND vendor = $7 "
-                     "AND version < $8 RETURNING version",
+    [S_POL_UPDATE] =
+        "UPDATE policies SET name = $3, body = $4, enforce = $5, version = version + 1, "
+        "updated_at = $6 WHERE org_id = $1 AND id = $2 AND vendor = $7 "
+        "AND version < $8 RETURNING version",
     [S_KEY_INSERT] = "INSERT INTO hybrid_keys (" KEY_INSERT_COLS ") "
                      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     [S_KEY_GET] = "SELECT " KEY_SEL " FROM hybrid_keys k JOIN key_versions v "
@@ -181,7 +183,8 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_KV_SET] = "UPDATE key_versions SET state = $4, sealed_key = CASE WHEN $4 = 'destroyed' "
                  "THEN NULL ELSE sealed_key END WHERE org_id = $1 AND key_id = $2 AND version = $3 "
                  "AND (state <> 'destroyed' OR $4 = 'destroyed')",
-    [S_KV_STATE] = "SELECT state FROM key_versions WHERE org_id = $1 AND key_id = $2 AND version = $3",
+    [S_KV_STATE] =
+        "SELECT state FROM key_versions WHERE org_id = $1 AND key_id = $2 AND version = $3",
     [S_KV_DESTROY_ALL] = "UPDATE key_versions SET state = 'destroyed', sealed_key = NULL "
                          "WHERE org_id = $1 AND key_id = $2",
     [S_CTR_SEEN] = "SELECT 1 FROM enclave_counters WHERE module_id = $1 AND counter = $2",
@@ -220,17 +223,17 @@ static const char *const stmt_sql[S_COUNT] = {
     /* A logged sign in one statement, the log's row locked (put_logged_tx): the counter pair
      * when $19 is not NULL, the nodes the leaf completes ($21 levels, $22 indices, $23 hashes
      * in hex), its entry ($24) at index $18, the log's new size, and the sign result. */
-    [S_SIG_INSERT_LOGGED] =
-        "WITH k AS (SELECT 1 " SIG_KEY "), "
-        "c AS (INSERT INTO enclave_counters (module_id, counter, signature_id) "
-        "SELECT $19, $20::bigint, $1 FROM k WHERE $19::text IS NOT NULL), "
-        "n AS (INSERT INTO log_nodes (org_id, level, idx, hash) "
-        "SELECT $2, t.l, t.i, decode(t.h, 'hex') FROM k, "
-        "unnest($21::bigint[], $22::bigint[], $23::text[]) AS t(l, i, h)), "
-        "e AS (INSERT INTO log_entries (org_id, idx, signature_id, entry) "
-        "SELECT $2, $18::bigint, $1, $24::bytea FROM k), "
-        "z AS (UPDATE logs SET size = $18::bigint + 1 WHERE org_id = $2 AND EXISTS (SELECT 1 FROM k)) "
-        "INSERT INTO signatures (" SIG_COLS ") SELECT " SIG_VALS " FROM k",
+    [S_SIG_INSERT_LOGGED] = "WITH k AS (SELECT 1 " SIG_KEY "), "
+                            "c AS (INSERT INTO enclave_counters (module_id, counter, signature_id) "
+                            "SELECT $19, $20::bigint, $1 FROM k WHERE $19::text IS NOT NULL), "
+                            "n AS (INSERT INTO log_nodes (org_id, level, idx, hash) "
+                            "SELECT $2, t.l, t.i, decode(t.h, 'hex') FROM k, "
+                            "unnest($21::bigint[], $22::bigint[], $23::text[]) AS t(l, i, h)), "
+                            "e AS (INSERT INTO log_entries (org_id, idx, signature_id, entry) "
+                            "SELECT $2, $18::bigint, $1, $24::bytea FROM k), "
+                            "z AS (UPDATE logs SET size = $18::bigint + 1 WHERE org_id = $2 AND "
+                            "EXISTS (SELECT 1 FROM k)) "
+                            "INSERT INTO signatures (" SIG_COLS ") SELECT " SIG_VALS " FROM k",
     [S_ENTRIES] = "SELECT idx, entry FROM log_entries WHERE org_id = $1 AND idx >= $2::bigint "
                   "AND idx < $3::bigint ORDER BY idx",
     [S_CP_INSERT] = "INSERT INTO log_checkpoints (org_id, size, root, note, created_at) "
@@ -1705,33 +1708,66 @@ struct pg_node_ctx {
     const char *org_id;
 };
 
+/* nodes[0..n) as PostgreSQL array literals: their levels, indices and, when hashes is not
+ * NULL, hashes in hex ("{0,1}", "{6,3}", "{ab..,cd..}"). Free each with postq_free. */
+static postq_err node_arrays(const struct postq_merkle_node *nodes, size_t n, char **levels,
+                             char **idxs, char **hashes)
+{
+    size_t a = 0, b = 0, h = 0;
+    *levels = postq_malloc(24 * n + 3);
+    *idxs = postq_malloc(24 * n + 3);
+    if (hashes != NULL) {
+        *hashes = postq_malloc(67 * n + 3);
+    }
+    if (*levels == NULL || *idxs == NULL || (hashes != NULL && *hashes == NULL)) {
+        postq_free(*levels);
+        postq_free(*idxs);
+        *levels = *idxs = NULL;
+        if (hashes != NULL) {
+            postq_free(*hashes);
+            *hashes = NULL;
+        }
+        return POSTQ_E_NOMEM;
+    }
+    (*levels)[a++] = (*idxs)[b++] = '{';
+    if (hashes != NULL) {
+        (*hashes)[h++] = '{';
+    }
+    for (size_t i = 0; i < n; i++) {
+        a += (size_t)sprintf(*levels + a, "%s%u", i > 0 ? "," : "", nodes[i].level);
+        b += (size_t)sprintf(*idxs + b, "%s%llu", i > 0 ? "," : "",
+                             (unsigned long long)nodes[i].index);
+        if (hashes != NULL) {
+            if (i > 0) {
+                (*hashes)[h++] = ',';
+            }
+            for (size_t j = 0; j < 32; j++) {
+                h += (size_t)sprintf(*hashes + h, "%02x", nodes[i].hash[j]);
+            }
+        }
+    }
+    strcpy(*levels + a, "}");
+    strcpy(*idxs + b, "}");
+    if (hashes != NULL) {
+        strcpy(*hashes + h, "}");
+    }
+    return POSTQ_OK;
+}
+
 /* Read nodes[0..n) (level, index) on c in one query: NOT_FOUND when one is not stored. */
 static postq_err nodes_on(struct conn *c, const char *org_id, struct postq_merkle_node *nodes,
                           size_t n)
 {
     char *levels, *idxs;
-    size_t cap = 24 * n + 3, a = 0, b = 0;
     struct params p;
     PGresult *r = NULL;
     postq_err err;
     int rows;
 
-    levels = postq_malloc(cap);
-    idxs = postq_malloc(cap);
-    if (levels == NULL || idxs == NULL) {
-        postq_free(levels);
-        postq_free(idxs);
-        return POSTQ_E_NOMEM;
+    err = node_arrays(nodes, n, &levels, &idxs, NULL);
+    if (err != POSTQ_OK) {
+        return err;
     }
-    levels[a++] = '{';
-    idxs[b++] = '{';
-    for (size_t i = 0; i < n; i++) {
-        a += (size_t)snprintf(levels + a, cap - a, "%s%u", i > 0 ? "," : "", nodes[i].level);
-        b += (size_t)snprintf(idxs + b, cap - b, "%s%llu", i > 0 ? "," : "",
-                              (unsigned long long)nodes[i].index);
-    }
-    snprintf(levels + a, cap - a, "}");
-    snprintf(idxs + b, cap - b, "}");
     p.n = 0;
     p_text(&p, org_id);
     p_text(&p, levels);
@@ -1817,56 +1853,9 @@ static struct pg_put *put_next(const struct pg_put *x)
     return (struct pg_put *)x->gc.next;
 }
 
-/* Nodes a logged batch's transaction knows: the right edge of the tree it found, read in one
- * query, then the nodes its leaves complete. */
-struct pg_known {
-    struct postq_merkle_node *n;
-    size_t len, cap;
-    struct conn *c;
-    const char *org_id;
-};
-
-static const struct postq_merkle_node *known_find(const struct pg_known *k, unsigned level,
-                                                  uint64_t index)
-{
-    for (size_t i = k->len; i-- > 0;) {
-        if (k->n[i].level == level && k->n[i].index == index) {
-            return &k->n[i];
-        }
-    }
-    return NULL;
-}
-
-/* postq_merkle_append's reads: the left siblings it asks for are the edge's, or nodes an
- * earlier leaf of the batch completed; any other is read. */
-static postq_err known_get(void *ctx, unsigned level, uint64_t index, postq_merkle_hash out)
-{
-    const struct postq_merkle_node *n = known_find(ctx, level, index);
-    if (n == NULL) {
-        struct pg_known *k = ctx;
-        struct pg_node_ctx nc = {k->c, k->org_id};
-        return pg_node_get(&nc, level, index, out);
-    }
-    memcpy(out, n->hash, 32);
-    return POSTQ_OK;
-}
-
-/* postq_store_log_tree's reads for the new leaves' proofs and the root: all among the known
- * nodes; any other is read. */
-static postq_err known_nodes(void *ctx, struct postq_merkle_node *nodes, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        postq_err err = known_get(ctx, nodes[i].level, nodes[i].index, nodes[i].hash);
-        if (err != POSTQ_OK) {
-            return err;
-        }
-    }
-    return POSTQ_OK;
-}
-
 /* One sign of a batch: its leaf appended at index `at` (the nodes it completes joining k), and
  * its rows written in one statement. */
-static postq_err put_one(struct conn *c, struct pg_put *x, struct pg_known *k, int64_t at)
+static postq_err put_one(struct conn *c, struct pg_put *x, struct postq_store_known *k, int64_t at)
 {
     struct postq_merkle_node added[POSTQ_MERKLE_PROOF_MAX + 1];
     char *levels = NULL, *idxs = NULL, *hashes = NULL;
@@ -1877,38 +1866,14 @@ static postq_err put_one(struct conn *c, struct pg_put *x, struct pg_known *k, i
     size_t n = 0;
     postq_err err = postq_merkle_leaf_hash(leaf, x->entry, x->entry_len);
 
-    err = err == POSTQ_OK ? postq_merkle_append(added, &n, (uint64_t)at, leaf, known_get, k)
-                          : err;
-    if (err == POSTQ_OK && k->len + n > k->cap) {
-        err = POSTQ_E_INTERNAL; /* k is sized for the batch */
+    err = err == POSTQ_OK
+              ? postq_merkle_append(added, &n, (uint64_t)at, leaf, postq_store_known_get, k)
+              : err;
+    for (size_t i = 0; err == POSTQ_OK && i < n; i++) {
+        err = postq_store_known_push(k, added[i].level, added[i].index, added[i].hash);
     }
+    err = err == POSTQ_OK ? node_arrays(added, n, &levels, &idxs, &hashes) : err;
     if (err == POSTQ_OK) {
-        memcpy(k->n + k->len, added, n * sizeof(added[0]));
-        k->len += n;
-        levels = postq_malloc(24 * n + 3);
-        idxs = postq_malloc(24 * n + 3);
-        hashes = postq_malloc(67 * n + 3);
-        if (levels == NULL || idxs == NULL || hashes == NULL) {
-            err = POSTQ_E_NOMEM;
-        }
-    }
-    if (err == POSTQ_OK) {
-        size_t a = 0, b = 0, h = 0;
-        levels[a++] = idxs[b++] = hashes[h++] = '{';
-        for (size_t i = 0; i < n; i++) {
-            a += (size_t)sprintf(levels + a, "%s%u", i > 0 ? "," : "", added[i].level);
-            b += (size_t)sprintf(idxs + b, "%s%llu", i > 0 ? "," : "",
-                                 (unsigned long long)added[i].index);
-            if (i > 0) {
-                hashes[h++] = ',';
-            }
-            for (size_t j = 0; j < 32; j++) {
-                h += (size_t)sprintf(hashes + h, "%02x", added[i].hash[j]);
-            }
-        }
-        strcpy(levels + a, "}");
-        strcpy(idxs + b, "}");
-        strcpy(hashes + h, "}");
         snprintf(idx, sizeof(idx), "%lld", (long long)at);
         x->p->v[17] = idx;
         if (!x->record_counter) {
@@ -1945,37 +1910,25 @@ static postq_err put_one(struct conn *c, struct pg_put *x, struct pg_known *k, i
 static postq_err put_logged_tx(struct conn *c, void *ctx)
 {
     struct pg_put *batch = ctx;
-    struct pg_known k;
+    struct pg_node_ctx nc = {c, batch->g->org_id};
+    struct postq_store_known k;
+    struct postq_merkle_node edge[64];
     struct params q;
     int64_t size = 0, at;
-    size_t count = 0;
+    size_t n = 0;
     postq_err err;
 
-    for (struct pg_put *x = batch; x != NULL; x = put_next(x)) {
-        count++;
-    }
     memset(&k, 0, sizeof(k));
-    k.c = c;
-    k.org_id = batch->g->org_id;
-    k.cap = 64 + count * (POSTQ_MERKLE_PROOF_MAX + 1);
-    k.n = postq_calloc(k.cap, sizeof(k.n[0]));
-    if (k.n == NULL) {
-        return POSTQ_E_NOMEM;
-    }
+    k.read = pg_node_get;
+    k.read_ctx = &nc;
     q.n = 0;
     p_text(&q, batch->g->org_id);
     err = int_on(c, S_LOG_LOCK, &q, &size);
-    if (err == POSTQ_OK) {
-        /* The edge of a tree of size leaves: for each one bit b of size, the perfect subtree
-         * (b, (size >> b) - 1). */
-        for (int b = 62; b >= 0; b--) {
-            if (((uint64_t)size >> b) & 1) {
-                k.n[k.len].level = (unsigned)b;
-                k.n[k.len].index = ((uint64_t)size >> b) - 1;
-                k.len++;
-            }
-        }
-        err = k.len > 0 ? nodes_on(c, batch->g->org_id, k.n, k.len) : POSTQ_OK;
+    if (err == POSTQ_OK && (n = postq_store_log_edge(size, edge)) > 0) {
+        err = nodes_on(c, batch->g->org_id, edge, n);
+    }
+    for (size_t i = 0; err == POSTQ_OK && i < n; i++) {
+        err = postq_store_known_push(&k, edge[i].level, edge[i].index, edge[i].hash);
     }
     at = size;
     for (struct pg_put *x = batch; err == POSTQ_OK && x != NULL; x = put_next(x)) {
@@ -1985,13 +1938,13 @@ static postq_err put_logged_tx(struct conn *c, void *ctx)
      * (the leader settles it). */
     for (struct pg_put *x = batch; err == POSTQ_OK && x != NULL; x = put_next(x)) {
         x->r->size = at;
-        err = postq_store_log_tree(known_nodes, &k, NODES_INCLUSION, at, x->r->index, x->r->proof,
-                                   &x->r->proof_len, x == batch ? x->r->root : NULL);
+        err = postq_store_log_tree(postq_store_known_nodes, &k, NODES_INCLUSION, at, x->r->index,
+                                   x->r->proof, &x->r->proof_len, x == batch ? x->r->root : NULL);
         if (x != batch) {
             memcpy(x->r->root, batch->r->root, 32);
         }
     }
-    postq_free(k.n);
+    postq_store_known_free(&k);
     if (err == POSTQ_OK) {
         postq_store_log_presign(batch->s, batch->g->org_id, at, batch->r->root);
         batch->presigned = 1;
@@ -2434,8 +2387,8 @@ static postq_err pg_checkpoint_put(struct postq_store *s, const char *org_id, in
         if (sql == NULL) {
             err = POSTQ_E_NOMEM;
         } else {
-            snprintf(sql, cap, "%s%s, %lld, '\\x%s'::bytea, %s, %lld%s", head, org,
-                     (long long)size, hex, text, (long long)postq_time_now_ms(), tail);
+            snprintf(sql, cap, "%s%s, %lld, '\\x%s'::bytea, %s, %lld%s", head, org, (long long)size,
+                     hex, text, (long long)postq_time_now_ms(), tail);
             err = exec_plain(c, sql, "checkpoint");
         }
     }

@@ -129,14 +129,16 @@ static const char *const stmt_sql[S_COUNT] = {
                     "AND deleted_at IS NULL LIMIT 1",
     [S_POL_UNBIND] = "UPDATE hybrid_keys SET policy_id = NULL WHERE org_id = ?1 AND policy_id = ?2 "
                      "AND deleted_at IS NOT NULL",
-    [S_POLV_INSERT] = "INSERT INTO policy_versions (org_id, policy_id, version, name, vendor, body, "
-                      "enforce, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_POLV_INSERT] =
+        "INSERT INTO policy_versions (org_id, policy_id, version, name, vendor, body, "
+        "enforce, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [S_POLV_GET] = "SELECT " POLV_SEL " FROM policies p JOIN policy_versions v "
                    "ON v.policy_id = p.id WHERE p.org_id = ?1 AND p.id = ?2 AND v.version = ?3",
     [S_POLV_DELETE] = "DELETE FROM policy_versions WHERE org_id = ?1 AND policy_id = ?2",
-    [S_POL_UPDATE] = "UPDATE policies SET name = ?3, body = ?4, enforce = ?5, version = version + 1, "
-                     "updated_at = ?6 WHERE org_id = ?1 AND id = ?2 AND vendor = ?7 "
-                     "AND version < ?8 RETURNING version",
+    [S_POL_UPDATE] =
+        "UPDATE policies SET name = ?3, body = ?4, enforce = ?5, version = version + 1, "
+        "updated_at = ?6 WHERE org_id = ?1 AND id = ?2 AND vendor = ?7 "
+        "AND version < ?8 RETURNING version",
     [S_KEY_INSERT] = "INSERT INTO hybrid_keys (" KEY_INSERT_COLS ") "
                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [S_KEY_GET] = "SELECT " KEY_SEL " FROM hybrid_keys k JOIN key_versions v "
@@ -160,15 +162,17 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_KV_SET] = "UPDATE key_versions SET state = ?4, sealed_key = CASE WHEN ?4 = 'destroyed' "
                  "THEN NULL ELSE sealed_key END WHERE org_id = ?1 AND key_id = ?2 AND version = ?3 "
                  "AND (state <> 'destroyed' OR ?4 = 'destroyed')",
-    [S_KV_STATE] = "SELECT state FROM key_versions WHERE org_id = ?1 AND key_id = ?2 AND version = ?3",
+    [S_KV_STATE] =
+        "SELECT state FROM key_versions WHERE org_id = ?1 AND key_id = ?2 AND version = ?3",
     [S_KV_DESTROY_ALL] = "UPDATE key_versions SET state = 'destroyed', sealed_key = NULL "
                          "WHERE org_id = ?1 AND key_id = ?2",
     [S_CTR_SEEN] = "SELECT 1 FROM enclave_counters WHERE module_id = ?1 AND counter = ?2",
     [S_CTR_INSERT] = "INSERT INTO enclave_counters (module_id, counter, signature_id) "
                      "VALUES (?1, ?2, ?3)",
-    [S_SIG_INSERT] = "INSERT INTO signatures (" SIG_COLS ", log_entry) VALUES "
-                     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-                     "?19)",
+    [S_SIG_INSERT] =
+        "INSERT INTO signatures (" SIG_COLS ", log_entry) VALUES "
+        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+        "?19)",
     [S_SIG_GET] = "SELECT " SIG_COLS " FROM signatures WHERE org_id = ?1 AND id = ?2",
     [S_SIG_LIST] = "SELECT " SIG_COLS " FROM signatures WHERE org_id = ?1 AND id < ?2 "
                    "ORDER BY id DESC LIMIT ?3",
@@ -214,13 +218,20 @@ struct log_edge {
     struct log_edge *next;
 };
 
+/* Where a transaction reads a node it does not hold: its connection, the organisation. */
+struct node_ctx {
+    struct conn *c;
+    const char *org_id;
+};
+
 /* One organisation's tree inside a batch's transaction: the nodes it may need (the edge it
- * started from, then every node the batch's appends stored), its size so far. */
+ * started from, then every node the batch's appends stored; others are read through nc), its
+ * size so far. */
 struct tx_log {
     const char *org_id;
     int64_t base, size;
-    struct postq_merkle_node *v;
-    size_t n, cap;
+    struct postq_store_known k;
+    struct node_ctx nc;
     struct tx_log *next;
 };
 
@@ -238,7 +249,7 @@ struct gc_item {
     struct tx_log *tx; /* its organisation's tree in the batch's transaction */
     int presigned; /* the first of its organisation's logged items: its tree was presigned */
     postq_err result; /* tentative until answered */
-    char msg[200]; /* the failure's detail, for the caller's thread */
+    char msg[200];    /* the failure's detail, for the caller's thread */
 };
 
 static struct gc_item *item_next(const struct gc_item *it)
@@ -1771,11 +1782,6 @@ static postq_err bind_sig(sqlite3_stmt *st, const struct postq_store_sig *g, int
 
 /* ---- the transparency log ------------------------------------------------------------------ */
 
-struct node_ctx {
-    struct conn *c;
-    const char *org_id;
-};
-
 /* The last leaf node (level, index) covers, its key in log_nodes (migration 5); -1 when it is
  * past any tree (so no row has it). */
 static int64_t last_leaf(unsigned level, uint64_t index)
@@ -1833,78 +1839,34 @@ static postq_err log_size_on(struct conn *c, const char *org_id, int64_t *size)
     return err;
 }
 
-static postq_err tx_push(struct tx_log *t, unsigned level, uint64_t index,
-                         const postq_merkle_hash hash)
-{
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 96;
-        struct postq_merkle_node *v = postq_realloc(t->v, cap * sizeof(*v));
-        if (v == NULL) {
-            return POSTQ_E_NOMEM;
-        }
-        t->v = v;
-        t->cap = cap;
-    }
-    t->v[t->n].level = level;
-    t->v[t->n].index = index;
-    memcpy(t->v[t->n].hash, hash, 32);
-    t->n++;
-    return POSTQ_OK;
-}
-
-struct tx_ctx {
-    struct conn *c;
-    struct tx_log *t;
-};
-
-/* crypto/merkle.h's node fetch in a batch's transaction: from the nodes it holds (newest
- * first), else (never, when the edge is right) read on its connection. */
-static postq_err tx_get(void *ctx, unsigned level, uint64_t index, postq_merkle_hash out)
-{
-    struct tx_ctx *x = ctx;
-    struct node_ctx nc = {x->c, x->t->org_id};
-    for (size_t i = x->t->n; i-- > 0;) {
-        if (x->t->v[i].level == level && x->t->v[i].index == index) {
-            memcpy(out, x->t->v[i].hash, 32);
-            return POSTQ_OK;
-        }
-    }
-    return node_get(&nc, level, index, out);
-}
-
-static postq_err tx_nodes(void *ctx, struct postq_merkle_node *nodes, size_t n)
-{
-    postq_err err = POSTQ_OK;
-    for (size_t i = 0; err == POSTQ_OK && i < n; i++) {
-        err = tx_get(ctx, nodes[i].level, nodes[i].index, nodes[i].hash);
-    }
-    return err;
-}
-
 /* Start t: the log's size in this transaction, and its edge (cached when nobody appended
  * since this process last committed, else read). */
 static postq_err tx_begin(struct sqlite_store *st, struct conn *c, struct tx_log *t)
 {
-    struct node_ctx nc = {c, t->org_id};
+    struct postq_merkle_node edge[64];
     struct log_edge *e;
+    size_t n = 0;
     postq_err err = log_size_on(c, t->org_id, &t->base);
 
+    t->nc.c = c;
+    t->nc.org_id = t->org_id;
+    t->k.read = node_get;
+    t->k.read_ctx = &t->nc;
     t->size = t->base;
     for (e = st->edges; e != NULL && strcmp(e->org_id, t->org_id) != 0; e = e->next) {
     }
-    for (unsigned level = 0; err == POSTQ_OK && level < 63; level++) {
-        postq_merkle_hash h;
-        uint64_t idx;
-        if (!((uint64_t)t->base >> level & 1)) {
-            continue;
-        }
-        idx = ((uint64_t)t->base >> level) - 1;
+    if (err == POSTQ_OK) {
+        n = postq_store_log_edge(t->base, edge);
+    }
+    for (size_t i = 0; err == POSTQ_OK && i < n; i++) {
         if (e != NULL && e->size == t->base) {
-            memcpy(h, e->node[level], 32);
+            memcpy(edge[i].hash, e->node[edge[i].level], 32);
         } else {
-            err = node_get(&nc, level, idx, h);
+            err = node_get(&t->nc, edge[i].level, edge[i].index, edge[i].hash);
         }
-        err = err == POSTQ_OK ? tx_push(t, level, idx, h) : err;
+        err = err == POSTQ_OK
+                  ? postq_store_known_push(&t->k, edge[i].level, edge[i].index, edge[i].hash)
+                  : err;
     }
     return err;
 }
@@ -1929,18 +1891,17 @@ static void tx_end(struct sqlite_store *st, struct tx_log *t, int committed)
     if (!committed) {
         return;
     }
-    for (unsigned level = 0; level < 63; level++) {
-        uint64_t idx = ((uint64_t)t->size >> level) - 1;
-        size_t i;
-        if (!((uint64_t)t->size >> level & 1)) {
-            continue;
+    {
+        struct postq_merkle_node edge[64];
+        size_t n = postq_store_log_edge(t->size, edge);
+        for (size_t i = 0; i < n; i++) {
+            const struct postq_merkle_node *node =
+                postq_store_known_find(&t->k, edge[i].level, edge[i].index);
+            if (node == NULL) {
+                return;
+            }
+            memcpy(e->node[edge[i].level], node->hash, 32);
         }
-        for (i = t->n; i-- > 0 && !(t->v[i].level == level && t->v[i].index == idx);) {
-        }
-        if (i == (size_t)-1) {
-            return;
-        }
-        memcpy(e->node[level], t->v[i].hash, 32);
     }
     e->size = t->size;
 }
@@ -1952,7 +1913,6 @@ static postq_err log_append(struct conn *c, struct gc_item *it)
 {
     struct postq_merkle_node nodes[POSTQ_MERKLE_PROOF_MAX + 1];
     struct tx_log *t = it->tx;
-    struct tx_ctx x = {c, t};
     postq_merkle_hash leaf;
     sqlite3_stmt *st;
     int64_t size = t->size;
@@ -1960,7 +1920,7 @@ static postq_err log_append(struct conn *c, struct gc_item *it)
     postq_err err = postq_merkle_leaf_hash(leaf, it->entry, it->entry_len);
 
     if (err == POSTQ_OK) {
-        err = postq_merkle_append(nodes, &n, (uint64_t)size, leaf, tx_get, &x);
+        err = postq_merkle_append(nodes, &n, (uint64_t)size, leaf, postq_store_known_get, &t->k);
     }
     for (size_t i = 0; err == POSTQ_OK && i < n; i++) {
         err = stmt(c, S_NODE_INSERT, &st);
@@ -1969,11 +1929,13 @@ static postq_err log_append(struct conn *c, struct gc_item *it)
             err = err == POSTQ_OK ? bind_int(st, 2, (int64_t)nodes[i].level) : err;
             err = err == POSTQ_OK ? bind_int(st, 3, (int64_t)nodes[i].index) : err;
             err = err == POSTQ_OK ? bind_blob(st, 4, nodes[i].hash, 32) : err;
-            err = err == POSTQ_OK ? bind_int(st, 5, last_leaf(nodes[i].level, nodes[i].index))
-                                  : err;
+            err =
+                err == POSTQ_OK ? bind_int(st, 5, last_leaf(nodes[i].level, nodes[i].index)) : err;
             err = err == POSTQ_OK ? run(c, st, NULL) : (done(st), err);
         }
-        err = err == POSTQ_OK ? tx_push(t, nodes[i].level, nodes[i].index, nodes[i].hash) : err;
+        err = err == POSTQ_OK
+                  ? postq_store_known_push(&t->k, nodes[i].level, nodes[i].index, nodes[i].hash)
+                  : err;
     }
     if (err == POSTQ_OK) {
         it->log_index = size;
@@ -1985,12 +1947,11 @@ static postq_err log_append(struct conn *c, struct gc_item *it)
 /* Before the COMMIT: each logged item's receipt gets its organisation's tree as the batch
  * leaves it (size, root) and its leaf's proof in it, from the nodes the transaction holds;
  * each such tree is presigned (by the organisation's first item, which settles it). */
-static postq_err batch_trees(struct postq_store *s, struct conn *c, struct gc_item *batch)
+static postq_err batch_trees(struct postq_store *s, struct gc_item *batch)
 {
     postq_err err = POSTQ_OK;
     for (struct gc_item *it = batch; err == POSTQ_OK && it != NULL; it = item_next(it)) {
         struct postq_store_log_receipt *r = it->receipt;
-        struct tx_ctx x = {c, it->tx};
         struct gc_item *first = batch;
         if (it->result != POSTQ_OK || it->entry == NULL) {
             continue;
@@ -2000,8 +1961,9 @@ static postq_err batch_trees(struct postq_store *s, struct conn *c, struct gc_it
         }
         r->size = it->tx->size;
         /* The organisation's first item computes the root with its proof; the others copy it. */
-        err = postq_store_log_tree(tx_nodes, &x, NODES_INCLUSION, r->size, it->log_index,
-                                   r->proof, &r->proof_len, first == it ? r->root : NULL);
+        err = postq_store_log_tree(postq_store_known_nodes, &it->tx->k, NODES_INCLUSION, r->size,
+                                   it->log_index, r->proof, &r->proof_len,
+                                   first == it ? r->root : NULL);
         if (first == it) {
             it->presigned = err == POSTQ_OK;
         } else {
@@ -2105,7 +2067,7 @@ static void tx_free(struct tx_log *list)
 {
     for (struct tx_log *t = list, *next; t != NULL; t = next) {
         next = t->next;
-        postq_free(t->v);
+        postq_store_known_free(&t->k);
         postq_free(t);
     }
 }
@@ -2126,7 +2088,7 @@ static void commit_batch(struct postq_store *s, struct postq_store_gc_item *queu
         int64_t tx_size = 0;
         postq_err e = POSTQ_OK;
         if (it->entry != NULL && (it->tx = tx_for(st_, c, &txs, it->sig->org_id, &e)) != NULL) {
-            tx_n = it->tx->n;
+            tx_n = it->tx->k.n;
             tx_size = it->tx->size;
         }
         if (e != POSTQ_OK) {
@@ -2140,7 +2102,7 @@ static void commit_batch(struct postq_store *s, struct postq_store_gc_item *queu
                 sqlite3_exec(c->db, "ROLLBACK TO put", NULL, NULL, NULL);
             }
             if (e != POSTQ_OK && it->tx != NULL) {
-                it->tx->n = tx_n; /* its nodes are undone with its rows */
+                it->tx->k.n = tx_n; /* its nodes are undone with its rows */
                 it->tx->size = tx_size;
             }
             if (several && sqlite3_exec(c->db, "RELEASE put", NULL, NULL, NULL) != SQLITE_OK &&
@@ -2159,7 +2121,7 @@ static void commit_batch(struct postq_store *s, struct postq_store_gc_item *queu
         }
     }
     if (err == POSTQ_OK && any) {
-        err = batch_trees(s, c, batch);
+        err = batch_trees(s, batch);
     }
     if (err == POSTQ_OK && any) {
         err = run_id(c, S_COMMIT);

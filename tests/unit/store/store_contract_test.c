@@ -133,9 +133,25 @@ struct fx {
     struct postq_store_org a, b;
 };
 
-static int setup(void **state)
+/* Close f's store, drop what its URL made and its directory, free it: -1 when the directory
+ * could not be removed. */
+static int fx_free(struct fx *f)
 {
     char cmd[128];
+    int rc;
+    postq_store_fail_at(0);
+    postq_store_close(f->s);
+    if (backend->drop != NULL && f->url[0] != '\0') {
+        backend->drop(f->dir);
+    }
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+    rc = system(cmd) != 0 ? -1 : 0;
+    free(f);
+    return rc;
+}
+
+static int setup(void **state)
+{
     struct fx *f = calloc(1, sizeof(*f));
     if (f == NULL) {
         return -1;
@@ -151,15 +167,7 @@ static int setup(void **state)
         postq_store_org_create(f->s, "globex", &f->b) != POSTQ_OK) {
         /* cmocka runs no teardown after a failed setup: nothing may outlive the test. */
         fprintf(stderr, "setup: %s\n", postq_store_errmsg());
-        postq_store_close(f->s);
-        if (backend->drop != NULL && f->url[0] != '\0') {
-            backend->drop(f->dir);
-        }
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-        if (system(cmd) != 0) {
-            fprintf(stderr, "setup: could not remove %s\n", f->dir);
-        }
-        free(f);
+        (void)fx_free(f);
         return -1;
     }
     *state = f;
@@ -168,19 +176,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    struct fx *f = *state;
-    char cmd[128];
-    postq_store_fail_at(0);
-    postq_store_close(f->s);
-    if (backend->drop != NULL) {
-        backend->drop(f->dir);
-    }
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0) {
-        return -1;
-    }
-    free(f);
-    return 0;
+    return fx_free(*state);
 }
 
 /* ---- helpers ------------------------------------------------------------------------------ */
