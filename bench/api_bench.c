@@ -787,7 +787,14 @@ static int stores_main(const char *build)
            PAYLOAD, g_seconds);
     printf("%-9s %5s %8s %10s %9s %9s %13s\n", "store", "nodes", "clients", "signs/s",
            "p50 ms", "p99 ms", "PG CPU µs/sign");
+    const char *only_env = getenv("API_BENCH_STORE");
     for (size_t c = 0; c < 3; c++) {
+        if (only_env != NULL && only_env[0] != '\0' &&
+            !(strncmp(only_env, configs[c].store, strlen(configs[c].store)) == 0 &&
+              atoi(only_env + strlen(configs[c].store)) == configs[c].nodes)) {
+            memset(r[c], 0, sizeof(r[c]));
+            continue;
+        }
         setup(build, configs[c].store, configs[c].nodes);
         for (size_t i = 0; i < 3; i++) {
             double cpu0 = pg_cpu_s();

@@ -42,7 +42,7 @@
 #define POOL_MAX        16
 #define CONNECT_TIMEOUT "5" /* seconds; a URI's own connect_timeout overrides it */
 #define MIGRATE_LOCK    "7382029341953310001" /* pg_advisory_xact_lock key of the migrations */
-#define PARAMS_MAX      24
+#define PARAMS_MAX      26
 
 struct migration {
     int version;
@@ -101,6 +101,7 @@ enum stmt_id {
     S_LOG_SIZE,
     S_NODE_GET,
     S_SIG_INSERT_LOGGED,
+    S_SIG_INSERT_NEXT,
     S_ENTRIES,
     S_CP_INSERT,
     S_CP_LATEST,
@@ -116,6 +117,15 @@ enum stmt_id {
  * with one key (the usual load) then share that lock through multixacts, which cost more than
  * the insert. Keys are never deleted, so the read cannot race with a delete. */
 #define SIG_KEY "WHERE EXISTS (SELECT 1 FROM hybrid_keys WHERE org_id = $2 AND id = $3)"
+/* A logged sign's rows besides its sign result, each written only when k has its row. */
+#define LOGGED_ROWS                                                                                \
+    "c AS (INSERT INTO enclave_counters (module_id, counter, signature_id) "                       \
+    "SELECT $19, $20::bigint, $1 FROM k WHERE $19::text IS NOT NULL), "                            \
+    "n AS (INSERT INTO log_nodes (org_id, level, idx, hash) "                                      \
+    "SELECT $2, t.l, t.i, decode(t.h, 'hex') FROM k, "                                             \
+    "unnest($21::bigint[], $22::bigint[], $23::text[]) AS t(l, i, h)), "                           \
+    "e AS (INSERT INTO log_entries (org_id, idx, signature_id, entry) "                            \
+    "SELECT $2, $18::bigint, $1, $24::bytea FROM k)"
 
 /* Lists page by id, newest first, as store_sqlite.c: $2 is the cursor or "~", $3 the limit. */
 static const char *const stmt_sql[S_COUNT] = {
@@ -222,22 +232,29 @@ static const char *const stmt_sql[S_COUNT] = {
                    "FROM unnest($2::bigint[], $3::bigint[]) AS t(l, i)",
     /* A logged sign in one statement, the log's row locked (put_logged_tx): the counter pair
      * when $19 is not NULL, the nodes the leaf completes ($21 levels, $22 indices, $23 hashes
-     * in hex), its entry ($24) at index $18, the log's new size, and the sign result. */
-    [S_SIG_INSERT_LOGGED] = "WITH k AS (SELECT 1 " SIG_KEY "), "
-                            "c AS (INSERT INTO enclave_counters (module_id, counter, signature_id) "
-                            "SELECT $19, $20::bigint, $1 FROM k WHERE $19::text IS NOT NULL), "
-                            "n AS (INSERT INTO log_nodes (org_id, level, idx, hash) "
-                            "SELECT $2, t.l, t.i, decode(t.h, 'hex') FROM k, "
-                            "unnest($21::bigint[], $22::bigint[], $23::text[]) AS t(l, i, h)), "
-                            "e AS (INSERT INTO log_entries (org_id, idx, signature_id, entry) "
-                            "SELECT $2, $18::bigint, $1, $24::bytea FROM k), "
-                            "z AS (UPDATE logs SET size = $18::bigint + 1 WHERE org_id = $2 AND "
-                            "EXISTS (SELECT 1 FROM k)) "
+     * in hex), its entry ($24) at index $18, the log's new size and root ($25), and the sign
+     * result. */
+    [S_SIG_INSERT_LOGGED] = "WITH k AS (SELECT 1 " SIG_KEY "), " LOGGED_ROWS
+                            ", z AS (UPDATE logs SET size = $18::bigint + 1, root = $25::bytea "
+                            "WHERE org_id = $2 AND EXISTS (SELECT 1 FROM k)) "
                             "INSERT INTO signatures (" SIG_COLS ") SELECT " SIG_VALS " FROM k",
+    /* The same without a lock taken first (a batch's first sign, from the tree this node last
+     * committed; alone, in autocommit): the log's row is updated only while it still holds that
+     * size ($18) and root ($26), so the update is the lock and the check at once. No row
+     * changed: another writer came first (or the key is not there), and nothing was written. */
+    [S_SIG_INSERT_NEXT] = "WITH k AS (UPDATE logs SET size = $18::bigint + 1, root = $25::bytea "
+                          "WHERE org_id = $2 AND size = $18::bigint AND root = $26::bytea AND "
+                          "EXISTS (SELECT 1 FROM hybrid_keys WHERE org_id = $2 AND id = $3) "
+                          "RETURNING 1), " LOGGED_ROWS " INSERT INTO signatures (" SIG_COLS
+                          ") SELECT " SIG_VALS " FROM k",
     [S_ENTRIES] = "SELECT idx, entry FROM log_entries WHERE org_id = $1 AND idx >= $2::bigint "
                   "AND idx < $3::bigint ORDER BY idx",
-    [S_CP_INSERT] = "INSERT INTO log_checkpoints (org_id, size, root, note, created_at) "
-                    "VALUES ($1, $2::bigint, $3::bytea, $4, $5::bigint) "
+    /* A checkpoint's row, in autocommit without waiting for the WAL flush (set_config's
+     * third argument: this transaction only): a checkpoint lost in a crash is replaced by the
+     * next one. */
+    [S_CP_INSERT] = "WITH o AS (SELECT set_config('synchronous_commit', 'off', true)) "
+                    "INSERT INTO log_checkpoints (org_id, size, root, note, created_at) "
+                    "SELECT $1, $2::bigint, $3::bytea, $4, $5::bigint FROM o "
                     "ON CONFLICT (org_id, size) DO NOTHING",
     [S_CP_LATEST] = "SELECT size, root, note, created_at FROM log_checkpoints "
                     "WHERE org_id = $1 ORDER BY size DESC LIMIT 1",
@@ -254,9 +271,12 @@ struct conn {
 
 /* Logged signs of one organisation waiting for (or in) this process's next commit to its log
  * (see pg_put_signature). */
+struct pg_log_cache;
+
 struct pg_gc {
     char org_id[POSTQ_ID_MAX];
     struct postq_store_gc q;
+    struct pg_log_cache *cache; /* the log's tree as last committed here (its leader's) */
     struct pg_gc *next;
 };
 
@@ -706,6 +726,7 @@ static void pg_close(struct postq_store *s)
     while (st->gcs != NULL) {
         struct pg_gc *g = st->gcs;
         st->gcs = g->next;
+        postq_free(g->cache);
         postq_free(g);
     }
     pthread_cond_destroy(&st->gc_cond);
@@ -1833,6 +1854,19 @@ static postq_err int_on(struct conn *c, enum stmt_id id, const struct params *p,
     return err;
 }
 
+/* The tree of an organisation's log as this node last committed it: its size, root and right
+ * edge. A batch that finds the log's row still at that size and root appends from it, without
+ * taking the lock and reading the edge first (S_SIG_INSERT_NEXT); the root is compared as
+ * well as the size, so that a log rolled back to an equal size (a database restored under a
+ * running node) is read again. Used only by the batch's leader (postq_store_gc_run). */
+struct pg_log_cache {
+    int valid;
+    int64_t size;
+    uint8_t root[32];
+    size_t n;
+    struct postq_merkle_node edge[64];
+};
+
 /* One logged sign (a batch is a list of them, one organisation's). */
 struct pg_put {
     struct postq_store_gc_item gc; /* first: the queue's link */
@@ -1843,7 +1877,14 @@ struct pg_put {
     size_t entry_len;
     struct postq_store_log_receipt *r;
     struct postq_store *s;
-    int presigned; /* the batch's first: its tree was presigned (settled by the leader) */
+    /* The batch's first only: */
+    struct pg_log_cache *cache; /* its log's (NULL: none kept) */
+    struct pg_log_cache next;   /* the tree the batch leaves, for the cache once committed */
+    int presigned;              /* its tree was presigned (settled by the leader) */
+    int stale;                  /* the cache was not the log's tree: nothing was written */
+    /* Its rows, between put_prepare and the statement: */
+    char *levels, *idxs, *hashes;
+    uint8_t root_after[32];
     postq_err result;
     char msg[200]; /* the failure's detail, for the caller's thread */
 };
@@ -1854,16 +1895,12 @@ static struct pg_put *put_next(const struct pg_put *x)
 }
 
 /* One sign of a batch: its leaf appended at index `at` (the nodes it completes joining k), and
- * its rows written in one statement. */
-static postq_err put_one(struct conn *c, struct pg_put *x, struct postq_store_known *k, int64_t at)
+ * the tree's root after it. */
+static postq_err put_prepare(struct pg_put *x, struct postq_store_known *k, int64_t at)
 {
     struct postq_merkle_node added[POSTQ_MERKLE_PROOF_MAX + 1];
-    char *levels = NULL, *idxs = NULL, *hashes = NULL;
     postq_merkle_hash leaf;
-    char idx[24];
-    char state[6] = "";
-    long changed = 0;
-    size_t n = 0;
+    size_t n = 0, len = 0;
     postq_err err = postq_merkle_leaf_hash(leaf, x->entry, x->entry_len);
 
     err = err == POSTQ_OK
@@ -1872,70 +1909,97 @@ static postq_err put_one(struct conn *c, struct pg_put *x, struct postq_store_kn
     for (size_t i = 0; err == POSTQ_OK && i < n; i++) {
         err = postq_store_known_push(k, added[i].level, added[i].index, added[i].hash);
     }
-    err = err == POSTQ_OK ? node_arrays(added, n, &levels, &idxs, &hashes) : err;
-    if (err == POSTQ_OK) {
-        snprintf(idx, sizeof(idx), "%lld", (long long)at);
-        x->p->v[17] = idx;
-        if (!x->record_counter) {
-            p_null(x->p); /* $19, $20: no counter pair */
-            p_null(x->p);
-        }
-        p_text(x->p, levels);
-        p_text(x->p, idxs);
-        p_text(x->p, hashes);
-        err = p_blob(x->p, x->entry, x->entry_len);
-        err = err == POSTQ_OK ? exec_cmd(c, S_SIG_INSERT_LOGGED, x->p, &changed, state) : err;
-        x->p->n = x->record_counter ? 20 : 18; /* as the caller built it, for a retry */
-        if (err == POSTQ_OK && changed == 0) {
-            postq_store_set_errmsg("no such key");
-            err = POSTQ_E_NOT_FOUND;
-        } else if (err != POSTQ_OK && strcmp(state, "23505") == 0) {
-            postq_store_set_errmsg("counter already used");
-            err = POSTQ_E_CONFLICT;
-        }
-    }
-    postq_free(levels);
-    postq_free(idxs);
-    postq_free(hashes);
+    err = err == POSTQ_OK ? node_arrays(added, n, &x->levels, &x->idxs, &x->hashes) : err;
+    err = err == POSTQ_OK ? postq_store_log_tree(postq_store_known_nodes, k, NODES_ROOT, at + 1, 0,
+                                                 NULL, &len, x->root_after)
+                          : err;
     x->r->index = at;
     return err;
 }
 
-/* A batch of one organisation's logged signs in one transaction: take the log's row (the
- * writer lock), read the right edge of its tree, append each leaf and write each sign's rows
- * in one statement; then each leaf's proof in the tree the batch leaves, and that tree's root,
- * from the nodes known (no query), presigned before the COMMIT. Three round trips plus one per
- * sign, with the BEGIN and COMMIT. Any failure fails the whole transaction (the leader then
- * retries each sign alone). */
+/* Its rows in one statement: S_SIG_INSERT_NEXT when expect (the root the log's row must still
+ * hold) is not NULL, else S_SIG_INSERT_LOGGED (the row locked). */
+static postq_err put_exec(struct conn *c, struct pg_put *x, const uint8_t *expect, int *stale)
+{
+    char idx[24];
+    char state[6] = "";
+    long changed = 0;
+    postq_err err;
+
+    snprintf(idx, sizeof(idx), "%lld", (long long)x->r->index);
+    x->p->v[17] = idx;
+    if (!x->record_counter) {
+        p_null(x->p); /* $19, $20: no counter pair */
+        p_null(x->p);
+    }
+    p_text(x->p, x->levels);
+    p_text(x->p, x->idxs);
+    p_text(x->p, x->hashes);
+    err = p_blob(x->p, x->entry, x->entry_len);
+    err = err == POSTQ_OK ? p_blob(x->p, x->root_after, 32) : err;
+    if (err == POSTQ_OK && expect != NULL) {
+        err = p_blob(x->p, expect, 32);
+    }
+    err = err == POSTQ_OK ? exec_cmd(c, expect != NULL ? S_SIG_INSERT_NEXT : S_SIG_INSERT_LOGGED,
+                                     x->p, &changed, state)
+                          : err;
+    x->p->n = x->record_counter ? 20 : 18; /* as the caller built it, for a retry */
+    if (err == POSTQ_OK && changed == 0 && expect != NULL) {
+        *stale = 1;
+        postq_store_set_errmsg("log: another writer appended first");
+        err = POSTQ_E_CONFLICT;
+    } else if (err == POSTQ_OK && changed == 0) {
+        postq_store_set_errmsg("no such key");
+        err = POSTQ_E_NOT_FOUND;
+    } else if (err != POSTQ_OK && strcmp(state, "23505") == 0) {
+        postq_store_set_errmsg("counter already used");
+        err = POSTQ_E_CONFLICT;
+    }
+    return err;
+}
+
+/* A batch of one organisation's logged signs. From the cached tree when there is one (the first
+ * statement checks that it is still the log's); else take the log's row (the writer lock) and
+ * read the right edge of its tree. Then each leaf's nodes, the tree's root after it, and each
+ * leaf's proof in the tree the batch leaves, from the nodes known (no query); that tree is
+ * presigned, and each sign's rows written in one statement. A batch of one from the cache is
+ * one round trip in autocommit; otherwise BEGIN, two, one per sign, COMMIT. Any failure fails
+ * the whole batch (the leader then retries each sign alone). */
 static postq_err put_logged_tx(struct conn *c, void *ctx)
 {
     struct pg_put *batch = ctx;
     struct pg_node_ctx nc = {c, batch->g->org_id};
+    const struct pg_log_cache *cache =
+        batch->cache != NULL && batch->cache->valid ? batch->cache : NULL;
     struct postq_store_known k;
     struct postq_merkle_node edge[64];
     struct params q;
     int64_t size = 0, at;
     size_t n = 0;
-    postq_err err;
+    postq_err err = POSTQ_OK;
 
     memset(&k, 0, sizeof(k));
     k.read = pg_node_get;
     k.read_ctx = &nc;
-    q.n = 0;
-    p_text(&q, batch->g->org_id);
-    err = int_on(c, S_LOG_LOCK, &q, &size);
-    if (err == POSTQ_OK && (n = postq_store_log_edge(size, edge)) > 0) {
-        err = nodes_on(c, batch->g->org_id, edge, n);
+    if (cache != NULL) {
+        size = cache->size;
+        n = cache->n;
+        memcpy(edge, cache->edge, n * sizeof(edge[0]));
+    } else {
+        q.n = 0;
+        p_text(&q, batch->g->org_id);
+        err = int_on(c, S_LOG_LOCK, &q, &size);
+        if (err == POSTQ_OK && (n = postq_store_log_edge(size, edge)) > 0) {
+            err = nodes_on(c, batch->g->org_id, edge, n);
+        }
     }
     for (size_t i = 0; err == POSTQ_OK && i < n; i++) {
         err = postq_store_known_push(&k, edge[i].level, edge[i].index, edge[i].hash);
     }
     at = size;
     for (struct pg_put *x = batch; err == POSTQ_OK && x != NULL; x = put_next(x)) {
-        err = put_one(c, x, &k, at++);
+        err = put_prepare(x, &k, at++);
     }
-    /* The tree this transaction leaves, and each leaf's proof in it: signed during the COMMIT
-     * (the leader settles it). */
     for (struct pg_put *x = batch; err == POSTQ_OK && x != NULL; x = put_next(x)) {
         x->r->size = at;
         err = postq_store_log_tree(postq_store_known_nodes, &k, NODES_INCLUSION, at, x->r->index,
@@ -1944,11 +2008,49 @@ static postq_err put_logged_tx(struct conn *c, void *ctx)
             memcpy(x->r->root, batch->r->root, 32);
         }
     }
+    if (err == POSTQ_OK) {
+        /* The tree it leaves, for the cache once the batch is committed. */
+        batch->next.size = at;
+        memcpy(batch->next.root, batch->r->root, 32);
+        batch->next.n = postq_store_log_edge(at, batch->next.edge);
+        for (size_t i = 0; i < batch->next.n && err == POSTQ_OK; i++) {
+            const struct postq_merkle_node *e =
+                postq_store_known_find(&k, batch->next.edge[i].level, batch->next.edge[i].index);
+            if (e == NULL) {
+                err = POSTQ_E_INTERNAL; /* every edge node is known: the batch made or read it */
+            } else {
+                memcpy(batch->next.edge[i].hash, e->hash, 32);
+            }
+        }
+    }
     postq_store_known_free(&k);
     if (err == POSTQ_OK) {
+        /* Signed while the statements and the COMMIT run (the leader settles it). */
         postq_store_log_presign(batch->s, batch->g->org_id, at, batch->r->root);
         batch->presigned = 1;
     }
+    for (struct pg_put *x = batch; err == POSTQ_OK && x != NULL; x = put_next(x)) {
+        err = put_exec(c, x, x == batch && cache != NULL ? cache->root : NULL, &batch->stale);
+    }
+    for (struct pg_put *x = batch; x != NULL; x = put_next(x)) {
+        postq_free(x->levels);
+        postq_free(x->idxs);
+        postq_free(x->hashes);
+        x->levels = x->idxs = x->hashes = NULL;
+    }
+    return err;
+}
+
+/* fn on one connection in autocommit (a single statement commits itself). */
+static postq_err on_conn(struct postq_store *s, postq_err (*fn)(struct conn *c, void *ctx),
+                         void *ctx)
+{
+    WITH_CONN(s, c, err);
+    if (err != POSTQ_OK) {
+        return err;
+    }
+    err = fn(c, ctx);
+    release(st_, c);
     return err;
 }
 
@@ -1973,11 +2075,17 @@ static postq_err settle_unknown(struct postq_store *s, const char *sig_id)
 
 /* Commit a batch (one organisation's signs) in one transaction and give each its result.
  * When the COMMIT was sent and the connection broke, a row found settles the whole batch (it
- * was one transaction). Any other failure rolled everything back: with several signs each is
- * then tried alone, so that one sign's fault (a counter already used) is its own. */
+ * was one transaction). A cached tree that is no longer the log's wrote nothing: the batch
+ * runs again from the log's row. Any other failure rolled everything back: with several signs
+ * each is then tried alone, so that one sign's fault (a counter already used) is its own. */
 static void commit_logged(struct postq_store *s, struct pg_put *batch)
 {
-    postq_err err = in_txn(s, put_logged_tx, batch);
+    struct pg_log_cache *cache = batch->cache;
+    int alone = cache != NULL && cache->valid && batch->gc.next == NULL;
+    postq_err err;
+
+    batch->stale = 0;
+    err = alone ? on_conn(s, put_logged_tx, batch) : in_txn(s, put_logged_tx, batch);
     if (err == POSTQ_E_NETWORK && strncmp(postq_store_errmsg(), "injected", 8) != 0) {
         /* Each leaf index was set before the COMMIT, so a row found means the receipts are
          * good. */
@@ -1987,6 +2095,14 @@ static void commit_logged(struct postq_store *s, struct pg_put *batch)
         postq_store_log_settle(s, batch->g->org_id, batch->r->size, batch->r->root,
                                err == POSTQ_OK);
         batch->presigned = 0;
+    }
+    if (cache != NULL) {
+        *cache = batch->next;
+        cache->valid = err == POSTQ_OK;
+    }
+    if (batch->stale) {
+        commit_logged(s, batch); /* the cache is invalid now: from the log's row */
+        return;
     }
     if (err != POSTQ_OK && err != POSTQ_E_IO && batch->gc.next != NULL) {
         for (struct pg_put *x = batch, *next; x != NULL; x = next) {
@@ -2025,11 +2141,13 @@ static postq_err put_logged(struct postq_store *s, struct pg_put *me)
     for (q = st->gcs; q != NULL && strcmp(q->org_id, me->g->org_id) != 0; q = q->next) {
     }
     if (q == NULL && (q = postq_calloc(1, sizeof(*q))) != NULL) {
+        q->cache = postq_calloc(1, sizeof(*q->cache)); /* none: every batch reads the edge */
         snprintf(q->org_id, sizeof(q->org_id), "%s", me->g->org_id);
         postq_store_gc_init(&q->q);
         q->next = st->gcs;
         st->gcs = q;
     }
+    me->cache = q != NULL ? q->cache : NULL;
     pthread_mutex_unlock(&st->gc_lock);
     if (q == NULL) {
         commit_logged(s, me); /* no memory for the queue: alone */
@@ -2352,49 +2470,23 @@ static postq_err pg_log_entries(struct postq_store *s, const char *org_id, int64
     return err;
 }
 
-/* A checkpoint's row, in one round trip (one is written per checkpoint, so several API nodes
- * serve the newest): BEGIN, no wait for the WAL flush (a checkpoint lost in a crash is
- * replaced by the next one), the insert, COMMIT, as one simple query with escaped literals. */
+/* A checkpoint's row (one is written per checkpoint, so that several API nodes serve the
+ * newest): one prepared statement, which does not wait for the WAL flush. */
 static postq_err pg_checkpoint_put(struct postq_store *s, const char *org_id, int64_t size,
                                    const uint8_t root[32], const char *note)
 {
-    static const char head[] = "BEGIN; SET LOCAL synchronous_commit TO off; "
-                               "INSERT INTO log_checkpoints (org_id, size, root, note, created_at) "
-                               "VALUES (";
-    static const char tail[] = ") ON CONFLICT (org_id, size) DO NOTHING; COMMIT";
-    char *org = NULL, *text = NULL, *sql = NULL, hex[65];
-    size_t cap;
+    struct params p;
     WITH_CONN(s, c, err);
     if (err != POSTQ_OK) {
         return err;
     }
-    err = postq_store_fault_tick();
-    if (err == POSTQ_OK) {
-        org = PQescapeLiteral(c->pg, org_id, strlen(org_id));
-        text = PQescapeLiteral(c->pg, note, strlen(note));
-        if (org == NULL || text == NULL) {
-            postq_store_set_errmsg("postgres: cannot quote the checkpoint: %s",
-                                   PQerrorMessage(c->pg));
-            err = POSTQ_E_NOMEM;
-        }
-    }
-    if (err == POSTQ_OK) {
-        for (size_t i = 0; i < 32; i++) {
-            snprintf(hex + 2 * i, 3, "%02x", root[i]);
-        }
-        cap = sizeof(head) + strlen(org) + strlen(text) + sizeof(hex) + sizeof(tail) + 64;
-        sql = postq_malloc(cap);
-        if (sql == NULL) {
-            err = POSTQ_E_NOMEM;
-        } else {
-            snprintf(sql, cap, "%s%s, %lld, '\\x%s'::bytea, %s, %lld%s", head, org, (long long)size,
-                     hex, text, (long long)postq_time_now_ms(), tail);
-            err = exec_plain(c, sql, "checkpoint");
-        }
-    }
-    PQfreemem(org);
-    PQfreemem(text);
-    postq_free(sql);
+    p.n = 0;
+    p_text(&p, org_id);
+    p_int(&p, size);
+    err = p_blob(&p, root, 32);
+    p_text(&p, note);
+    p_int(&p, postq_time_now_ms());
+    err = err == POSTQ_OK ? exec_cmd(c, S_CP_INSERT, &p, NULL, NULL) : err;
     release(st_, c);
     return err;
 }

@@ -1839,13 +1839,16 @@ static postq_err log_size_on(struct conn *c, const char *org_id, int64_t *size)
     return err;
 }
 
-/* Start t: the log's size in this transaction, and its edge (cached when nobody appended
- * since this process last committed, else read). */
+/* Start t: the log's size in this transaction, and its edge: cached when the log still has the
+ * size this process last committed and the edge's lowest node (the subtree of its last
+ * leaves) is still the one it wrote, else read. Another process appending changes the size;
+ * a file restored from a backup and appended to up to that size changes the last leaves. */
 static postq_err tx_begin(struct sqlite_store *st, struct conn *c, struct tx_log *t)
 {
     struct postq_merkle_node edge[64];
     struct log_edge *e;
     size_t n = 0;
+    int cached = 0;
     postq_err err = log_size_on(c, t->org_id, &t->base);
 
     t->nc.c = c;
@@ -1858,8 +1861,13 @@ static postq_err tx_begin(struct sqlite_store *st, struct conn *c, struct tx_log
     if (err == POSTQ_OK) {
         n = postq_store_log_edge(t->base, edge);
     }
+    if (err == POSTQ_OK && n > 0 && e != NULL && e->size == t->base) {
+        struct postq_merkle_node *low = &edge[n - 1];
+        err = node_get(&t->nc, low->level, low->index, low->hash);
+        cached = err == POSTQ_OK && memcmp(low->hash, e->node[low->level], 32) == 0;
+    }
     for (size_t i = 0; err == POSTQ_OK && i < n; i++) {
-        if (e != NULL && e->size == t->base) {
+        if (cached) {
             memcpy(edge[i].hash, e->node[edge[i].level], 32);
         } else {
             err = node_get(&t->nc, edge[i].level, edge[i].index, edge[i].hash);

@@ -120,7 +120,7 @@ static void pg_drop(const char *dir)
 
 static const struct backend backends[] = {
     {"sqlite", 1, sqlite_url, NULL, 5},
-    {"postgres", 0, pg_url, pg_drop, 4},
+    {"postgres", 0, pg_url, pg_drop, 5},
 };
 static const struct backend *backend;
 
@@ -1863,6 +1863,77 @@ static void test_log_two_handles(void **state)
     free(r);
 }
 
+/* A log rolled back under a running handle to a tree of the size that handle last committed,
+ * with another last leaf (a database restored from a backup, then appended to by another
+ * node): the handle's next append must not build on the tree it remembers. Its proof and the
+ * root it returns are checked against the tree of the entries the database now holds. */
+static void test_log_rolled_back(void **state)
+{
+    struct fx *f = *state;
+    struct postq_store *s2 = NULL;
+    struct postq_store_log_receipt *r = malloc(sizeof(*r));
+    struct postq_store_key k;
+    struct postq_store_sig g;
+    postq_merkle_hash leaves[5], root;
+    char entry[96], sql[1024];
+    const char *order[5] = {"r0", "r1", "r2", "r2-restored", "r3"};
+
+    assert_non_null(r);
+    assert_int_equal(postq_store_open(f->url, &s2), POSTQ_OK);
+    postq_store_set_log_signer(f->s, test_signer, NULL);
+    postq_store_set_log_signer(s2, test_signer, NULL);
+    make_key(f->s, f->a.id, NULL, &k);
+    for (int i = 0; i < 3; i++) {
+        snprintf(entry, sizeof(entry), "postq-log-entry/v1\nsignature %s\n", order[i]);
+        assert_int_equal(put_logged(f->s, &k, -1, entry, &g, r), POSTQ_OK);
+        assert_int_equal(r->index, i);
+    }
+    /* Back to the tree of two leaves: leaf 2's rows and the checkpoints after it go. */
+    if (backend->file_based) {
+        snprintf(sql, sizeof(sql),
+                 "DELETE FROM signatures WHERE org_id = '%s' AND log_index = 2;"
+                 "DELETE FROM log_nodes WHERE org_id = '%s' AND level = 0 AND idx = 2;"
+                 "DELETE FROM log_checkpoints WHERE org_id = '%s' AND size > 2;",
+                 f->a.id, f->a.id, f->a.id);
+    } else {
+        snprintf(sql, sizeof(sql),
+                 "DELETE FROM signatures WHERE org_id = '%s' AND log_index = 2;"
+                 "DELETE FROM log_entries WHERE org_id = '%s' AND idx = 2;"
+                 "DELETE FROM log_nodes WHERE org_id = '%s' AND level = 0 AND idx = 2;"
+                 "DELETE FROM log_checkpoints WHERE org_id = '%s' AND size > 2;"
+                 "UPDATE logs SET size = 2, root = (SELECT hash FROM log_nodes WHERE "
+                 "org_id = '%s' AND level = 1 AND idx = 0) WHERE org_id = '%s';",
+                 f->a.id, f->a.id, f->a.id, f->a.id, f->a.id, f->a.id);
+    }
+    assert_int_equal(raw_exec(f->url, sql), 0);
+    /* Another handle appends a different third leaf: the size is 3 again. */
+    snprintf(entry, sizeof(entry), "postq-log-entry/v1\nsignature %s\n", order[3]);
+    assert_int_equal(put_logged(s2, &k, -1, entry, &g, r), POSTQ_OK);
+    assert_int_equal(r->index, 2);
+    /* The first handle's next leaf goes on the tree the database holds. */
+    snprintf(entry, sizeof(entry), "postq-log-entry/v1\nsignature %s\n", order[4]);
+    assert_int_equal(put_logged(f->s, &k, -1, entry, &g, r), POSTQ_OK);
+    assert_int_equal(r->index, 3);
+    for (int i = 0, j = 0; i < 5; i++) {
+        if (i == 2) {
+            continue; /* rolled back */
+        }
+        snprintf(entry, sizeof(entry), "postq-log-entry/v1\nsignature %s\n", order[i]);
+        assert_int_equal(postq_merkle_leaf_hash(leaves[j++], (const uint8_t *)entry, strlen(entry)),
+                         POSTQ_OK);
+    }
+    assert_int_equal(postq_merkle_root(root, leaves, 4), POSTQ_OK);
+    assert_int_equal(r->size, 4);
+    assert_memory_equal(r->root, root, 32);
+    check_receipt(r, f->a.id, entry);
+    /* And the tree both handles read back is that one. */
+    assert_int_equal(postq_store_log_size(s2, f->a.id, &r->size), POSTQ_OK);
+    assert_int_equal(r->size, 4);
+    postq_store_close(s2);
+    postq_store_key_clear(&k);
+    free(r);
+}
+
 /* A checkpoint row lost (a crash between a sign's answer and its row): after a restart the
  * newest checkpoint read is signed anew for the whole committed tree, never an older one. */
 static void test_log_restart(void **state)
@@ -2360,6 +2431,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_log_concurrent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_upgrade, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_two_handles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_log_rolled_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_argument_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_activity, setup, teardown),
