@@ -4,13 +4,15 @@
  * PostgreSQL's dialect, embedded at build time (scripts/embed-sql.sh → pg_migrations.h) and
  * applied at open under an advisory lock, so API nodes that start together apply each once.
  *
- * Several API nodes share one database; nothing here caches rows. Most writes are one
+ * Several API nodes share one database; nothing here caches rows but each log's tree as this
+ * node last committed it, always checked against the database before use. Most writes are one
  * statement in autocommit, committed whole or not at all without a round trip for BEGIN and
- * COMMIT. The exceptions are short transactions: apikey_delete locks the organisation's row
- * first, and a logged sign (the transparency log) locks its organisation's row in `logs`, the
- * log's writer lock across nodes, then writes its counter pair, leaf, nodes and sign result in
- * one statement. Uniqueness of (moduleId, counter) is the database's primary key, so two nodes
- * can never both store one pair.
+ * COMMIT. A logged sign (the transparency log) is one too when the log's row in `logs` (the
+ * log's writer lock across nodes) still holds the size and root this node committed last;
+ * otherwise it is a short transaction that locks that row, reads the tree's edge, then writes
+ * its counter pair, leaf, nodes and sign result in one statement. apikey_delete locks the
+ * organisation's row first. Uniqueness of (moduleId, counter) is the database's primary key,
+ * so two nodes can never both store one pair.
  *
  * Group commit: PostgreSQL flushes the WAL of commits that arrive together with one fsync, so
  * unlogged writes need no batching here. Logged signs of one organisation would commit one at a
@@ -1193,24 +1195,33 @@ static postq_err pg_apikey_delete(struct postq_store *s, const char *org_id, con
 
 /* ---- transactions of several statements --------------------------------------------------- */
 
-/* fn inside BEGIN … COMMIT on one connection; release() rolls back whatever is left open.
- * Constraint failures map as insert() maps them. */
-static postq_err in_txn(struct postq_store *s, postq_err (*fn)(struct conn *c, void *ctx),
-                        void *ctx)
+/* fn on one connection: inside BEGIN … COMMIT when txn (release() rolls back whatever is left
+ * open), else in autocommit (for one statement, which commits itself). Constraint failures
+ * map as insert() maps them. */
+static postq_err on_conn(struct postq_store *s, postq_err (*fn)(struct conn *c, void *ctx),
+                         void *ctx, int txn)
 {
     WITH_CONN(s, c, err);
     if (err != POSTQ_OK) {
         return err;
     }
-    err = postq_store_fault_tick();
-    err = err == POSTQ_OK ? exec_plain(c, "BEGIN", "begin") : err;
+    if (txn) {
+        err = postq_store_fault_tick();
+        err = err == POSTQ_OK ? exec_plain(c, "BEGIN", "begin") : err;
+    }
     err = err == POSTQ_OK ? fn(c, ctx) : err;
-    if (err == POSTQ_OK) {
+    if (err == POSTQ_OK && txn) {
         err = postq_store_fault_tick();
         err = err == POSTQ_OK ? exec_plain(c, "COMMIT", "commit") : err;
     }
     release(st_, c);
     return err;
+}
+
+static postq_err in_txn(struct postq_store *s, postq_err (*fn)(struct conn *c, void *ctx),
+                        void *ctx)
+{
+    return on_conn(s, fn, ctx, 1);
 }
 
 /* An INSERT inside a transaction, its constraint failures mapped as insert() maps them. */
@@ -2041,19 +2052,6 @@ static postq_err put_logged_tx(struct conn *c, void *ctx)
     return err;
 }
 
-/* fn on one connection in autocommit (a single statement commits itself). */
-static postq_err on_conn(struct postq_store *s, postq_err (*fn)(struct conn *c, void *ctx),
-                         void *ctx)
-{
-    WITH_CONN(s, c, err);
-    if (err != POSTQ_OK) {
-        return err;
-    }
-    err = fn(c, ctx);
-    release(st_, c);
-    return err;
-}
-
 /* A sign's statement or commit was sent and the connection broke: it may have committed. A
  * fresh connection that finds the row settles it; one that finds none cannot prove the old
  * statement will not commit yet, so the outcome stays unknown (never answered "retry"). */
@@ -2085,7 +2083,7 @@ static void commit_logged(struct postq_store *s, struct pg_put *batch)
     postq_err err;
 
     batch->stale = 0;
-    err = alone ? on_conn(s, put_logged_tx, batch) : in_txn(s, put_logged_tx, batch);
+    err = on_conn(s, put_logged_tx, batch, !alone);
     if (err == POSTQ_E_NETWORK && strncmp(postq_store_errmsg(), "injected", 8) != 0) {
         /* Each leaf index was set before the COMMIT, so a row found means the receipts are
          * good. */

@@ -43,7 +43,7 @@ api_start nodeB encB || exit 1
 B_PID=$API_PID B=$API_URL
 ADMIN=$(api_org acme)
 expect "postq-api org create on the PostgreSQL URI prints an admin key" 0 "" test -n "$ADMIN"
-expect "the schema is migrated once, by whichever node came first" 0 "4" \
+expect "the schema is migrated once, by whichever node came first" 0 "5" \
     sql "SELECT count(*) FROM schema_migrations"
 
 on() { local u=$1; shift; API_URL=$u call "$@"; }
