@@ -91,7 +91,7 @@ start)
     # listen_addresses='': no TCP socket; the Unix socket is mode 0777 inside DIR/sock, which
     # the server's user owns (0755), so clients of any user on this host can connect.
     if ! "${RUN[@]}" "$B/pg_ctl" -D "$DATA" -l "$DIR/log" -w -t 30 -s start -o \
-        "-c listen_addresses='' -c unix_socket_directories='$SOCK' -c max_connections=200 -c fsync=$fsync -c synchronous_commit=on -c full_page_writes=$fsync" \
+        "-c listen_addresses='' -c unix_socket_directories='$SOCK' -c max_connections=200 -c fsync=$fsync -c synchronous_commit=on -c full_page_writes=$fsync ${POSTQ_PG_EXTRA:-}" \
         >/dev/null; then
         tail -n 20 "$DIR/log" >&2 || true
         die "PostgreSQL did not start (log: $DIR/log)"
