@@ -13,6 +13,9 @@
  *   api_bench --stores BUILD_DIR [SECONDS]   (make bench-api, second table)
  *   api_bench --count BUILD_DIR        (make bench-api-count)
  *
+ * API_BENCH_STORE=sqlite1, postgres1 or postgres2 runs the --stores table for that store and
+ * node count only.
+ *
  * API_BENCH_CLIENTS=N runs the first table's API signs at N clients only (1, 2 or 4), without
  * the enclave-only runs: for pairing runs of two builds one client count at a time, as
  * docs/transparency.md's cost figures were taken.

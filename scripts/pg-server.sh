@@ -17,6 +17,8 @@
 # DIR must let that user through (mode o+x), so as root a DIR under a private directory (such as
 # mktemp -d's 0700 ones) fails with a message saying so. fsync is on unless POSTQ_PG_FSYNC=off
 # (test runs use that for speed: a test's database dies with the run; benchmarks keep it on).
+# POSTQ_PG_EXTRA adds server options at start, e.g. "-c shared_preload_libraries=pg_stat_statements"
+# to see a benchmark's cost per statement (docs/transparency.md#cost).
 # A missing PostgreSQL is an error (exit 1) with a message, never a silent skip.
 set -euo pipefail
 
