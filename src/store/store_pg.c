@@ -1869,9 +1869,12 @@ static postq_err int_on(struct conn *c, enum stmt_id id, const struct params *p,
  * edge. A batch that finds the log's row still at that size and root appends from it, without
  * taking the lock and reading the edge first (S_SIG_INSERT_NEXT); the root is compared as
  * well as the size, so that a log rolled back to an equal size (a database restored under a
- * running node) is read again. Used only by the batch's leader (postq_store_gc_run). */
+ * running node) is read again. While other nodes append to the log too (its size had moved
+ * when this node last took the lock), batches take the lock first rather than try a statement
+ * that would find the row changed. Used only by the batch's leader (postq_store_gc_run). */
 struct pg_log_cache {
-    int valid;
+    int valid;  /* root and edge are those of size (size stays when a batch fails) */
+    int shared; /* another writer appended before this node's last locked batch */
     int64_t size;
     uint8_t root[32];
     size_t n;
@@ -1893,6 +1896,7 @@ struct pg_put {
     struct pg_log_cache next;   /* the tree the batch leaves, for the cache once committed */
     int presigned;              /* its tree was presigned (settled by the leader) */
     int stale;                  /* the cache was not the log's tree: nothing was written */
+    int shared;                 /* the lock found leaves this node did not commit */
     /* Its rows, between put_prepare and the statement: */
     char *levels, *idxs, *hashes;
     uint8_t root_after[32];
@@ -1981,7 +1985,7 @@ static postq_err put_logged_tx(struct conn *c, void *ctx)
     struct pg_put *batch = ctx;
     struct pg_node_ctx nc = {c, batch->g->org_id};
     const struct pg_log_cache *cache =
-        batch->cache != NULL && batch->cache->valid ? batch->cache : NULL;
+        batch->cache != NULL && batch->cache->valid && !batch->cache->shared ? batch->cache : NULL;
     struct postq_store_known k;
     struct postq_merkle_node edge[64];
     struct params q;
@@ -2000,6 +2004,7 @@ static postq_err put_logged_tx(struct conn *c, void *ctx)
         q.n = 0;
         p_text(&q, batch->g->org_id);
         err = int_on(c, S_LOG_LOCK, &q, &size);
+        batch->shared = batch->cache != NULL && size != batch->cache->size;
         if (err == POSTQ_OK && (n = postq_store_log_edge(size, edge)) > 0) {
             err = nodes_on(c, batch->g->org_id, edge, n);
         }
@@ -2079,10 +2084,11 @@ static postq_err settle_unknown(struct postq_store *s, const char *sig_id)
 static void commit_logged(struct postq_store *s, struct pg_put *batch)
 {
     struct pg_log_cache *cache = batch->cache;
-    int alone = cache != NULL && cache->valid && batch->gc.next == NULL;
+    int alone = cache != NULL && cache->valid && !cache->shared && batch->gc.next == NULL;
     postq_err err;
 
     batch->stale = 0;
+    batch->shared = 0;
     err = on_conn(s, put_logged_tx, batch, !alone);
     if (err == POSTQ_E_NETWORK && strncmp(postq_store_errmsg(), "injected", 8) != 0) {
         /* Each leaf index was set before the COMMIT, so a row found means the receipts are
@@ -2094,9 +2100,12 @@ static void commit_logged(struct postq_store *s, struct pg_put *batch)
                                err == POSTQ_OK);
         batch->presigned = 0;
     }
-    if (cache != NULL) {
+    if (cache != NULL && err == POSTQ_OK) {
         *cache = batch->next;
-        cache->valid = err == POSTQ_OK;
+        cache->valid = 1;
+        cache->shared = batch->shared;
+    } else if (cache != NULL) {
+        cache->valid = 0;
     }
     if (batch->stale) {
         commit_logged(s, batch); /* the cache is invalid now: from the log's row */
