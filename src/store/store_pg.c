@@ -1909,6 +1909,18 @@ static struct pg_put *put_next(const struct pg_put *x)
     return (struct pg_put *)x->gc.next;
 }
 
+/* Whether batch appends from its log's cached tree (S_SIG_INSERT_NEXT first). */
+static int from_cache(const struct pg_put *batch)
+{
+    return batch->cache != NULL && batch->cache->valid && !batch->cache->shared;
+}
+
+/* Whether batch is one statement in autocommit: one sign, from the cached tree. */
+static int batch_alone(const struct pg_put *batch)
+{
+    return from_cache(batch) && batch->gc.next == NULL;
+}
+
 /* One sign of a batch: its leaf appended at index `at` (the nodes it completes joining k), and
  * the tree's root after it. */
 static postq_err put_prepare(struct pg_put *x, struct postq_store_known *k, int64_t at)
@@ -1984,8 +1996,8 @@ static postq_err put_logged_tx(struct conn *c, void *ctx)
 {
     struct pg_put *batch = ctx;
     struct pg_node_ctx nc = {c, batch->g->org_id};
-    const struct pg_log_cache *cache =
-        batch->cache != NULL && batch->cache->valid && !batch->cache->shared ? batch->cache : NULL;
+    const struct pg_log_cache *cache = from_cache(batch) ? batch->cache : NULL;
+    int alone = batch_alone(batch);
     struct postq_store_known k;
     struct postq_merkle_node edge[64];
     struct params q;
@@ -2040,13 +2052,19 @@ static postq_err put_logged_tx(struct conn *c, void *ctx)
         }
     }
     postq_store_known_free(&k);
-    if (err == POSTQ_OK) {
-        /* Signed while the statements and the COMMIT run (the leader settles it). */
+    /* The tree is signed while the COMMIT runs (the leader settles it): in a transaction once
+     * its statements are done, so that the enclave's work does not lengthen the time the log's
+     * row is held by more than the COMMIT; alone in autocommit, the statement is the COMMIT. */
+    if (err == POSTQ_OK && alone) {
         postq_store_log_presign(batch->s, batch->g->org_id, at, batch->r->root);
         batch->presigned = 1;
     }
     for (struct pg_put *x = batch; err == POSTQ_OK && x != NULL; x = put_next(x)) {
         err = put_exec(c, x, x == batch && cache != NULL ? cache->root : NULL, &batch->stale);
+    }
+    if (err == POSTQ_OK && !alone) {
+        postq_store_log_presign(batch->s, batch->g->org_id, at, batch->r->root);
+        batch->presigned = 1;
     }
     for (struct pg_put *x = batch; x != NULL; x = put_next(x)) {
         postq_free(x->levels);
@@ -2084,7 +2102,7 @@ static postq_err settle_unknown(struct postq_store *s, const char *sig_id)
 static void commit_logged(struct postq_store *s, struct pg_put *batch)
 {
     struct pg_log_cache *cache = batch->cache;
-    int alone = cache != NULL && cache->valid && !cache->shared && batch->gc.next == NULL;
+    int alone = batch_alone(batch);
     postq_err err;
 
     batch->stale = 0;
