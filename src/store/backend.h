@@ -168,6 +168,11 @@ const struct postq_merkle_node *postq_store_known_find(const struct postq_store_
 postq_err postq_store_known_get(void *k, unsigned level, uint64_t index, postq_merkle_hash out);
 postq_err postq_store_known_nodes(void *k, struct postq_merkle_node *nodes, size_t n);
 void postq_store_known_free(struct postq_store_known *k);
+/* The right edge of the tree of size leaves (as postq_store_log_edge), hashes from the nodes k
+ * holds (no read): POSTQ_E_NOT_FOUND when one is not held. For a batch's tree after its
+ * appends, every edge node is held: the batch read it or made it. */
+POSTQ_MUST_CHECK postq_err postq_store_known_edge(const struct postq_store_known *k, int64_t size,
+                                                  struct postq_merkle_node out[64], size_t *n);
 
 /* A logged transaction about to COMMIT leaves org_id's tree at size leaves with this root: the
  * checkpointer starts signing it now, so that the enclave works during the commit's fsync.

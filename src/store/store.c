@@ -1559,6 +1559,21 @@ const struct postq_merkle_node *postq_store_known_find(const struct postq_store_
     return NULL;
 }
 
+postq_err postq_store_known_edge(const struct postq_store_known *k, int64_t size,
+                                 struct postq_merkle_node out[64], size_t *n)
+{
+    *n = postq_store_log_edge(size, out);
+    for (size_t i = 0; i < *n; i++) {
+        const struct postq_merkle_node *node =
+            postq_store_known_find(k, out[i].level, out[i].index);
+        if (node == NULL) {
+            return POSTQ_E_NOT_FOUND;
+        }
+        memcpy(out[i].hash, node->hash, 32);
+    }
+    return POSTQ_OK;
+}
+
 postq_err postq_store_known_get(void *ctx, unsigned level, uint64_t index, postq_merkle_hash out)
 {
     struct postq_store_known *k = ctx;

@@ -1985,6 +1985,14 @@ static postq_err put_exec(struct conn *c, struct pg_put *x, const uint8_t *expec
     return err;
 }
 
+/* Hand the tree batch leaves (size leaves, its receipt's root) to the checkpointer; the leader
+ * settles it after the commit. */
+static void presign(struct pg_put *batch, int64_t size)
+{
+    postq_store_log_presign(batch->s, batch->g->org_id, size, batch->r->root);
+    batch->presigned = 1;
+}
+
 /* A batch of one organisation's logged signs. From the cached tree when there is one (the first
  * statement checks that it is still the log's); else take the log's row (the writer lock) and
  * read the right edge of its tree. Then each leaf's nodes, the tree's root after it, and each
@@ -2040,31 +2048,22 @@ static postq_err put_logged_tx(struct conn *c, void *ctx)
         /* The tree it leaves, for the cache once the batch is committed. */
         batch->next.size = at;
         memcpy(batch->next.root, batch->r->root, 32);
-        batch->next.n = postq_store_log_edge(at, batch->next.edge);
-        for (size_t i = 0; i < batch->next.n && err == POSTQ_OK; i++) {
-            const struct postq_merkle_node *e =
-                postq_store_known_find(&k, batch->next.edge[i].level, batch->next.edge[i].index);
-            if (e == NULL) {
-                err = POSTQ_E_INTERNAL; /* every edge node is known: the batch made or read it */
-            } else {
-                memcpy(batch->next.edge[i].hash, e->hash, 32);
-            }
-        }
+        err = postq_store_known_edge(&k, at, batch->next.edge, &batch->next.n) == POSTQ_OK
+                  ? POSTQ_OK
+                  : POSTQ_E_INTERNAL;
     }
     postq_store_known_free(&k);
     /* The tree is signed while the COMMIT runs (the leader settles it): in a transaction once
      * its statements are done, so that the enclave's work does not lengthen the time the log's
      * row is held by more than the COMMIT; alone in autocommit, the statement is the COMMIT. */
     if (err == POSTQ_OK && alone) {
-        postq_store_log_presign(batch->s, batch->g->org_id, at, batch->r->root);
-        batch->presigned = 1;
+        presign(batch, at);
     }
     for (struct pg_put *x = batch; err == POSTQ_OK && x != NULL; x = put_next(x)) {
         err = put_exec(c, x, x == batch && cache != NULL ? cache->root : NULL, &batch->stale);
     }
     if (err == POSTQ_OK && !alone) {
-        postq_store_log_presign(batch->s, batch->g->org_id, at, batch->r->root);
-        batch->presigned = 1;
+        presign(batch, at);
     }
     for (struct pg_put *x = batch; x != NULL; x = put_next(x)) {
         postq_free(x->levels);

@@ -1901,14 +1901,12 @@ static void tx_end(struct sqlite_store *st, struct tx_log *t, int committed)
     }
     {
         struct postq_merkle_node edge[64];
-        size_t n = postq_store_log_edge(t->size, edge);
+        size_t n = 0;
+        if (postq_store_known_edge(&t->k, t->size, edge, &n) != POSTQ_OK) {
+            return;
+        }
         for (size_t i = 0; i < n; i++) {
-            const struct postq_merkle_node *node =
-                postq_store_known_find(&t->k, edge[i].level, edge[i].index);
-            if (node == NULL) {
-                return;
-            }
-            memcpy(e->node[edge[i].level], node->hash, 32);
+            memcpy(e->node[edge[i].level], edge[i].hash, 32);
         }
     }
     e->size = t->size;

@@ -1827,10 +1827,20 @@ static void test_log_atomic(void **state)
     free(r);
 }
 
+/* A second handle on f's store (*s2), both handles logging with the test signer, and a key of
+ * organisation a to sign with (*k). */
+static void second_logging_handle(struct fx *f, struct postq_store **s2, struct postq_store_key *k)
+{
+    assert_int_equal(postq_store_open(f->url, s2), POSTQ_OK);
+    postq_store_set_log_signer(f->s, test_signer, NULL);
+    postq_store_set_log_signer(*s2, test_signer, NULL);
+    make_key(f->s, f->a.id, NULL, k);
+}
+
 /* Two handles on one database (two processes on one SQLite file, two API nodes on one
- * PostgreSQL) appending in turn: each finds the tree the other left (the SQLite handle's cached
- * right edge is checked against the stored size), every receipt verifies, and the final tree
- * is the entries' in order. */
+ * PostgreSQL) appending in turn: each finds the tree the other left (a handle's cached right
+ * edge is checked against the stored tree), every receipt verifies, and the final tree is the
+ * entries' in order. */
 static void test_log_two_handles(void **state)
 {
     struct fx *f = *state;
@@ -1842,10 +1852,7 @@ static void test_log_two_handles(void **state)
     char entry[96];
 
     assert_non_null(r);
-    assert_int_equal(postq_store_open(f->url, &s2), POSTQ_OK);
-    postq_store_set_log_signer(f->s, test_signer, NULL);
-    postq_store_set_log_signer(s2, test_signer, NULL);
-    make_key(f->s, f->a.id, NULL, &k);
+    second_logging_handle(f, &s2, &k);
     for (int i = 0; i < 12; i++) {
         /* 0, 1 on the first, 2 on the second, 3, 4 on the first…: runs of both lengths. */
         struct postq_store *s = i % 3 == 2 ? s2 : f->s;
@@ -1879,10 +1886,7 @@ static void test_log_rolled_back(void **state)
     const char *order[5] = {"r0", "r1", "r2", "r2-restored", "r3"};
 
     assert_non_null(r);
-    assert_int_equal(postq_store_open(f->url, &s2), POSTQ_OK);
-    postq_store_set_log_signer(f->s, test_signer, NULL);
-    postq_store_set_log_signer(s2, test_signer, NULL);
-    make_key(f->s, f->a.id, NULL, &k);
+    second_logging_handle(f, &s2, &k);
     for (int i = 0; i < 3; i++) {
         snprintf(entry, sizeof(entry), "postq-log-entry/v1\nsignature %s\n", order[i]);
         assert_int_equal(put_logged(f->s, &k, -1, entry, &g, r), POSTQ_OK);
