@@ -25,6 +25,7 @@ declare -A CMDS=(
     [node]=nodejs
     [npm]=npm
     [psql]=postgresql-client
+    [sqlite3]=sqlite3
 )
 # headers checked by path -> Debian package
 declare -A HDRS=(

@@ -7,11 +7,15 @@
  * the new entries from the tlog-tiles entry bundles, appends their leaf hashes to the right edge
  * and requires the resulting root to be the checkpoint's: so every listed entry is in the
  * signed tree, and no entry is hidden from the monitor. Only then is the state replaced. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -28,10 +32,15 @@
 
 #define STATE_MAX 65536
 #define LOG_KEYS_MAX 2
+/* Entries one run reads at most (--max-entries): what it holds in memory until the tree is
+ * checked, and a bound on a run against a log that claims an enormous size. */
+#define MAX_ENTRIES_DEFAULT 65536
+#define MAX_ENTRIES_LIMIT   1048576
 
 static const char log_usage[] =
     "usage: postq log info [--verifier-key-out FILE] [--composite-key-out FILE] [--json]\n"
-    "       postq log monitor --log-key VKEY [--log-key VKEY] --state FILE [--key ID] [--json]\n"
+    "       postq log monitor --log-key VKEY [--log-key VKEY] --state FILE [--key ID]\n"
+    "                         [--max-entries N] [--json]\n"
     "\n"
     "The organisation's transparency log (docs/transparency.md).\n"
     "  info      its origin, verifier keys and newest checkpoint (GET /v1/log): pin a verifier\n"
@@ -40,12 +49,16 @@ static const char log_usage[] =
     "  monitor   fetch the newest checkpoint, check it is signed by the pinned key(s) and extends\n"
     "            the one FILE holds (no fork, no rollback), read the entries added since, check\n"
     "            they are exactly the checkpoint's tree, list them (only key ID's with --key),\n"
-    "            then keep the checkpoint in FILE. The first run reads the whole log. For cron\n"
-    "            or CI: exit 1 means the log cannot be trusted (FILE is kept as it was).\n"
+    "            then keep the checkpoint in FILE. The first run reads the whole log, at most N\n"
+    "            entries a run (--max-entries, default 65536): a longer log is read over several\n"
+    "            runs, each ending at a checkpoint the log signs for it. One run at a time per\n"
+    "            FILE (FILE.lock). For cron or CI: exit 1 means the log cannot be trusted (FILE "
+    "is\n"
+    "            kept as it was).\n"
     "\n"
     "Environment: POSTQ_API_URL (default http://127.0.0.1:8080), POSTQ_API_KEY.\n"
     "Exit: 0 done, 1 rejected (rejected: log_checkpoint_invalid | log_inconsistent: ...),\n"
-    "2 usage or unreadable input, 3 server or network error.\n";
+    "2 usage, unreadable input or FILE in use by another run, 3 server or network error.\n";
 
 /* What the state file holds: the last accepted checkpoint and its tree's right edge. */
 struct mon_state {
@@ -183,9 +196,15 @@ static int state_read(const char *path, struct mon_state *st)
         st->n_edge = json_array_size(edge);
     }
     if (ok) {
-        /* The edge must be the tree's own: its root is the recorded root. */
-        uint8_t root[32];
-        ok = postq_merkle_root_from(root, st->size, edge_fetch, st) == POSTQ_OK &&
+        /* The edge must be the tree's own: exactly one node per set bit of the size, node
+         * (b, (size >> b) - 1), and its root the recorded root. (An extra node would be
+         * preferred to the one an append computes, and raise a false alarm later.) */
+        uint8_t root[32], h[32];
+        ok = st->n_edge == (size_t)__builtin_popcountll(st->size);
+        for (unsigned bit = 0; ok && bit < 64; bit++) {
+            ok = ((st->size >> bit) & 1) == 0 || edge_get(st, bit, (st->size >> bit) - 1, h);
+        }
+        ok = ok && postq_merkle_root_from(root, st->size, edge_fetch, st) == POSTQ_OK &&
              memcmp(root, st->root, 32) == 0;
     }
     json_decref(o);
@@ -261,7 +280,54 @@ static void entry_fields(const char *e, size_t len, char *sig, char *key, char *
     }
 }
 
-/* Read entries [from, to) from the bundles; append each to st and list it. */
+/* Whether e is an entry's text as DESIGN §13 writes it: printable ASCII lines, each ended by
+ * LF, the first "postq-log-entry/v1". Anything else is listed as malformed, never parsed. */
+static int entry_wellformed(const uint8_t *e, size_t n)
+{
+    static const char head[] = "postq-log-entry/v1\n";
+    if (n < sizeof(head) - 1 || memcmp(e, head, sizeof(head) - 1) != 0 || e[n - 1] != '\n') {
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (e[i] != '\n' && (e[i] < 0x20 || e[i] > 0x7e)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The listing's item for entry i: its fields, or {logIndex, malformed, entryBase64}. NULL and
+ * *keep 0 when --key filters it out (a malformed entry is always listed: its key is unknown). */
+static json_t *entry_item(uint64_t i, const uint8_t *e, size_t n, const char *only_key, int *keep)
+{
+    char sig[128], key[128], ver[32], created[64], verdict[64], att[32];
+    json_t *o;
+    char *b64;
+    size_t cap = (n + 2) / 3 * 4 + 1;
+
+    *keep = 1;
+    if (entry_wellformed(e, n)) {
+        entry_fields((const char *)e, n, sig, key, ver, created, verdict, att);
+        if (only_key != NULL && strcmp(key, only_key) != 0) {
+            *keep = 0;
+            return NULL;
+        }
+        return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "logIndex", (json_int_t)i, "signature",
+                         sig, "keyId", key, "keyVersion", ver, "createdAt", created, "verdict",
+                         verdict, "attestation", att);
+    }
+    b64 = malloc(cap);
+    if (b64 == NULL || postq_base64_encode(b64, cap, NULL, e, n, POSTQ_B64_STD) != POSTQ_OK) {
+        free(b64);
+        return NULL;
+    }
+    o = json_pack("{s:I,s:b,s:s}", "logIndex", (json_int_t)i, "malformed", 1, "entryBase64", b64);
+    free(b64);
+    return o;
+}
+
+/* Read entries [st->size, to) from the bundles, append each to st's tree and add its item to
+ * list. Nothing is printed here: the caller lists them once the tree is checked. */
 static int read_entries(struct postq_client *c, struct mon_state *st, uint64_t to,
                         const char *only_key, json_t *list, int json)
 {
@@ -287,26 +353,19 @@ static int read_entries(struct postq_client *c, struct mon_state *st, uint64_t t
             n = (size_t)data[at] << 8 | data[at + 1];
             at += 2;
             if (i >= st->size) {
-                char sig[128], key[128], ver[32], created[64], verdict[64], att[32];
+                int keep;
+                json_t *item;
                 if (postq_merkle_leaf_hash(leaf, data + at, n) != POSTQ_OK ||
                     edge_append(st, leaf) != POSTQ_OK) {
                     postq_text_free((char *)data);
                     fprintf(stderr, "postq: log: hashing failed\n");
                     return CLI_SERVER;
                 }
-                entry_fields((const char *)data + at, n, sig, key, ver, created, verdict, att);
-                if (only_key == NULL || strcmp(key, only_key) == 0) {
-                    if (json) {
-                        json_array_append_new(
-                            list, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "logIndex",
-                                            (json_int_t)i, "signature", sig, "keyId", key,
-                                            "keyVersion", ver, "createdAt", created, "verdict",
-                                            verdict, "attestation", att));
-                    } else {
-                        printf("%llu  %s  key %s v%s  %s  %s  %s\n", (unsigned long long)i,
-                               cli_shown(sig), cli_shown(key), cli_shown(ver), cli_shown(created),
-                               cli_shown(verdict), cli_shown(att));
-                    }
+                item = entry_item(i, data + at, n, only_key, &keep);
+                if (keep && (item == NULL || json_array_append_new(list, item) != 0)) {
+                    postq_text_free((char *)data);
+                    fprintf(stderr, "postq: log: out of memory\n");
+                    return CLI_SERVER;
                 }
             }
             at += n;
@@ -322,6 +381,32 @@ static int read_entries(struct postq_client *c, struct mon_state *st, uint64_t t
     return CLI_OK;
 }
 
+/* Print the checked entries, a line each; a malformed one is also counted on stderr. */
+static void list_entries(const json_t *list)
+{
+    size_t i, bad = 0;
+    json_t *e;
+
+    json_array_foreach (list, i, e) {
+        long long at = (long long)json_integer_value(json_object_get(e, "logIndex"));
+        if (json_is_true(json_object_get(e, "malformed"))) {
+            printf("%lld  malformed entry (not a postq-log-entry/v1 text), base64 %s\n", at,
+                   cli_json_str(e, "entryBase64"));
+            bad++;
+        } else {
+            /* A well-formed entry is printable ASCII: nothing to escape. */
+            printf("%lld  %s  key %s v%s  %s  %s  %s\n", at, cli_json_str(e, "signature"),
+                   cli_json_str(e, "keyId"), cli_json_str(e, "keyVersion"),
+                   cli_json_str(e, "createdAt"), cli_json_str(e, "verdict"),
+                   cli_json_str(e, "attestation"));
+        }
+    }
+    if (bad > 0) {
+        fprintf(stderr, "postq: log: %zu entr%s in the signed tree %s not a signature's entry\n",
+                bad, bad == 1 ? "y" : "ies", bad == 1 ? "is" : "are");
+    }
+}
+
 static int parse_keys(const char *const *args, size_t n, struct postq_tlog_vkey *keys)
 {
     for (size_t i = 0; i < n; i++) {
@@ -333,6 +418,10 @@ static int parse_keys(const char *const *args, size_t n, struct postq_tlog_vkey 
         if (i > 0 && strcmp(keys[i].name, keys[0].name) != 0) {
             return cli_usage_error("log monitor: the --log-key keys name two logs (%s, %s)",
                                    cli_shown(keys[0].name), cli_shown(keys[i].name));
+        }
+        if (i > 0 && keys[i].type == keys[0].type && keys[i].id == keys[0].id) {
+            return cli_usage_error("log monitor: --log-key names the same key twice (%s+%08x)",
+                                   cli_shown(keys[i].name), (unsigned)keys[i].id);
         }
     }
     return CLI_OK;
@@ -357,18 +446,103 @@ static int checkpoint_ok(const char *note, const struct postq_tlog_vkey *keys, s
     return CLI_OK;
 }
 
+/* One run at a time per state file: an exclusive lock on FILE.lock for the whole run, so that
+ * two runs (cron's next one beside a slow one) never replace the state out of order. The lock
+ * file holds nothing and stays. */
+static int state_lock(const char *path, int *fd)
+{
+    size_t n = strlen(path);
+    char *lp = malloc(n + sizeof(".lock"));
+
+    *fd = -1;
+    if (lp == NULL) {
+        fprintf(stderr, "postq: state: out of memory\n");
+        return CLI_SERVER;
+    }
+    memcpy(lp, path, n);
+    memcpy(lp + n, ".lock", sizeof(".lock"));
+    *fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (*fd < 0 || flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+        if (*fd >= 0 && errno == EWOULDBLOCK) {
+            fprintf(stderr,
+                    "postq: state: %s is in use by another postq log monitor (%s is locked); "
+                    "this run changed nothing\n",
+                    cli_shown(path), cli_shown(lp));
+        } else {
+            fprintf(stderr, "postq: state: %s: %s\n", cli_shown(lp), strerror(errno));
+        }
+        if (*fd >= 0) {
+            close(*fd);
+            *fd = -1;
+        }
+        free(lp);
+        return CLI_USAGE;
+    }
+    free(lp);
+    return CLI_OK;
+}
+
+/* GET /v1/log/proof?from=FROM&to=TO: its checkpoint, which must be signed by the pinned keys,
+ * of log origin (when not NULL) and of TO entries, into *cp; its consistency proof into prf.
+ * *held keeps the answer (cp's note points into it). */
+static int fetch_proof(struct postq_client *c, uint64_t from, uint64_t to, const char *origin,
+                       const struct postq_tlog_vkey *keys, size_t n_keys,
+                       struct postq_tlog_checkpoint *cp, const char **note,
+                       postq_merkle_hash prf[64], size_t *np, json_t **held, int json)
+{
+    char *text = NULL;
+    json_t *p, *e;
+    size_t k;
+    int rc = postq_client_log_proof(c, (int64_t)from, (int64_t)to, &text);
+
+    *np = 0;
+    if (rc != POSTQ_OK) {
+        return cli_failed(c, rc, "log proof", json);
+    }
+    *held = cli_json_parse(text);
+    postq_text_free(text);
+    p = *held != NULL ? json_object_get(*held, "consistencyProof") : NULL;
+    if (!json_is_array(p) || json_array_size(p) > 64 ||
+        !json_is_string(json_object_get(*held, "checkpoint"))) {
+        fprintf(stderr, "postq: log proof: the server's answer is not a proof\n");
+        return CLI_SERVER;
+    }
+    *note = json_string_value(json_object_get(*held, "checkpoint"));
+    rc = checkpoint_ok(*note, keys, n_keys, cp);
+    if (rc != CLI_OK) {
+        return rc;
+    }
+    if (cp->size != to || (origin != NULL && strcmp(cp->origin, origin) != 0)) {
+        return rejected(POSTQ_REASON_LOG_INCONSISTENT,
+                        "asked for the checkpoint of %llu entries, the log answered one of %llu "
+                        "(log %s)",
+                        (unsigned long long)to, (unsigned long long)cp->size,
+                        cli_shown(cp->origin));
+    }
+    json_array_foreach (p, k, e) {
+        if (!b64_32(json_string_value(e), prf[k])) {
+            fprintf(stderr, "postq: log proof: a hash is not base64 of 32 bytes\n");
+            return CLI_SERVER;
+        }
+        (*np)++;
+    }
+    return CLI_OK;
+}
+
 static int monitor(int argc, char **argv)
 {
-    const char *key_args[LOG_KEYS_MAX], *state_path = NULL, *only_key = NULL, *v;
+    const char *key_args[LOG_KEYS_MAX], *state_path = NULL, *only_key = NULL, *v, *max_arg = NULL;
     struct postq_tlog_vkey *keys = NULL;
-    struct postq_tlog_checkpoint cp;
+    struct postq_tlog_checkpoint cp, cpt;
     struct postq_client *c = NULL;
     struct mon_state *st = NULL, *old = NULL;
-    json_t *info = NULL, *proof = NULL, *list = json_array(), *p;
-    char *text = NULL, *ptext = NULL, hex_old[65], hex_new[65];
-    const char *note;
-    size_t n_keys = 0;
-    int json = 0, rc, first;
+    json_t *info = NULL, *proof = NULL, *tproof = NULL, *proof2 = NULL, *list = json_array(), *p;
+    char *text = NULL, hex_old[65], hex_new[65];
+    const char *note, *tnote;
+    postq_merkle_hash prf[64];
+    size_t n_keys = 0, np = 0;
+    uint64_t max_entries = MAX_ENTRIES_DEFAULT, target;
+    int json = 0, rc, first, lock_fd = -1;
 
     for (int i = 1; i < argc; i++) {
         if (cli_is_help(argv[i])) {
@@ -384,7 +558,8 @@ static int monitor(int argc, char **argv)
             }
             key_args[n_keys++] = v;
         } else if (!cli_opt_value(argc, argv, &i, "--state", &state_path) &&
-                   !cli_opt_value(argc, argv, &i, "--key", &only_key)) {
+                   !cli_opt_value(argc, argv, &i, "--key", &only_key) &&
+                   !cli_opt_value(argc, argv, &i, "--max-entries", &max_arg)) {
             fputs(log_usage, stderr);
             json_decref(list);
             return cli_usage_error("log monitor: unknown argument \"%s\"", argv[i]);
@@ -395,10 +570,25 @@ static int monitor(int argc, char **argv)
         json_decref(list);
         return cli_usage_error("log monitor: --log-key and --state are required");
     }
+    if (strcmp(state_path, "-") == 0) {
+        json_decref(list);
+        return cli_usage_error("log monitor: --state needs a file (it is read and replaced)");
+    }
+    if (max_arg != NULL) {
+        char *end;
+        unsigned long long m = strtoull(max_arg, &end, 10);
+        if (max_arg[0] < '1' || max_arg[0] > '9' || *end != '\0' || m > MAX_ENTRIES_LIMIT) {
+            json_decref(list);
+            return cli_usage_error("log monitor: --max-entries: \"%s\" is not a number from 1 "
+                                   "to %d",
+                                   cli_shown(max_arg), MAX_ENTRIES_LIMIT);
+        }
+        max_entries = m;
+    }
     keys = calloc(LOG_KEYS_MAX, sizeof(*keys));
     st = calloc(1, sizeof(*st));
     old = calloc(1, sizeof(*old));
-    if (keys == NULL || st == NULL || old == NULL) {
+    if (keys == NULL || st == NULL || old == NULL || list == NULL) {
         rc = CLI_SERVER;
         goto out;
     }
@@ -408,6 +598,10 @@ static int monitor(int argc, char **argv)
     }
     if (cli_check_writable(state_path, "state") != POSTQ_OK) {
         rc = CLI_USAGE;
+        goto out;
+    }
+    rc = state_lock(state_path, &lock_fd);
+    if (rc != CLI_OK) {
         goto out;
     }
     first = state_read(state_path, old);
@@ -432,21 +626,28 @@ static int monitor(int argc, char **argv)
         goto out;
     }
     if (json_is_null(p)) {
-        /* An empty log: only a monitor that saw nothing yet accepts it. */
+        /* An empty log: only a monitor that saw nothing yet accepts it. Nothing signed says
+         * whose log it is, so the state is not written: the next run is a first run. */
         if (old->have && old->size > 0) {
             rc = rejected(POSTQ_REASON_LOG_INCONSISTENT,
                           "the log is empty now; it had %llu entries (rollback)",
                           (unsigned long long)old->size);
             goto out;
         }
-        memset(st, 0, sizeof(*st));
-        snprintf(st->origin, sizeof(st->origin), "%s", cli_json_str(info, "origin"));
-        rc = postq_merkle_root_from(st->root, 0, edge_fetch, st) == POSTQ_OK
-                 ? state_write(state_path, st, NULL)
-                 : CLI_SERVER;
-        if (rc == CLI_OK && !json) {
-            printf("log %s: empty\n", cli_shown(st->origin));
+        if (json) {
+            json_t *o = json_pack("{s:s,s:i,s:i,s:i,s:o}", "origin", cli_json_str(info, "origin"),
+                                  "size", 0, "previousSize", 0, "remaining", 0, "entries", list);
+            char *s = o != NULL ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+            list = NULL;
+            if (s != NULL) {
+                puts(s);
+                free(s);
+            }
+            json_decref(o);
+        } else {
+            printf("log %s: empty\n", cli_json_shown(info, "origin"));
         }
+        rc = CLI_OK;
         goto out;
     }
     note = json_string_value(p);
@@ -457,7 +658,8 @@ static int monitor(int argc, char **argv)
     cli_hex(hex_new, cp.root, 32);
     if (old->have) {
         cli_hex(hex_old, old->root, 32);
-        if (strcmp(old->origin, cp.origin) != 0) {
+        /* (A state of an empty log names an origin nothing signed: not held against the log.) */
+        if (old->size > 0 && strcmp(old->origin, cp.origin) != 0) {
             rc = rejected(POSTQ_REASON_LOG_CHECKPOINT_INVALID,
                           "the checkpoint is of log %s; the state follows %s",
                           cli_shown(cp.origin), cli_shown(old->origin));
@@ -481,41 +683,18 @@ static int monitor(int argc, char **argv)
         if (old->size > 0 && cp.size > old->size) {
             /* The server's consistency proof, to the checkpoint of this very size. */
             struct postq_tlog_checkpoint cp2;
-            postq_merkle_hash prf[64];
-            size_t np = 0, k;
-            json_t *e;
-            rc = postq_client_log_proof(c, (int64_t)old->size, (int64_t)cp.size, &ptext);
-            if (rc != POSTQ_OK) {
-                rc = cli_failed(c, rc, "log proof", json);
-                goto out;
-            }
-            proof = cli_json_parse(ptext);
-            p = proof != NULL ? json_object_get(proof, "consistencyProof") : NULL;
-            if (!json_is_array(p) || json_array_size(p) > 64 ||
-                !json_is_string(json_object_get(proof, "checkpoint"))) {
-                fprintf(stderr, "postq: log proof: the server's answer is not a proof\n");
-                rc = CLI_SERVER;
-                goto out;
-            }
-            rc = checkpoint_ok(json_string_value(json_object_get(proof, "checkpoint")), keys,
-                               n_keys, &cp2);
+            const char *note2;
+            rc = fetch_proof(c, old->size, cp.size, cp.origin, keys, n_keys, &cp2, &note2, prf, &np,
+                             &proof, json);
             if (rc != CLI_OK) {
                 goto out;
             }
-            if (cp2.size != cp.size || memcmp(cp2.root, cp.root, 32) != 0) {
+            if (memcmp(cp2.root, cp.root, 32) != 0) {
                 rc = rejected(POSTQ_REASON_LOG_INCONSISTENT,
                               "two signed checkpoints of %llu entries with different roots: "
                               "the log forked",
                               (unsigned long long)cp.size);
                 goto out;
-            }
-            json_array_foreach(p, k, e) {
-                if (!b64_32(json_string_value(e), prf[k])) {
-                    fprintf(stderr, "postq: log proof: a hash is not base64 of 32 bytes\n");
-                    rc = CLI_SERVER;
-                    goto out;
-                }
-                np++;
             }
             if (postq_merkle_verify_consistency(old->size, cp.size, old->root, cp.root, prf,
                                                 np) != POSTQ_OK) {
@@ -531,56 +710,99 @@ static int monitor(int argc, char **argv)
         memset(st, 0, sizeof(*st));
     }
     snprintf(st->origin, sizeof(st->origin), "%s", cp.origin);
-    if (!json && cp.size > st->size) {
-        printf("log %s: %llu new entr%s (%llu to %llu)%s\n", cli_shown(cp.origin),
-               (unsigned long long)(cp.size - st->size), cp.size - st->size == 1 ? "y" : "ies",
-               (unsigned long long)st->size, (unsigned long long)cp.size - 1,
-               only_key != NULL ? ", of this key:" : ":");
+
+    /* This run reads up to target: the checkpoint's size, or max_entries further, at a
+     * checkpoint the log signs for that size and proves to be inside the newest one. */
+    target = cp.size;
+    cpt = cp;
+    tnote = note;
+    if (cp.size - st->size > max_entries) {
+        target = st->size + max_entries;
+        rc = fetch_proof(c, target, target, cp.origin, keys, n_keys, &cpt, &tnote, prf, &np,
+                         &tproof, json);
+        if (rc == CLI_OK) {
+            struct postq_tlog_checkpoint cp3;
+            const char *note3;
+            rc = fetch_proof(c, target, cp.size, cp.origin, keys, n_keys, &cp3, &note3, prf, &np,
+                             &proof2, json);
+            if (rc == CLI_OK && (memcmp(cp3.root, cp.root, 32) != 0 ||
+                                 postq_merkle_verify_consistency(target, cp.size, cpt.root, cp.root,
+                                                                 prf, np) != POSTQ_OK)) {
+                rc = rejected(POSTQ_REASON_LOG_INCONSISTENT,
+                              "the log's checkpoint of %llu entries is not inside its newest, "
+                              "of %llu: the log forked",
+                              (unsigned long long)target, (unsigned long long)cp.size);
+            }
+        }
+        if (rc != CLI_OK) {
+            goto out;
+        }
     }
-    rc = read_entries(c, st, cp.size, only_key, list, json);
+    rc = read_entries(c, st, target, only_key, list, json);
     if (rc != CLI_OK) {
         goto out;
     }
     {
         uint8_t root[32];
         if (postq_merkle_root_from(root, st->size, edge_fetch, st) != POSTQ_OK ||
-            memcmp(root, cp.root, 32) != 0) {
+            memcmp(root, cpt.root, 32) != 0) {
             rc = rejected(POSTQ_REASON_LOG_INCONSISTENT,
                           "the entries the log served are not the signed checkpoint's tree "
                           "of %llu entries",
-                          (unsigned long long)cp.size);
+                          (unsigned long long)target);
             goto out;
         }
         memcpy(st->root, root, 32);
     }
-    rc = state_write(state_path, st, note);
+    rc = state_write(state_path, st, tnote);
     if (rc != CLI_OK) {
         goto out;
     }
+    /* Only now, the tree checked and the state kept, are the entries listed. */
     if (json) {
-        json_t *o = json_pack("{s:s,s:I,s:s,s:I,s:o}", "origin", cp.origin, "size",
-                              (json_int_t)cp.size, "rootHex", hex_new, "previousSize",
-                              (json_int_t)(old->have ? old->size : 0), "entries", list);
-        char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        json_t *o =
+            json_pack("{s:s,s:I,s:s,s:I,s:I,s:o}", "origin", cp.origin, "size", (json_int_t)cp.size,
+                      "rootHex", hex_new, "previousSize", (json_int_t)(old->have ? old->size : 0),
+                      "remaining", (json_int_t)(cp.size - target), "entries", list);
+        char *s = o != NULL ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
         list = NULL;
         if (s != NULL) {
             puts(s);
             free(s);
         }
         json_decref(o);
-    } else if (old->have && cp.size == old->size) {
+        goto out;
+    }
+    if (old->have && cp.size == old->size) {
         printf("log %s: no new entries (%llu, root %s)\n", cli_shown(cp.origin),
                (unsigned long long)cp.size, hex_new);
-    } else {
-        printf("consistent: checkpoint of %llu entries, root %s, signed by %s\n",
-               (unsigned long long)cp.size, hex_new, cli_shown(keys[0].name));
+        goto out;
+    }
+    if (target > (old->have ? old->size : 0)) {
+        uint64_t from = old->have ? old->size : 0;
+        printf("log %s: %llu new entr%s (%llu to %llu)%s\n", cli_shown(cp.origin),
+               (unsigned long long)(target - from), target - from == 1 ? "y" : "ies",
+               (unsigned long long)from, (unsigned long long)target - 1,
+               only_key != NULL ? ", of this key:" : ":");
+        list_entries(list);
+    }
+    printf("consistent: checkpoint of %llu entries, root %s, signed by %s\n",
+           (unsigned long long)cp.size, hex_new, cli_shown(keys[0].name));
+    if (target < cp.size) {
+        printf("read up to %llu (--max-entries %llu): %llu more entries; run again to read them\n",
+               (unsigned long long)target, (unsigned long long)max_entries,
+               (unsigned long long)(cp.size - target));
     }
 out:
+    if (lock_fd >= 0) {
+        close(lock_fd);
+    }
     json_decref(list);
     json_decref(info);
     json_decref(proof);
+    json_decref(tproof);
+    json_decref(proof2);
     postq_text_free(text);
-    postq_text_free(ptext);
     postq_client_free(c);
     free(keys);
     free(st);

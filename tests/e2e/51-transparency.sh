@@ -181,6 +181,45 @@ expect "monitor without --state is usage" 2 "--state" "$CLI" log monitor --log-k
 printf '{"origin":"x"}' >"$D/bad-state.json"
 expect "a damaged state file is usage (never overwritten)" 2 "not a state file" \
     "$CLI" log monitor --log-key "$VK" --state "$D/bad-state.json"
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); s["edge"].append([1,2,s["rootB64"]]); json.dump(s,open(sys.argv[2],"w"))' \
+    "$D/mon.json" "$D/extra-edge.json"
+expect "a state whose edge has a node the tree's size does not have is damaged: usage" 2 \
+    "not a state file" "$CLI" log monitor --log-key "$VK" --state "$D/extra-edge.json"
+expect "the same --log-key twice is usage, before any request" 2 "the same key twice" \
+    env POSTQ_API_URL=http://127.0.0.1:9 "$CLI" log monitor --log-key "$VK" --log-key "$VK" \
+    --state "$D/mon.json"
+for bad in 0 -1 +5 05 1048577 x ''; do
+    expect "--max-entries '$bad' is usage" 2 "--max-entries" \
+        "$CLI" log monitor --log-key "$VK" --state "$D/mon-x.json" --max-entries "$bad"
+done
+expect "--state - is usage (the state is read and replaced)" 2 "needs a file" \
+    "$CLI" log monitor --log-key "$VK" --state -
+expect "a run while another holds FILE.lock: exit 2, the state untouched" 2 "in use by another" \
+    flock "$D/mon.json.lock" "$CLI" log monitor --log-key "$VK" --state "$D/mon.json"
+expect "...and the state file is unchanged" 0 "" cmp "$D/mon.json" "$D/mon.keep"
+# --max-entries: a long log over several runs, each ending at a checkpoint signed for it.
+expect "--max-entries 100, first run: entries 0 to 99, the rest left for later runs" 0 \
+    "read up to 100 (--max-entries 100): 160 more entries; run again" \
+    sh -c "'$CLI' log monitor --log-key '$VK' --state '$D/mon-chunk.json' --max-entries 100 | tee '$D/chunk1.out'"
+expect "...its state holds the checkpoint of 100 entries" 0 '"size": 100,' cat "$D/mon-chunk.json"
+expect "--max-entries 100, second run: entries 100 to 199" 0 \
+    "read up to 200 (--max-entries 100): 60 more entries" \
+    sh -c "'$CLI' log monitor --log-key '$VK' --state '$D/mon-chunk.json' --max-entries 100 | tee '$D/chunk2.out' &&
+           grep -q '100 new entries (100 to 199)' '$D/chunk2.out'"
+expect "--max-entries 100, --json: the third run reads 200 to 259 and nothing remains" 0 \
+    '"remaining": 0,' sh -c "'$CLI' log monitor --log-key '$VK' --state '$D/mon-chunk.json' --max-entries 100 --json | tee '$D/chunk3.json'"
+grep -oE '^[0-9]+  sig_' "$D/chunk1.out" "$D/chunk2.out" | grep -oE '[0-9]+  ' >"$D/chunk.idx"
+grep -oE '"logIndex": [0-9]+' "$D/chunk3.json" | grep -oE '[0-9]+' >>"$D/chunk.idx"
+expect "the three runs listed every entry once, 0 to 259 in order" 0 "" \
+    bash -c "seq 0 259 | cmp - <(tr -d ' ' <'$D/chunk.idx')"
+expect "...and end where a single run ends" 0 "no new entries (260" \
+    "$CLI" log monitor --log-key "$VK" --state "$D/mon-chunk.json"
+# An empty log (the other organisation's): nothing signed names it, so no state is written.
+expect "monitor of an empty log: says so, writes no state" 0 "empty" \
+    sh -c "POSTQ_API_KEY='$GLOBEX' '$CLI' log monitor --log-key '$VK' --state '$D/mon-empty.json' &&
+           ! [ -e '$D/mon-empty.json' ]"
+expect "...and --json says so too" 0 '"size": 0,' \
+    env POSTQ_API_KEY="$GLOBEX" "$CLI" log monitor --log-key "$VK" --state "$D/mon-empty.json" --json
 
 # Across a restart of postq-api (and a snapshot of its database for the rollback and the forks).
 kill -TERM "$API_PID1"
@@ -278,4 +317,20 @@ done
 expect "every acknowledged sign result verifies with --log-key ($acked_ok of $acked_n)" 0 "" \
     test "$acked_ok" = "$acked_n" -a "$acked_n" -gt 0
 cat "$D"/load.* | awk '{ n[$1]++ } END { for (c in n) printf "# kill -9: %d answers %s\n", n[c], c }'
+# A database whose stored entry was altered (the tree's nodes kept): the entries served are not
+# the signed tree, and the monitor lists none of them, the altered one included.
+kill -TERM "$API_PID1"
+wait "$API_PID1" 2>/dev/null
+cp "$D/api.db" "$D/tamper.db"
+[ -e "$D/api.db-wal" ] && cp "$D/api.db-wal" "$D/tamper.db-wal"
+sqlite3 "$D/tamper.db" "UPDATE signatures SET log_entry = CAST(replace(CAST(log_entry AS TEXT), 'key key_', 'key key_EVIL') AS BLOB) WHERE log_index = 5"
+expect "the copy's entry 5 was altered" 0 "1" \
+    sqlite3 "$D/tamper.db" "SELECT count(*) FROM signatures WHERE log_index = 5 AND CAST(log_entry AS TEXT) LIKE '%key key_EVIL%'"
+API_DB=sqlite:$D/tamper.db api_start tamper enc || exit 1
+API_URL=$(sed -n 's/^postq-api listening on //p' "$D/tamper.out")
+expect "a fresh monitor of the altered log: log_inconsistent, exit 1" 1 "rejected: log_inconsistent" \
+    sh -c "POSTQ_API_URL='$API_URL' '$CLI' log monitor --log-key '$VK' --state '$D/mon-tamper.json' >'$D/tamper.stdout'"
+expect "...nothing listed, the altered entry included, and no state written" 0 "" \
+    sh -c "! grep -q 'EVIL' '$D/tamper.stdout' && ! grep -q '^[0-9]' '$D/tamper.stdout' && ! [ -e '$D/mon-tamper.json' ]"
+enclave_stop "$API_PID"
 t_done
