@@ -26,14 +26,16 @@ export const NOTE_MAX = 16384;
 /** No inclusion proof of a tree of at most 2^64 - 1 leaves has more hashes. */
 const PROOF_MAX = 64;
 const U64_MAX = (1n << 64n) - 1n;
+const I63_MAX = (1n << 63n) - 1n;
 const NAME_MAX = 127; // bytes
 const ORIGIN_MAX = 255; // bytes
 const EM_DASH = '\u2014 ';
 const COMPOSITE_TYPE = new Uint8Array([0xff, ...utf8('postq-mldsa65+ed25519')]);
 const COMPOSITE_PK = ALGORITHMS['mldsa65+ed25519'].pk; // 1984
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-// signed-note key names: no control character, no "+", no Unicode White_Space.
-const NOT_IN_NAME = /[\u0000-\u0020+\u007f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+// signed-note key names: no C0 control or space, no "+", no Unicode White_Space (DEL is
+// allowed, as by the note verifiers of Go and of the C SDK).
+const NOT_IN_NAME = /[\u0000-\u0020+\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
 const ORG_ID = /^org_[0-7][0-9A-HJKMNP-TV-Z]{25}$/; // Crockford base32, as postq_id_check
 
 /** A log's verifier key, read with readLogKey. */
@@ -404,15 +406,20 @@ export function readTransparency(signResult: unknown): ParsedTransparency | null
     if (!isObject(t)) throw new InvalidInputError('transparency: not an object');
     const i = t['logIndex'];
     if (!has(t, 'logIndex')) throw new InvalidInputError('transparency.logIndex: missing');
-    if (!(i instanceof JsonInt) || i.text.startsWith('-') || BigInt(i.text) > U64_MAX) {
-        throw new InvalidInputError('transparency.logIndex: not an integer in 0..2^64-1');
+    // The C SDK's limits, so that both refuse the same sign results as malformed.
+    if (!(i instanceof JsonInt) || i.text.startsWith('-') || BigInt(i.text) > I63_MAX) {
+        throw new InvalidInputError('transparency.logIndex: not an integer in 0..2^63-1');
     }
     const cp = t['checkpoint'];
     if (typeof cp !== 'string') throw new InvalidInputError(`transparency.checkpoint: ${has(t, 'checkpoint') ? 'not a string' : 'missing'}`);
+    if (utf8Length(cp) > NOTE_MAX) throw new InvalidInputError(`transparency.checkpoint: longer than ${NOTE_MAX} bytes`);
     const p = t['inclusionProof'];
     if (!Array.isArray(p) || !p.every((x) => typeof x === 'string')) {
         throw new InvalidInputError(`transparency.inclusionProof: ${has(t, 'inclusionProof') ? 'not an array of strings' : 'missing'}`);
     }
+    if (p.length > PROOF_MAX) throw new InvalidInputError(`transparency.inclusionProof: more than ${PROOF_MAX} hashes`);
+    const bad = p.findIndex((x) => x.length !== 44 || hashes([x]) === null);
+    if (bad >= 0) throw new InvalidInputError(`transparency.inclusionProof[${bad}]: not base64 of 32 bytes`);
     return { logIndex: BigInt(i.text), checkpoint: cp, inclusionProof: p as string[] };
 }
 

@@ -249,9 +249,14 @@ test('log_proof_invalid: every byte of the inclusion proof changed, a hash more 
     fails(await withLog({ signResult: t(proof.slice(0, 2)) }), 'log_proof_invalid');
     fails(await withLog({ signResult: t([...proof, proof[0] as string]) }), 'log_proof_invalid');
     fails(await withLog({ signResult: t([]) }), 'log_proof_invalid');
-    fails(await withLog({ signResult: t([proof[0] as string, 'AAAA', proof[2] as string]) }), 'log_proof_invalid', 'transparency.inclusionProof[1]: not canonical base64 of 32 bytes');
-    fails(await withLog({ signResult: t([`${(proof[0] as string).slice(0, -2)}B=`, proof[1] as string, proof[2] as string]) }), 'log_proof_invalid', /inclusionProof\[0\]/);
-    fails(await withLog({ signResult: t(Array(65).fill(proof[0])) }), 'log_proof_invalid', 'transparency.inclusionProof: more than 64 hashes');
+    // A hash that is not base64 of 32 bytes, or more than 64 of them, is a malformed sign result
+    // (the C SDK refuses it the same way).
+    const malformed = async (p: string[], msg: string): Promise<void> => {
+        await assert.rejects(withLog({ signResult: t(p) }), (e: unknown) => e instanceof InvalidInputError && e.message === msg, msg);
+    };
+    await malformed([proof[0] as string, 'AAAA', proof[2] as string], 'transparency.inclusionProof[1]: not base64 of 32 bytes');
+    await malformed([`${(proof[0] as string).slice(0, -2)}B=`, proof[1] as string, proof[2] as string], 'transparency.inclusionProof[0]: not base64 of 32 bytes');
+    await malformed(Array(65).fill(proof[0]) as string[], 'transparency.inclusionProof: more than 64 hashes');
 });
 
 test('log_proof_invalid: every other logIndex, and one past the checkpoint\'s tree', async () => {
@@ -356,7 +361,6 @@ test('log_checkpoint_invalid: notes and checkpoints that are not well formed', a
         [`${good}\u2014 postq-log AAAA\n`, 'signature line 2: no signature after the key ID'],
         [`${good}\u2014 postq-log AAAAAAB=\n`, 'signature line 2: not canonical padded base64'],
         [`${good}${line.replace(/=?\n$/, ' \n')}`, 'signature line 2: not canonical padded base64'],
-        [`${good}${'\u2014 x AAAAAAAA\n'.repeat(1200)}`, 'note: over 16384 bytes'],
         [sig(`${origin}\n0${size}\n${root}\n`), 'checkpoint: tree size is not a canonical decimal number below 2^64'],
         [sig(`${origin}\n18446744073709551616\n${root}\n`), 'checkpoint: tree size is not a canonical decimal number below 2^64'],
         [sig(`${origin}\n${size}\n${root.slice(0, -1)}\n`), 'checkpoint: root hash is not canonical base64 of 32 bytes'],
@@ -388,9 +392,9 @@ test('malformed transparency members throw InvalidInputError, as a malformed sig
     const cases: [unknown, string][] = [
         ['x', 'transparency: not an object'],
         [[], 'transparency: not an object'],
-        [{ ...t, logIndex: -1 }, 'transparency.logIndex: not an integer in 0..2^64-1'],
-        [{ ...t, logIndex: '3' }, 'transparency.logIndex: not an integer in 0..2^64-1'],
-        [{ ...t, logIndex: 3.5 }, 'transparency.logIndex: not an integer in 0..2^64-1'],
+        [{ ...t, logIndex: -1 }, 'transparency.logIndex: not an integer in 0..2^63-1'],
+        [{ ...t, logIndex: '3' }, 'transparency.logIndex: not an integer in 0..2^63-1'],
+        [{ ...t, logIndex: 3.5 }, 'transparency.logIndex: not an integer in 0..2^63-1'],
         [{ checkpoint: t.checkpoint, inclusionProof: t.inclusionProof }, 'transparency.logIndex: missing'],
         [{ ...t, checkpoint: 7 }, 'transparency.checkpoint: not a string'],
         [{ logIndex: 3, inclusionProof: t.inclusionProof }, 'transparency.checkpoint: missing'],
@@ -401,11 +405,17 @@ test('malformed transparency members throw InvalidInputError, as a malformed sig
     for (const [transparency, msg] of cases) {
         await assert.rejects(withLog({ signResult: { ...fSr, transparency } }), (e: unknown) => e instanceof InvalidInputError && e.message === msg, msg);
     }
-    const text = JSON.stringify(fSr).replace('"logIndex":3', '"logIndex":18446744073709551616');
-    await assert.rejects(withLog({ signResult: text }), /transparency\.logIndex: not an integer in 0\.\.2\^64-1/);
+    for (const big of ['9223372036854775808', '18446744073709551616']) {
+        const text = JSON.stringify(fSr).replace('"logIndex":3', `"logIndex":${big}`);
+        await assert.rejects(withLog({ signResult: text }), /transparency\.logIndex: not an integer in 0\.\.2\^63-1/);
+    }
     // the largest index is read exactly (and is then past the tree)
-    fails(await withLog({ signResult: JSON.stringify(fSr).replace('"logIndex":3', '"logIndex":18446744073709551615') }), 'log_proof_invalid',
-        'logIndex 18446744073709551615 is not in the checkpoint\'s tree of 7 entries');
+    fails(await withLog({ signResult: JSON.stringify(fSr).replace('"logIndex":3', '"logIndex":9223372036854775807') }), 'log_proof_invalid',
+        'logIndex 9223372036854775807 is not in the checkpoint\'s tree of 7 entries');
+    // a note over 16384 bytes
+    const long = `${t.checkpoint}${'\u2014 x AAAAAAAA\n'.repeat(1200)}`;
+    await assert.rejects(withLog({ signResult: { ...fSr, transparency: { ...t, checkpoint: long } } }),
+        (e: unknown) => e instanceof InvalidInputError && e.message === 'transparency.checkpoint: longer than 16384 bytes');
 });
 
 test('readLogKey: both types; refuses what is not a verifier key, in words', () => {
@@ -413,6 +423,10 @@ test('readLogKey: both types; refuses what is not a verifier key, in words', () 
     assert.equal(k.name, 'postq-log');
     assert.equal(k.type, 'ed25519');
     assert.equal(k.publicKey.length, 32);
+    // DEL is no space: a name may hold it, as for Go's and the C SDK's note verifiers
+    const del = edNoteKey('wit\u007fness', 9);
+    assert.equal(readLogKey(del.vkey).name, 'wit\u007fness');
+    assert.equal(verifyCheckpoint(signNote(checkpointText(`postq-log/${ORG}`, 1, new Uint8Array(32)), [log.ed, del]), readLogKey(log.ed.vkey)).ok, true);
     const c = readLogKey(`${log.comp.vkey}\n`);
     assert.equal(c.type, 'mldsa65+ed25519');
     assert.equal(c.publicKey.length, 1984);
