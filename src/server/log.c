@@ -375,6 +375,11 @@ void postq_api_log_proof(struct postq_api *api, const struct postq_api_caller *w
                         "from: required, and from and to: decimal tree sizes");
         return;
     }
+    if (has_to && from > to) {
+        /* Before the store: a checkpoint of size to may have to be signed. */
+        postq_api_error(resp, 400, "invalid_request", "from: larger than to");
+        return;
+    }
     err = has_to ? postq_store_checkpoint_get(api->store, who->org_id, to, &cp)
                  : postq_store_checkpoint_latest(api->store, who->org_id, &cp);
     if (err == POSTQ_E_NOT_FOUND) {
@@ -450,14 +455,15 @@ void postq_api_sig_proof(struct postq_api *api, const struct postq_api_caller *w
 }
 
 /* tlog-tiles' tile index: path elements "x001/x234/067" (3 digits each, "x" on all but the
- * last). *end is the first character after it. 0 when malformed. */
+ * last). *end is the first character after it. 0 when malformed. At most 6 elements: a log of
+ * 2^64 entries has fewer than 2^56 tiles (17 digits), and 18 digits cannot overflow v. */
 static int tile_index(const char *p, int64_t *n, const char **end)
 {
     int64_t v = 0;
     for (int k = 0;; k++) {
         int last = p[0] != 'x';
         const char *d = last ? p : p + 1;
-        if (k > 6 || d[0] < '0' || d[0] > '9' || d[1] < '0' || d[1] > '9' || d[2] < '0' ||
+        if (k > 5 || d[0] < '0' || d[0] > '9' || d[1] < '0' || d[1] > '9' || d[2] < '0' ||
             d[2] > '9') {
             return 0;
         }

@@ -1378,11 +1378,25 @@ static postq_err checkpoint_here(struct postq_store *s, const char *org_id, int6
             err = cp_copy(out, l->size, l->root, l->note, l->created_at);
         }
     } else {
-        /* An older size: signed on demand (three tries when other sizes are asked at once). */
-        for (int tries = 0; tries < 3 && err == POSTQ_E_NOT_FOUND; tries++) {
-            unsigned long gen = l->old_gen;
-            l->old_want = size;
-            pthread_cond_broadcast(&cp->cond);
+        /* An older size: signed on demand by the checkpoint thread, one size at a time. A
+         * size asked for stays asked until it is signed: a request for another size waits
+         * its turn instead of replacing it (which left the first caller without an answer). */
+        for (int rounds = 0; err == POSTQ_E_NOT_FOUND; rounds++) {
+            unsigned long gen;
+            if (rounds == 4096) {
+                postq_store_set_errmsg("log: too many older checkpoints asked for at once");
+                err = POSTQ_E_BUSY;
+                break;
+            }
+            if (l->old_want != 0 && l->old_want != size) {
+                pthread_cond_wait(&cp->cond, &cp->mu); /* another size's turn */
+                continue;
+            }
+            gen = l->old_gen;
+            if (l->old_want == 0) {
+                l->old_want = size;
+                pthread_cond_broadcast(&cp->cond);
+            }
             while (l->old_gen == gen) {
                 pthread_cond_wait(&cp->cond, &cp->mu);
             }
@@ -1392,6 +1406,7 @@ static postq_err checkpoint_here(struct postq_store *s, const char *org_id, int6
                 postq_store_set_errmsg("%s", l->failure);
                 err = POSTQ_E_INTERNAL;
             }
+            /* else: the answer was the size asked for before ours; ours is next */
         }
     }
     pthread_mutex_unlock(&cp->mu);

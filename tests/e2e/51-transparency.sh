@@ -122,6 +122,11 @@ expect "GET /v1/log/proof?from=1&to=2" 0 '\n2\n' call GET "/v1/log/proof?from=1&
 expect "GET /v1/log/proof?from=4 (past the tree) is 400" 0 "HTTP 400" \
     call GET "/v1/log/proof?from=4" "$ADMIN"
 expect "GET /v1/log/proof?from=01 is 400" 0 "HTTP 400" call GET "/v1/log/proof?from=01" "$ADMIN"
+CK_BEFORE=$(curl -sS "$API_URL/metrics" | sed -n 's/^postq_log_checkpoints_signed_total //p')
+expect "GET /v1/log/proof?from=2&to=1 is 400" 0 "from: larger than to" \
+    call GET "/v1/log/proof?from=2&to=1" "$ADMIN"
+expect "...refused before anything is signed (no checkpoint of size 1 made for it)" 0 "" \
+    test "$(curl -sS "$API_URL/metrics" | sed -n 's/^postq_log_checkpoints_signed_total //p')" = "$CK_BEFORE"
 expect "GET /v1/log/proof without from is 400" 0 "HTTP 400" call GET "/v1/log/proof" "$ADMIN"
 expect "GET /v1/log/checkpoint is the signed note as text" 0 "— postq-log " \
     call GET /v1/log/checkpoint "$ADMIN"
@@ -158,7 +163,9 @@ expect "...every line of it" 0 "" sh -c "
 expect "a software key's entry has no attestation" 0 "attestation none" "$TOOL" entry "$D/b0" 1
 expect "a full tile is not served before it is complete (tile/0/001)" 0 "404" tile 0/001 x
 expect "tile/entries/002 does not exist yet" 0 "404" tile entries/002 x
-for bad in 0/0 0/000.p/256 0/000.p/0 0/000.p/007 0/x000 0/000/ 9/000 entries/ 0/x001/x000 0/abc; do
+for bad in 0/0 0/000.p/256 0/000.p/0 0/000.p/007 0/x000 0/000/ 9/000 entries/ 0/x001/x000 0/abc \
+    0/x018/x446/x744/x073/x709/x551/616 entries/x009/x223/x372/x036/x854/x775/808 \
+    0/x018/x446/x744/x073/x709/x551/617.p/5; do
     expect "tile/$bad is not a tile path: 404" 0 "404" tile "$bad" x
 done
 expect "a tile of two-level index (tile/0/x001/002) parses (and is not there yet)" 0 "404" \
@@ -214,6 +221,12 @@ expect "the three runs listed every entry once, 0 to 259 in order" 0 "" \
     bash -c "seq 0 259 | cmp - <(tr -d ' ' <'$D/chunk.idx')"
 expect "...and end where a single run ends" 0 "no new entries (260" \
     "$CLI" log monitor --log-key "$VK" --state "$D/mon-chunk.json"
+# Older checkpoints asked for at once, each of another size none has signed yet: each caller
+# gets its own (the sizes take turns; one used to replace another and leave it a 404).
+curl -sS -Z --parallel-max 8 -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer $ADMIN" \
+    "$API_URL/v1/log/proof?from=1&to=[110-149]" >"$D/parallel.codes" 2>&1
+expect "40 proofs to 40 unsigned older sizes, 8 at a time: 40 answers 200" 0 "40 200" \
+    sh -c "sort '$D/parallel.codes' | uniq -c | sed 's/^ *//'"
 # An empty log (the other organisation's): nothing signed names it, so no state is written.
 expect "monitor of an empty log: says so, writes no state" 0 "empty" \
     sh -c "POSTQ_API_KEY='$GLOBEX' '$CLI' log monitor --log-key '$VK' --state '$D/mon-empty.json' &&
