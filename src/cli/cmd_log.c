@@ -529,6 +529,17 @@ static int fetch_proof(struct postq_client *c, uint64_t from, uint64_t to, const
     return CLI_OK;
 }
 
+/* --json: print o, indented, and release it. */
+static void print_report(json_t *o)
+{
+    char *s = o != NULL ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    if (s != NULL) {
+        puts(s);
+        free(s);
+    }
+    json_decref(o);
+}
+
 static int monitor(int argc, char **argv)
 {
     const char *key_args[LOG_KEYS_MAX], *state_path = NULL, *only_key = NULL, *v, *max_arg = NULL;
@@ -637,13 +648,8 @@ static int monitor(int argc, char **argv)
         if (json) {
             json_t *o = json_pack("{s:s,s:i,s:i,s:i,s:o}", "origin", cli_json_str(info, "origin"),
                                   "size", 0, "previousSize", 0, "remaining", 0, "entries", list);
-            char *s = o != NULL ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-            list = NULL;
-            if (s != NULL) {
-                puts(s);
-                free(s);
-            }
-            json_decref(o);
+            list = NULL; /* o holds it */
+            print_report(o);
         } else {
             printf("log %s: empty\n", cli_json_shown(info, "origin"));
         }
@@ -764,13 +770,8 @@ static int monitor(int argc, char **argv)
             json_pack("{s:s,s:I,s:s,s:I,s:I,s:o}", "origin", cp.origin, "size", (json_int_t)cp.size,
                       "rootHex", hex_new, "previousSize", (json_int_t)(old->have ? old->size : 0),
                       "remaining", (json_int_t)(cp.size - target), "entries", list);
-        char *s = o != NULL ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-        list = NULL;
-        if (s != NULL) {
-            puts(s);
-            free(s);
-        }
-        json_decref(o);
+        list = NULL; /* o holds it */
+        print_report(o);
         goto out;
     }
     if (old->have && cp.size == old->size) {
