@@ -52,8 +52,8 @@ static const char log_usage[] =
     "            then keep the checkpoint in FILE. The first run reads the whole log, at most N\n"
     "            entries a run (--max-entries, default 65536): a longer log is read over several\n"
     "            runs, each ending at a checkpoint the log signs for it. One run at a time per\n"
-    "            FILE (FILE.lock). For cron or CI: exit 1 means the log cannot be trusted (FILE "
-    "is\n"
+    "            FILE (FILE.lock). For cron or CI: exit 1 means the log cannot be trusted "
+    "(FILE is\n"
     "            kept as it was).\n"
     "\n"
     "Environment: POSTQ_API_URL (default http://127.0.0.1:8080), POSTQ_API_KEY.\n"
@@ -483,8 +483,8 @@ static int state_lock(const char *path, int *fd)
 }
 
 /* GET /v1/log/proof?from=FROM&to=TO: its checkpoint, which must be signed by the pinned keys,
- * of log origin (when not NULL) and of TO entries, into *cp; its consistency proof into prf.
- * *held keeps the answer (cp's note points into it). */
+ * of log origin (when not NULL) and of TO entries, into *cp (its text into *note, when not
+ * NULL); its consistency proof into prf. *held keeps the answer, which *note points into. */
 static int fetch_proof(struct postq_client *c, uint64_t from, uint64_t to, const char *origin,
                        const struct postq_tlog_vkey *keys, size_t n_keys,
                        struct postq_tlog_checkpoint *cp, const char **note,
@@ -507,8 +507,10 @@ static int fetch_proof(struct postq_client *c, uint64_t from, uint64_t to, const
         fprintf(stderr, "postq: log proof: the server's answer is not a proof\n");
         return CLI_SERVER;
     }
-    *note = json_string_value(json_object_get(*held, "checkpoint"));
-    rc = checkpoint_ok(*note, keys, n_keys, cp);
+    if (note != NULL) {
+        *note = json_string_value(json_object_get(*held, "checkpoint"));
+    }
+    rc = checkpoint_ok(json_string_value(json_object_get(*held, "checkpoint")), keys, n_keys, cp);
     if (rc != CLI_OK) {
         return rc;
     }
@@ -689,8 +691,7 @@ static int monitor(int argc, char **argv)
         if (old->size > 0 && cp.size > old->size) {
             /* The server's consistency proof, to the checkpoint of this very size. */
             struct postq_tlog_checkpoint cp2;
-            const char *note2;
-            rc = fetch_proof(c, old->size, cp.size, cp.origin, keys, n_keys, &cp2, &note2, prf, &np,
+            rc = fetch_proof(c, old->size, cp.size, cp.origin, keys, n_keys, &cp2, NULL, prf, &np,
                              &proof, json);
             if (rc != CLI_OK) {
                 goto out;
@@ -728,8 +729,7 @@ static int monitor(int argc, char **argv)
                          &tproof, json);
         if (rc == CLI_OK) {
             struct postq_tlog_checkpoint cp3;
-            const char *note3;
-            rc = fetch_proof(c, target, cp.size, cp.origin, keys, n_keys, &cp3, &note3, prf, &np,
+            rc = fetch_proof(c, target, cp.size, cp.origin, keys, n_keys, &cp3, NULL, prf, &np,
                              &proof2, json);
             if (rc == CLI_OK && (memcmp(cp3.root, cp.root, 32) != 0 ||
                                  postq_merkle_verify_consistency(target, cp.size, cpt.root, cp.root,
@@ -768,8 +768,8 @@ static int monitor(int argc, char **argv)
     if (json) {
         json_t *o =
             json_pack("{s:s,s:I,s:s,s:I,s:I,s:o}", "origin", cp.origin, "size", (json_int_t)cp.size,
-                      "rootHex", hex_new, "previousSize", (json_int_t)(old->have ? old->size : 0),
-                      "remaining", (json_int_t)(cp.size - target), "entries", list);
+                      "rootHex", hex_new, "previousSize", (json_int_t)old->size, "remaining",
+                      (json_int_t)(cp.size - target), "entries", list);
         list = NULL; /* o holds it */
         print_report(o);
         goto out;
@@ -779,8 +779,8 @@ static int monitor(int argc, char **argv)
                (unsigned long long)cp.size, hex_new);
         goto out;
     }
-    if (target > (old->have ? old->size : 0)) {
-        uint64_t from = old->have ? old->size : 0;
+    if (target > old->size) { /* (old is all zero without a state) */
+        uint64_t from = old->size;
         printf("log %s: %llu new entr%s (%llu to %llu)%s\n", cli_shown(cp.origin),
                (unsigned long long)(target - from), target - from == 1 ? "y" : "ies",
                (unsigned long long)from, (unsigned long long)target - 1,
